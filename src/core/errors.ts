@@ -1,0 +1,206 @@
+/**
+ * The error classification table of ARCHITECTURE.md: one place that turns what went wrong
+ * (HTTP status and codes, `mcp_call.error` variants, JSON-RPC codes, transport failures) into an
+ * MCPErrorType and a retry decision. Classification never reads message text.
+ */
+import { z } from 'zod';
+import type { McpCallError } from './schemas';
+
+export const MCPErrorTypeSchema = z.enum([
+  'connection',
+  'authentication',
+  'tool_not_found',
+  'invalid_arguments',
+  'execution_error',
+  'timeout',
+  'rate_limit',
+  'unknown',
+]);
+export type MCPErrorType = z.infer<typeof MCPErrorTypeSchema>;
+export const MCP_ERROR_TYPES = MCPErrorTypeSchema.options;
+
+export type RetryRule =
+  | { kind: 'never'; advice: string }
+  | { kind: 'exponential' }
+  | { kind: 'fixed'; delayMs: number }
+  | { kind: 'server_hint' }
+  | { kind: 'read_only_tools' };
+
+/** What each type means for retrying; delays come from RetrySettings (see retry.ts). */
+export const ERROR_TABLE: Record<MCPErrorType, RetryRule> = {
+  connection: { kind: 'exponential' },
+  authentication: { kind: 'never', advice: 'check the API key or the MCP server credentials' },
+  tool_not_found: { kind: 'never', advice: 'refresh the tool catalog; the server no longer offers this tool' },
+  invalid_arguments: { kind: 'never', advice: 'fix the request: the arguments do not match the schema' },
+  execution_error: { kind: 'read_only_tools' },
+  timeout: { kind: 'fixed', delayMs: 5_000 },
+  rate_limit: { kind: 'server_hint' },
+  unknown: { kind: 'exponential' },
+};
+
+/** Facts about a failure, gathered by whoever caught it (an activity, the response parser). */
+export type ErrorFacts =
+  | {
+      source: 'http';
+      status: number;
+      code?: string | null;
+      type?: string | null;
+      /** From `retry-after-ms` or `retry-after`. */
+      retryAfterMs?: number;
+      /** From `x-should-retry`: the server's own retry decision overrides the table. */
+      shouldRetry?: boolean;
+    }
+  | { source: 'connection' }
+  | { source: 'timeout' }
+  | { source: 'mcp_call'; error: McpCallError }
+  | { source: 'jsonrpc'; code: number }
+  | { source: 'tool_result_error'; readOnly?: boolean }
+  | { source: 'tool_not_found' }
+  | { source: 'invalid_arguments' }
+  | { source: 'unknown' };
+
+export interface Classification {
+  type: MCPErrorType;
+  retryable: boolean;
+  /** A delay the server asked for; wins over the table's delay. */
+  retryAfterMs?: number;
+  /** Why it will not be retried, in words a user can act on. */
+  advice?: string;
+}
+
+/** JSON-RPC error codes (MCP spec and the TypeScript SDK's ErrorCode). */
+export const JSONRPC = {
+  parseError: -32700,
+  invalidRequest: -32600,
+  methodNotFound: -32601,
+  invalidParams: -32602,
+  internalError: -32603,
+  connectionClosed: -32000,
+  requestTimeout: -32001,
+} as const;
+
+export function classify(facts: ErrorFacts): Classification {
+  switch (facts.source) {
+    case 'http':
+      return classifyHttp(facts);
+    case 'connection':
+      return decide('connection');
+    case 'timeout':
+      return decide('timeout');
+    case 'mcp_call':
+      return classifyMcpCallError(facts.error);
+    case 'jsonrpc':
+      return decide(typeFromJsonRpcCode(facts.code));
+    case 'tool_result_error':
+      return decide('execution_error', { readOnly: facts.readOnly });
+    case 'tool_not_found':
+      return decide('tool_not_found');
+    case 'invalid_arguments':
+      return decide('invalid_arguments');
+    case 'unknown':
+      return decide('unknown');
+  }
+}
+
+function classifyHttp(facts: Extract<ErrorFacts, { source: 'http' }>): Classification {
+  if (facts.status === 429 && facts.code === 'insufficient_quota') {
+    // Same status as a rate limit, but waiting does not refill a quota.
+    return {
+      type: 'rate_limit',
+      retryable: false,
+      advice: 'the account has no quota left (insufficient_quota): add credit or raise the limit; waiting will not help',
+    };
+  }
+  const classification = decide(typeFromHttpStatus(facts.status, facts.code), { retryAfterMs: facts.retryAfterMs });
+  if (facts.shouldRetry !== undefined && classification.type !== 'authentication') {
+    return { ...classification, retryable: facts.shouldRetry, advice: facts.shouldRetry ? undefined : 'the server said not to retry (x-should-retry: false)' };
+  }
+  return classification;
+}
+
+export function typeFromHttpStatus(status: number, code?: string | null): MCPErrorType {
+  if (code === 'external_connector_error') return 'connection';
+  if (status === 401 || status === 403) return 'authentication';
+  if (status === 429) return 'rate_limit';
+  if (status === 408) return 'timeout';
+  if (status === 424 || status >= 500) return 'connection';
+  if (status === 400 || status === 404 || status === 413 || status === 422) return 'invalid_arguments';
+  return 'unknown';
+}
+
+export function typeFromJsonRpcCode(code: number): MCPErrorType {
+  switch (code) {
+    case JSONRPC.invalidParams:
+      return 'invalid_arguments';
+    case JSONRPC.methodNotFound:
+      return 'tool_not_found';
+    case JSONRPC.requestTimeout:
+      return 'timeout';
+    case JSONRPC.connectionClosed:
+      return 'connection';
+    case JSONRPC.internalError:
+      return 'execution_error';
+    default:
+      return 'unknown';
+  }
+}
+
+export function classifyMcpCallError(error: McpCallError): Classification {
+  switch (error.type) {
+    case 'mcp_tool_execution_error':
+      return decide('execution_error');
+    case 'mcp_protocol_error':
+      return decide(typeFromJsonRpcCode(error.code));
+    case 'http_error':
+      return decide(typeFromHttpStatus(error.code));
+  }
+}
+
+function decide(type: MCPErrorType, extra: { retryAfterMs?: number; readOnly?: boolean } = {}): Classification {
+  const rule = ERROR_TABLE[type];
+  const retryable = rule.kind === 'read_only_tools' ? extra.readOnly === true : rule.kind !== 'never';
+  const result: Classification = { type, retryable };
+  if (extra.retryAfterMs !== undefined) result.retryAfterMs = extra.retryAfterMs;
+  if (rule.kind === 'never') result.advice = rule.advice;
+  if (rule.kind === 'read_only_tools' && !retryable) result.advice = 'the tool has side effects, so it is not run twice';
+  return result;
+}
+
+/** Reads `retry-after-ms` (milliseconds) or `retry-after` (seconds or an HTTP date). */
+export function retryAfterFromHeaders(get: (name: string) => string | null | undefined, nowMs: number): number | undefined {
+  const ms = Number.parseFloat(get('retry-after-ms') ?? '');
+  if (Number.isFinite(ms) && ms >= 0) return Math.round(ms);
+  const header = get('retry-after');
+  if (!header) return undefined;
+  const seconds = Number.parseFloat(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isFinite(date) ? Math.max(0, date - nowMs) : undefined;
+}
+
+/** Reads `x-should-retry: true|false`; anything else means "no opinion". */
+export function shouldRetryFromHeaders(get: (name: string) => string | null | undefined): boolean | undefined {
+  const value = get('x-should-retry');
+  return value === 'true' ? true : value === 'false' ? false : undefined;
+}
+
+/** One error as kept in statistics and summaries: type and a message safe to show. */
+export const RecordedErrorSchema = z.object({
+  type: MCPErrorTypeSchema,
+  message: z.string(),
+  retryable: z.boolean(),
+});
+export type RecordedError = z.infer<typeof RecordedErrorSchema>;
+
+/** The seed's get_error_summary, over recorded errors. */
+export function errorSummary(errors: readonly RecordedError[], lastN = 5) {
+  const byType: Partial<Record<MCPErrorType, number>> = {};
+  for (const error of errors) byType[error.type] = (byType[error.type] ?? 0) + 1;
+  return {
+    total_errors: errors.length,
+    by_type: byType,
+    recoverable_count: errors.filter((error) => error.retryable).length,
+    last_errors: errors.slice(-lastN),
+  };
+}
+export type ErrorSummary = ReturnType<typeof errorSummary>;

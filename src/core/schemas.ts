@@ -1,0 +1,364 @@
+/**
+ * Zod schemas of the OpenAI Responses API items that carry remote MCP tools, written from the
+ * official OpenAPI description (../shared/reference/openai-responses/schemas) and checked
+ * against recorded traffic. One schema per thing; types come from `z.infer`.
+ *
+ * Objects are "loose": the API adds fields over time and a new field must not break a run.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Tool configuration sent in `tools: [...]`
+
+export const McpToolFilterSchema = z.strictObject({
+  tool_names: z.array(z.string()).optional(),
+  read_only: z.boolean().optional(),
+});
+export type McpToolFilter = z.infer<typeof McpToolFilterSchema>;
+
+export const RequireApprovalSchema = z.union([
+  z.enum(['always', 'never']),
+  z.strictObject({ always: McpToolFilterSchema.optional(), never: McpToolFilterSchema.optional() }),
+]);
+export type RequireApproval = z.infer<typeof RequireApprovalSchema>;
+
+export const AllowedToolsSchema = z.union([z.array(z.string()), McpToolFilterSchema]);
+export type AllowedTools = z.infer<typeof AllowedToolsSchema>;
+
+export const McpToolConfigSchema = z.looseObject({
+  type: z.literal('mcp'),
+  server_label: z.string().min(1),
+  server_url: z.string().url().optional(),
+  connector_id: z.string().optional(),
+  authorization: z.string().optional(),
+  server_description: z.string().nullish(),
+  headers: z.record(z.string(), z.string()).nullish(),
+  allowed_tools: AllowedToolsSchema.nullish(),
+  require_approval: RequireApprovalSchema.nullish(),
+});
+export type McpToolConfig = z.infer<typeof McpToolConfigSchema>;
+
+export const FunctionToolConfigSchema = z.looseObject({
+  type: z.literal('function'),
+  name: z.string().min(1),
+  description: z.string().nullish(),
+  parameters: z.record(z.string(), z.unknown()).nullish(),
+  strict: z.boolean().nullish(),
+});
+export type FunctionToolConfig = z.infer<typeof FunctionToolConfigSchema>;
+
+export const ToolConfigSchema = z.discriminatedUnion('type', [McpToolConfigSchema, FunctionToolConfigSchema]);
+export type ToolConfig = z.infer<typeof ToolConfigSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Output items
+
+/** A JSON Schema object; kept as plain JSON so it can live in workflow history. */
+export const JsonSchemaObjectSchema = z.record(z.string(), z.unknown());
+
+export const McpListedToolSchema = z.looseObject({
+  name: z.string().min(1),
+  description: z.string().nullish(),
+  input_schema: JsonSchemaObjectSchema,
+  annotations: z.record(z.string(), z.unknown()).nullish(),
+});
+export type McpListedTool = z.infer<typeof McpListedToolSchema>;
+
+export const McpListToolsItemSchema = z.looseObject({
+  type: z.literal('mcp_list_tools'),
+  id: z.string(),
+  server_label: z.string(),
+  tools: z.array(McpListedToolSchema),
+  error: z.string().nullish(),
+});
+export type McpListToolsItem = z.infer<typeof McpListToolsItemSchema>;
+
+export const McpProtocolErrorSchema = z.looseObject({
+  type: z.literal('mcp_protocol_error'),
+  code: z.number().int(),
+  message: z.string(),
+});
+export const McpToolExecutionErrorSchema = z.looseObject({
+  type: z.literal('mcp_tool_execution_error'),
+  content: z.unknown(),
+});
+export const McpHttpErrorSchema = z.looseObject({
+  type: z.literal('http_error'),
+  code: z.number().int(),
+  message: z.string(),
+});
+export const McpCallErrorSchema = z.discriminatedUnion('type', [
+  McpProtocolErrorSchema,
+  McpToolExecutionErrorSchema,
+  McpHttpErrorSchema,
+]);
+export type McpCallError = z.infer<typeof McpCallErrorSchema>;
+
+export const McpCallStatusSchema = z.enum(['in_progress', 'completed', 'incomplete', 'calling', 'failed']);
+
+export const McpCallItemSchema = z.looseObject({
+  type: z.literal('mcp_call'),
+  id: z.string(),
+  server_label: z.string(),
+  name: z.string(),
+  /** A JSON string, not an object. */
+  arguments: z.string(),
+  output: z.string().nullish(),
+  error: McpCallErrorSchema.nullish(),
+  status: McpCallStatusSchema.optional(),
+  approval_request_id: z.string().nullish(),
+});
+export type McpCallItem = z.infer<typeof McpCallItemSchema>;
+
+export const McpApprovalRequestItemSchema = z.looseObject({
+  type: z.literal('mcp_approval_request'),
+  id: z.string(),
+  server_label: z.string(),
+  name: z.string(),
+  arguments: z.string(),
+});
+export type McpApprovalRequestItem = z.infer<typeof McpApprovalRequestItemSchema>;
+
+export const McpApprovalResponseItemSchema = z.looseObject({
+  type: z.literal('mcp_approval_response'),
+  id: z.string().nullish(),
+  approval_request_id: z.string().min(1),
+  approve: z.boolean(),
+  reason: z.string().nullish(),
+});
+export type McpApprovalResponseItem = z.infer<typeof McpApprovalResponseItemSchema>;
+
+export const OutputTextContentSchema = z.looseObject({
+  type: z.literal('output_text'),
+  text: z.string(),
+  annotations: z.array(z.unknown()).default([]),
+});
+export const RefusalContentSchema = z.looseObject({ type: z.literal('refusal'), refusal: z.string() });
+export const OutputMessageContentSchema = z.discriminatedUnion('type', [OutputTextContentSchema, RefusalContentSchema]);
+
+export const OutputMessageSchema = z.looseObject({
+  type: z.literal('message'),
+  id: z.string(),
+  role: z.literal('assistant'),
+  status: z.enum(['in_progress', 'completed', 'incomplete']),
+  content: z.array(OutputMessageContentSchema),
+});
+export type OutputMessage = z.infer<typeof OutputMessageSchema>;
+
+export const FunctionCallItemSchema = z.looseObject({
+  type: z.literal('function_call'),
+  id: z.string().optional(),
+  call_id: z.string(),
+  name: z.string(),
+  arguments: z.string(),
+  status: z.enum(['in_progress', 'completed', 'incomplete']).optional(),
+});
+export type FunctionCallItem = z.infer<typeof FunctionCallItemSchema>;
+
+/** Output items mcpflow does not act on, accepted so that a response carrying them still parses. */
+export const OtherOutputItemSchema = z.looseObject({
+  type: z.enum([
+    'reasoning',
+    'web_search_call',
+    'file_search_call',
+    'computer_call',
+    'code_interpreter_call',
+    'image_generation_call',
+    'local_shell_call',
+    'custom_tool_call',
+  ]),
+});
+
+export const OutputItemSchema = z.discriminatedUnion('type', [
+  McpListToolsItemSchema,
+  McpCallItemSchema,
+  McpApprovalRequestItemSchema,
+  McpApprovalResponseItemSchema,
+  OutputMessageSchema,
+  FunctionCallItemSchema,
+  OtherOutputItemSchema,
+]);
+export type OutputItem = z.infer<typeof OutputItemSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Response, usage, errors
+
+export const UsageSchema = z.looseObject({
+  input_tokens: z.number().int().nonnegative(),
+  output_tokens: z.number().int().nonnegative(),
+  total_tokens: z.number().int().nonnegative(),
+  input_tokens_details: z.looseObject({ cached_tokens: z.number().int().nonnegative() }).optional(),
+  output_tokens_details: z.looseObject({ reasoning_tokens: z.number().int().nonnegative() }).optional(),
+});
+export type Usage = z.infer<typeof UsageSchema>;
+
+export const ResponseStatusSchema = z.enum(['completed', 'failed', 'in_progress', 'cancelled', 'queued', 'incomplete']);
+
+export const ResponseSchema = z.looseObject({
+  id: z.string().startsWith('resp_'),
+  object: z.literal('response'),
+  created_at: z.number(),
+  status: ResponseStatusSchema,
+  error: z.looseObject({ code: z.string(), message: z.string() }).nullable(),
+  incomplete_details: z.looseObject({ reason: z.string().optional() }).nullish(),
+  model: z.string(),
+  output: z.array(OutputItemSchema),
+  previous_response_id: z.string().nullish(),
+  tools: z.array(z.looseObject({ type: z.string() })).optional(),
+  usage: UsageSchema.nullish(),
+  metadata: z.record(z.string(), z.string()).nullish(),
+});
+export type Response = z.infer<typeof ResponseSchema>;
+
+export const ApiErrorObjectSchema = z.looseObject({
+  message: z.string(),
+  type: z.string(),
+  param: z.string().nullable(),
+  code: z.string().nullable(),
+});
+export const ErrorBodySchema = z.looseObject({ error: ApiErrorObjectSchema });
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Request
+
+export const InputTextContentSchema = z.looseObject({ type: z.literal('input_text'), text: z.string() });
+
+export const InputMessageSchema = z.looseObject({
+  type: z.literal('message').optional(),
+  role: z.enum(['user', 'system', 'developer', 'assistant']),
+  content: z.union([z.string(), z.array(z.union([InputTextContentSchema, OutputTextContentSchema]))]),
+});
+
+export const FunctionCallOutputItemSchema = z.looseObject({
+  type: z.literal('function_call_output'),
+  call_id: z.string().min(1),
+  output: z.string(),
+});
+
+export const InputItemSchema = z.union([
+  InputMessageSchema,
+  McpApprovalResponseItemSchema,
+  FunctionCallOutputItemSchema,
+  FunctionCallItemSchema,
+]);
+export type InputItem = z.infer<typeof InputItemSchema>;
+
+export const CreateResponseRequestSchema = z.looseObject({
+  model: z.string().min(1),
+  input: z.union([z.string(), z.array(InputItemSchema)]).optional(),
+  instructions: z.string().nullish(),
+  tools: z.array(ToolConfigSchema).optional(),
+  previous_response_id: z.string().nullish(),
+  stream: z.boolean().nullish(),
+  store: z.boolean().nullish(),
+  metadata: z.record(z.string(), z.string().max(512)).nullish(),
+  max_tool_calls: z.number().int().positive().nullish(),
+  tool_choice: z.unknown().optional(),
+});
+export type CreateResponseRequest = z.infer<typeof CreateResponseRequestSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Streaming events (server-sent events with `stream: true`)
+
+const sequenced = { sequence_number: z.number().int().nonnegative() };
+const itemProgress = { ...sequenced, output_index: z.number().int().nonnegative(), item_id: z.string() };
+
+export const ResponseLifecycleEventSchema = z.looseObject({
+  type: z.enum([
+    'response.created',
+    'response.in_progress',
+    'response.completed',
+    'response.failed',
+    'response.incomplete',
+    'response.queued',
+  ]),
+  ...sequenced,
+  response: ResponseSchema,
+});
+
+export const OutputItemEventSchema = z.looseObject({
+  type: z.enum(['response.output_item.added', 'response.output_item.done']),
+  ...sequenced,
+  output_index: z.number().int().nonnegative(),
+  item: OutputItemSchema,
+});
+
+export const McpProgressEventSchema = z.looseObject({
+  type: z.enum([
+    'response.mcp_list_tools.in_progress',
+    'response.mcp_list_tools.completed',
+    'response.mcp_list_tools.failed',
+    'response.mcp_call.in_progress',
+    'response.mcp_call.completed',
+    'response.mcp_call.failed',
+  ]),
+  ...itemProgress,
+});
+
+export const McpCallArgumentsDeltaEventSchema = z.looseObject({
+  type: z.literal('response.mcp_call_arguments.delta'),
+  ...itemProgress,
+  delta: z.string(),
+});
+export const McpCallArgumentsDoneEventSchema = z.looseObject({
+  type: z.literal('response.mcp_call_arguments.done'),
+  ...itemProgress,
+  arguments: z.string(),
+});
+
+export const ContentPartEventSchema = z.looseObject({
+  type: z.enum(['response.content_part.added', 'response.content_part.done']),
+  ...itemProgress,
+  content_index: z.number().int().nonnegative(),
+  part: OutputMessageContentSchema,
+});
+export const OutputTextDeltaEventSchema = z.looseObject({
+  type: z.literal('response.output_text.delta'),
+  ...itemProgress,
+  content_index: z.number().int().nonnegative(),
+  delta: z.string(),
+});
+export const OutputTextDoneEventSchema = z.looseObject({
+  type: z.literal('response.output_text.done'),
+  ...itemProgress,
+  content_index: z.number().int().nonnegative(),
+  text: z.string(),
+});
+export const StreamErrorEventSchema = z.looseObject({
+  type: z.literal('error'),
+  ...sequenced,
+  code: z.string().nullable(),
+  message: z.string(),
+  param: z.string().nullable(),
+});
+
+export const ResponseStreamEventSchema = z.union([
+  ResponseLifecycleEventSchema,
+  OutputItemEventSchema,
+  McpProgressEventSchema,
+  McpCallArgumentsDeltaEventSchema,
+  McpCallArgumentsDoneEventSchema,
+  ContentPartEventSchema,
+  OutputTextDeltaEventSchema,
+  OutputTextDoneEventSchema,
+  StreamErrorEventSchema,
+]);
+export type ResponseStreamEvent = z.infer<typeof ResponseStreamEventSchema>;
+
+// ---------------------------------------------------------------------------------------------
+
+/** Formats a zod error as `path: message` lines, so a bad field is named with its full path. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? formatPath(issue.path) : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((segment, index) =>
+      typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`,
+    )
+    .join('');
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseResponse, outputText, parseArguments } from '../../src/core/parser';
+import { ResponseSchema } from '../../src/core/schemas';
+import {
+  diffCatalogs, discoveredToolFromListed, formatCatalog, isCatalogFresh, hashToolDefinition, type Catalog,
+} from '../../src/core/tools';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const weatherTool = {
+  name: 'get_current_weather',
+  description: 'Current weather for a location',
+  input_schema: {
+    type: 'object',
+    properties: {
+      location: { type: 'string', description: 'City name' },
+      units: { type: 'string', enum: ['celsius', 'fahrenheit'], default: 'celsius' },
+    },
+    required: ['location'],
+    additionalProperties: false,
+  },
+  annotations: { readOnlyHint: true },
+};
+
+function catalog(tools: (typeof weatherTool)[], fetchedAt = '2026-11-26T10:00:00.000Z'): Catalog {
+  return {
+    servers: {
+      weather: { server_label: 'weather', status: 'ok', stale: false, fetched_at: fetchedAt, error: null, tools: tools.map((tool) => discoveredToolFromListed(tool, 'weather')) },
+    },
+  };
+}
+
+describe('discovered tools', () => {
+  it('parameters come from input_schema', () => {
+    const tool = discoveredToolFromListed(weatherTool, 'weather');
+    assert.equal(tool.read_only, true);
+    assert.deepEqual(tool.parameters, [
+      { name: 'location', type: 'string', description: 'City name', required: true },
+      { name: 'units', type: 'string', description: '', required: false, default: 'celsius', enum: ['celsius', 'fahrenheit'] },
+    ]);
+    assert.equal(formatCatalog(catalog([weatherTool])), '[weather]\n  get_current_weather: Current weather for a location\n    - location*: string\n    - units: string');
+  });
+
+  it('the definition hash ignores key order and sees real changes', () => {
+    const reordered = { ...weatherTool, input_schema: { required: ['location'], additionalProperties: false, properties: weatherTool.input_schema.properties, type: 'object' } };
+    assert.equal(hashToolDefinition(weatherTool), hashToolDefinition(reordered));
+    assert.notEqual(hashToolDefinition(weatherTool), hashToolDefinition({ ...weatherTool, description: 'changed' }));
+  });
+
+  it('diff reports added, removed and changed tools, and skips failed servers', () => {
+    const forecast = { ...weatherTool, name: 'get_forecast' };
+    const alerts = { ...weatherTool, name: 'get_alerts' };
+    const before = catalog([weatherTool, forecast]);
+    const after = catalog([{ ...weatherTool, description: 'v2' }, alerts]);
+    const diff = diffCatalogs(before, after);
+    assert.deepEqual(diff.added, [{ server_label: 'weather', name: 'get_alerts' }]);
+    assert.deepEqual(diff.removed, [{ server_label: 'weather', name: 'get_forecast' }]);
+    assert.equal(diff.changed.length, 1);
+    assert.equal(diff.changed[0]!.name, 'get_current_weather');
+    const failed: Catalog = { servers: { weather: { ...after.servers.weather!, status: 'error', tools: [] } } };
+    assert.deepEqual(diffCatalogs(before, failed), { added: [], removed: [], changed: [] });
+  });
+
+  it('freshness follows the TTL and needs every server', () => {
+    const cached = catalog([weatherTool], '2026-11-26T10:00:00.000Z');
+    const now = Date.parse('2026-11-26T10:29:00.000Z');
+    assert.equal(isCatalogFresh(cached, ['weather'], now, 30 * 60_000), true);
+    assert.equal(isCatalogFresh(cached, ['weather'], now + 2 * 60_000, 30 * 60_000), false);
+    assert.equal(isCatalogFresh(cached, ['weather', 'calendar'], now, 30 * 60_000), false);
+  });
+});
+
+describe('response parser', () => {
+  const recorded = path.resolve(__dirname, '../../../shared/reference/openai-responses/recorded');
+  const load = (file: string) => ResponseSchema.parse(JSON.parse(readFileSync(path.join(recorded, file), 'utf8')));
+
+  it('reads list, call and text from a recorded response', () => {
+    const parsed = parseResponse(load('no-approval.1-response.json'));
+    const kinds = parsed.map((item) => item.kind);
+    assert.deepEqual(kinds.slice(0, 1), ['text']);
+    assert.ok(kinds.includes('tool_list'));
+    const call = parsed.find((item) => item.kind === 'tool_call');
+    assert.ok(call && call.kind === 'tool_call');
+    assert.equal(typeof call.arguments, 'object');
+    assert.equal(call.error, null);
+  });
+
+  it('reads an approval request with parsed arguments', () => {
+    const parsed = parseResponse(load('approval.1-response.json'));
+    assert.deepEqual(parsed, [{ kind: 'approval_request', id: 'mcpr_04e29d5bdd80bd9f0068e6b022a9c081a2ae898104b7a75051', server_label: 'deepwiki', tool: 'ask_question', arguments: { repoName: 'dotnet/extensions' } }]);
+  });
+
+  it('classifies a tool execution error on its call', () => {
+    const response = load('tool-error.1-response.json');
+    const call = parseResponse(response).find((item) => item.kind === 'tool_call');
+    assert.ok(call && call.kind === 'tool_call');
+    assert.deepEqual(call.error, { type: 'execution_error', message: "An error occurred invoking 'test_error'." });
+    assert.equal(outputText(response), 'The tool encountered an error during execution.');
+  });
+
+  it('keeps arguments that are not a JSON object', () => {
+    assert.deepEqual(parseArguments('not json'), { _raw: 'not json' });
+    assert.deepEqual(parseArguments(''), {});
+  });
+});

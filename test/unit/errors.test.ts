@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import OpenAI from 'openai';
+import { ApplicationFailure } from '@temporalio/common';
+import { classifyError, redactSecrets, toApplicationFailure } from '../../activities/errors';
+import { classify, classifyMcpCallError, retryAfterFromHeaders } from '../../src/core/errors';
+import { DEFAULT_RETRY_SETTINGS } from '../../src/core/retry';
+
+function apiError(status: number, code: string | null, headers: Record<string, string> = {}, type = 'invalid_request_error') {
+  return OpenAI.APIError.generate(status, { error: { message: `status ${status}`, type, param: null, code } }, undefined, new Headers(headers));
+}
+
+describe('classification of the openai client errors', () => {
+  it('RateLimitError with retry-after-ms is a retryable rate limit with the server delay', () => {
+    const error = apiError(429, 'rate_limit_exceeded', { 'retry-after-ms': '2500', 'retry-after': '9' });
+    assert.ok(error instanceof OpenAI.RateLimitError);
+    assert.deepEqual(classifyError(error), { type: 'rate_limit', retryable: true, retryAfterMs: 2500 });
+  });
+
+  it('RateLimitError with only retry-after (seconds)', () => {
+    const classification = classifyError(apiError(429, 'rate_limit_exceeded', { 'retry-after': '7' }));
+    assert.equal(classification.retryAfterMs, 7000);
+    assert.equal(classification.retryable, true);
+  });
+
+  it('429 insufficient_quota is not retried', () => {
+    const classification = classifyError(apiError(429, 'insufficient_quota', { 'retry-after': '1' }));
+    assert.equal(classification.retryable, false);
+    assert.match(classification.advice ?? '', /quota/);
+  });
+
+  it('AuthenticationError is authentication and non-retryable', () => {
+    const error = apiError(401, 'invalid_api_key');
+    assert.ok(error instanceof OpenAI.AuthenticationError);
+    assert.deepEqual({ ...classifyError(error), advice: undefined }, { type: 'authentication', retryable: false, advice: undefined });
+  });
+
+  it('APIConnectionError is connection; APIConnectionTimeoutError is timeout', () => {
+    assert.deepEqual(classifyError(new OpenAI.APIConnectionError({ message: 'socket hang up' })), { type: 'connection', retryable: true });
+    assert.deepEqual(classifyError(new OpenAI.APIConnectionTimeoutError()), { type: 'timeout', retryable: true });
+  });
+
+  it('424 external_connector_error is a retryable connection error', () => {
+    const error = apiError(424, 'external_connector_error', {}, 'external_connector_error');
+    assert.equal(error.status, 424);
+    assert.deepEqual(classifyError(error), { type: 'connection', retryable: true });
+  });
+
+  it('x-should-retry overrides the table', () => {
+    assert.equal(classifyError(apiError(500, null, { 'x-should-retry': 'false' })).retryable, false);
+    assert.equal(classifyError(apiError(409, null, { 'x-should-retry': 'true' })).retryable, true);
+  });
+
+  it('400 invalid_request_error and 404 model_not_found are invalid_arguments', () => {
+    assert.equal(classifyError(apiError(400, 'previous_response_not_found')).type, 'invalid_arguments');
+    assert.equal(classifyError(apiError(404, 'model_not_found')).type, 'invalid_arguments');
+  });
+});
+
+describe('classification of MCP errors', () => {
+  it('each mcp_call.error variant', () => {
+    assert.deepEqual(classifyMcpCallError({ type: 'mcp_tool_execution_error', content: [] }), {
+      type: 'execution_error', retryable: false, advice: 'the tool has side effects, so it is not run twice',
+    });
+    assert.equal(classifyMcpCallError({ type: 'mcp_protocol_error', code: -32602, message: 'bad' }).type, 'invalid_arguments');
+    assert.equal(classifyMcpCallError({ type: 'mcp_protocol_error', code: -32601, message: 'no such' }).type, 'tool_not_found');
+    assert.deepEqual(classifyMcpCallError({ type: 'http_error', code: 503, message: 'down' }), { type: 'connection', retryable: true });
+    assert.equal(classifyMcpCallError({ type: 'http_error', code: 401, message: 'no' }).type, 'authentication');
+    assert.equal(classifyMcpCallError({ type: 'http_error', code: 429, message: 'slow down' }).type, 'rate_limit');
+  });
+
+  it('an isError result is retried only for read-only tools', () => {
+    assert.equal(classify({ source: 'tool_result_error', readOnly: true }).retryable, true);
+    assert.equal(classify({ source: 'tool_result_error', readOnly: false }).retryable, false);
+  });
+
+  it('SDK errors and network failures in direct mode', () => {
+    assert.equal(classifyError(new McpError(-32602, 'Invalid params')).type, 'invalid_arguments');
+    assert.equal(classifyError(new StreamableHTTPError(503, 'unavailable')).type, 'connection');
+    assert.equal(classifyError(new StreamableHTTPError(401, 'unauthorized')).type, 'authentication');
+    const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    assert.deepEqual(classifyError(refused), { type: 'connection', retryable: true });
+    assert.equal(classifyError(new Error('whatever message says rate limit 429')).type, 'unknown');
+  });
+});
+
+describe('ApplicationFailure for Temporal', () => {
+  it('rate limit carries the server delay as nextRetryDelay', () => {
+    const failure = toApplicationFailure(apiError(429, 'rate_limit_exceeded', { 'retry-after-ms': '2000' }), { attempt: 1, settings: DEFAULT_RETRY_SETTINGS, doing: 'calling the Responses API' });
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, 'rate_limit');
+    assert.equal(failure.nonRetryable, false);
+    assert.equal(failure.nextRetryDelay, 2000);
+  });
+
+  it('connection errors back off exponentially, timeouts wait 5 s', () => {
+    const connection = new OpenAI.APIConnectionError({ message: 'down' });
+    const delays = [1, 2, 3].map((attempt) => toApplicationFailure(connection, { attempt, settings: DEFAULT_RETRY_SETTINGS, doing: 'x' }).nextRetryDelay);
+    assert.deepEqual(delays, [1000, 2000, 4000]);
+    assert.equal(toApplicationFailure(new OpenAI.APIConnectionTimeoutError(), { attempt: 3, settings: DEFAULT_RETRY_SETTINGS, doing: 'x' }).nextRetryDelay, 5000);
+  });
+
+  it('authentication is non-retryable and the key never appears in the message', () => {
+    const error = apiError(401, 'invalid_api_key');
+    (error as { message: string }).message = 'Incorrect API key provided: sk-proj-abcdefghijklmnopqrstuvwxyz';
+    const failure = toApplicationFailure(error, { attempt: 1, settings: DEFAULT_RETRY_SETTINGS, doing: 'calling the Responses API' });
+    assert.equal(failure.nonRetryable, true);
+    assert.equal(failure.type, 'authentication');
+    assert.doesNotMatch(failure.message, /abcdefghijklmnop/);
+    assert.equal(redactSecrets('Authorization: Bearer abc.def.ghijklmnop'), 'Authorization: Bearer ***');
+  });
+
+  it('retry-after as an HTTP date', () => {
+    const now = Date.parse('2026-11-26T10:00:00Z');
+    assert.equal(retryAfterFromHeaders((name) => (name === 'retry-after' ? 'Thu, 26 Nov 2026 10:00:03 GMT' : null), now), 3000);
+  });
+});
