@@ -85,6 +85,6 @@ export function toApplicationFailure(error: unknown, context: FailureContext): A
     nextRetryDelay: classification.retryable
       ? nextRetryDelayMs(classification.type, context.attempt, context.settings, classification.retryAfterMs)
       : undefined,
-    details: [{ type: classification.type, retryable: classification.retryable, retry_after_ms: classification.retryAfterMs ?? null }],
+    details: [{ type: classification.type, retryable: classification.retryable, retry_after_ms: classification.retryAfterMs ?? null, attempt: context.attempt }],
   });
 }

@@ -56,7 +56,7 @@ export function parseResponse(response: Response): ParsedItem[] {
 }
 
 /** What the openai client exposes as `response.output_text`: every output_text part, joined. */
-export function outputText(response: Response): string {
+export function outputText(response: Pick<Response, 'output'>): string {
   const parts: string[] = [];
   for (const item of response.output) {
     if (item.type !== 'message') continue;

@@ -1,0 +1,44 @@
+/**
+ * Every activity the worker registers, built from injected dependencies (no globals), so tests
+ * and the worker choose the OpenAI endpoint and environment.
+ */
+import OpenAI from 'openai';
+import { ApplicationFailure } from '@temporalio/common';
+import { createHostedDiscoveryActivities } from './discovery';
+import { createMcpActivities } from './mcp';
+import { createResponsesActivities } from './responses';
+import type { Env } from './secrets';
+
+export interface ActivityDeps {
+  /** Where the Responses API lives; defaults to OPENAI_BASE_URL, then the real API. */
+  openaiBaseURL?: string;
+  /** Where secrets come from; the API key is read from it inside each activity. */
+  env?: Env;
+}
+
+/** Seconds the openai client gives up before the activity's own start-to-close timeout. */
+const CLIENT_TIMEOUT_MARGIN_MS = 5_000;
+
+export function createActivities(deps: ActivityDeps = {}) {
+  const env = deps.env ?? process.env;
+  const openai = (activityTimeoutMs: number) => {
+    const baseURL = deps.openaiBaseURL ?? env.OPENAI_BASE_URL;
+    const apiKey = env.OPENAI_API_KEY ?? (baseURL ? 'mcpflow-offline' : undefined);
+    if (!apiKey) {
+      throw ApplicationFailure.create({
+        type: 'authentication',
+        nonRetryable: true,
+        message: 'OPENAI_API_KEY is not set on the worker: set it, or set OPENAI_BASE_URL to the mcpflow emulator',
+      });
+    }
+    return new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: Math.max(1_000, activityTimeoutMs - CLIENT_TIMEOUT_MARGIN_MS) });
+  };
+  const responses = createResponsesActivities({ openai, env });
+  return {
+    ...responses,
+    ...createHostedDiscoveryActivities(responses),
+    ...createMcpActivities({ env }),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,162 @@
+/**
+ * One Responses API call per activity. The openai client never retries (`maxRetries: 0`) and
+ * times out before the activity does, so Temporal owns every retry and shows it in history.
+ * With streaming, the activity heartbeats on each event (naming the server and tool at work)
+ * and takes each MCP call's start and end time from the call's own events.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type OpenAI from 'openai';
+import type { ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
+import type { RetrySettings } from '../src/core/retry';
+import { describeZodError, ResponseSchema, type InputItem, type McpToolConfig, type OutputItem, type Response, type Usage } from '../src/core/schemas';
+import type { ServerConfig } from '../src/core/servers';
+import { toApplicationFailure } from './errors';
+import { hostedToolConfig, type Env } from './secrets';
+
+export interface ResponsesCallInput {
+  model: string;
+  input: string | InputItem[];
+  servers: ServerConfig[];
+  previous_response_id?: string | null;
+  instructions?: string;
+  stream: boolean;
+  metadata?: Record<string, string>;
+  tool_choice?: 'auto' | 'none';
+  /** Per-server overrides of the tool config, e.g. forcing approval while only listing tools. */
+  tool_overrides?: Partial<McpToolConfig>;
+  retry: RetrySettings;
+  timeout_ms: number;
+}
+
+export interface CallTimes {
+  started_at: string;
+  completed_at: string | null;
+}
+
+export interface ResponsesCallResult {
+  response_id: string;
+  status: Response['status'];
+  output: OutputItem[];
+  usage: Usage | null;
+  error: { code: string; message: string } | null;
+  /** Start and end of each `mcp_call` by item id (exact when streamed, the call's window otherwise). */
+  call_times: Record<string, CallTimes>;
+  /** Which attempt succeeded (1 = first try). */
+  attempt: number;
+}
+
+/** Tool outputs above this size are cut, so a chatty tool cannot push a result past Temporal's payload limit. */
+const MAX_TOOL_OUTPUT_CHARS = 64_000;
+
+export interface ResponsesDeps {
+  openai: (timeoutMs: number) => OpenAI;
+  env: Env;
+}
+
+export function createResponsesActivities(deps: ResponsesDeps) {
+  async function callResponsesApi(input: ResponsesCallInput): Promise<ResponsesCallResult> {
+    const context = Context.current();
+    const attempt = context.info.attempt;
+    try {
+      const body = requestBody(input, deps.env);
+      const client = deps.openai(input.timeout_ms);
+      const startedAt = new Date().toISOString();
+      const { response, callTimes } = input.stream
+        ? await streamResponse(client, body, context)
+        : { response: await client.responses.create(body, { signal: context.cancellationSignal }), callTimes: {} };
+      const parsed = ResponseSchema.safeParse(response);
+      if (!parsed.success) {
+        throw ApplicationFailure.create({
+          type: 'unknown',
+          message: `the Responses API sent a response mcpflow cannot read: ${describeZodError(parsed.error)}`,
+        });
+      }
+      return summarize(parsed.data, fillCallTimes(parsed.data, callTimes, startedAt, new Date().toISOString()), attempt);
+    } catch (error) {
+      throw toApplicationFailure(error, { attempt, settings: input.retry, doing: 'calling the Responses API' });
+    }
+  }
+
+  return { callResponsesApi };
+}
+
+function requestBody(input: ResponsesCallInput, env: Env): ResponseCreateParamsNonStreaming {
+  const body: Record<string, unknown> = {
+    model: input.model,
+    input: input.input,
+    tools: input.servers.map((server) => hostedToolConfig(server, env, input.tool_overrides)),
+  };
+  if (input.previous_response_id) body.previous_response_id = input.previous_response_id;
+  if (input.instructions) body.instructions = input.instructions;
+  if (input.metadata) body.metadata = input.metadata;
+  if (input.tool_choice) body.tool_choice = input.tool_choice;
+  return body as unknown as ResponseCreateParamsNonStreaming;
+}
+
+async function streamResponse(client: OpenAI, body: ResponseCreateParamsNonStreaming, context: Context) {
+  const stream = await client.responses.create({ ...body, stream: true }, { signal: context.cancellationSignal });
+  const callTimes: Record<string, CallTimes> = {};
+  const labels = new Map<string, { server: string; tool: string }>();
+  let final: unknown;
+  for await (const event of stream) {
+    switch (event.type) {
+      case 'response.output_item.added':
+        if (event.item.type === 'mcp_call' || event.item.type === 'mcp_list_tools') {
+          labels.set(event.item.id ?? '', { server: event.item.server_label, tool: event.item.type === 'mcp_call' ? event.item.name : '(listing tools)' });
+        }
+        break;
+      case 'response.mcp_call.in_progress':
+        callTimes[event.item_id] = { started_at: new Date().toISOString(), completed_at: null };
+        break;
+      case 'response.mcp_call.completed':
+      case 'response.mcp_call.failed': {
+        const times = callTimes[event.item_id];
+        if (times) times.completed_at = new Date().toISOString();
+        break;
+      }
+      case 'response.completed':
+      case 'response.failed':
+      case 'response.incomplete':
+        final = event.response;
+        break;
+      case 'error':
+        throw ApplicationFailure.create({ type: 'unknown', message: `the Responses stream reported an error: ${event.code ?? ''} ${event.message}` });
+      default:
+        break;
+    }
+    const itemId = 'item_id' in event && typeof event.item_id === 'string' ? event.item_id : undefined;
+    context.heartbeat({ event: event.type, ...(itemId ? labels.get(itemId) : {}) });
+  }
+  if (final === undefined) {
+    throw ApplicationFailure.create({ type: 'connection', message: 'the Responses stream ended before response.completed' });
+  }
+  return { response: final, callTimes };
+}
+
+function fillCallTimes(response: Response, streamed: Record<string, CallTimes>, startedAt: string, completedAt: string) {
+  const times: Record<string, CallTimes> = {};
+  for (const item of response.output) {
+    if (item.type !== 'mcp_call') continue;
+    const exact = streamed[item.id];
+    times[item.id] = exact ? { started_at: exact.started_at, completed_at: exact.completed_at ?? completedAt } : { started_at: startedAt, completed_at: completedAt };
+  }
+  return times;
+}
+
+function summarize(response: Response, callTimes: Record<string, CallTimes>, attempt: number): ResponsesCallResult {
+  return {
+    response_id: response.id,
+    status: response.status,
+    output: response.output.map(trimOutput),
+    usage: response.usage ?? null,
+    error: response.error ?? null,
+    call_times: callTimes,
+    attempt,
+  };
+}
+
+function trimOutput(item: OutputItem): OutputItem {
+  if (item.type !== 'mcp_call' || !item.output || item.output.length <= MAX_TOOL_OUTPUT_CHARS) return item;
+  return { ...item, output: `${item.output.slice(0, MAX_TOOL_OUTPUT_CHARS)}\n[mcpflow: output cut at ${MAX_TOOL_OUTPUT_CHARS} characters]` };
+}

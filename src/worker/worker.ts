@@ -1,0 +1,31 @@
+/**
+ * Worker bootstrap: one worker polls the task queue with every workflow and activity.
+ * Workers scale out by running more of these on the same task queue.
+ */
+import path from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { TASK_QUEUE } from '../../workflows/messages';
+
+export interface McpflowWorkerOptions extends ActivityDeps {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  /** A pre-built workflow bundle (faster start); otherwise the workflows are bundled now. */
+  workflowBundlePath?: string;
+  identity?: string;
+}
+
+export const WORKFLOWS_PATH = require.resolve(path.join(__dirname, '..', '..', 'workflows'));
+
+export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
+  const workerOptions: WorkerOptions = {
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    activities: createActivities(options),
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.identity ? { identity: options.identity } : {}),
+  };
+  return Worker.create(workerOptions);
+}

@@ -1,0 +1,80 @@
+/**
+ * discoverTools: one listing activity per server, in parallel. A failing server does not hide
+ * the others: each gets its own status and classified error, and keeps its last known tools,
+ * marked stale. The new catalog is compared with the previous one (added, removed, changed).
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { RetrySettings } from '../src/core/retry';
+import { activityRetryPolicy } from '../src/core/retry';
+import type { ServerConfig } from '../src/core/servers';
+import { diffCatalogs, discoveredToolFromListed, EMPTY_CATALOG, type Catalog, type ServerCatalog } from '../src/core/tools';
+import { describeFailure } from './failures';
+import { parseInput } from './input';
+import { DiscoveryInputSchema, type DiscoveryInput, type DiscoveryResult, type ExecutionMode } from './messages';
+
+export interface ListingOptions {
+  mode: ExecutionMode;
+  model: string;
+  retry: RetrySettings;
+  call_timeout_ms: number;
+}
+
+export async function discoverTools(rawInput: DiscoveryInput): Promise<DiscoveryResult> {
+  const input = parseInput(DiscoveryInputSchema, rawInput, 'discoverTools');
+  const previous = input.previous_catalog ?? EMPTY_CATALOG;
+  const refreshed = await refreshCatalog(input.servers, previous, input);
+  return { ...refreshed, diff: diffCatalogs(previous, refreshed.catalog), discovered_at: new Date().toISOString() };
+}
+
+/** Lists every server again; shared by discoverTools, runQuery and mcpSession. */
+export async function refreshCatalog(servers: readonly ServerConfig[], previous: Catalog, options: ListingOptions) {
+  const listed = await Promise.all(servers.map((server) => listServer(server, previous.servers[server.label], options)));
+  const catalog: Catalog = { servers: {} };
+  for (const { entry } of listed) catalog.servers[entry.server_label] = entry;
+  return {
+    catalog,
+    servers: listed.map(({ entry, attempts }) => ({
+      label: entry.server_label,
+      status: entry.status,
+      tool_count: entry.tools.length,
+      attempts,
+      error: entry.error,
+    })),
+  };
+}
+
+async function listServer(server: ServerConfig, cached: ServerCatalog | undefined, options: ListingOptions) {
+  const activities = proxyActivities<Activities>({
+    startToCloseTimeout: options.call_timeout_ms,
+    retry: activityRetryPolicy(options.retry),
+    summary: `List the tools of ${server.label} (${options.mode} mode)`,
+  });
+  try {
+    const { tools, attempt } =
+      options.mode === 'direct'
+        ? await activities.listToolsDirect({ server, retry: options.retry })
+        : await activities.listToolsHosted({ server, model: options.model, retry: options.retry, timeout_ms: options.call_timeout_ms });
+    const entry: ServerCatalog = {
+      server_label: server.label,
+      status: 'ok',
+      tools: tools.map((tool) => discoveredToolFromListed(tool, server.label)),
+      fetched_at: new Date().toISOString(),
+      stale: false,
+      error: null,
+    };
+    return { entry, attempts: attempt };
+  } catch (failure) {
+    const { error, attempts } = describeFailure(failure);
+    const entry: ServerCatalog = {
+      server_label: server.label,
+      status: 'error',
+      // The seed's use_cached_result: keep the last good listing, and say it is old.
+      tools: cached?.tools ?? [],
+      fetched_at: cached?.fetched_at ?? null,
+      stale: (cached?.tools.length ?? 0) > 0,
+      error,
+    };
+    return { entry, attempts };
+  }
+}

@@ -1,0 +1,3 @@
+/** Every workflow the worker registers. */
+export { discoverTools } from './discovery';
+export { runQuery } from './query';

@@ -1,0 +1,395 @@
+/**
+ * runQuery: the Responses loop of the seed's execute(), made durable. Each model turn is one
+ * activity; each `mcp_approval_request` is a durable wait for an `approve`/`deny` update (it
+ * survives worker and server restarts, for days); every `mcp_call` becomes a call record.
+ *
+ * In hosted mode the unit of durability is one Responses call: if a call is cut off and
+ * retried, OpenAI runs that turn's tools again.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { ResponsesCallResult } from '../activities/responses';
+import { classifyMcpCallError, errorSummary, type RecordedError } from '../src/core/errors';
+import { describeCallError, outputText, parseArguments } from '../src/core/parser';
+import { durationMs, filterHistory, HistoryFilterSchema, workflowStatistics, type CallRecord, type QueryResult } from '../src/core/records';
+import { activityRetryPolicy } from '../src/core/retry';
+import { describeZodError, type InputItem, type McpCallItem } from '../src/core/schemas';
+import { catalogTools, discoveredToolFromListed, isCatalogFresh, EMPTY_CATALOG, type Catalog } from '../src/core/tools';
+import { refreshCatalog } from './discovery';
+import { describeFailure, isActivityOrChildFailure } from './failures';
+import { parseInput } from './input';
+import {
+  ApprovalAnswerSchema,
+  approveUpdate,
+  catalogQuery,
+  denyUpdate,
+  historyQuery,
+  progressQuery,
+  QueryInputSchema,
+  resultQuery,
+  statsQuery,
+  type ApprovalAnswer,
+  type ApprovalOutcome,
+  type ParsedQueryInput,
+  type PendingApproval,
+  type ProgressEvent,
+  type QueryInput,
+  type QueryState,
+} from './messages';
+import { MCP_SERVERS, MCP_STATE, MCP_TOOL_CALL_COUNT } from './search-attributes';
+
+const MAX_EVENTS = 100;
+
+export async function runQuery(rawInput: QueryInput): Promise<QueryResult> {
+  const input = parseInput(QueryInputSchema, rawInput, 'runQuery');
+  return new QueryRun(input).execute();
+}
+
+interface Decision {
+  approve: boolean;
+  reason?: string;
+}
+
+class QueryRun {
+  private state: QueryState = 'idle';
+  private step = 0;
+  private detail = 'starting';
+  private readonly pending: PendingApproval[] = [];
+  private readonly decisions = new Map<string, Decision>();
+  private readonly calls: CallRecord[] = [];
+  private readonly errors: RecordedError[] = [];
+  private readonly events: ProgressEvent[] = [];
+  private eventSeq = 0;
+  private retries = 0;
+  private catalog: Catalog;
+  private result: QueryResult | null = null;
+  private lastResponseId: string | null = null;
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly input: ParsedQueryInput) {
+    this.catalog = input.catalog ?? EMPTY_CATALOG;
+    this.registerHandlers();
+  }
+
+  async execute(): Promise<QueryResult> {
+    upsertSearchAttributes([{ key: MCP_SERVERS, value: this.input.servers.map((server) => server.label) }]);
+    try {
+      const servers = await this.ensureCatalog();
+      const text = await this.converse(servers);
+      return this.finish({ success: true, text_response: text, error: null, error_type: null, stale: false });
+    } catch (failure) {
+      if (!isActivityOrChildFailure(failure) && !(failure instanceof QueryStop)) throw failure;
+      return this.fail(failure);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Discovery
+
+  /** Lists tools when the catalog is older than the TTL; returns the servers the query can use. */
+  private async ensureCatalog() {
+    const labels = this.input.servers.map((server) => server.label);
+    if (!this.input.force_refresh && isCatalogFresh(this.catalog, labels, Date.now(), this.input.cache_ttl_ms)) {
+      this.emit('discovery', `using cached tools (${catalogTools(this.catalog).length} tools, younger than the TTL)`);
+      return this.input.servers;
+    }
+    this.setState('discovering', `listing the tools of ${labels.join(', ')}`);
+    const { catalog, servers } = await refreshCatalog(this.input.servers, this.catalog, this.input);
+    this.catalog = catalog;
+    for (const server of servers) {
+      this.retries += Math.max(0, server.attempts - 1);
+      if (server.error) {
+        this.errors.push(server.error);
+        const cached = catalog.servers[server.label]?.stale ? ' (keeping its cached tools, marked stale)' : '';
+        this.emit('error', `${server.label} could not be listed: ${server.error.message}${cached}; answering without it`);
+      } else {
+        this.emit('discovery', `${server.label}: ${server.tool_count} tools`);
+      }
+    }
+    const usable = this.input.servers.filter((server) => catalog.servers[server.label]?.status === 'ok');
+    if (!usable.length) {
+      const first = servers.find((server) => server.error)?.error ?? undefined;
+      throw new QueryStop(`no MCP server could be listed${first ? `: ${first.message}` : ''}`, first);
+    }
+    return usable;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The Responses loop
+
+  private async converse(servers: ParsedQueryInput['servers']): Promise<string> {
+    let input: string | InputItem[] = this.input.query;
+    let previousResponseId: string | null = null;
+    for (;;) {
+      if (this.step >= this.input.max_steps) {
+        throw new QueryStop(`the step limit (${this.input.max_steps} model turns) was reached before a final answer`);
+      }
+      this.step++;
+      this.setState('executing', `asking the model (turn ${this.step}) with ${servers.map((server) => server.label).join(', ')}`);
+      const response = await this.callModel(servers, input, previousResponseId);
+      this.retries += response.attempt - 1;
+      this.lastResponseId = response.response_id;
+      this.absorb(response);
+      if (response.status === 'failed' || response.error) {
+        throw new QueryStop(`the model run failed: ${response.error?.code ?? response.status}: ${response.error?.message ?? ''}`);
+      }
+      const requests = response.output.filter((item) => item.type === 'mcp_approval_request');
+      if (!requests.length) return outputText(response);
+      const answers = await this.waitForApprovals(requests.map((item) => item.id));
+      input = answers;
+      previousResponseId = response.response_id;
+    }
+  }
+
+  private callModel(servers: ParsedQueryInput['servers'], input: string | InputItem[], previousResponseId: string | null) {
+    const activities = proxyActivities<Activities>({
+      startToCloseTimeout: this.input.call_timeout_ms,
+      heartbeatTimeout: this.input.stream ? Math.min(60_000, this.input.call_timeout_ms) : undefined,
+      retry: activityRetryPolicy(this.input.retry),
+      summary: `Responses call, turn ${this.step}: ${servers.map((server) => server.label).join(', ')}`,
+    });
+    return activities.callResponsesApi({
+      model: this.input.model,
+      input,
+      servers,
+      previous_response_id: previousResponseId,
+      instructions: this.input.instructions,
+      stream: this.input.stream,
+      metadata: this.input.metadata,
+      retry: this.input.retry,
+      timeout_ms: this.input.call_timeout_ms,
+    });
+  }
+
+  /** Takes listings, calls and approval requests out of one model turn. */
+  private absorb(response: ResponsesCallResult) {
+    for (const item of response.output) {
+      if (item.type === 'mcp_list_tools' && !item.error) {
+        // A listing inside a query is as fresh as a discovery, and costs nothing extra.
+        this.catalog = {
+          servers: {
+            ...this.catalog.servers,
+            [item.server_label]: {
+              server_label: item.server_label,
+              status: 'ok',
+              tools: item.tools.map((tool) => discoveredToolFromListed(tool, item.server_label)),
+              fetched_at: new Date().toISOString(),
+              stale: false,
+              error: null,
+            },
+          },
+        };
+      } else if (item.type === 'mcp_call') {
+        this.recordCall(item, response.call_times[item.id]);
+      } else if (item.type === 'mcp_approval_request') {
+        this.pending.push({ id: item.id, server: item.server_label, tool: item.name, arguments: parseArguments(item.arguments), requested_at: new Date().toISOString() });
+        this.emit('approval_request', `${item.server_label} · ${item.name} needs approval (${item.id})`);
+      }
+    }
+  }
+
+  private recordCall(item: McpCallItem, times: { started_at: string; completed_at: string | null } | undefined) {
+    const classified = item.error ? classifyMcpCallError(item.error) : null;
+    const record: CallRecord = {
+      id: item.id,
+      tool: item.name,
+      server: item.server_label,
+      arguments: parseArguments(item.arguments),
+      status: item.error || item.status === 'failed' ? 'failed' : 'completed',
+      output: item.output ?? null,
+      error_type: classified?.type ?? null,
+      error_message: item.error ? describeCallError(item) : null,
+      approval_request_id: item.approval_request_id ?? null,
+      started_at: times?.started_at ?? null,
+      completed_at: times?.completed_at ?? null,
+      duration_ms: durationMs(times?.started_at ?? null, times?.completed_at ?? null),
+    };
+    this.calls.push(record);
+    if (classified && item.error) this.errors.push({ type: classified.type, message: record.error_message ?? '', retryable: classified.retryable });
+    upsertSearchAttributes([{ key: MCP_TOOL_CALL_COUNT, value: this.calls.length }]);
+    this.emit('tool_call', `${record.server} · ${record.tool} ${record.status}${record.duration_ms !== null ? ` in ${record.duration_ms} ms` : ''}`, record);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Approvals
+
+  private async waitForApprovals(ids: string[]): Promise<InputItem[]> {
+    const describe = this.pending.filter((approval) => ids.includes(approval.id)).map((approval) => `${approval.server} · ${approval.tool}`);
+    this.setState('waiting_approval', `waiting for approval of ${describe.join(', ')}: mcpflow approve ${workflowInfo().workflowId}`);
+    const allAnswered = () => ids.every((id) => this.decisions.has(id));
+    const timeout = this.input.approval_timeout_ms;
+    const answeredInTime = timeout === undefined ? (await condition(allAnswered), true) : await condition(allAnswered, timeout);
+    if (!answeredInTime) {
+      for (const id of ids) {
+        if (!this.decisions.has(id)) this.decide(id, { approve: false, reason: `no answer within ${Math.round(timeout! / 1000)} s; denied automatically` });
+      }
+    }
+    return ids.map((id) => {
+      const decision = this.decisions.get(id)!;
+      const item: InputItem = { type: 'mcp_approval_response', approval_request_id: id, approve: decision.approve };
+      if (decision.reason) item.reason = decision.reason;
+      return item;
+    });
+  }
+
+  private validateAnswer(answer: ApprovalAnswer | undefined) {
+    const parsed = ApprovalAnswerSchema.safeParse(answer ?? {});
+    if (!parsed.success) throw new Error(`invalid approval answer: ${describeZodError(parsed.error)}`);
+    const id = parsed.data.approval_request_id;
+    const open = this.pending.filter((approval) => !this.decisions.has(approval.id));
+    if (id === undefined) {
+      if (!open.length) throw new Error('no approval request is pending');
+      return;
+    }
+    if (this.decisions.has(id)) throw new Error(`approval request ${id} was already answered`);
+    if (!this.pending.some((approval) => approval.id === id)) {
+      throw new Error(`unknown approval request ${id}; pending: ${open.map((approval) => approval.id).join(', ') || 'none'}`);
+    }
+  }
+
+  private answer(approve: boolean, answer: ApprovalAnswer | undefined): ApprovalOutcome {
+    const { approval_request_id: id, reason } = ApprovalAnswerSchema.parse(answer ?? {});
+    const ids = id ? [id] : this.pending.filter((approval) => !this.decisions.has(approval.id)).map((approval) => approval.id);
+    for (const each of ids) this.decide(each, { approve, reason });
+    return { answered: ids, approve };
+  }
+
+  private decide(id: string, decision: Decision) {
+    this.decisions.set(id, decision);
+    const approval = this.pending.find((each) => each.id === id);
+    if (!approval) return;
+    this.emit('approval_answer', `${approval.server} · ${approval.tool} ${decision.approve ? 'approved' : 'denied'}${decision.reason ? `: ${decision.reason}` : ''}`);
+    if (!decision.approve) {
+      const now = new Date().toISOString();
+      this.calls.push({
+        id,
+        tool: approval.tool,
+        server: approval.server,
+        arguments: approval.arguments,
+        status: 'denied',
+        output: null,
+        error_type: null,
+        error_message: decision.reason ?? 'denied',
+        approval_request_id: id,
+        started_at: approval.requested_at,
+        completed_at: now,
+        duration_ms: null,
+      });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Results
+
+  private finish(outcome: Pick<QueryResult, 'success' | 'text_response' | 'error' | 'error_type' | 'stale'>): QueryResult {
+    this.result = {
+      query: this.input.query,
+      ...outcome,
+      tool_calls: this.calls,
+      duration_ms: Date.now() - this.startedAt,
+      retries: this.retries,
+      response_id: this.lastResponseId,
+    };
+    this.setState(outcome.success ? 'completed' : 'failed', outcome.success ? `answered after ${this.step} model turns` : `failed: ${outcome.error}`);
+    return this.result;
+  }
+
+  private fail(failure: unknown): QueryResult {
+    let last: RecordedError;
+    if (failure instanceof QueryStop) {
+      last = { type: failure.cause?.type ?? 'unknown', message: failure.message, retryable: false };
+      if (!failure.cause) this.errors.push(last);
+    } else {
+      const { error, attempts } = describeFailure(failure);
+      this.retries += Math.max(0, attempts - 1);
+      this.errors.push(error);
+      last = error;
+    }
+    const fallback = this.input.fallback_result;
+    if (fallback) {
+      this.emit('error', `retries ran out (${last.type}): returning the earlier answer, marked stale`);
+      const stale = this.finish({ success: fallback.success, text_response: fallback.text_response, error: last.message, error_type: last.type, stale: true });
+      return stale;
+    }
+    const summary = errorSummary(this.errors);
+    const result = this.finish({ success: false, text_response: '', error: last.message, error_type: last.type, stale: false });
+    throw ApplicationFailure.create({
+      type: 'QueryFailed',
+      nonRetryable: true,
+      message: `query failed (${last.type}): ${last.message} — ${summary.total_errors} error(s): ${Object.entries(summary.by_type)
+        .map(([type, count]) => `${type} ×${count}`)
+        .join(', ')}`,
+      details: [{ summary, result }],
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // What a user sees
+
+  private registerHandlers() {
+    setHandler(progressQuery, () => ({
+      state: this.state,
+      step: this.step,
+      max_steps: this.input.max_steps,
+      detail: this.detail,
+      pending_approvals: this.pending.filter((approval) => !this.decisions.has(approval.id)),
+      calls_so_far: this.calls.length,
+      retries: this.retries,
+      events: this.events,
+    }));
+    setHandler(statsQuery, () =>
+      workflowStatistics({
+        results: this.result ? [this.result] : [],
+        calls: this.calls,
+        errors: this.errors,
+        serversConfigured: this.input.servers.length,
+        toolsCached: catalogTools(this.catalog).length,
+      }),
+    );
+    setHandler(historyQuery, (filter) => filterHistory(this.calls, HistoryFilterSchema.parse(filter ?? {})));
+    setHandler(catalogQuery, () => this.catalog);
+    setHandler(resultQuery, () => this.result);
+    // Validators run synchronously: the SDK does not await them.
+    setHandler(approveUpdate, (answer) => this.answer(true, answer), { validator: (answer) => this.validateAnswer(answer) });
+    setHandler(denyUpdate, (answer) => this.answer(false, answer), { validator: (answer) => this.validateAnswer(answer) });
+  }
+
+  private setState(state: QueryState, detail: string) {
+    this.state = state;
+    this.detail = detail;
+    setCurrentDetails(`**${STATE_WORDS[state]}** — ${detail}\n\ncalls so far: ${this.calls.length}, retries: ${this.retries}`);
+    upsertSearchAttributes([{ key: MCP_STATE, value: state }]);
+    this.emit('state', `${STATE_WORDS[state]}: ${detail}`);
+  }
+
+  private emit(kind: ProgressEvent['kind'], message: string, call?: CallRecord) {
+    this.events.push({ seq: ++this.eventSeq, at: new Date().toISOString(), kind, message, ...(call ? { call } : {}) });
+    if (this.events.length > MAX_EVENTS) this.events.shift();
+  }
+}
+
+const STATE_WORDS: Record<QueryState, string> = {
+  idle: 'Idle',
+  discovering: 'Discovering tools',
+  executing: 'Running',
+  waiting_approval: 'Waiting for approval',
+  retrying: 'Retrying',
+  completed: 'Completed',
+  failed: 'Failed',
+};
+
+/** A reason to end the query that is not an activity failure (step limit, no usable server). */
+class QueryStop extends Error {
+  /** The recorded error behind the stop, if there was one. */
+  constructor(message: string, override readonly cause?: RecordedError) {
+    super(message);
+  }
+}
