@@ -7,6 +7,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createHostedDiscoveryActivities } from './discovery';
 import { createMcpActivities } from './mcp';
 import { createResponsesActivities } from './responses';
+import { createSessionActivities } from './sessions';
+import type { Client } from '@temporalio/client';
 import type { Env } from './secrets';
 
 export interface ActivityDeps {
@@ -14,6 +16,8 @@ export interface ActivityDeps {
   openaiBaseURL?: string;
   /** Where secrets come from; the API key is read from it inside each activity. */
   env?: Env;
+  /** For activities that talk to other workflows (scheduled session refreshes). */
+  temporalClient?: Client;
 }
 
 /** Seconds the openai client gives up before the activity's own start-to-close timeout. */
@@ -38,6 +42,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     ...responses,
     ...createHostedDiscoveryActivities(responses),
     ...createMcpActivities({ env }),
+    ...createSessionActivities({ temporalClient: deps.temporalClient }),
   };
 }
 

@@ -1,3 +1,5 @@
 /** Every workflow the worker registers. */
 export { discoverTools } from './discovery';
 export { runQuery } from './query';
+export { mcpSession } from './session';
+export { refreshSession } from './refresh';

@@ -2,10 +2,10 @@
  * Every input, query and update of mcpflow's workflows, shared by the workflows and by clients
  * (CLI, tests). Zod schemas are the single source of the types; updates validate with them.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { RecordedErrorSchema } from '../src/core/errors';
-import { CallRecordSchema, HistoryFilterSchema, QueryResultSchema, type CallRecord, type HistoryFilter, type QueryResult, type WorkflowStatistics } from '../src/core/records';
+import { RecordedErrorSchema, type RecordedError } from '../src/core/errors';
+import { CallRecordSchema, HistoryFilterSchema, QueryResultSchema, StatisticsTotalsSchema, type CallRecord, type HistoryFilter, type QueryResult, type WorkflowStatistics } from '../src/core/records';
 import { RetrySettingsSchema } from '../src/core/retry';
 import { ServerConfigSchema } from '../src/core/servers';
 import { CatalogDiffSchema, CatalogSchema, type Catalog } from '../src/core/tools';
@@ -50,6 +50,14 @@ export const DiscoveryResultSchema = z.object({
 });
 export type DiscoveryResult = z.infer<typeof DiscoveryResultSchema>;
 
+/** A standing approval: calls of this tool run without asking, while its definition stays the same. */
+export const StandingApprovalSchema = z.object({
+  server: z.string(),
+  tool: z.string(),
+  definition_hash: z.string(),
+});
+export type StandingApproval = z.infer<typeof StandingApprovalSchema>;
+
 export const QueryInputSchema = z.object({
   ...RunOptionsShape,
   query: z.string().trim().min(1, 'the query is empty'),
@@ -65,6 +73,8 @@ export const QueryInputSchema = z.object({
   catalog: CatalogSchema.optional(),
   /** An earlier answer to the same query, returned marked stale when retries run out. */
   fallback_result: QueryResultSchema.optional(),
+  /** Approval requests for these tools are approved at once, while the tool's definition is unchanged. */
+  standing_approvals: z.array(StandingApprovalSchema).default([]),
   /** Passed to the Responses API as request metadata (the emulator reads scripted plans from it). */
   metadata: z.record(z.string(), z.string().max(512)).optional(),
 });
@@ -127,3 +137,110 @@ export const approveUpdate = defineUpdate<ApprovalOutcome, [ApprovalAnswer]>('ap
 export const denyUpdate = defineUpdate<ApprovalOutcome, [ApprovalAnswer]>('deny');
 
 export { HistoryFilterSchema };
+
+// ---------------------------------------------------------------------------------------------
+// mcpSession: the long-lived object of the seed (servers, tool cache, many queries, statistics)
+
+export const SessionStateSchema = z.enum(['idle', 'discovering', 'executing', 'waiting', 'error']);
+export type SessionState = z.infer<typeof SessionStateSchema>;
+
+export const SessionInputSchema = z.object({
+  servers: z.array(ServerConfigSchema).default([]).refine(uniqueLabels, 'server labels must be unique'),
+  mode: ExecutionModeSchema.default('hosted'),
+  model: z.string().min(1).default('gpt-4o-mini'),
+  retry: RetrySettingsSchema.default(RetrySettingsSchema.parse({})),
+  call_timeout_ms: z.number().int().min(1_000).max(3_600_000).default(120_000),
+  cache_ttl_ms: z.number().int().min(0).default(30 * 60_000),
+  /** Call records and results kept in memory (older ones stay in the statistics). */
+  max_history: z.number().int().min(1).max(10_000).default(500),
+  /** Continue as new beyond this many history events, even before Temporal suggests it. */
+  continue_as_new_after_events: z.number().int().min(50).max(50_000).default(20_000),
+  /** Set by continueAsNew: everything the previous run knew. */
+  carried: z.lazy(() => SessionCarrySchema).optional(),
+});
+export type SessionInput = z.input<typeof SessionInputSchema>;
+
+export const SessionCarrySchema = z.object({
+  catalog: CatalogSchema,
+  results: z.array(QueryResultSchema),
+  calls: z.array(CallRecordSchema),
+  errors: z.array(RecordedErrorSchema),
+  standing_approvals: z.array(StandingApprovalSchema),
+  query_count: z.number().int(),
+  /** Statistics of records no longer kept in memory. */
+  base_totals: StatisticsTotalsSchema,
+});
+export type SessionCarry = z.infer<typeof SessionCarrySchema>;
+
+export const ExecuteQueryArgsSchema = z.strictObject({
+  query: z.string().trim().min(1, 'the query is empty'),
+  force_refresh: z.boolean().optional(),
+  approval_timeout_ms: z.number().int().positive().optional(),
+  max_steps: z.number().int().min(1).max(50).optional(),
+  stream: z.boolean().optional(),
+  metadata: z.record(z.string(), z.string().max(512)).optional(),
+});
+export type ExecuteQueryArgs = z.infer<typeof ExecuteQueryArgsSchema>;
+
+export const RefreshToolsArgsSchema = z.strictObject({ force_refresh: z.boolean().default(false) });
+export type RefreshToolsArgs = z.input<typeof RefreshToolsArgsSchema>;
+
+export const RemoveServerArgsSchema = z.strictObject({ label: z.string().min(1) });
+export type RemoveServerArgs = z.infer<typeof RemoveServerArgsSchema>;
+
+export const SessionRefreshResultSchema = DiscoveryResultSchema.extend({
+  from_cache: z.boolean(),
+  /** Standing approvals dropped because the tool's definition changed. */
+  invalidated_approvals: z.array(StandingApprovalSchema),
+});
+export type SessionRefreshResult = z.infer<typeof SessionRefreshResultSchema>;
+
+export interface ActiveQuery {
+  workflow_id: string;
+  query: string;
+  started_at: string;
+}
+
+export interface SessionProgress {
+  state: SessionState;
+  servers: string[];
+  tools_cached: number;
+  catalog_fetched_at: string | null;
+  queries_run: number;
+  active_queries: ActiveQuery[];
+  standing_approvals: StandingApproval[];
+}
+
+/** The seed's export_history shape. */
+export interface SessionExport {
+  exported_at: string;
+  servers: string[];
+  call_history: CallRecord[];
+  results: Array<Omit<QueryResult, 'tool_calls'> & { tool_calls: number }>;
+  /** Every error the statistics count, so that they can be recomputed from the export. */
+  errors: RecordedError[];
+  statistics: WorkflowStatistics;
+}
+
+export const sessionProgressQuery = defineQuery<SessionProgress>('sessionProgress');
+export const exportQuery = defineQuery<SessionExport>('export');
+
+export const addServerUpdate = defineUpdate<string[], [z.input<typeof ServerConfigSchema>]>('addServer');
+export const removeServerUpdate = defineUpdate<string[], [RemoveServerArgs]>('removeServer');
+export const refreshToolsUpdate = defineUpdate<SessionRefreshResult, [RefreshToolsArgs]>('refreshTools');
+export const executeQueryUpdate = defineUpdate<QueryResult, [ExecuteQueryArgs]>('executeQuery');
+export const rememberApprovalUpdate = defineUpdate<StandingApproval[], [{ server: string; tool: string }]>('rememberApproval');
+
+/** Sent by a query run to its parent session, so the session can say what its children wait for. */
+export interface QueryStateChange {
+  workflow_id: string;
+  state: QueryState;
+  pending_approvals: PendingApproval[];
+}
+export const queryStateSignal = defineSignal<[QueryStateChange]>('queryState');
+
+export const RefreshSessionInputSchema = z.object({
+  session_id: z.string().min(1),
+  force_refresh: z.boolean().default(true),
+});
+export type RefreshSessionInput = z.input<typeof RefreshSessionInputSchema>;

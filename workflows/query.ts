@@ -9,6 +9,7 @@
 import {
   ApplicationFailure,
   condition,
+  getExternalWorkflowHandle,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -22,7 +23,7 @@ import { describeCallError, outputText, parseArguments } from '../src/core/parse
 import { durationMs, filterHistory, HistoryFilterSchema, workflowStatistics, type CallRecord, type QueryResult } from '../src/core/records';
 import { activityRetryPolicy } from '../src/core/retry';
 import { describeZodError, type InputItem, type McpCallItem } from '../src/core/schemas';
-import { catalogTools, discoveredToolFromListed, isCatalogFresh, EMPTY_CATALOG, type Catalog } from '../src/core/tools';
+import { catalogTools, discoveredToolFromListed, EMPTY_CATALOG, findTool, isCatalogFresh, type Catalog } from '../src/core/tools';
 import { refreshCatalog } from './discovery';
 import { describeFailure, isActivityOrChildFailure } from './failures';
 import { parseInput } from './input';
@@ -34,6 +35,7 @@ import {
   historyQuery,
   progressQuery,
   QueryInputSchema,
+  queryStateSignal,
   resultQuery,
   statsQuery,
   type ApprovalAnswer,
@@ -43,6 +45,7 @@ import {
   type ProgressEvent,
   type QueryInput,
   type QueryState,
+  type QueryStateChange,
 } from './messages';
 import { MCP_SERVERS, MCP_STATE, MCP_TOOL_CALL_COUNT } from './search-attributes';
 
@@ -143,6 +146,7 @@ class QueryRun {
       }
       const requests = response.output.filter((item) => item.type === 'mcp_approval_request');
       if (!requests.length) return outputText(response);
+      this.applyStandingApprovals(requests.map((item) => item.id));
       const answers = await this.waitForApprovals(requests.map((item) => item.id));
       input = answers;
       previousResponseId = response.response_id;
@@ -238,6 +242,19 @@ class QueryRun {
       if (decision.reason) item.reason = decision.reason;
       return item;
     });
+  }
+
+  /** Approves at once what the session was told to trust, as long as the tool has not changed since. */
+  private applyStandingApprovals(ids: string[]) {
+    for (const id of ids) {
+      const approval = this.pending.find((each) => each.id === id);
+      if (!approval) continue;
+      const current = findTool(this.catalog, approval.tool, approval.server);
+      const standing = this.input.standing_approvals.find(
+        (each) => each.server === approval.server && each.tool === approval.tool && each.definition_hash === current?.definition_hash,
+      );
+      if (standing) this.decide(id, { approve: true, reason: 'standing approval' });
+    }
   }
 
   private validateAnswer(answer: ApprovalAnswer | undefined) {
@@ -368,6 +385,20 @@ class QueryRun {
     setCurrentDetails(`**${STATE_WORDS[state]}** — ${detail}\n\ncalls so far: ${this.calls.length}, retries: ${this.retries}`);
     upsertSearchAttributes([{ key: MCP_STATE, value: state }]);
     this.emit('state', `${STATE_WORDS[state]}: ${detail}`);
+    this.tellParent();
+  }
+
+  /** A session shows what its running queries wait for; it learns it from this signal. */
+  private tellParent() {
+    const parent = workflowInfo().parent;
+    if (!parent) return;
+    const change: QueryStateChange = {
+      workflow_id: workflowInfo().workflowId,
+      state: this.state,
+      pending_approvals: this.pending.filter((approval) => !this.decisions.has(approval.id)),
+    };
+    // The parent may have moved on (continue-as-new); its progress is a courtesy, not a duty.
+    getExternalWorkflowHandle(parent.workflowId).signal(queryStateSignal, change).catch(() => undefined);
   }
 
   private emit(kind: ProgressEvent['kind'], message: string, call?: CallRecord) {

@@ -3,7 +3,7 @@
  * statistics (get_call_history, get_statistics). User-facing JSON keeps the seed's snake_case.
  */
 import { z } from 'zod';
-import { errorSummary, MCPErrorTypeSchema, type RecordedError } from './errors';
+import { MCPErrorTypeSchema, type RecordedError } from './errors';
 
 export const CallStatusSchema = z.enum(['pending', 'executing', 'completed', 'failed', 'denied']);
 export type CallStatus = z.infer<typeof CallStatusSchema>;
@@ -86,6 +86,93 @@ export const QueryResultSchema = z.object({
 /** The seed's WorkflowResult. */
 export type QueryResult = z.infer<typeof QueryResultSchema>;
 
+/**
+ * Statistics as sums that can be added together, so that a long-lived session can drop old
+ * records from memory (or continue as new) and still report exact totals.
+ */
+export const StatisticsTotalsSchema = z.object({
+  queries: z.number().int(),
+  successful: z.number().int(),
+  success_duration_sum: z.number(),
+  success_duration_max: z.number(),
+  retries: z.number().int(),
+  calls: z.number().int(),
+  tool_usage: z.record(z.string(), z.number().int()),
+  server_usage: z.record(z.string(), z.number().int()),
+  calls_by_status: z.record(z.string(), z.number().int()),
+  call_duration_sum: z.number(),
+  call_duration_count: z.number().int(),
+  call_duration_max: z.number().nullable(),
+  errors_by_type: z.record(z.string(), z.number().int()),
+});
+export type StatisticsTotals = z.infer<typeof StatisticsTotalsSchema>;
+
+export const EMPTY_TOTALS: StatisticsTotals = {
+  queries: 0, successful: 0, success_duration_sum: 0, success_duration_max: 0, retries: 0, calls: 0,
+  tool_usage: {}, server_usage: {}, calls_by_status: {}, call_duration_sum: 0, call_duration_count: 0, call_duration_max: null, errors_by_type: {},
+};
+
+export function totalsOf(results: readonly Pick<QueryResult, 'success' | 'duration_ms' | 'retries'>[], calls: readonly CallRecord[], errors: readonly RecordedError[]): StatisticsTotals {
+  const successful = results.filter((result) => result.success);
+  const durations = calls.flatMap((call) => (call.duration_ms === null ? [] : [call.duration_ms]));
+  return {
+    queries: results.length,
+    successful: successful.length,
+    success_duration_sum: successful.reduce((sum, result) => sum + result.duration_ms, 0),
+    success_duration_max: successful.reduce((max, result) => Math.max(max, result.duration_ms), 0),
+    retries: results.reduce((sum, result) => sum + result.retries, 0),
+    calls: calls.length,
+    tool_usage: countBy(calls, (call) => call.tool),
+    server_usage: countBy(calls, (call) => call.server),
+    calls_by_status: countBy(calls, (call) => call.status),
+    call_duration_sum: durations.reduce((sum, duration) => sum + duration, 0),
+    call_duration_count: durations.length,
+    call_duration_max: durations.length ? Math.max(...durations) : null,
+    errors_by_type: countBy(errors, (error) => error.type),
+  };
+}
+
+export function addTotals(a: StatisticsTotals, b: StatisticsTotals): StatisticsTotals {
+  return {
+    queries: a.queries + b.queries,
+    successful: a.successful + b.successful,
+    success_duration_sum: a.success_duration_sum + b.success_duration_sum,
+    success_duration_max: Math.max(a.success_duration_max, b.success_duration_max),
+    retries: a.retries + b.retries,
+    calls: a.calls + b.calls,
+    tool_usage: addCounts(a.tool_usage, b.tool_usage),
+    server_usage: addCounts(a.server_usage, b.server_usage),
+    calls_by_status: addCounts(a.calls_by_status, b.calls_by_status),
+    call_duration_sum: a.call_duration_sum + b.call_duration_sum,
+    call_duration_count: a.call_duration_count + b.call_duration_count,
+    call_duration_max: a.call_duration_max === null ? b.call_duration_max : b.call_duration_max === null ? a.call_duration_max : Math.max(a.call_duration_max, b.call_duration_max),
+    errors_by_type: addCounts(a.errors_by_type, b.errors_by_type),
+  };
+}
+
+/** The seed's RobustMCPWorkflow.get_statistics keys, plus per-server usage and errors by type. */
+export function statisticsFromTotals(totals: StatisticsTotals, serversConfigured: number, toolsCached: number) {
+  return {
+    total_queries: totals.queries,
+    successful: totals.successful,
+    failed: totals.queries - totals.successful,
+    success_rate: totals.queries ? (totals.successful / totals.queries) * 100 : 0,
+    avg_duration_ms: totals.successful ? totals.success_duration_sum / totals.successful : 0,
+    max_duration_ms: totals.success_duration_max,
+    total_retries: totals.retries,
+    tool_calls: totals.calls,
+    tool_usage: totals.tool_usage,
+    server_usage: totals.server_usage,
+    calls_by_status: totals.calls_by_status,
+    avg_call_duration_ms: totals.call_duration_count ? totals.call_duration_sum / totals.call_duration_count : null,
+    max_call_duration_ms: totals.call_duration_max,
+    servers_configured: serversConfigured,
+    tools_cached: toolsCached,
+    errors_by_type: totals.errors_by_type,
+  };
+}
+export type WorkflowStatistics = ReturnType<typeof statisticsFromTotals>;
+
 export interface WorkflowStatisticsInput {
   results: readonly QueryResult[];
   calls: readonly CallRecord[];
@@ -94,32 +181,21 @@ export interface WorkflowStatisticsInput {
   toolsCached: number;
 }
 
-/** The seed's RobustMCPWorkflow.get_statistics, plus errors by type and per-server usage. */
-export function workflowStatistics(input: WorkflowStatisticsInput) {
-  const { results, calls } = input;
-  const successful = results.filter((result) => result.success);
-  const durations = successful.map((result) => result.duration_ms);
-  const calls_ = callStatistics(calls);
-  return {
-    total_queries: results.length,
-    successful: successful.length,
-    failed: results.length - successful.length,
-    success_rate: results.length ? (successful.length / results.length) * 100 : 0,
-    avg_duration_ms: durations.length ? average(durations) : 0,
-    max_duration_ms: durations.length ? Math.max(...durations) : 0,
-    total_retries: results.reduce((sum, result) => sum + result.retries, 0),
-    tool_calls: calls.length,
-    tool_usage: calls_.by_tool,
-    server_usage: calls_.by_server,
-    calls_by_status: calls_.by_status,
-    avg_call_duration_ms: calls_.avg_duration_ms,
-    max_call_duration_ms: calls_.max_duration_ms,
-    servers_configured: input.serversConfigured,
-    tools_cached: input.toolsCached,
-    errors_by_type: errorSummary(input.errors).by_type,
-  };
+export function workflowStatistics(input: WorkflowStatisticsInput): WorkflowStatistics {
+  return statisticsFromTotals(totalsOf(input.results, input.calls, input.errors), input.serversConfigured, input.toolsCached);
 }
-export type WorkflowStatistics = ReturnType<typeof workflowStatistics>;
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
+
+function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const sum = { ...a };
+  for (const [key, count] of Object.entries(b)) sum[key] = (sum[key] ?? 0) + count;
+  return sum;
+}
 
 function average(values: readonly number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;

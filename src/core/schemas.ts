@@ -307,6 +307,17 @@ export const McpCallArgumentsDoneEventSchema = z.looseObject({
   arguments: z.string(),
 });
 
+export const FunctionCallArgumentsDeltaEventSchema = z.looseObject({
+  type: z.literal('response.function_call_arguments.delta'),
+  ...itemProgress,
+  delta: z.string(),
+});
+export const FunctionCallArgumentsDoneEventSchema = z.looseObject({
+  type: z.literal('response.function_call_arguments.done'),
+  ...itemProgress,
+  arguments: z.string(),
+});
+
 export const ContentPartEventSchema = z.looseObject({
   type: z.enum(['response.content_part.added', 'response.content_part.done']),
   ...itemProgress,
@@ -339,6 +350,8 @@ export const ResponseStreamEventSchema = z.union([
   McpProgressEventSchema,
   McpCallArgumentsDeltaEventSchema,
   McpCallArgumentsDoneEventSchema,
+  FunctionCallArgumentsDeltaEventSchema,
+  FunctionCallArgumentsDoneEventSchema,
   ContentPartEventSchema,
   OutputTextDeltaEventSchema,
   OutputTextDoneEventSchema,

@@ -3,6 +3,7 @@
  * Workers scale out by running more of these on the same task queue.
  */
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { TASK_QUEUE } from '../../workflows/messages';
@@ -23,7 +24,7 @@ export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? TASK_QUEUE,
-    activities: createActivities(options),
+    activities: createActivities({ temporalClient: new Client({ connection: options.connection, namespace: options.namespace ?? 'default' }), ...options }),
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     ...(options.identity ? { identity: options.identity } : {}),
   };

@@ -1,0 +1,86 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { startEmulator, type EmulatorHandle } from '../../emulator';
+
+export const DEFAULT_EMULATOR_PORT = 8800;
+export const DEFAULT_EMULATOR_HOST = '127.0.0.1';
+
+export interface EmulatorStartOptions {
+  host?: string;
+  port?: number;
+  apiKeys?: string[];
+}
+
+/**
+ * Starts the emulator for a command (`mcpflow emulator`, `mcpflow dev`); a busy port becomes a
+ * one-line error instead of a stack trace.
+ */
+export async function startEmulatorService(options: EmulatorStartOptions = {}): Promise<EmulatorHandle> {
+  const host = options.host ?? DEFAULT_EMULATOR_HOST;
+  const port = options.port ?? portFromEnv() ?? DEFAULT_EMULATOR_PORT;
+  try {
+    return await startEmulator({ host, port, ...(options.apiKeys?.length ? { apiKeys: options.apiKeys } : {}) });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new Error(`emulator: port ${port} on ${host} is already in use; pick another with --port or MCPFLOW_EMULATOR_PORT`);
+    }
+    if (code === 'EADDRNOTAVAIL' || code === 'EACCES') throw new Error(`emulator: cannot listen on ${host}:${port} (${code})`);
+    throw error;
+  }
+}
+
+/** How to point a client at the emulator, printed on start. */
+export function usageLines(handle: EmulatorHandle): string[] {
+  return [
+    `OpenAI Responses API emulator listening on ${handle.url}`,
+    '',
+    'Use it with:',
+    `  export OPENAI_BASE_URL=${handle.url}`,
+    '  export OPENAI_API_KEY=any-key   # unless started with --api-key',
+    `Admin (faults, stats): ${handle.adminUrl}/faults, ${handle.adminUrl}/stats, ${handle.adminUrl}/reset`,
+    'Press Ctrl+C to stop.',
+  ];
+}
+
+function portFromEnv(): number | undefined {
+  const raw = process.env['MCPFLOW_EMULATOR_PORT'];
+  return raw ? parsePort(raw) : undefined;
+}
+
+function parsePort(raw: string): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`not a port number: ${raw}`);
+  return port;
+}
+
+function waitForStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export function registerEmulatorCommand(program: Command): void {
+  program
+    .command('emulator')
+    .description('Run the offline OpenAI Responses API emulator (MCP tools included) for demos and tests')
+    .addOption(new Option('--host <host>', 'address to listen on').default(DEFAULT_EMULATOR_HOST))
+    .addOption(new Option('--port <port>', 'port to listen on (0 = any free port)').argParser(parsePort).env('MCPFLOW_EMULATOR_PORT'))
+    .option('--api-key <key...>', 'accept only these API keys (default: any key; env MCPFLOW_EMULATOR_API_KEYS)')
+    .action(async (options: { host: string; port?: number; apiKey?: string[] }) => {
+      const handle = await startEmulatorService({
+        host: options.host,
+        port: options.port ?? DEFAULT_EMULATOR_PORT,
+        ...(options.apiKey ? { apiKeys: options.apiKey } : {}),
+      });
+      for (const line of usageLines(handle)) console.log(line);
+      const signal = await waitForStopSignal();
+      console.log(`\nReceived ${signal}, stopping the emulator.`);
+      await handle.close();
+    });
+}

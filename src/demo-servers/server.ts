@@ -1,0 +1,155 @@
+/**
+ * Starts one demo server: a node `http` server on loopback with `/mcp` (MCP, Streamable HTTP)
+ * and `/admin/...` (fault and catalog control) on the same port, plus an in-process handle.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleAdminRequest, serverInfo } from './admin';
+import { jsonRpcError, sendJson } from './http-util';
+import { handleMcpRequest } from './http';
+import { createDefinition } from './kinds';
+import {
+  AddToolSchema,
+  FaultSettingsSchema,
+  parseOrThrow,
+  type AddTool,
+  type Counters,
+  type DemoServerKind,
+  type FaultSettings,
+  type FaultStatus,
+  type ServerInfo,
+} from './schemas';
+import { DemoServerState } from './state';
+
+export interface StartDemoServerOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1: the demo servers are meant for loopback only. */
+  host?: string;
+  /** Faults in force from the first request on. */
+  faults?: FaultSettings;
+  /** Answer tools calls with plain JSON instead of an SSE stream (default false, as the SDK). */
+  enableJsonResponse?: boolean;
+}
+
+export interface DemoServerHandle {
+  readonly kind: DemoServerKind;
+  /** The server_label the seed uses: "weather", "calendar" or "database". */
+  readonly label: DemoServerKind;
+  readonly host: string;
+  readonly port: number;
+  /** http://HOST:PORT/mcp */
+  readonly url: string;
+  /** http://HOST:PORT/admin */
+  readonly adminUrl: string;
+  /** Changes faults (absent fields keep their value); throws InvalidInputError naming a bad field. */
+  setFaults(settings: FaultSettings): FaultStatus;
+  faults(): FaultStatus;
+  /** Adds an echo tool; throws ToolConflictError if the name is taken. Returns the tool names. */
+  addTool(spec: AddTool): string[];
+  /** Removes an added tool or hides a built-in one until reset. False if not listed. */
+  removeTool(name: string): boolean;
+  tools(): string[];
+  counters(): Counters;
+  info(): ServerInfo;
+  /** Clears faults, counters, created calendar events and added/removed tools. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** Why a demo server could not start; `code` is the system error code, e.g. EADDRINUSE. */
+export class DemoServerStartError extends Error {
+  override name = 'DemoServerStartError';
+  constructor(
+    message: string,
+    readonly kind: DemoServerKind,
+    readonly host: string,
+    readonly port: number,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** A URL host for `host`: wildcard binds are reached over loopback, IPv6 literals need brackets. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startDemoServer(kind: DemoServerKind, opts: StartDemoServerOptions = {}): Promise<DemoServerHandle> {
+  const host = opts.host ?? '127.0.0.1';
+  const requestedPort = opts.port ?? 0;
+  const state = new DemoServerState(createDefinition(kind));
+  if (opts.faults) state.faults.apply(parseOrThrow(FaultSettingsSchema, opts.faults, 'fault settings'));
+  const closing = new AbortController();
+  const links = { url: '', adminUrl: '' };
+
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const handled =
+      path === '/mcp'
+        ? handleMcpRequest(req, res, state, { enableJsonResponse: opts.enableJsonResponse ?? false, signal: closing.signal })
+        : path === '/admin' || path.startsWith('/admin/')
+          ? handleAdminRequest(req, res, { state, ...links }, path.slice('/admin'.length))
+          : Promise.resolve(sendJson(res, 404, { error: `not found: ${path}; the MCP endpoint is /mcp` }));
+    handled.catch((error: unknown) => {
+      // Last resort: an unexpected failure must not crash the demo process or leave the client hanging.
+      console.error(`[demo-servers/${kind}] ${req.method ?? ''} ${path} failed:`, error);
+      sendJson(res, 500, jsonRpcError(null, -32603, 'Internal server error'));
+    });
+  };
+
+  const server = createServer(listener);
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      const where = `${host}:${requestedPort}`;
+      const message =
+        error.code === 'EADDRINUSE'
+          ? `port ${requestedPort} on ${host} is already in use (${kind} demo server)`
+          : `cannot start the ${kind} demo server on ${where}: ${error.message}`;
+      reject(new DemoServerStartError(message, kind, host, requestedPort, error.code));
+    };
+    server.once('error', onError);
+    server.listen(requestedPort, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+
+  const port = (server.address() as AddressInfo).port;
+  const base = `http://${urlHost(host)}:${port}`;
+  links.url = `${base}/mcp`;
+  links.adminUrl = `${base}/admin`;
+
+  let closed: Promise<void> | undefined;
+  return {
+    kind,
+    label: kind,
+    host,
+    port,
+    url: links.url,
+    adminUrl: links.adminUrl,
+    setFaults: (settings) => state.faults.apply(parseOrThrow(FaultSettingsSchema, settings, 'fault settings')),
+    faults: () => state.faults.status(),
+    addTool: (spec) => {
+      state.addTool(parseOrThrow(AddToolSchema, spec, 'tool'));
+      return state.toolNames();
+    },
+    removeTool: (name) => state.removeTool(name),
+    tools: () => state.toolNames(),
+    counters: () => state.counters(),
+    info: () => serverInfo({ state, ...links }),
+    reset: () => state.reset(),
+    close: () => {
+      closed ??= new Promise<void>((resolve) => {
+        closing.abort();
+        server.close(() => resolve());
+        // Keep-alive sockets of MCP clients would hold close() open; the demo owes them nothing.
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { PlannedCall } from './planner';
+
+/**
+ * Tests script the model through `metadata.mcpflow_script`, a JSON string (the API limits a
+ * metadata value to 512 characters), so requests keep the real API's shape. See README.md.
+ */
+export const SCRIPT_METADATA_KEY = 'mcpflow_script';
+export const TODAY_METADATA_KEY = 'mcpflow_today';
+
+export const ScriptedCallSchema = z.strictObject({
+  /** server_label of an MCP tool; absent for a function tool. */
+  server: z.string().min(1).optional(),
+  tool: z.string().min(1),
+  arguments: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const ModelScriptSchema = z.strictObject({
+  /** Calls to make instead of the planner's choice; `[]` means answer without tools. */
+  calls: z.array(ScriptedCallSchema).optional(),
+  /** The final answer text, used verbatim instead of the composed one. */
+  answer: z.string().optional(),
+});
+export type ModelScript = z.infer<typeof ModelScriptSchema>;
+
+/** Parses the script; a malformed one is the caller's mistake and becomes a 400 naming the key. */
+export function parseScript(raw: string): { ok: true; script: ModelScript } | { ok: false; message: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, message: 'is not valid JSON' };
+  }
+  const parsed = ModelScriptSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+  return { ok: true, script: parsed.data };
+}
+
+export function scriptedCalls(script: ModelScript): PlannedCall[] | undefined {
+  return script.calls?.map((call) => ({
+    kind: call.server ? 'mcp' : 'function',
+    ...(call.server ? { server: call.server } : {}),
+    tool: call.tool,
+    arguments: call.arguments,
+  }));
+}

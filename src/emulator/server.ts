@@ -1,0 +1,213 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { CreateResponseRequestSchema, type ErrorBody } from '../core/schemas';
+import { AdminState, FaultsSchema } from './admin';
+import { ConversationStore, DEFAULT_MAX_CONVERSATIONS } from './conversations';
+import {
+  EmulatorApiError,
+  incorrectApiKeyError,
+  invalidJsonError,
+  invalidRequest,
+  invalidUrlError,
+  missingApiKeyError,
+  previousResponseNotFoundError,
+  responseNotFoundError,
+  validationError,
+} from './errors';
+import { newId } from './ids';
+import { McpBridge } from './mcp-bridge';
+import { ignoreEvents, SseWriter } from './stream';
+import { prepareTurn, runTurn, type TurnHooks } from './turn';
+
+export interface EmulatorServerOptions {
+  /** Accepted API keys; when empty or absent every key is accepted. */
+  apiKeys?: readonly string[];
+  maxConversations?: number;
+  /** Delay before answering every API request. */
+  latencyMs?: number;
+}
+
+export interface EmulatorServer {
+  server: Server;
+  admin: AdminState;
+  conversations: ConversationStore;
+}
+
+const MAX_BODY_BYTES = 20 * 1024 * 1024;
+
+/** The HTTP side: routing, auth, faults, and turning errors into OpenAI-shaped bodies. */
+export function createEmulatorServer(options: EmulatorServerOptions = {}): EmulatorServer {
+  const admin = new AdminState(options.latencyMs ?? 0);
+  const conversations = new ConversationStore(options.maxConversations ?? DEFAULT_MAX_CONVERSATIONS);
+  const apiKeys = new Set(options.apiKeys ?? []);
+  const hooks: TurnHooks = {
+    onToolListing: (label) => admin.recordToolListing(label),
+    onToolCall: (label, tool) => admin.recordToolCall(label, tool),
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // Last resort: a bug must still give the client an answer and keep the server up.
+      if (!res.headersSent) sendError(res, new EmulatorApiError(500, 'server_error', `Internal emulator error: ${String(error)}`), {});
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator.local');
+    const method = req.method ?? 'GET';
+    if (url.pathname.startsWith('/admin/')) return handleAdmin(req, res, method, url.pathname);
+
+    const headers = { 'x-request-id': newId('req'), 'openai-processing-ms': '1' };
+    try {
+      if (admin.latencyMs > 0) await sleep(admin.latencyMs);
+      checkApiKey(req);
+      const fault = admin.takeFault();
+      if (fault?.kind === 'drop') {
+        admin.requestsServed += 1;
+        req.socket.destroy();
+        return;
+      }
+      if (fault) throw fault.error;
+      await route(req, res, method, url.pathname, headers);
+    } catch (error) {
+      if (error instanceof EmulatorApiError) sendError(res, error, headers);
+      else throw error;
+    }
+  }
+
+  function checkApiKey(req: IncomingMessage): void {
+    if (apiKeys.size === 0) return;
+    const header = req.headers['authorization'];
+    const key = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() : undefined;
+    if (!key) throw missingApiKeyError();
+    if (!apiKeys.has(key)) throw incorrectApiKeyError(key);
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string, headers: Record<string, string>): Promise<void> {
+    const normalized = path.replace(/\/+$/, '');
+    if (normalized === '/v1/responses' && method === 'POST') return createResponse(req, res, headers);
+    const match = /^\/v1\/responses\/([^/]+)$/.exec(normalized);
+    if (match?.[1] && method === 'GET') {
+      const stored = conversations.get(decodeURIComponent(match[1]));
+      if (!stored) throw responseNotFoundError(decodeURIComponent(match[1]));
+      return sendJson(res, 200, stored.response, headers);
+    }
+    if (match?.[1] && method === 'DELETE') {
+      const id = decodeURIComponent(match[1]);
+      if (!conversations.delete(id)) throw responseNotFoundError(id);
+      return sendJson(res, 200, { id, object: 'response.deleted', deleted: true }, headers);
+    }
+    throw invalidUrlError(method, path);
+  }
+
+  async function createResponse(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<void> {
+    const body = parseJson(await readBody(req));
+    const parsed = CreateResponseRequestSchema.safeParse(body);
+    if (!parsed.success) throw validationError(parsed.error);
+    const request = parsed.data;
+    const previous = request.previous_response_id ? conversations.get(request.previous_response_id) : undefined;
+    if (request.previous_response_id && !previous) throw previousResponseNotFoundError(request.previous_response_id);
+
+    const bridge = new McpBridge();
+    try {
+      const prepared = await prepareTurn(request, previous, bridge, hooks);
+      if (request.stream) {
+        const writer = new SseWriter(res);
+        writer.start(headers);
+        try {
+          const stored = await runTurn(prepared, bridge, writer, hooks);
+          remember(stored, request.store);
+        } catch (error) {
+          // Headers are gone: the API reports a late failure as an `error` event.
+          writer.emit({ type: 'error', code: 'server_error', message: String(error), param: null });
+        }
+        writer.end();
+        return;
+      }
+      const stored = await runTurn(prepared, bridge, ignoreEvents, hooks);
+      remember(stored, request.store);
+      sendJson(res, 200, stored.response, headers);
+    } finally {
+      await bridge.closeAll();
+    }
+  }
+
+  function remember(stored: Parameters<ConversationStore['set']>[1], store: boolean | null | undefined): void {
+    admin.responsesCreated += 1;
+    // `store: false` responses cannot be retrieved or continued, as with the real API.
+    if (store !== false) conversations.set(stored.response.id, stored);
+  }
+
+  async function handleAdmin(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
+    try {
+      if (path === '/admin/stats' && method === 'GET') return sendJson(res, 200, admin.stats(conversations.size), {});
+      if (path === '/admin/reset' && method === 'POST') {
+        await readBody(req);
+        admin.reset();
+        conversations.clear();
+        return sendJson(res, 200, { ok: true }, {});
+      }
+      if (path === '/admin/faults' && method === 'POST') {
+        const parsed = FaultsSchema.safeParse(parseJson(await readBody(req)));
+        if (!parsed.success) throw validationError(parsed.error);
+        admin.setFaults(parsed.data);
+        return sendJson(res, 200, { ok: true }, {});
+      }
+      throw invalidUrlError(method, path);
+    } catch (error) {
+      if (error instanceof EmulatorApiError) return sendError(res, error, {});
+      throw error;
+    }
+  }
+
+  function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    res.end(text);
+  }
+
+  function sendError(res: ServerResponse, error: EmulatorApiError, headers: Record<string, string>): void {
+    const body: ErrorBody = error.toBody();
+    sendJson(res, error.status, body, { ...headers, ...error.headers });
+  }
+
+  // Count every answered API request once, whatever its outcome.
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if ((req.url ?? '').startsWith('/admin/')) return;
+    res.once('finish', () => {
+      admin.requestsServed += 1;
+    });
+  });
+
+  return { server, admin, conversations };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw invalidJsonError();
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(invalidRequest('The request body is too large.'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Command } from 'commander';
+import { describeDemoServers, launchDemoServers, registerDemoServersCommand, resolveDemoServerPorts } from '../../src/cli/commands/demo-servers';
+import { startDemoServer } from '../../src/demo-servers/index';
+
+void describe('mcpflow demo-servers', () => {
+  void it('resolves ports: flag, then environment, then default', () => {
+    assert.deepEqual(resolveDemoServerPorts({}, {}), { weather: 8801, calendar: 8802, database: 8803 });
+    assert.deepEqual(resolveDemoServerPorts({ weather: 9001 }, { MCPFLOW_WEATHER_PORT: '9100', MCPFLOW_DATABASE_PORT: '9103' }), {
+      weather: 9001,
+      calendar: 8802,
+      database: 9103,
+    });
+    assert.throws(() => resolveDemoServerPorts({}, { MCPFLOW_CALENDAR_PORT: 'abc' }), /MCPFLOW_CALENDAR_PORT/);
+  });
+
+  void it('registers the command with its options', () => {
+    const program = new Command();
+    registerDemoServersCommand(program);
+    const command = program.commands.find((c) => c.name() === 'demo-servers');
+    assert.ok(command);
+    assert.deepEqual(command.options.map((o) => o.long), ['--host', '--weather-port', '--calendar-port', '--database-port']);
+  });
+
+  void it('launches all three on loopback and prints their URLs', async () => {
+    const handle = await launchDemoServers({ ports: { weather: 0, calendar: 0, database: 0 }, env: {} });
+    try {
+      const lines = describeDemoServers(handle);
+      assert.equal(lines.length, 4);
+      assert.match(lines[0] ?? '', /^weather\s+http:\/\/127\.0\.0\.1:\d+\/mcp/);
+      assert.match(lines[3] ?? '', /2026-11-26/);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  void it('a busy port becomes one line naming the flag and variable', async () => {
+    const blocker = await startDemoServer('weather');
+    try {
+      await assert.rejects(launchDemoServers({ ports: { weather: 0, calendar: blocker.port, database: 0 }, env: {} }), (e: unknown) => {
+        assert.ok(e instanceof Error);
+        assert.equal(e.message.split('\n').length, 1);
+        assert.match(e.message, new RegExp(`port ${blocker.port} on 127\\.0\\.0\\.1 is already in use \\(calendar demo server\\)`));
+        assert.match(e.message, /--calendar-port or MCPFLOW_CALENDAR_PORT/);
+        return true;
+      });
+    } finally {
+      await blocker.close();
+    }
+  });
+});
