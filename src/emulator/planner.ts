@@ -265,7 +265,7 @@ function guessSql(text: string, description: string): string {
   const described = new Set(words(description));
   const table = asked.find((word) => described.has(word)) ?? asked.find((word) => concepts(word).includes('customer'));
   const from = table ? `${table}s` : 'customers';
-  return /\bhow many\b|\bcount\b|\bnumber of\b/i.test(text) ? `SELECT COUNT(*) AS count FROM ${from}` : `SELECT * FROM ${from} LIMIT 10`;
+  return /\bhow many\b|\bcount\b|\bnumber of\b/i.test(text) ? `SELECT COUNT(*) FROM ${from}` : `SELECT * FROM ${from} LIMIT 10`;
 }
 
 // ---------------------------------------------------------------------------------------------

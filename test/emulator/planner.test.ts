@@ -78,7 +78,7 @@ void describe('planner', () => {
     const calls = planCalls({ text: 'How many customers are in the database?', tools: allTools });
     assert.equal(calls.length, 1);
     assert.equal(calls[0]?.tool, 'query');
-    assert.equal(calls[0]?.arguments['sql'], 'SELECT COUNT(*) AS count FROM customers');
+    assert.equal(calls[0]?.arguments['sql'], 'SELECT COUNT(*) FROM customers');
     assert.equal(planCalls({ text: 'List the customers', tools: databaseTools })[0]?.arguments['sql'], 'SELECT * FROM customers LIMIT 10');
     const explicit = planCalls({ text: 'query: SELECT name FROM customers', tools: databaseTools });
     assert.equal(explicit[0]?.arguments['sql'], 'SELECT name FROM customers');
