@@ -13,6 +13,7 @@ import type { ServerConfigInput } from '../../src/core/servers';
 import type { CallRecord, QueryResult } from '../../src/core/records';
 import { approveUpdate, denyUpdate, historyQuery, progressQuery, statsQuery, catalogQuery, type QueryInput } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
+import { saveHistoryFixture } from '../helpers/histories';
 import { getTestEnv, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
 
 const SEED_QUERY = "What's the weather in London and do I have any meetings today?";
@@ -103,6 +104,7 @@ describe('runQuery: the seed scenario', () => {
 
       const description = await handle.describe();
       assert.equal(description.status.name, 'COMPLETED');
+      await saveHistoryFixture(handle, 'query-seed-scenario-approved');
     });
   });
 
@@ -118,6 +120,7 @@ describe('runQuery: the seed scenario', () => {
       assert.equal(denied.length, 1);
       assert.equal(denied[0]!.tool, 'list_events');
       assert.equal(denied[0]!.error_message, 'calendar is private today');
+      await saveHistoryFixture(handle, 'query-denied');
     });
   });
 
@@ -169,6 +172,7 @@ describe('runQuery: faults, classified and retried by Temporal', () => {
       assert.ok(waitedMs >= 2_000, `the retry came ${waitedMs} ms after the first attempt`);
       const lastFailure = retried.activityTaskStartedEventAttributes!.lastFailure;
       assert.equal(lastFailure?.applicationFailureInfo?.type, 'rate_limit');
+      await saveHistoryFixture(handle, 'query-rate-limited');
     });
   });
 
@@ -212,6 +216,7 @@ describe('runQuery: faults, classified and retried by Temporal', () => {
         assert.ok(result.retries >= FAST_RETRY.max_retries, `retries ${result.retries}`);
         const stats = await handle.query(statsQuery);
         assert.equal(stats.errors_by_type.connection, 1);
+        await saveHistoryFixture(handle, 'query-server-unreachable');
       } finally {
         demo.servers.calendar.setFaults({ unavailableForMs: 0 });
       }
@@ -230,6 +235,7 @@ describe('runQuery: faults, classified and retried by Temporal', () => {
       assert.ok(call?.error_message);
       const failed = await handle.query(historyQuery, { status: 'failed' });
       assert.equal(failed.length, 1);
+      await saveHistoryFixture(handle, 'query-tool-error');
     });
   });
 });

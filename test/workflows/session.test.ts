@@ -21,6 +21,7 @@ import {
   type SessionInput,
 } from '../../workflows/messages';
 import { mcpSession } from '../../workflows/session';
+import { saveHistoryFixture } from '../helpers/histories';
 import { getTestEnv, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker, type TestEnv } from '../helpers/temporal';
 
 const FAST_RETRY = { max_retries: 2, base_delay_ms: 100, max_delay_ms: 500, rate_limit_base_delay_ms: 500 };
@@ -81,6 +82,7 @@ describe('mcpSession', () => {
       const progress = await session.query(sessionProgressQuery);
       assert.equal(progress.queries_run, 5);
       assert.equal(progress.state, 'idle');
+      await saveHistoryFixture(session, 'session-five-queries');
     });
   });
 
@@ -123,6 +125,7 @@ describe('mcpSession', () => {
         assert.deepEqual(refreshed.diff.changed.map((tool) => tool.name), ['list_events']);
         assert.deepEqual(refreshed.invalidated_approvals.map((approval) => approval.tool), ['list_events']);
         assert.deepEqual((await session.query(sessionProgressQuery)).standing_approvals, []);
+        await saveHistoryFixture(session, 'session-standing-approval');
       } finally {
         demo.servers.calendar.reset();
       }
