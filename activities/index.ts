@@ -27,7 +27,7 @@ export function createActivities(deps: ActivityDeps = {}) {
   const env = deps.env ?? process.env;
   const openai = (activityTimeoutMs: number) => {
     const baseURL = deps.openaiBaseURL ?? env.OPENAI_BASE_URL;
-    const apiKey = env.OPENAI_API_KEY ?? (baseURL ? 'mcpflow-offline' : undefined);
+    const apiKey = env.OPENAI_API_KEY || (baseURL ? 'mcpflow-offline' : undefined);
     if (!apiKey) {
       throw ApplicationFailure.create({
         type: 'authentication',

@@ -7,7 +7,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
-import type { ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
+import type { ResponseCreateParamsNonStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import type { RetrySettings } from '../src/core/retry';
 import { describeZodError, ResponseSchema, type InputItem, type McpToolConfig, type OutputItem, type Response, type Usage } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
@@ -45,6 +45,8 @@ export interface ResponsesCallResult {
   /** Which attempt succeeded (1 = first try). */
   attempt: number;
 }
+
+const KEEP_ALIVE_HEARTBEAT_MS = 5_000;
 
 /** Tool outputs above this size are cut, so a chatty tool cannot push a result past Temporal's payload limit. */
 const MAX_TOOL_OUTPUT_CHARS = 64_000;
@@ -99,39 +101,51 @@ async function streamResponse(client: OpenAI, body: ResponseCreateParamsNonStrea
   const callTimes: Record<string, CallTimes> = {};
   const labels = new Map<string, { server: string; tool: string }>();
   let final: unknown;
-  for await (const event of stream) {
-    switch (event.type) {
-      case 'response.output_item.added':
-        if (event.item.type === 'mcp_call' || event.item.type === 'mcp_list_tools') {
-          labels.set(event.item.id ?? '', { server: event.item.server_label, tool: event.item.type === 'mcp_call' ? event.item.name : '(listing tools)' });
-        }
-        break;
-      case 'response.mcp_call.in_progress':
-        callTimes[event.item_id] = { started_at: new Date().toISOString(), completed_at: null };
-        break;
-      case 'response.mcp_call.completed':
-      case 'response.mcp_call.failed': {
-        const times = callTimes[event.item_id];
-        if (times) times.completed_at = new Date().toISOString();
-        break;
-      }
-      case 'response.completed':
-      case 'response.failed':
-      case 'response.incomplete':
-        final = event.response;
-        break;
-      case 'error':
-        throw ApplicationFailure.create({ type: 'unknown', message: `the Responses stream reported an error: ${event.code ?? ''} ${event.message}` });
-      default:
-        break;
+  let current: Record<string, string> = { event: 'waiting for the first event' };
+  // A slow tool sends no events for a while; the worker is still alive, so keep saying so.
+  const keepAlive = setInterval(() => context.heartbeat(current), KEEP_ALIVE_HEARTBEAT_MS);
+  try {
+    for await (const event of stream) {
+      final = readEvent(event, callTimes, labels) ?? final;
+      const itemId = 'item_id' in event && typeof event.item_id === 'string' ? event.item_id : undefined;
+      current = { event: event.type, ...(itemId ? labels.get(itemId) : {}) };
+      context.heartbeat(current);
     }
-    const itemId = 'item_id' in event && typeof event.item_id === 'string' ? event.item_id : undefined;
-    context.heartbeat({ event: event.type, ...(itemId ? labels.get(itemId) : {}) });
+  } finally {
+    clearInterval(keepAlive);
   }
   if (final === undefined) {
     throw ApplicationFailure.create({ type: 'connection', message: 'the Responses stream ended before response.completed' });
   }
   return { response: final, callTimes };
+}
+
+/** Notes call times and labels from one event; returns the final response when the event carries it. */
+function readEvent(event: ResponseStreamEvent, callTimes: Record<string, CallTimes>, labels: Map<string, { server: string; tool: string }>): unknown {
+  switch (event.type) {
+    case 'response.output_item.added':
+      if (event.item.type === 'mcp_call' || event.item.type === 'mcp_list_tools') {
+        labels.set(event.item.id ?? '', { server: event.item.server_label, tool: event.item.type === 'mcp_call' ? event.item.name : '(listing tools)' });
+      }
+      return undefined;
+    case 'response.mcp_call.in_progress':
+      callTimes[event.item_id] = { started_at: new Date().toISOString(), completed_at: null };
+      return undefined;
+    case 'response.mcp_call.completed':
+    case 'response.mcp_call.failed': {
+      const times = callTimes[event.item_id];
+      if (times) times.completed_at = new Date().toISOString();
+      return undefined;
+    }
+    case 'response.completed':
+    case 'response.failed':
+    case 'response.incomplete':
+      return event.response;
+    case 'error':
+      throw ApplicationFailure.create({ type: 'unknown', message: `the Responses stream reported an error: ${event.code ?? ''} ${event.message}` });
+    default:
+      return undefined;
+  }
 }
 
 function fillCallTimes(response: Response, streamed: Record<string, CallTimes>, startedAt: string, completedAt: string) {

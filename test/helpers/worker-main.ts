@@ -1,0 +1,26 @@
+/**
+ * A worker in its own process, so that reliability tests can SIGKILL it mid-run.
+ * Env: TEMPORAL_ADDRESS, MCPFLOW_TASK_QUEUE, OPENAI_BASE_URL, MCPFLOW_TEST_WORKFLOW_BUNDLE (optional).
+ * Prints "worker ready" once it polls.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { createWorker } from '../../src/worker/worker';
+
+async function main() {
+  const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
+  const worker = await createWorker({
+    connection,
+    taskQueue: process.env.MCPFLOW_TASK_QUEUE,
+    workflowBundlePath: process.env.MCPFLOW_TEST_WORKFLOW_BUNDLE,
+  });
+  await worker.runUntil(async () => {
+    console.log('worker ready');
+    await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
+  });
+  await connection.close();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
