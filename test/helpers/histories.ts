@@ -35,3 +35,17 @@ export async function saveHistoryFixture(handle: WorkflowHandle, name: string): 
   const index = { ...readHistoryIndex(), [`${name}.json`]: handle.workflowId };
   writeFileSync(HISTORY_INDEX, `${JSON.stringify(index, Object.keys(index).sort(), 1)}\n`);
 }
+
+/** A workflow's whole history as text, with every payload decoded, for "never in history" checks. */
+export async function historyText(handle: WorkflowHandle): Promise<string> {
+  const parts: string[] = [];
+  // Walk the raw objects: toJSON() of protobuf messages would hide payloads as base64.
+  const walk = (value: unknown): void => {
+    if (value instanceof Uint8Array) parts.push(Buffer.from(value).toString('utf8'));
+    else if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') for (const [key, child] of Object.entries(value)) (parts.push(key), walk(child));
+    else if (value !== undefined && value !== null) parts.push(String(value));
+  };
+  walk(await handle.fetchHistory());
+  return parts.join(' ');
+}

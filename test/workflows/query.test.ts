@@ -13,7 +13,7 @@ import type { ServerConfigInput } from '../../src/core/servers';
 import type { CallRecord, QueryResult } from '../../src/core/records';
 import { approveUpdate, denyUpdate, historyQuery, progressQuery, statsQuery, catalogQuery, type QueryInput } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
-import { saveHistoryFixture } from '../helpers/histories';
+import { historyText, saveHistoryFixture } from '../helpers/histories';
 import { getTestEnv, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
 
 const SEED_QUERY = "What's the weather in London and do I have any meetings today?";
@@ -151,6 +151,67 @@ describe('runQuery: the seed scenario', () => {
       assert.equal(progress.pending_approvals.length, 1, 'still waiting');
       await handle.executeUpdate(approveUpdate, { args: [{}] });
       assert.equal((await handle.result()).success, true);
+    });
+  });
+});
+
+describe('runQuery: what a user sees and what history never holds', () => {
+  it('the Web UI current details name server and tool; search attributes find the run', async () => {
+    await withQueryWorker({}, async (start) => {
+      const handle = await start(queryInput());
+      await waitForApproval(handle);
+      const metadata = (await handle.query('__temporal_workflow_metadata')) as { currentDetails?: string };
+      assert.match(metadata.currentDetails ?? '', /Waiting for approval/);
+      assert.match(metadata.currentDetails ?? '', /calendar · list_events/);
+      await handle.executeUpdate(approveUpdate, { args: [{}] });
+      await handle.result();
+      const { client } = await getTestEnv();
+      const query = `WorkflowId = '${handle.workflowId}' AND McpServers = 'calendar' AND McpState = 'completed' AND McpToolCallCount = 2`;
+      const found = await waitFor(
+        async () => {
+          const ids: string[] = [];
+          for await (const execution of client.workflow.list({ query })) ids.push(execution.workflowId);
+          return ids;
+        },
+        (ids) => ids.length === 1,
+        'the run in visibility',
+      );
+      assert.deepEqual(found, [handle.workflowId]);
+      const events = (await handle.fetchHistory()).events ?? [];
+      const summaries = events.flatMap((event) => (event.activityTaskScheduledEventAttributes && event.userMetadata?.summary ? [event.userMetadata.summary] : []));
+      assert.ok(summaries.length >= 2, 'activities carry summaries');
+    });
+  });
+
+  it('a header secret reaches the server through the worker, never through history', async () => {
+    const secret = 'weather-token-5f1c0a9e7d3b';
+    await withQueryWorker({ WEATHER_TOKEN: secret }, async (start) => {
+      const handle = await start(queryInput({ query: "What's the weather in London?", servers: [{ label: 'weather', url: demo.servers.weather.url, require_approval: 'never', headers: { 'X-Api-Key': { env: 'WEATHER_TOKEN' } } }] }));
+      const result = await handle.result();
+      assert.equal(result.success, true);
+      const history = await historyText(handle);
+      assert.doesNotMatch(history, new RegExp(secret));
+      assert.match(history, /WEATHER_TOKEN/, 'the reference is there instead');
+    });
+  });
+
+  it('a missing secret fails the call as authentication, naming the variable', async () => {
+    await withQueryWorker({}, async (start) => {
+      const handle = await start(queryInput({ query: "What's the weather in London?", servers: [{ label: 'weather', url: demo.servers.weather.url, headers: { 'X-Api-Key': { env: 'MISSING_TOKEN' } } }] }));
+      const failure = await handle.result().then(() => undefined, (error: unknown) => error);
+      assert.ok(failure instanceof WorkflowFailedError);
+      assert.match(String(failure.cause?.message), /MISSING_TOKEN/);
+      assert.match(String(failure.cause?.message), /authentication/);
+    });
+  });
+
+  it('a malformed input fails the run at once, naming the field', async () => {
+    await withQueryWorker({}, async (start) => {
+      const handle = await start({ ...queryInput(), servers: [{ label: 'bad label!', url: 'not a url' }] } as QueryInput);
+      const failure = await handle.result().then(() => undefined, (error: unknown) => error);
+      assert.ok(failure instanceof WorkflowFailedError);
+      assert.match(String(failure.cause?.message), /servers\[0\]\.label/);
+      assert.match(String(failure.cause?.message), /servers\[0\]\.url/);
     });
   });
 });

@@ -21,7 +21,7 @@ import {
   type SessionInput,
 } from '../../workflows/messages';
 import { mcpSession } from '../../workflows/session';
-import { saveHistoryFixture } from '../helpers/histories';
+import { historyText, saveHistoryFixture } from '../helpers/histories';
 import { getTestEnv, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker, type TestEnv } from '../helpers/temporal';
 
 const FAST_RETRY = { max_retries: 2, base_delay_ms: 100, max_delay_ms: 500, rate_limit_base_delay_ms: 500 };
@@ -144,7 +144,7 @@ describe('mcpSession', () => {
           return true;
         },
       );
-      const history = JSON.stringify((await session.fetchHistory()).events);
+      const history = await historyText(session);
       assert.doesNotMatch(history, /sk-live-secret-value/);
       assert.deepEqual((await session.query(sessionProgressQuery)).servers, []);
     });
