@@ -43,7 +43,12 @@ export async function historyText(handle: WorkflowHandle): Promise<string> {
   const walk = (value: unknown): void => {
     if (value instanceof Uint8Array) parts.push(Buffer.from(value).toString('utf8'));
     else if (Array.isArray(value)) value.forEach(walk);
-    else if (value && typeof value === 'object') for (const [key, child] of Object.entries(value)) (parts.push(key), walk(child));
+    else if (value && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        parts.push(key);
+        walk(child);
+      }
+    }
     else if (value !== undefined && value !== null) parts.push(String(value));
   };
   walk(await handle.fetchHistory());
