@@ -53,6 +53,14 @@ const MAX_EVENTS = 100;
 
 export async function runQuery(rawInput: QueryInput): Promise<QueryResult> {
   const input = parseInput(QueryInputSchema, rawInput, 'runQuery');
+  if (input.mode === 'direct') {
+    // Direct discovery exists (discoverTools, sessions); direct tool calls do not yet.
+    throw ApplicationFailure.create({
+      type: 'invalid_arguments',
+      nonRetryable: true,
+      message: 'mode "direct" is not available for queries yet: use mode "hosted" (direct mode works for discovery)',
+    });
+  }
   return new QueryRun(input).execute();
 }
 
