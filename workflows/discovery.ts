@@ -7,7 +7,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { RetrySettings } from '../src/core/retry';
 import { activityRetryPolicy } from '../src/core/retry';
-import type { ServerConfig } from '../src/core/servers';
+import { isToolAllowed, type ServerConfig } from '../src/core/servers';
 import { diffCatalogs, discoveredToolFromListed, EMPTY_CATALOG, type Catalog, type ServerCatalog } from '../src/core/tools';
 import { describeFailure } from './failures';
 import { parseInput } from './input';
@@ -58,7 +58,8 @@ async function listServer(server: ServerConfig, cached: ServerCatalog | undefine
     const entry: ServerCatalog = {
       server_label: server.label,
       status: 'ok',
-      tools: tools.map((tool) => discoveredToolFromListed(tool, server.label)),
+      // The API applies allowed_tools itself; a direct listing is filtered the same way here.
+      tools: tools.map((tool) => discoveredToolFromListed(tool, server.label)).filter((tool) => isToolAllowed(server, tool.name, tool.read_only)),
       fetched_at: new Date().toISOString(),
       stale: false,
       error: null,

@@ -45,3 +45,13 @@ export function requiresApproval(server: Pick<ServerConfig, 'require_approval'>,
   if (matches(setting.always)) return true;
   return true;
 }
+
+/** Whether `allowed_tools` (a list or a filter) lets the model see this tool. */
+export function isToolAllowed(server: Pick<ServerConfig, 'allowed_tools'>, tool: string, readOnly: boolean): boolean {
+  const allowed = server.allowed_tools;
+  if (!allowed) return true;
+  if (Array.isArray(allowed)) return allowed.includes(tool);
+  if (allowed.tool_names && !allowed.tool_names.includes(tool)) return false;
+  if (allowed.read_only !== undefined && allowed.read_only !== readOnly) return false;
+  return true;
+}

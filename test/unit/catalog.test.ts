@@ -6,6 +6,7 @@ import {
   diffCatalogs, discoveredToolFromListed, formatCatalog, isCatalogFresh, hashToolDefinition, type Catalog,
 } from '../../src/core/tools';
 import { readFileSync } from 'node:fs';
+import { isToolAllowed, requiresApproval } from '../../src/core/servers';
 import path from 'node:path';
 
 const weatherTool = {
@@ -102,5 +103,21 @@ describe('response parser', () => {
   it('keeps arguments that are not a JSON object', () => {
     assert.deepEqual(parseArguments('not json'), { _raw: 'not json' });
     assert.deepEqual(parseArguments(''), {});
+  });
+});
+
+describe('server rules', () => {
+  it('allowed_tools as a list or a filter; require_approval as a string or filters', () => {
+    assert.equal(isToolAllowed({ allowed_tools: ['query'] }, 'query', true), true);
+    assert.equal(isToolAllowed({ allowed_tools: ['query'] }, 'drop', false), false);
+    assert.equal(isToolAllowed({ allowed_tools: { read_only: true } }, 'query', true), true);
+    assert.equal(isToolAllowed({ allowed_tools: { read_only: true } }, 'create_event', false), false);
+    assert.equal(isToolAllowed({}, 'anything', false), true);
+    assert.equal(requiresApproval({ require_approval: 'never' }, 'x', false), false);
+    assert.equal(requiresApproval({ require_approval: 'always' }, 'x', true), true);
+    const filters = { require_approval: { never: { read_only: true }, always: { tool_names: ['create_event'] } } };
+    assert.equal(requiresApproval(filters, 'list_events', true), false);
+    assert.equal(requiresApproval(filters, 'create_event', false), true);
+    assert.equal(requiresApproval({ require_approval: { never: { tool_names: ['a'] } } }, 'b', false), true, 'unmatched tools fall back to the default: always');
   });
 });
