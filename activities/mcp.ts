@@ -5,7 +5,11 @@
 import { Context } from '@temporalio/activity';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { RetrySettings } from '../src/core/retry';
+import { ApplicationFailure } from '@temporalio/common';
+import { contentText } from '../src/core/parser';
+import { nextRetryDelayMs, type RetrySettings } from '../src/core/retry';
+import type { DiscoveredTool } from '../src/core/tools';
+import { validateArguments } from '../src/core/validation';
 import type { McpListedTool } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
 import { toApplicationFailure } from './errors';
@@ -49,6 +53,22 @@ export interface DirectListInput {
   retry: RetrySettings;
 }
 
+export interface DirectCallInput {
+  server: ServerConfig;
+  tool: DiscoveredTool;
+  arguments: Record<string, unknown>;
+  retry: RetrySettings;
+}
+
+export interface DirectCallResult {
+  output: string;
+  /** The tool ran and reported a failure (`isError: true`) that is not worth retrying. */
+  is_error: boolean;
+  started_at: string;
+  completed_at: string;
+  attempt: number;
+}
+
 export function createMcpActivities(deps: { env: Env }) {
   async function listToolsDirect(input: DirectListInput): Promise<{ tools: McpListedTool[]; attempt: number }> {
     const attempt = Context.current().info.attempt;
@@ -59,5 +79,37 @@ export function createMcpActivities(deps: { env: Env }) {
       throw toApplicationFailure(error, { attempt, settings: input.retry, doing: `listing the tools of ${input.server.label}` });
     }
   }
-  return { listToolsDirect };
+  /**
+   * One tool call, checked against the tool's schema first (SDK servers turn bad arguments
+   * into a plain error result). An error result of a read-only tool is retried; one of a tool
+   * with side effects is returned as it is, so that the tool never runs twice.
+   */
+  async function callToolDirect(input: DirectCallInput): Promise<DirectCallResult> {
+    const attempt = Context.current().info.attempt;
+    const validation = validateArguments(input.tool, input.arguments);
+    if (!validation.valid) {
+      throw ApplicationFailure.create({
+        type: 'invalid_arguments',
+        nonRetryable: true,
+        message: `arguments for ${input.server.label}.${input.tool.name} do not match its schema: ${validation.errors.join('; ')}`,
+      });
+    }
+    const startedAt = new Date().toISOString();
+    try {
+      const result = await withMcpClient(input.server, deps.env, (client) => client.callTool({ name: input.tool.name, arguments: input.arguments }));
+      const output = contentText(result.content);
+      if (result.isError === true && input.tool.read_only) {
+        throw ApplicationFailure.create({
+          type: 'execution_error',
+          message: `${input.server.label}.${input.tool.name} failed: ${output}`,
+          nextRetryDelay: nextRetryDelayMs('execution_error', attempt, input.retry),
+        });
+      }
+      return { output, is_error: result.isError === true, started_at: startedAt, completed_at: new Date().toISOString(), attempt };
+    } catch (error) {
+      throw toApplicationFailure(error, { attempt, settings: input.retry, doing: `calling ${input.server.label}.${input.tool.name}` });
+    }
+  }
+
+  return { listToolsDirect, callToolDirect };
 }

@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import type { ResponseCreateParamsNonStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import type { RetrySettings } from '../src/core/retry';
-import { describeZodError, ResponseSchema, type InputItem, type McpToolConfig, type OutputItem, type Response, type Usage } from '../src/core/schemas';
+import { describeZodError, ResponseSchema, type FunctionToolConfig, type InputItem, type McpToolConfig, type OutputItem, type Response, type Usage } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
 import { toApplicationFailure } from './errors';
 import { hostedToolConfig, type Env } from './secrets';
@@ -18,6 +18,8 @@ export interface ResponsesCallInput {
   model: string;
   input: string | InputItem[];
   servers: ServerConfig[];
+  /** Direct mode: MCP tools shown to the model as function tools (see src/core/function-tools.ts). */
+  function_tools?: FunctionToolConfig[];
   previous_response_id?: string | null;
   instructions?: string;
   stream: boolean;
@@ -87,7 +89,7 @@ function requestBody(input: ResponsesCallInput, env: Env): ResponseCreateParamsN
   const body: Record<string, unknown> = {
     model: input.model,
     input: input.input,
-    tools: input.servers.map((server) => hostedToolConfig(server, env, input.tool_overrides)),
+    tools: [...input.servers.map((server) => hostedToolConfig(server, env, input.tool_overrides)), ...(input.function_tools ?? [])],
   };
   if (input.previous_response_id) body.previous_response_id = input.previous_response_id;
   if (input.instructions) body.instructions = input.instructions;

@@ -3,8 +3,10 @@
  * activity; each `mcp_approval_request` is a durable wait for an `approve`/`deny` update (it
  * survives worker and server restarts, for days); every `mcp_call` becomes a call record.
  *
- * In hosted mode the unit of durability is one Responses call: if a call is cut off and
- * retried, OpenAI runs that turn's tools again.
+ * Hosted mode: OpenAI calls the MCP servers inside a Responses call, so the unit of durability
+ * is one Responses call; if it is cut off and retried, OpenAI runs that turn's tools again.
+ * Direct mode: the model sees the tools as function tools, the workflow asks for approval
+ * before a call, and each call is its own activity, retried on its own.
  */
 import {
   ApplicationFailure,
@@ -22,8 +24,10 @@ import { classifyMcpCallError, errorSummary, type RecordedError } from '../src/c
 import { describeCallError, outputText, parseArguments } from '../src/core/parser';
 import { durationMs, filterHistory, HistoryFilterSchema, workflowStatistics, type CallRecord, type QueryResult } from '../src/core/records';
 import { activityRetryPolicy } from '../src/core/retry';
-import { describeZodError, type InputItem, type McpCallItem } from '../src/core/schemas';
-import { catalogTools, discoveredToolFromListed, EMPTY_CATALOG, findTool, isCatalogFresh, type Catalog } from '../src/core/tools';
+import { functionToolsFromCatalog, type ToolBinding } from '../src/core/function-tools';
+import { describeZodError, type FunctionCallItem, type FunctionToolConfig, type InputItem, type McpCallItem } from '../src/core/schemas';
+import { requiresApproval, type ServerConfig } from '../src/core/servers';
+import { catalogTools, discoveredToolFromListed, EMPTY_CATALOG, findTool, isCatalogFresh, type Catalog, type DiscoveredTool } from '../src/core/tools';
 import { refreshCatalog } from './discovery';
 import { describeFailure, isActivityOrChildFailure } from './failures';
 import { parseInput } from './input';
@@ -53,14 +57,6 @@ const MAX_EVENTS = 100;
 
 export async function runQuery(rawInput: QueryInput): Promise<QueryResult> {
   const input = parseInput(QueryInputSchema, rawInput, 'runQuery');
-  if (input.mode === 'direct') {
-    // Direct discovery exists (discoverTools, sessions); direct tool calls do not yet.
-    throw ApplicationFailure.create({
-      type: 'invalid_arguments',
-      nonRetryable: true,
-      message: 'mode "direct" is not available for queries yet: use mode "hosted" (direct mode works for discovery)',
-    });
-  }
   return new QueryRun(input).execute();
 }
 
@@ -137,6 +133,8 @@ class QueryRun {
   // The Responses loop
 
   private async converse(servers: ParsedQueryInput['servers']): Promise<string> {
+    // Direct mode: the model sees MCP tools as function tools, and the worker runs each call.
+    const direct = this.input.mode === 'direct' ? functionToolsFromCatalog(this.catalog, servers.map((server) => server.label)) : null;
     let input: string | InputItem[] = this.input.query;
     let previousResponseId: string | null = null;
     for (;;) {
@@ -145,33 +143,46 @@ class QueryRun {
       }
       this.step++;
       this.setState('executing', `asking the model (turn ${this.step}) with ${servers.map((server) => server.label).join(', ')}`);
-      const response = await this.callModel(servers, input, previousResponseId);
+      const response = await this.callModel(servers, input, previousResponseId, direct?.tools);
       this.retries += response.attempt - 1;
       this.lastResponseId = response.response_id;
       this.absorb(response);
       if (response.status === 'failed' || response.error) {
         throw new QueryStop(`the model run failed: ${response.error?.code ?? response.status}: ${response.error?.message ?? ''}`);
       }
-      const requests = response.output.filter((item) => item.type === 'mcp_approval_request');
-      if (!requests.length) return outputText(response);
-      this.applyStandingApprovals(requests.map((item) => item.id));
-      const answers = await this.waitForApprovals(requests.map((item) => item.id));
-      input = answers;
+      if (direct) {
+        const calls = response.output.filter((item) => item.type === 'function_call');
+        if (!calls.length) return outputText(response);
+        input = await this.runFunctionCalls(calls, direct.bindings, servers);
+      } else {
+        const requests = response.output.filter((item) => item.type === 'mcp_approval_request');
+        if (!requests.length) return outputText(response);
+        const ids = requests.map((item) => item.id);
+        this.applyStandingApprovals(ids);
+        await this.waitForApprovals(ids);
+        input = ids.map((id) => this.approvalResponse(id));
+      }
       previousResponseId = response.response_id;
     }
   }
 
-  private callModel(servers: ParsedQueryInput['servers'], input: string | InputItem[], previousResponseId: string | null) {
+  private callModel(
+    servers: ParsedQueryInput['servers'],
+    input: string | InputItem[],
+    previousResponseId: string | null,
+    functionTools: FunctionToolConfig[] | undefined,
+  ) {
     const activities = proxyActivities<Activities>({
       startToCloseTimeout: this.input.call_timeout_ms,
       heartbeatTimeout: this.input.stream ? Math.min(60_000, this.input.call_timeout_ms) : undefined,
       retry: activityRetryPolicy(this.input.retry),
-      summary: `Responses call, turn ${this.step}: ${servers.map((server) => server.label).join(', ')}`,
+      summary: `Responses call, turn ${this.step}: ${servers.map((server) => server.label).join(', ')}${functionTools ? ' (direct mode)' : ''}`,
     });
     return activities.callResponsesApi({
       model: this.input.model,
       input,
-      servers,
+      servers: functionTools ? [] : servers,
+      ...(functionTools ? { function_tools: functionTools } : {}),
       previous_response_id: previousResponseId,
       instructions: this.input.instructions,
       stream: this.input.stream,
@@ -179,6 +190,79 @@ class QueryRun {
       retry: this.input.retry,
       timeout_ms: this.input.call_timeout_ms,
     });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Direct mode: the workflow asks for approval, then runs each call as its own activity
+
+  private async runFunctionCalls(calls: FunctionCallItem[], bindings: Record<string, ToolBinding>, servers: ParsedQueryInput['servers']): Promise<InputItem[]> {
+    const approvalIds: string[] = [];
+    for (const call of calls) {
+      const target = this.resolveCall(call, bindings, servers);
+      if (!target || !requiresApproval(target.server, target.tool.name, target.tool.read_only)) continue;
+      const id = directApprovalId(call);
+      this.pending.push({ id, server: target.server.label, tool: target.tool.name, arguments: parseArguments(call.arguments), requested_at: new Date().toISOString() });
+      this.emit('approval_request', `${target.server.label} · ${target.tool.name} needs approval (${id})`);
+      approvalIds.push(id);
+    }
+    if (approvalIds.length) {
+      this.applyStandingApprovals(approvalIds);
+      await this.waitForApprovals(approvalIds);
+      this.setState('executing', `running ${calls.length} tool call(s)`);
+    }
+    return Promise.all(calls.map((call) => this.runFunctionCall(call, this.resolveCall(call, bindings, servers))));
+  }
+
+  private resolveCall(call: FunctionCallItem, bindings: Record<string, ToolBinding>, servers: ParsedQueryInput['servers']) {
+    const binding = bindings[call.name];
+    const server = binding && servers.find((each) => each.label === binding.server);
+    const tool = binding && findTool(this.catalog, binding.tool, binding.server);
+    return server && tool ? { server, tool } : undefined;
+  }
+
+  private async runFunctionCall(call: FunctionCallItem, target: { server: ServerConfig; tool: DiscoveredTool } | undefined): Promise<InputItem> {
+    const reply = (output: string): InputItem => ({ type: 'function_call_output', call_id: call.call_id, output });
+    const args = parseArguments(call.arguments);
+    const record = (outcome: Pick<CallRecord, 'status' | 'output' | 'started_at' | 'completed_at'>, error: RecordedError | null) =>
+      this.addCall(
+        {
+          id: call.call_id,
+          tool: target?.tool.name ?? call.name,
+          server: target?.server.label ?? 'unknown',
+          arguments: args,
+          ...outcome,
+          error_type: error?.type ?? null,
+          error_message: error?.message ?? null,
+          approval_request_id: this.decisions.has(directApprovalId(call)) ? directApprovalId(call) : null,
+          duration_ms: durationMs(outcome.started_at, outcome.completed_at),
+        },
+        error,
+      );
+    if (!target) {
+      const message = `the model called ${call.name}, which is not in the catalog`;
+      record({ status: 'failed', output: null, started_at: null, completed_at: null }, { type: 'tool_not_found', message, retryable: false });
+      return reply(`Error: ${message}`);
+    }
+    const decision = this.decisions.get(directApprovalId(call));
+    if (decision && !decision.approve) return reply(`The user denied this call${decision.reason ? `: ${decision.reason}` : ''}.`);
+    const activities = proxyActivities<Activities>({
+      startToCloseTimeout: this.input.call_timeout_ms,
+      retry: activityRetryPolicy(this.input.retry),
+      summary: `Call ${target.server.label} · ${target.tool.name} (direct mode)`,
+    });
+    try {
+      const result = await activities.callToolDirect({ server: target.server, tool: target.tool, arguments: args, retry: this.input.retry });
+      this.retries += result.attempt - 1;
+      const error: RecordedError | null = result.is_error ? { type: 'execution_error', message: result.output, retryable: false } : null;
+      record({ status: result.is_error ? 'failed' : 'completed', output: result.output, started_at: result.started_at, completed_at: result.completed_at }, error);
+      return reply(result.output);
+    } catch (failure) {
+      if (!isActivityOrChildFailure(failure)) throw failure;
+      const { error, attempts } = describeFailure(failure);
+      this.retries += Math.max(0, attempts - 1);
+      record({ status: 'failed', output: null, started_at: null, completed_at: new Date().toISOString() }, error);
+      return reply(`Error (${error.type}): ${error.message}`);
+    }
   }
 
   /** Takes listings, calls and approval requests out of one model turn. */
@@ -210,22 +294,29 @@ class QueryRun {
 
   private recordCall(item: McpCallItem, times: { started_at: string; completed_at: string | null } | undefined) {
     const classified = item.error ? classifyMcpCallError(item.error) : null;
-    const record: CallRecord = {
-      id: item.id,
-      tool: item.name,
-      server: item.server_label,
-      arguments: parseArguments(item.arguments),
-      status: item.error || item.status === 'failed' ? 'failed' : 'completed',
-      output: item.output ?? null,
-      error_type: classified?.type ?? null,
-      error_message: item.error ? describeCallError(item) : null,
-      approval_request_id: item.approval_request_id ?? null,
-      started_at: times?.started_at ?? null,
-      completed_at: times?.completed_at ?? null,
-      duration_ms: durationMs(times?.started_at ?? null, times?.completed_at ?? null),
-    };
+    const errorMessage = item.error ? describeCallError(item) : null;
+    this.addCall(
+      {
+        id: item.id,
+        tool: item.name,
+        server: item.server_label,
+        arguments: parseArguments(item.arguments),
+        status: item.error || item.status === 'failed' ? 'failed' : 'completed',
+        output: item.output ?? null,
+        error_type: classified?.type ?? null,
+        error_message: errorMessage,
+        approval_request_id: item.approval_request_id ?? null,
+        started_at: times?.started_at ?? null,
+        completed_at: times?.completed_at ?? null,
+        duration_ms: durationMs(times?.started_at ?? null, times?.completed_at ?? null),
+      },
+      classified ? { type: classified.type, message: errorMessage ?? '', retryable: classified.retryable } : null,
+    );
+  }
+
+  private addCall(record: CallRecord, error: RecordedError | null) {
     this.calls.push(record);
-    if (classified && item.error) this.errors.push({ type: classified.type, message: record.error_message ?? '', retryable: classified.retryable });
+    if (error) this.errors.push(error);
     upsertSearchAttributes([{ key: MCP_TOOL_CALL_COUNT, value: this.calls.length }]);
     this.emit('tool_call', `${record.server} · ${record.tool} ${record.status}${record.duration_ms !== null ? ` in ${record.duration_ms} ms` : ''}`, record);
   }
@@ -233,7 +324,7 @@ class QueryRun {
   // -------------------------------------------------------------------------------------------
   // Approvals
 
-  private async waitForApprovals(ids: string[]): Promise<InputItem[]> {
+  private async waitForApprovals(ids: string[]): Promise<void> {
     const describe = this.pending.filter((approval) => ids.includes(approval.id)).map((approval) => `${approval.server} · ${approval.tool}`);
     this.setState('waiting_approval', `waiting for approval of ${describe.join(', ')}: mcpflow approve ${workflowInfo().workflowId}`);
     const allAnswered = () => ids.every((id) => this.decisions.has(id));
@@ -244,12 +335,13 @@ class QueryRun {
         if (!this.decisions.has(id)) this.decide(id, { approve: false, reason: `no answer within ${Math.round(timeout! / 1000)} s; denied automatically` });
       }
     }
-    return ids.map((id) => {
-      const decision = this.decisions.get(id)!;
-      const item: InputItem = { type: 'mcp_approval_response', approval_request_id: id, approve: decision.approve };
-      if (decision.reason) item.reason = decision.reason;
-      return item;
-    });
+  }
+
+  private approvalResponse(id: string): InputItem {
+    const decision = this.decisions.get(id)!;
+    const item: InputItem = { type: 'mcp_approval_response', approval_request_id: id, approve: decision.approve };
+    if (decision.reason) item.reason = decision.reason;
+    return item;
   }
 
   /** Approves at once what the session was told to trust, as long as the tool has not changed since. */
@@ -431,4 +523,9 @@ class QueryStop extends Error {
   constructor(message: string, override readonly cause?: RecordedError) {
     super(message);
   }
+}
+
+/** Direct mode has no API-issued approval ids; the call id makes a stable one. */
+function directApprovalId(call: FunctionCallItem): string {
+  return `apr_${call.call_id}`;
 }
