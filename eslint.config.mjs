@@ -9,7 +9,7 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.mcpflow/**', 'test/fixtures/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.mcpflow/**', 'test/fixtures/**', 'test/.tmp/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,33 +3,22 @@
  * it was. No mocks: a worker in a child process, the dev server, the emulator, the demo servers.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startDemoServers, type DemoServersHandle } from '../../src/demo-servers';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator';
+import { describe, it } from 'node:test';
 import { approveUpdate, progressQuery, type QueryInput } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
-import { getTestEnv, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, type TestEnv } from '../helpers/temporal';
+import { uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal';
+import { useOfflineStack } from '../helpers/stack';
 import { startWorkerProcess } from '../helpers/worker-process';
 
-let emulator: EmulatorHandle;
-let demo: DemoServersHandle;
-let env: TestEnv;
+const stack = useOfflineStack();
 
-before(async () => {
-  [emulator, demo, env] = await Promise.all([startEmulator(), startDemoServers(), getTestEnv()]);
-});
-
-after(async () => {
-  await Promise.all([emulator?.close(), demo?.close()]);
-  await teardownTestEnv();
-});
 
 function seedQuery(overrides: Partial<QueryInput> = {}): QueryInput {
   return {
     query: "What's the weather in London and do I have any meetings today?",
     servers: [
-      { label: 'weather', url: demo.servers.weather.url, require_approval: 'never' },
-      { label: 'calendar', url: demo.servers.calendar.url, require_approval: 'always' },
+      { label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' },
+      { label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' },
     ],
     retry: { max_retries: 3, base_delay_ms: 200, max_delay_ms: 1_000, rate_limit_base_delay_ms: 1_000 },
     ...overrides,
@@ -46,51 +35,51 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30
 
 describe('SIGKILL of the worker', () => {
   it('while a query waits for approval: a new worker finishes it, no call lost or doubled', async () => {
-    demo.servers.weather.reset();
-    demo.servers.calendar.reset();
+    stack.demo.servers.weather.reset();
+    stack.demo.servers.calendar.reset();
     const taskQueue = uniqueTaskQueue('crash-approval');
-    const first = await startWorkerProcess({ address: env.address, taskQueue, openaiBaseURL: emulator.url });
-    const handle = await env.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('crash-approval'), args: [seedQuery()] });
+    const first = await startWorkerProcess({ address: stack.env.address, taskQueue, openaiBaseURL: stack.emulator.url });
+    const handle = await stack.env.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('crash-approval'), args: [seedQuery()] });
     await until(async () => (await handle.query(progressQuery)).pending_approvals.length > 0, 'the approval request');
     await first.kill();
 
-    const second = await startWorkerProcess({ address: env.address, taskQueue, openaiBaseURL: emulator.url });
+    const second = await startWorkerProcess({ address: stack.env.address, taskQueue, openaiBaseURL: stack.emulator.url });
     try {
       await handle.executeUpdate(approveUpdate, { args: [{}] });
       const result = await handle.result();
       assert.equal(result.success, true);
       assert.deepEqual(result.tool_calls.map((call) => call.tool).sort(), ['get_current_weather', 'list_events']);
       assert.equal(new Set(result.tool_calls.map((call) => call.id)).size, result.tool_calls.length, 'no record doubled');
-      assert.equal(demo.servers.weather.counters().executed.get_current_weather, 1);
-      assert.equal(demo.servers.calendar.counters().executed.list_events, 1);
+      assert.equal(stack.demo.servers.weather.counters().executed.get_current_weather, 1);
+      assert.equal(stack.demo.servers.calendar.counters().executed.list_events, 1);
     } finally {
       await second.stop();
     }
   });
 
   it('inside a Responses call: the call is retried on a new worker; hosted mode runs that turn\'s tool again, the records stay single', async () => {
-    demo.servers.weather.reset();
+    stack.demo.servers.weather.reset();
     const taskQueue = uniqueTaskQueue('crash-call');
-    const first = await startWorkerProcess({ address: env.address, taskQueue, openaiBaseURL: emulator.url });
+    const first = await startWorkerProcess({ address: stack.env.address, taskQueue, openaiBaseURL: stack.emulator.url });
     // A slow tool keeps the Responses call open long enough to kill the worker inside it.
-    demo.servers.weather.setFaults({ latencyMs: 1_500 });
-    const toolCallsBefore = emulator.stats().mcpToolCallsTotal;
-    const handle = await env.client.workflow.start(runQuery, {
+    stack.demo.servers.weather.setFaults({ latencyMs: 1_500 });
+    const toolCallsBefore = stack.emulator.stats().mcpToolCallsTotal;
+    const handle = await stack.env.client.workflow.start(runQuery, {
       taskQueue,
       workflowId: uniqueWorkflowId('crash-call'),
       args: [seedQuery({ query: "What's the weather in Paris?", servers: [seedQuery().servers[0]!], call_timeout_ms: 6_000 })],
     });
-    await until(async () => emulator.stats().mcpToolCallsTotal > toolCallsBefore, 'the tool call to start inside the Responses call');
+    await until(async () => stack.emulator.stats().mcpToolCallsTotal > toolCallsBefore, 'the tool call to start inside the Responses call');
     await first.kill();
-    demo.servers.weather.setFaults({ latencyMs: 0 });
+    stack.demo.servers.weather.setFaults({ latencyMs: 0 });
 
-    const second = await startWorkerProcess({ address: env.address, taskQueue, openaiBaseURL: emulator.url });
+    const second = await startWorkerProcess({ address: stack.env.address, taskQueue, openaiBaseURL: stack.emulator.url });
     try {
       const result = await handle.result();
       assert.equal(result.success, true);
       assert.equal(result.tool_calls.length, 1, 'one call record');
       assert.ok(result.retries >= 1, `the cut-off call was retried (${result.retries})`);
-      assert.equal(demo.servers.weather.counters().executed.get_current_weather, 2, 'hosted mode: the retried turn ran the tool again');
+      assert.equal(stack.demo.servers.weather.counters().executed.get_current_weather, 2, 'hosted mode: the retried turn ran the tool again');
     } finally {
       await second.stop();
     }

@@ -4,27 +4,18 @@
  * workflow asks for approval before it runs a call.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities';
-import { startDemoServers, type DemoServersHandle } from '../../src/demo-servers';
-import { SCRIPT_METADATA_KEY, startEmulator, type EmulatorHandle } from '../../src/emulator';
+import { SCRIPT_METADATA_KEY } from '../../src/emulator';
 import { approveUpdate, progressQuery, type QueryInput } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
 import { saveHistoryFixture } from '../helpers/histories';
-import { teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
+import { uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
+import { useOfflineStack } from '../helpers/stack';
 
-let emulator: EmulatorHandle;
-let demo: DemoServersHandle;
+const stack = useOfflineStack();
 
-before(async () => {
-  [emulator, demo] = await Promise.all([startEmulator(), startDemoServers()]);
-});
-
-after(async () => {
-  await Promise.all([emulator?.close(), demo?.close()]);
-  await teardownTestEnv();
-});
 
 const retry = { max_retries: 2, base_delay_ms: 100, max_delay_ms: 500, rate_limit_base_delay_ms: 500 };
 
@@ -33,8 +24,8 @@ function directQuery(overrides: Partial<QueryInput> = {}): QueryInput {
     query: "What's the weather in London and do I have any meetings today?",
     mode: 'direct',
     servers: [
-      { label: 'weather', url: demo.servers.weather.url, require_approval: 'never' },
-      { label: 'calendar', url: demo.servers.calendar.url, require_approval: 'always' },
+      { label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' },
+      { label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' },
     ],
     retry,
     ...overrides,
@@ -43,16 +34,16 @@ function directQuery(overrides: Partial<QueryInput> = {}): QueryInput {
 
 function run<T>(body: (start: (input: QueryInput) => Promise<WorkflowHandle<typeof runQuery>>) => Promise<T>) {
   const taskQueue = uniqueTaskQueue('direct');
-  return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: emulator.url, env: {} }) }, (env) =>
+  return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {} }) }, (env) =>
     body((input) => env.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('direct'), args: [input] })),
   );
 }
 
 describe('runQuery in direct mode', () => {
   it('the seed scenario: the worker calls the tools, the workflow asks before the calendar call', async () => {
-    demo.servers.weather.reset();
-    demo.servers.calendar.reset();
-    const hostedCallsBefore = emulator.stats().mcpToolCallsTotal;
+    stack.demo.servers.weather.reset();
+    stack.demo.servers.calendar.reset();
+    const hostedCallsBefore = stack.emulator.stats().mcpToolCallsTotal;
     await run(async (start) => {
       const handle = await start(directQuery());
       let progress = await handle.query(progressQuery);
@@ -61,51 +52,51 @@ describe('runQuery in direct mode', () => {
         progress = await handle.query(progressQuery);
       }
       assert.deepEqual(progress.pending_approvals.map((approval) => `${approval.server}.${approval.tool}`), ['calendar.list_events']);
-      assert.equal(demo.servers.calendar.counters().executed.list_events ?? 0, 0, 'nothing runs before the approval');
+      assert.equal(stack.demo.servers.calendar.counters().executed.list_events ?? 0, 0, 'nothing runs before the approval');
       await handle.executeUpdate(approveUpdate, { args: [{}] });
       const result = await handle.result();
       assert.equal(result.success, true);
       assert.match(result.text_response, /London/);
       assert.deepEqual(result.tool_calls.map((call) => `${call.server}.${call.tool}:${call.status}`).sort(), ['calendar.list_events:completed', 'weather.get_current_weather:completed']);
       for (const call of result.tool_calls) assert.equal(typeof call.duration_ms, 'number');
-      assert.equal(demo.servers.weather.counters().executed.get_current_weather, 1);
-      assert.equal(demo.servers.calendar.counters().executed.list_events, 1);
-      assert.equal(emulator.stats().mcpToolCallsTotal, hostedCallsBefore, 'the model side made no MCP call');
+      assert.equal(stack.demo.servers.weather.counters().executed.get_current_weather, 1);
+      assert.equal(stack.demo.servers.calendar.counters().executed.list_events, 1);
+      assert.equal(stack.emulator.stats().mcpToolCallsTotal, hostedCallsBefore, 'the model side made no MCP call');
       await saveHistoryFixture(handle, 'query-direct-seed-scenario');
     });
   });
 
   it('an error result of a read-only tool is retried by Temporal and then succeeds', async () => {
-    demo.servers.weather.reset();
-    demo.servers.weather.setFaults({ failNext: { count: 1, kind: 'tool_error', tool: 'get_current_weather' } });
+    stack.demo.servers.weather.reset();
+    stack.demo.servers.weather.setFaults({ failNext: { count: 1, kind: 'tool_error', tool: 'get_current_weather' } });
     await run(async (start) => {
       const result = await (await start(directQuery({ query: "What's the weather in Paris?", servers: [directQuery().servers[0]!] }))).result();
       assert.equal(result.success, true);
       assert.deepEqual(result.tool_calls.map((call) => call.status), ['completed']);
       assert.equal(result.retries, 1);
-      assert.equal(demo.servers.weather.counters().executed.get_current_weather, 1);
+      assert.equal(stack.demo.servers.weather.counters().executed.get_current_weather, 1);
     });
   });
 
   it('an error result of a tool with side effects is recorded, not retried', async () => {
-    demo.servers.calendar.reset();
-    demo.servers.calendar.setFaults({ failNext: { count: 1, kind: 'tool_error', tool: 'create_event' } });
+    stack.demo.servers.calendar.reset();
+    stack.demo.servers.calendar.setFaults({ failNext: { count: 1, kind: 'tool_error', tool: 'create_event' } });
     const script = JSON.stringify({ calls: [{ tool: 'calendar__create_event', arguments: { title: 'Review', date: '2026-11-27', start_time: '10:00' } }], answer: 'Tried to create it.' });
     await run(async (start) => {
       const result = await (
-        await start(directQuery({ query: 'Create a review meeting tomorrow', servers: [{ label: 'calendar', url: demo.servers.calendar.url, require_approval: 'never' }], metadata: { [SCRIPT_METADATA_KEY]: script } }))
+        await start(directQuery({ query: 'Create a review meeting tomorrow', servers: [{ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'never' }], metadata: { [SCRIPT_METADATA_KEY]: script } }))
       ).result();
       assert.equal(result.success, true);
       const [call] = result.tool_calls;
       assert.equal(call?.status, 'failed');
       assert.equal(call?.error_type, 'execution_error');
       assert.equal(result.retries, 0);
-      assert.equal(demo.servers.calendar.counters().faulted.tool_error, 1, 'called once');
+      assert.equal(stack.demo.servers.calendar.counters().faulted.tool_error, 1, 'called once');
     });
   });
 
   it('arguments that break the tool schema are refused before any call', async () => {
-    demo.servers.weather.reset();
+    stack.demo.servers.weather.reset();
     const script = JSON.stringify({ calls: [{ tool: 'weather__get_current_weather', arguments: { location: 'Oslo', units: 'kelvin' } }], answer: 'Done.' });
     await run(async (start) => {
       const result = await (await start(directQuery({ query: 'Weather in Oslo in kelvin', servers: [directQuery().servers[0]!], metadata: { [SCRIPT_METADATA_KEY]: script } }))).result();
@@ -113,7 +104,7 @@ describe('runQuery in direct mode', () => {
       assert.equal(call?.status, 'failed');
       assert.equal(call?.error_type, 'invalid_arguments');
       assert.match(call?.error_message ?? '', /units/);
-      assert.equal(demo.servers.weather.counters().totalExecuted, 0);
+      assert.equal(stack.demo.servers.weather.counters().totalExecuted, 0);
     });
   });
 });

@@ -3,29 +3,28 @@
  * activities, the Responses API emulator over HTTP, and the demo MCP servers over HTTP.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../activities';
-import { startDemoServers, type DemoServersHandle } from '../../src/demo-servers';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator';
+import { startEmulator } from '../../src/emulator';
 import type { ServerConfigInput } from '../../src/core/servers';
 import type { CallRecord, QueryResult } from '../../src/core/records';
 import { approveUpdate, denyUpdate, historyQuery, progressQuery, statsQuery, catalogQuery, type QueryInput } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
 import { historyText, saveHistoryFixture } from '../helpers/histories';
-import { getTestEnv, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
+import { uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
+import { useOfflineStack } from '../helpers/stack';
 
 const SEED_QUERY = "What's the weather in London and do I have any meetings today?";
 const FAST_RETRY = { max_retries: 3, base_delay_ms: 100, max_delay_ms: 1_000, rate_limit_base_delay_ms: 1_000 };
 
-let emulator: EmulatorHandle;
-let demo: DemoServersHandle;
+const stack = useOfflineStack();
 
 function seedServers(): ServerConfigInput[] {
   return [
-    { label: 'weather', url: demo.servers.weather.url, require_approval: 'never' },
-    { label: 'calendar', url: demo.servers.calendar.url, require_approval: 'always' },
+    { label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' },
+    { label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' },
   ];
 }
 
@@ -50,20 +49,11 @@ function waitForApproval(handle: WorkflowHandle) {
 /** Runs `body` with a worker whose activities talk to the emulator with these environment variables. */
 function withQueryWorker<T>(env: Record<string, string>, body: (start: (input: QueryInput) => Promise<WorkflowHandle<typeof runQuery>>) => Promise<T>) {
   const taskQueue = uniqueTaskQueue('query');
-  return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: emulator.url, env }) }, async (testEnv) =>
+  return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env }) }, async (testEnv) =>
     body((input) => testEnv.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('query'), args: [input] })),
   );
 }
 
-before(async () => {
-  [emulator, demo] = await Promise.all([startEmulator(), startDemoServers()]);
-  await getTestEnv();
-});
-
-after(async () => {
-  await Promise.all([emulator?.close(), demo?.close()]);
-  await teardownTestEnv();
-});
 
 describe('runQuery: the seed scenario', () => {
   it('discovers, calls weather, waits for the calendar approval, and answers', async () => {
@@ -72,7 +62,7 @@ describe('runQuery: the seed scenario', () => {
       const waiting = await waitForApproval(handle);
       assert.equal(waiting.state, 'waiting_approval');
       assert.deepEqual(waiting.pending_approvals.map((approval) => [approval.server, approval.tool]), [['calendar', 'list_events']]);
-      const callsBefore = demo.servers.calendar.counters().executed.list_events ?? 0;
+      const callsBefore = stack.demo.servers.calendar.counters().executed.list_events ?? 0;
 
       const outcome = await handle.executeUpdate(approveUpdate, { args: [{}] });
       assert.deepEqual(outcome, { answered: [waiting.pending_approvals[0]!.id], approve: true });
@@ -81,7 +71,7 @@ describe('runQuery: the seed scenario', () => {
       assert.equal(result.success, true);
       assert.match(result.text_response, /London/);
       assert.deepEqual(result.tool_calls.map((call) => `${call.server}.${call.tool}:${call.status}`).sort(), ['calendar.list_events:completed', 'weather.get_current_weather:completed']);
-      assert.equal(demo.servers.calendar.counters().executed.list_events, callsBefore + 1);
+      assert.equal(stack.demo.servers.calendar.counters().executed.list_events, callsBefore + 1);
 
       const stats = await handle.query(statsQuery);
       assert.equal(stats.tool_calls, 2);
@@ -165,7 +155,7 @@ describe('runQuery: what a user sees and what history never holds', () => {
       assert.match(metadata.currentDetails ?? '', /calendar · list_events/);
       await handle.executeUpdate(approveUpdate, { args: [{}] });
       await handle.result();
-      const { client } = await getTestEnv();
+      const { client } = stack.env;
       const query = `WorkflowId = '${handle.workflowId}' AND McpServers = 'calendar' AND McpState = 'completed' AND McpToolCallCount = 2`;
       const found = await waitFor(
         async () => {
@@ -186,7 +176,7 @@ describe('runQuery: what a user sees and what history never holds', () => {
   it('a header secret reaches the server through the worker, never through history', async () => {
     const secret = 'weather-token-5f1c0a9e7d3b';
     await withQueryWorker({ WEATHER_TOKEN: secret }, async (start) => {
-      const handle = await start(queryInput({ query: "What's the weather in London?", servers: [{ label: 'weather', url: demo.servers.weather.url, require_approval: 'never', headers: { 'X-Api-Key': { env: 'WEATHER_TOKEN' } } }] }));
+      const handle = await start(queryInput({ query: "What's the weather in London?", servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never', headers: { 'X-Api-Key': { env: 'WEATHER_TOKEN' } } }] }));
       const result = await handle.result();
       assert.equal(result.success, true);
       const history = await historyText(handle);
@@ -197,7 +187,7 @@ describe('runQuery: what a user sees and what history never holds', () => {
 
   it('a missing secret fails the call as authentication, naming the variable', async () => {
     await withQueryWorker({}, async (start) => {
-      const handle = await start(queryInput({ query: "What's the weather in London?", servers: [{ label: 'weather', url: demo.servers.weather.url, headers: { 'X-Api-Key': { env: 'MISSING_TOKEN' } } }] }));
+      const handle = await start(queryInput({ query: "What's the weather in London?", servers: [{ label: 'weather', url: stack.demo.servers.weather.url, headers: { 'X-Api-Key': { env: 'MISSING_TOKEN' } } }] }));
       const failure = await handle.result().then(() => undefined, (error: unknown) => error);
       assert.ok(failure instanceof WorkflowFailedError);
       assert.match(String(failure.cause?.message), /MISSING_TOKEN/);
@@ -219,7 +209,7 @@ describe('runQuery: what a user sees and what history never holds', () => {
 describe('runQuery: faults, classified and retried by Temporal', () => {
   it('a 429 with retry-after 2 s is retried no sooner than 2 s later and succeeds', async () => {
     await withQueryWorker({}, async (start) => {
-      emulator.setFaults({ failNext: { count: 1, status: 429, code: 'rate_limit_exceeded', retryAfterMs: 2_000 } });
+      stack.emulator.setFaults({ failNext: { count: 1, status: 429, code: 'rate_limit_exceeded', retryAfterMs: 2_000 } });
       const handle = await start(queryInput({ query: "What's the weather in Paris?", servers: [seedServers()[0]!], force_refresh: false }));
       const result = await handle.result();
       assert.equal(result.success, true);
@@ -263,7 +253,7 @@ describe('runQuery: faults, classified and retried by Temporal', () => {
       const cached = await first.query(catalogQuery);
       assert.equal(cached.servers.calendar?.status, 'ok');
 
-      demo.servers.calendar.setFaults({ unavailableForMs: 60_000 });
+      stack.demo.servers.calendar.setFaults({ unavailableForMs: 60_000 });
       try {
         const handle = await start(queryInput({ catalog: cached, force_refresh: true }));
         const result = await handle.result();
@@ -279,14 +269,14 @@ describe('runQuery: faults, classified and retried by Temporal', () => {
         assert.equal(stats.errors_by_type.connection, 1);
         await saveHistoryFixture(handle, 'query-server-unreachable');
       } finally {
-        demo.servers.calendar.setFaults({ unavailableForMs: 0 });
+        stack.demo.servers.calendar.setFaults({ unavailableForMs: 0 });
       }
     });
   });
 
   it('a tool execution error is recorded on its call while the query completes', async () => {
     await withQueryWorker({}, async (start) => {
-      demo.servers.weather.setFaults({ failNext: { count: 1, kind: 'tool_error', tool: 'get_current_weather' } });
+      stack.demo.servers.weather.setFaults({ failNext: { count: 1, kind: 'tool_error', tool: 'get_current_weather' } });
       const handle = await start(queryInput({ query: "What's the weather in Tokyo?", servers: [seedServers()[0]!] }));
       const result = await handle.result();
       assert.equal(result.success, true);

@@ -4,12 +4,10 @@
  * continue-as-new that carries it all.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { totalsOf, statisticsFromTotals } from '../../src/core/records';
-import { startDemoServers, type DemoServersHandle } from '../../src/demo-servers';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator';
 import {
   addServerUpdate,
   executeQueryUpdate,
@@ -22,26 +20,17 @@ import {
 } from '../../workflows/messages';
 import { mcpSession } from '../../workflows/session';
 import { historyText, saveHistoryFixture } from '../helpers/histories';
-import { getTestEnv, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker, type TestEnv } from '../helpers/temporal';
+import { uniqueTaskQueue, uniqueWorkflowId, withWorker, type TestEnv } from '../helpers/temporal';
+import { useOfflineStack } from '../helpers/stack';
 
 const FAST_RETRY = { max_retries: 2, base_delay_ms: 100, max_delay_ms: 500, rate_limit_base_delay_ms: 500 };
 
-let emulator: EmulatorHandle;
-let demo: DemoServersHandle;
+const stack = useOfflineStack();
 
-before(async () => {
-  [emulator, demo] = await Promise.all([startEmulator(), startDemoServers()]);
-  await getTestEnv();
-});
-
-after(async () => {
-  await Promise.all([emulator?.close(), demo?.close()]);
-  await teardownTestEnv();
-});
 
 function withSession<T>(input: SessionInput, body: (session: WorkflowHandle<typeof mcpSession>, env: TestEnv) => Promise<T>) {
   const taskQueue = uniqueTaskQueue('session');
-  return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: emulator.url, env: {} }) }, async (env) => {
+  return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {} }) }, async (env) => {
     const session = await env.client.workflow.start(mcpSession, { taskQueue, workflowId: uniqueWorkflowId('session'), args: [input] });
     try {
       return await body(session, env);
@@ -54,9 +43,9 @@ function withSession<T>(input: SessionInput, body: (session: WorkflowHandle<type
 describe('mcpSession', () => {
   it('five queries: statistics equal those computed from the exported history', async () => {
     await withSession({ retry: FAST_RETRY }, async (session) => {
-      await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: demo.servers.weather.url, require_approval: 'never' }] });
-      await session.executeUpdate(addServerUpdate, { args: [{ label: 'database', url: demo.servers.database.url, require_approval: 'never' }] });
-      demo.servers.weather.setFaults({ failNext: { count: 1, kind: 'tool_error', tool: 'get_forecast' } });
+      await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
+      await session.executeUpdate(addServerUpdate, { args: [{ label: 'database', url: stack.demo.servers.database.url, require_approval: 'never' }] });
+      stack.demo.servers.weather.setFaults({ failNext: { count: 1, kind: 'tool_error', tool: 'get_forecast' } });
       const queries = [
         "What's the weather in London?",
         "What's the weather in Paris?",
@@ -88,28 +77,28 @@ describe('mcpSession', () => {
 
   it('refreshes through the TTL cache and reports a tool added to a server', async () => {
     await withSession({ retry: FAST_RETRY, cache_ttl_ms: 60 * 60_000 }, async (session) => {
-      await session.executeUpdate(addServerUpdate, { args: [{ label: 'calendar', url: demo.servers.calendar.url }] });
+      await session.executeUpdate(addServerUpdate, { args: [{ label: 'calendar', url: stack.demo.servers.calendar.url }] });
       const first = await session.executeUpdate(refreshToolsUpdate, { args: [{}] });
       assert.equal(first.from_cache, false);
       assert.ok(first.diff.added.some((tool) => tool.name === 'list_events'));
       const cached = await session.executeUpdate(refreshToolsUpdate, { args: [{}] });
       assert.equal(cached.from_cache, true);
 
-      demo.servers.calendar.addTool({ name: 'find_free_slot', description: 'Find a free slot in the calendar' });
+      stack.demo.servers.calendar.addTool({ name: 'find_free_slot', description: 'Find a free slot in the calendar' });
       try {
         const forced = await session.executeUpdate(refreshToolsUpdate, { args: [{ force_refresh: true }] });
         assert.equal(forced.from_cache, false);
         assert.deepEqual(forced.diff.added, [{ server_label: 'calendar', name: 'find_free_slot' }]);
         assert.deepEqual(forced.diff.removed, []);
       } finally {
-        demo.servers.calendar.removeTool('find_free_slot');
+        stack.demo.servers.calendar.removeTool('find_free_slot');
       }
     });
   });
 
   it('a standing approval skips the wait until the tool definition changes', async () => {
     await withSession({ retry: FAST_RETRY }, async (session) => {
-      await session.executeUpdate(addServerUpdate, { args: [{ label: 'calendar', url: demo.servers.calendar.url, require_approval: 'always' }] });
+      await session.executeUpdate(addServerUpdate, { args: [{ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' }] });
       await session.executeUpdate(refreshToolsUpdate, { args: [{ force_refresh: true }] });
       const standing = await session.executeUpdate(rememberApprovalUpdate, { args: [{ server: 'calendar', tool: 'list_events' }] });
       assert.equal(standing.length, 1);
@@ -118,8 +107,8 @@ describe('mcpSession', () => {
       assert.equal(result.success, true);
       assert.deepEqual(result.tool_calls.map((call) => `${call.tool}:${call.status}`), ['list_events:completed']);
 
-      demo.servers.calendar.removeTool('list_events');
-      demo.servers.calendar.addTool({ name: 'list_events', description: 'A different tool under the same name' });
+      stack.demo.servers.calendar.removeTool('list_events');
+      stack.demo.servers.calendar.addTool({ name: 'list_events', description: 'A different tool under the same name' });
       try {
         const refreshed = await session.executeUpdate(refreshToolsUpdate, { args: [{ force_refresh: true }] });
         assert.deepEqual(refreshed.diff.changed.map((tool) => tool.name), ['list_events']);
@@ -127,7 +116,7 @@ describe('mcpSession', () => {
         assert.deepEqual((await session.query(sessionProgressQuery)).standing_approvals, []);
         await saveHistoryFixture(session, 'session-standing-approval');
       } finally {
-        demo.servers.calendar.reset();
+        stack.demo.servers.calendar.reset();
       }
     });
   });
@@ -135,7 +124,7 @@ describe('mcpSession', () => {
   it('rejects a server with a plain-text secret, naming the field, without touching history', async () => {
     await withSession({}, async (session) => {
       await assert.rejects(
-        session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: demo.servers.weather.url, headers: { Authorization: 'Bearer sk-live-secret-value' } } as never] }),
+        session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, headers: { Authorization: 'Bearer sk-live-secret-value' } } as never] }),
         (error: unknown) => {
           assert.ok(error instanceof WorkflowUpdateFailedError);
           const message = String((error.cause as Error).message);
@@ -152,7 +141,7 @@ describe('mcpSession', () => {
 
   it('continues as new when history grows, carrying statistics and the catalog', async () => {
     await withSession({ retry: FAST_RETRY, continue_as_new_after_events: 50 }, async (session, env) => {
-      await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: demo.servers.weather.url, require_approval: 'never' }] });
+      await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
       const firstRunId = (await session.describe()).runId;
       for (const city of ['London', 'Paris', 'Tokyo']) {
         await env.client.workflow.getHandle(session.workflowId).executeUpdate(executeQueryUpdate, { args: [{ query: `What's the weather in ${city}?` }] });
