@@ -1,0 +1,73 @@
+/**
+ * `mcpflow dev`: the whole local setup in one process, on loopback: Temporal dev server (state
+ * in .mcpflow/temporal.db), the emulator (unless OPENAI_API_KEY is set), the demo MCP servers
+ * and a worker. Prints where everything is and what to try; Ctrl-C stops it all.
+ */
+import { Option, type Command } from 'commander';
+import { TASK_QUEUE } from '../../../workflows/messages';
+import { SERVER_DEFAULTS } from './server';
+import { DEFAULT_EMULATOR_PORT } from './emulator';
+import { DEFAULT_DEMO_PORTS } from './demo-servers';
+import { startLocalStack, type LocalStack } from '../local-stack';
+import { parsePortFlag } from '../options';
+import { toStdout } from '../output';
+import { waitForStopSignal } from '../worker-runtime';
+import { describeModelApi } from './worker';
+
+interface DevFlags {
+  port: number;
+  uiPort: number;
+  db: string;
+}
+
+export function registerDevCommand(program: Command): void {
+  program
+    .command('dev')
+    .description('Run Temporal, the worker, the Responses API emulator and the demo MCP servers on 127.0.0.1 until Ctrl-C')
+    .addOption(new Option('--port <port>', 'Temporal gRPC port').argParser(parsePortFlag).default(SERVER_DEFAULTS.port))
+    .addOption(new Option('--ui-port <port>', 'Temporal Web UI port').argParser(parsePortFlag).default(SERVER_DEFAULTS.uiPort))
+    .option('--db <file>', 'SQLite file for the Temporal state', SERVER_DEFAULTS.db)
+    .action(async (flags: DevFlags, command: Command) => {
+      const taskQueue = command.optsWithGlobals<{ taskQueue?: string }>().taskQueue ?? TASK_QUEUE;
+      const useEmulator = !process.env.OPENAI_API_KEY;
+      const stack = await startLocalStack({
+        temporalPort: flags.port,
+        uiPort: flags.uiPort,
+        db: flags.db,
+        emulator: useEmulator,
+        emulatorPort: DEFAULT_EMULATOR_PORT,
+        demoServers: true,
+        demoPorts: { ...DEFAULT_DEMO_PORTS },
+        taskQueue,
+        log: toStdout,
+      });
+      for (const line of describeStack(stack, taskQueue)) toStdout(line);
+      const signal = await Promise.race([waitForStopSignal(), stack.worker.finished.then(() => undefined)]);
+      toStdout(signal ? `\nStopping (${signal})...` : '\nThe worker stopped; stopping the rest...');
+      await stack.stop();
+      toStdout('Stopped.');
+    });
+}
+
+export function describeStack(stack: LocalStack, taskQueue: string): string[] {
+  const weather = stack.demo?.servers.weather.url;
+  const calendar = stack.demo?.servers.calendar.url;
+  const envPrefix = stack.temporal.address === '127.0.0.1:7233' ? '' : `TEMPORAL_ADDRESS=${stack.temporal.address} `;
+  return [
+    '',
+    'mcpflow dev is running (all on 127.0.0.1):',
+    `  Temporal      ${stack.temporal.address}  namespace ${stack.temporal.namespace}  (state: ${stack.temporal.dbFilename ?? 'memory'})`,
+    ...(stack.temporal.uiUrl ? [`  Web UI        ${stack.temporal.uiUrl}`] : []),
+    `  worker        task queue "${taskQueue}"`,
+    `  model API     ${stack.emulator ? `${stack.emulator.url} (offline emulator)` : describeModelApi()}`,
+    ...(stack.demo ? Object.values(stack.demo.servers).map((server) => `  MCP ${server.label.padEnd(9)} ${server.url}`) : []),
+    '',
+    'Try, in another terminal:',
+    `  ${envPrefix}mcpflow query "What's the weather in London and do I have any meetings today?" \\`,
+    `      --server weather=${weather ?? 'URL'},approval=never --server calendar=${calendar ?? 'URL'}`,
+    `  ${envPrefix}mcpflow discover --server weather=${weather ?? 'URL'}`,
+    `  ${envPrefix}mcpflow query "Weather in Paris?" --session my-session --server weather=${weather ?? 'URL'},approval=never`,
+    '',
+    'Press Ctrl-C to stop everything.',
+  ];
+}

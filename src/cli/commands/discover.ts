@@ -1,0 +1,48 @@
+/** `mcpflow discover`: lists the tools of every server (one durable discoverTools run). */
+import { Option, type Command } from 'commander';
+import type { DiscoveryResult } from '../../../workflows/messages';
+import { ExecutionModeSchema } from '../../../workflows/messages';
+import { commandContext, withClient } from '../context';
+import { collect, jsonOption } from '../options';
+import { catalogTable, printJson, table, toStdout } from '../output';
+import { requireServers, runOptions, serversFrom } from '../servers';
+
+interface DiscoverFlags {
+  server?: string[];
+  mode?: 'hosted' | 'direct';
+  model?: string;
+  json: boolean;
+}
+
+export function registerDiscoverCommand(program: Command): void {
+  program
+    .command('discover')
+    .description('List the tools of the MCP servers (config file and --server), as a durable workflow')
+    .option('--server <label=url[,approval=never]>', 'an MCP server (repeatable)', collect)
+    .addOption(new Option('--mode <mode>', 'hosted: OpenAI lists the tools; direct: the worker asks the servers (0 tokens)').choices(ExecutionModeSchema.options))
+    .option('--model <name>', 'model for hosted listing')
+    .addOption(jsonOption())
+    .action(async (flags: DiscoverFlags, command: Command) => {
+      const context = commandContext(command);
+      const servers = requireServers(serversFrom(context, flags.server));
+      await withClient(context, async (client) => {
+        const { workflow_id, result } = await client.discover({ servers, ...runOptions(context, flags) });
+        if (flags.json) return printJson({ workflow_id, ...result });
+        printDiscovery(result);
+        const ui = context.uiUrl(workflow_id);
+        toStdout(`Workflow ${workflow_id}${ui ? `: ${ui}` : ''}`);
+      });
+    });
+}
+
+export function printDiscovery(result: DiscoveryResult, print: (line: string) => void = toStdout): void {
+  print(
+    table(
+      ['server', 'status', 'tools', 'attempts', 'error'],
+      result.servers.map((server) => [server.label, server.status, server.tool_count, server.attempts, server.error ? `${server.error.type}: ${server.error.message}` : '']),
+    ),
+  );
+  print(catalogTable(result.catalog));
+  const { added, removed, changed } = result.diff;
+  if (removed.length || changed.length) print(`Changes: ${added.length} added, ${removed.length} removed, ${changed.length} changed`);
+}

@@ -1,0 +1,159 @@
+/**
+ * `mcpflow query "<text>"`: runs a tool-using query as a durable workflow (runQuery, or a child
+ * of a session with --session), shows its progress live, asks for approvals on a terminal,
+ * and prints the answer, the calls and a link to the Web UI.
+ */
+import { Option, type Command } from 'commander';
+import type { QueryOutcome } from '../../client/client';
+import type { McpflowClient } from '../../client/client';
+import type { QueryResult } from '../../core/records';
+import { ExecutionModeSchema, type QueryInput } from '../../../workflows/messages';
+import { commandContext, withClient, type CommandContext } from '../context';
+import { SilentFailure, UsageError } from '../errors';
+import { collect, jsonOption, parseDuration, parsePositiveInt } from '../options';
+import { callsTable, formatDuration, printJson, toStderr, toStdout } from '../output';
+import { askApproval, canPrompt } from '../prompt';
+import { requireServers, runOptions, serversFrom } from '../servers';
+import { watchQuery } from '../watch';
+
+export interface QueryFlags {
+  server?: string[];
+  mode?: 'hosted' | 'direct';
+  model?: string;
+  session?: string;
+  approvalTimeout?: number;
+  maxSteps?: number;
+  forceRefresh?: boolean;
+  wait: boolean;
+  json: boolean;
+}
+
+export function registerQueryCommand(program: Command): void {
+  program
+    .command('query')
+    .description('Run a query with MCP tools as a durable workflow and show its progress')
+    .argument('<text...>', 'the question, e.g. "What\'s the weather in London?"')
+    .option('--server <label=url[,approval=never]>', 'an MCP server (repeatable; adds to or replaces the config file\'s)', collect)
+    .addOption(new Option('--mode <mode>', 'who calls the MCP servers: OpenAI (hosted) or the worker (direct)').choices(ExecutionModeSchema.options))
+    .option('--model <name>', 'model name (default from config, else gpt-4o-mini)')
+    .option('--session <id>', 'run inside this session (started if missing), which caches tools and keeps history')
+    .option('--approval-timeout <duration>', 'deny unanswered approvals after this long, e.g. 10m (default: wait)', parseDuration)
+    .option('--max-steps <n>', 'at most this many model turns', parsePositiveInt)
+    .option('--force-refresh', 'list the tools again even if the cached catalog is fresh')
+    .option('--wait', 'wait for the answer, showing progress (default)', true)
+    .option('--no-wait', 'start the query, print its workflow id and exit')
+    .addOption(jsonOption())
+    .action(async (words: string[], flags: QueryFlags, command: Command) => {
+      await runQueryCommand(words.join(' ').trim(), flags, command);
+    });
+}
+
+async function runQueryCommand(text: string, flags: QueryFlags, command: Command): Promise<void> {
+  if (!text) throw new UsageError('the query is empty: mcpflow query "What\'s the weather in London?"');
+  const context = commandContext(command);
+  const defaults = context.loaded.config.defaults;
+  const sessionId = flags.session ?? defaults.session_id;
+  const servers = serversFrom(context, flags.server);
+  if (!sessionId) requireServers(servers);
+  const approvalTimeout = flags.approvalTimeout ?? defaults.approval_timeout_ms;
+  const print = flags.json ? toStderr : toStdout;
+
+  await withClient(context, async (client) => {
+    const started = sessionId
+      ? await startInSession(client, context, sessionId, text, flags, approvalTimeout)
+      : await startAlone(client, context, text, flags, approvalTimeout);
+    const ui = context.uiUrl(started.workflowId);
+    if (!flags.wait) {
+      if (flags.json) printJson({ workflow_id: started.workflowId, session_id: sessionId ?? null, web_ui: ui ?? null });
+      else {
+        toStdout(started.workflowId);
+        toStderr(`Follow it with: mcpflow progress ${started.workflowId} --watch`);
+      }
+      return;
+    }
+    print(`Query ${started.workflowId}${sessionId ? ` in session ${sessionId}` : ''} on task queue ${client.taskQueue}`);
+    if (ui) print(`Web UI: ${ui}`);
+    const stopWatching = () => {
+      toStderr(`\nStopped watching. The query continues in Temporal: mcpflow progress ${started.workflowId} --watch`);
+      process.exit(130);
+    };
+    process.once('SIGINT', stopWatching);
+    try {
+      await watchQuery(client, started.workflowId, started.done, { print, ...(canPrompt() ? { ask: askApproval } : {}) });
+    } finally {
+      process.removeListener('SIGINT', stopWatching);
+    }
+    const outcome = await started.done;
+    report(outcome, sessionId, ui, flags.json);
+    if (!outcome.succeeded) throw new SilentFailure();
+  });
+}
+
+interface StartedQuery {
+  workflowId: string;
+  done: Promise<QueryOutcome>;
+}
+
+async function startAlone(client: McpflowClient, context: CommandContext, text: string, flags: QueryFlags, approvalTimeout: number | undefined): Promise<StartedQuery> {
+  const defaults = context.loaded.config.defaults;
+  const input: QueryInput = {
+    query: text,
+    servers: requireServers(serversFrom(context, flags.server)),
+    ...runOptions(context, flags),
+    ...(defaults.cache_ttl_ms !== undefined ? { cache_ttl_ms: defaults.cache_ttl_ms } : {}),
+    ...(approvalTimeout !== undefined ? { approval_timeout_ms: approvalTimeout } : {}),
+    ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
+    ...(flags.forceRefresh ? { force_refresh: true } : {}),
+  };
+  const workflowId = await client.startQuery(input);
+  // Started lazily: with --no-wait nobody waits for the result.
+  let done: Promise<QueryOutcome> | undefined;
+  return {
+    workflowId,
+    get done() {
+      done ??= client.waitForQuery(workflowId);
+      return done;
+    },
+  };
+}
+
+async function startInSession(client: McpflowClient, context: CommandContext, sessionId: string, text: string, flags: QueryFlags, approvalTimeout: number | undefined): Promise<StartedQuery> {
+  const defaults = context.loaded.config.defaults;
+  const labels = await client.sessions.startOrGet(sessionId, {
+    servers: serversFrom(context, flags.server),
+    ...runOptions(context, flags),
+    ...(defaults.cache_ttl_ms !== undefined ? { cache_ttl_ms: defaults.cache_ttl_ms } : {}),
+  });
+  if (!labels.length) throw new UsageError(`session ${sessionId} has no MCP servers: pass --server label=url or list servers in mcpflow.config.json`);
+  const started = await client.sessions.startQuery(sessionId, {
+    query: text,
+    ...(approvalTimeout !== undefined ? { approval_timeout_ms: approvalTimeout } : {}),
+    ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
+    ...(flags.forceRefresh ? { force_refresh: true } : {}),
+  });
+  const done = started.result.then(
+    (result: QueryResult): QueryOutcome => ({ workflow_id: started.query_workflow_id, succeeded: result.success, result, error: result.error }),
+  );
+  done.catch(() => undefined);
+  return { workflowId: started.query_workflow_id, done };
+}
+
+function report(outcome: QueryOutcome, sessionId: string | undefined, ui: string | undefined, json: boolean): void {
+  if (json) {
+    printJson({ workflow_id: outcome.workflow_id, session_id: sessionId ?? null, succeeded: outcome.succeeded, error: outcome.error, web_ui: ui ?? null, result: outcome.result });
+    return;
+  }
+  const result = outcome.result;
+  toStdout('');
+  if (result?.text_response) {
+    toStdout(`Answer${result.stale ? ' (stale: an earlier answer, served because retries ran out)' : ''}:`);
+    toStdout(result.text_response);
+  }
+  if (!outcome.succeeded) toStdout(`Query failed: ${outcome.error ?? 'unknown error'}${result?.error_type ? ` (${result.error_type})` : ''}`);
+  if (result?.tool_calls.length) {
+    toStdout('');
+    toStdout(callsTable(result.tool_calls));
+  }
+  if (result) toStdout(`${result.tool_calls.length} tool call(s), ${result.retries} retries, ${formatDuration(result.duration_ms)}`);
+  if (ui) toStdout(`Web UI: ${ui}`);
+}

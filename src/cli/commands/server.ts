@@ -1,0 +1,139 @@
+/**
+ * `mcpflow server`: the Temporal dev server on loopback, with state in a SQLite file under
+ * `.mcpflow/` so workflows survive a restart. `startLocalTemporal` is the same start with the
+ * same defaults, for commands that run the server next to other things (`mcpflow dev`).
+ */
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_DEV_SERVER_IP, startDevServer, type DevServer } from '../../devserver/server';
+
+export const SERVER_DEFAULTS = {
+  ip: DEFAULT_DEV_SERVER_IP,
+  port: 7233,
+  uiPort: 8233,
+  db: path.join('.mcpflow', 'temporal.db'),
+  namespace: 'default',
+} as const;
+
+export interface LocalTemporalOptions {
+  port?: number;
+  uiPort?: number;
+  /** SQLite file, relative to `cwd`. `false` keeps state in memory. */
+  db?: string | false;
+  namespace?: string;
+  headless?: boolean;
+  /** Base for a relative `db`. Default: process.cwd(). */
+  cwd?: string;
+  /** The server's output lines. Default: warnings and errors to stderr. */
+  log?: (line: string) => void;
+  /** Progress of the one-time Temporal CLI build. Default: stderr. */
+  progress?: (line: string) => void;
+}
+
+/** Starts the dev server with `mcpflow server`'s defaults; throws PortInUseError on a busy port. */
+export function startLocalTemporal(opts: LocalTemporalOptions = {}): Promise<DevServer> {
+  const db = opts.db ?? SERVER_DEFAULTS.db;
+  return startDevServer({
+    ip: SERVER_DEFAULTS.ip,
+    port: opts.port ?? SERVER_DEFAULTS.port,
+    uiPort: opts.uiPort ?? SERVER_DEFAULTS.uiPort,
+    namespace: opts.namespace ?? SERVER_DEFAULTS.namespace,
+    // startDevServer creates the directory (`.mcpflow/`) when missing.
+    dbFilename: db === false ? undefined : path.resolve(opts.cwd ?? process.cwd(), db),
+    headless: opts.headless ?? false,
+    log: opts.log ?? printServerWarnings,
+    progress: opts.progress ?? ((line) => console.error(line)),
+  });
+}
+
+/** The server runs with --log-level warn, but its startup banner and shutdown chatter are noise here. */
+export function printServerWarnings(line: string): void {
+  if (/level=(WARN|ERROR)/.test(line)) console.error(line);
+}
+
+/** Lines that tell the user where the server is. */
+export function describeLocalTemporal(server: DevServer): string[] {
+  return [
+    `Temporal dev server ready`,
+    `  address:   ${server.address}`,
+    `  namespace: ${server.namespace}`,
+    ...(server.uiUrl ? [`  Web UI:    ${server.uiUrl}`] : []),
+    `  state:     ${server.dbFilename ?? 'in memory (lost on stop)'}`,
+  ];
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new InvalidArgumentError('expected a TCP port number between 1 and 65535.');
+  }
+  return port;
+}
+
+interface ServerCommandOptions {
+  port: number;
+  uiPort: number;
+  db: string;
+  namespace: string;
+  verbose: boolean;
+}
+
+/** Resolves with the signal that asked us to stop, or with the server's own exit. */
+function waitForShutdown(server: DevServer): Promise<{ signal: NodeJS.Signals } | { serverExit: string }> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      cleanup();
+      resolve({ signal });
+    };
+    const cleanup = () => {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    void server.exited.then(({ code, signal }) => {
+      cleanup();
+      resolve({ serverExit: signal ? `signal ${signal}` : `exit code ${String(code)}` });
+    });
+  });
+}
+
+async function runServerCommand(options: ServerCommandOptions): Promise<void> {
+  // While stopping, the server logs dial errors between its own services: expected, not news.
+  let stopping = false;
+  const server = await startLocalTemporal({
+    port: options.port,
+    uiPort: options.uiPort,
+    db: options.db,
+    namespace: options.namespace,
+    log: (line) => {
+      if (options.verbose) console.error(line);
+      else if (!stopping) printServerWarnings(line);
+    },
+  });
+  for (const line of describeLocalTemporal(server)) console.log(line);
+  console.log('Press Ctrl-C to stop.');
+  const reason = await waitForShutdown(server);
+  if ('serverExit' in reason) {
+    // Nothing asked it to stop: that is a failure the user must see.
+    throw new Error(`the Temporal dev server stopped on its own (${reason.serverExit}); run again with --verbose to see its output.`);
+  }
+  stopping = true;
+  console.log(`Stopping the Temporal dev server (${reason.signal})...`);
+  await server.stop();
+  console.log('Stopped.');
+}
+
+export function registerServerCommand(program: Command): void {
+  program
+    .command('server')
+    .description('Run the Temporal dev server on 127.0.0.1 with state in a SQLite file (survives restarts)')
+    .addOption(new Option('--port <port>', 'frontend gRPC port').argParser(parsePort).default(SERVER_DEFAULTS.port))
+    .addOption(new Option('--ui-port <port>', 'Web UI port').argParser(parsePort).default(SERVER_DEFAULTS.uiPort))
+    .option('--db <file>', 'SQLite file for the server state', SERVER_DEFAULTS.db)
+    .option('--namespace <name>', 'namespace to serve', SERVER_DEFAULTS.namespace)
+    .option('--verbose', "print all of the server's output", false)
+    .action(async (options: ServerCommandOptions) => {
+      await runServerCommand(options);
+    });
+}

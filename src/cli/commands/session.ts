@@ -1,0 +1,69 @@
+/** `mcpflow session start|refresh`: long-lived sessions (mcpSession) that cache tools and keep history. */
+import { Option, type Command } from 'commander';
+import { ExecutionModeSchema, type SessionRefreshResult } from '../../../workflows/messages';
+import { commandContext, withClient } from '../context';
+import { collect, jsonOption } from '../options';
+import { printJson, toStdout } from '../output';
+import { runOptions, serversFrom } from '../servers';
+
+interface SessionStartFlags {
+  server?: string[];
+  mode?: 'hosted' | 'direct';
+  model?: string;
+  json: boolean;
+}
+
+export function registerSessionCommand(program: Command): void {
+  const session = program.command('session').description('Sessions: one long-lived workflow that caches tools and keeps the history of many queries');
+
+  session
+    .command('start')
+    .description('Start a session (or use the running one with that id) and add servers to it')
+    .argument('<sessionId>', 'the session id (also its workflow id)')
+    .option('--server <label=url[,approval=never]>', 'an MCP server (repeatable; config file servers are added too)', collect)
+    .addOption(new Option('--mode <mode>', 'hosted or direct').choices(ExecutionModeSchema.options))
+    .option('--model <name>', 'model name')
+    .addOption(jsonOption())
+    .action(async (sessionId: string, flags: SessionStartFlags, command: Command) => {
+      const context = commandContext(command);
+      const defaults = context.loaded.config.defaults;
+      await withClient(context, async (client) => {
+        const servers = await client.sessions.startOrGet(sessionId, {
+          servers: serversFrom(context, flags.server),
+          ...runOptions(context, flags),
+          ...(defaults.cache_ttl_ms !== undefined ? { cache_ttl_ms: defaults.cache_ttl_ms } : {}),
+        });
+        if (flags.json) return printJson({ session_id: sessionId, servers });
+        toStdout(`Session ${sessionId} is running with servers: ${servers.join(', ') || 'none'}`);
+        const ui = context.uiUrl(sessionId);
+        if (ui) toStdout(`Web UI: ${ui}`);
+        toStdout(`Ask it: mcpflow query "..." --session ${sessionId}`);
+      });
+    });
+
+  session
+    .command('refresh')
+    .description("List the session's tools again now and show what changed")
+    .argument('<sessionId>', 'the session id')
+    .addOption(jsonOption())
+    .action(async (sessionId: string, flags: { json: boolean }, command: Command) => {
+      await withClient(commandContext(command), async (client) => {
+        const result = await client.sessions.refresh(sessionId, true);
+        if (flags.json) return printJson(result);
+        toStdout(describeRefresh(result));
+      });
+    });
+}
+
+export function describeRefresh(result: SessionRefreshResult): string {
+  const { added, removed, changed } = result.diff;
+  const names = (tools: { server_label: string; name: string }[]) => tools.map((tool) => `${tool.server_label}.${tool.name}`).join(', ');
+  const parts = [
+    added.length ? `added ${names(added)}` : '',
+    removed.length ? `removed ${names(removed)}` : '',
+    changed.length ? `changed ${names(changed)}` : '',
+    result.invalidated_approvals.length ? `standing approvals dropped: ${result.invalidated_approvals.map((approval) => `${approval.server}.${approval.tool}`).join(', ')}` : '',
+  ].filter(Boolean);
+  const failed = result.servers.filter((server) => server.status === 'error').map((server) => `${server.label} (${server.error?.type ?? 'error'})`);
+  return `${result.from_cache ? 'catalog still fresh (from cache)' : parts.join('; ') || 'no changes'}${failed.length ? `; could not list ${failed.join(', ')}` : ''}`;
+}

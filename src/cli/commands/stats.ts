@@ -1,0 +1,27 @@
+/** `mcpflow stats [<id>]`: the seed's statistics of a query or a session. */
+import type { Command } from 'commander';
+import { commandContext, withClient } from '../context';
+import { UsageError } from '../errors';
+import { jsonOption } from '../options';
+import { printJson, statisticsTable, toStdout } from '../output';
+
+export function registerStatsCommand(program: Command): void {
+  program
+    .command('stats')
+    .description('Statistics of a query or a session: totals, success rate, durations, retries, tool usage, errors by type')
+    .argument('[workflowId]', 'a query or session id (default: defaults.session_id of the config file)')
+    .addOption(jsonOption())
+    .action(async (workflowId: string | undefined, flags: { json: boolean }, command: Command) => {
+      const context = commandContext(command);
+      const id = workflowId ?? context.loaded.config.defaults.session_id;
+      if (!id) throw new UsageError('give a workflow id (mcpflow stats <id>) or set defaults.session_id in mcpflow.config.json');
+      await withClient(context, async (client) => {
+        const stats = await client.stats(id);
+        if (flags.json) printJson({ workflow_id: id, ...stats });
+        else {
+          toStdout(`Statistics of ${id}`);
+          toStdout(statisticsTable(stats));
+        }
+      });
+    });
+}

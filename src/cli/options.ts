@@ -1,0 +1,40 @@
+/** Flag parsers shared by commands; a bad value becomes commander's "invalid argument" (exit 2). */
+import { InvalidArgumentError, Option } from 'commander';
+
+const UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `500ms`, `30s`, `5m`, `2h`, `1d`, or plain milliseconds. */
+export function parseDuration(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError(`"${value}" is not a duration: use for example 30s, 5m, 2h, 1d or milliseconds`);
+  const ms = Math.round(Number(match[1]) * UNITS_MS[match[2] ?? 'ms']!);
+  if (ms <= 0) throw new InvalidArgumentError(`"${value}" must be longer than zero`);
+  return ms;
+}
+
+export function parsePositiveInt(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(number) || number < 1) throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
+  return number;
+}
+
+/** For repeatable flags: `--server a --server b`. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export const jsonOption = () => new Option('--json', 'print one JSON document on stdout (for scripts)').default(false);
+
+export interface GlobalFlags {
+  config?: string;
+  address?: string;
+  namespace?: string;
+  profile?: string;
+  taskQueue?: string;
+}
+
+export function parsePortFlag(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || port < 1 || port > 65535) throw new InvalidArgumentError(`"${value}" is not a TCP port (1-65535)`);
+  return port;
+}

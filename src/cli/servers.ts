@@ -1,0 +1,40 @@
+/** MCP servers and run options for a command: the config file's, then the flags' (which win). */
+import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../core/retry';
+import type { ServerConfig } from '../core/servers';
+import { parseServerSpec } from '../config/server-spec';
+import type { ExecutionMode } from '../../workflows/messages';
+import type { CommandContext } from './context';
+import { UsageError } from './errors';
+
+/** Config servers, with a --server of the same label replacing the config's. */
+export function serversFrom(context: CommandContext, specs: readonly string[] = []): ServerConfig[] {
+  const byLabel = new Map(context.loaded.config.servers.map((server) => [server.label, server]));
+  for (const spec of specs) {
+    const server = parseServerSpec(spec);
+    byLabel.set(server.label, server);
+  }
+  return [...byLabel.values()];
+}
+
+export function requireServers(servers: ServerConfig[]): ServerConfig[] {
+  if (!servers.length) {
+    throw new UsageError(
+      'no MCP servers: pass --server label=url (for example --server weather=http://127.0.0.1:8801/mcp,approval=never) or list them under "servers" in mcpflow.config.json',
+    );
+  }
+  return servers;
+}
+
+export interface RunFlags {
+  mode?: ExecutionMode;
+  model?: string;
+}
+
+export function runOptions(context: CommandContext, flags: RunFlags): { mode: ExecutionMode; model: string; retry: RetrySettings } {
+  const defaults = context.loaded.config.defaults;
+  return {
+    mode: flags.mode ?? defaults.mode,
+    model: flags.model ?? defaults.model,
+    retry: { ...DEFAULT_RETRY_SETTINGS, ...defaults.retry },
+  };
+}

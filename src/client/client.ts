@@ -1,0 +1,236 @@
+/**
+ * McpflowClient: the typed API the CLI is built on, usable from any program. It starts
+ * queries and discoveries, answers approvals, and reads progress, statistics, history and the
+ * catalog. Every method turns the SDK's errors into the ones in ./errors.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError, type Client, type Connection, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, type QueryDefinition } from '@temporalio/common';
+import type { ConnectionSettings } from '../config/connection';
+import type { CallRecord, HistoryFilter, QueryResult, WorkflowStatistics } from '../core/records';
+import type { Catalog } from '../core/tools';
+import {
+  approveUpdate,
+  catalogQuery,
+  denyUpdate,
+  historyQuery,
+  progressQuery,
+  statsQuery,
+  TASK_QUEUE,
+  type ApprovalAnswer,
+  type ApprovalOutcome,
+  type DiscoveryInput,
+  type DiscoveryResult,
+  type QueryInput,
+  type QueryProgress,
+} from '../../workflows/messages';
+import type { discoverTools } from '../../workflows/discovery';
+import type { runQuery } from '../../workflows/query';
+import { MCP_SERVERS } from '../../workflows/search-attributes';
+import { createClient, DEFAULT_CONNECT_TIMEOUT_MS, openConnection } from './connect';
+import { isDeadlineExceeded, NoWorkerError, NotFoundError, translateError, UpdateRejectedError } from './errors';
+import { pendingRetries, type PendingRetry } from './retries';
+import { ScheduleApi } from './schedules';
+import { SessionApi } from './sessions';
+
+/** How long a query may wait for a worker to answer before we say none is running. */
+export const QUERY_TIMEOUT_MS = 10_000;
+
+export interface ConnectOptions {
+  /** Task queue of the mcpflow worker. Default "mcpflow". */
+  taskQueue?: string;
+  connectTimeoutMs?: number;
+}
+
+/** The end of a runQuery: its result, also when the run failed (the failure carries it). */
+export interface QueryOutcome {
+  workflow_id: string;
+  succeeded: boolean;
+  result: QueryResult | null;
+  /** Why the run failed, when it did. */
+  error: string | null;
+}
+
+export interface WorkflowSummary {
+  workflow_id: string;
+  type: string;
+  status: string;
+  task_queue: string;
+  start_time: string;
+  close_time: string | null;
+}
+
+export function newQueryWorkflowId(): string {
+  return `mcpflow-query-${randomUUID().slice(0, 8)}`;
+}
+
+export class McpflowClient {
+  readonly sessions: SessionApi;
+  readonly schedules: ScheduleApi;
+
+  constructor(
+    readonly temporal: Client,
+    readonly connection: Connection,
+    readonly settings: Pick<ConnectionSettings, 'address' | 'namespace'>,
+    readonly taskQueue: string = TASK_QUEUE,
+  ) {
+    this.sessions = new SessionApi(this);
+    this.schedules = new ScheduleApi(this);
+  }
+
+  static async connect(settings: ConnectionSettings, options: ConnectOptions = {}): Promise<McpflowClient> {
+    const connection = await openConnection(settings, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    return new McpflowClient(createClient(connection, settings.namespace), connection, settings, options.taskQueue ?? TASK_QUEUE);
+  }
+
+  get namespace(): string {
+    return this.settings.namespace;
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Queries
+
+  /** Starts runQuery; resolves with its workflow id once Temporal has it. */
+  async startQuery(input: QueryInput, options: { workflowId?: string } = {}): Promise<string> {
+    const workflowId = options.workflowId ?? newQueryWorkflowId();
+    await this.call(workflowId, () =>
+      this.temporal.workflow.start<typeof runQuery>('runQuery', {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [input],
+        typedSearchAttributes: [{ key: MCP_SERVERS, value: input.servers.map((server) => server.label) }],
+        staticSummary: `mcpflow query: ${truncate(input.query, 120)}`,
+      }),
+    );
+    return workflowId;
+  }
+
+  /** Waits for a runQuery to end; a failed run still gives its partial result. */
+  async waitForQuery(workflowId: string): Promise<QueryOutcome> {
+    try {
+      const result = await this.call(workflowId, () => this.temporal.workflow.getHandle<typeof runQuery>(workflowId).result());
+      return { workflow_id: workflowId, succeeded: result.success, result, error: result.error };
+    } catch (error) {
+      if (!(error instanceof WorkflowFailedError)) throw error;
+      return { workflow_id: workflowId, succeeded: false, result: failedQueryResult(error), error: error.cause?.message ?? error.message };
+    }
+  }
+
+  approve(workflowId: string, answer: ApprovalAnswer = {}): Promise<ApprovalOutcome> {
+    return this.update(workflowId, () => this.handle(workflowId).executeUpdate(approveUpdate, { args: [answer] }));
+  }
+
+  deny(workflowId: string, answer: ApprovalAnswer = {}): Promise<ApprovalOutcome> {
+    return this.update(workflowId, () => this.handle(workflowId).executeUpdate(denyUpdate, { args: [answer] }));
+  }
+
+  /** The server answers an update to a closed workflow with "not found": say what really happened. */
+  async update<T>(workflowId: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.call(workflowId, fn);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      const description = await this.describe(workflowId);
+      throw new UpdateRejectedError(`workflow ${workflowId} is ${description.status.toLowerCase()}: it takes no more answers`);
+    }
+  }
+
+  progress(workflowId: string): Promise<QueryProgress> {
+    return this.query(workflowId, progressQuery);
+  }
+
+  /** Works on a runQuery and on an mcpSession (both answer `stats`). */
+  stats(workflowId: string): Promise<WorkflowStatistics> {
+    return this.query(workflowId, statsQuery);
+  }
+
+  history(workflowId: string, filter: HistoryFilter = {}): Promise<CallRecord[]> {
+    return this.query(workflowId, historyQuery, filter);
+  }
+
+  catalog(workflowId: string): Promise<Catalog> {
+    return this.query(workflowId, catalogQuery);
+  }
+
+  async describe(workflowId: string): Promise<WorkflowSummary> {
+    const description = await this.call(workflowId, () => this.handle(workflowId).describe());
+    return {
+      workflow_id: description.workflowId,
+      type: description.type,
+      status: description.status.name,
+      task_queue: description.taskQueue,
+      start_time: description.startTime.toISOString(),
+      close_time: description.closeTime?.toISOString() ?? null,
+    };
+  }
+
+  /** Activities of this workflow that failed and wait for their next attempt. */
+  async pendingRetries(workflowId: string): Promise<PendingRetry[]> {
+    return pendingRetries(await this.call(workflowId, () => this.handle(workflowId).describe()));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Discovery
+
+  async discover(input: DiscoveryInput, options: { workflowId?: string } = {}): Promise<{ workflow_id: string; result: DiscoveryResult }> {
+    const workflowId = options.workflowId ?? `mcpflow-discover-${randomUUID().slice(0, 8)}`;
+    const result = await this.call(workflowId, () =>
+      this.temporal.workflow.execute<typeof discoverTools>('discoverTools', {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [input],
+        typedSearchAttributes: [{ key: MCP_SERVERS, value: input.servers.map((server) => server.label) }],
+        staticSummary: `mcpflow discover: ${input.servers.map((server) => server.label).join(', ')}`,
+      }),
+    );
+    return { workflow_id: workflowId, result };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Plumbing shared with SessionApi and ScheduleApi
+
+  handle(workflowId: string): WorkflowHandle {
+    return this.temporal.workflow.getHandle(workflowId);
+  }
+
+  /** Runs an SDK call, translating its errors (not found, unreachable, rejected update). */
+  async call<T>(id: string | undefined, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw translateError(error, { id, namespace: this.namespace, address: this.settings.address });
+    }
+  }
+
+  /**
+   * A workflow query with a deadline: a query needs a worker, and without one the server
+   * would keep the caller waiting.
+   */
+  async query<R, A extends unknown[]>(workflowId: string, definition: QueryDefinition<R, A>, ...args: A): Promise<R> {
+    try {
+      return await this.call(workflowId, () =>
+        this.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => this.handle(workflowId).query(definition, ...args)),
+      );
+    } catch (error) {
+      if (!isDeadlineExceeded(error)) throw error;
+      const description = await this.describe(workflowId).catch(() => undefined);
+      throw new NoWorkerError(workflowId, description?.task_queue);
+    }
+  }
+}
+
+/** runQuery fails with ApplicationFailure('QueryFailed', details [{ summary, result }]). */
+function failedQueryResult(error: WorkflowFailedError): QueryResult | null {
+  const cause = error.cause;
+  if (!(cause instanceof ApplicationFailure)) return null;
+  const details = cause.details?.[0] as { result?: QueryResult } | undefined;
+  return details?.result ?? null;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

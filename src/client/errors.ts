@@ -1,0 +1,71 @@
+/**
+ * Errors the client API throws instead of the SDK's, each with a message a user can act on.
+ * The CLI maps each class to an exit code (src/cli/errors.ts).
+ */
+import { ScheduleNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
+import { NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/common';
+
+/** gRPC status codes (not importing @grpc/grpc-js: it is the SDK's dependency, not ours). */
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+
+/** The Temporal frontend did not answer. */
+export class TemporalUnreachableError extends Error {
+  override name = 'TemporalUnreachableError';
+  constructor(readonly address: string, detail?: string) {
+    super(`cannot reach Temporal at ${address}: start it with \`mcpflow server\` or set TEMPORAL_ADDRESS${detail ? ` (${detail})` : ''}`);
+  }
+}
+
+/** No workflow or schedule with that id (in this namespace). */
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+  constructor(readonly kind: 'workflow' | 'schedule' | 'namespace', readonly id: string, namespace?: string) {
+    super(
+      kind === 'namespace'
+        ? `namespace "${id}" does not exist on this Temporal server: check --namespace or TEMPORAL_NAMESPACE`
+        : `no ${kind} with id "${id}"${namespace ? ` in namespace ${namespace}` : ''}: check the id (${kind === 'workflow' ? 'mcpflow query prints it' : 'mcpflow schedule list shows them'})`,
+    );
+  }
+}
+
+/** The workflow refused an update (its validator said why, e.g. an unknown approval id). */
+export class UpdateRejectedError extends Error {
+  override name = 'UpdateRejectedError';
+}
+
+/** The workflow exists but is not the kind the command works on (e.g. `export` of a runQuery). */
+export class WrongWorkflowTypeError extends Error {
+  override name = 'WrongWorkflowTypeError';
+}
+
+/** A query got no answer: no worker polls the workflow's task queue. */
+export class NoWorkerError extends Error {
+  override name = 'NoWorkerError';
+  constructor(readonly workflowId: string, readonly taskQueue: string | undefined) {
+    super(
+      `workflow ${workflowId} did not answer: no worker is polling task queue ${taskQueue ?? '(unknown)'}; start one with \`mcpflow worker\` (or \`mcpflow dev\`)`,
+    );
+  }
+}
+
+export function isUnavailable(error: unknown): boolean {
+  return isGrpcServiceError(error) && error.code === GRPC_UNAVAILABLE;
+}
+
+export function isDeadlineExceeded(error: unknown): boolean {
+  return isGrpcServiceError(error) && error.code === GRPC_DEADLINE_EXCEEDED;
+}
+
+/** Turns the SDK's errors into the ones above; anything else passes through unchanged. */
+export function translateError(error: unknown, context: { id?: string; namespace?: string; address?: string }): unknown {
+  if (error instanceof WorkflowNotFoundError) return new NotFoundError('workflow', context.id ?? error.workflowId, context.namespace);
+  if (error instanceof ScheduleNotFoundError) return new NotFoundError('schedule', context.id ?? error.scheduleId, context.namespace);
+  if (error instanceof NamespaceNotFoundError) return new NotFoundError('namespace', error.namespace);
+  if (error instanceof WorkflowUpdateFailedError) {
+    const cause = error.cause instanceof Error ? error.cause.message : error.message;
+    return new UpdateRejectedError(`rejected by workflow ${context.id ?? ''}: ${cause}`.replace(/ {2,}/g, ' '));
+  }
+  if (isUnavailable(error) && context.address) return new TemporalUnreachableError(context.address, (error as Error).message);
+  return error;
+}

@@ -1,0 +1,119 @@
+/**
+ * Sessions (mcpSession): one long-lived workflow per session id that holds servers, the tool
+ * cache, standing approvals and the history of every query it ran. Each query runs as a child
+ * runQuery (`<session>/query-<n>`) that can be watched and approved like any other query.
+ */
+import { WorkflowUpdateStage } from '@temporalio/client';
+import type { QueryResult, WorkflowStatistics } from '../core/records';
+import type { ServerConfig } from '../core/servers';
+import {
+  addServerUpdate,
+  executeQueryUpdate,
+  exportQuery,
+  refreshToolsUpdate,
+  sessionProgressQuery,
+  type ExecuteQueryArgs,
+  type SessionExport,
+  type SessionInput,
+  type SessionProgress,
+  type SessionRefreshResult,
+} from '../../workflows/messages';
+import type { mcpSession } from '../../workflows/session';
+import { MCP_SERVERS } from '../../workflows/search-attributes';
+import type { McpflowClient } from './client';
+import { WrongWorkflowTypeError } from './errors';
+
+export interface SessionQueryStart {
+  session_id: string;
+  /** The child runQuery's workflow id: watch and approve it like any query. */
+  query_workflow_id: string;
+  /** Settles with the query's result (the session's executeQuery update). */
+  result: Promise<QueryResult>;
+}
+
+const CHILD_APPEAR_TIMEOUT_MS = 30_000;
+
+export class SessionApi {
+  constructor(private readonly client: McpflowClient) {}
+
+  /**
+   * Starts the session, or uses the running one with that id (USE_EXISTING), then adds any of
+   * `input.servers` it does not have yet. Returns the session's servers.
+   */
+  async startOrGet(sessionId: string, input: SessionInput = {}): Promise<string[]> {
+    const servers = input.servers ?? [];
+    await this.client.call(sessionId, () =>
+      this.client.temporal.workflow.start<typeof mcpSession>('mcpSession', {
+        taskQueue: this.client.taskQueue,
+        workflowId: sessionId,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        typedSearchAttributes: [{ key: MCP_SERVERS, value: servers.map((server) => server.label) }],
+        staticSummary: `mcpflow session ${sessionId}`,
+      }),
+    );
+    const progress = await this.progress(sessionId);
+    let labels = progress.servers;
+    for (const server of servers) {
+      if (!labels.includes(server.label)) labels = await this.addServer(sessionId, server as ServerConfig);
+    }
+    return labels;
+  }
+
+  addServer(sessionId: string, server: ServerConfig): Promise<string[]> {
+    return this.client.update(sessionId, () => this.client.handle(sessionId).executeUpdate(addServerUpdate, { args: [server] }));
+  }
+
+  async progress(sessionId: string): Promise<SessionProgress> {
+    await this.assertSession(sessionId);
+    return this.client.query(sessionId, sessionProgressQuery);
+  }
+
+  async export(sessionId: string): Promise<SessionExport> {
+    await this.assertSession(sessionId);
+    return this.client.query(sessionId, exportQuery);
+  }
+
+  stats(sessionId: string): Promise<WorkflowStatistics> {
+    return this.client.stats(sessionId);
+  }
+
+  refresh(sessionId: string, force = true): Promise<SessionRefreshResult> {
+    return this.client.update(sessionId, () => this.client.handle(sessionId).executeUpdate(refreshToolsUpdate, { args: [{ force_refresh: force }] }));
+  }
+
+  /**
+   * Sends executeQuery and returns as soon as the session accepted it, with the id of the child
+   * runQuery so that the caller can watch it (and answer its approvals) while it runs.
+   */
+  async startQuery(sessionId: string, args: ExecuteQueryArgs): Promise<SessionQueryStart> {
+    const before = new Set((await this.progress(sessionId)).active_queries.map((query) => query.workflow_id));
+    const update = await this.client.call(sessionId, () =>
+      this.client.handle(sessionId).startUpdate(executeQueryUpdate, { args: [args], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+    );
+    const result = this.client.call(sessionId, () => update.result());
+    // Callers may never await it if they fail first; an unobserved rejection would crash the process.
+    result.catch(() => undefined);
+    const deadline = Date.now() + CHILD_APPEAR_TIMEOUT_MS;
+    for (;;) {
+      const progress = await this.client.query(sessionId, sessionProgressQuery);
+      const child = progress.active_queries.find((query) => !before.has(query.workflow_id) && query.query === args.query.trim());
+      if (child) return { session_id: sessionId, query_workflow_id: child.workflow_id, result };
+      // Already over (a very fast query): the newest id is ours.
+      const settled = await Promise.race([result.then(() => true, () => true), sleep(200).then(() => false)]);
+      if (settled) return { session_id: sessionId, query_workflow_id: `${sessionId}/query-${progress.queries_run}`, result };
+      if (Date.now() > deadline) throw new Error(`session ${sessionId} accepted the query but did not start it within ${CHILD_APPEAR_TIMEOUT_MS / 1000} s`);
+    }
+  }
+
+  private async assertSession(sessionId: string): Promise<void> {
+    const description = await this.client.describe(sessionId);
+    if (description.type !== 'mcpSession') {
+      throw new WrongWorkflowTypeError(`${sessionId} is a ${description.type} workflow, not a session (mcpSession): sessions are started by \`mcpflow query --session <id>\` or \`mcpflow session start\``);
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,48 @@
+/**
+ * The mcpflow config file (`mcpflow.config.json`, `.yaml`, `.yml`): MCP servers and the defaults
+ * every command starts from. Secrets never appear as values: ServerConfigSchema accepts only
+ * `{ "env": "NAME" }` references, resolved by the worker.
+ */
+import { z } from 'zod';
+import { RetrySettingsSchema } from '../core/retry';
+import { ServerConfigSchema } from '../core/servers';
+import { ExecutionModeSchema, TASK_QUEUE } from '../../workflows/messages';
+
+export const DefaultsSchema = z.strictObject({
+  model: z.string().min(1).default('gpt-4o-mini'),
+  mode: ExecutionModeSchema.default('hosted'),
+  retry: RetrySettingsSchema.partial().strict().optional(),
+  cache_ttl_ms: z.number().int().min(0).optional(),
+  /** Deny an unanswered approval after this long; absent = wait as long as it takes. */
+  approval_timeout_ms: z.number().int().positive().optional(),
+  task_queue: z.string().min(1).default(TASK_QUEUE),
+  /** Queries run inside this mcpSession when set (same as `--session`). */
+  session_id: z.string().min(1).optional(),
+});
+export type Defaults = z.infer<typeof DefaultsSchema>;
+
+/**
+ * Where the Temporal server is. Only non-secret settings: an API key or TLS key comes from
+ * TEMPORAL_API_KEY / TEMPORAL_TLS_* or a Temporal config profile, never from this file.
+ */
+export const TemporalSectionSchema = z.strictObject({
+  address: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, for example 127.0.0.1:7233').optional(),
+  namespace: z.string().min(1).optional(),
+  /** A profile of the Temporal config file (temporal.toml), as TEMPORAL_PROFILE would pick. */
+  profile: z.string().min(1).optional(),
+});
+export type TemporalSection = z.infer<typeof TemporalSectionSchema>;
+
+export const McpflowConfigSchema = z.strictObject({
+  /** For editors: JSON schema URL; ignored. */
+  $schema: z.string().optional(),
+  servers: z
+    .array(ServerConfigSchema)
+    .default([])
+    .refine((servers) => new Set(servers.map((server) => server.label)).size === servers.length, 'server labels must be unique: rename one of them'),
+  defaults: DefaultsSchema.default(DefaultsSchema.parse({})),
+  temporal: TemporalSectionSchema.default({}),
+});
+export type McpflowConfig = z.infer<typeof McpflowConfigSchema>;
+
+export const EMPTY_CONFIG: McpflowConfig = McpflowConfigSchema.parse({});

@@ -1,0 +1,104 @@
+/**
+ * `mcpflow schedule`: a schedule refreshes a session's tools every 2 s; a tool added to the
+ * demo server between runs shows up as "added" in a later run's result.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { ScheduleDetails } from '../../src/client/schedules';
+import { createActivities } from '../../activities';
+import { startDemoServers, type DemoServersHandle } from '../../src/demo-servers';
+import { startEmulator, type EmulatorHandle } from '../../src/emulator';
+import { getTestEnv, teardownTestEnv, uniqueTaskQueue, withWorker, type TestEnv } from '../helpers/temporal';
+import { runCli, type CliOptions } from './harness';
+
+let emulator: EmulatorHandle;
+let demo: DemoServersHandle;
+let env: TestEnv;
+const taskQueue = uniqueTaskQueue('cli-schedule');
+
+function cli(args: string[], options: CliOptions = {}) {
+  return runCli(args, { via: 'source', ...options, env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, MCPFLOW_TASK_QUEUE: taskQueue, ...options.env } });
+}
+
+async function describeSchedule(scheduleId: string): Promise<ScheduleDetails> {
+  const run = await cli(['schedule', 'describe', scheduleId, '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  return JSON.parse(run.stdout) as ScheduleDetails;
+}
+
+async function waitForRuns(scheduleId: string, ok: (details: ScheduleDetails) => boolean, what: string, timeoutMs = 30_000): Promise<ScheduleDetails> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const details = await describeSchedule(scheduleId);
+    if (ok(details)) return details;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; runs: ${JSON.stringify(details.recent_runs.map((run) => [run.status, run.result?.diff, run.error]))}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+const added = (details: ScheduleDetails) =>
+  details.recent_runs.map((run) => (run.status === 'COMPLETED' && run.result ? run.result.diff.added.map((tool) => `${tool.server_label}.${tool.name}`) : null));
+
+before(async () => {
+  [emulator, demo] = await Promise.all([startEmulator(), startDemoServers()]);
+  env = await getTestEnv();
+});
+
+after(async () => {
+  await Promise.all([emulator?.close(), demo?.close()]);
+  await teardownTestEnv();
+});
+
+describe('mcpflow schedule', () => {
+  it('refreshes a session every 2 s and reports a tool added between runs', async () => {
+    const activities = createActivities({ openaiBaseURL: emulator.url, env: {}, temporalClient: env.client });
+    await withWorker({ taskQueue, activities }, async () => {
+      const sessionId = `cli-session-${randomUUID().slice(0, 8)}`;
+      const scheduleId = `cli-refresh-${randomUUID().slice(0, 8)}`;
+      try {
+        const started = await cli(['session', 'start', sessionId, '--server', `weather=${demo.servers.weather.url},approval=never`, '--json']);
+        assert.equal(started.code, 0, started.stderr);
+        assert.deepEqual(JSON.parse(started.stdout), { session_id: sessionId, servers: ['weather'] });
+
+        const created = await cli(['schedule', 'create', '--session', sessionId, '--every', '2s', '--id', scheduleId, '--json']);
+        assert.equal(created.code, 0, created.stderr);
+
+        // First run: the empty catalog gains the weather tools.
+        await waitForRuns(scheduleId, (details) => added(details).some((tools) => tools?.includes('weather.get_current_weather')), 'a first completed run');
+        demo.servers.weather.addTool({ name: 'get_alerts', description: 'Weather alerts for a region' });
+        const details = await waitForRuns(scheduleId, (current) => added(current).some((tools) => tools?.includes('weather.get_alerts')), 'a run that sees get_alerts');
+        const runs = added(details);
+        const firstWithAlerts = runs.findIndex((tools) => tools?.includes('weather.get_alerts'));
+        assert.deepEqual(runs[firstWithAlerts], ['weather.get_alerts'], 'only the new tool is reported as added');
+        assert.ok(firstWithAlerts > 0, 'an earlier run came before the change');
+        assert.equal(details.session_id, sessionId);
+        assert.equal(details.spec, 'every 2s');
+
+        const listed = await cli(['schedule', 'list', '--json']);
+        assert.ok((JSON.parse(listed.stdout) as Array<{ schedule_id: string }>).some((row) => row.schedule_id === scheduleId));
+
+        const paused = await cli(['schedule', 'pause', scheduleId, '--note', 'test']);
+        assert.equal(paused.code, 0, paused.stderr);
+        assert.equal((await describeSchedule(scheduleId)).paused, true);
+        const triggered = await cli(['schedule', 'trigger', scheduleId]);
+        assert.equal(triggered.code, 0, triggered.stderr);
+      } finally {
+        await cli(['schedule', 'delete', scheduleId]);
+        await env.client.workflow.getHandle(sessionId).terminate('test finished').catch(() => undefined);
+      }
+      const gone = await cli(['schedule', 'describe', scheduleId]);
+      assert.equal(gone.code, 4);
+      assert.match(gone.stderr, new RegExp(`no schedule with id "${scheduleId}"`));
+    });
+  });
+
+  it('schedule create checks its flags and the session', async () => {
+    const both = await cli(['schedule', 'create', '--session', 'x', '--every', '1m', '--cron', '* * * * *']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /exactly one of --every <duration> and --cron <expression>/);
+    const missing = await cli(['schedule', 'create', '--session', 'no-such-session-9', '--every', '1m']);
+    assert.equal(missing.code, 4);
+    assert.match(missing.stderr, /no workflow with id "no-such-session-9"/);
+  });
+});
