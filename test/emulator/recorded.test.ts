@@ -1,9 +1,10 @@
 /**
- * The recorded real traffic (shared/reference/openai-responses/recorded) replayed against the
+ * The recorded real traffic (test/fixtures/openai-responses/recorded) replayed against the
  * emulator: same request shapes, server_url pointed at a local fixture with the same tool names;
  * the answers must pass the same zod schemas as the recorded answers and carry the same fields.
  */
 import { after, before, describe, it } from 'node:test';
+import { RECORDED_DIR } from '../helpers/recorded';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { startEmulator, type EmulatorHandle } from '../../src/emulator';
 import { startFixtureServer, type FixtureServer } from './fixtures/mcp-fixture-server';
 import { collapseDeltas, postJson, postStream } from './helpers';
 
-const RECORDED = '/work/shared/reference/openai-responses/recorded';
+const RECORDED = RECORDED_DIR;
 
 type Json = Record<string, unknown>;
 const load = (name: string): Json => JSON.parse(readFileSync(join(RECORDED, name), 'utf8')) as Json;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { RECORDED_DIR } from '../helpers/recorded';
 import { parseResponse, outputText, parseArguments } from '../../src/core/parser';
 import { ResponseSchema } from '../../src/core/schemas';
 import {
@@ -73,7 +74,7 @@ describe('discovered tools', () => {
 });
 
 describe('response parser', () => {
-  const recorded = path.resolve(__dirname, '../../../shared/reference/openai-responses/recorded');
+  const recorded = RECORDED_DIR;
   const load = (file: string) => ResponseSchema.parse(JSON.parse(readFileSync(path.join(recorded, file), 'utf8')));
 
   it('reads list, call and text from a recorded response', () => {

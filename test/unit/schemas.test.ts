@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { RECORDED_DIR } from '../helpers/recorded';
 import {
   CreateResponseRequestSchema,
   describeZodError,
@@ -11,7 +12,7 @@ import {
   ResponseStreamEventSchema,
 } from '../../src/core/schemas';
 
-const recorded = path.resolve(__dirname, '../../../shared/reference/openai-responses/recorded');
+const recorded = RECORDED_DIR;
 
 describe('schemas accept every recorded exchange', () => {
   for (const file of readdirSync(recorded)) {
