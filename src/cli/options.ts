@@ -38,3 +38,8 @@ export function parsePortFlag(value: string): number {
   if (!/^\d+$/.test(value.trim()) || port < 1 || port > 65535) throw new InvalidArgumentError(`"${value}" is not a TCP port (1-65535)`);
   return port;
 }
+
+/** A port to listen on, where 0 means "any free port". */
+export function parseListenPortFlag(value: string): number {
+  return value.trim() === '0' ? 0 : parsePortFlag(value);
+}

@@ -66,15 +66,3 @@ export async function startWorker(options: { connection: NativeConnection; names
   };
 }
 
-/** Resolves on the first Ctrl-C / SIGTERM. */
-export function waitForStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}

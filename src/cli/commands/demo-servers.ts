@@ -3,7 +3,9 @@
  * until SIGINT/SIGTERM. `launchDemoServers` is the same start-up without the waiting, for
  * `mcpflow dev`.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { waitForStopSignal } from '../signals';
+import { parseListenPortFlag } from '../options';
+import { Command } from 'commander';
 import { DEMO_TODAY, DemoServerStartError, startDemoServers, type DemoServerKind, type DemoServersHandle } from '../../demo-servers/index';
 
 export const DEFAULT_DEMO_PORTS: Readonly<Record<DemoServerKind, number>> = { weather: 8801, calendar: 8802, database: 8803 };
@@ -23,13 +25,6 @@ export interface DemoServersLaunchOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new InvalidArgumentError(`"${value}" is not a port number (0-65535)`);
-  }
-  return port;
-}
 
 /** Flag > environment variable > default, for each server. */
 export function resolveDemoServerPorts(
@@ -42,7 +37,7 @@ export function resolveDemoServerPorts(
     const fromEnv = env[PORT_ENV[kind]];
     if (fromEnv === undefined || fromEnv === '') return DEFAULT_DEMO_PORTS[kind];
     try {
-      return parsePort(fromEnv);
+      return parseListenPortFlag(fromEnv);
     } catch (error) {
       throw new Error(`${PORT_ENV[kind]}: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -79,17 +74,6 @@ export function describeDemoServers(handle: DemoServersHandle): string[] {
   ];
 }
 
-function waitForStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
 
 interface DemoServersCommandOptions {
   host?: string;
@@ -103,9 +87,9 @@ export function registerDemoServersCommand(program: Command): void {
     .command('demo-servers')
     .description('Run the weather, calendar and database demo MCP servers (Streamable HTTP at /mcp, fault control at /admin)')
     .option('--host <host>', `address to bind (env ${HOST_ENV}, default ${DEFAULT_DEMO_HOST})`)
-    .option('--weather-port <port>', `weather server port (env ${PORT_ENV.weather}, default ${DEFAULT_DEMO_PORTS.weather})`, parsePort)
-    .option('--calendar-port <port>', `calendar server port (env ${PORT_ENV.calendar}, default ${DEFAULT_DEMO_PORTS.calendar})`, parsePort)
-    .option('--database-port <port>', `database server port (env ${PORT_ENV.database}, default ${DEFAULT_DEMO_PORTS.database})`, parsePort)
+    .option('--weather-port <port>', `weather server port (env ${PORT_ENV.weather}, default ${DEFAULT_DEMO_PORTS.weather})`, parseListenPortFlag)
+    .option('--calendar-port <port>', `calendar server port (env ${PORT_ENV.calendar}, default ${DEFAULT_DEMO_PORTS.calendar})`, parseListenPortFlag)
+    .option('--database-port <port>', `database server port (env ${PORT_ENV.database}, default ${DEFAULT_DEMO_PORTS.database})`, parseListenPortFlag)
     .action(async (options: DemoServersCommandOptions) => {
       const handle = await launchDemoServers({
         host: options.host,

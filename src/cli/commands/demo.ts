@@ -18,7 +18,7 @@ import { collect } from '../options';
 import { callsTable, formatDuration, statisticsTable, toStdout } from '../output';
 import { askApproval, canPrompt, type ApprovalDecision } from '../prompt';
 import { watchQuery } from '../watch';
-import { waitForStopSignal } from '../worker-runtime';
+import { waitForStopSignal } from '../signals';
 import { printDiscovery } from './discover';
 import { SERVER_DEFAULTS } from './server';
 

@@ -11,7 +11,7 @@ import { DEFAULT_DEMO_PORTS } from './demo-servers';
 import { startLocalStack, type LocalStack } from '../local-stack';
 import { parsePortFlag } from '../options';
 import { toStdout } from '../output';
-import { waitForStopSignal } from '../worker-runtime';
+import { waitForStopSignal } from '../signals';
 import { describeModelApi } from './worker';
 
 interface DevFlags {

@@ -1,4 +1,6 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { waitForStopSignal } from '../signals';
+import { parseListenPortFlag } from '../options';
 import { startEmulator, type EmulatorHandle } from '../../emulator';
 
 export const DEFAULT_EMULATOR_PORT = 8800;
@@ -44,33 +46,17 @@ export function usageLines(handle: EmulatorHandle): string[] {
 
 function portFromEnv(): number | undefined {
   const raw = process.env['MCPFLOW_EMULATOR_PORT'];
-  return raw ? parsePort(raw) : undefined;
+  return raw ? parseListenPortFlag(raw) : undefined;
 }
 
-function parsePort(raw: string): number {
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`not a port number: ${raw}`);
-  return port;
-}
 
-function waitForStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
 
 export function registerEmulatorCommand(program: Command): void {
   program
     .command('emulator')
     .description('Run the offline OpenAI Responses API emulator (MCP tools included) for demos and tests')
     .addOption(new Option('--host <host>', 'address to listen on').default(DEFAULT_EMULATOR_HOST))
-    .addOption(new Option('--port <port>', 'port to listen on (0 = any free port)').argParser(parsePort).env('MCPFLOW_EMULATOR_PORT'))
+    .addOption(new Option('--port <port>', 'port to listen on (0 = any free port)').argParser(parseListenPortFlag).env('MCPFLOW_EMULATOR_PORT'))
     .option('--api-key <key...>', 'accept only these API keys (default: any key; env MCPFLOW_EMULATOR_API_KEYS)')
     .action(async (options: { host: string; port?: number; apiKey?: string[] }) => {
       const handle = await startEmulatorService({

@@ -3,8 +3,9 @@
  * `.mcpflow/` so workflows survive a restart. `startLocalTemporal` is the same start with the
  * same defaults, for commands that run the server next to other things (`mcpflow dev`).
  */
+import { parsePortFlag } from '../options';
 import path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { DEFAULT_DEV_SERVER_IP, startDevServer, type DevServer } from '../../devserver/server';
 
 export const SERVER_DEFAULTS = {
@@ -62,13 +63,6 @@ export function describeLocalTemporal(server: DevServer): string[] {
   ];
 }
 
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new InvalidArgumentError('expected a TCP port number between 1 and 65535.');
-  }
-  return port;
-}
 
 interface ServerCommandOptions {
   port: number;
@@ -128,8 +122,8 @@ export function registerServerCommand(program: Command): void {
   program
     .command('server')
     .description('Run the Temporal dev server on 127.0.0.1 with state in a SQLite file (survives restarts)')
-    .addOption(new Option('--port <port>', 'frontend gRPC port').argParser(parsePort).default(SERVER_DEFAULTS.port))
-    .addOption(new Option('--ui-port <port>', 'Web UI port').argParser(parsePort).default(SERVER_DEFAULTS.uiPort))
+    .addOption(new Option('--port <port>', 'frontend gRPC port').argParser(parsePortFlag).default(SERVER_DEFAULTS.port))
+    .addOption(new Option('--ui-port <port>', 'Web UI port').argParser(parsePortFlag).default(SERVER_DEFAULTS.uiPort))
     .option('--db <file>', 'SQLite file for the server state', SERVER_DEFAULTS.db)
     .option('--namespace <name>', 'namespace to serve', SERVER_DEFAULTS.namespace)
     .option('--verbose', "print all of the server's output", false)

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { describeConnection } from '../../config/connection';
 import { commandContext } from '../context';
 import { toStdout } from '../output';
-import { connectNative, startWorker, waitForStopSignal } from '../worker-runtime';
+import { waitForStopSignal } from '../signals';
+import { connectNative, startWorker } from '../worker-runtime';
 
 export function registerWorkerCommand(program: Command): void {
   program
