@@ -174,6 +174,8 @@ export type SessionCarry = z.infer<typeof SessionCarrySchema>;
 
 export const ExecuteQueryArgsSchema = z.strictObject({
   query: z.string().trim().min(1, 'the query is empty'),
+  /** Names the child run `<session id>/<query_id>`, so a caller knows it before it starts; default `query-<n>`. */
+  query_id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1-64 letters, digits, ".", "_" or "-"').optional(),
   force_refresh: z.boolean().optional(),
   approval_timeout_ms: z.number().int().positive().optional(),
   max_steps: z.number().int().min(1).max(50).optional(),
@@ -181,6 +183,11 @@ export const ExecuteQueryArgsSchema = z.strictObject({
   metadata: z.record(z.string(), z.string().max(512)).optional(),
 });
 export type ExecuteQueryArgs = z.infer<typeof ExecuteQueryArgsSchema>;
+
+/** The workflow id of a session's query run. */
+export function childQueryId(sessionId: string, queryId: string): string {
+  return `${sessionId}/${queryId}`;
+}
 
 export const RefreshToolsArgsSchema = z.strictObject({ force_refresh: z.boolean().default(false) });
 export type RefreshToolsArgs = z.input<typeof RefreshToolsArgsSchema>;

@@ -29,6 +29,7 @@ import {
   catalogQuery,
   executeQueryUpdate,
   ExecuteQueryArgsSchema,
+  childQueryId,
   exportQuery,
   historyQuery,
   queryStateSignal,
@@ -175,7 +176,8 @@ class Session {
   // Queries
 
   private async executeQuery(args: ExecuteQueryArgs): Promise<QueryResult> {
-    const workflowId = `${workflowInfo().workflowId}/query-${++this.queryCount}`;
+    const workflowId = childQueryId(workflowInfo().workflowId, args.query_id ?? `query-${this.queryCount + 1}`);
+    this.queryCount++;
     this.active.set(workflowId, { workflow_id: workflowId, query: args.query, started_at: new Date().toISOString(), waiting: false });
     this.setState('executing');
     let result: QueryResult;
@@ -191,7 +193,7 @@ class Session {
   }
 
   private async runChild(workflowId: string, args: ExecuteQueryArgs): Promise<QueryResult> {
-    const { force_refresh: _force, ...queryOptions } = args;
+    const { force_refresh: _force, query_id: _id, ...queryOptions } = args;
     try {
       return await executeChild(runQuery, {
         workflowId,
@@ -306,6 +308,8 @@ class Session {
         const parsed = ExecuteQueryArgsSchema.safeParse(args);
         if (!parsed.success) throw new Error(`invalid executeQuery arguments: ${describeZodError(parsed.error)}`);
         if (!this.servers.size) throw new Error('the session has no servers: add one with addServer first');
+        const id = parsed.data.query_id;
+        if (id && this.active.has(childQueryId(workflowInfo().workflowId, id))) throw new Error(`a query with id ${id} is already running in this session`);
       },
     });
     setHandler(rememberApprovalUpdate, (args) => this.rememberApproval(args.server, args.tool), {

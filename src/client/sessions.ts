@@ -1,13 +1,15 @@
 /**
  * Sessions (mcpSession): one long-lived workflow per session id that holds servers, the tool
  * cache, standing approvals and the history of every query it ran. Each query runs as a child
- * runQuery (`<session>/query-<n>`) that can be watched and approved like any other query.
+ * runQuery (`<session>/<query id>`) that can be watched and approved like any other query.
  */
+import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateStage } from '@temporalio/client';
 import type { QueryResult, WorkflowStatistics } from '../core/records';
 import type { ServerConfig } from '../core/servers';
 import {
   addServerUpdate,
+  childQueryId,
   executeQueryUpdate,
   exportQuery,
   refreshToolsUpdate,
@@ -87,21 +89,21 @@ export class SessionApi {
    * runQuery so that the caller can watch it (and answer its approvals) while it runs.
    */
   async startQuery(sessionId: string, args: ExecuteQueryArgs): Promise<SessionQueryStart> {
-    const before = new Set((await this.progress(sessionId)).active_queries.map((query) => query.workflow_id));
+    const queryId = args.query_id ?? `query-${randomUUID().slice(0, 8)}`;
+    const queryWorkflowId = childQueryId(sessionId, queryId);
     const update = await this.client.call(sessionId, () =>
-      this.client.handle(sessionId).startUpdate(executeQueryUpdate, { args: [args], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+      this.client.handle(sessionId).startUpdate(executeQueryUpdate, { args: [{ ...args, query_id: queryId }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
     );
     const result = this.client.call(sessionId, () => update.result());
     // Callers may never await it if they fail first; an unobserved rejection would crash the process.
     result.catch(() => undefined);
+    // The session may still be refreshing its tools: wait until the child run exists (or all is over).
     const deadline = Date.now() + CHILD_APPEAR_TIMEOUT_MS;
     for (;;) {
-      const progress = await this.client.query(sessionId, sessionProgressQuery);
-      const child = progress.active_queries.find((query) => !before.has(query.workflow_id) && query.query === args.query.trim());
-      if (child) return { session_id: sessionId, query_workflow_id: child.workflow_id, result };
-      // Already over (a very fast query): the newest id is ours.
+      const started = await this.client.describe(queryWorkflowId).then(() => true, () => false);
+      if (started) return { session_id: sessionId, query_workflow_id: queryWorkflowId, result };
       const settled = await Promise.race([result.then(() => true, () => true), sleep(200).then(() => false)]);
-      if (settled) return { session_id: sessionId, query_workflow_id: `${sessionId}/query-${progress.queries_run}`, result };
+      if (settled) return { session_id: sessionId, query_workflow_id: queryWorkflowId, result };
       if (Date.now() > deadline) throw new Error(`session ${sessionId} accepted the query but did not start it within ${CHILD_APPEAR_TIMEOUT_MS / 1000} s`);
     }
   }

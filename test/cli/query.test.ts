@@ -183,6 +183,34 @@ describe('mcpflow query', () => {
   });
 });
 
+describe('mcpflow sessions', () => {
+  it('query --session runs inside the session; stats and export agree', async () => {
+    const session = `cli-session-${process.pid}-${Date.now()}`;
+    try {
+      const started = await cli(['session', 'start', session, '--server', weather()]);
+      assert.equal(started.code, 0, started.stderr);
+      for (const city of ['London', 'Paris']) {
+        const run = await cli(['query', `What's the weather in ${city}?`, '--session', session, '--json']);
+        assert.equal(run.code, 0, run.stderr);
+        const output = JSON.parse(run.stdout) as { workflow_id: string; result: QueryResult };
+        assert.ok(output.workflow_id.startsWith(`${session}/`), output.workflow_id);
+        assert.match(output.result.text_response, new RegExp(city));
+      }
+      const exported = await cli(['export', session]);
+      assert.equal(exported.code, 0, exported.stderr);
+      const history = JSON.parse(exported.stdout) as { results: unknown[]; call_history: CallRecord[]; statistics: { total_queries: number } };
+      assert.equal(history.results.length, 2);
+      assert.equal(history.call_history.length, 2);
+      const stats = await cli(['stats', session, '--json']);
+      const { workflow_id: statsOf, ...statistics } = JSON.parse(stats.stdout) as { workflow_id: string };
+      assert.equal(statsOf, session);
+      assert.deepEqual(statistics, history.statistics);
+    } finally {
+      await env.client.workflow.getHandle(session).terminate('test finished').catch(() => undefined);
+    }
+  });
+});
+
 describe('mcpflow errors and exit codes', () => {
   it('an unknown workflow id exits 4 and names the id', async () => {
     for (const command of [['stats', 'no-such-workflow-42'], ['approve', 'no-such-workflow-42'], ['history', 'no-such-workflow-42', '--json']]) {
