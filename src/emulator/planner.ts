@@ -304,7 +304,7 @@ function where(outcome: ToolOutcome): string {
 function describeOutcome(outcome: ToolOutcome): string {
   switch (outcome.status) {
     case 'ok':
-      return `${where(outcome)}: ${quote(outcome.output, MAX_QUOTE)}`;
+      return `${where(outcome)}: ${quote(summarizeOutput(outcome.output), MAX_QUOTE)}`;
     case 'error':
       return `${where(outcome)} failed with an error: ${quote(outcome.error, MAX_QUOTE)}`;
     case 'denied':
@@ -312,6 +312,40 @@ function describeOutcome(outcome: ToolOutcome): string {
         ? `I did not call ${where(outcome)} because the request was denied. Reason: ${outcome.reason}`
         : `I did not call ${where(outcome)} because the request was denied.`;
   }
+}
+
+/**
+ * A tool's JSON output read the way a model would sum it up: scalar fields as "key value",
+ * lists as their count and the text of each item (ids left out). Other text stays as it is.
+ */
+export function summarizeOutput(output: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(output);
+  } catch {
+    return output;
+  }
+  if (typeof value !== 'object' || value === null) return output;
+  return describeValue(value);
+}
+
+function describeValue(value: object): string {
+  if (Array.isArray(value)) {
+    const items = value.map((item) => (typeof item === 'object' && item !== null ? itemText(item) : String(item)));
+    return `${value.length} item(s)${items.length ? `: ${items.join('; ')}` : ''}`;
+  }
+  return Object.entries(value)
+    .filter(([key]) => key !== 'id')
+    .map(([key, field]) => (typeof field === 'object' && field !== null ? `${key.replace(/_/g, ' ')} ${describeValue(field)}` : `${key.replace(/_/g, ' ')} ${String(field)}`))
+    .join(', ');
+}
+
+/** The words of a list item: its strings and numbers, ids left out. */
+function itemText(item: object): string {
+  return Object.entries(item)
+    .filter(([key, field]) => key !== 'id' && (typeof field === 'string' || typeof field === 'number'))
+    .map(([, field]) => String(field))
+    .join(' ');
 }
 
 function quote(text: string, limit: number): string {

@@ -4,6 +4,7 @@ import {
   addDays,
   clausesOf,
   composeAnswer,
+  summarizeOutput,
   dateFromText,
   fillArguments,
   placeFromText,
@@ -158,5 +159,17 @@ void describe('planner', () => {
     assert.equal(parseScript('nope').ok, false);
     assert.equal(parseScript('{"calls":[{"server":"x"}]}').ok, false);
     assert.equal(parseScript('{"unknown":1}').ok, false);
+  });
+});
+
+void describe('summarizeOutput', () => {
+  void it('reads JSON outputs as a short sentence and leaves text alone', () => {
+    assert.equal(summarizeOutput('{"location":"London","temperature":8,"condition":"light rain"}'), 'location London, temperature 8, condition light rain');
+    assert.equal(
+      summarizeOutput('{"date":"2026-11-26","count":2,"events":[{"id":"e1","title":"Standup","start_time":"09:30"},{"id":"e2","title":"Review","start_time":"14:00"}]}'),
+      'date 2026-11-26, count 2, events 2 item(s): Standup 09:30; Review 14:00',
+    );
+    assert.equal(summarizeOutput('plain text'), 'plain text');
+    assert.equal(summarizeOutput('42'), '42');
   });
 });
