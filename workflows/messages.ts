@@ -23,6 +23,8 @@ const RunOptionsShape = {
   retry: RetrySettingsSchema.default(RetrySettingsSchema.parse({})),
   /** Start-to-close timeout of one Responses call; the openai client times out a little before. */
   call_timeout_ms: z.number().int().min(1_000).max(3_600_000).default(120_000),
+  /** Whether the namespace has the McpServers/McpState/McpToolCallCount search attributes. */
+  search_attributes: z.boolean().default(true),
 };
 
 function uniqueLabels(servers: { label: string }[]): boolean {
@@ -150,6 +152,7 @@ export const SessionInputSchema = z.object({
   model: z.string().min(1).default('gpt-4o-mini'),
   retry: RetrySettingsSchema.default(RetrySettingsSchema.parse({})),
   call_timeout_ms: z.number().int().min(1_000).max(3_600_000).default(120_000),
+  search_attributes: z.boolean().default(true),
   cache_ttl_ms: z.number().int().min(0).default(30 * 60_000),
   /** Call records and results kept in memory (older ones stay in the statistics). */
   max_history: z.number().int().min(1).max(10_000).default(500),

@@ -15,7 +15,6 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -51,7 +50,7 @@ import {
   type QueryState,
   type QueryStateChange,
 } from './messages';
-import { MCP_SERVERS, MCP_STATE, MCP_TOOL_CALL_COUNT } from './search-attributes';
+import { MCP_SERVERS, MCP_STATE, MCP_TOOL_CALL_COUNT, searchAttributeWriter } from './search-attributes';
 
 const MAX_EVENTS = 100;
 
@@ -81,13 +80,16 @@ class QueryRun {
   private lastResponseId: string | null = null;
   private readonly startedAt = Date.now();
 
+  private readonly upsertSearchAttributes: ReturnType<typeof searchAttributeWriter>;
+
   constructor(private readonly input: ParsedQueryInput) {
+    this.upsertSearchAttributes = searchAttributeWriter(input.search_attributes);
     this.catalog = input.catalog ?? EMPTY_CATALOG;
     this.registerHandlers();
   }
 
   async execute(): Promise<QueryResult> {
-    upsertSearchAttributes([{ key: MCP_SERVERS, value: this.input.servers.map((server) => server.label) }]);
+    this.upsertSearchAttributes([{ key: MCP_SERVERS, value: this.input.servers.map((server) => server.label) }]);
     try {
       const servers = await this.ensureCatalog();
       const text = await this.converse(servers);
@@ -317,7 +319,7 @@ class QueryRun {
   private addCall(record: CallRecord, error: RecordedError | null) {
     this.calls.push(record);
     if (error) this.errors.push(error);
-    upsertSearchAttributes([{ key: MCP_TOOL_CALL_COUNT, value: this.calls.length }]);
+    this.upsertSearchAttributes([{ key: MCP_TOOL_CALL_COUNT, value: this.calls.length }]);
     this.emit('tool_call', `${record.server} · ${record.tool} ${record.status}${record.duration_ms !== null ? ` in ${record.duration_ms} ms` : ''}`, record);
   }
 
@@ -483,7 +485,7 @@ class QueryRun {
     this.state = state;
     this.detail = detail;
     setCurrentDetails(`**${STATE_WORDS[state]}** — ${detail}\n\ncalls so far: ${this.calls.length}, retries: ${this.retries}`);
-    upsertSearchAttributes([{ key: MCP_STATE, value: state }]);
+    this.upsertSearchAttributes([{ key: MCP_STATE, value: state }]);
     this.emit('state', `${STATE_WORDS[state]}: ${detail}`);
     this.tellParent();
   }

@@ -14,7 +14,6 @@ import {
   allHandlersFinished,
   setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { addTotals, EMPTY_TOTALS, filterHistory, HistoryFilterSchema, statisticsFromTotals, totalsOf, type CallRecord, type QueryResult, type StatisticsTotals } from '../src/core/records';
@@ -52,7 +51,7 @@ import {
   type StandingApproval,
 } from './messages';
 import { runQuery } from './query';
-import { MCP_SERVERS, MCP_STATE, MCP_TOOL_CALL_COUNT } from './search-attributes';
+import { MCP_SERVERS, MCP_STATE, MCP_TOOL_CALL_COUNT, searchAttributeWriter } from './search-attributes';
 import type { z } from 'zod';
 
 type ParsedSessionInput = z.infer<typeof SessionInputSchema>;
@@ -79,7 +78,10 @@ class Session {
   private readonly active = new Map<string, ActiveQuery & { waiting: boolean }>();
   private refreshing: Promise<SessionRefreshResult> | null = null;
 
+  private readonly upsertSearchAttributes: ReturnType<typeof searchAttributeWriter>;
+
   constructor(private readonly input: ParsedSessionInput) {
+    this.upsertSearchAttributes = searchAttributeWriter(input.search_attributes);
     for (const server of input.servers) this.servers.set(server.label, server);
     const carried: SessionCarry | undefined = input.carried;
     this.catalog = carried?.catalog ?? EMPTY_CATALOG;
@@ -205,6 +207,7 @@ class Session {
             model: this.input.model,
             retry: this.input.retry,
             call_timeout_ms: this.input.call_timeout_ms,
+            search_attributes: this.input.search_attributes,
             cache_ttl_ms: this.input.cache_ttl_ms,
             catalog: this.catalog,
             standing_approvals: this.standingApprovals,
@@ -232,7 +235,7 @@ class Session {
       this.errors.push({ type: result.error_type, message: result.error ?? '', retryable: false });
     }
     this.trimHistory();
-    upsertSearchAttributes([{ key: MCP_TOOL_CALL_COUNT, value: this.baseTotals.calls + this.calls.length }]);
+    this.upsertSearchAttributes([{ key: MCP_TOOL_CALL_COUNT, value: this.baseTotals.calls + this.calls.length }]);
   }
 
   /** Keeps at most max_history results and calls in memory; what falls out stays in the totals. */
@@ -338,7 +341,7 @@ class Session {
         `${catalogTools(this.catalog).length} tools cached; ${this.queryCount} queries run` +
         (waiting.length ? `\n\nwaiting for approval in: ${waiting.join(', ')}` : ''),
     );
-    upsertSearchAttributes([
+    this.upsertSearchAttributes([
       { key: MCP_STATE, value: this.state },
       { key: MCP_SERVERS, value: [...this.servers.keys()] },
     ]);

@@ -26,6 +26,7 @@ import {
 } from '../../workflows/messages';
 import type { discoverTools } from '../../workflows/discovery';
 import type { runQuery } from '../../workflows/query';
+import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { MCP_SERVERS } from '../../workflows/search-attributes';
 import { createClient, DEFAULT_CONNECT_TIMEOUT_MS, openConnection } from './connect';
 import { isDeadlineExceeded, NoWorkerError, NotFoundError, translateError, UpdateRejectedError } from './errors';
@@ -87,6 +88,29 @@ export class McpflowClient {
     return this.settings.namespace;
   }
 
+  private searchAttributesCheck: Promise<boolean> | undefined;
+
+  /**
+   * Whether the namespace has mcpflow's search attributes (`mcpflow server`/`dev` create them;
+   * elsewhere `temporal operator search-attribute create`). Without them, runs start without
+   * search attributes instead of failing every workflow task.
+   */
+  searchAttributesAvailable(): Promise<boolean> {
+    this.searchAttributesCheck ??= this.connection.operatorService
+      .listSearchAttributes({ namespace: this.namespace })
+      .then(
+        (response) => Object.keys(SEARCH_ATTRIBUTES).every((name) => name in (response.customAttributes ?? {})),
+        () => false,
+      );
+    return this.searchAttributesCheck;
+  }
+
+  /** Start options and input flag for the search attributes of a run over these servers. */
+  async searchAttributesFor(labels: string[]) {
+    const enabled = await this.searchAttributesAvailable();
+    return { search_attributes: enabled, typedSearchAttributes: enabled ? [{ key: MCP_SERVERS, value: labels }] : [] };
+  }
+
   async close(): Promise<void> {
     await this.connection.close();
   }
@@ -97,12 +121,13 @@ export class McpflowClient {
   /** Starts runQuery; resolves with its workflow id once Temporal has it. */
   async startQuery(input: QueryInput, options: { workflowId?: string } = {}): Promise<string> {
     const workflowId = options.workflowId ?? newQueryWorkflowId();
+    const { search_attributes, typedSearchAttributes } = await this.searchAttributesFor(input.servers.map((server) => server.label));
     await this.call(workflowId, () =>
       this.temporal.workflow.start<typeof runQuery>('runQuery', {
         taskQueue: this.taskQueue,
         workflowId,
-        args: [input],
-        typedSearchAttributes: [{ key: MCP_SERVERS, value: input.servers.map((server) => server.label) }],
+        args: [{ ...input, search_attributes }],
+        typedSearchAttributes,
         staticSummary: `mcpflow query: ${truncate(input.query, 120)}`,
       }),
     );
@@ -178,12 +203,13 @@ export class McpflowClient {
 
   async discover(input: DiscoveryInput, options: { workflowId?: string } = {}): Promise<{ workflow_id: string; result: DiscoveryResult }> {
     const workflowId = options.workflowId ?? `mcpflow-discover-${randomUUID().slice(0, 8)}`;
+    const { typedSearchAttributes } = await this.searchAttributesFor(input.servers.map((server) => server.label));
     const result = await this.call(workflowId, () =>
       this.temporal.workflow.execute<typeof discoverTools>('discoverTools', {
         taskQueue: this.taskQueue,
         workflowId,
         args: [input],
-        typedSearchAttributes: [{ key: MCP_SERVERS, value: input.servers.map((server) => server.label) }],
+        typedSearchAttributes,
         staticSummary: `mcpflow discover: ${input.servers.map((server) => server.label).join(', ')}`,
       }),
     );

@@ -21,7 +21,6 @@ import {
   type SessionRefreshResult,
 } from '../../workflows/messages';
 import type { mcpSession } from '../../workflows/session';
-import { MCP_SERVERS } from '../../workflows/search-attributes';
 import type { McpflowClient } from './client';
 import { WrongWorkflowTypeError } from './errors';
 
@@ -44,13 +43,14 @@ export class SessionApi {
    */
   async startOrGet(sessionId: string, input: SessionInput = {}): Promise<string[]> {
     const servers = input.servers ?? [];
+    const { search_attributes, typedSearchAttributes } = await this.client.searchAttributesFor(servers.map((server) => server.label));
     await this.client.call(sessionId, () =>
       this.client.temporal.workflow.start<typeof mcpSession>('mcpSession', {
         taskQueue: this.client.taskQueue,
         workflowId: sessionId,
-        args: [input],
+        args: [{ ...input, search_attributes }],
         workflowIdConflictPolicy: 'USE_EXISTING',
-        typedSearchAttributes: [{ key: MCP_SERVERS, value: servers.map((server) => server.label) }],
+        typedSearchAttributes,
         staticSummary: `mcpflow session ${sessionId}`,
       }),
     );

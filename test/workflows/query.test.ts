@@ -173,6 +173,15 @@ describe('runQuery: what a user sees and what history never holds', () => {
     });
   });
 
+  it('without search attributes on the namespace (search_attributes: false) a run upserts none and still completes', async () => {
+    await withQueryWorker({}, async (start) => {
+      const handle = await start(queryInput({ query: "What's the weather in London?", servers: [seedServers()[0]!], search_attributes: false }));
+      assert.equal((await handle.result()).success, true);
+      const events = (await handle.fetchHistory()).events ?? [];
+      assert.equal(events.filter((event) => event.upsertWorkflowSearchAttributesEventAttributes).length, 0);
+    });
+  });
+
   it('a header secret reaches the server through the worker, never through history', async () => {
     const secret = 'weather-token-5f1c0a9e7d3b';
     await withQueryWorker({ WEATHER_TOKEN: secret }, async (start) => {
