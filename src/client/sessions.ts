@@ -13,12 +13,14 @@ import {
   executeQueryUpdate,
   exportQuery,
   refreshToolsUpdate,
+  rememberApprovalUpdate,
   sessionProgressQuery,
   type ExecuteQueryArgs,
   type SessionExport,
   type SessionInput,
   type SessionProgress,
   type SessionRefreshResult,
+  type StandingApproval,
 } from '../../workflows/messages';
 import type { mcpSession } from '../../workflows/session';
 import type { McpflowClient } from './client';
@@ -64,6 +66,11 @@ export class SessionApi {
 
   addServer(sessionId: string, server: ServerConfig): Promise<string[]> {
     return this.client.update(sessionId, () => this.client.handle(sessionId).executeUpdate(addServerUpdate, { args: [server] }));
+  }
+
+  /** A standing approval: the session approves calls of this tool until its definition changes. */
+  trust(sessionId: string, server: string, tool: string): Promise<StandingApproval[]> {
+    return this.client.update(sessionId, () => this.client.handle(sessionId).executeUpdate(rememberApprovalUpdate, { args: [{ server, tool }] }));
   }
 
   async progress(sessionId: string): Promise<SessionProgress> {

@@ -201,6 +201,12 @@ describe('mcpflow sessions', () => {
       const history = JSON.parse(exported.stdout) as { results: unknown[]; call_history: CallRecord[]; statistics: { total_queries: number } };
       assert.equal(history.results.length, 2);
       assert.equal(history.call_history.length, 2);
+      const trusted = await cli(['session', 'trust', session, 'weather', 'get_forecast', '--json']);
+      assert.equal(trusted.code, 0, trusted.stderr);
+      assert.deepEqual((JSON.parse(trusted.stdout) as { tool: string }[]).map((approval) => approval.tool), ['get_forecast']);
+      const unknown = await cli(['session', 'trust', session, 'weather', 'no_such_tool']);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /no tool no_such_tool/);
       const stats = await cli(['stats', session, '--json']);
       const { workflow_id: statsOf, ...statistics } = JSON.parse(stats.stdout) as { workflow_id: string };
       assert.equal(statsOf, session);

@@ -1,4 +1,4 @@
-/** `mcpflow session start|refresh`: long-lived sessions (mcpSession) that cache tools and keep history. */
+/** `mcpflow session start|refresh|trust`: long-lived sessions (mcpSession) that cache tools and keep history. */
 import { Option, type Command } from 'commander';
 import { ExecutionModeSchema, type SessionRefreshResult } from '../../../workflows/messages';
 import { commandContext, withClient } from '../context';
@@ -51,6 +51,21 @@ export function registerSessionCommand(program: Command): void {
         const result = await client.sessions.refresh(sessionId, true);
         if (flags.json) return printJson(result);
         toStdout(describeRefresh(result));
+      });
+    });
+
+  session
+    .command('trust')
+    .description('Approve every call of a tool in this session from now on, until the tool definition changes (a refresh that sees a change drops it)')
+    .argument('<sessionId>', 'the session id')
+    .argument('<server>', 'server label')
+    .argument('<tool>', 'tool name')
+    .addOption(jsonOption())
+    .action(async (sessionId: string, server: string, tool: string, flags: { json: boolean }, command: Command) => {
+      await withClient(commandContext(command), async (client) => {
+        const standing = await client.sessions.trust(sessionId, server, tool);
+        if (flags.json) return printJson(standing);
+        toStdout(`Standing approvals of ${sessionId}: ${standing.map((approval) => `${approval.server}.${approval.tool}`).join(', ')}`);
       });
     });
 }
