@@ -139,6 +139,6 @@ void describe('mcpflow server', () => {
     const command = runServerCommand(['--port', 'seven'], workDir);
     running.push(command);
     assert.notEqual(await command.exit, 0);
-    assert.match(command.output(), /expected a TCP port number/);
+    assert.match(command.output(), /"seven" is not a TCP port/);
   });
 });
