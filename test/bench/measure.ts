@@ -55,11 +55,15 @@ export function mib(bytes: number): string {
   return (bytes / (1024 * 1024)).toFixed(1);
 }
 
-/** A GitHub-flavoured markdown table; numbers in columns after the first are right-aligned. */
-export function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+/**
+ * A GitHub-flavoured markdown table. `align` has one letter per column, `l` or `r`; default:
+ * the first column left, the others right (numbers).
+ */
+export function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, align?: string): string {
+  const left = (column: number) => (align ? align[column] === 'l' : column === 0);
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length), 3));
   const line = (cells: readonly string[]) =>
-    `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
-  const rule = `|${widths.map((width, column) => (column === 0 ? `${'-'.repeat(width + 1)}-` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
+    `| ${cells.map((cell, column) => (left(column) ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
+  const rule = `|${widths.map((width, column) => `${'-'.repeat(width + 1)}${left(column) ? '-' : ':'}`).join('|')}|`;
   return [line(header), rule, ...rows.map((row) => line(header.map((_, column) => row[column] ?? '')))].join('\n');
 }

@@ -9,6 +9,8 @@ import type { BenchStack } from './stack';
 export interface BenchResults {
   quick: boolean;
   startedAt: Date;
+  /** os.loadavg() when the measurements began. */
+  loadAverage: number[];
   benchMs: number;
   startupMs: BenchStack['startupMs'];
   hosted: LatencyRun;
@@ -35,7 +37,7 @@ export function processRssBytes(pid: number | undefined): number | undefined {
 
 function latencyRow(label: string, samples: readonly number[], n: string, notes: string): string[] {
   const s = summarize(samples);
-  return [label, n, ms(s.p50), ms(s.p95), ms(s.max), notes];
+  return [label, n, ms(s.min), ms(s.p50), ms(s.p95), ms(s.max), notes];
 }
 
 function perSecond(count: number, wallMs: number): string {
@@ -58,14 +60,14 @@ export function renderReport(r: BenchResults): string {
     '# mcpflow benchmark',
     '',
     `- Date: ${r.startedAt.toISOString()}${r.quick ? ' — **quick mode** (MCPFLOW_BENCH_QUICK=1, smaller N)' : ''}`,
-    `- Machine: ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), ${mib(os.totalmem())} MiB RAM, ${os.platform()} ${os.release()} ${os.arch()}`,
+    `- Machine: ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), ${mib(os.totalmem())} MiB RAM, ${os.platform()} ${os.release()} ${os.arch()}; load average at the start ${r.loadAverage.map((load) => load.toFixed(2)).join(' / ')} (1/5/15 min: other work on the machine shows here)`,
     `- Node ${process.version}; everything on 127.0.0.1: Temporal dev server (in memory, headless, separate process), and in this process one worker (createWorker), the Responses API emulator, the demo MCP servers and the client`,
     `- Stack startup: dev server ${ms(r.startupMs.devServer)} ms, emulator + demo servers ${ms(r.startupMs.emulatorAndDemo)} ms, worker (bundles the workflows) ${ms(r.startupMs.worker)} ms; whole bench ${(r.benchMs / 1000).toFixed(1)} s`,
     '- Each measurement follows an unmeasured warm-up. Latency is client `workflow.start` → `result()`, in ms. Queries use the defaults (streamed Responses calls, gpt-4o-mini on the emulator).',
     '',
     '## Latency and throughput',
     '',
-    markdownTable(['measurement', 'N', 'p50 ms', 'p95 ms', 'max ms', 'notes'], [
+    markdownTable(['measurement', 'N', 'min ms', 'p50 ms', 'p95 ms', 'max ms', 'notes'], [
       latencyRow(`1. hosted: "${WEATHER_QUERY}" (weather never)`, r.hosted.samples, String(r.hosted.samples.length), 'sequential'),
       latencyRow('2. direct: same query, `mode: direct`', r.direct.samples, String(r.direct.samples.length), 'sequential'),
       latencyRow('3. seed scenario, calendar approval', r.seed.samples, String(r.seed.samples.length),
@@ -74,7 +76,7 @@ export function renderReport(r: BenchResults): string {
         `wall ${ms(r.throughput.wallMs)} ms, **${perSecond(r.throughput.concurrency, r.throughput.wallMs)} queries/s**`),
       latencyRow('6. emulator alone: non-streamed Responses call, 1 MCP listing + 1 call', r.emulator.samples, `${r.emulator.total} (concurrency ${r.emulator.concurrency})`,
         `wall ${ms(r.emulator.wallMs)} ms, **${perSecond(r.emulator.total, r.emulator.wallMs)} requests/s**; openai client, maxRetries 0`),
-    ]),
+    ], 'lrrrrrl'),
     '',
     `Seed scenario: "${SEED_QUERY}" with weather \`require_approval: never\` and calendar \`always\`, approved through the \`approve\` update as soon as \`progress\` shows the request.`,
     '',

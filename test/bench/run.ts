@@ -7,7 +7,9 @@
  *   MCPFLOW_BENCH_TIMEOUT_MS     give up after this long (default 280000: under 5 minutes)
  *   MCPFLOW_BENCH_OUTPUT         where to write the markdown (default test/bench/results.md)
  */
+import { setMaxListeners } from 'node:events';
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { breakdownOf } from './breakdown';
 import { processRssBytes, renderReport, type BenchResults } from './report';
@@ -36,6 +38,7 @@ async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 async function measure(stack: BenchStack): Promise<BenchResults> {
   const startedAt = new Date();
+  const loadAverage = os.loadavg();
   const hosted = await step(`1. hosted, ${sizes.hosted} sequential`, () => sequentialWeather(stack, 'hosted', sizes.hosted));
   const direct = await step(`2. direct, ${sizes.direct} sequential`, () => sequentialWeather(stack, 'direct', sizes.direct));
   const seed = await step(`3. seed with approval, ${sizes.seed} sequential`, () => seedWithApproval(stack, sizes.seed));
@@ -45,14 +48,21 @@ async function measure(stack: BenchStack): Promise<BenchResults> {
   const [hostedBreakdown, directBreakdown] = await step('reading histories', () =>
     Promise.all([breakdownOf(hosted.handles, hosted.samples), breakdownOf(direct.handles, direct.samples)]));
   return {
-    quick, startedAt, benchMs: performance.now() - benchStart, startupMs: stack.startupMs,
+    quick, startedAt, loadAverage, benchMs: performance.now() - benchStart, startupMs: stack.startupMs,
     hosted, direct, seed, throughput, emulator, hostedBreakdown, directBreakdown,
     devServerRssBytes: processRssBytes(stack.devServer.pid),
   };
 }
 
+/** How long teardown waits for the cancelled measurements to settle after a timeout. */
+const SETTLE_AFTER_ABORT_MS = 5_000;
+
 async function main(): Promise<number> {
   let stackStarting: Promise<BenchStack> | undefined;
+  let measuring: Promise<unknown> | undefined;
+  const abort = new AbortController();
+  // Every gRPC call of the bench listens on this one signal (the SDK does not always remove its listener).
+  setMaxListeners(0, abort.signal);
   let timer: NodeJS.Timeout | undefined;
   const stopStack = async () => {
     const stack = await stackStarting?.catch(() => undefined);
@@ -60,18 +70,24 @@ async function main(): Promise<number> {
   };
   const onSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: stopping everything`);
+    abort.abort();
     void stopStack().finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
     const watchdog = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the bench did not finish within ${budgetMs} ms (MCPFLOW_BENCH_TIMEOUT_MS)`)), budgetMs);
+      timer = setTimeout(() => {
+        abort.abort(); // cancels the client's in-flight calls, so nothing retries into a closed channel
+        reject(new Error(`the bench did not finish within ${budgetMs} ms (MCPFLOW_BENCH_TIMEOUT_MS)`));
+      }, budgetMs);
     });
     const results = await Promise.race([
       (async () => {
         stackStarting = step('starting the stack', () => startBenchStack(log));
-        return measure(await stackStarting);
+        const stack = await stackStarting;
+        measuring = stack.connection.withAbortSignal(abort.signal, () => measure(stack));
+        return (await measuring) as BenchResults;
       })(),
       watchdog,
     ]);
@@ -85,6 +101,10 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     clearTimeout(timer);
+    if (abort.signal.aborted && measuring) {
+      const settled = measuring.then(() => undefined, () => undefined);
+      await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_ABORT_MS).unref())]);
+    }
     await step('stopping the stack', stopStack);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

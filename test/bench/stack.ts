@@ -18,6 +18,8 @@ export interface BenchStack {
   emulator: EmulatorHandle;
   demo: DemoServersHandle;
   client: Client;
+  /** The client's connection: `connection.withAbortSignal` cancels the bench's calls on timeout. */
+  connection: Connection;
   worker: Worker;
   taskQueue: string;
   /** Milliseconds each part took to start, for the report header. */
@@ -103,7 +105,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     log(`worker polling task queue ${taskQueue} (bundled the workflows in ${Math.round(workerMs)} ms)`);
 
     return {
-      devServer, emulator, demo, client, worker, taskQueue, stop,
+      devServer, emulator, demo, client, connection, worker, taskQueue, stop,
       startupMs: { devServer: devServerMs, emulatorAndDemo: emulatorAndDemoMs, worker: workerMs },
     };
   } catch (error) {
