@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import OpenAI from 'openai';
-import { classify, retryAfterFromHeaders, shouldRetryFromHeaders, type Classification, type ErrorFacts } from '../src/core/errors';
+import { classify, MCPErrorTypeSchema, retryAfterFromHeaders, shouldRetryFromHeaders, type Classification, type ErrorFacts } from '../src/core/errors';
 import { nextRetryDelayMs, type RetrySettings } from '../src/core/retry';
 
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -62,8 +62,11 @@ export function redactSecrets(message: string): string {
     .replace(/(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1***');
 }
 
-export function errorMessage(error: unknown): string {
-  return redactSecrets(error instanceof Error ? error.message : String(error));
+export function errorMessage(error: unknown, secrets: readonly string[] = []): string {
+  let message = error instanceof Error ? error.message : String(error);
+  // A server may echo a header value back in its error; the activity knows what it resolved.
+  for (const secret of secrets) if (secret.length >= 4) message = message.split(secret).join('***');
+  return redactSecrets(message);
 }
 
 export interface FailureContext {
@@ -72,12 +75,14 @@ export interface FailureContext {
   settings: RetrySettings;
   /** What was being done, for the message: "calling the Responses API", "listing tools of weather". */
   doing: string;
+  /** Secret values the activity resolved, kept out of the message. */
+  secrets?: readonly string[];
 }
 
 export function toApplicationFailure(error: unknown, context: FailureContext): ApplicationFailure {
-  if (error instanceof ApplicationFailure) return error;
+  if (error instanceof ApplicationFailure) return withAttempt(error, context);
   const classification = classifyError(error);
-  const message = `${context.doing} failed (${classification.type}): ${errorMessage(error)}${classification.advice ? ` — ${classification.advice}` : ''}`;
+  const message = `${context.doing} failed (${classification.type}): ${errorMessage(error, context.secrets)}${classification.advice ? ` — ${classification.advice}` : ''}`;
   return ApplicationFailure.create({
     type: classification.type,
     message,
@@ -86,5 +91,23 @@ export function toApplicationFailure(error: unknown, context: FailureContext): A
       ? nextRetryDelayMs(classification.type, context.attempt, context.settings, classification.retryAfterMs)
       : undefined,
     details: [{ type: classification.type, retryable: classification.retryable, retry_after_ms: classification.retryAfterMs ?? null, attempt: context.attempt }],
+  });
+}
+
+/**
+ * A failure an activity raised itself (a stream that ended early, a response it cannot read)
+ * gets the same attempt detail and table delay as a classified one, so retries are counted.
+ */
+function withAttempt(failure: ApplicationFailure, context: FailureContext): ApplicationFailure {
+  const details = failure.details?.[0] as { attempt?: number } | undefined;
+  if (typeof details?.attempt === 'number') return failure;
+  const type = MCPErrorTypeSchema.safeParse(failure.type);
+  const retryable = !failure.nonRetryable;
+  return ApplicationFailure.create({
+    type: failure.type ?? 'unknown',
+    message: errorMessage(failure, context.secrets),
+    nonRetryable: failure.nonRetryable === true,
+    nextRetryDelay: failure.nextRetryDelay ?? (retryable && type.success ? nextRetryDelayMs(type.data, context.attempt, context.settings) : undefined),
+    details: [{ type: failure.type, retryable, retry_after_ms: null, attempt: context.attempt }],
   });
 }

@@ -6,6 +6,7 @@ import { Context } from '@temporalio/activity';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ApplicationFailure } from '@temporalio/common';
+import { clipText, MAX_TOOL_OUTPUT_CHARS } from '../src/core/limits';
 import { contentText } from '../src/core/parser';
 import { nextRetryDelayMs, type RetrySettings } from '../src/core/retry';
 import type { DiscoveredTool } from '../src/core/tools';
@@ -13,7 +14,7 @@ import { validateArguments } from '../src/core/validation';
 import type { McpListedTool } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
 import { toApplicationFailure } from './errors';
-import { resolveHeaders, resolveSecret, type Env } from './secrets';
+import { resolveHeaders, resolveSecret, secretValues, type Env } from './secrets';
 
 export async function withMcpClient<T>(server: ServerConfig, env: Env, use: (client: Client) => Promise<T>): Promise<T> {
   const headers = resolveHeaders(server, env);
@@ -58,6 +59,8 @@ export interface DirectCallInput {
   tool: DiscoveredTool;
   arguments: Record<string, unknown>;
   retry: RetrySettings;
+  /** The activity's start-to-close timeout. */
+  timeout_ms: number;
 }
 
 export interface DirectCallResult {
@@ -85,19 +88,17 @@ export function createMcpActivities(deps: { env: Env }) {
    * with side effects is returned as it is, so that the tool never runs twice.
    */
   async function callToolDirect(input: DirectCallInput): Promise<DirectCallResult> {
-    const attempt = Context.current().info.attempt;
-    const validation = validateArguments(input.tool, input.arguments);
-    if (!validation.valid) {
-      throw ApplicationFailure.create({
-        type: 'invalid_arguments',
-        nonRetryable: true,
-        message: `arguments for ${input.server.label}.${input.tool.name} do not match its schema: ${validation.errors.join('; ')}`,
-      });
-    }
+    const context = Context.current();
+    const attempt = context.info.attempt;
     const startedAt = new Date().toISOString();
     try {
-      const result = await withMcpClient(input.server, deps.env, (client) => client.callTool({ name: input.tool.name, arguments: input.arguments }));
-      const output = contentText(result.content);
+      assertValidArguments(input);
+      // The SDK's own request timeout (60 s) must not cut a call the activity still allows.
+      const options = { timeout: Math.max(1_000, input.timeout_ms - CALL_TIMEOUT_MARGIN_MS), signal: context.cancellationSignal };
+      const result = await withMcpClient(input.server, deps.env, (client) =>
+        client.callTool({ name: input.tool.name, arguments: input.arguments }, undefined, options),
+      );
+      const output = clipText(contentText(result.content), MAX_TOOL_OUTPUT_CHARS);
       if (result.isError === true && input.tool.read_only) {
         throw ApplicationFailure.create({
           type: 'execution_error',
@@ -107,9 +108,31 @@ export function createMcpActivities(deps: { env: Env }) {
       }
       return { output, is_error: result.isError === true, started_at: startedAt, completed_at: new Date().toISOString(), attempt };
     } catch (error) {
-      throw toApplicationFailure(error, { attempt, settings: input.retry, doing: `calling ${input.server.label}.${input.tool.name}` });
+      throw toApplicationFailure(error, {
+        attempt,
+        settings: input.retry,
+        doing: `calling ${input.server.label}.${input.tool.name}`,
+        secrets: secretValues([input.server], deps.env),
+      });
     }
   }
 
   return { listToolsDirect, callToolDirect };
+}
+
+const CALL_TIMEOUT_MARGIN_MS = 2_000;
+
+/** SDK servers turn bad arguments into a plain error result; check them against the schema first. */
+function assertValidArguments(input: DirectCallInput) {
+  if ('_raw' in input.arguments) {
+    throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `the model sent arguments for ${input.tool.name} that are not a JSON object` });
+  }
+  const validation = validateArguments(input.tool, input.arguments);
+  if (!validation.valid) {
+    throw ApplicationFailure.create({
+      type: 'invalid_arguments',
+      nonRetryable: true,
+      message: `arguments for ${input.server.label}.${input.tool.name} do not match its schema: ${validation.errors.join('; ')}`,
+    });
+  }
 }

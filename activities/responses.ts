@@ -8,11 +8,13 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import type { ResponseCreateParamsNonStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
-import type { RetrySettings } from '../src/core/retry';
+import { classify } from '../src/core/errors';
+import { clipText, MAX_TOOL_OUTPUT_CHARS } from '../src/core/limits';
+import { nextRetryDelayMs, type RetrySettings } from '../src/core/retry';
 import { describeZodError, ResponseSchema, type FunctionToolConfig, type InputItem, type McpToolConfig, type OutputItem, type Response, type Usage } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
 import { toApplicationFailure } from './errors';
-import { hostedToolConfig, type Env } from './secrets';
+import { hostedToolConfig, secretValues, type Env } from './secrets';
 
 export interface ResponsesCallInput {
   model: string;
@@ -50,8 +52,6 @@ export interface ResponsesCallResult {
 
 const KEEP_ALIVE_HEARTBEAT_MS = 5_000;
 
-/** Tool outputs above this size are cut, so a chatty tool cannot push a result past Temporal's payload limit. */
-const MAX_TOOL_OUTPUT_CHARS = 64_000;
 
 export interface ResponsesDeps {
   openai: (timeoutMs: number) => OpenAI;
@@ -76,9 +76,10 @@ export function createResponsesActivities(deps: ResponsesDeps) {
           message: `the Responses API sent a response mcpflow cannot read: ${describeZodError(parsed.error)}`,
         });
       }
+      if (parsed.data.status === 'failed' && parsed.data.error) throw responseFailure(parsed.data.error.code, parsed.data.error.message, attempt, input.retry);
       return summarize(parsed.data, fillCallTimes(parsed.data, callTimes, startedAt, new Date().toISOString()), attempt);
     } catch (error) {
-      throw toApplicationFailure(error, { attempt, settings: input.retry, doing: 'calling the Responses API' });
+      throw toApplicationFailure(error, { attempt, settings: input.retry, doing: 'calling the Responses API', secrets: secretValues(input.servers, deps.env) });
     }
   }
 
@@ -144,10 +145,22 @@ function readEvent(event: ResponseStreamEvent, callTimes: Record<string, CallTim
     case 'response.incomplete':
       return event.response;
     case 'error':
-      throw ApplicationFailure.create({ type: 'unknown', message: `the Responses stream reported an error: ${event.code ?? ''} ${event.message}` });
+      throw responseFailure(event.code, event.message, Context.current().info.attempt, null);
     default:
       return undefined;
   }
+}
+
+/** A model run that failed inside a 200 answer, classified by its error code like any other failure. */
+function responseFailure(code: string | null, message: string, attempt: number, retry: RetrySettings | null): ApplicationFailure {
+  const classification = classify({ source: 'response_error', code });
+  return ApplicationFailure.create({
+    type: classification.type,
+    message: `the model run failed (${code ?? 'no code'}): ${message}${classification.advice ? ` — ${classification.advice}` : ''}`,
+    nonRetryable: !classification.retryable,
+    nextRetryDelay: classification.retryable && retry ? nextRetryDelayMs(classification.type, attempt, retry) : undefined,
+    details: [{ type: classification.type, retryable: classification.retryable, retry_after_ms: null, attempt }],
+  });
 }
 
 function fillCallTimes(response: Response, streamed: Record<string, CallTimes>, startedAt: string, completedAt: string) {
@@ -173,6 +186,6 @@ function summarize(response: Response, callTimes: Record<string, CallTimes>, att
 }
 
 function trimOutput(item: OutputItem): OutputItem {
-  if (item.type !== 'mcp_call' || !item.output || item.output.length <= MAX_TOOL_OUTPUT_CHARS) return item;
-  return { ...item, output: `${item.output.slice(0, MAX_TOOL_OUTPUT_CHARS)}\n[mcpflow: output cut at ${MAX_TOOL_OUTPUT_CHARS} characters]` };
+  if (item.type !== 'mcp_call' || !item.output) return item;
+  return { ...item, output: clipText(item.output, MAX_TOOL_OUTPUT_CHARS) };
 }

@@ -43,3 +43,9 @@ export function hostedToolConfig(server: ServerConfig, env: Env, overrides: Part
   if (server.authorization) config.authorization = resolveSecret(server.authorization, env, `server ${server.label}: authorization`);
   return { ...config, ...overrides };
 }
+
+/** The secret values configured for these servers that are set on the worker, to keep out of messages. */
+export function secretValues(servers: readonly ServerConfig[], env: Env): string[] {
+  const refs = servers.flatMap((server) => [...Object.values(server.headers ?? {}), ...(server.authorization ? [server.authorization] : [])]);
+  return refs.flatMap((ref) => (env[ref.env] ? [env[ref.env]!] : []));
+}

@@ -155,7 +155,7 @@ export const SessionInputSchema = z.object({
   search_attributes: z.boolean().default(true),
   cache_ttl_ms: z.number().int().min(0).default(30 * 60_000),
   /** Call records and results kept in memory (older ones stay in the statistics). */
-  max_history: z.number().int().min(1).max(10_000).default(500),
+  max_history: z.number().int().min(1).max(10_000).default(200),
   /** Continue as new beyond this many history events, even before Temporal suggests it. */
   continue_as_new_after_events: z.number().int().min(50).max(50_000).default(20_000),
   /** Set by continueAsNew: everything the previous run knew. */
@@ -163,9 +163,18 @@ export const SessionInputSchema = z.object({
 });
 export type SessionInput = z.input<typeof SessionInputSchema>;
 
+/** A query result as a session keeps it: its calls live in the session's call history, so only their count stays. */
+export const SessionResultSchema = QueryResultSchema.omit({ tool_calls: true }).extend({ tool_calls: z.number().int().nonnegative() });
+export type SessionResult = z.infer<typeof SessionResultSchema>;
+
+export function toSessionResult(result: QueryResult): SessionResult {
+  return { ...result, tool_calls: result.tool_calls.length };
+}
+
 export const SessionCarrySchema = z.object({
   catalog: CatalogSchema,
-  results: z.array(QueryResultSchema),
+  // Runs from before the summary shape carried whole results: both read the same.
+  results: z.array(z.union([SessionResultSchema, QueryResultSchema.transform(toSessionResult)])),
   calls: z.array(CallRecordSchema),
   errors: z.array(RecordedErrorSchema),
   standing_approvals: z.array(StandingApprovalSchema),
@@ -226,7 +235,7 @@ export interface SessionExport {
   exported_at: string;
   servers: string[];
   call_history: CallRecord[];
-  results: Array<Omit<QueryResult, 'tool_calls'> & { tool_calls: number }>;
+  results: SessionResult[];
   /** Every error the statistics count, so that they can be recomputed from the export. */
   errors: RecordedError[];
   statistics: WorkflowStatistics;

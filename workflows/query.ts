@@ -12,6 +12,7 @@ import {
   ApplicationFailure,
   condition,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -249,11 +250,12 @@ class QueryRun {
     if (decision && !decision.approve) return reply(`The user denied this call${decision.reason ? `: ${decision.reason}` : ''}.`);
     const activities = proxyActivities<Activities>({
       startToCloseTimeout: this.input.call_timeout_ms,
-      retry: activityRetryPolicy(this.input.retry),
+      // A call cut off after it was sent may have run: a tool with side effects gets one attempt.
+      retry: target.tool.read_only ? activityRetryPolicy(this.input.retry) : { ...activityRetryPolicy(this.input.retry), maximumAttempts: 1 },
       summary: `Call ${target.server.label} · ${target.tool.name} (direct mode)`,
     });
     try {
-      const result = await activities.callToolDirect({ server: target.server, tool: target.tool, arguments: args, retry: this.input.retry });
+      const result = await activities.callToolDirect({ server: target.server, tool: target.tool, arguments: args, retry: this.input.retry, timeout_ms: this.input.call_timeout_ms });
       this.retries += result.attempt - 1;
       const error: RecordedError | null = result.is_error ? { type: 'execution_error', message: result.output, retryable: false } : null;
       record({ status: result.is_error ? 'failed' : 'completed', output: result.output, started_at: result.started_at, completed_at: result.completed_at }, error);
@@ -388,7 +390,7 @@ class QueryRun {
     this.emit('approval_answer', `${approval.server} · ${approval.tool} ${decision.approve ? 'approved' : 'denied'}${decision.reason ? `: ${decision.reason}` : ''}`);
     if (!decision.approve) {
       const now = new Date().toISOString();
-      this.calls.push({
+      const record: CallRecord = {
         id,
         tool: approval.tool,
         server: approval.server,
@@ -401,7 +403,10 @@ class QueryRun {
         started_at: approval.requested_at,
         completed_at: now,
         duration_ms: null,
-      });
+      };
+      // Runs recorded before this change pushed denied calls without counting or announcing them.
+      if (patched('denied-calls-counted')) this.addCall(record, null);
+      else this.calls.push(record);
     }
   }
 

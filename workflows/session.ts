@@ -18,6 +18,7 @@ import {
 } from '@temporalio/workflow';
 import { addTotals, EMPTY_TOTALS, filterHistory, HistoryFilterSchema, statisticsFromTotals, totalsOf, type CallRecord, type QueryResult, type StatisticsTotals } from '../src/core/records';
 import type { RecordedError } from '../src/core/errors';
+import { clipText, MAX_KEPT_OUTPUT_CHARS } from '../src/core/limits';
 import { describeZodError } from '../src/core/schemas';
 import { ServerConfigSchema, type ServerConfig } from '../src/core/servers';
 import { catalogTools, diffCatalogs, EMPTY_CATALOG, findTool, isCatalogFresh, type Catalog } from '../src/core/tools';
@@ -47,6 +48,8 @@ import {
   type SessionExport,
   type SessionInput,
   type SessionRefreshResult,
+  type SessionResult,
+  toSessionResult,
   type SessionState,
   type StandingApproval,
 } from './messages';
@@ -60,7 +63,8 @@ export async function mcpSession(rawInput: SessionInput): Promise<SessionExport>
   const input = parseInput(SessionInputSchema, rawInput, 'mcpSession');
   const session = new Session(input);
   await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > input.continue_as_new_after_events);
-  // Let running updates (a query may wait days for an approval) finish before handing over.
+  // Refuse new work, and let running updates (a query may wait days for an approval) finish.
+  session.draining = true;
   await condition(allHandlersFinished);
   return continueAsNew<typeof mcpSession>(session.nextRunInput());
 }
@@ -69,7 +73,7 @@ class Session {
   private state: SessionState = 'idle';
   private readonly servers = new Map<string, ServerConfig>();
   private catalog: Catalog;
-  private results: QueryResult[];
+  private results: SessionResult[];
   private calls: CallRecord[];
   private errors: RecordedError[];
   private standingApprovals: StandingApproval[];
@@ -77,6 +81,8 @@ class Session {
   private baseTotals: StatisticsTotals;
   private readonly active = new Map<string, ActiveQuery & { waiting: boolean }>();
   private refreshing: Promise<SessionRefreshResult> | null = null;
+  /** Set when the session is about to continue as new: new queries and refreshes wait for the next run. */
+  draining = false;
 
   private readonly upsertSearchAttributes: ReturnType<typeof searchAttributeWriter>;
 
@@ -117,9 +123,10 @@ class Session {
   private addServer(raw: unknown): string[] {
     const server = ServerConfigSchema.parse(raw);
     this.servers.set(server.label, server);
-    // A new or changed server has no trustworthy listing yet.
+    // A new or changed server has no trustworthy listing yet, and nothing on it is trusted yet.
     const { [server.label]: _dropped, ...rest } = this.catalog.servers;
     this.catalog = { servers: rest };
+    this.standingApprovals = this.standingApprovals.filter((approval) => approval.server !== server.label);
     this.publish();
     return [...this.servers.keys()];
   }
@@ -160,7 +167,7 @@ class Session {
       this.standingApprovals = this.standingApprovals.filter((approval) => !invalidated.includes(approval));
       return { ...refreshed, diff, discovered_at: now, from_cache: false, invalidated_approvals: invalidated };
     } finally {
-      this.setState(this.active.size ? 'executing' : 'idle');
+      this.setState(this.active.size ? this.busyState() : 'idle');
     }
   }
 
@@ -179,6 +186,9 @@ class Session {
 
   private async executeQuery(args: ExecuteQueryArgs): Promise<QueryResult> {
     const workflowId = childQueryId(workflowInfo().workflowId, args.query_id ?? `query-${this.queryCount + 1}`);
+    if (this.active.has(workflowId)) {
+      throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `a query ${workflowId} is already running: choose another query_id` });
+    }
     this.queryCount++;
     this.active.set(workflowId, { workflow_id: workflowId, query: args.query, started_at: new Date().toISOString(), waiting: false });
     this.setState('executing');
@@ -190,7 +200,7 @@ class Session {
       this.active.delete(workflowId);
     }
     this.record(result);
-    this.setState(result.success ? 'idle' : 'error');
+    this.setState(this.active.size ? this.busyState() : result.success ? 'idle' : 'error');
     return result;
   }
 
@@ -202,7 +212,7 @@ class Session {
         args: [
           {
             ...queryOptions,
-            servers: [...this.servers.values()],
+            servers: this.listedServers(),
             mode: this.input.mode,
             model: this.input.model,
             retry: this.input.retry,
@@ -221,13 +231,25 @@ class Session {
     }
   }
 
+  /**
+   * The servers whose listing worked: the session has just refreshed, so a child need not list
+   * (and retry) an unreachable one again. None worked: all of them, and the child says why.
+   */
+  private listedServers(): ServerConfig[] {
+    const all = [...this.servers.values()];
+    const listed = all.filter((server) => this.catalog.servers[server.label]?.status === 'ok');
+    return listed.length ? listed : all;
+  }
+
   private lastSuccessFor(query: string): QueryResult | undefined {
-    return [...this.results].reverse().find((result) => result.query === query && result.success && !result.stale);
+    const earlier = [...this.results].reverse().find((result) => result.query === query && result.success && !result.stale);
+    return earlier ? { ...earlier, tool_calls: [] } : undefined;
   }
 
   private record(result: QueryResult) {
-    this.results.push(result);
-    this.calls.push(...result.tool_calls);
+    this.results.push(toSessionResult(result));
+    // The full output stays in the query's own history; the session keeps enough to read.
+    this.calls.push(...result.tool_calls.map((call) => ({ ...call, output: call.output && clipText(call.output, MAX_KEPT_OUTPUT_CHARS) })));
     for (const call of result.tool_calls) {
       if (call.error_type) this.errors.push({ type: call.error_type, message: call.error_message ?? '', retryable: false });
     }
@@ -265,7 +287,7 @@ class Session {
       exported_at: new Date().toISOString(),
       servers: [...this.servers.keys()],
       call_history: this.calls,
-      results: this.results.map((result) => ({ ...result, tool_calls: result.tool_calls.length })),
+      results: this.results,
       errors: this.errors,
       statistics: this.statistics(),
     };
@@ -303,14 +325,14 @@ class Session {
       validator: (args) => {
         const parsed = RefreshToolsArgsSchema.safeParse(args ?? {});
         if (!parsed.success) throw new Error(`invalid refreshTools arguments: ${describeZodError(parsed.error)}`);
-        if (!this.servers.size) throw new Error('the session has no servers: add one with addServer first');
+        this.assertCanWork();
       },
     });
     setHandler(executeQueryUpdate, (args) => this.executeQuery(ExecuteQueryArgsSchema.parse(args)), {
       validator: (args) => {
         const parsed = ExecuteQueryArgsSchema.safeParse(args);
         if (!parsed.success) throw new Error(`invalid executeQuery arguments: ${describeZodError(parsed.error)}`);
-        if (!this.servers.size) throw new Error('the session has no servers: add one with addServer first');
+        this.assertCanWork();
         const id = parsed.data.query_id;
         if (id && this.active.has(childQueryId(workflowInfo().workflowId, id))) throw new Error(`a query with id ${id} is already running in this session`);
       },
@@ -321,12 +343,23 @@ class Session {
         if (!findTool(this.catalog, args.tool, args.server)) throw new Error(`${args.server} has no tool ${args.tool} in the catalog: refresh the tools first`);
       },
     });
-    setHandler(queryStateSignal, (change: QueryStateChange) => {
-      const active = this.active.get(change.workflow_id);
+    setHandler(queryStateSignal, (change: QueryStateChange | undefined) => {
+      // Anyone can signal a workflow: a malformed payload must not fail the workflow task.
+      const active = typeof change?.workflow_id === 'string' ? this.active.get(change.workflow_id) : undefined;
       if (!active) return;
-      active.waiting = change.state === 'waiting_approval';
-      this.setState([...this.active.values()].some((query) => query.waiting) ? 'waiting' : 'executing');
+      active.waiting = change?.state === 'waiting_approval';
+      this.setState(this.busyState());
     });
+  }
+
+  /** While queries run: waiting when any of them waits for an approval. */
+  private busyState(): SessionState {
+    return [...this.active.values()].some((query) => query.waiting) ? 'waiting' : 'executing';
+  }
+
+  private assertCanWork() {
+    if (!this.servers.size) throw new Error('the session has no servers: add one with addServer first');
+    if (this.draining) throw new Error('the session is continuing as new: send this again in a moment');
   }
 
   private setState(state: SessionState) {

@@ -55,6 +55,8 @@ export type ErrorFacts =
   | { source: 'mcp_call'; error: McpCallError }
   | { source: 'jsonrpc'; code: number }
   | { source: 'tool_result_error'; readOnly?: boolean }
+  /** A response that came back (or streamed) with `status: "failed"` and an `error.code`. */
+  | { source: 'response_error'; code: string | null }
   | { source: 'tool_not_found' }
   | { source: 'invalid_arguments' }
   | { source: 'unknown' };
@@ -93,6 +95,8 @@ export function classify(facts: ErrorFacts): Classification {
       return decide(typeFromJsonRpcCode(facts.code));
     case 'tool_result_error':
       return decide('execution_error', { readOnly: facts.readOnly });
+    case 'response_error':
+      return classifyResponseError(facts.code);
     case 'tool_not_found':
       return decide('tool_not_found');
     case 'invalid_arguments':
@@ -116,6 +120,23 @@ function classifyHttp(facts: Extract<ErrorFacts, { source: 'http' }>): Classific
     return { ...classification, retryable: facts.shouldRetry, advice: facts.shouldRetry ? undefined : 'the server said not to retry (x-should-retry: false)' };
   }
   return classification;
+}
+
+/** Codes of `response.error` (ResponseErrorCode) and of stream `error` events. */
+function classifyResponseError(code: string | null): Classification {
+  switch (code) {
+    case 'insufficient_quota':
+      return classifyHttp({ source: 'http', status: 429, code });
+    case 'rate_limit_exceeded':
+      return decide('rate_limit');
+    case 'server_error':
+      return decide('connection');
+    case 'vector_store_timeout':
+      return decide('timeout');
+    default:
+      // invalid_prompt, image or file problems and the like: sending it again changes nothing.
+      return decide(code ? 'invalid_arguments' : 'unknown');
+  }
 }
 
 export function typeFromHttpStatus(status: number, code?: string | null): MCPErrorType {

@@ -13,10 +13,11 @@ export interface ToolBinding {
 
 const MAX_NAME = 64;
 
-export function functionToolName(server: string, tool: string): string {
+export function functionToolName(server: string, tool: string, taken: ReadonlySet<string> = new Set()): string {
   const name = `${server}__${tool}`.replace(/[^A-Za-z0-9_-]/g, '_');
-  if (name.length <= MAX_NAME) return name;
-  const suffix = hashToolDefinition({ name, input_schema: {} }).slice(0, 8);
+  if (name.length <= MAX_NAME && !taken.has(name)) return name;
+  // Too long, or cleaned into a name another tool has ("a__b"+"c" and "a"+"b__c"): the hash of the real pair tells them apart.
+  const suffix = hashToolDefinition({ name: `${server}\u0000${tool}`, input_schema: {} }).slice(0, 8);
   return `${name.slice(0, MAX_NAME - suffix.length - 1)}_${suffix}`;
 }
 
@@ -25,7 +26,7 @@ export function functionToolsFromCatalog(catalog: Catalog, serverLabels: readonl
   const bindings: Record<string, ToolBinding> = {};
   for (const tool of catalogTools(catalog)) {
     if (!serverLabels.includes(tool.server_label)) continue;
-    const name = functionToolName(tool.server_label, tool.name);
+    const name = functionToolName(tool.server_label, tool.name, new Set(Object.keys(bindings)));
     const { $schema: _draft, ...parameters } = tool.input_schema;
     tools.push({
       type: 'function',

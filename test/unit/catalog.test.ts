@@ -7,6 +7,7 @@ import {
   diffCatalogs, discoveredToolFromListed, formatCatalog, isCatalogFresh, hashToolDefinition, type Catalog,
 } from '../../src/core/tools';
 import { readFileSync } from 'node:fs';
+import { functionToolsFromCatalog } from '../../src/core/function-tools';
 import { isToolAllowed, requiresApproval } from '../../src/core/servers';
 import path from 'node:path';
 
@@ -120,5 +121,22 @@ describe('server rules', () => {
     assert.equal(requiresApproval(filters, 'list_events', true), false);
     assert.equal(requiresApproval(filters, 'create_event', false), true);
     assert.equal(requiresApproval({ require_approval: { never: { tool_names: ['a'] } } }, 'b', false), true, 'unmatched tools fall back to the default: always');
+  });
+});
+
+describe('function tools for direct mode', () => {
+  it('names are valid, unique even when cleaning makes them collide, and bound to their tool', () => {
+    const tool = (server: string, name: string) => discoveredToolFromListed({ name, input_schema: { type: 'object', properties: {} } }, server);
+    const catalog: Catalog = {
+      servers: {
+        a__b: { server_label: 'a__b', status: 'ok', stale: false, fetched_at: null, error: null, tools: [tool('a__b', 'c')] },
+        a: { server_label: 'a', status: 'ok', stale: false, fetched_at: null, error: null, tools: [tool('a', 'b__c'), tool('a', 'x.y'), tool('a', 'x_y'), tool('a', 'n'.repeat(80))] },
+      },
+    };
+    const { tools, bindings } = functionToolsFromCatalog(catalog, ['a__b', 'a']);
+    const names = tools.map((each) => each.name);
+    assert.equal(new Set(names).size, names.length, `unique: ${names.join(', ')}`);
+    for (const name of names) assert.match(name, /^[A-Za-z0-9_-]{1,64}$/);
+    assert.deepEqual(Object.values(bindings).map((binding) => `${binding.server}/${binding.tool}`).sort(), ['a/b__c', `a/${'n'.repeat(80)}`, 'a/x.y', 'a/x_y', 'a__b/c'].sort());
   });
 });
