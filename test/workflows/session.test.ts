@@ -121,6 +121,17 @@ describe('mcpSession', () => {
     });
   });
 
+  it('a malformed queryState signal is ignored: the session keeps answering', async () => {
+    await withSession({}, async (session) => {
+      await session.signal('queryState');
+      await session.signal('queryState', { workflow_id: 42 } as never);
+      const servers = await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
+      assert.deepEqual(servers, ['weather']);
+      const events = (await session.fetchHistory()).events ?? [];
+      assert.equal(events.filter((event) => event.workflowTaskFailedEventAttributes).length, 0);
+    });
+  });
+
   it('rejects a server with a plain-text secret, naming the field, without touching history', async () => {
     await withSession({}, async (session) => {
       await assert.rejects(
