@@ -25,6 +25,8 @@ const CLIENT_TIMEOUT_MARGIN_MS = 5_000;
 
 export function createActivities(deps: ActivityDeps = {}) {
   const env = deps.env ?? process.env;
+  // One client per endpoint, key and timeout: building one per activity costs more than the call's setup.
+  const clients = new Map<string, OpenAI>();
   const openai = (activityTimeoutMs: number) => {
     const baseURL = deps.openaiBaseURL ?? env.OPENAI_BASE_URL;
     const apiKey = env.OPENAI_API_KEY || (baseURL ? 'mcpflow-offline' : undefined);
@@ -35,7 +37,14 @@ export function createActivities(deps: ActivityDeps = {}) {
         message: 'OPENAI_API_KEY is not set on the worker: set it, or set OPENAI_BASE_URL to the mcpflow emulator',
       });
     }
-    return new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: Math.max(1_000, activityTimeoutMs - CLIENT_TIMEOUT_MARGIN_MS) });
+    const timeout = Math.max(1_000, activityTimeoutMs - CLIENT_TIMEOUT_MARGIN_MS);
+    const key = JSON.stringify([baseURL ?? null, apiKey, timeout]);
+    let client = clients.get(key);
+    if (!client) {
+      client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout });
+      clients.set(key, client);
+    }
+    return client;
   };
   const responses = createResponsesActivities({ openai, env });
   return {

@@ -25,6 +25,8 @@ export async function withMcpClient<T>(server: ServerConfig, env: Env, use: (cli
   try {
     return await use(client);
   } finally {
+    // A stateful server keeps a session per connection until told otherwise (stateless ones answer 405, which the SDK accepts).
+    if (transport.sessionId) await transport.terminateSession().catch(() => undefined);
     await client.close().catch(() => undefined);
   }
 }
