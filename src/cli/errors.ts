@@ -4,7 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/errors';
-import { NotFoundError, TemporalUnreachableError } from '../client/errors';
+import { NoWorkerError, NotFoundError, TemporalUnreachableError } from '../client/errors';
 
 export const ExitCode = {
   OK: 0,
@@ -14,6 +14,8 @@ export const ExitCode = {
   USAGE: 2,
   TEMPORAL_UNREACHABLE: 3,
   NOT_FOUND: 4,
+  /** The workflow did not answer a query or an update in time: no worker polls its task queue. */
+  NO_WORKER: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -22,7 +24,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   1  the query failed, or another error
   2  bad usage: unknown flag, bad value, invalid config file
   3  Temporal is unreachable (start it with \`mcpflow server\` or set TEMPORAL_ADDRESS)
-  4  no workflow or schedule with that id`;
+  4  no workflow or schedule with that id
+  5  no worker answered (none polls the task queue: start \`mcpflow worker\` or \`mcpflow dev\`)`;
 
 /** Wrong input from the user that no flag parser caught (e.g. no servers given). */
 export class UsageError extends Error {
@@ -43,6 +46,7 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof UsageError || error instanceof ConfigError) return ExitCode.USAGE;
   if (error instanceof TemporalUnreachableError) return ExitCode.TEMPORAL_UNREACHABLE;
   if (error instanceof NotFoundError) return ExitCode.NOT_FOUND;
+  if (error instanceof NoWorkerError) return ExitCode.NO_WORKER;
   return ExitCode.FAILED;
 }
 
@@ -51,7 +55,7 @@ export function messageFor(error: unknown): string | undefined {
   if (error instanceof CommanderError || error instanceof SilentFailure) return undefined;
   if (error instanceof Error) {
     // Unexpected errors keep their stack behind a switch, for bug reports.
-    const known = error instanceof UsageError || error instanceof ConfigError || error instanceof TemporalUnreachableError || error instanceof NotFoundError;
+    const known = error instanceof UsageError || error instanceof ConfigError || error instanceof TemporalUnreachableError || error instanceof NotFoundError || error instanceof NoWorkerError;
     if (!known && process.env.MCPFLOW_DEBUG) return error.stack ?? error.message;
     return error.message;
   }

@@ -8,24 +8,34 @@ import type { DemoServersHandle } from '../demo-servers';
 import type { EmulatorHandle } from '../emulator';
 import { printServerWarnings, startLocalTemporal } from './commands/server';
 import { startEmulatorService } from './commands/emulator';
-import { launchDemoServers } from './commands/demo-servers';
+import { DEFAULT_DEMO_HOST, launchDemoServers } from './commands/demo-servers';
 import type { DemoServerKind } from '../demo-servers';
 import { connectNative, startWorker, type RunningWorker } from './worker-runtime';
 
 export interface LocalStackOptions {
   temporalPort: number;
-  uiPort: number;
+  /** Default: temporalPort + 1000 (where mcpflow's Web UI links look). */
+  uiPort?: number;
   /** SQLite file relative to the cwd. */
   db: string;
   /** Start the emulator (false when a real OPENAI_API_KEY is used). */
   emulator: boolean;
-  emulatorPort: number;
+  /** Default: MCPFLOW_EMULATOR_PORT, else 8800 (0 = any free port). */
+  emulatorPort?: number;
   demoServers: boolean;
-  demoPorts: Record<DemoServerKind, number>;
+  /** A missing one: MCPFLOW_<KIND>_PORT, else 8801-8803 (0 = any free port). */
+  demoPorts?: Partial<Record<DemoServerKind, number>>;
   taskQueue: string;
   namespace?: string;
   /** Progress lines for the user. */
   log: (line: string) => void;
+  /** Aborting it (a stop signal) ends start-up: what already runs is stopped, then StartAbortedError. */
+  signal?: AbortSignal;
+}
+
+/** Start-up was stopped by `signal` (everything started so far has been stopped again). */
+export class StartAbortedError extends Error {
+  override name = 'StartAbortedError';
 }
 
 export interface LocalStack {
@@ -39,30 +49,53 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const stops: Array<() => Promise<void>> = [];
   // While stopping, the server logs dial errors between its own services: expected, not news.
-  let stopping = false;
-  const stopAll = async () => {
-    stopping = true;
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    stops.length = 0;
+  let stopping: Promise<void> | undefined;
+  // Once, however often it is called (a signal handler and a finally block may both ask).
+  const stopAll = (): Promise<void> =>
+    (stopping ??= (async () => {
+      for (const stop of [...stops].reverse()) await stop().catch(() => undefined);
+    })());
+  const { signal } = options;
+  /**
+   * Starts one part. Its stop is registered before it is up, so that a stop signal arriving
+   * meanwhile ends start-up at once and the part is still stopped once its start settles.
+   */
+  const start = async <T>(starting: Promise<T>, stopIt: (part: T) => Promise<void>): Promise<T> => {
+    starting.catch(() => undefined);
+    stops.push(() => starting.then(stopIt, () => undefined));
+    if (!signal) return starting;
+    const aborted = () => new StartAbortedError(`start-up stopped (${String(signal.reason)})`);
+    if (signal.aborted) throw aborted();
+    let onAbort!: () => void;
+    const abortedWhileStarting = new Promise<never>((_, reject) => signal.addEventListener('abort', (onAbort = () => reject(aborted())), { once: true }));
+    abortedWhileStarting.catch(() => undefined);
+    try {
+      return await Promise.race([starting, abortedWhileStarting]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   };
   try {
     options.log('Starting the Temporal dev server...');
-    const temporal = await startLocalTemporal({ port: options.temporalPort, uiPort: options.uiPort, db: options.db, namespace: options.namespace,
-      log: (line) => {
-        if (!stopping) printServerWarnings(line);
-      },
-    });
-    stops.push(() => temporal.stop());
-    const emulator = options.emulator ? await startEmulatorService({ port: options.emulatorPort }) : undefined;
-    if (emulator) stops.push(() => emulator.close());
-    const demo = options.demoServers
-      ? await launchDemoServers({ ports: options.demoPorts, env: {} })
-      : undefined;
-    if (demo) stops.push(() => demo.close());
+    const temporal = await start(
+      startLocalTemporal({ port: options.temporalPort, ...(options.uiPort !== undefined ? { uiPort: options.uiPort } : {}), db: options.db, namespace: options.namespace, ...(signal ? { signal } : {}),
+        log: (line) => {
+          if (!stopping) printServerWarnings(line);
+        },
+      }),
+      (server) => server.stop(),
+    );
+    const emulator = options.emulator ? await start(startEmulatorService(options.emulatorPort === undefined ? {} : { port: options.emulatorPort }), (handle) => handle.close()) : undefined;
+    const demo = options.demoServers ? await start(launchDemoServers({ host: DEFAULT_DEMO_HOST, ports: options.demoPorts ?? {} }), (handle) => handle.close()) : undefined;
     options.log('Starting the worker (bundling the workflows takes a few seconds)...');
-    const connection = await connectNative({ address: temporal.address, namespace: temporal.namespace, tls: undefined, apiKey: undefined, metadata: undefined, profile: undefined });
-    const worker = await startWorker({ connection, namespace: temporal.namespace, taskQueue: options.taskQueue, ...(emulator ? { openaiBaseURL: emulator.url } : {}) });
-    stops.push(() => worker.stop());
+    const connection = await start(
+      connectNative({ address: temporal.address, namespace: temporal.namespace, tls: undefined, apiKey: undefined, metadata: undefined, profile: undefined }),
+      (connection) => connection.close().catch(() => undefined), // after the worker's stop (which closes it too)
+    );
+    const worker = await start(
+      startWorker({ connection, namespace: temporal.namespace, taskQueue: options.taskQueue, ...(emulator ? { openaiBaseURL: emulator.url } : {}) }),
+      (running) => running.stop(),
+    );
     return { temporal, emulator, demo, worker, stop: stopAll };
   } catch (error) {
     await stopAll();

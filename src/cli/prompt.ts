@@ -18,6 +18,12 @@ export function canPrompt(): boolean {
 /** Resolves undefined when `signal` aborts first (the query ended, or someone else answered). */
 export async function askApproval(approval: PendingApproval, signal: AbortSignal): Promise<ApprovalDecision | undefined> {
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  // The terminal is in raw mode: Ctrl-C reaches readline, not the process. Hand it on, so it
+  // does what it does while watching (stop, exit 130, the query continues in Temporal).
+  rl.on('SIGINT', () => {
+    rl.close();
+    process.kill(process.pid, 'SIGINT');
+  });
   try {
     const args = JSON.stringify(approval.arguments);
     for (;;) {

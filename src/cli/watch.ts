@@ -61,6 +61,7 @@ export async function watchQuery(client: McpflowClient, workflowId: string, done
   const seenRetries = new Set<string>();
   const handledApprovals = new Set<string>();
   const appearDeadline = Date.now() + (options.appearTimeoutMs ?? 30_000);
+  let noWorkerHinted = false;
 
   const printNewEvents = (events: ProgressEvent[]) => {
     for (const event of events) {
@@ -88,6 +89,11 @@ export async function watchQuery(client: McpflowClient, workflowId: string, done
       }
     } catch (error) {
       const notYet = error instanceof NotFoundError && Date.now() < appearDeadline;
+      if (error instanceof NoWorkerError && !finished && !noWorkerHinted) {
+        // Once: the query waits in Temporal until a worker comes, and so do we.
+        noWorkerHinted = true;
+        options.print(`… no worker is polling task queue ${error.taskQueue ?? '(unknown)'}: start \`mcpflow worker\` or \`mcpflow dev\` (still waiting)`);
+      }
       if (!notYet && !(error instanceof NoWorkerError) && !finished) throw error;
     }
     await Promise.race([done.catch(() => undefined), sleep(pollMs)]);

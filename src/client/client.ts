@@ -4,7 +4,7 @@
  * catalog. Every method turns the SDK's errors into the ones in ./errors.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, type Client, type Connection, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateStage, type Client, type Connection, type WorkflowHandle, type WorkflowUpdateHandle } from '@temporalio/client';
 import { ApplicationFailure, type QueryDefinition } from '@temporalio/common';
 import type { ConnectionSettings } from '../config/connection';
 import type { CallRecord, HistoryFilter, QueryResult, WorkflowStatistics } from '../core/records';
@@ -29,12 +29,12 @@ import type { runQuery } from '../../workflows/query';
 import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { MCP_SERVERS } from '../../workflows/search-attributes';
 import { createClient, DEFAULT_CONNECT_TIMEOUT_MS, openConnection } from './connect';
-import { isDeadlineExceeded, NoWorkerError, NotFoundError, translateError, UpdateRejectedError } from './errors';
+import { isTimeout, NoWorkerError, NotFoundError, translateError, UpdateRejectedError } from './errors';
 import { pendingRetries, type PendingRetry } from './retries';
 import { ScheduleApi } from './schedules';
 import { SessionApi } from './sessions';
 
-/** How long a query may wait for a worker to answer before we say none is running. */
+/** How long a query, or an update until a worker accepts it, may wait before we say no worker runs. */
 export const QUERY_TIMEOUT_MS = 10_000;
 
 export interface ConnectOptions {
@@ -146,21 +146,38 @@ export class McpflowClient {
   }
 
   approve(workflowId: string, answer: ApprovalAnswer = {}): Promise<ApprovalOutcome> {
-    return this.update(workflowId, () => this.handle(workflowId).executeUpdate(approveUpdate, { args: [answer] }));
+    return this.update(workflowId, () => this.handle(workflowId).startUpdate(approveUpdate, { args: [answer], waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
 
   deny(workflowId: string, answer: ApprovalAnswer = {}): Promise<ApprovalOutcome> {
-    return this.update(workflowId, () => this.handle(workflowId).executeUpdate(denyUpdate, { args: [answer] }));
+    return this.update(workflowId, () => this.handle(workflowId).startUpdate(denyUpdate, { args: [answer], waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
 
-  /** The server answers an update to a closed workflow with "not found": say what really happened. */
-  async update<T>(workflowId: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs an update: `start` must wait for the ACCEPTED stage, which needs a worker, so it gets a
+   * deadline (NoWorkerError when it passes); the outcome is then awaited without one. The server
+   * answers an update to a closed workflow with "not found": say what really happened.
+   */
+  async update<T>(workflowId: string, start: () => Promise<WorkflowUpdateHandle<T>>): Promise<T> {
     try {
-      return await this.call(workflowId, fn);
+      const handle = await this.acceptedUpdate(workflowId, start);
+      return await this.call(workflowId, () => handle.result());
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       const description = await this.describe(workflowId);
       throw new UpdateRejectedError(`workflow ${workflowId} is ${description.status.toLowerCase()}: it takes no more answers`);
+    }
+  }
+
+  /** Starts an update and waits, at most QUERY_TIMEOUT_MS, until a worker accepted (or rejected) it. */
+  async acceptedUpdate<T>(workflowId: string, start: () => Promise<WorkflowUpdateHandle<T>>): Promise<WorkflowUpdateHandle<T>> {
+    const deadline = Date.now() + QUERY_TIMEOUT_MS;
+    try {
+      return await this.call(workflowId, () => this.connection.withDeadline(deadline, start));
+    } catch (error) {
+      if (!isTimeout(error, deadline)) throw error;
+      const description = await this.describe(workflowId).catch(() => undefined);
+      throw new NoWorkerError(workflowId, description?.task_queue);
     }
   }
 
@@ -196,6 +213,18 @@ export class McpflowClient {
   /** Activities of this workflow that failed and wait for their next attempt. */
   async pendingRetries(workflowId: string): Promise<PendingRetry[]> {
     return pendingRetries(await this.call(workflowId, () => this.handle(workflowId).describe()));
+  }
+
+  /** Whether a worker polls this client's task queue now; undefined when the server would not say. */
+  async workerPolling(): Promise<boolean | undefined> {
+    try {
+      const response = await this.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
+        this.connection.workflowService.describeTaskQueue({ namespace: this.namespace, taskQueue: { name: this.taskQueue }, taskQueueType: 1 /* WORKFLOW */ }),
+      );
+      return (response.pollers?.length ?? 0) > 0;
+    } catch {
+      return undefined;
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -237,12 +266,11 @@ export class McpflowClient {
    * would keep the caller waiting.
    */
   async query<R, A extends unknown[]>(workflowId: string, definition: QueryDefinition<R, A>, ...args: A): Promise<R> {
+    const deadline = Date.now() + QUERY_TIMEOUT_MS;
     try {
-      return await this.call(workflowId, () =>
-        this.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => this.handle(workflowId).query(definition, ...args)),
-      );
+      return await this.call(workflowId, () => this.connection.withDeadline(deadline, () => this.handle(workflowId).query(definition, ...args)));
     } catch (error) {
-      if (!isDeadlineExceeded(error)) throw error;
+      if (!isTimeout(error, deadline)) throw error;
       const description = await this.describe(workflowId).catch(() => undefined);
       throw new NoWorkerError(workflowId, description?.task_queue);
     }

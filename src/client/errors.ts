@@ -6,6 +6,7 @@ import { ScheduleNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } 
 import { NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/common';
 
 /** gRPC status codes (not importing @grpc/grpc-js: it is the SDK's dependency, not ours). */
+const GRPC_CANCELLED = 1;
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_UNAVAILABLE = 14;
 
@@ -49,12 +50,31 @@ export class NoWorkerError extends Error {
   }
 }
 
+/**
+ * Whether `error`, or an error in its `cause` chain, is a gRPC error with `code`: the SDK wraps
+ * them (ServiceError('Failed to query Workflow', { cause }), WorkflowUpdateRPCTimeoutOrCancelledError).
+ */
+function hasGrpcCode(error: unknown, code: number): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    if (isGrpcServiceError(current) && current.code === code) return true;
+  }
+  return false;
+}
+
 export function isUnavailable(error: unknown): boolean {
-  return isGrpcServiceError(error) && error.code === GRPC_UNAVAILABLE;
+  return hasGrpcCode(error, GRPC_UNAVAILABLE);
 }
 
 export function isDeadlineExceeded(error: unknown): boolean {
-  return isGrpcServiceError(error) && error.code === GRPC_DEADLINE_EXCEEDED;
+  return hasGrpcCode(error, GRPC_DEADLINE_EXCEEDED);
+}
+
+/**
+ * A call given `deadline` ran out of time: DEADLINE_EXCEEDED from the client, or CANCELLED from
+ * the server, which receives the deadline too and sometimes gives up a moment before the client.
+ */
+export function isTimeout(error: unknown, deadline: number): boolean {
+  return isDeadlineExceeded(error) || (hasGrpcCode(error, GRPC_CANCELLED) && Date.now() >= deadline - 1_000);
 }
 
 /** Turns the SDK's errors into the ones above; anything else passes through unchanged. */

@@ -23,8 +23,8 @@ import {
   type StandingApproval,
 } from '../../workflows/messages';
 import type { mcpSession } from '../../workflows/session';
-import type { McpflowClient } from './client';
-import { WrongWorkflowTypeError } from './errors';
+import type { McpflowClient, WorkflowSummary } from './client';
+import { NotFoundError, WrongWorkflowTypeError } from './errors';
 
 export interface SessionQueryStart {
   session_id: string;
@@ -44,6 +44,13 @@ export class SessionApi {
    * `input.servers` it does not have yet. Returns the session's servers.
    */
   async startOrGet(sessionId: string, input: SessionInput = {}): Promise<string[]> {
+    // USE_EXISTING only finds a running workflow: a closed session (or another workflow's
+    // closed run) would silently become a new, empty session under the same id.
+    const existing = await this.client.describe(sessionId).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+    if (existing) this.assertRunningSession(sessionId, existing);
     const servers = input.servers ?? [];
     const { search_attributes, typedSearchAttributes } = await this.client.searchAttributesFor(servers.map((server) => server.label));
     await this.client.call(sessionId, () =>
@@ -65,12 +72,14 @@ export class SessionApi {
   }
 
   addServer(sessionId: string, server: ServerConfig): Promise<string[]> {
-    return this.client.update(sessionId, () => this.client.handle(sessionId).executeUpdate(addServerUpdate, { args: [server] }));
+    return this.client.update(sessionId, () => this.client.handle(sessionId).startUpdate(addServerUpdate, { args: [server], waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
 
   /** A standing approval: the session approves calls of this tool until its definition changes. */
   trust(sessionId: string, server: string, tool: string): Promise<StandingApproval[]> {
-    return this.client.update(sessionId, () => this.client.handle(sessionId).executeUpdate(rememberApprovalUpdate, { args: [{ server, tool }] }));
+    return this.client.update(sessionId, () =>
+      this.client.handle(sessionId).startUpdate(rememberApprovalUpdate, { args: [{ server, tool }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+    );
   }
 
   async progress(sessionId: string): Promise<SessionProgress> {
@@ -88,7 +97,9 @@ export class SessionApi {
   }
 
   refresh(sessionId: string, force = true): Promise<SessionRefreshResult> {
-    return this.client.update(sessionId, () => this.client.handle(sessionId).executeUpdate(refreshToolsUpdate, { args: [{ force_refresh: force }] }));
+    return this.client.update(sessionId, () =>
+      this.client.handle(sessionId).startUpdate(refreshToolsUpdate, { args: [{ force_refresh: force }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+    );
   }
 
   /**
@@ -98,7 +109,7 @@ export class SessionApi {
   async startQuery(sessionId: string, args: ExecuteQueryArgs): Promise<SessionQueryStart> {
     const queryId = args.query_id ?? `query-${randomUUID().slice(0, 8)}`;
     const queryWorkflowId = childQueryId(sessionId, queryId);
-    const update = await this.client.call(sessionId, () =>
+    const update = await this.client.acceptedUpdate(sessionId, () =>
       this.client.handle(sessionId).startUpdate(executeQueryUpdate, { args: [{ ...args, query_id: queryId }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
     );
     const result = this.client.call(sessionId, () => update.result());
@@ -112,6 +123,22 @@ export class SessionApi {
       const settled = await Promise.race([result.then(() => true, () => true), sleep(200).then(() => false)]);
       if (settled) return { session_id: sessionId, query_workflow_id: queryWorkflowId, result };
       if (Date.now() > deadline) throw new Error(`session ${sessionId} accepted the query but did not start it within ${CHILD_APPEAR_TIMEOUT_MS / 1000} s`);
+    }
+  }
+
+  /** Refuses anything but a running mcpSession (e.g. as the target of a refresh schedule). */
+  async requireRunningSession(sessionId: string): Promise<void> {
+    this.assertRunningSession(sessionId, await this.client.describe(sessionId));
+  }
+
+  private assertRunningSession(sessionId: string, description: WorkflowSummary): void {
+    if (description.type !== 'mcpSession') {
+      throw new WrongWorkflowTypeError(`${sessionId} is a ${description.type} workflow, not a session (mcpSession): choose another session id`);
+    }
+    if (description.status !== 'RUNNING') {
+      throw new WrongWorkflowTypeError(
+        `session ${sessionId} has ended (${description.status.toLowerCase()}): its history stays readable (mcpflow export ${sessionId}); choose another id for a new session`,
+      );
     }
   }
 

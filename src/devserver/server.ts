@@ -40,6 +40,8 @@ export interface DevServerOptions {
   log?: (line: string) => void;
   /** Receives progress while the Temporal CLI is built the first time. Default: stderr. */
   progress?: (line: string) => void;
+  /** Aborting it during start-up stops the server (or does not spawn it) and rejects with DevServerStartError. */
+  signal?: AbortSignal;
 }
 
 export interface DevServerExit {
@@ -158,6 +160,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   if (uiPort !== undefined) await assertPortFree(uiPort, ip, 'Web UI');
   const cliPath = opts.cliPath ?? await ensureTemporalCli({ log: opts.progress });
   if (dbFilename) mkdirSync(path.dirname(dbFilename), { recursive: true });
+  const abortedError = () => new DevServerStartError(`start of the Temporal dev server stopped (${String(opts.signal?.reason)})`);
+  if (opts.signal?.aborted) throw abortedError();
 
   const args = devServerArgs({ ip, port, uiPort, namespace, dbFilename, headless, searchAttributes });
   const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -177,15 +181,26 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
 
   const address = `${ip}:${port}`;
   const stop = makeStop(child, exited, opts.stopGraceMs ?? 10_000);
+  let onAbort: (() => void) | undefined;
   try {
-    await waitUntilReady({
+    const ready = waitUntilReady({
       address, namespace, searchAttributes, exited, tail,
       deadline: Date.now() + (opts.readyTimeoutMs ?? 60_000),
       command: `${cliPath} ${args.join(' ')}`,
     });
+    const { signal } = opts;
+    if (signal) {
+      ready.catch(() => undefined);
+      const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', (onAbort = () => reject(abortedError())), { once: true }));
+      await Promise.race([ready, aborted]);
+    } else {
+      await ready;
+    }
   } catch (error) {
     await stop();
     throw error;
+  } finally {
+    if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
   }
   return {
     address,

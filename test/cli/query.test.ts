@@ -159,6 +159,37 @@ describe('mcpflow query', () => {
     }
   });
 
+  it('Ctrl-C at the approval prompt stops watching like Ctrl-C while watching: exit 130, the query keeps waiting', async (t) => {
+    if (spawnSync('script', ['--version']).status !== 0) return t.skip('no `script` command (util-linux)');
+    const command = [process.execPath, BIN, 'query', SEED_QUERY, '--server', weather(), '--server', calendar()].map(shellQuote).join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd: scratchDir(),
+      env: childEnv({ TEMPORAL_ADDRESS: env.address, MCPFLOW_TASK_QUEUE: taskQueue }),
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let workflowId: string | undefined;
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!/\[y\/n\]/.test(output)) {
+        assert.ok(Date.now() < deadline, `no prompt in:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      workflowId = /Query (mcpflow-query-[0-9a-f]{8})/.exec(output)?.[1];
+      child.stdin.write('\x03');
+      assert.equal(await exited, 130, output);
+      assert.match(output, /Stopped watching\. The query continues in Temporal: mcpflow progress mcpflow-query-/);
+      assert.ok(workflowId, output);
+      const progress = await cli(['progress', workflowId, '--json']);
+      assert.equal(progress.code, 0, progress.stderr);
+      assert.equal((JSON.parse(progress.stdout) as { pending_approvals: unknown[] }).pending_approvals.length, 1);
+    } finally {
+      child.kill('SIGKILL');
+      if (workflowId) await env.client.workflow.getHandle(workflowId).terminate('test finished').catch(() => undefined);
+    }
+  });
+
   it('--no-wait prints the workflow id; deny with a reason reaches the answer', async () => {
     const started = await cli(['query', SEED_QUERY, '--server', weather(), '--server', calendar(), '--no-wait']);
     assert.equal(started.code, 0, started.stderr);

@@ -101,4 +101,29 @@ describe('mcpflow schedule', () => {
     assert.equal(missing.code, 4);
     assert.match(missing.stderr, /no workflow with id "no-such-session-9"/);
   });
+
+  it('schedule create and session start refuse a workflow that is not a running session', async () => {
+    // No worker needed: both check the workflow (describe) before anything else.
+    const notSession = `cli-not-a-session-${randomUUID().slice(0, 8)}`;
+    const ended = `cli-ended-session-${randomUUID().slice(0, 8)}`;
+    await env.client.workflow.start('runQuery', { taskQueue, workflowId: notSession, args: [{ query: 'hi', servers: [] }] });
+    await env.client.workflow.start('mcpSession', { taskQueue, workflowId: ended, args: [{}] });
+    await env.client.workflow.getHandle(ended).terminate('test: the session ended');
+    try {
+      for (const command of [['schedule', 'create', '--session', notSession, '--every', '1m'], ['session', 'start', notSession]]) {
+        const run = await cli(command);
+        assert.equal(run.code, 1, `${command.join(' ')}: ${run.stderr}`);
+        assert.match(run.stderr, new RegExp(`${notSession} is a runQuery workflow, not a session`));
+      }
+      for (const command of [['schedule', 'create', '--session', ended, '--every', '1m'], ['session', 'start', ended]]) {
+        const run = await cli(command);
+        assert.equal(run.code, 1, `${command.join(' ')}: ${run.stderr}`);
+        assert.match(run.stderr, new RegExp(`session ${ended} has ended \\(terminated\\)`));
+      }
+      // Nothing new was started under the ended session's id.
+      assert.equal((await env.client.workflow.getHandle(ended).describe()).status.name, 'TERMINATED');
+    } finally {
+      await env.client.workflow.getHandle(notSession).terminate('test finished').catch(() => undefined);
+    }
+  });
 });

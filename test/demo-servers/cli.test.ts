@@ -38,11 +38,17 @@ void describe('mcpflow demo-servers', () => {
   void it('a busy port becomes one line naming the flag and variable', async () => {
     const blocker = await startDemoServer('weather');
     try {
-      await assert.rejects(launchDemoServers({ ports: { weather: 0, calendar: blocker.port, database: 0 }, env: {} }), (e: unknown) => {
+      await assert.rejects(launchDemoServers({ ports: { weather: 0, calendar: blocker.port, database: 0 }, env: {}, portFlags: true }), (e: unknown) => {
         assert.ok(e instanceof Error);
         assert.equal(e.message.split('\n').length, 1);
         assert.match(e.message, new RegExp(`port ${blocker.port} on 127\\.0\\.0\\.1 is already in use \\(calendar demo server\\)`));
         assert.match(e.message, /--calendar-port or MCPFLOW_CALENDAR_PORT/);
+        return true;
+      });
+      // Commands without the flag (mcpflow dev) name only the variable.
+      await assert.rejects(launchDemoServers({ ports: { weather: 0, calendar: blocker.port, database: 0 }, env: {} }), (e: unknown) => {
+        assert.ok(e instanceof Error);
+        assert.match(e.message, /choose another with MCPFLOW_CALENDAR_PORT$/);
         return true;
       });
     } finally {

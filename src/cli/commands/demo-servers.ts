@@ -23,6 +23,8 @@ export interface DemoServersLaunchOptions {
   /** Per-server ports; a missing one comes from its MCPFLOW_<KIND>_PORT variable, else the default (8801-8803). */
   ports?: Partial<Record<DemoServerKind, number>>;
   env?: NodeJS.ProcessEnv;
+  /** Name the --<kind>-port flags in the busy-port message (only `mcpflow demo-servers` has them). */
+  portFlags?: boolean;
 }
 
 
@@ -59,7 +61,7 @@ export async function launchDemoServers(opts: DemoServersLaunchOptions = {}): Pr
     if (error instanceof DemoServerStartError && error.code === 'EADDRINUSE') {
       throw new Error(
         `port ${error.port} on ${error.host} is already in use (${error.kind} demo server); ` +
-          `choose another with --${error.kind}-port or ${PORT_ENV[error.kind]}`,
+          `choose another with ${opts.portFlags ? `--${error.kind}-port or ` : ''}${PORT_ENV[error.kind]}`,
       );
     }
     throw error;
@@ -94,6 +96,7 @@ export function registerDemoServersCommand(program: Command): void {
       const handle = await launchDemoServers({
         host: options.host,
         ports: { weather: options.weatherPort, calendar: options.calendarPort, database: options.databasePort },
+        portFlags: true,
       });
       for (const line of describeDemoServers(handle)) console.log(line);
       console.log('Press Ctrl+C to stop.');

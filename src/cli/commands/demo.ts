@@ -13,12 +13,12 @@ import type { ServerConfig } from '../../core/servers';
 import { findFreePort, isPortFree } from '../../devserver/server';
 import type { PendingApproval } from '../../../workflows/messages';
 import { SilentFailure } from '../errors';
-import { startLocalStack } from '../local-stack';
+import { startLocalStack, StartAbortedError, type LocalStack } from '../local-stack';
 import { collect } from '../options';
 import { callsTable, formatDuration, statisticsTable, toStdout } from '../output';
 import { askApproval, canPrompt, type ApprovalDecision } from '../prompt';
 import { watchQuery } from '../watch';
-import { waitForStopSignal } from '../signals';
+import { listenForStopSignals } from '../signals';
 import { printDiscovery } from './discover';
 import { SERVER_DEFAULTS } from './server';
 
@@ -49,29 +49,47 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   const ownServers = (flags.server ?? []).map(parseServerSpec);
   const useEmulator = !process.env.OPENAI_API_KEY;
   const temporalPort = (await isPortFree(SERVER_DEFAULTS.port)) ? SERVER_DEFAULTS.port : await findFreePort();
-  const uiPort = (await isPortFree(SERVER_DEFAULTS.uiPort)) ? SERVER_DEFAULTS.uiPort : await findFreePort();
+  // port + 1000 (8233 for 7233) when free: where the Web UI links of other mcpflow commands look.
+  const preferredUiPort = temporalPort + 1000;
+  const uiPort = preferredUiPort <= 65535 && (await isPortFree(preferredUiPort)) ? preferredUiPort : await findFreePort();
 
   say('mcpflow demo: durable MCP tool workflows on Temporal\n');
-  const stack = await startLocalStack({
-    temporalPort,
-    uiPort,
-    db: DEMO_DB,
-    emulator: useEmulator,
-    emulatorPort: 0,
-    demoServers: ownServers.length === 0,
-    demoPorts: { weather: 0, calendar: 0, database: 0 },
-    taskQueue: DEMO_TASK_QUEUE,
-    log: (line) => say(`  ${line}`),
+  // From before start-up on: Ctrl-C, SIGTERM or SIGHUP stop everything started so far, then exit 130.
+  const stop = listenForStopSignals();
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      temporalPort,
+      uiPort,
+      db: DEMO_DB,
+      emulator: useEmulator,
+      emulatorPort: 0,
+      demoServers: ownServers.length === 0,
+      demoPorts: { weather: 0, calendar: 0, database: 0 },
+      taskQueue: DEMO_TASK_QUEUE,
+      log: (line) => say(`  ${line}`),
+      signal: stop.signal,
+    });
+  } catch (error) {
+    stop.dispose();
+    if (!(error instanceof StartAbortedError)) throw error;
+    say(`Stopped during start-up (${String(stop.signal.reason)}).`);
+    process.exit(130);
+  }
+  let stopping: Promise<void> | undefined;
+  const stopStack = () =>
+    (stopping ??= (async () => {
+      say('\nStopping the worker, the servers and Temporal...');
+      await stack.stop();
+      say('Stopped.');
+    })());
+  // --keep-running waits for the signal itself; before that, a signal interrupts the demo.
+  let keepRunning = false;
+  void stop.received.then(async () => {
+    if (keepRunning) return;
+    await stopStack();
+    process.exit(130);
   });
-  const stopStack = async () => {
-    say('\nStopping the worker, the servers and Temporal...');
-    await stack.stop();
-    say('Stopped.');
-  };
-  const onInterrupt = () => {
-    void stopStack().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onInterrupt);
 
   let client: McpflowClient | undefined;
   let failed = false;
@@ -120,13 +138,16 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       say(`   TEMPORAL_ADDRESS=${stack.temporal.address} mcpflow --task-queue ${DEMO_TASK_QUEUE} history ${workflowId} --tool list_events`);
       say(`   TEMPORAL_ADDRESS=${stack.temporal.address} mcpflow stats ${workflowId} --json`);
       say('Press Ctrl-C to stop.');
-      process.removeListener('SIGINT', onInterrupt);
-      await waitForStopSignal();
+      keepRunning = true;
+      await stop.received;
     }
   } finally {
-    process.removeListener('SIGINT', onInterrupt);
+    const interrupted = stop.signal.aborted && !keepRunning;
     await client?.close().catch(() => undefined);
     await stopStack();
+    stop.dispose();
+    // An interrupted demo's errors (connections to what was just stopped) are not news.
+    if (interrupted) process.exit(130);
   }
   if (failed) throw new SilentFailure();
 }

@@ -4,19 +4,18 @@
  * and a worker. Prints where everything is and what to try; Ctrl-C stops it all.
  */
 import { Option, type Command } from 'commander';
-import { TASK_QUEUE } from '../../../workflows/messages';
 import { SERVER_DEFAULTS } from './server';
-import { DEFAULT_EMULATOR_PORT } from './emulator';
-import { DEFAULT_DEMO_PORTS } from './demo-servers';
-import { startLocalStack, type LocalStack } from '../local-stack';
+import { commandContext } from '../context';
+import { webUiBaseUrl } from '../../config/connection';
+import { startLocalStack, StartAbortedError, type LocalStack } from '../local-stack';
 import { parsePortFlag } from '../options';
 import { toStdout } from '../output';
-import { waitForStopSignal } from '../signals';
+import { listenForStopSignals } from '../signals';
 import { describeModelApi } from './worker';
 
 interface DevFlags {
   port: number;
-  uiPort: number;
+  uiPort?: number;
   db: string;
 }
 
@@ -25,34 +24,53 @@ export function registerDevCommand(program: Command): void {
     .command('dev')
     .description('Run Temporal, the worker, the Responses API emulator and the demo MCP servers on 127.0.0.1 until Ctrl-C')
     .addOption(new Option('--port <port>', 'Temporal gRPC port').argParser(parsePortFlag).default(SERVER_DEFAULTS.port))
-    .addOption(new Option('--ui-port <port>', 'Temporal Web UI port').argParser(parsePortFlag).default(SERVER_DEFAULTS.uiPort))
+    .addOption(new Option('--ui-port <port>', 'Temporal Web UI port (default: --port + 1000, i.e. 8233)').argParser(parsePortFlag))
     .option('--db <file>', 'SQLite file for the Temporal state', SERVER_DEFAULTS.db)
     .action(async (flags: DevFlags, command: Command) => {
-      const taskQueue = command.optsWithGlobals<{ taskQueue?: string }>().taskQueue ?? TASK_QUEUE;
+      // Task queue and namespace as every command resolves them (flag, environment, config file).
+      const context = commandContext(command);
       const useEmulator = !process.env.OPENAI_API_KEY;
-      const stack = await startLocalStack({
-        temporalPort: flags.port,
-        uiPort: flags.uiPort,
-        db: flags.db,
-        emulator: useEmulator,
-        emulatorPort: DEFAULT_EMULATOR_PORT,
-        demoServers: true,
-        demoPorts: { ...DEFAULT_DEMO_PORTS },
-        taskQueue,
-        log: toStdout,
-      });
-      for (const line of describeStack(stack, taskQueue)) toStdout(line);
-      const signal = await Promise.race([waitForStopSignal(), stack.worker.finished.then(() => undefined)]);
-      toStdout(signal ? `\nStopping (${signal})...` : '\nThe worker stopped; stopping the rest...');
-      await stack.stop();
-      toStdout('Stopped.');
+      // From now on: a signal during start-up stops what already runs instead of orphaning it.
+      const stop = listenForStopSignals();
+      try {
+        let stack: LocalStack;
+        try {
+          stack = await startLocalStack({
+            temporalPort: flags.port,
+            ...(flags.uiPort !== undefined ? { uiPort: flags.uiPort } : {}),
+            db: flags.db,
+            namespace: context.connection.namespace,
+            emulator: useEmulator,
+            // Emulator and demo server ports: MCPFLOW_EMULATOR_PORT / MCPFLOW_<KIND>_PORT, else the defaults.
+            demoServers: true,
+            taskQueue: context.taskQueue,
+            log: toStdout,
+            signal: stop.signal,
+          });
+        } catch (error) {
+          if (!(error instanceof StartAbortedError)) throw error;
+          toStdout(`Stopped during start-up (${String(stop.signal.reason)}).`);
+          return;
+        }
+        for (const line of describeStack(stack, context.taskQueue)) toStdout(line);
+        const signal = await Promise.race([stop.received, stack.worker.finished.then(() => undefined)]);
+        toStdout(signal ? `\nStopping (${signal})...` : '\nThe worker stopped; stopping the rest...');
+        await stack.stop();
+        toStdout('Stopped.');
+      } finally {
+        stop.dispose();
+      }
     });
 }
 
 export function describeStack(stack: LocalStack, taskQueue: string): string[] {
   const weather = stack.demo?.servers.weather.url;
   const calendar = stack.demo?.servers.calendar.url;
-  const envPrefix = stack.temporal.address === '127.0.0.1:7233' ? '' : `TEMPORAL_ADDRESS=${stack.temporal.address} `;
+  const envPrefix = [
+    stack.temporal.address === '127.0.0.1:7233' ? '' : `TEMPORAL_ADDRESS=${stack.temporal.address} `,
+    // Links assume the Web UI at port + 1000; say where it is when --ui-port moved it.
+    stack.temporal.uiUrl && stack.temporal.uiUrl !== webUiBaseUrl({ address: stack.temporal.address }, {}) ? `MCPFLOW_UI_URL=${stack.temporal.uiUrl} ` : '',
+  ].join('');
   return [
     '',
     'mcpflow dev is running (all on 127.0.0.1):',

@@ -4,7 +4,7 @@ import type { DiscoveryResult } from '../../../workflows/messages';
 import { ExecutionModeSchema } from '../../../workflows/messages';
 import { commandContext, withClient } from '../context';
 import { collect, jsonOption } from '../options';
-import { catalogTable, printJson, table, toStdout } from '../output';
+import { catalogTable, printJson, table, toStderr, toStdout } from '../output';
 import { requireServers, runOptions, serversFrom } from '../servers';
 
 interface DiscoverFlags {
@@ -26,7 +26,13 @@ export function registerDiscoverCommand(program: Command): void {
       const context = commandContext(command);
       const servers = requireServers(serversFrom(context, flags.server));
       await withClient(context, async (client) => {
-        const { workflow_id, result } = await client.discover({ servers, ...runOptions(context, flags) });
+        // Without a worker the run waits in Temporal forever: say so once it takes a while.
+        const slow = setTimeout(() => {
+          void client.workerPolling().then((polling) => {
+            if (polling === false) toStderr(`waiting for a worker on task queue ${client.taskQueue}: start \`mcpflow worker\` or \`mcpflow dev\` (Ctrl-C stops waiting)`);
+          });
+        }, WAITING_HINT_AFTER_MS);
+        const { workflow_id, result } = await client.discover({ servers, ...runOptions(context, flags) }).finally(() => clearTimeout(slow));
         if (flags.json) return printJson({ workflow_id, ...result });
         printDiscovery(result);
         const ui = context.uiUrl(workflow_id);
@@ -34,6 +40,8 @@ export function registerDiscoverCommand(program: Command): void {
       });
     });
 }
+
+const WAITING_HINT_AFTER_MS = 3_000;
 
 export function printDiscovery(result: DiscoveryResult, print: (line: string) => void = toStdout): void {
   print(

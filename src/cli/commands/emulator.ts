@@ -10,6 +10,8 @@ export interface EmulatorStartOptions {
   host?: string;
   port?: number;
   apiKeys?: string[];
+  /** The flag of the running command that sets the port, named in the busy-port message (e.g. "--port"). */
+  portFlag?: string;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function startEmulatorService(options: EmulatorStartOptions = {}): 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      throw new Error(`emulator: port ${port} on ${host} is already in use; pick another with --port or MCPFLOW_EMULATOR_PORT`);
+      throw new Error(`emulator: port ${port} on ${host} is already in use; pick another with ${options.portFlag ? `${options.portFlag} or ` : ''}MCPFLOW_EMULATOR_PORT`);
     }
     if (code === 'EADDRNOTAVAIL' || code === 'EACCES') throw new Error(`emulator: cannot listen on ${host}:${port} (${code})`);
     throw error;
@@ -62,6 +64,7 @@ export function registerEmulatorCommand(program: Command): void {
       const handle = await startEmulatorService({
         host: options.host,
         port: options.port ?? DEFAULT_EMULATOR_PORT,
+        portFlag: '--port',
         ...(options.apiKey ? { apiKeys: options.apiKey } : {}),
       });
       for (const line of usageLines(handle)) console.log(line);

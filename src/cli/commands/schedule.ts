@@ -36,8 +36,8 @@ export function registerScheduleCommand(program: Command): void {
     .action(async (flags: CreateFlags, command: Command) => {
       if ((flags.every === undefined) === (flags.cron === undefined)) throw new UsageError('give exactly one of --every <duration> and --cron <expression>');
       await withClient(commandContext(command), async (client) => {
-        // A schedule for a session that does not exist would fail on every run.
-        await client.describe(flags.session);
+        // A schedule for anything but a running session would fail on every run.
+        await client.sessions.requireRunningSession(flags.session);
         const scheduleId = await client.schedules.createRefresh({
           sessionId: flags.session,
           ...(flags.id ? { scheduleId: flags.id } : {}),

@@ -11,6 +11,7 @@ import { DEFAULT_DEV_SERVER_IP, startDevServer, type DevServer } from '../../dev
 export const SERVER_DEFAULTS = {
   ip: DEFAULT_DEV_SERVER_IP,
   port: 7233,
+  /** The Web UI of the default port; elsewhere it is port + 1000, as mcpflow's links assume. */
   uiPort: 8233,
   db: path.join('.mcpflow', 'temporal.db'),
   namespace: 'default',
@@ -29,6 +30,8 @@ export interface LocalTemporalOptions {
   log?: (line: string) => void;
   /** Progress of the one-time Temporal CLI build. Default: stderr. */
   progress?: (line: string) => void;
+  /** Aborting it stops a server that is still starting. */
+  signal?: AbortSignal;
 }
 
 /** Starts the dev server with `mcpflow server`'s defaults; throws PortInUseError on a busy port. */
@@ -37,13 +40,15 @@ export function startLocalTemporal(opts: LocalTemporalOptions = {}): Promise<Dev
   return startDevServer({
     ip: SERVER_DEFAULTS.ip,
     port: opts.port ?? SERVER_DEFAULTS.port,
-    uiPort: opts.uiPort ?? SERVER_DEFAULTS.uiPort,
+    // Default: port + 1000 (startDevServer), where webUiBaseUrl's links look for it.
+    ...(opts.uiPort !== undefined ? { uiPort: opts.uiPort } : {}),
     namespace: opts.namespace ?? SERVER_DEFAULTS.namespace,
     // startDevServer creates the directory (`.mcpflow/`) when missing.
     dbFilename: db === false ? undefined : path.resolve(opts.cwd ?? process.cwd(), db),
     headless: opts.headless ?? false,
     log: opts.log ?? printServerWarnings,
     progress: opts.progress ?? ((line) => console.error(line)),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
 }
 
@@ -66,7 +71,7 @@ export function describeLocalTemporal(server: DevServer): string[] {
 
 interface ServerCommandOptions {
   port: number;
-  uiPort: number;
+  uiPort?: number;
   db: string;
   namespace: string;
   verbose: boolean;
@@ -123,7 +128,7 @@ export function registerServerCommand(program: Command): void {
     .command('server')
     .description('Run the Temporal dev server on 127.0.0.1 with state in a SQLite file (survives restarts)')
     .addOption(new Option('--port <port>', 'frontend gRPC port').argParser(parsePortFlag).default(SERVER_DEFAULTS.port))
-    .addOption(new Option('--ui-port <port>', 'Web UI port').argParser(parsePortFlag).default(SERVER_DEFAULTS.uiPort))
+    .addOption(new Option('--ui-port <port>', 'Web UI port (default: --port + 1000, i.e. 8233)').argParser(parsePortFlag))
     .option('--db <file>', 'SQLite file for the server state', SERVER_DEFAULTS.db)
     .option('--namespace <name>', 'namespace to serve', SERVER_DEFAULTS.namespace)
     .option('--verbose', "print all of the server's output", false)
