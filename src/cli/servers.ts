@@ -30,11 +30,12 @@ export interface RunFlags {
   model?: string;
 }
 
-export function runOptions(context: CommandContext, flags: RunFlags): { mode: ExecutionMode; model: string; retry: RetrySettings } {
+export function runOptions(context: CommandContext, flags: RunFlags): { mode: ExecutionMode; model: string; retry: RetrySettings; cache_ttl_ms?: number } {
   const defaults = context.loaded.config.defaults;
   return {
     mode: flags.mode ?? defaults.mode,
     model: flags.model ?? defaults.model,
     retry: { ...DEFAULT_RETRY_SETTINGS, ...defaults.retry },
+    ...(defaults.cache_ttl_ms !== undefined ? { cache_ttl_ms: defaults.cache_ttl_ms } : {}),
   };
 }

@@ -4,6 +4,7 @@
  * from the workflow's pending activities (the workflow cannot see them), and handles each
  * pending approval once: asked on a terminal, else the command to run is printed.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { McpflowClient } from '../client/client';
 import { NotFoundError, NoWorkerError, UpdateRejectedError } from '../client/errors';
 import type { PendingRetry } from '../client/retries';
@@ -96,7 +97,7 @@ export async function watchQuery(client: McpflowClient, workflowId: string, done
       }
       if (!notYet && !(error instanceof NoWorkerError) && !finished) throw error;
     }
-    await Promise.race([done.catch(() => undefined), sleep(pollMs)]);
+    await Promise.race([done.catch(() => undefined), delay(pollMs)]);
   }
   // What happened between the last poll and the end.
   try {
@@ -139,6 +140,3 @@ async function handleApproval(client: McpflowClient, workflowId: string, approva
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

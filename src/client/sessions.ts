@@ -3,6 +3,7 @@
  * cache, standing approvals and the history of every query it ran. Each query runs as a child
  * runQuery (`<session>/<query id>`) that can be watched and approved like any other query.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateStage } from '@temporalio/client';
 import type { QueryResult, WorkflowStatistics } from '../core/records';
@@ -120,7 +121,7 @@ export class SessionApi {
     for (;;) {
       const started = await this.client.describe(queryWorkflowId).then(() => true, () => false);
       if (started) return { session_id: sessionId, query_workflow_id: queryWorkflowId, result };
-      const settled = await Promise.race([result.then(() => true, () => true), sleep(200).then(() => false)]);
+      const settled = await Promise.race([result.then(() => true, () => true), delay(200).then(() => false)]);
       if (settled) return { session_id: sessionId, query_workflow_id: queryWorkflowId, result };
       if (Date.now() > deadline) throw new Error(`session ${sessionId} accepted the query but did not start it within ${CHILD_APPEAR_TIMEOUT_MS / 1000} s`);
     }
@@ -150,6 +151,3 @@ export class SessionApi {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

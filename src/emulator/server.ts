@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { CreateResponseRequestSchema, type ErrorBody } from '../core/schemas';
 import { AdminState, FaultsSchema } from './admin';
@@ -59,7 +60,7 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
 
     const headers = { 'x-request-id': newId('req'), 'openai-processing-ms': '1' };
     try {
-      if (admin.latencyMs > 0) await sleep(admin.latencyMs);
+      if (admin.latencyMs > 0) await delay(admin.latencyMs);
       checkApiKey(req);
       const fault = admin.takeFault();
       if (fault?.kind === 'drop') {
@@ -208,6 +209,3 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -32,7 +32,7 @@ export function registerDiscoverCommand(program: Command): void {
             if (polling === false) toStderr(`waiting for a worker on task queue ${client.taskQueue}: start \`mcpflow worker\` or \`mcpflow dev\` (Ctrl-C stops waiting)`);
           });
         }, WAITING_HINT_AFTER_MS);
-        const { workflow_id, result } = await client.discover({ servers, ...runOptions(context, flags) }).finally(() => clearTimeout(slow));
+        const { workflow_id, result } = await client.discover({ servers, ...discoveryOptions(runOptions(context, flags)) }).finally(() => clearTimeout(slow));
         if (flags.json) return printJson({ workflow_id, ...result });
         printDiscovery(result);
         const ui = context.uiUrl(workflow_id);
@@ -53,4 +53,9 @@ export function printDiscovery(result: DiscoveryResult, print: (line: string) =>
   print(catalogTable(result.catalog));
   const { added, removed, changed } = result.diff;
   if (removed.length || changed.length) print(`Changes: ${added.length} added, ${removed.length} removed, ${changed.length} changed`);
+}
+
+/** Discovery has no tool cache of its own: the TTL belongs to queries and sessions. */
+function discoveryOptions({ cache_ttl_ms: _ttl, ...options }: ReturnType<typeof runOptions>) {
+  return options;
 }

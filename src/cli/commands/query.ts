@@ -95,12 +95,10 @@ interface StartedQuery {
 }
 
 async function startAlone(client: McpflowClient, context: CommandContext, text: string, flags: QueryFlags, approvalTimeout: number | undefined): Promise<StartedQuery> {
-  const defaults = context.loaded.config.defaults;
   const input: QueryInput = {
     query: text,
     servers: requireServers(serversFrom(context, flags.server)),
     ...runOptions(context, flags),
-    ...(defaults.cache_ttl_ms !== undefined ? { cache_ttl_ms: defaults.cache_ttl_ms } : {}),
     ...(approvalTimeout !== undefined ? { approval_timeout_ms: approvalTimeout } : {}),
     ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
     ...(flags.forceRefresh ? { force_refresh: true } : {}),
@@ -118,11 +116,9 @@ async function startAlone(client: McpflowClient, context: CommandContext, text: 
 }
 
 async function startInSession(client: McpflowClient, context: CommandContext, sessionId: string, text: string, flags: QueryFlags, approvalTimeout: number | undefined): Promise<StartedQuery> {
-  const defaults = context.loaded.config.defaults;
   const labels = await client.sessions.startOrGet(sessionId, {
     servers: serversFrom(context, flags.server),
     ...runOptions(context, flags),
-    ...(defaults.cache_ttl_ms !== undefined ? { cache_ttl_ms: defaults.cache_ttl_ms } : {}),
   });
   if (!labels.length) throw new UsageError(`session ${sessionId} has no MCP servers: pass --server label=url or list servers in mcpflow.config.json`);
   const started = await client.sessions.startQuery(sessionId, {

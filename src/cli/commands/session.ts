@@ -26,12 +26,10 @@ export function registerSessionCommand(program: Command): void {
     .addOption(jsonOption())
     .action(async (sessionId: string, flags: SessionStartFlags, command: Command) => {
       const context = commandContext(command);
-      const defaults = context.loaded.config.defaults;
       await withClient(context, async (client) => {
         const servers = await client.sessions.startOrGet(sessionId, {
           servers: serversFrom(context, flags.server),
           ...runOptions(context, flags),
-          ...(defaults.cache_ttl_ms !== undefined ? { cache_ttl_ms: defaults.cache_ttl_ms } : {}),
         });
         if (flags.json) return printJson({ session_id: sessionId, servers });
         toStdout(`Session ${sessionId} is running with servers: ${servers.join(', ') || 'none'}`);
