@@ -60,6 +60,18 @@ after(async () => {
   await teardownTestEnv();
 });
 
+/** The seed query in a pseudo-terminal (`script`), so that it asks for approvals as it would a person. */
+function startSeedQueryOnTerminal() {
+  const command = [process.execPath, BIN, 'query', SEED_QUERY, '--server', weather(), '--server', calendar()].map(shellQuote).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd: scratchDir(),
+    env: childEnv({ TEMPORAL_ADDRESS: env.address, MCPFLOW_TASK_QUEUE: taskQueue }),
+  });
+  const terminal = { child, output: '', exited: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))) };
+  child.stdout.on('data', (chunk: Buffer) => (terminal.output += chunk.toString()));
+  return terminal;
+}
+
 describe('mcpflow query', () => {
   let weatherWorkflowId: string;
 
@@ -131,18 +143,12 @@ describe('mcpflow query', () => {
 
   it('on a terminal, asks for the approval and sends the answer (pseudo-terminal through `script`)', async (t) => {
     if (spawnSync('script', ['--version']).status !== 0) return t.skip('no `script` command (util-linux)');
-    const command = [process.execPath, BIN, 'query', SEED_QUERY, '--server', weather(), '--server', calendar()].map(shellQuote).join(' ');
-    const child = spawn('script', ['-qfec', command, '/dev/null'], {
-      cwd: scratchDir(),
-      env: childEnv({ TEMPORAL_ADDRESS: env.address, MCPFLOW_TASK_QUEUE: taskQueue }),
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const terminal = startSeedQueryOnTerminal();
+    const { child, exited } = terminal;
     const waitFor = async (pattern: RegExp) => {
       const deadline = Date.now() + 30_000;
-      while (!pattern.test(output)) {
-        assert.ok(Date.now() < deadline, `no ${pattern} in:\n${output}`);
+      while (!pattern.test(terminal.output)) {
+        assert.ok(Date.now() < deadline, `no ${pattern} in:\n${terminal.output}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     };
@@ -151,9 +157,9 @@ describe('mcpflow query', () => {
       child.stdin.write('n\r');
       await waitFor(/Reason \(optional/);
       child.stdin.write('not today\r');
-      assert.equal(await exited, 0, output);
-      assert.match(output, /calendar · list_events denied: not today/);
-      assert.match(output, /Answer:/);
+      assert.equal(await exited, 0, terminal.output);
+      assert.match(terminal.output, /calendar · list_events denied: not today/);
+      assert.match(terminal.output, /Answer:/);
     } finally {
       child.kill('SIGKILL');
     }
@@ -161,26 +167,20 @@ describe('mcpflow query', () => {
 
   it('Ctrl-C at the approval prompt stops watching like Ctrl-C while watching: exit 130, the query keeps waiting', async (t) => {
     if (spawnSync('script', ['--version']).status !== 0) return t.skip('no `script` command (util-linux)');
-    const command = [process.execPath, BIN, 'query', SEED_QUERY, '--server', weather(), '--server', calendar()].map(shellQuote).join(' ');
-    const child = spawn('script', ['-qfec', command, '/dev/null'], {
-      cwd: scratchDir(),
-      env: childEnv({ TEMPORAL_ADDRESS: env.address, MCPFLOW_TASK_QUEUE: taskQueue }),
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const terminal = startSeedQueryOnTerminal();
+    const { child, exited } = terminal;
     let workflowId: string | undefined;
     try {
       const deadline = Date.now() + 30_000;
-      while (!/\[y\/n\]/.test(output)) {
-        assert.ok(Date.now() < deadline, `no prompt in:\n${output}`);
+      while (!/\[y\/n\]/.test(terminal.output)) {
+        assert.ok(Date.now() < deadline, `no prompt in:\n${terminal.output}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      workflowId = /Query (mcpflow-query-[0-9a-f]{8})/.exec(output)?.[1];
+      workflowId = /Query (mcpflow-query-[0-9a-f]{8})/.exec(terminal.output)?.[1];
       child.stdin.write('\x03');
-      assert.equal(await exited, 130, output);
-      assert.match(output, /Stopped watching\. The query continues in Temporal: mcpflow progress mcpflow-query-/);
-      assert.ok(workflowId, output);
+      assert.equal(await exited, 130, terminal.output);
+      assert.match(terminal.output, /Stopped watching\. The query continues in Temporal: mcpflow progress mcpflow-query-/);
+      assert.ok(workflowId, terminal.output);
       const progress = await cli(['progress', workflowId, '--json']);
       assert.equal(progress.code, 0, progress.stderr);
       assert.equal((JSON.parse(progress.stdout) as { pending_approvals: unknown[] }).pending_approvals.length, 1);
