@@ -5,13 +5,15 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { ExecutionMode } from '../src/core/defaults';
 import type { RetrySettings } from '../src/core/retry';
 import { activityRetryPolicy } from '../src/core/retry';
 import { isToolAllowed, type ServerConfig } from '../src/core/servers';
+import { listedServerCatalog } from '../src/core/parser';
 import { diffCatalogs, discoveredToolFromListed, EMPTY_CATALOG, type Catalog, type ServerCatalog } from '../src/core/tools';
 import { describeFailure } from './failures';
 import { parseInput } from './input';
-import { DiscoveryInputSchema, type DiscoveryInput, type DiscoveryResult, type ExecutionMode } from './messages';
+import { DiscoveryInputSchema, type DiscoveryInput, type DiscoveryResult } from './messages';
 
 export interface ListingOptions {
   mode: ExecutionMode;
@@ -55,15 +57,9 @@ async function listServer(server: ServerConfig, cached: ServerCatalog | undefine
       options.mode === 'direct'
         ? await activities.listToolsDirect({ server, retry: options.retry })
         : await activities.listToolsHosted({ server, model: options.model, retry: options.retry, timeout_ms: options.call_timeout_ms });
-    const entry: ServerCatalog = {
-      server_label: server.label,
-      status: 'ok',
-      // The API applies allowed_tools itself; a direct listing is filtered the same way here.
-      tools: tools.map((tool) => discoveredToolFromListed(tool, server.label)).filter((tool) => isToolAllowed(server, tool.name, tool.read_only)),
-      fetched_at: new Date().toISOString(),
-      stale: false,
-      error: null,
-    };
+    // The API applies allowed_tools itself; a direct listing is filtered the same way here.
+    const allowed = tools.map((tool) => discoveredToolFromListed(tool, server.label)).filter((tool) => isToolAllowed(server, tool.name, tool.read_only));
+    const entry = listedServerCatalog(server.label, allowed, new Date().toISOString());
     return { entry, attempts: attempt };
   } catch (failure) {
     const { error, attempts } = describeFailure(failure);

@@ -1,6 +1,7 @@
 /** Reading activity and child failures inside workflows, as recorded errors. */
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure } from '@temporalio/workflow';
-import { MCPErrorTypeSchema, type RecordedError } from '../src/core/errors';
+import type { RecordedError } from '../src/core/errors';
+import { errorTypeOf, readActivityFailureDetails } from '../src/core/failures';
 
 export interface FailureFacts {
   error: RecordedError;
@@ -11,11 +12,9 @@ export interface FailureFacts {
 export function describeFailure(failure: unknown): FailureFacts {
   const cause = failure instanceof ActivityFailure || failure instanceof ChildWorkflowFailure ? failure.cause : failure;
   if (cause instanceof ApplicationFailure) {
-    const type = MCPErrorTypeSchema.safeParse(cause.type);
-    const details = cause.details?.[0] as { attempt?: number } | undefined;
     return {
-      error: { type: type.success ? type.data : 'unknown', message: cause.message, retryable: !cause.nonRetryable },
-      attempts: typeof details?.attempt === 'number' ? details.attempt : 1,
+      error: { type: errorTypeOf(cause.type) ?? 'unknown', message: cause.message, retryable: !cause.nonRetryable },
+      attempts: readActivityFailureDetails(cause.details)?.attempt ?? 1,
     };
   }
   if (cause instanceof TimeoutFailure) {

@@ -1,37 +1,54 @@
 /**
- * Every input, query and update of mcpflow's workflows, shared by the workflows and by clients
- * (CLI, tests). Zod schemas are the single source of the types; updates validate with them.
+ * Every input, query, update and signal of mcpflow's workflows, shared by the workflows and by
+ * clients (CLI, tests). Zod schemas are the single source of the types; updates validate with them.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { DEFAULT_CACHE_TTL_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_MODEL, ExecutionModeSchema } from '../src/core/defaults';
 import { RecordedErrorSchema, type RecordedError } from '../src/core/errors';
-import { CallRecordSchema, HistoryFilterSchema, QueryResultSchema, StatisticsTotalsSchema, type CallRecord, type HistoryFilter, type QueryResult, type WorkflowStatistics } from '../src/core/records';
+import {
+  CallRecordSchema,
+  HistoryFilterSchema,
+  PendingApprovalSchema,
+  QueryResultSchema,
+  StatisticsTotalsSchema,
+  type CallRecord,
+  type HistoryFilter,
+  type PendingApproval,
+  type QueryResult,
+  type WorkflowStatistics,
+} from '../src/core/records';
 import { RetrySettingsSchema } from '../src/core/retry';
 import { ServerConfigSchema } from '../src/core/servers';
 import { CatalogDiffSchema, CatalogSchema, type Catalog } from '../src/core/tools';
 
-export const TASK_QUEUE = 'mcpflow';
+export { HistoryFilterSchema, PendingApprovalSchema, type PendingApproval };
 
-export const ExecutionModeSchema = z.enum(['hosted', 'direct']);
-export type ExecutionMode = z.infer<typeof ExecutionModeSchema>;
+const ServerListSchema = z.array(ServerConfigSchema);
 
 /** Options shared by every workflow that talks to the model or to MCP servers. */
 const RunOptionsShape = {
-  servers: z.array(ServerConfigSchema).min(1, 'give at least one MCP server').refine(uniqueLabels, 'server labels must be unique'),
   mode: ExecutionModeSchema.default('hosted'),
-  model: z.string().min(1).default('gpt-4o-mini'),
+  model: z.string().min(1).default(DEFAULT_MODEL),
   retry: RetrySettingsSchema.default(RetrySettingsSchema.parse({})),
   /** Start-to-close timeout of one Responses call; the openai client times out a little before. */
-  call_timeout_ms: z.number().int().min(1_000).max(3_600_000).default(120_000),
+  call_timeout_ms: z.number().int().min(1_000).max(3_600_000).default(DEFAULT_CALL_TIMEOUT_MS),
   /** Whether the namespace has the McpServers/McpState/McpToolCallCount search attributes. */
   search_attributes: z.boolean().default(true),
 };
+
+const RequiredServersShape = {
+  servers: ServerListSchema.min(1, 'give at least one MCP server').refine(uniqueLabels, 'server labels must be unique'),
+};
+
+const CacheTtlSchema = z.number().int().min(0).default(DEFAULT_CACHE_TTL_MS);
 
 function uniqueLabels(servers: { label: string }[]): boolean {
   return new Set(servers.map((server) => server.label)).size === servers.length;
 }
 
 export const DiscoveryInputSchema = z.object({
+  ...RequiredServersShape,
   ...RunOptionsShape,
   previous_catalog: CatalogSchema.optional(),
 });
@@ -60,46 +77,48 @@ export const StandingApprovalSchema = z.object({
 });
 export type StandingApproval = z.infer<typeof StandingApprovalSchema>;
 
-export const QueryInputSchema = z.object({
-  ...RunOptionsShape,
+/** What a caller may set per query; a session's executeQuery takes the same, each optional. */
+const QueryOptionsShape = {
   query: z.string().trim().min(1, 'the query is empty'),
-  instructions: z.string().optional(),
   /** Stream the Responses call: heartbeats with progress, and exact call start/end times. */
-  stream: z.boolean().default(true),
-  max_steps: z.number().int().min(1).max(50).default(10),
+  stream: z.boolean(),
+  max_steps: z.number().int().min(1).max(50),
   /** Deny pending approvals after this long; absent = wait as long as it takes (days are fine). */
-  approval_timeout_ms: z.number().int().positive().optional(),
-  cache_ttl_ms: z.number().int().min(0).default(30 * 60_000),
-  force_refresh: z.boolean().default(false),
+  approval_timeout_ms: z.number().int().positive(),
+  force_refresh: z.boolean(),
+  /** Passed to the Responses API as request metadata (the emulator reads scripted plans from it). */
+  metadata: z.record(z.string(), z.string().max(512)),
+};
+
+export const QueryInputSchema = z.object({
+  ...RequiredServersShape,
+  ...RunOptionsShape,
+  ...QueryOptionsShape,
+  instructions: z.string().optional(),
+  stream: QueryOptionsShape.stream.default(true),
+  max_steps: QueryOptionsShape.max_steps.default(10),
+  approval_timeout_ms: QueryOptionsShape.approval_timeout_ms.optional(),
+  cache_ttl_ms: CacheTtlSchema,
+  force_refresh: QueryOptionsShape.force_refresh.default(false),
   /** A catalog from an earlier run (a session's cache); used while younger than the TTL. */
   catalog: CatalogSchema.optional(),
   /** An earlier answer to the same query, returned marked stale when retries run out. */
   fallback_result: QueryResultSchema.optional(),
   /** Approval requests for these tools are approved at once, while the tool's definition is unchanged. */
   standing_approvals: z.array(StandingApprovalSchema).default([]),
-  /** Passed to the Responses API as request metadata (the emulator reads scripted plans from it). */
-  metadata: z.record(z.string(), z.string().max(512)).optional(),
+  metadata: QueryOptionsShape.metadata.optional(),
 });
 export type QueryInput = z.input<typeof QueryInputSchema>;
 export type ParsedQueryInput = z.infer<typeof QueryInputSchema>;
 
-export const QueryStateSchema = z.enum(['idle', 'discovering', 'executing', 'waiting_approval', 'retrying', 'completed', 'failed']);
+export const QueryStateSchema = z.enum(['idle', 'discovering', 'executing', 'waiting_approval', 'completed', 'failed']);
 export type QueryState = z.infer<typeof QueryStateSchema>;
 
-export const PendingApprovalSchema = z.object({
-  id: z.string(),
-  server: z.string(),
-  tool: z.string(),
-  arguments: z.record(z.string(), z.unknown()),
-  requested_at: z.string(),
-});
-export type PendingApproval = z.infer<typeof PendingApprovalSchema>;
-
-/** The seed's callbacks (on_tool_call, retry) as a log that clients read through `progress`. */
+/** The seed's on_tool_call callback as a log that clients read through `progress` (retries in flight are read from the pending activities, see src/cli/watch.ts). */
 export const ProgressEventSchema = z.object({
   seq: z.number().int(),
   at: z.string(),
-  kind: z.enum(['state', 'tool_call', 'approval_request', 'approval_answer', 'retry', 'discovery', 'error']),
+  kind: z.enum(['state', 'tool_call', 'approval_request', 'approval_answer', 'discovery', 'error']),
   message: z.string(),
   call: CallRecordSchema.optional(),
 });
@@ -138,8 +157,6 @@ export const resultQuery = defineQuery<QueryResult | null>('result');
 export const approveUpdate = defineUpdate<ApprovalOutcome, [ApprovalAnswer]>('approve');
 export const denyUpdate = defineUpdate<ApprovalOutcome, [ApprovalAnswer]>('deny');
 
-export { HistoryFilterSchema };
-
 // ---------------------------------------------------------------------------------------------
 // mcpSession: the long-lived object of the seed (servers, tool cache, many queries, statistics)
 
@@ -147,13 +164,9 @@ export const SessionStateSchema = z.enum(['idle', 'discovering', 'executing', 'w
 export type SessionState = z.infer<typeof SessionStateSchema>;
 
 export const SessionInputSchema = z.object({
-  servers: z.array(ServerConfigSchema).default([]).refine(uniqueLabels, 'server labels must be unique'),
-  mode: ExecutionModeSchema.default('hosted'),
-  model: z.string().min(1).default('gpt-4o-mini'),
-  retry: RetrySettingsSchema.default(RetrySettingsSchema.parse({})),
-  call_timeout_ms: z.number().int().min(1_000).max(3_600_000).default(120_000),
-  search_attributes: z.boolean().default(true),
-  cache_ttl_ms: z.number().int().min(0).default(30 * 60_000),
+  servers: ServerListSchema.default([]).refine(uniqueLabels, 'server labels must be unique'),
+  ...RunOptionsShape,
+  cache_ttl_ms: CacheTtlSchema,
   /** Call records and results kept in memory (older ones stay in the statistics). */
   max_history: z.number().int().min(1).max(10_000).default(200),
   /** Continue as new beyond this many history events, even before Temporal suggests it. */
@@ -184,16 +197,14 @@ export const SessionCarrySchema = z.object({
 });
 export type SessionCarry = z.infer<typeof SessionCarrySchema>;
 
-export const ExecuteQueryArgsSchema = z.strictObject({
-  query: z.string().trim().min(1, 'the query is empty'),
-  /** Names the child run `<session id>/<query_id>`, so a caller knows it before it starts; default `query-<n>`. */
-  query_id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1-64 letters, digits, ".", "_" or "-"').optional(),
-  force_refresh: z.boolean().optional(),
-  approval_timeout_ms: z.number().int().positive().optional(),
-  max_steps: z.number().int().min(1).max(50).optional(),
-  stream: z.boolean().optional(),
-  metadata: z.record(z.string(), z.string().max(512)).optional(),
-});
+export const ExecuteQueryArgsSchema = z
+  .strictObject(QueryOptionsShape)
+  .partial()
+  .required({ query: true })
+  .extend({
+    /** Names the child run `<session id>/<query_id>`, so a caller knows it before it starts; default `query-<n>`. */
+    query_id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1-64 letters, digits, ".", "_" or "-"').optional(),
+  });
 export type ExecuteQueryArgs = z.infer<typeof ExecuteQueryArgsSchema>;
 
 /** The workflow id of a session's query run. */
@@ -206,6 +217,9 @@ export type RefreshToolsArgs = z.input<typeof RefreshToolsArgsSchema>;
 
 export const RemoveServerArgsSchema = z.strictObject({ label: z.string().min(1) });
 export type RemoveServerArgs = z.infer<typeof RemoveServerArgsSchema>;
+
+export const RememberApprovalArgsSchema = z.strictObject({ server: z.string().min(1), tool: z.string().min(1) });
+export type RememberApprovalArgs = z.infer<typeof RememberApprovalArgsSchema>;
 
 export const SessionRefreshResultSchema = DiscoveryResultSchema.extend({
   from_cache: z.boolean(),
@@ -248,14 +262,15 @@ export const addServerUpdate = defineUpdate<string[], [z.input<typeof ServerConf
 export const removeServerUpdate = defineUpdate<string[], [RemoveServerArgs]>('removeServer');
 export const refreshToolsUpdate = defineUpdate<SessionRefreshResult, [RefreshToolsArgs]>('refreshTools');
 export const executeQueryUpdate = defineUpdate<QueryResult, [ExecuteQueryArgs]>('executeQuery');
-export const rememberApprovalUpdate = defineUpdate<StandingApproval[], [{ server: string; tool: string }]>('rememberApproval');
+export const rememberApprovalUpdate = defineUpdate<StandingApproval[], [RememberApprovalArgs]>('rememberApproval');
 
 /** Sent by a query run to its parent session, so the session can say what its children wait for. */
-export interface QueryStateChange {
-  workflow_id: string;
-  state: QueryState;
-  pending_approvals: PendingApproval[];
-}
+export const QueryStateChangeSchema = z.object({
+  workflow_id: z.string(),
+  state: QueryStateSchema,
+  pending_approvals: z.array(PendingApprovalSchema),
+});
+export type QueryStateChange = z.infer<typeof QueryStateChangeSchema>;
 export const queryStateSignal = defineSignal<[QueryStateChange]>('queryState');
 
 export const RefreshSessionInputSchema = z.object({

@@ -1,10 +1,8 @@
-/** Typed keys of the custom search attributes (registered by `mcpflow server`, see src/core/search-attributes.ts). */
-import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair } from '@temporalio/common';
+/** Upserts of mcpflow's search attributes (declared in src/core/search-attributes.ts). */
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { upsertSearchAttributes } from '@temporalio/workflow';
 
-export const MCP_SERVERS = defineSearchAttributeKey('McpServers', SearchAttributeType.KEYWORD_LIST);
-export const MCP_STATE = defineSearchAttributeKey('McpState', SearchAttributeType.KEYWORD);
-export const MCP_TOOL_CALL_COUNT = defineSearchAttributeKey('McpToolCallCount', SearchAttributeType.INT);
+export { MCP_SERVERS, MCP_STATE, MCP_TOOL_CALL_COUNT } from '../src/core/search-attributes';
 
 /**
  * Upserts when the namespace has mcpflow's search attributes. Upserting an attribute the

@@ -2,7 +2,7 @@
 import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../core/retry';
 import type { ServerConfig } from '../core/servers';
 import { parseServerSpec } from '../config/server-spec';
-import type { ExecutionMode } from '../../workflows/messages';
+import type { ExecutionMode } from '../core/defaults';
 import type { CommandContext } from './context';
 import { UsageError } from './errors';
 

@@ -27,7 +27,6 @@ const EVENT_MARKS: Record<ProgressEvent['kind'], string> = {
   tool_call: '→',
   approval_request: '?',
   approval_answer: '✓',
-  retry: '↻',
   error: '!',
 };
 

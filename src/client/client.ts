@@ -16,7 +16,6 @@ import {
   historyQuery,
   progressQuery,
   statsQuery,
-  TASK_QUEUE,
   type ApprovalAnswer,
   type ApprovalOutcome,
   type DiscoveryInput,
@@ -26,8 +25,8 @@ import {
 } from '../../workflows/messages';
 import type { discoverTools } from '../../workflows/discovery';
 import type { runQuery } from '../../workflows/query';
-import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
-import { MCP_SERVERS } from '../../workflows/search-attributes';
+import { TASK_QUEUE } from '../core/defaults';
+import { MCP_SERVERS, SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { createClient, DEFAULT_CONNECT_TIMEOUT_MS, openConnection } from './connect';
 import { isTimeout, NoWorkerError, NotFoundError, translateError, UpdateRejectedError } from './errors';
 import { pendingRetries, type PendingRetry } from './retries';

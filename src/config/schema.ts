@@ -6,10 +6,10 @@
 import { z } from 'zod';
 import { RetrySettingsSchema } from '../core/retry';
 import { ServerConfigSchema } from '../core/servers';
-import { ExecutionModeSchema, TASK_QUEUE } from '../../workflows/messages';
+import { DEFAULT_MODEL, ExecutionModeSchema, TASK_QUEUE } from '../core/defaults';
 
 export const DefaultsSchema = z.strictObject({
-  model: z.string().min(1).default('gpt-4o-mini'),
+  model: z.string().min(1).default(DEFAULT_MODEL),
   mode: ExecutionModeSchema.default('hosted'),
   retry: RetrySettingsSchema.partial().strict().optional(),
   cache_ttl_ms: z.number().int().min(0).optional(),

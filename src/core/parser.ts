@@ -1,59 +1,12 @@
 /**
  * The seed's MCPResponseParser, reading what the API really sends: `input_schema` on listed
- * tools, `arguments` as a JSON string, `output` and a structured `error` on calls.
+ * tools, `arguments` as a JSON string, `output` and a structured `error` on calls. Each output
+ * item maps to what the workflow keeps of it: a catalog entry, a call record, a pending approval.
  */
-import { classifyMcpCallError, type MCPErrorType } from './errors';
-import type { McpApprovalRequestItem, McpCallItem, Response } from './schemas';
-import { discoveredToolFromListed, type DiscoveredTool } from './tools';
-
-export type ParsedItem =
-  | { kind: 'text'; text: string }
-  | { kind: 'tool_list'; server_label: string; tools: DiscoveredTool[]; error: string | null }
-  | {
-      kind: 'tool_call';
-      id: string;
-      server_label: string;
-      tool: string;
-      arguments: Record<string, unknown>;
-      output: string | null;
-      error: { type: MCPErrorType; message: string } | null;
-      approval_request_id: string | null;
-    }
-  | { kind: 'approval_request'; id: string; server_label: string; tool: string; arguments: Record<string, unknown> }
-  | { kind: 'function_call'; call_id: string; tool: string; arguments: Record<string, unknown> }
-  | { kind: 'error'; type: MCPErrorType; message: string };
-
-export function parseResponse(response: Response): ParsedItem[] {
-  const parsed: ParsedItem[] = [];
-  const text = outputText(response);
-  if (text) parsed.push({ kind: 'text', text });
-  if (response.error) parsed.push({ kind: 'error', type: 'unknown', message: `${response.error.code}: ${response.error.message}` });
-  for (const item of response.output) {
-    switch (item.type) {
-      case 'mcp_list_tools':
-        parsed.push({
-          kind: 'tool_list',
-          server_label: item.server_label,
-          tools: item.tools.map((tool) => discoveredToolFromListed(tool, item.server_label)),
-          error: item.error ?? null,
-        });
-        if (item.error) parsed.push({ kind: 'error', type: 'connection', message: `${item.server_label}: ${item.error}` });
-        break;
-      case 'mcp_call':
-        parsed.push(parseCall(item));
-        break;
-      case 'mcp_approval_request':
-        parsed.push(parseApprovalRequest(item));
-        break;
-      case 'function_call':
-        parsed.push({ kind: 'function_call', call_id: item.call_id, tool: item.name, arguments: parseArguments(item.arguments) });
-        break;
-      default:
-        break;
-    }
-  }
-  return parsed;
-}
+import { classifyMcpCallError, type RecordedError } from './errors';
+import { durationMs, type CallRecord, type PendingApproval } from './records';
+import type { McpApprovalRequestItem, McpCallItem, McpListToolsItem, Response } from './schemas';
+import { discoveredToolFromListed, type DiscoveredTool, type ServerCatalog } from './tools';
 
 /** What the openai client exposes as `response.output_text`: every output_text part, joined. */
 export function outputText(response: Pick<Response, 'output'>): string {
@@ -65,27 +18,48 @@ export function outputText(response: Pick<Response, 'output'>): string {
   return parts.join('');
 }
 
-function parseCall(item: McpCallItem): Extract<ParsedItem, { kind: 'tool_call' }> {
+/** A server's catalog entry from a successful listing. */
+export function listedServerCatalog(serverLabel: string, tools: DiscoveredTool[], fetchedAt: string): ServerCatalog {
+  return { server_label: serverLabel, status: 'ok', tools, fetched_at: fetchedAt, stale: false, error: null };
+}
+
+/** The catalog entry an `mcp_list_tools` item (without error) stands for: a listing inside a query is as fresh as a discovery. */
+export function catalogFromListing(item: McpListToolsItem, fetchedAt: string): ServerCatalog {
+  return listedServerCatalog(item.server_label, item.tools.map((tool) => discoveredToolFromListed(tool, item.server_label)), fetchedAt);
+}
+
+export interface CallTimes {
+  started_at: string;
+  completed_at: string | null;
+}
+
+/** The call record of an `mcp_call` item, and the classified error it carries. */
+export function recordFromMcpCall(item: McpCallItem, times: CallTimes | undefined): { record: CallRecord; error: RecordedError | null } {
+  const classified = item.error ? classifyMcpCallError(item.error) : null;
+  const errorMessage = item.error ? describeCallError(item) : null;
+  const startedAt = times?.started_at ?? null;
+  const completedAt = times?.completed_at ?? null;
   return {
-    kind: 'tool_call',
-    id: item.id,
-    server_label: item.server_label,
-    tool: item.name,
-    arguments: parseArguments(item.arguments),
-    output: item.output ?? null,
-    error: item.error ? { type: classifyMcpCallError(item.error).type, message: describeCallError(item) } : null,
-    approval_request_id: item.approval_request_id ?? null,
+    record: {
+      id: item.id,
+      tool: item.name,
+      server: item.server_label,
+      arguments: parseArguments(item.arguments),
+      status: item.error || item.status === 'failed' ? 'failed' : 'completed',
+      output: item.output ?? null,
+      error_type: classified?.type ?? null,
+      error_message: errorMessage,
+      approval_request_id: item.approval_request_id ?? null,
+      started_at: startedAt,
+      completed_at: completedAt,
+      duration_ms: durationMs(startedAt, completedAt),
+    },
+    error: classified ? { type: classified.type, message: errorMessage ?? '', retryable: classified.retryable } : null,
   };
 }
 
-function parseApprovalRequest(item: McpApprovalRequestItem): Extract<ParsedItem, { kind: 'approval_request' }> {
-  return {
-    kind: 'approval_request',
-    id: item.id,
-    server_label: item.server_label,
-    tool: item.name,
-    arguments: parseArguments(item.arguments),
-  };
+export function pendingFromApprovalRequest(item: McpApprovalRequestItem, requestedAt: string): PendingApproval {
+  return { id: item.id, server: item.server_label, tool: item.name, arguments: parseArguments(item.arguments), requested_at: requestedAt };
 }
 
 /** `arguments` is a JSON string; anything that is not a JSON object is kept under `_raw`. */
@@ -100,6 +74,7 @@ export function parseArguments(text: string): Record<string, unknown> {
   return { _raw: text };
 }
 
+/** The message of an `mcp_call` item's error, as call records and summaries show it. */
 export function describeCallError(item: McpCallItem): string {
   const error = item.error;
   if (!error) return '';
@@ -124,9 +99,4 @@ export function contentText(content: unknown): string {
       .join('\n');
   }
   return content === undefined || content === null ? '' : JSON.stringify(content);
-}
-
-/** True when the model still waits for answers before it can go on. */
-export function pendingApprovals(parsed: readonly ParsedItem[]) {
-  return parsed.filter((item): item is Extract<ParsedItem, { kind: 'approval_request' }> => item.kind === 'approval_request');
 }

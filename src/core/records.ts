@@ -25,6 +25,16 @@ export const CallRecordSchema = z.object({
 });
 export type CallRecord = z.infer<typeof CallRecordSchema>;
 
+/** A tool call waiting for a person's answer (an `mcp_approval_request`, or a direct-mode call). */
+export const PendingApprovalSchema = z.object({
+  id: z.string(),
+  server: z.string(),
+  tool: z.string(),
+  arguments: z.record(z.string(), z.unknown()),
+  requested_at: z.string(),
+});
+export type PendingApproval = z.infer<typeof PendingApprovalSchema>;
+
 export const HistoryFilterSchema = z.object({
   status: CallStatusSchema.optional(),
   tool: z.string().optional(),
@@ -46,29 +56,6 @@ export function durationMs(startedAt: string | null, completedAt: string | null)
   const duration = Date.parse(completedAt) - Date.parse(startedAt);
   return Number.isFinite(duration) ? Math.max(0, duration) : null;
 }
-
-/** The seed's MCPCallExecutor.get_statistics, over call records. */
-export function callStatistics(records: readonly CallRecord[]) {
-  const byStatus: Partial<Record<CallStatus, number>> = {};
-  const byTool: Record<string, number> = {};
-  const byServer: Record<string, number> = {};
-  const durations: number[] = [];
-  for (const record of records) {
-    byStatus[record.status] = (byStatus[record.status] ?? 0) + 1;
-    byTool[record.tool] = (byTool[record.tool] ?? 0) + 1;
-    byServer[record.server] = (byServer[record.server] ?? 0) + 1;
-    if (record.duration_ms !== null) durations.push(record.duration_ms);
-  }
-  return {
-    total_calls: records.length,
-    by_status: byStatus,
-    by_tool: byTool,
-    by_server: byServer,
-    avg_duration_ms: durations.length ? average(durations) : null,
-    max_duration_ms: durations.length ? Math.max(...durations) : null,
-  };
-}
-export type CallStatistics = ReturnType<typeof callStatistics>;
 
 export const QueryResultSchema = z.object({
   query: z.string(),
@@ -197,6 +184,3 @@ function addCounts(a: Record<string, number>, b: Record<string, number>): Record
   return sum;
 }
 
-function average(values: readonly number[]): number {
-  return values.reduce((sum, value) => sum + value, 0) / values.length;
-}

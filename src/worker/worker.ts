@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
-import { TASK_QUEUE } from '../../workflows/messages';
+import { TASK_QUEUE } from '../core/defaults';
 
 export interface McpflowWorkerOptions extends ActivityDeps {
   connection: NativeConnection;

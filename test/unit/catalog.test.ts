@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RECORDED_DIR } from '../helpers/recorded';
-import { parseResponse, outputText, parseArguments } from '../../src/core/parser';
+import { catalogFromListing, outputText, parseArguments, pendingFromApprovalRequest, recordFromMcpCall } from '../../src/core/parser';
 import { ResponseSchema } from '../../src/core/schemas';
 import {
   diffCatalogs, discoveredToolFromListed, formatCatalog, isCatalogFresh, hashToolDefinition, type Catalog,
@@ -78,27 +78,40 @@ describe('response parser', () => {
   const recorded = RECORDED_DIR;
   const load = (file: string) => ResponseSchema.parse(JSON.parse(readFileSync(path.join(recorded, file), 'utf8')));
 
-  it('reads list, call and text from a recorded response', () => {
-    const parsed = parseResponse(load('no-approval.1-response.json'));
-    const kinds = parsed.map((item) => item.kind);
-    assert.deepEqual(kinds.slice(0, 1), ['text']);
-    assert.ok(kinds.includes('tool_list'));
-    const call = parsed.find((item) => item.kind === 'tool_call');
-    assert.ok(call && call.kind === 'tool_call');
-    assert.equal(typeof call.arguments, 'object');
-    assert.equal(call.error, null);
+  it('maps a recorded listing and call to a catalog entry and a call record', () => {
+    const response = load('no-approval.1-response.json');
+    assert.ok(outputText(response).length > 0);
+    const listing = response.output.find((item) => item.type === 'mcp_list_tools');
+    assert.ok(listing?.type === 'mcp_list_tools');
+    const entry = catalogFromListing(listing, '2026-11-30T00:00:00.000Z');
+    assert.equal(entry.status, 'ok');
+    assert.equal(entry.tools.length, listing.tools.length);
+    assert.equal(entry.tools[0]?.server_label, listing.server_label);
+    const call = response.output.find((item) => item.type === 'mcp_call');
+    assert.ok(call?.type === 'mcp_call');
+    const { record, error } = recordFromMcpCall(call, { started_at: '2026-11-30T00:00:00.000Z', completed_at: '2026-11-30T00:00:00.400Z' });
+    assert.equal(typeof record.arguments, 'object');
+    assert.equal(record.status, 'completed');
+    assert.equal(record.duration_ms, 400);
+    assert.equal(error, null);
   });
 
   it('reads an approval request with parsed arguments', () => {
-    const parsed = parseResponse(load('approval.1-response.json'));
-    assert.deepEqual(parsed, [{ kind: 'approval_request', id: 'mcpr_04e29d5bdd80bd9f0068e6b022a9c081a2ae898104b7a75051', server_label: 'deepwiki', tool: 'ask_question', arguments: { repoName: 'dotnet/extensions' } }]);
+    const request = load('approval.1-response.json').output.find((item) => item.type === 'mcp_approval_request');
+    assert.ok(request?.type === 'mcp_approval_request');
+    assert.deepEqual(pendingFromApprovalRequest(request, 'now'), {
+      id: 'mcpr_04e29d5bdd80bd9f0068e6b022a9c081a2ae898104b7a75051', server: 'deepwiki', tool: 'ask_question', arguments: { repoName: 'dotnet/extensions' }, requested_at: 'now',
+    });
   });
 
   it('classifies a tool execution error on its call', () => {
     const response = load('tool-error.1-response.json');
-    const call = parseResponse(response).find((item) => item.kind === 'tool_call');
-    assert.ok(call && call.kind === 'tool_call');
-    assert.deepEqual(call.error, { type: 'execution_error', message: "An error occurred invoking 'test_error'." });
+    const call = response.output.find((item) => item.type === 'mcp_call');
+    assert.ok(call?.type === 'mcp_call');
+    const { record, error } = recordFromMcpCall(call, undefined);
+    assert.equal(record.status, 'failed');
+    assert.equal(record.error_type, 'execution_error');
+    assert.deepEqual(error, { type: 'execution_error', message: "An error occurred invoking 'test_error'.", retryable: false });
     assert.equal(outputText(response), 'The tool encountered an error during execution.');
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { callStatistics, durationMs, filterHistory, workflowStatistics, type CallRecord, type QueryResult } from '../../src/core/records';
+import { durationMs, filterHistory, workflowStatistics, type CallRecord, type QueryResult } from '../../src/core/records';
 import { errorSummary } from '../../src/core/errors';
 import { activityRetryPolicy, DEFAULT_RETRY_SETTINGS, nextRetryDelayMs } from '../../src/core/retry';
 
@@ -26,11 +26,12 @@ describe('call history and statistics', () => {
   });
 
   it('call statistics (the seed keys)', () => {
-    const stats = callStatistics(calls);
-    assert.equal(stats.total_calls, 3);
-    assert.deepEqual(stats.by_status, { completed: 2, failed: 1 });
-    assert.deepEqual(stats.by_tool, { get_current_weather: 1, list_events: 2 });
-    assert.equal(stats.avg_duration_ms, 500);
+    const stats = workflowStatistics({ results: [], calls, errors: [], serversConfigured: 2, toolsCached: 5 });
+    assert.equal(stats.tool_calls, 3);
+    assert.deepEqual(stats.calls_by_status, { completed: 2, failed: 1 });
+    assert.deepEqual(stats.server_usage, { weather: 1, calendar: 2 });
+    assert.equal(stats.avg_call_duration_ms, 500);
+    assert.equal(stats.max_call_duration_ms, 750);
     assert.equal(durationMs('2026-11-26T10:00:00.000Z', '2026-11-26T10:00:01.500Z'), 1500);
   });
 

@@ -1,7 +1,7 @@
 /** `mcpflow discover`: lists the tools of every server (one durable discoverTools run). */
 import { Option, type Command } from 'commander';
 import type { DiscoveryResult } from '../../../workflows/messages';
-import { ExecutionModeSchema } from '../../../workflows/messages';
+import { ExecutionModeSchema } from '../../core/defaults';
 import { commandContext, withClient } from '../context';
 import { collect, jsonOption } from '../options';
 import { catalogTable, printJson, table, toStderr, toStdout } from '../output';

@@ -7,7 +7,8 @@ import { Option, type Command } from 'commander';
 import type { QueryOutcome } from '../../client/client';
 import type { McpflowClient } from '../../client/client';
 import type { QueryResult } from '../../core/records';
-import { ExecutionModeSchema, type QueryInput } from '../../../workflows/messages';
+import { DEFAULT_MODEL, ExecutionModeSchema } from '../../core/defaults';
+import type { QueryInput } from '../../../workflows/messages';
 import { commandContext, withClient, type CommandContext } from '../context';
 import { SilentFailure, UsageError } from '../errors';
 import { collect, jsonOption, parseDuration, parsePositiveInt } from '../options';
@@ -35,7 +36,7 @@ export function registerQueryCommand(program: Command): void {
     .argument('<text...>', 'the question, e.g. "What\'s the weather in London?"')
     .option('--server <label=url[,approval=never]>', 'an MCP server (repeatable; adds to or replaces the config file\'s)', collect)
     .addOption(new Option('--mode <mode>', 'who calls the MCP servers: OpenAI (hosted) or the worker (direct)').choices(ExecutionModeSchema.options))
-    .option('--model <name>', 'model name (default from config, else gpt-4o-mini)')
+    .option('--model <name>', `model name (default from config, else ${DEFAULT_MODEL})`)
     .option('--session <id>', 'run inside this session (started if missing), which caches tools and keeps history')
     .option('--approval-timeout <duration>', 'deny unanswered approvals after this long, e.g. 10m (default: wait)', parseDuration)
     .option('--max-steps <n>', 'at most this many model turns', parsePositiveInt)

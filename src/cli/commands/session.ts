@@ -1,6 +1,7 @@
 /** `mcpflow session start|refresh|trust`: long-lived sessions (mcpSession) that cache tools and keep history. */
 import { Option, type Command } from 'commander';
-import { ExecutionModeSchema, type SessionRefreshResult } from '../../../workflows/messages';
+import { ExecutionModeSchema } from '../../core/defaults';
+import type { SessionRefreshResult } from '../../../workflows/messages';
 import { commandContext, withClient } from '../context';
 import { collect, jsonOption } from '../options';
 import { printJson, toStdout } from '../output';

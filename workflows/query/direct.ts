@@ -1,0 +1,119 @@
+/**
+ * Direct mode: the model sees the MCP tools as function tools; the workflow asks for approval
+ * before a call, then runs each call as its own activity (read-only tools retried, tools with
+ * side effects tried once), and answers the model with `function_call_output` items.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { RecordedError } from '../../src/core/errors';
+import type { ToolBinding } from '../../src/core/function-tools';
+import { parseArguments } from '../../src/core/parser';
+import { durationMs, type CallRecord } from '../../src/core/records';
+import { activityRetryPolicy } from '../../src/core/retry';
+import type { FunctionCallItem, InputItem } from '../../src/core/schemas';
+import { requiresApproval, type ServerConfig } from '../../src/core/servers';
+import { findTool, type DiscoveredTool } from '../../src/core/tools';
+import { describeFailure, isActivityOrChildFailure } from '../failures';
+import type { Approvals } from './approvals';
+import type { QueryRunState } from './run-state';
+
+interface Target {
+  server: ServerConfig;
+  tool: DiscoveredTool;
+}
+
+type CallOutcome = Pick<CallRecord, 'status' | 'output' | 'started_at' | 'completed_at'>;
+
+export class DirectCalls {
+  constructor(
+    private readonly run: QueryRunState,
+    private readonly approvals: Approvals,
+    private readonly bindings: Record<string, ToolBinding>,
+    private readonly servers: readonly ServerConfig[],
+  ) {}
+
+  /** Asks for the approvals the calls need, then runs them all; returns the outputs for the next turn. */
+  async execute(calls: FunctionCallItem[]): Promise<InputItem[]> {
+    const approvalIds: string[] = [];
+    for (const call of calls) {
+      const target = this.resolve(call);
+      if (!target || !requiresApproval(target.server, target.tool.name, target.tool.read_only)) continue;
+      const id = directApprovalId(call);
+      this.approvals.request({ id, server: target.server.label, tool: target.tool.name, arguments: parseArguments(call.arguments), requested_at: new Date().toISOString() });
+      approvalIds.push(id);
+    }
+    if (approvalIds.length) {
+      await this.approvals.settle(approvalIds);
+      this.run.setState('executing', `running ${calls.length} tool call(s)`);
+    }
+    return Promise.all(calls.map((call) => this.runCall(call, this.resolve(call))));
+  }
+
+  private resolve(call: FunctionCallItem): Target | undefined {
+    const binding = this.bindings[call.name];
+    const server = binding && this.servers.find((each) => each.label === binding.server);
+    const tool = binding && findTool(this.run.catalog, binding.tool, binding.server);
+    return server && tool ? { server, tool } : undefined;
+  }
+
+  private async runCall(call: FunctionCallItem, target: Target | undefined): Promise<InputItem> {
+    const reply = (output: string): InputItem => ({ type: 'function_call_output', call_id: call.call_id, output });
+    const record = (outcome: CallOutcome, error: RecordedError | null) => this.record(call, target, outcome, error);
+    if (!target) {
+      const message = `the model called ${call.name}, which is not in the catalog`;
+      record({ status: 'failed', output: null, started_at: null, completed_at: null }, { type: 'tool_not_found', message, retryable: false });
+      return reply(`Error: ${message}`);
+    }
+    const decision = this.approvals.decision(directApprovalId(call));
+    if (decision && !decision.approve) return reply(`The user denied this call${decision.reason ? `: ${decision.reason}` : ''}.`);
+    const options = this.run.input;
+    const activities = proxyActivities<Activities>({
+      startToCloseTimeout: options.call_timeout_ms,
+      // A call cut off after it was sent may have run: a tool with side effects gets one attempt.
+      retry: target.tool.read_only ? activityRetryPolicy(options.retry) : { ...activityRetryPolicy(options.retry), maximumAttempts: 1 },
+      summary: `Call ${target.server.label} · ${target.tool.name} (direct mode)`,
+    });
+    try {
+      const result = await activities.callToolDirect({
+        server: target.server,
+        tool: target.tool,
+        arguments: parseArguments(call.arguments),
+        retry: options.retry,
+        timeout_ms: options.call_timeout_ms,
+      });
+      this.run.countAttempts(result.attempt);
+      const error: RecordedError | null = result.is_error ? { type: 'execution_error', message: result.output, retryable: false } : null;
+      record({ status: result.is_error ? 'failed' : 'completed', output: result.output, started_at: result.started_at, completed_at: result.completed_at }, error);
+      return reply(result.output);
+    } catch (failure) {
+      if (!isActivityOrChildFailure(failure)) throw failure;
+      const { error, attempts } = describeFailure(failure);
+      this.run.countAttempts(attempts);
+      record({ status: 'failed', output: null, started_at: null, completed_at: new Date().toISOString() }, error);
+      return reply(`Error (${error.type}): ${error.message}`);
+    }
+  }
+
+  private record(call: FunctionCallItem, target: Target | undefined, outcome: CallOutcome, error: RecordedError | null) {
+    const approvalId = directApprovalId(call);
+    this.run.addCall(
+      {
+        id: call.call_id,
+        tool: target?.tool.name ?? call.name,
+        server: target?.server.label ?? 'unknown',
+        arguments: parseArguments(call.arguments),
+        ...outcome,
+        error_type: error?.type ?? null,
+        error_message: error?.message ?? null,
+        approval_request_id: this.approvals.decision(approvalId) ? approvalId : null,
+        duration_ms: durationMs(outcome.started_at, outcome.completed_at),
+      },
+      error,
+    );
+  }
+}
+
+/** Direct mode has no API-issued approval ids; the call id makes a stable one. */
+function directApprovalId(call: FunctionCallItem): string {
+  return `apr_${call.call_id}`;
+}

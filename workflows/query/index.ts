@@ -1,0 +1,116 @@
+/**
+ * runQuery: the Responses loop of the seed's execute(), made durable. Each model turn is one
+ * activity; each approval request is a durable wait for an `approve`/`deny` update (it survives
+ * worker and server restarts, for days); every tool call becomes a call record.
+ *
+ * Hosted mode (hosted.ts): OpenAI calls the MCP servers inside a Responses call, so the unit of
+ * durability is one Responses call; if it is cut off and retried, OpenAI runs that turn's tools
+ * again. Direct mode (direct.ts): each call is its own activity, retried on its own.
+ */
+import { setHandler } from '@temporalio/workflow';
+import { functionToolsFromCatalog } from '../../src/core/function-tools';
+import { outputText } from '../../src/core/parser';
+import { filterHistory, HistoryFilterSchema, workflowStatistics, type QueryResult } from '../../src/core/records';
+import { MCP_SERVERS } from '../../src/core/search-attributes';
+import type { InputItem } from '../../src/core/schemas';
+import type { ServerConfig } from '../../src/core/servers';
+import { catalogTools } from '../../src/core/tools';
+import { isActivityOrChildFailure } from '../failures';
+import { parseInput } from '../input';
+import {
+  approveUpdate,
+  catalogQuery,
+  denyUpdate,
+  historyQuery,
+  progressQuery,
+  QueryInputSchema,
+  resultQuery,
+  statsQuery,
+  type ParsedQueryInput,
+  type QueryInput,
+} from '../messages';
+import { Approvals } from './approvals';
+import { ensureCatalog } from './catalog';
+import { DirectCalls } from './direct';
+import { absorbOutput, answerApprovalRequests } from './hosted';
+import { callModel } from './model';
+import { fail, finish } from './outcome';
+import { QueryRunState } from './run-state';
+import { QueryStop } from './stop';
+
+export async function runQuery(rawInput: QueryInput): Promise<QueryResult> {
+  const input = parseInput(QueryInputSchema, rawInput, 'runQuery');
+  const run = new QueryRunState(input);
+  const approvals = new Approvals(run);
+  registerHandlers(run, approvals);
+  run.upsertSearchAttributes([{ key: MCP_SERVERS, value: input.servers.map((server) => server.label) }]);
+  try {
+    const servers = await ensureCatalog(run);
+    const text = await converse(run, approvals, servers);
+    return finish(run, { success: true, text_response: text, error: null, error_type: null, stale: false });
+  } catch (failure) {
+    if (!isActivityOrChildFailure(failure) && !(failure instanceof QueryStop)) throw failure;
+    return fail(run, failure);
+  }
+}
+
+/** Model turns until one answers without asking for anything. */
+async function converse(run: QueryRunState, approvals: Approvals, servers: ServerConfig[]): Promise<string> {
+  const { input: options } = run;
+  const direct = options.mode === 'direct' ? functionToolsFromCatalog(run.catalog, servers.map((server) => server.label)) : null;
+  const directCalls = direct && new DirectCalls(run, approvals, direct.bindings, servers);
+  let input: string | InputItem[] = options.query;
+  let previousResponseId: string | null = null;
+  for (;;) {
+    if (run.step >= options.max_steps) {
+      throw new QueryStop(`the step limit (${options.max_steps} model turns) was reached before a final answer`);
+    }
+    run.step++;
+    run.setState('executing', `asking the model (turn ${run.step}) with ${servers.map((server) => server.label).join(', ')}`);
+    const response = await callModel(options, { step: run.step, servers, input, previousResponseId, functionTools: direct?.tools });
+    run.countAttempts(response.attempt);
+    run.lastResponseId = response.response_id;
+    absorbOutput(run, approvals, response);
+    if (response.status === 'failed' || response.error) {
+      throw new QueryStop(`the model run failed: ${response.error?.code ?? response.status}: ${response.error?.message ?? ''}`);
+    }
+    const next = directCalls ? await answerFunctionCalls(directCalls, response.output) : await answerApprovalRequests(approvals, response);
+    if (!next) return outputText(response);
+    input = next;
+    previousResponseId = response.response_id;
+  }
+}
+
+async function answerFunctionCalls(directCalls: DirectCalls, output: Awaited<ReturnType<typeof callModel>>['output']): Promise<InputItem[] | null> {
+  const calls = output.filter((item) => item.type === 'function_call');
+  return calls.length ? directCalls.execute(calls) : null;
+}
+
+function registerHandlers(run: QueryRunState, approvals: Approvals) {
+  const input: ParsedQueryInput = run.input;
+  setHandler(progressQuery, () => ({
+    state: run.state,
+    step: run.step,
+    max_steps: input.max_steps,
+    detail: run.detail,
+    pending_approvals: approvals.open(),
+    calls_so_far: run.calls.length,
+    retries: run.retries,
+    events: run.events,
+  }));
+  setHandler(statsQuery, () =>
+    workflowStatistics({
+      results: run.result ? [run.result] : [],
+      calls: run.calls,
+      errors: run.errors,
+      serversConfigured: input.servers.length,
+      toolsCached: catalogTools(run.catalog).length,
+    }),
+  );
+  setHandler(historyQuery, (filter) => filterHistory(run.calls, HistoryFilterSchema.parse(filter ?? {})));
+  setHandler(catalogQuery, () => run.catalog);
+  setHandler(resultQuery, () => run.result);
+  // Validators run synchronously: the SDK does not await them.
+  setHandler(approveUpdate, (answer) => approvals.answer(true, answer), { validator: (answer) => approvals.validate(answer) });
+  setHandler(denyUpdate, (answer) => approvals.answer(false, answer), { validator: (answer) => approvals.validate(answer) });
+}

@@ -1,0 +1,38 @@
+/** One model turn: a Responses call as an activity, with the run's timeout, retry policy and a summary for the Web UI. */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import { activityRetryPolicy } from '../../src/core/retry';
+import type { FunctionToolConfig, InputItem } from '../../src/core/schemas';
+import type { ServerConfig } from '../../src/core/servers';
+import type { ParsedQueryInput } from '../messages';
+
+export interface ModelTurn {
+  step: number;
+  servers: readonly ServerConfig[];
+  input: string | InputItem[];
+  previousResponseId: string | null;
+  /** Direct mode: the MCP tools as function tools; hosted mode passes the servers instead. */
+  functionTools?: FunctionToolConfig[];
+}
+
+export function callModel(options: ParsedQueryInput, turn: ModelTurn) {
+  const labels = turn.servers.map((server) => server.label).join(', ');
+  const activities = proxyActivities<Activities>({
+    startToCloseTimeout: options.call_timeout_ms,
+    heartbeatTimeout: options.stream ? Math.min(60_000, options.call_timeout_ms) : undefined,
+    retry: activityRetryPolicy(options.retry),
+    summary: `Responses call, turn ${turn.step}: ${labels}${turn.functionTools ? ' (direct mode)' : ''}`,
+  });
+  return activities.callResponsesApi({
+    model: options.model,
+    input: turn.input,
+    servers: turn.functionTools ? [] : [...turn.servers],
+    ...(turn.functionTools ? { function_tools: turn.functionTools } : {}),
+    previous_response_id: turn.previousResponseId,
+    instructions: options.instructions,
+    stream: options.stream,
+    metadata: options.metadata,
+    retry: options.retry,
+    timeout_ms: options.call_timeout_ms,
+  });
+}

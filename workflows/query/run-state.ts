@@ -1,0 +1,83 @@
+/**
+ * What a query run has done and what a user sees of it: state, the catalog it uses, call
+ * records, errors, retries and the bounded event log behind the `progress` query, mirrored to
+ * the Web UI's current details, the search attributes and the parent session.
+ */
+import { getExternalWorkflowHandle, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import type { RecordedError } from '../../src/core/errors';
+import { MCP_STATE, MCP_TOOL_CALL_COUNT } from '../../src/core/search-attributes';
+import type { CallRecord, PendingApproval, QueryResult } from '../../src/core/records';
+import { EMPTY_CATALOG, type Catalog } from '../../src/core/tools';
+import { queryStateSignal, type ParsedQueryInput, type ProgressEvent, type QueryState, type QueryStateChange } from '../messages';
+import { searchAttributeWriter } from '../search-attributes';
+
+const MAX_EVENTS = 100;
+
+const STATE_WORDS: Record<QueryState, string> = {
+  idle: 'Idle',
+  discovering: 'Discovering tools',
+  executing: 'Running',
+  waiting_approval: 'Waiting for approval',
+  completed: 'Completed',
+  failed: 'Failed',
+};
+
+export class QueryRunState {
+  state: QueryState = 'idle';
+  detail = 'starting';
+  /** Model turns taken so far. */
+  step = 0;
+  catalog: Catalog;
+  readonly calls: CallRecord[] = [];
+  readonly errors: RecordedError[] = [];
+  readonly events: ProgressEvent[] = [];
+  retries = 0;
+  result: QueryResult | null = null;
+  lastResponseId: string | null = null;
+  readonly startedAt = Date.now();
+  /** The approvals still waiting for an answer; set by the approvals once they exist. */
+  openApprovals: () => PendingApproval[] = () => [];
+
+  readonly upsertSearchAttributes: ReturnType<typeof searchAttributeWriter>;
+  private eventSeq = 0;
+
+  constructor(readonly input: ParsedQueryInput) {
+    this.upsertSearchAttributes = searchAttributeWriter(input.search_attributes);
+    this.catalog = input.catalog ?? EMPTY_CATALOG;
+  }
+
+  /** An activity (or child) that needed more than one attempt. */
+  countAttempts(attempts: number) {
+    this.retries += Math.max(0, attempts - 1);
+  }
+
+  addCall(record: CallRecord, error: RecordedError | null) {
+    this.calls.push(record);
+    if (error) this.errors.push(error);
+    this.upsertSearchAttributes([{ key: MCP_TOOL_CALL_COUNT, value: this.calls.length }]);
+    this.emit('tool_call', `${record.server} · ${record.tool} ${record.status}${record.duration_ms !== null ? ` in ${record.duration_ms} ms` : ''}`, record);
+  }
+
+  setState(state: QueryState, detail: string) {
+    this.state = state;
+    this.detail = detail;
+    setCurrentDetails(`**${STATE_WORDS[state]}** — ${detail}\n\ncalls so far: ${this.calls.length}, retries: ${this.retries}`);
+    this.upsertSearchAttributes([{ key: MCP_STATE, value: state }]);
+    this.emit('state', `${STATE_WORDS[state]}: ${detail}`);
+    this.tellParent();
+  }
+
+  emit(kind: ProgressEvent['kind'], message: string, call?: CallRecord) {
+    this.events.push({ seq: ++this.eventSeq, at: new Date().toISOString(), kind, message, ...(call ? { call } : {}) });
+    if (this.events.length > MAX_EVENTS) this.events.shift();
+  }
+
+  /** A session shows what its running queries wait for; it learns it from this signal. */
+  private tellParent() {
+    const parent = workflowInfo().parent;
+    if (!parent) return;
+    const change: QueryStateChange = { workflow_id: workflowInfo().workflowId, state: this.state, pending_approvals: this.openApprovals() };
+    // The parent may have moved on (continue-as-new); its progress is a courtesy, not a duty.
+    getExternalWorkflowHandle(parent.workflowId).signal(queryStateSignal, change).catch(() => undefined);
+  }
+}

@@ -1,0 +1,9 @@
+/** A reason to end a query that is not an activity failure (step limit, no usable server). */
+import type { RecordedError } from '../../src/core/errors';
+
+export class QueryStop extends Error {
+  /** The recorded error behind the stop, if there was one. */
+  constructor(message: string, override readonly cause?: RecordedError) {
+    super(message);
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * mcpSession: the seed's MCPWorkflow and RobustMCPWorkflow as one long-lived workflow. It holds
+ * the servers, the tool catalog with its TTL and the standing approvals (tools.ts), and the
+ * history and statistics of every query it ran (history.ts); each query is a runQuery child
+ * (child.ts). The session continues as new when Temporal suggests it, carrying all of that.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { MCP_SERVERS, MCP_STATE, MCP_TOOL_CALL_COUNT } from '../../src/core/search-attributes';
+import { ServerConfigSchema } from '../../src/core/servers';
+import { findTool } from '../../src/core/tools';
+import { filterHistory, HistoryFilterSchema, type QueryResult } from '../../src/core/records';
+import { checkArgs, parseInput } from '../input';
+import {
+  addServerUpdate,
+  catalogQuery,
+  childQueryId,
+  executeQueryUpdate,
+  ExecuteQueryArgsSchema,
+  exportQuery,
+  historyQuery,
+  QueryStateChangeSchema,
+  queryStateSignal,
+  RefreshToolsArgsSchema,
+  refreshToolsUpdate,
+  RememberApprovalArgsSchema,
+  rememberApprovalUpdate,
+  RemoveServerArgsSchema,
+  removeServerUpdate,
+  SessionInputSchema,
+  sessionProgressQuery,
+  statsQuery,
+  type ActiveQuery,
+  type ExecuteQueryArgs,
+  type SessionExport,
+  type SessionInput,
+  type SessionRefreshResult,
+  type SessionState,
+} from '../messages';
+import { searchAttributeWriter } from '../search-attributes';
+import { runChildQuery, type ParsedSessionInput } from './child';
+import { SessionHistory } from './history';
+import { SessionTools } from './tools';
+
+export async function mcpSession(rawInput: SessionInput): Promise<SessionExport> {
+  const input = parseInput(SessionInputSchema, rawInput, 'mcpSession');
+  const session = new Session(input);
+  await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > input.continue_as_new_after_events);
+  // Refuse new work, and let running updates (a query may wait days for an approval) finish.
+  session.draining = true;
+  await condition(allHandlersFinished);
+  return continueAsNew<typeof mcpSession>(session.nextRunInput());
+}
+
+class Session {
+  private state: SessionState = 'idle';
+  private readonly tools: SessionTools;
+  private readonly history: SessionHistory;
+  private readonly active = new Map<string, ActiveQuery & { waiting: boolean }>();
+  private refreshing: Promise<SessionRefreshResult> | null = null;
+  /** Set when the session is about to continue as new: new queries and refreshes wait for the next run. */
+  draining = false;
+
+  private readonly upsertSearchAttributes: ReturnType<typeof searchAttributeWriter>;
+
+  constructor(private readonly input: ParsedSessionInput) {
+    this.upsertSearchAttributes = searchAttributeWriter(input.search_attributes);
+    this.tools = new SessionTools(input.servers, input.carried);
+    this.history = new SessionHistory(input.max_history, input.carried);
+    this.registerHandlers();
+    this.publish();
+  }
+
+  nextRunInput(): SessionInput {
+    return {
+      ...this.input,
+      servers: [...this.tools.servers.values()],
+      carried: { catalog: this.tools.catalog, standing_approvals: this.tools.standingApprovals, ...this.history.carry() },
+    };
+  }
+
+  /** One refresh at a time: a second caller shares the one in flight. */
+  private refreshTools(force: boolean): Promise<SessionRefreshResult> {
+    this.refreshing ??= this.doRefresh(force).finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async doRefresh(force: boolean): Promise<SessionRefreshResult> {
+    const now = new Date().toISOString();
+    if (!force && this.tools.isFresh(this.input.cache_ttl_ms)) {
+      return { catalog: this.tools.catalog, diff: { added: [], removed: [], changed: [] }, servers: [], discovered_at: now, from_cache: true, invalidated_approvals: [] };
+    }
+    this.setState('discovering');
+    try {
+      const { catalog, servers, diff, invalidated } = await this.tools.refresh(this.input);
+      for (const server of servers) if (server.error) this.history.errors.push(server.error);
+      return { catalog, servers, diff, discovered_at: now, from_cache: false, invalidated_approvals: invalidated };
+    } finally {
+      this.setState(this.active.size ? this.busyState() : 'idle');
+    }
+  }
+
+  private async executeQuery(args: ExecuteQueryArgs): Promise<QueryResult> {
+    const workflowId = childQueryId(workflowInfo().workflowId, args.query_id ?? `query-${this.history.queryCount + 1}`);
+    if (this.active.has(workflowId)) {
+      throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `a query ${workflowId} is already running: choose another query_id` });
+    }
+    this.history.queryCount++;
+    this.active.set(workflowId, { workflow_id: workflowId, query: args.query, started_at: new Date().toISOString(), waiting: false });
+    this.setState('executing');
+    let result: QueryResult;
+    try {
+      await this.refreshTools(args.force_refresh ?? false);
+      result = await runChildQuery(workflowId, args, this.input, this.tools, this.history.lastSuccessFor(args.query));
+    } finally {
+      this.active.delete(workflowId);
+    }
+    this.history.record(result);
+    this.upsertSearchAttributes([{ key: MCP_TOOL_CALL_COUNT, value: this.history.totalCalls() }]);
+    this.setState(this.active.size ? this.busyState() : result.success ? 'idle' : 'error');
+    return result;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // What a user sees
+
+  private statistics() {
+    return this.history.statistics(this.tools.servers.size, this.tools.toolCount());
+  }
+
+  private exportHistory(): SessionExport {
+    return {
+      exported_at: new Date().toISOString(),
+      servers: this.tools.labels(),
+      call_history: this.history.calls,
+      results: this.history.results,
+      errors: this.history.errors,
+      statistics: this.statistics(),
+    };
+  }
+
+  private registerHandlers() {
+    setHandler(sessionProgressQuery, () => ({
+      state: this.state,
+      servers: this.tools.labels(),
+      tools_cached: this.tools.toolCount(),
+      catalog_fetched_at: this.tools.fetchedAt(),
+      queries_run: this.history.queryCount,
+      active_queries: [...this.active.values()].map(({ waiting: _waiting, ...query }) => query),
+      standing_approvals: this.tools.standingApprovals,
+    }));
+    setHandler(statsQuery, () => this.statistics());
+    setHandler(historyQuery, (filter) => filterHistory(this.history.calls, HistoryFilterSchema.parse(filter ?? {})));
+    setHandler(catalogQuery, () => this.tools.catalog);
+    setHandler(exportQuery, () => this.exportHistory());
+
+    setHandler(
+      addServerUpdate,
+      (server) => {
+        this.tools.addServer(ServerConfigSchema.parse(server));
+        this.publish();
+        return this.tools.labels();
+      },
+      { validator: (server) => checkArgs(ServerConfigSchema, server, 'server') },
+    );
+    setHandler(
+      removeServerUpdate,
+      (args) => {
+        this.tools.removeServer(args.label);
+        this.publish();
+        return this.tools.labels();
+      },
+      {
+        validator: (args) => {
+          const { label } = checkArgs(RemoveServerArgsSchema, args, 'removeServer arguments');
+          if (!this.tools.servers.has(label)) throw new Error(`no server labelled ${label}; servers: ${this.tools.labels().join(', ') || 'none'}`);
+        },
+      },
+    );
+    setHandler(refreshToolsUpdate, (args) => this.refreshTools(RefreshToolsArgsSchema.parse(args ?? {}).force_refresh), {
+      validator: (args) => {
+        checkArgs(RefreshToolsArgsSchema, args ?? {}, 'refreshTools arguments');
+        this.assertCanWork();
+      },
+    });
+    setHandler(executeQueryUpdate, (args) => this.executeQuery(ExecuteQueryArgsSchema.parse(args)), {
+      validator: (args) => {
+        const { query_id: id } = checkArgs(ExecuteQueryArgsSchema, args, 'executeQuery arguments');
+        this.assertCanWork();
+        if (id && this.active.has(childQueryId(workflowInfo().workflowId, id))) throw new Error(`a query with id ${id} is already running in this session`);
+      },
+    });
+    setHandler(rememberApprovalUpdate, (args) => this.tools.remember(args.server, args.tool), {
+      validator: (args) => {
+        const { server, tool } = checkArgs(RememberApprovalArgsSchema, args, 'rememberApproval arguments');
+        if (!findTool(this.tools.catalog, tool, server)) throw new Error(`${server} has no tool ${tool} in the catalog: refresh the tools first`);
+      },
+    });
+    setHandler(queryStateSignal, (change) => {
+      // Anyone can signal a workflow: a malformed payload must not fail the workflow task.
+      const parsed = QueryStateChangeSchema.safeParse(change);
+      const active = parsed.success ? this.active.get(parsed.data.workflow_id) : undefined;
+      if (!parsed.success || !active) return;
+      active.waiting = parsed.data.state === 'waiting_approval';
+      this.setState(this.busyState());
+    });
+  }
+
+  /** While queries run: waiting when any of them waits for an approval. */
+  private busyState(): SessionState {
+    return [...this.active.values()].some((query) => query.waiting) ? 'waiting' : 'executing';
+  }
+
+  private assertCanWork() {
+    if (!this.tools.servers.size) throw new Error('the session has no servers: add one with addServer first');
+    if (this.draining) throw new Error('the session is continuing as new: send this again in a moment');
+  }
+
+  private setState(state: SessionState) {
+    this.state = state;
+    this.publish();
+  }
+
+  private publish() {
+    const waiting = [...this.active.values()].filter((query) => query.waiting).map((query) => query.workflow_id);
+    setCurrentDetails(
+      `**Session ${this.state}** — servers: ${this.tools.labels().join(', ') || 'none'}; ` +
+        `${this.tools.toolCount()} tools cached; ${this.history.queryCount} queries run` +
+        (waiting.length ? `\n\nwaiting for approval in: ${waiting.join(', ')}` : ''),
+    );
+    this.upsertSearchAttributes([
+      { key: MCP_STATE, value: this.state },
+      { key: MCP_SERVERS, value: this.tools.labels() },
+    ]);
+  }
+}
