@@ -2,17 +2,35 @@
  * Turns whatever an activity caught (an `openai` error, an MCP SDK error, a network failure)
  * into ErrorFacts for the core table, and then into the ApplicationFailure Temporal retries by:
  * `type` = MCPErrorType, `nonRetryable` from the table, `nextRetryDelay` from the server's
- * `retry-after` or the table's delay for this attempt.
+ * `retry-after` or the table's delay for this attempt. Classification reads error classes,
+ * statuses and codes, never message text.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import OpenAI from 'openai';
-import { classify, MCPErrorTypeSchema, retryAfterFromHeaders, shouldRetryFromHeaders, type Classification, type ErrorFacts } from '../src/core/errors';
+import { classify, retryAfterFromHeaders, shouldRetryFromHeaders, type Classification, type ErrorFacts } from '../src/core/errors';
+import { activityFailureDetails, errorTypeOf, readActivityFailureDetails } from '../src/core/failures';
 import { nextRetryDelayMs, type RetrySettings } from '../src/core/retry';
 
-const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+/** System (E*) and undici (UND_ERR_*) codes of a peer that cannot be reached or went away. */
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE',
+  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT',
+]);
 const TIMEOUT_ERROR_CODES = new Set(['ETIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/**
+ * A stateful MCP server answered 404 to a request that carried its session id: the server
+ * restarted or expired the session. The MCP spec's answer is a new session, so this is a
+ * connection failure (retried with a new connection), not the 404 of a wrong URL.
+ */
+export class McpSessionExpiredError extends Error {
+  override name = 'McpSessionExpiredError';
+  constructor(cause: unknown) {
+    super('the MCP server no longer knows this session (HTTP 404): the next attempt opens a new one', { cause });
+  }
+}
 
 export function errorFacts(error: unknown, nowMs = Date.now()): ErrorFacts {
   // Order matters: the timeout class extends the connection class, which extends APIError.
@@ -29,20 +47,32 @@ export function errorFacts(error: unknown, nowMs = Date.now()): ErrorFacts {
       shouldRetry: shouldRetryFromHeaders(get),
     };
   }
+  if (error instanceof McpSessionExpiredError) return { source: 'connection' };
   if (error instanceof McpError) return { source: 'jsonrpc', code: error.code };
   if (error instanceof StreamableHTTPError && typeof error.code === 'number' && error.code > 0) {
     return { source: 'http', status: error.code };
   }
-  const code = systemErrorCode(error);
-  if (code && TIMEOUT_ERROR_CODES.has(code)) return { source: 'timeout' };
-  if (code && NETWORK_ERROR_CODES.has(code)) return { source: 'connection' };
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return { source: 'timeout' };
-  // fetch() reports an unreachable host as a bare TypeError whose cause carries the code.
-  if (error instanceof TypeError && error.message === 'fetch failed') return { source: 'connection' };
-  return { source: 'unknown' };
+  return networkFacts(error) ?? { source: 'unknown' };
 }
 
-/** The system error code of an error or of any error in its `cause` chain. */
+/**
+ * Failures below HTTP. Node's fetch (undici) throws a TypeError whose `cause` is the real
+ * failure: a system error (ECONNREFUSED…), an undici error (UND_ERR_SOCKET…) or an HTTP parser
+ * error (HPE_…, the peer does not speak HTTP). A TypeError with an Error cause and no known code
+ * is still a network failure, except Node's own ERR_* codes (an invalid URL): those are misuse,
+ * and trying again changes nothing.
+ */
+function networkFacts(error: unknown): ErrorFacts | undefined {
+  const code = systemErrorCode(error);
+  if (code && TIMEOUT_ERROR_CODES.has(code)) return { source: 'timeout' };
+  if (code && (NETWORK_ERROR_CODES.has(code) || code.startsWith('HPE_'))) return { source: 'connection' };
+  // AbortSignal.timeout() and aborted fetches reject with a DOMException named by its kind.
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return { source: 'timeout' };
+  if (error instanceof TypeError && error.cause instanceof Error && !code?.startsWith('ERR_')) return { source: 'connection' };
+  return undefined;
+}
+
+/** The string code of an error or of the first error in its `cause` chain that has one. */
 function systemErrorCode(error: unknown): string | undefined {
   for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
     if (typeof current === 'object' && 'code' in current && typeof current.code === 'string') return current.code;
@@ -62,11 +92,14 @@ export function redactSecrets(message: string): string {
     .replace(/(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1***');
 }
 
-export function errorMessage(error: unknown, secrets: readonly string[] = []): string {
-  let message = error instanceof Error ? error.message : String(error);
-  // A server may echo a header value back in its error; the activity knows what it resolved.
+/** A message with the secrets the activity resolved (a server may echo a header back) and key-shaped text hidden. */
+export function hideSecrets(message: string, secrets: readonly string[] = []): string {
   for (const secret of secrets) if (secret.length >= 4) message = message.split(secret).join('***');
   return redactSecrets(message);
+}
+
+export function errorMessage(error: unknown, secrets: readonly string[] = []): string {
+  return hideSecrets(error instanceof Error ? error.message : String(error), secrets);
 }
 
 export interface FailureContext {
@@ -79,35 +112,54 @@ export interface FailureContext {
   secrets?: readonly string[];
 }
 
-export function toApplicationFailure(error: unknown, context: FailureContext): ApplicationFailure {
-  if (error instanceof ApplicationFailure) return withAttempt(error, context);
-  const classification = classifyError(error);
-  const message = `${context.doing} failed (${classification.type}): ${errorMessage(error, context.secrets)}${classification.advice ? ` — ${classification.advice}` : ''}`;
+/**
+ * The one builder of every ApplicationFailure an activity throws: type and retryability from
+ * the classification, the table's delay (or the server's) for this attempt, and details in the
+ * schema of src/core/failures.ts, which workflows read to count attempts.
+ */
+export function failureFromClassification(classification: Classification, message: string, context: FailureContext): ApplicationFailure {
+  const { type, retryable, retryAfterMs } = classification;
   return ApplicationFailure.create({
-    type: classification.type,
-    message,
-    nonRetryable: !classification.retryable,
-    nextRetryDelay: classification.retryable
-      ? nextRetryDelayMs(classification.type, context.attempt, context.settings, classification.retryAfterMs)
-      : undefined,
-    details: [{ type: classification.type, retryable: classification.retryable, retry_after_ms: classification.retryAfterMs ?? null, attempt: context.attempt }],
+    type,
+    message: hideSecrets(message, context.secrets),
+    nonRetryable: !retryable,
+    nextRetryDelay: retryable ? nextRetryDelayMs(type, context.attempt, context.settings, retryAfterMs) : undefined,
+    details: [activityFailureDetails(type, retryable, context.attempt, retryAfterMs)],
   });
 }
 
+export function toApplicationFailure(error: unknown, context: FailureContext): ApplicationFailure {
+  if (error instanceof ApplicationFailure) return withAttempt(error, context);
+  const classification = classifyError(error);
+  const advice = classification.advice ? ` — ${classification.advice}` : '';
+  return failureFromClassification(classification, `${context.doing} failed (${classification.type}): ${errorMessage(error)}${advice}`, context);
+}
+
 /**
- * A failure an activity raised itself (a stream that ended early, a response it cannot read)
- * gets the same attempt detail and table delay as a classified one, so retries are counted.
+ * A failure an activity raised itself (a stream that ended early, arguments that do not match)
+ * gets the same details and table delay as a classified one, so retries are counted.
  */
 function withAttempt(failure: ApplicationFailure, context: FailureContext): ApplicationFailure {
-  const details = failure.details?.[0] as { attempt?: number } | undefined;
-  if (typeof details?.attempt === 'number') return failure;
-  const type = MCPErrorTypeSchema.safeParse(failure.type);
-  const retryable = !failure.nonRetryable;
+  if (readActivityFailureDetails(failure.details)) return failure;
+  const classification: Classification = { type: errorTypeOf(failure.type) ?? 'unknown', retryable: failure.nonRetryable !== true };
+  return failureFromClassification(classification, failure.message, context);
+}
+
+/** HTTP 424 `external_connector_error`: the API could not list (or reach) one of the request's MCP servers. */
+export function isListingError(error: unknown): boolean {
+  return error instanceof OpenAI.APIError && error.status === 424;
+}
+
+/**
+ * A listing error of a call made with `fail_on_listing_error`: not retried here, because the
+ * workflow lists each server on its own (with retries) to learn which one failed.
+ */
+export function listingFailure(error: unknown, context: FailureContext): ApplicationFailure {
+  const { type } = classifyError(error);
   return ApplicationFailure.create({
-    type: failure.type ?? 'unknown',
-    message: errorMessage(failure, context.secrets),
-    nonRetryable: failure.nonRetryable === true,
-    nextRetryDelay: failure.nextRetryDelay ?? (retryable && type.success ? nextRetryDelayMs(type.data, context.attempt, context.settings) : undefined),
-    details: [{ type: failure.type, retryable, retry_after_ms: null, attempt: context.attempt }],
+    type,
+    message: `${context.doing} failed (${type}): ${errorMessage(error, context.secrets)}`,
+    nonRetryable: true,
+    details: [{ ...activityFailureDetails(type, false, context.attempt), listing_failed: true }],
   });
 }

@@ -6,10 +6,13 @@ import OpenAI from 'openai';
 import { ApplicationFailure } from '@temporalio/common';
 import { createHostedDiscoveryActivities } from './discovery';
 import { createMcpActivities } from './mcp';
+import { sharedMcpConnections, type McpConnectionPool } from './mcp-connections';
 import { createResponsesActivities } from './responses';
 import { createSessionActivities } from './sessions';
 import type { Client } from '@temporalio/client';
 import type { Env } from './secrets';
+
+export { closeMcpConnections, McpConnectionPool } from './mcp-connections';
 
 export interface ActivityDeps {
   /** Where the Responses API lives; defaults to OPENAI_BASE_URL, then the real API. */
@@ -18,6 +21,11 @@ export interface ActivityDeps {
   env?: Env;
   /** For activities that talk to other workflows (scheduled session refreshes). */
   temporalClient?: Client;
+  /**
+   * Where direct-mode MCP connections are kept between activities; defaults to the process's
+   * shared pool, which `closeMcpConnections()` closes when the worker stops.
+   */
+  mcpConnections?: McpConnectionPool;
 }
 
 /** Seconds the openai client gives up before the activity's own start-to-close timeout. */
@@ -50,7 +58,7 @@ export function createActivities(deps: ActivityDeps = {}) {
   return {
     ...responses,
     ...createHostedDiscoveryActivities(responses),
-    ...createMcpActivities({ env }),
+    ...createMcpActivities({ env, connections: deps.mcpConnections ?? sharedMcpConnections() }),
     ...createSessionActivities({ temporalClient: deps.temporalClient }),
   };
 }

@@ -1,42 +1,32 @@
 /**
  * Direct talk with an MCP server over Streamable HTTP, with the MCP SDK: `tools/list` costs no
- * tokens and works for servers that only the worker can reach.
+ * tokens and works for servers that only the worker can reach. Connections come from a pool
+ * (./mcp-connections.ts) shared by the worker's activities.
  */
 import { Context } from '@temporalio/activity';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ApplicationFailure } from '@temporalio/common';
+import { classify } from '../src/core/errors';
 import { clipText, MAX_TOOL_OUTPUT_CHARS } from '../src/core/limits';
 import { contentText } from '../src/core/parser';
-import { nextRetryDelayMs, type RetrySettings } from '../src/core/retry';
+import type { RetrySettings } from '../src/core/retry';
 import type { DiscoveredTool } from '../src/core/tools';
 import { validateArguments } from '../src/core/validation';
 import type { McpListedTool } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
-import { toApplicationFailure } from './errors';
-import { resolveHeaders, resolveSecret, secretValues, type Env } from './secrets';
+import { failureFromClassification, toApplicationFailure, type FailureContext } from './errors';
+import type { McpConnectionPool } from './mcp-connections';
+import { secretValues, type Env } from './secrets';
 
-export async function withMcpClient<T>(server: ServerConfig, env: Env, use: (client: Client) => Promise<T>): Promise<T> {
-  const headers = resolveHeaders(server, env);
-  if (server.authorization) headers.Authorization = `Bearer ${resolveSecret(server.authorization, env, `server ${server.label}: authorization`)}`;
-  const transport = new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers } });
-  const client = new Client({ name: 'mcpflow', version: '0.1.0' });
-  await client.connect(transport);
-  try {
-    return await use(client);
-  } finally {
-    // A stateful server keeps a session per connection until told otherwise (stateless ones answer 405, which the SDK accepts).
-    if (transport.sessionId) await transport.terminateSession().catch(() => undefined);
-    await client.close().catch(() => undefined);
-  }
-}
+export { withMcpClient } from './mcp-connections';
 
 /** Every page of `tools/list`, in the shape the Responses API uses for listed tools. */
-export async function listToolsOf(client: Client): Promise<McpListedTool[]> {
+export async function listToolsOf(client: Client, serverLabel: string, options: RequestOptions = {}): Promise<McpListedTool[]> {
   const tools: McpListedTool[] = [];
   let cursor: string | undefined;
   do {
-    const page = await client.listTools(cursor ? { cursor } : undefined);
+    const page = await client.listTools(cursor ? { cursor } : undefined, options);
     for (const tool of page.tools) {
       tools.push({
         name: tool.name,
@@ -46,7 +36,7 @@ export async function listToolsOf(client: Client): Promise<McpListedTool[]> {
       });
     }
     cursor = page.nextCursor;
-    Context.current().heartbeat({ server: 'listing', tools: tools.length });
+    Context.current().heartbeat({ server: serverLabel, tools: tools.length });
   } while (cursor);
   return tools;
 }
@@ -54,6 +44,8 @@ export async function listToolsOf(client: Client): Promise<McpListedTool[]> {
 export interface DirectListInput {
   server: ServerConfig;
   retry: RetrySettings;
+  /** The activity's start-to-close timeout; without it, the one Temporal gave this activity. */
+  timeout_ms?: number;
 }
 
 export interface DirectCallInput {
@@ -74,55 +66,81 @@ export interface DirectCallResult {
   attempt: number;
 }
 
-export function createMcpActivities(deps: { env: Env }) {
+export function createMcpActivities(deps: { env: Env; connections: McpConnectionPool }) {
+  const failureContext = (input: { server: ServerConfig; retry: RetrySettings }, doing: string): FailureContext => ({
+    attempt: Context.current().info.attempt,
+    settings: input.retry,
+    doing,
+    secrets: secretValues([input.server], deps.env),
+  });
+
   async function listToolsDirect(input: DirectListInput): Promise<{ tools: McpListedTool[]; attempt: number }> {
-    const attempt = Context.current().info.attempt;
     try {
-      const tools = await withMcpClient(input.server, deps.env, listToolsOf);
-      return { tools, attempt };
+      const tools = await withDeadline(input.timeout_ms, (options) =>
+        deps.connections.use(input.server, deps.env, (client) => listToolsOf(client, input.server.label, options), options),
+      );
+      return { tools, attempt: Context.current().info.attempt };
     } catch (error) {
-      throw toApplicationFailure(error, { attempt, settings: input.retry, doing: `listing the tools of ${input.server.label}` });
+      throw toApplicationFailure(error, failureContext(input, `listing the tools of ${input.server.label}`));
     }
   }
+
   /**
    * One tool call, checked against the tool's schema first (SDK servers turn bad arguments
    * into a plain error result). An error result of a read-only tool is retried; one of a tool
    * with side effects is returned as it is, so that the tool never runs twice.
    */
   async function callToolDirect(input: DirectCallInput): Promise<DirectCallResult> {
-    const context = Context.current();
-    const attempt = context.info.attempt;
     const startedAt = new Date().toISOString();
+    const doing = `calling ${input.server.label}.${input.tool.name}`;
     try {
       assertValidArguments(input);
-      // The SDK's own request timeout (60 s) must not cut a call the activity still allows.
-      const options = { timeout: Math.max(1_000, input.timeout_ms - CALL_TIMEOUT_MARGIN_MS), signal: context.cancellationSignal };
-      const result = await withMcpClient(input.server, deps.env, (client) =>
-        client.callTool({ name: input.tool.name, arguments: input.arguments }, undefined, options),
+      const result = await withDeadline(input.timeout_ms, (options) =>
+        deps.connections.use(input.server, deps.env, (client) => client.callTool({ name: input.tool.name, arguments: input.arguments }, undefined, options), options),
       );
       const output = clipText(contentText(result.content), MAX_TOOL_OUTPUT_CHARS);
       if (result.isError === true && input.tool.read_only) {
-        throw ApplicationFailure.create({
-          type: 'execution_error',
-          message: `${input.server.label}.${input.tool.name} failed: ${output}`,
-          nextRetryDelay: nextRetryDelayMs('execution_error', attempt, input.retry),
-        });
+        throw failureFromClassification(classify({ source: 'tool_result_error', readOnly: true }), `${input.server.label}.${input.tool.name} failed: ${output}`, failureContext(input, doing));
       }
+      const attempt = Context.current().info.attempt;
       return { output, is_error: result.isError === true, started_at: startedAt, completed_at: new Date().toISOString(), attempt };
     } catch (error) {
-      throw toApplicationFailure(error, {
-        attempt,
-        settings: input.retry,
-        doing: `calling ${input.server.label}.${input.tool.name}`,
-        secrets: secretValues([input.server], deps.env),
-      });
+      throw toApplicationFailure(error, failureContext(input, doing));
     }
   }
 
   return { listToolsDirect, callToolDirect };
 }
 
-const CALL_TIMEOUT_MARGIN_MS = 2_000;
+/** Room left between the last MCP request's deadline and the activity's own timeout. */
+const REQUEST_TIMEOUT_MARGIN_MS = 2_000;
+/** When neither the input nor Temporal says how long the activity may run (the SDK's own default). */
+const DEFAULT_ACTIVITY_TIMEOUT_MS = 60_000;
+
+/**
+ * Runs `work` with the options for every MCP request of one activity, the handshake included:
+ * the SDK's default request timeout (60 s) must neither cut a call the activity still allows
+ * nor outlive the activity, and a cancelled activity stops waiting at once. The signal is
+ * detached when the activity is done: the SDK never removes its abort listeners, and on a
+ * pooled connection a late abort would send `notifications/cancelled` for finished requests.
+ */
+async function withDeadline<T>(activityTimeoutMs: number | undefined, work: (options: RequestOptions) => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const activityMs = activityTimeoutMs ?? (context.info.startToCloseTimeoutMs || DEFAULT_ACTIVITY_TIMEOUT_MS);
+  const timeout = Math.max(1_000, activityMs - REQUEST_TIMEOUT_MARGIN_MS);
+  const deadline = new AbortController();
+  const cancelled = context.cancellationSignal;
+  const onCancel = () => deadline.abort(cancelled.reason);
+  if (cancelled.aborted) onCancel();
+  else cancelled.addEventListener('abort', onCancel, { once: true });
+  const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${timeout} ms`, 'TimeoutError')), timeout);
+  try {
+    return await work({ timeout, signal: deadline.signal });
+  } finally {
+    clearTimeout(timer);
+    cancelled.removeEventListener('abort', onCancel);
+  }
+}
 
 /** SDK servers turn bad arguments into a plain error result; check them against the schema first. */
 function assertValidArguments(input: DirectCallInput) {

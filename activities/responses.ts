@@ -10,11 +10,12 @@ import type OpenAI from 'openai';
 import type { ResponseCreateParamsNonStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { classify } from '../src/core/errors';
 import { clipText, MAX_TOOL_OUTPUT_CHARS } from '../src/core/limits';
-import { nextRetryDelayMs, type RetrySettings } from '../src/core/retry';
+import type { RetrySettings } from '../src/core/retry';
 import { describeZodError, ResponseSchema, type FunctionToolConfig, type InputItem, type McpToolConfig, type OutputItem, type Response, type Usage } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
-import { toApplicationFailure } from './errors';
-import { hostedToolConfig, secretValues, type Env } from './secrets';
+import { failureFromClassification, isListingError, listingFailure, toApplicationFailure, type FailureContext } from './errors';
+import { requestBody } from './request';
+import { secretValues, type Env } from './secrets';
 
 export interface ResponsesCallInput {
   model: string;
@@ -31,6 +32,8 @@ export interface ResponsesCallInput {
   tool_overrides?: Partial<McpToolConfig>;
   retry: RetrySettings;
   timeout_ms: number;
+  /** The call is also the query's discovery: a server the API cannot list (HTTP 424) fails it at once, with `listing_failed`. */
+  fail_on_listing_error?: boolean;
 }
 
 export interface CallTimes {
@@ -61,13 +64,18 @@ export interface ResponsesDeps {
 export function createResponsesActivities(deps: ResponsesDeps) {
   async function callResponsesApi(input: ResponsesCallInput): Promise<ResponsesCallResult> {
     const context = Context.current();
-    const attempt = context.info.attempt;
+    const failure: FailureContext = {
+      attempt: context.info.attempt,
+      settings: input.retry,
+      doing: 'calling the Responses API',
+      secrets: secretValues(input.servers, deps.env),
+    };
     try {
       const body = requestBody(input, deps.env);
       const client = deps.openai(input.timeout_ms);
       const startedAt = new Date().toISOString();
       const { response, callTimes } = input.stream
-        ? await streamResponse(client, body, context)
+        ? await streamResponse(client, body, context, failure)
         : { response: await client.responses.create(body, { signal: context.cancellationSignal }), callTimes: {} };
       const parsed = ResponseSchema.safeParse(response);
       if (!parsed.success) {
@@ -76,30 +84,17 @@ export function createResponsesActivities(deps: ResponsesDeps) {
           message: `the Responses API sent a response mcpflow cannot read: ${describeZodError(parsed.error)}`,
         });
       }
-      if (parsed.data.status === 'failed' && parsed.data.error) throw responseFailure(parsed.data.error.code, parsed.data.error.message, attempt, input.retry);
-      return summarize(parsed.data, fillCallTimes(parsed.data, callTimes, startedAt, new Date().toISOString()), attempt);
+      if (parsed.data.status === 'failed' && parsed.data.error) throw responseFailure(parsed.data.error.code, parsed.data.error.message, failure);
+      return summarize(parsed.data, fillCallTimes(parsed.data, callTimes, startedAt, new Date().toISOString()), failure.attempt);
     } catch (error) {
-      throw toApplicationFailure(error, { attempt, settings: input.retry, doing: 'calling the Responses API', secrets: secretValues(input.servers, deps.env) });
+      throw input.fail_on_listing_error && isListingError(error) ? listingFailure(error, failure) : toApplicationFailure(error, failure);
     }
   }
 
   return { callResponsesApi };
 }
 
-function requestBody(input: ResponsesCallInput, env: Env): ResponseCreateParamsNonStreaming {
-  const body: Record<string, unknown> = {
-    model: input.model,
-    input: input.input,
-    tools: [...input.servers.map((server) => hostedToolConfig(server, env, input.tool_overrides)), ...(input.function_tools ?? [])],
-  };
-  if (input.previous_response_id) body.previous_response_id = input.previous_response_id;
-  if (input.instructions) body.instructions = input.instructions;
-  if (input.metadata) body.metadata = input.metadata;
-  if (input.tool_choice) body.tool_choice = input.tool_choice;
-  return body as unknown as ResponseCreateParamsNonStreaming;
-}
-
-async function streamResponse(client: OpenAI, body: ResponseCreateParamsNonStreaming, context: Context) {
+async function streamResponse(client: OpenAI, body: ResponseCreateParamsNonStreaming, context: Context, failure: FailureContext) {
   const stream = await client.responses.create({ ...body, stream: true }, { signal: context.cancellationSignal });
   const callTimes: Record<string, CallTimes> = {};
   const labels = new Map<string, { server: string; tool: string }>();
@@ -109,7 +104,7 @@ async function streamResponse(client: OpenAI, body: ResponseCreateParamsNonStrea
   const keepAlive = setInterval(() => context.heartbeat(current), KEEP_ALIVE_HEARTBEAT_MS);
   try {
     for await (const event of stream) {
-      final = readEvent(event, callTimes, labels) ?? final;
+      final = readEvent(event, callTimes, labels, failure) ?? final;
       const itemId = 'item_id' in event && typeof event.item_id === 'string' ? event.item_id : undefined;
       current = { event: event.type, ...(itemId ? labels.get(itemId) : {}) };
       context.heartbeat(current);
@@ -124,7 +119,7 @@ async function streamResponse(client: OpenAI, body: ResponseCreateParamsNonStrea
 }
 
 /** Notes call times and labels from one event; returns the final response when the event carries it. */
-function readEvent(event: ResponseStreamEvent, callTimes: Record<string, CallTimes>, labels: Map<string, { server: string; tool: string }>): unknown {
+function readEvent(event: ResponseStreamEvent, callTimes: Record<string, CallTimes>, labels: Map<string, { server: string; tool: string }>, failure: FailureContext): unknown {
   switch (event.type) {
     case 'response.output_item.added':
       if (event.item.type === 'mcp_call' || event.item.type === 'mcp_list_tools') {
@@ -145,22 +140,17 @@ function readEvent(event: ResponseStreamEvent, callTimes: Record<string, CallTim
     case 'response.incomplete':
       return event.response;
     case 'error':
-      throw responseFailure(event.code, event.message, Context.current().info.attempt, null);
+      throw responseFailure(event.code, event.message, failure);
     default:
       return undefined;
   }
 }
 
-/** A model run that failed inside a 200 answer, classified by its error code like any other failure. */
-function responseFailure(code: string | null, message: string, attempt: number, retry: RetrySettings | null): ApplicationFailure {
+/** A model run that failed inside a 200 answer (or a stream's `error` event), classified by its error code like any other failure. */
+function responseFailure(code: string | null, message: string, failure: FailureContext): ApplicationFailure {
   const classification = classify({ source: 'response_error', code });
-  return ApplicationFailure.create({
-    type: classification.type,
-    message: `the model run failed (${code ?? 'no code'}): ${message}${classification.advice ? ` — ${classification.advice}` : ''}`,
-    nonRetryable: !classification.retryable,
-    nextRetryDelay: classification.retryable && retry ? nextRetryDelayMs(classification.type, attempt, retry) : undefined,
-    details: [{ type: classification.type, retryable: classification.retryable, retry_after_ms: null, attempt }],
-  });
+  const advice = classification.advice ? ` — ${classification.advice}` : '';
+  return failureFromClassification(classification, `the model run failed (${code ?? 'no code'}): ${message}${advice}`, failure);
 }
 
 function fillCallTimes(response: Response, streamed: Record<string, CallTimes>, startedAt: string, completedAt: string) {

@@ -28,6 +28,13 @@ export function resolveHeaders(server: ServerConfig, env: Env): Record<string, s
   return headers;
 }
 
+/** Every header a direct MCP connection sends: the configured ones and `Authorization: Bearer …`. */
+export function connectionHeaders(server: ServerConfig, env: Env): Record<string, string> {
+  const headers = resolveHeaders(server, env);
+  if (server.authorization) headers.Authorization = `Bearer ${resolveSecret(server.authorization, env, `server ${server.label}: authorization`)}`;
+  return headers;
+}
+
 /** The `tools` entry of a Responses request for one server, with its secrets filled in. */
 export function hostedToolConfig(server: ServerConfig, env: Env, overrides: Partial<McpToolConfig> = {}): McpToolConfig {
   const config: McpToolConfig = {

@@ -55,7 +55,7 @@ async function listServer(server: ServerConfig, cached: ServerCatalog | undefine
   try {
     const { tools, attempt } =
       options.mode === 'direct'
-        ? await activities.listToolsDirect({ server, retry: options.retry })
+        ? await activities.listToolsDirect({ server, retry: options.retry, timeout_ms: options.call_timeout_ms })
         : await activities.listToolsHosted({ server, model: options.model, retry: options.retry, timeout_ms: options.call_timeout_ms });
     // The API applies allowed_tools itself; a direct listing is filtered the same way here.
     const allowed = tools.map((tool) => discoveredToolFromListed(tool, server.label)).filter((tool) => isToolAllowed(server, tool.name, tool.read_only));

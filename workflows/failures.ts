@@ -27,3 +27,8 @@ export function describeFailure(failure: unknown): FailureFacts {
 export function isActivityOrChildFailure(error: unknown): boolean {
   return error instanceof ActivityFailure || error instanceof ChildWorkflowFailure;
 }
+
+/** A first turn that could not list one of its MCP servers (see ResponsesCallInput.fail_on_listing_error). */
+export function isListingFailure(failure: unknown): boolean {
+  return failure instanceof ActivityFailure && failure.cause instanceof ApplicationFailure && readActivityFailureDetails(failure.cause.details)?.listing_failed === true;
+}

@@ -7,6 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import { isGrpcServiceError } from '@temporalio/client';
 import type { ConnectionSettings } from '../config/connection';
 import { TemporalUnreachableError } from '../client/errors';
+import { closeMcpConnections } from '../../activities';
 import { createWorker } from '../worker/worker';
 
 let runtimeInstalled = false;
@@ -48,7 +49,8 @@ export async function startWorker(options: { connection: NativeConnection; names
     taskQueue: options.taskQueue,
     ...(options.openaiBaseURL ? { openaiBaseURL: options.openaiBaseURL } : {}),
   });
-  const finished = worker.run();
+  // Pooled MCP connections end their sessions when the worker stops, however it stops.
+  const finished = worker.run().finally(() => closeMcpConnections());
   finished.catch(() => undefined);
   let stopping: Promise<void> | undefined;
   return {

@@ -9,6 +9,7 @@ import { ApplicationFailure, type QueryDefinition } from '@temporalio/common';
 import type { ConnectionSettings } from '../config/connection';
 import type { CallRecord, HistoryFilter, QueryResult, WorkflowStatistics } from '../core/records';
 import type { Catalog } from '../core/tools';
+import { QUERY_FAILED, readQueryFailedDetails } from '../core/failures';
 import {
   approveUpdate,
   catalogQuery,
@@ -276,12 +277,11 @@ export class McpflowClient {
   }
 }
 
-/** runQuery fails with ApplicationFailure('QueryFailed', details [{ summary, result }]). */
+/** runQuery fails with ApplicationFailure(QUERY_FAILED, details [{ summary, result }]). */
 function failedQueryResult(error: WorkflowFailedError): QueryResult | null {
   const cause = error.cause;
-  if (!(cause instanceof ApplicationFailure)) return null;
-  const details = cause.details?.[0] as { result?: QueryResult } | undefined;
-  return details?.result ?? null;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== QUERY_FAILED) return null;
+  return readQueryFailedDetails(cause.details)?.result ?? null;
 }
 
 function truncate(text: string, max: number): string {

@@ -14,6 +14,8 @@ export const ActivityFailureDetailsSchema = z.object({
   retry_after_ms: z.number().nonnegative().nullable(),
   /** The attempt that failed (1-based): how many tries were spent when this one is the last. */
   attempt: z.number().int().min(1),
+  /** A Responses call asked to fail fast could not list an MCP server (HTTP 424): the workflow lists each server on its own. */
+  listing_failed: z.boolean().optional(),
 });
 export type ActivityFailureDetails = z.infer<typeof ActivityFailureDetailsSchema>;
 

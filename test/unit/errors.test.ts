@@ -4,8 +4,9 @@ import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamable
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import OpenAI from 'openai';
 import { ApplicationFailure } from '@temporalio/common';
-import { classifyError, redactSecrets, toApplicationFailure } from '../../activities/errors';
+import { classifyError, failureFromClassification, McpSessionExpiredError, redactSecrets, toApplicationFailure } from '../../activities/errors';
 import { classify, classifyMcpCallError, retryAfterFromHeaders } from '../../src/core/errors';
+import { readActivityFailureDetails } from '../../src/core/failures';
 import { DEFAULT_RETRY_SETTINGS } from '../../src/core/retry';
 
 function apiError(status: number, code: string | null, headers: Record<string, string> = {}, type = 'invalid_request_error') {
@@ -80,8 +81,10 @@ describe('classification of MCP errors', () => {
     assert.equal(classifyError(new McpError(-32602, 'Invalid params')).type, 'invalid_arguments');
     assert.equal(classifyError(new StreamableHTTPError(503, 'unavailable')).type, 'connection');
     assert.equal(classifyError(new StreamableHTTPError(401, 'unauthorized')).type, 'authentication');
-    const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
-    assert.deepEqual(classifyError(refused), { type: 'connection', retryable: true });
+    // A 404 is a wrong URL, unless it answers a request in a session the server forgot.
+    assert.equal(classifyError(new StreamableHTTPError(404, 'not found')).type, 'invalid_arguments');
+    assert.deepEqual(classifyError(new McpSessionExpiredError(new StreamableHTTPError(404, 'Session not found'))), { type: 'connection', retryable: true });
+    // Real network failures (closed ports, resets, timeouts) are classified in network-errors.test.ts.
     assert.equal(classifyError(new Error('whatever message says rate limit 429')).type, 'unknown');
   });
 });
@@ -115,5 +118,49 @@ describe('ApplicationFailure for Temporal', () => {
   it('retry-after as an HTTP date', () => {
     const now = Date.parse('2026-11-26T10:00:00Z');
     assert.equal(retryAfterFromHeaders((name) => (name === 'retry-after' ? 'Thu, 26 Nov 2026 10:00:03 GMT' : null), now), 3000);
+  });
+});
+
+describe('failure details', () => {
+  const context = (attempt: number) => ({ attempt, settings: DEFAULT_RETRY_SETTINGS, doing: 'calling weather.get_forecast' });
+
+  it('a classified error carries details the workflow reads back with readActivityFailureDetails', () => {
+    const failure = toApplicationFailure(apiError(429, 'rate_limit_exceeded', { 'retry-after-ms': '1500' }), context(2));
+    assert.deepEqual(readActivityFailureDetails(failure.details), { type: 'rate_limit', retryable: true, retry_after_ms: 1500, attempt: 2 });
+    const auth = toApplicationFailure(apiError(401, 'invalid_api_key'), context(1));
+    assert.deepEqual(readActivityFailureDetails(auth.details), { type: 'authentication', retryable: false, retry_after_ms: null, attempt: 1 });
+    assert.equal(auth.nextRetryDelay, undefined);
+  });
+
+  it('a failure the activity raised itself gets details and the table delay of its attempt', () => {
+    const raised = ApplicationFailure.create({ type: 'connection', message: 'the Responses stream ended before response.completed' });
+    const failure = toApplicationFailure(raised, context(3));
+    assert.equal(failure.type, 'connection');
+    assert.equal(failure.message, 'the Responses stream ended before response.completed');
+    assert.equal(failure.nextRetryDelay, 4000);
+    assert.deepEqual(readActivityFailureDetails(failure.details), { type: 'connection', retryable: true, retry_after_ms: null, attempt: 3 });
+
+    const refused = toApplicationFailure(ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: 'bad' }), context(1));
+    assert.equal(refused.nonRetryable, true);
+    assert.equal(readActivityFailureDetails(refused.details)?.retryable, false);
+    // A type that is not an MCPErrorType is reported as unknown, the type workflows would read anyway.
+    assert.equal(toApplicationFailure(ApplicationFailure.create({ type: 'Surprise', message: 'x' }), context(1)).type, 'unknown');
+  });
+
+  it('a failure that already has details passes unchanged', () => {
+    const built = failureFromClassification(classify({ source: 'tool_result_error', readOnly: true }), 'weather.get_forecast failed: boom', context(2));
+    assert.equal(built.nextRetryDelay, 2000);
+    assert.equal(toApplicationFailure(built, context(5)), built);
+    assert.equal(readActivityFailureDetails(built.details)?.attempt, 2);
+  });
+
+  it('secrets the activity resolved never reach the message', () => {
+    const failure = failureFromClassification(classify({ source: 'http', status: 500 }), 'server said: header x-api-key=hunter2-secret', { ...context(1), secrets: ['hunter2-secret'] });
+    assert.equal(failure.message, 'server said: header x-api-key=***');
+  });
+
+  it('details of another producer are not read as activity details', () => {
+    assert.equal(readActivityFailureDetails([{ type: 'connection', attempt: 0 }]), undefined);
+    assert.equal(readActivityFailureDetails(undefined), undefined);
   });
 });

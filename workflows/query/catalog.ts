@@ -1,19 +1,40 @@
-/** The tools a query can use: the cached catalog while it is younger than the TTL, else a fresh listing. */
+/**
+ * The tools a query can use. Hosted mode lists them in the query's own first Responses call
+ * (the API lists every server of a conversation anyway), so a fresh query costs no extra model
+ * call per server; only when that call cannot list a server does the run list each server on
+ * its own, to go on with those that work. Direct mode lists with `tools/list` (no tokens).
+ */
+import { patched } from '@temporalio/workflow';
 import type { ServerConfig } from '../../src/core/servers';
 import { catalogTools, isCatalogFresh } from '../../src/core/tools';
 import { refreshCatalog } from '../discovery';
 import type { QueryRunState } from './run-state';
 import { QueryStop } from './stop';
 
-/** Lists tools when the catalog is older than the TTL; returns the servers the query can use. */
-export async function ensureCatalog(run: QueryRunState): Promise<ServerConfig[]> {
+/** Runs recorded before this change listed every server (one activity each) before the first turn. */
+export const LISTING_IN_FIRST_TURN = 'hosted-listing-in-first-turn';
+
+export interface QueryServers {
+  servers: ServerConfig[];
+  /** The first model turn is the listing: a server it cannot list sends the run back to `discover`. */
+  listInFirstTurn: boolean;
+}
+
+export async function serversForQuery(run: QueryRunState): Promise<QueryServers> {
   const { input } = run;
   const labels = input.servers.map((server) => server.label);
   if (!input.force_refresh && isCatalogFresh(run.catalog, labels, Date.now(), input.cache_ttl_ms)) {
     run.emit('discovery', `using cached tools (${catalogTools(run.catalog).length} tools, younger than the TTL)`);
-    return input.servers;
+    return { servers: input.servers, listInFirstTurn: false };
   }
-  run.setState('discovering', `listing the tools of ${labels.join(', ')}`);
+  if (input.mode === 'hosted' && patched(LISTING_IN_FIRST_TURN)) return { servers: input.servers, listInFirstTurn: true };
+  return { servers: await discover(run), listInFirstTurn: false };
+}
+
+/** Lists every server on its own; returns those that could be listed. */
+export async function discover(run: QueryRunState): Promise<ServerConfig[]> {
+  const { input } = run;
+  run.setState('discovering', `listing the tools of ${input.servers.map((server) => server.label).join(', ')}`);
   const { catalog, servers } = await refreshCatalog(input.servers, run.catalog, input);
   run.catalog = catalog;
   for (const server of servers) {

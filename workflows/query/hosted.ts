@@ -13,7 +13,9 @@ export function absorbOutput(run: QueryRunState, approvals: Approvals, response:
   for (const item of response.output) {
     if (item.type === 'mcp_list_tools' && !item.error) {
       // A listing inside a query is as fresh as a discovery, and costs nothing extra.
-      run.catalog = { servers: { ...run.catalog.servers, [item.server_label]: catalogFromListing(item, new Date().toISOString()) } };
+      const entry = catalogFromListing(item, new Date().toISOString());
+      run.catalog = { servers: { ...run.catalog.servers, [item.server_label]: entry } };
+      run.emit('discovery', `${item.server_label}: ${entry.tools.length} tools`);
     } else if (item.type === 'mcp_call') {
       const { record, error } = recordFromMcpCall(item, response.call_times[item.id]);
       run.addCall(record, error);

@@ -8,14 +8,14 @@
  * again. Direct mode (direct.ts): each call is its own activity, retried on its own.
  */
 import { setHandler } from '@temporalio/workflow';
+import type { ResponsesCallResult } from '../../activities/responses';
 import { functionToolsFromCatalog } from '../../src/core/function-tools';
 import { outputText } from '../../src/core/parser';
 import { filterHistory, HistoryFilterSchema, workflowStatistics, type QueryResult } from '../../src/core/records';
 import { MCP_SERVERS } from '../../src/core/search-attributes';
 import type { InputItem } from '../../src/core/schemas';
-import type { ServerConfig } from '../../src/core/servers';
 import { catalogTools } from '../../src/core/tools';
-import { isActivityOrChildFailure } from '../failures';
+import { describeFailure, isActivityOrChildFailure, isListingFailure } from '../failures';
 import { parseInput } from '../input';
 import {
   approveUpdate,
@@ -30,7 +30,7 @@ import {
   type QueryInput,
 } from '../messages';
 import { Approvals } from './approvals';
-import { ensureCatalog } from './catalog';
+import { discover, serversForQuery, type QueryServers } from './catalog';
 import { DirectCalls } from './direct';
 import { absorbOutput, answerApprovalRequests } from './hosted';
 import { callModel } from './model';
@@ -45,8 +45,7 @@ export async function runQuery(rawInput: QueryInput): Promise<QueryResult> {
   registerHandlers(run, approvals);
   run.upsertSearchAttributes([{ key: MCP_SERVERS, value: input.servers.map((server) => server.label) }]);
   try {
-    const servers = await ensureCatalog(run);
-    const text = await converse(run, approvals, servers);
+    const text = await converse(run, approvals, await serversForQuery(run));
     return finish(run, { success: true, text_response: text, error: null, error_type: null, stale: false });
   } catch (failure) {
     if (!isActivityOrChildFailure(failure) && !(failure instanceof QueryStop)) throw failure;
@@ -55,19 +54,32 @@ export async function runQuery(rawInput: QueryInput): Promise<QueryResult> {
 }
 
 /** Model turns until one answers without asking for anything. */
-async function converse(run: QueryRunState, approvals: Approvals, servers: ServerConfig[]): Promise<string> {
+async function converse(run: QueryRunState, approvals: Approvals, { servers, listInFirstTurn }: QueryServers): Promise<string> {
   const { input: options } = run;
   const direct = options.mode === 'direct' ? functionToolsFromCatalog(run.catalog, servers.map((server) => server.label)) : null;
   const directCalls = direct && new DirectCalls(run, approvals, direct.bindings, servers);
   let input: string | InputItem[] = options.query;
   let previousResponseId: string | null = null;
+  let listing = listInFirstTurn;
   for (;;) {
     if (run.step >= options.max_steps) {
       throw new QueryStop(`the step limit (${options.max_steps} model turns) was reached before a final answer`);
     }
     run.step++;
     run.setState('executing', `asking the model (turn ${run.step}) with ${servers.map((server) => server.label).join(', ')}`);
-    const response = await callModel(options, { step: run.step, servers, input, previousResponseId, functionTools: direct?.tools });
+    let response: ResponsesCallResult;
+    try {
+      response = await callModel(options, { step: run.step, servers, input, previousResponseId, functionTools: direct?.tools, failOnListingError: listing });
+    } catch (failure) {
+      if (!listing || !isListingFailure(failure)) throw failure;
+      // A server could not be listed: find out which by listing each, and ask again without it.
+      run.countAttempts(describeFailure(failure).attempts);
+      run.step--;
+      listing = false;
+      servers = await discover(run);
+      continue;
+    }
+    listing = false;
     run.countAttempts(response.attempt);
     run.lastResponseId = response.response_id;
     absorbOutput(run, approvals, response);
@@ -81,7 +93,7 @@ async function converse(run: QueryRunState, approvals: Approvals, servers: Serve
   }
 }
 
-async function answerFunctionCalls(directCalls: DirectCalls, output: Awaited<ReturnType<typeof callModel>>['output']): Promise<InputItem[] | null> {
+async function answerFunctionCalls(directCalls: DirectCalls, output: ResponsesCallResult['output']): Promise<InputItem[] | null> {
   const calls = output.filter((item) => item.type === 'function_call');
   return calls.length ? directCalls.execute(calls) : null;
 }

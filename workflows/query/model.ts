@@ -13,6 +13,8 @@ export interface ModelTurn {
   previousResponseId: string | null;
   /** Direct mode: the MCP tools as function tools; hosted mode passes the servers instead. */
   functionTools?: FunctionToolConfig[];
+  /** The turn is also the listing: a server that cannot be listed fails it at once (see catalog.ts). */
+  failOnListingError?: boolean;
 }
 
 export function callModel(options: ParsedQueryInput, turn: ModelTurn) {
@@ -34,5 +36,6 @@ export function callModel(options: ParsedQueryInput, turn: ModelTurn) {
     metadata: options.metadata,
     retry: options.retry,
     timeout_ms: options.call_timeout_ms,
+    ...(turn.failOnListingError ? { fail_on_listing_error: true } : {}),
   });
 }

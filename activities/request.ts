@@ -1,0 +1,82 @@
+/**
+ * The body of a Responses request, typed with the `openai` package's own request types. Our
+ * tool configs and input items are zod schemas (src/core/schemas.ts) that accept the API's wider
+ * shapes; these functions copy the fields mcpflow sends, so that a type mismatch with the API
+ * shows up at compile time instead of being hidden by a cast.
+ */
+import type {
+  FunctionTool,
+  ResponseCreateParamsNonStreaming,
+  ResponseFunctionToolCall,
+  ResponseInputItem,
+  ResponseInputText,
+  Tool,
+} from 'openai/resources/responses/responses';
+import type { FunctionToolConfig, InputItem, McpToolConfig } from '../src/core/schemas';
+import type { ResponsesCallInput } from './responses';
+import { hostedToolConfig, type Env } from './secrets';
+
+export function requestBody(input: ResponsesCallInput, env: Env): ResponseCreateParamsNonStreaming {
+  const body: ResponseCreateParamsNonStreaming = {
+    model: input.model,
+    input: typeof input.input === 'string' ? input.input : input.input.map(inputItem),
+    tools: [
+      ...input.servers.map((server) => mcpTool(hostedToolConfig(server, env, input.tool_overrides))),
+      ...(input.function_tools ?? []).map(functionTool),
+    ],
+  };
+  if (input.previous_response_id) body.previous_response_id = input.previous_response_id;
+  if (input.instructions) body.instructions = input.instructions;
+  if (input.metadata) body.metadata = input.metadata;
+  if (input.tool_choice) body.tool_choice = input.tool_choice;
+  return body;
+}
+
+/** A hosted MCP tool; `connector_id` is left out: mcpflow configures servers by URL only. */
+export function mcpTool(config: McpToolConfig): Tool.Mcp {
+  const tool: Tool.Mcp = { type: 'mcp', server_label: config.server_label };
+  if (config.server_url) tool.server_url = config.server_url;
+  if (config.server_description) tool.server_description = config.server_description;
+  if (config.headers) tool.headers = config.headers;
+  if (config.authorization) tool.authorization = config.authorization;
+  if (config.allowed_tools) tool.allowed_tools = config.allowed_tools;
+  if (config.require_approval) tool.require_approval = config.require_approval;
+  return tool;
+}
+
+export function functionTool(config: FunctionToolConfig): FunctionTool {
+  const tool: FunctionTool = { type: 'function', name: config.name, parameters: config.parameters ?? null, strict: config.strict ?? null };
+  if (config.description) tool.description = config.description;
+  return tool;
+}
+
+export function inputItem(item: InputItem): ResponseInputItem {
+  switch (item.type) {
+    case 'mcp_approval_response':
+      return { type: item.type, approval_request_id: item.approval_request_id, approve: item.approve, id: item.id, reason: item.reason };
+    case 'function_call_output':
+      return { type: item.type, call_id: item.call_id, output: item.output };
+    case 'function_call': {
+      const call: ResponseFunctionToolCall = { type: item.type, call_id: item.call_id, name: item.name, arguments: item.arguments };
+      if (item.id) call.id = item.id;
+      if (item.status) call.status = item.status;
+      return call;
+    }
+    default:
+      return { ...(item.type ? { type: item.type } : {}), role: item.role, content: messageContent(item.content) };
+  }
+}
+
+/**
+ * Input text parts pass as they are. The SDK types an assistant's `output_text` parts only on
+ * output messages (which need an id and a status), so a message with them is sent as its text.
+ */
+function messageContent(content: Extract<InputItem, { role: string }>['content']): string | ResponseInputText[] {
+  if (typeof content === 'string') return content;
+  const parts: ResponseInputText[] = [];
+  for (const part of content) {
+    if (part.type !== 'input_text') return content.map((each) => each.text).join('');
+    parts.push({ type: 'input_text', text: part.text });
+  }
+  return parts;
+}
