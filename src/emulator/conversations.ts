@@ -1,5 +1,5 @@
 import type { McpListedTool } from '../core/schemas';
-import type { ToolOutcome } from './planner';
+import type { ToolOutcome } from './planner-answer';
 import type { ResponseJson } from './responses';
 
 export interface PendingApproval {

@@ -78,24 +78,19 @@ export function maskApiKey(key: string): string {
 }
 
 export function missingApiKeyError(): EmulatorApiError {
-  return new EmulatorApiError(
-    401,
-    'invalid_request_error',
+  return invalidApiKeyError(
     "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth " +
       '(i.e. Authorization: Bearer YOUR_KEY). You can obtain an API key from https://platform.openai.com/account/api-keys.',
-    null,
-    'invalid_api_key',
   );
 }
 
 export function incorrectApiKeyError(key: string): EmulatorApiError {
-  return new EmulatorApiError(
-    401,
-    'invalid_request_error',
-    `Incorrect API key provided: ${maskApiKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
-    null,
-    'invalid_api_key',
-  );
+  return invalidApiKeyError(`Incorrect API key provided: ${maskApiKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`);
+}
+
+/** Missing and wrong keys differ only in the message: same status, type and code. */
+function invalidApiKeyError(message: string): EmulatorApiError {
+  return new EmulatorApiError(401, 'invalid_request_error', message, null, 'invalid_api_key');
 }
 
 // ---------------------------------------------------------------------------------------------

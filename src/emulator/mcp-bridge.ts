@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError, type Tool as SdkTool } from '@modelcontextprotocol/sdk/types.js';
-import type { McpCallError, McpListedTool } from '../core/schemas';
+import type { McpCallError, McpListedTool, McpToolConfig } from '../core/schemas';
 
 /** Where and how to reach one MCP server, taken from a request's `mcp` tool. */
 export interface McpServerTarget {
@@ -11,6 +11,15 @@ export interface McpServerTarget {
   headers?: Record<string, string> | null;
   /** OAuth access token, sent as `Authorization: Bearer`. */
   authorization?: string;
+}
+
+export function serverTargetOf(tool: McpToolConfig): McpServerTarget {
+  return {
+    label: tool.server_label,
+    url: tool.server_url ?? '',
+    headers: tool.headers ?? null,
+    ...(tool.authorization ? { authorization: tool.authorization } : {}),
+  };
 }
 
 export type McpCallOutcome = { ok: true; output: string } | { ok: false; error: McpCallError };

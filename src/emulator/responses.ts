@@ -135,9 +135,11 @@ export function usageFor(inputText: string, output: readonly OutputItemJson[]): 
 
 /** What the model itself wrote for an item: arguments and message text, not tool outputs. */
 function producedText(item: OutputItemJson): string {
-  if (item.type === 'message') {
-    const content = item['content'];
-    return Array.isArray(content) ? content.map((part: { text?: unknown }) => (typeof part.text === 'string' ? part.text : '')).join('') : '';
-  }
+  if (item.type === 'message') return textParts(item['content']).join('');
   return typeof item['arguments'] === 'string' ? item['arguments'] : '';
+}
+
+/** The text of each part of a content array (`''` for a part without text); none for anything else. */
+export function textParts(content: unknown): string[] {
+  return Array.isArray(content) ? content.map((part: { text?: unknown }) => (typeof part.text === 'string' ? part.text : '')) : [];
 }

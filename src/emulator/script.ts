@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import type { PlannedCall } from './planner';
+import type { CreateResponseRequest } from '../core/schemas';
+import { invalidRequest, type EmulatorApiError } from './errors';
+import { DEFAULT_TODAY, type PlannedCall } from './planner';
 
 /**
  * Tests script the model through `metadata.mcpflow_script`, a JSON string (the API limits a
@@ -34,6 +36,27 @@ export function parseScript(raw: string): { ok: true; script: ModelScript } | { 
   const parsed = ModelScriptSchema.safeParse(json);
   if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
   return { ok: true, script: parsed.data };
+}
+
+/** The request's script, if any; a malformed one is refused before the response starts. */
+export function readScript(request: CreateResponseRequest): ModelScript | undefined {
+  const raw = request.metadata?.[SCRIPT_METADATA_KEY];
+  if (raw === undefined) return undefined;
+  const parsed = parseScript(raw);
+  if (!parsed.ok) throw invalidScriptError(parsed.message);
+  return parsed.script;
+}
+
+/** A script that is malformed or names a tool the request does not offer: 400 naming the metadata key. */
+export function invalidScriptError(problem: string): EmulatorApiError {
+  const param = `metadata.${SCRIPT_METADATA_KEY}`;
+  return invalidRequest(`Invalid '${param}': ${problem}.`, param, 'invalid_value');
+}
+
+/** What "today" means for relative dates; an unusable value falls back rather than failing the request. */
+export function todayOf(request: CreateResponseRequest): string {
+  const today = request.metadata?.[TODAY_METADATA_KEY];
+  return today && /^\d{4}-\d{2}-\d{2}$/.test(today) ? today : DEFAULT_TODAY;
 }
 
 export function scriptedCalls(script: ModelScript): PlannedCall[] | undefined {

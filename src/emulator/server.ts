@@ -17,7 +17,9 @@ import {
 import { newId } from './ids';
 import { McpBridge } from './mcp-bridge';
 import { ignoreEvents, SseWriter } from './stream';
-import { prepareTurn, runTurn, type TurnHooks } from './turn';
+import { prepareTurn } from './prepare-turn';
+import type { TurnHooks } from './prepared-turn';
+import { runTurn } from './run-turn';
 
 export interface EmulatorServerOptions {
   /** Accepted API keys; when empty or absent every key is accepted. */

@@ -1,16 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  addDays,
-  clausesOf,
-  composeAnswer,
-  summarizeOutput,
-  dateFromText,
-  fillArguments,
-  placeFromText,
-  planCalls,
-  type PlannerTool,
-} from '../../src/emulator/planner';
+import { clausesOf, planCalls, type PlannerTool } from '../../src/emulator/planner';
+import { composeAnswer, summarizeOutput } from '../../src/emulator/planner-answer';
+import { addDays, dateFromText, fillArguments, placeFromText } from '../../src/emulator/planner-arguments';
 import { parseScript, scriptedCalls } from '../../src/emulator/script';
 
 const weatherTools: PlannerTool[] = [

@@ -1,0 +1,44 @@
+import type { FunctionToolConfig, McpListedTool, McpToolConfig } from '../core/schemas';
+import type { ConversationState, PendingApproval, PendingFunctionCall } from './conversations';
+import type { ResponseSkeleton } from './responses';
+import type { ModelScript } from './script';
+
+/** Counters the admin endpoint reports (how often hosted mode really touched a server). */
+export interface TurnHooks {
+  onToolListing(serverLabel: string): void;
+  onToolCall(serverLabel: string, tool: string): void;
+}
+
+/** One server's tools as listed in an `mcp_list_tools` item. */
+export type ServerListing = [serverLabel: string, tools: McpListedTool[]];
+
+/** The client's `mcp_approval_response` to an approval request of the previous response. */
+export interface ApprovalAnswer {
+  approvalRequestId: string;
+  approve: boolean;
+  reason: string | null;
+  pending: PendingApproval;
+}
+
+/** The client's `function_call_output` for a function call of the previous response. */
+export interface FunctionOutput {
+  callId: string;
+  output: string;
+  pending: PendingFunctionCall;
+}
+
+/** Everything checked before the first byte is sent: a failure here is an HTTP error status. */
+export interface PreparedTurn extends ResponseSkeleton {
+  previous: ConversationState;
+  mcpTools: Map<string, McpToolConfig>;
+  functionTools: Map<string, FunctionToolConfig>;
+  /** Servers listed by this request, in `tools` order. */
+  newListings: ServerListing[];
+  listings: Record<string, McpListedTool[]>;
+  question: string;
+  isNewQuestion: boolean;
+  approvals: ApprovalAnswer[];
+  functionOutputs: FunctionOutput[];
+  script: ModelScript | undefined;
+  today: string;
+}

@@ -1,0 +1,62 @@
+import type { PendingApproval, PendingFunctionCall, StoredResponse } from './conversations';
+import { chooseCalls, resolveMcpCall } from './choose-calls';
+import { contextCharsAfter, turnInputText } from './context-accounting';
+import { functionOutcomes, requestFunctionCall } from './function-tools';
+import type { McpBridge } from './mcp-bridge';
+import { answerApprovals } from './mcp-approvals';
+import { callMcpTool, type McpCallContext } from './mcp-calls';
+import { OutputWriter } from './output-writer';
+import { composeAnswer, type ToolOutcome } from './planner-answer';
+import type { PreparedTurn, TurnHooks } from './prepared-turn';
+import { inProgressResponse, usageFor } from './responses';
+import type { EventSink } from './stream';
+import { needsApproval } from './tool-policy';
+
+/** Runs the prepared turn, emitting stream events as items are produced; returns what to store. */
+export async function runTurn(prepared: PreparedTurn, bridge: McpBridge, sink: EventSink, hooks: TurnHooks): Promise<StoredResponse> {
+  const response = inProgressResponse(prepared);
+  const output = OutputWriter.start(response, sink);
+  for (const [label, tools] of prepared.newListings) output.listTools(label, tools);
+
+  const mcp: McpCallContext = { mcpTools: prepared.mcpTools, bridge, output, hooks };
+  // Outcomes of earlier turns still count while the question is the same.
+  const outcomes: ToolOutcome[] = prepared.isNewQuestion ? [] : [...prepared.previous.outcomes];
+  outcomes.push(...(await answerApprovals(mcp, prepared.approvals)));
+  outcomes.push(...functionOutcomes(prepared.functionOutputs));
+
+  const pendingApprovals: Record<string, PendingApproval> = {};
+  const pendingFunctionCalls: Record<string, PendingFunctionCall> = {};
+  for (const call of chooseCalls(prepared)) {
+    if (call.kind === 'function') {
+      const [callId, pending] = requestFunctionCall(output, call);
+      pendingFunctionCalls[callId] = pending;
+      continue;
+    }
+    const { server, config, tool } = resolveMcpCall(prepared, call);
+    if (!config || !tool) continue;
+    const pending: PendingApproval = { server, tool: call.tool, arguments: JSON.stringify(call.arguments) };
+    if (needsApproval(config.require_approval, tool)) {
+      pendingApprovals[output.approvalRequest(pending)] = pending;
+    } else {
+      outcomes.push(await callMcpTool(mcp, pending, null));
+    }
+  }
+
+  // The model answers only when it waits for nothing: an approval or a function output ends the turn.
+  const waiting = Object.keys(pendingApprovals).length > 0 || Object.keys(pendingFunctionCalls).length > 0;
+  if (!waiting) output.message(prepared.script?.answer ?? composeAnswer(prepared.question, outcomes));
+
+  const inputText = turnInputText(prepared);
+  output.complete(usageFor(inputText, response.output));
+  return {
+    response,
+    state: {
+      question: prepared.question,
+      listedServers: prepared.listings,
+      pendingApprovals,
+      pendingFunctionCalls,
+      outcomes,
+      contextChars: contextCharsAfter(inputText, response.output),
+    },
+  };
+}
