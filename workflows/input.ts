@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { z } from 'zod';
-import { describeZodError } from '../src/core/schemas';
+import { describeZodError } from '../src/core/zod-errors';
 
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
   const parsed = schema.safeParse(input);

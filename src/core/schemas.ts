@@ -6,24 +6,13 @@
  * Objects are "loose": the API adds fields over time and a new field must not break a run.
  */
 import { z } from 'zod';
+import { AllowedToolsSchema, JsonSchemaObjectSchema, RequireApprovalSchema } from './tool-filters';
+
+export * from './tool-filters';
+export { describeZodError } from './zod-errors';
 
 // ---------------------------------------------------------------------------------------------
 // Tool configuration sent in `tools: [...]`
-
-export const McpToolFilterSchema = z.strictObject({
-  tool_names: z.array(z.string()).optional(),
-  read_only: z.boolean().optional(),
-});
-export type McpToolFilter = z.infer<typeof McpToolFilterSchema>;
-
-export const RequireApprovalSchema = z.union([
-  z.enum(['always', 'never']),
-  z.strictObject({ always: McpToolFilterSchema.optional(), never: McpToolFilterSchema.optional() }),
-]);
-export type RequireApproval = z.infer<typeof RequireApprovalSchema>;
-
-export const AllowedToolsSchema = z.union([z.array(z.string()), McpToolFilterSchema]);
-export type AllowedTools = z.infer<typeof AllowedToolsSchema>;
 
 export const McpToolConfigSchema = z.looseObject({
   type: z.literal('mcp'),
@@ -52,9 +41,6 @@ export type ToolConfig = z.infer<typeof ToolConfigSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Output items
-
-/** A JSON Schema object; kept as plain JSON so it can live in workflow history. */
-export const JsonSchemaObjectSchema = z.record(z.string(), z.unknown());
 
 export const McpListedToolSchema = z.looseObject({
   name: z.string().min(1),
@@ -362,16 +348,3 @@ export type ResponseStreamEvent = z.infer<typeof ResponseStreamEventSchema>;
 // ---------------------------------------------------------------------------------------------
 
 /** Formats a zod error as `path: message` lines, so a bad field is named with its full path. */
-export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? formatPath(issue.path) : '(root)'}: ${issue.message}`)
-    .join('; ');
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((segment, index) =>
-      typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`,
-    )
-    .join('');
-}

@@ -4,7 +4,7 @@
  * stored in history, and history must never hold a token.
  */
 import { z } from 'zod';
-import { AllowedToolsSchema, RequireApprovalSchema } from './schemas';
+import { AllowedToolsSchema, RequireApprovalSchema } from './tool-filters';
 
 export const SecretRefSchema = z.strictObject({
   env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as WEATHER_TOKEN'),

@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { RecordedErrorSchema } from './errors';
-import { JsonSchemaObjectSchema, type McpListedTool } from './schemas';
+import type { McpListedTool } from './schemas';
+import { JsonSchemaObjectSchema } from './tool-filters';
 
 export const ToolParameterSchema = z.object({
   name: z.string(),
