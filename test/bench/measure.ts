@@ -1,4 +1,4 @@
-/** Percentiles, timing helpers and the markdown the benchmark writes. Pure: no I/O. */
+/** Percentiles, timing and concurrency helpers. Pure: no I/O. */
 
 export interface Summary {
   n: number;
@@ -15,6 +15,10 @@ export function percentile(samples: readonly number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+export function median(samples: readonly number[]): number {
+  return percentile(samples, 50);
 }
 
 export function summarize(samples: readonly number[]): Summary {
@@ -47,23 +51,16 @@ export async function runPool<T>(total: number, concurrency: number, task: (inde
   return results;
 }
 
-export function ms(value: number): string {
-  return Number.isFinite(value) ? `${Math.round(value)}` : '–';
+/** Least-squares line through (x, y) points: y = intercept + slope·x. */
+export function linearFit(points: ReadonlyArray<readonly [number, number]>): { slope: number; intercept: number } {
+  const n = points.length;
+  if (n < 2) return { slope: Number.NaN, intercept: n ? points[0]![1] : Number.NaN };
+  const mx = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const my = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  const sxx = points.reduce((sum, [x]) => sum + (x - mx) ** 2, 0);
+  const sxy = points.reduce((sum, [x, y]) => sum + (x - mx) * (y - my), 0);
+  const slope = sxx ? sxy / sxx : Number.NaN;
+  return { slope, intercept: my - slope * mx };
 }
 
-export function mib(bytes: number): string {
-  return (bytes / (1024 * 1024)).toFixed(1);
-}
-
-/**
- * A GitHub-flavoured markdown table. `align` has one letter per column, `l` or `r`; default:
- * the first column left, the others right (numbers).
- */
-export function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, align?: string): string {
-  const left = (column: number) => (align ? align[column] === 'l' : column === 0);
-  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length), 3));
-  const line = (cells: readonly string[]) =>
-    `| ${cells.map((cell, column) => (left(column) ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
-  const rule = `|${widths.map((width, column) => `${'-'.repeat(width + 1)}${left(column) ? '-' : ':'}`).join('|')}|`;
-  return [line(header), rule, ...rows.map((row) => line(header.map((_, column) => row[column] ?? '')))].join('\n');
-}
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

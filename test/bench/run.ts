@@ -1,121 +1,194 @@
 /**
- * `npm run bench` (tsx test/bench/run.ts): starts its own stack, runs the scenarios, writes
- * test/bench/results.md and prints it. Everything is stopped at the end, on error too.
+ * `npm run bench`: starts its own stack (stack.ts), measures everything issue #10 asks for in one
+ * run, and writes docs/benchmarks.md and docs/benchmarks.json (config.ts: quick mode, outputs,
+ * sizes). A phase that fails is reported as failed and the others still run; everything is
+ * stopped at the end, on error and on Ctrl-C too. Not part of `npm test`.
  *
- * Environment:
- *   MCPFLOW_BENCH_QUICK=1        smaller N everywhere (a smoke run of the bench itself)
- *   MCPFLOW_BENCH_TIMEOUT_MS     give up after this long (default 280000: under 5 minutes)
- *   MCPFLOW_BENCH_OUTPUT         where to write the markdown (default test/bench/results.md)
+ * `npm run bench -- profile` and `npm run bench -- experiments` run profile.ts and experiments.ts.
  */
-import { setMaxListeners } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { breakdownOf } from './breakdown';
-import { processRssBytes, renderReport, type BenchResults } from './report';
-import { concurrentHosted, emulatorAlone, seedWithApproval, sequentialWeather } from './scenarios';
-import { startBenchStack, type BenchStack } from './stack';
+import { ensureTemporalCli } from '../../src/devserver/cli-path';
+import { REPO_ROOT } from './child';
+import { elapsedMs, log } from './log';
+import { runExperiments } from './experiments';
+import { runProfile } from './profile';
+import { readConfig, PHASES, type BenchConfig, type Phase } from './config';
+import { runLoad, type LoadResult } from './load';
+import { recoverInsideCall, recoverWhileWaiting } from './recovery';
+import { renderReport } from './report';
+import type { BenchResults, RunMeta } from './results';
+import { measureApprovals } from './scale-approvals';
+import { measureDiscovery } from './scale-discovery';
+import { measureSession } from './scale-session';
+import { startStack, type Stack } from './stack';
+import { fetchTimelines, summarizeTimelines } from './timeline';
+import { createVariants, type VariantKey } from './variants';
+import { runPool } from './measure';
+import { withDeadline } from './deadline';
 
-const quick = process.env.MCPFLOW_BENCH_QUICK === '1';
-const sizes = quick
-  ? { hosted: 5, direct: 5, seed: 3, concurrent: 10, concurrentWarmup: 3, emulator: 40, emulatorWarmup: 10, emulatorConcurrency: 10 }
-  : { hosted: 20, direct: 20, seed: 10, concurrent: 50, concurrentWarmup: 10, emulator: 200, emulatorWarmup: 20, emulatorConcurrency: 10 };
-const budgetMs = Number(process.env.MCPFLOW_BENCH_TIMEOUT_MS ?? 280_000);
-const output = path.resolve(process.env.MCPFLOW_BENCH_OUTPUT ?? path.join(__dirname, 'results.md'));
+const MINUTE = 60_000;
 
-const benchStart = performance.now();
-function log(line: string): void {
-  process.stderr.write(`[bench ${((performance.now() - benchStart) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
 }
 
-async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  log(`${what}...`);
-  const start = performance.now();
-  const value = await fn();
-  log(`${what}: done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
-  return value;
+async function temporalVersion(): Promise<string> {
+  try {
+    return execFileSync(await ensureTemporalCli({ log }), ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'temporal (version unknown)';
+  }
 }
 
-async function measure(stack: BenchStack): Promise<BenchResults> {
-  const startedAt = new Date();
-  const loadAverage = os.loadavg();
-  const hosted = await step(`1. hosted, ${sizes.hosted} sequential`, () => sequentialWeather(stack, 'hosted', sizes.hosted));
-  const direct = await step(`2. direct, ${sizes.direct} sequential`, () => sequentialWeather(stack, 'direct', sizes.direct));
-  const seed = await step(`3. seed with approval, ${sizes.seed} sequential`, () => seedWithApproval(stack, sizes.seed));
-  const throughput = await step(`4+5. ${sizes.concurrent} concurrent hosted`, () => concurrentHosted(stack, sizes.concurrent, sizes.concurrentWarmup));
-  const emulator = await step(`6. emulator alone, ${sizes.emulator} requests`, () =>
-    emulatorAlone(stack, sizes.emulator, sizes.emulatorConcurrency, sizes.emulatorWarmup));
-  const [hostedBreakdown, directBreakdown] = await step('reading histories', () =>
-    Promise.all([breakdownOf(hosted.handles, hosted.samples), breakdownOf(direct.handles, direct.samples)]));
-  return {
-    quick, startedAt, loadAverage, benchMs: performance.now() - benchStart, startupMs: stack.startupMs,
-    hosted, direct, seed, throughput, emulator, hostedBreakdown, directBreakdown,
-    devServerRssBytes: processRssBytes(stack.devServer.pid),
+const ORDER: VariantKey[] = ['plain-hosted', 'plain-hosted-stream', 'mcpflow-hosted', 'plain-direct', 'mcpflow-direct'];
+
+async function latencyPhase(stack: Stack, config: BenchConfig, results: BenchResults): Promise<void> {
+  const { variants, close } = await createVariants(stack);
+  try {
+    for (const key of ORDER) await runPool(config.latency.warmup, Math.min(10, config.latency.warmup), () => variants[key].run());
+    // Batch sizes outside, variants inside: the floor and mcpflow are measured close in time.
+    for (const [concurrency, total] of config.latency.batches) {
+      for (const key of ORDER) {
+        const load: LoadResult = await runLoad(stack, variants[key], total, concurrency);
+        results.latency.push(load);
+        log(`  ${key.padEnd(19)} concurrency ${String(concurrency).padStart(2)}: p50 ${Math.round(load.latency.p50)} ms, p95 ${Math.round(load.latency.p95)} ms, ${load.throughput.toFixed(1)} q/s, worker ${load.cpuPerQueryMs.worker?.toFixed(1) ?? 'n/a'} / server ${load.cpuPerQueryMs.server?.toFixed(1) ?? 'n/a'} CPU ms per query`);
+      }
+    }
+  } finally {
+    await close();
+  }
+  for (const mode of ['hosted', 'direct'] as const) {
+    const sequential = results.latency.find((load) => load.variant === `mcpflow-${mode}` && load.concurrency === 1);
+    if (sequential) results.timelines[mode] = summarizeTimelines(await fetchTimelines(sequential.workflowIds.map((id) => stack.client.handle(id))));
+  }
+}
+
+async function measure(stack: Stack, config: BenchConfig, results: BenchResults): Promise<void> {
+  const phase = async (key: Phase, name: string, budgetMs: number, fn: () => Promise<void>) => {
+    if (!config.phases.has(key)) return;
+    log(`${name}...`);
+    const start = performance.now();
+    try {
+      await withDeadline(stack, budgetMs, name, fn);
+      log(`${name}: done in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      log(`${name}: FAILED: ${message}`);
+      results.failures.push({ phase: name, error: message });
+    }
   };
+  await phase('latency', 'latency and throughput', 8 * MINUTE, () => latencyPhase(stack, config, results));
+  await phase('discovery', 'discovery of 1, 10, 50 servers', 3 * MINUTE, async () => {
+    results.discovery = await measureDiscovery(stack, config.discovery.servers, config.discovery.repeats);
+  });
+  await phase('session', 'session tool cache', 2 * MINUTE, async () => {
+    for (const mode of ['hosted', 'direct'] as const) results.sessions.push(await measureSession(stack, mode, config.session.queries));
+  });
+  await phase('approvals', `${config.approvals.target} runs waiting for approval`, config.approvals.startBudgetMs + 8 * MINUTE, async () => {
+    results.approvals = await measureApprovals(stack, { ...config.approvals, log });
+  });
+  await phase('bundling', 'worker start with bundling', MINUTE, async () => {
+    const worker = await stack.startWorker({ bundleAtStart: true });
+    results.meta.startupMs.workerBundling = worker.readyAt - worker.spawnedAt;
+    await worker.stop();
+  });
+  await phase('recovery', 'recovery', 5 * MINUTE, async () => {
+    for (let index = 0; index < config.recovery.whileWaiting; index++) results.recovery.push(await recoverWhileWaiting(stack));
+    for (let index = 0; index < config.recovery.insideCall; index++) results.recovery.push(await recoverInsideCall(stack, config.recovery.insideCallTimeoutMs));
+  });
 }
 
-/** How long teardown waits for the cancelled measurements to settle after a timeout. */
-const SETTLE_AFTER_ABORT_MS = 5_000;
+function emptyResults(config: BenchConfig): BenchResults {
+  const cpus = os.cpus();
+  const meta: RunMeta = {
+    date: new Date().toISOString(),
+    quick: config.quick,
+    command: `${config.quick ? 'MCPFLOW_BENCH_QUICK=1 ' : ''}${config.phases.size < PHASES.length ? `MCPFLOW_BENCH_PHASES=${[...config.phases].join(',')} ` : ''}npm run bench`,
+    commit: git(['rev-parse', 'HEAD']) || 'unknown',
+    uncommittedChanges: git(['status', '--porcelain']).split('\n').filter(Boolean).length,
+    node: process.version,
+    machine: { cpus: cpus.length, model: cpus[0]?.model.trim() ?? 'unknown', memoryBytes: os.totalmem(), os: `${os.platform()} ${os.release()} ${os.arch()}` },
+    temporalCli: '',
+    devServerCommand: '',
+    loadAverageAtStart: os.loadavg(),
+    loadAverageAtEnd: [],
+    runMs: 0,
+    startupMs: {},
+  };
+  return { meta, latency: [], timelines: {}, discovery: [], sessions: [], approvals: undefined, recovery: [], failures: [] };
+}
+
+function write(config: BenchConfig, results: BenchResults): void {
+  results.meta.runMs = elapsedMs();
+  results.meta.loadAverageAtEnd = os.loadavg();
+  mkdirSync(path.dirname(config.output.markdown), { recursive: true });
+  const markdown = renderReport(results);
+  writeFileSync(config.output.markdown, markdown);
+  // Raw samples and workflow ids stay out of the JSON: figures only.
+  const json = { ...results, latency: results.latency.map(({ samples: _samples, workflowIds: _ids, ...load }) => load) };
+  writeFileSync(config.output.json, `${JSON.stringify(json, null, 1)}\n`);
+  process.stdout.write(`${markdown}\n`);
+  log(`wrote ${path.relative(process.cwd(), config.output.markdown)} and ${path.relative(process.cwd(), config.output.json)}`);
+}
 
 async function main(): Promise<number> {
-  let stackStarting: Promise<BenchStack> | undefined;
-  let measuring: Promise<unknown> | undefined;
-  const abort = new AbortController();
-  // Every gRPC call of the bench listens on this one signal (the SDK does not always remove its listener).
-  setMaxListeners(0, abort.signal);
-  let timer: NodeJS.Timeout | undefined;
-  const stopStack = async () => {
-    const stack = await stackStarting?.catch(() => undefined);
-    await stack?.stop();
-  };
+  const config = readConfig();
+  const results = emptyResults(config);
+  results.meta.temporalCli = await temporalVersion();
+  let stack: Stack | undefined;
+  let stopping: Promise<void> | undefined;
+  const stopStack = () => (stopping ??= stack?.stop() ?? Promise.resolve());
   const onSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: stopping everything`);
-    abort.abort();
     void stopStack().finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const watchdog = setTimeout(() => {
+    log(`the bench did not finish within ${config.timeoutMs} ms (MCPFLOW_BENCH_TIMEOUT_MS): stopping`);
+    void stopStack().finally(() => process.exit(1));
+  }, config.timeoutMs);
+  watchdog.unref();
   try {
-    const watchdog = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        abort.abort(); // cancels the client's in-flight calls, so nothing retries into a closed channel
-        reject(new Error(`the bench did not finish within ${budgetMs} ms (MCPFLOW_BENCH_TIMEOUT_MS)`));
-      }, budgetMs);
-    });
-    const results = await Promise.race([
-      (async () => {
-        stackStarting = step('starting the stack', () => startBenchStack(log));
-        const stack = await stackStarting;
-        measuring = stack.connection.withAbortSignal(abort.signal, () => measure(stack));
-        return (await measuring) as BenchResults;
-      })(),
-      watchdog,
-    ]);
-    const markdown = renderReport(results);
-    writeFileSync(output, markdown);
-    process.stdout.write(`${markdown}\n`);
-    log(`wrote ${path.relative(process.cwd(), output)}`);
-    return 0;
+    log(`${config.quick ? 'quick mode' : 'full run'}: ${results.meta.command}`);
+    stack = await startStack({ log, extraServers: Math.max(...config.discovery.servers), maxConversations: config.approvals.target * 2 + 10_000 });
+    results.meta.devServerCommand = stack.devServer.command;
+    results.meta.startupMs = { ...stack.startupMs };
+    await measure(stack, config, results);
+    write(config, results);
+    return results.failures.length ? 1 : 0;
   } catch (error) {
     log(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return 1;
   } finally {
-    clearTimeout(timer);
-    if (abort.signal.aborted && measuring) {
-      const settled = measuring.then(() => undefined, () => undefined);
-      await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_ABORT_MS).unref())]);
-    }
-    await step('stopping the stack', stopStack);
+    clearTimeout(watchdog);
+    log('stopping the stack');
+    await stopStack();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
 }
 
-void main().then((code) => {
-  process.exitCode = code;
-  // Only fires if a leaked handle keeps the process alive after teardown.
-  setTimeout(() => {
-    log('a handle kept the process alive after teardown: exiting');
-    process.exit(code);
-  }, 5_000).unref();
-});
+const subcommand = process.argv[2];
+const run = subcommand === 'profile' ? runProfile : subcommand === 'experiments' ? runExperiments : subcommand ? undefined : main;
+if (!run) {
+  process.stderr.write(`unknown subcommand ${subcommand}: use none, "profile" or "experiments"\n`);
+  process.exitCode = 2;
+} else {
+  void run().then((code) => {
+    process.exitCode = code;
+    // Only fires if a leaked handle keeps the process alive after teardown.
+    setTimeout(() => {
+      log('a handle kept the process alive after teardown: exiting');
+      process.exit(code);
+    }, 5_000).unref();
+  });
+}

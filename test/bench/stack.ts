@@ -1,115 +1,168 @@
 /**
- * The benchmark's own stack, all in this process and on 127.0.0.1: a headless in-memory Temporal
- * dev server on a free port, the Responses API emulator, the demo MCP servers and one worker
- * (src/worker/worker.ts createWorker, the production bootstrap) on its own task queue.
- * stop() tears everything down in reverse order and never throws; it is safe to call twice.
+ * Everything one benchmark run needs, all on 127.0.0.1, each part in its own process so that its
+ * CPU and memory can be read from /proc:
+ *   - the Temporal dev server (SQLite file in a temporary directory; devserver.ts)
+ *   - the services: emulator + demo MCP servers (services-main.ts)
+ *   - one mcpflow worker (worker-main.ts, the production createWorker) on a task queue of its own
+ *   - this process: the client, and the plain loops that are the floor.
+ * The workflows are bundled once here and the worker loads the bundle. stop() tears everything
+ * down in reverse order and never throws.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { startDemoServers, type DemoServersHandle } from '../../src/demo-servers';
-import { ensureTemporalCli } from '../../src/devserver/cli-path';
-import { findFreePort, startDevServer, type DevServer } from '../../src/devserver/server';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator';
-import { createWorker } from '../../src/worker/worker';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { McpflowClient } from '../../src/client';
+import { WORKFLOWS_PATH } from '../../src/worker/worker';
+import { spawnBenchChild, type BenchChild } from './child';
+import { startBenchDevServer, type BenchDevServer } from './devserver';
+import { CpuMeter } from './procfs';
+import type { ServicesInfo } from './services-main';
 
-export interface BenchStack {
-  devServer: DevServer;
-  emulator: EmulatorHandle;
-  demo: DemoServersHandle;
-  client: Client;
-  /** The client's connection: `connection.withAbortSignal` cancels the bench's calls on timeout. */
-  connection: Connection;
-  worker: Worker;
+export interface StackOptions {
+  log: (line: string) => void;
+  /** Extra weather servers in the services process (discovery scale). */
+  extraServers: number;
+  /** Responses the emulator keeps for previous_response_id. */
+  maxConversations: number;
+  devServer?: { inMemory?: boolean; extraArgs?: string[] };
+  worker?: WorkerSettings;
+  /** Bundler modules to preload once per V8 context (experiments). */
+  preloadModules?: string[];
+}
+
+export interface WorkerSettings {
+  /** WorkerOptions fields on top of createWorker's (experiments only). */
+  options?: Record<string, unknown>;
+  /** Node flags, e.g. --cpu-prof. */
+  nodeFlags?: string[];
+  /** Bundle the workflows at start instead of loading the stack's bundle (as `mcpflow worker` does). */
+  bundleAtStart?: boolean;
+}
+
+export interface Stack {
+  dir: string;
+  devServer: BenchDevServer;
+  services: ServicesInfo & { pid: number };
+  bundlePath: string;
   taskQueue: string;
-  /** Milliseconds each part took to start, for the report header. */
-  startupMs: Record<'devServer' | 'emulatorAndDemo' | 'worker', number>;
+  client: McpflowClient;
+  temporal: Client;
+  connection: Connection;
+  worker: BenchChild;
+  /** Worker process CPU / RSS, dev server, services and this process. */
+  meter: CpuMeter;
+  startupMs: Record<'devServer' | 'services' | 'bundle' | 'worker', number>;
+  /** Starts a worker process on the stack's task queue (the recovery scenario starts a second one). */
+  startWorker(settings?: WorkerSettings): Promise<BenchChild>;
   stop(): Promise<void>;
 }
 
-/** How long teardown waits for the worker to drain before closing what it talks to. */
-const WORKER_SHUTDOWN_GRACE_MS = 15_000;
-
-let runtimeInstalled = false;
-
-/** The SDK logs every worker state change at INFO; a benchmark only wants warnings. */
-function installQuietRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  try {
-    // shutdownSignals: [] — run.ts handles Ctrl-C itself so that teardown runs in order.
-    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  } catch {
-    // Already installed in this process: keep that one.
-  }
-}
-
-function timeout(ms: number): Promise<'timeout'> {
-  return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
-}
-
-export async function startBenchStack(log: (line: string) => void): Promise<BenchStack> {
-  installQuietRuntime();
-  const stops: Array<{ what: string; stop: () => Promise<unknown> }> = [];
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const { log } = options;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpflow-bench-'));
+  const stops: Array<{ what: string; stop: () => Promise<unknown> }> = [{ what: 'the temporary directory', stop: async () => rmSync(dir, { recursive: true, force: true }) }];
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      for (const { what, stop: stopOne } of stops.reverse()) {
+      for (const { what, stop: stopOne } of [...stops].reverse()) {
         try {
           await stopOne();
         } catch (error) {
           log(`teardown: stopping ${what} failed: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
-      stops.length = 0;
     })();
     return stopping;
   };
 
   try {
     let mark = performance.now();
-    const cliPath = await ensureTemporalCli({ log });
-    const devServer = await startDevServer({ cliPath, port: await findFreePort(), headless: true });
-    stops.push({ what: 'the Temporal dev server', stop: () => devServer.stop() });
-    const devServerMs = performance.now() - mark;
-    log(`Temporal dev server on ${devServer.address} (in memory, headless), pid ${String(devServer.pid)}`);
+    const [devServer, services, bundlePath] = await Promise.all([
+      startBenchDevServer({ dir, log, ...options.devServer }).then((server) => {
+        stops.push({ what: 'the Temporal dev server', stop: () => server.stop() });
+        log(`Temporal dev server ${server.address}, pid ${String(server.pid)}: ${server.command}`);
+        return { server, ms: performance.now() - mark };
+      }),
+      spawnBenchChild({
+        entry: 'test/bench/services-main.ts',
+        env: childEnv({ MCPFLOW_BENCH_EXTRA_SERVERS: String(options.extraServers), MCPFLOW_BENCH_MAX_CONVERSATIONS: String(options.maxConversations) }),
+        readyPrefix: 'services ready ',
+      }).then((child) => {
+        stops.push({ what: 'the services', stop: () => child.stop() });
+        const info = JSON.parse(child.readyLine.slice('services ready '.length)) as ServicesInfo;
+        log(`services pid ${child.pid}: emulator ${info.emulator.url}, weather ${info.weather.url}, calendar ${info.calendar.url}, ${info.extra.length} more weather servers`);
+        return { info: { ...info, pid: child.pid }, ms: performance.now() - mark };
+      }),
+      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN'), ...(options.preloadModules ? { preloadModules: options.preloadModules } : {}) }).then(({ code }) => {
+        const file = path.join(dir, 'workflow-bundle.js');
+        writeFileSync(file, code);
+        return { file, ms: performance.now() - mark };
+      }),
+    ]);
 
-    mark = performance.now();
-    const [emulator, demo] = await Promise.all([startEmulator(), startDemoServers()]);
-    stops.push({ what: 'the emulator', stop: () => emulator.close() });
-    stops.push({ what: 'the demo MCP servers', stop: () => demo.close() });
-    const emulatorAndDemoMs = performance.now() - mark;
-    log(`emulator ${emulator.url}; demo servers ${Object.values(demo.servers).map((s) => s.url).join(', ')}`);
-
-    const connection = await Connection.connect({ address: devServer.address });
+    const connection = await Connection.connect({ address: devServer.server.address });
     stops.push({ what: 'the client connection', stop: () => connection.close() });
-    const client = new Client({ connection, namespace: devServer.namespace });
-
-    mark = performance.now();
-    const nativeConnection = await NativeConnection.connect({ address: devServer.address });
-    stops.push({ what: 'the worker connection', stop: () => nativeConnection.close() });
+    const temporal = new Client({ connection, namespace: devServer.server.namespace });
     const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
-    // env: {} — never pick up a real OPENAI_API_KEY from the shell; always the emulator.
-    const worker = await createWorker({ connection: nativeConnection, namespace: devServer.namespace, taskQueue, openaiBaseURL: emulator.url, env: {} });
-    const running = worker.run();
-    running.catch((error: unknown) => log(`worker stopped with an error: ${error instanceof Error ? error.message : String(error)}`));
-    stops.push({
-      what: 'the worker',
-      stop: async () => {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        const outcome = await Promise.race([running.then(() => 'done' as const, () => 'done' as const), timeout(WORKER_SHUTDOWN_GRACE_MS)]);
-        if (outcome === 'timeout') log(`teardown: the worker did not drain within ${WORKER_SHUTDOWN_GRACE_MS} ms; closing the rest anyway`);
-      },
-    });
-    const workerMs = performance.now() - mark;
-    log(`worker polling task queue ${taskQueue} (bundled the workflows in ${Math.round(workerMs)} ms)`);
+    const client = new McpflowClient(temporal, connection, { address: devServer.server.address, namespace: devServer.server.namespace }, taskQueue);
 
-    return {
-      devServer, emulator, demo, client, connection, worker, taskQueue, stop,
-      startupMs: { devServer: devServerMs, emulatorAndDemo: emulatorAndDemoMs, worker: workerMs },
+    const workers: BenchChild[] = [];
+    stops.push({ what: 'the workers', stop: () => Promise.all(workers.map((worker) => worker.stop())) });
+    const startWorker = async (settings: WorkerSettings = options.worker ?? {}): Promise<BenchChild> => {
+      const worker = await spawnBenchChild({
+        entry: 'test/bench/worker-main.ts',
+        nodeFlags: settings.nodeFlags,
+        env: childEnv({
+          TEMPORAL_ADDRESS: devServer.server.address,
+          MCPFLOW_TASK_QUEUE: taskQueue,
+          OPENAI_BASE_URL: services.info.emulator.url,
+          MCPFLOW_WORKFLOW_BUNDLE: settings.bundleAtStart ? '' : bundlePath.file,
+          MCPFLOW_BENCH_WORKER_OPTIONS: settings.options ? JSON.stringify(settings.options) : '',
+        }),
+        readyPrefix: 'worker ready',
+        readyTimeoutMs: 120_000,
+      });
+      workers.push(worker);
+      return worker;
     };
+    mark = performance.now();
+    const worker = await startWorker();
+    const workerMs = performance.now() - mark;
+    log(`worker pid ${worker.pid} polls ${taskQueue} (ready ${Math.round(workerMs)} ms after spawn)`);
+
+    const stack: Stack = {
+      dir,
+      devServer: devServer.server,
+      services: services.info,
+      bundlePath: bundlePath.file,
+      taskQueue,
+      client,
+      temporal,
+      connection,
+      worker,
+      meter: new CpuMeter([]),
+      startupMs: { devServer: devServer.ms, services: services.ms, bundle: bundlePath.ms, worker: workerMs },
+      startWorker,
+      stop,
+    };
+    stack.meter = new CpuMeter([
+      { name: 'worker', pid: () => stack.worker.pid },
+      { name: 'server', pid: () => devServer.server.pid },
+      { name: 'services', pid: () => services.info.pid },
+      { name: 'bench', pid: () => process.pid },
+    ]);
+    return stack;
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** The environment of a child: this one without a real OpenAI key, plus `extra`. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const { OPENAI_API_KEY: _key, ...rest } = process.env;
+  return { ...rest, ...extra };
 }
