@@ -27,6 +27,11 @@ export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
     activities: createActivities({ temporalClient: new Client({ connection: options.connection, namespace: options.namespace ?? 'default' }), ...options }),
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     ...(options.identity ? { identity: options.identity } : {}),
+    // A worker that died leaves its sticky tasks behind: after 1 s (default 10 s) they go to the
+    // shared queue and another worker resumes the run (recovery 11 s → 2 s in docs/benchmarks.md).
+    stickyQueueScheduleToStartTimeout: '1s',
+    // Direct mode schedules several tool calls at once: take them all eagerly (default 3).
+    maxEagerActivityReservationsPerWorkflowTask: 50,
   };
   return Worker.create(workerOptions);
 }
