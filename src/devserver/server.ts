@@ -4,16 +4,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Connection } from '@temporalio/client';
 import { DEV_SERVER_SEARCH_ATTRIBUTE_TYPES } from '../core/search-attributes';
+import { DEFAULT_DEV_SERVER_IP, DEFAULT_DEV_SERVER_PORT, DEFAULT_NAMESPACE, devServerArgs } from './args';
 import { ensureTemporalCli } from './cli-path';
+import { assertPortFree, findFreePort, isPortFree, PortInUseError } from './ports';
 
-export const DEFAULT_DEV_SERVER_IP = '127.0.0.1';
-export const DEFAULT_DEV_SERVER_PORT = 7233;
-export const DEFAULT_NAMESPACE = 'default';
+export { DEFAULT_DEV_SERVER_IP, DEFAULT_DEV_SERVER_PORT, DEFAULT_NAMESPACE, devServerArgs, findFreePort, isPortFree, PortInUseError };
 
 export interface DevServerOptions {
   /** Path of the Temporal CLI. Default: {@link ensureTemporalCli} (may build it once). */
@@ -66,82 +65,11 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** A port the dev server needs is taken; the message says what to do. */
-export class PortInUseError extends Error {
-  constructor(readonly port: number, readonly host: string, readonly what: 'gRPC' | 'Web UI') {
-    super(what === 'gRPC'
-      ? `port ${port} is already in use: another Temporal server is running? stop it or pass --port`
-      : `Web UI port ${port} is already in use: stop the program using it or pass --ui-port`);
-    this.name = 'PortInUseError';
-  }
-}
 
 /** The server process died or did not answer in time. */
 export class DevServerStartError extends Error {
   override name = 'DevServerStartError';
 }
-
-/** Asks the OS for a free TCP port on `host` (listening on port 0). */
-export function findFreePort(host = DEFAULT_DEV_SERVER_IP): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen({ host, port: 0 }, () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error(`could not read the port of a listener on ${host}`));
-      });
-    });
-  });
-}
-
-/** Resolves true when `host:port` can be bound right now. */
-export function isPortFree(port: number, host = DEFAULT_DEV_SERVER_IP): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(false);
-      else reject(error);
-    });
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
-async function assertPortFree(port: number, host: string, what: 'gRPC' | 'Web UI'): Promise<void> {
-  if (!(await isPortFree(port, host))) throw new PortInUseError(port, host, what);
-}
-
-/** The argument list of `temporal server start-dev` for these options. */
-export function devServerArgs(opts: {
-  ip: string; port: number; uiPort: number | undefined; namespace: string;
-  dbFilename: string | undefined; headless: boolean; searchAttributes: Readonly<Record<string, string>>;
-}): string[] {
-  const args = ['server', 'start-dev', '--ip', opts.ip, '--port', String(opts.port), '--log-level', 'warn'];
-  if (opts.headless) args.push('--headless');
-  else if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
-  // "default" always exists; naming it again is harmless but noisy in the CLI's output.
-  if (opts.namespace !== DEFAULT_NAMESPACE) args.push('--namespace', opts.namespace);
-  // WAL with normal sync: a commit no longer waits for an fsync of the whole file (SIGKILL-safe; only a power cut can lose the last commits).
-  if (opts.dbFilename) args.push('--db-filename', opts.dbFilename, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
-  for (const [name, type] of Object.entries(opts.searchAttributes)) args.push('--search-attribute', `${name}=${type}`);
-  for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
-  return args;
-}
-
-/**
- * Measured in docs/benchmarks.md (`npm run bench -- experiments`): the dev server's single history
- * shard reads its transfer and visibility queues at 20 reads/s by default, which adds tens of ms
- * before each task reaches matching; eager activity execution hands an activity to the worker
- * that scheduled it in the same round trip.
- */
-const DEV_SERVER_DYNAMIC_CONFIG: Record<string, number | boolean> = {
-  'history.transferProcessorMaxPollRPS': 10_000,
-  'history.visibilityProcessorMaxPollRPS': 10_000,
-  'system.enableActivityEagerExecution': true,
-};
 
 /** Keeps the last lines a process printed, to explain why it died. */
 class OutputTail {
