@@ -6,6 +6,8 @@ import type { FunctionToolConfig, InputItem } from '../../src/core/schemas';
 import type { ServerConfig } from '../../src/core/servers';
 import type { ParsedQueryInput } from '../messages';
 
+const STREAM_HEARTBEAT_TIMEOUT_MS = 15_000;
+
 export interface ModelTurn {
   step: number;
   servers: readonly ServerConfig[];
@@ -21,7 +23,9 @@ export function callModel(options: ParsedQueryInput, turn: ModelTurn) {
   const labels = turn.servers.map((server) => server.label).join(', ');
   const activities = proxyActivities<Activities>({
     startToCloseTimeout: options.call_timeout_ms,
-    heartbeatTimeout: options.stream ? Math.min(60_000, options.call_timeout_ms) : undefined,
+    // The streaming activity heartbeats at least every 5 s (a keep-alive while a tool is slow):
+    // three missed beats mean the worker is gone, and another one retries the call.
+    heartbeatTimeout: options.stream ? Math.min(STREAM_HEARTBEAT_TIMEOUT_MS, options.call_timeout_ms) : undefined,
     retry: activityRetryPolicy(options.retry),
     summary: `Responses call, turn ${turn.step}: ${labels}${turn.functionTools ? ' (direct mode)' : ''}`,
   });
