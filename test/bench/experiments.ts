@@ -4,7 +4,7 @@
  * small measurement: sequential hosted and direct seed queries (p50 and the history timeline),
  * hosted at concurrency 50 (throughput, worker and server CPU per query), and N runs waiting for
  * approval (worker RSS per waiting run, approve → completion). The baseline is what mcpflow does
- * today; every other row changes one thing (or combines the ones that helped). Writes
+ * today; "no-…" rows undo one of its tunings, the others try one more change. Writes
  * test/.tmp/bench-experiments.md. MCPFLOW_BENCH_QUICK=1: smaller sizes.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -44,16 +44,27 @@ const CORE_MODULES = readdirSync(path.join(REPO_ROOT, 'src', 'core'))
   .filter((file) => file.endsWith('.ts') && file !== 'validation.ts')
   .map((file) => path.join(REPO_ROOT, 'src', 'core', file));
 
-const FAST_SERVER = dynamicConfig({ 'history.transferProcessorMaxPollRPS': 10_000, 'history.visibilityProcessorMaxPollRPS': 10_000 });
-const EAGER = dynamicConfig({ 'system.enableActivityEagerExecution': true });
+/** `temporal server start-dev` as the CLI configures it, undoing mcpflow's tuning (src/devserver/args.ts); later flags win. */
+const STOCK_QUEUES = dynamicConfig({ 'history.transferProcessorMaxPollRPS': 20, 'history.visibilityProcessorMaxPollRPS': 20 });
+const NO_EAGER = dynamicConfig({ 'system.enableActivityEagerExecution': false });
+const NO_WAL = ['--sqlite-pragma', 'journal_mode=delete', '--sqlite-pragma', 'synchronous=full'];
+/** The worker as the SDK configures it, undoing createWorker's tuning. */
+const STOCK_WORKER = { stickyQueueScheduleToStartTimeout: '10s', maxEagerActivityReservationsPerWorkflowTask: 3 };
 
+/**
+ * The baseline is mcpflow as it is; "no-…" rows undo one of its tunings (to show what it buys),
+ * the others try one more change.
+ */
 export const EXPERIMENTS: Experiment[] = [
-  { name: 'baseline', what: 'mcpflow today: createWorker defaults, `mcpflow server` flags' },
-  { name: 'transfer-rps', what: 'dev server: history.transferProcessorMaxPollRPS and visibilityProcessorMaxPollRPS 20 → 10000 (one shard: 20 task-queue reads/s for the whole server)', server: FAST_SERVER },
-  { name: 'eager-activities', what: 'dev server: system.enableActivityEagerExecution=true (the worker already asks for eager activities)', server: EAGER },
+  { name: 'baseline', what: 'mcpflow as it is: createWorker, the dev server as `mcpflow server` starts it' },
+  { name: 'untuned', what: 'the CLI\'s dev server and the SDK\'s worker defaults: every "no-…" row at once', server: [...STOCK_QUEUES, ...NO_EAGER, ...NO_WAL], worker: STOCK_WORKER },
+  { name: 'no-queue-rps', what: 'dev server: history.transferProcessorMaxPollRPS and visibilityProcessorMaxPollRPS back to 20 (one shard: 20 task-queue reads/s for the whole server)', server: STOCK_QUEUES },
+  { name: 'no-eager', what: 'dev server: system.enableActivityEagerExecution back to false', server: NO_EAGER },
+  { name: 'no-wal', what: 'dev server: SQLite journal_mode=delete, synchronous=full (the defaults)', server: NO_WAL },
+  { name: 'sticky-10s', what: 'worker: stickyQueueScheduleToStartTimeout back to 10 s', worker: { stickyQueueScheduleToStartTimeout: '10s' } },
+  { name: 'eager-3', what: 'worker: maxEagerActivityReservationsPerWorkflowTask back to 3', worker: { maxEagerActivityReservationsPerWorkflowTask: 3 } },
   { name: 'partitions-1', what: 'dev server: matching.numTaskqueueRead/WritePartitions 4 → 1', server: dynamicConfig({ 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 }) },
   { name: 'sa-cache', what: 'dev server: system.forceSearchAttributesCacheRefreshOnRead false (the CLI turns it on)', server: dynamicConfig({ 'system.forceSearchAttributesCacheRefreshOnRead': false }) },
-  { name: 'sqlite-wal', what: 'dev server: --sqlite-pragma journal_mode=wal, synchronous=normal', server: ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'] },
   { name: 'preload-zod', what: "bundle: preloadModules ['zod'] (zod evaluated once per V8 context)", preloadModules: ['zod'] },
   {
     name: 'preload-core',
@@ -67,19 +78,6 @@ export const EXPERIMENTS: Experiment[] = [
     workerNodeFlags: ['--max-old-space-size=320'],
   },
   { name: 'activity-polls-50', what: 'worker: maxConcurrentActivityTaskPolls 50 (default 10)', worker: { maxConcurrentActivityTaskPolls: 50 } },
-  {
-    name: 'eager-50',
-    what: 'dev server eager activities + worker maxEagerActivityReservationsPerWorkflowTask 50 (default 3)',
-    server: EAGER,
-    worker: { maxEagerActivityReservationsPerWorkflowTask: 50 },
-  },
-  { name: 'sticky-1s', what: 'worker: stickyQueueScheduleToStartTimeout 1 s (default 10 s)', worker: { stickyQueueScheduleToStartTimeout: '1s' } },
-  {
-    name: 'combined',
-    what: 'transfer-rps + eager-50 + sa-cache + sqlite-wal + sticky-1s',
-    server: [...FAST_SERVER, ...EAGER, ...dynamicConfig({ 'system.forceSearchAttributesCacheRefreshOnRead': false }), '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'],
-    worker: { stickyQueueScheduleToStartTimeout: '1s', maxEagerActivityReservationsPerWorkflowTask: 50 },
-  },
 ];
 
 interface ExperimentResult {

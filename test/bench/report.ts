@@ -122,10 +122,11 @@ function scaleSection(r: BenchResults, config: { maxBacklog: number }): string[]
     lines.push(
       '### Discovery: many servers in one `discoverTools`',
       '',
-      'One listing activity per server, in parallel; client start → result. Direct: MCP `tools/list`; hosted: one Responses call per server (the API lists it). Sizes interleaved, p50 over the repetitions after a warm-up.',
+      'One listing activity per server, in parallel; client start → result. Direct: MCP `tools/list`; hosted: one Responses call per server (the API lists it). The floor: a plain program listing the same servers in parallel (direct: MCP SDK clients connected once and reused; hosted: one Responses call per server with the openai client). All servers live in the one services process, so 50 listings cost that process 50 times the work on a 2-core machine. Sizes interleaved, p50 over the repetitions after a warm-up.',
       '',
-      markdownTable(['mode', 'servers', 'runs', 'p50 ms', 'min ms', 'max ms', 'relative to 1 server'], r.discovery.map((point) => [
+      markdownTable(['mode', 'servers', 'runs', 'p50 ms', 'min ms', 'max ms', 'relative to 1 server', 'floor p50 ms', 'floor relative to 1 server'], r.discovery.map((point) => [
         point.mode, String(point.servers), String(point.samples.length), ms(point.p50), ms(Math.min(...point.samples)), ms(Math.max(...point.samples)), ratio(point.relativeToOne),
+        ms(point.floorP50), ratio(point.floorRelativeToOne),
       ])),
       '',
     );
@@ -148,7 +149,7 @@ function scaleSection(r: BenchResults, config: { maxBacklog: number }): string[]
     lines.push(
       `### ${a.target} runs waiting for approval at once`,
       '',
-      `The seed scenario (calendar \`always\`), started ${a.started} times as fast as the worker took them (${(a.started / (a.toWaitingMs / 1000)).toFixed(1)} runs/s to the approval wait; at most ${config.maxBacklog} started and not yet waiting). Worker RSS grew ${(a.workerRssPerRun / 1024).toFixed(0)} KiB per waiting run while the workflow cache filled (maxCachedWorkflows: the SDK default here is ${a.cacheLimit}, ≈ 600 per GiB of heap limit above 200 MiB)${a.workerRssPerRunBeyondCache === undefined ? '' : `, then ${(a.workerRssPerRunBeyondCache / 1024).toFixed(0)} KiB per run beyond it (evicted runs are replayed when approved)`}; the database grew ${(a.dbBytesPerRun / 1024).toFixed(1)} KiB per run.${extrapolated ? ` The ${Math.round(a.toWaitingMs / 1000)} s budget ended before ${a.target} were waiting, so the figures at ${a.target} are **extrapolated** from ${a.samples.length} samples taken on the way: linearly up to the cache limit${a.workerRssPerRunBeyondCache === undefined ? ', flat beyond it (not measured that far)' : ', then with the slope measured beyond it'}.` : ''}`,
+      `The seed scenario (calendar \`always\`), started ${a.started} times as fast as the worker took them (${(a.started / (a.toWaitingMs / 1000)).toFixed(1)} runs/s to the approval wait; at most ${config.maxBacklog} started and not yet waiting). Worker RSS grew ${(a.workerRssPerRun / 1024).toFixed(0)} KiB per waiting run while the workflow cache filled (maxCachedWorkflows: the SDK default here is ${a.cacheLimit}, ≈ 600 per GiB of heap limit above 200 MiB)${a.workerRssPerRunBeyondCache === undefined ? '' : `, then ${(a.workerRssPerRunBeyondCache / 1024).toFixed(0)} KiB per run beyond it (evicted runs are replayed when approved)`}; the database grew ${(a.dbBytesPerRun / 1024).toFixed(1)} KiB per run.${extrapolated ? ` The ${Math.round(a.startBudgetMs / 1000)} s budget for starting runs ended before ${a.target} were waiting (a run at this rate of the whole ${a.target} would take ${Math.round(a.target / (a.started / (a.toWaitingMs / 1000)) / 60)} min to start and about as long to approve), so the figures at ${a.target} are **extrapolated** from ${a.samples.length} samples taken on the way: linearly up to the cache limit${a.workerRssPerRunBeyondCache === undefined ? ', flat beyond it (not measured that far)' : ', then with the slope measured beyond it'}.` : ''}`,
       '',
       markdownTable(['', `measured (${a.waiting} waiting)`, `at ${a.target}${extrapolated ? ' (extrapolated)' : ''}`], [
         ['worker RSS MiB', mib(a.workerRss), mib(a.atTarget.workerRss)],

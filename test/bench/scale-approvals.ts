@@ -24,6 +24,7 @@ export interface ApprovalSample {
 export interface ApprovalFigures {
   target: number;
   maxBacklog: number;
+  startBudgetMs: number;
   started: number;
   waiting: number;
   /** Start of the first run → the last one waiting. */
@@ -170,6 +171,7 @@ export async function measureApprovals(stack: Stack, options: ApprovalOptions): 
   return {
     target: options.target,
     maxBacklog: options.maxBacklog,
+    startBudgetMs: options.startBudgetMs,
     started: ids.length,
     waiting: last.waiting,
     toWaitingMs,

@@ -1,9 +1,16 @@
 /**
  * Discovery of 1, 10 and 50 demo servers in one `discoverTools` run (one listing activity per
  * server, in parallel), in direct mode (MCP `tools/list`) and hosted mode (a Responses call per
- * server): wall time from the client, relative to one server.
+ * server): wall time from the client, relative to one server. The floor, measured alongside: a
+ * plain program listing the same servers in parallel — direct: MCP SDK clients connected once
+ * and reused; hosted: one Responses call per server with the openai client, as mcpflow's
+ * listToolsHosted makes it.
  */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import OpenAI from 'openai';
 import type { ServerConfigInput } from '../../src/core/servers';
+import { MODEL } from './scenario';
 import { median, timed } from './measure';
 import type { Stack } from './stack';
 
@@ -15,6 +22,47 @@ export interface DiscoveryPoint {
   p50: number;
   /** p50 divided by the p50 of one server, same mode. */
   relativeToOne: number;
+  /** The plain program's p50 for the same servers, and its own ratio to one server. */
+  floorP50: number;
+  floorRelativeToOne: number;
+}
+
+interface Floor {
+  list(count: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function plainFloor(stack: Stack, mode: 'direct' | 'hosted', maxCount: number): Promise<Floor> {
+  const urls = stack.services.extra.slice(0, maxCount);
+  if (mode === 'hosted') {
+    const openai = new OpenAI({ baseURL: stack.services.emulator.url, apiKey: 'mcpflow-bench', maxRetries: 0, timeout: 60_000 });
+    return {
+      list: async (count) => {
+        await Promise.all(urls.slice(0, count).map(async (url, index) => {
+          const label = `s${index + 1}`;
+          const response = await openai.responses.create({
+            model: MODEL, input: `List the tools of the MCP server "${label}".`, tool_choice: 'none',
+            tools: [{ type: 'mcp', server_label: label, server_url: url, require_approval: 'always' }],
+          });
+          if (!response.output.some((item) => item.type === 'mcp_list_tools' && item.tools.length > 0)) throw new Error(`plain hosted listing of ${url}: no tools`);
+        }));
+      },
+      close: async () => undefined,
+    };
+  }
+  const clients = await Promise.all(urls.map(async (url) => {
+    const client = new Client({ name: 'plain-discovery', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    return client;
+  }));
+  return {
+    list: async (count) => {
+      await Promise.all(clients.slice(0, count).map(async (client) => {
+        if (!(await client.listTools()).tools.length) throw new Error('plain direct listing: no tools');
+      }));
+    },
+    close: async () => void (await Promise.all(clients.map((client) => client.close()))),
+  };
 }
 
 function servers(stack: Stack, count: number): ServerConfigInput[] {
@@ -34,16 +82,29 @@ export async function measureDiscovery(
 ): Promise<DiscoveryPoint[]> {
   const points: DiscoveryPoint[] = [];
   for (const mode of modes) {
-    await discoverOnce(stack, mode, Math.max(...counts)); // warm-up: connections, JIT
-    const perCount = new Map<number, number[]>(counts.map((count) => [count, []]));
-    // Interleaved, so that drift on a noisy machine hits every size alike.
-    for (let round = 0; round < repeats; round++) {
-      for (const count of counts) perCount.get(count)!.push(await discoverOnce(stack, mode, count));
-    }
-    const one = median(perCount.get(Math.min(...counts))!);
-    for (const count of counts) {
-      const samples = perCount.get(count)!;
-      points.push({ mode, servers: count, samples, p50: median(samples), relativeToOne: median(samples) / one });
+    const floor = await plainFloor(stack, mode, Math.max(...counts));
+    try {
+      // Warm-up: connections, JIT.
+      await discoverOnce(stack, mode, Math.max(...counts));
+      await floor.list(Math.max(...counts));
+      const perCount = new Map<number, number[]>(counts.map((count) => [count, []]));
+      const floorPerCount = new Map<number, number[]>(counts.map((count) => [count, []]));
+      // Interleaved, so that drift on a noisy machine hits every size alike.
+      for (let round = 0; round < repeats; round++) {
+        for (const count of counts) {
+          perCount.get(count)!.push(await discoverOnce(stack, mode, count));
+          floorPerCount.get(count)!.push((await timed(() => floor.list(count))).ms);
+        }
+      }
+      const one = median(perCount.get(Math.min(...counts))!);
+      const floorOne = median(floorPerCount.get(Math.min(...counts))!);
+      for (const count of counts) {
+        const samples = perCount.get(count)!;
+        const floorP50 = median(floorPerCount.get(count)!);
+        points.push({ mode, servers: count, samples, p50: median(samples), relativeToOne: median(samples) / one, floorP50, floorRelativeToOne: floorP50 / floorOne });
+      }
+    } finally {
+      await floor.close();
     }
   }
   return points;

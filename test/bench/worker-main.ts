@@ -1,17 +1,16 @@
 /**
  * The benchmark's worker, in a process of its own (its CPU and RSS are read from /proc, and the
- * recovery scenario SIGKILLs it). By default it is exactly the production bootstrap, createWorker
- * of src/worker/worker.ts. MCPFLOW_BENCH_WORKER_OPTIONS (JSON of WorkerOptions fields) builds the
- * same worker with Worker.create and those options on top, for `npm run bench -- experiments`.
+ * recovery scenario SIGKILLs it): the production bootstrap, createWorker of src/worker/worker.ts.
+ * MCPFLOW_BENCH_WORKER_OPTIONS (JSON of WorkerOptions fields) lays those options over the ones
+ * createWorker passes to Worker.create, for `npm run bench -- experiments`.
  *
  * Env: TEMPORAL_ADDRESS, MCPFLOW_TASK_QUEUE, OPENAI_BASE_URL, MCPFLOW_WORKFLOW_BUNDLE (optional:
  * without it the worker bundles the workflows at start, as `mcpflow worker` does).
  * Prints `worker ready` once it polls; SIGTERM drains it and exits (so --cpu-prof can write).
  */
-import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { closeMcpConnections, createActivities } from '../../activities';
-import { createWorker, WORKFLOWS_PATH } from '../../src/worker/worker';
+import { closeMcpConnections } from '../../activities';
+import { createWorker } from '../../src/worker/worker';
 
 const NAMESPACE = 'default';
 
@@ -22,18 +21,13 @@ async function main(): Promise<void> {
   const openaiBaseURL = process.env.OPENAI_BASE_URL!;
   const bundlePath = process.env.MCPFLOW_WORKFLOW_BUNDLE || undefined;
   const overrides = JSON.parse(process.env.MCPFLOW_BENCH_WORKER_OPTIONS || '{}') as Partial<WorkerOptions>;
+  if (Object.keys(overrides).length) {
+    // Exactly what createWorker asks for, with the experiment's options on top.
+    const create = Worker.create.bind(Worker);
+    (Worker as { create: typeof Worker.create }).create = (options) => create({ ...options, ...overrides });
+  }
   // env: {} — never a real OPENAI_API_KEY from the shell: always the emulator.
-  const worker = Object.keys(overrides).length === 0
-    ? await createWorker({ connection, namespace: NAMESPACE, taskQueue, openaiBaseURL, env: {}, ...(bundlePath ? { workflowBundlePath: bundlePath } : {}) })
-    : await Worker.create({
-      // What createWorker builds, plus the overrides.
-      connection,
-      namespace: NAMESPACE,
-      taskQueue,
-      activities: createActivities({ temporalClient: new Client({ connection, namespace: NAMESPACE }), openaiBaseURL, env: {} }),
-      ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
-      ...overrides,
-    });
+  const worker = await createWorker({ connection, namespace: NAMESPACE, taskQueue, openaiBaseURL, env: {}, ...(bundlePath ? { workflowBundlePath: bundlePath } : {}) });
   await worker.runUntil(async () => {
     process.stdout.write(`worker ready ${process.pid}\n`);
     await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
