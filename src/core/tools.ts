@@ -172,10 +172,6 @@ export function diffCatalogs(previous: Catalog, next: Catalog): CatalogDiff {
   return diff;
 }
 
-export function isEmptyDiff(diff: CatalogDiff): boolean {
-  return diff.added.length + diff.removed.length + diff.changed.length === 0;
-}
-
 /** The seed's format_for_display: servers, tools, parameters (`*` marks required ones). */
 export function formatCatalog(catalog: Catalog): string {
   const lines: string[] = [];
