@@ -197,7 +197,7 @@ export function profileMarkdown(title: string, summary: ProfileSummary, queries:
   return [
     `#### ${title}`,
     '',
-    `Sampled ${ms1(summary.totalMs)} ms, busy ${ms1(summary.busyMs)} ms = ${per(summary.busyMs)} ms per query (${queries} queries). Module evaluation (outermost \`__webpack_require__\`, inclusive): ${ms1(summary.moduleEvaluationMs)} ms = ${per(summary.moduleEvaluationMs)} ms per query.`,
+    `Sampled ${ms1(summary.totalMs)} ms, busy ${ms1(summary.busyMs)} ms = ${per(summary.busyMs)} ms per query (${queries} queries; busy is sampled time the thread was not idle, which on a loaded 2-core machine includes time the OS ran other threads: read the shares, and the CPU from /proc above). Module evaluation (outermost \`__webpack_require__\`, inclusive): ${ms1(summary.moduleEvaluationMs)} ms = ${per(summary.moduleEvaluationMs)} ms per query.`,
     '',
     markdownTable(['area (self time)', 'ms per query', 'share of busy'], summary.areas.filter((area) => area.area !== '(idle)').slice(0, 15).map((area) => [
       area.area, per(area.selfMs), `${((100 * area.selfMs) / Math.max(1, summary.busyMs)).toFixed(0)}%`,

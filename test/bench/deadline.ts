@@ -2,7 +2,8 @@
  * Runs a measurement with a deadline: when it passes, every client call in flight on the stack's
  * connection is aborted (so nothing keeps retrying into a connection about to close) and the
  * measurement fails with the worker's last words, instead of waiting forever for a run that a
- * broken worker never finishes.
+ * broken worker never finishes. A measurement that fails on its own has its calls aborted too:
+ * its other lanes must not run on into the next phase.
  */
 import { setMaxListeners } from 'node:events';
 import type { Stack } from './stack';
@@ -25,9 +26,8 @@ export async function withDeadline<T>(stack: Stack, ms: number, what: string, fn
   try {
     return await Promise.race([running, expired]);
   } catch (error) {
-    if (abort.signal.aborted) {
-      await Promise.race([running.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, SETTLE_MS))]);
-    }
+    abort.abort();
+    await Promise.race([running.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, SETTLE_MS))]);
     throw error;
   } finally {
     clearTimeout(timer);

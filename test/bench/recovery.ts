@@ -5,7 +5,7 @@
  *   - waiting for approval (the seed scenario, calendar `always`): the approval is sent as soon
  *     as the new worker polls;
  *   - inside a Responses call (the weather tool made slow for that call): Temporal only learns
- *     that the attempt died when its heartbeat timeout passes.
+ *     that the attempt died when its heartbeat timeout passes (read back from the history).
  * The new worker replaces the stack's worker.
  */
 import { DemoServerAdminClient } from '../../src/demo-servers';
@@ -25,6 +25,8 @@ export interface RecoveryRun {
   fromReadyMs: number;
   /** SIGKILL → the crashed query completed. */
   fromKillMs: number;
+  /** The heartbeat timeout of the interrupted Responses call, from history (inside a call). */
+  heartbeatTimeoutMs?: number;
 }
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
@@ -72,10 +74,14 @@ export async function recoverInsideCall(stack: Stack, callTimeoutMs: number | un
       query: SEED_QUERY, servers: seedServers(stack.services), ...(callTimeoutMs ? { call_timeout_ms: callTimeoutMs } : {}),
     });
     await until(async () => (await emulator.stats()).mcpToolCallsTotal > before, 'the tool call inside the Responses call');
-    return await killAndReplace(stack, async () => {
+    const run = await killAndReplace(stack, async () => {
       await weather.setFaults({ latencyMs: 0 });
       checkSeedResult((await stack.client.waitForQuery(id)).result, `recovered run ${id}`);
     }, 'inside a Responses call');
+    const history = await stack.client.handle(id).fetchHistory();
+    const timeout = (history.events ?? []).find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'callResponsesApi')
+      ?.activityTaskScheduledEventAttributes?.heartbeatTimeout;
+    return timeout ? { ...run, heartbeatTimeoutMs: Number(timeout.seconds ?? 0) * 1000 + (timeout.nanos ?? 0) / 1e6 } : run;
   } finally {
     await weather.setFaults({ latencyMs: 0 });
   }

@@ -149,7 +149,7 @@ function scaleSection(r: BenchResults, config: { maxBacklog: number }): string[]
     lines.push(
       `### ${a.target} runs waiting for approval at once`,
       '',
-      `The seed scenario (calendar \`always\`), started ${a.started} times as fast as the worker took them (${(a.started / (a.toWaitingMs / 1000)).toFixed(1)} runs/s to the approval wait; at most ${config.maxBacklog} started and not yet waiting). Worker RSS grew ${(a.workerRssPerRun / 1024).toFixed(0)} KiB per waiting run while the workflow cache filled (maxCachedWorkflows: the SDK default here is ${a.cacheLimit}, ≈ 600 per GiB of heap limit above 200 MiB)${a.workerRssPerRunBeyondCache === undefined ? '' : `, then ${(a.workerRssPerRunBeyondCache / 1024).toFixed(0)} KiB per run beyond it (evicted runs are replayed when approved)`}; the database grew ${(a.dbBytesPerRun / 1024).toFixed(1)} KiB per run.${extrapolated ? ` The ${Math.round(a.startBudgetMs / 1000)} s budget for starting runs ended before ${a.target} were waiting (a run at this rate of the whole ${a.target} would take ${Math.round(a.target / (a.started / (a.toWaitingMs / 1000)) / 60)} min to start and about as long to approve), so the figures at ${a.target} are **extrapolated** from ${a.samples.length} samples taken on the way: linearly up to the cache limit${a.workerRssPerRunBeyondCache === undefined ? ', flat beyond it (not measured that far)' : ', then with the slope measured beyond it'}.` : ''}`,
+      `The seed scenario (calendar \`always\`), started ${a.started} times as fast as the worker took them (${(a.started / (a.toWaitingMs / 1000)).toFixed(1)} runs/s to the approval wait; at most ${config.maxBacklog} started and not yet waiting). Worker RSS grew ${(a.workerRssPerRun / 1024).toFixed(0)} KiB per waiting run while the workflow cache filled (maxCachedWorkflows: the SDK default here is ${a.cacheLimit}, ≈ 600 per GiB of heap limit above 200 MiB)${a.workerRssPerRunBeyondCache === undefined ? '' : `, then ${(a.workerRssPerRunBeyondCache / 1024).toFixed(0)} KiB per run beyond it (evicted runs are replayed when approved)`}; the database grew ${(a.dbBytesPerRun / 1024).toFixed(1)} KiB per run.${extrapolated ? ` The ${Math.round(a.startBudgetMs / 1000)} s budget for starting runs ended before ${a.target} were waiting (starting all ${a.target} at this rate would take ${Math.round(a.target / (a.started / (a.toWaitingMs / 1000)) / 60)} min, approving them about as long: too long for one run), so the figures at ${a.target} are **extrapolated** from ${a.samples.length} samples taken on the way: linearly up to the cache limit${a.workerRssPerRunBeyondCache === undefined ? ', flat beyond it (not measured that far)' : ', then with the slope measured beyond it'}.` : ''}`,
       '',
       markdownTable(['', `measured (${a.waiting} waiting)`, `at ${a.target}${extrapolated ? ' (extrapolated)' : ''}`], [
         ['worker RSS MiB', mib(a.workerRss), mib(a.atTarget.workerRss)],
@@ -158,15 +158,16 @@ function scaleSection(r: BenchResults, config: { maxBacklog: number }): string[]
         ['dev server RSS MiB', mib(a.serverRss), ''],
       ]),
       '',
-      `Then every run approved (\`approve\` update accepted → \`waitForQuery\`), ${a.approve.concurrency} at a time: approve → completion p50 **${ms(a.approve.p50)} ms**, p95 **${ms(a.approve.p95)} ms**, max ${ms(a.approve.max)} ms; all ${a.approve.total} done in ${(a.approve.wallMs / 1000).toFixed(1)} s (${(a.approve.total / (a.approve.wallMs / 1000)).toFixed(1)} runs/s)${a.approve.failed ? `; **${a.approve.failed} did not answer as expected**` : ''}.`,
+      `Then every run approved (\`approve\` update → \`waitForQuery\`), ${a.approve.concurrency} at a time: approve → completion p50 **${ms(a.approve.p50)} ms**, p95 **${ms(a.approve.p95)} ms**, max ${ms(a.approve.max)} ms; all ${a.approve.total} done in ${(a.approve.wallMs / 1000).toFixed(1)} s (${(a.approve.total / (a.approve.wallMs / 1000)).toFixed(1)} runs/s)${a.approve.failed ? `; **${a.approve.failed} did not answer as expected**` : ''}.`,
       '',
     );
   }
   if (r.recovery.length) {
+    const heartbeat = r.recovery.flatMap((run) => (run.heartbeatTimeoutMs === undefined ? [] : [run.heartbeatTimeoutMs]));
     lines.push(
       '### Recovery after the worker dies',
       '',
-      'SIGKILL of the worker process with a query in flight, then a new worker process (loading the prebuilt bundle). Inside a Responses call, Temporal retries the attempt only after its heartbeat timeout (mcpflow: min(60 s, call timeout) for streamed calls).',
+      `SIGKILL of the worker process with a query in flight, then a new worker process (loading the prebuilt bundle). Waiting for approval, the run's next workflow task goes to the dead worker's sticky queue first, for the worker's stickyQueueScheduleToStartTimeout. Inside a Responses call, Temporal retries the attempt only once its heartbeat timeout has passed${heartbeat.length ? ` (${[...new Set(heartbeat)].map((value) => `${ms(value)} ms`).join(', ')} in these runs, from their histories)` : ''}.`,
       '',
       markdownTable(['died', 'worker spawn → polling ms', 'spawn → query done ms', 'polling → query done ms', 'SIGKILL → query done ms'], r.recovery.map((run) => [
         run.where, ms(run.workerStartMs), ms(run.fromSpawnMs), ms(run.fromReadyMs), ms(run.fromKillMs),
@@ -195,7 +196,7 @@ export function renderReport(r: BenchResults): string {
       : []),
     '## Reproduce',
     '',
-    '`npm run bench` (about 10 minutes; needs the Temporal CLI, see README). `MCPFLOW_BENCH_QUICK=1 npm run bench` is a smoke run with small sizes that writes test/.tmp/benchmarks-quick.md. `npm run bench -- profile` CPU-profiles the worker under load; `npm run bench -- experiments` compares worker options and dev server flags. Environment variables: test/bench/config.ts.',
+    '`npm run bench` (7–10 minutes; needs the Temporal CLI, see README). `MCPFLOW_BENCH_QUICK=1 npm run bench` is a smoke run with small sizes that writes test/.tmp/benchmarks-quick.md. `npm run bench -- profile` CPU-profiles the worker under load; `npm run bench -- experiments` compares worker options and dev server flags; `npm run bench -- render` rewrites this file from docs/benchmarks.json. Environment variables: test/bench/config.ts.',
     '',
   ].join('\n');
 }

@@ -4,10 +4,11 @@
  * sizes). A phase that fails is reported as failed and the others still run; everything is
  * stopped at the end, on error and on Ctrl-C too. Not part of `npm test`.
  *
- * `npm run bench -- profile` and `npm run bench -- experiments` run profile.ts and experiments.ts.
+ * `npm run bench -- profile` and `npm run bench -- experiments` run profile.ts and experiments.ts;
+ * `npm run bench -- render` writes the markdown again from the last run's JSON.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureTemporalCli } from '../../src/devserver/cli-path';
@@ -177,10 +178,20 @@ async function main(): Promise<number> {
   }
 }
 
+/** `npm run bench -- render`: the markdown again from the JSON of the last run (after a change to report.ts). */
+async function render(): Promise<number> {
+  const config = readConfig();
+  const results = JSON.parse(readFileSync(config.output.json, 'utf8')) as BenchResults;
+  writeFileSync(config.output.markdown, renderReport(results));
+  log(`rendered ${path.relative(process.cwd(), config.output.markdown)} from ${path.relative(process.cwd(), config.output.json)} (run of ${results.meta.date})`);
+  return 0;
+}
+
 const subcommand = process.argv[2];
-const run = subcommand === 'profile' ? runProfile : subcommand === 'experiments' ? runExperiments : subcommand ? undefined : main;
+const SUBCOMMANDS: Record<string, () => Promise<number>> = { profile: runProfile, experiments: runExperiments, render };
+const run = subcommand ? SUBCOMMANDS[subcommand] : main;
 if (!run) {
-  process.stderr.write(`unknown subcommand ${subcommand}: use none, "profile" or "experiments"\n`);
+  process.stderr.write(`unknown subcommand ${subcommand}: use none, ${Object.keys(SUBCOMMANDS).map((name) => `"${name}"`).join(', ')}\n`);
   process.exitCode = 2;
 } else {
   void run().then((code) => {

@@ -3,7 +3,7 @@
  * says by how much. Latency and throughput targets are relative to the plain loops measured in
  * the same run (the floor), so that a noisy machine moves both sides alike.
  */
-import { mib, ms, ratio } from './markdown';
+import { mib, ms, ms1, ratio } from './markdown';
 import { median } from './measure';
 import { findLoad, type BenchResults } from './results';
 
@@ -32,7 +32,7 @@ function atLeast(value: number | undefined, limit: number, unit: (n: number) => 
   return { reached: false, status: `**missed** by ${unit(limit - value)} (needs ${(limit / value).toFixed(1)}× the value)` };
 }
 
-const msUnit = (n: number) => `${ms(n)} ms`;
+const msUnit = (n: number) => `${ms1(n)} ms`;
 const ratioUnit = (n: number) => ratio(n);
 const mibUnit = (n: number) => `${mib(n)} MiB`;
 const countUnit = (n: number) => String(Math.round(n));
@@ -110,7 +110,9 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
     const fromSpawn = runs.length ? median(runs.map((run) => run.fromSpawnMs)) : undefined;
     rows.push({
       what: `recovery after SIGKILL ${where}: new worker's start → the query completed`,
-      basis: runs.length ? `${runs.length} run(s); worker start ${ms(median(runs.map((run) => run.workerStartMs)))} ms, then ${ms(median(runs.map((run) => run.fromReadyMs)))} ms` : 'n/a',
+      basis: runs.length
+        ? `${runs.length} run(s); worker start ${ms(median(runs.map((run) => run.workerStartMs)))} ms, then ${ms(median(runs.map((run) => run.fromReadyMs)))} ms${runs[0]?.heartbeatTimeoutMs ? ` (heartbeat timeout ${ms(runs[0].heartbeatTimeoutMs)} ms)` : ''}`
+        : 'n/a',
       value: `${ms(fromSpawn)} ms`,
       target: '≤ 3000 ms',
       ...atMost(fromSpawn, 3000, msUnit),
