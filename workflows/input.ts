@@ -1,24 +1,40 @@
 /**
  * Workflow inputs and update arguments are checked with their zod schema: a bad input fails the
- * run at once, a bad update is refused by its validator, each naming the field.
+ * run at once, a bad update is refused by its validator, each naming the field. A payload that
+ * was not even JSON arrives as a marker (src/core/payload-converter.ts) and is refused by name.
  */
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, log } from '@temporalio/workflow';
 import type { z } from 'zod';
+import { describeUndecodable, isUndecodablePayload } from '../src/core/payload-converter';
 import { describeZodError } from '../src/core/zod-errors';
 
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
+  const problem = isUndecodablePayload(input) ? `it is ${describeUndecodable(input)}: send JSON` : undefined;
+  const parsed = problem ? undefined : schema.safeParse(input);
+  if (parsed?.success) return parsed.data;
   throw ApplicationFailure.create({
     type: 'invalid_arguments',
     nonRetryable: true,
-    message: `invalid ${what} input: ${describeZodError(parsed.error)}`,
+    message: `invalid ${what} input: ${problem ?? describeZodError(parsed!.error)}`,
   });
 }
 
 /** An update validator's check: the parsed arguments, or an error (the update is refused, history untouched). */
 export function checkArgs<S extends z.ZodType>(schema: S, args: unknown, what: string): z.infer<S> {
+  if (isUndecodablePayload(args)) throw new Error(`invalid ${what}: it is ${describeUndecodable(args)}; send JSON`);
   const parsed = schema.safeParse(args);
   if (!parsed.success) throw new Error(`invalid ${what}: ${describeZodError(parsed.error)}`);
   return parsed.data;
+}
+
+/**
+ * A signal has no validator: its handler parses the payload itself and ignores (with a log line,
+ * never a failed workflow task) whatever does not fit. Anyone can signal a workflow.
+ */
+export function parseSignal<S extends z.ZodType>(schema: S, payload: unknown, what: string): z.infer<S> | undefined {
+  const problem = isUndecodablePayload(payload) ? describeUndecodable(payload) : undefined;
+  const parsed = problem ? undefined : schema.safeParse(payload);
+  if (parsed?.success) return parsed.data;
+  log.warn(`ignored a ${what} signal: ${problem ?? describeZodError(parsed!.error)}`);
+  return undefined;
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
+import { dataConverter } from '../client/data-converter';
 import { TASK_QUEUE } from '../core/defaults';
 
 export interface McpflowWorkerOptions extends ActivityDeps {
@@ -24,7 +25,8 @@ export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? TASK_QUEUE,
-    activities: createActivities({ temporalClient: new Client({ connection: options.connection, namespace: options.namespace ?? 'default' }), ...options }),
+    activities: createActivities({ temporalClient: new Client({ connection: options.connection, namespace: options.namespace ?? 'default', dataConverter }), ...options }),
+    dataConverter,
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     ...(options.identity ? { identity: options.identity } : {}),
     // A worker that died leaves its sticky tasks behind: after 1 s (default 10 s) they go to the

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { McpflowClient } from '../../src/client';
+import { dataConverter, PAYLOAD_CONVERTER_PATH } from '../../src/client/data-converter';
 import { WORKFLOWS_PATH } from '../../src/worker/worker';
 import { spawnBenchChild, type BenchChild } from './child';
 import { startBenchDevServer, type BenchDevServer } from './devserver';
@@ -96,7 +97,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         log(`services pid ${child.pid}: emulator ${info.emulator.url}, weather ${info.weather.url}, calendar ${info.calendar.url}, ${info.extra.length} more weather servers`);
         return { info: { ...info, pid: child.pid }, ms: performance.now() - mark };
       }),
-      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN'), ...(options.preloadModules ? { preloadModules: options.preloadModules } : {}) }).then(({ code }) => {
+      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('WARN'), ...(options.preloadModules ? { preloadModules: options.preloadModules } : {}) }).then(({ code }) => {
         const file = path.join(dir, 'workflow-bundle.js');
         writeFileSync(file, code);
         return { file, ms: performance.now() - mark };
@@ -105,7 +106,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const connection = await Connection.connect({ address: devServer.server.address });
     stops.push({ what: 'the client connection', stop: () => connection.close() });
-    const temporal = new Client({ connection, namespace: devServer.server.namespace });
+    const temporal = new Client({ connection, namespace: devServer.server.namespace, dataConverter });
     const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
     const client = new McpflowClient(temporal, connection, { address: devServer.server.address, namespace: devServer.server.namespace }, taskQueue);
 

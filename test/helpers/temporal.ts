@@ -17,6 +17,7 @@ import {
   bundleWorkflowCode, DefaultLogger, Runtime, Worker,
   type LogLevel, type NativeConnection, type WorkerOptions, type WorkflowBundleOption,
 } from '@temporalio/worker';
+import { dataConverter, PAYLOAD_CONVERTER_PATH } from '../../src/client/data-converter';
 import { findFreePort, startDevServer, type DevServer } from '../../src/devserver/server';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -64,7 +65,7 @@ async function openTestEnv(): Promise<OpenTestEnv> {
     address = ownServer.address;
   }
   try {
-    const environment = await TestWorkflowEnvironment.createFromExistingServer({ address, namespace });
+    const environment = await TestWorkflowEnvironment.createFromExistingServer({ address, namespace, client: { dataConverter } });
     return {
       address,
       namespace,
@@ -131,7 +132,7 @@ export function getWorkflowBundle(workflowsPath?: string): Promise<WorkflowBundl
   if (prebuilt && resolved === DEFAULT_WORKFLOWS_PATH) return Promise.resolve({ codePath: prebuilt });
   let bundle = bundles.get(resolved);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath: resolved, logger: new DefaultLogger('WARN') })
+    bundle = bundleWorkflowCode({ workflowsPath: resolved, payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('WARN') })
       .then(({ code }) => ({ code }));
     bundle.catch(() => bundles.delete(resolved));
     bundles.set(resolved, bundle);
@@ -160,6 +161,7 @@ export async function withWorker<T>(opts: WithWorkerOptions, fn: (env: TestEnv, 
     namespace: env.namespace,
     taskQueue: opts.taskQueue,
     activities: opts.activities ?? {},
+    dataConverter,
     workflowBundle: await getWorkflowBundle(opts.workflowsPath),
   });
   return worker.runUntil(() => fn(env, worker));

@@ -17,7 +17,7 @@ import { MCP_SERVERS, MCP_STATE, MCP_TOOL_CALL_COUNT } from '../../src/core/sear
 import { ServerConfigSchema } from '../../src/core/servers';
 import { findTool } from '../../src/core/tools';
 import { filterHistory, HistoryFilterSchema, type QueryResult } from '../../src/core/records';
-import { checkArgs, parseInput } from '../input';
+import { checkArgs, parseInput, parseSignal } from '../input';
 import {
   addServerUpdate,
   catalogQuery,
@@ -207,10 +207,10 @@ class Session {
     });
     setHandler(queryStateSignal, (change) => {
       // Anyone can signal a workflow: a malformed payload must not fail the workflow task.
-      const parsed = QueryStateChangeSchema.safeParse(change);
-      const active = parsed.success ? this.active.get(parsed.data.workflow_id) : undefined;
-      if (!parsed.success || !active) return;
-      active.waiting = parsed.data.state === 'waiting_approval';
+      const parsed = parseSignal(QueryStateChangeSchema, change, 'queryState');
+      const active = parsed ? this.active.get(parsed.workflow_id) : undefined;
+      if (!parsed || !active) return;
+      active.waiting = parsed.state === 'waiting_approval';
       this.setState(this.busyState());
     });
   }
