@@ -1,12 +1,18 @@
 /**
  * Activities that talk to other workflows through the Temporal client: a scheduled refresh asks
  * a session to refresh its catalog (an update), so that the session computes the diff against
- * the catalog it holds and the schedule's run returns that diff.
+ * the catalog it holds and the schedule's run returns that diff; a session reads the result of a
+ * query it started in an earlier run (before continue-as-new).
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { refreshToolsUpdate, type RefreshSessionInput, type SessionRefreshResult } from '../workflows/messages';
+import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { QUERY_FAILED, readQueryFailedDetails } from '../src/core/failures';
+import { clipText, MAX_KEPT_OUTPUT_CHARS } from '../src/core/limits';
+import type { QueryResult } from '../src/core/records';
+import { refreshToolsUpdate, type ActiveQuery, type RefreshSessionInput, type SessionRefreshResult } from '../workflows/messages';
+
+const HEARTBEAT_EVERY_MS = 10_000;
 
 export function createSessionActivities(deps: { temporalClient?: Client }) {
   async function refreshSessionTools(input: RefreshSessionInput): Promise<SessionRefreshResult> {
@@ -35,5 +41,48 @@ export function createSessionActivities(deps: { temporalClient?: Client }) {
       throw error;
     }
   }
-  return { refreshSessionTools };
+  /**
+   * Waits for the end of a query run a session started before it continued as new (the run is no
+   * longer its child, and the signal a run sends as it ends may be lost with it), heartbeating so
+   * that a lost worker is noticed. Outputs are cut to what a session keeps, so the result stays small.
+   */
+  async function awaitQueryResult(query: ActiveQuery): Promise<QueryResult> {
+    if (!deps.temporalClient) {
+      throw ApplicationFailure.create({ type: 'unknown', nonRetryable: true, message: 'this worker was started without a Temporal client for session activities' });
+    }
+    const context = Context.current();
+    const ending = deps.temporalClient.workflow.getHandle(query.workflow_id).result().then(
+      (result) => result as QueryResult,
+      (error: unknown) => endedWithout(query, error),
+    );
+    for (;;) {
+      context.heartbeat();
+      const ended = await Promise.race([ending, context.sleep(HEARTBEAT_EVERY_MS).then(() => undefined)]);
+      if (ended) {
+        const tool_calls = ended.tool_calls.map((call) => ({ ...call, output: call.output && clipText(call.output, MAX_KEPT_OUTPUT_CHARS) }));
+        return { ...ended, tool_calls };
+      }
+    }
+  }
+  return { refreshSessionTools, awaitQueryResult };
+}
+
+/** A run that failed carries its partial result; one that was terminated, cancelled or lost does not. */
+function endedWithout(query: ActiveQuery, error: unknown): QueryResult {
+  const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
+  const partial = cause instanceof ApplicationFailure && cause.type === QUERY_FAILED ? readQueryFailedDetails(cause.details)?.result : undefined;
+  if (partial) return partial;
+  if (error instanceof Error && !(error instanceof WorkflowFailedError) && !(error instanceof WorkflowNotFoundError)) throw error;
+  return {
+    query: query.query,
+    success: false,
+    text_response: '',
+    tool_calls: [],
+    duration_ms: 0,
+    retries: 0,
+    error: `query run ${query.workflow_id} ended without a result: ${cause?.message ?? (error as Error).message}`,
+    error_type: 'unknown',
+    stale: false,
+    response_id: null,
+  };
 }

@@ -184,6 +184,10 @@ export function toSessionResult(result: QueryResult): SessionResult {
   return { ...result, tool_calls: result.tool_calls.length };
 }
 
+/** A query a session started and has not seen the end of (carried across continue-as-new). */
+export const ActiveQuerySchema = z.object({ workflow_id: z.string(), query: z.string(), started_at: z.string() });
+export type ActiveQuery = z.infer<typeof ActiveQuerySchema>;
+
 export const SessionCarrySchema = z.object({
   catalog: CatalogSchema,
   // Runs from before the summary shape carried whole results: both read the same.
@@ -194,6 +198,8 @@ export const SessionCarrySchema = z.object({
   query_count: z.number().int(),
   /** Statistics of records no longer kept in memory. */
   base_totals: StatisticsTotalsSchema,
+  /** Child queries still running (started with ParentClosePolicy ABANDON): the next run waits for their end with an activity. */
+  running: z.array(ActiveQuerySchema).default([]),
 });
 export type SessionCarry = z.infer<typeof SessionCarrySchema>;
 
@@ -228,11 +234,6 @@ export const SessionRefreshResultSchema = DiscoveryResultSchema.extend({
 });
 export type SessionRefreshResult = z.infer<typeof SessionRefreshResultSchema>;
 
-export interface ActiveQuery {
-  workflow_id: string;
-  query: string;
-  started_at: string;
-}
 
 export interface SessionProgress {
   state: SessionState;
@@ -261,7 +262,15 @@ export const exportQuery = defineQuery<SessionExport>('export');
 export const addServerUpdate = defineUpdate<string[], [z.input<typeof ServerConfigSchema>]>('addServer');
 export const removeServerUpdate = defineUpdate<string[], [RemoveServerArgs]>('removeServer');
 export const refreshToolsUpdate = defineUpdate<SessionRefreshResult, [RefreshToolsArgs]>('refreshTools');
-export const executeQueryUpdate = defineUpdate<QueryResult, [ExecuteQueryArgs]>('executeQuery');
+/** What executeQuery returns since 'session-query-returns-at-once': the child's id, at once; runs from before return its result. */
+export interface QueryStarted {
+  started: true;
+  workflow_id: string;
+}
+export function isQueryStarted(outcome: QueryResult | QueryStarted): outcome is QueryStarted {
+  return 'started' in outcome && outcome.started === true;
+}
+export const executeQueryUpdate = defineUpdate<QueryResult | QueryStarted, [ExecuteQueryArgs]>('executeQuery');
 export const rememberApprovalUpdate = defineUpdate<StandingApproval[], [RememberApprovalArgs]>('rememberApproval');
 
 /** Sent by a query run to its parent session, so the session can say what its children wait for. */

@@ -13,6 +13,7 @@ import {
   childQueryId,
   executeQueryUpdate,
   exportQuery,
+  isQueryStarted,
   refreshToolsUpdate,
   rememberApprovalUpdate,
   sessionProgressQuery,
@@ -113,7 +114,9 @@ export class SessionApi {
     const update = await this.client.acceptedUpdate(sessionId, () =>
       this.client.handle(sessionId).startUpdate(executeQueryUpdate, { args: [{ ...args, query_id: queryId }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
     );
-    const result = this.client.call(sessionId, () => update.result());
+    // A session since 'session-query-returns-at-once' answers with the child's id at once: its
+    // result is the child's; a session run from before answers with the result itself.
+    const result = this.client.call(sessionId, () => update.result()).then((outcome) => (isQueryStarted(outcome) ? this.childResult(outcome.workflow_id, args.query) : outcome));
     // Callers may never await it if they fail first; an unobserved rejection would crash the process.
     result.catch(() => undefined);
     // The session may still be refreshing its tools: wait until the child run exists (or all is over).
@@ -125,6 +128,11 @@ export class SessionApi {
       if (settled) return { session_id: sessionId, query_workflow_id: queryWorkflowId, result };
       if (Date.now() > deadline) throw new Error(`session ${sessionId} accepted the query but did not start it within ${CHILD_APPEAR_TIMEOUT_MS / 1000} s`);
     }
+  }
+
+  private async childResult(workflowId: string, query: string): Promise<QueryResult> {
+    const outcome = await this.client.waitForQuery(workflowId);
+    return outcome.result ?? { ...failedQuery(query), error: outcome.error ?? `query run ${workflowId} ended without a result` };
   }
 
   /** Refuses anything but a running mcpSession (e.g. as the target of a refresh schedule). */
@@ -151,3 +159,7 @@ export class SessionApi {
   }
 }
 
+
+function failedQuery(query: string): QueryResult {
+  return { query, success: false, text_response: '', tool_calls: [], duration_ms: 0, retries: 0, error: null, error_type: 'unknown', stale: false, response_id: null };
+}

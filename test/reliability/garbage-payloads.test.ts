@@ -11,13 +11,13 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import {
   addServerUpdate,
-  executeQueryUpdate,
   progressQuery,
   sessionProgressQuery,
   type QueryInput,
 } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
 import { mcpSession } from '../../workflows/session';
+import { askSession } from '../helpers/sessions';
 import { uniqueTaskQueue, uniqueWorkflowId, withWorker, type TestEnv } from '../helpers/temporal';
 import { useOfflineStack } from '../helpers/stack';
 
@@ -86,7 +86,7 @@ async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, wha
 
 function withGarbageWorker<T>(body: (env: TestEnv, taskQueue: string) => Promise<T>) {
   const taskQueue = uniqueTaskQueue('garbage');
-  return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {} }) }, (env) => body(env, taskQueue));
+  return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {}, temporalClient: stack.env.client }) }, (env) => body(env, taskQueue));
 }
 
 describe('undecodable payloads', () => {
@@ -131,7 +131,7 @@ describe('undecodable payloads', () => {
           await rawSignal(env, session.workflowId, 'queryState', payload);
         }
         assert.deepEqual((await session.query(sessionProgressQuery)).servers, ['weather']);
-        const result = await session.executeUpdate(executeQueryUpdate, { args: [{ query: "What's the weather in Paris?" }] });
+        const result = await askSession(env.client, session, { query: "What's the weather in Paris?" });
         assert.equal(result.success, true, result.error ?? '');
         await assertNoTaskFailures(session);
       } finally {

@@ -10,7 +10,10 @@ import { createActivities } from '../../activities';
 import { totalsOf, statisticsFromTotals } from '../../src/core/records';
 import {
   addServerUpdate,
+  approveUpdate,
   executeQueryUpdate,
+  isQueryStarted,
+  progressQuery,
   exportQuery,
   refreshToolsUpdate,
   rememberApprovalUpdate,
@@ -20,6 +23,7 @@ import {
 } from '../../workflows/messages';
 import { mcpSession } from '../../workflows/session';
 import { historyText, saveHistoryFixture } from '../helpers/histories';
+import { askSession, childResult, waitUntilRecorded } from '../helpers/sessions';
 import { uniqueTaskQueue, uniqueWorkflowId, withWorker, type TestEnv } from '../helpers/temporal';
 import { useOfflineStack } from '../helpers/stack';
 
@@ -30,7 +34,7 @@ const stack = useOfflineStack();
 
 function withSession<T>(input: SessionInput, body: (session: WorkflowHandle<typeof mcpSession>, env: TestEnv) => Promise<T>) {
   const taskQueue = uniqueTaskQueue('session');
-  return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {} }) }, async (env) => {
+  return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {}, temporalClient: stack.env.client }) }, async (env) => {
     const session = await env.client.workflow.start(mcpSession, { taskQueue, workflowId: uniqueWorkflowId('session'), args: [input] });
     try {
       return await body(session, env);
@@ -42,7 +46,7 @@ function withSession<T>(input: SessionInput, body: (session: WorkflowHandle<type
 
 describe('mcpSession', () => {
   it('five queries: statistics equal those computed from the exported history', async () => {
-    await withSession({ retry: FAST_RETRY }, async (session) => {
+    await withSession({ retry: FAST_RETRY }, async (session, env) => {
       await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
       await session.executeUpdate(addServerUpdate, { args: [{ label: 'database', url: stack.demo.servers.database.url, require_approval: 'never' }] });
       stack.demo.servers.weather.setFaults({ failNext: { count: 1, kind: 'tool_error', tool: 'get_forecast' } });
@@ -54,7 +58,7 @@ describe('mcpSession', () => {
         "What's the weather in London?",
       ];
       for (const query of queries) {
-        const result = await session.executeUpdate(executeQueryUpdate, { args: [{ query }] });
+        const result = await askSession(env.client, session, { query });
         assert.equal(result.query, query);
         assert.equal(result.success, true, `${query}: ${result.error}`);
       }
@@ -71,7 +75,7 @@ describe('mcpSession', () => {
       const progress = await session.query(sessionProgressQuery);
       assert.equal(progress.queries_run, 5);
       assert.equal(progress.state, 'idle');
-      await saveHistoryFixture(session, 'session-five-queries');
+      await saveHistoryFixture(session, 'session-five-queries-started-at-once');
     });
   });
 
@@ -97,13 +101,13 @@ describe('mcpSession', () => {
   });
 
   it('a standing approval skips the wait until the tool definition changes', async () => {
-    await withSession({ retry: FAST_RETRY }, async (session) => {
+    await withSession({ retry: FAST_RETRY }, async (session, env) => {
       await session.executeUpdate(addServerUpdate, { args: [{ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' }] });
       await session.executeUpdate(refreshToolsUpdate, { args: [{ force_refresh: true }] });
       const standing = await session.executeUpdate(rememberApprovalUpdate, { args: [{ server: 'calendar', tool: 'list_events' }] });
       assert.equal(standing.length, 1);
 
-      const result = await session.executeUpdate(executeQueryUpdate, { args: [{ query: 'Do I have any meetings today?' }] });
+      const result = await askSession(env.client, session, { query: 'Do I have any meetings today?' });
       assert.equal(result.success, true);
       assert.deepEqual(result.tool_calls.map((call) => `${call.tool}:${call.status}`), ['list_events:completed']);
 
@@ -114,7 +118,7 @@ describe('mcpSession', () => {
         assert.deepEqual(refreshed.diff.changed.map((tool) => tool.name), ['list_events']);
         assert.deepEqual(refreshed.invalidated_approvals.map((approval) => approval.tool), ['list_events']);
         assert.deepEqual((await session.query(sessionProgressQuery)).standing_approvals, []);
-        await saveHistoryFixture(session, 'session-standing-approval');
+        await saveHistoryFixture(session, 'session-standing-approval-started-at-once');
       } finally {
         stack.demo.servers.calendar.reset();
       }
@@ -155,7 +159,7 @@ describe('mcpSession', () => {
       await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
       const firstRunId = (await session.describe()).runId;
       for (const city of ['London', 'Paris', 'Tokyo']) {
-        await env.client.workflow.getHandle(session.workflowId).executeUpdate(executeQueryUpdate, { args: [{ query: `What's the weather in ${city}?` }] });
+        await askSession(env.client, env.client.workflow.getHandle(session.workflowId), { query: `What's the weather in ${city}?` });
       }
       const latest = env.client.workflow.getHandle(session.workflowId);
       const deadline = Date.now() + 15_000;
@@ -167,4 +171,70 @@ describe('mcpSession', () => {
       assert.deepEqual((await latest.query(sessionProgressQuery)).servers, ['weather']);
     });
   });
+
+  it('twelve queries waiting for approval do not block refreshTools, addServer or another query', async () => {
+    await withSession({ retry: FAST_RETRY }, async (session, env) => {
+      await session.executeUpdate(addServerUpdate, { args: [{ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' }] });
+      const started: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const outcome = await session.executeUpdate(executeQueryUpdate, { args: [{ query: 'Do I have any meetings today?' }] });
+        assert.ok(isQueryStarted(outcome), 'executeQuery returns the child id at once');
+        started.push(outcome.workflow_id);
+      }
+      for (const id of started) await waitFor(() => env.client.workflow.getHandle(id).query(progressQuery), (p) => p.pending_approvals.length > 0, `${id} waiting`);
+      assert.equal((await session.query(sessionProgressQuery)).state, 'waiting');
+      // Temporal allows 10 in-flight updates per workflow: none of these may be held back.
+      const refreshed = await session.executeUpdate(refreshToolsUpdate, { args: [{ force_refresh: true }] });
+      assert.equal(refreshed.from_cache, false);
+      const servers = await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
+      assert.deepEqual(servers, ['calendar', 'weather']);
+      const weather = await askSession(env.client, session, { query: "What's the weather in Paris?" });
+      assert.equal(weather.success, true, weather.error ?? '');
+
+      for (const id of started) await env.client.workflow.getHandle(id).executeUpdate(approveUpdate, { args: [{}] });
+      for (const id of started) {
+        assert.equal((await childResult(env.client, id)).success, true);
+        await waitUntilRecorded(session, id);
+      }
+      const stats = await session.query(statsQuery);
+      assert.equal(stats.total_queries, 13);
+      assert.equal(stats.successful, 13);
+      assert.equal((await session.query(sessionProgressQuery)).state, 'idle');
+    });
+  });
+
+  it('a query waiting for approval across continue-as-new is recorded by the next run', async () => {
+    await withSession({ retry: FAST_RETRY, continue_as_new_after_events: 50 }, async (session, env) => {
+      await session.executeUpdate(addServerUpdate, { args: [{ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' }] });
+      await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
+      const firstRunId = (await session.describe()).runId;
+      const waiting = await session.executeUpdate(executeQueryUpdate, { args: [{ query: 'Do I have any meetings today?', query_id: 'waits' }] });
+      assert.ok(isQueryStarted(waiting));
+      await waitFor(() => env.client.workflow.getHandle(waiting.workflow_id).query(progressQuery), (p) => p.pending_approvals.length > 0, 'the approval request');
+      const latest = env.client.workflow.getHandle(session.workflowId);
+      for (let i = 0; i < 10 && (await latest.describe()).runId === firstRunId; i++) {
+        await askSession(env.client, latest, { query: `What's the weather in city ${i}?` }).catch(() => undefined);
+      }
+      await waitFor(() => latest.describe(), (d) => d.runId !== firstRunId, 'continue-as-new');
+      assert.deepEqual((await latest.query(sessionProgressQuery)).active_queries.map((query) => query.workflow_id), [waiting.workflow_id], 'carried as running');
+
+      await env.client.workflow.getHandle(waiting.workflow_id).executeUpdate(approveUpdate, { args: [{}] });
+      assert.equal((await childResult(env.client, waiting.workflow_id)).success, true);
+      await waitUntilRecorded(latest, waiting.workflow_id);
+      const exported = await latest.query(exportQuery);
+      assert.ok(exported.results.some((result) => result.query === 'Do I have any meetings today?' && result.success), `the carried query is in the history: ${JSON.stringify(exported.results.map((r) => [r.query, r.success, r.error]))}`);
+      assert.equal((await latest.query(sessionProgressQuery)).active_queries.length, 0);
+      await saveHistoryFixture(latest, 'session-carried-approval-after-continue-as-new');
+    });
+  });
 });
+
+async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

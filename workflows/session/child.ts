@@ -1,14 +1,32 @@
 /** A session's query runs as a runQuery child: its input from the session's settings and cache, its result even when it fails. */
-import { ApplicationFailure, ChildWorkflowFailure, executeChild } from '@temporalio/workflow';
+import { ApplicationFailure, ChildWorkflowFailure, executeChild, ParentClosePolicy, startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
 import { QUERY_FAILED, readQueryFailedDetails } from '../../src/core/failures';
 import type { QueryResult } from '../../src/core/records';
-import type { ExecuteQueryArgs, SessionInputSchema } from '../messages';
+import type { ExecuteQueryArgs, QueryInput, SessionInputSchema } from '../messages';
 import { runQuery } from '../query';
 import type { SessionTools } from './tools';
 import type { z } from 'zod';
 
 export type ParsedSessionInput = z.infer<typeof SessionInputSchema>;
 
+function childInput(args: ExecuteQueryArgs, session: ParsedSessionInput, tools: SessionTools, fallback: QueryResult | undefined): QueryInput {
+  const { force_refresh: _force, query_id: _id, ...queryOptions } = args;
+  return {
+    ...queryOptions,
+    servers: tools.listedServers(),
+    mode: session.mode,
+    model: session.model,
+    retry: session.retry,
+    call_timeout_ms: session.call_timeout_ms,
+    search_attributes: session.search_attributes,
+    cache_ttl_ms: session.cache_ttl_ms,
+    catalog: tools.catalog,
+    standing_approvals: tools.standingApprovals,
+    fallback_result: fallback,
+  };
+}
+
+/** Runs recorded before 'session-query-returns-at-once': the executeQuery update waited for the child's end. */
 export async function runChildQuery(
   workflowId: string,
   args: ExecuteQueryArgs,
@@ -16,29 +34,36 @@ export async function runChildQuery(
   tools: SessionTools,
   fallback: QueryResult | undefined,
 ): Promise<QueryResult> {
-  const { force_refresh: _force, query_id: _id, ...queryOptions } = args;
   try {
-    return await executeChild(runQuery, {
-      workflowId,
-      args: [
-        {
-          ...queryOptions,
-          servers: tools.listedServers(),
-          mode: session.mode,
-          model: session.model,
-          retry: session.retry,
-          call_timeout_ms: session.call_timeout_ms,
-          search_attributes: session.search_attributes,
-          cache_ttl_ms: session.cache_ttl_ms,
-          catalog: tools.catalog,
-          standing_approvals: tools.standingApprovals,
-          fallback_result: fallback,
-        },
-      ],
-    });
+    return await executeChild(runQuery, { workflowId, args: [childInput(args, session, tools, fallback)] });
   } catch (failure) {
     if (!(failure instanceof ChildWorkflowFailure)) throw failure;
     return failedResult(args.query, failure);
+  }
+}
+
+/**
+ * Starts the child and returns once it runs. ABANDON: the child outlives the run that started it
+ * (continue-as-new, even a terminated session), so a query waiting days for approval never holds
+ * the session back; its end reaches the session by its queryState signal.
+ */
+export function startChildQuery(
+  workflowId: string,
+  args: ExecuteQueryArgs,
+  session: ParsedSessionInput,
+  tools: SessionTools,
+  fallback: QueryResult | undefined,
+): Promise<ChildWorkflowHandle<typeof runQuery>> {
+  return startChild(runQuery, { workflowId, args: [childInput(args, session, tools, fallback)], parentClosePolicy: ParentClosePolicy.ABANDON });
+}
+
+/** The child's result, or its partial result when it failed. */
+export async function childResult(handle: ChildWorkflowHandle<typeof runQuery>, query: string): Promise<QueryResult> {
+  try {
+    return await handle.result();
+  } catch (failure) {
+    if (!(failure instanceof ChildWorkflowFailure)) return unknownFailure(query, failure instanceof Error ? failure.message : String(failure));
+    return failedResult(query, failure);
   }
 }
 
@@ -48,14 +73,21 @@ function failedResult(query: string, failure: ChildWorkflowFailure): QueryResult
   const partial = cause instanceof ApplicationFailure && cause.type === QUERY_FAILED ? readQueryFailedDetails(cause.details)?.result : undefined;
   if (partial) return partial;
   return {
+    ...unknownFailure(query, cause?.message ?? failure.message),
+    error_type: cause instanceof ApplicationFailure && cause.type === 'invalid_arguments' ? 'invalid_arguments' : 'unknown',
+  };
+}
+
+export function unknownFailure(query: string, error: string): QueryResult {
+  return {
     query,
     success: false,
     text_response: '',
     tool_calls: [],
     duration_ms: 0,
     retries: 0,
-    error: cause?.message ?? failure.message,
-    error_type: cause instanceof ApplicationFailure && cause.type === 'invalid_arguments' ? 'invalid_arguments' : 'unknown',
+    error,
+    error_type: 'unknown',
     stale: false,
     response_id: null,
   };

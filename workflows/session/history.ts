@@ -55,7 +55,7 @@ export class SessionHistory {
   }
 
   /** Everything but the catalog and approvals, for continue-as-new. */
-  carry(): Omit<SessionCarry, 'catalog' | 'standing_approvals'> {
+  carry(): Omit<SessionCarry, 'catalog' | 'standing_approvals' | 'running'> {
     return { results: this.results, calls: this.calls, errors: this.errors, query_count: this.queryCount, base_totals: this.baseTotals };
   }
 

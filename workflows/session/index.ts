@@ -3,12 +3,20 @@
  * the servers, the tool catalog with its TTL and the standing approvals (tools.ts), and the
  * history and statistics of every query it ran (history.ts); each query is a runQuery child
  * (child.ts). The session continues as new when Temporal suggests it, carrying all of that.
+ *
+ * executeQuery starts the child and returns its id at once ('session-query-returns-at-once'):
+ * Temporal allows 10 in-flight updates per workflow, and a query may wait days for an approval.
+ * The session follows its running children (carried across continue-as-new) and records each
+ * result when the child ends.
  */
 import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
   continueAsNew,
+  log,
+  patched,
+  proxyActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
@@ -39,31 +47,51 @@ import {
   statsQuery,
   type ActiveQuery,
   type ExecuteQueryArgs,
+  type QueryStarted,
   type SessionExport,
   type SessionInput,
   type SessionRefreshResult,
   type SessionState,
 } from '../messages';
+import type { Activities } from '../../activities';
 import { searchAttributeWriter } from '../search-attributes';
-import { runChildQuery, type ParsedSessionInput } from './child';
+import { childResult, runChildQuery, startChildQuery, unknownFailure, type ParsedSessionInput } from './child';
 import { SessionHistory } from './history';
 import { SessionTools } from './tools';
+
+const QUERY_RETURNS_AT_ONCE = 'session-query-returns-at-once';
+
+const { awaitQueryResult } = proxyActivities<Activities>({
+  // A carried query may wait days for an approval; heartbeats tell a lost worker apart.
+  startToCloseTimeout: '365 days',
+  heartbeatTimeout: '1 minute',
+  retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: ['invalid_arguments'] },
+  summary: 'Wait for a query started before continue-as-new',
+});
 
 export async function mcpSession(rawInput: SessionInput): Promise<SessionExport> {
   const input = parseInput(SessionInputSchema, rawInput, 'mcpSession');
   const session = new Session(input);
+  session.followCarried();
   await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > input.continue_as_new_after_events);
-  // Refuse new work, and let running updates (a query may wait days for an approval) finish.
+  // Refuse new work, and let running updates finish (since 'session-query-returns-at-once' none
+  // waits for a query's end: running children are carried, not awaited).
   session.draining = true;
   await condition(allHandlersFinished);
   return continueAsNew<typeof mcpSession>(session.nextRunInput());
+}
+
+interface Tracked extends ActiveQuery {
+  waiting: boolean;
+  /** Started by an earlier run: its end is learned from awaitQueryResult. */
+  carried: boolean;
 }
 
 class Session {
   private state: SessionState = 'idle';
   private readonly tools: SessionTools;
   private readonly history: SessionHistory;
-  private readonly active = new Map<string, ActiveQuery & { waiting: boolean }>();
+  private readonly active = new Map<string, Tracked>();
   private refreshing: Promise<SessionRefreshResult> | null = null;
   /** Set when the session is about to continue as new: new queries and refreshes wait for the next run. */
   draining = false;
@@ -74,6 +102,7 @@ class Session {
     this.upsertSearchAttributes = searchAttributeWriter(input.search_attributes);
     this.tools = new SessionTools(input.servers, input.carried);
     this.history = new SessionHistory(input.max_history, input.carried);
+    for (const query of input.carried?.running ?? []) this.active.set(query.workflow_id, { ...query, waiting: false, carried: true });
     this.registerHandlers();
     this.publish();
   }
@@ -82,8 +111,36 @@ class Session {
     return {
       ...this.input,
       servers: [...this.tools.servers.values()],
-      carried: { catalog: this.tools.catalog, standing_approvals: this.tools.standingApprovals, ...this.history.carry() },
+      carried: {
+        catalog: this.tools.catalog,
+        standing_approvals: this.tools.standingApprovals,
+        ...this.history.carry(),
+        running: [...this.active.values()].map(({ workflow_id, query, started_at }) => ({ workflow_id, query, started_at })),
+      },
     };
+  }
+
+  /** Queries started by an earlier run: an activity waits for each one's end (not continue-as-new, which carries them again). */
+  followCarried() {
+    for (const query of this.active.values()) {
+      if (!query.carried) continue;
+      const { workflow_id, started_at } = query;
+      awaitQueryResult({ workflow_id, query: query.query, started_at })
+        .then((result) => this.finish(workflow_id, result))
+        .catch((error: unknown) => {
+          const message = error instanceof Error ? ((error.cause instanceof Error ? error.cause.message : undefined) ?? error.message) : String(error);
+          log.warn(`could not read the result of ${workflow_id}: ${message}`);
+          this.finish(workflow_id, unknownFailure(query.query, `its result could not be read: ${message}`));
+        });
+    }
+  }
+
+  /** A child's end: recorded once, whichever way it was learned. */
+  private finish(workflowId: string, result: QueryResult) {
+    if (!this.active.delete(workflowId)) return;
+    this.history.record(result);
+    this.upsertSearchAttributes([{ key: MCP_TOOL_CALL_COUNT, value: this.history.totalCalls() }]);
+    this.setState(this.active.size ? this.busyState() : result.success ? 'idle' : 'error');
   }
 
   /** One refresh at a time: a second caller shares the one in flight. */
@@ -109,13 +166,40 @@ class Session {
     }
   }
 
-  private async executeQuery(args: ExecuteQueryArgs): Promise<QueryResult> {
+  private executeQuery(args: ExecuteQueryArgs): Promise<QueryResult | QueryStarted> {
+    return patched(QUERY_RETURNS_AT_ONCE) ? this.startQuery(args) : this.executeQueryToTheEnd(args);
+  }
+
+  /** Refreshes the catalog if it is stale, starts the child and returns its id; the result is recorded when the child ends. */
+  private async startQuery(args: ExecuteQueryArgs): Promise<QueryStarted> {
     const workflowId = childQueryId(workflowInfo().workflowId, args.query_id ?? `query-${this.history.queryCount + 1}`);
     if (this.active.has(workflowId)) {
       throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `a query ${workflowId} is already running: choose another query_id` });
     }
     this.history.queryCount++;
-    this.active.set(workflowId, { workflow_id: workflowId, query: args.query, started_at: new Date().toISOString(), waiting: false });
+    const tracked: Tracked = { workflow_id: workflowId, query: args.query, started_at: new Date().toISOString(), waiting: false, carried: false };
+    this.active.set(workflowId, tracked);
+    this.setState('executing');
+    let handle;
+    try {
+      await this.refreshTools(args.force_refresh ?? false);
+      handle = await startChildQuery(workflowId, args, this.input, this.tools, this.history.lastSuccessFor(args.query));
+    } catch (error) {
+      const message = `the query could not start: ${error instanceof Error ? error.message : String(error)}`;
+      this.finish(workflowId, unknownFailure(args.query, message));
+      throw error instanceof ApplicationFailure ? error : ApplicationFailure.create({ type: 'unknown', nonRetryable: true, message });
+    }
+    void childResult(handle, args.query).then((result) => this.finish(workflowId, result));
+    return { started: true, workflow_id: workflowId };
+  }
+
+  private async executeQueryToTheEnd(args: ExecuteQueryArgs): Promise<QueryResult> {
+    const workflowId = childQueryId(workflowInfo().workflowId, args.query_id ?? `query-${this.history.queryCount + 1}`);
+    if (this.active.has(workflowId)) {
+      throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `a query ${workflowId} is already running: choose another query_id` });
+    }
+    this.history.queryCount++;
+    this.active.set(workflowId, { workflow_id: workflowId, query: args.query, started_at: new Date().toISOString(), waiting: false, carried: false });
     this.setState('executing');
     let result: QueryResult;
     try {
@@ -155,7 +239,7 @@ class Session {
       tools_cached: this.tools.toolCount(),
       catalog_fetched_at: this.tools.fetchedAt(),
       queries_run: this.history.queryCount,
-      active_queries: [...this.active.values()].map(({ waiting: _waiting, ...query }) => query),
+      active_queries: [...this.active.values()].map(({ workflow_id, query, started_at }) => ({ workflow_id, query, started_at })),
       standing_approvals: this.tools.standingApprovals,
     }));
     setHandler(statsQuery, () => this.statistics());
