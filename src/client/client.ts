@@ -29,7 +29,7 @@ import type { runQuery } from '../../workflows/query';
 import { TASK_QUEUE } from '../core/defaults';
 import { MCP_SERVERS, SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { createClient, DEFAULT_CONNECT_TIMEOUT_MS, openConnection } from './connect';
-import { isTimeout, NoWorkerError, NotFoundError, translateError, UpdateRejectedError } from './errors';
+import { busyWorkflowError, isTimeout, NoWorkerError, NotFoundError, translateError, UpdateRejectedError } from './errors';
 import { pendingRetries, type PendingRetry } from './retries';
 import { ScheduleApi } from './schedules';
 import { SessionApi } from './sessions';
@@ -177,6 +177,8 @@ export class McpflowClient {
     } catch (error) {
       if (!isTimeout(error, deadline)) throw error;
       const description = await this.describe(workflowId).catch(() => undefined);
+      // The SDK retries RESOURCE_EXHAUSTED (10 updates in flight) until the deadline: with a worker polling, that is the likelier cause.
+      if ((await this.workerPolling(description?.task_queue)) === true) throw busyWorkflowError(workflowId, description?.task_queue);
       throw new NoWorkerError(workflowId, description?.task_queue);
     }
   }
@@ -216,10 +218,10 @@ export class McpflowClient {
   }
 
   /** Whether a worker polls this client's task queue now; undefined when the server would not say. */
-  async workerPolling(): Promise<boolean | undefined> {
+  async workerPolling(taskQueue = this.taskQueue): Promise<boolean | undefined> {
     try {
       const response = await this.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
-        this.connection.workflowService.describeTaskQueue({ namespace: this.namespace, taskQueue: { name: this.taskQueue }, taskQueueType: 1 /* WORKFLOW */ }),
+        this.connection.workflowService.describeTaskQueue({ namespace: this.namespace, taskQueue: { name: taskQueue }, taskQueueType: 1 /* WORKFLOW */ }),
       );
       return (response.pollers?.length ?? 0) > 0;
     } catch {

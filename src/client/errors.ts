@@ -7,7 +7,9 @@ import { NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/commo
 
 /** gRPC status codes (not importing @grpc/grpc-js: it is the SDK's dependency, not ours). */
 const GRPC_CANCELLED = 1;
+const GRPC_INVALID_ARGUMENT = 3;
 const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_RESOURCE_EXHAUSTED = 8;
 const GRPC_UNAVAILABLE = 14;
 
 /** The Temporal frontend did not answer. */
@@ -51,6 +53,47 @@ export class NoWorkerError extends Error {
 }
 
 /**
+ * Temporal refused a request for its size or load: a payload or gRPC message over its limit
+ * (2 MiB / 4 MiB), or too many updates in flight on one workflow (10). Not a missing worker.
+ */
+export class LimitExceededError extends Error {
+  override name = 'LimitExceededError';
+}
+
+/** The workflow did not accept an update in time although workers poll its task queue. */
+export function busyWorkflowError(workflowId: string, taskQueue: string | undefined): LimitExceededError {
+  return new LimitExceededError(
+    `workflow ${workflowId} did not accept the update in time although a worker polls task queue ${taskQueue ?? '(unknown)'}: ` +
+      'it may have too many updates in flight (Temporal allows 10 per workflow) or be failing its workflow tasks (see the Web UI); try again later',
+  );
+}
+
+function grpcError(error: unknown, codes: number[]): (Error & { code: number }) | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    if (isGrpcServiceError(current) && codes.includes(current.code)) return current as Error & { code: number };
+  }
+  return undefined;
+}
+
+const SIZE_WORDS = /size limit|too large|exceeds|larger than max|message length/i;
+
+/** RESOURCE_EXHAUSTED, or a blob / message size refusal (INVALID_ARGUMENT naming a size), as one clear error. */
+export function limitErrorFrom(error: unknown, id?: string): LimitExceededError | undefined {
+  const grpc = grpcError(error, [GRPC_RESOURCE_EXHAUSTED, GRPC_INVALID_ARGUMENT]);
+  const text = grpc ? grpc.message : error instanceof Error ? error.message : '';
+  const sized = SIZE_WORDS.test(text) || (error instanceof Error && error.cause instanceof Error && SIZE_WORDS.test(error.cause.message));
+  if (!grpc && !sized) return undefined;
+  if (grpc?.code === GRPC_INVALID_ARGUMENT && !sized) return undefined;
+  const what = error instanceof Error && error.message !== text ? `${error.message}: ` : '';
+  const detail = `${what}${text}`.replace(/^\d+ [A-Z_]+: /, '').slice(0, 300);
+  return new LimitExceededError(
+    sized
+      ? `Temporal refused ${id ? `the request for ${id}` : 'the request'}: it is too large (${detail}); shorten the query or its inputs (a payload may be at most 2 MiB)`
+      : `Temporal is overloaded or a limit was reached${id ? ` for ${id}` : ''} (${detail}); try again later`,
+  );
+}
+
+/**
  * Whether `error`, or an error in its `cause` chain, is a gRPC error with `code`: the SDK wraps
  * them (ServiceError('Failed to query Workflow', { cause }), WorkflowUpdateRPCTimeoutOrCancelledError).
  */
@@ -87,5 +130,5 @@ export function translateError(error: unknown, context: { id?: string; namespace
     return new UpdateRejectedError(`rejected by workflow ${context.id ?? ''}: ${cause}`.replace(/ {2,}/g, ' '));
   }
   if (isUnavailable(error) && context.address) return new TemporalUnreachableError(context.address, (error as Error).message);
-  return error;
+  return limitErrorFrom(error, context.id) ?? error;
 }
