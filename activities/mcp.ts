@@ -8,7 +8,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { classify } from '../src/core/errors';
-import { clipText, MAX_TOOL_OUTPUT_CHARS } from '../src/core/limits';
+import { clipToBytes, MAX_TOOL_OUTPUT_BYTES } from '../src/core/payload-size';
 import { contentText } from '../src/core/parser';
 import type { RetrySettings } from '../src/core/retry';
 import type { DiscoveredTool } from '../src/core/tools';
@@ -98,7 +98,7 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
       const result = await withDeadline(input.timeout_ms, (options) =>
         deps.connections.use(input.server, deps.env, (client) => client.callTool({ name: input.tool.name, arguments: input.arguments }, undefined, options), options),
       );
-      const output = clipText(contentText(result.content), MAX_TOOL_OUTPUT_CHARS);
+      const output = clipToBytes(contentText(result.content), MAX_TOOL_OUTPUT_BYTES);
       if (result.isError === true && input.tool.read_only) {
         throw failureFromClassification(classify({ source: 'tool_result_error', readOnly: true }), `${input.server.label}.${input.tool.name} failed: ${output}`, failureContext(input, doing));
       }

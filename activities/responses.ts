@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import type { ResponseCreateParamsNonStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { classify } from '../src/core/errors';
-import { clipText, MAX_TOOL_OUTPUT_CHARS } from '../src/core/limits';
+import { clipCallOutputs } from '../src/core/payload-size';
 import type { RetrySettings } from '../src/core/retry';
 import { describeZodError, ResponseSchema, type FunctionToolConfig, type InputItem, type McpToolConfig, type OutputItem, type Response, type Usage } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
@@ -167,15 +167,10 @@ function summarize(response: Response, callTimes: Record<string, CallTimes>, att
   return {
     response_id: response.id,
     status: response.status,
-    output: response.output.map(trimOutput),
+    output: clipCallOutputs(response.output),
     usage: response.usage ?? null,
     error: response.error ?? null,
     call_times: callTimes,
     attempt,
   };
-}
-
-function trimOutput(item: OutputItem): OutputItem {
-  if (item.type !== 'mcp_call' || !item.output) return item;
-  return { ...item, output: clipText(item.output, MAX_TOOL_OUTPUT_CHARS) };
 }

@@ -8,7 +8,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { QUERY_FAILED, readQueryFailedDetails } from '../src/core/failures';
-import { clipText, MAX_KEPT_OUTPUT_CHARS } from '../src/core/limits';
+import { clipToBytes, MAX_KEPT_BYTES } from '../src/core/payload-size';
 import type { QueryResult } from '../src/core/records';
 import { refreshToolsUpdate, type ActiveQuery, type RefreshSessionInput, type SessionRefreshResult } from '../workflows/messages';
 
@@ -59,7 +59,7 @@ export function createSessionActivities(deps: { temporalClient?: Client }) {
       context.heartbeat();
       const ended = await Promise.race([ending, context.sleep(HEARTBEAT_EVERY_MS).then(() => undefined)]);
       if (ended) {
-        const tool_calls = ended.tool_calls.map((call) => ({ ...call, output: call.output && clipText(call.output, MAX_KEPT_OUTPUT_CHARS) }));
+        const tool_calls = ended.tool_calls.map((call) => ({ ...call, output: call.output && clipToBytes(call.output, MAX_KEPT_BYTES) }));
         return { ...ended, tool_calls };
       }
     }

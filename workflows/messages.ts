@@ -18,6 +18,7 @@ import {
   type QueryResult,
   type WorkflowStatistics,
 } from '../src/core/records';
+import { jsonTextBytes, MAX_QUERY_BYTES } from '../src/core/payload-size';
 import { RetrySettingsSchema } from '../src/core/retry';
 import { ServerConfigSchema } from '../src/core/servers';
 import { CatalogDiffSchema, CatalogSchema, type Catalog } from '../src/core/tools';
@@ -79,7 +80,14 @@ export type StandingApproval = z.infer<typeof StandingApprovalSchema>;
 
 /** What a caller may set per query; a session's executeQuery takes the same, each optional. */
 const QueryOptionsShape = {
-  query: z.string().trim().min(1, 'the query is empty'),
+  query: z
+    .string()
+    .trim()
+    .min(1, 'the query is empty')
+    .superRefine((query, context) => {
+      const bytes = jsonTextBytes(query);
+      if (bytes > MAX_QUERY_BYTES) context.addIssue({ code: 'custom', message: `the query is ${bytes} bytes as JSON, at most ${MAX_QUERY_BYTES}: shorten it` });
+    }),
   /** Stream the Responses call: heartbeats with progress, and exact call start/end times. */
   stream: z.boolean(),
   max_steps: z.number().int().min(1).max(50),

@@ -6,6 +6,7 @@
 import { getExternalWorkflowHandle, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { RecordedError } from '../../src/core/errors';
 import { MCP_STATE, MCP_TOOL_CALL_COUNT } from '../../src/core/search-attributes';
+import { clipToBytes, MAX_EVENT_TEXT_BYTES, OutputBudget } from '../../src/core/payload-size';
 import type { CallRecord, PendingApproval, QueryResult } from '../../src/core/records';
 import { EMPTY_CATALOG, type Catalog } from '../../src/core/tools';
 import { queryStateSignal, type ParsedQueryInput, type ProgressEvent, type QueryState, type QueryStateChange } from '../messages';
@@ -40,6 +41,8 @@ export class QueryRunState {
 
   readonly upsertSearchAttributes: ReturnType<typeof searchAttributeWriter>;
   private eventSeq = 0;
+  /** Keeps the call records, and so the result, under the payload limit however many calls a run makes. */
+  private readonly outputBudget = new OutputBudget();
 
   constructor(readonly input: ParsedQueryInput) {
     this.upsertSearchAttributes = searchAttributeWriter(input.search_attributes);
@@ -51,7 +54,8 @@ export class QueryRunState {
     this.retries += Math.max(0, attempts - 1);
   }
 
-  addCall(record: CallRecord, error: RecordedError | null) {
+  addCall(full: CallRecord, error: RecordedError | null) {
+    const record = full.output === null ? full : { ...full, output: this.outputBudget.keep(full.output) };
     this.calls.push(record);
     if (error) this.errors.push(error);
     this.upsertSearchAttributes([{ key: MCP_TOOL_CALL_COUNT, value: this.calls.length }]);
@@ -68,7 +72,9 @@ export class QueryRunState {
   }
 
   emit(kind: ProgressEvent['kind'], message: string, call?: CallRecord) {
-    this.events.push({ seq: ++this.eventSeq, at: new Date().toISOString(), kind, message, ...(call ? { call } : {}) });
+    // An event shows a call in brief (100 events of full records could pass the 2 MiB a query answer may have).
+    const brief = call && { ...call, output: call.output && clipToBytes(call.output, MAX_EVENT_TEXT_BYTES), error_message: call.error_message && clipToBytes(call.error_message, MAX_EVENT_TEXT_BYTES) };
+    this.events.push({ seq: ++this.eventSeq, at: new Date().toISOString(), kind, message: clipToBytes(message, MAX_EVENT_TEXT_BYTES), ...(brief ? { call: brief } : {}) });
     if (this.events.length > MAX_EVENTS) this.events.shift();
   }
 

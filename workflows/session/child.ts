@@ -1,6 +1,7 @@
 /** A session's query runs as a runQuery child: its input from the session's settings and cache, its result even when it fails. */
 import { ApplicationFailure, ChildWorkflowFailure, executeChild, ParentClosePolicy, startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
 import { QUERY_FAILED, readQueryFailedDetails } from '../../src/core/failures';
+import { CHILD_INPUT_BUDGET_BYTES, jsonBytes } from '../../src/core/payload-size';
 import type { QueryResult } from '../../src/core/records';
 import type { ExecuteQueryArgs, QueryInput, SessionInputSchema } from '../messages';
 import { runQuery } from '../query';
@@ -9,7 +10,25 @@ import type { z } from 'zod';
 
 export type ParsedSessionInput = z.infer<typeof SessionInputSchema>;
 
-function childInput(args: ExecuteQueryArgs, session: ParsedSessionInput, tools: SessionTools, fallback: QueryResult | undefined): QueryInput {
+/**
+ * The child's input within CHILD_INPUT_BUDGET_BYTES: the stale fallback answer goes first (it
+ * repeats the query and the answer); an input still too big is refused, never sent (Temporal
+ * would terminate the session for a start-child input over 2 MiB).
+ */
+export function childInput(args: ExecuteQueryArgs, session: ParsedSessionInput, tools: SessionTools, fallback: QueryResult | undefined): QueryInput {
+  const input = fullChildInput(args, session, tools, fallback);
+  if (jsonBytes(input) <= CHILD_INPUT_BUDGET_BYTES) return input;
+  const lean = { ...input, fallback_result: undefined };
+  const bytes = jsonBytes(lean);
+  if (bytes <= CHILD_INPUT_BUDGET_BYTES) return lean;
+  throw ApplicationFailure.create({
+    type: 'invalid_arguments',
+    nonRetryable: true,
+    message: `the query with the session's catalog is ${bytes} bytes as a workflow input, at most ${CHILD_INPUT_BUDGET_BYTES}: shorten the query or remove servers with large catalogs`,
+  });
+}
+
+function fullChildInput(args: ExecuteQueryArgs, session: ParsedSessionInput, tools: SessionTools, fallback: QueryResult | undefined): QueryInput {
   const { force_refresh: _force, query_id: _id, ...queryOptions } = args;
   return {
     ...queryOptions,

@@ -3,7 +3,7 @@
  * what falls out is folded into totals, so the statistics still count everything.
  */
 import type { RecordedError } from '../../src/core/errors';
-import { clipText, MAX_KEPT_OUTPUT_CHARS } from '../../src/core/limits';
+import { CARRY_BUDGET_BYTES, clipToBytes, jsonBytes, MAX_KEPT_BYTES } from '../../src/core/payload-size';
 import { addTotals, EMPTY_TOTALS, statisticsFromTotals, totalsOf, type CallRecord, type QueryResult, type StatisticsTotals, type WorkflowStatistics } from '../../src/core/records';
 import { toSessionResult, type SessionCarry, type SessionResult } from '../messages';
 
@@ -27,9 +27,11 @@ export class SessionHistory {
   }
 
   record(result: QueryResult) {
-    this.results.push(toSessionResult(result));
-    // The full output stays in the query's own history; the session keeps enough to read.
-    this.calls.push(...result.tool_calls.map((call) => ({ ...call, output: call.output && clipText(call.output, MAX_KEPT_OUTPUT_CHARS) })));
+    // The full texts stay in the query's own history; the session keeps enough to read, by bytes,
+    // so that 200 kept records still fit one continue-as-new payload.
+    const keep = (text: string) => clipToBytes(text, MAX_KEPT_BYTES);
+    this.results.push({ ...toSessionResult(result), query: keep(result.query), text_response: keep(result.text_response), error: result.error && keep(result.error) });
+    this.calls.push(...result.tool_calls.map((call) => ({ ...call, output: call.output && keep(call.output), error_message: call.error_message && keep(call.error_message) })));
     for (const call of result.tool_calls) {
       if (call.error_type) this.errors.push({ type: call.error_type, message: call.error_message ?? '', retryable: false });
     }
@@ -54,14 +56,19 @@ export class SessionHistory {
     return statisticsFromTotals(addTotals(this.baseTotals, totalsOf(this.results, this.calls, this.errors)), serversConfigured, toolsCached);
   }
 
-  /** Everything but the catalog and approvals, for continue-as-new. */
-  carry(): Omit<SessionCarry, 'catalog' | 'standing_approvals' | 'running'> {
+  /**
+   * Everything but the catalog and approvals, for continue-as-new, within `budgetBytes` (what the
+   * rest of the carry leaves): the oldest records fold into the totals until it fits.
+   */
+  carry(budgetBytes = CARRY_BUDGET_BYTES): Omit<SessionCarry, 'catalog' | 'standing_approvals' | 'running'> {
+    while (this.results.length + this.calls.length + this.errors.length > 0 && jsonBytes([this.results, this.calls, this.errors]) > budgetBytes) {
+      this.trim(Math.floor(Math.max(this.results.length, this.calls.length, this.errors.length) * 0.8));
+    }
     return { results: this.results, calls: this.calls, errors: this.errors, query_count: this.queryCount, base_totals: this.baseTotals };
   }
 
   /** Keeps at most max_history results and calls in memory; what falls out stays in the totals. */
-  private trim() {
-    const limit = this.maxHistory;
+  private trim(limit = this.maxHistory) {
     const droppedResults = this.results.length > limit ? this.results.splice(0, this.results.length - limit) : [];
     const droppedCalls = this.calls.length > limit ? this.calls.splice(0, this.calls.length - limit) : [];
     const droppedErrors = this.errors.length > limit ? this.errors.splice(0, this.errors.length - limit) : [];

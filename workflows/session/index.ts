@@ -21,6 +21,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { CARRY_BUDGET_BYTES, jsonBytes } from '../../src/core/payload-size';
 import { MCP_SERVERS, MCP_STATE, MCP_TOOL_CALL_COUNT } from '../../src/core/search-attributes';
 import { ServerConfigSchema } from '../../src/core/servers';
 import { findTool } from '../../src/core/tools';
@@ -108,13 +109,14 @@ class Session {
   }
 
   nextRunInput(): SessionInput {
+    const rest = jsonBytes([this.input, [...this.tools.servers.values()], this.tools.catalog, this.tools.standingApprovals, [...this.active.values()]]);
     return {
       ...this.input,
       servers: [...this.tools.servers.values()],
       carried: {
         catalog: this.tools.catalog,
         standing_approvals: this.tools.standingApprovals,
-        ...this.history.carry(),
+        ...this.history.carry(Math.max(64 * 1024, CARRY_BUDGET_BYTES - rest)),
         running: [...this.active.values()].map(({ workflow_id, query, started_at }) => ({ workflow_id, query, started_at })),
       },
     };

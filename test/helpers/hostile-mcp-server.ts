@@ -1,0 +1,81 @@
+/**
+ * An MCP server that misbehaves the way the reliability tests need, over real Streamable HTTP on
+ * 127.0.0.1: `flood` returns a long run of control characters (6 bytes each as JSON), `echo_auth`
+ * returns the Authorization header it received, `fail_auth` fails with it in its error text.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { z } from 'zod';
+
+export interface HostileServer {
+  url: string;
+  /** Tool calls received. */
+  calls: number;
+  close(): Promise<void>;
+}
+
+function buildServer(counter: { calls: number }): McpServer {
+  const server = new McpServer({ name: 'hostile', version: '1.0.0' });
+  const text = (value: string, isError = false) => ({ content: [{ type: 'text' as const, text: value }], ...(isError ? { isError: true } : {}) });
+  server.registerTool(
+    'flood',
+    { description: 'Returns n control characters', inputSchema: { n: z.number().int().min(0).max(10_000_000) }, annotations: { readOnlyHint: true } },
+    ({ n }) => {
+      counter.calls++;
+      return text('\u0001'.repeat(n));
+    },
+  );
+  server.registerTool('echo_auth', { description: 'Echoes the Authorization header', inputSchema: {}, annotations: { readOnlyHint: true } }, (_args, extra) => {
+    counter.calls++;
+    const auth = extra.requestInfo?.headers['authorization'];
+    const token = String(auth ?? '').replace(/^Bearer /, '');
+    return text(`you sent: ${String(auth)}; base64: ${Buffer.from(token).toString('base64')}`);
+  });
+  server.registerTool('fail_auth', { description: 'Fails, quoting the Authorization header', inputSchema: {} }, (_args, extra) => {
+    counter.calls++;
+    return text(`denied for ${String(extra.requestInfo?.headers['authorization'])}`, true);
+  });
+  return server;
+}
+
+export async function startHostileServer(): Promise<HostileServer> {
+  const counter = { calls: 0 };
+  const http: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      void (async () => {
+        if (req.method !== 'POST') {
+          res.writeHead(405).end();
+          return;
+        }
+        const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        const server = buildServer(counter);
+        const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+        res.on('close', () => {
+          void transport.close();
+          void server.close();
+        });
+        await server.connect(transport);
+        await transport.handleRequest(req, res, body);
+      })().catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500).end(String(error));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    get calls() {
+      return counter.calls;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      }),
+  };
+}
