@@ -12,6 +12,7 @@ import OpenAI from 'openai';
 import { classify, retryAfterFromHeaders, shouldRetryFromHeaders, type Classification, type ErrorFacts } from '../src/core/errors';
 import { activityFailureDetails, errorTypeOf, readActivityFailureDetails } from '../src/core/failures';
 import { nextRetryDelayMs, type RetrySettings } from '../src/core/retry';
+import { redactText } from './secrets';
 
 /** System (E*) and undici (UND_ERR_*) codes of a peer that cannot be reached or went away. */
 const NETWORK_ERROR_CODES = new Set([
@@ -87,15 +88,12 @@ export function classifyError(error: unknown): Classification {
 
 /** Hides anything shaped like an API key or bearer token before a message reaches history or logs. */
 export function redactSecrets(message: string): string {
-  return message
-    .replace(/\b(sk|pk|rk)-[A-Za-z0-9_-]{8,}/g, '$1-***')
-    .replace(/(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1***');
+  return redactText(message, []);
 }
 
-/** A message with the secrets the activity resolved (a server may echo a header back) and key-shaped text hidden. */
+/** A message with the secrets the activity resolved (a server may echo a header back, also base64) and key-shaped text hidden. */
 export function hideSecrets(message: string, secrets: readonly string[] = []): string {
-  for (const secret of secrets) if (secret.length >= 4) message = message.split(secret).join('***');
-  return redactSecrets(message);
+  return redactText(message, secrets);
 }
 
 export function errorMessage(error: unknown, secrets: readonly string[] = []): string {

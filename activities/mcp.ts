@@ -17,7 +17,7 @@ import type { McpListedTool } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
 import { failureFromClassification, toApplicationFailure, type FailureContext } from './errors';
 import type { McpConnectionPool } from './mcp-connections';
-import { secretValues, type Env } from './secrets';
+import { redactDeep, redactText, secretValues, type Env } from './secrets';
 
 export { withMcpClient } from './mcp-connections';
 
@@ -79,7 +79,7 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
       const tools = await withDeadline(input.timeout_ms, (options) =>
         deps.connections.use(input.server, deps.env, (client) => listToolsOf(client, input.server.label, options), options),
       );
-      return { tools, attempt: Context.current().info.attempt };
+      return { tools: redactDeep(tools, secretValues([input.server], deps.env)), attempt: Context.current().info.attempt };
     } catch (error) {
       throw toApplicationFailure(error, failureContext(input, `listing the tools of ${input.server.label}`));
     }
@@ -98,7 +98,8 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
       const result = await withDeadline(input.timeout_ms, (options) =>
         deps.connections.use(input.server, deps.env, (client) => client.callTool({ name: input.tool.name, arguments: input.arguments }, undefined, options), options),
       );
-      const output = clipToBytes(contentText(result.content), MAX_TOOL_OUTPUT_BYTES);
+      // A server may echo the headers it received: its output leaves without the secrets.
+      const output = clipToBytes(redactText(contentText(result.content), secretValues([input.server], deps.env)), MAX_TOOL_OUTPUT_BYTES);
       if (result.isError === true && input.tool.read_only) {
         throw failureFromClassification(classify({ source: 'tool_result_error', readOnly: true }), `${input.server.label}.${input.tool.name} failed: ${output}`, failureContext(input, doing));
       }

@@ -15,7 +15,7 @@ import { describeZodError, ResponseSchema, type FunctionToolConfig, type InputIt
 import type { ServerConfig } from '../src/core/servers';
 import { failureFromClassification, isListingError, listingFailure, toApplicationFailure, type FailureContext } from './errors';
 import { requestBody } from './request';
-import { secretValues, type Env } from './secrets';
+import { redactDeep, secretValues, type Env } from './secrets';
 
 export interface ResponsesCallInput {
   model: string;
@@ -85,7 +85,8 @@ export function createResponsesActivities(deps: ResponsesDeps) {
         });
       }
       if (parsed.data.status === 'failed' && parsed.data.error) throw responseFailure(parsed.data.error.code, parsed.data.error.message, failure);
-      return summarize(parsed.data, fillCallTimes(parsed.data, callTimes, startedAt, new Date().toISOString()), failure.attempt);
+      // A server may echo the headers it received: outputs, mcp_call.error and the text quoting them leave without secrets.
+      return redactDeep(summarize(parsed.data, fillCallTimes(parsed.data, callTimes, startedAt, new Date().toISOString()), failure.attempt), failure.secrets ?? []);
     } catch (error) {
       throw input.fail_on_listing_error && isListingError(error) ? listingFailure(error, failure) : toApplicationFailure(error, failure);
     }

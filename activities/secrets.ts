@@ -51,8 +51,60 @@ export function hostedToolConfig(server: ServerConfig, env: Env, overrides: Part
   return { ...config, ...overrides };
 }
 
-/** The secret values configured for these servers that are set on the worker, to keep out of messages. */
+/** The secret values configured for these servers that are set on the worker (and the API key), to keep out of outputs and messages. */
 export function secretValues(servers: readonly ServerConfig[], env: Env): string[] {
   const refs = servers.flatMap((server) => [...Object.values(server.headers ?? {}), ...(server.authorization ? [server.authorization] : [])]);
-  return refs.flatMap((ref) => (env[ref.env] ? [env[ref.env]!] : []));
+  const values = refs.flatMap((ref) => (env[ref.env] ? [env[ref.env]!] : []));
+  if (env.OPENAI_API_KEY) values.push(env.OPENAI_API_KEY);
+  return values;
+}
+
+/**
+ * Every form in which a secret could come back from a server that echoes what it received: the
+ * value, `Bearer <value>`, and its base64 (standard and URL-safe, with and without padding, as
+ * in a Basic header or a JWT-like echo). Values under 4 characters are not hidden: they would
+ * hide ordinary text.
+ */
+function secretForms(secret: string): string[] {
+  const base64 = Buffer.from(secret, 'utf8').toString('base64');
+  const url = Buffer.from(secret, 'utf8').toString('base64url');
+  const forms = [secret, base64, base64.replace(/=+$/, ''), url];
+  return [...new Set(forms)].filter((form) => form.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+const KEY_SHAPED = [/\b(sk|pk|rk)-[A-Za-z0-9_-]{8,}/g, /(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi];
+
+/** Hides the secrets in a text: their every form, then anything shaped like an API key or bearer token. */
+export function redactText(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) for (const form of secretForms(secret)) if (result.includes(form)) result = result.split(form).join('***');
+  return result.replace(KEY_SHAPED[0]!, '$1-***').replace(KEY_SHAPED[1]!, '$1***');
+}
+
+/**
+ * `value` with every string in it redacted (keys kept): what an activity returns after a server
+ * answered (tool outputs, `mcp_call.error`, listed tool descriptions, the model's text quoting
+ * them). Objects are copied only where something changed.
+ */
+export function redactDeep<T>(value: T, secrets: readonly string[]): T {
+  if (typeof value === 'string') return redactText(value, secrets) as T;
+  if (Array.isArray(value)) {
+    let changed = false;
+    const items = value.map((item: unknown) => {
+      const redacted = redactDeep(item, secrets);
+      changed ||= redacted !== item;
+      return redacted;
+    });
+    return (changed ? items : value) as T;
+  }
+  if (value && typeof value === 'object') {
+    let changed = false;
+    const entries = Object.entries(value).map(([key, item]) => {
+      const redacted = redactDeep(item, secrets);
+      changed ||= redacted !== item;
+      return [key, redacted] as const;
+    });
+    return (changed ? Object.fromEntries(entries) : value) as T;
+  }
+  return value;
 }
