@@ -113,7 +113,7 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
 
     const bridge = new McpBridge();
     try {
-      const prepared = await prepareTurn(request, previous, bridge, hooks);
+      const prepared = await prepareTurn(request, previous, bridge, hooks, (id) => conversations.findItem(id));
       if (request.stream) {
         const writer = new SseWriter(res);
         writer.start(headers);
