@@ -175,6 +175,12 @@ export class EmulatorAdminClient {
     await this.send('POST', '/reset', {});
   }
 
+  /** Forgets every stored response (as after the API's 30-day retention); counters and faults stay. */
+  async forgetResponses(): Promise<number> {
+    const body = (await this.send('POST', '/forget', {})) as { forgotten?: number } | undefined;
+    return body?.forgotten ?? 0;
+  }
+
   async stats(): Promise<EmulatorStats> {
     return EmulatorStatsSchema.parse(await this.send('GET', '/stats'));
   }

@@ -150,6 +150,13 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
         conversations.clear();
         return sendJson(res, 200, { ok: true }, {});
       }
+      if (path === '/admin/forget' && method === 'POST') {
+        // Stored responses past the API's retention: previous_response_id and GET find nothing.
+        await readBody(req);
+        const forgotten = conversations.size;
+        conversations.clear();
+        return sendJson(res, 200, { ok: true, forgotten }, {});
+      }
       if (path === '/admin/faults' && method === 'POST') {
         const parsed = FaultsSchema.safeParse(parseJson(await readBody(req)));
         if (!parsed.success) throw validationError(parsed.error);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import type { ResponseInputItem, Tool } from 'openai/resources/responses/responses';
 import { ResponseSchema, ResponseStreamEventSchema } from '../../src/core/schemas';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator';
+import { EmulatorAdminClient, startEmulator, type EmulatorHandle } from '../../src/emulator';
 import { RECORDED_DIR } from '../helpers/recorded';
 import { startFixtureServer, type FixtureServer } from './fixtures/mcp-fixture-server';
 import { clientFor, collapseDeltas, postJson, postStream, rejectionOf } from './helpers';
@@ -244,6 +244,20 @@ void describe('emulator: stateless conversations (input items, store: false)', (
       input: "What's the weather in London?",
     });
     assert.deepEqual(more.output.map((item) => item.type), ['mcp_list_tools', 'mcp_call', 'message']);
+  });
+
+  void it('forgets stored responses on /admin/forget: a stored chain breaks, a carried one goes on', async () => {
+    const input: ResponseInputItem[] = [{ role: 'user', content: 'Do I have any meetings today?' }];
+    const first = await client.responses.create({ model: 'gpt-4o-mini', input, tools: [calendarTool()] });
+    const request = first.output.find((item) => item.type === 'mcp_approval_request');
+    assert.ok(request?.type === 'mcp_approval_request');
+    assert.ok((await new EmulatorAdminClient(emulator.adminUrl).forgetResponses()) >= 1);
+    await assertNotStored(first.id);
+    const answer: ResponseInputItem = { type: 'mcp_approval_response', approval_request_id: request.id, approve: true };
+    const stored = await rejectionOf(client.responses.create({ model: 'gpt-4o-mini', previous_response_id: first.id, tools: [calendarTool()], input: [answer] }));
+    assert.ok(stored instanceof OpenAI.BadRequestError && stored.code === 'previous_response_not_found');
+    const carried = await client.responses.create({ model: 'gpt-4o-mini', tools: [calendarTool()], store: false, input: [...input, ...(first.output as ResponseInputItem[]), answer] });
+    assert.deepEqual(carried.output.map((item) => item.type), ['mcp_call', 'message']);
   });
 
   void it('refuses an unknown input item type the way the API does', async () => {
