@@ -28,6 +28,7 @@ export function requestBody(input: ResponsesCallInput, env: Env): ResponseCreate
     ],
   };
   if (input.previous_response_id) body.previous_response_id = input.previous_response_id;
+  if (input.store === false) body.store = false;
   if (input.instructions) body.instructions = input.instructions;
   if (input.metadata) body.metadata = input.metadata;
   if (input.tool_choice) body.tool_choice = input.tool_choice;

@@ -115,6 +115,14 @@ function classifyHttp(facts: Extract<ErrorFacts, { source: 'http' }>): Classific
       advice: 'the account has no quota left (insufficient_quota): add credit or raise the limit; waiting will not help',
     };
   }
+  if (facts.code === 'previous_response_not_found') {
+    // A stored conversation the API no longer has: sending the same request again cannot help.
+    return {
+      type: 'invalid_arguments',
+      retryable: false,
+      advice: 'previous_response_not_found: the API no longer keeps the earlier response (30-day retention, or store: false); run with conversation "stateless" so the workflow carries the conversation',
+    };
+  }
   const classification = decide(typeFromHttpStatus(facts.status, facts.code), { retryAfterMs: facts.retryAfterMs });
   if (facts.shouldRetry !== undefined && classification.type !== 'authentication') {
     return { ...classification, retryable: facts.shouldRetry, advice: facts.shouldRetry ? undefined : 'the server said not to retry (x-should-retry: false)' };
