@@ -72,7 +72,9 @@ async function converse(run: QueryRunState, approvals: Approvals, { servers, lis
     try {
       const turn = conversation.turn(input);
       if (conversation.lastClipped) run.emit('state', `${conversation.lastClipped} older tool output(s) clipped to keep the conversation under the payload budget`);
-      response = await callModel(options, { step: run.step, servers, ...turn, functionTools: direct?.tools, failOnListingError: listing });
+      // A tool the server no longer has (direct mode) is not offered again.
+      const functionTools = direct?.tools.filter((tool) => !directCalls?.gone.has(tool.name));
+      response = await callModel(options, { step: run.step, servers, ...turn, functionTools, failOnListingError: listing });
     } catch (failure) {
       if (!listing || !isListingFailure(failure)) throw failure;
       // A server could not be listed: find out which by listing each, and ask again without it.
