@@ -208,12 +208,20 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 // ---------------------------------------------------------------------------------------------
 // Request
 
-/** Input item types of the API that mcpflow never sends. */
-const OTHER_INPUT_ITEM_TYPES = [
+/** Every `type` of an input item in the API reference, in the reference's order (the API lists them so when it refuses one). */
+export const INPUT_ITEM_TYPES = [
+  'message',
   'file_search_call',
   'computer_call',
   'computer_call_output',
   'web_search_call',
+  'function_call',
+  'function_call_output',
+  'tool_search_call',
+  'tool_search_output',
+  'additional_tools',
+  'reasoning',
+  'compaction',
   'image_generation_call',
   'code_interpreter_call',
   'local_shell_call',
@@ -222,19 +230,20 @@ const OTHER_INPUT_ITEM_TYPES = [
   'shell_call_output',
   'apply_patch_call',
   'apply_patch_call_output',
-  'custom_tool_call',
+  'mcp_list_tools',
+  'mcp_approval_request',
+  'mcp_approval_response',
+  'mcp_call',
   'custom_tool_call_output',
-  'tool_search_call',
-  'tool_search_output',
-  'additional_tools',
-  'compaction',
+  'custom_tool_call',
   'compaction_trigger',
+  'item_reference',
   'program',
   'program_output',
 ] as const;
 
-/** Every `type` of an input item in the API reference, in the order the API lists them when it refuses one. */
-export const INPUT_ITEM_TYPES = [
+/** The input item types mcpflow reads and writes; the others are accepted as the API gives them. */
+const MODELLED_INPUT_ITEM_TYPES = [
   'message',
   'item_reference',
   'reasoning',
@@ -244,8 +253,11 @@ export const INPUT_ITEM_TYPES = [
   'mcp_call',
   'mcp_approval_request',
   'mcp_approval_response',
-  ...OTHER_INPUT_ITEM_TYPES,
 ] as const;
+type OtherInputItemType = Exclude<(typeof INPUT_ITEM_TYPES)[number], (typeof MODELLED_INPUT_ITEM_TYPES)[number]>;
+const OTHER_INPUT_ITEM_TYPES = INPUT_ITEM_TYPES.filter(
+  (type): type is OtherInputItemType => !(MODELLED_INPUT_ITEM_TYPES as readonly string[]).includes(type),
+) as [OtherInputItemType, ...OtherInputItemType[]];
 
 export const InputTextContentSchema = z.looseObject({ type: z.literal('input_text'), text: z.string() });
 /** Images and files are accepted as the API describes them; mcpflow never sends them. */
@@ -326,7 +338,8 @@ const TypedInputItemSchema = z.discriminatedUnion(
     error: (issue) => {
       if (issue.code !== 'invalid_union') return undefined;
       const type = (issue.input as { type?: unknown } | undefined)?.type;
-      return `Invalid value: '${String(type)}'. Supported values are: ${INPUT_ITEM_TYPES.map((each) => `'${each}'`).join(', ')}.`;
+      const quoted = INPUT_ITEM_TYPES.map((each) => `'${each}'`);
+      return `Invalid value: '${String(type)}'. Supported values are: ${quoted.slice(0, -1).join(', ')}, and ${quoted.at(-1)}.`;
     },
   },
 );

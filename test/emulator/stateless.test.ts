@@ -183,7 +183,8 @@ void describe('emulator: stateless conversations (input items, store: false)', (
       tools,
       store: false,
       stream: true,
-      input: [...input, call, { type: 'function_call_output', call_id: call.call_id, output: '{"price": 412.5}' }],
+      // Sent back as the API gave it: the SDK's own `parsed_arguments` is not an API field (the API refuses it).
+      input: [...input, { type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments }, { type: 'function_call_output', call_id: call.call_id, output: '{"price": 412.5}' }],
     });
     let final: OpenAI.Responses.Response | undefined;
     for await (const event of second) if (event.type === 'response.completed') final = event.response;
@@ -266,6 +267,6 @@ void describe('emulator: stateless conversations (input items, store: false)', (
     const error = (result.body as { error: Json }).error;
     assert.equal(error['param'], 'input[1].type');
     assert.equal(error['code'], 'invalid_value');
-    assert.match(String(error['message']), /^Invalid value: 'banana'\. Supported values are: 'message', 'item_reference', .*'mcp_approval_response'/);
+    assert.match(String(error['message']), /^Invalid value: 'banana'\. Supported values are: 'message', .*'mcp_approval_response', .*'item_reference', .*and 'program_output'\.$/);
   });
 });
