@@ -9,10 +9,12 @@ import type {
   ResponseCreateParamsNonStreaming,
   ResponseFunctionToolCall,
   ResponseInputItem,
+  ResponseFunctionCallOutputItem,
   ResponseInputText,
+  ResponseOutputMessage,
   Tool,
 } from 'openai/resources/responses/responses';
-import type { FunctionToolConfig, InputItem, McpToolConfig } from '../src/core/schemas';
+import type { FunctionCallOutputItem, FunctionToolConfig, InputItem, InputMessage, McpToolConfig } from '../src/core/schemas';
 import type { ResponsesCallInput } from './responses';
 import { hostedToolConfig, type Env } from './secrets';
 
@@ -26,6 +28,7 @@ export function requestBody(input: ResponsesCallInput, env: Env): ResponseCreate
     ],
   };
   if (input.previous_response_id) body.previous_response_id = input.previous_response_id;
+  if (input.store === false) body.store = false;
   if (input.instructions) body.instructions = input.instructions;
   if (input.metadata) body.metadata = input.metadata;
   if (input.tool_choice) body.tool_choice = input.tool_choice;
@@ -55,27 +58,72 @@ export function inputItem(item: InputItem): ResponseInputItem {
     case 'mcp_approval_response':
       return { type: item.type, approval_request_id: item.approval_request_id, approve: item.approve, id: item.id, reason: item.reason };
     case 'function_call_output':
-      return { type: item.type, call_id: item.call_id, output: item.output };
+      return { type: item.type, call_id: item.call_id, output: functionOutput(item.output) };
     case 'function_call': {
       const call: ResponseFunctionToolCall = { type: item.type, call_id: item.call_id, name: item.name, arguments: item.arguments };
       if (item.id) call.id = item.id;
       if (item.status) call.status = item.status;
       return call;
     }
+    case 'item_reference':
+      return { type: item.type, id: item.id };
+    case 'reasoning':
+      return { type: item.type, id: item.id, summary: item.summary.map((part) => ({ type: part.type, text: part.text })), ...(item.encrypted_content ? { encrypted_content: item.encrypted_content } : {}) };
+    case 'mcp_list_tools':
+      return {
+        type: item.type,
+        id: item.id,
+        server_label: item.server_label,
+        tools: item.tools.map((tool) => ({ name: tool.name, input_schema: tool.input_schema, description: tool.description ?? null, annotations: tool.annotations ?? null })),
+        error: item.error ?? null,
+      };
+    case 'mcp_approval_request':
+      return { type: item.type, id: item.id, server_label: item.server_label, name: item.name, arguments: item.arguments };
+    case 'mcp_call': {
+      const call: ResponseInputItem.McpCall = { type: item.type, id: item.id, server_label: item.server_label, name: item.name, arguments: item.arguments, output: item.output ?? null };
+      if (item.status) call.status = item.status;
+      if (item.approval_request_id) call.approval_request_id = item.approval_request_id;
+      // The SDK types `error` as a string; the API sends (and takes back) the error object (reference README, fact 3).
+      if (item.error) call.error = item.error as unknown as string;
+      return call;
+    }
+    case 'message':
+    case undefined:
+      return messageItem(item);
     default:
-      return { ...(item.type ? { type: item.type } : {}), role: item.role, content: messageContent(item.content) };
+      // Item types mcpflow never produces (computer calls, web searches, ...): passed through as the API gave them.
+      return item as unknown as ResponseInputItem;
   }
+}
+
+/** An assistant message that came from an output (id and status) goes back as that output message; others as input messages. */
+function messageItem(item: InputMessage): ResponseInputItem {
+  const { content } = item;
+  if (item.role === 'assistant' && item.id && item.status && Array.isArray(content)) {
+    const parts = content.flatMap((part): ResponseOutputMessage['content'] => {
+      if (part.type === 'output_text') return [{ type: 'output_text', text: part.text, annotations: [] }];
+      if (part.type === 'refusal') return [{ type: 'refusal', refusal: part.refusal }];
+      return [];
+    });
+    return { type: 'message', id: item.id, role: 'assistant', status: item.status, content: parts };
+  }
+  return { ...(item.type ? { type: item.type } : {}), role: item.role, content: messageContent(content) };
+}
+
+function functionOutput(output: FunctionCallOutputItem['output']): ResponseInputItem.FunctionCallOutput['output'] {
+  if (typeof output === 'string') return output;
+  return output.flatMap((part): ResponseFunctionCallOutputItem[] => (part.type === 'input_text' ? [{ type: 'input_text', text: part.text }] : []));
 }
 
 /**
  * Input text parts pass as they are. The SDK types an assistant's `output_text` parts only on
  * output messages (which need an id and a status), so a message with them is sent as its text.
  */
-function messageContent(content: Extract<InputItem, { role: string }>['content']): string | ResponseInputText[] {
+function messageContent(content: InputMessage['content']): string | ResponseInputText[] {
   if (typeof content === 'string') return content;
   const parts: ResponseInputText[] = [];
   for (const part of content) {
-    if (part.type !== 'input_text') return content.map((each) => each.text).join('');
+    if (part.type !== 'input_text') return content.map((each) => ('text' in each && typeof each.text === 'string' ? each.text : '')).join('');
     parts.push({ type: 'input_text', text: part.text });
   }
   return parts;

@@ -24,6 +24,8 @@ export interface ResponsesCallInput {
   /** Direct mode: MCP tools shown to the model as function tools (see src/core/function-tools.ts). */
   function_tools?: FunctionToolConfig[];
   previous_response_id?: string | null;
+  /** `false`: the workflow carries the conversation; the API keeps nothing. */
+  store?: false;
   instructions?: string;
   stream: boolean;
   metadata?: Record<string, string>;

@@ -149,6 +149,8 @@ async function main() {
       TEMPORAL_CLI_PATH: cliPath,
       MCPFLOW_TEST_TEMPORAL_ADDRESS: server.address,
       MCPFLOW_TEST_NAMESPACE: server.namespace,
+      // Tests pin the demo's "today" (its fixed meetings and forecasts); the demo itself uses the real date.
+      MCPFLOW_DEMO_TODAY: process.env.MCPFLOW_DEMO_TODAY ?? '2026-11-26',
     };
     if (bundlePath) env.MCPFLOW_TEST_WORKFLOW_BUNDLE = bundlePath;
     else delete env.MCPFLOW_TEST_WORKFLOW_BUNDLE;

@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { DEFAULT_CACHE_TTL_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_MODEL, ExecutionModeSchema } from '../src/core/defaults';
+import { ConversationModeSchema } from '../src/core/conversation';
 import { RecordedErrorSchema, type RecordedError } from '../src/core/errors';
 import {
   CallRecordSchema,
@@ -115,6 +116,12 @@ export const QueryInputSchema = z.object({
   /** Approval requests for these tools are approved at once, while the tool's definition is unchanged. */
   standing_approvals: z.array(StandingApprovalSchema).default([]),
   metadata: QueryOptionsShape.metadata.optional(),
+  /**
+   * `stored`: turns are chained with `previous_response_id` (the API keeps responses 30 days);
+   * `stateless`: the workflow sends every item back with `store: false`. Default: `stateless` when
+   * `approval_timeout_ms` is absent or longer than 30 days, else `stored` (workflows/query/conversation.ts).
+   */
+  conversation: ConversationModeSchema.optional(),
 });
 export type QueryInput = z.input<typeof QueryInputSchema>;
 export type ParsedQueryInput = z.infer<typeof QueryInputSchema>;

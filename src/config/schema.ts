@@ -4,6 +4,7 @@
  * `{ "env": "NAME" }` references, resolved by the worker.
  */
 import { z } from 'zod';
+import { ConversationModeSchema } from '../core/conversation';
 import { RetrySettingsSchema } from '../core/retry';
 import { ServerConfigSchema } from '../core/servers';
 import { DEFAULT_MODEL, ExecutionModeSchema, TASK_QUEUE } from '../core/defaults';
@@ -15,6 +16,8 @@ export const DefaultsSchema = z.strictObject({
   cache_ttl_ms: z.number().int().min(0).optional(),
   /** Deny an unanswered approval after this long; absent = wait as long as it takes. */
   approval_timeout_ms: z.number().int().positive().optional(),
+  /** `stored` (previous_response_id) or `stateless` (the workflow carries the items, store: false); default from approval_timeout_ms. */
+  conversation: ConversationModeSchema.optional(),
   task_queue: z.string().min(1).default(TASK_QUEUE),
   /** Queries run inside this mcpSession when set (same as `--session`). */
   session_id: z.string().min(1).optional(),

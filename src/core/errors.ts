@@ -115,11 +115,26 @@ function classifyHttp(facts: Extract<ErrorFacts, { source: 'http' }>): Classific
       advice: 'the account has no quota left (insufficient_quota): add credit or raise the limit; waiting will not help',
     };
   }
-  const classification = decide(typeFromHttpStatus(facts.status, facts.code), { retryAfterMs: facts.retryAfterMs });
-  if (facts.shouldRetry !== undefined && classification.type !== 'authentication') {
-    return { ...classification, retryable: facts.shouldRetry, advice: facts.shouldRetry ? undefined : 'the server said not to retry (x-should-retry: false)' };
+  if (facts.code === 'previous_response_not_found') {
+    // A stored conversation the API no longer has: sending the same request again cannot help.
+    return {
+      type: 'invalid_arguments',
+      retryable: false,
+      advice: 'previous_response_not_found: the API no longer keeps the earlier response (30-day retention, or store: false); run with conversation "stateless" so the workflow carries the conversation',
+    };
   }
-  return classification;
+  const classification = decide(typeFromHttpStatus(facts.status, facts.code), { retryAfterMs: facts.retryAfterMs });
+  if (facts.shouldRetry === undefined || classification.type === 'authentication') return classification;
+  if (!facts.shouldRetry) return { ...classification, retryable: false, advice: 'the server said not to retry (x-should-retry: false)' };
+  if (ERROR_TABLE[classification.type].kind !== 'never') return { ...classification, retryable: true, advice: undefined };
+  // The retry policy lists this type as non-retryable, and Temporal obeys the list over the
+  // failure's own flag: the server's "retry" is honoured under a type the policy retries.
+  return {
+    type: 'unknown',
+    retryable: true,
+    ...(facts.retryAfterMs !== undefined ? { retryAfterMs: facts.retryAfterMs } : {}),
+    advice: `the server asked to retry (x-should-retry: true) what is otherwise ${classification.type}, so it is retried as unknown`,
+  };
 }
 
 /** Codes of `response.error` (ResponseErrorCode) and of stream `error` events. */

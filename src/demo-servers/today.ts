@@ -1,12 +1,23 @@
 /**
- * The demo servers' notion of "today". It is a fixed date, not the clock, so that every demo run,
- * test and recorded history shows the same data; a caller that passes a date gets that date.
+ * The demo servers' notion of "today": the real date (UTC) when the process starts, so "meetings
+ * today" means today; tests pin it with MCPFLOW_DEMO_TODAY=YYYY-MM-DD (scripts/run-tests.mjs
+ * sets 2026-11-26) so that their data and recorded histories stay the same. A caller that passes
+ * a date gets that date.
  */
 
-/** The date the demo servers treat as "today" (YYYY-MM-DD). */
-export const DEMO_TODAY = '2026-11-26';
+/** Set to a YYYY-MM-DD date to pin "today" (tests); anything else is ignored. */
+export const DEMO_TODAY_ENV = 'MCPFLOW_DEMO_TODAY';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** "Today" for demo data: the pinned date if MCPFLOW_DEMO_TODAY holds one, else the real UTC date. */
+export function demoToday(env: NodeJS.ProcessEnv = process.env, now: Date = new Date()): string {
+  const pinned = env[DEMO_TODAY_ENV]?.trim();
+  return pinned && isIsoDate(pinned) ? pinned : now.toISOString().slice(0, 10);
+}
+
+/** The date the demo servers treat as "today" (YYYY-MM-DD), fixed when the process starts. */
+export const DEMO_TODAY = demoToday();
 
 /** True when `value` is a real calendar date written as YYYY-MM-DD (2026-02-30 is not). */
 export function isIsoDate(value: string): boolean {

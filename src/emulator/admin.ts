@@ -9,7 +9,7 @@ import { EmulatorApiError } from './errors';
 export const FailNextSchema = z.strictObject({
   /** How many of the next API requests fail. */
   count: z.number().int().positive().default(1),
-  status: z.union([z.literal(429), z.literal(500), z.literal(503), z.literal(401)]),
+  status: z.union([z.literal(400), z.literal(401), z.literal(409), z.literal(429), z.literal(500), z.literal(503)]),
   code: z.string().min(1).optional(),
   retryAfterMs: z.number().int().nonnegative().optional(),
   retryAfterSeconds: z.number().int().nonnegative().optional(),
@@ -153,6 +153,10 @@ export function faultError(fault: FailNext): EmulatorApiError {
         headers,
       );
     }
+    case 400:
+      return new EmulatorApiError(400, 'invalid_request_error', 'The request could not be processed.', null, fault.code ?? null, headers);
+    case 409:
+      return new EmulatorApiError(409, 'invalid_request_error', 'The request conflicts with another request in progress; try again.', null, fault.code ?? 'conflict', headers);
     case 401:
       return new EmulatorApiError(401, 'invalid_request_error', 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.', null, fault.code ?? 'invalid_api_key', headers);
     case 503:
@@ -173,6 +177,12 @@ export class EmulatorAdminClient {
 
   async reset(): Promise<void> {
     await this.send('POST', '/reset', {});
+  }
+
+  /** Forgets every stored response (as after the API's 30-day retention); counters and faults stay. */
+  async forgetResponses(): Promise<number> {
+    const body = (await this.send('POST', '/forget', {})) as { forgotten?: number } | undefined;
+    return body?.forgotten ?? 0;
   }
 
   async stats(): Promise<EmulatorStats> {

@@ -1,5 +1,4 @@
 import type { PreparedTurn } from './prepared-turn';
-import type { OutputItemJson } from './responses';
 
 /**
  * What the model reads this turn, for the usage estimate. Earlier turns count as spaces: only
@@ -13,9 +12,4 @@ export function turnInputText(prepared: PreparedTurn): string {
     JSON.stringify(prepared.newListings),
     ...prepared.functionOutputs.map((result) => result.output),
   ].join('\n');
-}
-
-/** The context a follow-up starts from: this turn's input and everything it output. */
-export function contextCharsAfter(inputText: string, output: readonly OutputItemJson[]): number {
-  return inputText.length + JSON.stringify(output).length;
 }

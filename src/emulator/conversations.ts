@@ -1,6 +1,4 @@
-import type { McpListedTool } from '../core/schemas';
-import type { ToolOutcome } from './planner-answer';
-import type { ResponseJson } from './responses';
+import type { OutputItemJson, ResponseJson } from './responses';
 
 export interface PendingApproval {
   server: string;
@@ -14,27 +12,10 @@ export interface PendingFunctionCall {
   arguments: string;
 }
 
-/** What the "model" remembers after a response, for a follow-up with `previous_response_id`. */
-export interface ConversationState {
-  /** The user question being worked on. */
-  question: string;
-  /** server_label → tools listed earlier in this conversation (not listed again while in context). */
-  listedServers: Record<string, McpListedTool[]>;
-  pendingApprovals: Record<string, PendingApproval>;
-  pendingFunctionCalls: Record<string, PendingFunctionCall>;
-  /** Tool results gathered for the current question. */
-  outcomes: ToolOutcome[];
-  /** Characters of context so far, for the usage estimate of the next turn. */
-  contextChars: number;
-}
-
-export function emptyConversation(): ConversationState {
-  return { question: '', listedServers: {}, pendingApprovals: {}, pendingFunctionCalls: {}, outcomes: [], contextChars: 0 };
-}
-
+/** A stored response with its whole context (the chain's items, this request's input, its output), for follow-ups. */
 export interface StoredResponse {
   response: ResponseJson;
-  state: ConversationState;
+  items: OutputItemJson[];
 }
 
 export const DEFAULT_MAX_CONVERSATIONS = 1000;
@@ -65,6 +46,15 @@ export class ConversationStore {
       if (oldest === undefined) break;
       this.entries.delete(oldest);
     }
+  }
+
+  /** An item of a stored response (input or output) by its id, newest response first: what `item_reference` points at. */
+  findItem(id: string): OutputItemJson | undefined {
+    for (const entry of [...this.entries.values()].reverse()) {
+      const found = entry.items.find((item) => item.id === id);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   delete(id: string): boolean {

@@ -155,6 +155,8 @@ function describeIssue(issue: Issue, name: string): string {
       return `Invalid value for '${name}': supported values are: ${issue.values.map((v) => `'${String(v)}'`).join(', ')}.`;
     case 'invalid_union':
       if (issue.errors.length === 0 && 'discriminator' in issue) {
+        // The input item union words its refusal as the API does (src/core/schemas.ts).
+        if (issue.message.startsWith('Invalid value: ')) return issue.message;
         return `Invalid value for '${name}': this value is not supported.`;
       }
       return `Invalid type for '${name}': expected one of ${issue.errors

@@ -1,20 +1,21 @@
-import { FunctionCallOutputItemSchema, type CreateResponseRequest } from '../core/schemas';
-import type { ConversationState, PendingFunctionCall } from './conversations';
+import type { PendingFunctionCall } from './conversations';
+import { functionOutputText, type ConversationView } from './context';
 import { invalidRequest } from './errors';
 import type { OutputWriter } from './output-writer';
 import type { PlannedCall } from './planner';
 import type { ToolOutcome } from './planner-answer';
 import type { FunctionOutput } from './prepared-turn';
-import { inputItemsMatching } from './request-input';
 
-/** The `function_call_output` items of the input, each matched to the call it answers. */
-export function readFunctionOutputs(request: CreateResponseRequest, state: ConversationState): FunctionOutput[] {
-  return inputItemsMatching(request, FunctionCallOutputItemSchema).map(([result, index]) => {
-    const pending = state.pendingFunctionCalls[result.call_id];
+/** The client's new `function_call_output` items, each matched to the call it answers. */
+export function readFunctionOutputs(state: ConversationView): FunctionOutput[] {
+  return state.answers.flatMap(({ item: result, inputIndex }) => {
+    if (result.type !== 'function_call_output') return [];
+    const callId = String(result['call_id']);
+    const pending = state.pendingFunctionCalls[callId];
     if (!pending) {
-      throw invalidRequest(`No tool call found for function call output with call_id ${result.call_id}.`, `input[${index}].call_id`, 'invalid_value');
+      throw invalidRequest(`No tool call found for function call output with call_id ${callId}.`, `input[${inputIndex ?? 0}].call_id`, 'invalid_value');
     }
-    return { callId: result.call_id, output: result.output, pending };
+    return [{ callId, output: functionOutputText(result['output']), pending }];
   });
 }
 

@@ -29,6 +29,8 @@ export interface EmulatorHandle {
   setFaults(faults: FaultsInput): void;
   /** Clears faults, counters and stored conversations. */
   reset(): void;
+  /** Forgets every stored response, as the API does after its retention period (30 days); returns how many. */
+  forgetResponses(): number;
   stats(): EmulatorStats;
   close(): Promise<void>;
 }
@@ -66,6 +68,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     reset: () => {
       admin.reset();
       conversations.clear();
+    },
+    forgetResponses: () => {
+      const forgotten = conversations.size;
+      conversations.clear();
+      return forgotten;
     },
     stats: () => admin.stats(conversations.size),
     close: () =>

@@ -1,19 +1,20 @@
-import { McpApprovalResponseItemSchema, type CreateResponseRequest, type McpToolConfig } from '../core/schemas';
-import type { ConversationState } from './conversations';
+import type { McpToolConfig } from '../core/schemas';
+import type { ConversationView } from './context';
 import { invalidRequest } from './errors';
 import { callMcpTool, type McpCallContext } from './mcp-calls';
 import type { ToolOutcome } from './planner-answer';
 import type { ApprovalAnswer } from './prepared-turn';
-import { inputItemsMatching } from './request-input';
 
 /**
- * The `mcp_approval_response` items of the input, each matched to the approval request it
+ * The client's new `mcp_approval_response` items, each matched to the approval request it
  * answers. The server must be in `tools` again: the call needs its URL and credentials, which the
  * conversation does not keep.
  */
-export function readApprovals(request: CreateResponseRequest, state: ConversationState, mcpTools: Map<string, McpToolConfig>): ApprovalAnswer[] {
-  return inputItemsMatching(request, McpApprovalResponseItemSchema).map(([answer, index]) => {
-    const id = answer.approval_request_id;
+export function readApprovals(state: ConversationView, mcpTools: Map<string, McpToolConfig>): ApprovalAnswer[] {
+  return state.answers.flatMap(({ item: answer, inputIndex }) => {
+    if (answer.type !== 'mcp_approval_response') return [];
+    const id = String(answer['approval_request_id']);
+    const index = inputIndex ?? 0;
     const pending = state.pendingApprovals[id];
     if (!pending) {
       throw invalidRequest(
@@ -25,7 +26,7 @@ export function readApprovals(request: CreateResponseRequest, state: Conversatio
     if (!mcpTools.has(pending.server)) {
       throw invalidRequest(`The MCP server '${pending.server}' of approval request '${id}' must be sent again in 'tools'.`, 'tools', 'invalid_value');
     }
-    return { approvalRequestId: id, approve: answer.approve, reason: answer.reason ?? null, pending };
+    return [{ approvalRequestId: id, approve: answer['approve'] === true, reason: typeof answer['reason'] === 'string' ? answer['reason'] : null, pending }];
   });
 }
 

@@ -1,5 +1,6 @@
 import type { FunctionToolConfig, McpListedTool, McpToolConfig } from '../core/schemas';
-import type { ConversationState, PendingApproval, PendingFunctionCall } from './conversations';
+import type { PendingApproval, PendingFunctionCall } from './conversations';
+import type { ContextItem, ConversationView } from './context';
 import type { ResponseSkeleton } from './responses';
 import type { ModelScript } from './script';
 
@@ -12,7 +13,7 @@ export interface TurnHooks {
 /** One server's tools as listed in an `mcp_list_tools` item. */
 export type ServerListing = [serverLabel: string, tools: McpListedTool[]];
 
-/** The client's `mcp_approval_response` to an approval request of the previous response. */
+/** The client's `mcp_approval_response` to an open approval request of the conversation. */
 export interface ApprovalAnswer {
   approvalRequestId: string;
   approve: boolean;
@@ -20,7 +21,7 @@ export interface ApprovalAnswer {
   pending: PendingApproval;
 }
 
-/** The client's `function_call_output` for a function call of the previous response. */
+/** The client's `function_call_output` for an open function call of the conversation. */
 export interface FunctionOutput {
   callId: string;
   output: string;
@@ -29,7 +30,10 @@ export interface FunctionOutput {
 
 /** Everything checked before the first byte is sent: a failure here is an HTTP error status. */
 export interface PreparedTurn extends ResponseSkeleton {
-  previous: ConversationState;
+  /** What the model knows from earlier turns (read from the context's items). */
+  previous: ConversationView;
+  /** The context before this turn's output: stored with the response for follow-ups. */
+  context: ContextItem[];
   mcpTools: Map<string, McpToolConfig>;
   functionTools: Map<string, FunctionToolConfig>;
   /** Servers listed by this request, in `tools` order. */

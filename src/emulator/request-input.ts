@@ -1,5 +1,4 @@
-import type { z } from 'zod';
-import { InputMessageSchema, type CreateResponseRequest, type FunctionToolConfig, type McpToolConfig } from '../core/schemas';
+import type { CreateResponseRequest, FunctionToolConfig, McpToolConfig } from '../core/schemas';
 import { invalidRequest } from './errors';
 
 export interface RequestTools {
@@ -31,30 +30,4 @@ export function indexTools(request: CreateResponseRequest): RequestTools {
 function addUnique<T>(tools: Map<string, T>, name: string, tool: T, nameKind: string, param: string): void {
   if (tools.has(name)) throw invalidRequest(`Duplicate ${nameKind} '${name}' in '${param}'.`, param, 'invalid_value');
   tools.set(name, tool);
-}
-
-/** The user's words in this request: a string input or the text of user messages. */
-export function userText(request: CreateResponseRequest): string {
-  const input = request.input;
-  if (input === undefined) return '';
-  if (typeof input === 'string') return input.trim();
-  const texts: string[] = [];
-  for (const item of input) {
-    const message = InputMessageSchema.safeParse(item);
-    if (!message.success || message.data.role !== 'user') continue;
-    const content = message.data.content;
-    if (typeof content === 'string') texts.push(content);
-    else for (const part of content) texts.push(part.text);
-  }
-  return texts.join('\n').trim();
-}
-
-/** The input items a schema accepts, with their index for the `param` of a refusal; a string input has none. */
-export function inputItemsMatching<S extends z.ZodType>(request: CreateResponseRequest, schema: S): [item: z.output<S>, index: number][] {
-  const items: [z.output<S>, number][] = [];
-  (Array.isArray(request.input) ? request.input : []).forEach((item, index) => {
-    const parsed = schema.safeParse(item);
-    if (parsed.success) items.push([parsed.data, index]);
-  });
-  return items;
 }

@@ -1,6 +1,6 @@
 import type { PendingApproval, PendingFunctionCall, StoredResponse } from './conversations';
 import { chooseCalls, resolveMcpCall } from './choose-calls';
-import { contextCharsAfter, turnInputText } from './context-accounting';
+import { turnInputText } from './context-accounting';
 import { functionOutcomes, requestFunctionCall } from './function-tools';
 import type { McpBridge } from './mcp-bridge';
 import { answerApprovals } from './mcp-approvals';
@@ -46,17 +46,6 @@ export async function runTurn(prepared: PreparedTurn, bridge: McpBridge, sink: E
   const waiting = Object.keys(pendingApprovals).length > 0 || Object.keys(pendingFunctionCalls).length > 0;
   if (!waiting) output.message(prepared.script?.answer ?? composeAnswer(prepared.question, outcomes));
 
-  const inputText = turnInputText(prepared);
-  output.complete(usageFor(inputText, response.output));
-  return {
-    response,
-    state: {
-      question: prepared.question,
-      listedServers: prepared.listings,
-      pendingApprovals,
-      pendingFunctionCalls,
-      outcomes,
-      contextChars: contextCharsAfter(inputText, response.output),
-    },
-  };
+  output.complete(usageFor(turnInputText(prepared), response.output));
+  return { response, items: [...prepared.context.map(({ item }) => item), ...response.output] };
 }

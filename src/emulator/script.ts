@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { CreateResponseRequest } from '../core/schemas';
 import { invalidRequest, type EmulatorApiError } from './errors';
-import { DEFAULT_TODAY, type PlannedCall } from './planner';
+import { demoToday } from '../demo-servers/today';
+import type { PlannedCall } from './planner';
 
 /**
  * Tests script the model through `metadata.mcpflow_script`, a JSON string (the API limits a
@@ -53,10 +54,14 @@ export function invalidScriptError(problem: string): EmulatorApiError {
   return invalidRequest(`Invalid '${param}': ${problem}.`, param, 'invalid_value');
 }
 
-/** What "today" means for relative dates; an unusable value falls back rather than failing the request. */
+/**
+ * What "today" means for relative dates: `metadata.mcpflow_today`, else the date the demo servers
+ * use (the real date, or MCPFLOW_DEMO_TODAY when a test pins it), so the model asks the calendar
+ * for the same day the calendar calls today. An unusable value falls back rather than failing.
+ */
 export function todayOf(request: CreateResponseRequest): string {
   const today = request.metadata?.[TODAY_METADATA_KEY];
-  return today && /^\d{4}-\d{2}-\d{2}$/.test(today) ? today : DEFAULT_TODAY;
+  return today && /^\d{4}-\d{2}-\d{2}$/.test(today) ? today : demoToday();
 }
 
 export function scriptedCalls(script: ModelScript): PlannedCall[] | undefined {

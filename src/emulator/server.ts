@@ -20,6 +20,7 @@ import { ignoreEvents, SseWriter } from './stream';
 import { prepareTurn } from './prepare-turn';
 import type { TurnHooks } from './prepared-turn';
 import { runTurn } from './run-turn';
+import { checkAgainstSpec } from './spec-check';
 
 export interface EmulatorServerOptions {
   /** Accepted API keys; when empty or absent every key is accepted. */
@@ -105,6 +106,9 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
 
   async function createResponse(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<void> {
     const body = parseJson(await readBody(req));
+    // What the real API refuses (unknown fields, wrong types and values), worded as it words it;
+    // then the emulator's own reading, which may refuse what it cannot serve.
+    checkAgainstSpec(body);
     const parsed = CreateResponseRequestSchema.safeParse(body);
     if (!parsed.success) throw validationError(parsed.error);
     const request = parsed.data;
@@ -113,7 +117,7 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
 
     const bridge = new McpBridge();
     try {
-      const prepared = await prepareTurn(request, previous, bridge, hooks);
+      const prepared = await prepareTurn(request, previous, bridge, hooks, (id) => conversations.findItem(id));
       if (request.stream) {
         const writer = new SseWriter(res);
         writer.start(headers);
@@ -149,6 +153,13 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
         admin.reset();
         conversations.clear();
         return sendJson(res, 200, { ok: true }, {});
+      }
+      if (path === '/admin/forget' && method === 'POST') {
+        // Stored responses past the API's retention: previous_response_id and GET find nothing.
+        await readBody(req);
+        const forgotten = conversations.size;
+        conversations.clear();
+        return sendJson(res, 200, { ok: true, forgotten }, {});
       }
       if (path === '/admin/faults' && method === 'POST') {
         const parsed = FaultsSchema.safeParse(parseJson(await readBody(req)));

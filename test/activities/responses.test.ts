@@ -14,7 +14,8 @@ import { DefaultLogger } from '@temporalio/worker';
 import OpenAI from 'openai';
 import { createResponsesActivities, type ResponsesCallInput } from '../../activities/responses';
 import { readActivityFailureDetails } from '../../src/core/failures';
-import { DEFAULT_RETRY_SETTINGS } from '../../src/core/retry';
+import { activityRetryPolicy, DEFAULT_RETRY_SETTINGS } from '../../src/core/retry';
+import { startEmulator, type EmulatorHandle } from '../../src/emulator';
 
 /** Answers every POST with a stream whose only event is an `error` with this code; keeps each request body. */
 async function erroringStream(code: string) {
@@ -115,5 +116,35 @@ describe('callResponsesApi', () => {
     } finally {
       await quota.close();
     }
+  });
+});
+
+describe('callResponsesApi: x-should-retry decides over the error table', () => {
+  let emulator: EmulatorHandle;
+  before(async () => {
+    emulator = await startEmulator();
+  });
+  after(() => emulator.close());
+
+  for (const status of [400, 409, 500] as const) {
+    for (const shouldRetry of [true, false]) {
+      it(`HTTP ${status} with x-should-retry: ${shouldRetry}`, async () => {
+        emulator.setFaults({ failNext: { count: 1, status, shouldRetry } });
+        const failed = await call(emulator.url, {}, input({ input: 'hi', servers: [], function_tools: [], stream: false }));
+        assert.equal(failed.nonRetryable, !shouldRetry, failed.message);
+        // Temporal obeys the policy's non-retryable types over the failure's flag: a retry must come under a type the policy retries.
+        const policyRefuses = activityRetryPolicy(DEFAULT_RETRY_SETTINGS).nonRetryableErrorTypes?.includes(failed.type ?? '') ?? false;
+        if (shouldRetry) assert.equal(policyRefuses, false, `type ${failed.type} is retried by the policy`);
+        if (shouldRetry) assert.ok((failed.nextRetryDelay as number) > 0, 'a retry delay');
+        else assert.match(failed.message, /x-should-retry: false/);
+      });
+    }
+  }
+
+  it('without the header, a 400 is not retried and a 500 is', async () => {
+    emulator.setFaults({ failNext: { count: 1, status: 400 } });
+    assert.equal((await call(emulator.url, {}, input({ input: 'hi', servers: [], function_tools: [], stream: false }))).nonRetryable, true);
+    emulator.setFaults({ failNext: { count: 1, status: 500 } });
+    assert.equal((await call(emulator.url, {}, input({ input: 'hi', servers: [], function_tools: [], stream: false }))).nonRetryable, false);
   });
 });

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { SCRIPT_METADATA_KEY } from '../../src/emulator';
-import { approveUpdate, progressQuery, type QueryInput } from '../../workflows/messages';
+import { approveUpdate, catalogQuery, progressQuery, type QueryInput } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
 import { saveHistoryFixture } from '../helpers/histories';
 import { uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
@@ -106,5 +106,34 @@ describe('runQuery in direct mode', () => {
       assert.match(call?.error_message ?? '', /units/);
       assert.equal(stack.demo.servers.weather.counters().totalExecuted, 0);
     });
+  });
+
+  it('a tool the server no longer has (JSON-RPC -32601): the server is listed once more and the model is told the tool is gone', async () => {
+    stack.demo.servers.calendar.reset();
+    await run(async (start) => {
+      const calendarOnly = [{ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' as const }];
+      const handle = await start(directQuery({ query: 'Do I have any meetings today?', servers: calendarOnly }));
+      let progress = await handle.query(progressQuery);
+      for (let tries = 0; !progress.pending_approvals.length && tries < 200; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        progress = await handle.query(progressQuery);
+      }
+      // Between the listing and the call, the tool goes away.
+      stack.demo.servers.calendar.removeTool('list_events');
+      stack.demo.servers.calendar.setFaults({ failNext: { count: 1, kind: 'jsonrpc_error', jsonrpcCode: -32601, tool: 'list_events' } });
+      await handle.executeUpdate(approveUpdate, { args: [{}] });
+      const result = await handle.result();
+      assert.equal(result.success, true);
+      const [call] = result.tool_calls;
+      assert.equal(call?.status, 'failed');
+      assert.equal(call?.error_type, 'tool_not_found');
+      assert.match(result.text_response, /no longer offers list_events/);
+      const events = (await handle.fetchHistory()).events ?? [];
+      const listings = events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'listToolsDirect');
+      assert.equal(listings.length, 2, 'listed at the start and once more after -32601');
+      const catalog = await handle.query(catalogQuery);
+      assert.ok(!catalog.servers.calendar?.tools.some((tool) => tool.name === 'list_events'), 'the catalog no longer has it');
+    });
+    stack.demo.servers.calendar.reset();
   });
 });

@@ -238,6 +238,22 @@ describe('runQuery: faults, classified and retried by Temporal', () => {
     });
   });
 
+  it('x-should-retry decides: a 400 the server says to retry is retried (under a retryable type), a 500 it says not to is not', async () => {
+    await withQueryWorker({}, async (start) => {
+      stack.emulator.setFaults({ failNext: { count: 1, status: 400, shouldRetry: true } });
+      const retried = await start(queryInput({ query: "What's the weather in Paris?", servers: [seedServers()[0]!] }));
+      const result = await retried.result();
+      assert.equal(result.success, true);
+      assert.equal(result.retries, 1);
+
+      stack.emulator.setFaults({ failNext: { count: 1, status: 500, shouldRetry: false } });
+      const stopped = await start(queryInput({ query: "What's the weather in Paris?", servers: [seedServers()[0]!] }));
+      const failure = await stopped.result().then(() => undefined, (error: unknown) => error);
+      assert.ok(failure instanceof WorkflowFailedError);
+      assert.match(String(failure.cause?.message), /x-should-retry: false/);
+    });
+  });
+
   it('a 401 fails at once as authentication', async () => {
     const guarded = await startEmulator({ apiKeys: ['sk-test-right-key-0123456789'] });
     try {

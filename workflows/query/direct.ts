@@ -3,7 +3,7 @@
  * before a call, then runs each call as its own activity (read-only tools retried, tools with
  * side effects tried once), and answers the model with `function_call_output` items.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { RecordedError } from '../../src/core/errors';
 import type { ToolBinding } from '../../src/core/function-tools';
@@ -13,6 +13,7 @@ import { activityRetryPolicy } from '../../src/core/retry';
 import type { FunctionCallItem, InputItem } from '../../src/core/schemas';
 import { requiresApproval, type ServerConfig } from '../../src/core/servers';
 import { findTool, type DiscoveredTool } from '../../src/core/tools';
+import { refreshCatalog } from '../discovery';
 import { describeFailure, isActivityOrChildFailure } from '../failures';
 import type { Approvals } from './approvals';
 import type { QueryRunState } from './run-state';
@@ -24,7 +25,14 @@ interface Target {
 
 type CallOutcome = Pick<CallRecord, 'status' | 'output' | 'started_at' | 'completed_at'>;
 
+/** Runs recorded before this change answered a missing tool without listing its server again. */
+const TOOL_GONE_REFRESH = 'direct-tool-gone-refresh';
+
 export class DirectCalls {
+  /** Function names of tools found gone: no longer offered to the model. */
+  readonly gone = new Set<string>();
+  private readonly refreshed = new Set<string>();
+
   constructor(
     private readonly run: QueryRunState,
     private readonly approvals: Approvals,
@@ -90,8 +98,27 @@ export class DirectCalls {
       const { error, attempts } = describeFailure(failure);
       this.run.countAttempts(attempts);
       record({ status: 'failed', output: null, started_at: null, completed_at: new Date().toISOString() }, error);
+      if (error.type === 'tool_not_found' && patched(TOOL_GONE_REFRESH) && (await this.isGone(target))) {
+        this.gone.add(call.name);
+        return reply(`Error (tool_not_found): ${target.server.label} no longer offers ${target.tool.name} (its tool list was just refreshed); do not call it again.`);
+      }
       return reply(`Error (${error.type}): ${error.message}`);
     }
+  }
+
+  /**
+   * The server said the tool does not exist (JSON-RPC -32601): lists that server once per run,
+   * keeps the new catalog, and tells whether the tool is really gone.
+   */
+  private async isGone(target: Target): Promise<boolean> {
+    if (!this.refreshed.has(target.server.label)) {
+      this.refreshed.add(target.server.label);
+      const { catalog } = await refreshCatalog([target.server], this.run.catalog, this.run.input);
+      this.run.catalog = { servers: { ...this.run.catalog.servers, ...catalog.servers } };
+      this.run.emit('discovery', `${target.server.label}: tool list refreshed after ${target.tool.name} was not found`);
+    }
+    const entry = this.run.catalog.servers[target.server.label];
+    return entry?.status === 'ok' && !findTool(this.run.catalog, target.tool.name, target.server.label);
   }
 
   private record(call: FunctionCallItem, target: Target | undefined, outcome: CallOutcome, error: RecordedError | null) {

@@ -33,6 +33,7 @@ import { Approvals } from './approvals';
 import { discover, serversForQuery, type QueryServers } from './catalog';
 import { DirectCalls } from './direct';
 import { absorbOutput, answerApprovalRequests } from './hosted';
+import { Conversation } from './conversation';
 import { callModel } from './model';
 import { fail, finish } from './outcome';
 import { QueryRunState } from './run-state';
@@ -58,8 +59,8 @@ async function converse(run: QueryRunState, approvals: Approvals, { servers, lis
   const { input: options } = run;
   const direct = options.mode === 'direct' ? functionToolsFromCatalog(run.catalog, servers.map((server) => server.label)) : null;
   const directCalls = direct && new DirectCalls(run, approvals, direct.bindings, servers);
+  const conversation = Conversation.of(options);
   let input: string | InputItem[] = options.query;
-  let previousResponseId: string | null = null;
   let listing = listInFirstTurn;
   for (;;) {
     if (run.step >= options.max_steps) {
@@ -69,7 +70,11 @@ async function converse(run: QueryRunState, approvals: Approvals, { servers, lis
     run.setState('executing', `asking the model (turn ${run.step}) with ${servers.map((server) => server.label).join(', ')}`);
     let response: ResponsesCallResult;
     try {
-      response = await callModel(options, { step: run.step, servers, input, previousResponseId, functionTools: direct?.tools, failOnListingError: listing });
+      const turn = conversation.turn(input);
+      if (conversation.lastClipped) run.emit('state', `${conversation.lastClipped} older tool output(s) clipped to keep the conversation under the payload budget`);
+      // A tool the server no longer has (direct mode) is not offered again.
+      const functionTools = direct?.tools.filter((tool) => !directCalls?.gone.has(tool.name));
+      response = await callModel(options, { step: run.step, servers, ...turn, functionTools, failOnListingError: listing });
     } catch (failure) {
       if (!listing || !isListingFailure(failure)) throw failure;
       // A server could not be listed: find out which by listing each, and ask again without it.
@@ -80,6 +85,7 @@ async function converse(run: QueryRunState, approvals: Approvals, { servers, lis
       continue;
     }
     listing = false;
+    conversation.answered(input, response);
     run.countAttempts(response.attempt);
     run.lastResponseId = response.response_id;
     absorbOutput(run, approvals, response);
@@ -89,7 +95,6 @@ async function converse(run: QueryRunState, approvals: Approvals, { servers, lis
     const next = directCalls ? await answerFunctionCalls(directCalls, response.output) : await answerApprovalRequests(approvals, response);
     if (!next) return outputText(response);
     input = next;
-    previousResponseId = response.response_id;
   }
 }
 

@@ -13,6 +13,8 @@ export interface ModelTurn {
   servers: readonly ServerConfig[];
   input: string | InputItem[];
   previousResponseId: string | null;
+  /** `false` when the workflow carries the conversation (see conversation.ts). */
+  store?: false;
   /** Direct mode: the MCP tools as function tools; hosted mode passes the servers instead. */
   functionTools?: FunctionToolConfig[];
   /** The turn is also the listing: a server that cannot be listed fails it at once (see catalog.ts). */
@@ -35,6 +37,7 @@ export function callModel(options: ParsedQueryInput, turn: ModelTurn) {
     servers: turn.functionTools ? [] : [...turn.servers],
     ...(turn.functionTools ? { function_tools: turn.functionTools } : {}),
     previous_response_id: turn.previousResponseId,
+    ...(turn.store === false ? { store: false as const } : {}),
     instructions: options.instructions,
     stream: options.stream,
     metadata: options.metadata,

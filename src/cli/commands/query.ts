@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import type { QueryOutcome } from '../../client/client';
 import type { McpflowClient } from '../../client/client';
 import type { QueryResult } from '../../core/records';
+import { ConversationModeSchema, type ConversationMode } from '../../core/conversation';
 import { DEFAULT_MODEL, ExecutionModeSchema } from '../../core/defaults';
 import type { QueryInput } from '../../../workflows/messages';
 import { commandContext, withClient, type CommandContext } from '../context';
@@ -23,6 +24,7 @@ export interface QueryFlags {
   model?: string;
   session?: string;
   approvalTimeout?: number;
+  conversation?: ConversationMode;
   maxSteps?: number;
   forceRefresh?: boolean;
   wait: boolean;
@@ -39,6 +41,11 @@ export function registerQueryCommand(program: Command): void {
     .option('--model <name>', `model name (default from config, else ${DEFAULT_MODEL})`)
     .option('--session <id>', 'run inside this session (started if missing), which caches tools and keeps history')
     .option('--approval-timeout <duration>', 'deny unanswered approvals after this long, e.g. 10m (default: wait)', parseDuration)
+    .addOption(
+      new Option('--conversation <mode>', 'stored: chain turns with previous_response_id (the API keeps them 30 days); stateless: the workflow sends every item back with store: false (default when approvals may wait over 30 days)').choices(
+        ConversationModeSchema.options,
+      ),
+    )
     .option('--max-steps <n>', 'at most this many model turns', parsePositiveInt)
     .option('--force-refresh', 'list the tools again even if the cached catalog is fresh')
     .option('--wait', 'wait for the answer, showing progress (default)', true)
@@ -57,12 +64,14 @@ async function runQueryCommand(text: string, flags: QueryFlags, command: Command
   const servers = serversFrom(context, flags.server);
   if (!sessionId) requireServers(servers);
   const approvalTimeout = flags.approvalTimeout ?? defaults.approval_timeout_ms;
+  if (sessionId && flags.conversation) throw new UsageError('--conversation applies to a query run on its own; queries in a session use the default (stateless unless --approval-timeout is 30 days or less)');
+  const conversation = flags.conversation ?? (sessionId ? undefined : defaults.conversation);
   const print = flags.json ? toStderr : toStdout;
 
   await withClient(context, async (client) => {
     const started = sessionId
       ? await startInSession(client, context, sessionId, text, flags, approvalTimeout)
-      : await startAlone(client, context, text, flags, approvalTimeout);
+      : await startAlone(client, context, text, flags, approvalTimeout, conversation);
     const ui = context.uiUrl(started.workflowId);
     if (!flags.wait) {
       if (flags.json) printJson({ workflow_id: started.workflowId, session_id: sessionId ?? null, web_ui: ui ?? null });
@@ -95,12 +104,20 @@ interface StartedQuery {
   done: Promise<QueryOutcome>;
 }
 
-async function startAlone(client: McpflowClient, context: CommandContext, text: string, flags: QueryFlags, approvalTimeout: number | undefined): Promise<StartedQuery> {
+async function startAlone(
+  client: McpflowClient,
+  context: CommandContext,
+  text: string,
+  flags: QueryFlags,
+  approvalTimeout: number | undefined,
+  conversation: ConversationMode | undefined,
+): Promise<StartedQuery> {
   const input: QueryInput = {
     query: text,
     servers: requireServers(serversFrom(context, flags.server)),
     ...runOptions(context, flags),
     ...(approvalTimeout !== undefined ? { approval_timeout_ms: approvalTimeout } : {}),
+    ...(conversation ? { conversation } : {}),
     ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
     ...(flags.forceRefresh ? { force_refresh: true } : {}),
   };

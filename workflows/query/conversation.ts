@@ -1,0 +1,55 @@
+/**
+ * How a run's turns are tied together. `stored`: each call names the previous response
+ * (`previous_response_id`), the API keeps the conversation (30 days). `stateless`: the
+ * workflow keeps every item in its own state (and so in its history) and sends them all back
+ * with `store: false`; nothing is kept at OpenAI, and an approval may wait for months.
+ */
+import { patched } from '@temporalio/workflow';
+import { carriedItem, defaultConversationMode, fitConversation, type ConversationMode } from '../../src/core/conversation';
+import type { InputItem } from '../../src/core/schemas';
+import type { ResponsesCallResult } from '../../activities/responses';
+import type { ParsedQueryInput } from '../messages';
+
+/** What one turn sends besides its tools. */
+export interface TurnConversation {
+  input: string | InputItem[];
+  previousResponseId: string | null;
+  /** `false` in stateless mode; absent leaves the API's default (store). */
+  store?: false;
+}
+
+export class Conversation {
+  private previousResponseId: string | null = null;
+  /** Stateless mode: every item so far, unclipped (only what is sent is fitted to the budget). */
+  private carried: InputItem[] = [];
+  /** Tool outputs clipped in the last request, for the progress log. */
+  lastClipped = 0;
+
+  constructor(readonly mode: ConversationMode) {}
+
+  /** The mode of a run: runs recorded before the option existed replay as `stored`. */
+  static of(options: ParsedQueryInput): Conversation {
+    if (!patched('conversation-option')) return new Conversation('stored');
+    return new Conversation(options.conversation ?? defaultConversationMode(options.approval_timeout_ms));
+  }
+
+  /** The next request, given its new input (the question, or the answers to the last turn). */
+  turn(next: string | InputItem[]): TurnConversation {
+    if (this.mode === 'stored') return { input: next, previousResponseId: this.previousResponseId };
+    const fitted = fitConversation([...this.carried, ...asItems(next)]);
+    this.lastClipped = fitted.clipped;
+    return { input: fitted.items, previousResponseId: null, store: false };
+  }
+
+  /** Remembers a turn that was answered: its new input and the response's output. */
+  answered(next: string | InputItem[], response: ResponsesCallResult): void {
+    this.previousResponseId = response.response_id;
+    if (this.mode === 'stored') return;
+    const output = response.output.map(carriedItem).filter((item): item is InputItem => item !== null);
+    this.carried = [...this.carried, ...asItems(next), ...output];
+  }
+}
+
+function asItems(next: string | InputItem[]): InputItem[] {
+  return typeof next === 'string' ? [{ type: 'message', role: 'user', content: next }] : next;
+}
