@@ -16,6 +16,7 @@ import { registerDevCommand } from './commands/dev';
 import { registerWorkerCommand } from './commands/worker';
 import { registerScheduleCommand } from './commands/schedule';
 import { registerSessionCommand } from './commands/session';
+import { registerBatchCommand } from './commands/batch';
 import { EXIT_CODES_HELP } from './errors';
 
 const ENVIRONMENT_HELP = `Environment:
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   registerDiscoverCommand(program);
   registerSessionCommand(program);
   registerScheduleCommand(program);
+  registerBatchCommand(program);
   registerWorkerCommand(program);
   registerDevCommand(program);
   registerDemoCommand(program);

@@ -9,7 +9,7 @@ import { createActivities } from '../../activities';
 import { lineWorkflowId, type BatchInput, type BatchLine } from '../../workflows/batch/messages';
 import { getTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
 import { useOfflineStack } from '../helpers/stack';
-import { FAST_RETRY, scriptedLine, testClient, waitFor, weatherServer } from './helpers';
+import { FAST_RETRY, scriptedLine, testClient, weatherServer } from './helpers';
 
 const stack = useOfflineStack();
 
