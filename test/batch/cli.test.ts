@@ -15,6 +15,7 @@ import { startEmulator, type EmulatorHandle } from '../../src/emulator';
 import type { LineResult } from '../../src/client/batch';
 import { getTestEnv, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker, type TestEnv } from '../helpers/temporal';
 import { ensureBuilt, runCli, scratchDir, type CliOptions } from '../cli/harness';
+import { listPendingApprovals } from '../../src/client/pending';
 import { testClient, waitFor } from './helpers';
 
 let emulator: EmulatorHandle;
@@ -29,6 +30,7 @@ function cli(args: string[], options: CliOptions = {}) {
 }
 
 const weather = () => `weather=${demo.servers.weather.url},approval=never`;
+const calendar = () => `calendar=${demo.servers.calendar.url},approval=always`;
 
 before(async () => {
   ensureBuilt();
@@ -144,5 +146,33 @@ describe('mcpflow batch run', () => {
     for (const i of [2, 5, 7]) assert.equal(await runsOf(`${batchId}/r-${i}`), 2, `r-${i} ran again`);
     for (const i of [0, 1, 3, 9]) assert.equal(await runsOf(`${batchId}/r-${i}`), 1, `r-${i} did not`);
     assert.equal(result.progress.succeeded, 7);
+  });
+});
+
+describe('approvals in bulk', () => {
+  it('answers 50 pending approvals across a batch in one command; each approved side effect runs once', async () => {
+    const createEvent = (i: number) => ({ server: 'calendar', tool: 'create_event', arguments: { title: `bulk ${i}`, date: 'today', start_time: '10:00' } });
+    const rows = Array.from({ length: 50 }, (_, i) => JSON.stringify({ query: `book ${i}`, id: `b-${i}`, metadata: script(`booked ${i}`, [createEvent(i)]) }));
+    const batchId = uniqueWorkflowId('bulk');
+    const createdBefore = demo.servers.calendar.counters().executed.create_event ?? 0;
+    const started = await cli(['batch', 'run', fileWith(rows), '--server', calendar(), '--batch-id', batchId, '--concurrency', '50', '--no-wait']);
+    assert.equal(started.code, 0, started.stderr);
+    const client = testClient(env, taskQueue);
+    await waitFor(() => listPendingApprovals(client, { batch: batchId }), (pending) => pending.length === 50, '50 pending approvals', 120_000);
+
+    const listed = await cli(['approvals', 'list', '--batch', batchId, '--tool', 'create_event', '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.equal((JSON.parse(listed.stdout) as unknown[]).length, 50);
+    assert.equal(demo.servers.calendar.counters().executed.create_event ?? 0, createdBefore, 'nothing ran before the approval');
+
+    const approved = await cli(['approve', '--all', '--batch', batchId, '--tool', 'create_event', '--reason', 'bulk ok', '--json']);
+    assert.equal(approved.code, 0, approved.stderr);
+    assert.equal((JSON.parse(approved.stdout) as { answered: unknown[] }).answered.length, 50);
+
+    const result = await client.batches.result(batchId);
+    assert.equal(result.progress.succeeded, 50);
+    assert.equal((demo.servers.calendar.counters().executed.create_event ?? 0) - createdBefore, 50, 'each approved call ran exactly once');
+    const none = await cli(['approvals', 'list', '--batch', batchId]);
+    assert.match(none.stdout, /No pending approvals/);
   });
 });
