@@ -9,7 +9,7 @@ import { createActivities } from '../../activities';
 import { lineWorkflowId, type BatchInput, type BatchLine } from '../../workflows/batch/messages';
 import { getTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
 import { useOfflineStack } from '../helpers/stack';
-import { FAST_RETRY, scriptedLine, testClient, weatherServer } from './helpers';
+import { FAST_RETRY, scriptedLine, testClient, waitFor, weatherServer } from './helpers';
 
 const stack = useOfflineStack();
 
@@ -49,6 +49,50 @@ describe('runBatch', () => {
       const line7 = await client.batches.lineResult({ workflow_id: lineWorkflowId(batchId, 'line-7'), key: 'line-7', n: 7 });
       assert.equal(line7.answer, 'answer 7');
       for (const n of [1, 40, 80]) assert.equal(await runsOf(client, lineWorkflowId(batchId, `line-${n}`)), 1);
+    });
+  });
+});
+
+describe('runBatch control', () => {
+  const calendarServer = () => ({ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' as const });
+  const booking = (n: number) =>
+    scriptedLine(n, { calls: [{ server: 'calendar', tool: 'create_event', arguments: { title: `control ${n}`, date: 'today', start_time: '11:00' } }] });
+
+  it('pause stops starting lines (running ones finish), resume goes on, cancel stops the running ones', async () => {
+    await withBatchWorker(async (client) => {
+      const batchId = uniqueWorkflowId('control');
+      const lines = Array.from({ length: 10 }, (_, i) => booking(i + 1));
+      await client.batches.startOrAttach(batchId, batchInput(10, { servers: [calendarServer()], concurrency: 2, lines }));
+      await waitFor(() => client.batches.progress(batchId), (p) => p.waiting_approval === 2, 'two lines waiting for approval');
+      assert.equal(await client.batches.pause(batchId), 'paused');
+      await assert.rejects(client.batches.pause(batchId), /already paused/);
+      for (const n of [1, 2]) await client.approve(lineWorkflowId(batchId, `line-${n}`), {});
+      const paused = await waitFor(() => client.batches.progress(batchId), (p) => p.done === 2, 'the two running lines to finish');
+      assert.equal(paused.running, 0, 'no line started while paused');
+      assert.equal(paused.status, 'paused');
+      assert.equal(await client.batches.resume(batchId), 'running');
+      await waitFor(() => client.batches.progress(batchId), (p) => p.waiting_approval === 2, 'two more lines waiting');
+      assert.equal(await client.batches.cancel(batchId), 'cancelling');
+      const result = await client.batches.result(batchId);
+      assert.equal(result.status, 'cancelled');
+      assert.equal(result.progress.succeeded, 2);
+      assert.equal(result.progress.cancelled, 2);
+      assert.equal(result.progress.done, 4, 'the other six never started');
+      await assert.rejects(client.batches.resume(batchId));
+    });
+  });
+
+  it('--max-failures stops the batch after that many failed lines', async () => {
+    await withBatchWorker(async (client) => {
+      const batchId = uniqueWorkflowId('max-failures');
+      const bad = (n: number) => scriptedLine(n, { calls: [{ server: 'weather', tool: 'no_such_tool', arguments: {} }] });
+      const lines = Array.from({ length: 10 }, (_, i) => bad(i + 1));
+      await client.batches.startOrAttach(batchId, batchInput(10, { concurrency: 1, max_failures: 3, lines }));
+      const result = await client.batches.result(batchId);
+      assert.equal(result.status, 'stopped');
+      assert.equal(result.progress.failed, 3);
+      assert.deepEqual(result.progress.failed_by_type, { invalid_arguments: 3 });
+      assert.equal(result.state.failed_lines.length, 3);
     });
   });
 });
