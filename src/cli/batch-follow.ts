@@ -5,7 +5,7 @@
  * line is missed even when the CLI fell behind the batch's bounded log of finished lines.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { isOver } from '../client/batch';
+import { isOver, isTransient } from '../client/batch';
 import type { McpflowClient } from '../client/client';
 import type { BatchLine, BatchProgress, FinishedLine } from '../../workflows/batch/messages';
 import type { ResultsFile } from './batch-out';
@@ -19,6 +19,8 @@ export interface FollowOptions {
   print: (line: string) => void;
   pollMs?: number;
   plainEveryMs?: number;
+  /** Stop waiting for Temporal or a worker after this long (default 15 min). */
+  giveUpAfterMs?: number;
 }
 
 type LineToWrite = Pick<FinishedLine, 'workflow_id' | 'key'> & { n?: number | null };
@@ -33,14 +35,25 @@ export async function followBatch(client: McpflowClient, batchId: string, option
   let afterSeq = 0;
   let lastPlain = 0;
   let progress: BatchProgress;
+  let waitingSince: number | null = null;
   try {
     for (;;) {
-      progress = await client.batches.progress(batchId);
-      for (;;) {
-        const page = await client.batches.finished(batchId, afterSeq);
-        await writeResults(client, page.lines, options.out);
-        if (page.lines.length) afterSeq = page.lines[page.lines.length - 1]!.seq;
-        if (afterSeq >= page.last_seq || !page.lines.length) break;
+      try {
+        progress = await client.batches.progress(batchId);
+        for (;;) {
+          const page = await client.batches.finished(batchId, afterSeq);
+          await writeResults(client, page.lines, options.out);
+          if (page.lines.length) afterSeq = page.lines[page.lines.length - 1]!.seq;
+          if (afterSeq >= page.last_seq || !page.lines.length) break;
+        }
+        waitingSince = null;
+      } catch (error) {
+        // The batch is durable: a Temporal restart or a dead worker is a pause for this watcher, not an end.
+        if (!isTransient(error) || (waitingSince !== null && Date.now() - waitingSince > (options.giveUpAfterMs ?? 15 * 60_000))) throw error;
+        if (waitingSince === null) options.print(`waiting: ${(error as Error).message}`);
+        waitingSince ??= Date.now();
+        await delay(2_000);
+        continue;
       }
       if (options.bar) process.stderr.write(`\r${progressLine(progress)}\u001b[K`);
       else if (Date.now() - lastPlain >= (options.plainEveryMs ?? 5_000) || isOver(progress.status)) {

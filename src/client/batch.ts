@@ -23,7 +23,7 @@ import {
 import type { runBatch } from '../../workflows/batch';
 import { MCP_BATCH_ID } from '../core/search-attributes';
 import type { McpflowClient, QueryOutcome } from './client';
-import { NotFoundError, UpdateRejectedError } from './errors';
+import { NoWorkerError, NotFoundError, TemporalUnreachableError, UpdateRejectedError } from './errors';
 
 /** One line's result as `--out` and `batch results` write it. */
 export interface LineResult {
@@ -94,10 +94,18 @@ export class BatchApi {
     let refusals = 0;
     for (;;) {
       if (options.stopped?.()) return;
-      const progress = await this.progress(batchId).catch((error: unknown) => {
-        if (error instanceof NotFoundError) return null;
-        throw error;
-      });
+      let progress: BatchProgress | null;
+      try {
+        progress = await this.progress(batchId);
+      } catch (error) {
+        if (!isTransient(error)) {
+          if (error instanceof NotFoundError) return;
+          throw error;
+        }
+        // Temporal restarting, or no worker for a moment: the lines wait in this process.
+        await sleep(options.pollMs ?? 2_000);
+        continue;
+      }
       if (!progress || progress.received >= lines.length || isOver(progress.status)) return;
       const room = Math.min(MAX_PAGE_BYTES, progress.buffer_limit_bytes - progress.buffer_bytes);
       const page: BatchLine[] = [];
@@ -211,6 +219,11 @@ export class BatchApi {
       yield { workflow_id: execution.workflowId, key: execution.workflowId.slice(batchId.length + 1) };
     }
   }
+}
+
+/** Temporal or every worker gone for a moment (a restart, a crash): worth waiting for. */
+export function isTransient(error: unknown): boolean {
+  return error instanceof TemporalUnreachableError || error instanceof NoWorkerError;
 }
 
 export function isOver(status: BatchStatus): boolean {
