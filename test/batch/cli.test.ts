@@ -176,3 +176,34 @@ describe('approvals in bulk', () => {
     assert.match(none.stdout, /No pending approvals/);
   });
 });
+
+describe('operations on runs', () => {
+  it('list finds a batch\'s lines by state; cancel stops a batch and its waiting lines; links follow temporal.ui_url', async () => {
+    const createEvent = (i: number) => ({ server: 'calendar', tool: 'create_event', arguments: { title: `cancel ${i}`, date: 'today', start_time: '12:00' } });
+    const rows = Array.from({ length: 3 }, (_, i) => JSON.stringify({ query: `book ${i}`, id: `c-${i}`, metadata: script(`booked ${i}`, [createEvent(i)]) }));
+    const batchId = uniqueWorkflowId('ops');
+    const cwd = scratchDir();
+    writeFileSync(path.join(cwd, 'mcpflow.config.json'), JSON.stringify({ temporal: { ui_url: 'http://ui.example.test:9999/' } }));
+    const started = await cli(['batch', 'run', fileWith(rows), '--server', calendar(), '--batch-id', batchId, '--no-wait', '--json'], { cwd });
+    assert.equal(started.code, 0, started.stderr);
+    assert.equal((JSON.parse(started.stdout) as { web_ui: string }).web_ui, `http://ui.example.test:9999/namespaces/default/workflows/${batchId}`);
+    const client = testClient(env, taskQueue);
+    await waitFor(() => listPendingApprovals(client, { batch: batchId }), (pending) => pending.length === 3, '3 pending approvals');
+
+    const waiting = await cli(['list', '--batch', batchId, '--state', 'waiting_approval', '--json']);
+    assert.equal(waiting.code, 0, waiting.stderr);
+    assert.deepEqual((JSON.parse(waiting.stdout) as { workflow_id: string }[]).map((row) => row.workflow_id).sort(), [0, 1, 2].map((i) => `${batchId}/c-${i}`));
+    const byServer = await cli(['list', '--server', 'calendar', '--batch', batchId, '--json']);
+    assert.equal((JSON.parse(byServer.stdout) as unknown[]).length, 3);
+
+    const cancelled = await cli(['cancel', batchId]);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    await assert.rejects(client.batches.result(batchId));
+    const lines = await waitFor(
+      () => cli(['list', '--batch', batchId, '--state', 'cancelled', '--json']).then((run) => JSON.parse(run.stdout) as unknown[]),
+      (found) => found.length === 3,
+      'the three lines cancelled',
+    );
+    assert.equal(lines.length, 3);
+  });
+});
