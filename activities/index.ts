@@ -4,6 +4,7 @@
  */
 import OpenAI from 'openai';
 import { ApplicationFailure } from '@temporalio/common';
+import { createBatchActivities } from './batch';
 import { createHostedDiscoveryActivities } from './discovery';
 import { createMcpActivities } from './mcp';
 import { sharedMcpConnections, type McpConnectionPool } from './mcp-connections';
@@ -60,6 +61,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     ...createHostedDiscoveryActivities(responses),
     ...createMcpActivities({ env, connections: deps.mcpConnections ?? sharedMcpConnections() }),
     ...createSessionActivities({ temporalClient: deps.temporalClient }),
+    ...createBatchActivities({ temporalClient: deps.temporalClient }),
   };
 }
 

@@ -3,3 +3,4 @@ export { discoverTools } from './discovery';
 export { runQuery } from './query';
 export { mcpSession } from './session';
 export { refreshSession } from './refresh';
+export { runBatch } from './batch';

@@ -21,7 +21,9 @@ export function commandContext(command: Command): CommandContext {
   const loaded = loadConfig({ explicitPath: flags.config });
   const connection = resolveConnectionSettings({ address: flags.address, namespace: flags.namespace, profile: flags.profile }, loaded.config.temporal);
   const taskQueue = flags.taskQueue ?? process.env.MCPFLOW_TASK_QUEUE ?? loaded.config.defaults.task_queue;
-  const base = webUiBaseUrl(connection);
+  // MCPFLOW_UI_URL, then the config file's temporal.ui_url, then the dev server's default.
+  const configured = loaded.config.temporal.ui_url;
+  const base = webUiBaseUrl(connection, configured && !process.env.MCPFLOW_UI_URL ? { MCPFLOW_UI_URL: configured } : process.env);
   return { loaded, connection, taskQueue, uiUrl: (workflowId) => workflowUiUrl(base, connection.namespace, workflowId) };
 }
 

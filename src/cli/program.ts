@@ -16,6 +16,9 @@ import { registerDevCommand } from './commands/dev';
 import { registerWorkerCommand } from './commands/worker';
 import { registerScheduleCommand } from './commands/schedule';
 import { registerSessionCommand } from './commands/session';
+import { registerBatchCommand } from './commands/batch';
+import { registerListCommand } from './commands/list';
+import { registerCancelCommand } from './commands/cancel';
 import { EXIT_CODES_HELP } from './errors';
 
 const ENVIRONMENT_HELP = `Environment:
@@ -25,7 +28,7 @@ const ENVIRONMENT_HELP = `Environment:
                         as in every Temporal SDK and CLI (temporal.toml profiles)
   MCPFLOW_TASK_QUEUE    task queue of the mcpflow worker (default "mcpflow")
   OPENAI_API_KEY, OPENAI_BASE_URL   read by \`mcpflow worker\` (never sent to Temporal)
-  MCPFLOW_UI_URL        Web UI base URL for links (default: port + 1000 on loopback)`;
+  MCPFLOW_UI_URL        Web UI base URL for links (else config temporal.ui_url, else port + 1000 on loopback)`;
 
 const EXAMPLES_HELP = `Examples:
   mcpflow demo                                       everything, end to end, offline
@@ -60,6 +63,9 @@ export function buildProgram(): Command {
   registerDiscoverCommand(program);
   registerSessionCommand(program);
   registerScheduleCommand(program);
+  registerBatchCommand(program);
+  registerListCommand(program);
+  registerCancelCommand(program);
   registerWorkerCommand(program);
   registerDevCommand(program);
   registerDemoCommand(program);

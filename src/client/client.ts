@@ -31,6 +31,7 @@ import { MCP_SERVERS, SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { createClient, DEFAULT_CONNECT_TIMEOUT_MS, openConnection } from './connect';
 import { busyWorkflowError, isTimeout, NoWorkerError, NotFoundError, translateError, UpdateRejectedError } from './errors';
 import { pendingRetries, type PendingRetry } from './retries';
+import { BatchApi } from './batch';
 import { ScheduleApi } from './schedules';
 import { SessionApi } from './sessions';
 
@@ -68,6 +69,7 @@ export function newQueryWorkflowId(): string {
 export class McpflowClient {
   readonly sessions: SessionApi;
   readonly schedules: ScheduleApi;
+  readonly batches: BatchApi;
 
   constructor(
     readonly temporal: Client,
@@ -77,6 +79,7 @@ export class McpflowClient {
   ) {
     this.sessions = new SessionApi(this);
     this.schedules = new ScheduleApi(this);
+    this.batches = new BatchApi(this);
   }
 
   static async connect(settings: ConnectionSettings, options: ConnectOptions = {}): Promise<McpflowClient> {

@@ -5,3 +5,5 @@ export { TemporalUnreachableError, NotFoundError, UpdateRejectedError, WrongWork
 export { pendingRetries, type PendingRetry } from './retries';
 export { SessionApi, type SessionQueryStart } from './sessions';
 export { ScheduleApi, defaultScheduleId, formatMs, type CreateRefreshScheduleOptions, type ScheduleDetails, type ScheduleRow, type ScheduleRun } from './schedules';
+export { BatchApi, isOver, type BatchStart, type LineResult } from './batch';
+export { BatchFileError, defaultBatchId, parseBatchFile, type BatchFile } from './batch-file';

@@ -33,6 +33,8 @@ export const TemporalSectionSchema = z.strictObject({
   namespace: z.string().min(1).optional(),
   /** A profile of the Temporal config file (temporal.toml), as TEMPORAL_PROFILE would pick. */
   profile: z.string().min(1).optional(),
+  /** The Web UI's base URL for links (MCPFLOW_UI_URL wins); default: the dev server's, gRPC port + 1000 on loopback. */
+  ui_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, for example http://127.0.0.1:8233' }).optional(),
 });
 export type TemporalSection = z.infer<typeof TemporalSectionSchema>;
 

@@ -8,8 +8,10 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const MCP_SERVERS = defineSearchAttributeKey('McpServers', SearchAttributeType.KEYWORD_LIST);
 export const MCP_STATE = defineSearchAttributeKey('McpState', SearchAttributeType.KEYWORD);
 export const MCP_TOOL_CALL_COUNT = defineSearchAttributeKey('McpToolCallCount', SearchAttributeType.INT);
+/** Set on a batch (runBatch) and on each of its lines' runs: `McpBatchId = '<id>'` lists a batch's runs. */
+export const MCP_BATCH_ID = defineSearchAttributeKey('McpBatchId', SearchAttributeType.KEYWORD);
 
-const KEYS = [MCP_SERVERS, MCP_STATE, MCP_TOOL_CALL_COUNT];
+const KEYS = [MCP_SERVERS, MCP_STATE, MCP_TOOL_CALL_COUNT, MCP_BATCH_ID];
 
 /** Name → Temporal's type name (KEYWORD_LIST, KEYWORD, INT). */
 export const SEARCH_ATTRIBUTES: Readonly<Record<string, string>> = Object.fromEntries(KEYS.map((key) => [key.name, key.type]));

@@ -1,11 +1,21 @@
-/** `mcpflow approve|deny <workflowId> [approvalId] [--reason]`: answers pending approval requests. */
+/**
+ * `mcpflow approve|deny <workflowId> [approvalId] [--reason]`: answers pending approval requests
+ * of one run; `approve|deny --all [--batch id] [--server s] [--tool t]` answers every pending
+ * request the filters find across runs; `approvals list` shows them.
+ */
 import type { Command } from 'commander';
+import { answerAll, listPendingApprovals, type PendingApprovalRow } from '../../client/pending';
 import { commandContext, withClient } from '../context';
+import { SilentFailure, UsageError } from '../errors';
 import { jsonOption } from '../options';
-import { printJson, toStdout } from '../output';
+import { printJson, table, toStderr, toStdout, truncate } from '../output';
 
 interface ApprovalFlags {
   reason?: string;
+  all?: boolean;
+  batch?: string;
+  server?: string;
+  tool?: string;
   json: boolean;
 }
 
@@ -14,13 +24,33 @@ export function registerApprovalCommands(program: Command): void {
     const verb = approve ? 'approve' : 'deny';
     program
       .command(verb)
-      .description(`${approve ? 'Approve' : 'Deny'} a pending tool call of a running query (all pending ones when no approval id is given)`)
-      .argument('<workflowId>', 'the query workflow id (mcpflow query prints it)')
+      .description(`${approve ? 'Approve' : 'Deny'} pending tool calls: of one run (all its pending ones when no approval id is given), or with --all of every run the filters find`)
+      .argument('[workflowId]', 'the query workflow id (mcpflow query prints it); omit with --all')
       .argument('[approvalId]', 'which request (mcpr_...); default: every pending request')
       .option('--reason <text>', approve ? 'why (kept in the history)' : 'why; the model sees it')
+      .option('--all', 'answer every pending request across runs (narrow with --batch, --server, --tool)')
+      .option('--batch <id>', 'with --all: only runs of this batch')
+      .option('--server <label>', 'with --all: only calls to this server')
+      .option('--tool <name>', 'with --all: only calls of this tool')
       .addOption(jsonOption())
-      .action(async (workflowId: string, approvalId: string | undefined, flags: ApprovalFlags, command: Command) => {
+      .action(async (workflowId: string | undefined, approvalId: string | undefined, flags: ApprovalFlags, command: Command) => {
         const context = commandContext(command);
+        if (flags.all) {
+          if (workflowId) throw new UsageError(`give either a workflow id or --all, not both: mcpflow ${verb} --all --batch <id>`);
+          await withClient(context, async (client) => {
+            const rows = await listPendingApprovals(client, flags);
+            const outcome = await answerAll(client, rows, approve, flags.reason);
+            if (flags.json) printJson({ approve, answered: outcome.answered, refused: outcome.refused });
+            else {
+              toStdout(`${approve ? 'Approved' : 'Denied'} ${outcome.answered.length} request(s) in ${new Set(outcome.answered.map((row) => row.workflow_id)).size} run(s)`);
+              for (const refused of outcome.refused) toStderr(`not answered: ${refused.workflow_id} ${refused.approval.id}: ${refused.error}`);
+            }
+            if (outcome.refused.length) throw new SilentFailure();
+          });
+          return;
+        }
+        if (!workflowId) throw new UsageError(`give the query's workflow id (mcpflow ${verb} <workflowId>), or --all with filters`);
+        if (flags.batch || flags.server || flags.tool) throw new UsageError('--batch, --server and --tool narrow --all: add --all, or drop them');
         await withClient(context, async (client) => {
           const answer = { ...(approvalId ? { approval_request_id: approvalId } : {}), ...(flags.reason ? { reason: flags.reason } : {}) };
           const outcome = approve ? await client.approve(workflowId, answer) : await client.deny(workflowId, answer);
@@ -29,4 +59,29 @@ export function registerApprovalCommands(program: Command): void {
         });
       });
   }
+
+  program
+    .command('approvals')
+    .description('Pending approvals across runs')
+    .command('list')
+    .description('List every tool call waiting for approval (found with the McpState search attribute)')
+    .option('--batch <id>', 'only runs of this batch')
+    .option('--server <label>', 'only calls to this server')
+    .option('--tool <name>', 'only calls of this tool')
+    .addOption(jsonOption())
+    .action(async (flags: ApprovalFlags, command: Command) => {
+      await withClient(commandContext(command), async (client) => {
+        const rows = await listPendingApprovals(client, flags);
+        if (flags.json) printJson(rows);
+        else if (!rows.length) toStdout('No pending approvals.');
+        else toStdout(approvalsTable(rows));
+      });
+    });
+}
+
+function approvalsTable(rows: PendingApprovalRow[]): string {
+  return table(
+    ['workflow', 'approval id', 'server', 'tool', 'arguments', 'requested'],
+    rows.map((row) => [row.workflow_id, row.approval.id, row.approval.server, row.approval.tool, truncate(JSON.stringify(row.approval.arguments), 40), row.approval.requested_at]),
+  );
 }

@@ -1,0 +1,209 @@
+/**
+ * `mcpflow batch run <file>`: a file of queries as one durable batch (runBatch), with results
+ * in `--out`, live progress and a summary; `batch results|progress|pause|resume|cancel|retry-failed <id>`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { BatchFileError, defaultBatchId, parseBatchFile } from '../../client/batch-file';
+import type { McpflowClient } from '../../client/client';
+import { DEFAULT_MODEL, ExecutionModeSchema } from '../../core/defaults';
+import { jsonBytes, type BatchInput, type BatchLine, type BatchProgress } from '../../../workflows/batch/messages';
+import { ResultsFile } from '../batch-out';
+import { followBatch, progressLine, reconcile, summaryLines } from '../batch-follow';
+import { commandContext, withClient } from '../context';
+import { SilentFailure, UsageError } from '../errors';
+import { collect, jsonOption, parseDuration, parsePositiveInt } from '../options';
+import { printJson, toStderr, toStdout } from '../output';
+import { requireServers, runOptions, serversFrom } from '../servers';
+
+interface RunFlags {
+  server?: string[];
+  mode?: 'hosted' | 'direct';
+  model?: string;
+  concurrency: number;
+  out?: string;
+  batchId?: string;
+  maxFailures?: number;
+  approvalTimeout?: number;
+  maxSteps?: number;
+  wait: boolean;
+  json: boolean;
+}
+
+/** The first page travels in the start request; the rest through appendLines. */
+const FIRST_PAGE_BYTES = 128 * 1024;
+
+export function registerBatchCommand(program: Command): void {
+  const batch = program.command('batch').description('Run a file of queries as one durable batch, follow it, control it');
+
+  batch
+    .command('run')
+    .description('Run every line of a file (JSONL or one query a line) as a query; the same file again attaches to its batch')
+    .argument('<file>', 'JSONL ({"query": "...", "id"?, "servers"?: [labels], "mode"?, "metadata"?}) or plain text, one query a line')
+    .option('--server <label=url[,approval=never]>', 'an MCP server (repeatable; adds to or replaces the config file\'s)', collect)
+    .addOption(new Option('--mode <mode>', 'default mode of the lines').choices(ExecutionModeSchema.options))
+    .option('--model <name>', `model name (default from config, else ${DEFAULT_MODEL})`)
+    .option('--concurrency <n>', 'lines running at once', parsePositiveInt, 10)
+    .option('--out <file>', 'write each line\'s result as one JSON line (appends; ids already there are skipped)')
+    .option('--batch-id <id>', 'the batch\'s workflow id (default: from the file\'s content hash)')
+    .option('--max-failures <n>', 'stop starting lines after this many failed', parsePositiveInt)
+    .option('--approval-timeout <duration>', 'deny unanswered approvals after this long, e.g. 1h (default: wait)', parseDuration)
+    .option('--max-steps <n>', 'at most this many model turns per line', parsePositiveInt)
+    .option('--no-wait', 'start (or attach), send every line, print the batch id and exit')
+    .addOption(jsonOption())
+    .action(async (file: string, flags: RunFlags, command: Command) => runBatchCommand(file, flags, command));
+
+  batch
+    .command('results')
+    .description('Write the result of every finished line of a batch (JSONL) to --out or stdout')
+    .argument('<batchId>')
+    .option('--out <file>', 'write here instead of stdout')
+    .action(async (batchId: string, flags: { out?: string }, command: Command) => {
+      await withClient(commandContext(command), async (client) => {
+        const out = new ResultsFile(flags.out, { append: false });
+        const stdoutOut = !flags.out;
+        try {
+          if (stdoutOut) await writeToStdout(client, batchId);
+          else await reconcile(client, batchId, out);
+        } finally {
+          out.close();
+        }
+        const progress = await client.batches.progress(batchId);
+        for (const line of summaryLines(progress)) toStderr(line);
+        if (flags.out) toStderr(`${out.count} result(s) in ${flags.out}`);
+      });
+    });
+
+  batch
+    .command('progress')
+    .description('Show a batch\'s progress: total, done, failed, running, waiting for approval, ETA')
+    .argument('<batchId>')
+    .addOption(jsonOption())
+    .action(async (batchId: string, flags: { json: boolean }, command: Command) => {
+      await withClient(commandContext(command), async (client) => {
+        const progress = await client.batches.progress(batchId);
+        if (flags.json) printJson(progress);
+        else {
+          toStdout(progressLine(progress));
+          for (const line of summaryLines(progress)) toStdout(line);
+        }
+      });
+    });
+
+  for (const [verb, what] of [
+    ['pause', 'Stop starting new lines (running ones finish)'],
+    ['resume', 'Start lines again after a pause'],
+    ['cancel', 'Stop the batch: no new lines, running ones are cancelled'],
+  ] as const) {
+    batch
+      .command(verb)
+      .description(what)
+      .argument('<batchId>')
+      .option('--reason <text>', 'why')
+      .addOption(jsonOption())
+      .action(async (batchId: string, flags: { reason?: string; json: boolean }, command: Command) => {
+        await withClient(commandContext(command), async (client) => {
+          const status = await client.batches[verb](batchId, flags.reason);
+          if (flags.json) printJson({ batch_id: batchId, status });
+          else toStdout(`Batch ${batchId}: ${status}`);
+        });
+      });
+  }
+
+  batch
+    .command('retry-failed')
+    .description('Run the failed lines of a batch again (running batch: at once; finished batch: a new run of it)')
+    .argument('<batchId>')
+    .addOption(jsonOption())
+    .action(async (batchId: string, flags: { json: boolean }, command: Command) => {
+      await withClient(commandContext(command), async (client) => {
+        const outcome = await client.batches.retryFailed(batchId);
+        if (flags.json) printJson({ batch_id: batchId, ...outcome });
+        else toStdout(`Batch ${batchId}: ${outcome.queued} failed line(s) queued again${outcome.restarted ? ' (a new run of the finished batch)' : ''}`);
+      });
+    });
+}
+
+async function runBatchCommand(file: string, flags: RunFlags, command: Command): Promise<void> {
+  const context = commandContext(command);
+  const servers = requireServers(serversFrom(context, flags.server));
+  const lines = readBatchFile(file, servers.map((server) => server.label));
+  const batchId = flags.batchId ?? defaultBatchId(lines.file);
+  const print = flags.json ? toStderr : toStdout;
+  const input: BatchInput = {
+    total: lines.lines.length,
+    servers,
+    ...runOptions(context, flags),
+    concurrency: flags.concurrency,
+    source: path.basename(file),
+    lines: firstPage(lines.lines),
+    ...(flags.maxFailures !== undefined ? { max_failures: flags.maxFailures } : {}),
+    ...(flags.approvalTimeout !== undefined ? { approval_timeout_ms: flags.approvalTimeout } : {}),
+    ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
+  };
+  await withClient(context, async (client) => {
+    const start = await client.batches.startOrAttach(batchId, input);
+    const ui = context.uiUrl(batchId);
+    print(`${start.started ? 'Started' : 'Attached to'} batch ${batchId}: ${lines.lines.length} queries from ${file}, concurrency ${flags.concurrency}${start.started ? '' : ' (as it was started)'}`);
+    if (ui) print(`Web UI: ${ui}`);
+    if (!flags.wait) {
+      await client.batches.feed(batchId, lines.lines);
+      if (flags.json) printJson({ batch_id: batchId, started: start.started, web_ui: ui ?? null });
+      else toStdout(batchId);
+      return;
+    }
+    const out = new ResultsFile(flags.out, { append: true });
+    let progress: BatchProgress;
+    try {
+      progress = await followBatch(client, batchId, { lines: lines.lines, out, bar: !flags.json && Boolean(process.stderr.isTTY), print });
+    } finally {
+      out.close();
+    }
+    report(progress, { batchId, started: start.started, out: flags.out, json: flags.json, ui });
+    if (progress.waiting_approval) print(`Lines wait for approval: mcpflow approvals list --batch ${batchId}`);
+    if (progress.failed || progress.status !== 'completed') throw new SilentFailure();
+  });
+}
+
+function readBatchFile(file: string, labels: string[]): { file: ReturnType<typeof parseBatchFile>; lines: BatchLine[] } {
+  let content: string;
+  try {
+    content = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    const parsed = parseBatchFile(file, content, labels);
+    return { file: parsed, lines: parsed.lines };
+  } catch (error) {
+    if (error instanceof BatchFileError) throw new UsageError(`${error.message}\nNothing was started.`);
+    throw error;
+  }
+}
+
+function firstPage(lines: readonly BatchLine[]): BatchLine[] {
+  const page: BatchLine[] = [];
+  let bytes = 0;
+  for (const line of lines) {
+    bytes += jsonBytes(line) + 1;
+    if (bytes > FIRST_PAGE_BYTES) break;
+    page.push(line);
+  }
+  return page;
+}
+
+async function writeToStdout(client: McpflowClient, batchId: string): Promise<void> {
+  for await (const line of client.batches.closedLines(batchId)) {
+    process.stdout.write(`${JSON.stringify(await client.batches.lineResult(line))}\n`);
+  }
+}
+
+function report(progress: BatchProgress, info: { batchId: string; started: boolean; out?: string; json: boolean; ui?: string }): void {
+  if (info.json) {
+    printJson({ batch_id: info.batchId, started: info.started, out: info.out ?? null, web_ui: info.ui ?? null, progress });
+    return;
+  }
+  for (const line of summaryLines(progress)) toStdout(line);
+  if (info.out) toStdout(`Results: ${info.out}`);
+}

@@ -1,0 +1,86 @@
+/**
+ * A batch file: JSONL (one object a line: `query`, optional `id`, `servers`, `mode`, `metadata`)
+ * or plain text (one query a line). Checked whole before anything starts: every problem is
+ * reported with its line number, and nothing runs for a file with one.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ExecutionModeSchema } from '../core/defaults';
+import { describeZodError } from '../core/zod-errors';
+import { BatchLineSchema, jsonBytes, LineKeySchema, MAX_LINE_BYTES, MAX_LINES, type BatchLine } from '../../workflows/batch/messages';
+
+const JsonLineSchema = z.strictObject({
+  query: z.string({ error: 'give "query", the question, as a string' }).trim().min(1, 'the query is empty'),
+  id: LineKeySchema.optional(),
+  servers: z.array(z.string().min(1)).min(1).optional(),
+  mode: ExecutionModeSchema.optional(),
+  metadata: z.record(z.string(), z.string().max(512)).optional(),
+});
+
+export class BatchFileError extends Error {
+  override name = 'BatchFileError';
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${problems.join('\n  ')}`}`);
+  }
+}
+
+export interface BatchFile {
+  format: 'jsonl' | 'text';
+  lines: BatchLine[];
+  /** sha256 of the content: the default batch id, so the same file attaches to the same batch. */
+  sha256: string;
+}
+
+const MAX_PROBLEMS = 20;
+
+/** Parses and checks a batch file against the server labels the batch will have. */
+export function parseBatchFile(name: string, content: string, labels: readonly string[]): BatchFile {
+  const rows = content.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const firstRow = rows.find((row) => row.trim() !== '');
+  if (firstRow === undefined) throw new BatchFileError(name, ['the file has no queries (it is empty): write one query a line, or one JSON object a line']);
+  const format = firstRow.trim().startsWith('{') ? 'jsonl' : 'text';
+  const problems: string[] = [];
+  const lines: BatchLine[] = [];
+  const seen = new Map<string, number>();
+  const known = new Set(labels);
+  rows.forEach((row, index) => {
+    if (problems.length >= MAX_PROBLEMS || row.trim() === '') return;
+    const n = index + 1;
+    const problem = (message: string) => problems.push(`line ${n}: ${message}`);
+    let line: BatchLine;
+    if (format === 'text') line = { n, key: `line-${n}`, query: row.trim() };
+    else {
+      let value: unknown;
+      try {
+        value = JSON.parse(row);
+      } catch (error) {
+        return problem(`invalid JSON (${(error as Error).message}); every line of a JSONL file is one object like {"query": "…"}`);
+      }
+      const parsed = JsonLineSchema.safeParse(value);
+      if (!parsed.success) return problem(describeZodError(parsed.error));
+      const { id, ...rest } = parsed.data;
+      line = { n, key: id ?? `line-${n}`, ...rest };
+    }
+    const unknown = (line.servers ?? []).filter((label) => !known.has(label));
+    if (unknown.length) return problem(`unknown server label ${unknown.map((label) => `"${label}"`).join(', ')}: the batch has ${labels.map((label) => `"${label}"`).join(', ') || 'no servers'} (--server label=url or the config file)`);
+    const earlier = seen.get(line.key);
+    if (earlier !== undefined) return problem(`id "${line.key}" is also the id of line ${earlier}: ids name the lines' runs and must be unique`);
+    seen.set(line.key, n);
+    if (jsonBytes(line) > MAX_LINE_BYTES) return problem(`the line is ${jsonBytes(line)} bytes; at most ${MAX_LINE_BYTES}`);
+    // n counts queries (blank rows skipped): pages are numbered by it; the key keeps the file's line number.
+    const checked = BatchLineSchema.safeParse({ ...line, n: lines.length + 1 });
+    if (!checked.success) return problem(describeZodError(checked.error));
+    lines.push(checked.data);
+  });
+  if (lines.length > MAX_LINES) problems.push(`the file has ${lines.length} queries; a batch takes at most ${MAX_LINES}`);
+  if (problems.length) throw new BatchFileError(name, problems);
+  return { format, lines, sha256: createHash('sha256').update(content).digest('hex') };
+}
+
+/** The default batch id of a file: its content hash. */
+export function defaultBatchId(file: BatchFile): string {
+  return `mcpflow-batch-${file.sha256.slice(0, 16)}`;
+}

@@ -1,0 +1,235 @@
+/**
+ * Batches (runBatch): start or attach, feed lines in pages, read progress and finished lines,
+ * fetch each line's result from its runQuery, control (pause, resume, cancel, retry-failed).
+ */
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateStage } from '@temporalio/client';
+import {
+  appendLinesUpdate,
+  batchProgressQuery,
+  cancelBatchUpdate,
+  finishedQuery,
+  pauseUpdate,
+  resumeUpdate,
+  retryFailedUpdate,
+  type BatchInput,
+  type BatchLine,
+  type BatchProgress,
+  type BatchResult,
+  type BatchStatus,
+  type FinishedLine,
+  type FinishedPage,
+  jsonBytes,
+} from '../../workflows/batch/messages';
+import type { runBatch } from '../../workflows/batch';
+import { MCP_BATCH_ID } from '../core/search-attributes';
+import type { McpflowClient, QueryOutcome } from './client';
+import { NoWorkerError, NotFoundError, TemporalUnreachableError, UpdateRejectedError } from './errors';
+
+/** One line's result as `--out` and `batch results` write it. */
+export interface LineResult {
+  id: string;
+  line: number | null;
+  workflow_id: string;
+  success: boolean;
+  answer: string;
+  error_type: string | null;
+  error: string | null;
+  calls: number;
+  denied: boolean;
+  duration_ms: number;
+}
+
+export interface BatchStart {
+  batch_id: string;
+  /** False when a batch with this id already existed (running or closed): this call attached to it. */
+  started: boolean;
+}
+
+/** Largest page sent in one update (the workflow's buffer limit is larger). */
+const MAX_PAGE_BYTES = 256 * 1024;
+
+export class BatchApi {
+  constructor(private readonly client: McpflowClient) {}
+
+  /** Starts the batch, or attaches to the one with this id (running or closed). */
+  async startOrAttach(batchId: string, input: BatchInput): Promise<BatchStart> {
+    const { search_attributes } = await this.client.searchAttributesFor([]);
+    try {
+      await this.client.temporal.workflow.start<typeof runBatch>('runBatch', {
+        taskQueue: this.client.taskQueue,
+        workflowId: batchId,
+        args: [{ ...input, search_attributes }],
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: search_attributes ? [{ key: MCP_BATCH_ID, value: batchId }] : [],
+        staticSummary: `mcpflow batch${input.source ? ` of ${input.source}` : ''}: ${input.total} queries`,
+      });
+      return { batch_id: batchId, started: true };
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return { batch_id: batchId, started: false };
+      throw error;
+    }
+  }
+
+  /** Starts a new run of a closed batch that reruns its failed lines. */
+  async restartFailed(batchId: string, previous: BatchResult): Promise<void> {
+    const { search_attributes } = await this.client.searchAttributesFor([]);
+    await this.client.call(batchId, () =>
+      this.client.temporal.workflow.start<typeof runBatch>('runBatch', {
+        taskQueue: this.client.taskQueue,
+        workflowId: batchId,
+        args: [{ ...previous.settings, search_attributes, retry_failed: true, carried: { ...previous.state, stop: null, paused: false } }],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: search_attributes ? [{ key: MCP_BATCH_ID, value: batchId }] : [],
+        staticSummary: `mcpflow batch: retry of the failed lines`,
+      }),
+    );
+  }
+
+  /**
+   * Sends the lines the batch does not have yet, as pages that fit its buffer, until it has them
+   * all or it ends. Safe to run again (and from another process): it starts from `received`.
+   */
+  async feed(batchId: string, lines: readonly BatchLine[], options: { pollMs?: number; stopped?: () => boolean } = {}): Promise<void> {
+    let refusals = 0;
+    for (;;) {
+      if (options.stopped?.()) return;
+      let progress: BatchProgress | null;
+      try {
+        progress = await this.progress(batchId);
+      } catch (error) {
+        if (!isTransient(error)) {
+          if (error instanceof NotFoundError) return;
+          throw error;
+        }
+        // Temporal restarting, or no worker for a moment: the lines wait in this process.
+        await sleep(options.pollMs ?? 2_000);
+        continue;
+      }
+      if (!progress || progress.received >= lines.length || isOver(progress.status)) return;
+      const room = Math.min(MAX_PAGE_BYTES, progress.buffer_limit_bytes - progress.buffer_bytes);
+      const page: BatchLine[] = [];
+      let bytes = 2;
+      for (let i = progress.received; i < lines.length; i++) {
+        const size = jsonBytes(lines[i]) + 1;
+        if (bytes + size > room) break;
+        page.push(lines[i]!);
+        bytes += size;
+      }
+      if (!page.length) {
+        await sleep(options.pollMs ?? 500);
+        continue;
+      }
+      try {
+        refusals++;
+        await this.client.update(batchId, () =>
+          this.client.handle(batchId).startUpdate(appendLinesUpdate, {
+            args: [{ from: page[0]!.n, lines: page }],
+            updateId: `append-${page[0]!.n}-${page.length}`,
+            waitForStage: WorkflowUpdateStage.ACCEPTED,
+          }),
+        );
+        refusals = 0;
+      } catch (error) {
+        // Refused (another feeder got there first, the buffer filled, the run continued as new
+        // meanwhile): read progress again; the same failure many times over is real.
+        if (refusals >= 10) throw error;
+        await sleep(options.pollMs ?? 500);
+      }
+    }
+  }
+
+  progress(batchId: string): Promise<BatchProgress> {
+    return this.client.query(batchId, batchProgressQuery);
+  }
+
+  finished(batchId: string, afterSeq: number, limit = 500): Promise<FinishedPage> {
+    return this.client.query(batchId, finishedQuery, { after_seq: afterSeq, limit });
+  }
+
+  /** The batch's result once it has ended (the latest run of the chain). */
+  result(batchId: string): Promise<BatchResult> {
+    return this.client.call(batchId, () => this.client.handle(batchId).result() as Promise<BatchResult>);
+  }
+
+  /** The result of a closed batch, or null while it runs. */
+  async resultIfClosed(batchId: string): Promise<BatchResult | null> {
+    const description = await this.client.describe(batchId);
+    return description.status === 'RUNNING' ? null : this.result(batchId);
+  }
+
+  pause(batchId: string, reason?: string): Promise<BatchStatus> {
+    return this.control(batchId, pauseUpdate, reason);
+  }
+
+  resume(batchId: string, reason?: string): Promise<BatchStatus> {
+    return this.control(batchId, resumeUpdate, reason);
+  }
+
+  cancel(batchId: string, reason?: string): Promise<BatchStatus> {
+    return this.control(batchId, cancelBatchUpdate, reason);
+  }
+
+  /** Reruns the failed lines: an update on a running batch, a new run of a closed one. */
+  async retryFailed(batchId: string): Promise<{ queued: number; restarted: boolean }> {
+    const closed = await this.resultIfClosed(batchId);
+    if (!closed) {
+      const outcome = await this.client.update(batchId, () =>
+        this.client.handle(batchId).startUpdate(retryFailedUpdate, { args: [{}], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+      );
+      return { ...outcome, restarted: false };
+    }
+    const queued = closed.state.failed_lines.length;
+    if (!queued) throw new UpdateRejectedError(`batch ${batchId} has no failed lines to retry`);
+    await this.restartFailed(batchId, closed);
+    return { queued, restarted: true };
+  }
+
+  private control(batchId: string, definition: typeof pauseUpdate, reason: string | undefined): Promise<BatchStatus> {
+    return this.client.update(batchId, () =>
+      this.client.handle(batchId).startUpdate(definition, { args: [reason ? { reason } : {}], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+    );
+  }
+
+  /** A finished line's full result, read from its runQuery (a failed run gives its partial result). */
+  async lineResult(line: Pick<FinishedLine, 'workflow_id' | 'key'> & { n?: number | null }): Promise<LineResult> {
+    const outcome: QueryOutcome = await this.client.waitForQuery(line.workflow_id);
+    const result = outcome.result;
+    return {
+      id: line.key,
+      line: line.n ?? null,
+      workflow_id: line.workflow_id,
+      success: outcome.succeeded,
+      answer: result?.text_response ?? '',
+      error_type: outcome.succeeded ? null : (result?.error_type ?? 'unknown'),
+      error: outcome.error,
+      calls: result?.tool_calls.length ?? 0,
+      denied: result?.tool_calls.some((call) => call.status === 'denied') ?? false,
+      duration_ms: result?.duration_ms ?? 0,
+    };
+  }
+
+  /** Every closed line run of a batch, found by its search attribute (the latest run of each id). */
+  async *closedLines(batchId: string): AsyncGenerator<{ workflow_id: string; key: string }> {
+    const seen = new Set<string>();
+    const query = `${MCP_BATCH_ID.name} = '${batchId.replace(/'/g, "\\'")}' AND WorkflowType = 'runQuery' AND ExecutionStatus != 'Running'`;
+    for await (const execution of this.client.temporal.workflow.list({ query })) {
+      if (seen.has(execution.workflowId)) continue;
+      seen.add(execution.workflowId);
+      yield { workflow_id: execution.workflowId, key: execution.workflowId.slice(batchId.length + 1) };
+    }
+  }
+}
+
+/** Temporal or every worker gone for a moment (a restart, a crash): worth waiting for. */
+export function isTransient(error: unknown): boolean {
+  return error instanceof TemporalUnreachableError || error instanceof NoWorkerError;
+}
+
+export function isOver(status: BatchStatus): boolean {
+  return status === 'completed' || status === 'stopped' || status === 'cancelled';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,120 @@
+/**
+ * Runs across the cluster, found with mcpflow's search attributes (visibility): pending
+ * approvals (McpState = 'waiting_approval', then each run's `progress` for the requests
+ * themselves), and runs by state and server for `mcpflow list`.
+ */
+import { MCP_BATCH_ID, MCP_SERVERS, MCP_STATE } from '../core/search-attributes';
+import type { PendingApproval } from '../../workflows/messages';
+import type { McpflowClient } from './client';
+
+export interface RunFilter {
+  batch?: string;
+  server?: string;
+  /** McpState, or a Temporal execution status (running / failed / completed…) */
+  state?: string;
+}
+
+export interface PendingApprovalRow {
+  workflow_id: string;
+  approval: PendingApproval;
+}
+
+export interface RunRow {
+  workflow_id: string;
+  type: string;
+  status: string;
+  state: string | null;
+  servers: string[];
+  batch_id: string | null;
+  start_time: string;
+}
+
+const PROGRESS_CONCURRENCY = 16;
+
+function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** The visibility query of a filter. */
+export function runsQuery(filter: RunFilter & { waitingApproval?: boolean }): string {
+  const parts = ["WorkflowType = 'runQuery'"];
+  if (filter.waitingApproval) parts.push(`${MCP_STATE.name} = 'waiting_approval'`, "ExecutionStatus = 'Running'");
+  if (filter.batch) parts.push(`${MCP_BATCH_ID.name} = ${quote(filter.batch)}`);
+  if (filter.server) parts.push(`${MCP_SERVERS.name} = ${quote(filter.server)}`);
+  if (filter.state) {
+    // Temporal's own status says how a run ended; McpState says what a running one does.
+    const closed: Record<string, string> = { completed: 'Completed', failed: 'Failed', cancelled: 'Canceled', terminated: 'Terminated', timed_out: 'TimedOut' };
+    if (closed[filter.state]) parts.push(`ExecutionStatus = '${closed[filter.state]}'`);
+    else if (filter.state === 'running') parts.push("ExecutionStatus = 'Running'");
+    else parts.push(`${MCP_STATE.name} = ${quote(filter.state)}`, "ExecutionStatus = 'Running'");
+  }
+  return parts.join(' AND ');
+}
+
+export async function listRuns(client: McpflowClient, filter: RunFilter, limit = 1_000): Promise<RunRow[]> {
+  const rows: RunRow[] = [];
+  for await (const run of client.temporal.workflow.list({ query: runsQuery(filter) })) {
+    const attributes = run.typedSearchAttributes;
+    rows.push({
+      workflow_id: run.workflowId,
+      type: run.type,
+      status: run.status.name,
+      state: attributes.get(MCP_STATE) ?? null,
+      servers: attributes.get(MCP_SERVERS) ?? [],
+      batch_id: attributes.get(MCP_BATCH_ID) ?? null,
+      start_time: run.startTime.toISOString(),
+    });
+    if (rows.length >= limit) break;
+  }
+  return rows;
+}
+
+/** Every pending approval of the runs the filter finds, narrowed to a tool when given. */
+export async function listPendingApprovals(client: McpflowClient, filter: { batch?: string; server?: string; tool?: string }): Promise<PendingApprovalRow[]> {
+  const ids: string[] = [];
+  for await (const run of client.temporal.workflow.list({ query: runsQuery({ ...filter, waitingApproval: true }) })) ids.push(run.workflowId);
+  const rows: PendingApprovalRow[] = [];
+  for (let i = 0; i < ids.length; i += PROGRESS_CONCURRENCY) {
+    const progress = await Promise.all(
+      ids.slice(i, i + PROGRESS_CONCURRENCY).map((id) =>
+        client.progress(id).then(
+          (p) => ({ id, pending: p.pending_approvals }),
+          // Ended between the listing and the query: nothing to answer.
+          () => ({ id, pending: [] as PendingApproval[] }),
+        ),
+      ),
+    );
+    for (const { id, pending } of progress) {
+      for (const approval of pending) {
+        if (filter.tool && approval.tool !== filter.tool) continue;
+        if (filter.server && approval.server !== filter.server) continue;
+        rows.push({ workflow_id: id, approval });
+      }
+    }
+  }
+  return rows;
+}
+
+export interface BulkAnswer {
+  answered: PendingApprovalRow[];
+  refused: Array<PendingApprovalRow & { error: string }>;
+}
+
+/** Approves or denies each row (one update per request, 16 at a time); refusals (answered meanwhile) are reported, not thrown. */
+export async function answerAll(client: McpflowClient, rows: PendingApprovalRow[], approve: boolean, reason?: string): Promise<BulkAnswer> {
+  const result: BulkAnswer = { answered: [], refused: [] };
+  for (let i = 0; i < rows.length; i += PROGRESS_CONCURRENCY) {
+    await Promise.all(
+      rows.slice(i, i + PROGRESS_CONCURRENCY).map(async (row) => {
+        const answer = { approval_request_id: row.approval.id, ...(reason ? { reason } : {}) };
+        try {
+          await (approve ? client.approve(row.workflow_id, answer) : client.deny(row.workflow_id, answer));
+          result.answered.push(row);
+        } catch (error) {
+          result.refused.push({ ...row, error: (error as Error).message });
+        }
+      }),
+    );
+  }
+  return result;
+}

@@ -1,0 +1,179 @@
+/**
+ * The batch acceptance scenario, shared by test/batch/crash.test.ts (smaller, in `npm test`) and
+ * the bench (1,000 lines): `mcpflow batch run` as a child process on its own dev server
+ * (SQLite, so it survives a restart), the worker in a child process SIGKILLed twice, the dev
+ * server restarted once, a person (this process) approving side effects as they come.
+ *
+ * Every 10th line books a meeting (calendar.create_event, approval "always", direct mode: one
+ * activity per call, never retried); the others read the weather (hosted mode).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import { McpflowClient } from '../../src/client/client';
+import { answerAll, listPendingApprovals } from '../../src/client/pending';
+import { startDemoServers } from '../../src/demo-servers';
+import { findFreePort, startDevServer, type DevServer } from '../../src/devserver/server';
+import { startEmulator } from '../../src/emulator';
+import type { LineResult } from '../../src/client/batch';
+import { collect, ensureBuilt, scratchDir, startCli } from '../cli/harness';
+import { uniqueTaskQueue } from '../helpers/temporal';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+
+export interface CrashScenarioOptions {
+  lines: number;
+  concurrency: number;
+  log?: (line: string) => void;
+}
+
+export interface CrashScenarioOutcome {
+  total: number;
+  exitCode: number | null;
+  cliOutput: string;
+  results: LineResult[];
+  sideEffectLines: number;
+  /** calendar.create_event executions over the whole run. */
+  sideEffectCalls: number;
+  /** get_current_weather executions after the last restart, and the weather lines that finished after it. */
+  readOnlyCallsAfterRestart: number;
+  readOnlyLinesAfterRestart: number;
+  events: string[];
+  /** Lines done when the dev server went down (less than total: the restart was mid-run). */
+  doneAtRestart: number;
+  durationMs: number;
+}
+
+async function retrying<T>(action: () => Promise<T>, attempts = 30): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await action();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await delay(1_000);
+    }
+  }
+}
+
+export async function runCrashScenario(options: CrashScenarioOptions): Promise<CrashScenarioOutcome> {
+  const log = options.log ?? (() => undefined);
+  ensureBuilt();
+  const dir = scratchDir();
+  const dbFilename = path.join(dir, 'temporal.sqlite');
+  const port = await findFreePort();
+  const taskQueue = uniqueTaskQueue('batch-crash');
+  let server: DevServer = await startDevServer({ port, dbFilename, headless: true });
+  const address = `127.0.0.1:${port}`;
+  const [emulator, demo] = await Promise.all([startEmulator(), startDemoServers()]);
+  const workerEnv = { address, taskQueue, openaiBaseURL: emulator.url };
+  let worker: WorkerProcess | undefined;
+  const events: string[] = [];
+  const note = (event: string) => {
+    events.push(event);
+    log(event);
+  };
+  const started = Date.now();
+  let client: McpflowClient | undefined;
+  try {
+    worker = await startWorkerProcess(workerEnv);
+    const connection = await Connection.connect({ address });
+    client = new McpflowClient(new Client({ connection, namespace: 'default' }), connection, { address, namespace: 'default' }, taskQueue);
+    const file = path.join(dir, 'batch.jsonl');
+    const rows: string[] = [];
+    let sideEffectLines = 0;
+    for (let i = 1; i <= options.lines; i++) {
+      if (i % 10 === 0) {
+        sideEffectLines++;
+        const call = { tool: 'calendar__create_event', arguments: { title: `crash ${i}`, date: 'today', start_time: '16:00' } };
+        rows.push(JSON.stringify({ query: `book ${i}`, id: `l-${i}`, servers: ['calendar'], mode: 'direct', metadata: { mcpflow_script: JSON.stringify({ calls: [call], answer: `booked ${i}` }) } }));
+      } else {
+        const call = { server: 'weather', tool: 'get_current_weather', arguments: { location: 'London' } };
+        rows.push(JSON.stringify({ query: `weather ${i}`, id: `l-${i}`, servers: ['weather'], metadata: { mcpflow_script: JSON.stringify({ calls: [call], answer: `weather ${i}` }) } }));
+      }
+    }
+    writeFileSync(file, `${rows.join('\n')}\n`);
+    const out = path.join(dir, 'results.jsonl');
+    const batchId = `crash-${taskQueue}`;
+    const cli = startCli(
+      ['batch', 'run', file, '--batch-id', batchId, '--concurrency', String(options.concurrency), '--out', out,
+        '--server', `weather=${demo.servers.weather.url},approval=never`, '--server', `calendar=${demo.servers.calendar.url},approval=always`],
+      { env: { TEMPORAL_ADDRESS: address, MCPFLOW_TASK_QUEUE: taskQueue } },
+    );
+    const cliDone = collect(cli, 30 * 60_000);
+
+    // A person approving side effects as they come (and through the outages).
+    let approving = true;
+    const approver = (async () => {
+      while (approving) {
+        try {
+          const pending = await listPendingApprovals(client!, { batch: batchId });
+          if (pending.length) await answerAll(client!, pending, true, 'approved by the crash test');
+        } catch {
+          // Temporal restarting or no worker: try again.
+        }
+        await delay(300);
+      }
+    })();
+
+    const doneAtLeast = async (fraction: number) => {
+      for (;;) {
+        try {
+          const progress = await client!.batches.progress(batchId);
+          if (progress.done >= fraction * options.lines) return progress.done;
+        } catch {
+          // Not started yet, or restarting.
+        }
+        await delay(250);
+      }
+    };
+
+    // Each outage comes at a set point of the run: the batch is paused there (lines in flight keep
+    // running, so the kill still cuts through them) and resumed once the next worker polls.
+    const pauseAt = async (fraction: number) => {
+      const done = await doneAtLeast(fraction);
+      await retrying(() => client!.batches.pause(batchId));
+      return done;
+    };
+    const resume = () => retrying(() => client!.batches.resume(batchId));
+    note(`SIGKILL worker at ${await pauseAt(0.15)} done`);
+    await worker.kill();
+    worker = await startWorkerProcess(workerEnv);
+    await resume();
+    note(`SIGKILL worker at ${await pauseAt(0.3)} done`);
+    await worker.kill();
+    worker = await startWorkerProcess(workerEnv);
+    await resume();
+    const atRestart = await pauseAt(0.45);
+    note(`dev server restart at ${atRestart} done`);
+    await worker.kill();
+    await server.stop();
+    server = await startDevServer({ port, dbFilename, headless: true });
+    // Counted from here: after the last restart no read-only call may run twice for a line.
+    demo.servers.weather.reset();
+    worker = await startWorkerProcess(workerEnv);
+    await resume();
+    const cliRun = await cliDone;
+    approving = false;
+    await approver;
+    const results = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((row) => JSON.parse(row) as LineResult);
+    const finishedAfter = options.lines - atRestart;
+    return {
+      total: options.lines,
+      exitCode: cliRun.code,
+      cliOutput: `${cliRun.stdout}\n${cliRun.stderr}`,
+      results,
+      sideEffectLines,
+      sideEffectCalls: demo.servers.calendar.counters().executed.create_event ?? 0,
+      readOnlyCallsAfterRestart: demo.servers.weather.counters().executed.get_current_weather ?? 0,
+      readOnlyLinesAfterRestart: finishedAfter,
+      events,
+      doneAtRestart: atRestart,
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    await client?.close().catch(() => undefined);
+    await worker?.stop().catch(() => undefined);
+    await Promise.all([emulator.close(), demo.close()]);
+    await server.stop();
+  }
+}

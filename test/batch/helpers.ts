@@ -1,0 +1,34 @@
+/** Shared by the batch tests: tiny scripted lines, a client on the test server, waiting for a batch. */
+import { McpflowClient } from '../../src/client/client';
+import type { ServerConfigInput } from '../../src/core/servers';
+import type { BatchLine, BatchProgress } from '../../workflows/batch/messages';
+import type { TestEnv } from '../helpers/temporal';
+
+export const FAST_RETRY = { max_retries: 2, base_delay_ms: 100, max_delay_ms: 500, rate_limit_base_delay_ms: 500 };
+
+/** A line the emulator answers without tools (`calls: []`), or with the scripted calls. */
+export function scriptedLine(n: number, script: { calls?: unknown[]; answer?: string } = { calls: [] }, extra: Partial<BatchLine> = {}): BatchLine {
+  return { n, key: `line-${n}`, query: `question ${n}`, metadata: { mcpflow_script: JSON.stringify({ answer: `answer ${n}`, ...script }) }, ...extra };
+}
+
+export function testClient(env: TestEnv, taskQueue: string): McpflowClient {
+  return new McpflowClient(env.client, env.connection, { address: env.address, namespace: env.namespace }, taskQueue);
+}
+
+export function weatherServer(url: string): ServerConfigInput {
+  return { label: 'weather', url, require_approval: 'never' };
+}
+
+export async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export function doneOf(progress: BatchProgress): number {
+  return progress.done;
+}

@@ -1,0 +1,172 @@
+/**
+ * runBatch: a file of queries as one durable batch. Each line runs as a runQuery child
+ * (lines.ts), at most `concurrency` at a time; lines arrive in pages (the `appendLines` update,
+ * or the input for a scheduled batch); the run continues as new long before Temporal's history
+ * warnings, carrying its state (state.ts). Pause, resume, cancel and retry-failed are updates
+ * with validators; `progress` and `finished` are queries.
+ */
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { checkArgs, parseInput } from '../input';
+import { QueryStateChangeSchema, queryStateSignal } from '../messages';
+import { LineRunner } from './lines';
+import {
+  AppendLinesArgsSchema,
+  appendLinesUpdate,
+  BatchInputSchema,
+  batchProgressQuery,
+  BatchSettingsSchema,
+  cancelBatchUpdate,
+  ControlArgsSchema,
+  FinishedArgsSchema,
+  finishedQuery,
+  pauseUpdate,
+  resumeUpdate,
+  retryFailedUpdate,
+  type BatchInput,
+  type BatchResult,
+} from './messages';
+import { BatchState } from './state';
+
+/** Temporal warns at 10 MiB of history; a run moves on well before. */
+const CONTINUE_AS_NEW_AFTER_BYTES = 6 * 1024 * 1024;
+/** Adopted lines are asked about after this long, doubling while nothing ends, up to the max. */
+const POLL_MIN_MS = 500;
+const POLL_MAX_MS = 30_000;
+/** How long a cancelled batch waits for its lines to stop before it ends anyway. */
+const CANCEL_GRACE_MS = 60_000;
+
+export async function runBatch(rawInput: BatchInput): Promise<BatchResult> {
+  const input = parseInput(BatchInputSchema, rawInput, 'runBatch');
+  const batch = new BatchState(workflowInfo().workflowId, input, Date.now());
+  if (input.retry_failed) batch.retryFailed();
+  const runner = new LineRunner(batch);
+  registerHandlers(batch, runner);
+  try {
+    await runLines(batch, runner);
+  } catch (failure) {
+    if (!isCancellation(failure)) throw failure;
+    // The workflow itself was cancelled (mcpflow cancel): its lines are abandoned children, so stop them.
+    await CancellationScope.nonCancellable(async () => {
+      batch.state.stop = 'cancel';
+      runner.cancelAll();
+      await condition(() => batch.running.size === batch.adopted.size, CANCEL_GRACE_MS);
+    });
+    throw failure;
+  }
+  await condition(allHandlersFinished);
+  batch.showDetails(Date.now());
+  return { batch_id: batch.batchId, status: batch.status, progress: batch.progress(Date.now()), settings: BatchSettingsSchema.parse(input), state: batch.carry() };
+}
+
+async function runLines(batch: BatchState, runner: LineRunner): Promise<void> {
+  let pollMs = POLL_MIN_MS;
+  for (;;) {
+    runner.fill();
+    if (runner.fatal) throw runner.fatal;
+    batch.showDetails(Date.now());
+    if (batch.finished && runner.settled) return;
+    if (timeToMoveOn(batch)) {
+      await condition(() => runner.settled);
+      await condition(allHandlersFinished);
+      const { lines: _lines, carried: _carried, ...settings } = batch.input;
+      return continueAsNew<typeof runBatch>({ ...settings, retry_failed: false, carried: batch.carry() });
+    }
+    batch.changed = false;
+    if (!batch.adopted.size) {
+      await condition(() => batch.changed);
+      continue;
+    }
+    const signalled = await condition(() => batch.changed, pollMs);
+    if (!batch.adopted.size) continue;
+    const ended = await runner.checkAdopted();
+    pollMs = ended || signalled ? POLL_MIN_MS : Math.min(pollMs * 2, POLL_MAX_MS);
+  }
+}
+
+function timeToMoveOn(batch: BatchState): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength >= batch.input.continue_as_new_after_events || info.historySize >= CONTINUE_AS_NEW_AFTER_BYTES;
+}
+
+function registerHandlers(batch: BatchState, runner: LineRunner) {
+  setHandler(batchProgressQuery, () => batch.progress(Date.now()));
+  setHandler(finishedQuery, (args) => {
+    const { after_seq, limit } = FinishedArgsSchema.parse(args ?? {});
+    return batch.finishedPage(after_seq, limit);
+  });
+  setHandler(queryStateSignal, (change) => {
+    const parsed = QueryStateChangeSchema.safeParse(change);
+    if (parsed.success) batch.childState(parsed.data.workflow_id, parsed.data.state);
+  });
+
+  setHandler(appendLinesUpdate, (args) => ({ received: batch.appendPage(args.lines) }), {
+    validator: (args) => {
+      const parsed = checkArgs(AppendLinesArgsSchema, args, 'appendLines');
+      const refusal = batch.refusePage(parsed.from, parsed.lines);
+      if (refusal) throw new Error(refusal);
+    },
+  });
+  const refuseWhenOver = () => {
+    if (batch.state.stop === 'cancel') throw new Error(`batch ${batch.batchId} is ${batch.status}`);
+  };
+  setHandler(
+    pauseUpdate,
+    () => {
+      batch.state.paused = true;
+      batch.changed = true;
+      return batch.status;
+    },
+    {
+      validator: (args) => {
+        checkArgs(ControlArgsSchema, args ?? {}, 'pause');
+        refuseWhenOver();
+        if (batch.state.paused) throw new Error(`batch ${batch.batchId} is already paused`);
+      },
+    },
+  );
+  setHandler(
+    resumeUpdate,
+    () => {
+      batch.state.paused = false;
+      batch.changed = true;
+      return batch.status;
+    },
+    {
+      validator: (args) => {
+        checkArgs(ControlArgsSchema, args ?? {}, 'resume');
+        refuseWhenOver();
+        if (!batch.state.paused) throw new Error(`batch ${batch.batchId} is not paused`);
+      },
+    },
+  );
+  setHandler(
+    cancelBatchUpdate,
+    () => {
+      batch.state.stop = 'cancel';
+      runner.cancelAll();
+      batch.changed = true;
+      return batch.status;
+    },
+    {
+      validator: (args) => {
+        checkArgs(ControlArgsSchema, args ?? {}, 'cancel');
+        refuseWhenOver();
+      },
+    },
+  );
+  setHandler(retryFailedUpdate, () => ({ queued: batch.retryFailed() }), {
+    validator: (args) => {
+      checkArgs(ControlArgsSchema, args ?? {}, 'retryFailed');
+      refuseWhenOver();
+      if (!batch.state.failed_lines.length) throw new Error(`batch ${batch.batchId} has no failed lines to retry`);
+    },
+  });
+}

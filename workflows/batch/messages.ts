@@ -1,0 +1,214 @@
+/**
+ * runBatch's input, state, queries and updates, shared by the workflow and clients (CLI, tests).
+ * Zod schemas are the single source of the types; updates validate with them.
+ *
+ * Sizes: lines reach the workflow in pages (see docs/ARCHITECTURE.md "Batches"); what a run
+ * holds and carries into the next run is bounded by bytes (buffer) and counts (finished log,
+ * failed lines), so that no payload approaches Temporal's 2 MiB whatever the file's size.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { ExecutionModeSchema } from '../../src/core/defaults';
+import { ServerConfigSchema } from '../../src/core/servers';
+import { QueryInputSchema } from '../messages';
+
+/** Unstarted lines a run holds (and carries on continue-as-new); the CLI feeds more as they start. */
+export const MAX_BUFFER_BYTES = 512 * 1024;
+/** One line's query and settings, as JSON. */
+export const MAX_LINE_BYTES = 32 * 1024;
+/** Finished lines kept for `finished` readers (the CLI writing --out); older ones are read from the children. */
+export const MAX_FINISHED_LOG = 1_000;
+/** Failed lines kept for retry-failed (beyond: counted, not retryable from the batch). */
+export const MAX_FAILED_KEPT = 10_000;
+/** Lines a batch may have. */
+export const MAX_LINES = 5_000_000;
+
+export const LineKeySchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'an id is 1-100 letters, digits, ".", "_", ":" or "-"');
+
+/** One line of the file, as the workflow gets it. */
+export const BatchLineSchema = z.strictObject({
+  /** The ordinal of the query in the file (1-based; blank rows are not counted). */
+  n: z.number().int().min(1),
+  /** The line's `id`, else `line-<n>`: names its runQuery child `<batch id>/<key>`. */
+  key: LineKeySchema,
+  query: z.string().trim().min(1, 'the query is empty'),
+  /** Labels of the batch's servers this line uses; absent = all. */
+  servers: z.array(z.string().min(1)).min(1).optional(),
+  mode: ExecutionModeSchema.optional(),
+  metadata: z.record(z.string(), z.string().max(512)).optional(),
+});
+export type BatchLine = z.infer<typeof BatchLineSchema>;
+
+/** A line that was started: enough to find its child again. */
+export const LineRefSchema = z.object({ n: z.number().int(), key: LineKeySchema, workflow_id: z.string() });
+export type LineRef = z.infer<typeof LineRefSchema>;
+
+export const LineEndSchema = z.enum(['completed', 'failed', 'cancelled']);
+
+/** One finished line, as the `finished` log and the CLI's --out see it (the answer is read from the child). */
+export const FinishedLineSchema = LineRefSchema.extend({
+  seq: z.number().int(),
+  end: LineEndSchema,
+  success: z.boolean(),
+  /** An MCP error type, or cancelled / terminated / timed_out / lost for runs that ended without a result. */
+  error_type: z.string().nullable(),
+  calls: z.number().int(),
+  denied: z.boolean(),
+  duration_ms: z.number(),
+});
+export type FinishedLine = z.infer<typeof FinishedLineSchema>;
+export type LineOutcome = Omit<FinishedLine, 'seq' | keyof LineRef>;
+
+export const FailedLineSchema = LineRefSchema.extend({ error_type: z.string() });
+export type FailedLine = z.infer<typeof FailedLineSchema>;
+
+export const BatchStatusSchema = z.enum(['running', 'paused', 'stopping', 'cancelling', 'completed', 'stopped', 'cancelled']);
+export type BatchStatus = z.infer<typeof BatchStatusSchema>;
+
+/** Everything a run knows, carried into the next run by continue-as-new. */
+export const BatchCarrySchema = z.object({
+  received: z.number().int().min(0),
+  buffer: z.array(BatchLineSchema),
+  retry_queue: z.array(LineRefSchema),
+  /** Started by an earlier run and still running: watched, never started again. */
+  running: z.array(LineRefSchema),
+  waiting_approval: z.array(z.string()),
+  succeeded: z.number().int().min(0),
+  failed: z.number().int().min(0),
+  cancelled: z.number().int().min(0),
+  denied: z.number().int().min(0),
+  failed_by_type: z.record(z.string(), z.number().int()),
+  failed_lines: z.array(FailedLineSchema),
+  finished: z.array(FinishedLineSchema),
+  seq: z.number().int().min(0),
+  paused: z.boolean(),
+  /** Set by cancel or --max-failures: no new line starts. */
+  stop: z.enum(['cancel', 'max_failures']).nullable(),
+  started_at: z.number(),
+  /** Runs of this batch before this one (continue-as-new). */
+  runs: z.number().int().min(0),
+});
+export type BatchCarry = z.infer<typeof BatchCarrySchema>;
+
+/** The query settings every line shares (a line may choose its servers and mode). */
+const LineDefaultsSchema = QueryInputSchema.pick({
+  mode: true,
+  model: true,
+  retry: true,
+  call_timeout_ms: true,
+  search_attributes: true,
+  cache_ttl_ms: true,
+  approval_timeout_ms: true,
+  max_steps: true,
+  stream: true,
+});
+
+export const BatchSettingsSchema = LineDefaultsSchema.extend({
+  servers: z
+    .array(ServerConfigSchema)
+    .min(1, 'give at least one MCP server')
+    .refine((servers) => new Set(servers.map((server) => server.label)).size === servers.length, 'server labels must be unique'),
+  total: z.number().int().min(1).max(MAX_LINES),
+  concurrency: z.number().int().min(1).max(1_000).default(10),
+  max_failures: z.number().int().min(1).optional(),
+  /** A short name of the source for humans (file name). */
+  source: z.string().max(500).optional(),
+  /** Continue as new after this many history events (Temporal warns at 10,240). */
+  continue_as_new_after_events: z.number().int().min(500).max(40_000).default(8_000),
+});
+
+export const BatchInputSchema = BatchSettingsSchema.extend({
+  /** The first lines (a scheduled batch: all of them); the rest come through `appendLines`. */
+  lines: z.array(BatchLineSchema).default([]),
+  /** Move failed lines back to the queue at start (retry-failed on a finished batch). */
+  retry_failed: z.boolean().default(false),
+  carried: BatchCarrySchema.optional(),
+});
+export type BatchInput = z.input<typeof BatchInputSchema>;
+export type ParsedBatchInput = z.infer<typeof BatchInputSchema>;
+export type BatchSettings = z.input<typeof BatchSettingsSchema>;
+
+export interface BatchProgress {
+  batch_id: string;
+  status: BatchStatus;
+  total: number;
+  received: number;
+  /** Bytes of unstarted lines held and the limit: a feeder sends at most the difference. */
+  buffer_bytes: number;
+  buffer_limit_bytes: number;
+  done: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  denied: number;
+  failed_by_type: Record<string, number>;
+  running: number;
+  waiting_approval: number;
+  queued_retries: number;
+  started_at: string;
+  elapsed_ms: number;
+  /** Finished lines per second since the start. */
+  rate: number;
+  eta_ms: number | null;
+  last_seq: number;
+  runs: number;
+  concurrency: number;
+}
+
+export interface BatchResult {
+  batch_id: string;
+  status: BatchStatus;
+  progress: BatchProgress;
+  settings: z.infer<typeof BatchSettingsSchema>;
+  /** The final state: a retry-failed run starts from it. */
+  state: BatchCarry;
+}
+
+export const AppendLinesArgsSchema = z.strictObject({
+  /** Line number of the first line: the batch's `received` + 1 (lines it already has are skipped). */
+  from: z.number().int().min(1),
+  lines: z.array(BatchLineSchema).min(1),
+});
+export type AppendLinesArgs = z.infer<typeof AppendLinesArgsSchema>;
+
+export const FinishedArgsSchema = z.strictObject({ after_seq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(MAX_FINISHED_LOG).default(500) });
+export type FinishedArgs = z.input<typeof FinishedArgsSchema>;
+export interface FinishedPage {
+  lines: FinishedLine[];
+  /** The oldest seq still in the log: a reader whose after_seq + 1 is older missed lines. */
+  oldest_seq: number | null;
+  last_seq: number;
+}
+
+export const ControlArgsSchema = z.strictObject({ reason: z.string().max(2000).optional() });
+export type ControlArgs = z.infer<typeof ControlArgsSchema>;
+
+export const batchProgressQuery = defineQuery<BatchProgress>('progress');
+export const finishedQuery = defineQuery<FinishedPage, [FinishedArgs?]>('finished');
+
+export const appendLinesUpdate = defineUpdate<{ received: number }, [AppendLinesArgs]>('appendLines');
+export const pauseUpdate = defineUpdate<BatchStatus, [ControlArgs]>('pause');
+export const resumeUpdate = defineUpdate<BatchStatus, [ControlArgs]>('resume');
+export const cancelBatchUpdate = defineUpdate<BatchStatus, [ControlArgs]>('cancelBatch');
+export const retryFailedUpdate = defineUpdate<{ queued: number }, [ControlArgs]>('retryFailed');
+
+/** The workflow id of a line's runQuery: derived from the batch and the line, so a line is never started twice. */
+export function lineWorkflowId(batchId: string, key: string): string {
+  return `${batchId}/${key}`;
+}
+
+/** UTF-8 bytes of a value as JSON: what the payload converter will write (the sandbox has no Buffer). */
+export function jsonBytes(value: unknown): number {
+  const text = JSON.stringify(value) ?? '';
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
