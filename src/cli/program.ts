@@ -16,6 +16,7 @@ import { registerDevCommand } from './commands/dev';
 import { registerWorkerCommand } from './commands/worker';
 import { registerScheduleCommand } from './commands/schedule';
 import { registerSessionCommand } from './commands/session';
+import { registerCodecServerCommand } from './commands/codec-server';
 import { EXIT_CODES_HELP } from './errors';
 
 const ENVIRONMENT_HELP = `Environment:
@@ -25,7 +26,9 @@ const ENVIRONMENT_HELP = `Environment:
                         as in every Temporal SDK and CLI (temporal.toml profiles)
   MCPFLOW_TASK_QUEUE    task queue of the mcpflow worker (default "mcpflow")
   OPENAI_API_KEY, OPENAI_BASE_URL   read by \`mcpflow worker\` (never sent to Temporal)
-  MCPFLOW_UI_URL        Web UI base URL for links (default: port + 1000 on loopback)`;
+  MCPFLOW_UI_URL        Web UI base URL for links (default: port + 1000 on loopback)
+  MCPFLOW_ENCRYPTION_KEYS, MCPFLOW_ENCRYPTION_KEY_FILE
+                        encrypt payloads (AES-256-GCM; id:key list, first encrypts)`;
 
 const EXAMPLES_HELP = `Examples:
   mcpflow demo                                       everything, end to end, offline
@@ -62,6 +65,7 @@ export function buildProgram(): Command {
   registerScheduleCommand(program);
   registerWorkerCommand(program);
   registerDevCommand(program);
+  registerCodecServerCommand(program);
   registerDemoCommand(program);
   return program;
 }

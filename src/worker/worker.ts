@@ -8,6 +8,7 @@ import type { Duration } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { TASK_QUEUE } from '../core/defaults';
+import { mcpflowDataConverter } from '../codec/data-converter';
 import { activityLogInterceptor } from './activity-log';
 
 export interface McpflowWorkerOptions extends ActivityDeps {
@@ -28,11 +29,14 @@ export interface McpflowWorkerOptions extends ActivityDeps {
 export const WORKFLOWS_PATH = require.resolve(path.join(__dirname, '..', '..', 'workflows'));
 
 export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
+  // Payload encryption when MCPFLOW_ENCRYPTION_KEYS / _KEY_FILE is set (src/codec).
+  const dataConverter = mcpflowDataConverter();
   const workerOptions: WorkerOptions = {
+    dataConverter,
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? TASK_QUEUE,
-    activities: createActivities({ temporalClient: new Client({ connection: options.connection, namespace: options.namespace ?? 'default' }), ...options }),
+    activities: createActivities({ temporalClient: new Client({ connection: options.connection, namespace: options.namespace ?? 'default', dataConverter }), ...options }),
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),

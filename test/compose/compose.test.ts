@@ -120,6 +120,7 @@ describe('docker-compose.yml', () => {
     assert.equal(worker.ports, undefined);
     assert.ok(worker.build, 'the worker image is built from the Dockerfile');
     for (const name of ['emulator', 'demo-servers']) assert.deepEqual(services[name]?.profiles, ['demo']);
+    assert.deepEqual(services['codec-server']?.profiles, ['encryption']);
   });
 
   it('mounts the server configuration kept in deploy/temporal, with the files the services run', () => {
