@@ -13,12 +13,24 @@ import { McpflowWorkerLogger } from '../worker/logger';
 
 let runtimeInstalled = false;
 
-export function installQuietRuntime(): void {
+export interface RuntimeOptions {
+  /** Serve the SDK's and mcpflow's metrics for Prometheus at http://host:port/metrics. */
+  metrics?: { host: string; port: number };
+}
+
+/** Installs the process's SDK runtime; only the first call counts (the SDK allows one). */
+export function installQuietRuntime(options: RuntimeOptions = {}): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = process.env.MCPFLOW_LOG_LEVEL === 'debug' ? 'DEBUG' : process.env.MCPFLOW_LOG_LEVEL === 'info' ? 'INFO' : 'WARN';
-  // One line per failed activity attempt instead of the SDK's error dump (src/worker/logger.ts).
-  Runtime.install({ logger: new McpflowWorkerLogger(level), shutdownSignals: [] });
+  Runtime.install({
+    // One line per failed activity attempt instead of the SDK's error dump (src/worker/logger.ts).
+    logger: new McpflowWorkerLogger(level),
+    shutdownSignals: [],
+    ...(options.metrics
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${options.metrics.host.includes(':') ? `[${options.metrics.host}]` : options.metrics.host}:${options.metrics.port}` } } } }
+      : {}),
+  });
 }
 
 export async function connectNative(settings: ConnectionSettings): Promise<NativeConnection> {

@@ -1,9 +1,11 @@
 /**
  * Which MCP server and tool an activity works on, attached to every log line the SDK writes
- * for it (through the outbound interceptor's log attributes). Only labels and names: never a
- * URL, header, argument or output, which may carry secrets or user data.
+ * for it (through the outbound interceptor's log attributes) and to mcpflow's own metrics
+ * (exported with the SDK's when `mcpflow worker --metrics-port` is set). Only labels and names:
+ * never a URL, header, argument or output, which may carry secrets or user data.
  */
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import { errorType } from './logger';
 
 export interface ActivityLogFields {
   server?: string;
@@ -37,14 +39,36 @@ export function activityLogFields(args: readonly unknown[]): ActivityLogFields {
   return fields;
 }
 
-/** Adds `server` and `tool` to the log attributes of every activity execution. */
-export const activityLogInterceptor: ActivityInterceptorsFactory = () => {
+/** Direct-mode tool calls are activities of their own; other activities count as attempts only. */
+const TOOL_CALL_ACTIVITY = 'callToolDirect';
+
+/**
+ * Adds `server` and `tool` to the log attributes of every activity execution, and counts
+ * attempts (`mcpflow_activity_attempts`), direct tool calls (`mcpflow_tool_calls`) and failures
+ * by error type (`mcpflow_activity_failures`); the SDK's meter adds namespace, task queue and
+ * activity type (the SDK's own metrics are the `temporal_*` ones beside them).
+ */
+export const activityLogInterceptor: ActivityInterceptorsFactory = (context) => {
   let fields: ActivityLogFields = {};
   return {
     inbound: {
-      execute: (input, next) => {
+      execute: async (input, next) => {
         fields = activityLogFields(input.args);
-        return next(input);
+        const meter = context.metricMeter;
+        const tags = { server: fields.server ?? '', tool: fields.tool ?? '' };
+        const isToolCall = context.info.activityType === TOOL_CALL_ACTIVITY;
+        try {
+          const result = await next(input);
+          meter.createCounter('mcpflow_activity_attempts', 'attempts', 'Activity attempts by outcome').add(1, { ...tags, outcome: 'completed' });
+          if (isToolCall) meter.createCounter('mcpflow_tool_calls', 'calls', 'Direct-mode MCP tool calls by outcome').add(1, { ...tags, outcome: 'completed' });
+          return result;
+        } catch (error) {
+          const type = errorType(error);
+          meter.createCounter('mcpflow_activity_attempts', 'attempts', 'Activity attempts by outcome').add(1, { ...tags, outcome: 'failed' });
+          meter.createCounter('mcpflow_activity_failures', 'failures', 'Failed activity attempts by error type').add(1, { ...tags, error_type: type });
+          if (isToolCall) meter.createCounter('mcpflow_tool_calls', 'calls', 'Direct-mode MCP tool calls by outcome').add(1, { ...tags, outcome: 'failed' });
+          throw error;
+        }
       },
     },
     outbound: {

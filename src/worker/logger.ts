@@ -22,7 +22,8 @@ export interface ActivityFailureRecord {
   message: string;
 }
 
-function errorType(error: unknown): string {
+/** ApplicationFailure type, else the error class name. */
+export function errorType(error: unknown): string {
   if (error instanceof ApplicationFailure && error.type) return error.type;
   if (error instanceof Error) return error.name;
   return typeof error;

@@ -11,6 +11,7 @@ import { runQuery } from '../../workflows/query';
 import { startCliWorker } from '../cluster/cli-worker';
 import { useOfflineStack } from '../helpers/stack';
 import { uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal';
+import { findFreePort } from '../../src/devserver/ports';
 
 const stack = useOfflineStack();
 const SECRET = 'weather-token-MARKER-7f3a';
@@ -109,6 +110,32 @@ describe('mcpflow worker', () => {
       assert.ok(result.retries >= 1, 'the cancelled attempt counts as a retry');
     } finally {
       await second.stop();
+    }
+  });
+
+  it('--metrics-port serves the SDK\'s metrics and mcpflow\'s tool-call and failure counters', async () => {
+    stack.demo.servers.weather.reset();
+    stack.demo.servers.weather.setFaults({ failNext: { count: 1, kind: 'http_500', tool: 'get_current_weather' } });
+    const taskQueue = uniqueTaskQueue('metrics');
+    const port = await findFreePort('127.0.0.1');
+    const running = await worker('metrics', taskQueue, ['--metrics-port', String(port)]);
+    try {
+      await until(async () => running.output().includes(`Metrics: http://127.0.0.1:${port}/metrics`), 'the metrics line', 10_000);
+      const result = await stack.env.client.workflow.execute(runQuery, { taskQueue, workflowId: uniqueWorkflowId('metrics'), args: [weatherQuery()] });
+      assert.equal(result.success, true);
+      let text = '';
+      await until(async () => {
+        text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        return /mcpflow_tool_calls\S*\{[^}]*outcome="completed"/.test(text);
+      }, 'the tool-call counter to be exported', 30_000);
+      const sample = (name: string, labels: string[]) => text.split('\n').find((line) => line.startsWith(name) && labels.every((label) => line.includes(label)));
+      assert.ok(sample('temporal_workflow_completed', ['workflow_type="runQuery"']), 'an SDK metric');
+      assert.ok(sample('mcpflow_tool_calls', ['server="weather"', 'tool="get_current_weather"', 'outcome="completed"']), text.split('\n').filter((line) => line.includes('mcpflow')).join('\n'));
+      assert.ok(sample('mcpflow_tool_calls', ['outcome="failed"']));
+      assert.ok(sample('mcpflow_activity_failures', ['error_type="connection"', 'activityType="callToolDirect"']));
+      assert.doesNotMatch(text, new RegExp(SECRET));
+    } finally {
+      await running.stop();
     }
   });
 });
