@@ -66,7 +66,7 @@ async function bundleWorkflows() {
   const { bundleWorkflowCode, DefaultLogger } = require('@temporalio/worker');
   const started = Date.now();
   try {
-    // The same payload converter as src/client/data-converter.ts (the bundle must carry it).
+    // The same payload converter as src/codec/data-converter.ts (the bundle must carry it).
     const payloadConverterPath = path.join(repoRoot, 'src', 'core', 'payload-converter.ts');
     const { code } = await bundleWorkflowCode({ workflowsPath: workflowsIndex, payloadConverterPath, logger: new DefaultLogger('WARN') });
     mkdirSync(tmpDir, { recursive: true });

@@ -19,6 +19,7 @@ import { registerSessionCommand } from './commands/session';
 import { registerBatchCommand } from './commands/batch';
 import { registerListCommand } from './commands/list';
 import { registerCancelCommand } from './commands/cancel';
+import { registerCodecServerCommand } from './commands/codec-server';
 import { EXIT_CODES_HELP } from './errors';
 
 const ENVIRONMENT_HELP = `Environment:
@@ -28,7 +29,9 @@ const ENVIRONMENT_HELP = `Environment:
                         as in every Temporal SDK and CLI (temporal.toml profiles)
   MCPFLOW_TASK_QUEUE    task queue of the mcpflow worker (default "mcpflow")
   OPENAI_API_KEY, OPENAI_BASE_URL   read by \`mcpflow worker\` (never sent to Temporal)
-  MCPFLOW_UI_URL        Web UI base URL for links (else config temporal.ui_url, else port + 1000 on loopback)`;
+  MCPFLOW_UI_URL        Web UI base URL for links (else config temporal.ui_url, else port + 1000 on loopback)
+  MCPFLOW_ENCRYPTION_KEYS, MCPFLOW_ENCRYPTION_KEY_FILE
+                        encrypt payloads (AES-256-GCM; id:key list, first encrypts)`;
 
 const EXAMPLES_HELP = `Examples:
   mcpflow demo                                       everything, end to end, offline
@@ -68,6 +71,7 @@ export function buildProgram(): Command {
   registerCancelCommand(program);
   registerWorkerCommand(program);
   registerDevCommand(program);
+  registerCodecServerCommand(program);
   registerDemoCommand(program);
   return program;
 }

@@ -3,20 +3,34 @@
  * to handle so that everything stops in order) and a native connection with the same settings
  * and the same "unreachable" error as the client.
  */
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { ConnectionSettings } from '../config/connection';
 import { TemporalUnreachableError } from '../client/errors';
 import { closeMcpConnections } from '../../activities';
 import { createWorker } from '../worker/worker';
+import { McpflowWorkerLogger } from '../worker/logger';
 
 let runtimeInstalled = false;
 
-export function installQuietRuntime(): void {
+export interface RuntimeOptions {
+  /** Serve the SDK's and mcpflow's metrics for Prometheus at http://host:port/metrics. */
+  metrics?: { host: string; port: number };
+}
+
+/** Installs the process's SDK runtime; only the first call counts (the SDK allows one). */
+export function installQuietRuntime(options: RuntimeOptions = {}): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = process.env.MCPFLOW_LOG_LEVEL === 'debug' ? 'DEBUG' : process.env.MCPFLOW_LOG_LEVEL === 'info' ? 'INFO' : 'WARN';
-  Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
+  Runtime.install({
+    // One line per failed activity attempt instead of the SDK's error dump (src/worker/logger.ts).
+    logger: new McpflowWorkerLogger(level),
+    shutdownSignals: [],
+    ...(options.metrics
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${options.metrics.host.includes(':') ? `[${options.metrics.host}]` : options.metrics.host}:${options.metrics.port}` } } } }
+      : {}),
+  });
 }
 
 export async function connectNative(settings: ConnectionSettings): Promise<NativeConnection> {
@@ -42,12 +56,27 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(options: { connection: NativeConnection; namespace: string; taskQueue: string; openaiBaseURL?: string }): Promise<RunningWorker> {
+export interface StartWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  openaiBaseURL?: string;
+  /** A bundle built by scripts/bundle-workflows.mjs (the Docker image has one). */
+  workflowBundlePath?: string;
+  /** Milliseconds a stop waits for in-flight activities (SIGTERM drains); default 30 s. */
+  shutdownGraceMs?: number;
+}
+
+export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
+
+export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const worker = await createWorker({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.openaiBaseURL ? { openaiBaseURL: options.openaiBaseURL } : {}),
+    ...(options.workflowBundlePath ? { workflowBundlePath: options.workflowBundlePath } : {}),
+    shutdownGraceTime: options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
   });
   // Pooled MCP connections end their sessions when the worker stops, however it stops.
   const finished = worker.run().finally(() => closeMcpConnections());

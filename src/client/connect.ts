@@ -1,7 +1,7 @@
 /** Opens a Temporal connection from resolved settings; an unreachable server is one clear error. */
 import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import type { ConnectionSettings } from '../config/connection';
-import { dataConverter } from './data-converter';
+import { mcpflowDataConverter } from '../codec/data-converter';
 import { TemporalUnreachableError } from './errors';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -23,5 +23,6 @@ export async function openConnection(settings: ConnectionSettings, connectTimeou
 }
 
 export function createClient(connection: Connection, namespace: string): Client {
-  return new Client({ connection, namespace, dataConverter });
+  // Payload encryption when MCPFLOW_ENCRYPTION_KEYS / _KEY_FILE is set (src/codec).
+  return new Client({ connection, namespace, dataConverter: mcpflowDataConverter() });
 }

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { McpflowClient } from '../../src/client';
-import { dataConverter, PAYLOAD_CONVERTER_PATH } from '../../src/client/data-converter';
+import { mcpflowDataConverter, PAYLOAD_CONVERTER_PATH } from '../../src/codec/data-converter';
 import { WORKFLOWS_PATH } from '../../src/worker/worker';
 import { spawnBenchChild, type BenchChild } from './child';
 import { startBenchDevServer, type BenchDevServer } from './devserver';
@@ -106,7 +106,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const connection = await Connection.connect({ address: devServer.server.address });
     stops.push({ what: 'the client connection', stop: () => connection.close() });
-    const temporal = new Client({ connection, namespace: devServer.server.namespace, dataConverter });
+    const temporal = new Client({ connection, namespace: devServer.server.namespace, dataConverter: mcpflowDataConverter() });
     const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
     const client = new McpflowClient(temporal, connection, { address: devServer.server.address, namespace: devServer.server.namespace }, taskQueue);
 

@@ -17,7 +17,7 @@ import {
   bundleWorkflowCode, DefaultLogger, Runtime, Worker,
   type LogLevel, type NativeConnection, type WorkerOptions, type WorkflowBundleOption,
 } from '@temporalio/worker';
-import { dataConverter, PAYLOAD_CONVERTER_PATH } from '../../src/client/data-converter';
+import { mcpflowDataConverter, PAYLOAD_CONVERTER_PATH } from '../../src/codec/data-converter';
 import { findFreePort, startDevServer, type DevServer } from '../../src/devserver/server';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -65,7 +65,7 @@ async function openTestEnv(): Promise<OpenTestEnv> {
     address = ownServer.address;
   }
   try {
-    const environment = await TestWorkflowEnvironment.createFromExistingServer({ address, namespace, client: { dataConverter } });
+    const environment = await TestWorkflowEnvironment.createFromExistingServer({ address, namespace, client: { dataConverter: mcpflowDataConverter() } });
     return {
       address,
       namespace,
@@ -161,7 +161,7 @@ export async function withWorker<T>(opts: WithWorkerOptions, fn: (env: TestEnv, 
     namespace: env.namespace,
     taskQueue: opts.taskQueue,
     activities: opts.activities ?? {},
-    dataConverter,
+    dataConverter: mcpflowDataConverter(),
     workflowBundle: await getWorkflowBundle(opts.workflowsPath),
   });
   return worker.runUntil(() => fn(env, worker));

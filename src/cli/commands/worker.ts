@@ -1,25 +1,54 @@
 /** `mcpflow worker`: runs the workflows and activities against TEMPORAL_ADDRESS until Ctrl-C. */
-import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { Option, type Command } from 'commander';
 import { describeConnection } from '../../config/connection';
 import { commandContext } from '../context';
+import { UsageError } from '../errors';
+import { parseDuration, parsePortFlag } from '../options';
 import { toStdout } from '../output';
 import { waitForStopSignal } from '../signals';
-import { connectNative, startWorker } from '../worker-runtime';
+import { connectNative, DEFAULT_SHUTDOWN_GRACE_MS, installQuietRuntime, startWorker } from '../worker-runtime';
+
+interface WorkerFlags {
+  shutdownGraceTime: number;
+  workflowBundle?: string;
+  metricsPort?: number;
+  metricsHost: string;
+}
 
 export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('Run an mcpflow worker (workflows + activities). The model endpoint comes from OPENAI_BASE_URL / OPENAI_API_KEY')
-    .action(async (_flags: object, command: Command) => {
+    .addOption(new Option('--shutdown-grace-time <duration>', 'on SIGTERM/Ctrl-C, how long running activities may finish before they are handed back to the server (e.g. 30s)')
+      .env('MCPFLOW_SHUTDOWN_GRACE_TIME').argParser(parseDuration).default(DEFAULT_SHUTDOWN_GRACE_MS, '30s'))
+    .addOption(new Option('--workflow-bundle <file>', 'prebuilt workflow bundle (scripts/bundle-workflows.mjs; the Docker image sets it)').env('MCPFLOW_WORKFLOW_BUNDLE'))
+    .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics (the SDK\'s and mcpflow_*) on http://<metrics-host>:<port>/metrics').env('MCPFLOW_METRICS_PORT').argParser(parsePortFlag))
+    .addOption(new Option('--metrics-host <host>', 'address the metrics endpoint listens on (0.0.0.0 in a container)').env('MCPFLOW_METRICS_HOST').default('127.0.0.1'))
+    .action(async (flags: WorkerFlags, command: Command) => {
       const context = commandContext(command);
+      installQuietRuntime(flags.metricsPort !== undefined ? { metrics: { host: flags.metricsHost, port: flags.metricsPort } } : {});
+      if (flags.workflowBundle && !existsSync(flags.workflowBundle)) {
+        throw new UsageError(`--workflow-bundle ${flags.workflowBundle}: no such file; build it with \`node scripts/bundle-workflows.mjs <file>\` or leave the flag out`);
+      }
       const connection = await connectNative(context.connection);
-      const running = await startWorker({ connection, namespace: context.connection.namespace, taskQueue: context.taskQueue });
+      const running = await startWorker({
+        connection,
+        namespace: context.connection.namespace,
+        taskQueue: context.taskQueue,
+        shutdownGraceMs: flags.shutdownGraceTime,
+        ...(flags.workflowBundle ? { workflowBundlePath: flags.workflowBundle } : {}),
+      });
       toStdout(`mcpflow worker polling task queue "${context.taskQueue}" on ${describeConnection(context.connection)}`);
       toStdout(`Model API: ${describeModelApi()}`);
+      if (flags.metricsPort !== undefined) toStdout(`Metrics: http://${flags.metricsHost}:${flags.metricsPort}/metrics`);
       toStdout('Press Ctrl-C to stop.');
       const outcome = await Promise.race([waitForStopSignal().then((signal) => ({ signal })), running.finished.then(() => ({ signal: undefined }))]);
-      toStdout(outcome.signal ? `Stopping the worker (${outcome.signal})...` : 'The worker stopped.');
+      toStdout(outcome.signal
+        ? `Stopping the worker (${outcome.signal}): no new tasks; running activities have ${flags.shutdownGraceTime / 1000} s to finish, then go back to the server...`
+        : 'The worker stopped.');
       await running.stop();
+      if (outcome.signal) toStdout('The worker stopped.');
     });
 }
 

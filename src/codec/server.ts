@@ -1,0 +1,148 @@
+/**
+ * A Temporal codec server: the Web UI (and `temporal` CLI with --codec-endpoint) send the
+ * payloads they display to POST /decode (and /encode for what users type), as JSON
+ * `{ "payloads": [{ "metadata": { key: base64 }, "data": base64 }] }`, with the namespace in
+ * X-Namespace. The browser calls it directly, so it answers CORS for the UI's origin; with a
+ * token configured it requires `Authorization: Bearer <token>`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { z } from 'zod';
+
+/** Temporal's gRPC message limit is 4 MiB; base64 JSON of that is about 5.4 MiB. */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+const Base64Schema = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
+const RequestSchema = z.strictObject({
+  payloads: z.array(z.object({ metadata: z.record(z.string(), Base64Schema).optional(), data: Base64Schema.optional() })).max(10_000),
+});
+
+export interface CodecServerOptions {
+  codec: PayloadCodec;
+  host?: string;
+  port?: number;
+  /** Origins allowed to call from a browser (the Web UI's), e.g. http://localhost:8080. */
+  corsOrigins: readonly string[];
+  /** When set, requests need `Authorization: Bearer <token>`. */
+  token?: string;
+}
+
+export interface CodecServerHandle {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+function fromJson(payload: { metadata?: Record<string, string>; data?: string }): Payload {
+  return {
+    metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')])),
+    data: Buffer.from(payload.data ?? '', 'base64'),
+  };
+}
+
+function toJson(payload: Payload): { metadata: Record<string, string>; data: string } {
+  return {
+    metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? new Uint8Array()).toString('base64')])),
+    data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
+  };
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const match = /^Bearer (.+)$/.exec(header ?? '');
+  if (!match) return false;
+  const given = Buffer.from(match[1]!);
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `request body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export function createCodecHandler(options: CodecServerOptions) {
+  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const origin = request.headers.origin;
+    if (origin && options.corsOrigins.includes(origin)) {
+      response.setHeader('Access-Control-Allow-Origin', origin);
+      response.setHeader('Access-Control-Allow-Credentials', 'true');
+      response.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+      response.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Namespace');
+      response.setHeader('Vary', 'Origin');
+    }
+    const send = (status: number, body: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    };
+    try {
+      if (request.method === 'OPTIONS') {
+        response.writeHead(origin && options.corsOrigins.includes(origin) ? 204 : 403);
+        response.end();
+        return;
+      }
+      const route = /\/(encode|decode)\/?$/.exec(new URL(request.url ?? '/', 'http://codec').pathname)?.[1];
+      if (!route) throw new HttpError(404, 'POST /encode or /decode');
+      if (request.method !== 'POST') throw new HttpError(405, `use POST for /${route}`);
+      if (options.token && !tokenMatches(request.headers.authorization, options.token)) {
+        throw new HttpError(401, 'missing or wrong bearer token: send Authorization: Bearer <MCPFLOW_CODEC_TOKEN>');
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(await readBody(request));
+      } catch (error) {
+        if (error instanceof HttpError) throw error;
+        throw new HttpError(400, 'the body is not JSON: send {"payloads": [{"metadata": {...}, "data": "<base64>"}]}');
+      }
+      const parsed = RequestSchema.safeParse(json);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new HttpError(400, `${issue.path.join('.') || 'body'}: ${issue.message} (expected {"payloads": [{"metadata": {...}, "data": "<base64>"}]})`);
+      }
+      const payloads = parsed.data.payloads.map(fromJson);
+      let result: Payload[];
+      try {
+        result = route === 'encode' ? await options.codec.encode(payloads) : await options.codec.decode(payloads);
+      } catch (error) {
+        // The codec's errors name key ids and variables, never key material.
+        throw new HttpError(422, (error as Error).message);
+      }
+      send(200, { payloads: result.map(toJson) });
+    } catch (error) {
+      const status = error instanceof HttpError ? error.status : 500;
+      send(status, { error: error instanceof HttpError ? error.message : 'internal error' });
+    }
+  };
+}
+
+export async function startCodecServer(options: CodecServerOptions): Promise<CodecServerHandle> {
+  const handler = createCodecHandler(options);
+  const server = createServer((request, response) => void handler(request, response));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    server,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
