@@ -6,6 +6,7 @@
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { ConnectionSettings } from '../config/connection';
+import type { AllowPrivateNetworks } from '../core/destinations';
 import { TemporalUnreachableError } from '../client/errors';
 import { closeMcpConnections } from '../../activities';
 import { createWorker } from '../worker/worker';
@@ -42,8 +43,9 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(options: { connection: NativeConnection; namespace: string; taskQueue: string; openaiBaseURL?: string }): Promise<RunningWorker> {
+export async function startWorker(options: { connection: NativeConnection; namespace: string; taskQueue: string; openaiBaseURL?: string; allowPrivateNetworks?: AllowPrivateNetworks }): Promise<RunningWorker> {
   const worker = await createWorker({
+    ...(options.allowPrivateNetworks !== undefined ? { allowPrivateNetworks: options.allowPrivateNetworks } : {}),
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,

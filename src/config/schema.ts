@@ -4,6 +4,7 @@
  * `{ "env": "NAME" }` references, resolved by the worker.
  */
 import { z } from 'zod';
+import { AllowPrivateNetworksSchema } from '../core/destinations';
 import { RetrySettingsSchema } from '../core/retry';
 import { ServerConfigSchema } from '../core/servers';
 import { DEFAULT_MODEL, ExecutionModeSchema, TASK_QUEUE } from '../core/defaults';
@@ -18,6 +19,11 @@ export const DefaultsSchema = z.strictObject({
   task_queue: z.string().min(1).default(TASK_QUEUE),
   /** Queries run inside this mcpSession when set (same as `--session`). */
   session_id: z.string().min(1).optional(),
+  /**
+   * Which private ranges a worker's direct-mode MCP connections may reach: true (private and
+   * loopback), "loopback", or false. `mcpflow worker`: false when absent; `dev`/`demo`: "loopback".
+   */
+  allow_private_networks: AllowPrivateNetworksSchema.optional(),
 });
 export type Defaults = z.infer<typeof DefaultsSchema>;
 

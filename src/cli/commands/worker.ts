@@ -13,7 +13,9 @@ export function registerWorkerCommand(program: Command): void {
     .action(async (_flags: object, command: Command) => {
       const context = commandContext(command);
       const connection = await connectNative(context.connection);
-      const running = await startWorker({ connection, namespace: context.connection.namespace, taskQueue: context.taskQueue });
+      // A production worker reaches no private or loopback address unless the config says so (dev/demo allow loopback).
+      const allowPrivateNetworks = context.loaded.config.defaults.allow_private_networks ?? false;
+      const running = await startWorker({ connection, namespace: context.connection.namespace, taskQueue: context.taskQueue, allowPrivateNetworks });
       toStdout(`mcpflow worker polling task queue "${context.taskQueue}" on ${describeConnection(context.connection)}`);
       toStdout(`Model API: ${describeModelApi()}`);
       toStdout('Press Ctrl-C to stop.');
