@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- finding control characters and escape sequences is what this module is for */
 /**
  * Text from MCP servers and the model reaches a terminal: escape sequences in it could move the
  * cursor, clear the screen, set the window title or plant hyperlinks (OSC 8), and hide what a

@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- the assertions look for control characters and escape sequences */
 /**
  * The smaller defects of issue 12, each through the real `mcpflow` command: terminal escape codes
  * in tool output printed sanitised, out-of-range --max-steps / --approval-timeout refused, one
