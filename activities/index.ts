@@ -11,6 +11,7 @@ import { sharedMcpConnections, type McpConnectionPool } from './mcp-connections'
 import { createResponsesActivities } from './responses';
 import { createSessionActivities } from './sessions';
 import type { Client } from '@temporalio/client';
+import type { AllowPrivateNetworks } from '../src/core/destinations';
 import type { Env } from './secrets';
 
 export { closeMcpConnections, McpConnectionPool } from './mcp-connections';
@@ -27,6 +28,8 @@ export interface ActivityDeps {
    * shared pool, which `closeMcpConnections()` closes when the worker stops.
    */
   mcpConnections?: McpConnectionPool;
+  /** Which private ranges direct-mode MCP connections may reach (src/core/destinations.ts); default loopback only. */
+  allowPrivateNetworks?: AllowPrivateNetworks;
 }
 
 /** Seconds the openai client gives up before the activity's own start-to-close timeout. */
@@ -59,7 +62,7 @@ export function createActivities(deps: ActivityDeps = {}) {
   return {
     ...responses,
     ...createHostedDiscoveryActivities(responses),
-    ...createMcpActivities({ env, connections: deps.mcpConnections ?? sharedMcpConnections() }),
+    ...createMcpActivities({ env, connections: deps.mcpConnections ?? sharedMcpConnections(), allowPrivateNetworks: deps.allowPrivateNetworks }),
     ...createSessionActivities({ temporalClient: deps.temporalClient }),
     ...createBatchActivities({ temporalClient: deps.temporalClient }),
   };

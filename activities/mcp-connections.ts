@@ -14,7 +14,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
 import type { ServerConfig } from '../src/core/servers';
+import { assertDestinationUrl, guardedFetch } from '../src/net/destination-guard';
 import { McpSessionExpiredError } from './errors';
 import { connectionHeaders, type Env } from './secrets';
 
@@ -32,8 +34,10 @@ export class McpConnection {
   ) {}
 
   /** Connects (initialize + initialized); `options` bound that handshake (signal, timeout). */
-  static async open(url: string, headers: Record<string, string>, options: RequestOptions = {}): Promise<McpConnection> {
-    const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+  static async open(url: string, headers: Record<string, string>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<McpConnection> {
+    // Every request of the connection goes through the destination guard (scheme, ranges, each resolved address).
+    assertDestinationUrl(url, allow);
+    const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: guardedFetch(allow) });
     const client = new Client({ name: 'mcpflow', version: '0.1.0' });
     try {
       await client.connect(transport, options);
@@ -71,8 +75,8 @@ export class McpConnection {
 }
 
 /** A connection opened for one use and closed after it: what every call did before the pool. */
-export async function withMcpClient<T>(server: ServerConfig, env: Env, use: UseMcpClient<T>, options: RequestOptions = {}): Promise<T> {
-  const connection = await McpConnection.open(server.url, connectionHeaders(server, env), options);
+export async function withMcpClient<T>(server: ServerConfig, env: Env, use: UseMcpClient<T>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<T> {
+  const connection = await McpConnection.open(server.url, connectionHeaders(server, env), options, allow);
   try {
     return await connection.run(use);
   } finally {
@@ -104,10 +108,10 @@ export class McpConnectionPool {
   }
 
   /** Like withMcpClient, on a pooled connection; `options` bound the handshake when one is opened. */
-  async use<T>(server: ServerConfig, env: Env, use: UseMcpClient<T>, options: RequestOptions = {}): Promise<T> {
+  async use<T>(server: ServerConfig, env: Env, use: UseMcpClient<T>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<T> {
     const headers = connectionHeaders(server, env);
-    const key = poolKey(server.url, headers);
-    const entry = this.pooled.get(key) ?? (await this.connect(key, server.url, headers, options));
+    const key = poolKey(server.url, headers, allow);
+    const entry = this.pooled.get(key) ?? (await this.connect(key, server.url, headers, options, allow));
     entry.users++;
     clearTimeout(entry.idleTimer);
     try {
@@ -133,8 +137,8 @@ export class McpConnectionPool {
     await Promise.all(entries.map((entry) => entry.closing));
   }
 
-  private async connect(key: string, url: string, headers: Record<string, string>, options: RequestOptions): Promise<Entry> {
-    const entry: Entry = { key, connection: await McpConnection.open(url, headers, options), users: 0, retired: false };
+  private async connect(key: string, url: string, headers: Record<string, string>, options: RequestOptions, allow: AllowPrivateNetworks): Promise<Entry> {
+    const entry: Entry = { key, connection: await McpConnection.open(url, headers, options, allow), users: 0, retired: false };
     this.open.add(entry);
     entry.connection.onBroken(() => this.retire(entry));
     // Another activity may have connected meanwhile: keep the first, let this one serve its caller only.
@@ -173,11 +177,11 @@ export class McpConnectionPool {
  * The pool key: URL and headers, hashed so that the resolved tokens in the headers are never
  * kept (or printed, in a debugger or a heap dump) as plain text.
  */
-function poolKey(url: string, headers: Record<string, string>): string {
+function poolKey(url: string, headers: Record<string, string>, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): string {
   const sorted = Object.entries(headers)
     .map(([name, value]): [string, string] => [name.toLowerCase(), value])
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256').update(JSON.stringify([url, sorted])).digest('hex');
+  return createHash('sha256').update(JSON.stringify([url, sorted, allow])).digest('hex');
 }
 
 /**

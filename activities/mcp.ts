@@ -7,7 +7,9 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ApplicationFailure } from '@temporalio/common';
+import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
 import { classify } from '../src/core/errors';
+import { activityFailureDetails } from '../src/core/failures';
 import { clipToBytes, MAX_TOOL_OUTPUT_BYTES } from '../src/core/payload-size';
 import { contentText } from '../src/core/parser';
 import type { RetrySettings } from '../src/core/retry';
@@ -16,6 +18,7 @@ import { validateArguments } from '../src/core/validation';
 import type { McpListedTool } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
 import { failureFromClassification, toApplicationFailure, type FailureContext } from './errors';
+import { findDestinationRefusal } from '../src/net/destination-guard';
 import type { McpConnectionPool } from './mcp-connections';
 import { redactDeep, redactText, secretValues, type Env } from './secrets';
 
@@ -66,7 +69,8 @@ export interface DirectCallResult {
   attempt: number;
 }
 
-export function createMcpActivities(deps: { env: Env; connections: McpConnectionPool }) {
+export function createMcpActivities(deps: { env: Env; connections: McpConnectionPool; allowPrivateNetworks?: AllowPrivateNetworks }) {
+  const allow = deps.allowPrivateNetworks ?? DEFAULT_ALLOW_PRIVATE_NETWORKS;
   const failureContext = (input: { server: ServerConfig; retry: RetrySettings }, doing: string): FailureContext => ({
     attempt: Context.current().info.attempt,
     settings: input.retry,
@@ -77,11 +81,11 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
   async function listToolsDirect(input: DirectListInput): Promise<{ tools: McpListedTool[]; attempt: number }> {
     try {
       const tools = await withDeadline(input.timeout_ms, (options) =>
-        deps.connections.use(input.server, deps.env, (client) => listToolsOf(client, input.server.label, options), options),
+        deps.connections.use(input.server, deps.env, (client) => listToolsOf(client, input.server.label, options), options, allow),
       );
       return { tools: redactDeep(tools, secretValues([input.server], deps.env)), attempt: Context.current().info.attempt };
     } catch (error) {
-      throw toApplicationFailure(error, failureContext(input, `listing the tools of ${input.server.label}`));
+      throw destinationFailure(error) ?? toApplicationFailure(error, failureContext(input, `listing the tools of ${input.server.label}`));
     }
   }
 
@@ -96,7 +100,7 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
     try {
       assertValidArguments(input);
       const result = await withDeadline(input.timeout_ms, (options) =>
-        deps.connections.use(input.server, deps.env, (client) => client.callTool({ name: input.tool.name, arguments: input.arguments }, undefined, options), options),
+        deps.connections.use(input.server, deps.env, (client) => client.callTool({ name: input.tool.name, arguments: input.arguments }, undefined, options), options, allow),
       );
       // A server may echo the headers it received: its output leaves without the secrets.
       const output = clipToBytes(redactText(contentText(result.content), secretValues([input.server], deps.env)), MAX_TOOL_OUTPUT_BYTES);
@@ -106,7 +110,7 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
       const attempt = Context.current().info.attempt;
       return { output, is_error: result.isError === true, started_at: startedAt, completed_at: new Date().toISOString(), attempt };
     } catch (error) {
-      throw toApplicationFailure(error, failureContext(input, doing));
+      throw destinationFailure(error) ?? toApplicationFailure(error, failureContext(input, doing));
     }
   }
 
@@ -156,4 +160,16 @@ function assertValidArguments(input: DirectCallInput) {
       message: `arguments for ${input.server.label}.${input.tool.name} do not match its schema: ${validation.errors.join('; ')}`,
     });
   }
+}
+
+/** A refused destination is a configuration problem: retrying cannot help. */
+function destinationFailure(error: unknown): ApplicationFailure | undefined {
+  const refusal = findDestinationRefusal(error);
+  if (!refusal) return undefined;
+  return ApplicationFailure.create({
+    type: 'invalid_arguments',
+    nonRetryable: true,
+    message: refusal.message,
+    details: [activityFailureDetails('invalid_arguments', false, Context.current().info.attempt)],
+  });
 }

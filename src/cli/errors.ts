@@ -4,7 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/errors';
-import { LimitExceededError, NoWorkerError, NotFoundError, TemporalUnreachableError } from '../client/errors';
+import { LimitExceededError, NoWorkerError, NotFoundError, RunEndedError, TemporalUnreachableError } from '../client/errors';
 
 export const ExitCode = {
   OK: 0,
@@ -59,7 +59,7 @@ export function messageFor(error: unknown): string | undefined {
   if (error instanceof CommanderError || error instanceof SilentFailure) return undefined;
   if (error instanceof Error) {
     // Unexpected errors keep their stack behind a switch, for bug reports.
-    const known = error instanceof UsageError || error instanceof ConfigError || error instanceof TemporalUnreachableError || error instanceof NotFoundError || error instanceof NoWorkerError || error instanceof LimitExceededError;
+    const known = error instanceof UsageError || error instanceof ConfigError || error instanceof TemporalUnreachableError || error instanceof NotFoundError || error instanceof NoWorkerError || error instanceof LimitExceededError || error instanceof RunEndedError;
     if (!known && process.env.MCPFLOW_DEBUG) return error.stack ?? error.message;
     return error.message;
   }

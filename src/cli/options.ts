@@ -8,8 +8,26 @@ export function parseDuration(value: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
   if (!match) throw new InvalidArgumentError(`"${value}" is not a duration: use for example 30s, 5m, 2h, 1d or milliseconds`);
   const ms = Math.round(Number(match[1]) * UNITS_MS[match[2] ?? 'ms']!);
+  if (!Number.isSafeInteger(ms)) throw new InvalidArgumentError(`"${value}" is too long`);
   if (ms <= 0) throw new InvalidArgumentError(`"${value}" must be longer than zero`);
   return ms;
+}
+
+/** The longest approval wait mcpflow accepts (a Temporal timer could run longer; a typo should not). */
+export const MAX_APPROVAL_TIMEOUT_MS = 365 * 86_400_000;
+/** As the workflow input allows (QueryInputSchema.max_steps). */
+export const MAX_STEPS = 50;
+
+export function parseApprovalTimeout(value: string): number {
+  const ms = parseDuration(value);
+  if (ms > MAX_APPROVAL_TIMEOUT_MS) throw new InvalidArgumentError(`"${value}" is longer than 365 days: use at most 365d`);
+  return ms;
+}
+
+export function parseMaxSteps(value: string): number {
+  const steps = parsePositiveInt(value);
+  if (steps > MAX_STEPS) throw new InvalidArgumentError(`"${value}" is more than ${MAX_STEPS} model turns: use 1-${MAX_STEPS}`);
+  return steps;
 }
 
 export function parsePositiveInt(value: string): number {

@@ -5,6 +5,7 @@
 import Table from 'cli-table3';
 import type { CallRecord, WorkflowStatistics } from '../core/records';
 import type { Catalog } from '../core/tools';
+import { plainText, terminalLine } from './terminal-text';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -17,7 +18,7 @@ export function table(head: string[], rows: Array<Array<string | number>>, optio
     wordWrap: true,
     ...(options.colWidths ? { colWidths: options.colWidths } : {}),
   });
-  for (const row of rows) rendered.push(row.map((cell) => (typeof cell === 'number' ? String(cell) : cell)));
+  for (const row of rows) rendered.push(row.map((cell) => (typeof cell === 'number' ? String(cell) : plainText(cell))));
   return rendered.toString();
 }
 
@@ -93,9 +94,9 @@ export function catalogTable(catalog: Catalog): string {
 
 /** Writes lines to stderr, for progress next to a --json result. */
 export function toStderr(line: string): void {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`${terminalLine(line)}\n`);
 }
 
 export function toStdout(line: string): void {
-  process.stdout.write(`${line}\n`);
+  process.stdout.write(`${terminalLine(line)}\n`);
 }

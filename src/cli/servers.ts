@@ -9,8 +9,12 @@ import { UsageError } from './errors';
 /** Config servers, with a --server of the same label replacing the config's. */
 export function serversFrom(context: CommandContext, specs: readonly string[] = []): ServerConfig[] {
   const byLabel = new Map(context.loaded.config.servers.map((server) => [server.label, server]));
+  const fromFlags = new Set<string>();
   for (const spec of specs) {
     const server = parseServerSpec(spec);
+    // Two flags with one label: which one was meant cannot be guessed (a flag replacing the config's server is fine).
+    if (fromFlags.has(server.label)) throw new UsageError(`--server: the label "${server.label}" is given twice: give each server its own label`);
+    fromFlags.add(server.label);
     byLabel.set(server.label, server);
   }
   return [...byLabel.values()];

@@ -6,6 +6,7 @@
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { ConnectionSettings } from '../config/connection';
+import type { AllowPrivateNetworks } from '../core/destinations';
 import { TemporalUnreachableError } from '../client/errors';
 import { closeMcpConnections } from '../../activities';
 import { createWorker } from '../worker/worker';
@@ -65,12 +66,14 @@ export interface StartWorkerOptions {
   workflowBundlePath?: string;
   /** Milliseconds a stop waits for in-flight activities (SIGTERM drains); default 30 s. */
   shutdownGraceMs?: number;
+  allowPrivateNetworks?: AllowPrivateNetworks;
 }
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const worker = await createWorker({
+    ...(options.allowPrivateNetworks !== undefined ? { allowPrivateNetworks: options.allowPrivateNetworks } : {}),
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,

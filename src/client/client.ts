@@ -4,7 +4,7 @@
  * catalog. Every method turns the SDK's errors into the ones in ./errors.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, WorkflowUpdateStage, type Client, type Connection, type WorkflowHandle, type WorkflowUpdateHandle } from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowFailedError, WorkflowUpdateStage, type Client, type Connection, type WorkflowHandle, type WorkflowUpdateHandle } from '@temporalio/client';
 import { ApplicationFailure, type QueryDefinition } from '@temporalio/common';
 import type { ConnectionSettings } from '../config/connection';
 import type { CallRecord, HistoryFilter, QueryResult, WorkflowStatistics } from '../core/records';
@@ -29,7 +29,7 @@ import type { runQuery } from '../../workflows/query';
 import { TASK_QUEUE } from '../core/defaults';
 import { MCP_SERVERS, SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { createClient, DEFAULT_CONNECT_TIMEOUT_MS, openConnection } from './connect';
-import { busyWorkflowError, isTimeout, NoWorkerError, NotFoundError, translateError, UpdateRejectedError } from './errors';
+import { busyWorkflowError, isTimeout, NoWorkerError, NotFoundError, RunEndedError, translateError, UpdateRejectedError } from './errors';
 import { pendingRetries, type PendingRetry } from './retries';
 import { BatchApi } from './batch';
 import { ScheduleApi } from './schedules';
@@ -266,6 +266,19 @@ export class McpflowClient {
     }
   }
 
+  /** A run that ended before it registered its query handlers (its input was refused) says why. */
+  private async unanswerable(workflowId: string, name: string, error: Error): Promise<Error> {
+    const description = await this.describe(workflowId).catch(() => undefined);
+    if (!description || description.status === 'RUNNING') return error;
+    const cause = await this.handle(workflowId)
+      .result()
+      .then(
+        () => undefined,
+        (failure: unknown) => (failure instanceof WorkflowFailedError ? (failure.cause?.message ?? failure.message) : String(failure)),
+      );
+    return new RunEndedError(`workflow ${workflowId} ${description.status.toLowerCase()} before it could answer '${name}'${cause ? `: ${cause}` : ''}`);
+  }
+
   /**
    * A workflow query with a deadline: a query needs a worker, and without one the server
    * would keep the caller waiting.
@@ -275,6 +288,7 @@ export class McpflowClient {
     try {
       return await this.call(workflowId, () => this.connection.withDeadline(deadline, () => this.handle(workflowId).query(definition, ...args)));
     } catch (error) {
+      if (error instanceof QueryNotRegisteredError) throw await this.unanswerable(workflowId, definition.name, error);
       if (!isTimeout(error, deadline)) throw error;
       const description = await this.describe(workflowId).catch(() => undefined);
       throw new NoWorkerError(workflowId, description?.task_queue);

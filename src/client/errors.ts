@@ -42,6 +42,11 @@ export class WrongWorkflowTypeError extends Error {
   override name = 'WrongWorkflowTypeError';
 }
 
+/** A query a run cannot answer: it ended (e.g. its input was refused) before registering its handlers. */
+export class RunEndedError extends Error {
+  override name = 'RunEndedError';
+}
+
 /** A query got no answer: no worker polls the workflow's task queue. */
 export class NoWorkerError extends Error {
   override name = 'NoWorkerError';

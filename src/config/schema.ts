@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ConversationModeSchema } from '../core/conversation';
+import { AllowPrivateNetworksSchema } from '../core/destinations';
 import { RetrySettingsSchema } from '../core/retry';
 import { ServerConfigSchema } from '../core/servers';
 import { DEFAULT_MODEL, ExecutionModeSchema, TASK_QUEUE } from '../core/defaults';
@@ -21,6 +22,11 @@ export const DefaultsSchema = z.strictObject({
   task_queue: z.string().min(1).default(TASK_QUEUE),
   /** Queries run inside this mcpSession when set (same as `--session`). */
   session_id: z.string().min(1).optional(),
+  /**
+   * Which private ranges a worker's direct-mode MCP connections may reach: true (private and
+   * loopback), "loopback", or false. `mcpflow worker`: false when absent; `dev`/`demo`: "loopback".
+   */
+  allow_private_networks: AllowPrivateNetworksSchema.optional(),
 });
 export type Defaults = z.infer<typeof DefaultsSchema>;
 

@@ -4,6 +4,7 @@
  * stored in history, and history must never hold a token.
  */
 import { z } from 'zod';
+import { checkUrl } from './destinations';
 import { AllowedToolsSchema, RequireApprovalSchema } from './tool-filters';
 
 export const SecretRefSchema = z.strictObject({
@@ -22,7 +23,15 @@ const secretRef = z.union([SecretRefSchema, z.string()]).transform((value, conte
 
 export const ServerConfigSchema = z.strictObject({
   label: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'use letters, digits, "_" or "-" (it becomes server_label)'),
-  url: z.string().url('must be the MCP endpoint URL, for example http://127.0.0.1:8801/mcp'),
+  url: z
+    .string()
+    .url('must be the MCP endpoint URL, for example http://127.0.0.1:8801/mcp')
+    // The rules no setting relaxes (scheme, metadata, link-local, unspecified); ranges are checked at connect time.
+    .superRefine((url, context) => {
+      if (!URL.canParse(url)) return; // .url() has said so
+      const refusal = checkUrl(url, true);
+      if (refusal) context.addIssue({ code: 'custom', message: `${refusal.message}; use an http:// or https:// MCP endpoint` });
+    }),
   /** The API's own default is "always"; mcpflow keeps it. */
   require_approval: RequireApprovalSchema.default('always'),
   allowed_tools: AllowedToolsSchema.optional(),

@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError, type Tool as SdkTool } from '@modelcontextprotocol/sdk/types.js';
 import type { McpCallError, McpListedTool, McpToolConfig } from '../core/schemas';
+import { guardedFetch } from '../net/destination-guard';
 
 /** Where and how to reach one MCP server, taken from a request's `mcp` tool. */
 export interface McpServerTarget {
@@ -109,7 +110,8 @@ export class McpBridge {
 async function openConnection(target: McpServerTarget): Promise<Connection> {
   const headers: Record<string, string> = { ...(target.headers ?? {}) };
   if (target.authorization) headers['Authorization'] = `Bearer ${target.authorization}`;
-  const transport = new StreamableHTTPClientTransport(new URL(target.url), { requestInit: { headers } });
+  // Like the real API, never a metadata/link-local/private address; loopback for local servers (src/net/destination-guard.ts).
+  const transport = new StreamableHTTPClientTransport(new URL(target.url), { requestInit: { headers }, fetch: guardedFetch('loopback') });
   const client = new Client({ name: 'mcpflow-emulator', version: '0.1.0' });
   await client.connect(transport, { timeout: LIST_TIMEOUT_MS });
   return { client, transport };

@@ -72,6 +72,7 @@ describe('mcpSession', () => {
       assert.deepEqual(exported.statistics, stats);
       assert.ok(stats.tool_calls >= 5, `tool calls ${stats.tool_calls}`);
       assert.equal(stats.errors_by_type.execution_error, 1, 'the forecast tool error is counted');
+      assert.equal(exported.errors.find((error) => error.type === 'execution_error')?.retryable, true, 'a tool error keeps its retryability (read-only tools are retried)');
       const progress = await session.query(sessionProgressQuery);
       assert.equal(progress.queries_run, 5);
       assert.equal(progress.state, 'idle');

@@ -2,7 +2,7 @@
  * What a session remembers of its queries: results, call records and errors, bounded in memory;
  * what falls out is folded into totals, so the statistics still count everything.
  */
-import type { RecordedError } from '../../src/core/errors';
+import { ERROR_TABLE, type MCPErrorType, type RecordedError } from '../../src/core/errors';
 import { CARRY_BUDGET_BYTES, clipToBytes, jsonBytes, MAX_KEPT_BYTES } from '../../src/core/payload-size';
 import { addTotals, EMPTY_TOTALS, statisticsFromTotals, totalsOf, type CallRecord, type QueryResult, type StatisticsTotals, type WorkflowStatistics } from '../../src/core/records';
 import { toSessionResult, type SessionCarry, type SessionResult } from '../messages';
@@ -32,11 +32,12 @@ export class SessionHistory {
     const keep = (text: string) => clipToBytes(text, MAX_KEPT_BYTES);
     this.results.push({ ...toSessionResult(result), query: keep(result.query), text_response: keep(result.text_response), error: result.error && keep(result.error) });
     this.calls.push(...result.tool_calls.map((call) => ({ ...call, output: call.output && keep(call.output), error_message: call.error_message && keep(call.error_message) })));
+    // A result keeps only each error's type: its retryability is the table's (src/core/errors.ts), not "never".
     for (const call of result.tool_calls) {
-      if (call.error_type) this.errors.push({ type: call.error_type, message: call.error_message ?? '', retryable: false });
+      if (call.error_type) this.errors.push({ type: call.error_type, message: keep(call.error_message ?? ''), retryable: retryableType(call.error_type) });
     }
     if (result.error_type && (!result.success || result.stale)) {
-      this.errors.push({ type: result.error_type, message: result.error ?? '', retryable: false });
+      this.errors.push({ type: result.error_type, message: keep(result.error ?? ''), retryable: retryableType(result.error_type) });
     }
     this.trim();
   }
@@ -76,4 +77,8 @@ export class SessionHistory {
       this.baseTotals = addTotals(this.baseTotals, totalsOf(droppedResults, droppedCalls, droppedErrors));
     }
   }
+}
+
+function retryableType(type: MCPErrorType): boolean {
+  return ERROR_TABLE[type].kind !== 'never';
 }

@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import type { DiscoveryResult } from '../../../workflows/messages';
 import { ExecutionModeSchema } from '../../core/defaults';
 import { commandContext, withClient } from '../context';
+import { SilentFailure } from '../errors';
 import { collect, jsonOption } from '../options';
 import { catalogTable, printJson, table, toStderr, toStdout } from '../output';
 import { requireServers, runOptions, serversFrom } from '../servers';
@@ -33,10 +34,19 @@ export function registerDiscoverCommand(program: Command): void {
           });
         }, WAITING_HINT_AFTER_MS);
         const { workflow_id, result } = await client.discover({ servers, ...discoveryOptions(runOptions(context, flags)) }).finally(() => clearTimeout(slow));
-        if (flags.json) return printJson({ workflow_id, ...result });
-        printDiscovery(result);
-        const ui = context.uiUrl(workflow_id);
-        toStdout(`Workflow ${workflow_id}${ui ? `: ${ui}` : ''}`);
+        const allFailed = result.servers.length > 0 && result.servers.every((server) => server.status === 'error');
+        if (flags.json) {
+          printJson({ workflow_id, ...result });
+        } else {
+          printDiscovery(result);
+          const ui = context.uiUrl(workflow_id);
+          toStdout(`Workflow ${workflow_id}${ui ? `: ${ui}` : ''}`);
+        }
+        // Nothing could be listed: a script must not read this as success.
+        if (allFailed) {
+          toStderr(`mcpflow: every server failed to list its tools (${result.servers.map((server) => server.label).join(', ')})`);
+          throw new SilentFailure();
+        }
       });
     });
 }

@@ -12,7 +12,8 @@ import { DEFAULT_MODEL, ExecutionModeSchema } from '../../core/defaults';
 import type { QueryInput } from '../../../workflows/messages';
 import { commandContext, withClient, type CommandContext } from '../context';
 import { SilentFailure, UsageError } from '../errors';
-import { collect, jsonOption, parseDuration, parsePositiveInt } from '../options';
+import { collect, jsonOption, parseApprovalTimeout, parseMaxSteps } from '../options';
+import { plainText } from '../terminal-text';
 import { callsTable, formatDuration, printJson, toStderr, toStdout } from '../output';
 import { askApproval, canPrompt } from '../prompt';
 import { requireServers, runOptions, serversFrom } from '../servers';
@@ -40,13 +41,13 @@ export function registerQueryCommand(program: Command): void {
     .addOption(new Option('--mode <mode>', 'who calls the MCP servers: OpenAI (hosted) or the worker (direct)').choices(ExecutionModeSchema.options))
     .option('--model <name>', `model name (default from config, else ${DEFAULT_MODEL})`)
     .option('--session <id>', 'run inside this session (started if missing), which caches tools and keeps history')
-    .option('--approval-timeout <duration>', 'deny unanswered approvals after this long, e.g. 10m (default: wait)', parseDuration)
+    .option('--approval-timeout <duration>', 'deny unanswered approvals after this long, e.g. 10m, at most 365d (default: wait)', parseApprovalTimeout)
     .addOption(
       new Option('--conversation <mode>', 'stored: chain turns with previous_response_id (the API keeps them 30 days); stateless: the workflow sends every item back with store: false (default when approvals may wait over 30 days)').choices(
         ConversationModeSchema.options,
       ),
     )
-    .option('--max-steps <n>', 'at most this many model turns', parsePositiveInt)
+    .option('--max-steps <n>', 'at most this many model turns (1-50)', parseMaxSteps)
     .option('--force-refresh', 'list the tools again even if the cached catalog is fresh')
     .option('--wait', 'wait for the answer, showing progress (default)', true)
     .option('--no-wait', 'start the query, print its workflow id and exit')
@@ -161,7 +162,7 @@ function report(outcome: QueryOutcome, sessionId: string | undefined, ui: string
   toStdout('');
   if (result?.text_response) {
     toStdout(`Answer${result.stale ? ' (stale: an earlier answer, served because retries ran out)' : ''}:`);
-    toStdout(result.text_response);
+    toStdout(plainText(result.text_response));
   }
   if (!outcome.succeeded) toStdout(`Query failed: ${outcome.error ?? 'unknown error'}${result?.error_type ? ` (${result.error_type})` : ''}`);
   if (result?.tool_calls.length) {

@@ -32,10 +32,13 @@ export function registerWorkerCommand(program: Command): void {
         throw new UsageError(`--workflow-bundle ${flags.workflowBundle}: no such file; build it with \`node scripts/bundle-workflows.mjs <file>\` or leave the flag out`);
       }
       const connection = await connectNative(context.connection);
+      // A production worker reaches no private or loopback address unless the config says so (dev/demo allow loopback).
+      const allowPrivateNetworks = context.loaded.config.defaults.allow_private_networks ?? false;
       const running = await startWorker({
         connection,
         namespace: context.connection.namespace,
         taskQueue: context.taskQueue,
+        allowPrivateNetworks,
         shutdownGraceMs: flags.shutdownGraceTime,
         ...(flags.workflowBundle ? { workflowBundlePath: flags.workflowBundle } : {}),
       });
