@@ -80,7 +80,8 @@ export interface FittedConversation {
 /**
  * The items, under `budget` bytes of JSON: tool outputs (`mcp_call.output`,
  * `function_call_output.output`) of all but the newest `keepLatest` items are clipped first,
- * then every one. The newest items are what the model must answer now, so they go last.
+ * then every one, then the descriptions of listed tools. The newest items are what the model
+ * must answer now, so they go last. The result may still be over the budget: the caller stops.
  */
 export function fitConversation(items: readonly InputItem[], budget = MAX_CARRIED_BYTES, keepLatest = 1): FittedConversation {
   let current = [...items];
@@ -94,6 +95,11 @@ export function fitConversation(items: readonly InputItem[], budget = MAX_CARRIE
       clipped += result.clipped;
       bytes = utf8Bytes(JSON.stringify(current));
     }
+  }
+  if (bytes > budget) {
+    // Last resort: listings without tool descriptions (names and schemas are what calls need).
+    current = current.map((item) => (item.type === 'mcp_list_tools' ? { ...item, tools: item.tools.map((tool) => ({ ...tool, description: null })) } : item));
+    bytes = utf8Bytes(JSON.stringify(current));
   }
   return { items: current, bytes, clipped };
 }

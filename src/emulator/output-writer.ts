@@ -23,8 +23,9 @@ export class OutputWriter {
 
   /** Opens the stream as the API does: the empty response, twice, before any item. */
   static start(response: ResponseJson, sink: EventSink): OutputWriter {
-    sink.emit({ type: 'response.created', response: clone(response) });
-    sink.emit({ type: 'response.in_progress', response: clone(response) });
+    // The real stream says "auto" until the tier is decided; the completed response names it (recorded/).
+    sink.emit({ type: 'response.created', response: { ...clone(response), service_tier: 'auto' } });
+    sink.emit({ type: 'response.in_progress', response: { ...clone(response), service_tier: 'auto' } });
     return new OutputWriter(response, sink);
   }
 
@@ -86,7 +87,7 @@ export class OutputWriter {
     const callId = newId('call');
     const item: OutputItemJson = { id: newId('fc'), type: 'function_call', status: 'in_progress', arguments: '', call_id: callId, name };
     const ref = this.add(item);
-    this.streamArguments('response.function_call_arguments', ref, args);
+    this.streamArguments('response.function_call_arguments', ref, args, { name });
     item['arguments'] = args;
     item['status'] = 'completed';
     this.done(ref);
@@ -122,9 +123,10 @@ export class OutputWriter {
   }
 
   /** All the arguments in one delta, as in the recorded mcp_call streams. */
-  private streamArguments(eventPrefix: string, ref: ItemRef, args: string): void {
+  private streamArguments(eventPrefix: string, ref: ItemRef, args: string, extra: Record<string, string> = {}): void {
     this.sink.emit({ type: `${eventPrefix}.delta`, ...ref, delta: args, obfuscation: '' });
-    this.sink.emit({ type: `${eventPrefix}.done`, ...ref, arguments: args });
+    // `response.function_call_arguments.done` names the function (the API reference requires `name`).
+    this.sink.emit({ type: `${eventPrefix}.done`, ...ref, ...extra, arguments: args });
   }
 }
 

@@ -63,7 +63,7 @@ export function inProgressResponse({ id, createdAt, request }: ResponseSkeleton)
     instructions: request.instructions ?? null,
     max_output_tokens: numberOrNull(request['max_output_tokens']),
     max_tool_calls: request.max_tool_calls ?? null,
-    model: request.model,
+    model: modelSnapshot(request.model),
     output: [],
     parallel_tool_calls: typeof request['parallel_tool_calls'] === 'boolean' ? request['parallel_tool_calls'] : true,
     previous_response_id: request.previous_response_id ?? null,
@@ -83,6 +83,27 @@ export function inProgressResponse({ id, createdAt, request }: ResponseSkeleton)
     user: typeof request['user'] === 'string' ? request['user'] : null,
     metadata: { ...(request.metadata ?? {}) },
   };
+}
+
+/**
+ * The API answers with the dated snapshot behind an alias (recorded/: "gpt-4o-mini" →
+ * "gpt-4o-mini-2024-07-18"); names it does not know are echoed as sent.
+ */
+const MODEL_SNAPSHOTS: Record<string, string> = {
+  'gpt-4o-mini': 'gpt-4o-mini-2024-07-18',
+  'gpt-4o': 'gpt-4o-2024-08-06',
+  'gpt-4.1': 'gpt-4.1-2025-04-14',
+  'gpt-4.1-mini': 'gpt-4.1-mini-2025-04-14',
+  'gpt-4.1-nano': 'gpt-4.1-nano-2025-04-14',
+  'o3': 'o3-2025-04-16',
+  'o4-mini': 'o4-mini-2025-04-16',
+  'gpt-5': 'gpt-5-2025-08-07',
+  'gpt-5-mini': 'gpt-5-mini-2025-08-07',
+  'gpt-5-nano': 'gpt-5-nano-2025-08-07',
+};
+
+export function modelSnapshot(model: string): string {
+  return MODEL_SNAPSHOTS[model] ?? model;
 }
 
 function numberOrNull(value: unknown): number | null {

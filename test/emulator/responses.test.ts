@@ -51,7 +51,7 @@ void describe('emulator: Responses API with MCP tools', () => {
     ResponseSchema.parse(response);
     assert.match(response.id, /^resp_[0-9a-f]{48}$/);
     assert.equal(response.status, 'completed');
-    assert.equal(response.model, 'gpt-4o-mini');
+    assert.equal(response.model, 'gpt-4o-mini-2024-07-18', 'the dated snapshot, as the API answers');
     assert.deepEqual(response.metadata, { run: 'one' });
     assert.deepEqual(
       response.output.map((item) => item.type),

@@ -58,6 +58,17 @@ describe('fitConversation', () => {
     assert.ok(fitted.clipped > 0);
   });
 
+  it('then drops the descriptions of listed tools, and reports what still does not fit', () => {
+    const tools = Array.from({ length: 200 }, (_, index) => ({ name: `tool_${index}`, description: 'd'.repeat(3_000), input_schema: { type: 'object' } }));
+    const listing: InputItem = { type: 'mcp_list_tools', id: 'mcpl_1', server_label: 'big', tools };
+    const fitted = fitConversation([listing, { type: 'message', role: 'user', content: 'q' }]);
+    assert.ok(fitted.bytes <= MAX_CARRIED_BYTES, `${fitted.bytes}`);
+    const kept = fitted.items[0];
+    assert.ok(kept?.type === 'mcp_list_tools' && kept.tools.length === 200 && kept.tools.every((tool) => tool.description === null));
+    const huge: InputItem = { type: 'message', role: 'user', content: 'x'.repeat(MAX_CARRIED_BYTES + 1) };
+    assert.ok(fitConversation([huge]).bytes > MAX_CARRIED_BYTES, 'the caller is told it does not fit');
+  });
+
   it('counts bytes, not characters', () => {
     assert.equal(utf8Bytes('aé€😀'), 1 + 2 + 3 + 4);
     assert.equal(utf8Bytes('😀'.repeat(3)), Buffer.byteLength('😀'.repeat(3)));

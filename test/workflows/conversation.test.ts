@@ -97,6 +97,9 @@ for (const mode of ['stored', 'stateless'] as const) {
         assert.match(result.text_response, /Standup|meeting|event/i);
         assert.deepEqual(result.tool_calls.map((call) => `${call.server}.${call.tool}:${call.status}`).sort(), ['calendar.list_events:completed', 'weather.get_current_weather:completed']);
         await assertConversationCarried(handle, mode);
+        // What carrying the conversation costs in history: bytes of each Responses activity input.
+        const sizes = (await responsesCallInputs(handle)).map((input) => Buffer.byteLength(JSON.stringify(input)));
+        console.log(`conversation ${mode}: Responses activity inputs ${sizes.join(' + ')} bytes`);
         const stored = stack.emulator.stats().conversationsStored - storedBefore;
         if (mode === 'stateless') assert.equal(stored, 0, 'store: false: the API keeps nothing');
         else assert.ok(stored >= 2, `stored responses ${stored}`);

@@ -5,10 +5,11 @@
  * with `store: false`; nothing is kept at OpenAI, and an approval may wait for months.
  */
 import { patched } from '@temporalio/workflow';
-import { carriedItem, defaultConversationMode, fitConversation, type ConversationMode } from '../../src/core/conversation';
+import { carriedItem, defaultConversationMode, fitConversation, MAX_CARRIED_BYTES, type ConversationMode } from '../../src/core/conversation';
 import type { InputItem } from '../../src/core/schemas';
 import type { ResponsesCallResult } from '../../activities/responses';
 import type { ParsedQueryInput } from '../messages';
+import { QueryStop } from './stop';
 
 /** What one turn sends besides its tools. */
 export interface TurnConversation {
@@ -37,6 +38,12 @@ export class Conversation {
   turn(next: string | InputItem[]): TurnConversation {
     if (this.mode === 'stored') return { input: next, previousResponseId: this.previousResponseId };
     const fitted = fitConversation([...this.carried, ...asItems(next)]);
+    if (fitted.bytes > MAX_CARRIED_BYTES) {
+      // Scheduling it would fail the workflow task on Temporal's payload limit: end the run clearly instead.
+      throw new QueryStop(
+        `the conversation is ${fitted.bytes} bytes even with tool outputs clipped, over the ${MAX_CARRIED_BYTES}-byte budget for carried items; run with conversation "stored"`,
+      );
+    }
     this.lastClipped = fitted.clipped;
     return { input: fitted.items, previousResponseId: null, store: false };
   }
