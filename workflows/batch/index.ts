@@ -14,7 +14,9 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { MCP_BATCH_ID } from '../../src/core/search-attributes';
 import { checkArgs, parseInput } from '../input';
+import { searchAttributeWriter } from '../search-attributes';
 import { QueryStateChangeSchema, queryStateSignal } from '../messages';
 import { LineRunner } from './lines';
 import {
@@ -49,6 +51,8 @@ export async function runBatch(rawInput: BatchInput): Promise<BatchResult> {
   if (input.retry_failed) batch.retryFailed();
   const runner = new LineRunner(batch);
   registerHandlers(batch, runner);
+  // Scheduled runs are started without it; the first run of a chain sets it once.
+  if (!input.carried) searchAttributeWriter(input.search_attributes)([{ key: MCP_BATCH_ID, value: batch.batchId }]);
   try {
     await runLines(batch, runner);
   } catch (failure) {
