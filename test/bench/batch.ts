@@ -75,7 +75,10 @@ async function largeBatch(lines: number, concurrency: number, budgetMs: number):
     });
     let stopFeeding = false;
     const feeding = client.batches.feed(batchId, all, { stopped: () => stopFeeding });
-    let progress: BatchProgress = await client.batches.progress(batchId);
+    let feedError: unknown = null;
+    feeding.catch((error: unknown) => (feedError = error));
+    // A busy batch (hundreds of children starting) may take longer than a query's deadline to answer.
+    let progress: BatchProgress = { status: 'running', done: 0, rate: 0, running: 0, runs: 0 } as BatchProgress;
     let lastLog = 0;
     while (!['completed', 'stopped', 'cancelled'].includes(progress.status)) {
       if (Date.now() - started > budgetMs) {
@@ -85,6 +88,7 @@ async function largeBatch(lines: number, concurrency: number, budgetMs: number):
         break;
       }
       await delay(2_000);
+      if (feedError) throw feedError;
       progress = await client.batches.progress(batchId).catch(() => progress);
       if (Date.now() - lastLog > 30_000) {
         lastLog = Date.now();

@@ -111,7 +111,7 @@ function registerHandlers(batch: BatchState, runner: LineRunner) {
     if (parsed.success) batch.childState(parsed.data.workflow_id, parsed.data.state);
   });
 
-  setHandler(appendLinesUpdate, (args) => ({ received: batch.appendPage(args.lines) }), {
+  setHandler(appendLinesUpdate, (args) => batch.appendPage(args.lines), {
     validator: (args) => {
       const parsed = checkArgs(AppendLinesArgsSchema, args, 'appendLines');
       const refusal = batch.refusePage(parsed.from, parsed.lines);

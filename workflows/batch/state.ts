@@ -9,6 +9,7 @@ import {
   MAX_BUFFER_BYTES,
   MAX_FAILED_KEPT,
   MAX_FINISHED_LOG,
+  type AppendLinesOutcome,
   type BatchCarry,
   type BatchLine,
   type BatchProgress,
@@ -83,10 +84,10 @@ export class BatchState {
     return null;
   }
 
-  appendPage(lines: BatchLine[]): number {
+  appendPage(lines: BatchLine[]): AppendLinesOutcome {
     for (const line of lines) if (line.n > this.state.received) this.acceptLine(line);
     this.changed = true;
-    return this.state.received;
+    return { received: this.state.received, buffer_bytes: this.bufferBytes, buffer_limit_bytes: MAX_BUFFER_BYTES };
   }
 
   private acceptLine(line: BatchLine) {
