@@ -53,6 +53,8 @@ export class BatchState {
   private bufferBytes: number;
   /** Set by anything the main loop must look at; the loop clears it. */
   changed = false;
+  /** Since when this run lets its lines finish before it continues as new (no new line starts). */
+  drainingSince: number | null = null;
 
   constructor(
     readonly batchId: string,
@@ -105,7 +107,12 @@ export class BatchState {
   // -- lines running and ending ----------------------------------------------------------------
 
   get mayStart(): boolean {
-    return !this.state.paused && this.state.stop === null;
+    return !this.state.paused && this.state.stop === null && this.drainingSince === null;
+  }
+
+  /** Every line still running waits for a person: nothing more will happen here for a while. */
+  get drained(): boolean {
+    return this.running.size === this.waiting.size;
   }
 
   started(ref: LineRef) {
