@@ -13,7 +13,7 @@
  * Sizes: MCPFLOW_BENCH_BATCH_LINES, MCPFLOW_BENCH_BATCH_CONCURRENCY, MCPFLOW_BATCH_CRASH_LINES;
  * MCPFLOW_BENCH_BATCH_PARTS=large,crash picks parts.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { BatchLine, BatchProgress } from '../../workflows/batch/messages';
@@ -48,7 +48,7 @@ interface LargeBatchResult {
   under_warnings: boolean;
 }
 
-interface BatchBenchResults {
+export interface BatchBenchResults {
   date: string;
   commit: string;
   large?: LargeBatchResult;
@@ -130,7 +130,7 @@ function minutes(ms: number): string {
   return `${(ms / 60_000).toFixed(1)} min`;
 }
 
-function render(results: BatchBenchResults): string {
+export function render(results: BatchBenchResults): string {
   const out = [`# Batch benchmarks`, '', `Run of ${results.date}, commit ${results.commit}, \`npm run bench -- batch\` (test/bench/batch.ts).`, ''];
   const large = results.large;
   if (large) {
@@ -193,7 +193,14 @@ export async function runBatchBench(): Promise<number> {
       results.failures.push(`acceptance scenario: ${(error as Error).message}`);
     }
   }
-  writeFileSync(path.join(REPO_ROOT, 'docs', 'benchmarks-batch.json'), `${JSON.stringify(results, null, 2)}\n`);
+  // A part not run this time keeps its last recorded result (marked with its own date and commit).
+  const jsonPath = path.join(REPO_ROOT, 'docs', 'benchmarks-batch.json');
+  if (existsSync(jsonPath)) {
+    const previous = JSON.parse(readFileSync(jsonPath, 'utf8')) as BatchBenchResults;
+    if (!parts.has('large') && previous.large) results.large = previous.large;
+    if (!parts.has('crash') && previous.crash) results.crash = previous.crash;
+  }
+  writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(path.join(REPO_ROOT, 'docs', 'benchmarks-batch.md'), `${render(results)}\n`);
   log('wrote docs/benchmarks-batch.md and docs/benchmarks-batch.json');
   return results.failures.length ? 1 : 0;
