@@ -92,25 +92,33 @@ export class BatchApi {
    */
   async feed(batchId: string, lines: readonly BatchLine[], options: { pollMs?: number; stopped?: () => boolean } = {}): Promise<void> {
     let refusals = 0;
+    // What the last accepted page left; a progress query only when unknown (queries wait behind a busy batch's tasks).
+    let known: Pick<BatchProgress, 'received' | 'buffer_bytes' | 'buffer_limit_bytes'> | null = null;
     for (;;) {
       if (options.stopped?.()) return;
-      let progress: BatchProgress | null;
-      try {
-        progress = await this.progress(batchId);
-      } catch (error) {
-        if (!isTransient(error)) {
-          if (error instanceof NotFoundError) return;
-          throw error;
+      let state = known;
+      if (!state) {
+        let progress: BatchProgress;
+        try {
+          progress = await this.progress(batchId);
+        } catch (error) {
+          if (!isTransient(error)) {
+            if (error instanceof NotFoundError) return;
+            throw error;
+          }
+          // Temporal restarting, or no worker for a moment: the lines wait in this process.
+          await sleep(options.pollMs ?? 2_000);
+          continue;
         }
-        // Temporal restarting, or no worker for a moment: the lines wait in this process.
-        await sleep(options.pollMs ?? 2_000);
-        continue;
+        if (isOver(progress.status)) return;
+        state = progress;
       }
-      if (!progress || progress.received >= lines.length || isOver(progress.status)) return;
-      const room = Math.min(MAX_PAGE_BYTES, progress.buffer_limit_bytes - progress.buffer_bytes);
+      known = null;
+      if (state.received >= lines.length) return;
+      const room = Math.min(MAX_PAGE_BYTES, state.buffer_limit_bytes - state.buffer_bytes);
       const page: BatchLine[] = [];
       let bytes = 2;
-      for (let i = progress.received; i < lines.length; i++) {
+      for (let i = state.received; i < lines.length; i++) {
         const size = jsonBytes(lines[i]) + 1;
         if (bytes + size > room) break;
         page.push(lines[i]!);
@@ -122,7 +130,7 @@ export class BatchApi {
       }
       try {
         refusals++;
-        await this.client.update(batchId, () =>
+        known = await this.client.update(batchId, () =>
           this.client.handle(batchId).startUpdate(appendLinesUpdate, {
             args: [{ from: page[0]!.n, lines: page }],
             updateId: `append-${page[0]!.n}-${page.length}`,
@@ -133,7 +141,8 @@ export class BatchApi {
       } catch (error) {
         // Refused (another feeder got there first, the buffer filled, the run continued as new
         // meanwhile): read progress again; the same failure many times over is real.
-        if (refusals >= 10) throw error;
+        if (isTransient(error)) refusals = 0;
+        else if (refusals >= 10) throw error;
         await sleep(options.pollMs ?? 500);
       }
     }

@@ -7,6 +7,26 @@ import { ScheduleOverlapPolicy, WorkflowFailedError, type CalendarSpecDescriptio
 import { RefreshSessionInputSchema, type SessionRefreshResult } from '../../workflows/messages';
 import type { refreshSession } from '../../workflows/refresh';
 import type { McpflowClient } from './client';
+import { jsonBytes, type BatchInput } from '../../workflows/batch/messages';
+import type { runBatch } from '../../workflows/batch';
+
+/**
+ * A scheduled batch keeps its file in the Schedule itself: the lines are the action's input,
+ * stored by the Temporal server, so the worker needs no shared disk. Bounded so that the input
+ * stays well under Temporal's 2 MiB payload limit (larger files: run them with `batch run`).
+ */
+export const MAX_SCHEDULED_BATCH_BYTES = 768 * 1024;
+
+export interface CreateBatchScheduleOptions {
+  /** Default `mcpflow-batch-<content hash>`. */
+  scheduleId: string;
+  everyMs?: number;
+  cron?: string;
+  paused?: boolean;
+  note?: string;
+  /** The whole batch, every line in `lines`. */
+  input: BatchInput;
+}
 
 export interface CreateRefreshScheduleOptions {
   sessionId: string;
@@ -76,6 +96,39 @@ export class ScheduleApi {
         },
         // A slow refresh is not worth a second one in parallel.
         policies: { overlap: ScheduleOverlapPolicy.SKIP },
+        state: { paused: options.paused ?? false, ...(options.note ? { note: options.note } : {}) },
+      }),
+    );
+    return scheduleId;
+  }
+
+  /** A Schedule that starts runBatch with the whole file; each run is its own batch (`<schedule id>-run-<time>`). */
+  async createBatch(options: CreateBatchScheduleOptions): Promise<string> {
+    if ((options.everyMs === undefined) === (options.cron === undefined)) {
+      throw new Error('give exactly one of an interval (every) and a cron expression');
+    }
+    const bytes = jsonBytes(options.input.lines ?? []);
+    if (bytes > MAX_SCHEDULED_BATCH_BYTES) {
+      throw new RangeError(
+        `the file's queries are ${bytes} bytes; a scheduled batch keeps them in the Schedule and takes at most ${MAX_SCHEDULED_BATCH_BYTES}: split the file, or run it with \`mcpflow batch run\``,
+      );
+    }
+    const { search_attributes } = await this.client.searchAttributesFor([]);
+    const scheduleId = options.scheduleId;
+    await this.client.call(scheduleId, () =>
+      this.client.temporal.schedule.create({
+        scheduleId,
+        spec: options.everyMs !== undefined ? { intervals: [{ every: options.everyMs }] } : { cronExpressions: [options.cron!] },
+        action: {
+          type: 'startWorkflow',
+          workflowType: 'runBatch' as unknown as typeof runBatch,
+          taskQueue: this.client.taskQueue,
+          workflowId: `${scheduleId}-run`,
+          args: [{ ...options.input, search_attributes }],
+          staticSummary: `Scheduled batch${options.input.source ? ` of ${options.input.source}` : ''}: ${options.input.total} queries`,
+        },
+        // A batch still running when the next is due: the next waits its turn instead of doubling the load.
+        policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE },
         state: { paused: options.paused ?? false, ...(options.note ? { note: options.note } : {}) },
       }),
     );

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createActivities } from '../../activities';
 import { lineWorkflowId, type BatchInput, type BatchLine } from '../../workflows/batch/messages';
+import { saveHistoryFixture } from '../helpers/histories';
 import { getTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
 import { useOfflineStack } from '../helpers/stack';
 import { FAST_RETRY, scriptedLine, testClient, waitFor, weatherServer } from './helpers';
@@ -49,6 +50,8 @@ describe('runBatch', () => {
       const line7 = await client.batches.lineResult({ workflow_id: lineWorkflowId(batchId, 'line-7'), key: 'line-7', n: 7 });
       assert.equal(line7.answer, 'answer 7');
       for (const n of [1, 40, 80]) assert.equal(await runsOf(client, lineWorkflowId(batchId, `line-${n}`)), 1);
+      // The last run of the chain: it adopted the lines still running from the run before.
+      await saveHistoryFixture(client.handle(batchId), 'batch-continued');
     });
   });
 });
@@ -79,6 +82,7 @@ describe('runBatch control', () => {
       assert.equal(result.progress.cancelled, 2);
       assert.equal(result.progress.done, 4, 'the other six never started');
       await assert.rejects(client.batches.resume(batchId));
+      await saveHistoryFixture(client.handle(batchId), 'batch-pause-resume-cancel');
     });
   });
 

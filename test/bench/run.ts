@@ -6,6 +6,7 @@
  *
  * `npm run bench -- profile` and `npm run bench -- experiments` run profile.ts and experiments.ts;
  * `npm run bench -- render` writes the markdown again from the last run's JSON.
+ * `npm run bench -- batch` runs the batch benchmarks (batch.ts → docs/benchmarks-batch.md).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { ensureTemporalCli } from '../../src/devserver/cli-path';
 import { REPO_ROOT } from './child';
 import { elapsedMs, log } from './log';
+import { runBatchBench } from './batch';
 import { runExperiments } from './experiments';
 import { runProfile } from './profile';
 import { readConfig, PHASES, type BenchConfig, type Phase } from './config';
@@ -188,7 +190,7 @@ async function render(): Promise<number> {
 }
 
 const subcommand = process.argv[2];
-const SUBCOMMANDS: Record<string, () => Promise<number>> = { profile: runProfile, experiments: runExperiments, render };
+const SUBCOMMANDS: Record<string, () => Promise<number>> = { profile: runProfile, experiments: runExperiments, render, batch: runBatchBench };
 const run = subcommand ? SUBCOMMANDS[subcommand] : main;
 if (!run) {
   process.stderr.write(`unknown subcommand ${subcommand}: use none, ${Object.keys(SUBCOMMANDS).map((name) => `"${name}"`).join(', ')}\n`);

@@ -10,7 +10,9 @@ import { createActivities } from '../../activities';
 import { startDemoServers, type DemoServersHandle } from '../../src/demo-servers';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator';
 import { getTestEnv, teardownTestEnv, uniqueTaskQueue, withWorker, type TestEnv } from '../helpers/temporal';
-import { runCli, type CliOptions } from './harness';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runCli, scratchDir, type CliOptions } from './harness';
 
 let emulator: EmulatorHandle;
 let demo: DemoServersHandle;
@@ -91,6 +93,45 @@ describe('mcpflow schedule', () => {
       assert.equal(gone.code, 4);
       assert.match(gone.stderr, new RegExp(`no schedule with id "${scheduleId}"`));
     });
+  });
+
+  it('runs a batch file on a schedule: the file is kept in the schedule, each run is a batch of it', async () => {
+    const activities = createActivities({ openaiBaseURL: emulator.url, env: {}, temporalClient: env.client });
+    await withWorker({ taskQueue, activities }, async () => {
+      const scheduleId = `cli-batch-${randomUUID().slice(0, 8)}`;
+      const file = path.join(scratchDir(), 'nightly.jsonl');
+      const rows = Array.from({ length: 5 }, (_, i) => JSON.stringify({ query: `q${i}`, metadata: { mcpflow_script: JSON.stringify({ calls: [], answer: `nightly ${i}` }) } }));
+      writeFileSync(file, `${rows.join('\n')}\n`);
+      try {
+        const created = await cli(['schedule', 'create', '--batch', file, '--every', '1d', '--id', scheduleId, '--server', `weather=${demo.servers.weather.url},approval=never`, '--json']);
+        assert.equal(created.code, 0, created.stderr);
+        assert.deepEqual(JSON.parse(created.stdout), { schedule_id: scheduleId, batch: file, lines: 5 });
+        const triggered = await cli(['schedule', 'trigger', scheduleId]);
+        assert.equal(triggered.code, 0, triggered.stderr);
+        const details = await waitForRuns(scheduleId, (current) => current.recent_runs.some((run) => run.status === 'COMPLETED'), 'a completed batch run');
+        assert.equal(details.workflow_type, 'runBatch');
+        const run = details.recent_runs.find((candidate) => candidate.status === 'COMPLETED')!;
+        const progress = (run.result as unknown as { progress: { succeeded: number; total: number } }).progress;
+        assert.deepEqual([progress.succeeded, progress.total], [5, 5]);
+        const results = await cli(['batch', 'results', run.workflow_id]);
+        assert.equal(results.code, 0, results.stderr);
+        assert.equal(results.stdout.trim().split('\n').length, 5);
+      } finally {
+        await cli(['schedule', 'delete', scheduleId]);
+      }
+    });
+  });
+
+  it('schedule create --batch checks the file first', async () => {
+    const file = path.join(scratchDir(), 'bad.jsonl');
+    writeFileSync(file, '{"query": "fine"}\n{"nope": 1}\n');
+    const bad = await cli(['schedule', 'create', '--batch', file, '--every', '1d', '--server', 'weather=http://127.0.0.1:1/mcp']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /line 2: /);
+    assert.match(bad.stderr, /No schedule was created/);
+    const neither = await cli(['schedule', 'create', '--every', '1d']);
+    assert.equal(neither.code, 2);
+    assert.match(neither.stderr, /exactly one of --session <id> and --batch <file>/);
   });
 
   it('schedule create checks its flags and the session', async () => {

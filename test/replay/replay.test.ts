@@ -18,7 +18,7 @@ const fixtures = readdirSync(HISTORY_FIXTURES).filter((file) => file.endsWith('.
 describe('replay of recorded histories', () => {
   it('has fixtures for the workflows', () => {
     const names = fixtures.join(' ');
-    for (const workflow of ['query-', 'session-']) assert.match(names, new RegExp(workflow), `a ${workflow} fixture exists`);
+    for (const workflow of ['query-', 'session-', 'batch-']) assert.match(names, new RegExp(workflow), `a ${workflow} fixture exists`);
   });
 
   for (const file of fixtures) {

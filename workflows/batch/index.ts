@@ -14,7 +14,9 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { MCP_BATCH_ID } from '../../src/core/search-attributes';
 import { checkArgs, parseInput } from '../input';
+import { searchAttributeWriter } from '../search-attributes';
 import { QueryStateChangeSchema, queryStateSignal } from '../messages';
 import { LineRunner } from './lines';
 import {
@@ -40,6 +42,13 @@ const CONTINUE_AS_NEW_AFTER_BYTES = 6 * 1024 * 1024;
 /** Adopted lines are asked about after this long, doubling while nothing ends, up to the max. */
 const POLL_MIN_MS = 500;
 const POLL_MAX_MS = 30_000;
+/**
+ * Before continuing as new, a run stops starting lines and lets the running ones finish (or wait
+ * for a person), at most this long: while children keep ending and signalling, every attempt to
+ * complete the run with continue-as-new is refused for new events and the task replayed, so a
+ * run that tried it in full flight could stall until its lines drained anyway.
+ */
+const DRAIN_MAX_MS = 120_000;
 /** How long a cancelled batch waits for its lines to stop before it ends anyway. */
 const CANCEL_GRACE_MS = 60_000;
 
@@ -49,6 +58,8 @@ export async function runBatch(rawInput: BatchInput): Promise<BatchResult> {
   if (input.retry_failed) batch.retryFailed();
   const runner = new LineRunner(batch);
   registerHandlers(batch, runner);
+  // Scheduled runs are started without it; the first run of a chain sets it once.
+  if (!input.carried) searchAttributeWriter(input.search_attributes)([{ key: MCP_BATCH_ID, value: batch.batchId }]);
   try {
     await runLines(batch, runner);
   } catch (failure) {
@@ -69,22 +80,24 @@ export async function runBatch(rawInput: BatchInput): Promise<BatchResult> {
 async function runLines(batch: BatchState, runner: LineRunner): Promise<void> {
   let pollMs = POLL_MIN_MS;
   for (;;) {
+    if (batch.drainingSince === null && timeToMoveOn(batch)) batch.drainingSince = Date.now();
     runner.fill();
     if (runner.fatal) throw runner.fatal;
     batch.showDetails(Date.now());
     if (batch.finished && runner.settled) return;
-    if (timeToMoveOn(batch)) {
-      await condition(() => runner.settled);
+    if (batch.drainingSince !== null && runner.settled && (batch.drained || Date.now() - batch.drainingSince >= DRAIN_MAX_MS)) {
       await condition(allHandlersFinished);
       const { lines: _lines, carried: _carried, ...settings } = batch.input;
       return continueAsNew<typeof runBatch>({ ...settings, retry_failed: false, carried: batch.carry() });
     }
     batch.changed = false;
+    const drainLeft = batch.drainingSince === null ? undefined : Math.max(1, DRAIN_MAX_MS - (Date.now() - batch.drainingSince));
     if (!batch.adopted.size) {
-      await condition(() => batch.changed);
+      if (drainLeft === undefined) await condition(() => batch.changed);
+      else await condition(() => batch.changed, drainLeft);
       continue;
     }
-    const signalled = await condition(() => batch.changed, pollMs);
+    const signalled = await condition(() => batch.changed, Math.min(pollMs, drainLeft ?? pollMs));
     if (!batch.adopted.size) continue;
     const ended = await runner.checkAdopted();
     pollMs = ended || signalled ? POLL_MIN_MS : Math.min(pollMs * 2, POLL_MAX_MS);
@@ -107,7 +120,7 @@ function registerHandlers(batch: BatchState, runner: LineRunner) {
     if (parsed.success) batch.childState(parsed.data.workflow_id, parsed.data.state);
   });
 
-  setHandler(appendLinesUpdate, (args) => ({ received: batch.appendPage(args.lines) }), {
+  setHandler(appendLinesUpdate, (args) => batch.appendPage(args.lines), {
     validator: (args) => {
       const parsed = checkArgs(AppendLinesArgsSchema, args, 'appendLines');
       const refusal = batch.refusePage(parsed.from, parsed.lines);

@@ -186,7 +186,13 @@ export type ControlArgs = z.infer<typeof ControlArgsSchema>;
 export const batchProgressQuery = defineQuery<BatchProgress>('progress');
 export const finishedQuery = defineQuery<FinishedPage, [FinishedArgs?]>('finished');
 
-export const appendLinesUpdate = defineUpdate<{ received: number }, [AppendLinesArgs]>('appendLines');
+/** What a page left: the feeder sends the next one without asking for progress first. */
+export interface AppendLinesOutcome {
+  received: number;
+  buffer_bytes: number;
+  buffer_limit_bytes: number;
+}
+export const appendLinesUpdate = defineUpdate<AppendLinesOutcome, [AppendLinesArgs]>('appendLines');
 export const pauseUpdate = defineUpdate<BatchStatus, [ControlArgs]>('pause');
 export const resumeUpdate = defineUpdate<BatchStatus, [ControlArgs]>('resume');
 export const cancelBatchUpdate = defineUpdate<BatchStatus, [ControlArgs]>('cancelBatch');

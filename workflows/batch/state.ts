@@ -9,6 +9,7 @@ import {
   MAX_BUFFER_BYTES,
   MAX_FAILED_KEPT,
   MAX_FINISHED_LOG,
+  type AppendLinesOutcome,
   type BatchCarry,
   type BatchLine,
   type BatchProgress,
@@ -52,6 +53,8 @@ export class BatchState {
   private bufferBytes: number;
   /** Set by anything the main loop must look at; the loop clears it. */
   changed = false;
+  /** Since when this run lets its lines finish before it continues as new (no new line starts). */
+  drainingSince: number | null = null;
 
   constructor(
     readonly batchId: string,
@@ -83,10 +86,10 @@ export class BatchState {
     return null;
   }
 
-  appendPage(lines: BatchLine[]): number {
+  appendPage(lines: BatchLine[]): AppendLinesOutcome {
     for (const line of lines) if (line.n > this.state.received) this.acceptLine(line);
     this.changed = true;
-    return this.state.received;
+    return { received: this.state.received, buffer_bytes: this.bufferBytes, buffer_limit_bytes: MAX_BUFFER_BYTES };
   }
 
   private acceptLine(line: BatchLine) {
@@ -104,7 +107,12 @@ export class BatchState {
   // -- lines running and ending ----------------------------------------------------------------
 
   get mayStart(): boolean {
-    return !this.state.paused && this.state.stop === null;
+    return !this.state.paused && this.state.stop === null && this.drainingSince === null;
+  }
+
+  /** Every line still running waits for a person: nothing more will happen here for a while. */
+  get drained(): boolean {
+    return this.running.size === this.waiting.size;
   }
 
   started(ref: LineRef) {

@@ -2,16 +2,28 @@
  * `mcpflow schedule ...`: Temporal Schedules that refresh a session's tool catalog on an
  * interval or a cron expression; each run reports what changed (see `schedule describe`).
  */
-import type { Command } from 'commander';
-import { defaultScheduleId, formatMs, type ScheduleDetails } from '../../client/schedules';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { BatchFileError, parseBatchFile } from '../../client/batch-file';
+import { defaultScheduleId, formatMs, MAX_SCHEDULED_BATCH_BYTES, type ScheduleDetails } from '../../client/schedules';
+import { ExecutionModeSchema } from '../../core/defaults';
+import { jsonBytes, type BatchResult } from '../../../workflows/batch/messages';
 import { commandContext, withClient } from '../context';
 import { UsageError } from '../errors';
-import { jsonOption, parseDuration } from '../options';
+import { collect, jsonOption, parseDuration, parsePositiveInt } from '../options';
+import { requireServers, runOptions, serversFrom } from '../servers';
 import { printJson, table, toStdout } from '../output';
 import { describeRefresh } from './session';
 
 interface CreateFlags {
-  session: string;
+  session?: string;
+  batch?: string;
+  server?: string[];
+  mode?: 'hosted' | 'direct';
+  model?: string;
+  concurrency: number;
+  maxFailures?: number;
   every?: number;
   cron?: string;
   id?: string;
@@ -25,8 +37,14 @@ export function registerScheduleCommand(program: Command): void {
 
   schedule
     .command('create')
-    .description('Refresh a session\'s tools on an interval (--every 10m) or a cron expression (--cron "0 * * * *")')
-    .requiredOption('--session <id>', 'the session to refresh (mcpflow session start <id>)')
+    .description('Refresh a session\'s tools (--session) or run a batch file (--batch) on an interval (--every 10m) or a cron expression (--cron "0 * * * *")')
+    .option('--session <id>', 'the session to refresh (mcpflow session start <id>)')
+    .option('--batch <file>', 'a batch file (as for `batch run`), kept in the schedule: each run is a new batch of it')
+    .option('--server <label=url[,approval=never]>', 'with --batch: an MCP server (repeatable)', collect)
+    .addOption(new Option('--mode <mode>', 'with --batch: default mode of the lines').choices(ExecutionModeSchema.options))
+    .option('--model <name>', 'with --batch: model name')
+    .option('--concurrency <n>', 'with --batch: lines running at once', parsePositiveInt, 10)
+    .option('--max-failures <n>', 'with --batch: stop a run after this many failed lines', parsePositiveInt)
     .option('--every <duration>', 'interval, e.g. 30s, 10m, 1h', parseDuration)
     .option('--cron <expression>', 'cron expression, e.g. "0 */6 * * *"')
     .option('--id <scheduleId>', 'schedule id (default mcpflow-refresh-<session>)')
@@ -35,18 +53,21 @@ export function registerScheduleCommand(program: Command): void {
     .addOption(jsonOption())
     .action(async (flags: CreateFlags, command: Command) => {
       if ((flags.every === undefined) === (flags.cron === undefined)) throw new UsageError('give exactly one of --every <duration> and --cron <expression>');
+      if ((flags.session === undefined) === (flags.batch === undefined)) throw new UsageError('give exactly one of --session <id> and --batch <file>');
+      if (flags.batch) return createBatchSchedule(flags.batch, flags, command);
+      const sessionId = flags.session!;
       await withClient(commandContext(command), async (client) => {
         // A schedule for anything but a running session would fail on every run.
-        await client.sessions.requireRunningSession(flags.session);
+        await client.sessions.requireRunningSession(sessionId);
         const scheduleId = await client.schedules.createRefresh({
-          sessionId: flags.session,
+          sessionId,
           ...(flags.id ? { scheduleId: flags.id } : {}),
           ...(flags.every !== undefined ? { everyMs: flags.every } : { cron: flags.cron! }),
           ...(flags.paused ? { paused: true } : {}),
           ...(flags.note ? { note: flags.note } : {}),
         });
-        if (flags.json) return printJson({ schedule_id: scheduleId, session_id: flags.session });
-        toStdout(`Created schedule ${scheduleId}: refreshes session ${flags.session} ${flags.every !== undefined ? `every ${formatMs(flags.every)}` : `on "${flags.cron}"`}`);
+        if (flags.json) return printJson({ schedule_id: scheduleId, session_id: sessionId });
+        toStdout(`Created schedule ${scheduleId}: refreshes session ${sessionId} ${flags.every !== undefined ? `every ${formatMs(flags.every)}` : `on "${flags.cron}"`}`);
         toStdout(`See its runs: mcpflow schedule describe ${scheduleId}`);
       });
     });
@@ -98,13 +119,58 @@ export function registerScheduleCommand(program: Command): void {
 }
 
 function printDetails(details: ScheduleDetails): void {
-  toStdout(`Schedule ${details.schedule_id}: ${details.workflow_type ?? '?'} for session ${details.session_id ?? '?'}, ${details.spec}${details.paused ? `, PAUSED${details.note ? ` (${details.note})` : ''}` : ''}`);
+  const batch = details.workflow_type === 'runBatch';
+  toStdout(`Schedule ${details.schedule_id}: ${details.workflow_type ?? '?'}${batch ? '' : ` for session ${details.session_id ?? '?'}`}, ${details.spec}${details.paused ? `, PAUSED${details.note ? ` (${details.note})` : ''}` : ''}`);
   toStdout(`task queue ${details.task_queue ?? '?'}; ${details.actions_taken} runs so far; next run ${details.next_run ?? '-'}`);
   if (!details.recent_runs.length) return;
   toStdout(
     table(
-      ['run', 'scheduled at', 'status', 'what changed'],
-      details.recent_runs.map((run) => [run.workflow_id, run.scheduled_at, run.status, run.result ? describeRefresh(run.result) : (run.error ?? '-')]),
+      ['run', 'scheduled at', 'status', batch ? 'lines' : 'what changed'],
+      details.recent_runs.map((run) => [run.workflow_id, run.scheduled_at, run.status, run.result ? (batch ? describeBatchRun(run.result) : describeRefresh(run.result)) : (run.error ?? '-')]),
     ),
   );
+}
+
+/** A scheduled batch run's result (the schedule API reads every result as a refresh's, so the shape is checked here). */
+function describeBatchRun(result: unknown): string {
+  const progress = (result as Partial<BatchResult>).progress;
+  return progress ? `${progress.succeeded} ok, ${progress.failed} failed of ${progress.total}` : '-';
+}
+
+/** The whole file goes into the Schedule's action input (see ScheduleApi.createBatch): checked now, like `batch run`. */
+async function createBatchSchedule(file: string, flags: CreateFlags, command: Command): Promise<void> {
+  const context = commandContext(command);
+  const servers = requireServers(serversFrom(context, flags.server));
+  let parsed;
+  try {
+    parsed = parseBatchFile(file, fs.readFileSync(file, 'utf8'), servers.map((server) => server.label));
+  } catch (error) {
+    if (error instanceof BatchFileError) throw new UsageError(`${error.message}\nNo schedule was created.`);
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  const bytes = jsonBytes(parsed.lines);
+  if (bytes > MAX_SCHEDULED_BATCH_BYTES) {
+    throw new UsageError(`${file}: ${bytes} bytes of queries; a scheduled batch keeps its file in the Schedule and takes at most ${MAX_SCHEDULED_BATCH_BYTES}: split it, or use \`mcpflow batch run\``);
+  }
+  const scheduleId = flags.id ?? `mcpflow-batch-${parsed.sha256.slice(0, 16)}`;
+  await withClient(context, async (client) => {
+    await client.schedules.createBatch({
+      scheduleId,
+      ...(flags.every !== undefined ? { everyMs: flags.every } : { cron: flags.cron! }),
+      ...(flags.paused ? { paused: true } : {}),
+      ...(flags.note ? { note: flags.note } : {}),
+      input: {
+        total: parsed.lines.length,
+        servers,
+        ...runOptions(context, flags),
+        concurrency: flags.concurrency,
+        source: path.basename(file),
+        lines: parsed.lines,
+        ...(flags.maxFailures !== undefined ? { max_failures: flags.maxFailures } : {}),
+      },
+    });
+    if (flags.json) return printJson({ schedule_id: scheduleId, batch: file, lines: parsed.lines.length });
+    toStdout(`Created schedule ${scheduleId}: runs the ${parsed.lines.length} queries of ${file} ${flags.every !== undefined ? `every ${formatMs(flags.every)}` : `on "${flags.cron}"`} (the file is kept in the schedule)`);
+    toStdout(`Each run is a batch (${scheduleId}-run-<time>): mcpflow batch progress <run id>; runs: mcpflow schedule describe ${scheduleId}`);
+  });
 }

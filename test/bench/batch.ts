@@ -1,0 +1,207 @@
+/**
+ * `npm run bench -- batch`: the batch benchmarks of issue #11, written to docs/benchmarks-batch.md
+ * and docs/benchmarks-batch.json.
+ *
+ *   1. A large batch (default 100,000 tiny scripted lines, concurrency 200) through the bench's own
+ *      stack (dev server, services and worker in their own processes): duration, queries/s, and
+ *      every run of the continue-as-new chain measured against Temporal's history warnings
+ *      (10,240 events, 10 MiB). With a time budget (MCPFLOW_BENCH_BATCH_BUDGET_MIN, default 20):
+ *      past it the batch is cancelled, and the full size is extrapolated from the rate measured.
+ *   2. The acceptance scenario (test/batch/crash-scenario.ts) at 1,000 lines, concurrency 20, two
+ *      worker SIGKILLs and a dev server restart.
+ *
+ * Sizes: MCPFLOW_BENCH_BATCH_LINES, MCPFLOW_BENCH_BATCH_CONCURRENCY, MCPFLOW_BATCH_CRASH_LINES;
+ * MCPFLOW_BENCH_BATCH_PARTS=large,crash picks parts.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { BatchLine, BatchProgress } from '../../workflows/batch/messages';
+import { runCrashScenario, type CrashScenarioOutcome } from '../batch/crash-scenario';
+import { REPO_ROOT } from './child';
+import { log } from './log';
+import { startStack } from './stack';
+
+const HISTORY_EVENTS_WARNING = 10_240;
+const HISTORY_BYTES_WARNING = 10 * 1024 * 1024;
+
+interface ChainRun {
+  run_id: string;
+  status: string;
+  history_events: number;
+  history_bytes: number | null;
+}
+
+interface LargeBatchResult {
+  lines: number;
+  concurrency: number;
+  completed: boolean;
+  done: number;
+  failed: number;
+  duration_ms: number;
+  queries_per_second: number;
+  /** Full size at the measured rate, when the budget cut the run short. */
+  extrapolated_duration_ms: number | null;
+  chain: ChainRun[];
+  max_history_events: number;
+  max_history_bytes: number;
+  under_warnings: boolean;
+}
+
+export interface BatchBenchResults {
+  date: string;
+  commit: string;
+  large?: LargeBatchResult;
+  crash?: Omit<CrashScenarioOutcome, 'results' | 'cliOutput'> & { results: number; unique_results: number; all_succeeded: boolean };
+  failures: string[];
+}
+
+function tinyLine(n: number): BatchLine {
+  return { n, key: `l-${n}`, query: `q${n}`, metadata: { mcpflow_script: JSON.stringify({ calls: [], answer: `a${n}` }) } };
+}
+
+async function largeBatch(lines: number, concurrency: number, budgetMs: number): Promise<LargeBatchResult> {
+  const stack = await startStack({ log, extraServers: 0, maxConversations: 2_000 });
+  try {
+    const client = stack.client;
+    const batchId = `bench-batch-${stack.taskQueue}`;
+    const all = Array.from({ length: lines }, (_, i) => tinyLine(i + 1));
+    const started = Date.now();
+    await client.batches.startOrAttach(batchId, {
+      total: lines,
+      servers: [{ label: 'weather', url: stack.services.weather.url, require_approval: 'never' }],
+      concurrency,
+      stream: false,
+    });
+    let stopFeeding = false;
+    const feeding = client.batches.feed(batchId, all, { stopped: () => stopFeeding });
+    let feedError: unknown = null;
+    feeding.catch((error: unknown) => (feedError = error));
+    // A busy batch (hundreds of children starting) may take longer than a query's deadline to answer.
+    let progress: BatchProgress = { status: 'running', done: 0, rate: 0, running: 0, runs: 0 } as BatchProgress;
+    let lastLog = 0;
+    while (!['completed', 'stopped', 'cancelled'].includes(progress.status)) {
+      if (Date.now() - started > budgetMs) {
+        log(`  budget of ${Math.round(budgetMs / 60_000)} min reached at ${progress.done} lines: cancelling, the full size is extrapolated`);
+        stopFeeding = true;
+        await client.batches.cancel(batchId);
+        break;
+      }
+      await delay(2_000);
+      if (feedError) throw feedError;
+      progress = await client.batches.progress(batchId).catch(() => progress);
+      if (Date.now() - lastLog > 30_000) {
+        lastLog = Date.now();
+        log(`  ${progress.done}/${lines} done, ${progress.rate.toFixed(1)} q/s, ${progress.running} running, run ${progress.runs + 1} of the chain`);
+      }
+    }
+    const duration = Date.now() - started;
+    stopFeeding = true;
+    await feeding.catch(() => undefined);
+    const final = await client.batches.result(batchId).then((result) => result.progress).catch(() => progress);
+    const chain: ChainRun[] = [];
+    for await (const run of client.temporal.workflow.list({ query: `WorkflowId = '${batchId}'` })) {
+      chain.push({ run_id: run.runId, status: run.status.name, history_events: run.historyLength, history_bytes: run.historySize ?? null });
+    }
+    const maxEvents = Math.max(...chain.map((run) => run.history_events));
+    const maxBytes = Math.max(...chain.map((run) => run.history_bytes ?? 0));
+    const rate = (final.done * 1000) / duration;
+    const completed = final.status === 'completed';
+    return {
+      lines,
+      concurrency,
+      completed,
+      done: final.done,
+      failed: final.failed,
+      duration_ms: duration,
+      queries_per_second: Math.round(rate * 10) / 10,
+      extrapolated_duration_ms: completed || rate === 0 ? null : Math.round((lines / rate) * 1000),
+      chain,
+      max_history_events: maxEvents,
+      max_history_bytes: maxBytes,
+      under_warnings: maxEvents < HISTORY_EVENTS_WARNING && maxBytes < HISTORY_BYTES_WARNING,
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+function minutes(ms: number): string {
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
+export function render(results: BatchBenchResults): string {
+  const out = [`# Batch benchmarks`, '', `Run of ${results.date}, commit ${results.commit}, \`npm run bench -- batch\` (test/bench/batch.ts).`, ''];
+  const large = results.large;
+  if (large) {
+    out.push(`## ${large.lines.toLocaleString('en')} tiny scripted lines, concurrency ${large.concurrency}`, '');
+    out.push(`| | |`, `|---|---:|`);
+    out.push(`| lines done | ${large.done.toLocaleString('en')} of ${large.lines.toLocaleString('en')}${large.completed ? '' : ' (time budget reached, cancelled)'} |`);
+    out.push(`| failed | ${large.failed} |`);
+    out.push(`| duration | ${minutes(large.duration_ms)} |`);
+    out.push(`| queries/s | ${large.queries_per_second} |`);
+    if (large.extrapolated_duration_ms !== null) out.push(`| full size at that rate (extrapolated) | ${minutes(large.extrapolated_duration_ms)} |`);
+    out.push(`| runs in the continue-as-new chain | ${large.chain.length} |`);
+    out.push(`| largest run's history | ${large.max_history_events.toLocaleString('en')} events, ${(large.max_history_bytes / 1024 / 1024).toFixed(2)} MiB |`);
+    out.push(`| under Temporal's warnings (10,240 events, 10 MiB) in every run | ${large.under_warnings ? 'yes' : '**no**'} |`, '');
+  }
+  const crash = results.crash;
+  if (crash) {
+    out.push(`## Acceptance: ${crash.total} lines, concurrency 20, two worker SIGKILLs and a dev server restart`, '');
+    out.push(`| | |`, `|---|---:|`);
+    out.push(`| exit code of \`mcpflow batch run\` | ${crash.exitCode} |`);
+    out.push(`| results in --out (unique ids) | ${crash.results} (${crash.unique_results}) |`);
+    out.push(`| every line succeeded | ${crash.all_succeeded ? 'yes' : '**no**'} |`);
+    out.push(`| side-effect calls / approved side-effect lines | ${crash.sideEffectCalls} / ${crash.sideEffectLines} |`);
+    out.push(`| read-only calls after the last restart / lines left then | ${crash.readOnlyCallsAfterRestart} / ${crash.readOnlyLinesAfterRestart} |`);
+    out.push(`| duration | ${minutes(crash.durationMs)} |`);
+    out.push(`| outages | ${crash.events.join('; ')} |`, '');
+  }
+  if (results.failures.length) out.push('## Failures', '', ...results.failures.map((failure) => `- ${failure}`), '');
+  return out.join('\n');
+}
+
+export async function runBatchBench(): Promise<number> {
+  const parts = new Set((process.env.MCPFLOW_BENCH_BATCH_PARTS ?? 'large,crash').split(','));
+  const { execFileSync } = await import('node:child_process');
+  const results: BatchBenchResults = {
+    date: new Date().toISOString(),
+    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim(),
+    failures: [],
+  };
+  if (parts.has('large')) {
+    const lines = Number(process.env.MCPFLOW_BENCH_BATCH_LINES ?? 100_000);
+    const concurrency = Number(process.env.MCPFLOW_BENCH_BATCH_CONCURRENCY ?? 200);
+    const budget = Number(process.env.MCPFLOW_BENCH_BATCH_BUDGET_MIN ?? 20) * 60_000;
+    log(`batch of ${lines} lines at concurrency ${concurrency}...`);
+    try {
+      results.large = await largeBatch(lines, concurrency, budget);
+      log(`  ${results.large.done} done in ${minutes(results.large.duration_ms)}, ${results.large.queries_per_second} q/s, ${results.large.chain.length} runs, max ${results.large.max_history_events} events`);
+    } catch (error) {
+      results.failures.push(`large batch: ${(error as Error).message}`);
+    }
+  }
+  if (parts.has('crash')) {
+    const lines = Number(process.env.MCPFLOW_BATCH_CRASH_LINES ?? 1_000);
+    log(`acceptance scenario with ${lines} lines...`);
+    try {
+      const outcome = await runCrashScenario({ lines, concurrency: 20, log: (line) => log(`  ${line}`) });
+      const { results: lineResults, cliOutput: _output, ...rest } = outcome;
+      results.crash = { ...rest, results: lineResults.length, unique_results: new Set(lineResults.map((result) => result.id)).size, all_succeeded: lineResults.every((result) => result.success) };
+      log(`  ${results.crash.results} results, ${results.crash.sideEffectCalls}/${results.crash.sideEffectLines} side effects, ${minutes(outcome.durationMs)}`);
+    } catch (error) {
+      results.failures.push(`acceptance scenario: ${(error as Error).message}`);
+    }
+  }
+  // A part not run this time keeps its last recorded result (marked with its own date and commit).
+  const jsonPath = path.join(REPO_ROOT, 'docs', 'benchmarks-batch.json');
+  if (existsSync(jsonPath)) {
+    const previous = JSON.parse(readFileSync(jsonPath, 'utf8')) as BatchBenchResults;
+    if (!parts.has('large') && previous.large) results.large = previous.large;
+    if (!parts.has('crash') && previous.crash) results.crash = previous.crash;
+  }
+  writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(path.join(REPO_ROOT, 'docs', 'benchmarks-batch.md'), `${render(results)}\n`);
+  log('wrote docs/benchmarks-batch.md and docs/benchmarks-batch.json');
+  return results.failures.length ? 1 : 0;
+}
