@@ -44,7 +44,7 @@ export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
     ...(options.tracing ? { sinks: options.tracing.sinks } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
-    // Server and tool names on every activity log line (see src/worker/logger.ts).
+    // Server and tool names on activity log lines, metrics and spans (src/worker/activity-log.ts).
     interceptors: {
       activity: [...(options.tracing?.activity ?? []), activityLogInterceptor],
       ...(options.tracing ? { workflowModules: options.tracing.workflowModules } : {}),
