@@ -11,6 +11,7 @@ import { TemporalUnreachableError } from '../client/errors';
 import { closeMcpConnections } from '../../activities';
 import { createWorker } from '../worker/worker';
 import { McpflowWorkerLogger } from '../worker/logger';
+import { tracingFromEnv } from '../worker/tracing';
 
 let runtimeInstalled = false;
 
@@ -72,8 +73,11 @@ export interface StartWorkerOptions {
 export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
+  // OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/worker/tracing.ts).
+  const tracing = tracingFromEnv();
   const worker = await createWorker({
     ...(options.allowPrivateNetworks !== undefined ? { allowPrivateNetworks: options.allowPrivateNetworks } : {}),
+    ...(tracing ? { tracing } : {}),
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
@@ -82,7 +86,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     shutdownGraceTime: options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
   });
   // Pooled MCP connections end their sessions when the worker stops, however it stops.
-  const finished = worker.run().finally(() => closeMcpConnections());
+  const finished = worker.run().finally(async () => {
+    await closeMcpConnections();
+    await tracing?.shutdown().catch(() => undefined);
+  });
   finished.catch(() => undefined);
   let stopping: Promise<void> | undefined;
   return {

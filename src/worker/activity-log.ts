@@ -4,6 +4,7 @@
  * (exported with the SDK's when `mcpflow worker --metrics-port` is set). Only labels and names:
  * never a URL, header, argument or output, which may carry secrets or user data.
  */
+import { trace } from '@opentelemetry/api';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { errorType } from './logger';
 
@@ -54,6 +55,8 @@ export const activityLogInterceptor: ActivityInterceptorsFactory = (context) => 
     inbound: {
       execute: async (input, next) => {
         fields = activityLogFields(input.args);
+        // With tracing on (src/worker/tracing.ts), the activity's span says which server and tool.
+        trace.getActiveSpan()?.setAttributes({ ...(fields.server ? { 'mcpflow.server': fields.server } : {}), ...(fields.tool ? { 'mcpflow.tool': fields.tool } : {}) });
         const meter = context.metricMeter;
         const tags = { server: fields.server ?? '', tool: fields.tool ?? '' };
         const isToolCall = context.info.activityType === TOOL_CALL_ACTIVITY;

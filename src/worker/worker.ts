@@ -10,6 +10,7 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { TASK_QUEUE } from '../core/defaults';
 import { mcpflowDataConverter } from '../codec/data-converter';
 import { activityLogInterceptor } from './activity-log';
+import type { WorkerTracing } from './tracing';
 
 export interface McpflowWorkerOptions extends ActivityDeps {
   connection: NativeConnection;
@@ -24,6 +25,8 @@ export interface McpflowWorkerOptions extends ActivityDeps {
    * retries them on another worker.
    */
   shutdownGraceTime?: Duration;
+  /** OpenTelemetry (src/worker/tracing.ts): its workflow interceptors need a fresh bundle. */
+  tracing?: WorkerTracing;
 }
 
 export const WORKFLOWS_PATH = require.resolve(path.join(__dirname, '..', '..', 'workflows'));
@@ -37,11 +40,15 @@ export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: createActivities({ temporalClient: new Client({ connection: options.connection, namespace: options.namespace ?? 'default', dataConverter }), ...options }),
-    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundlePath && !options.tracing ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.tracing ? { sinks: options.tracing.sinks } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
-    // Server and tool names on every activity log line (see src/worker/logger.ts).
-    interceptors: { activity: [activityLogInterceptor] },
+    // Server and tool names on activity log lines, metrics and spans (src/worker/activity-log.ts).
+    interceptors: {
+      activity: [...(options.tracing?.activity ?? []), activityLogInterceptor],
+      ...(options.tracing ? { workflowModules: options.tracing.workflowModules } : {}),
+    },
     // A worker that died leaves its sticky tasks behind: after 1 s (default 10 s) they go to the
     // shared queue and another worker resumes the run (recovery 11 s → 2 s in docs/benchmarks.md).
     stickyQueueScheduleToStartTimeout: '1s',

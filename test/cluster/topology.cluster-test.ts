@@ -184,16 +184,17 @@ describe('PostgreSQL topology: Temporal on PostgreSQL, three mcpflow workers', {
     await until(async () => done >= Math.round(count / 5), 'a fifth of the runs to finish');
     const [killed, terminated] = alive();
     assert.ok(killed && terminated);
+    const doneAtKill = done;
     await killed.kill();
     const termExit = await terminated.stop();
     assert.equal(termExit.code, 0, `the SIGTERMed worker drained and exited 0:\n${terminated.output().slice(-2000)}`);
-    log(`chaos: SIGKILL ${killed.name}, SIGTERM ${terminated.name} after ${done}/${count} runs finished`);
+    log(`chaos: SIGKILL ${killed.name}, SIGTERM ${terminated.name} after ${doneAtKill}/${count} runs finished (${done} when the SIGTERMed one had drained)`);
     // One replacement, as an orchestrator would start; the surviving worker carries on meanwhile.
     await addWorker('worker-4');
     const settled = await Promise.all(results);
     demo!.servers.weather.setFaults({ latencyMs: 0 });
     assertCompleted(settled, 'chaos');
-    measurements.chaos = { queries: count, duration_ms: Date.now() - started, lost: count - settled.filter((result) => result.success).length, sigkill: killed.name, sigterm: terminated.name };
+    measurements.chaos = { queries: count, finished_before_kill: doneAtKill, duration_ms: Date.now() - started, lost: count - settled.filter((result) => result.success).length, sigkill: killed.name, sigterm: terminated.name };
   });
 
   it('keeps queries waiting for approval across a Temporal server restart', async () => {
