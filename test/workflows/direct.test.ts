@@ -133,6 +133,7 @@ describe('runQuery in direct mode', () => {
       assert.equal(listings.length, 2, 'listed at the start and once more after -32601');
       const catalog = await handle.query(catalogQuery);
       assert.ok(!catalog.servers.calendar?.tools.some((tool) => tool.name === 'list_events'), 'the catalog no longer has it');
+      await saveHistoryFixture(handle, 'query-direct-tool-gone');
     });
     stack.demo.servers.calendar.reset();
   });
