@@ -4,7 +4,7 @@
  * deploy/temporal/setup.sh and configured by deploy/temporal/mcpflow.yaml — the same script and
  * file that docker-compose.yml runs in the official images.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DEV_SERVER_SEARCH_ATTRIBUTE_TYPES } from '../../src/core/search-attributes';
@@ -60,10 +60,13 @@ export function ensureServerBinaries(log: (line: string) => void): ServerBinarie
   return binaries;
 }
 
-/** A frontend port P such that P..P+10 and P-300..P-294 (config layout) are all free. */
+/**
+ * A frontend port P such that P..P+10 and P-300..P-294 (config layout) are all free. Below 32768:
+ * the SQL schema stores membership ports as smallint, and the server dies on a larger one.
+ */
 async function findPortBase(): Promise<number> {
   for (let tries = 0; tries < 50; tries++) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
     const ports = [base, base + 1, base + 2, base + 6, base + 10, base - 300, base - 299, base - 298, base - 294];
     const free = await Promise.all(ports.map((port) => isPortFree(port, '127.0.0.1')));
     if (free.every(Boolean)) return base;
@@ -104,15 +107,13 @@ export async function startTemporalServer(postgres: Postgres, log: (line: string
     TEMPORAL_NAMESPACE: namespace,
     MCPFLOW_SEARCH_ATTRIBUTES: Object.entries(DEV_SERVER_SEARCH_ATTRIBUTE_TYPES).map(([name, type]) => `${name}=${type}`).join(' '),
   };
-  const setup = (step: 'schema' | 'namespace') => {
-    try {
-      execFileSync('sh', [path.join(DEPLOY_DIR, 'setup.sh'), step], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (error) {
-      const failed = error as { stdout?: string; stderr?: string };
-      throw new Error(`deploy/temporal/setup.sh ${step} failed:\n${failed.stdout ?? ''}${failed.stderr ?? ''}`);
-    }
-  };
-  setup('schema');
+  const setup = (step: 'schema' | 'namespace') => new Promise<void>((resolve, reject) => {
+    execFile('sh', [path.join(DEPLOY_DIR, 'setup.sh'), step], { env, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`deploy/temporal/setup.sh ${step} failed:\n${stdout}${stderr}`));
+      else resolve();
+    });
+  });
+  await setup('schema');
 
   let output = '';
   let child: ChildProcess | undefined;
@@ -132,14 +133,22 @@ export async function startTemporalServer(postgres: Postgres, log: (line: string
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   };
+  /** Waits for the frontend, then creates the namespace and search attributes (idempotent); fails at once if the server dies. */
+  const ready = async () => {
+    const died = exited.then(() => {
+      throw new Error(`temporal-server exited during start-up`);
+    });
+    try {
+      await Promise.race([setup('namespace'), died]);
+    } catch (error) {
+      await stopProcess();
+      throw new Error(`${(error as Error).message}\nserver output:\n${output}`);
+    } finally {
+      died.catch(() => undefined);
+    }
+  };
   start();
-  try {
-    // Waits for the frontend, then creates the namespace and search attributes (idempotent).
-    setup('namespace');
-  } catch (error) {
-    await stopProcess();
-    throw new Error(`${(error as Error).message}\nserver output:\n${output}`);
-  }
+  await ready();
   log(`Temporal server ${TEMPORAL_SERVER_VERSION} on ${address} (PostgreSQL 127.0.0.1:${postgres.port})`);
   return {
     address,
@@ -147,7 +156,7 @@ export async function startTemporalServer(postgres: Postgres, log: (line: string
     restart: async () => {
       await stopProcess();
       start();
-      setup('namespace');
+      await ready();
     },
     stop: stopProcess,
     log: () => output,

@@ -145,10 +145,14 @@ describe('PostgreSQL topology: Temporal on PostgreSQL, three mcpflow workers', {
     const result = await handle.result();
     assert.equal(result.success, true);
     assert.deepEqual(result.tool_calls.map((call) => `${call.server}.${call.tool}`).sort(), ['calendar.list_events', 'weather.get_current_weather']);
-    const listing = await client.workflow.list({ query: `WorkflowId = '${handle.workflowId}' AND McpState = 'completed'` });
-    let listed = 0;
-    for await (const _ of listing) listed += 1;
-    assert.equal(listed, 1, 'the search attributes registered by setup.sh work on PostgreSQL visibility');
+    // Visibility is written after the run closes (asynchronously): wait for it, then it must match.
+    const countListed = async () => {
+      let listed = 0;
+      for await (const _ of client.workflow.list({ query: `WorkflowId = '${handle.workflowId}' AND McpState = 'completed'` })) listed += 1;
+      return listed;
+    };
+    await until(async () => (await countListed()) > 0, 'the search attributes registered by setup.sh to list the run on PostgreSQL visibility', 30_000);
+    assert.equal(await countListed(), 1);
   });
 
   it(`spreads ${LOAD_QUERIES} queries over the three workers, none lost`, async () => {
