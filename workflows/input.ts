@@ -8,8 +8,16 @@ import type { z } from 'zod';
 import { describeUndecodable, isUndecodablePayload } from '../src/core/payload-converter';
 import { describeZodError } from '../src/core/zod-errors';
 
+/** What makes a payload unreadable before its schema is asked: not JSON, or raw bytes (binary/plain), which a zod object would take for an empty object. */
+function unreadable(payload: unknown): string | undefined {
+  if (isUndecodablePayload(payload)) return describeUndecodable(payload);
+  if (payload instanceof Uint8Array) return `a binary payload (${payload.length} bytes)`;
+  return undefined;
+}
+
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
-  const problem = isUndecodablePayload(input) ? `it is ${describeUndecodable(input)}: send JSON` : undefined;
+  const unread = unreadable(input);
+  const problem = unread ? `it is ${unread}: send JSON` : undefined;
   const parsed = problem ? undefined : schema.safeParse(input);
   if (parsed?.success) return parsed.data;
   throw ApplicationFailure.create({
@@ -21,7 +29,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
 
 /** An update validator's check: the parsed arguments, or an error (the update is refused, history untouched). */
 export function checkArgs<S extends z.ZodType>(schema: S, args: unknown, what: string): z.infer<S> {
-  if (isUndecodablePayload(args)) throw new Error(`invalid ${what}: it is ${describeUndecodable(args)}; send JSON`);
+  const unread = unreadable(args);
+  if (unread) throw new Error(`invalid ${what}: it is ${unread}; send JSON`);
   const parsed = schema.safeParse(args);
   if (!parsed.success) throw new Error(`invalid ${what}: ${describeZodError(parsed.error)}`);
   return parsed.data;
@@ -32,7 +41,7 @@ export function checkArgs<S extends z.ZodType>(schema: S, args: unknown, what: s
  * never a failed workflow task) whatever does not fit. Anyone can signal a workflow.
  */
 export function parseSignal<S extends z.ZodType>(schema: S, payload: unknown, what: string): z.infer<S> | undefined {
-  const problem = isUndecodablePayload(payload) ? describeUndecodable(payload) : undefined;
+  const problem = unreadable(payload);
   const parsed = problem ? undefined : schema.safeParse(payload);
   if (parsed?.success) return parsed.data;
   log.warn(`ignored a ${what} signal: ${problem ?? describeZodError(parsed!.error)}`);
