@@ -15,13 +15,17 @@ export class ResultsFile {
       return;
     }
     if (options.append && fs.existsSync(path)) {
-      for (const row of fs.readFileSync(path, 'utf8').split('\n')) {
+      const content = fs.readFileSync(path, 'utf8');
+      // A torn last line (the CLI was killed mid-write) is cut off; its result is fetched and written again.
+      const complete = content.slice(0, content.lastIndexOf('\n') + 1);
+      if (complete.length !== content.length) fs.truncateSync(path, Buffer.byteLength(complete));
+      for (const row of complete.split('\n')) {
         if (!row.trim()) continue;
         try {
           const id = (JSON.parse(row) as { id?: unknown }).id;
           if (typeof id === 'string') this.written.add(id);
         } catch {
-          // A torn last line (the CLI was killed mid-write): that line is fetched and written again.
+          // Not one of ours: left as it is.
         }
       }
       this.fd = fs.openSync(path, 'a');
