@@ -1,5 +1,6 @@
 /** Flag parsers shared by commands; a bad value becomes commander's "invalid argument" (exit 2). */
 import { InvalidArgumentError, Option } from 'commander';
+import { ALLOW_PRIVATE_NETWORKS_CHOICES, allowPrivateNetworksFromText } from '../core/destinations';
 
 const UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -60,4 +61,21 @@ export function parsePortFlag(value: string): number {
 /** A port to listen on, where 0 means "any free port". */
 export function parseListenPortFlag(value: string): number {
   return value.trim() === '0' ? 0 : parsePortFlag(value);
+}
+
+/**
+ * `--allow-private-networks` (env MCPFLOW_ALLOW_PRIVATE_NETWORKS) of the long-running services:
+ * which private ranges outbound MCP connections may reach. Containers on a private network
+ * (docker compose) need `true`; the config's `allow_private_networks` applies when absent.
+ */
+export function allowPrivateNetworksOption(defaultHelp: string): Option {
+  return new Option('--allow-private-networks <mode>', `MCP servers on private networks: true (private and loopback ranges), loopback, or false (${defaultHelp})`)
+    .choices(ALLOW_PRIVATE_NETWORKS_CHOICES)
+    .env('MCPFLOW_ALLOW_PRIVATE_NETWORKS')
+    .argParser((value) => {
+      if (!(ALLOW_PRIVATE_NETWORKS_CHOICES as readonly string[]).includes(value)) {
+        throw new InvalidArgumentError(`"${value}" is not one of ${ALLOW_PRIVATE_NETWORKS_CHOICES.join(', ')}`);
+      }
+      return allowPrivateNetworksFromText(value as (typeof ALLOW_PRIVATE_NETWORKS_CHOICES)[number]);
+    });
 }

@@ -10,6 +10,12 @@ import { z } from 'zod';
 /** `true`: private and loopback ranges allowed; `'loopback'`: loopback only; `false`: neither. */
 export const AllowPrivateNetworksSchema = z.union([z.boolean(), z.literal('loopback')]);
 export type AllowPrivateNetworks = z.infer<typeof AllowPrivateNetworksSchema>;
+export const ALLOW_PRIVATE_NETWORKS_CHOICES = ['true', 'loopback', 'false'] as const;
+
+/** The command-line / environment form (`true`, `loopback`, `false`) of the setting. */
+export function allowPrivateNetworksFromText(text: (typeof ALLOW_PRIVATE_NETWORKS_CHOICES)[number]): AllowPrivateNetworks {
+  return text === 'loopback' ? 'loopback' : text === 'true';
+}
 /**
  * For workers built as a library (tests, `mcpflow dev`/`demo`, whose servers are on loopback);
  * `mcpflow worker` uses the config's `allow_private_networks`, off when absent.

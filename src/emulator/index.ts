@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { type EmulatorStats, type FaultsInput } from './admin';
+import type { AllowPrivateNetworks } from '../core/destinations';
 import { createEmulatorServer } from './server';
 
 export { EmulatorAdminClient, FaultsSchema, FailNextSchema, EmulatorStatsSchema } from './admin';
@@ -17,6 +18,8 @@ export interface EmulatorOptions {
   /** Responses kept for GET and previous_response_id (LRU), default 1000. */
   maxConversations?: number;
   latencyMs?: number;
+  /** Which private ranges the MCP bridge may reach: default loopback only (`mcpflow emulator --allow-private-networks`). */
+  allowPrivateNetworks?: AllowPrivateNetworks;
 }
 
 export interface EmulatorHandle {
@@ -49,6 +52,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     apiKeys: options.apiKeys ?? apiKeysFromEnv() ?? [],
     ...(options.maxConversations !== undefined ? { maxConversations: options.maxConversations } : {}),
     ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+    ...(options.allowPrivateNetworks !== undefined ? { allowPrivateNetworks: options.allowPrivateNetworks } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError, type Tool as SdkTool } from '@modelcontextprotocol/sdk/types.js';
 import type { McpCallError, McpListedTool, McpToolConfig } from '../core/schemas';
+import type { AllowPrivateNetworks } from '../core/destinations';
 import { guardedFetch } from '../net/destination-guard';
 
 /** Where and how to reach one MCP server, taken from a request's `mcp` tool. */
@@ -50,6 +51,8 @@ interface Connection {
  */
 export class McpBridge {
   private readonly connections = new Map<string, Promise<Connection>>();
+
+  constructor(private readonly allowPrivateNetworks: AllowPrivateNetworks = 'loopback') {}
 
   async listTools(target: McpServerTarget): Promise<McpListedTool[]> {
     try {
@@ -100,18 +103,19 @@ export class McpBridge {
     const key = JSON.stringify([target.url, target.headers ?? null, target.authorization ?? null]);
     let connecting = this.connections.get(key);
     if (!connecting) {
-      connecting = openConnection(target);
+      connecting = openConnection(target, this.allowPrivateNetworks);
       this.connections.set(key, connecting);
     }
     return connecting;
   }
 }
 
-async function openConnection(target: McpServerTarget): Promise<Connection> {
+async function openConnection(target: McpServerTarget, allowPrivateNetworks: AllowPrivateNetworks): Promise<Connection> {
   const headers: Record<string, string> = { ...(target.headers ?? {}) };
   if (target.authorization) headers['Authorization'] = `Bearer ${target.authorization}`;
-  // Like the real API, never a metadata/link-local/private address; loopback for local servers (src/net/destination-guard.ts).
-  const transport = new StreamableHTTPClientTransport(new URL(target.url), { requestInit: { headers }, fetch: guardedFetch('loopback') });
+  // Like the real API, never a metadata or link-local address; private ranges only as configured
+  // (loopback by default, for local servers; src/net/destination-guard.ts).
+  const transport = new StreamableHTTPClientTransport(new URL(target.url), { requestInit: { headers }, fetch: guardedFetch(allowPrivateNetworks) });
   const client = new Client({ name: 'mcpflow-emulator', version: '0.1.0' });
   await client.connect(transport, { timeout: LIST_TIMEOUT_MS });
   return { client, transport };

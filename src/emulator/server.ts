@@ -21,6 +21,7 @@ import { prepareTurn } from './prepare-turn';
 import type { TurnHooks } from './prepared-turn';
 import { runTurn } from './run-turn';
 import { checkAgainstSpec } from './spec-check';
+import type { AllowPrivateNetworks } from '../core/destinations';
 
 export interface EmulatorServerOptions {
   /** Accepted API keys; when empty or absent every key is accepted. */
@@ -28,6 +29,8 @@ export interface EmulatorServerOptions {
   maxConversations?: number;
   /** Delay before answering every API request. */
   latencyMs?: number;
+  /** Which private ranges the MCP bridge may reach (default loopback only). */
+  allowPrivateNetworks?: AllowPrivateNetworks;
 }
 
 export interface EmulatorServer {
@@ -115,7 +118,7 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
     const previous = request.previous_response_id ? conversations.get(request.previous_response_id) : undefined;
     if (request.previous_response_id && !previous) throw previousResponseNotFoundError(request.previous_response_id);
 
-    const bridge = new McpBridge();
+    const bridge = new McpBridge(options.allowPrivateNetworks);
     try {
       const prepared = await prepareTurn(request, previous, bridge, hooks, (id) => conversations.findItem(id));
       if (request.stream) {

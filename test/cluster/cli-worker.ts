@@ -40,6 +40,8 @@ export async function startCliWorker(options: CliWorkerOptions): Promise<CliWork
     TEMPORAL_NAMESPACE: options.namespace ?? 'default',
     MCPFLOW_TASK_QUEUE: options.taskQueue,
     OPENAI_BASE_URL: options.openaiBaseURL,
+    // The MCP servers of the tests listen on loopback, which `mcpflow worker` refuses by default.
+    MCPFLOW_ALLOW_PRIVATE_NETWORKS: 'loopback',
     ...(process.env.MCPFLOW_TEST_WORKFLOW_BUNDLE ? { MCPFLOW_WORKFLOW_BUNDLE: process.env.MCPFLOW_TEST_WORKFLOW_BUNDLE } : {}),
     ...options.env,
   };

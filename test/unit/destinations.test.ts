@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkAddress, checkUrl, type AllowPrivateNetworks } from '../../src/core/destinations';
 import { ServerConfigSchema } from '../../src/core/servers';
+import { Command } from 'commander';
+import { allowPrivateNetworksOption } from '../../src/cli/options';
 
 const rule = (address: string, allow: AllowPrivateNetworks) => checkAddress(address, allow)?.rule;
 const urlRule = (url: string, allow: AllowPrivateNetworks) => checkUrl(url, allow)?.rule;
@@ -56,5 +58,32 @@ describe('destination rules', () => {
       assert.match(parsed.error!.issues.map((issue) => issue.message).join('; '), expected);
     }
     assert.equal(ServerConfigSchema.safeParse({ label: 'x', url: 'http://10.0.0.5:8801/mcp' }).success, true, 'ranges are checked at connect time');
+  });
+});
+
+describe('--allow-private-networks / MCPFLOW_ALLOW_PRIVATE_NETWORKS', () => {
+  const parse = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const saved = process.env.MCPFLOW_ALLOW_PRIVATE_NETWORKS;
+    if (env.MCPFLOW_ALLOW_PRIVATE_NETWORKS === undefined) delete process.env.MCPFLOW_ALLOW_PRIVATE_NETWORKS;
+    else process.env.MCPFLOW_ALLOW_PRIVATE_NETWORKS = env.MCPFLOW_ALLOW_PRIVATE_NETWORKS;
+    try {
+      const command = new Command().exitOverride().configureOutput({ writeErr: () => undefined }).addOption(allowPrivateNetworksOption('test'));
+      return command.parse(args, { from: 'user' }).opts<{ allowPrivateNetworks?: AllowPrivateNetworks }>().allowPrivateNetworks;
+    } finally {
+      if (saved === undefined) delete process.env.MCPFLOW_ALLOW_PRIVATE_NETWORKS;
+      else process.env.MCPFLOW_ALLOW_PRIVATE_NETWORKS = saved;
+    }
+  };
+
+  it('reads true, loopback and false from the flag or the environment, and leaves the config in charge when absent', () => {
+    assert.equal(parse(['--allow-private-networks', 'true']), true);
+    assert.equal(parse(['--allow-private-networks', 'loopback']), 'loopback');
+    assert.equal(parse(['--allow-private-networks', 'false']), false);
+    assert.equal(parse([], { MCPFLOW_ALLOW_PRIVATE_NETWORKS: 'loopback' }), 'loopback');
+    assert.equal(parse([]), undefined);
+  });
+
+  it('refuses any other value, naming the choices', () => {
+    assert.throws(() => parse(['--allow-private-networks', 'yes']), /true, loopback, false/);
   });
 });

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { waitForStopSignal } from '../signals';
-import { parseListenPortFlag } from '../options';
+import { allowPrivateNetworksOption, parseListenPortFlag } from '../options';
+import type { AllowPrivateNetworks } from '../../core/destinations';
 import { startEmulator, type EmulatorHandle } from '../../emulator';
 
 export const DEFAULT_EMULATOR_PORT = 8800;
@@ -10,6 +11,7 @@ export interface EmulatorStartOptions {
   host?: string;
   port?: number;
   apiKeys?: string[];
+  allowPrivateNetworks?: AllowPrivateNetworks;
   /** The flag of the running command that sets the port, named in the busy-port message (e.g. "--port"). */
   portFlag?: string;
 }
@@ -22,7 +24,12 @@ export async function startEmulatorService(options: EmulatorStartOptions = {}): 
   const host = options.host ?? DEFAULT_EMULATOR_HOST;
   const port = options.port ?? portFromEnv() ?? DEFAULT_EMULATOR_PORT;
   try {
-    return await startEmulator({ host, port, ...(options.apiKeys?.length ? { apiKeys: options.apiKeys } : {}) });
+    return await startEmulator({
+      host,
+      port,
+      ...(options.apiKeys?.length ? { apiKeys: options.apiKeys } : {}),
+      ...(options.allowPrivateNetworks !== undefined ? { allowPrivateNetworks: options.allowPrivateNetworks } : {}),
+    });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
@@ -60,12 +67,14 @@ export function registerEmulatorCommand(program: Command): void {
     .addOption(new Option('--host <host>', 'address to listen on').default(DEFAULT_EMULATOR_HOST))
     .addOption(new Option('--port <port>', 'port to listen on (0 = any free port)').argParser(parseListenPortFlag).env('MCPFLOW_EMULATOR_PORT'))
     .option('--api-key <key...>', 'accept only these API keys (default: any key; env MCPFLOW_EMULATOR_API_KEYS)')
-    .action(async (options: { host: string; port?: number; apiKey?: string[] }) => {
+    .addOption(allowPrivateNetworksOption('default: loopback'))
+    .action(async (options: { host: string; port?: number; apiKey?: string[]; allowPrivateNetworks?: AllowPrivateNetworks }) => {
       const handle = await startEmulatorService({
         host: options.host,
         port: options.port ?? DEFAULT_EMULATOR_PORT,
         portFlag: '--port',
         ...(options.apiKey ? { apiKeys: options.apiKey } : {}),
+        ...(options.allowPrivateNetworks !== undefined ? { allowPrivateNetworks: options.allowPrivateNetworks } : {}),
       });
       for (const line of usageLines(handle)) console.log(line);
       const signal = await waitForStopSignal();

@@ -4,7 +4,8 @@ import { Option, type Command } from 'commander';
 import { describeConnection } from '../../config/connection';
 import { commandContext } from '../context';
 import { UsageError } from '../errors';
-import { parseDuration, parsePortFlag } from '../options';
+import type { AllowPrivateNetworks } from '../../core/destinations';
+import { allowPrivateNetworksOption, parseDuration, parsePortFlag } from '../options';
 import { toStdout } from '../output';
 import { waitForStopSignal } from '../signals';
 import { connectNative, DEFAULT_SHUTDOWN_GRACE_MS, installQuietRuntime, startWorker } from '../worker-runtime';
@@ -14,6 +15,7 @@ interface WorkerFlags {
   workflowBundle?: string;
   metricsPort?: number;
   metricsHost: string;
+  allowPrivateNetworks?: AllowPrivateNetworks;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -25,6 +27,7 @@ export function registerWorkerCommand(program: Command): void {
     .addOption(new Option('--workflow-bundle <file>', 'prebuilt workflow bundle (scripts/bundle-workflows.mjs; the Docker image sets it)').env('MCPFLOW_WORKFLOW_BUNDLE'))
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics (the SDK\'s and mcpflow_*) on http://<metrics-host>:<port>/metrics').env('MCPFLOW_METRICS_PORT').argParser(parsePortFlag))
     .addOption(new Option('--metrics-host <host>', 'address the metrics endpoint listens on (0.0.0.0 in a container)').env('MCPFLOW_METRICS_HOST').default('127.0.0.1'))
+    .addOption(allowPrivateNetworksOption('default: the config\'s allow_private_networks, else false'))
     .action(async (flags: WorkerFlags, command: Command) => {
       const context = commandContext(command);
       installQuietRuntime(flags.metricsPort !== undefined ? { metrics: { host: flags.metricsHost, port: flags.metricsPort } } : {});
@@ -33,7 +36,7 @@ export function registerWorkerCommand(program: Command): void {
       }
       const connection = await connectNative(context.connection);
       // A production worker reaches no private or loopback address unless the config says so (dev/demo allow loopback).
-      const allowPrivateNetworks = context.loaded.config.defaults.allow_private_networks ?? false;
+      const allowPrivateNetworks = flags.allowPrivateNetworks ?? context.loaded.config.defaults.allow_private_networks ?? false;
       const running = await startWorker({
         connection,
         namespace: context.connection.namespace,
