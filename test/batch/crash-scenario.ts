@@ -134,7 +134,14 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       await retrying(() => client!.batches.pause(batchId));
       return done;
     };
-    const resume = () => retrying(() => client!.batches.resume(batchId));
+    const resume = () =>
+      retrying(() => client!.batches.resume(batchId)).catch(async (error: unknown) => {
+        // What the chain looks like when the batch refuses (diagnostics for a failure that is hard to reproduce).
+        const runs: string[] = [];
+        for await (const run of client!.temporal.workflow.list({ query: `WorkflowId = '${batchId}'` })) runs.push(`${run.runId} ${run.status.name} ${run.historyLength} events`);
+        const result = await client!.batches.result(batchId).then((r) => JSON.stringify(r.progress), (e: Error) => e.message);
+        throw new Error(`${(error as Error).message}\nruns: ${runs.join('; ')}\nresult: ${result}`);
+      });
     note(`SIGKILL worker at ${await pauseAt(0.15)} done`);
     await worker.kill();
     worker = await startWorkerProcess(workerEnv);
