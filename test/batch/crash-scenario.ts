@@ -74,6 +74,8 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
   };
   const started = Date.now();
   let client: McpflowClient | undefined;
+  let cli: ReturnType<typeof startCli> | undefined;
+  let approving = false;
   try {
     worker = await startWorkerProcess(workerEnv);
     const connection = await Connection.connect({ address });
@@ -94,7 +96,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     writeFileSync(file, `${rows.join('\n')}\n`);
     const out = path.join(dir, 'results.jsonl');
     const batchId = `crash-${taskQueue}`;
-    const cli = startCli(
+    cli = startCli(
       ['batch', 'run', file, '--batch-id', batchId, '--concurrency', String(options.concurrency), '--out', out,
         '--server', `weather=${demo.servers.weather.url},approval=never`, '--server', `calendar=${demo.servers.calendar.url},approval=always`],
       { env: { TEMPORAL_ADDRESS: address, MCPFLOW_TASK_QUEUE: taskQueue } },
@@ -102,7 +104,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     const cliDone = collect(cli, 30 * 60_000);
 
     // A person approving side effects as they come (and through the outages).
-    let approving = true;
+    approving = true;
     const approver = (async () => {
       while (approving) {
         try {
@@ -178,6 +180,9 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       durationMs: Date.now() - started,
     };
   } finally {
+    // On a failure the CLI still waits for the batch and the approver still loops: stop both.
+    approving = false;
+    if (cli && cli.exitCode === null && cli.signalCode === null) cli.kill('SIGKILL');
     await client?.close().catch(() => undefined);
     await worker?.stop().catch(() => undefined);
     await Promise.all([emulator.close(), demo.close()]);
