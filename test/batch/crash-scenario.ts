@@ -133,11 +133,16 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     // running, so the kill still cuts through them) and resumed once the next worker polls.
     const pauseAt = async (fraction: number) => {
       const done = await doneAtLeast(fraction);
-      await retrying(() => client!.batches.pause(batchId));
+      // Idempotent: an attempt that timed out on a loaded machine may still have been applied.
+      await retrying(async () => {
+        if ((await client!.batches.progress(batchId)).status !== 'paused') await client!.batches.pause(batchId);
+      });
       return done;
     };
     const resume = () =>
-      retrying(() => client!.batches.resume(batchId)).catch(async (error: unknown) => {
+      retrying(async () => {
+        if ((await client!.batches.progress(batchId)).status === 'paused') await client!.batches.resume(batchId);
+      }).catch(async (error: unknown) => {
         // What the chain looks like when the batch refuses (diagnostics for a failure that is hard to reproduce).
         const runs: string[] = [];
         for await (const run of client!.temporal.workflow.list({ query: `WorkflowId = '${batchId}'` })) runs.push(`${run.runId} ${run.status.name} ${run.historyLength} events`);
