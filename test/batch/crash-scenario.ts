@@ -74,6 +74,8 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
   };
   const started = Date.now();
   let client: McpflowClient | undefined;
+  let cli: ReturnType<typeof startCli> | undefined;
+  let approving = false;
   try {
     worker = await startWorkerProcess(workerEnv);
     const connection = await Connection.connect({ address });
@@ -94,7 +96,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     writeFileSync(file, `${rows.join('\n')}\n`);
     const out = path.join(dir, 'results.jsonl');
     const batchId = `crash-${taskQueue}`;
-    const cli = startCli(
+    cli = startCli(
       ['batch', 'run', file, '--batch-id', batchId, '--concurrency', String(options.concurrency), '--out', out,
         '--server', `weather=${demo.servers.weather.url},approval=never`, '--server', `calendar=${demo.servers.calendar.url},approval=always`],
       { env: { TEMPORAL_ADDRESS: address, MCPFLOW_TASK_QUEUE: taskQueue } },
@@ -102,7 +104,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     const cliDone = collect(cli, 30 * 60_000);
 
     // A person approving side effects as they come (and through the outages).
-    let approving = true;
+    approving = true;
     const approver = (async () => {
       while (approving) {
         try {
@@ -131,10 +133,22 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     // running, so the kill still cuts through them) and resumed once the next worker polls.
     const pauseAt = async (fraction: number) => {
       const done = await doneAtLeast(fraction);
-      await retrying(() => client!.batches.pause(batchId));
+      // Idempotent: an attempt that timed out on a loaded machine may still have been applied.
+      await retrying(async () => {
+        if ((await client!.batches.progress(batchId)).status !== 'paused') await client!.batches.pause(batchId);
+      });
       return done;
     };
-    const resume = () => retrying(() => client!.batches.resume(batchId));
+    const resume = () =>
+      retrying(async () => {
+        if ((await client!.batches.progress(batchId)).status === 'paused') await client!.batches.resume(batchId);
+      }).catch(async (error: unknown) => {
+        // What the chain looks like when the batch refuses (diagnostics for a failure that is hard to reproduce).
+        const runs: string[] = [];
+        for await (const run of client!.temporal.workflow.list({ query: `WorkflowId = '${batchId}'` })) runs.push(`${run.runId} ${run.status.name} ${run.historyLength} events`);
+        const result = await client!.batches.result(batchId).then((r) => JSON.stringify(r.progress), (e: Error) => e.message);
+        throw new Error(`${(error as Error).message}\nruns: ${runs.join('; ')}\nresult: ${result}`);
+      });
     note(`SIGKILL worker at ${await pauseAt(0.15)} done`);
     await worker.kill();
     worker = await startWorkerProcess(workerEnv);
@@ -171,6 +185,9 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       durationMs: Date.now() - started,
     };
   } finally {
+    // On a failure the CLI still waits for the batch and the approver still loops: stop both.
+    approving = false;
+    if (cli && cli.exitCode === null && cli.signalCode === null) cli.kill('SIGKILL');
     await client?.close().catch(() => undefined);
     await worker?.stop().catch(() => undefined);
     await Promise.all([emulator.close(), demo.close()]);
