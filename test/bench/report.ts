@@ -198,5 +198,9 @@ export function renderReport(r: BenchResults): string {
     '',
     '`npm run bench` (7–10 minutes; needs the Temporal CLI, see README). `MCPFLOW_BENCH_QUICK=1 npm run bench` is a smoke run with small sizes that writes test/.tmp/benchmarks-quick.md. `npm run bench -- profile` CPU-profiles the worker under load; `npm run bench -- experiments` compares worker options and dev server flags; `npm run bench -- render` rewrites this file from docs/benchmarks.json. Environment variables: test/bench/config.ts.',
     '',
+    '## Batches',
+    '',
+    '`npm run bench -- batch` (test/bench/batch.ts) measures a 100,000-line batch and the batch acceptance scenario separately and writes [benchmarks-batch.md](benchmarks-batch.md).',
+    '',
   ].join('\n');
 }
