@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { QueryInput } from '../../workflows/messages';
+import { approveUpdate, progressQuery, type QueryInput } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
 import { startCliWorker } from '../cluster/cli-worker';
 import { useOfflineStack } from '../helpers/stack';
@@ -133,6 +133,21 @@ describe('mcpflow worker', () => {
       assert.ok(sample('mcpflow_tool_calls', ['server="weather"', 'tool="get_current_weather"', 'outcome="completed"']), text.split('\n').filter((line) => line.includes('mcpflow')).join('\n'));
       assert.ok(sample('mcpflow_tool_calls', ['outcome="failed"']));
       assert.ok(sample('mcpflow_activity_failures', ['error_type="connection"', 'activityType="callToolDirect"']));
+
+      // A call that waits for a person: the wait is measured when the answer arrives.
+      const waiting = await stack.env.client.workflow.start(runQuery, {
+        taskQueue,
+        workflowId: uniqueWorkflowId('metrics-approval'),
+        args: [{ ...weatherQuery(), servers: [{ ...weatherQuery().servers![0]!, require_approval: 'always' }] }],
+      });
+      await until(async () => (await waiting.query(progressQuery)).state === 'waiting_approval', 'the approval request');
+      await waiting.executeUpdate(approveUpdate, { args: [{}] });
+      assert.equal((await waiting.result()).success, true);
+      await until(async () => {
+        text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        return text.includes('mcpflow_approval_wait');
+      }, 'the approval wait histogram to be exported', 30_000);
+      assert.ok(sample('mcpflow_approval_wait', ['server="weather"', 'tool="get_current_weather"', 'outcome="approved"']), text.split('\n').filter((line) => line.includes('approval')).join('\n'));
       assert.doesNotMatch(text, new RegExp(SECRET));
     } finally {
       await running.stop();

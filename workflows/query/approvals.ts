@@ -3,7 +3,7 @@
  * need be), standing approvals of the session answer at once, an optional timeout denies what
  * is left, and every denial becomes a call record.
  */
-import { condition, patched, workflowInfo } from '@temporalio/workflow';
+import { condition, metricMeter, patched, workflowInfo } from '@temporalio/workflow';
 import type { CallRecord, PendingApproval } from '../../src/core/records';
 import type { InputItem } from '../../src/core/schemas';
 import { findTool } from '../../src/core/tools';
@@ -101,6 +101,7 @@ export class Approvals {
     this.decisions.set(id, decision);
     const approval = this.pending.find((each) => each.id === id);
     if (!approval) return;
+    recordApprovalWait(approval, decision);
     this.run.emit('approval_answer', `${approval.server} · ${approval.tool} ${decision.approve ? 'approved' : 'denied'}${decision.reason ? `: ${decision.reason}` : ''}`);
     if (decision.approve) return;
     const record: CallRecord = {
@@ -121,4 +122,17 @@ export class Approvals {
     if (patched('denied-calls-counted')) this.run.addCall(record, null);
     else this.run.calls.push(record);
   }
+}
+
+/**
+ * `mcpflow_approval_wait` (ms from request to answer, by server, tool and outcome) on the worker's
+ * metrics endpoint. Workflow metrics are not emitted during replay, and emitting one adds nothing
+ * to history: no `patched` needed.
+ */
+function recordApprovalWait(approval: PendingApproval, decision: Decision) {
+  const requested = Date.parse(approval.requested_at);
+  if (Number.isNaN(requested)) return;
+  metricMeter
+    .createHistogram('mcpflow_approval_wait', 'int', 'ms', 'Time a tool call waited for an approval answer')
+    .record(Math.max(0, Date.now() - requested), { server: approval.server, tool: approval.tool, outcome: decision.approve ? 'approved' : 'denied' });
 }
