@@ -20,6 +20,7 @@ import type { ServerConfig } from '../src/core/servers';
 import { failureFromClassification, toApplicationFailure, type FailureContext } from './errors';
 import { findDestinationRefusal } from '../src/net/destination-guard';
 import type { McpConnectionPool } from './mcp-connections';
+import { StdioSpawnError } from './mcp-stdio';
 import { redactDeep, redactText, secretValues, type Env } from './secrets';
 
 export { withMcpClient } from './mcp-connections';
@@ -85,7 +86,7 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
       );
       return { tools: redactDeep(tools, secretValues([input.server], deps.env)), attempt: Context.current().info.attempt };
     } catch (error) {
-      throw destinationFailure(error) ?? toApplicationFailure(error, failureContext(input, `listing the tools of ${input.server.label}`));
+      throw destinationFailure(error) ?? spawnFailure(error) ?? toApplicationFailure(error, failureContext(input, `listing the tools of ${input.server.label}`));
     }
   }
 
@@ -110,7 +111,7 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
       const attempt = Context.current().info.attempt;
       return { output, is_error: result.isError === true, started_at: startedAt, completed_at: new Date().toISOString(), attempt };
     } catch (error) {
-      throw destinationFailure(error) ?? toApplicationFailure(error, failureContext(input, doing));
+      throw destinationFailure(error) ?? spawnFailure(error) ?? toApplicationFailure(error, failureContext(input, doing));
     }
   }
 
@@ -170,6 +171,17 @@ function destinationFailure(error: unknown): ApplicationFailure | undefined {
     type: 'invalid_arguments',
     nonRetryable: true,
     message: refusal.message,
+    details: [activityFailureDetails('invalid_arguments', false, Context.current().info.attempt)],
+  });
+}
+
+/** A stdio server whose program cannot be started: fixing the config is the only way on. */
+function spawnFailure(error: unknown): ApplicationFailure | undefined {
+  if (!(error instanceof StdioSpawnError)) return undefined;
+  return ApplicationFailure.create({
+    type: 'invalid_arguments',
+    nonRetryable: true,
+    message: error.message,
     details: [activityFailureDetails('invalid_arguments', false, Context.current().info.attempt)],
   });
 }
