@@ -138,6 +138,9 @@ describe('direct mode with stdio servers', () => {
       });
       assert.equal(created.result.success, true, created.result.error ?? '');
       assert.deepEqual(created.result.tool_calls.map((call) => `${call.server}.${call.tool}:${call.status}`), ['memory.create_entities:completed']);
+      // server-memory declares an outputSchema: its structuredContent is kept, and it matches.
+      assert.deepEqual(created.result.tool_calls[0]?.structured_content, { entities: [{ name: 'Ada Lovelace', entityType: 'person', observations: ['wrote the first program'] }] });
+      assert.equal(created.result.tool_calls[0]?.structured_content_error, undefined);
       const [pid] = pool.stdioPids;
       assert.equal(typeof pid, 'number');
       assert.match(await readFile(path.join(dir, 'memory.jsonl'), 'utf8'), /Ada Lovelace/, 'the entity is on disk where the env reference points');
