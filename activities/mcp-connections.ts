@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
@@ -46,7 +47,23 @@ export class McpConnection {
   static async open(url: string, headers: Record<string, string>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<McpConnection> {
     // Every request of the connection goes through the destination guard (scheme, ranges, each resolved address).
     assertDestinationUrl(url, allow);
-    const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: guardedFetch(allow) });
+    try {
+      return await McpConnection.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: guardedFetch(allow) }), options);
+    } catch (error) {
+      // The SDK's documented backwards compatibility: a server that refuses the Streamable HTTP
+      // POST with a 4xx may be a 2024-11-05 server, which speaks HTTP+SSE (GET the URL for an
+      // event stream, POST to the endpoint it names). Refused credentials and rate limits are not that.
+      if (!(error instanceof StreamableHTTPError) || !isLegacyHint(error.code)) throw error;
+      try {
+        return await McpConnection.connect(new SSEClientTransport(new URL(url), { requestInit: { headers }, fetch: guardedFetch(allow) }), options);
+      } catch {
+        // Not an SSE server either: the first answer says more about what is wrong.
+        throw error;
+      }
+    }
+  }
+
+  private static async connect(transport: Transport, options: RequestOptions): Promise<McpConnection> {
     const client = new Client({ name: 'mcpflow', version: '0.1.0' });
     try {
       await client.connect(transport, options);
@@ -57,18 +74,24 @@ export class McpConnection {
     return new McpConnection(client, transport);
   }
 
+  /** Which transport this connection speaks (the legacy HTTP+SSE one only after the fallback). */
+  get transportKind(): 'streamable-http' | 'sse' | 'stdio' {
+    if (this.transport instanceof StdioClientTransport) return 'stdio';
+    return this.transport instanceof SSEClientTransport ? 'sse' : 'streamable-http';
+  }
+
+
   /** Starts the program and connects (initialize + initialized) over its stdin/stdout. */
   static async openStdio(params: StdioParams, options: RequestOptions = {}, log: McpLog = runtimeLog): Promise<McpConnection> {
     const transport = stdioTransport(params, log);
-    const client = new Client({ name: 'mcpflow', version: '0.1.0' });
+    let connection: McpConnection;
     try {
-      await client.connect(transport, options);
+      connection = await McpConnection.connect(transport, options);
     } catch (error) {
-      await client.close().catch(() => undefined);
       throw isSpawnFailure(error) ? new StdioSpawnError(params.label, params.command, error) : error;
     }
     log('info', `MCP server ${params.label} (stdio) started`, { server: params.label, pid: transport.pid ?? undefined });
-    return new McpConnection(client, transport);
+    return connection;
   }
 
   /** The process id of a stdio server's program (null over HTTP or once it exited). */
@@ -289,6 +312,11 @@ function poolKey(url: string, headers: Record<string, string>, allow: AllowPriva
     .map(([name, value]): [string, string] => [name.toLowerCase(), value])
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return createHash('sha256').update(JSON.stringify([url, sorted, allow])).digest('hex');
+}
+
+/** HTTP statuses after which the legacy HTTP+SSE transport is tried (not 401/403/408/429: those are about the request, not the protocol). */
+function isLegacyHint(status: number | undefined): boolean {
+  return status !== undefined && status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status);
 }
 
 /** A stdio server's key: its program, arguments, environment (hashed, it may hold secrets) and directory. */
