@@ -212,7 +212,7 @@ export class McpConnectionPool {
       key = poolKey(server.url, headers, allow);
       open = () => McpConnection.open(server.url, headers, options, allow);
     }
-    const entry = this.pooled.get(key) ?? (await this.connectOnce(key, open, isStdioServer(server)));
+    const entry = this.pooled.get(key) ?? (await this.connectOnce(key, open, isStdioServer(server), server.label));
     entry.users++;
     clearTimeout(entry.idleTimer);
     try {
@@ -239,23 +239,23 @@ export class McpConnectionPool {
     await Promise.all(entries.map((entry) => entry.closing));
   }
 
-  private connectOnce(key: string, open: () => Promise<McpConnection>, stdio: boolean): Promise<Entry> {
+  private connectOnce(key: string, open: () => Promise<McpConnection>, stdio: boolean, label: string): Promise<Entry> {
     let pending = this.connecting.get(key);
     if (!pending) {
-      pending = this.connect(key, open, stdio).finally(() => this.connecting.delete(key));
+      pending = this.connect(key, open, stdio, label).finally(() => this.connecting.delete(key));
       this.connecting.set(key, pending);
     }
     return pending;
   }
 
-  private async connect(key: string, open: () => Promise<McpConnection>, stdio: boolean): Promise<Entry> {
+  private async connect(key: string, open: () => Promise<McpConnection>, stdio: boolean, label: string): Promise<Entry> {
     if (stdio) this.makeRoomForProcess();
     const entry: Entry = { key, connection: await open(), users: 0, retired: false, lastUsed: Date.now() };
     this.open.add(entry);
     const pid = entry.connection.pid;
     entry.connection.onBroken(() => {
       // A process that exits on its own (a crash) is started again by the next use.
-      if (stdio && !entry.retired) this.log('warn', `MCP server process ${pid ?? '?'} (stdio) stopped or broke: it is started again when next needed`, { pid: pid ?? undefined });
+      if (stdio && !entry.retired) this.log('warn', `MCP server ${label} (stdio, process ${pid ?? '?'}) stopped or broke: it is started again when next needed`, { server: label, pid: pid ?? undefined });
       this.retire(entry);
     });
     // Another activity may have connected meanwhile: keep the first, let this one serve its caller only.

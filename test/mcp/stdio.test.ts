@@ -185,7 +185,7 @@ describe('direct mode with stdio servers', () => {
     assert.ok(logged.some((line) => line.includes('crashing server ready')), 'stderr lines reach the log');
     assert.ok(logged.some((line) => /token is \*\*\*/.test(line)), logged.join('\n'));
     assert.ok(!logged.some((line) => line.includes(TOKEN)), 'the secret never reaches the log');
-    assert.ok(logged.some((line) => /stopped or broke/.test(line)), 'the crash is logged');
+    assert.ok(logged.some((line) => /MCP server crashing \(stdio, process \d+\) stopped or broke/.test(line)), 'the crash is logged, naming the server');
   });
 
   it('nothing is left running once the worker closes its pool', async () => {
