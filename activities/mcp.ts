@@ -6,6 +6,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
 import { classify } from '../src/core/errors';
@@ -20,6 +21,8 @@ import type { ServerConfig } from '../src/core/servers';
 import { failureFromClassification, toApplicationFailure, type FailureContext } from './errors';
 import { findDestinationRefusal } from '../src/net/destination-guard';
 import type { McpConnectionPool } from './mcp-connections';
+import { StdioSpawnError } from './mcp-stdio';
+import { outputSchemaOf, rememberOutputSchemas, structuredOutcome, textOfStructured, type StructuredOutcome } from './mcp-structured';
 import { redactDeep, redactText, secretValues, type Env } from './secrets';
 
 export { withMcpClient } from './mcp-connections';
@@ -30,6 +33,7 @@ export async function listToolsOf(client: Client, serverLabel: string, options: 
   let cursor: string | undefined;
   do {
     const page = await client.listTools(cursor ? { cursor } : undefined, options);
+    rememberOutputSchemas(client, page.tools);
     for (const tool of page.tools) {
       tools.push({
         name: tool.name,
@@ -60,7 +64,7 @@ export interface DirectCallInput {
   timeout_ms: number;
 }
 
-export interface DirectCallResult {
+export interface DirectCallResult extends StructuredOutcome {
   output: string;
   /** The tool ran and reported a failure (`isError: true`) that is not worth retrying. */
   is_error: boolean;
@@ -85,7 +89,7 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
       );
       return { tools: redactDeep(tools, secretValues([input.server], deps.env)), attempt: Context.current().info.attempt };
     } catch (error) {
-      throw destinationFailure(error) ?? toApplicationFailure(error, failureContext(input, `listing the tools of ${input.server.label}`));
+      throw destinationFailure(error) ?? spawnFailure(error) ?? toApplicationFailure(error, failureContext(input, `listing the tools of ${input.server.label}`));
     }
   }
 
@@ -99,18 +103,32 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
     const doing = `calling ${input.server.label}.${input.tool.name}`;
     try {
       assertValidArguments(input);
-      const result = await withDeadline(input.timeout_ms, (options) =>
-        deps.connections.use(input.server, deps.env, (client) => client.callTool({ name: input.tool.name, arguments: input.arguments }, undefined, options), options, allow),
+      const { result, outputSchema } = await withDeadline(input.timeout_ms, (options) =>
+        deps.connections.use(
+          input.server,
+          deps.env,
+          async (client) => {
+            // Not client.callTool: its output-schema check throws on a mismatch (./mcp-structured.ts).
+            const called = await client.request({ method: 'tools/call', params: { name: input.tool.name, arguments: input.arguments } }, CallToolResultSchema, options);
+            const hasStructured = called.structuredContent !== undefined && called.isError !== true;
+            return { result: called, outputSchema: hasStructured ? await outputSchemaOf(client, input.tool.name, options) : undefined };
+          },
+          options,
+          allow,
+        ),
       );
+      const secrets = secretValues([input.server], deps.env);
       // A server may echo the headers it received: its output leaves without the secrets.
-      const output = clipToBytes(redactText(contentText(result.content), secretValues([input.server], deps.env)), MAX_TOOL_OUTPUT_BYTES);
+      const text = contentText(result.content) || (result.structuredContent ? textOfStructured(result.structuredContent, MAX_TOOL_OUTPUT_BYTES) : '');
+      const output = clipToBytes(redactText(text, secrets), MAX_TOOL_OUTPUT_BYTES);
+      const structured = result.isError === true ? {} : structuredOutcome(result.structuredContent, outputSchema, secrets);
       if (result.isError === true && input.tool.read_only) {
         throw failureFromClassification(classify({ source: 'tool_result_error', readOnly: true }), `${input.server.label}.${input.tool.name} failed: ${output}`, failureContext(input, doing));
       }
       const attempt = Context.current().info.attempt;
-      return { output, is_error: result.isError === true, started_at: startedAt, completed_at: new Date().toISOString(), attempt };
+      return { output, is_error: result.isError === true, started_at: startedAt, completed_at: new Date().toISOString(), attempt, ...structured };
     } catch (error) {
-      throw destinationFailure(error) ?? toApplicationFailure(error, failureContext(input, doing));
+      throw destinationFailure(error) ?? spawnFailure(error) ?? toApplicationFailure(error, failureContext(input, doing));
     }
   }
 
@@ -170,6 +188,17 @@ function destinationFailure(error: unknown): ApplicationFailure | undefined {
     type: 'invalid_arguments',
     nonRetryable: true,
     message: refusal.message,
+    details: [activityFailureDetails('invalid_arguments', false, Context.current().info.attempt)],
+  });
+}
+
+/** A stdio server whose program cannot be started: fixing the config is the only way on. */
+function spawnFailure(error: unknown): ApplicationFailure | undefined {
+  if (!(error instanceof StdioSpawnError)) return undefined;
+  return ApplicationFailure.create({
+    type: 'invalid_arguments',
+    nonRetryable: true,
+    message: error.message,
     details: [activityFailureDetails('invalid_arguments', false, Context.current().info.attempt)],
   });
 }

@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { McpToolConfig } from '../src/core/schemas';
-import type { SecretRef, ServerConfig } from '../src/core/servers';
+import { hostedModeProblem, isStdioServer, type SecretRef, type ServerConfig } from '../src/core/servers';
 
 export type Env = Record<string, string | undefined>;
 
@@ -37,6 +37,9 @@ export function connectionHeaders(server: ServerConfig, env: Env): Record<string
 
 /** The `tools` entry of a Responses request for one server, with its secrets filled in. */
 export function hostedToolConfig(server: ServerConfig, env: Env, overrides: Partial<McpToolConfig> = {}): McpToolConfig {
+  // Input validation refuses this first (src/cli/servers.ts); a workflow started by other means stops here, clearly.
+  const stdioProblem = hostedModeProblem([server]);
+  if (stdioProblem) throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: stdioProblem });
   const config: McpToolConfig = {
     type: 'mcp',
     server_label: server.label,
@@ -53,7 +56,11 @@ export function hostedToolConfig(server: ServerConfig, env: Env, overrides: Part
 
 /** The secret values configured for these servers that are set on the worker (and the API key), to keep out of outputs and messages. */
 export function secretValues(servers: readonly ServerConfig[], env: Env): string[] {
-  const refs = servers.flatMap((server) => [...Object.values(server.headers ?? {}), ...(server.authorization ? [server.authorization] : [])]);
+  const refs = servers.flatMap((server) =>
+    isStdioServer(server)
+      ? Object.values(server.env ?? {}).filter((value): value is SecretRef => typeof value !== 'string')
+      : [...Object.values(server.headers ?? {}), ...(server.authorization ? [server.authorization] : [])],
+  );
   const values = refs.flatMap((ref) => (env[ref.env] ? [env[ref.env]!] : []));
   if (env.OPENAI_API_KEY) values.push(env.OPENAI_API_KEY);
   return values;

@@ -1,6 +1,6 @@
 /** MCP servers and run options for a command: the config file's, then the flags' (which win). */
 import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../core/retry';
-import type { ServerConfig } from '../core/servers';
+import { hostedModeProblem, type ServerConfig } from '../core/servers';
 import { parseServerSpec } from '../config/server-spec';
 import type { ExecutionMode } from '../core/defaults';
 import type { CommandContext } from './context';
@@ -23,7 +23,7 @@ export function serversFrom(context: CommandContext, specs: readonly string[] = 
 export function requireServers(servers: ServerConfig[]): ServerConfig[] {
   if (!servers.length) {
     throw new UsageError(
-      'no MCP servers: pass --server label=url (for example --server weather=http://127.0.0.1:8801/mcp,approval=never) or list them under "servers" in mcpflow.config.json',
+      'no MCP servers: pass --server label=url (for example --server weather=http://127.0.0.1:8801/mcp,approval=never), --server \'label=stdio:<command> [args…]\' (direct mode) or list them under "servers" in mcpflow.config.json',
     );
   }
   return servers;
@@ -32,12 +32,17 @@ export function requireServers(servers: ServerConfig[]): ServerConfig[] {
 export interface RunFlags {
   mode?: ExecutionMode;
   model?: string;
+  server?: string[];
 }
 
 export function runOptions(context: CommandContext, flags: RunFlags): { mode: ExecutionMode; model: string; retry: RetrySettings; cache_ttl_ms?: number } {
   const defaults = context.loaded.config.defaults;
+  const mode = flags.mode ?? defaults.mode;
+  // The model's platform cannot start a program on the worker's machine: refuse before anything starts.
+  const problem = mode === 'hosted' ? hostedModeProblem(serversFrom(context, flags.server)) : undefined;
+  if (problem) throw new UsageError(problem);
   return {
-    mode: flags.mode ?? defaults.mode,
+    mode,
     model: flags.model ?? defaults.model,
     retry: { ...DEFAULT_RETRY_SETTINGS, ...defaults.retry },
     ...(defaults.cache_ttl_ms !== undefined ? { cache_ttl_ms: defaults.cache_ttl_ms } : {}),

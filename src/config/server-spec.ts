@@ -1,27 +1,52 @@
 /**
- * `--server label=url[,approval=never][,auth=ENV_NAME][,tools=a|b]`: an MCP server on the command
- * line, checked by the same schema as the config file.
+ * `--server label=url[,approval=never][,auth=ENV_NAME][,tools=a|b]` or
+ * `--server 'label=stdio:<command> [args…][,approval=never][,env=A|B][,cwd=DIR][,tools=a|b]'`:
+ * an MCP server on the command line, checked by the same schema as the config file.
  */
 import { ServerConfigSchema, type ServerConfig } from '../core/servers';
 import { describeZodError } from '../core/schemas';
 import { ConfigError } from './errors';
 
-const OPTION_KEYS = ['approval', 'auth', 'tools'] as const;
+const HTTP_OPTION_KEYS = ['approval', 'auth', 'tools'] as const;
+const STDIO_OPTION_KEYS = ['approval', 'env', 'cwd', 'tools'] as const;
+const STDIO_PREFIX = 'stdio:';
 
 export function parseServerSpec(spec: string): ServerConfig {
-  const [head, ...options] = spec.split(',');
-  const match = /^([^=]+)=(.+)$/.exec(head?.trim() ?? '');
+  const match = /^([^=,]+)=(.+)$/s.exec(spec.trim());
   if (!match) {
-    throw new ConfigError(`--server "${spec}": expected label=url, for example --server weather=http://127.0.0.1:8801/mcp,approval=never`);
+    throw new ConfigError(
+      `--server "${spec}": expected label=url or label=stdio:<command> [args…], for example --server weather=http://127.0.0.1:8801/mcp,approval=never or --server 'memory=stdio:npx -y @modelcontextprotocol/server-memory'`,
+    );
   }
-  const raw: Record<string, unknown> = { label: match[1]!.trim(), url: match[2]!.trim() };
+  const label = match[1]!.trim();
+  const rest = match[2]!.trim();
+  const stdio = rest.startsWith(STDIO_PREFIX);
+  const raw: Record<string, unknown> = { label };
+  let options: string[];
+  if (stdio) {
+    const { words, options: tail } = splitCommandLine(rest.slice(STDIO_PREFIX.length), spec);
+    if (!words.length) throw new ConfigError(`--server "${spec}": stdio: needs a command, for example stdio:npx -y @modelcontextprotocol/server-memory`);
+    raw.command = words[0];
+    raw.args = words.slice(1);
+    options = tail;
+  } else {
+    const [url, ...tail] = rest.split(',');
+    raw.url = url!.trim();
+    options = tail;
+  }
+  const keys: readonly string[] = stdio ? STDIO_OPTION_KEYS : HTTP_OPTION_KEYS;
   for (const option of options) {
-    const [key, value] = option.split('=').map((part) => part.trim());
-    if (!key || value === undefined || value === '') throw new ConfigError(`--server "${spec}": option "${option}" must be key=value (keys: ${OPTION_KEYS.join(', ')})`);
-    if (key === 'approval') raw.require_approval = value;
-    else if (key === 'auth') raw.authorization = { env: value };
-    else if (key === 'tools') raw.allowed_tools = value.split('|').filter(Boolean);
-    else throw new ConfigError(`--server "${spec}": unknown option "${key}"; use ${OPTION_KEYS.join(', ')}`);
+    const [key, ...valueParts] = option.split('=');
+    const name = key?.trim();
+    const value = valueParts.join('=').trim();
+    if (!name || !valueParts.length || value === '') throw new ConfigError(`--server "${spec}": option "${option}" must be key=value (keys: ${keys.join(', ')})`);
+    if (!keys.includes(name)) throw new ConfigError(`--server "${spec}": unknown option "${name}"; use ${keys.join(', ')}`);
+    if (name === 'approval') raw.require_approval = value;
+    else if (name === 'auth') raw.authorization = { env: value };
+    else if (name === 'tools') raw.allowed_tools = value.split('|').filter(Boolean);
+    else if (name === 'cwd') raw.cwd = value;
+    // The program gets the worker's value of each named variable, by reference (never in history).
+    else if (name === 'env') raw.env = Object.fromEntries(value.split('|').filter(Boolean).map((variable) => [variable, { env: variable }]));
   }
   const parsed = ServerConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -29,4 +54,44 @@ export function parseServerSpec(spec: string): ServerConfig {
     throw new ConfigError(`--server "${spec}": ${describeZodError(parsed.error)}${hint}`);
   }
   return parsed.data;
+}
+
+/**
+ * A command line split into words as a POSIX shell would for plain words, 'single' and
+ * "double" quotes and backslash escapes (no variables, globs or pipes: nothing is run by a
+ * shell). The first unquoted comma ends the command; what follows are the spec's options.
+ */
+export function splitCommandLine(text: string, spec: string): { words: string[]; options: string[] } {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index]!;
+    if (quote === "'") {
+      if (char === "'") quote = undefined;
+      else word += char;
+    } else if (quote === '"') {
+      if (char === '"') quote = undefined;
+      else if (char === '\\' && (text[index + 1] === '"' || text[index + 1] === '\\')) word += text[++index];
+      else word += char;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+      inWord = true;
+    } else if (char === '\\' && index + 1 < text.length) {
+      word += text[++index];
+      inWord = true;
+    } else if (/\s/.test(char) || char === ',') {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+      if (char === ',') return { words, options: text.slice(index + 1).split(',') };
+    } else {
+      word += char;
+      inWord = true;
+    }
+  }
+  if (quote) throw new ConfigError(`--server "${spec}": the quote ${quote} is not closed`);
+  if (inWord) words.push(word);
+  return { words, options: [] };
 }

@@ -22,6 +22,10 @@ export const CallRecordSchema = z.object({
   started_at: z.string().nullable(),
   completed_at: z.string().nullable(),
   duration_ms: z.number().nullable(),
+  /** A direct call's `structuredContent` (absent in hosted mode and for text-only tools). */
+  structured_content: z.record(z.string(), z.unknown()).optional(),
+  /** Why `structured_content` does not match the tool's `outputSchema`, or why it was left out. */
+  structured_content_error: z.string().optional(),
 });
 export type CallRecord = z.infer<typeof CallRecordSchema>;
 

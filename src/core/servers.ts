@@ -21,8 +21,18 @@ const secretRef = z.union([SecretRefSchema, z.string()]).transform((value, conte
   return z.NEVER;
 });
 
-export const ServerConfigSchema = z.strictObject({
+/** What every server has, however it is reached. */
+const CommonShape = {
   label: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'use letters, digits, "_" or "-" (it becomes server_label)'),
+  /** The API's own default is "always"; mcpflow keeps it. */
+  require_approval: RequireApprovalSchema.default('always'),
+  allowed_tools: AllowedToolsSchema.optional(),
+  description: z.string().max(1000).optional(),
+};
+
+/** A server reached over HTTP (Streamable HTTP, or the legacy HTTP+SSE transport in direct mode). */
+export const HttpServerConfigSchema = z.strictObject({
+  ...CommonShape,
   url: z
     .string()
     .url('must be the MCP endpoint URL, for example http://127.0.0.1:8801/mcp')
@@ -32,17 +42,88 @@ export const ServerConfigSchema = z.strictObject({
       const refusal = checkUrl(url, true);
       if (refusal) context.addIssue({ code: 'custom', message: `${refusal.message}; use an http:// or https:// MCP endpoint` });
     }),
-  /** The API's own default is "always"; mcpflow keeps it. */
-  require_approval: RequireApprovalSchema.default('always'),
-  allowed_tools: AllowedToolsSchema.optional(),
-  description: z.string().max(1000).optional(),
   /** Extra HTTP headers for the MCP server, each a reference to an environment variable. */
   headers: z.record(z.string(), secretRef).optional(),
   /** OAuth access token for the server (sent as `authorization`), by reference. */
   authorization: secretRef.optional(),
 });
+export type HttpServerConfig = z.infer<typeof HttpServerConfigSchema>;
+
+/**
+ * A key this kind of server does not take. A refinement, not z.never(): zod's union reports the
+ * issues of the one option that failed only on refinements, so a stdio server with `headers`
+ * hears about `headers`, not about a missing `url`.
+ */
+function absent(message: string): z.ZodOptional<z.ZodUndefined> {
+  return z
+    .unknown()
+    .refine((value) => value === undefined, { error: message })
+    .optional() as unknown as z.ZodOptional<z.ZodUndefined>;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A program the worker starts and talks to over stdin/stdout (most MCP servers people install).
+ * Only the worker can run it, so only direct mode can use it. The program gets a minimal
+ * environment (PATH, HOME, USER, ...) plus `env`, never the worker's own (which holds API keys).
+ */
+export const StdioServerConfigSchema = z.strictObject({
+  ...CommonShape,
+  command: z.string().min(1, 'must be the program to run, for example "node" or "npx"').max(4096),
+  args: z.array(z.string().max(4096)).max(256).default([]),
+  /**
+   * Environment variables for the program: a plain value (kept in workflow history: never a
+   * secret) or `{ "env": "NAME" }`, a variable the worker reads where it runs.
+   */
+  env: z
+    .record(z.string(), z.union([SecretRefSchema, z.string().max(4096)]))
+    // A refinement (not a key schema) so that zod's union names this field, not the whole server.
+    .superRefine((env, context) => {
+      for (const name of Object.keys(env)) {
+        if (!ENV_NAME.test(name)) context.addIssue({ code: 'custom', path: [name], message: 'must be an environment variable name such as MEMORY_FILE_PATH' });
+      }
+    })
+    .optional(),
+  /** Working directory of the program, on the worker's machine. */
+  cwd: z.string().min(1).max(4096).optional(),
+  // Never set; declared so that code reading `server.url` or `server.headers` of any server type-checks.
+  url: absent('a server has either "url" or "command", not both'),
+  headers: absent('a stdio server takes no HTTP headers: give it environment variables with "env": { "NAME": { "env": "NAME" } }'),
+  authorization: absent('a stdio server takes no authorization: give it environment variables with "env": { "NAME": { "env": "NAME" } }'),
+});
+export type StdioServerConfig = z.infer<typeof StdioServerConfigSchema>;
+
+/**
+ * Either kind, chosen by the presence of "command": a union of the two would leave the choice to
+ * zod's guess, and a typo in an HTTP server's field would be reported as "not a server at all".
+ */
+export const ServerConfigSchema = z
+  .unknown()
+  .transform((value, context) => {
+    const schema = value && typeof value === 'object' && 'command' in value ? StdioServerConfigSchema : HttpServerConfigSchema;
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data as HttpServerConfig | StdioServerConfig;
+    for (const issue of parsed.error.issues) context.addIssue({ ...issue, code: 'custom', message: issue.message, path: issue.path });
+    return z.NEVER;
+  }) as unknown as z.ZodType<HttpServerConfig | StdioServerConfig, z.input<typeof HttpServerConfigSchema> | z.input<typeof StdioServerConfigSchema>>;
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
+
+export function isStdioServer(server: ServerConfig): server is StdioServerConfig {
+  return 'command' in server;
+}
+
+/**
+ * Why hosted mode cannot use these servers, or undefined: the model's platform reaches a server
+ * over the network, and a stdio server exists only on the worker's machine.
+ */
+export function hostedModeProblem(servers: readonly ServerConfig[]): string | undefined {
+  const stdio = servers.filter(isStdioServer).map((server) => server.label);
+  if (!stdio.length) return undefined;
+  const which = stdio.length === 1 ? `server "${stdio[0]}" is a stdio server` : `servers ${stdio.map((label) => `"${label}"`).join(', ')} are stdio servers`;
+  return `${which}, which only the worker can start: hosted mode cannot reach it; use --mode direct (or "mode": "direct")`;
+}
 
 /** Whether a call of `tool` on this server needs a human answer first (the API's rules). */
 export function requiresApproval(server: Pick<ServerConfig, 'require_approval'>, tool: string, readOnly: boolean): boolean {

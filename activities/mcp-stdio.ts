@@ -1,0 +1,92 @@
+/**
+ * stdio MCP servers: a program the worker starts and talks to over stdin/stdout. The pool
+ * (./mcp-connections.ts) keeps one process per server; this file turns a server config into the
+ * program's parameters and forwards what the program writes to stderr to the worker's log,
+ * with the secrets it was given hidden.
+ */
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Runtime } from '@temporalio/worker';
+import type { StdioServerConfig } from '../src/core/servers';
+import { redactText, resolveSecret, type Env } from './secrets';
+
+/** One stderr line in the log is enough to diagnose; a program dumping megabytes must not flood it. */
+const MAX_STDERR_LINE_CHARS = 2_000;
+
+export interface StdioParams {
+  label: string;
+  command: string;
+  args: string[];
+  /** The program's whole environment: a minimal inherited one (PATH, HOME, ...) and the configured variables. */
+  env: Record<string, string>;
+  cwd?: string;
+  /** The resolved secret values, hidden in what the program writes to stderr. */
+  secrets: string[];
+}
+
+export type McpLog = (level: 'info' | 'warn', message: string, meta: Record<string, unknown>) => void;
+
+/** The worker's log (the SDK runtime's logger, src/cli/worker-runtime.ts installs mcpflow's). */
+export const runtimeLog: McpLog = (level, message, meta) => Runtime.instance().logger[level](message, meta);
+
+/** The program the worker starts: secret references resolved here, on the worker, never in history. */
+export function stdioParams(server: StdioServerConfig, env: Env): StdioParams {
+  const resolved: Record<string, string> = {};
+  const secrets: string[] = [];
+  for (const [name, value] of Object.entries(server.env ?? {})) {
+    if (typeof value === 'string') {
+      resolved[name] = value;
+    } else {
+      resolved[name] = resolveSecret(value, env, `server ${server.label}: env.${name}`);
+      secrets.push(resolved[name]);
+    }
+  }
+  return {
+    label: server.label,
+    command: server.command,
+    args: server.args,
+    env: { ...getDefaultEnvironment(), ...resolved },
+    ...(server.cwd ? { cwd: server.cwd } : {}),
+    secrets,
+  };
+}
+
+/** The program could not be started (not found, not executable, a bad working directory): a configuration problem. */
+export class StdioSpawnError extends Error {
+  override name = 'StdioSpawnError';
+  constructor(
+    readonly label: string,
+    command: string,
+    cause: unknown,
+  ) {
+    const code = cause && typeof cause === 'object' && 'code' in cause ? ` (${String(cause.code)})` : '';
+    super(`server ${label}: cannot start "${command}"${code}: check "command" and "cwd" of the server, on the worker's machine`, { cause });
+  }
+}
+
+/** A transport whose program's stderr goes to `log`, line by line, redacted. Nothing is started yet. */
+export function stdioTransport(params: StdioParams, log: McpLog): StdioClientTransport {
+  const transport = new StdioClientTransport({
+    command: params.command,
+    args: params.args,
+    env: params.env,
+    ...(params.cwd ? { cwd: params.cwd } : {}),
+    stderr: 'pipe',
+  });
+  const stderr = transport.stderr;
+  if (stderr) {
+    const lines = createInterface({ input: stderr as Readable, crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      const text = redactText(line.length > MAX_STDERR_LINE_CHARS ? `${line.slice(0, MAX_STDERR_LINE_CHARS)}…` : line, params.secrets);
+      log('info', `MCP server ${params.label} (stdio): ${text}`, { server: params.label, pid: transport.pid ?? undefined });
+    });
+  }
+  return transport;
+}
+
+/** True for the errors `spawn` reports when the program cannot run at all. */
+export function isSpawnFailure(error: unknown): boolean {
+  const code = error && typeof error === 'object' && 'code' in error ? error.code : undefined;
+  return code === 'ENOENT' || code === 'EACCES' || code === 'ENOTDIR' || code === 'EPERM';
+}
