@@ -17,6 +17,7 @@ import { startDemoServers } from '../../src/demo-servers';
 import { findFreePort, startDevServer, type DevServer } from '../../src/devserver/server';
 import { startEmulator } from '../../src/emulator';
 import type { LineResult } from '../../src/client/batch';
+import type { QueryResult } from '../../src/core/records';
 import { collect, ensureBuilt, scratchDir, startCli } from '../cli/harness';
 import { uniqueTaskQueue } from '../helpers/temporal';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -35,6 +36,11 @@ export interface CrashScenarioOutcome {
   sideEffectLines: number;
   /** calendar.create_event executions over the whole run. */
   sideEffectCalls: number;
+  /**
+   * What the side-effect lines' own call records say: create_event calls recorded as completed,
+   * and as failed (a call cut off by a SIGKILL is never tried again, since it may have run).
+   */
+  sideEffectRecords: { completed: number; failed: number; perLine: number[] };
   /** get_current_weather executions after the last restart, and the weather lines that finished after it. */
   readOnlyCallsAfterRestart: number;
   readOnlyLinesAfterRestart: number;
@@ -171,6 +177,14 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     await approver;
     const results = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((row) => JSON.parse(row) as LineResult);
     const finishedAfter = options.lines - atRestart;
+    const sideEffectRecords = { completed: 0, failed: 0, perLine: [] as number[] };
+    for (const result of results.filter((each) => each.id && Number(each.id.slice(2)) % 10 === 0)) {
+      const query = await client.temporal.workflow.getHandle(result.workflow_id).result() as QueryResult;
+      const calls = query.tool_calls.filter((call) => call.tool === 'create_event');
+      sideEffectRecords.perLine.push(calls.length);
+      sideEffectRecords.completed += calls.filter((call) => call.status === 'completed').length;
+      sideEffectRecords.failed += calls.filter((call) => call.status === 'failed').length;
+    }
     return {
       total: options.lines,
       exitCode: cliRun.code,
@@ -178,6 +192,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       results,
       sideEffectLines,
       sideEffectCalls: demo.servers.calendar.counters().executed.create_event ?? 0,
+      sideEffectRecords,
       readOnlyCallsAfterRestart: demo.servers.weather.counters().executed.get_current_weather ?? 0,
       readOnlyLinesAfterRestart: finishedAfter,
       events,

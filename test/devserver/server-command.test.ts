@@ -91,7 +91,8 @@ void describe('mcpflow server', () => {
 
     const first = runServerCommand(args, workDir);
     running.push(first);
-    await waitForOutput(first, /Temporal dev server ready/);
+    // The banner's last line: its lines may arrive in separate chunks.
+    await waitForOutput(first, /state: +\S/);
     assert.match(first.output(), new RegExp(`address: +${address.replace(/\./g, '\\.')}`));
     assert.match(first.output(), new RegExp(`Web UI: +http://127\\.0\\.0\\.1:${uiPort}`));
     assert.match(first.output(), new RegExp(`state: +${path.join(workDir, '.mcpflow', 'temporal.db').replace(/[.\\/]/g, '\\$&')}`));
@@ -101,7 +102,7 @@ void describe('mcpflow server', () => {
 
     const second = runServerCommand(args, workDir);
     running.push(second);
-    await waitForOutput(second, /Temporal dev server ready/);
+    await waitForOutput(second, /state: +\S/);
     const connection = await Connection.connect({ address });
     try {
       const client = new Client({ connection });
