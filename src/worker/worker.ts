@@ -3,6 +3,7 @@
  * Workers scale out by running more of these on the same task queue.
  */
 import path from 'node:path';
+import v8 from 'node:v8';
 import { Client } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -31,6 +32,20 @@ export interface McpflowWorkerOptions extends ActivityDeps {
 
 export const WORKFLOWS_PATH = require.resolve(path.join(__dirname, '..', '..', 'workflows'));
 
+/** Heap budgeted per cached workflow run (the SDK's default cache assumes ~1.7 MiB). */
+const HEAP_MIB_PER_CACHED_RUN = 3;
+
+/**
+ * How many runs the worker keeps cached. An mcpflow run holds about 2 MiB of heap (the SDK
+ * evaluates the workflow modules once per run), more than the SDK's default cache size allows
+ * for: with ~2,400 runs waiting for approval the default cache outgrew a 4 GiB heap and the
+ * worker died (`npm run bench`, docs/benchmarks.md). Runs beyond the cache are evicted and
+ * replayed on their next task, such as an approval.
+ */
+export function maxCachedWorkflowsFor(heapLimitMiB = v8.getHeapStatistics().heap_size_limit / (1024 * 1024)): number {
+  return Math.max(Math.floor(Math.max(heapLimitMiB - 200, 0) / HEAP_MIB_PER_CACHED_RUN), 10);
+}
+
 export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
   // Payload encryption when MCPFLOW_ENCRYPTION_KEYS / _KEY_FILE is set (src/codec).
   const dataConverter = mcpflowDataConverter();
@@ -54,6 +69,7 @@ export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
     stickyQueueScheduleToStartTimeout: '1s',
     // Direct mode schedules several tool calls at once: take them all eagerly (default 3).
     maxEagerActivityReservationsPerWorkflowTask: 50,
+    maxCachedWorkflows: maxCachedWorkflowsFor(),
   };
   return Worker.create(workerOptions);
 }

@@ -71,10 +71,10 @@ export const EXPERIMENTS: Experiment[] = [
     what: 'bundle: preloadModules zod + src/core/* (all schemas built once); expected to fail: the SDK deep-freezes preloaded modules and zod installs lazy members on its schemas',
     preloadModules: ['zod', ...CORE_MODULES],
   },
-  { name: 'cache-100', what: 'worker: maxCachedWorkflows 100 (default ≈ 2300 on this machine); runs beyond it are evicted and replayed when approved', worker: { maxCachedWorkflows: 100 } },
+  { name: 'cache-100', what: 'worker: maxCachedWorkflows 100 (default ≈ 1300 on this machine); runs beyond it are evicted and replayed when approved', worker: { maxCachedWorkflows: 100 } },
   {
     name: 'heap-320',
-    what: 'worker process: node --max-old-space-size=320 (the SDK derives maxCachedWorkflows from the heap limit: 70 here)',
+    what: 'worker process: node --max-old-space-size=320 (mcpflow derives maxCachedWorkflows from the heap limit: 40 here)',
     workerNodeFlags: ['--max-old-space-size=320'],
   },
   { name: 'activity-polls-50', what: 'worker: maxConcurrentActivityTaskPolls 50 (default 10)', worker: { maxConcurrentActivityTaskPolls: 50 } },

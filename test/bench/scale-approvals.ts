@@ -5,8 +5,8 @@
  * budget; when the budget ends first, the figures for the target count are extrapolated linearly
  * from samples taken on the way (and the report says so).
  */
+import { maxCachedWorkflowsFor } from '../../src/worker/worker';
 import { statSync } from 'node:fs';
-import v8 from 'node:v8';
 import { linearFit, percentile, runPool, sleep, timed } from './measure';
 import { peakRssBytes, rssBytes } from './procfs';
 import { approveUpdate } from '../../workflows/messages';
@@ -59,12 +59,11 @@ export interface ApprovalOptions {
 }
 
 /**
- * The SDK's default maxCachedWorkflows (reuseV8Context) for a worker on this machine: the worker
- * is a Node process like this one, so it has the same heap limit.
+ * The worker's maxCachedWorkflows on this machine: the worker is a Node process like this one,
+ * so it has the same heap limit.
  */
 export function defaultMaxCachedWorkflows(): number {
-  const heapMiB = v8.getHeapStatistics().heap_size_limit / (1024 * 1024);
-  return Math.max(Math.floor(Math.max(heapMiB - 200, 0) * (600 / 1024)), 10);
+  return maxCachedWorkflowsFor();
 }
 
 /** The SQLite file and its journal / WAL, in bytes. */
