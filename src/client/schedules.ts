@@ -3,11 +3,12 @@
  * or a cron expression; each run asks the session to list its servers again and returns the
  * diff (tools added, removed, changed), so a changed tool shows up in the run's result.
  */
-import { ScheduleOverlapPolicy, WorkflowFailedError, type CalendarSpecDescription, type ScheduleDescription, type ScheduleSpecDescription } from '@temporalio/client';
+import { ScheduleOverlapPolicy, WorkflowFailedError, type CalendarSpecDescription, type ScheduleDescription, type ScheduleSpec, type ScheduleSpecDescription } from '@temporalio/client';
 import { RefreshSessionInputSchema, type SessionRefreshResult } from '../../workflows/messages';
 import type { refreshSession } from '../../workflows/refresh';
 import type { McpflowClient } from './client';
-import { jsonBytes, type BatchInput } from '../../workflows/batch/messages';
+import { jsonBytes } from '../core/payload-size';
+import type { BatchInput } from '../../workflows/batch/messages';
 import type { runBatch } from '../../workflows/batch';
 
 /**
@@ -72,19 +73,24 @@ export function defaultScheduleId(sessionId: string): string {
   return `mcpflow-refresh-${sessionId.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 }
 
+/** When a schedule runs: exactly one of an interval and a cron expression. */
+function scheduleSpecOf(options: { everyMs?: number; cron?: string }): ScheduleSpec {
+  if (options.everyMs !== undefined && options.cron === undefined) return { intervals: [{ every: options.everyMs }] };
+  if (options.cron !== undefined && options.everyMs === undefined) return { cronExpressions: [options.cron] };
+  throw new Error('give exactly one of an interval (every) and a cron expression');
+}
+
 export class ScheduleApi {
   constructor(private readonly client: McpflowClient) {}
 
   async createRefresh(options: CreateRefreshScheduleOptions): Promise<string> {
-    if ((options.everyMs === undefined) === (options.cron === undefined)) {
-      throw new Error('give exactly one of an interval (every) and a cron expression');
-    }
+    const spec = scheduleSpecOf(options);
     const scheduleId = options.scheduleId ?? defaultScheduleId(options.sessionId);
     const input = RefreshSessionInputSchema.parse({ session_id: options.sessionId, force_refresh: options.forceRefresh ?? true });
     await this.client.call(scheduleId, () =>
       this.client.temporal.schedule.create({
         scheduleId,
-        spec: options.everyMs !== undefined ? { intervals: [{ every: options.everyMs }] } : { cronExpressions: [options.cron!] },
+        spec,
         action: {
           type: 'startWorkflow',
           workflowType: 'refreshSession' as unknown as typeof refreshSession,
@@ -104,9 +110,7 @@ export class ScheduleApi {
 
   /** A Schedule that starts runBatch with the whole file; each run is its own batch (`<schedule id>-run-<time>`). */
   async createBatch(options: CreateBatchScheduleOptions): Promise<string> {
-    if ((options.everyMs === undefined) === (options.cron === undefined)) {
-      throw new Error('give exactly one of an interval (every) and a cron expression');
-    }
+    const spec = scheduleSpecOf(options);
     const bytes = jsonBytes(options.input.lines ?? []);
     if (bytes > MAX_SCHEDULED_BATCH_BYTES) {
       throw new RangeError(
@@ -118,7 +122,7 @@ export class ScheduleApi {
     await this.client.call(scheduleId, () =>
       this.client.temporal.schedule.create({
         scheduleId,
-        spec: options.everyMs !== undefined ? { intervals: [{ every: options.everyMs }] } : { cronExpressions: [options.cron!] },
+        spec,
         action: {
           type: 'startWorkflow',
           workflowType: 'runBatch' as unknown as typeof runBatch,
