@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ExecutionModeSchema } from '../core/defaults';
 import { describeZodError } from '../core/zod-errors';
-import { BatchLineSchema, jsonBytes, LineKeySchema, MAX_LINE_BYTES, MAX_LINES, type BatchLine } from '../../workflows/batch/messages';
+import { jsonBytes } from '../core/payload-size';
+import { BatchLineSchema, LineKeySchema, MAX_LINE_BYTES, MAX_LINES, type BatchLine } from '../../workflows/batch/messages';
 
 const JsonLineSchema = z.strictObject({
   query: z.string({ error: 'give "query", the question, as a string' }).trim().min(1, 'the query is empty'),

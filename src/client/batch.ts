@@ -18,8 +18,8 @@ import {
   type BatchStatus,
   type FinishedLine,
   type FinishedPage,
-  jsonBytes,
 } from '../../workflows/batch/messages';
+import { jsonBytes } from '../core/payload-size';
 import type { runBatch } from '../../workflows/batch';
 import { MCP_BATCH_ID } from '../core/search-attributes';
 import type { McpflowClient, QueryOutcome } from './client';

@@ -202,19 +202,3 @@ export const retryFailedUpdate = defineUpdate<{ queued: number }, [ControlArgs]>
 export function lineWorkflowId(batchId: string, key: string): string {
   return `${batchId}/${key}`;
 }
-
-/** UTF-8 bytes of a value as JSON: what the payload converter will write (the sandbox has no Buffer). */
-export function jsonBytes(value: unknown): number {
-  const text = JSON.stringify(value) ?? '';
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}

@@ -4,8 +4,8 @@
  * data carried into the next run by continue-as-new (BatchCarry).
  */
 import { setCurrentDetails } from '@temporalio/workflow';
+import { jsonBytes } from '../../src/core/payload-size';
 import {
-  jsonBytes,
   MAX_BUFFER_BYTES,
   MAX_FAILED_KEPT,
   MAX_FINISHED_LOG,
