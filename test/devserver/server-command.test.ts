@@ -32,6 +32,8 @@ function runServerCommand(args: string[], cwd: string): RunningCommand {
     cwd,
     env: { ...process.env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a failed test can stop the Temporal server it started too.
+    detached: true,
   });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
@@ -78,7 +80,14 @@ void describe('mcpflow server', () => {
   const workDir = mkdtempSync(path.join(tmpdir(), 'mcpflow-server-'));
   const running: RunningCommand[] = [];
   after(() => {
-    for (const command of running) if (command.child.exitCode === null) command.child.kill('SIGKILL');
+    for (const { child } of running) {
+      if (child.pid === undefined) continue;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // The group is gone: the command stopped its server itself.
+      }
+    }
     rmSync(workDir, { recursive: true, force: true });
   });
 
