@@ -130,7 +130,17 @@ export function toApplicationFailure(error: unknown, context: FailureContext): A
   if (error instanceof ApplicationFailure) return withAttempt(error, context);
   const classification = classifyError(error);
   const advice = classification.advice ? ` — ${classification.advice}` : '';
-  return failureFromClassification(classification, `${context.doing} failed (${classification.type}): ${errorMessage(error)}${advice}`, context);
+  const unreadable = isUnreadableReply(error) ? 'the reply could not be read: ' : '';
+  return failureFromClassification(classification, `${context.doing} failed (${classification.type}): ${unreadable}${errorMessage(error)}${advice}`, context);
+}
+
+/**
+ * A TypeError with no network cause: a client library tripped over a reply of the wrong shape
+ * (the openai SDK reads `output[i].type` before we can validate). Said so, so that "Cannot read
+ * properties of null" is not mistaken for a bug of the caller.
+ */
+function isUnreadableReply(error: unknown): boolean {
+  return error instanceof TypeError && !(error.cause instanceof Error) && systemErrorCode(error) === undefined;
 }
 
 /**
