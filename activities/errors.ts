@@ -12,6 +12,7 @@ import OpenAI from 'openai';
 import { classify, retryAfterFromHeaders, shouldRetryFromHeaders, type Classification, type ErrorFacts } from '../src/core/errors';
 import { activityFailureDetails, errorTypeOf, readActivityFailureDetails } from '../src/core/failures';
 import { nextRetryDelayMs, type RetrySettings } from '../src/core/retry';
+import { rememberAttemptError } from './attempt-errors';
 import { redactText } from './secrets';
 
 /** System (E*) and undici (UND_ERR_*) codes of a peer that cannot be reached or went away. */
@@ -117,13 +118,16 @@ export interface FailureContext {
  */
 export function failureFromClassification(classification: Classification, message: string, context: FailureContext): ApplicationFailure {
   const { type, retryable, retryAfterMs } = classification;
-  return ApplicationFailure.create({
+  const failure = ApplicationFailure.create({
     type,
     message: hideSecrets(message, context.secrets),
     nonRetryable: !retryable,
     nextRetryDelay: retryable ? nextRetryDelayMs(type, context.attempt, context.settings, retryAfterMs) : undefined,
     details: [activityFailureDetails(type, retryable, context.attempt, retryAfterMs)],
   });
+  // The next attempt learns of this error: if it succeeds, the run still counts it.
+  rememberAttemptError(failure);
+  return failure;
 }
 
 export function toApplicationFailure(error: unknown, context: FailureContext): ApplicationFailure {
