@@ -12,6 +12,7 @@ import OpenAI from 'openai';
 import { classify, retryAfterFromHeaders, shouldRetryFromHeaders, type Classification, type ErrorFacts } from '../src/core/errors';
 import { activityFailureDetails, errorTypeOf, readActivityFailureDetails } from '../src/core/failures';
 import { nextRetryDelayMs, type RetrySettings } from '../src/core/retry';
+import { rememberAttemptError } from './attempt-errors';
 import { redactText } from './secrets';
 
 /** System (E*) and undici (UND_ERR_*) codes of a peer that cannot be reached or went away. */
@@ -117,20 +118,33 @@ export interface FailureContext {
  */
 export function failureFromClassification(classification: Classification, message: string, context: FailureContext): ApplicationFailure {
   const { type, retryable, retryAfterMs } = classification;
-  return ApplicationFailure.create({
+  const failure = ApplicationFailure.create({
     type,
     message: hideSecrets(message, context.secrets),
     nonRetryable: !retryable,
     nextRetryDelay: retryable ? nextRetryDelayMs(type, context.attempt, context.settings, retryAfterMs) : undefined,
     details: [activityFailureDetails(type, retryable, context.attempt, retryAfterMs)],
   });
+  // The next attempt learns of this error: if it succeeds, the run still counts it.
+  rememberAttemptError(failure);
+  return failure;
 }
 
 export function toApplicationFailure(error: unknown, context: FailureContext): ApplicationFailure {
   if (error instanceof ApplicationFailure) return withAttempt(error, context);
   const classification = classifyError(error);
   const advice = classification.advice ? ` — ${classification.advice}` : '';
-  return failureFromClassification(classification, `${context.doing} failed (${classification.type}): ${errorMessage(error)}${advice}`, context);
+  const unreadable = isUnreadableReply(error) ? 'the reply could not be read: ' : '';
+  return failureFromClassification(classification, `${context.doing} failed (${classification.type}): ${unreadable}${errorMessage(error)}${advice}`, context);
+}
+
+/**
+ * A TypeError with no network cause: a client library tripped over a reply of the wrong shape
+ * (the openai SDK reads `output[i].type` before we can validate). Said so, so that "Cannot read
+ * properties of null" is not mistaken for a bug of the caller.
+ */
+function isUnreadableReply(error: unknown): boolean {
+  return error instanceof TypeError && !(error.cause instanceof Error) && systemErrorCode(error) === undefined;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.j
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
-import { classify } from '../src/core/errors';
+import { classify, type RecordedError } from '../src/core/errors';
 import { activityFailureDetails } from '../src/core/failures';
 import { clipToBytes, MAX_TOOL_OUTPUT_BYTES } from '../src/core/payload-size';
 import { contentText } from '../src/core/parser';
@@ -18,6 +18,7 @@ import type { DiscoveredTool } from '../src/core/tools';
 import { validateArguments } from '../src/core/validation';
 import type { McpListedTool } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
+import { attemptErrorsField } from './attempt-errors';
 import { failureFromClassification, toApplicationFailure, type FailureContext } from './errors';
 import { findDestinationRefusal } from '../src/net/destination-guard';
 import type { McpConnectionPool } from './mcp-connections';
@@ -71,6 +72,8 @@ export interface DirectCallResult extends StructuredOutcome {
   started_at: string;
   completed_at: string;
   attempt: number;
+  /** Errors of the attempts before it, fixed by the retry (./attempt-errors.ts). */
+  attempt_errors?: RecordedError[];
 }
 
 export function createMcpActivities(deps: { env: Env; connections: McpConnectionPool; allowPrivateNetworks?: AllowPrivateNetworks }) {
@@ -126,7 +129,7 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
         throw failureFromClassification(classify({ source: 'tool_result_error', readOnly: true }), `${input.server.label}.${input.tool.name} failed: ${output}`, failureContext(input, doing));
       }
       const attempt = Context.current().info.attempt;
-      return { output, is_error: result.isError === true, started_at: startedAt, completed_at: new Date().toISOString(), attempt, ...structured };
+      return { output, is_error: result.isError === true, started_at: startedAt, completed_at: new Date().toISOString(), attempt, ...structured, ...attemptErrorsField() };
     } catch (error) {
       throw destinationFailure(error) ?? spawnFailure(error) ?? toApplicationFailure(error, failureContext(input, doing));
     }

@@ -8,11 +8,12 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import type { ResponseCreateParamsNonStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
-import { classify } from '../src/core/errors';
+import { classify, type RecordedError } from '../src/core/errors';
 import { clipCallOutputs } from '../src/core/payload-size';
 import type { RetrySettings } from '../src/core/retry';
 import { describeZodError, ResponseSchema, type FunctionToolConfig, type InputItem, type McpToolConfig, type OutputItem, type Response, type Usage } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
+import { attemptErrorsField } from './attempt-errors';
 import { failureFromClassification, isListingError, listingFailure, toApplicationFailure, type FailureContext } from './errors';
 import { requestBody } from './request';
 import { redactDeep, secretValues, type Env } from './secrets';
@@ -53,6 +54,8 @@ export interface ResponsesCallResult {
   call_times: Record<string, CallTimes>;
   /** Which attempt succeeded (1 = first try). */
   attempt: number;
+  /** Errors of the attempts before it, fixed by the retry (./attempt-errors.ts). */
+  attempt_errors?: RecordedError[];
 }
 
 const KEEP_ALIVE_HEARTBEAT_MS = 5_000;
@@ -175,5 +178,6 @@ function summarize(response: Response, callTimes: Record<string, CallTimes>, att
     error: response.error ?? null,
     call_times: callTimes,
     attempt,
+    ...attemptErrorsField(),
   };
 }

@@ -13,19 +13,37 @@ import type { QueryResult } from '../src/core/records';
 import { refreshToolsUpdate, type ActiveQuery, type RefreshSessionInput, type SessionRefreshResult } from '../workflows/messages';
 
 const HEARTBEAT_EVERY_MS = 10_000;
+/** workflows/refresh.ts gives the refresh a 15 s heartbeat timeout. */
+const REFRESH_HEARTBEAT_EVERY_MS = 3_000;
+
+async function heartbeatUntil<T>(context: Context, work: Promise<T>, everyMs: number): Promise<T> {
+  let done = false;
+  const settled = work.finally(() => {
+    done = true;
+  });
+  while (!done) {
+    context.heartbeat();
+    await Promise.race([settled.catch(() => undefined), context.sleep(everyMs)]);
+  }
+  return settled;
+}
 
 export function createSessionActivities(deps: { temporalClient?: Client }) {
   async function refreshSessionTools(input: RefreshSessionInput): Promise<SessionRefreshResult> {
     if (!deps.temporalClient) {
       throw ApplicationFailure.create({ type: 'unknown', nonRetryable: true, message: 'this worker was started without a Temporal client for session activities' });
     }
-    const info = Context.current().info;
+    const context = Context.current();
+    const info = context.info;
     try {
-      return await deps.temporalClient.workflow.getHandle(input.session_id).executeUpdate(refreshToolsUpdate, {
+      const refreshing = deps.temporalClient.workflow.getHandle(input.session_id).executeUpdate(refreshToolsUpdate, {
         args: [{ force_refresh: input.force_refresh ?? true }],
         // One update per scheduled run, however often this activity is retried.
         updateId: `${info.workflowExecution?.workflowId ?? 'standalone'}/${info.workflowExecution?.runId ?? ''}/${info.activityId}`,
       });
+      // Heartbeats while the session lists: a worker that died here is noticed within the
+      // heartbeat timeout, and the retry attaches to the same update (same id).
+      return await heartbeatUntil(context, refreshing, REFRESH_HEARTBEAT_EVERY_MS);
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) {
         // The session refused (a validator) or the refresh itself failed: asking again changes nothing.

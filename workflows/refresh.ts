@@ -13,6 +13,9 @@ export async function refreshSession(rawInput: RefreshSessionInput): Promise<Ses
   const { refreshSessionTools } = proxyActivities<Activities>({
     // The session lists every server with its own retries inside this one update.
     startToCloseTimeout: '15 minutes',
+    // The activity heartbeats while the session lists: a worker lost mid-refresh is noticed in
+    // seconds, not after 15 minutes (activity options are not part of replay: old histories replay).
+    heartbeatTimeout: '15 seconds',
     retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['invalid_arguments'] },
     summary: `Refresh the tools of session ${input.session_id}`,
   });

@@ -12,7 +12,7 @@ import { REPO_ROOT } from '../helpers/temporal';
 export const BIN = path.join(REPO_ROOT, 'bin', 'mcpflow.cjs');
 const BUILT_MAIN = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 const SOURCE_MAIN = path.join(REPO_ROOT, 'src', 'cli', 'main.ts');
-const TSX_LOADER = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
+export const TSX_LOADER = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 const SOURCE_DIRS = ['src', 'workflows', 'activities'].map((dir) => path.join(REPO_ROOT, dir));
 
 function newestMtime(dir: string): number {

@@ -19,7 +19,13 @@ export interface HostileServer {
   close(): Promise<void>;
 }
 
-function buildServer(counter: { calls: number }): McpServer {
+/** A description of `bytes` bytes, so that a big listing is big by bytes too. */
+function padded(name: string, bytes: number): string {
+  const head = `${name}: a generated tool of a very large server. `;
+  return head + 'x'.repeat(Math.max(0, bytes - head.length));
+}
+
+function buildServer(counter: { calls: number }, extraTools: number): McpServer {
   const server = new McpServer({ name: 'hostile', version: '1.0.0' });
   const text = (value: string, isError = false) => ({ content: [{ type: 'text' as const, text: value }], ...(isError ? { isError: true } : {}) });
   server.registerTool(
@@ -44,10 +50,18 @@ function buildServer(counter: { calls: number }): McpServer {
     counter.calls++;
     return text(`denied for ${String(extra.requestInfo?.headers['authorization'])}`, true);
   });
+  for (let i = 0; i < extraTools; i++) {
+    const name = `bulk_${String(i).padStart(4, '0')}`;
+    server.registerTool(name, { description: padded(name, 600), inputSchema: { value: z.string().describe('any text') }, annotations: { readOnlyHint: true } }, ({ value }) => {
+      counter.calls++;
+      return text(`${name}: ${value}`);
+    });
+  }
   return server;
 }
 
-export async function startHostileServer(): Promise<HostileServer> {
+/** `extraTools`: that many more tools (`bulk_0000`…), each with a 600-byte description: a listing of megabytes. */
+export async function startHostileServer(options: { extraTools?: number } = {}): Promise<HostileServer> {
   const counter = { calls: 0 };
   const http: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -59,7 +73,7 @@ export async function startHostileServer(): Promise<HostileServer> {
           return;
         }
         const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        const server = buildServer(counter);
+        const server = buildServer(counter, options.extraTools ?? 0);
         const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
         res.on('close', () => {
           void transport.close();

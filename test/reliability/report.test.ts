@@ -7,8 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities';
@@ -20,19 +18,12 @@ import { mcpSession } from '../../workflows/session';
 import { historyText } from '../helpers/histories';
 import { startHostileServer, type HostileServer } from '../helpers/hostile-mcp-server';
 import { useOfflineStack } from '../helpers/stack';
-import { REPO_ROOT, uniqueTaskQueue, uniqueWorkflowId, withWorker, type TestEnv } from '../helpers/temporal';
+import { reliabilityRows } from '../helpers/reliability-report';
+import { FAST_RETRY as RETRY, seededRandom as random, taskFailures, until } from '../helpers/scenario';
+import { uniqueTaskQueue, uniqueWorkflowId, withWorker, type TestEnv } from '../helpers/temporal';
 import { startWorkerProcess } from '../helpers/worker-process';
 
-interface Row {
-  scenario: string;
-  runs: number;
-  completed: number;
-  lost: number;
-  duplicated: string;
-  expected: string;
-}
-
-const rows: Row[] = [];
+const rows = reliabilityRows(10, 'report');
 const stack = useOfflineStack();
 let hostile: HostileServer;
 before(async () => {
@@ -40,23 +31,8 @@ before(async () => {
 });
 after(async () => {
   await hostile?.close();
-  if (process.env.MCPFLOW_RELIABILITY_REPORT === '1') writeReport();
+  rows.flush();
 });
-
-const RETRY = { max_retries: 3, base_delay_ms: 200, max_delay_ms: 1_000, rate_limit_base_delay_ms: 1_000 };
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function taskFailures(handle: WorkflowHandle): Promise<number> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  return events.filter((event) => event.workflowTaskFailedEventAttributes || event.workflowExecutionTerminatedEventAttributes).length;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Worker SIGKILL at distinct points
@@ -146,18 +122,6 @@ describe('reliability: worker SIGKILL', () => {
 
 // ---------------------------------------------------------------------------------------------
 // Generated malformed payloads: workflow inputs, updates and signals, as raw gRPC payloads
-
-/** A small deterministic generator (mulberry32): the same garbage on every run. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RawPayload {
   metadata?: Record<string, Uint8Array>;
@@ -352,28 +316,3 @@ describe('reliability: secrets, sizes, destinations', () => {
     assert.equal(refusedAtConnect, 20);
   });
 });
-
-function writeReport() {
-  const lines = [
-    '# Reliability report',
-    '',
-    'Written by `npm run test:reliability` (test/reliability/report.test.ts) on real components: a Temporal dev server, worker',
-    'processes killed with SIGKILL, the Responses API emulator, the demo MCP servers and a hostile MCP server, all on loopback.',
-    '"completed" counts runs that ended as they should (a completed query; a malformed payload refused or ignored).',
-    '',
-    '| scenario | runs | completed | lost | duplicated side effects | errors as expected |',
-    '|---|---:|---:|---:|---|---|',
-    ...rows.map((row) => `| ${row.scenario} | ${row.runs} | ${row.completed} | ${row.lost} | ${row.duplicated} | ${row.expected} |`),
-    '',
-    'Also covered by tests in test/reliability (not rows here): a 1.1 MB query asked twice in a session is refused by the',
-    'executeQuery validator with the size and the limit (sizes.test.ts); twelve queries waiting for approval in one session',
-    'while refreshTools, addServer and another query work (test/workflows/session.test.ts); a query waiting for approval',
-    'across continue-as-new (same file); old histories replay (test/replay).',
-    '',
-    'Not measured yet: dev-server restart with 50 runs in flight; an MCP server down for 30 s; SIGTERM with queries in',
-    'flight (issue 13); SIGKILL during continue-as-new, a scheduled refresh or a batch; 3,000-tool listings; malformed',
-    'config files, CLI arguments and hostile API responses beyond the existing tests; a planted non-deterministic change.',
-    '',
-  ];
-  writeFileSync(path.join(REPO_ROOT, 'docs', 'reliability.md'), lines.join('\n'));
-}

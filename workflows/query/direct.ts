@@ -94,7 +94,7 @@ export class DirectCalls {
         retry: options.retry,
         timeout_ms: options.call_timeout_ms,
       });
-      this.run.countAttempts(result.attempt);
+      this.run.countAttempts(result.attempt, result.attempt_errors);
       const error: RecordedError | null = result.is_error ? { type: 'execution_error', message: result.output, retryable: false } : null;
       record({ status: result.is_error ? 'failed' : 'completed', output: result.output, started_at: result.started_at, completed_at: result.completed_at, ...this.keepStructured(result) }, error);
       return reply(result.output);

@@ -86,7 +86,7 @@ async function converse(run: QueryRunState, approvals: Approvals, { servers, lis
     }
     listing = false;
     conversation.answered(input, response);
-    run.countAttempts(response.attempt);
+    run.countAttempts(response.attempt, response.attempt_errors);
     run.lastResponseId = response.response_id;
     absorbOutput(run, approvals, response);
     if (response.status === 'failed' || response.error) {

@@ -49,9 +49,14 @@ export class QueryRunState {
     this.catalog = input.catalog ?? EMPTY_CATALOG;
   }
 
-  /** An activity (or child) that needed more than one attempt. */
-  countAttempts(attempts: number) {
+  /**
+   * An activity (or child) that needed more than one attempt. `fixedErrors` are the errors of
+   * the attempts a retry made good (activities/attempt-errors.ts): errors all the same, so they
+   * count in errors_by_type. Histories from before they were carried have none: replay is unchanged.
+   */
+  countAttempts(attempts: number, fixedErrors: readonly RecordedError[] = []) {
     this.retries += Math.max(0, attempts - 1);
+    this.errors.push(...fixedErrors);
   }
 
   addCall(full: CallRecord, error: RecordedError | null) {
