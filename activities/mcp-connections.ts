@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -27,6 +28,7 @@ import { assertDestinationUrl, guardedFetch } from '../src/net/destination-guard
 import { McpSessionExpiredError } from './errors';
 import { isSpawnFailure, runtimeLog, StdioSpawnError, stdioParams, stdioTransport, type McpLog, type StdioParams } from './mcp-stdio';
 import { connectionHeaders, type Env } from './secrets';
+import { oauthProviderFor } from './mcp-auth';
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 /** stdio server processes one worker keeps at once. */
@@ -44,18 +46,19 @@ export class McpConnection {
   ) {}
 
   /** Connects (initialize + initialized); `options` bound that handshake (signal, timeout). */
-  static async open(url: string, headers: Record<string, string>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<McpConnection> {
+  static async open(url: string, headers: Record<string, string>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS, authProvider?: OAuthClientProvider): Promise<McpConnection> {
     // Every request of the connection goes through the destination guard (scheme, ranges, each resolved address).
     assertDestinationUrl(url, allow);
     try {
-      return await McpConnection.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: guardedFetch(allow) }), options);
+      // An OAuth server's tokens come from the provider (./mcp-auth.ts), read again for every request.
+      return await McpConnection.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: guardedFetch(allow), ...(authProvider ? { authProvider } : {}) }), options);
     } catch (error) {
       // The SDK's documented backwards compatibility: a server that refuses the Streamable HTTP
       // POST with a 4xx may be a 2024-11-05 server, which speaks HTTP+SSE (GET the URL for an
       // event stream, POST to the endpoint it names). Refused credentials and rate limits are not that.
       if (!(error instanceof StreamableHTTPError) || !isLegacyHint(error.code)) throw error;
       try {
-        return await McpConnection.connect(new SSEClientTransport(new URL(url), { requestInit: { headers }, fetch: guardedFetch(allow) }), options);
+        return await McpConnection.connect(new SSEClientTransport(new URL(url), { requestInit: { headers }, fetch: guardedFetch(allow), ...(authProvider ? { authProvider } : {}) }), options);
       } catch {
         // Not an SSE server either: the first answer says more about what is wrong.
         throw error;
@@ -137,7 +140,7 @@ export class McpConnection {
 export async function withMcpClient<T>(server: ServerConfig, env: Env, use: UseMcpClient<T>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<T> {
   const connection = isStdioServer(server)
     ? await McpConnection.openStdio(stdioParams(server, env), options)
-    : await McpConnection.open(server.url, connectionHeaders(server, env), options, allow);
+    : await McpConnection.open(server.url, connectionHeaders(server, env), options, allow, oauthProviderFor(server, env, allow));
   try {
     return await connection.run(use);
   } finally {
@@ -209,8 +212,10 @@ export class McpConnectionPool {
       open = () => McpConnection.openStdio(params, options, this.log);
     } else {
       const headers = connectionHeaders(server, env);
-      key = poolKey(server.url, headers, allow);
-      open = () => McpConnection.open(server.url, headers, options, allow);
+      const authProvider = oauthProviderFor(server, env, allow);
+      // An OAuth server's connection is its own (its tokens change without a new connection).
+      key = poolKey(server.url, authProvider ? { ...headers, 'x-mcpflow-oauth': server.label } : headers, allow);
+      open = () => McpConnection.open(server.url, headers, options, allow, authProvider);
     }
     const entry = this.pooled.get(key) ?? (await this.connectOnce(key, open, isStdioServer(server), server.label));
     entry.users++;
