@@ -5,7 +5,8 @@
  *
  * A connection that failed (transport error, timeout, a session the server no longer knows) is
  * dropped at once and closed when its last user is done: the failing activity throws as before
- * and Temporal's retry opens a new connection. Nothing is retried here. Idle connections close
+ * and Temporal's retry opens a new connection. Nothing is retried here, except a request the
+ * server refused because it forgot the session (./mcp-session-renewal.ts). Idle connections close
  * after a minute; `close()` ends them all when the worker stops.
  *
  * A stdio server is a process of the worker: one per server (program, arguments, environment),
@@ -25,7 +26,7 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
 import { isStdioServer, type ServerConfig } from '../src/core/servers';
 import { assertDestinationUrl, guardedFetch } from '../src/net/destination-guard';
-import { McpSessionExpiredError } from './errors';
+import { countResponses, renewingLostSession, sessionExpired } from './mcp-session-renewal';
 import { isSpawnFailure, runtimeLog, StdioSpawnError, stdioParams, stdioTransport, type McpLog, type StdioParams } from './mcp-stdio';
 import { connectionHeaders, type Env } from './secrets';
 import { oauthProviderFor } from './mcp-auth';
@@ -43,6 +44,8 @@ export class McpConnection {
   private constructor(
     readonly client: Client,
     private readonly transport: Transport,
+    /** Responses received so far: a lost session is renewed only when none of a use's came back (./mcp-session-renewal.ts). */
+    private readonly answered: () => number,
   ) {}
 
   /** Connects (initialize + initialized); `options` bound that handshake (signal, timeout). */
@@ -74,7 +77,7 @@ export class McpConnection {
       await client.close().catch(() => undefined);
       throw error;
     }
-    return new McpConnection(client, transport);
+    return new McpConnection(client, transport, countResponses(transport));
   }
 
   /** Which transport this connection speaks (the legacy HTTP+SSE one only after the fallback). */
@@ -114,10 +117,11 @@ export class McpConnection {
   }
 
   async run<T>(use: UseMcpClient<T>): Promise<T> {
+    const answeredBefore = this.answered();
     try {
       return await use(this.client);
     } catch (error) {
-      if (error instanceof StreamableHTTPError && error.code === 404 && this.transport.sessionId !== undefined) throw new McpSessionExpiredError(error);
+      if (error instanceof StreamableHTTPError && error.code === 404 && this.transport.sessionId !== undefined) throw sessionExpired(error, this.answered() === answeredBefore);
       throw error;
     }
   }
@@ -202,8 +206,15 @@ export class McpConnectionPool {
     return this.pooled.size;
   }
 
-  /** Like withMcpClient, on a pooled connection; `options` bound the handshake when one is opened. */
-  async use<T>(server: ServerConfig, env: Env, use: UseMcpClient<T>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<T> {
+  /**
+   * Like withMcpClient, on a pooled connection; `options` bound the handshake when one is opened.
+   * A session the server forgot before answering any of this use is renewed once (the spec's rule).
+   */
+  use<T>(server: ServerConfig, env: Env, use: UseMcpClient<T>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<T> {
+    return renewingLostSession(() => this.useOnce(server, env, use, options, allow));
+  }
+
+  private async useOnce<T>(server: ServerConfig, env: Env, use: UseMcpClient<T>, options: RequestOptions, allow: AllowPrivateNetworks): Promise<T> {
     let key: string;
     let open: () => Promise<McpConnection>;
     if (isStdioServer(server)) {
