@@ -149,6 +149,12 @@ export function hostedModeProblem(servers: readonly ServerConfig[]): string | un
   return `${which}, which only the worker can start: hosted mode cannot reach it; use --mode direct (or "mode": "direct")`;
 }
 
+/** Why a hosted-mode session cannot take this server, or undefined: a session's mode is fixed when it starts. */
+export function sessionHostedModeProblem(server: ServerConfig): string | undefined {
+  if (!isStdioServer(server)) return undefined;
+  return `server "${server.label}" is a stdio server, which only the worker can start, and this session runs in hosted mode, which cannot reach it: start a direct-mode session for it (mcpflow session start <new id> --mode direct)`;
+}
+
 /** Whether a call of `tool` on this server needs a human answer first (the API's rules). */
 export function requiresApproval(server: Pick<ServerConfig, 'require_approval'>, tool: string, readOnly: boolean): boolean {
   const setting = server.require_approval;
