@@ -5,7 +5,8 @@
  *
  * A connection that failed (transport error, timeout, a session the server no longer knows) is
  * dropped at once and closed when its last user is done: the failing activity throws as before
- * and Temporal's retry opens a new connection. Nothing is retried here. Idle connections close
+ * and Temporal's retry opens a new connection. Nothing is retried here, except a request the
+ * server refused because it forgot the session (./mcp-session-renewal.ts). Idle connections close
  * after a minute; `close()` ends them all when the worker stops.
  *
  * A stdio server is a process of the worker: one per server (program, arguments, environment),
@@ -14,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -24,9 +26,10 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
 import { isStdioServer, type ServerConfig } from '../src/core/servers';
 import { assertDestinationUrl, guardedFetch } from '../src/net/destination-guard';
-import { McpSessionExpiredError } from './errors';
+import { countResponses, renewingLostSession, sessionExpired } from './mcp-session-renewal';
 import { isSpawnFailure, runtimeLog, StdioSpawnError, stdioParams, stdioTransport, type McpLog, type StdioParams } from './mcp-stdio';
 import { connectionHeaders, type Env } from './secrets';
+import { oauthProviderFor } from './mcp-auth';
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 /** stdio server processes one worker keeps at once. */
@@ -41,21 +44,24 @@ export class McpConnection {
   private constructor(
     readonly client: Client,
     private readonly transport: Transport,
+    /** Responses received so far: a lost session is renewed only when none of a use's came back (./mcp-session-renewal.ts). */
+    private readonly answered: () => number,
   ) {}
 
   /** Connects (initialize + initialized); `options` bound that handshake (signal, timeout). */
-  static async open(url: string, headers: Record<string, string>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<McpConnection> {
+  static async open(url: string, headers: Record<string, string>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS, authProvider?: OAuthClientProvider): Promise<McpConnection> {
     // Every request of the connection goes through the destination guard (scheme, ranges, each resolved address).
     assertDestinationUrl(url, allow);
     try {
-      return await McpConnection.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: guardedFetch(allow) }), options);
+      // An OAuth server's tokens come from the provider (./mcp-auth.ts), read again for every request.
+      return await McpConnection.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: guardedFetch(allow), ...(authProvider ? { authProvider } : {}) }), options);
     } catch (error) {
       // The SDK's documented backwards compatibility: a server that refuses the Streamable HTTP
       // POST with a 4xx may be a 2024-11-05 server, which speaks HTTP+SSE (GET the URL for an
       // event stream, POST to the endpoint it names). Refused credentials and rate limits are not that.
       if (!(error instanceof StreamableHTTPError) || !isLegacyHint(error.code)) throw error;
       try {
-        return await McpConnection.connect(new SSEClientTransport(new URL(url), { requestInit: { headers }, fetch: guardedFetch(allow) }), options);
+        return await McpConnection.connect(new SSEClientTransport(new URL(url), { requestInit: { headers }, fetch: guardedFetch(allow), ...(authProvider ? { authProvider } : {}) }), options);
       } catch {
         // Not an SSE server either: the first answer says more about what is wrong.
         throw error;
@@ -71,7 +77,7 @@ export class McpConnection {
       await client.close().catch(() => undefined);
       throw error;
     }
-    return new McpConnection(client, transport);
+    return new McpConnection(client, transport, countResponses(transport));
   }
 
   /** Which transport this connection speaks (the legacy HTTP+SSE one only after the fallback). */
@@ -111,10 +117,11 @@ export class McpConnection {
   }
 
   async run<T>(use: UseMcpClient<T>): Promise<T> {
+    const answeredBefore = this.answered();
     try {
       return await use(this.client);
     } catch (error) {
-      if (error instanceof StreamableHTTPError && error.code === 404 && this.transport.sessionId !== undefined) throw new McpSessionExpiredError(error);
+      if (error instanceof StreamableHTTPError && error.code === 404 && this.transport.sessionId !== undefined) throw sessionExpired(error, this.answered() === answeredBefore);
       throw error;
     }
   }
@@ -137,7 +144,7 @@ export class McpConnection {
 export async function withMcpClient<T>(server: ServerConfig, env: Env, use: UseMcpClient<T>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<T> {
   const connection = isStdioServer(server)
     ? await McpConnection.openStdio(stdioParams(server, env), options)
-    : await McpConnection.open(server.url, connectionHeaders(server, env), options, allow);
+    : await McpConnection.open(server.url, connectionHeaders(server, env), options, allow, oauthProviderFor(server, env, allow));
   try {
     return await connection.run(use);
   } finally {
@@ -199,8 +206,15 @@ export class McpConnectionPool {
     return this.pooled.size;
   }
 
-  /** Like withMcpClient, on a pooled connection; `options` bound the handshake when one is opened. */
-  async use<T>(server: ServerConfig, env: Env, use: UseMcpClient<T>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<T> {
+  /**
+   * Like withMcpClient, on a pooled connection; `options` bound the handshake when one is opened.
+   * A session the server forgot before answering any of this use is renewed once (the spec's rule).
+   */
+  use<T>(server: ServerConfig, env: Env, use: UseMcpClient<T>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<T> {
+    return renewingLostSession(() => this.useOnce(server, env, use, options, allow));
+  }
+
+  private async useOnce<T>(server: ServerConfig, env: Env, use: UseMcpClient<T>, options: RequestOptions, allow: AllowPrivateNetworks): Promise<T> {
     let key: string;
     let open: () => Promise<McpConnection>;
     if (isStdioServer(server)) {
@@ -209,8 +223,10 @@ export class McpConnectionPool {
       open = () => McpConnection.openStdio(params, options, this.log);
     } else {
       const headers = connectionHeaders(server, env);
-      key = poolKey(server.url, headers, allow);
-      open = () => McpConnection.open(server.url, headers, options, allow);
+      const authProvider = oauthProviderFor(server, env, allow);
+      // An OAuth server's connection is its own (its tokens change without a new connection).
+      key = poolKey(server.url, authProvider ? { ...headers, 'x-mcpflow-oauth': server.label } : headers, allow);
+      open = () => McpConnection.open(server.url, headers, options, allow, authProvider);
     }
     const entry = this.pooled.get(key) ?? (await this.connectOnce(key, open, isStdioServer(server), server.label));
     entry.users++;

@@ -2,14 +2,16 @@
  * stdio MCP servers: a program the worker starts and talks to over stdin/stdout. The pool
  * (./mcp-connections.ts) keeps one process per server; this file turns a server config into the
  * program's parameters and forwards what the program writes to stderr to the worker's log,
- * with the secrets it was given hidden.
+ * with the secrets it was given hidden. The program runs in a process group of its own, so that
+ * what it starts ends with it, after a crash too (./stdio-process-group.ts).
  */
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { getDefaultEnvironment, type StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { Runtime } from '@temporalio/worker';
 import type { StdioServerConfig } from '../src/core/servers';
 import { redactText, resolveSecret, type Env } from './secrets';
+import { ProcessGroupStdioTransport } from './stdio-process-group';
 
 /** One stderr line in the log is enough to diagnose; a program dumping megabytes must not flood it. */
 const MAX_STDERR_LINE_CHARS = 2_000;
@@ -67,7 +69,8 @@ export class StdioSpawnError extends Error {
 
 /** A transport whose program's stderr goes to `log`, line by line, redacted. Nothing is started yet. */
 export function stdioTransport(params: StdioParams, log: McpLog): StdioClientTransport {
-  const transport = new StdioClientTransport({
+  // The program and whatever it starts end together (./stdio-process-group.ts).
+  const transport = new ProcessGroupStdioTransport({
     command: params.command,
     args: params.args,
     env: params.env,

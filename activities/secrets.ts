@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { McpToolConfig } from '../src/core/schemas';
 import { hostedModeProblem, isStdioServer, type SecretRef, type ServerConfig } from '../src/core/servers';
+import { hostedOAuthToken, oauthSecretValues } from './mcp-auth';
 
 export type Env = Record<string, string | undefined>;
 
@@ -51,6 +52,8 @@ export function hostedToolConfig(server: ServerConfig, env: Env, overrides: Part
   const headers = resolveHeaders(server, env);
   if (Object.keys(headers).length) config.headers = headers;
   if (server.authorization) config.authorization = resolveSecret(server.authorization, env, `server ${server.label}: authorization`);
+  const oauthToken = hostedOAuthToken(server, env);
+  if (oauthToken) config.authorization = oauthToken;
   return { ...config, ...overrides };
 }
 
@@ -62,6 +65,8 @@ export function secretValues(servers: readonly ServerConfig[], env: Env): string
       : [...Object.values(server.headers ?? {}), ...(server.authorization ? [server.authorization] : [])],
   );
   const values = refs.flatMap((ref) => (env[ref.env] ? [env[ref.env]!] : []));
+  // OAuth tokens from the token store (activities/mcp-auth.ts) are secrets like any other.
+  for (const server of servers) values.push(...oauthSecretValues(server, env));
   if (env.OPENAI_API_KEY) values.push(env.OPENAI_API_KEY);
   return values;
 }

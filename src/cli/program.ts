@@ -20,6 +20,7 @@ import { registerBatchCommand } from './commands/batch';
 import { registerListCommand } from './commands/list';
 import { registerCancelCommand } from './commands/cancel';
 import { registerCodecServerCommand } from './commands/codec-server';
+import { registerAuthCommand } from './commands/auth';
 import { EXIT_CODES_HELP } from './errors';
 
 const ENVIRONMENT_HELP = `Environment:
@@ -29,6 +30,7 @@ const ENVIRONMENT_HELP = `Environment:
                         as in every Temporal SDK and CLI (temporal.toml profiles)
   MCPFLOW_TASK_QUEUE    task queue of the mcpflow worker (default "mcpflow")
   OPENAI_API_KEY, OPENAI_BASE_URL   read by \`mcpflow worker\` (never sent to Temporal)
+  MCPFLOW_TOKEN_STORE   OAuth token store of \`mcpflow auth\` and the worker (default ~/.local/state/mcpflow/oauth-tokens.json)
   MCPFLOW_UI_URL        Web UI base URL for links (else config temporal.ui_url, else port + 1000 on loopback)
   MCPFLOW_ENCRYPTION_KEYS, MCPFLOW_ENCRYPTION_KEY_FILE
                         encrypt payloads (AES-256-GCM; id:key list, first encrypts)`;
@@ -72,6 +74,7 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerDevCommand(program);
   registerCodecServerCommand(program);
+  registerAuthCommand(program);
   registerDemoCommand(program);
   return program;
 }

@@ -1,5 +1,5 @@
 /**
- * `--server label=url[,approval=never][,auth=ENV_NAME][,tools=a|b]` or
+ * `--server label=url[,approval=never][,auth=ENV_NAME|env:ENV_NAME|oauth][,tools=a|b]` or
  * `--server 'label=stdio:<command> [args…][,approval=never][,env=A|B][,cwd=DIR][,tools=a|b]'`:
  * an MCP server on the command line, checked by the same schema as the config file.
  */
@@ -42,7 +42,11 @@ export function parseServerSpec(spec: string): ServerConfig {
     if (!name || !valueParts.length || value === '') throw new ConfigError(`--server "${spec}": option "${option}" must be key=value (keys: ${keys.join(', ')})`);
     if (!keys.includes(name)) throw new ConfigError(`--server "${spec}": unknown option "${name}"; use ${keys.join(', ')}`);
     if (name === 'approval') raw.require_approval = value;
-    else if (name === 'auth') raw.authorization = { env: value };
+    // auth=oauth: tokens from `mcpflow auth <label>`; auth=NAME or auth=env:NAME: a token in the worker's environment.
+    else if (name === 'auth') {
+      if (value === 'oauth') raw.auth = { oauth: true };
+      else raw.authorization = { env: value.startsWith('env:') ? value.slice('env:'.length) : value };
+    }
     else if (name === 'tools') raw.allowed_tools = value.split('|').filter(Boolean);
     else if (name === 'cwd') raw.cwd = value;
     // The program gets the worker's value of each named variable, by reference (never in history).

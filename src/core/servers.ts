@@ -21,6 +21,19 @@ const secretRef = z.union([SecretRefSchema, z.string()]).transform((value, conte
   return z.NEVER;
 });
 
+/**
+ * OAuth settings of a server that follows the MCP authorization rules. No secret lives here: the
+ * tokens are in the worker's token store, written by `mcpflow auth <label>`.
+ */
+export const OAuthSettingsSchema = z.strictObject({
+  oauth: z.literal(true, { error: 'must be true: "auth": { "oauth": true }' }),
+  /** Scopes to ask for; default: what the server's protected resource metadata lists. */
+  scope: z.string().min(1).max(1000).optional(),
+  /** A client registered by hand, for authorization servers without dynamic client registration (a public client: PKCE, no secret). */
+  client_id: z.string().min(1).max(1000).optional(),
+});
+export type OAuthSettings = z.infer<typeof OAuthSettingsSchema>;
+
 /** What every server has, however it is reached. */
 const CommonShape = {
   label: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'use letters, digits, "_" or "-" (it becomes server_label)'),
@@ -46,6 +59,11 @@ export const HttpServerConfigSchema = z.strictObject({
   headers: z.record(z.string(), secretRef).optional(),
   /** OAuth access token for the server (sent as `authorization`), by reference. */
   authorization: secretRef.optional(),
+  /** An OAuth-protected server whose tokens `mcpflow auth <label>` obtains (src/auth/, activities/mcp-auth.ts). */
+  auth: OAuthSettingsSchema.optional(),
+}).refine((server) => !(server.auth && server.authorization), {
+  path: ['auth'],
+  message: 'give either "auth": { "oauth": true } (tokens from `mcpflow auth <label>`) or "authorization": { "env": "NAME" } (a token you provide), not both',
 });
 export type HttpServerConfig = z.infer<typeof HttpServerConfigSchema>;
 
@@ -91,6 +109,7 @@ export const StdioServerConfigSchema = z.strictObject({
   url: absent('a server has either "url" or "command", not both'),
   headers: absent('a stdio server takes no HTTP headers: give it environment variables with "env": { "NAME": { "env": "NAME" } }'),
   authorization: absent('a stdio server takes no authorization: give it environment variables with "env": { "NAME": { "env": "NAME" } }'),
+  auth: absent('a stdio server takes no OAuth settings: give it environment variables with "env": { "NAME": { "env": "NAME" } }'),
 });
 export type StdioServerConfig = z.infer<typeof StdioServerConfigSchema>;
 
@@ -114,6 +133,11 @@ export function isStdioServer(server: ServerConfig): server is StdioServerConfig
   return 'command' in server;
 }
 
+/** An HTTP server whose tokens come from the token store (`mcpflow auth <label>`). */
+export function isOAuthServer(server: ServerConfig): server is HttpServerConfig & { auth: OAuthSettings } {
+  return !isStdioServer(server) && server.auth?.oauth === true;
+}
+
 /**
  * Why hosted mode cannot use these servers, or undefined: the model's platform reaches a server
  * over the network, and a stdio server exists only on the worker's machine.
@@ -123,6 +147,12 @@ export function hostedModeProblem(servers: readonly ServerConfig[]): string | un
   if (!stdio.length) return undefined;
   const which = stdio.length === 1 ? `server "${stdio[0]}" is a stdio server` : `servers ${stdio.map((label) => `"${label}"`).join(', ')} are stdio servers`;
   return `${which}, which only the worker can start: hosted mode cannot reach it; use --mode direct (or "mode": "direct")`;
+}
+
+/** Why a hosted-mode session cannot take this server, or undefined: a session's mode is fixed when it starts. */
+export function sessionHostedModeProblem(server: ServerConfig): string | undefined {
+  if (!isStdioServer(server)) return undefined;
+  return `server "${server.label}" is a stdio server, which only the worker can start, and this session runs in hosted mode, which cannot reach it: start a direct-mode session for it (mcpflow session start <new id> --mode direct)`;
 }
 
 /** Whether a call of `tool` on this server needs a human answer first (the API's rules). */

@@ -23,7 +23,7 @@ import {
 } from '@temporalio/workflow';
 import { CARRY_BUDGET_BYTES, jsonBytes } from '../../src/core/payload-size';
 import { MCP_SERVERS, MCP_STATE, MCP_TOOL_CALL_COUNT } from '../../src/core/search-attributes';
-import { ServerConfigSchema } from '../../src/core/servers';
+import { ServerConfigSchema, sessionHostedModeProblem } from '../../src/core/servers';
 import { findTool } from '../../src/core/tools';
 import { filterHistory, HistoryFilterSchema, type QueryResult } from '../../src/core/records';
 import { checkArgs, parseInput, parseSignal } from '../input';
@@ -256,7 +256,14 @@ class Session {
         this.publish();
         return this.tools.labels();
       },
-      { validator: (server) => checkArgs(ServerConfigSchema, server, 'server') },
+      {
+        validator: (server) => {
+          const parsed = checkArgs(ServerConfigSchema, server, 'server');
+          // The model's platform cannot reach a program on the worker's machine: refused here, before any query fails on it.
+          const problem = this.input.mode === 'hosted' ? sessionHostedModeProblem(parsed) : undefined;
+          if (problem) throw new Error(problem);
+        },
+      },
     );
     setHandler(
       removeServerUpdate,

@@ -1,0 +1,197 @@
+/**
+ * OAuth on the worker: the MCP SDK's transports take an `authProvider` and ask it for the
+ * tokens of every request. This one reads them from the token store that `mcpflow auth <label>`
+ * wrote, refreshes an expired access token with its refresh token (no person needed), and
+ * otherwise fails at once, non-retryable, naming the command: the worker never starts an
+ * interactive sign-in, registers a client or trusts an authorization server the sign-in did not check.
+ */
+import { refreshAuthorization, type OAuthClientProvider, type OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
+import { OAuthError, ServerError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
+import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { readTokenStore, readTokenStoreSync, serverKey, storedSecretValues, tokenStorePath, TokenStoreError, updateTokenStore, type StoredServer } from '../src/auth/token-store';
+import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
+import { isOAuthServer, type ServerConfig } from '../src/core/servers';
+import { guardedFetch } from '../src/net/destination-guard';
+import type { Env } from './secrets';
+
+/** An access token this close to its expiry is refreshed first: it could expire on the way. */
+const EXPIRY_MARGIN_MS = 30_000;
+
+/** The sign-in the worker cannot do: a non-retryable authentication failure that says what to run. */
+export function signInRequired(label: string, file: string, why: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'authentication',
+    nonRetryable: true,
+    message: `server ${label}: ${why}: run \`mcpflow auth ${label}\` (it signs in and writes the token store ${file}, which the worker reads; set MCPFLOW_TOKEN_STORE where both run if they differ), then try again`,
+  });
+}
+
+function storeFailure(label: string, error: TokenStoreError): ApplicationFailure {
+  return ApplicationFailure.create({ type: 'authentication', nonRetryable: true, message: `server ${label}: ${error.message}` });
+}
+
+export class WorkerOAuthProvider implements OAuthClientProvider {
+  private entry: StoredServer | undefined;
+  private storeVersion: string | undefined;
+  /** Set when the authorization server refused the stored client or tokens: nothing more is tried until the store changes. */
+  private refused: string | undefined;
+  private refreshing: Promise<OAuthTokens> | undefined;
+
+  constructor(
+    readonly label: string,
+    readonly serverUrl: string,
+    readonly file: string,
+    private readonly fetchFn?: FetchLike,
+  ) {}
+
+  /** The stored entry, read again when the file changed (a new sign-in, another worker's refresh). */
+  private async load(): Promise<StoredServer> {
+    let snapshot;
+    try {
+      snapshot = await readTokenStore(this.file);
+    } catch (error) {
+      throw error instanceof TokenStoreError ? storeFailure(this.label, error) : error;
+    }
+    if (snapshot.version !== this.storeVersion) {
+      this.storeVersion = snapshot.version;
+      this.entry = snapshot.servers[serverKey(this.serverUrl)];
+      this.refused = undefined;
+    }
+    if (!this.entry) throw signInRequired(this.label, this.file, `no OAuth token for ${this.serverUrl} in the token store`);
+    if (this.refused) throw signInRequired(this.label, this.file, this.refused);
+    return this.entry;
+  }
+
+  get redirectUrl(): string {
+    // Only for the SDK's checks: the worker never sends anyone to the authorization server.
+    return this.entry?.redirect_url ?? 'http://127.0.0.1/callback';
+  }
+
+  get clientMetadata(): OAuthClientMetadata {
+    return { client_name: 'mcpflow', redirect_uris: [this.redirectUrl], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
+  }
+
+  async clientInformation(): Promise<OAuthClientInformationMixed> {
+    return (await this.load()).client as OAuthClientInformationMixed;
+  }
+
+  async tokens(): Promise<OAuthTokens> {
+    const entry = await this.load();
+    if (entry.expires_at === undefined || entry.expires_at - EXPIRY_MARGIN_MS > Date.now()) return entry.tokens as OAuthTokens;
+    if (!entry.tokens.refresh_token) throw signInRequired(this.label, this.file, 'the OAuth access token expired and there is no refresh token');
+    // One refresh for every request waiting on it: a rotating refresh token can be used only once.
+    this.refreshing ??= this.refresh(entry).finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async refresh(entry: StoredServer): Promise<OAuthTokens> {
+    const discovery = entry.discovery as OAuthDiscoveryState;
+    let tokens: OAuthTokens;
+    try {
+      tokens = await refreshAuthorization(discovery.authorizationServerUrl, {
+        metadata: discovery.authorizationServerMetadata,
+        clientInformation: entry.client as OAuthClientInformationMixed,
+        refreshToken: entry.tokens.refresh_token!,
+        ...(discovery.resourceMetadata?.resource ? { resource: new URL(discovery.resourceMetadata.resource) } : {}),
+        ...(this.fetchFn ? { fetchFn: this.fetchFn } : {}),
+      });
+    } catch (error) {
+      // The server refused the refresh token (invalid_grant, a client it no longer knows): only a new sign-in helps.
+      // A ServerError (5xx, an unreadable answer) or a network failure may pass: retried like any connection failure.
+      if (error instanceof OAuthError && !(error instanceof ServerError)) this.refuse(`the authorization server refused to refresh the token (${error.errorCode})`);
+      throw error;
+    }
+    await this.saveTokens({ ...tokens, issuer: entry.issuer } as OAuthTokens);
+    return this.entry!.tokens as OAuthTokens;
+  }
+
+  private refuse(why: string): never {
+    this.refused = why;
+    throw signInRequired(this.label, this.file, why);
+  }
+
+  async saveTokens(tokens: OAuthTokens): Promise<void> {
+    const entry = this.entry;
+    if (!entry) return;
+    const saved: StoredServer = {
+      ...entry,
+      tokens: { ...tokens, refresh_token: tokens.refresh_token ?? entry.tokens.refresh_token },
+      updated_at: new Date().toISOString(),
+    };
+    if (tokens.expires_in !== undefined) saved.expires_at = Date.now() + tokens.expires_in * 1000;
+    else delete saved.expires_at;
+    this.entry = saved;
+    await updateTokenStore(this.file, this.serverUrl, () => saved);
+    // Our own write: no need to read it back.
+    this.storeVersion = (await readTokenStore(this.file)).version;
+  }
+
+  /** The SDK asks for a new sign-in (a 401 the refresh could not cure): the worker cannot do one. */
+  redirectToAuthorization(): never {
+    return this.refuse('the server asks for a new sign-in');
+  }
+
+  saveCodeVerifier(): never {
+    return this.refuse('the server asks for a new sign-in');
+  }
+
+  codeVerifier(): never {
+    return this.refuse('the server asks for a new sign-in');
+  }
+
+  invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
+    if (scope === 'all' || scope === 'client') this.refused = 'the authorization server no longer accepts the registered client';
+    else if (scope === 'tokens') this.refused = 'the authorization server refused the stored tokens';
+  }
+
+  /** Discovery as the sign-in checked it (issuer, PKCE, HTTPS): a 401 never points the worker elsewhere. */
+  async discoveryState(): Promise<OAuthDiscoveryState> {
+    return (await this.load()).discovery as OAuthDiscoveryState;
+  }
+
+  saveDiscoveryState(): void {
+    // Deliberately kept: the stored discovery is the checked one.
+  }
+}
+
+/** One provider per token store and server, so that a refresh is shared by every connection to it. */
+const providers = new Map<string, WorkerOAuthProvider>();
+
+/**
+ * The transport's `authProvider` for an OAuth server, undefined for any other. Its own requests
+ * (a refresh) go through the destination guard like the connection's.
+ */
+export function oauthProviderFor(server: ServerConfig, env: Env, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): WorkerOAuthProvider | undefined {
+  if (!isOAuthServer(server)) return undefined;
+  const file = tokenStorePath(env);
+  const key = JSON.stringify([file, serverKey(server.url), server.label, allow]);
+  let provider = providers.get(key);
+  if (!provider) {
+    provider = new WorkerOAuthProvider(server.label, server.url, file, guardedFetch(allow));
+    providers.set(key, provider);
+  }
+  return provider;
+}
+
+/**
+ * The access token for hosted mode, where the model's platform calls the server with it (as
+ * `authorization`). Read as it is: a refresh needs the network, which this synchronous step has
+ * not; an expired token without a direct-mode call to refresh it asks for a sign-in.
+ */
+export function hostedOAuthToken(server: ServerConfig, env: Env): string | undefined {
+  if (!isOAuthServer(server)) return undefined;
+  const file = tokenStorePath(env);
+  const entry = readTokenStoreSync(file).servers[serverKey(server.url)];
+  if (!entry) throw signInRequired(server.label, file, `no OAuth token for ${server.url} in the token store`);
+  if (entry.expires_at !== undefined && entry.expires_at - EXPIRY_MARGIN_MS <= Date.now()) {
+    throw signInRequired(server.label, file, 'the OAuth access token expired (hosted mode cannot refresh it; a direct-mode query would)');
+  }
+  return entry.tokens.access_token;
+}
+
+/** The stored token values of an OAuth server (access and refresh token, client secret), to keep out of outputs and messages. */
+export function oauthSecretValues(server: ServerConfig, env: Env): string[] {
+  return isOAuthServer(server) ? storedSecretValues(tokenStorePath(env), server.url) : [];
+}
