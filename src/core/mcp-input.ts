@@ -1,0 +1,166 @@
+/**
+ * What an MCP 2026-07-28 server may ask of a direct-mode call, as plain JSON the workflow keeps:
+ * an `InputRequiredResult` (multi round-trip elicitation) and a task handle (tasks extension).
+ * Shared by the activities that read the server's answer and the workflow that waits durably;
+ * the wire shapes themselves live in activities/mcp-2026/schema.ts.
+ *
+ * Only elicitation is declared in the client capabilities mcpflow sends, so a server may not put
+ * sampling or roots requests in `inputRequests` (MRTR, "Server Requirements"); one that does is
+ * refused with a clear error instead of being answered.
+ */
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { z } from 'zod';
+import { jsonBytes } from './payload-size';
+
+/** The elicitation content values the schema allows: `{ [key]: string | number | boolean | string[] }`. */
+export const ElicitContentSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]));
+export type ElicitContent = z.infer<typeof ElicitContentSchema>;
+
+/** `ElicitRequestFormParams.requestedSchema`: flat, primitive properties only. */
+export const RequestedSchemaSchema = z.looseObject({
+  $schema: z.string().optional(),
+  type: z.literal('object'),
+  properties: z.record(z.string(), z.record(z.string(), z.unknown())),
+  required: z.array(z.string()).optional(),
+});
+export type RequestedSchema = z.infer<typeof RequestedSchemaSchema>;
+
+/** `ElicitRequest` (method `elicitation/create`): form mode (mode absent or "form") or URL mode. */
+export const ElicitRequestSchema = z.object({
+  method: z.literal('elicitation/create'),
+  params: z.union([
+    z.looseObject({ mode: z.literal('url'), message: z.string(), url: z.url() }),
+    z.looseObject({ mode: z.literal('form').optional(), message: z.string(), requestedSchema: RequestedSchemaSchema }),
+  ]),
+});
+export type ElicitRequest = z.infer<typeof ElicitRequestSchema>;
+
+/** `ElicitResult`: what goes back to the server in `inputResponses[key]`. */
+export const ElicitResultSchema = z.object({
+  action: z.enum(['accept', 'decline', 'cancel']),
+  content: ElicitContentSchema.optional(),
+});
+export type ElicitResult = z.infer<typeof ElicitResultSchema>;
+
+/** `inputRequests` and `requestState` of an InputRequiredResult, as the workflow keeps them. */
+export const InputRequiredSchema = z.object({
+  kind: z.literal('input_required'),
+  /** Keys are the server's; only elicitation requests get this far (see the module comment). */
+  input_requests: z.record(z.string(), ElicitRequestSchema),
+  /** Opaque: echoed back exactly, never read. */
+  request_state: z.string().optional(),
+});
+export type InputRequired = z.infer<typeof InputRequiredSchema>;
+
+/** The tasks extension's statuses (`TaskStatus`). */
+export const TaskStatusSchema = z.enum(['working', 'input_required', 'completed', 'failed', 'cancelled']);
+export type TaskStatus = z.infer<typeof TaskStatusSchema>;
+export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** A task as the workflow follows it: the handle plus what the latest `tasks/get` said. */
+export const TaskHandleSchema = z.object({
+  kind: z.literal('task'),
+  task_id: z.string().min(1),
+  status: TaskStatusSchema,
+  status_message: z.string().optional(),
+  /** The server's suggested polling interval; absent = mcpflow's default. */
+  poll_interval_ms: z.number().int().nonnegative().optional(),
+  /** Only for `input_required`: the elicitations to answer through `tasks/update`. */
+  input_requests: z.record(z.string(), ElicitRequestSchema).optional(),
+  /** Only for `failed`: the JSON-RPC error's message. */
+  error_message: z.string().optional(),
+});
+export type TaskHandle = z.infer<typeof TaskHandleSchema>;
+
+/** A retry that carried `requestState` was refused: the state expired or no longer verifies. */
+export const RequestStateRejectedSchema = z.object({
+  kind: z.literal('request_state_rejected'),
+  message: z.string(),
+});
+
+export const CallInteractionSchema = z.discriminatedUnion('kind', [InputRequiredSchema, TaskHandleSchema, RequestStateRejectedSchema]);
+export type CallInteraction = z.infer<typeof CallInteractionSchema>;
+
+/** What the server asked, bounded: `inputRequests` are shown in `progress` and kept in history. */
+export const MAX_INPUT_REQUESTS_BYTES = 64 * 1024;
+/** `requestState` travels through history twice (result, then the retry's input). */
+export const MAX_REQUEST_STATE_BYTES = 256 * 1024;
+/** A server that keeps asking: after this many rounds for one call, the call fails. */
+export const MAX_INPUT_ROUNDS = 10;
+
+/** One question waiting for a person, as `progress` shows it. */
+export const PendingInputSchema = z.object({
+  /** mcpflow's id for `mcpflow answer <workflowId> <id>` (unique within the run). */
+  id: z.string(),
+  server: z.string(),
+  tool: z.string(),
+  call_id: z.string(),
+  /** The server's key in `inputRequests`. */
+  key: z.string(),
+  mode: z.enum(['form', 'url']),
+  message: z.string(),
+  requested_schema: RequestedSchemaSchema.optional(),
+  url: z.string().optional(),
+  requested_at: z.string(),
+  /** Set when the person is asked again because the server forgot the earlier round. */
+  asked_again: z.boolean().optional(),
+});
+export type PendingInput = z.infer<typeof PendingInputSchema>;
+
+/** The `answer` update's argument. */
+export const InputAnswerSchema = z.strictObject({
+  /** Which question; absent = the only one pending. */
+  request_id: z.string().min(1).optional(),
+  action: z.enum(['accept', 'decline', 'cancel']),
+  content: ElicitContentSchema.optional(),
+});
+export type InputAnswer = z.infer<typeof InputAnswerSchema>;
+
+export interface InputAnswerOutcome {
+  answered: string;
+  action: InputAnswer['action'];
+}
+
+/** The question a pending input shows for one `inputRequests` entry. */
+export function pendingInputOf(request: ElicitRequest, base: Omit<PendingInput, 'mode' | 'message' | 'requested_schema' | 'url'>): PendingInput {
+  const params = request.params;
+  if (params.mode === 'url') return { ...base, mode: 'url', message: params.message, url: params.url };
+  return { ...base, mode: 'form', message: params.message, requested_schema: params.requestedSchema };
+}
+
+// Compiled validators by schema text: workflow code evaluates this module once per run.
+let ajv: Ajv | undefined;
+const validators = new Map<string, ValidateFunction>();
+
+/**
+ * Checks an answer against the question: form-mode `accept` needs content that matches the
+ * requested schema; URL mode and decline/cancel carry no content. Returns the problems, empty when fine.
+ */
+export function answerProblems(question: PendingInput, answer: InputAnswer): string[] {
+  if (answer.action !== 'accept') return answer.content === undefined ? [] : [`a "${answer.action}" answer carries no content: drop --json`];
+  if (question.mode === 'url') return answer.content === undefined ? [] : ['a URL-mode request takes no content: answer with --accept once the page is done'];
+  if (answer.content === undefined) return ['an "accept" answer needs content: --json \'{...}\' matching the requested schema'];
+  if (jsonBytes(answer.content) > MAX_INPUT_REQUESTS_BYTES) return [`the answer is larger than ${MAX_INPUT_REQUESTS_BYTES} bytes`];
+  const schema = question.requested_schema ?? { type: 'object', properties: {} };
+  const text = JSON.stringify(schema);
+  let validate = validators.get(text);
+  if (!validate) {
+    if (!ajv) {
+      ajv = new Ajv({ allErrors: true, strict: false });
+      addFormats(ajv);
+    }
+    const { $schema: _draft, ...rest } = schema;
+    try {
+      validate = ajv.compile(rest);
+    } catch (error) {
+      return [`the server's requested schema cannot be compiled: ${error instanceof Error ? error.message : String(error)}`];
+    }
+    validators.set(text, validate);
+  }
+  if (validate(answer.content)) return [];
+  return (validate.errors ?? []).map((error) => {
+    const field = error.instancePath ? error.instancePath.slice(1).replace(/\//g, '.') : error.keyword === 'required' ? String(error.params.missingProperty) : '(answer)';
+    return `${field}: ${error.message ?? error.keyword}`;
+  });
+}
