@@ -95,6 +95,8 @@ export interface DirectCallResult extends StructuredOutcome {
    * to follow, or refused the `requestState` of a retry. `output` is empty then.
    */
   interaction?: CallInteraction;
+  /** Set by getTaskDirect when the task ended. */
+  task_status?: 'completed' | 'failed' | 'cancelled';
 }
 
 /** One task of a 2026-07-28 server: follow it (`tasks/get`), answer it (`tasks/update`) or cancel it. */
@@ -232,11 +234,11 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
         const result = readTaskResult(got.result);
         return { task: got, outputSchema: await modernOutputSchema(client, input.tool.name, result, options) };
       });
-      if (task.status === 'completed') return completedCall(input, readTaskResult(task.result), outputSchema, startedAt, doing);
+      if (task.status === 'completed') return { ...completedCall(input, readTaskResult(task.result), outputSchema, startedAt, doing), task_status: 'completed' };
       const at = new Date().toISOString();
       const attempt = Context.current().info.attempt;
-      if (task.status === 'failed') return { output: clipToBytes(`the task failed: ${task.error?.message ?? task.statusMessage ?? 'no reason given'}`, MAX_TOOL_OUTPUT_BYTES), is_error: true, started_at: startedAt, completed_at: at, attempt };
-      if (task.status === 'cancelled') return { output: clipToBytes(`the task was cancelled${task.statusMessage ? `: ${task.statusMessage}` : ''}`, MAX_TOOL_OUTPUT_BYTES), is_error: true, started_at: startedAt, completed_at: at, attempt };
+      if (task.status === 'failed') return { output: clipToBytes(`the task failed: ${task.error?.message ?? task.statusMessage ?? 'no reason given'}`, MAX_TOOL_OUTPUT_BYTES), is_error: true, started_at: startedAt, completed_at: at, attempt, task_status: 'failed' };
+      if (task.status === 'cancelled') return { output: clipToBytes(`the task was cancelled${task.statusMessage ? `: ${task.statusMessage}` : ''}`, MAX_TOOL_OUTPUT_BYTES), is_error: true, started_at: startedAt, completed_at: at, attempt, task_status: 'cancelled' };
       return interactionResult(taskHandle(task), startedAt, input.server);
     } catch (error) {
       throw fail(error, input, doing);

@@ -122,6 +122,20 @@ export interface InputAnswerOutcome {
   action: InputAnswer['action'];
 }
 
+/** A task a run follows, as `progress` shows it. */
+export const TaskProgressSchema = z.object({
+  call_id: z.string(),
+  server: z.string(),
+  tool: z.string(),
+  task_id: z.string(),
+  status: TaskStatusSchema,
+  status_message: z.string().optional(),
+  polls: z.number().int().nonnegative(),
+  started_at: z.string(),
+  updated_at: z.string(),
+});
+export type TaskProgress = z.infer<typeof TaskProgressSchema>;
+
 /** The question a pending input shows for one `inputRequests` entry. */
 export function pendingInputOf(request: ElicitRequest, base: Omit<PendingInput, 'mode' | 'message' | 'requested_schema' | 'url'>): PendingInput {
   const params = request.params;
