@@ -8,8 +8,6 @@
  * sampling or roots requests in `inputRequests` (MRTR, "Server Requirements"); one that does is
  * refused with a clear error instead of being answered.
  */
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { z } from 'zod';
 import { jsonBytes } from './payload-size';
 
@@ -17,11 +15,41 @@ import { jsonBytes } from './payload-size';
 export const ElicitContentSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]));
 export type ElicitContent = z.infer<typeof ElicitContentSchema>;
 
+const ChoiceSchema = z.looseObject({ const: z.string(), title: z.string() });
+
+/**
+ * `PrimitiveSchemaDefinition`: string (with `enum`, titled `oneOf` or a `format`), number or
+ * integer, boolean, or a multi-select array of strings. A server that asks for anything else
+ * (nested objects, other keywords doing the work) breaks the revision and is refused.
+ */
+export const PrimitiveSchemaDefinitionSchema = z.union([
+  z.looseObject({
+    type: z.literal('string'),
+    minLength: z.number().int().nonnegative().optional(),
+    maxLength: z.number().int().nonnegative().optional(),
+    format: z.enum(['email', 'uri', 'date', 'date-time']).optional(),
+    enum: z.array(z.string()).optional(),
+    oneOf: z.array(ChoiceSchema).optional(),
+  }),
+  z.looseObject({ type: z.enum(['number', 'integer']), minimum: z.number().optional(), maximum: z.number().optional() }),
+  z.looseObject({ type: z.literal('boolean') }),
+  z.looseObject({
+    type: z.literal('array'),
+    minItems: z.number().int().nonnegative().optional(),
+    maxItems: z.number().int().nonnegative().optional(),
+    // Untitled (`type: "string"`, `enum`) or titled (`anyOf` of `const`/`title`) choices.
+    items: z
+      .looseObject({ type: z.literal('string').optional(), enum: z.array(z.string()).optional(), anyOf: z.array(ChoiceSchema).optional() })
+      .refine((items) => items.enum !== undefined || items.anyOf !== undefined, 'a multi-select needs items.enum or items.anyOf'),
+  }),
+]);
+export type PrimitiveSchemaDefinition = z.infer<typeof PrimitiveSchemaDefinitionSchema>;
+
 /** `ElicitRequestFormParams.requestedSchema`: flat, primitive properties only. */
 export const RequestedSchemaSchema = z.looseObject({
   $schema: z.string().optional(),
   type: z.literal('object'),
-  properties: z.record(z.string(), z.record(z.string(), z.unknown())),
+  properties: z.record(z.string(), PrimitiveSchemaDefinitionSchema),
   required: z.array(z.string()).optional(),
 });
 export type RequestedSchema = z.infer<typeof RequestedSchemaSchema>;
@@ -143,38 +171,66 @@ export function pendingInputOf(request: ElicitRequest, base: Omit<PendingInput, 
   return { ...base, mode: 'form', message: params.message, requested_schema: params.requestedSchema };
 }
 
-// Compiled validators by schema text: workflow code evaluates this module once per run.
-let ajv: Ajv | undefined;
-const validators = new Map<string, ValidateFunction>();
-
 /**
  * Checks an answer against the question: form-mode `accept` needs content that matches the
- * requested schema; URL mode and decline/cancel carry no content. Returns the problems, empty when fine.
+ * requested schema; URL mode and decline/cancel carry no content. Returns the problems, empty
+ * when fine. Hand-written for the revision's restricted schema (flat, primitive properties) rather
+ * than with Ajv: this runs in the `answer` update's validator, and every workflow run would
+ * otherwise load Ajv (about 1 MiB of heap per cached run, measured with node --expose-gc).
  */
 export function answerProblems(question: PendingInput, answer: InputAnswer): string[] {
   if (answer.action !== 'accept') return answer.content === undefined ? [] : [`a "${answer.action}" answer carries no content: drop --json`];
   if (question.mode === 'url') return answer.content === undefined ? [] : ['a URL-mode request takes no content: answer with --accept once the page is done'];
   if (answer.content === undefined) return ['an "accept" answer needs content: --json \'{...}\' matching the requested schema'];
   if (jsonBytes(answer.content) > MAX_INPUT_REQUESTS_BYTES) return [`the answer is larger than ${MAX_INPUT_REQUESTS_BYTES} bytes`];
-  const schema = question.requested_schema ?? { type: 'object', properties: {} };
-  const text = JSON.stringify(schema);
-  let validate = validators.get(text);
-  if (!validate) {
-    if (!ajv) {
-      ajv = new Ajv({ allErrors: true, strict: false });
-      addFormats(ajv);
-    }
-    const { $schema: _draft, ...rest } = schema;
-    try {
-      validate = ajv.compile(rest);
-    } catch (error) {
-      return [`the server's requested schema cannot be compiled: ${error instanceof Error ? error.message : String(error)}`];
-    }
-    validators.set(text, validate);
+  const schema = question.requested_schema ?? { type: 'object' as const, properties: {} };
+  const problems: string[] = [];
+  for (const field of schema.required ?? []) if (!(field in answer.content)) problems.push(`${field}: required`);
+  for (const [field, value] of Object.entries(answer.content)) {
+    const property = schema.properties[field];
+    if (!property) problems.push(`${field}: not asked for (fields: ${Object.keys(schema.properties).join(', ') || 'none'})`);
+    else problems.push(...valueProblems(property, value).map((problem) => `${field}: ${problem}`));
   }
-  if (validate(answer.content)) return [];
-  return (validate.errors ?? []).map((error) => {
-    const field = error.instancePath ? error.instancePath.slice(1).replace(/\//g, '.') : error.keyword === 'required' ? String(error.params.missingProperty) : '(answer)';
-    return `${field}: ${error.message ?? error.keyword}`;
-  });
+  return problems;
 }
+
+function valueProblems(schema: PrimitiveSchemaDefinition, value: ElicitContent[string]): string[] {
+  switch (schema.type) {
+    case 'boolean':
+      return typeof value === 'boolean' ? [] : ['must be true or false'];
+    case 'number':
+    case 'integer': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return [`must be a ${schema.type}`];
+      if (schema.type === 'integer' && !Number.isInteger(value)) return ['must be an integer'];
+      if (schema.minimum !== undefined && value < schema.minimum) return [`must be at least ${schema.minimum}`];
+      if (schema.maximum !== undefined && value > schema.maximum) return [`must be at most ${schema.maximum}`];
+      return [];
+    }
+    case 'array': {
+      if (!Array.isArray(value)) return ['must be a list of strings'];
+      const allowed = schema.items.enum ?? schema.items.anyOf?.map((choice) => choice.const) ?? [];
+      const problems = value.filter((item) => !allowed.includes(item)).map((item) => `"${item}" is not one of ${allowed.join(', ')}`);
+      if (schema.minItems !== undefined && value.length < schema.minItems) problems.push(`choose at least ${schema.minItems}`);
+      if (schema.maxItems !== undefined && value.length > schema.maxItems) problems.push(`choose at most ${schema.maxItems}`);
+      return problems;
+    }
+    case 'string': {
+      if (typeof value !== 'string') return ['must be a string'];
+      const allowed = schema.enum ?? schema.oneOf?.map((choice) => choice.const);
+      if (allowed && !allowed.includes(value)) return [`must be one of ${allowed.join(', ')}`];
+      const length = [...value].length;
+      if (schema.minLength !== undefined && length < schema.minLength) return [`at least ${schema.minLength} characters`];
+      if (schema.maxLength !== undefined && length > schema.maxLength) return [`at most ${schema.maxLength} characters`];
+      if (schema.format && !FORMATS[schema.format](value)) return [`must be ${FORMAT_WORDS[schema.format]}`];
+      return [];
+    }
+  }
+}
+
+const FORMATS: Record<'email' | 'uri' | 'date' | 'date-time', (value: string) => boolean> = {
+  email: (value) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value),
+  uri: (value) => /^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]+$/.test(value),
+  date: (value) => /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)),
+  'date-time': (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value)),
+};
+const FORMAT_WORDS = { email: 'an email address', uri: 'a URI (scheme:...)', date: 'a date (YYYY-MM-DD)', 'date-time': 'a date and time (ISO 8601 with a zone)' };

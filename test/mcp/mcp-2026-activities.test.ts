@@ -105,7 +105,7 @@ describe('MCP 2026-07-28 in the direct-mode activities', () => {
     const question = pendingInputOf(asked.interaction.input_requests.confirm!, { id: 'input-1', server: 'calendar', tool: 'book_meeting', call_id: 'c1', key: 'confirm', requested_at: '' });
     assert.equal(question.mode, 'form');
     assert.match(question.message, /Book "Planning"/);
-    assert.deepEqual(answerProblems(question, { action: 'accept', content: { confirm: true } }), ['attendee: must have required property \'attendee\'']);
+    assert.deepEqual(answerProblems(question, { action: 'accept', content: { confirm: true } }), ['attendee: required']);
     assert.deepEqual(answerProblems(question, { action: 'accept', content: { confirm: true, attendee: 'dana@example.com' } }), []);
     assert.equal(modern.counters().executed.book_meeting ?? 0, 0, 'nothing booked before the answer');
     const booked = await run(activities.callToolDirect, {
