@@ -3,7 +3,7 @@
  * tokens and works for servers that only the worker can reach. Connections come from a pool
  * (./mcp-connections.ts) shared by the worker's activities.
  */
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { CallToolResultSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
@@ -129,7 +129,12 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
       const listed = await withDeadline(input.timeout_ms, async (options) => {
         const client = await modern.clientFor(input.server, options);
         if (!client) return { tools: await deps.connections.use(input.server, deps.env, (sdk) => listToolsOf(sdk, input.server.label, options), options, allow) };
-        const listing = await listTools2026(client, options, (count) => Context.current().heartbeat({ server: input.server.label, tools: count }));
+        const listing = await listTools2026(
+          client,
+          options,
+          (count) => Context.current().heartbeat({ server: input.server.label, tools: count }),
+          (tool, reason) => log.warn(`${input.server.label}: tool ${tool} left out of the listing: ${reason}`, { server: input.server.label, tool }),
+        );
         modern.rememberOutputSchemas(client.url, listing.output_schemas);
         return { tools: listing.tools, ttl_ms: listing.ttl_ms, cache_scope: listing.cache_scope };
       });
@@ -156,7 +161,7 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
       const called = await withDeadline(input.timeout_ms, async (options) => {
         const client = await modern.clientFor(input.server, options);
         if (client) {
-          const answer = await callTool2026(client, input.tool.name, input.arguments, input, options);
+          const answer = await callTool2026(client, input.tool, input.arguments, input, options);
           return { answer, outputSchema: answer.kind === 'complete' ? await modernOutputSchema(client, input.tool.name, answer.result, options) : undefined };
         }
         if (input.input_responses || input.request_state !== undefined) {

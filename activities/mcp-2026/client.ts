@@ -13,6 +13,8 @@ import { CLIENT_CAPABILITIES, JsonRpcResponseSchema, META, PROTOCOL_2026 } from 
 
 export interface RequestOptions {
   signal?: AbortSignal;
+  /** Extra headers of this request (`Mcp-Param-*`). */
+  headers?: Record<string, string>;
 }
 
 /** Largest response body read (a tools/list page or a tool result): beyond it the server is misbehaving. */
@@ -49,6 +51,7 @@ export class Mcp2026Client {
       method: 'POST',
       headers: {
         ...this.headers,
+        ...(options.headers ?? {}),
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
         'mcp-protocol-version': this.protocolVersion,

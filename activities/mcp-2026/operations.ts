@@ -16,6 +16,7 @@ import {
 import { jsonBytes } from '../../src/core/payload-size';
 import type { McpListedTool } from '../../src/core/schemas';
 import type { Mcp2026Client, RequestOptions } from './client';
+import { paramHeaders, paramHeaderValues } from './param-headers';
 import {
   CallToolResultSchema,
   CreateTaskResultSchema,
@@ -41,7 +42,12 @@ export interface Listing2026 {
   cache_scope?: 'public' | 'private';
 }
 
-export async function listTools2026(client: Mcp2026Client, options: RequestOptions, onPage: (count: number) => void = () => undefined): Promise<Listing2026> {
+export async function listTools2026(
+  client: Mcp2026Client,
+  options: RequestOptions,
+  onPage: (count: number) => void = () => undefined,
+  onRejected: (tool: string, reason: string) => void = () => undefined,
+): Promise<Listing2026> {
   const listing: Listing2026 = { tools: [], output_schemas: {} };
   const seen = new Set<string>();
   let cursor: string | undefined;
@@ -49,6 +55,12 @@ export async function listTools2026(client: Mcp2026Client, options: RequestOptio
     // A page's result as the revision defines it; a bad one is the server's fault, named as such.
     const page = parseOr(ListToolsResultSchema, await client.request('tools/list', cursor ? { cursor } : {}, options), 'tools/list');
     for (const tool of page.tools) {
+      // A tool whose x-mcp-header annotations break the rules MUST be left out (Streamable HTTP).
+      const mapping = paramHeaders(tool.inputSchema);
+      if (!mapping.ok) {
+        onRejected(tool.name, mapping.reason);
+        continue;
+      }
       listing.tools.push({ name: tool.name, description: tool.description ?? null, input_schema: tool.inputSchema, annotations: tool.annotations ?? null });
       if (tool.outputSchema) listing.output_schemas[tool.name] = tool.outputSchema;
     }
@@ -69,8 +81,18 @@ export interface CallContinuation {
   request_state?: string;
 }
 
-export async function callTool2026(client: Mcp2026Client, name: string, args: Record<string, unknown>, continuation: CallContinuation, options: RequestOptions): Promise<CallAnswer> {
+export async function callTool2026(
+  client: Mcp2026Client,
+  tool: { name: string; input_schema: Record<string, unknown> },
+  args: Record<string, unknown>,
+  continuation: CallContinuation,
+  options: RequestOptions,
+): Promise<CallAnswer> {
+  const name = tool.name;
   const params: Record<string, unknown> = { name, arguments: args };
+  const mapping = paramHeaders(tool.input_schema);
+  if (!mapping.ok) throw new ProtocolViolationError(`${name} has invalid x-mcp-header annotations: ${mapping.reason}`);
+  options = { ...options, headers: { ...(options.headers ?? {}), ...paramHeaderValues(mapping.headers, args) } };
   if (continuation.input_responses) params.inputResponses = continuation.input_responses;
   if (continuation.request_state !== undefined) params.requestState = continuation.request_state;
   let raw: Record<string, unknown>;
