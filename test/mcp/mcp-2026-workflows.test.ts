@@ -218,6 +218,19 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
     });
   });
 
+  it('a task that outlasts the call timeout is cancelled on the server and recorded as failed', async () => {
+    modern.reset();
+    await inProcess(async (start) => {
+      const handle = await start(scripted(modern.url, 'export_calendar', { work_ms: 120_000 }, { call_timeout_ms: 3_000 }));
+      const result = await handle.result();
+      assert.equal(result.tool_calls[0]!.status, 'failed');
+      assert.match(result.tool_calls[0]!.output ?? '', /did not finish within the call timeout \(3000 ms\) and was cancelled/);
+      assert.deepEqual(modern.tasks().map((task) => task.status), ['cancelled']);
+      const progress = await progressOf(handle);
+      assert.equal(progress.tasks![0]!.status, 'cancelled');
+    });
+  });
+
   it('cancelling the query sends tasks/cancel', async () => {
     modern.reset();
     await inProcess(async (start) => {

@@ -22,6 +22,12 @@ const MIN_POLL_MS = 100;
 const MAX_POLL_MS = 60_000;
 /** One `tasks/get` is a short request; its activity gets at most this long. */
 const POLL_TIMEOUT_MS = 30_000;
+/**
+ * Polls one task may take within its call's timeout: each is a timer and an activity in history
+ * (about seven events), and a run's history must stay far below Temporal's 50,000-event limit.
+ * A long timeout stretches the interval instead (1 h → at least 7.2 s between polls).
+ */
+const MAX_POLLS_PER_TASK = 500;
 /** Tasks `progress` keeps (the newest). */
 const MAX_SHOWN_TASKS = 20;
 
@@ -65,7 +71,8 @@ export class Tasks {
             await activities.updateTaskDirect({ ...taskInput, input_responses: responses });
           }
         }
-        const wait = Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, current.poll_interval_ms ?? DEFAULT_POLL_MS));
+        const floor = Math.max(MIN_POLL_MS, Math.ceil(call.timeout_ms / MAX_POLLS_PER_TASK));
+        const wait = Math.min(MAX_POLL_MS, Math.max(floor, current.poll_interval_ms ?? DEFAULT_POLL_MS));
         if (Date.now() + wait > deadline) return await this.giveUp(entry, activities, taskInput, call.timeout_ms);
         await sleep(wait);
         const polled = await activities.getTaskDirect(taskInput);
