@@ -3,10 +3,10 @@
  * tokens and works for servers that only the worker can reach. Connections come from a pool
  * (./mcp-connections.ts) shared by the worker's activities.
  */
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
 import { classify, type RecordedError } from '../src/core/errors';
@@ -25,6 +25,12 @@ import type { McpConnectionPool } from './mcp-connections';
 import { StdioSpawnError } from './mcp-stdio';
 import { outputSchemaOf, rememberOutputSchemas, structuredOutcome, textOfStructured, type StructuredOutcome } from './mcp-structured';
 import { redactDeep, redactText, secretValues, type Env } from './secrets';
+import { Mcp2026Client } from './mcp-2026/client';
+import { Modern } from './mcp-2026/direct';
+import { sharedProtocolMemory, NoCommonProtocolError, type ProtocolMemory } from './mcp-2026/negotiate';
+import { callTool2026, cancelTask, getTask, listTools2026, ProtocolViolationError, taskHandle, updateTask, type CallAnswer } from './mcp-2026/operations';
+import type { CallToolResult2026 } from './mcp-2026/schema';
+import type { CallInteraction, ElicitResult } from '../src/core/mcp-input';
 
 export { withMcpClient } from './mcp-connections';
 
@@ -49,6 +55,15 @@ export async function listToolsOf(client: Client, serverLabel: string, options: 
   return tools;
 }
 
+/** What a direct listing returns; the caching hints only from a 2026-07-28 server. */
+export interface DirectListResult {
+  tools: McpListedTool[];
+  attempt: number;
+  /** The server's `ttlMs` (smallest over the pages): how long the listing may be considered fresh. */
+  ttl_ms?: number;
+  cache_scope?: 'public' | 'private';
+}
+
 export interface DirectListInput {
   server: ServerConfig;
   retry: RetrySettings;
@@ -63,6 +78,10 @@ export interface DirectCallInput {
   retry: RetrySettings;
   /** The activity's start-to-close timeout. */
   timeout_ms: number;
+  /** A retry of an input-required call (MCP 2026-07-28 multi round-trip): the person's answers, keyed as the server asked. */
+  input_responses?: Record<string, ElicitResult>;
+  /** Echoed back exactly as the server sent it. */
+  request_state?: string;
 }
 
 export interface DirectCallResult extends StructuredOutcome {
@@ -74,10 +93,33 @@ export interface DirectCallResult extends StructuredOutcome {
   attempt: number;
   /** Errors of the attempts before it, fixed by the retry (./attempt-errors.ts). */
   attempt_errors?: RecordedError[];
+  /**
+   * The call is not finished (2026-07-28 servers only): the server asks for input, returned a task
+   * to follow, or refused the `requestState` of a retry. `output` is empty then.
+   */
+  interaction?: CallInteraction;
+  /** Set by getTaskDirect when the task ended. */
+  task_status?: 'completed' | 'failed' | 'cancelled';
 }
 
-export function createMcpActivities(deps: { env: Env; connections: McpConnectionPool; allowPrivateNetworks?: AllowPrivateNetworks }) {
+/** One task of a 2026-07-28 server: follow it (`tasks/get`), answer it (`tasks/update`) or cancel it. */
+export interface DirectTaskInput {
+  server: ServerConfig;
+  tool: DiscoveredTool;
+  task_id: string;
+  retry: RetrySettings;
+  timeout_ms: number;
+  /** For `updateTaskDirect`. */
+  input_responses?: Record<string, ElicitResult>;
+}
+
+export function createMcpActivities(deps: { env: Env; connections: McpConnectionPool; allowPrivateNetworks?: AllowPrivateNetworks; protocols?: ProtocolMemory }) {
   const allow = deps.allowPrivateNetworks ?? DEFAULT_ALLOW_PRIVATE_NETWORKS;
+  const modern = new Modern(deps.protocols ?? sharedProtocolMemory(), deps.env, allow);
+  const fail = (error: unknown, input: { server: ServerConfig; retry: RetrySettings }, doing: string) => {
+    if (!answeredByServer(error)) modern.forget(input.server);
+    return destinationFailure(error) ?? spawnFailure(error) ?? protocolFailure(error) ?? toApplicationFailure(error, failureContext(input, doing));
+  };
   const failureContext = (input: { server: ServerConfig; retry: RetrySettings }, doing: string): FailureContext => ({
     attempt: Context.current().info.attempt,
     settings: input.retry,
@@ -85,14 +127,27 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
     secrets: secretValues([input.server], deps.env),
   });
 
-  async function listToolsDirect(input: DirectListInput): Promise<{ tools: McpListedTool[]; attempt: number }> {
+  async function listToolsDirect(input: DirectListInput): Promise<DirectListResult> {
     try {
-      const tools = await withDeadline(input.timeout_ms, (options) =>
-        deps.connections.use(input.server, deps.env, (client) => listToolsOf(client, input.server.label, options), options, allow),
-      );
-      return { tools: redactDeep(tools, secretValues([input.server], deps.env)), attempt: Context.current().info.attempt };
+      const listed = await withDeadline(input.timeout_ms, async (options) => {
+        const client = await modern.clientFor(input.server, options);
+        if (!client) return { tools: await deps.connections.use(input.server, deps.env, (sdk) => listToolsOf(sdk, input.server.label, options), options, allow) };
+        const listing = await listTools2026(
+          client,
+          options,
+          (count) => Context.current().heartbeat({ server: input.server.label, tools: count }),
+          (tool, reason) => log.warn(`${input.server.label}: tool ${tool} left out of the listing: ${reason}`, { server: input.server.label, tool }),
+        );
+        modern.rememberOutputSchemas(client.url, listing.output_schemas);
+        return { tools: listing.tools, ttl_ms: listing.ttl_ms, cache_scope: listing.cache_scope };
+      });
+      const result: DirectListResult = { tools: redactDeep(listed.tools, secretValues([input.server], deps.env)), attempt: Context.current().info.attempt };
+      // Only present for 2026 servers: a 2025 listing's result keeps its old shape.
+      if ('ttl_ms' in listed && listed.ttl_ms !== undefined) result.ttl_ms = listed.ttl_ms;
+      if ('cache_scope' in listed && listed.cache_scope !== undefined) result.cache_scope = listed.cache_scope;
+      return result;
     } catch (error) {
-      throw destinationFailure(error) ?? spawnFailure(error) ?? toApplicationFailure(error, failureContext(input, `listing the tools of ${input.server.label}`));
+      throw fail(error, input, `listing the tools of ${input.server.label}`);
     }
   }
 
@@ -106,36 +161,117 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
     const doing = `calling ${input.server.label}.${input.tool.name}`;
     try {
       assertValidArguments(input);
-      const { result, outputSchema } = await withDeadline(input.timeout_ms, (options) =>
-        deps.connections.use(
+      const called = await withDeadline(input.timeout_ms, async (options) => {
+        const client = await modern.clientFor(input.server, options);
+        if (client) {
+          const answer = await callTool2026(client, input.tool, input.arguments, input, options);
+          return { answer, outputSchema: answer.kind === 'complete' ? await modernOutputSchema(client, input.tool.name, answer.result, options) : undefined };
+        }
+        if (input.input_responses || input.request_state !== undefined) {
+          throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `${input.server.label} no longer speaks MCP 2026-07-28: the input it asked for cannot be sent` });
+        }
+        return deps.connections.use(
           input.server,
           deps.env,
-          async (client) => {
+          async (sdk) => {
             // Not client.callTool: its output-schema check throws on a mismatch (./mcp-structured.ts).
-            const called = await client.request({ method: 'tools/call', params: { name: input.tool.name, arguments: input.arguments } }, CallToolResultSchema, options);
-            const hasStructured = called.structuredContent !== undefined && called.isError !== true;
-            return { result: called, outputSchema: hasStructured ? await outputSchemaOf(client, input.tool.name, options) : undefined };
+            const result = await sdk.request({ method: 'tools/call', params: { name: input.tool.name, arguments: input.arguments } }, CallToolResultSchema, options);
+            const hasStructured = result.structuredContent !== undefined && result.isError !== true;
+            const answer: CallAnswer = { kind: 'complete', result: { ...result, resultType: 'complete' } };
+            return { answer, outputSchema: hasStructured ? await outputSchemaOf(sdk, input.tool.name, options) : undefined };
           },
           options,
           allow,
-        ),
-      );
-      const secrets = secretValues([input.server], deps.env);
-      // A server may echo the headers it received: its output leaves without the secrets.
-      const text = contentText(result.content) || (result.structuredContent ? textOfStructured(result.structuredContent, MAX_TOOL_OUTPUT_BYTES) : '');
-      const output = clipToBytes(redactText(text, secrets), MAX_TOOL_OUTPUT_BYTES);
-      const structured = result.isError === true ? {} : structuredOutcome(result.structuredContent, outputSchema, secrets);
-      if (result.isError === true && input.tool.read_only) {
-        throw failureFromClassification(classify({ source: 'tool_result_error', readOnly: true }), `${input.server.label}.${input.tool.name} failed: ${output}`, failureContext(input, doing));
-      }
-      const attempt = Context.current().info.attempt;
-      return { output, is_error: result.isError === true, started_at: startedAt, completed_at: new Date().toISOString(), attempt, ...structured, ...attemptErrorsField() };
+        );
+      });
+      if (called.answer.kind !== 'complete') return interactionResult(called.answer, startedAt, input.server);
+      return completedCall(input, called.answer.result, called.outputSchema, startedAt, doing);
     } catch (error) {
-      throw destinationFailure(error) ?? spawnFailure(error) ?? toApplicationFailure(error, failureContext(input, doing));
+      throw fail(error, input, doing);
     }
   }
 
-  return { listToolsDirect, callToolDirect };
+  /** The output schema of a tool of a 2026 server, listing once when this worker has not yet. */
+  async function modernOutputSchema(client: Mcp2026Client, tool: string, result: CallToolResult2026, options: { signal?: AbortSignal }) {
+    if (result.structuredContent === undefined || result.isError === true) return undefined;
+    const known = modern.outputSchemaOf(client.url, tool);
+    if (known) return known;
+    const listing = await listTools2026(client, options);
+    modern.rememberOutputSchemas(client.url, listing.output_schemas);
+    return modern.outputSchemaOf(client.url, tool);
+  }
+
+  /** The record's view of a finished call: text for the model, structured content checked, secrets out. */
+  function completedCall(input: DirectCallInput | DirectTaskInput, result: CallToolResult2026, outputSchema: Record<string, unknown> | undefined, startedAt: string, doing: string): DirectCallResult {
+    const secrets = secretValues([input.server], deps.env);
+    // A server may echo the headers it received: its output leaves without the secrets.
+    const text = contentText(result.content as Parameters<typeof contentText>[0]) || (result.structuredContent ? textOfStructured(result.structuredContent, MAX_TOOL_OUTPUT_BYTES) : '');
+    const output = clipToBytes(redactText(text, secrets), MAX_TOOL_OUTPUT_BYTES);
+    const structured = result.isError === true ? {} : structuredOutcome(result.structuredContent, outputSchema, secrets);
+    if (result.isError === true && input.tool.read_only) {
+      throw failureFromClassification(classify({ source: 'tool_result_error', readOnly: true }), `${input.server.label}.${input.tool.name} failed: ${output}`, failureContext(input, doing));
+    }
+    const attempt = Context.current().info.attempt;
+    return { output, is_error: result.isError === true, started_at: startedAt, completed_at: new Date().toISOString(), attempt, ...structured, ...attemptErrorsField() };
+  }
+
+  function interactionResult(interaction: CallInteraction, startedAt: string, server: ServerConfig): DirectCallResult {
+    // The server's questions go into history and `progress`: without the secrets it may echo.
+    const secrets = secretValues([server], deps.env);
+    return { output: '', is_error: false, started_at: startedAt, completed_at: new Date().toISOString(), attempt: Context.current().info.attempt, interaction: redactDeep(interaction, secrets) };
+  }
+
+  async function taskClient(input: DirectTaskInput, options: { signal?: AbortSignal }): Promise<Mcp2026Client> {
+    const client = await modern.clientFor(input.server, options);
+    if (!client) throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `${input.server.label} no longer speaks MCP 2026-07-28: its task ${input.task_id} cannot be followed` });
+    return client;
+  }
+
+  /**
+   * One `tasks/get`: the task's state, or the finished call when it completed. A task that
+   * failed or was cancelled is a finished call too, flagged as an error.
+   */
+  async function getTaskDirect(input: DirectTaskInput): Promise<DirectCallResult> {
+    const startedAt = new Date().toISOString();
+    const doing = `following task ${input.task_id} of ${input.server.label}.${input.tool.name}`;
+    try {
+      const { task, outputSchema } = await withDeadline(input.timeout_ms, async (options) => {
+        const client = await taskClient(input, options);
+        const got = await getTask(client, input.task_id, options);
+        if (got.status !== 'completed') return { task: got, outputSchema: undefined };
+        const result = readTaskResult(got.result);
+        return { task: got, outputSchema: await modernOutputSchema(client, input.tool.name, result, options) };
+      });
+      if (task.status === 'completed') return { ...completedCall(input, readTaskResult(task.result), outputSchema, startedAt, doing), task_status: 'completed' };
+      const at = new Date().toISOString();
+      const attempt = Context.current().info.attempt;
+      if (task.status === 'failed') return { output: clipToBytes(`the task failed: ${task.error?.message ?? task.statusMessage ?? 'no reason given'}`, MAX_TOOL_OUTPUT_BYTES), is_error: true, started_at: startedAt, completed_at: at, attempt, task_status: 'failed' };
+      if (task.status === 'cancelled') return { output: clipToBytes(`the task was cancelled${task.statusMessage ? `: ${task.statusMessage}` : ''}`, MAX_TOOL_OUTPUT_BYTES), is_error: true, started_at: startedAt, completed_at: at, attempt, task_status: 'cancelled' };
+      return interactionResult(taskHandle(task), startedAt, input.server);
+    } catch (error) {
+      throw fail(error, input, doing);
+    }
+  }
+
+  /** `tasks/update`: the person's answers to a task waiting for input. */
+  async function updateTaskDirect(input: DirectTaskInput): Promise<void> {
+    try {
+      await withDeadline(input.timeout_ms, async (options) => updateTask(await taskClient(input, options), input.task_id, input.input_responses ?? {}, options));
+    } catch (error) {
+      throw fail(error, input, `answering task ${input.task_id} of ${input.server.label}`);
+    }
+  }
+
+  /** `tasks/cancel`: cooperative; the server acknowledges and may still finish. */
+  async function cancelTaskDirect(input: DirectTaskInput): Promise<void> {
+    try {
+      await withDeadline(input.timeout_ms, async (options) => cancelTask(await taskClient(input, options), input.task_id, options));
+    } catch (error) {
+      throw fail(error, input, `cancelling task ${input.task_id} of ${input.server.label}`);
+    }
+  }
+
+  return { listToolsDirect, callToolDirect, getTaskDirect, updateTaskDirect, cancelTaskDirect };
 }
 
 /** Room left between the last MCP request's deadline and the activity's own timeout. */
@@ -192,6 +328,28 @@ function destinationFailure(error: unknown): ApplicationFailure | undefined {
     nonRetryable: true,
     message: refusal.message,
     details: [activityFailureDetails('invalid_arguments', false, Context.current().info.attempt)],
+  });
+}
+
+/** A completed task's `result`: what the call would have returned. */
+function readTaskResult(result: Record<string, unknown> | undefined): CallToolResult2026 {
+  const content = Array.isArray(result?.content) ? (result.content as CallToolResult2026['content']) : [];
+  return { ...(result ?? {}), resultType: 'complete', content, isError: result?.isError === true } as CallToolResult2026;
+}
+
+/** A JSON-RPC error the server sent back proves the server answered (and which revision it speaks). */
+function answeredByServer(error: unknown): boolean {
+  return error instanceof McpError;
+}
+
+/** A server that breaks the revision, or shares no revision with mcpflow: retrying cannot help. */
+function protocolFailure(error: unknown): ApplicationFailure | undefined {
+  if (!(error instanceof ProtocolViolationError) && !(error instanceof NoCommonProtocolError)) return undefined;
+  return ApplicationFailure.create({
+    type: 'execution_error',
+    nonRetryable: true,
+    message: error.message,
+    details: [activityFailureDetails('execution_error', false, Context.current().info.attempt)],
   });
 }
 

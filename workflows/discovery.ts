@@ -5,6 +5,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { DirectListResult } from '../activities/mcp';
 import type { ExecutionMode } from '../src/core/defaults';
 import type { RetrySettings } from '../src/core/retry';
 import { activityRetryPolicy } from '../src/core/retry';
@@ -53,13 +54,18 @@ async function listServer(server: ServerConfig, cached: ServerCatalog | undefine
     summary: `List the tools of ${server.label} (${options.mode} mode)`,
   });
   try {
-    const { tools, attempt } =
+    // Hosted listings carry no caching hints: the same shape, without them.
+    const listed: DirectListResult =
       options.mode === 'direct'
         ? await activities.listToolsDirect({ server, retry: options.retry, timeout_ms: options.call_timeout_ms })
         : await activities.listToolsHosted({ server, model: options.model, retry: options.retry, timeout_ms: options.call_timeout_ms });
+    const { tools, attempt } = listed;
     // The API applies allowed_tools itself; a direct listing is filtered the same way here.
     const allowed = tools.map((tool) => discoveredToolFromListed(tool, server.label)).filter((tool) => isToolAllowed(server, tool.name, tool.read_only));
     const entry = listedServerCatalog(server.label, allowed, new Date().toISOString());
+    // Only a 2026-07-28 server sends caching hints; other entries keep their shape.
+    if (listed.ttl_ms !== undefined) entry.ttl_ms = listed.ttl_ms;
+    if (listed.cache_scope !== undefined) entry.cache_scope = listed.cache_scope;
     return { entry, attempts: attempt };
   } catch (failure) {
     const { error, attempts } = describeFailure(failure);

@@ -20,6 +20,7 @@ import {
   type WorkflowStatistics,
 } from '../src/core/records';
 import { jsonTextBytes, MAX_QUERY_BYTES } from '../src/core/payload-size';
+import type { InputAnswer, InputAnswerOutcome, PendingInput, TaskProgress } from '../src/core/mcp-input';
 import { RetrySettingsSchema } from '../src/core/retry';
 import { ServerConfigSchema } from '../src/core/servers';
 import { CatalogDiffSchema, CatalogSchema, type Catalog } from '../src/core/tools';
@@ -149,6 +150,10 @@ export interface QueryProgress {
   retries: number;
   /** The latest events (bounded); `seq` lets a watcher print only what is new. */
   events: ProgressEvent[];
+  /** Questions an MCP server asked (elicitation) that wait for `mcpflow answer`; absent in older runs. */
+  pending_input?: PendingInput[];
+  /** Tasks the run follows (MCP tasks extension), with their latest status; absent in older runs. */
+  tasks?: TaskProgress[];
 }
 
 export const ApprovalAnswerSchema = z.strictObject({
@@ -171,6 +176,8 @@ export const resultQuery = defineQuery<QueryResult | null>('result');
 
 export const approveUpdate = defineUpdate<ApprovalOutcome, [ApprovalAnswer]>('approve');
 export const denyUpdate = defineUpdate<ApprovalOutcome, [ApprovalAnswer]>('deny');
+/** Answers an MCP server's question (elicitation); the validator checks it against the requested schema. */
+export const answerUpdate = defineUpdate<InputAnswerOutcome, [InputAnswer]>('answer');
 
 // ---------------------------------------------------------------------------------------------
 // mcpSession: the long-lived object of the seed (servers, tool cache, many queries, statistics)

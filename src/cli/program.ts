@@ -4,6 +4,7 @@ import { registerServerCommand } from './commands/server';
 import { registerEmulatorCommand } from './commands/emulator';
 import { registerDemoServersCommand } from './commands/demo-servers';
 import { registerApprovalCommands } from './commands/approvals';
+import { registerAnswerCommand } from './commands/answer';
 import { registerCatalogCommand } from './commands/catalog';
 import { registerDiscoverCommand } from './commands/discover';
 import { registerExportCommand } from './commands/export';
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   registerDemoServersCommand(program);
   registerQueryCommand(program);
   registerApprovalCommands(program);
+  registerAnswerCommand(program);
   registerProgressCommand(program);
   registerStatsCommand(program);
   registerHistoryCommand(program);

@@ -115,6 +115,10 @@ export const ServerCatalogSchema = z.object({
   /** True when the tools are an older listing kept because the latest one failed. */
   stale: z.boolean(),
   error: RecordedErrorSchema.nullable(),
+  /** The server's `ttlMs` (MCP 2026-07-28 `CacheableResult`): fresh for at most this long, whatever the configured TTL. */
+  ttl_ms: z.number().int().nonnegative().optional(),
+  /** The server's `cacheScope`: `private` listings are only reused with the same credentials (the same server config). */
+  cache_scope: z.enum(['public', 'private']).optional(),
 });
 export type ServerCatalog = z.infer<typeof ServerCatalogSchema>;
 
@@ -133,12 +137,16 @@ export function findTool(catalog: Catalog, name: string, serverLabel?: string): 
   return catalogTools(catalog).find((tool) => tool.name === name && (!serverLabel || tool.server_label === serverLabel));
 }
 
-/** True when every listed server has a listing younger than the TTL (the seed's _get_cached_tools). */
+/**
+ * True when every listed server has a listing younger than the TTL (the seed's _get_cached_tools).
+ * A server that said how long its listing stays fresh (`ttlMs`) shortens that, never lengthens it.
+ */
 export function isCatalogFresh(catalog: Catalog, serverLabels: readonly string[], nowMs: number, ttlMs: number): boolean {
   return serverLabels.every((label) => {
     const server = catalog.servers[label];
     if (!server || server.status !== 'ok' || server.stale || !server.fetched_at) return false;
-    return nowMs - Date.parse(server.fetched_at) < ttlMs;
+    const ttl = server.ttl_ms === undefined ? ttlMs : Math.min(ttlMs, server.ttl_ms);
+    return nowMs - Date.parse(server.fetched_at) < ttl;
   });
 }
 

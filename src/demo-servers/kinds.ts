@@ -11,6 +11,8 @@ export interface DemoServerDefinition {
   /** Shown to MCP clients in the initialize result. */
   instructions: string;
   tools: DemoTool[];
+  /** The calendar's events, shared with its MCP 2026-07-28 interactive tools. */
+  store?: CalendarStore;
   /** Drops domain state created at run time (e.g. calendar events). */
   resetData(): void;
 }
@@ -25,6 +27,7 @@ export function createDefinition(kind: DemoServerKind): DemoServerDefinition {
         kind,
         instructions: `Demo calendar. "Today" is ${DEMO_TODAY}; dates are YYYY-MM-DD.`,
         tools: calendarTools(store),
+        store,
         resetData: () => store.reset(),
       };
     }

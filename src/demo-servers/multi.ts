@@ -1,5 +1,6 @@
 /** Starts the three demo servers together, as `mcpflow demo-servers` and `mcpflow dev` do. */
 import { DEMO_SERVER_KINDS, type DemoServerKind, type FaultSettings } from './schemas';
+import type { DemoProtocol } from './mcp-2026';
 import { startDemoServer, type DemoServerHandle } from './server';
 
 export interface StartDemoServersOptions {
@@ -10,6 +11,8 @@ export interface StartDemoServersOptions {
   ports?: Partial<Record<DemoServerKind, number>>;
   faults?: Partial<Record<DemoServerKind, FaultSettings>>;
   enableJsonResponse?: boolean;
+  /** The MCP revision every server speaks (default 2025-11-25). */
+  protocol?: DemoProtocol;
 }
 
 export interface DemoServersHandle {
@@ -22,7 +25,7 @@ export async function startDemoServers(opts: StartDemoServersOptions = {}): Prom
     opts.ports?.[kind] ?? (opts.basePort !== undefined && opts.basePort !== 0 ? opts.basePort + index : 0);
   const results = await Promise.allSettled(
     DEMO_SERVER_KINDS.map((kind, index) =>
-      startDemoServer(kind, { host: opts.host, port: portOf(kind, index), faults: opts.faults?.[kind], enableJsonResponse: opts.enableJsonResponse }),
+      startDemoServer(kind, { host: opts.host, port: portOf(kind, index), faults: opts.faults?.[kind], enableJsonResponse: opts.enableJsonResponse, protocol: opts.protocol }),
     ),
   );
   const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

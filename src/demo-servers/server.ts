@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { handleAdminRequest, serverInfo } from './admin';
 import { jsonRpcError, sendJson } from './http-util';
 import { handleMcpRequest } from './http';
+import { InteractiveState, interactiveTools, type DemoTaskView } from './interactive';
+import { handleMcp2026Request, PROTOCOL_2025, type DemoProtocol } from './mcp-2026';
 import { createDefinition } from './kinds';
 import {
   AddToolSchema,
@@ -30,6 +32,18 @@ export interface StartDemoServerOptions {
   faults?: FaultSettings;
   /** Answer tools calls with plain JSON instead of an SSE stream (default false, as the SDK). */
   enableJsonResponse?: boolean;
+  /**
+   * The MCP revision served on /mcp: `2025-11-25` (the default, with the SDK 1.x) or
+   * `2026-07-28` (no initialize, no sessions; ./mcp-2026.ts). Only a 2026 calendar offers the
+   * interactive tools (book_meeting, link_calendar, export_calendar).
+   */
+  protocol?: DemoProtocol;
+  /** 2026 only: `ttlMs` of tools/list and server/discover results (default 5 minutes). */
+  listTtlMs?: number;
+  /** 2026 only: how long a `requestState` stays valid (default 10 minutes). */
+  requestStateTtlMs?: number;
+  /** 2026 only: `pollIntervalMs` of tasks (default 500). */
+  taskPollIntervalMs?: number;
 }
 
 export interface DemoServerHandle {
@@ -42,6 +56,12 @@ export interface DemoServerHandle {
   readonly url: string;
   /** http://HOST:PORT/admin */
   readonly adminUrl: string;
+  /** The MCP revision this server speaks. */
+  readonly protocol: DemoProtocol;
+  /** 2026 only: change the `ttlMs` of list results, how long a requestState stays valid, the tasks' poll interval. */
+  setInteractive(settings: { listTtlMs?: number; requestStateTtlMs?: number; taskPollIntervalMs?: number }): void;
+  /** 2026 only: the tasks started so far, with their status. */
+  tasks(): DemoTaskView[];
   /** Changes faults (absent fields keep their value); throws InvalidInputError naming a bad field. */
   setFaults(settings: FaultSettings): FaultStatus;
   faults(): FaultStatus;
@@ -81,16 +101,29 @@ function urlHost(host: string): string {
 export async function startDemoServer(kind: DemoServerKind, opts: StartDemoServerOptions = {}): Promise<DemoServerHandle> {
   const host = opts.host ?? '127.0.0.1';
   const requestedPort = opts.port ?? 0;
-  const state = new DemoServerState(createDefinition(kind));
-  if (opts.faults) state.faults.apply(parseOrThrow(FaultSettingsSchema, opts.faults, 'fault settings'));
   const closing = new AbortController();
   const links = { url: '', adminUrl: '' };
+  const protocol = opts.protocol ?? PROTOCOL_2025;
+  const definition = createDefinition(kind);
+  const state = new DemoServerState(definition);
+  if (opts.faults) state.faults.apply(parseOrThrow(FaultSettingsSchema, opts.faults, 'fault settings'));
+  const interactiveState = new InteractiveState(opts);
+  let listTtlMs = opts.listTtlMs ?? 300_000;
+  const modern = {
+    instructions: definition.instructions,
+    interactive: kind === 'calendar' && definition.store ? interactiveTools(definition.store, interactiveState) : [],
+    interactiveState,
+    listTtlMs: () => listTtlMs,
+    adminUrl: () => links.adminUrl,
+  };
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const handled =
       path === '/mcp'
-        ? handleMcpRequest(req, res, state, { enableJsonResponse: opts.enableJsonResponse ?? false, signal: closing.signal })
+        ? protocol === PROTOCOL_2025
+          ? handleMcpRequest(req, res, state, { enableJsonResponse: opts.enableJsonResponse ?? false, signal: closing.signal })
+          : handleMcp2026Request(req, res, state, modern)
         : path === '/admin' || path.startsWith('/admin/')
           ? handleAdminRequest(req, res, { state, ...links }, path.slice('/admin'.length))
           : Promise.resolve(sendJson(res, 404, { error: `not found: ${path}; the MCP endpoint is /mcp` }));
@@ -131,6 +164,13 @@ export async function startDemoServer(kind: DemoServerKind, opts: StartDemoServe
     port,
     url: links.url,
     adminUrl: links.adminUrl,
+    protocol,
+    setInteractive: (settings) => {
+      if (settings.listTtlMs !== undefined) listTtlMs = settings.listTtlMs;
+      if (settings.requestStateTtlMs !== undefined) interactiveState.requestStateTtlMs = settings.requestStateTtlMs;
+      if (settings.taskPollIntervalMs !== undefined) interactiveState.taskPollIntervalMs = settings.taskPollIntervalMs;
+    },
+    tasks: () => interactiveState.views(),
     setFaults: (settings) => state.faults.apply(parseOrThrow(FaultSettingsSchema, settings, 'fault settings')),
     faults: () => state.faults.status(),
     addTool: (spec) => {
@@ -141,10 +181,14 @@ export async function startDemoServer(kind: DemoServerKind, opts: StartDemoServe
     tools: () => state.toolNames(),
     counters: () => state.counters(),
     info: () => serverInfo({ state, ...links }),
-    reset: () => state.reset(),
+    reset: () => {
+      state.reset();
+      interactiveState.reset();
+    },
     close: () => {
       closed ??= new Promise<void>((resolve) => {
         closing.abort();
+        interactiveState.reset();
         server.close(() => resolve());
         // Keep-alive sockets of MCP clients would hold close() open; the demo owes them nothing.
         server.closeAllConnections();

@@ -52,6 +52,11 @@ export class DemoServerState {
     return false;
   }
 
+  /** A tool really ran (the 2026 endpoint counts here; the SDK one through buildMcpServer). */
+  recordExecuted(name: string): void {
+    this.executed.set(name, (this.executed.get(name) ?? 0) + 1);
+  }
+
   recordFaulted(kind: string): void {
     this.faulted.set(kind, (this.faulted.get(kind) ?? 0) + 1);
   }
@@ -79,9 +84,7 @@ export class DemoServerState {
       // clients see catalog changes by listing again.
       { instructions: this.definition.instructions },
     );
-    const onExecuted = (name: string): void => {
-      this.executed.set(name, (this.executed.get(name) ?? 0) + 1);
-    };
+    const onExecuted = (name: string): void => this.recordExecuted(name);
     const tools = this.tools();
     for (const tool of tools) tool.register(server, onExecuted);
     if (tools.length === 0) {

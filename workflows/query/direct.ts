@@ -16,7 +16,11 @@ import { requiresApproval, type ServerConfig } from '../../src/core/servers';
 import { findTool, type DiscoveredTool } from '../../src/core/tools';
 import { refreshCatalog } from '../discovery';
 import { describeFailure, isActivityOrChildFailure } from '../failures';
+import type { DirectCallInput, DirectCallResult } from '../../activities/mcp';
+import { MAX_INPUT_ROUNDS } from '../../src/core/mcp-input';
 import type { Approvals } from './approvals';
+import { Elicitations } from './elicitation';
+import { Tasks } from './tasks';
 import type { QueryRunState } from './run-state';
 
 interface Target {
@@ -37,13 +41,19 @@ export class DirectCalls {
   readonly gone = new Set<string>();
   private readonly refreshed = new Set<string>();
   private structuredBytes = 0;
+  /** MCP 2026-07-28 servers' questions and tasks (nothing happens there for 2025 servers). */
+  private readonly elicitations: Elicitations;
+  private readonly tasks: Tasks;
 
   constructor(
     private readonly run: QueryRunState,
     private readonly approvals: Approvals,
     private readonly bindings: Record<string, ToolBinding>,
     private readonly servers: readonly ServerConfig[],
-  ) {}
+  ) {
+    this.elicitations = new Elicitations(run);
+    this.tasks = new Tasks(run, this.elicitations);
+  }
 
   /** Asks for the approvals the calls need, then runs them all; returns the outputs for the next turn. */
   async execute(calls: FunctionCallItem[]): Promise<InputItem[]> {
@@ -87,13 +97,15 @@ export class DirectCalls {
       summary: `Call ${target.server.label} · ${target.tool.name} (direct mode)`,
     });
     try {
-      const result = await activities.callToolDirect({
+      const base: DirectCallInput = {
         server: target.server,
         tool: target.tool,
         arguments: parseArguments(call.arguments),
         retry: options.retry,
         timeout_ms: options.call_timeout_ms,
-      });
+      };
+      // A result without `interaction` (every 2025 server's) is final as it is: no new commands.
+      const result = await this.untilFinished(await activities.callToolDirect(base), base, call.call_id, activities);
       this.run.countAttempts(result.attempt, result.attempt_errors);
       const error: RecordedError | null = result.is_error ? { type: 'execution_error', message: result.output, retryable: false } : null;
       record({ status: result.is_error ? 'failed' : 'completed', output: result.output, started_at: result.started_at, completed_at: result.completed_at, ...this.keepStructured(result) }, error);
@@ -109,6 +121,43 @@ export class DirectCalls {
       }
       return reply(`Error (${error.type}): ${error.message}`);
     }
+  }
+
+  /**
+   * A 2026-07-28 server may not be done after one `tools/call`: it asks for input (the person is
+   * asked, durably; then the call is issued again with the answers and the server's
+   * `requestState`), refuses a `requestState` that expired meanwhile (the call starts over and the
+   * person is asked again), or returns a task (followed until it ends).
+   */
+  private async untilFinished(first: DirectCallResult, base: DirectCallInput, callId: string, activities: { callToolDirect: (input: DirectCallInput) => Promise<DirectCallResult> }): Promise<DirectCallResult> {
+    const startedAt = Date.parse(first.started_at);
+    const asker = { server: base.server.label, tool: base.tool.name, call_id: callId };
+    let result = first;
+    let rounds = 0;
+    let askedAgain = false;
+    while (result.interaction) {
+      const interaction = result.interaction;
+      this.run.countAttempts(result.attempt);
+      if (interaction.kind === 'task') {
+        result = await this.tasks.follow(interaction, { ...base, call_id: callId }, Number.isNaN(startedAt) ? Date.now() : startedAt);
+        break;
+      }
+      if (++rounds > MAX_INPUT_ROUNDS) {
+        return { output: `${asker.server} asked for input ${MAX_INPUT_ROUNDS} times without finishing the call; given up`, is_error: true, started_at: first.started_at, completed_at: new Date().toISOString(), attempt: 1 };
+      }
+      if (interaction.kind === 'request_state_rejected') {
+        this.run.emit('state', `${asker.server} · ${asker.tool} no longer accepts the earlier answer (${interaction.message}): calling it again from the start; the question will be asked again`);
+        askedAgain = true;
+        result = await activities.callToolDirect(base);
+        continue;
+      }
+      const responses = Object.keys(interaction.input_requests).length ? await this.elicitations.ask(asker, interaction.input_requests, askedAgain) : {};
+      askedAgain = false;
+      const retry: DirectCallInput = { ...base, input_responses: responses };
+      if (interaction.request_state !== undefined) retry.request_state = interaction.request_state;
+      result = await activities.callToolDirect(retry);
+    }
+    return { ...result, started_at: first.started_at };
   }
 
   /**

@@ -114,6 +114,8 @@ function registerHandlers(run: QueryRunState, approvals: Approvals) {
     calls_so_far: run.calls.length,
     retries: run.retries,
     events: run.events,
+    pending_input: run.openInputs(),
+    tasks: run.followedTasks(),
   }));
   setHandler(statsQuery, () =>
     workflowStatistics({

@@ -8,6 +8,7 @@ import type { RecordedError } from '../../src/core/errors';
 import { MCP_STATE, MCP_TOOL_CALL_COUNT } from '../../src/core/search-attributes';
 import { clipToBytes, MAX_EVENT_TEXT_BYTES, OutputBudget } from '../../src/core/payload-size';
 import type { CallRecord, PendingApproval, QueryResult } from '../../src/core/records';
+import type { PendingInput, TaskProgress } from '../../src/core/mcp-input';
 import { EMPTY_CATALOG, type Catalog } from '../../src/core/tools';
 import { queryStateSignal, type ParsedQueryInput, type ProgressEvent, type QueryState, type QueryStateChange } from '../messages';
 import { searchAttributeWriter } from '../search-attributes';
@@ -38,6 +39,10 @@ export class QueryRunState {
   readonly startedAt = Date.now();
   /** The approvals still waiting for an answer; set by the approvals once they exist. */
   openApprovals: () => PendingApproval[] = () => [];
+  /** MCP servers' questions still waiting for an answer (direct mode, ./elicitation.ts). */
+  openInputs: () => PendingInput[] = () => [];
+  /** Tasks followed so far (direct mode, ./tasks.ts). */
+  followedTasks: () => TaskProgress[] = () => [];
 
   readonly upsertSearchAttributes: ReturnType<typeof searchAttributeWriter>;
   private eventSeq = 0;

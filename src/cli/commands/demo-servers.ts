@@ -6,7 +6,8 @@
 import { waitForStopSignal } from '../signals';
 import { parseListenPortFlag } from '../options';
 import { Command } from 'commander';
-import { DEMO_TODAY, DemoServerStartError, startDemoServers, type DemoServerKind, type DemoServersHandle } from '../../demo-servers/index';
+import { DEMO_TODAY, DemoProtocolSchema, DemoServerStartError, startDemoServers, type DemoProtocol, type DemoServerKind, type DemoServersHandle } from '../../demo-servers/index';
+import { InvalidArgumentError } from 'commander';
 
 export const DEFAULT_DEMO_PORTS: Readonly<Record<DemoServerKind, number>> = { weather: 8801, calendar: 8802, database: 8803 };
 export const DEFAULT_DEMO_HOST = '127.0.0.1';
@@ -25,6 +26,17 @@ export interface DemoServersLaunchOptions {
   env?: NodeJS.ProcessEnv;
   /** Name the --<kind>-port flags in the busy-port message (only `mcpflow demo-servers` has them). */
   portFlags?: boolean;
+  /** The MCP revision the servers speak; else MCPFLOW_DEMO_PROTOCOL, else 2025-11-25. */
+  protocol?: DemoProtocol;
+}
+
+const PROTOCOL_ENV = 'MCPFLOW_DEMO_PROTOCOL';
+
+/** `--protocol` / MCPFLOW_DEMO_PROTOCOL: one of the revisions the demo servers speak. */
+export function parseDemoProtocol(value: string): DemoProtocol {
+  const parsed = DemoProtocolSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(`expected one of ${DemoProtocolSchema.options.join(', ')}, got "${value}"`);
+  return parsed.data;
 }
 
 
@@ -56,7 +68,9 @@ export async function launchDemoServers(opts: DemoServersLaunchOptions = {}): Pr
   const host = opts.host ?? (env[HOST_ENV] || DEFAULT_DEMO_HOST);
   const ports = resolveDemoServerPorts(opts.ports, env);
   try {
-    return await startDemoServers({ host, ports });
+    const fromEnv = env[PROTOCOL_ENV];
+    const protocol = opts.protocol ?? (fromEnv ? parseDemoProtocol(fromEnv) : undefined);
+    return await startDemoServers({ host, ports, protocol });
   } catch (error) {
     if (error instanceof DemoServerStartError && error.code === 'EADDRINUSE') {
       throw new Error(
@@ -82,6 +96,7 @@ interface DemoServersCommandOptions {
   weatherPort?: number;
   calendarPort?: number;
   databasePort?: number;
+  protocol?: DemoProtocol;
 }
 
 export function registerDemoServersCommand(program: Command): void {
@@ -92,11 +107,13 @@ export function registerDemoServersCommand(program: Command): void {
     .option('--weather-port <port>', `weather server port (env ${PORT_ENV.weather}, default ${DEFAULT_DEMO_PORTS.weather})`, parseListenPortFlag)
     .option('--calendar-port <port>', `calendar server port (env ${PORT_ENV.calendar}, default ${DEFAULT_DEMO_PORTS.calendar})`, parseListenPortFlag)
     .option('--database-port <port>', `database server port (env ${PORT_ENV.database}, default ${DEFAULT_DEMO_PORTS.database})`, parseListenPortFlag)
+    .option('--protocol <revision>', `MCP revision to serve: 2026-07-28 (no initialize, elicitation and tasks on the calendar) or 2025-11-25 (env ${PROTOCOL_ENV}, default 2025-11-25)`, parseDemoProtocol)
     .action(async (options: DemoServersCommandOptions) => {
       const handle = await launchDemoServers({
         host: options.host,
         ports: { weather: options.weatherPort, calendar: options.calendarPort, database: options.databasePort },
         portFlags: true,
+        protocol: options.protocol,
       });
       for (const line of describeDemoServers(handle)) console.log(line);
       console.log('Press Ctrl+C to stop.');

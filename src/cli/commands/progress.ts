@@ -4,6 +4,7 @@ import { commandContext, withClient } from '../context';
 import { jsonOption } from '../options';
 import { printJson, table, toStdout, truncate } from '../output';
 import { approvalHint, formatEvent, watchQuery } from '../watch';
+import { inputHint, taskLine } from './answer';
 import type { McpflowClient } from '../../client/client';
 
 interface ProgressFlags {
@@ -32,6 +33,8 @@ export function registerProgressCommand(program: Command): void {
         toStdout(`${workflowId} (${description.status}): ${progress.state}, turn ${progress.step}/${progress.max_steps} — ${progress.detail}`);
         toStdout(`calls so far: ${progress.calls_so_far}, retries: ${progress.retries}`);
         for (const approval of progress.pending_approvals) for (const line of approvalHint(workflowId, approval)) toStdout(line);
+        for (const input of progress.pending_input ?? []) for (const line of inputHint(workflowId, input)) toStdout(line);
+        for (const task of progress.tasks ?? []) toStdout(taskLine(task));
         if (progress.events.length) {
           toStdout('Recent events:');
           for (const event of progress.events.slice(-15)) toStdout(`  ${event.at.slice(11, 19)} ${formatEvent(event)}`);
