@@ -195,6 +195,16 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
     });
   });
 
+  it('a hosted-mode query takes no answers, and `answer` says so', async () => {
+    await inProcess(async (start) => {
+      const handle = await start({ query: 'Do I have meetings today?', servers: [{ label: 'calendar', url: legacy.url, require_approval: 'always' }], retry });
+      await until(() => progressOf(handle), (progress) => progress.pending_approvals.length > 0, 'the approval request');
+      const client = new McpflowClient(env.client, env.connection, { address: env.address, namespace: env.namespace });
+      await assert.rejects(answerInput(client, handle.workflowId, { action: 'decline' }), /takes no answers.*mcpflow approve/);
+      await handle.terminate('test done');
+    });
+  });
+
   it('a task is polled with durable timers; a worker SIGKILL mid-task resumes the same task, which starts once', async () => {
     modern.reset();
     await withWorkerProcess(async (taskQueue, restart) => {
