@@ -228,6 +228,25 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
     });
   });
 
+  it('a task that needs input mid-way: the question waits like any other, the answer goes back with tasks/update', async () => {
+    modern.reset();
+    await inProcess(async (start) => {
+      const handle = await start(scripted(modern.url, 'export_calendar', { date: 'today', work_ms: 1_000, ask_format: true }, { call_timeout_ms: 60_000 }));
+      const waiting = await until(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the task\'s question');
+      assert.match(waiting.pending_input![0]!.message, /Which format/);
+      assert.equal(waiting.tasks![0]!.status, 'input_required');
+      await assert.rejects(handle.executeUpdate(answerUpdate, { args: [{ action: 'accept', content: { format: 'pdf' } }] }), (error: unknown) => {
+        assert.match(String((error as { cause?: Error }).cause?.message), /format: must be one of csv, ics/);
+        return true;
+      });
+      await handle.executeUpdate(answerUpdate, { args: [{ action: 'accept', content: { format: 'ics' } }] });
+      const result = await handle.result();
+      assert.equal(result.success, true, result.error ?? '');
+      assert.match(result.tool_calls[0]!.output ?? '', /Exported 2 meeting\(s\) on .* as ics\./);
+      assert.equal(modern.counters().executed.export_calendar, 1);
+    });
+  });
+
   it('a task that outlasts the call timeout is cancelled on the server and recorded as failed', async () => {
     modern.reset();
     await inProcess(async (start) => {
