@@ -125,6 +125,16 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
         assert.match(error.message, /attendee/);
         return true;
       });
+      const wrong = await runCli(['answer', handle.workflowId, question.id, '--json', '{"confirm": "yes"}'], {
+        via: 'source',
+        env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace },
+      });
+      assert.equal(wrong.code, 2, wrong.stderr);
+      assert.match(wrong.stderr, /confirm: must be true or false; attendee: required|attendee: required; confirm: must be true or false/);
+      await assert.rejects(handle.executeUpdate(answerUpdate, { args: [{ action: 'maybe' } as never] }), (error: unknown) => {
+        assert.match(String((error as { cause?: Error }).cause?.message), /invalid answer: action/);
+        return true;
+      });
       const cli = await runCli(['answer', handle.workflowId, question.id, '--json', '{"confirm": true, "attendee": "dana@example.com"}'], {
         via: 'source',
         env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace },
