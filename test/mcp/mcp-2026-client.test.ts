@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { headerValue, Mcp2026Client } from '../../activities/mcp-2026/client';
-import { probe } from '../../activities/mcp-2026/negotiate';
+import { probe, ProtocolMemory } from '../../activities/mcp-2026/negotiate';
 import { callTool2026, listTools2026 } from '../../activities/mcp-2026/operations';
 import { paramHeaders, paramHeaderValues } from '../../activities/mcp-2026/param-headers';
 
@@ -42,7 +42,7 @@ describe('Mcp2026Client on the wire', () => {
   let server: Server;
   let url: string;
   const seen: { headers: IncomingHttpHeaders; body: { method: string; params: Record<string, unknown> } }[] = [];
-  let mode: 'sse' | 'bare400' | 'rpcError' = 'sse';
+  let mode: 'sse' | 'bare400' | 'rpcError' | 'unauthorized' = 'sse';
 
   before(async () => {
     server = createServer((req, res) => {
@@ -52,6 +52,7 @@ describe('Mcp2026Client on the wire', () => {
         const body = JSON.parse(text) as { id: string; method: string; params: Record<string, unknown> };
         seen.push({ headers: req.headers, body });
         if (mode === 'bare400') return void res.writeHead(400).end('Bad Request');
+        if (mode === 'unauthorized') return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
         if (mode === 'rpcError') {
           res.writeHead(400, { 'content-type': 'application/json' });
           return void res.end(JSON.stringify({ jsonrpc: '2.0', id: body.id, error: { code: -32022, message: 'Unsupported protocol version', data: { supported: ['2025-11-25'], requested: '2026-07-28' } } }));
@@ -106,5 +107,12 @@ describe('Mcp2026Client on the wire', () => {
     mode = 'rpcError';
     await assert.rejects(client.request('server/discover', {}), (error: unknown) => error instanceof McpError && error.code === -32022);
     assert.deepEqual(await probe(client, {}), { era: 'legacy' }, 'a modern server that lists only 2025-11-25 is spoken to with the SDK');
+  });
+
+  it('a probe refused for its credentials hands the call to the SDK path and is not remembered', async () => {
+    mode = 'unauthorized';
+    const memory = new ProtocolMemory();
+    assert.deepEqual(await memory.negotiate(url, new Mcp2026Client(url, {}), {}), { era: 'legacy', provisional: true });
+    assert.equal(memory.get(url), undefined);
   });
 });
