@@ -10,7 +10,7 @@ import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamable
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { headerValue, Mcp2026Client } from '../../activities/mcp-2026/client';
 import { probe, ProtocolMemory } from '../../activities/mcp-2026/negotiate';
-import { callTool2026, listTools2026 } from '../../activities/mcp-2026/operations';
+import { callTool2026, listTools2026, ProtocolViolationError, readCallAnswer } from '../../activities/mcp-2026/operations';
 import { paramHeaders, paramHeaderValues } from '../../activities/mcp-2026/param-headers';
 
 const SQL_TOOL = {
@@ -114,5 +114,23 @@ describe('Mcp2026Client on the wire', () => {
     const memory = new ProtocolMemory();
     assert.deepEqual(await memory.negotiate(url, new Mcp2026Client(url, {}), {}), { era: 'legacy', provisional: true });
     assert.equal(memory.get(url), undefined);
+  });
+});
+
+describe('reading a tools/call answer', () => {
+  const elicit = (message: string) => ({ method: 'elicitation/create', params: { message, requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } } } } });
+
+  it('refuses what the revision does not allow, naming it', () => {
+    assert.throws(() => readCallAnswer({ resultType: 'input_required' }), ProtocolViolationError);
+    assert.throws(() => readCallAnswer({ resultType: 'input_required', inputRequests: { s: { method: 'sampling/createMessage', params: {} } } }), /asked for "sampling\/createMessage".*only elicitation/);
+    assert.throws(() => readCallAnswer({ resultType: 'input_required', inputRequests: { big: elicit('x'.repeat(40_000)) } }), /more than 32768 bytes/);
+    assert.throws(() => readCallAnswer({ resultType: 'streaming' }), /resultType "streaming"/);
+    assert.throws(() => readCallAnswer({ resultType: 'task', taskId: '', status: 'working' }), /does not match MCP 2026-07-28/);
+  });
+
+  it('reads a result without resultType (an earlier-revision server) as complete', () => {
+    const answer = readCallAnswer({ content: [{ type: 'text', text: 'hi' }] });
+    assert.equal(answer.kind, 'complete');
+    assert.deepEqual(readCallAnswer({ resultType: 'input_required', requestState: 'opaque' }), { kind: 'input_required', input_requests: {}, request_state: 'opaque' });
   });
 });
