@@ -155,6 +155,11 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
     await inProcess(async (start) => {
       const handle = await start(scripted(modern.url, 'book_meeting', { title: 'Retro', date: 'today', start_time: '16:00' }));
       await until(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the question');
+      const shown = await runCli(['progress', handle.workflowId], { via: 'source', env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace } });
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /\? calendar · book_meeting asks: Book "Retro"/);
+      assert.match(shown.stdout, /requested schema: \{"type":"object","properties":\{"confirm"/);
+      assert.match(shown.stdout, new RegExp(`mcpflow answer ${handle.workflowId} input-1 --json`));
       const outcome = await handle.executeUpdate(answerUpdate, { args: [{ action: 'decline' }] });
       assert.equal(outcome.action, 'decline');
       const result = await handle.result();
