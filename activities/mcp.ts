@@ -245,8 +245,9 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
       if (task.status === 'completed') return { ...completedCall(input, readTaskResult(task.result), outputSchema, startedAt, doing), task_status: 'completed' };
       const at = new Date().toISOString();
       const attempt = Context.current().info.attempt;
-      if (task.status === 'failed') return { output: clipToBytes(`the task failed: ${task.error?.message ?? task.statusMessage ?? 'no reason given'}`, MAX_TOOL_OUTPUT_BYTES), is_error: true, started_at: startedAt, completed_at: at, attempt, task_status: 'failed' };
-      if (task.status === 'cancelled') return { output: clipToBytes(`the task was cancelled${task.statusMessage ? `: ${task.statusMessage}` : ''}`, MAX_TOOL_OUTPUT_BYTES), is_error: true, started_at: startedAt, completed_at: at, attempt, task_status: 'cancelled' };
+      const secrets = secretValues([input.server], deps.env);
+      if (task.status === 'failed') return { output: clipToBytes(redactText(`the task failed: ${task.error?.message ?? task.statusMessage ?? 'no reason given'}`, secrets), MAX_TOOL_OUTPUT_BYTES), is_error: true, started_at: startedAt, completed_at: at, attempt, task_status: 'failed' };
+      if (task.status === 'cancelled') return { output: clipToBytes(redactText(`the task was cancelled${task.statusMessage ? `: ${task.statusMessage}` : ''}`, secrets), MAX_TOOL_OUTPUT_BYTES), is_error: true, started_at: startedAt, completed_at: at, attempt, task_status: 'cancelled' };
       return interactionResult(taskHandle(task), startedAt, input.server);
     } catch (error) {
       throw fail(error, input, doing);

@@ -19,6 +19,8 @@ export type Era = 'modern' | 'legacy';
 
 export interface Negotiated {
   era: Era;
+  /** Not remembered: the probe was refused for its credentials, so the answer says nothing about the revision. */
+  provisional?: boolean;
   /** The discovery result when the server is modern. */
   discover?: DiscoverResult;
 }
@@ -42,7 +44,7 @@ export class ProtocolMemory {
     const known = this.eras.get(url);
     if (known) return known;
     const found = await probe(client, options);
-    this.eras.set(url, found);
+    if (!found.provisional) this.eras.set(url, found);
     return found;
   }
 
@@ -77,6 +79,9 @@ export async function probe(client: Mcp2026Client, options: RequestOptions): Pro
       return { era: 'legacy' };
     }
     if (error instanceof StreamableHTTPError && isLegacyStatus(error.code)) return { era: 'legacy' };
+    // Refused credentials: the SDK path (whose transport may add credentials of its own, e.g. an
+    // OAuth token) gets the call and reports the refusal itself; the next activity asks again.
+    if (error instanceof StreamableHTTPError && (error.code === 401 || error.code === 403)) return { era: 'legacy', provisional: true };
     throw error;
   }
   const discover = DiscoverResultSchema.safeParse(raw);

@@ -4,11 +4,29 @@
  * refused at once (UpdateRejectedError naming the fields) and leaves no trace in history.
  */
 import { WorkflowUpdateStage } from '@temporalio/client';
-import { InputAnswerSchema, type InputAnswer, type InputAnswerOutcome } from '../core/mcp-input';
+import { answerProblems, InputAnswerSchema, type InputAnswer, type InputAnswerOutcome } from '../core/mcp-input';
 import { answerUpdate } from '../../workflows/messages';
 import type { McpflowClient } from './client';
+import { UpdateRejectedError } from './errors';
 
-export function answerInput(client: McpflowClient, workflowId: string, answer: InputAnswer): Promise<InputAnswerOutcome> {
+/** An answer that does not fit the question, found before sending it (the workflow's validator would refuse it too). */
+export class InvalidAnswerError extends UpdateRejectedError {
+  override name = 'InvalidAnswerError';
+}
+
+export async function answerInput(client: McpflowClient, workflowId: string, answer: InputAnswer): Promise<InputAnswerOutcome> {
   const checked = InputAnswerSchema.parse(answer);
+  // A hosted-mode run (or one older than this feature) has no `answer` handler: say so plainly.
+  const progress = await client.progress(workflowId);
+  if (progress.pending_input === undefined) {
+    throw new UpdateRejectedError(`${workflowId} takes no answers: only direct-mode queries to MCP 2026-07-28 servers ask questions${progress.pending_approvals.length ? ` (it waits for approval: mcpflow approve ${workflowId})` : ''}`);
+  }
+  // Checked here first, with the same rules as the update's validator, to tell bad input apart.
+  const open = progress.pending_input;
+  const question = checked.request_id === undefined ? (open.length === 1 ? open[0] : undefined) : open.find((each) => each.id === checked.request_id);
+  if (question) {
+    const problems = answerProblems(question, checked);
+    if (problems.length) throw new InvalidAnswerError(`the answer to ${question.id} does not match what ${question.server} asked for: ${problems.join('; ')}`);
+  }
   return client.update(workflowId, () => client.handle(workflowId).startUpdate(answerUpdate, { args: [checked], waitForStage: WorkflowUpdateStage.ACCEPTED }));
 }

@@ -110,8 +110,8 @@ export const RequestStateRejectedSchema = z.object({
 export const CallInteractionSchema = z.discriminatedUnion('kind', [InputRequiredSchema, TaskHandleSchema, RequestStateRejectedSchema]);
 export type CallInteraction = z.infer<typeof CallInteractionSchema>;
 
-/** What the server asked, bounded: `inputRequests` are shown in `progress` and kept in history. */
-export const MAX_INPUT_REQUESTS_BYTES = 64 * 1024;
+/** What the server asked, bounded: `inputRequests` are shown in `progress` (several calls may ask at once: 32 KiB each keeps the answer far under 2 MiB) and kept in history. */
+export const MAX_INPUT_REQUESTS_BYTES = 32 * 1024;
 /** `requestState` travels through history twice (result, then the retry's input). */
 export const MAX_REQUEST_STATE_BYTES = 256 * 1024;
 /** A server that keeps asking: after this many rounds for one call, the call fails. */

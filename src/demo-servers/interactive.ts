@@ -35,7 +35,7 @@ const MISSING_REQUIRED_CLIENT_CAPABILITY = -32021;
 export interface DemoTaskView {
   taskId: string;
   tool: string;
-  status: 'working' | 'completed' | 'cancelled';
+  status: 'working' | 'input_required' | 'completed' | 'cancelled';
 }
 
 interface DemoTask extends DemoTaskView {
@@ -43,6 +43,10 @@ interface DemoTask extends DemoTaskView {
   lastUpdatedAt: string;
   result?: Record<string, unknown>;
   timer?: NodeJS.Timeout;
+  /** While `input_required`: the question (tasks extension `InputRequiredTask.inputRequests`). */
+  inputRequests?: Record<string, unknown>;
+  /** What the task does with the answer to its question, then how long it still works. */
+  onAnswer?: (answer: unknown) => void;
 }
 
 /** What the interactive tools keep between requests: the state key, tasks, settings. */
@@ -77,24 +81,56 @@ export class InteractiveState {
     return undefined;
   }
 
-  startTask(tool: string, workMs: number, finish: () => Record<string, unknown>): DemoTask {
+  /**
+   * A task that works for `workMs`; with `ask`, it stops halfway in `input_required` until
+   * `tasks/update` answers, then works the other half. `finish` gets the answer (if any).
+   */
+  startTask(tool: string, workMs: number, finish: (answer?: unknown) => Record<string, unknown>, ask?: { key: string; request: Record<string, unknown> }): DemoTask {
     const now = new Date().toISOString();
     const task: DemoTask = { taskId: randomUUID(), tool, status: 'working', createdAt: now, lastUpdatedAt: now };
-    task.timer = setTimeout(() => {
-      if (task.status !== 'working') return;
-      task.status = 'completed';
-      task.result = finish();
-      task.lastUpdatedAt = new Date().toISOString();
-    }, workMs);
-    task.timer.unref();
+    const complete = (after: number, answer?: unknown) => {
+      task.timer = setTimeout(() => {
+        if (task.status !== 'working') return;
+        task.status = 'completed';
+        task.result = finish(answer);
+        task.lastUpdatedAt = new Date().toISOString();
+      }, after);
+      task.timer.unref();
+    };
+    if (!ask) complete(workMs);
+    else {
+      task.timer = setTimeout(() => {
+        if (task.status !== 'working') return;
+        task.status = 'input_required';
+        task.inputRequests = { [ask.key]: ask.request };
+        task.lastUpdatedAt = new Date().toISOString();
+        task.onAnswer = (answer) => {
+          task.status = 'working';
+          task.inputRequests = undefined;
+          task.onAnswer = undefined;
+          task.lastUpdatedAt = new Date().toISOString();
+          complete(workMs / 2, answer);
+        };
+      }, workMs / 2);
+      task.timer.unref();
+    }
     this.tasks.set(task.taskId, task);
     return task;
+  }
+
+  /** `tasks/update`: answers for keys the task is not waiting for are ignored, as the extension says. */
+  updateTask(taskId: string, inputResponses: unknown): void {
+    const task = this.tasks.get(taskId);
+    if (!task || task.status !== 'input_required' || !task.inputRequests || typeof inputResponses !== 'object' || inputResponses === null) return;
+    const [key] = Object.keys(task.inputRequests);
+    const answer = (inputResponses as Record<string, unknown>)[key!];
+    if (answer !== undefined) task.onAnswer?.(answer);
   }
 
   cancelTask(taskId: string): boolean {
     const task = this.tasks.get(taskId);
     if (!task) return false;
-    if (task.status === 'working') {
+    if (task.status === 'working' || task.status === 'input_required') {
       clearTimeout(task.timer);
       task.status = 'cancelled';
       task.lastUpdatedAt = new Date().toISOString();
@@ -114,6 +150,10 @@ export class InteractiveState {
       pollIntervalMs: this.taskPollIntervalMs,
     };
     if (task.status === 'completed') fields.result = task.result;
+    if (task.status === 'input_required') {
+      fields.inputRequests = task.inputRequests;
+      fields.statusMessage = 'waiting for the user';
+    }
     return fields;
   }
 
@@ -229,7 +269,11 @@ export function interactiveTools(store: CalendarStore, state: InteractiveState):
     },
   };
 
-  const ExportSchema = z.object({ date: DateSchema.optional(), work_ms: z.number().int().min(0).max(600_000).optional() });
+  const ExportSchema = z.object({
+    date: DateSchema.optional(),
+    work_ms: z.number().int().min(0).max(600_000).optional(),
+    ask_format: z.boolean().optional().describe('ask the user for the format halfway (the task waits for input)'),
+  });
   const exportTool: InteractiveTool = {
     name: 'export_calendar',
     listing: () => ({
@@ -247,10 +291,27 @@ export function interactiveTools(store: CalendarStore, state: InteractiveState):
       }
       const date = resolveDemoDate(parsed.date ?? 'today') ?? parsed.date ?? 'today';
       context.onExecuted('export_calendar');
-      const task = state.startTask('export_calendar', parsed.work_ms ?? 3_000, () => {
-        const events = store.list(date);
-        return { content: [{ type: 'text', text: `Exported ${events.length} meeting(s) on ${date}.` }], structuredContent: { date, count: events.length } };
-      });
+      const format = z.object({ action: z.literal('accept'), content: z.object({ format: z.enum(['csv', 'ics']) }) });
+      const ask = parsed.ask_format
+        ? {
+            key: `format-${randomUUID()}`,
+            request: {
+              method: 'elicitation/create',
+              params: { message: `Which format for the export of ${date}?`, requestedSchema: { type: 'object', properties: { format: { type: 'string', enum: ['csv', 'ics'] } }, required: ['format'] } },
+            },
+          }
+        : undefined;
+      const task = state.startTask(
+        'export_calendar',
+        parsed.work_ms ?? 3_000,
+        (answer) => {
+          const events = store.list(date);
+          const chosen = format.safeParse(answer);
+          const as = chosen.success ? ` as ${chosen.data.content.format}` : '';
+          return { content: [{ type: 'text', text: `Exported ${events.length} meeting(s) on ${date}${as}.` }], structuredContent: { date, count: events.length } };
+        },
+        ask,
+      );
       return { result: { resultType: 'task', ...state.taskFields(task) } };
     },
   };

@@ -135,6 +135,7 @@ async function answer2026(req: IncomingMessage, json: unknown, state: DemoServer
       const task = options.interactiveState.tasks.get(taskId);
       if (!task) return error(200, id, -32602, `Unknown task ${taskId}`);
       if (method === 'tasks/cancel') options.interactiveState.cancelTask(taskId);
+      if (method === 'tasks/update') options.interactiveState.updateTask(taskId, params.inputResponses);
       if (method === 'tasks/get') return ok(id, { resultType: 'complete', ...options.interactiveState.taskFields(task) });
       return ok(id, { resultType: 'complete' });
     }

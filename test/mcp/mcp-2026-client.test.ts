@@ -9,8 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { headerValue, Mcp2026Client } from '../../activities/mcp-2026/client';
-import { probe } from '../../activities/mcp-2026/negotiate';
-import { callTool2026, listTools2026 } from '../../activities/mcp-2026/operations';
+import { probe, ProtocolMemory } from '../../activities/mcp-2026/negotiate';
+import { callTool2026, listTools2026, ProtocolViolationError, readCallAnswer } from '../../activities/mcp-2026/operations';
 import { paramHeaders, paramHeaderValues } from '../../activities/mcp-2026/param-headers';
 
 const SQL_TOOL = {
@@ -42,7 +42,7 @@ describe('Mcp2026Client on the wire', () => {
   let server: Server;
   let url: string;
   const seen: { headers: IncomingHttpHeaders; body: { method: string; params: Record<string, unknown> } }[] = [];
-  let mode: 'sse' | 'bare400' | 'rpcError' = 'sse';
+  let mode: 'sse' | 'bare400' | 'rpcError' | 'unauthorized' = 'sse';
 
   before(async () => {
     server = createServer((req, res) => {
@@ -52,6 +52,7 @@ describe('Mcp2026Client on the wire', () => {
         const body = JSON.parse(text) as { id: string; method: string; params: Record<string, unknown> };
         seen.push({ headers: req.headers, body });
         if (mode === 'bare400') return void res.writeHead(400).end('Bad Request');
+        if (mode === 'unauthorized') return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
         if (mode === 'rpcError') {
           res.writeHead(400, { 'content-type': 'application/json' });
           return void res.end(JSON.stringify({ jsonrpc: '2.0', id: body.id, error: { code: -32022, message: 'Unsupported protocol version', data: { supported: ['2025-11-25'], requested: '2026-07-28' } } }));
@@ -106,5 +107,30 @@ describe('Mcp2026Client on the wire', () => {
     mode = 'rpcError';
     await assert.rejects(client.request('server/discover', {}), (error: unknown) => error instanceof McpError && error.code === -32022);
     assert.deepEqual(await probe(client, {}), { era: 'legacy' }, 'a modern server that lists only 2025-11-25 is spoken to with the SDK');
+  });
+
+  it('a probe refused for its credentials hands the call to the SDK path and is not remembered', async () => {
+    mode = 'unauthorized';
+    const memory = new ProtocolMemory();
+    assert.deepEqual(await memory.negotiate(url, new Mcp2026Client(url, {}), {}), { era: 'legacy', provisional: true });
+    assert.equal(memory.get(url), undefined);
+  });
+});
+
+describe('reading a tools/call answer', () => {
+  const elicit = (message: string) => ({ method: 'elicitation/create', params: { message, requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } } } } });
+
+  it('refuses what the revision does not allow, naming it', () => {
+    assert.throws(() => readCallAnswer({ resultType: 'input_required' }), ProtocolViolationError);
+    assert.throws(() => readCallAnswer({ resultType: 'input_required', inputRequests: { s: { method: 'sampling/createMessage', params: {} } } }), /asked for "sampling\/createMessage".*only elicitation/);
+    assert.throws(() => readCallAnswer({ resultType: 'input_required', inputRequests: { big: elicit('x'.repeat(40_000)) } }), /more than 32768 bytes/);
+    assert.throws(() => readCallAnswer({ resultType: 'streaming' }), /resultType "streaming"/);
+    assert.throws(() => readCallAnswer({ resultType: 'task', taskId: '', status: 'working' }), /does not match MCP 2026-07-28/);
+  });
+
+  it('reads a result without resultType (an earlier-revision server) as complete', () => {
+    const answer = readCallAnswer({ content: [{ type: 'text', text: 'hi' }] });
+    assert.equal(answer.kind, 'complete');
+    assert.deepEqual(readCallAnswer({ resultType: 'input_required', requestState: 'opaque' }), { kind: 'input_required', input_requests: {}, request_state: 'opaque' });
   });
 });

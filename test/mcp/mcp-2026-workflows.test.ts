@@ -125,6 +125,16 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
         assert.match(error.message, /attendee/);
         return true;
       });
+      const wrong = await runCli(['answer', handle.workflowId, question.id, '--json', '{"confirm": "yes"}'], {
+        via: 'source',
+        env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace },
+      });
+      assert.equal(wrong.code, 2, wrong.stderr);
+      assert.match(wrong.stderr, /confirm: must be true or false; attendee: required|attendee: required; confirm: must be true or false/);
+      await assert.rejects(handle.executeUpdate(answerUpdate, { args: [{ action: 'maybe' } as never] }), (error: unknown) => {
+        assert.match(String((error as { cause?: Error }).cause?.message), /invalid answer: action/);
+        return true;
+      });
       const cli = await runCli(['answer', handle.workflowId, question.id, '--json', '{"confirm": true, "attendee": "dana@example.com"}'], {
         via: 'source',
         env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace },
@@ -145,6 +155,11 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
     await inProcess(async (start) => {
       const handle = await start(scripted(modern.url, 'book_meeting', { title: 'Retro', date: 'today', start_time: '16:00' }));
       await until(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the question');
+      const shown = await runCli(['progress', handle.workflowId], { via: 'source', env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace } });
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /\? calendar · book_meeting asks: Book "Retro"/);
+      assert.match(shown.stdout, /requested schema: \{"type":"object","properties":\{"confirm"/);
+      assert.match(shown.stdout, new RegExp(`mcpflow answer ${handle.workflowId} input-1 --json`));
       const outcome = await handle.executeUpdate(answerUpdate, { args: [{ action: 'decline' }] });
       assert.equal(outcome.action, 'decline');
       const result = await handle.result();
@@ -195,6 +210,16 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
     });
   });
 
+  it('a hosted-mode query takes no answers, and `answer` says so', async () => {
+    await inProcess(async (start) => {
+      const handle = await start({ query: 'Do I have meetings today?', servers: [{ label: 'calendar', url: legacy.url, require_approval: 'always' }], retry });
+      await until(() => progressOf(handle), (progress) => progress.pending_approvals.length > 0, 'the approval request');
+      const client = new McpflowClient(env.client, env.connection, { address: env.address, namespace: env.namespace });
+      await assert.rejects(answerInput(client, handle.workflowId, { action: 'decline' }), /takes no answers.*mcpflow approve/);
+      await handle.terminate('test done');
+    });
+  });
+
   it('a task is polled with durable timers; a worker SIGKILL mid-task resumes the same task, which starts once', async () => {
     modern.reset();
     await withWorkerProcess(async (taskQueue, restart) => {
@@ -215,6 +240,25 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
       assert.equal(done.tasks![0]!.status, 'completed');
       assert.ok(done.tasks![0]!.polls >= 3);
       await saveHistoryFixture(handle, 'query-direct-mcp2026-task');
+    });
+  });
+
+  it('a task that needs input mid-way: the question waits like any other, the answer goes back with tasks/update', async () => {
+    modern.reset();
+    await inProcess(async (start) => {
+      const handle = await start(scripted(modern.url, 'export_calendar', { date: 'today', work_ms: 1_000, ask_format: true }, { call_timeout_ms: 60_000 }));
+      const waiting = await until(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the task\'s question');
+      assert.match(waiting.pending_input![0]!.message, /Which format/);
+      assert.equal(waiting.tasks![0]!.status, 'input_required');
+      await assert.rejects(handle.executeUpdate(answerUpdate, { args: [{ action: 'accept', content: { format: 'pdf' } }] }), (error: unknown) => {
+        assert.match(String((error as { cause?: Error }).cause?.message), /format: must be one of csv, ics/);
+        return true;
+      });
+      await handle.executeUpdate(answerUpdate, { args: [{ action: 'accept', content: { format: 'ics' } }] });
+      const result = await handle.result();
+      assert.equal(result.success, true, result.error ?? '');
+      assert.match(result.tool_calls[0]!.output ?? '', /Exported 2 meeting\(s\) on .* as ics\./);
+      assert.equal(modern.counters().executed.export_calendar, 1);
     });
   });
 

@@ -153,7 +153,8 @@ export class DirectCalls {
       }
       const responses = Object.keys(interaction.input_requests).length ? await this.elicitations.ask(asker, interaction.input_requests, askedAgain) : {};
       askedAgain = false;
-      const retry: DirectCallInput = { ...base, input_responses: responses };
+      // With only `requestState` (the server shedding load), the retry carries no inputResponses.
+      const retry: DirectCallInput = Object.keys(responses).length ? { ...base, input_responses: responses } : { ...base };
       if (interaction.request_state !== undefined) retry.request_state = interaction.request_state;
       result = await activities.callToolDirect(retry);
     }

@@ -39,10 +39,10 @@ export class QueryRunState {
   readonly startedAt = Date.now();
   /** The approvals still waiting for an answer; set by the approvals once they exist. */
   openApprovals: () => PendingApproval[] = () => [];
-  /** MCP servers' questions still waiting for an answer (direct mode, ./elicitation.ts). */
-  openInputs: () => PendingInput[] = () => [];
+  /** MCP servers' questions still waiting for an answer (direct mode, ./elicitation.ts); undefined in hosted mode, which takes no answers. */
+  openInputs: () => PendingInput[] | undefined = () => undefined;
   /** Tasks followed so far (direct mode, ./tasks.ts). */
-  followedTasks: () => TaskProgress[] = () => [];
+  followedTasks: () => TaskProgress[] | undefined = () => undefined;
 
   readonly upsertSearchAttributes: ReturnType<typeof searchAttributeWriter>;
   private eventSeq = 0;

@@ -57,7 +57,8 @@ export class Tasks {
       summary: `Task ${handle.task_id} of ${server} · ${tool}`,
     });
     const taskInput = { server: call.server, tool: call.tool, task_id: handle.task_id, retry: call.retry, timeout_ms: timeout };
-    const deadline = startedAt + call.timeout_ms;
+    // Time spent waiting for a person is not the task's: it moves the deadline.
+    let deadline = startedAt + call.timeout_ms;
     const answered = new Set<string>();
     let current = handle;
     try {
@@ -66,7 +67,9 @@ export class Tasks {
           // Keys are unique over a task's lifetime: one already answered is not asked again.
           const fresh = Object.fromEntries(Object.entries(current.input_requests).filter(([key]) => !answered.has(key)));
           if (Object.keys(fresh).length) {
+            const askedAt = Date.now();
             const responses = await this.elicitations.ask({ server, tool, call_id: call.call_id }, fresh, false);
+            deadline += Date.now() - askedAt;
             for (const key of Object.keys(fresh)) answered.add(key);
             await activities.updateTaskDirect({ ...taskInput, input_responses: responses });
           }

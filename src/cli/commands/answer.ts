@@ -6,7 +6,7 @@
  * accepts a URL-mode request once its page is done.
  */
 import type { Command } from 'commander';
-import { answerInput } from '../../client/answers';
+import { answerInput, InvalidAnswerError } from '../../client/answers';
 import { ElicitContentSchema, type InputAnswer, type PendingInput, type TaskProgress } from '../../core/mcp-input';
 import { describeZodError } from '../../core/zod-errors';
 import { commandContext, withClient } from '../context';
@@ -33,7 +33,10 @@ export function registerAnswerCommand(program: Command): void {
     .action(async (workflowId: string, requestId: string | undefined, flags: AnswerFlags, command: Command) => {
       const answer = answerOf(flags, requestId);
       await withClient(commandContext(command), async (client) => {
-        const outcome = await answerInput(client, workflowId, answer);
+        const outcome = await answerInput(client, workflowId, answer).catch((error: unknown) => {
+          // A wrong answer is bad input (exit 2), like a bad flag.
+          throw error instanceof InvalidAnswerError ? new UsageError(error.message) : error;
+        });
         toStdout(`Answered ${outcome.answered} of ${workflowId} (${outcome.action})`);
       });
     });

@@ -85,7 +85,7 @@ export async function launchDemoServers(opts: DemoServersLaunchOptions = {}): Pr
 /** The lines `mcpflow demo-servers` prints once the servers listen. */
 export function describeDemoServers(handle: DemoServersHandle): string[] {
   return [
-    ...Object.values(handle.servers).map((s) => `${s.label.padEnd(9)} ${s.url}  (admin ${s.adminUrl})`),
+    ...Object.values(handle.servers).map((s) => `${s.label.padEnd(9)} ${s.url}  (admin ${s.adminUrl}${s.protocol === '2026-07-28' ? ', MCP 2026-07-28' : ''})`),
     `Demo "today" is ${DEMO_TODAY}.`,
   ];
 }
