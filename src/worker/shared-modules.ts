@@ -3,7 +3,7 @@
  *
  * The SDK's reusable V8 context evaluates every bundled module again for each workflow run it
  * creates (each run has a module cache of its own), so each run built all of zod and every zod
- * schema of src/core and workflows/messages.ts: ~13 ms of CPU in each run's first workflow task
+ * schema of src/core, workflows/messages.ts and workflows/batch/messages.ts: ~13 ms of CPU in each run's first workflow task
  * and ~2 MiB of heap for as long as the run is cached (`npm run bench -- profile`,
  * docs/benchmarks.md). The bundler's `preloadModules` evaluates modules once, before any run,
  * and shares them; these modules are pure (no per-run state: schemas, constants, functions).
@@ -23,7 +23,7 @@ const SHARED = [
   'src/core/conversation', 'src/core/defaults', 'src/core/destinations', 'src/core/errors', 'src/core/failures',
   'src/core/function-tools', 'src/core/parser', 'src/core/payload-converter', 'src/core/payload-size', 'src/core/records',
   'src/core/retry', 'src/core/schemas', 'src/core/search-attributes', 'src/core/servers', 'src/core/tool-filters',
-  'src/core/tools', 'src/core/zod-errors', 'workflows/messages',
+  'src/core/tools', 'src/core/zod-errors', 'workflows/messages', 'workflows/batch/messages',
 ];
 
 /** `preloadModules` for bundleWorkflowCode / WorkerOptions.bundlerOptions (absolute paths; sealing last). */

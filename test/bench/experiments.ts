@@ -61,7 +61,7 @@ export const EXPERIMENTS: Experiment[] = [
   { name: 'partitions-1', what: 'dev server: matching.numTaskqueueRead/WritePartitions 4 → 1', server: dynamicConfig({ 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 }) },
   { name: 'sa-cache', what: 'dev server: system.forceSearchAttributesCacheRefreshOnRead false (the CLI turns it on)', server: dynamicConfig({ 'system.forceSearchAttributesCacheRefreshOnRead': false }) },
   { name: 'no-shared-modules', what: 'bundle: no preloadModules (zod, src/core and workflows/messages.ts evaluated again for every run, as before src/worker/shared-modules.ts)', preloadModules: [] },
-  { name: 'cache-100', what: 'worker: maxCachedWorkflows 100 (default ≈ 1300 on this machine); runs beyond it are evicted and replayed when approved', worker: { maxCachedWorkflows: 100 } },
+  { name: 'cache-100', what: 'worker: maxCachedWorkflows 100 (default 250); runs beyond it are evicted and replayed when approved', worker: { maxCachedWorkflows: 100 } },
   {
     name: 'heap-320',
     what: 'worker process: node --max-old-space-size=320 (mcpflow derives maxCachedWorkflows from the heap limit: 40 here)',
