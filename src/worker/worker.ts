@@ -74,9 +74,10 @@ export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
       activity: [...(options.tracing?.activity ?? []), activityLogInterceptor],
       ...(options.tracing ? { workflowModules: options.tracing.workflowModules } : {}),
     },
-    // A worker that died leaves its sticky tasks behind: after 1 s (default 10 s) they go to the
-    // shared queue and another worker resumes the run (recovery 11 s → 2 s in docs/benchmarks.md).
-    stickyQueueScheduleToStartTimeout: '1s',
+    // A worker that died leaves its sticky tasks behind: after 500 ms (default 10 s) they go to
+    // the shared queue and another worker resumes the run (recovery 11 s → 2 s at 1 s, and the
+    // task after a retried Responses call waited out this timeout too; docs/benchmarks.md).
+    stickyQueueScheduleToStartTimeout: '500ms',
     // Direct mode schedules several tool calls at once: take them all eagerly (default 3).
     maxEagerActivityReservationsPerWorkflowTask: 50,
     maxCachedWorkflows: options.maxCachedWorkflows ?? maxCachedWorkflowsFor(),
