@@ -58,4 +58,13 @@ export const KEPT_CHANGES: KeptChange[] = [
       { figure: 'hashToolDefinition in the workflow thread, hosted', before: '1.2 ms per query', after: '≈0.2 ms per query (7× faster per hash)' },
     ],
   },
+  {
+    commit: '9d35b2e',
+    change: 'the sticky queue timeout is 500 ms instead of 1 s: after a worker dies, the workflow task that follows an approval or a retried Responses call waits that long for the dead worker before another takes it (the history of a recovered run showed WorkflowTaskTimedOut 1 s after the retried call completed)',
+    command: '`MCPFLOW_BENCH_PHASES=latency,recovery npm run bench` (load average ~7–11)',
+    figures: [
+      { figure: 'SIGKILL waiting for approval: new worker polling → query done', before: '1187–1408 ms', after: '734–980 ms' },
+      { figure: 'hosted concurrency 50 (no loss)', before: '18.1 q/s, worker 16.7 ms/q', after: '24.6 q/s, worker 14.2 ms/q' },
+    ],
+  },
 ];
