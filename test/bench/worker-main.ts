@@ -32,6 +32,9 @@ async function main(): Promise<void> {
   const worker = await createWorker({
     connection, namespace: NAMESPACE, taskQueue, openaiBaseURL, env: {}, ...(bundlePath ? { workflowBundlePath: bundlePath } : {}), ...(maxCached !== undefined ? { maxCachedWorkflows: maxCached } : {}),
   });
+  // SIGUSR2: one JSON line of this process's memory on stderr (the main isolate's heap; RSS also
+  // holds the workflow thread's isolate and the Core SDK), for looking into the worker's RSS.
+  process.on('SIGUSR2', () => process.stderr.write(`memory ${JSON.stringify(process.memoryUsage())}\n`));
   await worker.runUntil(async () => {
     process.stdout.write(`worker ready ${process.pid}\n`);
     await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
