@@ -5,7 +5,7 @@
 import OpenAI from 'openai';
 import { ApplicationFailure } from '@temporalio/common';
 import { createBatchActivities } from './batch';
-import { createHostedDiscoveryActivities } from './discovery';
+import { createDiscoveryActivities } from './discovery';
 import { createMcpActivities } from './mcp';
 import { sharedMcpConnections, type McpConnectionPool } from './mcp-connections';
 import { createResponsesActivities } from './responses';
@@ -59,10 +59,11 @@ export function createActivities(deps: ActivityDeps = {}) {
     return client;
   };
   const responses = createResponsesActivities({ openai, env });
+  const mcp = createMcpActivities({ env, connections: deps.mcpConnections ?? sharedMcpConnections(), allowPrivateNetworks: deps.allowPrivateNetworks });
   return {
     ...responses,
-    ...createHostedDiscoveryActivities(responses),
-    ...createMcpActivities({ env, connections: deps.mcpConnections ?? sharedMcpConnections(), allowPrivateNetworks: deps.allowPrivateNetworks }),
+    ...createDiscoveryActivities(responses, mcp),
+    ...mcp,
     ...createSessionActivities({ temporalClient: deps.temporalClient }),
     ...createBatchActivities({ temporalClient: deps.temporalClient }),
   };

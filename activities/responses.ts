@@ -58,7 +58,8 @@ export interface ResponsesCallResult {
   attempt_errors?: RecordedError[];
 }
 
-const KEEP_ALIVE_HEARTBEAT_MS = 5_000;
+/** Well inside the 2.5 s heartbeat timeout of streamed calls (workflows/query/model.ts); the SDK throttles what it sends. */
+const KEEP_ALIVE_HEARTBEAT_MS = 500;
 
 
 export interface ResponsesDeps {
@@ -101,14 +102,16 @@ export function createResponsesActivities(deps: ResponsesDeps) {
 }
 
 async function streamResponse(client: OpenAI, body: ResponseCreateParamsNonStreaming, context: Context, failure: FailureContext) {
-  const stream = await client.responses.create({ ...body, stream: true }, { signal: context.cancellationSignal });
   const callTimes: Record<string, CallTimes> = {};
   const labels = new Map<string, { server: string; tool: string }>();
   let final: unknown;
   let current: Record<string, string> = { event: 'waiting for the first event' };
-  // A slow tool sends no events for a while; the worker is still alive, so keep saying so.
+  // The heartbeat timeout runs from the attempt's start: beat at once, and keep saying the worker
+  // is alive while the API is slow to answer or a slow tool sends no events.
+  context.heartbeat(current);
   const keepAlive = setInterval(() => context.heartbeat(current), KEEP_ALIVE_HEARTBEAT_MS);
   try {
+    const stream = await client.responses.create({ ...body, stream: true }, { signal: context.cancellationSignal });
     for await (const event of stream) {
       final = readEvent(event, callTimes, labels, failure) ?? final;
       const itemId = 'item_id' in event && typeof event.item_id === 'string' ? event.item_id : undefined;

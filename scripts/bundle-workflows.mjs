@@ -20,6 +20,8 @@ const { code } = await bundleWorkflowCode({
   // The same payload converter as src/codec/data-converter.ts (the bundle must carry it).
   payloadConverterPath: path.join(repoRoot, 'dist', 'src', 'core', 'payload-converter.js'),
   logger: new DefaultLogger('WARN'),
+  // Evaluated once per worker, not once per run (src/worker/shared-modules.ts).
+  preloadModules: require(path.join(repoRoot, 'dist', 'src', 'worker', 'shared-modules.js')).sharedWorkflowModules(),
 });
 writeFileSync(output, code);
 console.log(`wrote ${output} (${code.length} bytes)`);

@@ -23,6 +23,7 @@ const SKIPPED_DIRS = new Set(['node_modules', '.tmp', 'fixtures']);
 
 const { ensureTemporalCli } = tsxRequire('../src/devserver/cli-path.ts', import.meta.url);
 const { findFreePort, startDevServer } = tsxRequire('../src/devserver/server.ts', import.meta.url);
+const { sharedWorkflowModules } = tsxRequire('../src/worker/shared-modules.ts', import.meta.url);
 
 function listTestFiles(dir) {
   if (!existsSync(dir)) return [];
@@ -68,7 +69,7 @@ async function bundleWorkflows() {
   try {
     // The same payload converter as src/codec/data-converter.ts (the bundle must carry it).
     const payloadConverterPath = path.join(repoRoot, 'src', 'core', 'payload-converter.ts');
-    const { code } = await bundleWorkflowCode({ workflowsPath: workflowsIndex, payloadConverterPath, logger: new DefaultLogger('WARN') });
+    const { code } = await bundleWorkflowCode({ workflowsPath: workflowsIndex, payloadConverterPath, logger: new DefaultLogger('WARN'), preloadModules: sharedWorkflowModules() });
     mkdirSync(tmpDir, { recursive: true });
     const bundlePath = path.join(tmpDir, 'workflow-bundle.js');
     writeFileSync(bundlePath, code);

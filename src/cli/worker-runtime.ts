@@ -68,6 +68,8 @@ export interface StartWorkerOptions {
   /** Milliseconds a stop waits for in-flight activities (SIGTERM drains); default 30 s. */
   shutdownGraceMs?: number;
   allowPrivateNetworks?: AllowPrivateNetworks;
+  /** Runs kept in memory between their workflow tasks (createWorker's default otherwise). */
+  maxCachedWorkflows?: number;
 }
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
@@ -84,6 +86,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     ...(options.openaiBaseURL ? { openaiBaseURL: options.openaiBaseURL } : {}),
     ...(options.workflowBundlePath ? { workflowBundlePath: options.workflowBundlePath } : {}),
     shutdownGraceTime: options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });
   // Pooled MCP connections end their sessions when the worker stops, however it stops.
   const finished = worker.run().finally(async () => {

@@ -11,6 +11,7 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { TASK_QUEUE } from '../core/defaults';
 import { mcpflowDataConverter } from '../codec/data-converter';
 import { activityLogInterceptor } from './activity-log';
+import { sharedWorkflowModules } from './shared-modules';
 import type { WorkerTracing } from './tracing';
 
 export interface McpflowWorkerOptions extends ActivityDeps {
@@ -28,22 +29,31 @@ export interface McpflowWorkerOptions extends ActivityDeps {
   shutdownGraceTime?: Duration;
   /** OpenTelemetry (src/worker/tracing.ts): its workflow interceptors need a fresh bundle. */
   tracing?: WorkerTracing;
+  /** Runs kept in memory between their workflow tasks (default: maxCachedWorkflowsFor()). */
+  maxCachedWorkflows?: number;
 }
 
 export const WORKFLOWS_PATH = require.resolve(path.join(__dirname, '..', '..', 'workflows'));
 
-/** Heap budgeted per cached workflow run (the SDK's default cache assumes ~1.7 MiB). */
+/** Heap budgeted per cached workflow run (measured: ~0.3 MiB since src/worker/shared-modules.ts). */
 const HEAP_MIB_PER_CACHED_RUN = 3;
 
 /**
- * How many runs the worker keeps cached. An mcpflow run holds about 2 MiB of heap (the SDK
- * evaluates the workflow modules once per run), more than the SDK's default cache size allows
- * for: with ~2,400 runs waiting for approval the default cache outgrew a 4 GiB heap and the
- * worker died (`npm run bench`, docs/benchmarks.md). Runs beyond the cache are evicted and
- * replayed on their next task, such as an approval.
+ * Runs kept in memory by default. A run waiting for approval needs no memory until its answer
+ * comes: evicted, it is replayed from history then (~12 ms of worker CPU for the seed scenario).
+ * 250 cached runs are ~70 MiB; with more, 5,000 waiting runs took the worker past 400 MiB RSS,
+ * and in-flight queries (concurrency 50 in `npm run bench`) stay well inside the cache.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+
+/**
+ * How many runs the worker keeps cached: 250, fewer when the heap is small (one run per 3 MiB
+ * above 200 MiB). Before the shared modules, a run held ~2 MiB and the SDK's default cache
+ * outgrew a 4 GiB heap with ~2,400 runs waiting for approval. Runs beyond the cache are evicted
+ * and replayed on their next task, such as an approval.
  */
 export function maxCachedWorkflowsFor(heapLimitMiB = v8.getHeapStatistics().heap_size_limit / (1024 * 1024)): number {
-  return Math.max(Math.floor(Math.max(heapLimitMiB - 200, 0) / HEAP_MIB_PER_CACHED_RUN), 10);
+  return Math.min(DEFAULT_MAX_CACHED_WORKFLOWS, Math.max(Math.floor(Math.max(heapLimitMiB - 200, 0) / HEAP_MIB_PER_CACHED_RUN), 10));
 }
 
 export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
@@ -55,7 +65,7 @@ export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: createActivities({ temporalClient: new Client({ connection: options.connection, namespace: options.namespace ?? 'default', dataConverter }), ...options }),
-    ...(options.workflowBundlePath && !options.tracing ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundlePath && !options.tracing ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: sharedWorkflowModules() } }),
     ...(options.tracing ? { sinks: options.tracing.sinks } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
@@ -64,12 +74,13 @@ export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
       activity: [...(options.tracing?.activity ?? []), activityLogInterceptor],
       ...(options.tracing ? { workflowModules: options.tracing.workflowModules } : {}),
     },
-    // A worker that died leaves its sticky tasks behind: after 1 s (default 10 s) they go to the
-    // shared queue and another worker resumes the run (recovery 11 s → 2 s in docs/benchmarks.md).
-    stickyQueueScheduleToStartTimeout: '1s',
+    // A worker that died leaves its sticky tasks behind: after 500 ms (default 10 s) they go to
+    // the shared queue and another worker resumes the run (recovery 11 s → 2 s at 1 s, and the
+    // task after a retried Responses call waited out this timeout too; docs/benchmarks.md).
+    stickyQueueScheduleToStartTimeout: '500ms',
     // Direct mode schedules several tool calls at once: take them all eagerly (default 3).
     maxEagerActivityReservationsPerWorkflowTask: 50,
-    maxCachedWorkflows: maxCachedWorkflowsFor(),
+    maxCachedWorkflows: options.maxCachedWorkflows ?? maxCachedWorkflowsFor(),
   };
   return Worker.create(workerOptions);
 }

@@ -7,7 +7,7 @@
  * today; "no-…" rows undo one of its tunings, the others try one more change. Writes
  * test/.tmp/bench-experiments.md. MCPFLOW_BENCH_QUICK=1: smaller sizes.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './child';
 import { runLoad } from './load';
@@ -39,11 +39,6 @@ const EXPERIMENT_TIMEOUT_MS = 6 * 60_000;
 const dynamicConfig = (pairs: Record<string, string | number | boolean>) =>
   Object.entries(pairs).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
 
-/** src/core is pure and shared by every workflow: zod schemas built once per V8 context instead of once per run. */
-const CORE_MODULES = readdirSync(path.join(REPO_ROOT, 'src', 'core'))
-  .filter((file) => file.endsWith('.ts') && file !== 'validation.ts')
-  .map((file) => path.join(REPO_ROOT, 'src', 'core', file));
-
 /** `temporal server start-dev` as the CLI configures it, undoing mcpflow's tuning (src/devserver/args.ts); later flags win. */
 const STOCK_QUEUES = dynamicConfig({ 'history.transferProcessorMaxPollRPS': 20, 'history.visibilityProcessorMaxPollRPS': 20 });
 const NO_EAGER = dynamicConfig({ 'system.enableActivityEagerExecution': false });
@@ -65,13 +60,8 @@ export const EXPERIMENTS: Experiment[] = [
   { name: 'eager-3', what: 'worker: maxEagerActivityReservationsPerWorkflowTask back to 3', worker: { maxEagerActivityReservationsPerWorkflowTask: 3 } },
   { name: 'partitions-1', what: 'dev server: matching.numTaskqueueRead/WritePartitions 4 → 1', server: dynamicConfig({ 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 }) },
   { name: 'sa-cache', what: 'dev server: system.forceSearchAttributesCacheRefreshOnRead false (the CLI turns it on)', server: dynamicConfig({ 'system.forceSearchAttributesCacheRefreshOnRead': false }) },
-  { name: 'preload-zod', what: "bundle: preloadModules ['zod'] (zod evaluated once per V8 context)", preloadModules: ['zod'] },
-  {
-    name: 'preload-core',
-    what: 'bundle: preloadModules zod + src/core/* (all schemas built once); expected to fail: the SDK deep-freezes preloaded modules and zod installs lazy members on its schemas',
-    preloadModules: ['zod', ...CORE_MODULES],
-  },
-  { name: 'cache-100', what: 'worker: maxCachedWorkflows 100 (default ≈ 1300 on this machine); runs beyond it are evicted and replayed when approved', worker: { maxCachedWorkflows: 100 } },
+  { name: 'no-shared-modules', what: 'bundle: no preloadModules (zod, src/core and workflows/messages.ts evaluated again for every run, as before src/worker/shared-modules.ts)', preloadModules: [] },
+  { name: 'cache-100', what: 'worker: maxCachedWorkflows 100 (default 250); runs beyond it are evicted and replayed when approved', worker: { maxCachedWorkflows: 100 } },
   {
     name: 'heap-320',
     what: 'worker process: node --max-old-space-size=320 (mcpflow derives maxCachedWorkflows from the heap limit: 40 here)',

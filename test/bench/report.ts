@@ -2,6 +2,7 @@
 import { markdownTable, mib, ms, ms1, perSecond, ratio, signedMs } from './markdown';
 import { findLoad, type BenchResults } from './results';
 import { evaluateTargets } from './targets';
+import { BASELINE_FILE, KEPT_CHANGES } from './changes';
 import { eventsTable, stepsTable, type TimelineSummary } from './timeline';
 import { VARIANT_LABELS, type VariantKey } from './variants';
 
@@ -37,6 +38,26 @@ function targetsSection(r: BenchResults): string[] {
     markdownTable(['target', 'from', 'value', 'target', 'status'], rows.map((row) => [row.what, row.basis, row.value, row.target, row.status]), 'llrrl'),
     '',
   ];
+}
+
+/** This run's targets beside the run before the changes of issue #10, then each change kept with its own measurement. */
+function beforeAfterSection(r: BenchResults, before: BenchResults | undefined): string[] {
+  const lines = ['## Before and after', ''];
+  if (before) {
+    const old = new Map(evaluateTargets(before).map((row) => [row.what, row]));
+    lines.push(
+      `Every target in this run beside the run of commit ${before.meta.commit.slice(0, 7)} (${before.meta.date.slice(0, 10)}, ${BASELINE_FILE}), the last before the changes below. Both are whole \`npm run bench\` runs on this machine; relative figures are against the floor of their own run.`,
+      '',
+      markdownTable(['target', 'before', 'after (this run)', 'target', 'status now'], evaluateTargets(r).map((row) => [row.what, old.get(row.what)?.value ?? 'not measured', row.value, row.target, row.status]), 'lrrrl'),
+      '',
+    );
+  }
+  lines.push('Changes kept, each measured on its own when it was made:', '');
+  for (const change of KEPT_CHANGES) {
+    lines.push(`- **${change.commit}**: ${change.change}. Measured: ${change.command}. ${change.figures.map((f) => `${f.figure}: ${f.before} → ${f.after}`).join('; ')}.`);
+  }
+  lines.push('');
+  return lines;
 }
 
 function latencySection(r: BenchResults): string[] {
@@ -122,7 +143,7 @@ function scaleSection(r: BenchResults, config: { maxBacklog: number }): string[]
     lines.push(
       '### Discovery: many servers in one `discoverTools`',
       '',
-      'One listing activity per server, in parallel; client start → result. Direct: MCP `tools/list`; hosted: one Responses call per server (the API lists it). The floor: a plain program listing the same servers in parallel (direct: MCP SDK clients connected once and reused; hosted: one Responses call per server with the openai client). All servers live in the one services process, so 50 listings cost that process 50 times the work on a 2-core machine. Sizes interleaved, p50 over the repetitions after a warm-up.',
+      'One `listAllTools` activity for all the servers (a server that fails there gets an activity of its own; none failed here); client start → result. Direct: MCP `tools/list` for every server concurrently, on pooled connections; hosted: one Responses call with all the servers (the API lists them). The floor: a plain program listing the same servers in parallel (direct: MCP SDK clients connected once and reused; hosted: one Responses call per server with the openai client). All servers live in the one services process, so 50 listings cost that process 50 times the work on a 2-core machine. Sizes interleaved, p50 over the repetitions after a warm-up.',
       '',
       markdownTable(['mode', 'servers', 'runs', 'p50 ms', 'min ms', 'max ms', 'relative to 1 server', 'floor p50 ms', 'floor relative to 1 server'], r.discovery.map((point) => [
         point.mode, String(point.servers), String(point.samples.length), ms(point.p50), ms(Math.min(...point.samples)), ms(Math.max(...point.samples)), ratio(point.relativeToOne),
@@ -149,7 +170,7 @@ function scaleSection(r: BenchResults, config: { maxBacklog: number }): string[]
     lines.push(
       `### ${a.target} runs waiting for approval at once`,
       '',
-      `The seed scenario (calendar \`always\`), started ${a.started} times as fast as the worker took them (${(a.started / (a.toWaitingMs / 1000)).toFixed(1)} runs/s to the approval wait; at most ${config.maxBacklog} started and not yet waiting). Worker RSS grew ${(a.workerRssPerRun / 1024).toFixed(0)} KiB per waiting run while the workflow cache filled (maxCachedWorkflows: ${a.cacheLimit} here, one run per 3 MiB of heap limit above 200 MiB; src/worker/worker.ts)${a.workerRssPerRunBeyondCache === undefined ? '' : `, then ${(a.workerRssPerRunBeyondCache / 1024).toFixed(0)} KiB per run beyond it (evicted runs are replayed when approved)`}; the database grew ${(a.dbBytesPerRun / 1024).toFixed(1)} KiB per run.${extrapolated ? ` The ${Math.round(a.startBudgetMs / 1000)} s budget for starting runs ended before ${a.target} were waiting (starting all ${a.target} at this rate would take ${Math.round(a.target / (a.started / (a.toWaitingMs / 1000)) / 60)} min, approving them about as long: too long for one run), so the figures at ${a.target} are **extrapolated** from ${a.samples.length} samples taken on the way: linearly up to the cache limit${a.workerRssPerRunBeyondCache === undefined ? ', flat beyond it (not measured that far)' : ', then with the slope measured beyond it'}.` : ''}`,
+      `The seed scenario (calendar \`always\`), started ${a.started} times as fast as the worker took them (${(a.started / (a.toWaitingMs / 1000)).toFixed(1)} runs/s to the approval wait; at most ${config.maxBacklog} started and not yet waiting). Worker RSS grew ${(a.workerRssPerRun / 1024).toFixed(0)} KiB per waiting run while the workflow cache filled (maxCachedWorkflows: ${a.cacheLimit} here; src/worker/worker.ts)${a.workerRssPerRunBeyondCache === undefined ? '' : `, then ${(a.workerRssPerRunBeyondCache / 1024).toFixed(0)} KiB per run beyond it (evicted runs are replayed when approved)`}; the database grew ${(a.dbBytesPerRun / 1024).toFixed(1)} KiB per run.${extrapolated ? ` The ${Math.round(a.startBudgetMs / 1000)} s budget for starting runs ended before ${a.target} were waiting (starting all ${a.target} at this rate would take ${Math.round(a.target / (a.started / (a.toWaitingMs / 1000)) / 60)} min, approving them about as long: too long for one run), so the figures at ${a.target} are **extrapolated** from ${a.samples.length} samples taken on the way: linearly up to the cache limit${a.workerRssPerRunBeyondCache === undefined ? ', flat beyond it (not measured that far)' : ', then with the slope measured beyond it'}.` : ''}`,
       '',
       markdownTable(['', `measured (${a.waiting} waiting)`, `at ${a.target}${extrapolated ? ' (extrapolated)' : ''}`], [
         ['worker RSS MiB', mib(a.workerRss), mib(a.atTarget.workerRss)],
@@ -178,10 +199,11 @@ function scaleSection(r: BenchResults, config: { maxBacklog: number }): string[]
   return lines;
 }
 
-export function renderReport(r: BenchResults): string {
+export function renderReport(r: BenchResults, before?: BenchResults): string {
   return [
     ...header(r),
     ...targetsSection(r),
+    ...beforeAfterSection(r, before),
     ...latencySection(r),
     ...threadsSection(r),
     '## Where the time goes',

@@ -22,6 +22,7 @@ import { readConfig, PHASES, type BenchConfig, type Phase } from './config';
 import { runLoad, type LoadResult } from './load';
 import { recoverInsideCall, recoverWhileWaiting } from './recovery';
 import { renderReport } from './report';
+import { BASELINE_FILE } from './changes';
 import type { BenchResults, RunMeta } from './results';
 import { measureApprovals } from './scale-approvals';
 import { measureDiscovery } from './scale-discovery';
@@ -133,7 +134,7 @@ function write(config: BenchConfig, results: BenchResults): void {
   results.meta.runMs = elapsedMs();
   results.meta.loadAverageAtEnd = os.loadavg();
   mkdirSync(path.dirname(config.output.markdown), { recursive: true });
-  const markdown = renderReport(results);
+  const markdown = renderReport(results, readBaseline());
   writeFileSync(config.output.markdown, markdown);
   // Raw samples and workflow ids stay out of the JSON: figures only.
   const json = { ...results, latency: results.latency.map(({ samples: _samples, workflowIds: _ids, ...load }) => load) };
@@ -180,11 +181,20 @@ async function main(): Promise<number> {
   }
 }
 
+/** The run before the changes of issue #10 (test/bench/changes.ts), for the before/after table. */
+function readBaseline(): BenchResults | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(REPO_ROOT, BASELINE_FILE), 'utf8')) as BenchResults;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `npm run bench -- render`: the markdown again from the JSON of the last run (after a change to report.ts). */
 async function render(): Promise<number> {
   const config = readConfig();
   const results = JSON.parse(readFileSync(config.output.json, 'utf8')) as BenchResults;
-  writeFileSync(config.output.markdown, renderReport(results));
+  writeFileSync(config.output.markdown, renderReport(results, readBaseline()));
   log(`rendered ${path.relative(process.cwd(), config.output.markdown)} from ${path.relative(process.cwd(), config.output.json)} (run of ${results.meta.date})`);
   return 0;
 }

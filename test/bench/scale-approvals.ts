@@ -59,11 +59,12 @@ export interface ApprovalOptions {
 }
 
 /**
- * The worker's maxCachedWorkflows on this machine: the worker is a Node process like this one,
- * so it has the same heap limit.
+ * The worker's maxCachedWorkflows on this machine: MCPFLOW_MAX_CACHED_WORKFLOWS (passed on to the
+ * bench's worker) or createWorker's default; the worker is a Node process like this one, so it
+ * has the same heap limit.
  */
-export function defaultMaxCachedWorkflows(): number {
-  return maxCachedWorkflowsFor();
+export function defaultMaxCachedWorkflows(env: NodeJS.ProcessEnv = process.env): number {
+  return env.MCPFLOW_MAX_CACHED_WORKFLOWS ? Number(env.MCPFLOW_MAX_CACHED_WORKFLOWS) : maxCachedWorkflowsFor();
 }
 
 /** The SQLite file and its journal / WAL, in bytes. */

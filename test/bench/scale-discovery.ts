@@ -1,7 +1,7 @@
 /**
- * Discovery of 1, 10 and 50 demo servers in one `discoverTools` run (one listing activity per
- * server, in parallel), in direct mode (MCP `tools/list`) and hosted mode (a Responses call per
- * server): wall time from the client, relative to one server. The floor, measured alongside: a
+ * Discovery of 1, 10 and 50 demo servers in one `discoverTools` run (one listAllTools activity
+ * for all of them), in direct mode (MCP `tools/list`, concurrently) and hosted mode (one Responses
+ * call with all the servers): wall time from the client, relative to one server. The floor, measured alongside: a
  * plain program listing the same servers in parallel — direct: MCP SDK clients connected once
  * and reused; hosted: one Responses call per server with the openai client, as mcpflow's
  * listToolsHosted makes it.

@@ -11,7 +11,7 @@ import { median, timed } from './measure';
 export interface SessionFigures {
   mode: 'hosted' | 'direct';
   queries: number;
-  /** Listing activities (listToolsHosted / listToolsDirect) for the first query. */
+  /** Listing activities (listAllTools / listToolsHosted / listToolsDirect) for the first query. */
   firstQueryListings: number;
   /** Listing activities for all later queries together (the target: 0). */
   laterListings: number;
@@ -20,7 +20,7 @@ export interface SessionFigures {
   laterQueryP50Ms: number;
 }
 
-const LISTING = /^listTools/;
+const LISTING = /^list(All)?Tools/;
 
 async function listingActivities(stack: Stack, workflowId: string): Promise<number> {
   const history = await stack.client.handle(workflowId).fetchHistory();

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { sharedWorkflowModules } from '../../src/worker/shared-modules';
 import { McpflowClient } from '../../src/client';
 import { mcpflowDataConverter, PAYLOAD_CONVERTER_PATH } from '../../src/codec/data-converter';
 import { WORKFLOWS_PATH } from '../../src/worker/worker';
@@ -97,7 +98,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         log(`services pid ${child.pid}: emulator ${info.emulator.url}, weather ${info.weather.url}, calendar ${info.calendar.url}, ${info.extra.length} more weather servers`);
         return { info: { ...info, pid: child.pid }, ms: performance.now() - mark };
       }),
-      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('WARN'), ...(options.preloadModules ? { preloadModules: options.preloadModules } : {}) }).then(({ code }) => {
+      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('WARN'), preloadModules: options.preloadModules ?? sharedWorkflowModules() }).then(({ code }) => {
         const file = path.join(dir, 'workflow-bundle.js');
         writeFileSync(file, code);
         return { file, ms: performance.now() - mark };

@@ -5,7 +5,8 @@
  * createWorker passes to Worker.create, for `npm run bench -- experiments`.
  *
  * Env: TEMPORAL_ADDRESS, MCPFLOW_TASK_QUEUE, OPENAI_BASE_URL, MCPFLOW_WORKFLOW_BUNDLE (optional:
- * without it the worker bundles the workflows at start, as `mcpflow worker` does).
+ * without it the worker bundles the workflows at start, as `mcpflow worker` does),
+ * MCPFLOW_MAX_CACHED_WORKFLOWS (optional, as `mcpflow worker --max-cached-workflows`).
  * Prints `worker ready` once it polls; SIGTERM drains it and exits (so --cpu-prof can write).
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -27,7 +28,13 @@ async function main(): Promise<void> {
     (Worker as { create: typeof Worker.create }).create = (options) => create({ ...options, ...overrides });
   }
   // env: {} — never a real OPENAI_API_KEY from the shell: always the emulator.
-  const worker = await createWorker({ connection, namespace: NAMESPACE, taskQueue, openaiBaseURL, env: {}, ...(bundlePath ? { workflowBundlePath: bundlePath } : {}) });
+  const maxCached = process.env.MCPFLOW_MAX_CACHED_WORKFLOWS ? Number(process.env.MCPFLOW_MAX_CACHED_WORKFLOWS) : undefined;
+  const worker = await createWorker({
+    connection, namespace: NAMESPACE, taskQueue, openaiBaseURL, env: {}, ...(bundlePath ? { workflowBundlePath: bundlePath } : {}), ...(maxCached !== undefined ? { maxCachedWorkflows: maxCached } : {}),
+  });
+  // SIGUSR2: one JSON line of this process's memory on stderr (the main isolate's heap; RSS also
+  // holds the workflow thread's isolate and the Core SDK), for looking into the worker's RSS.
+  process.on('SIGUSR2', () => process.stderr.write(`memory ${JSON.stringify(process.memoryUsage())}\n`));
   await worker.runUntil(async () => {
     process.stdout.write(`worker ready ${process.pid}\n`);
     await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));

@@ -19,6 +19,7 @@ import {
 } from '@temporalio/worker';
 import { mcpflowDataConverter, PAYLOAD_CONVERTER_PATH } from '../../src/codec/data-converter';
 import { findFreePort, startDevServer, type DevServer } from '../../src/devserver/server';
+import { sharedWorkflowModules } from '../../src/worker/shared-modules';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const DEFAULT_WORKFLOWS_PATH = path.join(REPO_ROOT, 'workflows', 'index.ts');
@@ -132,7 +133,7 @@ export function getWorkflowBundle(workflowsPath?: string): Promise<WorkflowBundl
   if (prebuilt && resolved === DEFAULT_WORKFLOWS_PATH) return Promise.resolve({ codePath: prebuilt });
   let bundle = bundles.get(resolved);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath: resolved, payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('WARN') })
+    bundle = bundleWorkflowCode({ workflowsPath: resolved, payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('WARN'), preloadModules: sharedWorkflowModules() })
       .then(({ code }) => ({ code }));
     bundle.catch(() => bundles.delete(resolved));
     bundles.set(resolved, bundle);

@@ -4,7 +4,7 @@ import { RECORDED_DIR } from '../helpers/recorded';
 import { catalogFromListing, outputText, parseArguments, pendingFromApprovalRequest, recordFromMcpCall } from '../../src/core/parser';
 import { ResponseSchema } from '../../src/core/schemas';
 import {
-  diffCatalogs, discoveredToolFromListed, formatCatalog, isCatalogFresh, hashToolDefinition, type Catalog,
+  diffCatalogs, discoveredToolFromListed, fnv1a64, formatCatalog, isCatalogFresh, hashToolDefinition, type Catalog,
 } from '../../src/core/tools';
 import { readFileSync } from 'node:fs';
 import { functionToolsFromCatalog } from '../../src/core/function-tools';
@@ -49,6 +49,20 @@ describe('discovered tools', () => {
     const reordered = { ...weatherTool, input_schema: { required: ['location'], additionalProperties: false, properties: weatherTool.input_schema.properties, type: 'object' } };
     assert.equal(hashToolDefinition(weatherTool), hashToolDefinition(reordered));
     assert.notEqual(hashToolDefinition(weatherTool), hashToolDefinition({ ...weatherTool, description: 'changed' }));
+  });
+
+  it('the definition hash is 64-bit FNV-1a, as computed with BigInt before (hashes in stored catalogs stay valid)', () => {
+    const reference = (text: string) => {
+      let hash = 0xcbf29ce484222325n;
+      for (let index = 0; index < text.length; index++) hash = ((hash ^ BigInt(text.charCodeAt(index))) * 0x100000001b3n) & 0xffffffffffffffffn;
+      return hash.toString(16).padStart(16, '0');
+    };
+    assert.equal(fnv1a64(''), 'cbf29ce484222325');
+    assert.equal(fnv1a64('a'), 'af63dc4c8601ec8c');
+    assert.equal(fnv1a64('foobar'), '85944171f73967e8');
+    for (const text of ['weather', 'é€😀 mixed \u0000 text', JSON.stringify(weatherTool), 'x'.repeat(5_000), String.fromCharCode(...Array.from({ length: 512 }, (_, i) => (i * 7919) % 65536))]) {
+      assert.equal(fnv1a64(text), reference(text), text.slice(0, 20));
+    }
   });
 
   it('diff reports added, removed and changed tools, and skips failed servers', () => {

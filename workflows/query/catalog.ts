@@ -35,7 +35,8 @@ export async function serversForQuery(run: QueryRunState): Promise<QueryServers>
 export async function discover(run: QueryRunState): Promise<ServerConfig[]> {
   const { input } = run;
   run.setState('discovering', `listing the tools of ${input.servers.map((server) => server.label).join(', ')}`);
-  const { catalog, servers } = await refreshCatalog(input.servers, run.catalog, input);
+  // Hosted mode lists here only after its first turn could not list a server: one call for all would fail the same way.
+  const { catalog, servers } = await refreshCatalog(input.servers, run.catalog, input, { atOnce: input.mode === 'direct' });
   run.catalog = catalog;
   for (const server of servers) {
     run.countAttempts(server.attempts);

@@ -6,7 +6,21 @@ import type { FunctionToolConfig, InputItem } from '../../src/core/schemas';
 import type { ServerConfig } from '../../src/core/servers';
 import type { ParsedQueryInput } from '../messages';
 
-const STREAM_HEARTBEAT_TIMEOUT_MS = 15_000;
+/**
+ * A worker that dies inside a streamed call is noticed when this passes without a heartbeat.
+ * The activity beats at its start and then at least every 500 ms (activities/responses.ts); the
+ * SDK sends one at most every 80% of this (2 s), so a stalled event loop has ~2 s of slack.
+ * 15 s made recovery from a SIGKILL take 17 s; 2 s timed out calls of a worker swamped by 1,400
+ * runs started at once (docs/benchmarks.md).
+ */
+const STREAM_HEARTBEAT_TIMEOUT_MS = 2_500;
+/**
+ * The first retry of a call whose attempt timed out (its worker died). Every failure an attempt
+ * reports itself carries its own delay (ApplicationFailure.nextRetryDelay, activities/errors.ts),
+ * so the policy's interval only paces timeouts: a lost worker's call is retried at once rather
+ * than after the 1 s base delay.
+ */
+const TIMED_OUT_RETRY_INTERVAL_MS = 100;
 
 export interface ModelTurn {
   step: number;
@@ -25,10 +39,8 @@ export function callModel(options: ParsedQueryInput, turn: ModelTurn) {
   const labels = turn.servers.map((server) => server.label).join(', ');
   const activities = proxyActivities<Activities>({
     startToCloseTimeout: options.call_timeout_ms,
-    // The streaming activity heartbeats at least every 5 s (a keep-alive while a tool is slow):
-    // three missed beats mean the worker is gone, and another one retries the call.
     heartbeatTimeout: options.stream ? Math.min(STREAM_HEARTBEAT_TIMEOUT_MS, options.call_timeout_ms) : undefined,
-    retry: activityRetryPolicy(options.retry),
+    retry: { ...activityRetryPolicy(options.retry), initialInterval: Math.min(TIMED_OUT_RETRY_INTERVAL_MS, Math.max(1, options.retry.base_delay_ms)) },
     summary: `Responses call, turn ${turn.step}: ${labels}${turn.functionTools ? ' (direct mode)' : ''}`,
   });
   return activities.callResponsesApi({

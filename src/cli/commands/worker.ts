@@ -5,7 +5,7 @@ import { describeConnection } from '../../config/connection';
 import { commandContext } from '../context';
 import { UsageError } from '../errors';
 import type { AllowPrivateNetworks } from '../../core/destinations';
-import { allowPrivateNetworksOption, parseDuration, parsePortFlag } from '../options';
+import { allowPrivateNetworksOption, parseDuration, parsePortFlag, parsePositiveInt } from '../options';
 import { toStdout } from '../output';
 import { waitForStopSignal } from '../signals';
 import { connectNative, DEFAULT_SHUTDOWN_GRACE_MS, installQuietRuntime, startWorker } from '../worker-runtime';
@@ -16,6 +16,7 @@ interface WorkerFlags {
   metricsPort?: number;
   metricsHost: string;
   allowPrivateNetworks?: AllowPrivateNetworks;
+  maxCachedWorkflows?: number;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -28,6 +29,8 @@ export function registerWorkerCommand(program: Command): void {
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics (the SDK\'s and mcpflow_*) on http://<metrics-host>:<port>/metrics').env('MCPFLOW_METRICS_PORT').argParser(parsePortFlag))
     .addOption(new Option('--metrics-host <host>', 'address the metrics endpoint listens on (0.0.0.0 in a container)').env('MCPFLOW_METRICS_HOST').default('127.0.0.1'))
     .addOption(allowPrivateNetworksOption('default: the config\'s allow_private_networks, else false'))
+    .addOption(new Option('--max-cached-workflows <n>', 'runs kept in memory between workflow tasks; others (e.g. waiting for approval) are replayed from history on their next task (default: see docs/benchmarks.md)')
+      .env('MCPFLOW_MAX_CACHED_WORKFLOWS').argParser(parsePositiveInt))
     .action(async (flags: WorkerFlags, command: Command) => {
       const context = commandContext(command);
       installQuietRuntime(flags.metricsPort !== undefined ? { metrics: { host: flags.metricsHost, port: flags.metricsPort } } : {});
@@ -44,6 +47,7 @@ export function registerWorkerCommand(program: Command): void {
         allowPrivateNetworks,
         shutdownGraceMs: flags.shutdownGraceTime,
         ...(flags.workflowBundle ? { workflowBundlePath: flags.workflowBundle } : {}),
+        ...(flags.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: flags.maxCachedWorkflows } : {}),
       });
       toStdout(`mcpflow worker polling task queue "${context.taskQueue}" on ${describeConnection(context.connection)}`);
       toStdout(`Model API: ${describeModelApi()}`);
