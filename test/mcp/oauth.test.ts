@@ -152,6 +152,16 @@ describe('OAuth-protected server in direct mode', () => {
     });
   });
 
+  it('hosted mode: the model platform gets the stored token as `authorization`; it never reaches history', async () => {
+    const { tokens } = JSON.parse(await readFile(store, 'utf8')).servers[oauth.url];
+    await withOAuthWorker(async (run) => {
+      const outcome = await run({ ...whoami(), mode: 'hosted', metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ server: 'secure', tool: 'whoami' }], answer: 'done' }) } });
+      assert.equal(outcome.value?.success, true, outcome.error ?? outcome.value?.error ?? '');
+      assert.equal(outcome.value?.tool_calls[0]?.output, 'you sent: Bearer ***');
+      for (const secret of [tokens.access_token, tokens.refresh_token]) assert.ok(!outcome.history.includes(secret), 'no token in history');
+    });
+  });
+
   it('an access token the server no longer accepts is refreshed by the worker, with no person involved', async () => {
     const before = JSON.parse(await readFile(store, 'utf8')).servers[oauth.url];
     oauth.provider.expireAccessTokens();
@@ -164,6 +174,16 @@ describe('OAuth-protected server in direct mode', () => {
       assert.notEqual(after.tokens.refresh_token, before.tokens.refresh_token, 'the rotated refresh token is stored');
       for (const secret of [before.tokens.access_token, after.tokens.access_token, after.tokens.refresh_token]) assert.ok(!outcome.history.includes(secret));
       assert.equal((await stat(store)).mode & 0o777, 0o600);
+
+      // The store says the token has expired: the worker refreshes before it asks, without a 401 first.
+      const saved = JSON.parse(await readFile(store, 'utf8'));
+      saved.servers[oauth.url].expires_at = Date.now() - 1_000;
+      await writeFile(store, JSON.stringify(saved), { mode: 0o600 });
+      const next = await run(whoami());
+      assert.equal(next.value?.success, true, next.error ?? next.value?.error ?? '');
+      assert.equal(oauth.provider.counts.refreshes, 2);
+      const refreshed = JSON.parse(await readFile(store, 'utf8')).servers[oauth.url];
+      assert.ok(refreshed.expires_at > Date.now(), 'the new expiry is stored');
     });
   });
 
