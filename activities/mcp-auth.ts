@@ -156,6 +156,22 @@ export class WorkerOAuthProvider implements OAuthClientProvider {
   }
 }
 
+/**
+ * The guarded fetch answers with the `undici` package's Response, which the SDK's OAuth error
+ * parsing does not recognise (`instanceof Response`): a refused refresh (invalid_grant) would
+ * read as a server error. Answers that are not successes are handed over as the global kind
+ * (they are small: an OAuth error document).
+ */
+function withGlobalResponse(fetchFn: FetchLike): FetchLike {
+  return async (url, init) => {
+    // Typed as the global Response, which is exactly what it may not be at run time.
+    const response = await fetchFn(url, init);
+    const seen: unknown = response;
+    if (seen instanceof Response || response.ok || response.status < 200 || response.status > 599) return response;
+    return new Response(await response.arrayBuffer(), { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
 /** One provider per token store and server, so that a refresh is shared by every connection to it. */
 const providers = new Map<string, WorkerOAuthProvider>();
 
@@ -169,7 +185,7 @@ export function oauthProviderFor(server: ServerConfig, env: Env, allow: AllowPri
   const key = JSON.stringify([file, serverKey(server.url), server.label, allow]);
   let provider = providers.get(key);
   if (!provider) {
-    provider = new WorkerOAuthProvider(server.label, server.url, file, guardedFetch(allow));
+    provider = new WorkerOAuthProvider(server.label, server.url, file, withGlobalResponse(guardedFetch(allow)));
     providers.set(key, provider);
   }
   return provider;

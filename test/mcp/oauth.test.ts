@@ -15,7 +15,7 @@ import { createActivities, McpConnectionPool } from '../../activities';
 import { parseServerSpec } from '../../src/config/server-spec';
 import { ServerConfigSchema } from '../../src/core/servers';
 import { SCRIPT_METADATA_KEY } from '../../src/emulator';
-import type { QueryInput } from '../../workflows/messages';
+import { catalogQuery, type QueryInput } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
 import { collect, runCli, startCli, waitForOutput } from '../cli/harness';
 import { useOfflineStack } from '../helpers/stack';
@@ -184,6 +184,20 @@ describe('OAuth-protected server in direct mode', () => {
       assert.equal(oauth.provider.counts.refreshes, 2);
       const refreshed = JSON.parse(await readFile(store, 'utf8')).servers[oauth.url];
       assert.ok(refreshed.expires_at > Date.now(), 'the new expiry is stored');
+
+      // Three calls at once (a fresh catalog: no listing first) need a refresh: one is made for all
+      // of them (the server rotates refresh tokens, so a second refresh would be refused).
+      const catalog = await next.handle.query(catalogQuery);
+      saved.servers[oauth.url] = { ...refreshed, expires_at: Date.now() - 1_000 };
+      await writeFile(store, JSON.stringify(saved), { mode: 0o600 });
+      const three = await run({
+        ...whoami(),
+        catalog,
+        metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ tool: 'secure__whoami' }, { tool: 'secure__whoami' }, { tool: 'secure__whoami' }], answer: 'done' }) },
+      });
+      assert.equal(three.value?.success, true, three.error ?? three.value?.error ?? '');
+      assert.deepEqual(three.value?.tool_calls.map((call) => call.status), ['completed', 'completed', 'completed']);
+      assert.equal(oauth.provider.counts.refreshes, 3, 'one refresh for the three calls');
     });
   });
 
@@ -196,6 +210,13 @@ describe('OAuth-protected server in direct mode', () => {
     await withOAuthWorker(async (run) => {
       const expired = await run(whoami());
       assert.match(expired.error ?? '', /server secure: the OAuth access token expired and there is no refresh token: run `mcpflow auth secure`/);
+
+      // A refresh token the authorization server refuses: the same, with the server's reason.
+      entry.tokens.refresh_token = 'rt-unknown';
+      await writeFile(store, JSON.stringify(saved), { mode: 0o600 });
+      const refused = await run(whoami());
+      assert.match(refused.error ?? '', /server secure: the authorization server refused to refresh the token \(invalid_grant\): run `mcpflow auth secure`/);
+      assert.ok(!refused.history.includes('rt-unknown'), 'not even a refused token reaches history');
 
       await writeFile(store, JSON.stringify(saved), { mode: 0o644 });
       const { chmod } = await import('node:fs/promises');
