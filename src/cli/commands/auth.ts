@@ -67,9 +67,9 @@ where the worker runs, or point MCPFLOW_TOKEN_STORE of both at one file.`,
         port,
         timeoutMs: timeout * 1000,
         showUrl: (url) => {
-          // stdout carries the URL alone on its line, so a script (or a test) can follow it.
+          // The URL alone on its line, on stdout (stderr with --json, whose stdout is one JSON document), so a script can follow it.
           toStderr(`Open this URL to sign in to ${label}${flags.browser ? ' (trying to open a browser)' : ''}:`);
-          toStdout(url.href);
+          (flags.json ? toStderr : toStdout)(url.href);
           if (flags.browser) openBrowser(url.href);
         },
       });
