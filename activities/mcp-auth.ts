@@ -32,12 +32,14 @@ function storeFailure(label: string, error: TokenStoreError): ApplicationFailure
   return ApplicationFailure.create({ type: 'authentication', nonRetryable: true, message: `server ${label}: ${error.message}` });
 }
 
+/** Refreshes in flight, per token store and server. */
+const refreshes = new Map<string, Promise<OAuthTokens>>();
+
 export class WorkerOAuthProvider implements OAuthClientProvider {
   private entry: StoredServer | undefined;
   private storeVersion: string | undefined;
   /** Set when the authorization server refused the stored client or tokens: nothing more is tried until the store changes. */
   private refused: string | undefined;
-  private refreshing: Promise<OAuthTokens> | undefined;
 
   constructor(
     readonly label: string,
@@ -81,9 +83,14 @@ export class WorkerOAuthProvider implements OAuthClientProvider {
     const entry = await this.load();
     if (entry.expires_at === undefined || entry.expires_at - EXPIRY_MARGIN_MS > Date.now()) return entry.tokens as OAuthTokens;
     if (!entry.tokens.refresh_token) throw signInRequired(this.label, this.file, 'the OAuth access token expired and there is no refresh token');
-    // One refresh for every request waiting on it: a rotating refresh token can be used only once.
-    this.refreshing ??= this.refresh(entry).finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+    // One refresh for every request waiting on it, under any label: a rotating refresh token can be used only once.
+    const key = `${this.file}\n${serverKey(this.serverUrl)}`;
+    let refreshing = refreshes.get(key);
+    if (!refreshing) {
+      refreshing = this.refresh(entry).finally(() => refreshes.delete(key));
+      refreshes.set(key, refreshing);
+    }
+    return refreshing;
   }
 
   private async refresh(entry: StoredServer): Promise<OAuthTokens> {
@@ -94,7 +101,8 @@ export class WorkerOAuthProvider implements OAuthClientProvider {
         metadata: discovery.authorizationServerMetadata,
         clientInformation: entry.client as OAuthClientInformationMixed,
         refreshToken: entry.tokens.refresh_token!,
-        ...(discovery.resourceMetadata?.resource ? { resource: new URL(discovery.resourceMetadata.resource) } : {}),
+        // The metadata's indicator verbatim (a URL object would add "/" to a pathless one, which exact-matching servers refuse).
+        ...(discovery.resourceMetadata?.resource ? { resource: discovery.resourceMetadata.resource } : {}),
         ...(this.fetchFn ? { fetchFn: this.fetchFn } : {}),
       });
     } catch (error) {
