@@ -137,6 +137,13 @@ describe('OAuth-protected server in direct mode', () => {
     const saved = JSON.parse(await readFile(store, 'utf8'));
     const entry = saved.servers[oauth.url];
     assert.equal(entry.issuer, oauth.issuer);
+    const listed = await runCli(['auth', '--list', '--json'], { via: 'source', env: cliEnv() });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(
+      JSON.parse(listed.stdout).servers.map((row: Record<string, unknown>) => [row.label, row.server_url, row.refreshable, row.expired]),
+      [['secure', oauth.url, true, false]],
+    );
+    assert.ok(!listed.stdout.includes(entry.tokens.access_token), '--list never shows a token');
     assert.match(entry.tokens.access_token, /^at-/);
     assert.match(entry.tokens.refresh_token, /^rt-/);
 
