@@ -14,6 +14,7 @@ import { readTokenStore, readTokenStoreSync, serverKey, storedSecretValues, toke
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
 import { isOAuthServer, type ServerConfig } from '../src/core/servers';
 import { guardedFetch } from '../src/net/destination-guard';
+import { runtimeLog } from './mcp-stdio';
 import type { Env } from './secrets';
 
 /** An access token this close to its expiry is refreshed first: it could expire on the way. */
@@ -131,9 +132,14 @@ export class WorkerOAuthProvider implements OAuthClientProvider {
     if (tokens.expires_in !== undefined) saved.expires_at = Date.now() + tokens.expires_in * 1000;
     else delete saved.expires_at;
     this.entry = saved;
-    await updateTokenStore(this.file, this.serverUrl, () => saved);
-    // Our own write: no need to read it back.
-    this.storeVersion = (await readTokenStore(this.file)).version;
+    try {
+      await updateTokenStore(this.file, this.serverUrl, () => saved);
+      // Our own write: no need to read it back.
+      this.storeVersion = (await readTokenStore(this.file)).version;
+    } catch (error) {
+      // A read-only store (a mounted file): the refreshed tokens serve this worker from memory until it restarts.
+      runtimeLog('warn', `server ${this.label}: the refreshed OAuth tokens could not be written to ${this.file} (${error instanceof Error ? error.message : String(error)}): this worker keeps them in memory`, { server: this.label });
+    }
   }
 
   /** The SDK asks for a new sign-in (a 401 the refresh could not cure): the worker cannot do one. */
