@@ -14,6 +14,7 @@ import { readTokenStore, readTokenStoreSync, serverKey, storedSecretValues, toke
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
 import { isOAuthServer, type ServerConfig } from '../src/core/servers';
 import { guardedFetch } from '../src/net/destination-guard';
+import { runtimeLog } from './mcp-stdio';
 import type { Env } from './secrets';
 
 /** An access token this close to its expiry is refreshed first: it could expire on the way. */
@@ -32,12 +33,14 @@ function storeFailure(label: string, error: TokenStoreError): ApplicationFailure
   return ApplicationFailure.create({ type: 'authentication', nonRetryable: true, message: `server ${label}: ${error.message}` });
 }
 
+/** Refreshes in flight, per token store and server. */
+const refreshes = new Map<string, Promise<OAuthTokens>>();
+
 export class WorkerOAuthProvider implements OAuthClientProvider {
   private entry: StoredServer | undefined;
   private storeVersion: string | undefined;
   /** Set when the authorization server refused the stored client or tokens: nothing more is tried until the store changes. */
   private refused: string | undefined;
-  private refreshing: Promise<OAuthTokens> | undefined;
 
   constructor(
     readonly label: string,
@@ -81,9 +84,14 @@ export class WorkerOAuthProvider implements OAuthClientProvider {
     const entry = await this.load();
     if (entry.expires_at === undefined || entry.expires_at - EXPIRY_MARGIN_MS > Date.now()) return entry.tokens as OAuthTokens;
     if (!entry.tokens.refresh_token) throw signInRequired(this.label, this.file, 'the OAuth access token expired and there is no refresh token');
-    // One refresh for every request waiting on it: a rotating refresh token can be used only once.
-    this.refreshing ??= this.refresh(entry).finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+    // One refresh for every request waiting on it, under any label: a rotating refresh token can be used only once.
+    const key = `${this.file}\n${serverKey(this.serverUrl)}`;
+    let refreshing = refreshes.get(key);
+    if (!refreshing) {
+      refreshing = this.refresh(entry).finally(() => refreshes.delete(key));
+      refreshes.set(key, refreshing);
+    }
+    return refreshing;
   }
 
   private async refresh(entry: StoredServer): Promise<OAuthTokens> {
@@ -94,7 +102,8 @@ export class WorkerOAuthProvider implements OAuthClientProvider {
         metadata: discovery.authorizationServerMetadata,
         clientInformation: entry.client as OAuthClientInformationMixed,
         refreshToken: entry.tokens.refresh_token!,
-        ...(discovery.resourceMetadata?.resource ? { resource: new URL(discovery.resourceMetadata.resource) } : {}),
+        // The metadata's indicator verbatim (a URL object would add "/" to a pathless one, which exact-matching servers refuse).
+        ...(discovery.resourceMetadata?.resource ? { resource: discovery.resourceMetadata.resource } : {}),
         ...(this.fetchFn ? { fetchFn: this.fetchFn } : {}),
       });
     } catch (error) {
@@ -123,9 +132,14 @@ export class WorkerOAuthProvider implements OAuthClientProvider {
     if (tokens.expires_in !== undefined) saved.expires_at = Date.now() + tokens.expires_in * 1000;
     else delete saved.expires_at;
     this.entry = saved;
-    await updateTokenStore(this.file, this.serverUrl, () => saved);
-    // Our own write: no need to read it back.
-    this.storeVersion = (await readTokenStore(this.file)).version;
+    try {
+      await updateTokenStore(this.file, this.serverUrl, () => saved);
+      // Our own write: no need to read it back.
+      this.storeVersion = (await readTokenStore(this.file)).version;
+    } catch (error) {
+      // A read-only store (a mounted file): the refreshed tokens serve this worker from memory until it restarts.
+      runtimeLog('warn', `server ${this.label}: the refreshed OAuth tokens could not be written to ${this.file} (${error instanceof Error ? error.message : String(error)}): this worker keeps them in memory`, { server: this.label });
+    }
   }
 
   /** The SDK asks for a new sign-in (a 401 the refresh could not cure): the worker cannot do one. */
@@ -156,6 +170,22 @@ export class WorkerOAuthProvider implements OAuthClientProvider {
   }
 }
 
+/**
+ * The guarded fetch answers with the `undici` package's Response, which the SDK's OAuth error
+ * parsing does not recognise (`instanceof Response`): a refused refresh (invalid_grant) would
+ * read as a server error. Answers that are not successes are handed over as the global kind
+ * (they are small: an OAuth error document).
+ */
+function withGlobalResponse(fetchFn: FetchLike): FetchLike {
+  return async (url, init) => {
+    // Typed as the global Response, which is exactly what it may not be at run time.
+    const response = await fetchFn(url, init);
+    const seen: unknown = response;
+    if (seen instanceof Response || response.ok || response.status < 200 || response.status > 599) return response;
+    return new Response(await response.arrayBuffer(), { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
 /** One provider per token store and server, so that a refresh is shared by every connection to it. */
 const providers = new Map<string, WorkerOAuthProvider>();
 
@@ -169,7 +199,7 @@ export function oauthProviderFor(server: ServerConfig, env: Env, allow: AllowPri
   const key = JSON.stringify([file, serverKey(server.url), server.label, allow]);
   let provider = providers.get(key);
   if (!provider) {
-    provider = new WorkerOAuthProvider(server.label, server.url, file, guardedFetch(allow));
+    provider = new WorkerOAuthProvider(server.label, server.url, file, withGlobalResponse(guardedFetch(allow)));
     providers.set(key, provider);
   }
   return provider;

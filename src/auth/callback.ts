@@ -48,7 +48,9 @@ export async function startCallbackListener(port: number): Promise<CallbackListe
   });
   // Loopback only: nothing on the network can deliver (or steal) the code.
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new SignInError(`port ${port} of 127.0.0.1 is in use: give another with --port, or leave --port out for any free port`) : error),
+    );
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const { port: bound } = server.address() as AddressInfo;

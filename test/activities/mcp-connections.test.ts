@@ -184,18 +184,28 @@ describe('MCP connection pool, server restarts', () => {
     }
   });
 
-  it('a session the server forgot (404): McpSessionExpiredError, a retryable connection error; the next call opens a new session', async () => {
+  it('a session the server forgot (404): renewed once when none of the use was answered; otherwise McpSessionExpiredError, a retryable connection error', async () => {
     const stateful = await startStatefulMcpServer();
     const pool = new McpConnectionPool();
     try {
       await pool.use(server(stateful.url), {}, echo);
       stateful.forgetSessions();
-      const error = await rejection(pool.use(server(stateful.url), {}, echo));
+      // The refused request was not processed: the spec's new initialize, and the use succeeds.
+      await pool.use(server(stateful.url), {}, echo);
+      assert.equal(stateful.initializes, 2);
+      // A use whose first request was answered before the session was lost is not run again.
+      const error = await rejection(
+        pool.use(server(stateful.url), {}, async (client) => {
+          await echo(client);
+          stateful.forgetSessions();
+          return echo(client);
+        }),
+      );
       assert.ok(error instanceof McpSessionExpiredError, String(error));
       assert.deepEqual(classifyError(error), { type: 'connection', retryable: true });
       assert.equal(pool.size, 0);
       await pool.use(server(stateful.url), {}, echo);
-      assert.equal(stateful.initializes, 2);
+      assert.equal(stateful.initializes, 3);
     } finally {
       await pool.close();
       await stateful.close();

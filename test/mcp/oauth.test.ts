@@ -15,7 +15,7 @@ import { createActivities, McpConnectionPool } from '../../activities';
 import { parseServerSpec } from '../../src/config/server-spec';
 import { ServerConfigSchema } from '../../src/core/servers';
 import { SCRIPT_METADATA_KEY } from '../../src/emulator';
-import type { QueryInput } from '../../workflows/messages';
+import { catalogQuery, type QueryInput } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
 import { collect, runCli, startCli, waitForOutput } from '../cli/harness';
 import { useOfflineStack } from '../helpers/stack';
@@ -137,6 +137,13 @@ describe('OAuth-protected server in direct mode', () => {
     const saved = JSON.parse(await readFile(store, 'utf8'));
     const entry = saved.servers[oauth.url];
     assert.equal(entry.issuer, oauth.issuer);
+    const listed = await runCli(['auth', '--list', '--json'], { via: 'source', env: cliEnv() });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(
+      JSON.parse(listed.stdout).servers.map((row: Record<string, unknown>) => [row.label, row.server_url, row.refreshable, row.expired]),
+      [['secure', oauth.url, true, false]],
+    );
+    assert.ok(!listed.stdout.includes(entry.tokens.access_token), '--list never shows a token');
     assert.match(entry.tokens.access_token, /^at-/);
     assert.match(entry.tokens.refresh_token, /^rt-/);
 
@@ -152,6 +159,16 @@ describe('OAuth-protected server in direct mode', () => {
     });
   });
 
+  it('hosted mode: the model platform gets the stored token as `authorization`; it never reaches history', async () => {
+    const { tokens } = JSON.parse(await readFile(store, 'utf8')).servers[oauth.url];
+    await withOAuthWorker(async (run) => {
+      const outcome = await run({ ...whoami(), mode: 'hosted', metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ server: 'secure', tool: 'whoami' }], answer: 'done' }) } });
+      assert.equal(outcome.value?.success, true, outcome.error ?? outcome.value?.error ?? '');
+      assert.equal(outcome.value?.tool_calls[0]?.output, 'you sent: Bearer ***');
+      for (const secret of [tokens.access_token, tokens.refresh_token]) assert.ok(!outcome.history.includes(secret), 'no token in history');
+    });
+  });
+
   it('an access token the server no longer accepts is refreshed by the worker, with no person involved', async () => {
     const before = JSON.parse(await readFile(store, 'utf8')).servers[oauth.url];
     oauth.provider.expireAccessTokens();
@@ -164,6 +181,30 @@ describe('OAuth-protected server in direct mode', () => {
       assert.notEqual(after.tokens.refresh_token, before.tokens.refresh_token, 'the rotated refresh token is stored');
       for (const secret of [before.tokens.access_token, after.tokens.access_token, after.tokens.refresh_token]) assert.ok(!outcome.history.includes(secret));
       assert.equal((await stat(store)).mode & 0o777, 0o600);
+
+      // The store says the token has expired: the worker refreshes before it asks, without a 401 first.
+      const saved = JSON.parse(await readFile(store, 'utf8'));
+      saved.servers[oauth.url].expires_at = Date.now() - 1_000;
+      await writeFile(store, JSON.stringify(saved), { mode: 0o600 });
+      const next = await run(whoami());
+      assert.equal(next.value?.success, true, next.error ?? next.value?.error ?? '');
+      assert.equal(oauth.provider.counts.refreshes, 2);
+      const refreshed = JSON.parse(await readFile(store, 'utf8')).servers[oauth.url];
+      assert.ok(refreshed.expires_at > Date.now(), 'the new expiry is stored');
+
+      // Three calls at once (a fresh catalog: no listing first) need a refresh: one is made for all
+      // of them (the server rotates refresh tokens, so a second refresh would be refused).
+      const catalog = await next.handle.query(catalogQuery);
+      saved.servers[oauth.url] = { ...refreshed, expires_at: Date.now() - 1_000 };
+      await writeFile(store, JSON.stringify(saved), { mode: 0o600 });
+      const three = await run({
+        ...whoami(),
+        catalog,
+        metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ tool: 'secure__whoami' }, { tool: 'secure__whoami' }, { tool: 'secure__whoami' }], answer: 'done' }) },
+      });
+      assert.equal(three.value?.success, true, three.error ?? three.value?.error ?? '');
+      assert.deepEqual(three.value?.tool_calls.map((call) => call.status), ['completed', 'completed', 'completed']);
+      assert.equal(oauth.provider.counts.refreshes, 3, 'one refresh for the three calls');
     });
   });
 
@@ -176,6 +217,13 @@ describe('OAuth-protected server in direct mode', () => {
     await withOAuthWorker(async (run) => {
       const expired = await run(whoami());
       assert.match(expired.error ?? '', /server secure: the OAuth access token expired and there is no refresh token: run `mcpflow auth secure`/);
+
+      // A refresh token the authorization server refuses: the same, with the server's reason.
+      entry.tokens.refresh_token = 'rt-unknown';
+      await writeFile(store, JSON.stringify(saved), { mode: 0o600 });
+      const refused = await run(whoami());
+      assert.match(refused.error ?? '', /server secure: the authorization server refused to refresh the token \(invalid_grant\): run `mcpflow auth secure`/);
+      assert.ok(!refused.history.includes('rt-unknown'), 'not even a refused token reaches history');
 
       await writeFile(store, JSON.stringify(saved), { mode: 0o644 });
       const { chmod } = await import('node:fs/promises');
