@@ -9,6 +9,7 @@ import { createHostedDiscoveryActivities } from './discovery';
 import { createMcpActivities } from './mcp';
 import { sharedMcpConnections, type McpConnectionPool } from './mcp-connections';
 import { createResponsesActivities } from './responses';
+import { withResultBudget } from './result-budget';
 import { createSessionActivities } from './sessions';
 import type { Client } from '@temporalio/client';
 import type { AllowPrivateNetworks } from '../src/core/destinations';
@@ -59,13 +60,13 @@ export function createActivities(deps: ActivityDeps = {}) {
     return client;
   };
   const responses = createResponsesActivities({ openai, env });
-  return {
+  return withResultBudget({
     ...responses,
     ...createHostedDiscoveryActivities(responses),
     ...createMcpActivities({ env, connections: deps.mcpConnections ?? sharedMcpConnections(), allowPrivateNetworks: deps.allowPrivateNetworks }),
     ...createSessionActivities({ temporalClient: deps.temporalClient }),
     ...createBatchActivities({ temporalClient: deps.temporalClient }),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

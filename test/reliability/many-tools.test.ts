@@ -41,7 +41,8 @@ interface Outcome {
 }
 
 /** A run's end: its result (and its bytes), or the error it failed with. */
-const CLEAR = /bytes|MiB|limit|too (many|large|big)/i;
+/** A clear refusal names the bytes and the limit (activities/result-budget.ts), not the server's bare "exceeds size limit". */
+const CLEAR = /bytes as JSON\), more than the [\d.]+ MiB/;
 
 /** A run's end: its result (and its bytes), or the error it failed with; `said` gives the result's own error, if any. */
 async function outcomeOf(name: string, handle: WorkflowHandle, read: () => Promise<unknown>, said: (result: unknown) => { text: string; error?: string }): Promise<Outcome> {
@@ -67,7 +68,7 @@ describe('reliability: 3,000-tool listings', () => {
         const handle = await env.client.workflow.start(discoverTools, { taskQueue, workflowId: uniqueWorkflowId(`many-discover-${mode}`), args: [{ servers: [server], mode, retry: FAST_RETRY }] });
         outcomes.push(await outcomeOf(`discovery (${mode})`, handle, () => handle.result(), (result) => {
           const listed = (result as Awaited<ReturnType<typeof discoverTools>>).servers[0];
-          return listed?.error ? { text: `server status ${listed.status}: ${listed.error.type}: ${listed.error.message.slice(0, 160)}`, error: listed.error.message } : { text: `${listed?.tool_count ?? 0} tools` };
+          return listed?.error ? { text: `server status ${listed.status}: ${listed.error.type}: ${listed.error.message.slice(0, 110)}`, error: listed.error.message } : { text: `${listed?.tool_count ?? 0} tools` };
         }));
       }
       for (const mode of ['hosted', 'direct'] as const) {
@@ -79,7 +80,7 @@ describe('reliability: 3,000-tool listings', () => {
         });
         outcomes.push(await outcomeOf(`query (${mode})`, handle, () => childResult(env.client, handle.workflowId), (result) => {
           const query = result as Awaited<ReturnType<typeof runQuery>>;
-          return query.success ? { text: `answered, ${query.tool_calls.length} call(s)` } : { text: `failed: ${query.error_type}: ${query.error?.slice(0, 160)}`, error: query.error ?? '' };
+          return query.success ? { text: `answered, ${query.tool_calls.length} call(s)` } : { text: `failed: ${query.error_type}: ${query.error?.slice(0, 110)}`, error: query.error ?? '' };
         }));
       }
     });
