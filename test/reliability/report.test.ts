@@ -241,6 +241,7 @@ describe('reliability: generated malformed payloads', () => {
       const failures = (await taskFailures(session)) + (await taskFailures(query));
       await session.terminate('test finished').catch(() => undefined);
       rows.push({
+        section: 70,
         scenario: 'generated malformed payloads: 700 updates, 300 signals, 200 workflow inputs (raw gRPC: random bytes, truncated JSON, wrong shapes, unknown encodings, binary, no metadata)',
         runs: sent,
         completed: sent - accepted - (200 - inputsFailedCleanly),
@@ -277,7 +278,7 @@ describe('reliability: secrets, sizes, destinations', () => {
         if (![token, Buffer.from(token).toString('base64')].some((form) => text.includes(form))) clean++;
       }
     });
-    rows.push({ scenario: 'planted secret echoed by an MCP server (Authorization, plain and base64, in output and error), hosted + direct', runs: 2, completed: 2, lost: 0, duplicated: '0', expected: clean === 2 ? 'yes: token found 0 times in history' : 'NO' });
+    rows.push({ section: 90, scenario: 'planted secret echoed by an MCP server (Authorization, plain and base64, in output and error), hosted + direct', runs: 2, completed: 2, lost: 0, duplicated: '0', expected: clean === 2 ? 'yes: token found 0 times in history' : 'NO' });
     assert.equal(clean, 2);
   });
 
@@ -297,7 +298,7 @@ describe('reliability: secrets, sizes, destinations', () => {
         failures += await taskFailures(handle);
       }
     });
-    rows.push({ scenario: 'six 64,000-control-character tool outputs in one turn (384,000 bytes each as JSON), hosted + direct', runs: 2, completed, lost: 2 - completed, duplicated: '0', expected: completed === 2 && failures === 0 ? 'yes: outputs cut to 64,000 bytes with a note; no task failure, no termination' : 'NO' });
+    rows.push({ section: 60, scenario: 'six 64,000-control-character tool outputs in one turn (384,000 bytes each as JSON), hosted + direct', runs: 2, completed, lost: 2 - completed, duplicated: '0', expected: completed === 2 && failures === 0 ? 'yes: outputs cut to 64,000 bytes with a note; no task failure, no termination' : 'NO' });
     assert.equal(completed, 2);
     assert.equal(failures, 0);
   });
@@ -315,6 +316,7 @@ describe('reliability: secrets, sizes, destinations', () => {
       if (findDestinationRefusal(error)) refusedAtConnect++;
     }
     rows.push({
+      section: 90,
       scenario: `destination guard: ${refusedUrls.length} refused URLs (schemes, metadata, link-local, unspecified, private) + 20 hostnames planted on 169.254.169.254`,
       runs: refusedUrls.length + 20,
       completed: refused + refusedAtConnect,
