@@ -9,6 +9,7 @@ import { createDiscoveryActivities } from './discovery';
 import { createMcpActivities } from './mcp';
 import { sharedMcpConnections, type McpConnectionPool } from './mcp-connections';
 import { createResponsesActivities } from './responses';
+import { withResultBudget } from './result-budget';
 import { createSessionActivities } from './sessions';
 import type { Client } from '@temporalio/client';
 import type { AllowPrivateNetworks } from '../src/core/destinations';
@@ -60,13 +61,13 @@ export function createActivities(deps: ActivityDeps = {}) {
   };
   const responses = createResponsesActivities({ openai, env });
   const mcp = createMcpActivities({ env, connections: deps.mcpConnections ?? sharedMcpConnections(), allowPrivateNetworks: deps.allowPrivateNetworks });
-  return {
+  return withResultBudget({
     ...responses,
     ...createDiscoveryActivities(responses, mcp),
     ...mcp,
     ...createSessionActivities({ temporalClient: deps.temporalClient }),
     ...createBatchActivities({ temporalClient: deps.temporalClient }),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -18,6 +18,8 @@ export interface ReliabilityRow {
   expected: string;
   /** Where the row is produced: by `npm test` too, or only by `npm run test:reliability` (long scenarios). */
   where?: 'npm test' | 'test:reliability only';
+  /** Its place in the report (rows of a kind stay together across files); default: the file's order. */
+  section?: number;
 }
 
 /** Long scenarios (a 30 s outage, a 50-run dev-server restart) run only under `npm run test:reliability`. */
@@ -36,7 +38,7 @@ export function reliabilityRows(order: number, name: string) {
   const rows: ReliabilityRow[] = [];
   return {
     push(row: ReliabilityRow) {
-      rows.push({ where: 'npm test', ...row });
+      rows.push({ where: 'npm test', section: order, ...row });
     },
     /** For an `after()` hook: keeps this file's rows and renders the report from every file's so far. */
     flush() {
@@ -53,11 +55,15 @@ function readRows(dir: string): ReliabilityRow[] {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.json'))
     .sort()
-    .flatMap((file) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as ReliabilityRow[]);
+    .flatMap((file) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as ReliabilityRow[])
+    .sort((a, b) => (a.section ?? 0) - (b.section ?? 0)); // stable: a file's rows keep their order
 }
 
 function writeReport(dir: string) {
   const rows = readRows(dir);
+  const killPoints = rows.filter((row) => row.scenario.startsWith('worker SIGKILL')).length;
+  const malformed = rows.filter((row) => /^generated malformed|^hostile Responses/.test(row.scenario)).reduce((sum, row) => sum + row.runs, 0);
+  const lost = rows.reduce((sum, row) => sum + row.lost, 0);
   const lines = [
     '# Reliability report',
     '',
@@ -70,6 +76,9 @@ function writeReport(dir: string) {
     '| scenario | runs | completed | lost | duplicated side effects | errors as expected | runs in |',
     '|---|---:|---:|---:|---|---|---|',
     ...rows.map((row) => `| ${row.scenario} | ${row.runs} | ${row.completed} | ${row.lost} | ${row.duplicated} | ${row.expected} | ${row.where ?? 'npm test'} |`),
+    '',
+    `In all: ${rows.length} scenarios, ${lost} runs lost; worker SIGKILL at ${killPoints} distinct points; ${malformed.toLocaleString('en')} generated malformed inputs`,
+    '(workflow inputs, updates, signals, config files, CLI arguments, hostile API responses).',
     '',
     'Also covered by tests in test/reliability (not rows here): a 1.1 MB query asked twice in a session is refused by the',
     'executeQuery validator with the size and the limit (sizes.test.ts); twelve queries waiting for approval in one session',

@@ -46,6 +46,13 @@ interface KillPoint {
   maxExecutions: number;
   approve?: boolean;
   latencyMs?: number;
+  /** The weather server answers 503 for this long from the start (a listing still retrying). */
+  outageMs?: number;
+}
+
+/** An activity of this type has started on a worker (the server's view). */
+async function activityStarted(handle: WorkflowHandle, type: string): Promise<boolean> {
+  return ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => activity.activityType?.name === type && activity.state === 2 /* STARTED */);
 }
 
 const KILL_POINTS: KillPoint[] = [
@@ -59,11 +66,13 @@ const KILL_POINTS: KillPoint[] = [
     latencyMs: 1_500,
     maxExecutions: 2,
     reach: async (handle) => {
-      await until(async () => ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => activity.activityType?.name === 'callToolDirect'), 'the direct tool call');
+      await until(() => activityStarted(handle, 'callToolDirect'), 'the direct tool call');
       await new Promise((resolve) => setTimeout(resolve, 300)); // the request is at the server (1.5 s latency)
     },
   },
   { name: 'after the first Responses call (direct, before the tool runs)', mode: 'direct', approve: false, maxExecutions: 1, reach: (handle) => until(async () => (await handle.query(progressQuery)).step >= 1, 'the first model turn') },
+  { name: 'during tool discovery (direct listing of a server that is down for 1.5 s)', mode: 'direct', outageMs: 1_500, maxExecutions: 1, reach: (handle) => until(() => activityStarted(handle, 'listToolsDirect'), 'the listing') },
+  { name: 'after the tool ran, as the answer is asked for (direct)', mode: 'direct', maxExecutions: 1, reach: (handle) => until(async () => (await handle.query(progressQuery)).calls_so_far >= 1, 'the tool call record') },
 ];
 
 function killQuery(point: KillPoint): QueryInput {
@@ -89,6 +98,7 @@ describe('reliability: worker SIGKILL', () => {
       const workerEnv = { address: stack.env.address, taskQueue, openaiBaseURL: stack.emulator.url };
       const first = await startWorkerProcess(workerEnv);
       if (point.latencyMs) stack.demo.servers.weather.setFaults({ latencyMs: point.latencyMs });
+      if (point.outageMs) stack.demo.servers.weather.setFaults({ unavailableForMs: point.outageMs });
       const before = { toolCalls: stack.emulator.stats().mcpToolCallsTotal };
       const handle = await stack.env.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('kill'), args: [killQuery(point)] });
       await point.reach(handle, before);
@@ -231,6 +241,7 @@ describe('reliability: generated malformed payloads', () => {
       const failures = (await taskFailures(session)) + (await taskFailures(query));
       await session.terminate('test finished').catch(() => undefined);
       rows.push({
+        section: 70,
         scenario: 'generated malformed payloads: 700 updates, 300 signals, 200 workflow inputs (raw gRPC: random bytes, truncated JSON, wrong shapes, unknown encodings, binary, no metadata)',
         runs: sent,
         completed: sent - accepted - (200 - inputsFailedCleanly),
@@ -267,7 +278,7 @@ describe('reliability: secrets, sizes, destinations', () => {
         if (![token, Buffer.from(token).toString('base64')].some((form) => text.includes(form))) clean++;
       }
     });
-    rows.push({ scenario: 'planted secret echoed by an MCP server (Authorization, plain and base64, in output and error), hosted + direct', runs: 2, completed: 2, lost: 0, duplicated: '0', expected: clean === 2 ? 'yes: token found 0 times in history' : 'NO' });
+    rows.push({ section: 90, scenario: 'planted secret echoed by an MCP server (Authorization, plain and base64, in output and error), hosted + direct', runs: 2, completed: 2, lost: 0, duplicated: '0', expected: clean === 2 ? 'yes: token found 0 times in history' : 'NO' });
     assert.equal(clean, 2);
   });
 
@@ -287,7 +298,7 @@ describe('reliability: secrets, sizes, destinations', () => {
         failures += await taskFailures(handle);
       }
     });
-    rows.push({ scenario: 'six 64,000-control-character tool outputs in one turn (384,000 bytes each as JSON), hosted + direct', runs: 2, completed, lost: 2 - completed, duplicated: '0', expected: completed === 2 && failures === 0 ? 'yes: outputs cut to 64,000 bytes with a note; no task failure, no termination' : 'NO' });
+    rows.push({ section: 60, scenario: 'six 64,000-control-character tool outputs in one turn (384,000 bytes each as JSON), hosted + direct', runs: 2, completed, lost: 2 - completed, duplicated: '0', expected: completed === 2 && failures === 0 ? 'yes: outputs cut to 64,000 bytes with a note; no task failure, no termination' : 'NO' });
     assert.equal(completed, 2);
     assert.equal(failures, 0);
   });
@@ -305,6 +316,7 @@ describe('reliability: secrets, sizes, destinations', () => {
       if (findDestinationRefusal(error)) refusedAtConnect++;
     }
     rows.push({
+      section: 90,
       scenario: `destination guard: ${refusedUrls.length} refused URLs (schemes, metadata, link-local, unspecified, private) + 20 hostnames planted on 169.254.169.254`,
       runs: refusedUrls.length + 20,
       completed: refused + refusedAtConnect,

@@ -55,10 +55,7 @@ describe('reliability: dev server restart', () => {
       worker = await startWorkerProcess({ address, taskQueue, openaiBaseURL: stack.emulator.url });
       connection = await Connection.connect({ address });
       const client = new Client({ connection, namespace: 'default', dataConverter: mcpflowDataConverter() });
-      // Slow tools keep the other runs in flight through the restart.
-      stack.demo.servers.weather.setFaults({ latencyMs: 1_500 });
-      const ids: string[] = [];
-      for (let i = 0; i < RUNS; i++) {
+      const start = async (i: number) => {
         const waits = i < WAITING;
         const input: QueryInput = {
           query: waits ? 'Do I have any meetings today?' : `What's the weather in city ${i}?`,
@@ -67,12 +64,16 @@ describe('reliability: dev server restart', () => {
           retry: FAST_RETRY,
           call_timeout_ms: 20_000,
         };
-        const handle = await client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId(`restart-${i}`), args: [input] });
-        ids.push(handle.workflowId);
-      }
-      for (const id of ids.slice(0, WAITING)) {
+        return (await client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId(`restart-${i}`), args: [input] })).workflowId;
+      };
+      // First the runs that wait for approval, then the others, slowed so that all are in flight at the stop.
+      const ids: string[] = [];
+      for (let i = 0; i < WAITING; i++) ids.push(await start(i));
+      for (const id of ids) {
         await until(async () => (await client.workflow.getHandle(id).query(progressQuery)).pending_approvals.length > 0, `${id} waiting for approval`, 120_000);
       }
+      stack.demo.servers.weather.setFaults({ latencyMs: 3_000 });
+      for (let i = WAITING; i < RUNS; i++) ids.push(await start(i));
       let openAtRestart = 0;
       for await (const _ of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) openAtRestart++;
       await server.stop();
@@ -102,13 +103,14 @@ describe('reliability: dev server restart', () => {
         completed,
         lost: RUNS - completed,
         duplicated: `${Math.max(0, weather - weatherRuns) + Math.max(0, meetings - WAITING)} (weather tool ran ${weather}× for ${weatherRuns} runs, calendar ${meetings}× for ${WAITING} approved runs)`,
-        expected: completed === RUNS && runsOfAll === RUNS && doubledRecords === 0 && meetings === WAITING ? 'yes: every run completed once (one execution per id), no record doubled' : 'NO',
+        expected: completed === RUNS && runsOfAll === RUNS && doubledRecords === 0 && meetings === WAITING && openAtRestart === RUNS ? 'yes: every run completed once (one execution per id), no record doubled' : 'NO',
       });
       assert.equal(completed, RUNS, JSON.stringify(results.filter((result) => !result.success).map((result) => result.error)));
       assert.equal(runsOfAll, RUNS, 'one execution per workflow id');
       assert.equal(doubledRecords, 0);
       assert.equal(meetings, WAITING, 'each approved tool ran once');
       assert.ok(workerSurvived, 'the worker reconnected by itself');
+      assert.equal(openAtRestart, RUNS, 'every run was in flight at the stop');
     } finally {
       await connection?.close().catch(() => undefined);
       await worker?.stop().catch(() => undefined);
