@@ -12,7 +12,7 @@ import { clipToBytes, MAX_KEPT_BYTES } from '../src/core/payload-size';
 import type { QueryResult } from '../src/core/records';
 import { refreshToolsUpdate, type ActiveQuery, type RefreshSessionInput, type SessionRefreshResult } from '../workflows/messages';
 
-const HEARTBEAT_EVERY_MS = 10_000;
+const HEARTBEAT_EVERY_MS = 2_000;
 /** workflows/refresh.ts gives the refresh a 15 s heartbeat timeout. */
 const REFRESH_HEARTBEAT_EVERY_MS = 3_000;
 

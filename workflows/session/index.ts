@@ -63,10 +63,11 @@ import { SessionTools } from './tools';
 const QUERY_RETURNS_AT_ONCE = 'session-query-returns-at-once';
 
 const { awaitQueryResult } = proxyActivities<Activities>({
-  // A carried query may wait days for an approval; heartbeats tell a lost worker apart.
+  // A carried query may wait days for an approval; heartbeats tell a lost worker apart within
+  // seconds (a 1-minute timeout left a session 13–73 s behind a SIGKILL at continue-as-new).
   startToCloseTimeout: '365 days',
-  heartbeatTimeout: '1 minute',
-  retry: { maximumInterval: '1 minute', nonRetryableErrorTypes: ['invalid_arguments'] },
+  heartbeatTimeout: '10 seconds',
+  retry: { maximumInterval: '10 seconds', nonRetryableErrorTypes: ['invalid_arguments'] },
   summary: 'Wait for a query started before continue-as-new',
 });
 
