@@ -5,12 +5,13 @@
  * those of the attempts before it; Temporal hands the last heartbeat's details to the next
  * attempt (`info.heartbeatDetails`); the attempt that succeeds returns them with its result.
  */
-import { Context } from '@temporalio/activity';
+import type { Context } from '@temporalio/activity';
 import type { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { errorTypeOf } from '../src/core/failures';
 import { clipToBytes } from '../src/core/payload-size';
 import { RecordedErrorSchema, type RecordedError } from '../src/core/errors';
+import { currentActivityContext } from './context';
 
 /** Enough to count by type; a flapping server cannot grow a result without bound. */
 const MAX_CARRIED = 20;
@@ -18,23 +19,15 @@ const MAX_MESSAGE_BYTES = 500;
 
 const CarriedSchema = z.object({ mcpflow_attempt_errors: z.array(RecordedErrorSchema).max(MAX_CARRIED) });
 
-function currentContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined; // not inside an activity (a unit test building a failure)
-  }
-}
-
 /** The errors of this activity's earlier attempts, as the last failed one left them. */
-export function earlierAttemptErrors(context = currentContext()): RecordedError[] {
+export function earlierAttemptErrors(context: Context | undefined = currentActivityContext()): RecordedError[] {
   const parsed = CarriedSchema.safeParse(context?.info.heartbeatDetails);
   return parsed.success ? parsed.data.mcpflow_attempt_errors : [];
 }
 
 /** An attempt failing with a retryable error leaves it for the next attempt (see the module comment). */
 export function rememberAttemptError(failure: ApplicationFailure): void {
-  const context = currentContext();
+  const context = currentActivityContext();
   if (!context || failure.nonRetryable) return;
   const error: RecordedError = { type: errorTypeOf(failure.type) ?? 'unknown', message: clipToBytes(failure.message, MAX_MESSAGE_BYTES), retryable: true };
   context.heartbeat({ mcpflow_attempt_errors: [...earlierAttemptErrors(context), error].slice(-MAX_CARRIED) });

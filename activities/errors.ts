@@ -138,6 +138,11 @@ export function toApplicationFailure(error: unknown, context: FailureContext): A
   return failureFromClassification(classification, `${context.doing} failed (${classification.type}): ${unreadable}${errorMessage(error)}${advice}`, context);
 }
 
+/** A failure no retry can fix (a refused destination, a program that cannot start, a result too large): fixing the cause is the only way on. */
+export function nonRetryableFailure(type: string, message: string, attempt: number): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: [activityFailureDetails(type, false, attempt)] });
+}
+
 /**
  * A TypeError with no network cause: a client library tripped over a reply of the wrong shape
  * (the openai SDK reads `output[i].type` before we can validate). Said so, so that "Cannot read

@@ -52,16 +52,17 @@ export class McpConnection {
   static async open(url: string, headers: Record<string, string>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS, authProvider?: OAuthClientProvider): Promise<McpConnection> {
     // Every request of the connection goes through the destination guard (scheme, ranges, each resolved address).
     assertDestinationUrl(url, allow);
+    // An OAuth server's tokens come from the provider (./mcp-auth.ts), read again for every request.
+    const transportOptions = { requestInit: { headers }, fetch: guardedFetch(allow), ...(authProvider ? { authProvider } : {}) };
     try {
-      // An OAuth server's tokens come from the provider (./mcp-auth.ts), read again for every request.
-      return await McpConnection.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: guardedFetch(allow), ...(authProvider ? { authProvider } : {}) }), options);
+      return await McpConnection.connect(new StreamableHTTPClientTransport(new URL(url), transportOptions), options);
     } catch (error) {
       // The SDK's documented backwards compatibility: a server that refuses the Streamable HTTP
       // POST with a 4xx may be a 2024-11-05 server, which speaks HTTP+SSE (GET the URL for an
       // event stream, POST to the endpoint it names). Refused credentials and rate limits are not that.
       if (!(error instanceof StreamableHTTPError) || !isLegacyHint(error.code)) throw error;
       try {
-        return await McpConnection.connect(new SSEClientTransport(new URL(url), { requestInit: { headers }, fetch: guardedFetch(allow), ...(authProvider ? { authProvider } : {}) }), options);
+        return await McpConnection.connect(new SSEClientTransport(new URL(url), transportOptions), options);
       } catch {
         // Not an SSE server either: the first answer says more about what is wrong.
         throw error;

@@ -10,7 +10,6 @@ import { CallToolResultSchema, McpError } from '@modelcontextprotocol/sdk/types.
 import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
 import { classify, type RecordedError } from '../src/core/errors';
-import { activityFailureDetails } from '../src/core/failures';
 import { clipToBytes, MAX_TOOL_OUTPUT_BYTES } from '../src/core/payload-size';
 import { contentText } from '../src/core/parser';
 import type { RetrySettings } from '../src/core/retry';
@@ -19,7 +18,7 @@ import { validateArguments } from '../src/core/validation';
 import type { McpListedTool } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
 import { attemptErrorsField } from './attempt-errors';
-import { failureFromClassification, toApplicationFailure, type FailureContext } from './errors';
+import { failureFromClassification, nonRetryableFailure, toApplicationFailure, type FailureContext } from './errors';
 import { findDestinationRefusal } from '../src/net/destination-guard';
 import type { McpConnectionPool } from './mcp-connections';
 import { StdioSpawnError } from './mcp-stdio';
@@ -324,12 +323,7 @@ function assertValidArguments(input: DirectCallInput) {
 function destinationFailure(error: unknown): ApplicationFailure | undefined {
   const refusal = findDestinationRefusal(error);
   if (!refusal) return undefined;
-  return ApplicationFailure.create({
-    type: 'invalid_arguments',
-    nonRetryable: true,
-    message: refusal.message,
-    details: [activityFailureDetails('invalid_arguments', false, Context.current().info.attempt)],
-  });
+  return nonRetryableFailure('invalid_arguments', refusal.message, Context.current().info.attempt);
 }
 
 /** A completed task's `result`: what the call would have returned. */
@@ -346,21 +340,11 @@ function answeredByServer(error: unknown): boolean {
 /** A server that breaks the revision, or shares no revision with mcpflow: retrying cannot help. */
 function protocolFailure(error: unknown): ApplicationFailure | undefined {
   if (!(error instanceof ProtocolViolationError) && !(error instanceof NoCommonProtocolError)) return undefined;
-  return ApplicationFailure.create({
-    type: 'execution_error',
-    nonRetryable: true,
-    message: error.message,
-    details: [activityFailureDetails('execution_error', false, Context.current().info.attempt)],
-  });
+  return nonRetryableFailure('execution_error', error.message, Context.current().info.attempt);
 }
 
 /** A stdio server whose program cannot be started: fixing the config is the only way on. */
 function spawnFailure(error: unknown): ApplicationFailure | undefined {
   if (!(error instanceof StdioSpawnError)) return undefined;
-  return ApplicationFailure.create({
-    type: 'invalid_arguments',
-    nonRetryable: true,
-    message: error.message,
-    details: [activityFailureDetails('invalid_arguments', false, Context.current().info.attempt)],
-  });
+  return nonRetryableFailure('invalid_arguments', error.message, Context.current().info.attempt);
 }

@@ -6,10 +6,9 @@
  * as an unknown error and is retried into the same wall. With it, the attempt fails at once,
  * non-retryable, naming the activity, the bytes, the limit and what to do.
  */
-import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import { activityFailureDetails } from '../src/core/failures';
 import { jsonBytes, PAYLOAD_LIMIT_BYTES } from '../src/core/payload-size';
+import { currentActivityContext } from './context';
+import { nonRetryableFailure } from './errors';
 
 /** Room for the payload's metadata and an encryption codec's overhead. */
 export const MAX_ACTIVITY_RESULT_BYTES = PAYLOAD_LIMIT_BYTES - 64 * 1024;
@@ -25,20 +24,11 @@ const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(2)} MiB`
 export function checkResultBytes(activity: string, result: unknown, attempt = 1): void {
   const bytes = jsonBytes(result);
   if (bytes <= MAX_ACTIVITY_RESULT_BYTES) return;
-  throw ApplicationFailure.create({
-    type: 'unknown',
-    nonRetryable: true,
-    message: `${activity} returned ${megabytes(bytes)} (${bytes} bytes as JSON), more than the ${megabytes(MAX_ACTIVITY_RESULT_BYTES)} an activity result may take in a Temporal payload: ${HINTS[activity] ?? 'the result is too large'}`,
-    details: [activityFailureDetails('unknown', false, attempt)],
-  });
-}
-
-function currentAttempt(): number {
-  try {
-    return Context.current().info.attempt;
-  } catch {
-    return 1; // called outside an activity (a unit test calling it directly)
-  }
+  throw nonRetryableFailure(
+    'unknown',
+    `${activity} returned ${megabytes(bytes)} (${bytes} bytes as JSON), more than the ${megabytes(MAX_ACTIVITY_RESULT_BYTES)} an activity result may take in a Temporal payload: ${HINTS[activity] ?? 'the result is too large'}`,
+    attempt,
+  );
 }
 
 type AnyActivity = (...args: never[]) => Promise<unknown>;
@@ -49,7 +39,7 @@ export function withResultBudget<T extends Record<string, AnyActivity>>(activiti
   for (const [name, activity] of Object.entries(activities)) {
     checked[name] = async (...args: never[]) => {
       const result = await activity(...args);
-      checkResultBytes(name, result, currentAttempt());
+      checkResultBytes(name, result, currentActivityContext()?.info.attempt ?? 1);
       return result;
     };
   }
