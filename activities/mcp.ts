@@ -27,9 +27,11 @@ import { redactDeep, redactText, secretValues, type Env } from './secrets';
 import { Mcp2026Client } from './mcp-2026/client';
 import { Modern } from './mcp-2026/direct';
 import { sharedProtocolMemory, NoCommonProtocolError, type ProtocolMemory } from './mcp-2026/negotiate';
-import { callTool2026, cancelTask, getTask, listTools2026, ProtocolViolationError, taskHandle, updateTask, type CallAnswer } from './mcp-2026/operations';
+import { callTool2026, listTools2026, ProtocolViolationError, type CallAnswer } from './mcp-2026/operations';
 import type { CallToolResult2026 } from './mcp-2026/schema';
 import type { CallInteraction, ElicitResult } from '../src/core/mcp-input';
+import { withDeadline } from './mcp-deadline';
+import { createMcpTaskActivities, type DirectTaskInput } from './mcp-tasks';
 
 export { withMcpClient } from './mcp-connections';
 
@@ -99,17 +101,6 @@ export interface DirectCallResult extends StructuredOutcome {
   interaction?: CallInteraction;
   /** Set by getTaskDirect when the task ended. */
   task_status?: 'completed' | 'failed' | 'cancelled';
-}
-
-/** One task of a 2026-07-28 server: follow it (`tasks/get`), answer it (`tasks/update`) or cancel it. */
-export interface DirectTaskInput {
-  server: ServerConfig;
-  tool: DiscoveredTool;
-  task_id: string;
-  retry: RetrySettings;
-  timeout_ms: number;
-  /** For `updateTaskDirect`. */
-  input_responses?: Record<string, ElicitResult>;
 }
 
 export function createMcpActivities(deps: { env: Env; connections: McpConnectionPool; allowPrivateNetworks?: AllowPrivateNetworks; protocols?: ProtocolMemory }) {
@@ -220,88 +211,11 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
     return { output: '', is_error: false, started_at: startedAt, completed_at: new Date().toISOString(), attempt: Context.current().info.attempt, interaction: redactDeep(interaction, secrets) };
   }
 
-  async function taskClient(input: DirectTaskInput, options: { signal?: AbortSignal }): Promise<Mcp2026Client> {
-    const client = await modern.clientFor(input.server, options);
-    if (!client) throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `${input.server.label} no longer speaks MCP 2026-07-28: its task ${input.task_id} cannot be followed` });
-    return client;
-  }
-
-  /**
-   * One `tasks/get`: the task's state, or the finished call when it completed. A task that
-   * failed or was cancelled is a finished call too, flagged as an error.
-   */
-  async function getTaskDirect(input: DirectTaskInput): Promise<DirectCallResult> {
-    const startedAt = new Date().toISOString();
-    const doing = `following task ${input.task_id} of ${input.server.label}.${input.tool.name}`;
-    try {
-      const { task, outputSchema } = await withDeadline(input.timeout_ms, async (options) => {
-        const client = await taskClient(input, options);
-        const got = await getTask(client, input.task_id, options);
-        if (got.status !== 'completed') return { task: got, outputSchema: undefined };
-        const result = readTaskResult(got.result);
-        return { task: got, outputSchema: await modernOutputSchema(client, input.tool.name, result, options) };
-      });
-      if (task.status === 'completed') return { ...completedCall(input, readTaskResult(task.result), outputSchema, startedAt, doing), task_status: 'completed' };
-      const at = new Date().toISOString();
-      const attempt = Context.current().info.attempt;
-      const secrets = secretValues([input.server], deps.env);
-      if (task.status === 'failed') return { output: clipToBytes(redactText(`the task failed: ${task.error?.message ?? task.statusMessage ?? 'no reason given'}`, secrets), MAX_TOOL_OUTPUT_BYTES), is_error: true, started_at: startedAt, completed_at: at, attempt, task_status: 'failed' };
-      if (task.status === 'cancelled') return { output: clipToBytes(redactText(`the task was cancelled${task.statusMessage ? `: ${task.statusMessage}` : ''}`, secrets), MAX_TOOL_OUTPUT_BYTES), is_error: true, started_at: startedAt, completed_at: at, attempt, task_status: 'cancelled' };
-      return interactionResult(taskHandle(task), startedAt, input.server);
-    } catch (error) {
-      throw fail(error, input, doing);
-    }
-  }
-
-  /** `tasks/update`: the person's answers to a task waiting for input. */
-  async function updateTaskDirect(input: DirectTaskInput): Promise<void> {
-    try {
-      await withDeadline(input.timeout_ms, async (options) => updateTask(await taskClient(input, options), input.task_id, input.input_responses ?? {}, options));
-    } catch (error) {
-      throw fail(error, input, `answering task ${input.task_id} of ${input.server.label}`);
-    }
-  }
-
-  /** `tasks/cancel`: cooperative; the server acknowledges and may still finish. */
-  async function cancelTaskDirect(input: DirectTaskInput): Promise<void> {
-    try {
-      await withDeadline(input.timeout_ms, async (options) => cancelTask(await taskClient(input, options), input.task_id, options));
-    } catch (error) {
-      throw fail(error, input, `cancelling task ${input.task_id} of ${input.server.label}`);
-    }
-  }
-
-  return { listToolsDirect, callToolDirect, getTaskDirect, updateTaskDirect, cancelTaskDirect };
-}
-
-/** Room left between the last MCP request's deadline and the activity's own timeout. */
-const REQUEST_TIMEOUT_MARGIN_MS = 2_000;
-/** When neither the input nor Temporal says how long the activity may run (the SDK's own default). */
-const DEFAULT_ACTIVITY_TIMEOUT_MS = 60_000;
-
-/**
- * Runs `work` with the options for every MCP request of one activity, the handshake included:
- * the SDK's default request timeout (60 s) must neither cut a call the activity still allows
- * nor outlive the activity, and a cancelled activity stops waiting at once. The signal is
- * detached when the activity is done: the SDK never removes its abort listeners, and on a
- * pooled connection a late abort would send `notifications/cancelled` for finished requests.
- */
-async function withDeadline<T>(activityTimeoutMs: number | undefined, work: (options: RequestOptions) => Promise<T>): Promise<T> {
-  const context = Context.current();
-  const activityMs = activityTimeoutMs ?? (context.info.startToCloseTimeoutMs || DEFAULT_ACTIVITY_TIMEOUT_MS);
-  const timeout = Math.max(1_000, activityMs - REQUEST_TIMEOUT_MARGIN_MS);
-  const deadline = new AbortController();
-  const cancelled = context.cancellationSignal;
-  const onCancel = () => deadline.abort(cancelled.reason);
-  if (cancelled.aborted) onCancel();
-  else cancelled.addEventListener('abort', onCancel, { once: true });
-  const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${timeout} ms`, 'TimeoutError')), timeout);
-  try {
-    return await work({ timeout, signal: deadline.signal });
-  } finally {
-    clearTimeout(timer);
-    cancelled.removeEventListener('abort', onCancel);
-  }
+  return {
+    listToolsDirect,
+    callToolDirect,
+    ...createMcpTaskActivities({ env: deps.env, modern, fail, completedCall, interactionResult, modernOutputSchema }),
+  };
 }
 
 /** SDK servers turn bad arguments into a plain error result; check them against the schema first. */
@@ -324,12 +238,6 @@ function destinationFailure(error: unknown): ApplicationFailure | undefined {
   const refusal = findDestinationRefusal(error);
   if (!refusal) return undefined;
   return nonRetryableFailure('invalid_arguments', refusal.message, Context.current().info.attempt);
-}
-
-/** A completed task's `result`: what the call would have returned. */
-function readTaskResult(result: Record<string, unknown> | undefined): CallToolResult2026 {
-  const content = Array.isArray(result?.content) ? (result.content as CallToolResult2026['content']) : [];
-  return { ...(result ?? {}), resultType: 'complete', content, isError: result?.isError === true } as CallToolResult2026;
 }
 
 /** A JSON-RPC error the server sent back proves the server answered (and which revision it speaks). */
