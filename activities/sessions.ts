@@ -12,10 +12,12 @@ import { clipToBytes, MAX_KEPT_BYTES } from '../src/core/payload-size';
 import type { QueryResult } from '../src/core/records';
 import { refreshToolsUpdate, type ActiveQuery, type RefreshSessionInput, type SessionRefreshResult } from '../workflows/messages';
 
+/** workflows/session/index.ts gives a carried query's wait a 10 s heartbeat timeout. */
 const HEARTBEAT_EVERY_MS = 2_000;
 /** workflows/refresh.ts gives the refresh a 15 s heartbeat timeout. */
 const REFRESH_HEARTBEAT_EVERY_MS = 3_000;
 
+/** Waits for `work`, heartbeating every `everyMs`, so that a worker lost meanwhile is noticed. */
 async function heartbeatUntil<T>(context: Context, work: Promise<T>, everyMs: number): Promise<T> {
   let done = false;
   const settled = work.finally(() => {
@@ -73,14 +75,9 @@ export function createSessionActivities(deps: { temporalClient?: Client }) {
       (result) => result as QueryResult,
       (error: unknown) => endedWithout(query, error),
     );
-    for (;;) {
-      context.heartbeat();
-      const ended = await Promise.race([ending, context.sleep(HEARTBEAT_EVERY_MS).then(() => undefined)]);
-      if (ended) {
-        const tool_calls = ended.tool_calls.map((call) => ({ ...call, output: call.output && clipToBytes(call.output, MAX_KEPT_BYTES) }));
-        return { ...ended, tool_calls };
-      }
-    }
+    const ended = await heartbeatUntil(context, ending, HEARTBEAT_EVERY_MS);
+    const tool_calls = ended.tool_calls.map((call) => ({ ...call, output: call.output && clipToBytes(call.output, MAX_KEPT_BYTES) }));
+    return { ...ended, tool_calls };
   }
   return { refreshSessionTools, awaitQueryResult };
 }
