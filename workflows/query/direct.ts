@@ -137,7 +137,7 @@ export class DirectCalls {
     let askedAgain = false;
     while (result.interaction) {
       const interaction = result.interaction;
-      this.run.countAttempts(result.attempt);
+      this.run.countAttempts(result.attempt, result.attempt_errors);
       if (interaction.kind === 'task') {
         result = await this.tasks.follow(interaction, { ...base, call_id: callId }, Number.isNaN(startedAt) ? Date.now() : startedAt);
         break;
