@@ -25,4 +25,4 @@ export {
 export type { AddTool, Counters, DemoServerKind, FailNext, FaultKind, FaultSettings, FaultStatus, ServerInfo, ToolList } from './schemas';
 export { DemoProtocolSchema, PROTOCOL_2025, PROTOCOL_2026 } from './mcp-2026';
 export type { DemoProtocol } from './mcp-2026';
-export type { DemoTaskView } from './interactive';
+export type { DemoTaskView } from './interactive-state';

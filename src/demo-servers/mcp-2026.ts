@@ -9,7 +9,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { BodyTooLargeError, jsonRpcError, readBody, sendJson } from './http-util';
-import type { InteractiveState, InteractiveTool } from './interactive';
+import type { InteractiveTool } from './interactive';
+import type { InteractiveState } from './interactive-state';
 import type { DemoServerState } from './state';
 
 export const PROTOCOL_2026 = '2026-07-28';

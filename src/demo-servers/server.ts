@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { handleAdminRequest, serverInfo } from './admin';
 import { jsonRpcError, sendJson } from './http-util';
 import { handleMcpRequest } from './http';
-import { InteractiveState, interactiveTools, type DemoTaskView } from './interactive';
+import { interactiveTools } from './interactive';
+import { InteractiveState, type DemoTaskView } from './interactive-state';
 import { handleMcp2026Request, PROTOCOL_2025, type DemoProtocol } from './mcp-2026';
 import { createDefinition } from './kinds';
 import {
