@@ -87,7 +87,7 @@ export class Tasks {
           return polled;
         }
         // The final poll's attempts are counted with the call's record.
-        this.run.countAttempts(polled.attempt);
+        this.run.countAttempts(polled.attempt, polled.attempt_errors);
         if (polled.interaction.status !== current.status) this.run.emit('state', `${server} · ${tool}: task ${handle.task_id} is ${polled.interaction.status}${polled.interaction.status_message ? `: ${polled.interaction.status_message}` : ''}`);
         current = polled.interaction;
         entry.status = current.status;
