@@ -225,8 +225,7 @@ export class McpConnectionPool {
     } else {
       const headers = connectionHeaders(server, env);
       const authProvider = oauthProviderFor(server, env, allow);
-      // An OAuth server's connection is its own (its tokens change without a new connection).
-      key = poolKey(server.url, authProvider ? { ...headers, 'x-mcpflow-oauth': server.label } : headers, allow);
+      key = poolKey(server.url, headers, allow, authProvider ? server.label : undefined);
       open = () => McpConnection.open(server.url, headers, options, allow, authProvider);
     }
     const entry = this.pooled.get(key) ?? (await this.connectOnce(key, open, isStdioServer(server), server.label));
@@ -324,11 +323,12 @@ export class McpConnectionPool {
  * The pool key: URL and headers, hashed so that the resolved tokens in the headers are never
  * kept (or printed, in a debugger or a heap dump) as plain text.
  */
-function poolKey(url: string, headers: Record<string, string>, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): string {
+/** `oauthLabel`: an OAuth server's connection is its own (its tokens change without a new connection). */
+function poolKey(url: string, headers: Record<string, string>, allow: AllowPrivateNetworks, oauthLabel?: string): string {
   const sorted = Object.entries(headers)
     .map(([name, value]): [string, string] => [name.toLowerCase(), value])
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256').update(JSON.stringify([url, sorted, allow])).digest('hex');
+  return createHash('sha256').update(JSON.stringify([url, sorted, allow, oauthLabel ?? null])).digest('hex');
 }
 
 /** HTTP statuses after which the legacy HTTP+SSE transport is tried (not 401/403/408/429: those are about the request, not the protocol). */
