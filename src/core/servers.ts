@@ -142,17 +142,11 @@ export function isOAuthServer(server: ServerConfig): server is HttpServerConfig 
  * Why hosted mode cannot use these servers, or undefined: the model's platform reaches a server
  * over the network, and a stdio server exists only on the worker's machine.
  */
-export function hostedModeProblem(servers: readonly ServerConfig[]): string | undefined {
+export function hostedModeProblem(servers: readonly ServerConfig[], fix = 'use --mode direct (or "mode": "direct")'): string | undefined {
   const stdio = servers.filter(isStdioServer).map((server) => server.label);
   if (!stdio.length) return undefined;
   const which = stdio.length === 1 ? `server "${stdio[0]}" is a stdio server` : `servers ${stdio.map((label) => `"${label}"`).join(', ')} are stdio servers`;
-  return `${which}, which only the worker can start: hosted mode cannot reach it; use --mode direct (or "mode": "direct")`;
-}
-
-/** Why a hosted-mode session cannot take this server, or undefined: a session's mode is fixed when it starts. */
-export function sessionHostedModeProblem(server: ServerConfig): string | undefined {
-  if (!isStdioServer(server)) return undefined;
-  return `server "${server.label}" is a stdio server, which only the worker can start, and this session runs in hosted mode, which cannot reach it: start a direct-mode session for it (mcpflow session start <new id> --mode direct)`;
+  return `${which}, which only the worker can start: hosted mode cannot reach it; ${fix}`;
 }
 
 /** Whether a call of `tool` on this server needs a human answer first (the API's rules). */

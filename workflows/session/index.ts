@@ -23,7 +23,7 @@ import {
 } from '@temporalio/workflow';
 import { CARRY_BUDGET_BYTES, jsonBytes } from '../../src/core/payload-size';
 import { MCP_SERVERS, MCP_STATE, MCP_TOOL_CALL_COUNT } from '../../src/core/search-attributes';
-import { ServerConfigSchema, sessionHostedModeProblem } from '../../src/core/servers';
+import { hostedModeProblem, ServerConfigSchema } from '../../src/core/servers';
 import { findTool } from '../../src/core/tools';
 import { filterHistory, HistoryFilterSchema, type QueryResult } from '../../src/core/records';
 import { checkArgs, parseInput, parseSignal } from '../input';
@@ -61,6 +61,8 @@ import { SessionHistory } from './history';
 import { SessionTools } from './tools';
 
 const QUERY_RETURNS_AT_ONCE = 'session-query-returns-at-once';
+/** A session's mode is fixed when it starts. */
+const SESSION_HOSTED_FIX = 'this session runs in hosted mode: start a direct-mode session for it (mcpflow session start <new id> --mode direct)';
 
 const { awaitQueryResult } = proxyActivities<Activities>({
   // A carried query may wait days for an approval; heartbeats tell a lost worker apart within
@@ -261,7 +263,7 @@ class Session {
         validator: (server) => {
           const parsed = checkArgs(ServerConfigSchema, server, 'server');
           // The model's platform cannot reach a program on the worker's machine: refused here, before any query fails on it.
-          const problem = this.input.mode === 'hosted' ? sessionHostedModeProblem(parsed) : undefined;
+          const problem = this.input.mode === 'hosted' ? hostedModeProblem([parsed], SESSION_HOSTED_FIX) : undefined;
           if (problem) throw new Error(problem);
         },
       },
