@@ -69,6 +69,19 @@ export interface ScheduleDetails extends ScheduleRow {
   recent_runs: ScheduleRun[];
 }
 
+/** Temporal parses a cron expression only when the Schedule is created; its refusal says which part is wrong. */
+export class InvalidScheduleSpecError extends Error {
+  override name = 'InvalidScheduleSpecError';
+}
+
+/** The client turns the server's "Invalid schedule spec" into a TypeError; anything else passes through. */
+function specRefusal(error: unknown): unknown {
+  if (!(error instanceof TypeError)) return error;
+  return new InvalidScheduleSpecError(
+    `Temporal refused it: ${error.message}. Give 5 fields (minute hour day-of-month month day-of-week), e.g. "0 */6 * * *", or @hourly, @daily, @weekly`,
+  );
+}
+
 export function defaultScheduleId(sessionId: string): string {
   return `mcpflow-refresh-${sessionId.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 }
@@ -88,22 +101,26 @@ export class ScheduleApi {
     const scheduleId = options.scheduleId ?? defaultScheduleId(options.sessionId);
     const input = RefreshSessionInputSchema.parse({ session_id: options.sessionId, force_refresh: options.forceRefresh ?? true });
     await this.client.call(scheduleId, () =>
-      this.client.temporal.schedule.create({
-        scheduleId,
-        spec,
-        action: {
-          type: 'startWorkflow',
-          workflowType: 'refreshSession' as unknown as typeof refreshSession,
-          taskQueue: this.client.taskQueue,
-          // The schedule appends the run time, so every run has its own id.
-          workflowId: `${scheduleId}-run`,
-          args: [input],
-          staticSummary: `Refresh the tools of session ${options.sessionId}`,
-        },
-        // A slow refresh is not worth a second one in parallel.
-        policies: { overlap: ScheduleOverlapPolicy.SKIP },
-        state: { paused: options.paused ?? false, ...(options.note ? { note: options.note } : {}) },
-      }),
+      this.client.temporal.schedule
+        .create({
+          scheduleId,
+          spec,
+          action: {
+            type: 'startWorkflow',
+            workflowType: 'refreshSession' as unknown as typeof refreshSession,
+            taskQueue: this.client.taskQueue,
+            // The schedule appends the run time, so every run has its own id.
+            workflowId: `${scheduleId}-run`,
+            args: [input],
+            staticSummary: `Refresh the tools of session ${options.sessionId}`,
+          },
+          // A slow refresh is not worth a second one in parallel.
+          policies: { overlap: ScheduleOverlapPolicy.SKIP },
+          state: { paused: options.paused ?? false, ...(options.note ? { note: options.note } : {}) },
+        })
+        .catch((error: unknown) => {
+          throw specRefusal(error);
+        }),
     );
     return scheduleId;
   }
@@ -120,21 +137,25 @@ export class ScheduleApi {
     const { search_attributes } = await this.client.searchAttributesFor([]);
     const scheduleId = options.scheduleId;
     await this.client.call(scheduleId, () =>
-      this.client.temporal.schedule.create({
-        scheduleId,
-        spec,
-        action: {
-          type: 'startWorkflow',
-          workflowType: 'runBatch' as unknown as typeof runBatch,
-          taskQueue: this.client.taskQueue,
-          workflowId: `${scheduleId}-run`,
-          args: [{ ...options.input, search_attributes }],
-          staticSummary: `Scheduled batch${options.input.source ? ` of ${options.input.source}` : ''}: ${options.input.total} queries`,
-        },
-        // A batch still running when the next is due: the next waits its turn instead of doubling the load.
-        policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE },
-        state: { paused: options.paused ?? false, ...(options.note ? { note: options.note } : {}) },
-      }),
+      this.client.temporal.schedule
+        .create({
+          scheduleId,
+          spec,
+          action: {
+            type: 'startWorkflow',
+            workflowType: 'runBatch' as unknown as typeof runBatch,
+            taskQueue: this.client.taskQueue,
+            workflowId: `${scheduleId}-run`,
+            args: [{ ...options.input, search_attributes }],
+            staticSummary: `Scheduled batch${options.input.source ? ` of ${options.input.source}` : ''}: ${options.input.total} queries`,
+          },
+          // A batch still running when the next is due: the next waits its turn instead of doubling the load.
+          policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE },
+          state: { paused: options.paused ?? false, ...(options.note ? { note: options.note } : {}) },
+        })
+        .catch((error: unknown) => {
+          throw specRefusal(error);
+        }),
     );
     return scheduleId;
   }

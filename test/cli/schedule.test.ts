@@ -129,6 +129,16 @@ describe('mcpflow schedule', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /line 2: /);
     assert.match(bad.stderr, /No schedule was created/);
+    // Temporal parses a cron expression only when the Schedule is created: its refusal names the flag and a fix.
+    const good = path.join(scratchDir(), 'good.jsonl');
+    writeFileSync(good, '{"query": "fine"}\n');
+    for (const [cron, says] of [['not cron', /does not have 5-7 fields/], ['61 * * * *', /Minute is not in range/]] as const) {
+      const refused = await cli(['schedule', 'create', '--batch', good, '--cron', cron, '--server', 'weather=http://127.0.0.1:1/mcp']);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.ok(refused.stderr.includes(`--cron "${cron}": Temporal refused it`), refused.stderr);
+      assert.match(refused.stderr, says);
+      assert.match(refused.stderr, /e\.g\. "0 \*\/6 \* \* \*"/);
+    }
     const neither = await cli(['schedule', 'create', '--every', '1d']);
     assert.equal(neither.code, 2);
     assert.match(neither.stderr, /exactly one of --session <id> and --batch <file>/);

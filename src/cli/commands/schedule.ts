@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { BatchFileError, parseBatchFile } from '../../client/batch-file';
-import { defaultScheduleId, formatMs, MAX_SCHEDULED_BATCH_BYTES, type ScheduleDetails } from '../../client/schedules';
+import { defaultScheduleId, formatMs, InvalidScheduleSpecError, MAX_SCHEDULED_BATCH_BYTES, type ScheduleDetails } from '../../client/schedules';
 import { ExecutionModeSchema } from '../../core/defaults';
 import { jsonBytes } from '../../core/payload-size';
 import type { BatchResult } from '../../../workflows/batch/messages';
@@ -60,13 +60,15 @@ export function registerScheduleCommand(program: Command): void {
       await withClient(commandContext(command), async (client) => {
         // A schedule for anything but a running session would fail on every run.
         await client.sessions.requireRunningSession(sessionId);
-        const scheduleId = await client.schedules.createRefresh({
-          sessionId,
-          ...(flags.id ? { scheduleId: flags.id } : {}),
-          ...(flags.every !== undefined ? { everyMs: flags.every } : { cron: flags.cron! }),
-          ...(flags.paused ? { paused: true } : {}),
-          ...(flags.note ? { note: flags.note } : {}),
-        });
+        const scheduleId = await refusedSpecIsUsage(flags, () =>
+          client.schedules.createRefresh({
+            sessionId,
+            ...(flags.id ? { scheduleId: flags.id } : {}),
+            ...(flags.every !== undefined ? { everyMs: flags.every } : { cron: flags.cron! }),
+            ...(flags.paused ? { paused: true } : {}),
+            ...(flags.note ? { note: flags.note } : {}),
+          }),
+        );
         if (flags.json) return printJson({ schedule_id: scheduleId, session_id: sessionId });
         toStdout(`Created schedule ${scheduleId}: refreshes session ${sessionId} ${flags.every !== undefined ? `every ${formatMs(flags.every)}` : `on "${flags.cron}"`}`);
         toStdout(`See its runs: mcpflow schedule describe ${scheduleId}`);
@@ -155,23 +157,35 @@ async function createBatchSchedule(file: string, flags: CreateFlags, command: Co
   }
   const scheduleId = flags.id ?? `mcpflow-batch-${parsed.sha256.slice(0, 16)}`;
   await withClient(context, async (client) => {
-    await client.schedules.createBatch({
-      scheduleId,
-      ...(flags.every !== undefined ? { everyMs: flags.every } : { cron: flags.cron! }),
-      ...(flags.paused ? { paused: true } : {}),
-      ...(flags.note ? { note: flags.note } : {}),
-      input: {
-        total: parsed.lines.length,
-        servers,
-        ...runOptions(context, flags),
-        concurrency: flags.concurrency,
-        source: path.basename(file),
-        lines: parsed.lines,
-        ...(flags.maxFailures !== undefined ? { max_failures: flags.maxFailures } : {}),
-      },
-    });
+    await refusedSpecIsUsage(flags, () =>
+      client.schedules.createBatch({
+        scheduleId,
+        ...(flags.every !== undefined ? { everyMs: flags.every } : { cron: flags.cron! }),
+        ...(flags.paused ? { paused: true } : {}),
+        ...(flags.note ? { note: flags.note } : {}),
+        input: {
+          total: parsed.lines.length,
+          servers,
+          ...runOptions(context, flags),
+          concurrency: flags.concurrency,
+          source: path.basename(file),
+          lines: parsed.lines,
+          ...(flags.maxFailures !== undefined ? { max_failures: flags.maxFailures } : {}),
+        },
+      }),
+    );
     if (flags.json) return printJson({ schedule_id: scheduleId, batch: file, lines: parsed.lines.length });
     toStdout(`Created schedule ${scheduleId}: runs the ${parsed.lines.length} queries of ${file} ${flags.every !== undefined ? `every ${formatMs(flags.every)}` : `on "${flags.cron}"`} (the file is kept in the schedule)`);
     toStdout(`Each run is a batch (${scheduleId}-run-<time>): mcpflow batch progress <run id>; runs: mcpflow schedule describe ${scheduleId}`);
   });
+}
+
+/** Temporal checks a cron expression only when the Schedule is created: its refusal is bad usage of the flag. */
+async function refusedSpecIsUsage<T>(flags: CreateFlags, create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    if (!(error instanceof InvalidScheduleSpecError)) throw error;
+    throw new UsageError(`${flags.cron !== undefined ? `--cron "${flags.cron}"` : '--every'}: ${error.message}`);
+  }
 }
