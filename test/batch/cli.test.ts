@@ -125,6 +125,13 @@ describe('mcpflow batch run', () => {
     const refetched = await cli(['batch', 'results', summary.batch_id]);
     assert.equal(refetched.code, 0, refetched.stderr);
     assert.equal(refetched.stdout.trim().split('\n').length, 25);
+
+    // `mcpflow progress` knows a batch id as well as a query's.
+    const progress = await cli(['progress', summary.batch_id, '--watch']);
+    assert.equal(progress.code, 0, progress.stderr);
+    assert.match(progress.stdout, new RegExp(`Batch ${summary.batch_id} completed: 25 of 25 lines`));
+    const progressJson = await cli(['progress', summary.batch_id, '--json']);
+    assert.equal((JSON.parse(progressJson.stdout) as { succeeded: number }).succeeded, 25);
   });
 
   it('summarises failures by type; retry-failed reruns only the failed lines', async () => {

@@ -9,7 +9,7 @@ import { BatchFileError, defaultBatchId, parseBatchFile } from '../../client/bat
 import type { McpflowClient } from '../../client/client';
 import { DEFAULT_MODEL, ExecutionModeSchema } from '../../core/defaults';
 import { jsonBytes } from '../../core/payload-size';
-import type { BatchInput, BatchLine, BatchProgress } from '../../../workflows/batch/messages';
+import type { BatchInput, BatchLine, BatchProgress, BatchStatus } from '../../../workflows/batch/messages';
 import { ResultsFile } from '../batch-out';
 import { followBatch, progressLine, reconcile, summaryLines } from '../batch-follow';
 import { commandContext, withClient } from '../context';
@@ -82,14 +82,7 @@ export function registerBatchCommand(program: Command): void {
     .argument('<batchId>')
     .addOption(jsonOption())
     .action(async (batchId: string, flags: { json: boolean }, command: Command) => {
-      await withClient(commandContext(command), async (client) => {
-        const progress = await client.batches.progress(batchId);
-        if (flags.json) printJson(progress);
-        else {
-          toStdout(progressLine(progress));
-          for (const line of summaryLines(progress)) toStdout(line);
-        }
-      });
+      await withClient(commandContext(command), (client) => showBatchProgress(client, batchId, { json: flags.json }));
     });
 
   for (const [verb, what] of [
@@ -208,3 +201,18 @@ function report(progress: BatchProgress, info: { batchId: string; started: boole
   for (const line of summaryLines(progress)) toStdout(line);
   if (info.out) toStdout(`Results: ${info.out}`);
 }
+
+/** `batch progress` and `progress <batch id> [--watch]`: the bar line (again every 2 s while it runs, with --watch), then the summary. */
+export async function showBatchProgress(client: McpflowClient, batchId: string, options: { json: boolean; watch?: boolean }): Promise<void> {
+  let progress = await client.batches.progress(batchId);
+  while (options.watch && ACTIVE_BATCH_STATUSES.has(progress.status)) {
+    if (!options.json) toStdout(progressLine(progress));
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    progress = await client.batches.progress(batchId);
+  }
+  if (options.json) return printJson(progress);
+  toStdout(progressLine(progress));
+  for (const line of summaryLines(progress)) toStdout(line);
+}
+
+const ACTIVE_BATCH_STATUSES: ReadonlySet<BatchStatus> = new Set(['running', 'paused', 'stopping', 'cancelling']);

@@ -1,10 +1,11 @@
-/** `mcpflow progress <id> [--watch]`: where a query (or a session) is now. */
+/** `mcpflow progress <id> [--watch]`: where a query (or a session, or a batch) is now. */
 import type { Command } from 'commander';
 import { commandContext, withClient } from '../context';
 import { jsonOption } from '../options';
 import { printJson, table, toStdout, truncate } from '../output';
 import { approvalHint, formatEvent, watchQuery } from '../watch';
 import { inputHint, taskLine } from './answer';
+import { showBatchProgress } from './batch';
 import type { McpflowClient } from '../../client/client';
 
 interface ProgressFlags {
@@ -15,14 +16,15 @@ interface ProgressFlags {
 export function registerProgressCommand(program: Command): void {
   program
     .command('progress')
-    .description('Show the state of a query (or a session): step, pending approvals, calls, retries, recent events')
-    .argument('<workflowId>', 'a query or session workflow id')
-    .option('--watch', 'keep printing new events until the query ends')
+    .description('Show the state of a query (or a session, or a batch): step, pending approvals, calls, retries, recent events')
+    .argument('<workflowId>', 'a query, session or batch workflow id')
+    .option('--watch', 'keep printing new events until the query (or batch) ends')
     .addOption(jsonOption())
     .action(async (workflowId: string, flags: ProgressFlags, command: Command) => {
       await withClient(commandContext(command), async (client) => {
         const description = await client.describe(workflowId);
         if (description.type === 'mcpSession') return showSession(client, workflowId, flags.json);
+        if (description.type === 'runBatch') return showBatchProgress(client, workflowId, flags);
         if (flags.watch && description.status === 'RUNNING') {
           const print = flags.json ? (line: string) => process.stderr.write(`${line}\n`) : toStdout;
           await watchQuery(client, workflowId, client.waitForQuery(workflowId), { print });
