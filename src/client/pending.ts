@@ -1,10 +1,11 @@
 /**
  * Runs across the cluster, found with mcpflow's search attributes (visibility): pending
- * approvals (McpState = 'waiting_approval', then each run's `progress` for the requests
- * themselves), and runs by state and server for `mcpflow list`.
+ * approvals and MCP servers' questions (McpState = 'waiting_approval', then each run's `progress`
+ * for the requests themselves), and runs by state and server for `mcpflow list`.
  */
 import { MCP_BATCH_ID, MCP_SERVERS, MCP_STATE } from '../core/search-attributes';
 import type { PendingApproval } from '../../workflows/messages';
+import type { PendingInput } from '../core/mcp-input';
 import type { McpflowClient } from './client';
 
 export interface RunFilter {
@@ -17,6 +18,17 @@ export interface RunFilter {
 export interface PendingApprovalRow {
   workflow_id: string;
   approval: PendingApproval;
+}
+
+/** A question an MCP server asked a direct-mode query (answered with `mcpflow answer`). */
+export interface PendingInputRow {
+  workflow_id: string;
+  input: PendingInput;
+}
+
+export interface WaitingRows {
+  approvals: PendingApprovalRow[];
+  inputs: PendingInputRow[];
 }
 
 export interface RunRow {
@@ -71,25 +83,28 @@ export async function listRuns(client: McpflowClient, filter: RunFilter, limit =
 
 /** Every pending approval of the runs the filter finds, narrowed to a tool when given. */
 export async function listPendingApprovals(client: McpflowClient, filter: { batch?: string; server?: string; tool?: string }): Promise<PendingApprovalRow[]> {
+  return (await listWaiting(client, filter)).approvals;
+}
+
+/** What the runs the filter finds wait for: approvals and servers' questions (both set McpState = 'waiting_approval'). */
+export async function listWaiting(client: McpflowClient, filter: { batch?: string; server?: string; tool?: string }): Promise<WaitingRows> {
   const ids: string[] = [];
   for await (const run of client.temporal.workflow.list({ query: runsQuery({ ...filter, waitingApproval: true }) })) ids.push(run.workflowId);
-  const rows: PendingApprovalRow[] = [];
+  const rows: WaitingRows = { approvals: [], inputs: [] };
+  const wanted = (request: { server: string; tool: string }) => (!filter.tool || request.tool === filter.tool) && (!filter.server || request.server === filter.server);
   for (let i = 0; i < ids.length; i += PROGRESS_CONCURRENCY) {
     const progress = await Promise.all(
       ids.slice(i, i + PROGRESS_CONCURRENCY).map((id) =>
         client.progress(id).then(
-          (p) => ({ id, pending: p.pending_approvals }),
+          (p) => ({ id, approvals: p.pending_approvals, inputs: p.pending_input ?? [] }),
           // Ended between the listing and the query: nothing to answer.
-          () => ({ id, pending: [] as PendingApproval[] }),
+          () => ({ id, approvals: [] as PendingApproval[], inputs: [] as PendingInput[] }),
         ),
       ),
     );
-    for (const { id, pending } of progress) {
-      for (const approval of pending) {
-        if (filter.tool && approval.tool !== filter.tool) continue;
-        if (filter.server && approval.server !== filter.server) continue;
-        rows.push({ workflow_id: id, approval });
-      }
+    for (const { id, approvals, inputs } of progress) {
+      for (const approval of approvals.filter(wanted)) rows.approvals.push({ workflow_id: id, approval });
+      for (const input of inputs.filter(wanted)) rows.inputs.push({ workflow_id: id, input });
     }
   }
   return rows;

@@ -1,10 +1,11 @@
 /**
  * `mcpflow approve|deny <workflowId> [approvalId] [--reason]`: answers pending approval requests
  * of one run; `approve|deny --all [--batch id] [--server s] [--tool t]` answers every pending
- * request the filters find across runs; `approvals list` shows them.
+ * request the filters find across runs; `approvals list` shows them, and the questions MCP servers
+ * asked direct-mode queries (answered with `mcpflow answer`).
  */
 import type { Command } from 'commander';
-import { answerAll, listPendingApprovals, type PendingApprovalRow } from '../../client/pending';
+import { answerAll, listPendingApprovals, listWaiting, type PendingApprovalRow, type PendingInputRow } from '../../client/pending';
 import { commandContext, withClient } from '../context';
 import { SilentFailure, UsageError } from '../errors';
 import { jsonOption } from '../options';
@@ -64,17 +65,23 @@ export function registerApprovalCommands(program: Command): void {
     .command('approvals')
     .description('Pending approvals across runs')
     .command('list')
-    .description('List every tool call waiting for approval (found with the McpState search attribute)')
+    .description('List every tool call waiting for approval, and every question an MCP server asked (found with the McpState search attribute)')
     .option('--batch <id>', 'only runs of this batch')
     .option('--server <label>', 'only calls to this server')
     .option('--tool <name>', 'only calls of this tool')
     .addOption(jsonOption())
     .action(async (flags: ApprovalFlags, command: Command) => {
       await withClient(commandContext(command), async (client) => {
-        const rows = await listPendingApprovals(client, flags);
-        if (flags.json) printJson(rows);
-        else if (!rows.length) toStdout('No pending approvals.');
-        else toStdout(approvalsTable(rows));
+        const { approvals, inputs } = await listWaiting(client, flags);
+        // --json keeps its shape (approval rows, which `approve --all` answers); the questions go to stderr there.
+        const questions = inputs.length ? `${inputs.length} question(s) from MCP servers waiting for \`mcpflow answer\`:\n${inputsTable(inputs)}` : undefined;
+        if (flags.json) {
+          printJson(approvals);
+          if (questions) toStderr(questions);
+          return;
+        }
+        toStdout(approvals.length ? approvalsTable(approvals) : 'No pending approvals.');
+        if (questions) toStdout(questions);
       });
     });
 }
@@ -83,5 +90,19 @@ function approvalsTable(rows: PendingApprovalRow[]): string {
   return table(
     ['workflow', 'approval id', 'server', 'tool', 'arguments', 'requested'],
     rows.map((row) => [row.workflow_id, row.approval.id, row.approval.server, row.approval.tool, truncate(JSON.stringify(row.approval.arguments), 40), row.approval.requested_at]),
+  );
+}
+
+function inputsTable(rows: PendingInputRow[]): string {
+  return table(
+    ['workflow', 'question', 'server', 'tool', 'asks', 'answer with'],
+    rows.map(({ workflow_id, input }) => [
+      workflow_id,
+      input.id,
+      input.server,
+      input.tool,
+      truncate(input.message, 40),
+      `mcpflow answer ${workflow_id} ${input.id} ${input.mode === 'url' ? '--accept' : "--json '{...}'"}`,
+    ]),
   );
 }
