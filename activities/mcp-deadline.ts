@@ -1,6 +1,6 @@
 /** The deadline every MCP request of one direct-mode activity shares. */
 import { Context } from '@temporalio/activity';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { RequestOptions } from '@modelcontextprotocol/client';
 
 /** Room left between the last MCP request's deadline and the activity's own timeout. */
 const REQUEST_TIMEOUT_MARGIN_MS = 2_000;
