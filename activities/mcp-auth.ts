@@ -5,10 +5,17 @@
  * otherwise fails at once, non-retryable, naming the command: the worker never starts an
  * interactive sign-in, registers a client or trusts an authorization server the sign-in did not check.
  */
-import { refreshAuthorization, type OAuthClientProvider, type OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
-import { OAuthError, ServerError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  OAuthError,
+  OAuthErrorCode,
+  refreshAuthorization,
+  type FetchLike,
+  type OAuthClientInformationMixed,
+  type OAuthClientMetadata,
+  type OAuthClientProvider,
+  type OAuthDiscoveryState,
+  type OAuthTokens,
+} from '@modelcontextprotocol/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { readTokenStore, readTokenStoreSync, serverKey, storedSecretValues, tokenStorePath, TokenStoreError, updateTokenStore, type StoredServer } from '../src/auth/token-store';
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
@@ -108,8 +115,8 @@ export class WorkerOAuthProvider implements OAuthClientProvider {
       });
     } catch (error) {
       // The server refused the refresh token (invalid_grant, a client it no longer knows): only a new sign-in helps.
-      // A ServerError (5xx, an unreadable answer) or a network failure may pass: retried like any connection failure.
-      if (error instanceof OAuthError && !(error instanceof ServerError)) this.refuse(`the authorization server refused to refresh the token (${error.errorCode})`);
+      // A server_error (5xx, an unreadable answer) or a network failure may pass: retried like any connection failure.
+      if (error instanceof OAuthError && error.code !== OAuthErrorCode.ServerError) this.refuse(`the authorization server refused to refresh the token (${error.code})`);
       throw error;
     }
     await this.saveTokens({ ...tokens, issuer: entry.issuer } as OAuthTokens);
@@ -156,8 +163,9 @@ export class WorkerOAuthProvider implements OAuthClientProvider {
   }
 
   invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
+    // The SDK discards the client, then the tokens (two calls): the first reason is the one to tell.
     if (scope === 'all' || scope === 'client') this.refused = 'the authorization server no longer accepts the registered client';
-    else if (scope === 'tokens') this.refused = 'the authorization server refused the stored tokens';
+    else if (scope === 'tokens') this.refused ??= 'the authorization server refused the stored tokens';
   }
 
   /** Discovery as the sign-in checked it (issuer, PKCE, HTTPS): a 401 never points the worker elsewhere. */
@@ -203,6 +211,17 @@ export function oauthProviderFor(server: ServerConfig, env: Env, allow: AllowPri
     providers.set(key, provider);
   }
   return provider;
+}
+
+/**
+ * A valid access token of an OAuth server, for a caller that builds its own requests (the MCP
+ * 2026-07-28 path): read from the token store, refreshed first when it expires within 30 s (one
+ * refresh shared by every caller), undefined for a server without OAuth. A missing or refused
+ * token throws the non-retryable authentication failure naming `mcpflow auth <label>`.
+ */
+export async function accessTokenFor(server: ServerConfig, env: Env, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<string | undefined> {
+  const provider = oauthProviderFor(server, env, allow);
+  return provider ? (await provider.tokens()).access_token : undefined;
 }
 
 /**

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createActivities, McpConnectionPool } from '../../activities';
+import { accessTokenFor } from '../../activities/mcp-auth';
 import { parseServerSpec } from '../../src/config/server-spec';
 import { ServerConfigSchema } from '../../src/core/servers';
 import { SCRIPT_METADATA_KEY } from '../../src/emulator';
@@ -205,6 +206,16 @@ describe('OAuth-protected server in direct mode', () => {
       assert.equal(three.value?.success, true, three.error ?? three.value?.error ?? '');
       assert.deepEqual(three.value?.tool_calls.map((call) => call.status), ['completed', 'completed', 'completed']);
       assert.equal(oauth.provider.counts.refreshes, 3, 'one refresh for the three calls');
+
+      // The same for a caller that builds its own requests (the MCP 2026-07-28 path): a valid token, refreshed first.
+      const latest = JSON.parse(await readFile(store, 'utf8'));
+      latest.servers[oauth.url].expires_at = Date.now() - 1_000;
+      await writeFile(store, JSON.stringify(latest), { mode: 0o600 });
+      const token = await accessTokenFor(server(), { MCPFLOW_TOKEN_STORE: store });
+      assert.equal(oauth.provider.counts.refreshes, 4);
+      assert.equal(token, JSON.parse(await readFile(store, 'utf8')).servers[oauth.url].tokens.access_token);
+      assert.notEqual(token, latest.servers[oauth.url].tokens.access_token);
+      assert.equal(await accessTokenFor({ label: 'plain', url: oauth.url, require_approval: 'never' }, { MCPFLOW_TOKEN_STORE: store }), undefined, 'no OAuth, no token');
     });
   });
 
@@ -243,6 +254,24 @@ describe('OAuth-protected server in direct mode', () => {
     } finally {
       await new Promise<void>((resolve) => fake.server.close(() => resolve()));
     }
+  });
+
+  it('`mcpflow auth` refuses an answer that names another issuer (RFC 9207), without showing its error text', async () => {
+    const child = startCli(['auth', 'secure', '--server', `secure=${oauth.url},auth=oauth`, '--no-browser'], { via: 'source', env: cliEnv() });
+    const done = collect(child, 60_000);
+    const [url] = await waitForOutput(child, /^http\S+$/m);
+    const approved = await fetch(url, { redirect: 'manual' });
+    const callback = new URL(approved.headers.get('location')!);
+    callback.searchParams.set('iss', 'https://elsewhere.example/');
+    // A mix-up: the answer of another authorization server, whose error text it chose.
+    callback.searchParams.delete('code');
+    callback.searchParams.set('error', 'access_denied');
+    callback.searchParams.set('error_description', 'visit https://elsewhere.example/phish');
+    await fetch(callback);
+    const run = await done;
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /the sign-in answer comes from https:\/\/elsewhere\.example\/, not from/);
+    assert.doesNotMatch(run.stderr, /phish/);
   });
 
   it('`mcpflow auth` on a server without "auth": exit 2 naming the fix', async () => {
