@@ -8,10 +8,12 @@
  * another authorization server).
  */
 import {
+  assertSecureTokenEndpoint,
   checkResourceAllowed,
   discoverAuthorizationServerMetadata,
   discoverOAuthProtectedResourceMetadata,
   extractWWWAuthenticateParams,
+  InsecureTokenEndpointError,
   IssuerMismatchError,
   LATEST_PROTOCOL_VERSION,
   resourceUrlFromServerUrl,
@@ -35,21 +37,18 @@ export interface ValidatedDiscovery {
   issParameterRequired: boolean;
 }
 
-function isLoopback(url: URL): boolean {
-  return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\./.test(url.hostname);
-}
-
-/** OAuth 2.1: every authorization server endpoint over HTTPS; plain HTTP only on this machine. */
+/**
+ * OAuth 2.1: every authorization server endpoint over HTTPS, plain HTTP only on loopback. The
+ * SDK's rule for the token endpoint (it refuses an insecure one at the exchange), applied to all
+ * three up front: before the person is sent anywhere.
+ */
 function assertSecureEndpoint(name: string, value: unknown): void {
   if (typeof value !== 'string') return;
-  let url: URL;
   try {
-    url = new URL(value);
-  } catch {
+    assertSecureTokenEndpoint(value);
+  } catch (error) {
+    if (error instanceof InsecureTokenEndpointError) throw new OAuthDiscoveryError(`the authorization server's ${name} ${value} is not HTTPS: refusing to send credentials over it`);
     throw new OAuthDiscoveryError(`the authorization server's ${name} "${value}" is not a URL`);
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url))) {
-    throw new OAuthDiscoveryError(`the authorization server's ${name} ${value} is not HTTPS: refusing to send credentials over it`);
   }
 }
 

@@ -274,6 +274,18 @@ describe('OAuth-protected server in direct mode', () => {
     assert.doesNotMatch(run.stderr, /phish/);
   });
 
+  it('`mcpflow auth` refuses an authorization server whose endpoints are plain HTTP off this machine', async () => {
+    const fake = await startMismatchedIssuerServer((base) => ({ issuer: `${base}/as`, authorization_endpoint: `${base}/as/authorize`, token_endpoint: 'http://as.example/token' }));
+    try {
+      const run = await runCli(['auth', 'fake', '--server', `fake=${fake.url},auth=oauth`, '--no-browser'], { via: 'source', env: cliEnv() });
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /token_endpoint http:\/\/as\.example\/token is not HTTPS: refusing to send credentials over it/);
+      assert.equal(run.stdout, '', 'no authorization URL was shown');
+    } finally {
+      await new Promise<void>((resolve) => fake.server.close(() => resolve()));
+    }
+  });
+
   it('`mcpflow auth` on a server without "auth": exit 2 naming the fix', async () => {
     const run = await runCli(['auth', 'plain', '--server', 'plain=http://127.0.0.1:1/mcp'], { via: 'source', env: cliEnv() });
     assert.equal(run.code, 2, run.stderr);
@@ -281,8 +293,11 @@ describe('OAuth-protected server in direct mode', () => {
   });
 });
 
-/** A protected resource whose authorization server's metadata claims to be someone else (a mix-up attempt). */
-async function startMismatchedIssuerServer(): Promise<{ url: string; server: Server }> {
+/**
+ * A protected resource whose authorization server's metadata claims to be someone else (a mix-up
+ * attempt), or names the endpoints `endpoints` gives.
+ */
+async function startMismatchedIssuerServer(endpoints?: (base: string) => Record<string, string>): Promise<{ url: string; server: Server }> {
   const server = createServer((request, response) => {
     const { port } = server.address() as AddressInfo;
     const base = `http://127.0.0.1:${port}`;
@@ -299,6 +314,7 @@ async function startMismatchedIssuerServer(): Promise<{ url: string; server: Ser
         registration_endpoint: 'https://elsewhere.example/register',
         response_types_supported: ['code'],
         code_challenge_methods_supported: ['S256'],
+        ...endpoints?.(base),
       });
     }
     if (request.url === '/mcp') return json(401, { error: 'invalid_token' }, { 'www-authenticate': `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"` });
