@@ -21,7 +21,7 @@ import {
   SdkHttpError,
   SSEClientTransport,
   StreamableHTTPClientTransport,
-  type OAuthClientProvider,
+  type AuthProvider,
   type RequestOptions,
   type Transport,
 } from '@modelcontextprotocol/client';
@@ -52,7 +52,7 @@ export class McpConnection {
   ) {}
 
   /** Connects (initialize + initialized); `options` bound that handshake (signal, timeout). */
-  static async open(url: string, headers: Record<string, string>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS, authProvider?: OAuthClientProvider): Promise<McpConnection> {
+  static async open(url: string, headers: Record<string, string>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS, authProvider?: AuthProvider): Promise<McpConnection> {
     // Every request of the connection goes through the destination guard (scheme, ranges, each resolved address).
     assertDestinationUrl(url, allow);
     // An OAuth server's tokens come from the provider (./mcp-auth.ts), read again for every request.

@@ -229,6 +229,16 @@ describe('OAuth-protected server in direct mode', () => {
       const expired = await run(whoami());
       assert.match(expired.error ?? '', /server secure: the OAuth access token expired and there is no refresh token: run `mcpflow auth secure`/);
 
+      // A token the server refuses (401) before its expiry, and nothing to refresh it with: the same, said so.
+      const { access_token: accessToken, ...withoutAccess } = entry.tokens;
+      entry.tokens = { ...withoutAccess, access_token: 'at-revoked' };
+      entry.expires_at = Date.now() + 3_600_000;
+      await writeFile(store, JSON.stringify(saved), { mode: 0o600 });
+      const revoked = await run(whoami());
+      assert.match(revoked.error ?? '', /server secure: the server refused the OAuth access token and there is no refresh token: run `mcpflow auth secure`/);
+      entry.tokens.access_token = accessToken;
+      entry.expires_at = Date.now() - 60_000;
+
       // A refresh token the authorization server refuses: the same, with the server's reason.
       entry.tokens.refresh_token = 'rt-unknown';
       await writeFile(store, JSON.stringify(saved), { mode: 0o600 });
