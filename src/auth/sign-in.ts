@@ -17,6 +17,7 @@ import {
   type OAuthClientProvider,
   type OAuthDiscoveryState,
   type OAuthTokens,
+  type StoredOAuthClientInformation,
 } from '@modelcontextprotocol/client';
 import type { OAuthSettings } from '../core/servers';
 import { startCallbackListener } from './callback';
@@ -60,7 +61,8 @@ class SignInProvider implements OAuthClientProvider {
     private readonly settings: OAuthSettings,
     private readonly show: (url: URL) => void,
   ) {
-    if (settings.client_id) this.client = { client_id: settings.client_id };
+    // Stamped with its authorization server, as the SDK stamps the clients it registers (SEP-2352: unstamped, it warns).
+    if (settings.client_id) this.client = { client_id: settings.client_id, issuer: discovery.issuer } as StoredOAuthClientInformation;
   }
 
   get clientMetadata(): OAuthClientMetadata {
