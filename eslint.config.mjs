@@ -54,7 +54,8 @@ function sandboxBans(who, temporal) {
       { name: '@temporalio/worker', message: `${who} may use only ${temporal}: the worker lives in src/worker/.` },
     ],
     patterns: [
-      { group: ['openai/*', '@modelcontextprotocol/*'], message: `Network clients belong in activities, not in ${who}.` },
+      // Every MCP SDK package: 2.x's @modelcontextprotocol/client, /server, /core (and /node, /express), 1.x's /sdk.
+      { group: ['openai/*', '@modelcontextprotocol/*'], message: `Network clients belong in activities, not in ${who} (openai, the MCP SDK: @modelcontextprotocol/client, /server, /core, 1.x's /sdk).` },
       // Any other node: module (the listed ones are reported above, once).
       { regex: `^node:(?!(?:${nodeBuiltins.map(re).join('|')})$)`, message: `Node built-ins are not allowed in ${who}: do I/O in an activity.` },
     ],

@@ -1,14 +1,20 @@
 /**
  * OAuth on the worker: the MCP SDK's transports take an `authProvider` and ask it for the
- * tokens of every request. This one reads them from the token store that `mcpflow auth <label>`
+ * token of every request, and again after a 401. This one reads tokens from the token store that `mcpflow auth <label>`
  * wrote, refreshes an expired access token with its refresh token (no person needed), and
  * otherwise fails at once, non-retryable, naming the command: the worker never starts an
  * interactive sign-in, registers a client or trusts an authorization server the sign-in did not check.
  */
-import { refreshAuthorization, type OAuthClientProvider, type OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
-import { OAuthError, ServerError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  OAuthError,
+  OAuthErrorCode,
+  refreshAuthorization,
+  type AuthProvider,
+  type FetchLike,
+  type OAuthClientInformationMixed,
+  type OAuthDiscoveryState,
+  type OAuthTokens,
+} from '@modelcontextprotocol/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { readTokenStore, readTokenStoreSync, serverKey, storedSecretValues, tokenStorePath, TokenStoreError, updateTokenStore, type StoredServer } from '../src/auth/token-store';
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
@@ -36,7 +42,12 @@ function storeFailure(label: string, error: TokenStoreError): ApplicationFailure
 /** Refreshes in flight, per token store and server. */
 const refreshes = new Map<string, Promise<OAuthTokens>>();
 
-export class WorkerOAuthProvider implements OAuthClientProvider {
+/**
+ * The transports' `authProvider` for an OAuth server: the SDK's minimal `AuthProvider` (a bearer
+ * token before every request; after a 401 a chance to refresh, then one retry). The SDK's OAuth
+ * flow (`auth()`: registration, redirects, discovery) stays out of the worker entirely.
+ */
+export class WorkerOAuthProvider implements AuthProvider {
   private entry: StoredServer | undefined;
   private storeVersion: string | undefined;
   /** Set when the authorization server refused the stored client or tokens: nothing more is tried until the store changes. */
@@ -67,24 +78,23 @@ export class WorkerOAuthProvider implements OAuthClientProvider {
     return this.entry;
   }
 
-  get redirectUrl(): string {
-    // Only for the SDK's checks: the worker never sends anyone to the authorization server.
-    return this.entry?.redirect_url ?? 'http://127.0.0.1/callback';
-  }
-
-  get clientMetadata(): OAuthClientMetadata {
-    return { client_name: 'mcpflow', redirect_uris: [this.redirectUrl], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
-  }
-
-  async clientInformation(): Promise<OAuthClientInformationMixed> {
-    return (await this.load()).client as OAuthClientInformationMixed;
-  }
-
-  async tokens(): Promise<OAuthTokens> {
+  /** The access token of every request: refreshed first when it expires within 30 s. */
+  async token(): Promise<string> {
     const entry = await this.load();
-    if (entry.expires_at === undefined || entry.expires_at - EXPIRY_MARGIN_MS > Date.now()) return entry.tokens as OAuthTokens;
+    if (entry.expires_at === undefined || entry.expires_at - EXPIRY_MARGIN_MS > Date.now()) return entry.tokens.access_token;
     if (!entry.tokens.refresh_token) throw signInRequired(this.label, this.file, 'the OAuth access token expired and there is no refresh token');
-    // One refresh for every request waiting on it, under any label: a rotating refresh token can be used only once.
+    return (await this.sharedRefresh(entry)).access_token;
+  }
+
+  /** The server refused the token before its expiry (revoked, a restarted server): one refresh, then the transport retries once. */
+  async onUnauthorized(): Promise<void> {
+    const entry = await this.load();
+    if (!entry.tokens.refresh_token) throw signInRequired(this.label, this.file, 'the server refused the OAuth access token and there is no refresh token');
+    await this.sharedRefresh(entry);
+  }
+
+  /** One refresh for every request waiting on it, under any label: a rotating refresh token can be used only once. */
+  private sharedRefresh(entry: StoredServer): Promise<OAuthTokens> {
     const key = `${this.file}\n${serverKey(this.serverUrl)}`;
     let refreshing = refreshes.get(key);
     if (!refreshing) {
@@ -108,11 +118,11 @@ export class WorkerOAuthProvider implements OAuthClientProvider {
       });
     } catch (error) {
       // The server refused the refresh token (invalid_grant, a client it no longer knows): only a new sign-in helps.
-      // A ServerError (5xx, an unreadable answer) or a network failure may pass: retried like any connection failure.
-      if (error instanceof OAuthError && !(error instanceof ServerError)) this.refuse(`the authorization server refused to refresh the token (${error.errorCode})`);
+      // A server_error (5xx, an unreadable answer) or a network failure may pass: retried like any connection failure.
+      if (error instanceof OAuthError && error.code !== OAuthErrorCode.ServerError) this.refuse(`the authorization server refused to refresh the token (${error.code})`);
       throw error;
     }
-    await this.saveTokens({ ...tokens, issuer: entry.issuer } as OAuthTokens);
+    await this.save({ ...tokens, issuer: entry.issuer } as OAuthTokens);
     return this.entry!.tokens as OAuthTokens;
   }
 
@@ -121,7 +131,7 @@ export class WorkerOAuthProvider implements OAuthClientProvider {
     throw signInRequired(this.label, this.file, why);
   }
 
-  async saveTokens(tokens: OAuthTokens): Promise<void> {
+  private async save(tokens: OAuthTokens): Promise<void> {
     const entry = this.entry;
     if (!entry) return;
     const saved: StoredServer = {
@@ -140,33 +150,6 @@ export class WorkerOAuthProvider implements OAuthClientProvider {
       // A read-only store (a mounted file): the refreshed tokens serve this worker from memory until it restarts.
       runtimeLog('warn', `server ${this.label}: the refreshed OAuth tokens could not be written to ${this.file} (${error instanceof Error ? error.message : String(error)}): this worker keeps them in memory`, { server: this.label });
     }
-  }
-
-  /** The SDK asks for a new sign-in (a 401 the refresh could not cure): the worker cannot do one. */
-  redirectToAuthorization(): never {
-    return this.refuse('the server asks for a new sign-in');
-  }
-
-  saveCodeVerifier(): never {
-    return this.refuse('the server asks for a new sign-in');
-  }
-
-  codeVerifier(): never {
-    return this.refuse('the server asks for a new sign-in');
-  }
-
-  invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
-    if (scope === 'all' || scope === 'client') this.refused = 'the authorization server no longer accepts the registered client';
-    else if (scope === 'tokens') this.refused = 'the authorization server refused the stored tokens';
-  }
-
-  /** Discovery as the sign-in checked it (issuer, PKCE, HTTPS): a 401 never points the worker elsewhere. */
-  async discoveryState(): Promise<OAuthDiscoveryState> {
-    return (await this.load()).discovery as OAuthDiscoveryState;
-  }
-
-  saveDiscoveryState(): void {
-    // Deliberately kept: the stored discovery is the checked one.
   }
 }
 
@@ -203,6 +186,16 @@ export function oauthProviderFor(server: ServerConfig, env: Env, allow: AllowPri
     providers.set(key, provider);
   }
   return provider;
+}
+
+/**
+ * A valid access token of an OAuth server, for a caller that builds its own requests (the MCP
+ * 2026-07-28 path): read from the token store, refreshed first when it expires within 30 s (one
+ * refresh shared by every caller), undefined for a server without OAuth. A missing or refused
+ * token throws the non-retryable authentication failure naming `mcpflow auth <label>`.
+ */
+export async function accessTokenFor(server: ServerConfig, env: Env, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<string | undefined> {
+  return oauthProviderFor(server, env, allow)?.token();
 }
 
 /**

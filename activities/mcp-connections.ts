@@ -15,14 +15,17 @@
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import {
+  Client,
+  ProtocolError,
+  SdkHttpError,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type AuthProvider,
+  type RequestOptions,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
 import { isStdioServer, type ServerConfig } from '../src/core/servers';
 import { assertDestinationUrl, guardedFetch } from '../src/net/destination-guard';
@@ -49,7 +52,7 @@ export class McpConnection {
   ) {}
 
   /** Connects (initialize + initialized); `options` bound that handshake (signal, timeout). */
-  static async open(url: string, headers: Record<string, string>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS, authProvider?: OAuthClientProvider): Promise<McpConnection> {
+  static async open(url: string, headers: Record<string, string>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS, authProvider?: AuthProvider): Promise<McpConnection> {
     // Every request of the connection goes through the destination guard (scheme, ranges, each resolved address).
     assertDestinationUrl(url, allow);
     // An OAuth server's tokens come from the provider (./mcp-auth.ts), read again for every request.
@@ -60,7 +63,7 @@ export class McpConnection {
       // The SDK's documented backwards compatibility: a server that refuses the Streamable HTTP
       // POST with a 4xx may be a 2024-11-05 server, which speaks HTTP+SSE (GET the URL for an
       // event stream, POST to the endpoint it names). Refused credentials and rate limits are not that.
-      if (!(error instanceof StreamableHTTPError) || !isLegacyHint(error.code)) throw error;
+      if (!(error instanceof SdkHttpError) || !isLegacyHint(error.status)) throw error;
       try {
         return await McpConnection.connect(new SSEClientTransport(new URL(url), transportOptions), options);
       } catch {
@@ -71,6 +74,8 @@ export class McpConnection {
   }
 
   private static async connect(transport: Transport, options: RequestOptions): Promise<McpConnection> {
+    // No versionNegotiation: the SDK's default, the 2025 (legacy) `initialize` handshake. 2026-07-28
+    // servers are reached by ./mcp-2026/direct.ts before a pooled connection is asked for.
     const client = new Client({ name: 'mcpflow', version: '0.1.0' });
     try {
       await client.connect(transport, options);
@@ -122,7 +127,7 @@ export class McpConnection {
     try {
       return await use(this.client);
     } catch (error) {
-      if (error instanceof StreamableHTTPError && error.code === 404 && this.transport.sessionId !== undefined) throw sessionExpired(error, this.answered() === answeredBefore);
+      if (error instanceof SdkHttpError && error.status === 404 && this.transport.sessionId !== undefined) throw sessionExpired(error, this.answered() === answeredBefore);
       throw error;
     }
   }
@@ -347,7 +352,8 @@ function stdioPoolKey(params: StdioParams): string {
  * HTTP status, timeout, closed connection, an expired session) may mean it does not.
  */
 function answeredByServer(error: unknown): boolean {
-  return error instanceof McpError && error.code !== ErrorCode.ConnectionClosed && error.code !== ErrorCode.RequestTimeout;
+  // The SDK's own ConnectionClosed and RequestTimeout are SdkErrors (local), not ProtocolErrors.
+  return error instanceof ProtocolError;
 }
 
 let shared: McpConnectionPool | undefined;

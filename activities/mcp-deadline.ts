@@ -1,6 +1,6 @@
 /** The deadline every MCP request of one direct-mode activity shares. */
 import { Context } from '@temporalio/activity';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { RequestOptions } from '@modelcontextprotocol/client';
 
 /** Room left between the last MCP request's deadline and the activity's own timeout. */
 const REQUEST_TIMEOUT_MARGIN_MS = 2_000;
@@ -10,9 +10,10 @@ const DEFAULT_ACTIVITY_TIMEOUT_MS = 60_000;
 /**
  * Runs `work` with the options for every MCP request of one activity, the handshake included:
  * the SDK's default request timeout (60 s) must neither cut a call the activity still allows
- * nor outlive the activity, and a cancelled activity stops waiting at once. The signal is
- * detached when the activity is done: the SDK never removes its abort listeners, and on a
- * pooled connection a late abort would send `notifications/cancelled` for finished requests.
+ * nor outlive the activity, and a cancelled activity stops waiting at once (the SDK rejects with
+ * its RequestTimeout error either way). The signal is this activity's own, detached from Temporal's
+ * cancellation when the activity is done, so that nothing of a finished activity reaches a pooled
+ * connection later.
  */
 export async function withDeadline<T>(activityTimeoutMs: number | undefined, work: (options: RequestOptions) => Promise<T>): Promise<T> {
   const context = Context.current();

@@ -7,7 +7,7 @@
  * before the session was lost must not run twice): that use fails as before and Temporal's retry
  * policy decides.
  */
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Transport } from '@modelcontextprotocol/client';
 import { McpSessionExpiredError } from './errors';
 
 /** The server forgot the session before it answered anything of this use: the use may be run again on a new session. */

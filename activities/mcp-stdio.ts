@@ -7,7 +7,7 @@
  */
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { getDefaultEnvironment, type StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { getDefaultEnvironment, type StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Runtime } from '@temporalio/worker';
 import type { StdioServerConfig } from '../src/core/servers';
 import { redactText, resolveSecret, type Env } from './secrets';

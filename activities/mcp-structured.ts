@@ -8,8 +8,7 @@
  * connection. Output schemas are remembered per client (a pooled connection lists once).
  */
 import { createHash } from 'node:crypto';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { Client, RequestOptions } from '@modelcontextprotocol/client';
 import { clipToBytes, jsonBytes, MAX_KEPT_BYTES } from '../src/core/payload-size';
 import { validateArguments } from '../src/core/validation';
 import { redactDeep } from './secrets';
@@ -38,7 +37,8 @@ export async function outputSchemaOf(client: Client, tool: string, options: Requ
   if (!known?.has(tool)) {
     let cursor: string | undefined;
     do {
-      const page = await client.listTools(cursor ? { cursor } : undefined, options);
+      // Page by page like ./mcp.ts's listToolsOf (the SDK's aggregating listTools() caps the pages).
+      const page = await client.request({ method: 'tools/list', params: cursor ? { cursor } : undefined }, options);
       rememberOutputSchemas(client, page.tools);
       cursor = page.nextCursor;
     } while (cursor);

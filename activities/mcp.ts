@@ -4,9 +4,7 @@
  * (./mcp-connections.ts) shared by the worker's activities.
  */
 import { Context, log } from '@temporalio/activity';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { CallToolResultSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { Client, RequestOptions } from '@modelcontextprotocol/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
 import { classify, type RecordedError } from '../src/core/errors';
@@ -18,7 +16,7 @@ import { validateArguments } from '../src/core/validation';
 import type { McpListedTool } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
 import { attemptErrorsField } from './attempt-errors';
-import { failureFromClassification, nonRetryableFailure, toApplicationFailure, type FailureContext } from './errors';
+import { failureFromClassification, isProtocolError, nonRetryableFailure, toApplicationFailure, type FailureContext } from './errors';
 import { findDestinationRefusal } from '../src/net/destination-guard';
 import type { McpConnectionPool } from './mcp-connections';
 import { StdioSpawnError } from './mcp-stdio';
@@ -35,12 +33,16 @@ import { createMcpTaskActivities, type DirectTaskInput } from './mcp-tasks';
 
 export { withMcpClient } from './mcp-connections';
 
-/** Every page of `tools/list`, in the shape the Responses API uses for listed tools. */
+/**
+ * Every page of `tools/list`, in the shape the Responses API uses for listed tools. Page by page
+ * (not the SDK's aggregating `listTools()`): each page is a heartbeat, so a long listing is
+ * never mistaken for a stuck one, and no page cap cuts a big catalog.
+ */
 export async function listToolsOf(client: Client, serverLabel: string, options: RequestOptions = {}): Promise<McpListedTool[]> {
   const tools: McpListedTool[] = [];
   let cursor: string | undefined;
   do {
-    const page = await client.listTools(cursor ? { cursor } : undefined, options);
+    const page = await client.request({ method: 'tools/list', params: cursor ? { cursor } : undefined }, options);
     rememberOutputSchemas(client, page.tools);
     for (const tool of page.tools) {
       tools.push({
@@ -165,7 +167,7 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
           deps.env,
           async (sdk) => {
             // Not client.callTool: its output-schema check throws on a mismatch (./mcp-structured.ts).
-            const result = await sdk.request({ method: 'tools/call', params: { name: input.tool.name, arguments: input.arguments } }, CallToolResultSchema, options);
+            const result = await sdk.request({ method: 'tools/call', params: { name: input.tool.name, arguments: input.arguments } }, options);
             const hasStructured = result.structuredContent !== undefined && result.isError !== true;
             const answer: CallAnswer = { kind: 'complete', result: { ...result, resultType: 'complete' } };
             return { answer, outputSchema: hasStructured ? await outputSchemaOf(sdk, input.tool.name, options) : undefined };
@@ -242,7 +244,7 @@ function destinationFailure(error: unknown): ApplicationFailure | undefined {
 
 /** A JSON-RPC error the server sent back proves the server answered (and which revision it speaks). */
 function answeredByServer(error: unknown): boolean {
-  return error instanceof McpError;
+  return isProtocolError(error);
 }
 
 /** A server that breaks the revision, or shares no revision with mcpflow: retrying cannot help. */

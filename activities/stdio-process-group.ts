@@ -9,9 +9,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough, type Stream } from 'node:stream';
-import { getDefaultEnvironment, StdioClientTransport, type StdioServerParameters } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ReadBuffer, SdkError, SdkErrorCode, serializeMessage, type JSONRPCMessage } from '@modelcontextprotocol/client';
+import { getDefaultEnvironment, StdioClientTransport, type StdioServerParameters } from '@modelcontextprotocol/client/stdio';
 
 /** How long a program (then its group) gets between the end of stdin, SIGTERM and SIGKILL: the SDK's own 2 s. */
 const GRACE_MS = 2_000;
@@ -55,13 +54,15 @@ async function endGroup(pgid: number): Promise<void> {
 export class ProcessGroupStdioTransport extends StdioClientTransport {
   private readonly own = process.platform !== 'win32';
   private child: ChildProcess | undefined;
-  private readonly buffer = new ReadBuffer();
+  private readonly buffer: ReadBuffer;
   private readonly errorOutput = new PassThrough();
   private closing = false;
   private closed = false;
 
   constructor(private readonly params: StdioServerParameters) {
     super(params);
+    // The SDK's bound on one message (10 MB unless the parameters say otherwise).
+    this.buffer = new ReadBuffer({ maxBufferSize: params.maxBufferSize });
   }
 
   override async start(): Promise<void> {
@@ -92,14 +93,30 @@ export class ProcessGroupStdioTransport extends StdioClientTransport {
       child.stdout?.on('data', (chunk: Buffer) => {
         try {
           this.buffer.append(chunk);
-          for (let message = this.buffer.readMessage(); message; message = this.buffer.readMessage()) this.onmessage?.(message);
         } catch (error) {
+          // A message over the buffer's bound: the SDK's transport gives up on the connection, so does this one.
           this.onerror?.(error as Error);
+          void this.close().catch(() => undefined);
+          return;
         }
+        this.readMessages();
       });
       child.stdout?.on('error', (error) => this.onerror?.(error));
       child.stderr?.pipe(this.errorOutput);
     });
+  }
+
+  /** Every complete message; a line that is JSON but no JSON-RPC message is reported and skipped (the SDK's way). */
+  private readMessages(): void {
+    for (;;) {
+      try {
+        const message = this.buffer.readMessage();
+        if (message === null) return;
+        this.onmessage?.(message);
+      } catch (error) {
+        this.onerror?.(error as Error);
+      }
+    }
   }
 
   private finish(): void {
@@ -121,7 +138,7 @@ export class ProcessGroupStdioTransport extends StdioClientTransport {
     if (!this.own) return super.send(message);
     return new Promise((resolve) => {
       const stdin = this.child?.stdin;
-      if (!stdin) throw new Error('not connected');
+      if (!stdin) throw new SdkError(SdkErrorCode.NotConnected, 'Not connected');
       if (stdin.write(serializeMessage(message))) resolve();
       else stdin.once('drain', resolve);
     });

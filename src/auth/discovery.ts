@@ -2,20 +2,24 @@
  * Finding and checking a server's authorization server, as the MCP authorization rules say:
  * the server's protected resource metadata (RFC 9728, from its 401's `WWW-Authenticate` or the
  * well-known URL) names the authorization server; that server's metadata (RFC 8414 / OpenID
- * discovery) must name itself as `issuer` (RFC 8414 §3.3: the SDK does not check this), support
+ * discovery) must name itself as `issuer` (RFC 8414 §3.3, checked by the SDK), support
  * PKCE with S256, and use HTTPS (loopback excepted). Done once, by `mcpflow auth`: the result is
  * stored with the tokens, and the worker trusts nothing else (a 401 cannot redirect it to
  * another authorization server).
  */
 import {
+  assertSecureTokenEndpoint,
+  checkResourceAllowed,
   discoverAuthorizationServerMetadata,
   discoverOAuthProtectedResourceMetadata,
   extractWWWAuthenticateParams,
+  InsecureTokenEndpointError,
+  IssuerMismatchError,
+  LATEST_PROTOCOL_VERSION,
+  resourceUrlFromServerUrl,
+  type FetchLike,
   type OAuthDiscoveryState,
-} from '@modelcontextprotocol/sdk/client/auth.js';
-import { checkResourceAllowed, resourceUrlFromServerUrl } from '@modelcontextprotocol/sdk/shared/auth-utils.js';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+} from '@modelcontextprotocol/client';
 
 /** The server's authorization setup cannot be used: the message names what is wrong. */
 export class OAuthDiscoveryError extends Error {
@@ -33,33 +37,18 @@ export interface ValidatedDiscovery {
   issParameterRequired: boolean;
 }
 
-/** Same identifier, tolerating one trailing "/" (what `new URL()` adds to a pathless URL). */
-export function sameIssuer(a: string, b: string): boolean {
-  const normal = (value: string) => {
-    try {
-      return new URL(value).href.replace(/\/$/, '');
-    } catch {
-      return value.replace(/\/$/, '');
-    }
-  };
-  return normal(a) === normal(b);
-}
-
-function isLoopback(url: URL): boolean {
-  return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\./.test(url.hostname);
-}
-
-/** OAuth 2.1: every authorization server endpoint over HTTPS; plain HTTP only on this machine. */
+/**
+ * OAuth 2.1: every authorization server endpoint over HTTPS, plain HTTP only on loopback. The
+ * SDK's rule for the token endpoint (it refuses an insecure one at the exchange), applied to all
+ * three up front: before the person is sent anywhere.
+ */
 function assertSecureEndpoint(name: string, value: unknown): void {
   if (typeof value !== 'string') return;
-  let url: URL;
   try {
-    url = new URL(value);
-  } catch {
+    assertSecureTokenEndpoint(value);
+  } catch (error) {
+    if (error instanceof InsecureTokenEndpointError) throw new OAuthDiscoveryError(`the authorization server's ${name} ${value} is not HTTPS: refusing to send credentials over it`);
     throw new OAuthDiscoveryError(`the authorization server's ${name} "${value}" is not a URL`);
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url))) {
-    throw new OAuthDiscoveryError(`the authorization server's ${name} ${value} is not HTTPS: refusing to send credentials over it`);
   }
 }
 
@@ -99,16 +88,17 @@ export async function discoverAuthorization(serverUrl: string, fetchFn: FetchLik
   if (!authorizationServerUrl) throw new OAuthDiscoveryError(`the protected resource metadata of ${serverUrl} names no authorization server ("authorization_servers")`);
   let metadata;
   try {
+    // The SDK refuses metadata whose `issuer` is not the URL it was fetched for (RFC 8414 §3.3).
     metadata = await discoverAuthorizationServerMetadata(authorizationServerUrl, { fetchFn });
   } catch (error) {
+    if (error instanceof IssuerMismatchError) {
+      throw new OAuthDiscoveryError(
+        `the authorization server ${authorizationServerUrl} publishes metadata for the issuer ${error.received ?? '(none)'}: they must be the same (RFC 8414 §3.3); refusing it`,
+      );
+    }
     throw new OAuthDiscoveryError(`cannot read the metadata of the authorization server ${authorizationServerUrl}: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (!metadata) throw new OAuthDiscoveryError(`the authorization server ${authorizationServerUrl} publishes no metadata (RFC 8414 or OpenID Connect discovery)`);
-  if (!sameIssuer(metadata.issuer, authorizationServerUrl)) {
-    throw new OAuthDiscoveryError(
-      `the authorization server ${authorizationServerUrl} publishes metadata for the issuer ${metadata.issuer}: they must be the same (RFC 8414 §3.3); refusing it`,
-    );
-  }
   if (!metadata.code_challenge_methods_supported?.includes('S256')) {
     throw new OAuthDiscoveryError(`the authorization server ${metadata.issuer} does not announce PKCE with S256 ("code_challenge_methods_supported"), which MCP requires`);
   }

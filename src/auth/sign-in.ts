@@ -2,18 +2,27 @@
  * The interactive OAuth sign-in behind `mcpflow auth <label>`, run by the CLI (never by a
  * workflow or the worker): checked discovery (./discovery.ts), dynamic client registration
  * (RFC 7591) unless a client id is configured, the authorization code flow with PKCE (S256),
- * `state` and `iss` (RFC 9207) checked on the way back, the RFC 8707 resource indicator, and
+ * `state` (here) and `iss` (RFC 9207, the SDK's check) on the way back, the RFC 8707 resource indicator, and
  * the result written to the token store (./token-store.ts). The MCP SDK's `auth()` does the
  * protocol; this file gives it a provider that keeps everything in memory until the end.
  */
 import { randomBytes } from 'node:crypto';
-import { auth, type OAuthClientProvider, type OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  auth,
+  IssuerMismatchError,
+  validateAuthorizationResponseIssuer,
+  type FetchLike,
+  type OAuthClientInformationMixed,
+  type OAuthClientMetadata,
+  type OAuthClientProvider,
+  type OAuthDiscoveryState,
+  type OAuthTokens,
+  type StoredOAuthClientInformation,
+} from '@modelcontextprotocol/client';
 import type { OAuthSettings } from '../core/servers';
 import { startCallbackListener } from './callback';
 import { SignInError } from './errors';
-import { discoverAuthorization, sameIssuer, type ValidatedDiscovery } from './discovery';
+import { discoverAuthorization, type ValidatedDiscovery } from './discovery';
 import { updateTokenStore, type StoredServer } from './token-store';
 
 export { SignInError };
@@ -52,7 +61,8 @@ class SignInProvider implements OAuthClientProvider {
     private readonly settings: OAuthSettings,
     private readonly show: (url: URL) => void,
   ) {
-    if (settings.client_id) this.client = { client_id: settings.client_id };
+    // Stamped with its authorization server, as the SDK stamps the clients it registers (SEP-2352: unstamped, it warns).
+    if (settings.client_id) this.client = { client_id: settings.client_id, issuer: discovery.issuer } as StoredOAuthClientInformation;
   }
 
   get clientMetadata(): OAuthClientMetadata {
@@ -110,6 +120,20 @@ class SignInProvider implements OAuthClientProvider {
   }
 }
 
+/** The SDK's RFC 9207 check of the answer's `iss`, as a sign-in error. */
+function assertAnswerIssuer(iss: string | undefined, discovery: ValidatedDiscovery): void {
+  try {
+    validateAuthorizationResponseIssuer({ iss, expectedIssuer: discovery.issuer, issParameterSupported: discovery.issParameterRequired });
+  } catch (error) {
+    if (!(error instanceof IssuerMismatchError)) throw error;
+    throw new SignInError(
+      iss === undefined
+        ? `the sign-in answer does not name its issuer, which ${discovery.issuer} announces it does: refusing it`
+        : `the sign-in answer comes from ${iss}, not from ${discovery.issuer}: refusing it`,
+    );
+  }
+}
+
 export async function signIn(options: SignInOptions): Promise<SignInResult> {
   const fetchFn = options.fetchFn ?? fetch;
   const discovery = await discoverAuthorization(options.serverUrl, fetchFn);
@@ -120,12 +144,14 @@ export async function signIn(options: SignInOptions): Promise<SignInResult> {
     const common = { serverUrl: options.serverUrl, ...(scope ? { scope } : {}), fetchFn };
     if ((await auth(provider, common)) !== 'REDIRECT') throw new SignInError('the authorization server did not start a sign-in');
     const answer = await listener.answer(provider.stateValue, options.timeoutMs);
+    // RFC 9207 first: an answer from another authorization server (a mix-up) is refused, and its
+    // error text, which that server chose, is not shown.
+    assertAnswerIssuer(answer.iss, discovery);
     if (answer.error) throw new SignInError(`the authorization server refused the sign-in: ${answer.error}${answer.errorDescription ? ` (${answer.errorDescription})` : ''}`);
-    // RFC 9207: the answer names who sent it, so a code from another authorization server is not exchanged here.
-    if (answer.iss !== undefined && !sameIssuer(answer.iss, discovery.issuer)) throw new SignInError(`the sign-in answer comes from ${answer.iss}, not from ${discovery.issuer}: refusing it`);
-    if (answer.iss === undefined && discovery.issParameterRequired) throw new SignInError(`the sign-in answer does not name its issuer, which ${discovery.issuer} announces it does: refusing it`);
     if (!answer.code) throw new SignInError('the sign-in answer carries no authorization code');
-    if ((await auth(provider, { ...common, authorizationCode: answer.code })) !== 'AUTHORIZED' || !provider.saved || !provider.client) {
+    // `iss` again: the SDK checks it too before it exchanges the code.
+    const exchanged = await auth(provider, { ...common, authorizationCode: answer.code, ...(answer.iss !== undefined ? { iss: answer.iss } : {}) });
+    if (exchanged !== 'AUTHORIZED' || !provider.saved || !provider.client) {
       throw new SignInError('the authorization server gave no tokens');
     }
     const tokens = provider.saved;

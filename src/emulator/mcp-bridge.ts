@@ -1,7 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpError, type Tool as SdkTool } from '@modelcontextprotocol/sdk/types.js';
+import { Client, ProtocolError, SdkHttpError, StreamableHTTPClientTransport, type Tool as SdkTool } from '@modelcontextprotocol/client';
 import type { McpCallError, McpListedTool, McpToolConfig } from '../core/schemas';
 import type { AllowPrivateNetworks } from '../core/destinations';
 import { guardedFetch } from '../net/destination-guard';
@@ -57,13 +55,8 @@ export class McpBridge {
   async listTools(target: McpServerTarget): Promise<McpListedTool[]> {
     try {
       const { client } = await this.connect(target);
-      const tools: SdkTool[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: LIST_TIMEOUT_MS });
-        tools.push(...page.tools);
-        cursor = page.nextCursor;
-      } while (cursor);
+      // Without a cursor the SDK follows every page itself.
+      const { tools } = await client.listTools(undefined, { timeout: LIST_TIMEOUT_MS });
       return tools.map(toListedTool);
     } catch (error) {
       throw new McpListingError(target.label, describeFailure(error));
@@ -73,7 +66,7 @@ export class McpBridge {
   async callTool(target: McpServerTarget, name: string, args: Record<string, unknown>): Promise<McpCallOutcome> {
     try {
       const { client } = await this.connect(target);
-      const result = await client.callTool({ name, arguments: args }, undefined, { timeout: CALL_TIMEOUT_MS });
+      const result = await client.callTool({ name, arguments: args }, { timeout: CALL_TIMEOUT_MS });
       const content = Array.isArray(result.content) ? (result.content as unknown[]) : [];
       if (result.isError === true) return { ok: false, error: { type: 'mcp_tool_execution_error', content } };
       return { ok: true, output: outputText(content, result.structuredContent) };
@@ -150,20 +143,15 @@ function isTextPart(part: unknown): part is { type: 'text'; text: string } {
 }
 
 function toCallError(error: unknown): McpCallError {
-  if (error instanceof McpError) {
-    return { type: 'mcp_protocol_error', code: error.code, message: error.message.replace(/^MCP error -?\d+: /, '') };
-  }
-  if (error instanceof StreamableHTTPError && typeof error.code === 'number' && error.code > 0) {
-    return { type: 'http_error', code: error.code, message: error.message };
-  }
+  // SDK 2.x keeps the server's message as it is (1.x prefixed "MCP error <code>: ").
+  if (error instanceof ProtocolError) return { type: 'mcp_protocol_error', code: error.code, message: error.message };
+  if (error instanceof SdkHttpError && error.status > 0) return { type: 'http_error', code: error.status, message: error.message };
   // The server went away between listing and calling: the API reports it as a gateway error.
   return { type: 'http_error', code: 502, message: describeFailure(error) };
 }
 
 function describeFailure(error: unknown): string {
-  if (error instanceof StreamableHTTPError && typeof error.code === 'number' && error.code > 0) {
-    return `Http status code: ${error.code} (${STATUS_CODES[error.code] ?? 'Error'})`;
-  }
+  if (error instanceof SdkHttpError && error.status > 0) return `Http status code: ${error.status} (${STATUS_CODES[error.status] ?? 'Error'})`;
   if (error instanceof Error) {
     const cause = (error as { cause?: unknown }).cause;
     const causeText = cause instanceof Error ? ` (${cause.message})` : '';

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createActivities, McpConnectionPool } from '../../activities';
+import { accessTokenFor } from '../../activities/mcp-auth';
 import { parseServerSpec } from '../../src/config/server-spec';
 import { ServerConfigSchema } from '../../src/core/servers';
 import { SCRIPT_METADATA_KEY } from '../../src/emulator';
@@ -205,6 +206,16 @@ describe('OAuth-protected server in direct mode', () => {
       assert.equal(three.value?.success, true, three.error ?? three.value?.error ?? '');
       assert.deepEqual(three.value?.tool_calls.map((call) => call.status), ['completed', 'completed', 'completed']);
       assert.equal(oauth.provider.counts.refreshes, 3, 'one refresh for the three calls');
+
+      // The same for a caller that builds its own requests (the MCP 2026-07-28 path): a valid token, refreshed first.
+      const latest = JSON.parse(await readFile(store, 'utf8'));
+      latest.servers[oauth.url].expires_at = Date.now() - 1_000;
+      await writeFile(store, JSON.stringify(latest), { mode: 0o600 });
+      const token = await accessTokenFor(server(), { MCPFLOW_TOKEN_STORE: store });
+      assert.equal(oauth.provider.counts.refreshes, 4);
+      assert.equal(token, JSON.parse(await readFile(store, 'utf8')).servers[oauth.url].tokens.access_token);
+      assert.notEqual(token, latest.servers[oauth.url].tokens.access_token);
+      assert.equal(await accessTokenFor({ label: 'plain', url: oauth.url, require_approval: 'never' }, { MCPFLOW_TOKEN_STORE: store }), undefined, 'no OAuth, no token');
     });
   });
 
@@ -217,6 +228,16 @@ describe('OAuth-protected server in direct mode', () => {
     await withOAuthWorker(async (run) => {
       const expired = await run(whoami());
       assert.match(expired.error ?? '', /server secure: the OAuth access token expired and there is no refresh token: run `mcpflow auth secure`/);
+
+      // A token the server refuses (401) before its expiry, and nothing to refresh it with: the same, said so.
+      const { access_token: accessToken, ...withoutAccess } = entry.tokens;
+      entry.tokens = { ...withoutAccess, access_token: 'at-revoked' };
+      entry.expires_at = Date.now() + 3_600_000;
+      await writeFile(store, JSON.stringify(saved), { mode: 0o600 });
+      const revoked = await run(whoami());
+      assert.match(revoked.error ?? '', /server secure: the server refused the OAuth access token and there is no refresh token: run `mcpflow auth secure`/);
+      entry.tokens.access_token = accessToken;
+      entry.expires_at = Date.now() - 60_000;
 
       // A refresh token the authorization server refuses: the same, with the server's reason.
       entry.tokens.refresh_token = 'rt-unknown';
@@ -245,6 +266,36 @@ describe('OAuth-protected server in direct mode', () => {
     }
   });
 
+  it('`mcpflow auth` refuses an answer that names another issuer (RFC 9207), without showing its error text', async () => {
+    const child = startCli(['auth', 'secure', '--server', `secure=${oauth.url},auth=oauth`, '--no-browser'], { via: 'source', env: cliEnv() });
+    const done = collect(child, 60_000);
+    const [url] = await waitForOutput(child, /^http\S+$/m);
+    const approved = await fetch(url, { redirect: 'manual' });
+    const callback = new URL(approved.headers.get('location')!);
+    callback.searchParams.set('iss', 'https://elsewhere.example/');
+    // A mix-up: the answer of another authorization server, whose error text it chose.
+    callback.searchParams.delete('code');
+    callback.searchParams.set('error', 'access_denied');
+    callback.searchParams.set('error_description', 'visit https://elsewhere.example/phish');
+    await fetch(callback);
+    const run = await done;
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /the sign-in answer comes from https:\/\/elsewhere\.example\/, not from/);
+    assert.doesNotMatch(run.stderr, /phish/);
+  });
+
+  it('`mcpflow auth` refuses an authorization server whose endpoints are plain HTTP off this machine', async () => {
+    const fake = await startMismatchedIssuerServer((base) => ({ issuer: `${base}/as`, authorization_endpoint: `${base}/as/authorize`, token_endpoint: 'http://as.example/token' }));
+    try {
+      const run = await runCli(['auth', 'fake', '--server', `fake=${fake.url},auth=oauth`, '--no-browser'], { via: 'source', env: cliEnv() });
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /token_endpoint http:\/\/as\.example\/token is not HTTPS: refusing to send credentials over it/);
+      assert.equal(run.stdout, '', 'no authorization URL was shown');
+    } finally {
+      await new Promise<void>((resolve) => fake.server.close(() => resolve()));
+    }
+  });
+
   it('`mcpflow auth` on a server without "auth": exit 2 naming the fix', async () => {
     const run = await runCli(['auth', 'plain', '--server', 'plain=http://127.0.0.1:1/mcp'], { via: 'source', env: cliEnv() });
     assert.equal(run.code, 2, run.stderr);
@@ -252,8 +303,11 @@ describe('OAuth-protected server in direct mode', () => {
   });
 });
 
-/** A protected resource whose authorization server's metadata claims to be someone else (a mix-up attempt). */
-async function startMismatchedIssuerServer(): Promise<{ url: string; server: Server }> {
+/**
+ * A protected resource whose authorization server's metadata claims to be someone else (a mix-up
+ * attempt), or names the endpoints `endpoints` gives.
+ */
+async function startMismatchedIssuerServer(endpoints?: (base: string) => Record<string, string>): Promise<{ url: string; server: Server }> {
   const server = createServer((request, response) => {
     const { port } = server.address() as AddressInfo;
     const base = `http://127.0.0.1:${port}`;
@@ -270,6 +324,7 @@ async function startMismatchedIssuerServer(): Promise<{ url: string; server: Ser
         registration_endpoint: 'https://elsewhere.example/register',
         response_types_supported: ['code'],
         code_challenge_methods_supported: ['S256'],
+        ...endpoints?.(base),
       });
     }
     if (request.url === '/mcp') return json(401, { error: 'invalid_token' }, { 'www-authenticate': `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"` });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError, UnauthorizedError } from '@modelcontextprotocol/client';
 import OpenAI from 'openai';
 import { ApplicationFailure } from '@temporalio/common';
 import { classifyError, failureFromClassification, McpSessionExpiredError, redactSecrets, toApplicationFailure } from '../../activities/errors';
@@ -77,15 +76,48 @@ describe('classification of MCP errors', () => {
     assert.equal(classify({ source: 'tool_result_error', readOnly: false }).retryable, false);
   });
 
+  const httpError = (status: number) => new SdkHttpError(SdkErrorCode.ClientHttpNotImplemented, `Error POSTing to endpoint: ${status}`, { status, statusText: '' });
+
   it('SDK errors and network failures in direct mode', () => {
-    assert.equal(classifyError(new McpError(-32602, 'Invalid params')).type, 'invalid_arguments');
-    assert.equal(classifyError(new StreamableHTTPError(503, 'unavailable')).type, 'connection');
-    assert.equal(classifyError(new StreamableHTTPError(401, 'unauthorized')).type, 'authentication');
+    assert.equal(classifyError(new ProtocolError(-32602, 'Invalid params')).type, 'invalid_arguments');
+    assert.equal(classifyError(new ProtocolError(-32601, 'Method not found')).type, 'tool_not_found');
+    assert.equal(classifyError(httpError(503)).type, 'connection');
+    assert.equal(classifyError(httpError(401)).type, 'authentication');
+    assert.equal(classifyError(new SdkHttpError(SdkErrorCode.ClientHttpAuthentication, 'Server returned 401 after re-authentication', { status: 401 })).type, 'authentication');
+    assert.equal(classifyError(new UnauthorizedError()).type, 'authentication');
     // A 404 is a wrong URL, unless it answers a request in a session the server forgot.
-    assert.equal(classifyError(new StreamableHTTPError(404, 'not found')).type, 'invalid_arguments');
-    assert.deepEqual(classifyError(new McpSessionExpiredError(new StreamableHTTPError(404, 'Session not found'))), { type: 'connection', retryable: true });
+    assert.equal(classifyError(httpError(404)).type, 'invalid_arguments');
+    assert.deepEqual(classifyError(new McpSessionExpiredError(httpError(404))), { type: 'connection', retryable: true });
+    // The SDK's own errors: not from the server, and not JSON-RPC codes any more (SDK 2.x).
+    assert.deepEqual(classifyError(new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out', { timeout: 1000 })), { type: 'timeout', retryable: true });
+    assert.deepEqual(classifyError(new SdkError(SdkErrorCode.ConnectionClosed, 'Connection closed')), { type: 'connection', retryable: true });
+    assert.equal(classifyError(new SdkError(SdkErrorCode.NotConnected, 'Not connected')).type, 'connection');
+    assert.equal(classifyError(new SdkError(SdkErrorCode.InvalidResult, 'Invalid result for tools/call')).type, 'unknown');
     // Real network failures (closed ports, resets, timeouts) are classified in network-errors.test.ts.
     assert.equal(classifyError(new Error('whatever message says rate limit 429')).type, 'unknown');
+  });
+});
+
+describe('SDK 1.x errors, while 1.x is installed next to 2.x', () => {
+  // Look-alikes of 1.x's classes (same class names and fields), so that this test needs no 1.x import.
+  class McpError extends Error {
+    override name = 'McpError';
+    constructor(readonly code: number, message: string) {
+      super(`MCP error ${code}: ${message}`);
+    }
+  }
+  class StreamableHTTPError extends Error {
+    constructor(readonly code: number | undefined, message: string) {
+      super(`Streamable HTTP error: ${message}`);
+    }
+  }
+
+  it('are recognised by their names and codes, like the 2.x ones', () => {
+    assert.equal(classifyError(new McpError(-32602, 'Invalid params')).type, 'invalid_arguments');
+    assert.equal(classifyError(new McpError(-32001, 'Request timed out')).type, 'timeout');
+    assert.equal(classifyError(new StreamableHTTPError(503, 'unavailable')).type, 'connection');
+    assert.equal(classifyError(new StreamableHTTPError(401, 'unauthorized')).type, 'authentication');
+    assert.equal(classifyError(new StreamableHTTPError(-1, 'unexpected content type')).type, 'unknown');
   });
 });
 
