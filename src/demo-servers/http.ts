@@ -16,12 +16,11 @@ import {
   localhostAllowedOrigins,
   validateHostHeader,
   validateOriginHeader,
-  WebStandardStreamableHTTPServerTransport,
   type LegacyHttpHandler,
-  type McpServer,
 } from '@modelcontextprotocol/server';
 import type { InjectedFault } from './faults';
 import { BodyTooLargeError, jsonRpcError, readBody, sendJson } from './http-util';
+import { statelessJsonHandler } from './legacy-json';
 import { buildDemoMcpServer, taskToolsOf, type DemoMcpContext } from './mcp-server';
 import { PROTOCOL_2025, type DemoProtocol } from './protocol';
 import { answerTasksRequest } from './tasks';
@@ -89,23 +88,6 @@ function injectFault(req: IncomingMessage, res: ServerResponse, fault: InjectedF
   }
 }
 
-/** 2025, JSON answers: the SDK's stateless idiom with `enableJsonResponse` (its fallback always streams). */
-function jsonLegacyHandler(build: () => McpServer): LegacyHttpHandler {
-  return async (request, options) => {
-    if (request.method !== 'POST') return Response.json(jsonRpcError(null, -32000, 'Method not allowed.'), { status: 405, headers: { allow: 'POST' } });
-    const server = build();
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    await server.connect(transport);
-    try {
-      return await transport.handleRequest(request, { parsedBody: options?.parsedBody });
-    } finally {
-      // A JSON answer is complete once returned: nothing of this request's server is still needed.
-      void transport.close().catch(() => undefined);
-      void server.close().catch(() => undefined);
-    }
-  };
-}
-
 function refusedHost(req: IncomingMessage): string | undefined {
   const host = validateHostHeader(req.headers.host, localhostAllowedHostnames());
   if (!host.ok) return host.message;
@@ -118,7 +100,7 @@ export function createMcpEndpoint(context: DemoMcpContext, options: McpEndpointO
   const onerror = (): void => undefined; // every refusal already reaches the client; the demo keeps its log quiet
   const modern = options.protocol === PROTOCOL_2025 ? undefined : createMcpHandler(({ era }) => buildDemoMcpServer(context, era), { legacy: 'reject', onerror });
   const legacy: LegacyHttpHandler = options.enableJsonResponse
-    ? jsonLegacyHandler(() => buildDemoMcpServer(context, 'legacy'))
+    ? statelessJsonHandler(() => buildDemoMcpServer(context, 'legacy'))
     : legacyStatelessFallback(() => buildDemoMcpServer(context, 'legacy'), onerror);
   const serve = (request: Request, parsedBody?: unknown): Promise<Response> => (modern ? modern.fetch(request, { parsedBody }) : legacy(request, { parsedBody }));
   const tasks = context.interactive ? { state: context.interactive.state, taskTools: taskToolsOf(context), serverInfo: context.serverInfo } : undefined;
