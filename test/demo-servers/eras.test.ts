@@ -4,6 +4,7 @@
  * (discovery, cache hints, faults, multi-round elicitation, the tasks extension, listen streams).
  */
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { startDemoServer, type DemoServerHandle } from '../../src/demo-servers/index';
@@ -168,14 +169,12 @@ describe('demo servers: one revision each', () => {
     const port = new URL(legacy.url).port;
     const foreign = await new Promise<number>((resolve, reject) => {
       // fetch() will not send a made-up Host header; node:http will.
-      import('node:http').then(({ request }) => {
-        const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { host: `evil.example:${port}`, 'content-type': 'application/json' } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
-        req.on('error', reject);
-        req.end(JSON.stringify(body));
-      }, reject);
+      const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { host: `evil.example:${port}`, 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
     });
     assert.equal(foreign, 403);
   });
