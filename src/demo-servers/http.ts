@@ -99,10 +99,9 @@ export function createMcpEndpoint(context: DemoMcpContext, options: McpEndpointO
   const { state } = context;
   const onerror = (): void => undefined; // every refusal already reaches the client; the demo keeps its log quiet
   const modern = options.protocol === PROTOCOL_2025 ? undefined : createMcpHandler(({ era }) => buildDemoMcpServer(context, era), { legacy: 'reject', onerror });
-  const legacy: LegacyHttpHandler = options.enableJsonResponse
-    ? statelessJsonHandler(() => buildDemoMcpServer(context, 'legacy'))
-    : legacyStatelessFallback(() => buildDemoMcpServer(context, 'legacy'), onerror);
-  const serve = (request: Request, parsedBody?: unknown): Promise<Response> => (modern ? modern.fetch(request, { parsedBody }) : legacy(request, { parsedBody }));
+  const legacy = (): LegacyHttpHandler =>
+    options.enableJsonResponse ? statelessJsonHandler(() => buildDemoMcpServer(context, 'legacy')) : legacyStatelessFallback(() => buildDemoMcpServer(context, 'legacy'), onerror);
+  const serve: LegacyHttpHandler = modern ? (request, init) => modern.fetch(request, init) : legacy();
   const tasks = context.interactive ? { state: context.interactive.state, taskTools: taskToolsOf(context), serverInfo: context.serverInfo } : undefined;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -153,7 +152,7 @@ export function createMcpEndpoint(context: DemoMcpContext, options: McpEndpointO
 
     const extension = modern && tasks ? answerTasksRequest(req.headers, body, tasks) : undefined;
     if (extension) return sendJson(res, extension.status, extension.body);
-    await sendWebResponse(res, await serve(toWebRequest(req, text, gone.signal), body));
+    await sendWebResponse(res, await serve(toWebRequest(req, text, gone.signal), { parsedBody: body }));
   }
 
   return {
