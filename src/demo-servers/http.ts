@@ -1,22 +1,48 @@
 /**
- * The MCP endpoint: Streamable HTTP in stateless mode (a fresh McpServer and transport per POST,
- * as in the SDK's simpleStatelessStreamableHttp example), with the fault knobs applied in front of
- * the SDK so each injected failure looks on the wire exactly like the real thing would.
+ * The MCP endpoint (/mcp) of a demo server, on the SDK 2.x HTTP entry points: stateless, a fresh
+ * McpServer per request (./mcp-server.ts). `2025-11-25` serves the 2025 era only, through the
+ * SDK's stateless legacy serving; `2026-07-28` serves the modern era through `createMcpHandler`
+ * and refuses `initialize` (-32022 naming 2026-07-28), so clients see a server of one revision each.
+ * In front of the SDK: the Host/Origin check on loopback binds, the body limit (413), and the
+ * fault knobs, applied so each injected failure looks on the wire exactly like the real thing
+ * would; on 2026-07-28 also the tasks extension (./tasks.ts), which the SDK lacks.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import {
+  createMcpHandler,
+  legacyStatelessFallback,
+  localhostAllowedHostnames,
+  localhostAllowedOrigins,
+  validateHostHeader,
+  validateOriginHeader,
+  type LegacyHttpHandler,
+} from '@modelcontextprotocol/server';
 import type { InjectedFault } from './faults';
 import { BodyTooLargeError, jsonRpcError, readBody, sendJson } from './http-util';
-import type { DemoServerState } from './state';
+import { statelessJsonHandler } from './legacy-json';
+import { buildDemoMcpServer, taskToolsOf, type DemoMcpContext } from './mcp-server';
+import { PROTOCOL_2025, type DemoProtocol } from './protocol';
+import { answerTasksRequest } from './tasks';
+import { sendWebResponse, toWebRequest } from './web-bridge';
 
 const MAX_MCP_BODY = 4 * 1024 * 1024;
 
 export interface McpEndpointOptions {
-  /** Answer with a single JSON body instead of an SSE stream (both are valid Streamable HTTP). */
+  protocol: DemoProtocol;
+  /** 2025 only: answer with a single JSON body instead of an SSE stream (both are valid Streamable HTTP). */
   enableJsonResponse: boolean;
+  /** Refuse Host and Origin headers that are not loopback (DNS rebinding); on for loopback binds. */
+  loopbackOnly: boolean;
   /** Aborted when the server closes, so requests waiting on injected latency stop waiting. */
   signal: AbortSignal;
+}
+
+export interface McpEndpoint {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Tells 2026-07-28 clients listening on subscriptions/listen that the tool list changed. */
+  toolsChanged(): void;
+  close(): Promise<void>;
 }
 
 type JsonRpcId = string | number | null;
@@ -30,14 +56,18 @@ function toolsCall(body: unknown): { id: JsonRpcId; name: string | undefined } |
   return { id, name: typeof message.params?.name === 'string' ? message.params.name : undefined };
 }
 
-function injectFault(req: IncomingMessage, res: ServerResponse, fault: InjectedFault, id: JsonRpcId): void {
+function injectFault(req: IncomingMessage, res: ServerResponse, fault: InjectedFault, id: JsonRpcId, protocol: DemoProtocol): void {
   switch (fault.kind) {
     case 'tool_error':
-      // What a tool that failed while running returns: a normal result flagged isError.
+      // What a tool that failed while running returns: a normal result flagged isError (2026-07-28 results name their type).
       sendJson(res, 200, {
         jsonrpc: '2.0',
         id,
-        result: { content: [{ type: 'text', text: 'Injected fault: the tool failed while running (tool_error).' }], isError: true },
+        result: {
+          ...(protocol === PROTOCOL_2025 ? {} : { resultType: 'complete' }),
+          content: [{ type: 'text', text: 'Injected fault: the tool failed while running (tool_error).' }],
+          isError: true,
+        },
       });
       return;
     case 'jsonrpc_error':
@@ -58,72 +88,76 @@ function injectFault(req: IncomingMessage, res: ServerResponse, fault: InjectedF
   }
 }
 
-export async function handleMcpRequest(
-  req: IncomingMessage,
-  res: ServerResponse,
-  state: DemoServerState,
-  options: McpEndpointOptions,
-): Promise<void> {
-  if (req.method !== 'POST') {
-    // Stateless servers have no standalone SSE stream (GET) and no session to delete (DELETE).
-    sendJson(res, 405, jsonRpcError(null, -32000, 'Method not allowed.'), { allow: 'POST' });
-    return;
-  }
+function refusedHost(req: IncomingMessage): string | undefined {
+  const host = validateHostHeader(req.headers.host, localhostAllowedHostnames());
+  if (!host.ok) return host.message;
+  const origin = validateOriginHeader(req.headers.origin, localhostAllowedOrigins());
+  return origin.ok ? undefined : origin.message;
+}
 
-  let text: string;
-  try {
-    text = await readBody(req, MAX_MCP_BODY);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) {
-      sendJson(res, 413, jsonRpcError(null, -32600, error.message));
-      return;
+export function createMcpEndpoint(context: DemoMcpContext, options: McpEndpointOptions): McpEndpoint {
+  const { state } = context;
+  const onerror = (): void => undefined; // every refusal already reaches the client; the demo keeps its log quiet
+  const modern = options.protocol === PROTOCOL_2025 ? undefined : createMcpHandler(({ era }) => buildDemoMcpServer(context, era), { legacy: 'reject', onerror });
+  const legacy = (): LegacyHttpHandler =>
+    options.enableJsonResponse ? statelessJsonHandler(() => buildDemoMcpServer(context, 'legacy')) : legacyStatelessFallback(() => buildDemoMcpServer(context, 'legacy'), onerror);
+  const serve: LegacyHttpHandler = modern ? (request, init) => modern.fetch(request, init) : legacy();
+  const tasks = context.interactive ? { state: context.interactive.state, taskTools: taskToolsOf(context), serverInfo: context.serverInfo } : undefined;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refused = options.loopbackOnly ? refusedHost(req) : undefined;
+    if (refused) return sendJson(res, 403, jsonRpcError(null, -32000, `Forbidden: ${refused}`));
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    if (req.method !== 'POST') return sendWebResponse(res, await serve(toWebRequest(req, undefined, gone.signal)));
+
+    let text: string;
+    try {
+      text = await readBody(req, MAX_MCP_BODY);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return sendJson(res, 413, jsonRpcError(null, -32600, error.message));
+      throw error;
     }
-    throw error;
-  }
 
-  const outage = state.faults.unavailableRemainingMs();
-  if (outage > 0) {
-    state.recordFaulted('unavailable');
-    sendJson(res, 503, jsonRpcError(null, -32000, 'Injected fault: service unavailable'), {
-      'retry-after': String(Math.ceil(outage / 1000)),
-    });
-    return;
-  }
+    const outage = state.faults.unavailableRemainingMs();
+    if (outage > 0) {
+      state.recordFaulted('unavailable');
+      return sendJson(res, 503, jsonRpcError(null, -32000, 'Injected fault: service unavailable'), { 'retry-after': String(Math.ceil(outage / 1000)) });
+    }
 
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    sendJson(res, 400, jsonRpcError(null, -32700, 'Parse error: request body is not valid JSON'));
-    return;
-  }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return sendJson(res, 400, jsonRpcError(null, -32700, 'Parse error: request body is not valid JSON'));
+    }
 
-  const call = toolsCall(body);
-  if (call) {
-    const latency = state.faults.latency;
-    if (latency > 0) {
-      try {
-        await sleep(latency, undefined, { signal: options.signal });
-      } catch {
-        req.socket.destroy(); // the server is closing
-        return;
+    const call = toolsCall(body);
+    if (call) {
+      const latency = state.faults.latency;
+      if (latency > 0) {
+        try {
+          await sleep(latency, undefined, { signal: options.signal });
+        } catch {
+          req.socket.destroy(); // the server is closing
+          return;
+        }
+      }
+      const fault = state.faults.take(call.name);
+      if (fault) {
+        state.recordFaulted(fault.kind);
+        return injectFault(req, res, fault, call.id, options.protocol);
       }
     }
-    const fault = state.faults.take(call.name);
-    if (fault) {
-      state.recordFaulted(fault.kind);
-      injectFault(req, res, fault, call.id);
-      return;
-    }
+
+    const extension = modern && tasks ? answerTasksRequest(req.headers, body, tasks) : undefined;
+    if (extension) return sendJson(res, extension.status, extension.body);
+    await sendWebResponse(res, await serve(toWebRequest(req, text, gone.signal), { parsedBody: body }));
   }
 
-  const server = state.buildMcpServer();
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: options.enableJsonResponse });
-  // Attached before handling so a client that went away early still releases the per-request server.
-  res.on('close', () => {
-    transport.close().catch(() => undefined);
-    server.close().catch(() => undefined);
-  });
-  await server.connect(transport);
-  await transport.handleRequest(req, res, body);
+  return {
+    handle,
+    toolsChanged: () => modern?.notify.toolsChanged(),
+    close: async () => void (await modern?.close()),
+  };
 }

@@ -23,6 +23,6 @@ export {
   ToolListSchema,
 } from './schemas';
 export type { AddTool, Counters, DemoServerKind, FailNext, FaultKind, FaultSettings, FaultStatus, ServerInfo, ToolList } from './schemas';
-export { DemoProtocolSchema, PROTOCOL_2025, PROTOCOL_2026 } from './mcp-2026';
-export type { DemoProtocol } from './mcp-2026';
+export { DemoProtocolSchema, PROTOCOL_2025, PROTOCOL_2026 } from './protocol';
+export type { DemoProtocol } from './protocol';
 export type { DemoTaskView } from './interactive-state';

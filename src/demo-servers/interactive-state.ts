@@ -1,8 +1,10 @@
 /**
  * What the calendar's interactive tools (./interactive.ts) keep between requests: the key that
- * signs `requestState` (and when it expires), and the tasks they started (tasks extension).
+ * signs `requestState` (with the SDK's codec) and how long a state stays valid, and the tasks
+ * they started (tasks extension, ./tasks.ts).
  */
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createRequestStateCodec, type RequestStateCodec, type ServerContext } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
 export interface DemoTaskView {
@@ -22,9 +24,19 @@ interface DemoTask extends DemoTaskView {
   onAnswer?: (answer: unknown) => void;
 }
 
+/** What a `requestState` proves: this tool was asked about these arguments at `at` (ms since epoch). */
+export const RequestStatePayloadSchema = z.object({ tool: z.string(), args: z.string(), at: z.number() });
+export type RequestStatePayload = z.infer<typeof RequestStatePayloadSchema>;
+
+/**
+ * The codec's own expiry is fixed in whole seconds at creation; the demo's TTL is milliseconds and
+ * changes at run time (tests set 0), so the codec only bounds it from outside and `verifyState` decides.
+ */
+const CODEC_TTL_SECONDS = 24 * 3600;
+
 /** What the interactive tools keep between requests: the state key, tasks, settings. */
 export class InteractiveState {
-  private key = randomBytes(32);
+  private codec = newCodec();
   readonly tasks = new Map<string, DemoTask>();
   requestStateTtlMs: number;
   taskPollIntervalMs: number;
@@ -34,24 +46,24 @@ export class InteractiveState {
     this.taskPollIntervalMs = options.taskPollIntervalMs ?? 500;
   }
 
-  /** `requestState`: what the retry must match (tool, arguments), when it was issued, signed. */
-  seal(tool: string, args: Record<string, unknown>): string {
-    const body = Buffer.from(JSON.stringify({ tool, args: JSON.stringify(args), at: Date.now() })).toString('base64url');
-    return `${body}.${createHmac('sha256', this.key).update(body).digest('base64url')}`;
+  /** A signed `requestState` for a question about `args` to `tool`, asked now. */
+  mintState(tool: string, args: Record<string, unknown>): Promise<string> {
+    return this.codec.mint({ tool, args: JSON.stringify(args), at: Date.now() });
   }
 
-  /** Undefined when the state verifies for this tool and arguments and has not expired; else why not. */
-  problem(state: string | undefined, tool: string, args: Record<string, unknown>): string | undefined {
-    if (state === undefined) return 'requestState is missing';
-    const [body, mac] = state.split('.');
-    if (!body || !mac) return 'requestState is malformed';
-    const expected = createHmac('sha256', this.key).update(body).digest();
-    const given = Buffer.from(mac, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'requestState does not verify';
-    const parsed = z.object({ tool: z.string(), args: z.string(), at: z.number() }).safeParse(JSON.parse(Buffer.from(body, 'base64url').toString()));
-    if (!parsed.success || parsed.data.tool !== tool || parsed.data.args !== JSON.stringify(args)) return 'requestState belongs to another request';
-    if (Date.now() - parsed.data.at > this.requestStateTtlMs) return `requestState expired (older than ${this.requestStateTtlMs} ms)`;
-    return undefined;
+  /**
+   * `ServerOptions.requestState.verify`: a state that does not verify or has expired throws, which
+   * the SDK answers with its frozen `-32602 Invalid or expired requestState` before the handler runs.
+   */
+  async verifyState(state: string, ctx: ServerContext): Promise<RequestStatePayload> {
+    const payload = RequestStatePayloadSchema.parse(await this.codec.verify(state, ctx));
+    if (Date.now() - payload.at > this.requestStateTtlMs) throw new Error('expired');
+    return payload;
+  }
+
+  /** Whether a verified state was minted for this very request (tool and arguments). */
+  static matches(payload: RequestStatePayload | undefined, tool: string, args: Record<string, unknown>): boolean {
+    return payload !== undefined && payload.tool === tool && payload.args === JSON.stringify(args);
   }
 
   /**
@@ -137,6 +149,11 @@ export class InteractiveState {
   reset(): void {
     for (const task of this.tasks.values()) clearTimeout(task.timer);
     this.tasks.clear();
-    this.key = randomBytes(32);
+    // A new key: states handed out before the reset no longer verify.
+    this.codec = newCodec();
   }
+}
+
+function newCodec(): RequestStateCodec<unknown> {
+  return createRequestStateCodec({ key: randomBytes(32), ttlSeconds: CODEC_TTL_SECONDS });
 }

@@ -8,7 +8,7 @@ import { weatherTools } from './weather';
 
 export interface DemoServerDefinition {
   kind: DemoServerKind;
-  /** Shown to MCP clients in the initialize result. */
+  /** Shown to MCP clients in the initialize (2025) or server/discover (2026) result. */
   instructions: string;
   tools: DemoTool[];
   /** The calendar's events, shared with its MCP 2026-07-28 interactive tools. */

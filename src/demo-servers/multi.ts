@@ -1,6 +1,6 @@
 /** Starts the three demo servers together, as `mcpflow demo-servers` and `mcpflow dev` do. */
 import { DEMO_SERVER_KINDS, type DemoServerKind, type FaultSettings } from './schemas';
-import type { DemoProtocol } from './mcp-2026';
+import type { DemoProtocol } from './protocol';
 import { startDemoServer, type DemoServerHandle } from './server';
 
 export interface StartDemoServersOptions {

@@ -6,11 +6,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { handleAdminRequest, serverInfo } from './admin';
 import { jsonRpcError, sendJson } from './http-util';
-import { handleMcpRequest } from './http';
-import { interactiveTools } from './interactive';
+import { createMcpEndpoint } from './http';
 import { InteractiveState, type DemoTaskView } from './interactive-state';
-import { handleMcp2026Request, PROTOCOL_2025, type DemoProtocol } from './mcp-2026';
 import { createDefinition } from './kinds';
+import { PROTOCOL_2025, type DemoProtocol } from './protocol';
 import {
   AddToolSchema,
   FaultSettingsSchema,
@@ -31,11 +30,11 @@ export interface StartDemoServerOptions {
   host?: string;
   /** Faults in force from the first request on. */
   faults?: FaultSettings;
-  /** Answer tools calls with plain JSON instead of an SSE stream (default false, as the SDK). */
+  /** 2025 only: answer with plain JSON instead of an SSE stream (default false, as the SDK). */
   enableJsonResponse?: boolean;
   /**
-   * The MCP revision served on /mcp: `2025-11-25` (the default, with the SDK 1.x) or
-   * `2026-07-28` (no initialize, no sessions; ./mcp-2026.ts). Only a 2026 calendar offers the
+   * The MCP revision served on /mcp (both through the SDK 2.x, ./http.ts): `2025-11-25` (the
+   * default) or `2026-07-28` (no initialize, no sessions). Only a 2026 calendar offers the
    * interactive tools (book_meeting, link_calendar, export_calendar).
    */
   protocol?: DemoProtocol;
@@ -92,6 +91,11 @@ export class DemoServerStartError extends Error {
   }
 }
 
+/** Loopback binds refuse other Host and Origin headers (DNS rebinding); a wildcard bind serves other hosts by design. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
 /** A URL host for `host`: wildcard binds are reached over loopback, IPv6 literals need brackets. */
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '') return '127.0.0.1';
@@ -110,21 +114,23 @@ export async function startDemoServer(kind: DemoServerKind, opts: StartDemoServe
   if (opts.faults) state.faults.apply(parseOrThrow(FaultSettingsSchema, opts.faults, 'fault settings'));
   const interactiveState = new InteractiveState(opts);
   let listTtlMs = opts.listTtlMs ?? 300_000;
-  const modern = {
-    instructions: definition.instructions,
-    interactive: kind === 'calendar' && definition.store ? interactiveTools(definition.store, interactiveState) : [],
-    interactiveState,
-    listTtlMs: () => listTtlMs,
-    adminUrl: () => links.adminUrl,
-  };
+  const mcp = createMcpEndpoint(
+    {
+      state,
+      serverInfo: { name: `mcpflow-demo-${kind}`, version: '1.0.0' },
+      interactive: definition.store ? { store: definition.store, state: interactiveState } : undefined,
+      listTtlMs: () => listTtlMs,
+      adminUrl: () => links.adminUrl,
+    },
+    { protocol, enableJsonResponse: opts.enableJsonResponse ?? false, loopbackOnly: isLoopback(host), signal: closing.signal },
+  );
+  state.onCatalogChange = () => mcp.toolsChanged();
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const handled =
       path === '/mcp'
-        ? protocol === PROTOCOL_2025
-          ? handleMcpRequest(req, res, state, { enableJsonResponse: opts.enableJsonResponse ?? false, signal: closing.signal })
-          : handleMcp2026Request(req, res, state, modern)
+        ? mcp.handle(req, res)
         : path === '/admin' || path.startsWith('/admin/')
           ? handleAdminRequest(req, res, { state, ...links }, path.slice('/admin'.length))
           : Promise.resolve(sendJson(res, 404, { error: `not found: ${path}; the MCP endpoint is /mcp` }));
@@ -190,6 +196,7 @@ export async function startDemoServer(kind: DemoServerKind, opts: StartDemoServe
       closed ??= new Promise<void>((resolve) => {
         closing.abort();
         interactiveState.reset();
+        void mcp.close();
         server.close(() => resolve());
         // Keep-alive sockets of MCP clients would hold close() open; the demo owes them nothing.
         server.closeAllConnections();

@@ -1,9 +1,8 @@
 /**
  * Everything one running demo server remembers between requests: its catalog (built-in tools,
  * tools added or removed through the admin interface), execution counters, faults and domain data.
- * The MCP side is stateless: every request gets a fresh McpServer built from this state.
+ * The MCP side is stateless: every request gets a fresh McpServer built from this state (./mcp-server.ts).
  */
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { echoTool } from './echo-tool';
 import { FaultController } from './faults';
 import type { DemoServerDefinition } from './kinds';
@@ -21,7 +20,14 @@ export class DemoServerState {
   private readonly added = new Map<string, DemoTool>();
   private readonly removed = new Set<string>();
 
+  /** Called when the catalog changes (a tool added or removed, a reset), to tell subscribed clients. */
+  onCatalogChange: () => void = () => undefined;
+
   constructor(private readonly definition: DemoServerDefinition) {}
+
+  get instructions(): string {
+    return this.definition.instructions;
+  }
 
   get kind(): DemoServerKind {
     return this.definition.kind;
@@ -40,19 +46,24 @@ export class DemoServerState {
     if (this.toolNames().includes(spec.name)) throw new ToolConflictError(`tool "${spec.name}" already exists on the ${this.kind} server`);
     // Re-adding a removed built-in name gives the echo tool, not the built-in: the catalog change is the point.
     this.added.set(spec.name, echoTool(spec));
+    this.onCatalogChange();
   }
 
   /** Removes an added tool, or hides a built-in one (until reset). False if no such tool is listed. */
   removeTool(name: string): boolean {
-    if (this.added.delete(name)) return true;
+    if (this.added.delete(name)) {
+      this.onCatalogChange();
+      return true;
+    }
     if (this.definition.tools.some((t) => t.name === name) && !this.removed.has(name)) {
       this.removed.add(name);
+      this.onCatalogChange();
       return true;
     }
     return false;
   }
 
-  /** A tool really ran (the 2026 endpoint counts here; the SDK one through buildMcpServer). */
+  /** A tool really ran (counted by the tools' own handlers, so faults and rejected arguments never count). */
   recordExecuted(name: string): void {
     this.executed.set(name, (this.executed.get(name) ?? 0) + 1);
   }
@@ -74,25 +85,6 @@ export class DemoServerState {
     this.added.clear();
     this.removed.clear();
     this.definition.resetData();
-  }
-
-  /** A fresh MCP server for one request, carrying the current catalog. */
-  buildMcpServer(): McpServer {
-    const server = new McpServer(
-      { name: `mcpflow-demo-${this.kind}`, version: '1.0.0' },
-      // No listChanged notifications can reach a client in stateless mode (no standing stream):
-      // clients see catalog changes by listing again.
-      { instructions: this.definition.instructions },
-    );
-    const onExecuted = (name: string): void => this.recordExecuted(name);
-    const tools = this.tools();
-    for (const tool of tools) tool.register(server, onExecuted);
-    if (tools.length === 0) {
-      // McpServer installs its tools/list and tools/call handlers on the first registration only;
-      // with every tool removed, register and drop a placeholder so tools/list answers "no tools"
-      // instead of "method not found".
-      server.registerTool('placeholder', { description: 'placeholder' }, () => ({ content: [] })).remove();
-    }
-    return server;
+    this.onCatalogChange();
   }
 }

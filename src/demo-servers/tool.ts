@@ -4,9 +4,8 @@
  * from the current catalog, lets the admin endpoint remove or add tools, and lets one wrapper count
  * executions for the exactly-once checks.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import type { CallToolResult, McpServer, ToolAnnotations, ToolCallback } from '@modelcontextprotocol/server';
+import type { z } from 'zod';
 
 export interface DemoToolSpec<S extends z.ZodObject> {
   name: string;
@@ -23,18 +22,6 @@ export interface DemoTool {
   readonly annotations: ToolAnnotations;
   /** Registers the tool on `server`; `onExecuted` runs once each time the handler really runs. */
   register(server: McpServer, onExecuted: (toolName: string) => void): void;
-  /** The `Tool` a 2026-07-28 `tools/list` returns (./mcp-2026.ts serves it without the SDK). */
-  listing(): DemoToolListing;
-  /** Runs the tool as a 2026-07-28 `tools/call` does: bad arguments are an invalid-params error, not a run. */
-  invoke(args: unknown, onExecuted: (toolName: string) => void): Promise<CallToolResult | { invalid: string }>;
-}
-
-export interface DemoToolListing {
-  name: string;
-  title?: string;
-  description: string;
-  inputSchema: Record<string, unknown>;
-  annotations: ToolAnnotations;
 }
 
 export function defineTool<S extends z.ZodObject>(spec: DemoToolSpec<S>): DemoTool {
@@ -53,18 +40,8 @@ export function defineTool<S extends z.ZodObject>(spec: DemoToolSpec<S>): DemoTo
       server.registerTool(
         spec.name,
         { title: spec.title, description: spec.description, inputSchema: spec.inputSchema, annotations: spec.annotations },
-        callback as Parameters<typeof server.registerTool<never, S>>[2],
+        callback as unknown as ToolCallback<S>,
       );
-    },
-    listing() {
-      const inputSchema = z.toJSONSchema(spec.inputSchema, { io: 'input' }) as Record<string, unknown>;
-      return { name: spec.name, ...(spec.title ? { title: spec.title } : {}), description: spec.description, inputSchema, annotations: spec.annotations };
-    },
-    async invoke(args, onExecuted) {
-      const parsed = spec.inputSchema.safeParse(args ?? {});
-      if (!parsed.success) return { invalid: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(arguments)'}: ${issue.message}`).join('; ') };
-      onExecuted(spec.name);
-      return spec.handler(parsed.data);
     },
   };
 }

@@ -7,10 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, McpServer, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { sendWebResponse, toWebRequest } from '../../src/demo-servers/web-bridge';
 
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void, port = 0): Promise<Server> {
   const server = createServer(handler);
@@ -95,13 +94,19 @@ export interface StatefulMcpServer {
   close(): Promise<void>;
 }
 
-/** An MCP server with sessions (`mcp-session-id`); an unknown session id gets 404, as the spec says. */
+/**
+ * An MCP server with sessions (`mcp-session-id`, SDK 2.x's web-standard transport behind the demo
+ * servers' node bridge); an unknown session id gets 404, as the spec says.
+ */
 export async function startStatefulMcpServer(port = 0): Promise<StatefulMcpServer> {
-  const transports = new Map<string, StreamableHTTPServerTransport>();
+  const transports = new Map<string, WebStandardStreamableHTTPServerTransport>();
   const state = { initializes: 0 };
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const text = req.method === 'POST' ? await readBody(req) : '';
     const body: unknown = text ? JSON.parse(text) : undefined;
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    const request = toWebRequest(req, req.method === 'POST' ? text : undefined, gone.signal);
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const transport = transports.get(sessionId);
@@ -109,7 +114,7 @@ export async function startStatefulMcpServer(port = 0): Promise<StatefulMcpServe
         res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }));
         return;
       }
-      await transport.handleRequest(req, res, body);
+      await sendWebResponse(res, await transport.handleRequest(request, { parsedBody: body }));
       return;
     }
     if (!isInitializeRequest(body)) {
@@ -117,17 +122,17 @@ export async function startStatefulMcpServer(port = 0): Promise<StatefulMcpServe
       return;
     }
     state.initializes++;
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => void transports.set(id, transport),
       onsessionclosed: (id) => void transports.delete(id),
     });
     const server = new McpServer({ name: 'stateful-test-server', version: '1.0.0' });
-    server.registerTool('echo', { description: 'Echoes its text', inputSchema: { text: z.string() }, annotations: { readOnlyHint: true } }, ({ text: said }) => ({
+    server.registerTool('echo', { description: 'Echoes its text', inputSchema: z.object({ text: z.string() }), annotations: { readOnlyHint: true } }, ({ text: said }) => ({
       content: [{ type: 'text', text: said }],
     }));
     await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    await sendWebResponse(res, await transport.handleRequest(request, { parsedBody: body }));
   };
   const server = await listen((req, res) => void handle(req, res).catch(() => res.destroy()), port);
   return {

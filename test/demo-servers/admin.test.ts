@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { ProtocolError } from '@modelcontextprotocol/client';
 import {
   DemoServerAdminClient,
   DemoServerAdminError,
@@ -103,8 +104,10 @@ void describe('admin endpoint: control', () => {
     const client = await pool.connect(weather.url);
     await admin.removeTool('get_forecast');
     assert.deepEqual((await client.listTools()).tools.map((t) => t.name), ['get_current_weather']);
-    const missing = await call(client, 'get_forecast', { location: 'Paris', days: 1 });
-    assert.equal(missing.isError, true, 'the SDK answers an unknown tool with an isError result');
+    await assert.rejects(call(client, 'get_forecast', { location: 'Paris', days: 1 }), (error: unknown) => {
+      assert.ok(error instanceof ProtocolError && error.code === -32602, `the SDK 2.x answers an unknown tool with -32602, got ${String(error)}`);
+      return true;
+    });
     await admin.removeTool('get_current_weather');
     assert.deepEqual((await client.listTools()).tools, [], 'an empty catalog still answers tools/list');
     await admin.reset();

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, SdkHttpError } from '@modelcontextprotocol/client';
 import { startDemoServer, type DemoServerHandle } from '../../src/demo-servers/index';
 import { call, ClientPool, json, rawPost, text } from './helpers';
 
@@ -48,25 +47,25 @@ void describe('fault injection, seen from the MCP client', () => {
     assert.deepEqual(weather.counters().faulted, { tool_error: 1 });
   });
 
-  void it('jsonrpc_error makes callTool reject with an McpError carrying the code', async () => {
+  void it('jsonrpc_error makes callTool reject with a ProtocolError carrying the code', async () => {
     const client = await pool.connect(weather.url);
     weather.setFaults({ failNext: { count: 2, kind: 'jsonrpc_error' } });
     const first = await rejection(call(client, 'get_current_weather', paris));
-    assert.ok(first instanceof McpError, String(first));
+    assert.ok(first instanceof ProtocolError, String(first));
     assert.equal(first.code, -32603);
     weather.setFaults({ failNext: { count: 1, kind: 'jsonrpc_error', jsonrpcCode: -32001 } });
     const second = await rejection(call(client, 'get_current_weather', paris));
-    assert.ok(second instanceof McpError);
+    assert.ok(second instanceof ProtocolError);
     assert.equal(second.code, -32001);
     assert.equal(weather.counters().totalExecuted, 0);
   });
 
-  void it('http_500 rejects with a StreamableHTTPError whose code is the status', async () => {
+  void it('http_500 rejects with an SdkHttpError carrying the status', async () => {
     const client = await pool.connect(weather.url);
     weather.setFaults({ failNext: { count: 1, kind: 'http_500' } });
     const error = await rejection(call(client, 'get_forecast', { location: 'Paris', days: 2 }));
-    assert.ok(error instanceof StreamableHTTPError, String(error));
-    assert.equal(error.code, 500);
+    assert.ok(error instanceof SdkHttpError, String(error));
+    assert.equal(error.status, 500);
     assert.equal(weather.counters().totalExecuted, 0);
   });
 
@@ -74,8 +73,8 @@ void describe('fault injection, seen from the MCP client', () => {
     const client = await pool.connect(weather.url);
     weather.setFaults({ failNext: { count: 1, kind: 'http_429' } });
     const error = await rejection(call(client, 'get_current_weather', paris));
-    assert.ok(error instanceof StreamableHTTPError);
-    assert.equal(error.code, 429);
+    assert.ok(error instanceof SdkHttpError);
+    assert.equal(error.status, 429);
 
     // The SDK error does not expose headers, so look at the wire directly.
     weather.setFaults({ failNext: { count: 1, kind: 'http_429', retryAfterSeconds: 7 } });
@@ -95,7 +94,7 @@ void describe('fault injection, seen from the MCP client', () => {
     weather.setFaults({ failNext: { count: 1, kind: 'connection_drop' } });
     const error = await rejection(call(client, 'get_current_weather', paris));
     assert.ok(error instanceof TypeError, `expected a fetch TypeError, got ${String(error)}`);
-    assert.ok(!(error instanceof McpError) && !(error instanceof StreamableHTTPError));
+    assert.ok(!(error instanceof ProtocolError) && !(error instanceof SdkHttpError));
     assert.ok((error as TypeError & { cause?: unknown }).cause, 'the fetch error carries its socket cause');
     assert.equal(json(await call(client, 'get_current_weather', paris)).location, 'Paris');
     assert.deepEqual(weather.counters(), { executed: { get_current_weather: 1 }, faulted: { connection_drop: 1 }, totalExecuted: 1 });
@@ -108,7 +107,7 @@ void describe('fault injection, seen from the MCP client', () => {
     assert.equal(json(await call(client, 'get_current_weather', paris)).location, 'Paris');
     assert.equal(weather.faults().failNext?.count, 1);
     const error = await rejection(call(client, 'get_forecast', { location: 'Paris', days: 1 }));
-    assert.ok(error instanceof StreamableHTTPError);
+    assert.ok(error instanceof SdkHttpError);
     assert.equal(weather.faults().failNext, null);
   });
 
@@ -116,13 +115,13 @@ void describe('fault injection, seen from the MCP client', () => {
     const client = await pool.connect(weather.url);
     weather.setFaults({ unavailableForMs: 400 });
     const during = await rejection(call(client, 'get_current_weather', paris));
-    assert.ok(during instanceof StreamableHTTPError);
-    assert.equal(during.code, 503);
+    assert.ok(during instanceof SdkHttpError);
+    assert.equal(during.status, 503);
     const connectError = await rejection(pool.connect(weather.url));
-    assert.ok(connectError instanceof StreamableHTTPError, String(connectError));
-    assert.equal(connectError.code, 503);
+    assert.ok(connectError instanceof SdkHttpError, String(connectError));
+    assert.equal(connectError.status, 503);
     const listError = await rejection(client.listTools());
-    assert.ok(listError instanceof StreamableHTTPError);
+    assert.ok(listError instanceof SdkHttpError);
 
     while (weather.faults().unavailableForMs > 0) await sleep(50);
     assert.equal(json(await call(client, 'get_current_weather', paris)).location, 'Paris');
