@@ -25,7 +25,7 @@ export class Modern {
   async clientFor(server: ServerConfig, options: RequestOptions): Promise<Mcp2026Client | undefined> {
     if (isStdioServer(server)) return undefined;
     assertDestinationUrl(server.url, this.allow);
-    const client = new Mcp2026Client(server.url, connectionHeaders(server, this.env), guardedFetch(this.allow));
+    const client = new Mcp2026Client(server.url, { headers: connectionHeaders(server, this.env), fetch: guardedFetch(this.allow) });
     const { era } = await this.memory.negotiate(server.url, client, options);
     return era === 'modern' ? client : undefined;
   }

@@ -43,15 +43,26 @@ describe('MCP 2026-07-28 in the direct-mode activities', () => {
   });
 
   it('server/discover answers on 2026-07-28 and names the tasks extension; the 2025 server is not modern', async () => {
-    const client = new Mcp2026Client(modern.url, {});
-    const discovered = await client.request('server/discover', {});
-    assert.deepEqual(discovered.supportedVersions, ['2026-07-28']);
-    assert.deepEqual(discovered.capabilities, { tools: {}, extensions: { 'io.modelcontextprotocol/tasks': {} } });
-    assert.equal(discovered.resultType, 'complete');
-    assert.equal(discovered.ttlMs, 45_000);
     const memory = new ProtocolMemory();
-    assert.equal((await memory.negotiate(modern.url, client, {})).era, 'modern');
-    assert.equal((await memory.negotiate(legacy.url, new Mcp2026Client(legacy.url, {}), {})).era, 'legacy');
+    const client = new Mcp2026Client(modern.url);
+    const negotiated = await memory.negotiate(modern.url, client, {});
+    assert.equal(negotiated.era, 'modern');
+    assert.deepEqual(negotiated.discover?.supportedVersions, ['2026-07-28']);
+    assert.deepEqual(negotiated.discover?.capabilities.extensions, { 'io.modelcontextprotocol/tasks': {} });
+    assert.equal(client.sdk.getProtocolEra(), 'modern');
+    assert.deepEqual(client.sdk.getServerVersion(), { name: 'mcpflow-demo', version: '1.0.0' });
+    assert.equal((await memory.negotiate(legacy.url, new Mcp2026Client(legacy.url), {})).era, 'legacy');
+    assert.equal(memory.get(legacy.url)?.era, 'legacy', 'remembered');
+    // A second client adopts the remembered discovery result: nothing on the wire.
+    let requests = 0;
+    const counting: typeof fetch = (input, init) => {
+      requests++;
+      return fetch(input, init);
+    };
+    const again = new Mcp2026Client(modern.url, { fetch: counting });
+    assert.equal((await memory.negotiate(modern.url, again, {})).era, 'modern');
+    assert.equal(again.sdk.getProtocolEra(), 'modern');
+    assert.equal(requests, 0);
   });
 
   it('the 2026 server checks the headers against the body', async () => {
