@@ -10,8 +10,6 @@ import { z } from 'zod';
 import { TaskStatusSchema } from '../../src/core/mcp-input';
 
 export const PROTOCOL_2026 = '2026-07-28';
-/** The latest revision of the 2025 era (the SDK's `initialize` handshake). */
-export const PROTOCOL_2025 = '2025-11-25';
 
 /** The tasks extension's identifier in `ClientCapabilities.extensions` / `ServerCapabilities.extensions`. */
 export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
