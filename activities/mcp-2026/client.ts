@@ -102,6 +102,13 @@ function limitedFetch(inner: typeof fetch, max: number): typeof fetch {
   return async (input, init) => {
     const response = await inner(input, init);
     if (!response.body) return response;
+    // A declared length is what fetch reads at most: only an answer without one (SSE, chunked) is counted.
+    const declared = response.headers.get('content-length');
+    if (declared !== null && Number(declared) <= max) return response;
+    if (declared !== null) {
+      await response.body.cancel().catch(() => undefined);
+      throw new Error(`the MCP server's answer is ${declared} bytes, more than ${max}`);
+    }
     let read = 0;
     const body = response.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({

@@ -129,7 +129,7 @@ describe('the 2026-07-28 client on the wire', () => {
     mode = 'huge';
     const client = new Mcp2026Client(url);
     await probe(client, {});
-    await assert.rejects(callTool2026(client, { name: 'execute_sql', input_schema: { type: 'object' } }, {}, {}, {}), /more than 8388608 bytes/);
+    await assert.rejects(callTool2026(client, { name: 'execute_sql', input_schema: { type: 'object' } }, {}, {}, {}), /more than 8388608/);
   });
 
   it('a 5xx on the probe is an error, not a revision', async () => {
