@@ -36,8 +36,12 @@ describe('the 2026-07-28 client on the wire', () => {
         if (mode === 'unauthorized') return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
         if (mode === 'serverError') return void res.writeHead(503).end('busy');
         if (mode === 'huge' && body.method === 'tools/call') {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          return void res.end(JSON.stringify({ jsonrpc: '2.0', id: body.id, result: { resultType: 'complete', content: [{ type: 'text', text: 'x'.repeat(9 * 1024 * 1024) }] } }));
+          const message = JSON.stringify({ jsonrpc: '2.0', id: body.id, result: { resultType: 'complete', content: [{ type: 'text', text: 'x'.repeat(9 * 1024 * 1024) }] } });
+          if (body.params.name === 'as_json') return void res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(message) }).end(message);
+          // No declared length: counted as it arrives.
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          for (let at = 0; at < message.length; at += 1024 * 1024) res.write(at === 0 ? `data: ${message.slice(at, at + 1024 * 1024)}` : message.slice(at, at + 1024 * 1024));
+          return void res.end('\n\n');
         }
         if (mode === 'rpcError' || mode === 'modernOnly') {
           const supported = mode === 'rpcError' ? ['2025-11-25'] : ['2027-01-01'];
@@ -129,7 +133,8 @@ describe('the 2026-07-28 client on the wire', () => {
     mode = 'huge';
     const client = new Mcp2026Client(url);
     await probe(client, {});
-    await assert.rejects(callTool2026(client, { name: 'execute_sql', input_schema: { type: 'object' } }, {}, {}, {}), /more than 8388608/);
+    await assert.rejects(callTool2026(client, { name: 'as_json', input_schema: { type: 'object' } }, {}, {}, {}), /is \d+ bytes, more than 8388608/);
+    await assert.rejects(callTool2026(client, { name: 'as_sse', input_schema: { type: 'object' } }, {}, {}, {}), /more than 8388608 bytes/);
   });
 
   it('a 5xx on the probe is an error, not a revision', async () => {
