@@ -97,7 +97,10 @@ export class Mcp2026Client {
   }
 }
 
-/** A fetch whose answers stop with an error past `max` bytes (the SDK reads whatever it is sent). */
+/**
+ * A fetch whose answers stop with an error past `max` bytes (the SDK reads whatever it is sent).
+ * An SSE answer cut short carries no response, so its request fails at its timeout.
+ */
 function limitedFetch(inner: typeof fetch, max: number): typeof fetch {
   return async (input, init) => {
     const response = await inner(input, init);
