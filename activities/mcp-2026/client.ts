@@ -41,6 +41,19 @@ class TasksClient extends Client {
   }
 }
 
+/**
+ * The SDK turns an aborted request into its own timeout error: the abort's reason (the activity's
+ * deadline, its cancellation) is what happened, so that is what the caller gets.
+ */
+export async function withAbortReason<T>(signal: AbortSignal | undefined, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw error;
+  }
+}
+
 /** The raw `CreateTaskResult` a request was answered with, when it was one. */
 export function taskResultOf(error: unknown): Record<string, unknown> | undefined {
   if (!(error instanceof ProtocolError) || error.code !== TASK_HANDOVER_CODE) return undefined;
@@ -81,7 +94,16 @@ export class Mcp2026Client {
 
   /** Probes with `server/discover` (rejects when the server does not speak 2026-07-28). */
   async probe(options: RequestOptions = {}): Promise<DiscoverResult> {
-    await this.sdk.connect(this.transport, options);
+    const { signal } = options;
+    signal?.throwIfAborted();
+    // The SDK's probe does not watch the signal: closing the transport aborts its request.
+    const onAbort = () => void this.transport.close().catch(() => undefined);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await withAbortReason(signal, this.sdk.connect(this.transport, { timeout: options.timeout }));
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
     const discover = this.sdk.getDiscoverResult();
     if (!discover) throw new Error(`the MCP server at ${this.url} answered server/discover without a result`);
     return discover;

@@ -80,6 +80,9 @@ export async function probe(client: Mcp2026Client, options: RequestOptions): Pro
       if (error.code !== ProtocolErrorCode.UnsupportedProtocolVersion) return { era: 'legacy' };
     } else if (!(error instanceof SdkError && error.code === SdkErrorCode.EraNegotiationFailed)) {
       throw error;
+    } else if (error.cause instanceof Error && !(error.cause instanceof SdkError)) {
+      // The probe never got an answer (refused, reset, DNS): nothing about the revision; the cause is what to classify.
+      throw error.cause;
     }
     const versions = supportedVersionsIn(error);
     if (versions && !versions.some((version) => version.startsWith('2025-') || version.startsWith('2024-'))) {

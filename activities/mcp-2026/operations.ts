@@ -16,7 +16,7 @@ import {
 } from '../../src/core/mcp-input';
 import { jsonBytes } from '../../src/core/payload-size';
 import type { McpListedTool } from '../../src/core/schemas';
-import { taskResultOf, type Mcp2026Client, type RequestOptions } from './client';
+import { taskResultOf, withAbortReason, type Mcp2026Client, type RequestOptions } from './client';
 import {
   CallToolResultSchema,
   CreateTaskResultSchema,
@@ -53,7 +53,7 @@ export async function listTools2026(
   // Kept for the callers' signature: the SDK leaves such tools out and warns about them itself.
   _onRejected?: (tool: string, reason: string) => void,
 ): Promise<Listing2026> {
-  const page = await client.sdk.listTools(undefined, { ...options, cacheMode: 'bypass' });
+  const page = await withAbortReason(options.signal, client.sdk.listTools(undefined, { ...options, cacheMode: 'bypass' }));
   const listing: Listing2026 = { tools: [], output_schemas: {} };
   for (const tool of page.tools) {
     listing.tools.push({
@@ -94,7 +94,7 @@ export async function callTool2026(
   // SDK does not throw on a mismatch (direct mode records it instead: ../mcp-structured.ts).
   const toolDefinition = { name: tool.name, inputSchema: tool.input_schema } as Tool;
   try {
-    return readCallAnswer(await client.sdk.callTool(params, { ...options, allowInputRequired: true, toolDefinition }));
+    return readCallAnswer(await withAbortReason(options.signal, client.sdk.callTool(params, { ...options, allowInputRequired: true, toolDefinition })));
   } catch (error) {
     const task = taskResultOf(error);
     if (task) return readCallAnswer(task);
@@ -124,15 +124,15 @@ export function readCallAnswer(raw: Record<string, unknown>): CallAnswer {
 }
 
 export async function getTask(client: Mcp2026Client, taskId: string, options: RequestOptions): Promise<GetTaskResult> {
-  return client.sdk.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema, options);
+  return withAbortReason(options.signal, client.sdk.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema, options));
 }
 
 export async function updateTask(client: Mcp2026Client, taskId: string, inputResponses: Record<string, ElicitResult>, options: RequestOptions): Promise<void> {
-  await client.sdk.request({ method: 'tasks/update', params: { taskId, inputResponses } }, EmptyResultSchema, options);
+  await withAbortReason(options.signal, client.sdk.request({ method: 'tasks/update', params: { taskId, inputResponses } }, EmptyResultSchema, options));
 }
 
 export async function cancelTask(client: Mcp2026Client, taskId: string, options: RequestOptions): Promise<void> {
-  await client.sdk.request({ method: 'tasks/cancel', params: { taskId } }, EmptyResultSchema, options);
+  await withAbortReason(options.signal, client.sdk.request({ method: 'tasks/cancel', params: { taskId } }, EmptyResultSchema, options));
 }
 
 /** The workflow's view of a task (the final result, if any, is read by the caller). */

@@ -138,6 +138,24 @@ describe('the 2026-07-28 client on the wire', () => {
     await assert.rejects(callTool2026(client, { name: 'as_sse', input_schema: { type: 'object' } }, {}, {}, { timeout: 1_000 }), /timed out/);
   });
 
+  it('a server that cannot be reached, or a probe given up, is an error, not a revision, and not remembered', async () => {
+    const memory = new ProtocolMemory();
+    const closed = 'http://127.0.0.1:9/mcp';
+    await assert.rejects(memory.negotiate(closed, new Mcp2026Client(closed), {}), (error: unknown) => error instanceof TypeError);
+    assert.equal(memory.get(closed), undefined);
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/mcp`;
+    try {
+      const reason = new DOMException('given up', 'TimeoutError');
+      await assert.rejects(memory.negotiate(silentUrl, new Mcp2026Client(silentUrl), { signal: abortAfter(200, reason) }), (error: unknown) => error === reason);
+      assert.equal(memory.get(silentUrl), undefined);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
   it('a 5xx on the probe is an error, not a revision', async () => {
     mode = 'serverError';
     await assert.rejects(probe(new Mcp2026Client(url), {}), (error: unknown) => (error as { status?: number }).status === 503);
@@ -150,6 +168,12 @@ describe('the 2026-07-28 client on the wire', () => {
     assert.equal(memory.get(url), undefined);
   });
 });
+
+function abortAfter(ms: number, reason: unknown): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(reason), ms);
+  return controller.signal;
+}
 
 describe('reading a tools/call answer', () => {
   const elicit = (message: string) => ({ method: 'elicitation/create', params: { message, requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } } } } });
