@@ -5,7 +5,7 @@
  * `Mcp-Method`, `Mcp-Name`, `Mcp-Param-*`), reads JSON and SSE answers and hands back an
  * `InputRequiredResult` for the workflow to answer (manual multi-round input).
  */
-import { Client, ProtocolError, StreamableHTTPClientTransport, type DiscoverResult, type JSONRPCErrorResponse, type JSONRPCResponse, type OAuthClientProvider } from '@modelcontextprotocol/client';
+import { Client, ProtocolError, StreamableHTTPClientTransport, type DiscoverResult, type JSONRPCErrorResponse, type JSONRPCResponse, type StreamableHTTPClientTransportOptions } from '@modelcontextprotocol/client';
 import { PROTOCOL_2026, TASKS_EXTENSION } from './schema';
 
 export interface RequestOptions {
@@ -67,8 +67,8 @@ export interface ConnectionSettings {
   headers?: Record<string, string>;
   /** The destination-guarded fetch. */
   fetch?: typeof fetch;
-  /** OAuth: the SDK transport asks it for the token, and refreshes it on a 401. */
-  authProvider?: OAuthClientProvider;
+  /** OAuth: the SDK transport asks it for the token before every request, and for a new one after a 401. */
+  authProvider?: StreamableHTTPClientTransportOptions['authProvider'];
 }
 
 /** One server on 2026-07-28: an SDK client pinned to that revision (it never falls back by itself). */

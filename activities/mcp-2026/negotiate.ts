@@ -72,7 +72,7 @@ export async function probe(client: Mcp2026Client, options: RequestOptions): Pro
       // the call and reports the refusal itself; the next activity asks again.
       if (error.status === 401 || error.status === 403) return { era: 'legacy', provisional: true };
       if (error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429) return { era: 'legacy' };
-      throw error;
+      throw withAnswerText(error);
     }
     if (error instanceof ProtocolError) {
       // A modern refusal other than the version (header mismatch, missing capability) is mcpflow's to fix, not a reason to fall back.
@@ -101,6 +101,13 @@ function supportedVersionsIn(error: Error): string[] | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** The SDK keeps the body of a refused probe out of its message; the server's words say what went wrong (secrets are redacted by the caller). */
+function withAnswerText(error: SdkHttpError): SdkHttpError {
+  const text = typeof error.data.text === 'string' ? error.data.text.trim() : '';
+  if (!text) return error;
+  return new SdkHttpError(error.code, `${error.message}: ${text.slice(0, 1_000)}`, error.data, { cause: error });
 }
 
 let shared: ProtocolMemory | undefined;
