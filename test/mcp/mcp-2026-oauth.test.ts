@@ -93,11 +93,12 @@ describe('an OAuth-protected MCP 2026-07-28 server in direct mode', () => {
     const result = await whoami();
     assert.equal(result.output, 'you are mcpflow-client');
     assert.equal(protocols.get(fixture.url)?.era, 'modern');
-    assert.deepEqual(fixture.seen.map((each) => each.method), ['server/discover', 'tools/list', 'tools/call']);
+    const wire = JSON.stringify(fixture.seen);
+    assert.deepEqual(fixture.seen.map((each) => each.method), ['server/discover', 'tools/list', 'tools/call'], wire);
     for (const each of fixture.seen) {
-      assert.equal(each.era, 'modern');
-      assert.equal(each.token, tokens.access_token);
-      assert.equal(each.status, 200);
+      assert.equal(each.era, 'modern', wire);
+      assert.equal(each.token, tokens.access_token, wire);
+      assert.equal(each.status, 200, wire);
     }
     assert.ok(!result.output.includes(tokens.access_token));
   });
