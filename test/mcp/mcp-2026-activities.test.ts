@@ -92,6 +92,21 @@ describe('MCP 2026-07-28 in the direct-mode activities', () => {
     assert.equal(protocols.get(legacy.url)?.era, 'legacy');
   });
 
+  it('a failed request makes the worker forget the revision; the next activity asks again and goes on', async () => {
+    await run(activities.listToolsDirect, { server: calendar(), retry });
+    assert.equal(protocols.get(modern.url)?.era, 'modern');
+    modern.setFaults({ unavailableForMs: 60_000 });
+    try {
+      await assert.rejects(run(activities.listToolsDirect, { server: calendar(), retry }));
+      assert.equal(protocols.get(modern.url), undefined, 'forgotten');
+    } finally {
+      modern.setFaults({ unavailableForMs: 0 });
+    }
+    const again = await run(activities.listToolsDirect, { server: calendar(), retry });
+    assert.ok(again.tools.length > 0);
+    assert.equal(protocols.get(modern.url)?.era, 'modern', 'asked again');
+  });
+
   it('calls a plain tool on each revision', async () => {
     const listed = await run(activities.listToolsDirect, { server: calendar(), retry });
     const tool = discoveredToolFromListed(listed.tools.find((each) => each.name === 'list_events')!, 'calendar');
