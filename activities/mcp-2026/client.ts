@@ -1,130 +1,149 @@
 /**
- * A client for MCP revision 2026-07-28 over Streamable HTTP: no `initialize`, no session. Every
- * request is one POST carrying the protocol version and the client's capabilities in `_meta`
- * and the standard headers (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`); the answer is a
- * JSON body or an SSE stream that ends with the response. Errors come out as the SDK's own
- * classes (McpError for a JSON-RPC error, StreamableHTTPError for an HTTP status without one), so
- * activities/errors.ts classifies them exactly like the SDK client's.
+ * The MCP SDK 2.x client on revision 2026-07-28 (the "modern" era), with the one thing it does
+ * not know: a `tools/call` answered with a task (the tasks extension's `resultType: "task"`).
+ * The SDK sends the `_meta` envelope, the standard headers (`MCP-Protocol-Version`,
+ * `Mcp-Method`, `Mcp-Name`, `Mcp-Param-*`), reads JSON and SSE answers and hands back an
+ * `InputRequiredResult` for the workflow to answer (manual multi-round input).
  */
-import { randomUUID } from 'node:crypto';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { CLIENT_CAPABILITIES, JsonRpcResponseSchema, META, PROTOCOL_2026 } from './schema';
+import { Client, ProtocolError, StreamableHTTPClientTransport, type DiscoverResult, type JSONRPCErrorResponse, type JSONRPCResponse, type StreamableHTTPClientTransportOptions } from '@modelcontextprotocol/client';
+import { PROTOCOL_2026, TASKS_EXTENSION } from './schema';
 
 export interface RequestOptions {
   signal?: AbortSignal;
-  /** Extra headers of this request (`Mcp-Param-*`). */
-  headers?: Record<string, string>;
+  /** The SDK's per-request timeout (ms); its own default is 60 s. */
+  timeout?: number;
 }
 
-/** Largest response body read (a tools/list page or a tool result): beyond it the server is misbehaving. */
-const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** What mcpflow declares on every request: form and URL elicitation, the tasks extension. */
+export const CLIENT_CAPABILITIES = {
+  elicitation: { form: {}, url: {} },
+  extensions: { [TASKS_EXTENSION]: {} },
+};
+const CLIENT_INFO = { name: 'mcpflow', version: '0.1.0' };
 
+/** Largest answer read (a tools/list page or a tool result): beyond it the server is misbehaving. */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Never on the wire: the code under which a task-shaped `tools/call` result is handed from the
+ * response seam to the caller (the SDK rejects a `resultType` it does not know before any hook).
+ */
+const TASK_HANDOVER_CODE = -32_799;
+const TASK_HANDOVER_KEY = 'mcpflow/createTaskResult';
+
+/** The SDK client, taught that a `tools/call` may answer with a task. */
+class TasksClient extends Client {
+  // The SDK's documented seam for inbound responses: consume what is ours, pass the rest on.
+  protected override _onresponse(response: JSONRPCResponse | JSONRPCErrorResponse): void {
+    const result = 'result' in response ? (response.result as Record<string, unknown>) : undefined;
+    if (result?.resultType !== 'task') return super._onresponse(response);
+    super._onresponse({ jsonrpc: '2.0', id: response.id, error: { code: TASK_HANDOVER_CODE, message: 'the server answered with a task', data: { [TASK_HANDOVER_KEY]: result } } });
+  }
+}
+
+/**
+ * The SDK turns an aborted request into its own timeout error: the abort's reason (the activity's
+ * deadline, its cancellation) is what happened, so that is what the caller gets.
+ */
+export async function withAbortReason<T>(signal: AbortSignal | undefined, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw error;
+  }
+}
+
+/** The raw `CreateTaskResult` a request was answered with, when it was one. */
+export function taskResultOf(error: unknown): Record<string, unknown> | undefined {
+  if (!(error instanceof ProtocolError) || error.code !== TASK_HANDOVER_CODE) return undefined;
+  const data = error.data as Record<string, unknown> | undefined;
+  const result = data?.[TASK_HANDOVER_KEY];
+  return typeof result === 'object' && result !== null ? (result as Record<string, unknown>) : undefined;
+}
+
+export interface ConnectionSettings {
+  /** Extra headers of every request (configured headers, a static bearer token). */
+  headers?: Record<string, string>;
+  /** The destination-guarded fetch. */
+  fetch?: typeof fetch;
+  /** OAuth: the SDK transport asks it for the token before every request, and for a new one after a 401. */
+  authProvider?: StreamableHTTPClientTransportOptions['authProvider'];
+}
+
+/** One server on 2026-07-28: an SDK client pinned to that revision (it never falls back by itself). */
 export class Mcp2026Client {
+  readonly sdk: Client;
+  private readonly transport: StreamableHTTPClientTransport;
+
   constructor(
     readonly url: string,
-    private readonly headers: Record<string, string>,
-    private readonly fetchImpl: typeof fetch = fetch,
-    readonly protocolVersion: string = PROTOCOL_2026,
-  ) {}
-
-  /** One request; resolves with its `result` object, throws McpError / StreamableHTTPError / network errors. */
-  async request(method: string, params: Record<string, unknown>, options: RequestOptions = {}): Promise<Record<string, unknown>> {
-    // Ids differ between a request and its retry (MRTR): each request gets its own.
-    const id = randomUUID();
-    const body = {
-      jsonrpc: '2.0',
-      id,
-      method,
-      params: {
-        ...params,
-        _meta: {
-          ...((params._meta as Record<string, unknown> | undefined) ?? {}),
-          [META.protocolVersion]: this.protocolVersion,
-          [META.clientInfo]: { name: 'mcpflow', version: '0.1.0' },
-          [META.clientCapabilities]: CLIENT_CAPABILITIES,
-        },
-      },
-    };
-    const name = nameHeaderSource(method, params);
-    const response = await this.fetchImpl(this.url, {
-      method: 'POST',
-      headers: {
-        ...this.headers,
-        ...(options.headers ?? {}),
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': this.protocolVersion,
-        'mcp-method': method,
-        ...(name === undefined ? {} : { 'mcp-name': headerValue(name) }),
-      },
-      body: JSON.stringify(body),
-      signal: options.signal,
+    settings: ConnectionSettings = {},
+  ) {
+    this.sdk = new TasksClient(CLIENT_INFO, {
+      capabilities: CLIENT_CAPABILITIES,
+      versionNegotiation: { mode: { pin: PROTOCOL_2026 } },
+      inputRequired: { autoFulfill: false },
     });
-    const text = await readLimited(response);
-    const message = findResponse(text, response.headers.get('content-type') ?? '', id);
-    if (message && 'error' in message) throw new McpError(message.error.code, message.error.message, message.error.data);
-    if (!response.ok) throw new StreamableHTTPError(response.status, `HTTP ${response.status} from ${method}: ${text.slice(0, 200)}`);
-    if (!message) throw new McpError(-32603, `the server answered ${method} without a JSON-RPC response for request ${id}`);
-    return message.result;
+    this.transport = new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: settings.headers ? { headers: settings.headers } : undefined,
+      fetch: limitedFetch(settings.fetch ?? fetch, MAX_RESPONSE_BYTES),
+      authProvider: settings.authProvider,
+    });
   }
-}
 
-/** `Mcp-Name` comes from `params.name` (tools/call, prompts/get), `params.uri`, or the task id (tasks/*). */
-function nameHeaderSource(method: string, params: Record<string, unknown>): string | undefined {
-  if (method.startsWith('tasks/') && typeof params.taskId === 'string') return params.taskId;
-  if (method === 'tools/call' || method === 'prompts/get') return typeof params.name === 'string' ? params.name : undefined;
-  if (method === 'resources/read') return typeof params.uri === 'string' ? params.uri : undefined;
-  return undefined;
-}
-
-/** Plain visible ASCII as it is; anything else (or something that looks encoded) as the Base64 sentinel. */
-export function headerValue(value: string): string {
-  const plain = /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(value) && !(value.startsWith('=?base64?') && value.endsWith('?='));
-  return plain ? value : `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
-}
-
-async function readLimited(response: Response): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_RESPONSE_BYTES) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new McpError(-32603, `the server's answer is ${declared} bytes, more than ${MAX_RESPONSE_BYTES}`);
-  }
-  const text = await response.text();
-  if (Buffer.byteLength(text) > MAX_RESPONSE_BYTES) throw new McpError(-32603, `the server's answer is more than ${MAX_RESPONSE_BYTES} bytes`);
-  return text;
-}
-
-type ParsedResponse = { result: Record<string, unknown> } | { error: { code: number; message: string; data?: unknown } };
-
-/** The JSON-RPC response to request `id`, from a JSON body or an SSE stream (notifications before it are skipped). */
-function findResponse(text: string, contentType: string, id: string): ParsedResponse | undefined {
-  const candidates = contentType.includes('text/event-stream') ? sseData(text) : [text];
-  for (const candidate of candidates) {
-    let json: unknown;
+  /** Probes with `server/discover` (rejects when the server does not speak 2026-07-28). */
+  async probe(options: RequestOptions = {}): Promise<DiscoverResult> {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    // The SDK's probe does not watch the signal: closing the transport aborts its request.
+    const onAbort = () => void this.transport.close().catch(() => undefined);
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      json = JSON.parse(candidate);
-    } catch {
-      continue;
+      await withAbortReason(signal, this.sdk.connect(this.transport, { timeout: options.timeout }));
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
-    const parsed = JsonRpcResponseSchema.safeParse(json);
-    if (!parsed.success) continue;
-    const message = parsed.data;
-    if ('result' in message) {
-      if (message.id === id) return { result: message.result };
-    } else if (message.id === id || message.id === null || message.id === undefined) {
-      return { error: message.error };
-    }
+    const discover = this.sdk.getDiscoverResult();
+    if (!discover) throw new Error(`the MCP server at ${this.url} answered server/discover without a result`);
+    return discover;
   }
-  return undefined;
+
+  /** Adopts a remembered discovery result: no round trip. */
+  async adopt(discover: DiscoverResult, options: RequestOptions = {}): Promise<void> {
+    await this.sdk.connect(this.transport, { ...options, prior: { kind: 'modern', discover } });
+  }
+
+  async close(): Promise<void> {
+    await this.sdk.close();
+  }
 }
 
-/** The `data` of each SSE event (multi-line data joined with newlines). */
-function sseData(text: string): string[] {
-  const events: string[] = [];
-  for (const block of text.split(/\r?\n\r?\n/)) {
-    const lines = block.split(/\r?\n/).filter((line) => line.startsWith('data:')).map((line) => line.slice(5).replace(/^ /, ''));
-    if (lines.length) events.push(lines.join('\n'));
-  }
-  return events;
+/**
+ * A fetch whose answers stop with an error past `max` bytes (the SDK reads whatever it is sent).
+ * An SSE answer cut short carries no response, so its request fails at its timeout.
+ */
+function limitedFetch(inner: typeof fetch, max: number): typeof fetch {
+  return async (input, init) => {
+    const response = await inner(input, init);
+    if (!response.body) return response;
+    // A declared length is what fetch reads at most: only an answer without one (SSE, chunked) is counted.
+    const declared = response.headers.get('content-length');
+    if (declared !== null && Number(declared) <= max) return response;
+    if (declared !== null) {
+      await response.body.cancel().catch(() => undefined);
+      throw new Error(`the MCP server's answer is ${declared} bytes, more than ${max}`);
+    }
+    let read = 0;
+    const body = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          read += chunk.byteLength;
+          if (read > max) controller.error(new Error(`the MCP server's answer is more than ${max} bytes`));
+          else controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
 }

@@ -1,10 +1,12 @@
 /**
  * The 2026-07-28 side of direct mode: which servers get the revision's client (HTTP servers that
- * answer `server/discover`), and the output schemas their listings named, per worker.
+ * answer `server/discover`), with the destination guard, the configured headers and an OAuth
+ * server's token, and the output schemas their listings named, per worker.
  */
 import type { AllowPrivateNetworks } from '../../src/core/destinations';
 import { isStdioServer, type ServerConfig } from '../../src/core/servers';
 import { assertDestinationUrl, guardedFetch } from '../../src/net/destination-guard';
+import { oauthProviderFor } from '../mcp-auth';
 import { connectionHeaders, type Env } from '../secrets';
 import { Mcp2026Client, type RequestOptions } from './client';
 import type { ProtocolMemory } from './negotiate';
@@ -25,7 +27,12 @@ export class Modern {
   async clientFor(server: ServerConfig, options: RequestOptions): Promise<Mcp2026Client | undefined> {
     if (isStdioServer(server)) return undefined;
     assertDestinationUrl(server.url, this.allow);
-    const client = new Mcp2026Client(server.url, connectionHeaders(server, this.env), guardedFetch(this.allow));
+    const client = new Mcp2026Client(server.url, {
+      headers: connectionHeaders(server, this.env),
+      fetch: guardedFetch(this.allow),
+      // An OAuth server's token (from the token store, refreshed when due) on every request, the probe included.
+      authProvider: oauthProviderFor(server, this.env, this.allow),
+    });
     const { era } = await this.memory.negotiate(server.url, client, options);
     return era === 'modern' ? client : undefined;
   }

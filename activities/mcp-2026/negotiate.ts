@@ -1,19 +1,19 @@
 /**
- * Which revision a Streamable HTTP server speaks, found the way the 2026-07-28 transport page
- * describes ("Backward Compatibility"): send a modern request first (`server/discover`); a
- * `DiscoverResult` listing 2026-07-28, or a modern JSON-RPC error, means a modern server; a 4xx
- * or a JSON-RPC error that is not a modern one (an SDK 1.x server answers an unknown method, or
- * "not initialized") means a legacy server, spoken to with the SDK 1.x client.
+ * Which revision a Streamable HTTP server speaks, found by the SDK's own probe (`server/discover`,
+ * pinned to 2026-07-28 so that it never falls back to `initialize` by itself: the 2025 path is
+ * the worker's connection pool, ./../mcp-connections.ts). A server that does not answer the probe
+ * as a 2026-07-28 one is a legacy server; an auth refusal, a 5xx or a network failure says
+ * nothing about the revision and is reported as it is.
  *
  * The answer is a property of the server, so each worker remembers it per URL (the spec's
- * "cache the result for the lifetime of the origin") and forgets it when a request to that server
- * fails, so the next attempt asks again.
+ * "cache the result for the lifetime of the origin"; for a modern server the `DiscoverResult`,
+ * handed to the SDK as `prior` so later clients skip the probe) and forgets it when a request to
+ * that server fails, so the next attempt asks again.
  */
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, SdkHttpError, type DiscoverResult } from '@modelcontextprotocol/client';
 import { z } from 'zod';
 import type { Mcp2026Client, RequestOptions } from './client';
-import { DiscoverResultSchema, ERROR_CODES, MODERN_ERROR_CODES, PROTOCOL_2026, type DiscoverResult } from './schema';
+import { PROTOCOL_2026 } from './schema';
 
 export type Era = 'modern' | 'legacy';
 
@@ -25,12 +25,10 @@ export interface Negotiated {
   discover?: DiscoverResult;
 }
 
-/** A modern server that supports neither 2026-07-28 nor a revision the SDK 1.x client speaks. */
+/** A modern server that supports neither 2026-07-28 nor a revision of the 2025 era. */
 export class NoCommonProtocolError extends Error {
   override name = 'NoCommonProtocolError';
 }
-
-const UnsupportedDataSchema = z.object({ supported: z.array(z.string()) });
 
 export class ProtocolMemory {
   private readonly eras = new Map<string, Negotiated>();
@@ -39,9 +37,10 @@ export class ProtocolMemory {
     return this.eras.get(url);
   }
 
-  /** Negotiates once per server URL; concurrent first uses each probe (cheap, and the answers agree). */
+  /** Negotiates once per server URL (concurrent first uses each probe: cheap, and the answers agree); connects `client` when modern. */
   async negotiate(url: string, client: Mcp2026Client, options: RequestOptions): Promise<Negotiated> {
     const known = this.eras.get(url);
+    if (known?.discover) await client.adopt(known.discover, options);
     if (known) return known;
     const found = await probe(client, options);
     if (!found.provisional) this.eras.set(url, found);
@@ -57,37 +56,58 @@ export class ProtocolMemory {
   }
 }
 
-/** Legacy hints over HTTP: the statuses the SSE fallback also takes as "another era" (not 401/403/408/429). */
-function isLegacyStatus(status: number | undefined): boolean {
-  return status !== undefined && status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status);
-}
+/** Codes only a modern server sends about a request it could have served. */
+/** `-32020` HeaderMismatch (SEP-2243; the SDK's enum has no member for it). */
+const HEADER_MISMATCH = -32_020;
+const MODERN_REFUSALS: readonly number[] = [HEADER_MISMATCH, ProtocolErrorCode.MissingRequiredClientCapability];
+
+const SupportedSchema = z.object({ supported: z.array(z.string()) });
 
 export async function probe(client: Mcp2026Client, options: RequestOptions): Promise<Negotiated> {
-  let raw: Record<string, unknown>;
   try {
-    raw = await client.request('server/discover', {}, options);
+    return { era: 'modern', discover: await client.probe(options) };
   } catch (error) {
-    if (error instanceof McpError) {
-      if (error.code === ERROR_CODES.unsupportedProtocolVersion) {
-        const supported = UnsupportedDataSchema.safeParse(error.data);
-        const versions = supported.success ? supported.data.supported : [];
-        if (versions.some((version) => version.startsWith('2025-') || version.startsWith('2024-'))) return { era: 'legacy' };
-        throw new NoCommonProtocolError(`the MCP server at ${client.url} supports protocol versions ${versions.join(', ') || '(none listed)'}; mcpflow speaks ${PROTOCOL_2026} and 2025-11-25`);
-      }
-      // Another modern error (header mismatch, missing capability) is mcpflow's to fix, not a reason to fall back.
-      if (MODERN_ERROR_CODES.includes(error.code)) throw error;
-      return { era: 'legacy' };
+    if (error instanceof SdkHttpError) {
+      // Refused credentials: the 2025 path (whose transport may add credentials of its own) gets
+      // the call and reports the refusal itself; the next activity asks again.
+      if (error.status === 401 || error.status === 403) return { era: 'legacy', provisional: true };
+      if (error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429) return { era: 'legacy' };
+      throw withAnswerText(error);
     }
-    if (error instanceof StreamableHTTPError && isLegacyStatus(error.code)) return { era: 'legacy' };
-    // Refused credentials: the SDK path (whose transport may add credentials of its own, e.g. an
-    // OAuth token) gets the call and reports the refusal itself; the next activity asks again.
-    if (error instanceof StreamableHTTPError && (error.code === 401 || error.code === 403)) return { era: 'legacy', provisional: true };
-    throw error;
+    if (error instanceof ProtocolError) {
+      // A modern refusal other than the version (header mismatch, missing capability) is mcpflow's to fix, not a reason to fall back.
+      if (MODERN_REFUSALS.includes(error.code)) throw error;
+      if (error.code !== ProtocolErrorCode.UnsupportedProtocolVersion) return { era: 'legacy' };
+    } else if (!(error instanceof SdkError && error.code === SdkErrorCode.EraNegotiationFailed)) {
+      throw error;
+    } else if (error.cause instanceof Error && !(error.cause instanceof SdkError)) {
+      // The probe never got an answer (refused, reset, DNS): nothing about the revision; the cause is what to classify.
+      throw error.cause;
+    }
+    const versions = supportedVersionsIn(error);
+    if (versions && !versions.some((version) => version.startsWith('2025-') || version.startsWith('2024-'))) {
+      throw new NoCommonProtocolError(`the MCP server at ${client.url} supports protocol versions ${versions.join(', ') || '(none listed)'}; mcpflow speaks ${PROTOCOL_2026} and 2025-11-25`);
+    }
+    return { era: 'legacy' };
   }
-  const discover = DiscoverResultSchema.safeParse(raw);
-  if (!discover.success) return { era: 'legacy' };
-  if (discover.data.supportedVersions.includes(PROTOCOL_2026)) return { era: 'modern', discover: discover.data };
-  return { era: 'legacy' };
+}
+
+/** The versions a `-32022` answer to the probe listed, wherever the SDK kept them. */
+function supportedVersionsIn(error: Error): string[] | undefined {
+  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
+    const data = (current as { data?: unknown }).data;
+    const parsed = SupportedSchema.safeParse(data);
+    if (parsed.success) return parsed.data.supported;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The SDK keeps the body of a refused probe out of its message; the server's words say what went wrong (secrets are redacted by the caller). */
+function withAnswerText(error: SdkHttpError): SdkHttpError {
+  const text = typeof error.data.text === 'string' ? error.data.text.trim() : '';
+  if (!text) return error;
+  return new SdkHttpError(error.code, `${error.message}: ${text.slice(0, 1_000)}`, error.data, { cause: error });
 }
 
 let shared: ProtocolMemory | undefined;

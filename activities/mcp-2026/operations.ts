@@ -1,9 +1,10 @@
 /**
- * The 2026-07-28 requests direct mode makes: `tools/list` over every page (with the server's
- * caching hints), `tools/call` (whose answer may be a result, an `InputRequiredResult` or a task
- * handle), and the tasks extension's `tasks/get`, `tasks/update`, `tasks/cancel`.
+ * The 2026-07-28 requests direct mode makes, on the SDK client: `tools/list` (every page, with the
+ * server's caching hints), `tools/call` (whose answer may be a result, an `InputRequiredResult` or
+ * a task handle), and the tasks extension's `tasks/get`, `tasks/update`, `tasks/cancel`, which the
+ * SDK sends as extension methods with the schemas of ./schema.ts.
  */
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, type CallToolRequestParams, type Tool } from '@modelcontextprotocol/client';
 import {
   ElicitRequestSchema,
   MAX_INPUT_REQUESTS_BYTES,
@@ -15,15 +16,14 @@ import {
 } from '../../src/core/mcp-input';
 import { jsonBytes } from '../../src/core/payload-size';
 import type { McpListedTool } from '../../src/core/schemas';
-import type { Mcp2026Client, RequestOptions } from './client';
-import { paramHeaders, paramHeaderValues } from './param-headers';
+import { taskResultOf, withAbortReason, type Mcp2026Client, type RequestOptions } from './client';
 import {
   CallToolResultSchema,
   CreateTaskResultSchema,
+  EmptyResultSchema,
   ERROR_CODES,
   GetTaskResultSchema,
   InputRequiredResultSchema,
-  ListToolsResultSchema,
   type CallToolResult2026,
   type GetTaskResult,
 } from './schema';
@@ -36,41 +36,39 @@ export class ProtocolViolationError extends Error {
 export interface Listing2026 {
   tools: McpListedTool[];
   output_schemas: Record<string, Record<string, unknown>>;
-  /** The smallest `ttlMs` of the pages (absent when no page had one). */
+  /** The server's `ttlMs` for the listing (absent when it sent none). */
   ttl_ms?: number;
-  /** `private` when any page was private. */
   cache_scope?: 'public' | 'private';
 }
 
+/**
+ * Every page, walked by the SDK (which also leaves out tools whose `x-mcp-header` annotations
+ * break the rules, with a warning, and caps runaway pagination). Not from the SDK's cache: the
+ * catalog decides freshness, from the hints this returns.
+ */
 export async function listTools2026(
   client: Mcp2026Client,
   options: RequestOptions,
   onPage: (count: number) => void = () => undefined,
-  onRejected: (tool: string, reason: string) => void = () => undefined,
+  // Kept for the callers' signature: the SDK leaves such tools out and warns about them itself.
+  _onRejected?: (tool: string, reason: string) => void,
 ): Promise<Listing2026> {
+  const page = await withAbortReason(options.signal, client.sdk.listTools(undefined, { ...options, cacheMode: 'bypass' }));
   const listing: Listing2026 = { tools: [], output_schemas: {} };
-  const seen = new Set<string>();
-  let cursor: string | undefined;
-  do {
-    // A page's result as the revision defines it; a bad one is the server's fault, named as such.
-    const page = parseOr(ListToolsResultSchema, await client.request('tools/list', cursor ? { cursor } : {}, options), 'tools/list');
-    for (const tool of page.tools) {
-      // A tool whose x-mcp-header annotations break the rules MUST be left out (Streamable HTTP).
-      const mapping = paramHeaders(tool.inputSchema);
-      if (!mapping.ok) {
-        onRejected(tool.name, mapping.reason);
-        continue;
-      }
-      listing.tools.push({ name: tool.name, description: tool.description ?? null, input_schema: tool.inputSchema, annotations: tool.annotations ?? null });
-      if (tool.outputSchema) listing.output_schemas[tool.name] = tool.outputSchema;
-    }
-    if (page.ttlMs !== undefined) listing.ttl_ms = Math.min(listing.ttl_ms ?? Number.MAX_SAFE_INTEGER, page.ttlMs);
-    if (page.cacheScope) listing.cache_scope = listing.cache_scope === 'private' ? 'private' : page.cacheScope;
-    onPage(listing.tools.length);
-    if (page.nextCursor !== undefined && seen.has(page.nextCursor)) throw new ProtocolViolationError(`tools/list returned the cursor ${page.nextCursor} twice`);
-    if (page.nextCursor !== undefined) seen.add(page.nextCursor);
-    cursor = page.nextCursor;
-  } while (cursor);
+  for (const tool of page.tools) {
+    listing.tools.push({
+      name: tool.name,
+      description: tool.description ?? null,
+      input_schema: tool.inputSchema as Record<string, unknown>,
+      annotations: (tool.annotations as Record<string, unknown> | undefined) ?? null,
+    });
+    if (tool.outputSchema) listing.output_schemas[tool.name] = tool.outputSchema as Record<string, unknown>;
+  }
+  // The hints pass through the SDK's loose result schema (its public type leaves them out).
+  const hints = page as { ttlMs?: unknown; cacheScope?: unknown };
+  if (typeof hints.ttlMs === 'number') listing.ttl_ms = Math.max(0, Math.floor(hints.ttlMs));
+  if (hints.cacheScope === 'public' || hints.cacheScope === 'private') listing.cache_scope = hints.cacheScope;
+  onPage(listing.tools.length);
   return listing;
 }
 
@@ -88,27 +86,28 @@ export async function callTool2026(
   continuation: CallContinuation,
   options: RequestOptions,
 ): Promise<CallAnswer> {
-  const name = tool.name;
-  const params: Record<string, unknown> = { name, arguments: args };
-  const mapping = paramHeaders(tool.input_schema);
-  if (!mapping.ok) throw new ProtocolViolationError(`${name} has invalid x-mcp-header annotations: ${mapping.reason}`);
-  options = { ...options, headers: { ...(options.headers ?? {}), ...paramHeaderValues(mapping.headers, args) } };
+  // The retry fields are wire-only: the SDK's public params type leaves them out.
+  const params = { name: tool.name, arguments: args } as CallToolRequestParams & Record<string, unknown>;
   if (continuation.input_responses) params.inputResponses = continuation.input_responses;
   if (continuation.request_state !== undefined) params.requestState = continuation.request_state;
-  let raw: Record<string, unknown>;
+  // The definition mcpflow listed drives `Mcp-Param-*` mirroring; no outputSchema here, so the
+  // SDK does not throw on a mismatch (direct mode records it instead: ../mcp-structured.ts).
+  const toolDefinition = { name: tool.name, inputSchema: tool.input_schema } as Tool;
   try {
-    raw = await client.request('tools/call', params, options);
+    return readCallAnswer(await withAbortReason(options.signal, client.sdk.callTool(params, { ...options, allowInputRequired: true, toolDefinition })));
   } catch (error) {
+    const task = taskResultOf(error);
+    if (task) return readCallAnswer(task);
     // The revision defines no "expired" error: a retry whose requestState the server refuses as
     // invalid params (expired, or no longer verifiable) is started over from the beginning.
-    if (continuation.request_state !== undefined && error instanceof McpError && error.code === ERROR_CODES.invalidParams) {
+    if (continuation.request_state !== undefined && error instanceof ProtocolError && error.code === ERROR_CODES.invalidParams) {
       return { kind: 'request_state_rejected', message: error.message };
     }
     throw error;
   }
-  return readCallAnswer(raw);
 }
 
+/** A `tools/call` answer as the SDK hands it over (`resultType` consumed when complete), or a task. */
 export function readCallAnswer(raw: Record<string, unknown>): CallAnswer {
   const type = typeof raw.resultType === 'string' ? raw.resultType : 'complete';
   if (type === 'input_required') {
@@ -119,24 +118,21 @@ export function readCallAnswer(raw: Record<string, unknown>): CallAnswer {
     }
     return { kind: 'input_required', input_requests: elicitations(input.inputRequests ?? {}), ...(input.requestState === undefined ? {} : { request_state: input.requestState }) };
   }
-  if (type === 'task') {
-    const task = parseOr(CreateTaskResultSchema, raw, 'tools/call');
-    return taskHandle(task);
-  }
+  if (type === 'task') return taskHandle(parseOr(CreateTaskResultSchema, raw, 'tools/call'));
   if (type !== 'complete') throw new ProtocolViolationError(`tools/call answered with resultType "${type}", which mcpflow does not know`);
   return { kind: 'complete', result: parseOr(CallToolResultSchema, raw, 'tools/call') };
 }
 
 export async function getTask(client: Mcp2026Client, taskId: string, options: RequestOptions): Promise<GetTaskResult> {
-  return parseOr(GetTaskResultSchema, await client.request('tasks/get', { taskId }, options), 'tasks/get');
+  return withAbortReason(options.signal, client.sdk.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema, options));
 }
 
 export async function updateTask(client: Mcp2026Client, taskId: string, inputResponses: Record<string, ElicitResult>, options: RequestOptions): Promise<void> {
-  await client.request('tasks/update', { taskId, inputResponses }, options);
+  await withAbortReason(options.signal, client.sdk.request({ method: 'tasks/update', params: { taskId, inputResponses } }, EmptyResultSchema, options));
 }
 
 export async function cancelTask(client: Mcp2026Client, taskId: string, options: RequestOptions): Promise<void> {
-  await client.request('tasks/cancel', { taskId }, options);
+  await withAbortReason(options.signal, client.sdk.request({ method: 'tasks/cancel', params: { taskId } }, EmptyResultSchema, options));
 }
 
 /** The workflow's view of a task (the final result, if any, is read by the caller). */

@@ -1,89 +1,26 @@
 /**
- * The messages of MCP revision 2026-07-28 that mcpflow's client sends and reads, as zod schemas
- * transcribed from the revision's schema.ts (modelcontextprotocol/modelcontextprotocol,
- * schema/2026-07-28) and the tasks extension's (modelcontextprotocol/ext-tasks). Parsing is
- * lenient where the schema is open (`[key: string]: unknown`), strict where mcpflow relies on a field.
+ * What the MCP SDK 2.x client does not know of revision 2026-07-28: the tasks extension
+ * (`io.modelcontextprotocol/tasks`, modelcontextprotocol/ext-tasks), as zod schemas transcribed
+ * from its schema.ts, plus the shape direct mode keeps of a finished call. Everything else on
+ * the wire (`server/discover`, the `_meta` envelope, standard headers, `InputRequiredResult`,
+ * caching hints) is the SDK's. Parsing is lenient where the schema is open, strict where
+ * mcpflow relies on a field.
  */
 import { z } from 'zod';
-import { ElicitRequestSchema, TaskStatusSchema } from '../../src/core/mcp-input';
+import { TaskStatusSchema } from '../../src/core/mcp-input';
 
 export const PROTOCOL_2026 = '2026-07-28';
-/** The revision the SDK 1.x client negotiates; a 2026 server that lists only it is spoken to by the SDK. */
-export const PROTOCOL_2025 = '2025-11-25';
-
-/** `_meta` keys of `RequestMetaObject` / `ResultMetaObject`. */
-export const META = {
-  protocolVersion: 'io.modelcontextprotocol/protocolVersion',
-  clientInfo: 'io.modelcontextprotocol/clientInfo',
-  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
-  serverInfo: 'io.modelcontextprotocol/serverInfo',
-} as const;
 
 /** The tasks extension's identifier in `ClientCapabilities.extensions` / `ServerCapabilities.extensions`. */
 export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 
 /** JSON-RPC codes this client tells apart (schema.ts "MCP error codes"). */
 export const ERROR_CODES = {
-  methodNotFound: -32601,
   invalidParams: -32602,
-  headerMismatch: -32020,
-  missingRequiredClientCapability: -32021,
   unsupportedProtocolVersion: -32022,
 } as const;
 
-/** Codes only a modern (2026-07-28 or later) server sends: proof it speaks the per-request-metadata era. */
-export const MODERN_ERROR_CODES: readonly number[] = [ERROR_CODES.headerMismatch, ERROR_CODES.missingRequiredClientCapability, ERROR_CODES.unsupportedProtocolVersion];
-
-export const ImplementationSchema = z.looseObject({ name: z.string(), version: z.string() });
-
-/** `ClientCapabilities` as mcpflow declares them on every request: form and URL elicitation, tasks. */
-export const CLIENT_CAPABILITIES = {
-  elicitation: { form: {}, url: {} },
-  extensions: { [TASKS_EXTENSION]: {} },
-};
-
-export const JsonRpcErrorSchema = z.object({ code: z.number().int(), message: z.string(), data: z.unknown().optional() });
-
-export const JsonRpcResponseSchema = z.union([
-  z.object({ jsonrpc: z.literal('2.0'), id: z.union([z.string(), z.number()]), result: z.record(z.string(), z.unknown()) }),
-  z.object({ jsonrpc: z.literal('2.0'), id: z.union([z.string(), z.number(), z.null()]).optional(), error: JsonRpcErrorSchema }),
-]);
-
-/** `resultType`: absent means "complete" (a result from an earlier-revision server). */
-const ResultTypeSchema = z.string().default('complete');
-
-/** `CacheableResult`: `ttlMs` >= 0 (a negative one is treated as 0, as the caching page says), `cacheScope`. */
-const CacheableShape = {
-  ttlMs: z.number().optional().transform((ttl) => (ttl === undefined ? undefined : Math.max(0, Math.floor(ttl)))),
-  cacheScope: z.enum(['public', 'private']).optional(),
-};
-
-export const DiscoverResultSchema = z.looseObject({
-  resultType: ResultTypeSchema,
-  supportedVersions: z.array(z.string()),
-  capabilities: z.looseObject({ extensions: z.record(z.string(), z.unknown()).optional() }),
-  instructions: z.string().optional(),
-  ...CacheableShape,
-});
-export type DiscoverResult = z.infer<typeof DiscoverResultSchema>;
-
-export const ToolSchema = z.looseObject({
-  name: z.string().min(1),
-  title: z.string().optional(),
-  description: z.string().optional(),
-  inputSchema: z.looseObject({ type: z.literal('object') }),
-  outputSchema: z.record(z.string(), z.unknown()).optional(),
-  annotations: z.record(z.string(), z.unknown()).optional(),
-});
-
-export const ListToolsResultSchema = z.looseObject({
-  resultType: ResultTypeSchema,
-  tools: z.array(ToolSchema),
-  nextCursor: z.string().optional(),
-  ...CacheableShape,
-});
-export type ListToolsResult = z.infer<typeof ListToolsResultSchema>;
-
+/** A finished `tools/call` as direct mode reads it, from either era (`resultType` absent = complete). */
 export const CallToolResultSchema = z.looseObject({
   resultType: z.literal('complete').default('complete'),
   content: z.array(z.looseObject({ type: z.string() })).default([]),
@@ -92,12 +29,7 @@ export const CallToolResultSchema = z.looseObject({
 });
 export type CallToolResult2026 = z.infer<typeof CallToolResultSchema>;
 
-/** `InputRequiredResult`: at least one of the two fields; requests other than elicitation are refused by the caller. */
-export const InputRequiredResultSchema = z.looseObject({
-  resultType: z.literal('input_required'),
-  inputRequests: z.record(z.string(), z.looseObject({ method: z.string() })).optional(),
-  requestState: z.string().optional(),
-});
+const JsonRpcErrorSchema = z.object({ code: z.number().int(), message: z.string(), data: z.unknown().optional() });
 
 const TaskShape = {
   taskId: z.string().min(1),
@@ -112,9 +44,8 @@ const TaskShape = {
 /** `CreateTaskResult`: `Result & Task` flat, `resultType: "task"`. */
 export const CreateTaskResultSchema = z.looseObject({ resultType: z.literal('task'), ...TaskShape });
 
-/** `GetTaskResult`: `Result & DetailedTask`, `resultType: "complete"`. */
+/** `GetTaskResult`: `Result & DetailedTask` (the SDK has already consumed `resultType: "complete"`). */
 export const GetTaskResultSchema = z.looseObject({
-  resultType: ResultTypeSchema,
   ...TaskShape,
   inputRequests: z.record(z.string(), z.looseObject({ method: z.string() })).optional(),
   result: z.record(z.string(), z.unknown()).optional(),
@@ -122,4 +53,12 @@ export const GetTaskResultSchema = z.looseObject({
 });
 export type GetTaskResult = z.infer<typeof GetTaskResultSchema>;
 
-export { ElicitRequestSchema };
+/** `tasks/update` and `tasks/cancel` answer with an empty result. */
+export const EmptyResultSchema = z.looseObject({});
+
+/** The SDK's manual-mode `InputRequiredResult` (it already checked that one of the two fields is there). */
+export const InputRequiredResultSchema = z.looseObject({
+  resultType: z.literal('input_required'),
+  inputRequests: z.record(z.string(), z.looseObject({ method: z.string() })).optional(),
+  requestState: z.string().optional(),
+});

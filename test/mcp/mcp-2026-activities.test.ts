@@ -43,15 +43,26 @@ describe('MCP 2026-07-28 in the direct-mode activities', () => {
   });
 
   it('server/discover answers on 2026-07-28 and names the tasks extension; the 2025 server is not modern', async () => {
-    const client = new Mcp2026Client(modern.url, {});
-    const discovered = await client.request('server/discover', {});
-    assert.deepEqual(discovered.supportedVersions, ['2026-07-28']);
-    assert.deepEqual(discovered.capabilities, { tools: {}, extensions: { 'io.modelcontextprotocol/tasks': {} } });
-    assert.equal(discovered.resultType, 'complete');
-    assert.equal(discovered.ttlMs, 45_000);
     const memory = new ProtocolMemory();
-    assert.equal((await memory.negotiate(modern.url, client, {})).era, 'modern');
-    assert.equal((await memory.negotiate(legacy.url, new Mcp2026Client(legacy.url, {}), {})).era, 'legacy');
+    const client = new Mcp2026Client(modern.url);
+    const negotiated = await memory.negotiate(modern.url, client, {});
+    assert.equal(negotiated.era, 'modern');
+    assert.deepEqual(negotiated.discover?.supportedVersions, ['2026-07-28']);
+    assert.deepEqual(negotiated.discover?.capabilities.extensions, { 'io.modelcontextprotocol/tasks': {} });
+    assert.equal(client.sdk.getProtocolEra(), 'modern');
+    assert.match(client.sdk.getServerVersion()?.name ?? '', /^mcpflow-demo/, 'the server names itself in the result _meta');
+    assert.equal((await memory.negotiate(legacy.url, new Mcp2026Client(legacy.url), {})).era, 'legacy');
+    assert.equal(memory.get(legacy.url)?.era, 'legacy', 'remembered');
+    // A second client adopts the remembered discovery result: nothing on the wire.
+    let requests = 0;
+    const counting: typeof fetch = (input, init) => {
+      requests++;
+      return fetch(input, init);
+    };
+    const again = new Mcp2026Client(modern.url, { fetch: counting });
+    assert.equal((await memory.negotiate(modern.url, again, {})).era, 'modern');
+    assert.equal(again.sdk.getProtocolEra(), 'modern');
+    assert.equal(requests, 0);
   });
 
   it('the 2026 server checks the headers against the body', async () => {
@@ -79,6 +90,21 @@ describe('MCP 2026-07-28 in the direct-mode activities', () => {
     assert.equal('ttl_ms' in old, false, 'a 2025 listing keeps its old shape');
     assert.equal(protocols.get(modern.url)?.era, 'modern');
     assert.equal(protocols.get(legacy.url)?.era, 'legacy');
+  });
+
+  it('a failed request makes the worker forget the revision; the next activity asks again and goes on', async () => {
+    await run(activities.listToolsDirect, { server: calendar(), retry });
+    assert.equal(protocols.get(modern.url)?.era, 'modern');
+    modern.setFaults({ unavailableForMs: 60_000 });
+    try {
+      await assert.rejects(run(activities.listToolsDirect, { server: calendar(), retry }));
+      assert.equal(protocols.get(modern.url), undefined, 'forgotten');
+    } finally {
+      modern.setFaults({ unavailableForMs: 0 });
+    }
+    const again = await run(activities.listToolsDirect, { server: calendar(), retry });
+    assert.ok(again.tools.length > 0);
+    assert.equal(protocols.get(modern.url)?.era, 'modern', 'asked again');
   });
 
   it('calls a plain tool on each revision', async () => {

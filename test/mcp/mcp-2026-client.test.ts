@@ -1,48 +1,29 @@
 /**
- * The 2026-07-28 client on the wire, against a plain HTTP server on loopback that records what it
- * gets: the standard headers, `Mcp-Param-*` from `x-mcp-header`, SSE answers, error bodies.
+ * The 2026-07-28 client (the SDK's, pinned to the revision, with mcpflow's tasks extension) on
+ * the wire, against a plain HTTP server on loopback that records what it gets: the standard
+ * headers, `Mcp-Param-*` from `x-mcp-header`, the `_meta` envelope, SSE answers, error bodies,
+ * a task-shaped result and the tasks requests.
  */
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { headerValue, Mcp2026Client } from '../../activities/mcp-2026/client';
-import { probe, ProtocolMemory } from '../../activities/mcp-2026/negotiate';
-import { callTool2026, listTools2026, ProtocolViolationError, readCallAnswer } from '../../activities/mcp-2026/operations';
-import { paramHeaders, paramHeaderValues } from '../../activities/mcp-2026/param-headers';
+import { Mcp2026Client } from '../../activities/mcp-2026/client';
+import { NoCommonProtocolError, probe, ProtocolMemory } from '../../activities/mcp-2026/negotiate';
+import { callTool2026, cancelTask, getTask, listTools2026, ProtocolViolationError, readCallAnswer, updateTask } from '../../activities/mcp-2026/operations';
 
 const SQL_TOOL = {
   name: 'execute_sql',
   inputSchema: { type: 'object', properties: { region: { type: 'string', 'x-mcp-header': 'Region' }, query: { type: 'string' } }, required: ['region', 'query'] },
 };
 const BAD_TOOL = { name: 'bad', inputSchema: { type: 'object', properties: { list: { type: 'array', items: { type: 'string', 'x-mcp-header': 'Item' } } } } };
+const DISCOVER = { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {}, extensions: { 'io.modelcontextprotocol/tasks': {} } }, ttlMs: 0, cacheScope: 'private' };
 
-describe('x-mcp-header and header values', () => {
-  it('encodes values that are not plain visible ASCII with the Base64 sentinel', () => {
-    assert.equal(headerValue('us-west1'), 'us-west1');
-    assert.equal(headerValue('Hello, 世界'), '=?base64?SGVsbG8sIOS4lueVjA==?=');
-    assert.equal(headerValue(' padded '), '=?base64?IHBhZGRlZCA=?=');
-    assert.equal(headerValue('=?base64?literal?='), '=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?=');
-  });
-
-  it('maps annotated parameters (nested through properties too) and refuses misplaced or clashing ones', () => {
-    const mapping = paramHeaders({ type: 'object', properties: { a: { type: 'object', properties: { b: { type: 'integer', 'x-mcp-header': 'B' } } }, c: { type: 'boolean', 'x-mcp-header': 'C' } } });
-    assert.deepEqual(mapping, { ok: true, headers: [{ path: ['a', 'b'], name: 'B' }, { path: ['c'], name: 'C' }] });
-    if (mapping.ok) assert.deepEqual(paramHeaderValues(mapping.headers, { a: { b: 7 }, c: false }), { 'mcp-param-b': '7', 'mcp-param-c': 'false' });
-    assert.equal(paramHeaders(BAD_TOOL.inputSchema).ok, false);
-    assert.equal(paramHeaders({ type: 'object', properties: { n: { type: 'number', 'x-mcp-header': 'N' } } }).ok, false);
-    assert.equal(paramHeaders({ type: 'object', properties: { a: { type: 'string', 'x-mcp-header': 'X' }, b: { type: 'string', 'x-mcp-header': 'x' } } }).ok, false);
-    assert.equal(paramHeaders({ type: 'object', properties: { a: { type: 'string', 'x-mcp-header': 'bad name' } } }).ok, false);
-  });
-});
-
-describe('Mcp2026Client on the wire', () => {
+describe('the 2026-07-28 client on the wire', () => {
   let server: Server;
   let url: string;
-  const seen: { headers: IncomingHttpHeaders; body: { method: string; params: Record<string, unknown> } }[] = [];
-  let mode: 'sse' | 'bare400' | 'rpcError' | 'unauthorized' = 'sse';
+  const seen: { headers: IncomingHttpHeaders; body: { id: number | string; method: string; params: Record<string, unknown> } }[] = [];
+  let mode: 'sse' | 'huge' | 'bare400' | 'rpcError' | 'modernOnly' | 'unauthorized' | 'serverError' = 'sse';
 
   before(async () => {
     server = createServer((req, res) => {
@@ -53,17 +34,33 @@ describe('Mcp2026Client on the wire', () => {
         seen.push({ headers: req.headers, body });
         if (mode === 'bare400') return void res.writeHead(400).end('Bad Request');
         if (mode === 'unauthorized') return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
-        if (mode === 'rpcError') {
-          res.writeHead(400, { 'content-type': 'application/json' });
-          return void res.end(JSON.stringify({ jsonrpc: '2.0', id: body.id, error: { code: -32022, message: 'Unsupported protocol version', data: { supported: ['2025-11-25'], requested: '2026-07-28' } } }));
+        if (mode === 'serverError') return void res.writeHead(503).end('busy');
+        if (mode === 'huge' && body.method === 'tools/call') {
+          const message = JSON.stringify({ jsonrpc: '2.0', id: body.id, result: { resultType: 'complete', content: [{ type: 'text', text: 'x'.repeat(9 * 1024 * 1024) }] } });
+          if (body.params.name === 'as_json') return void res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(message) }).end(message);
+          // No declared length: counted as it arrives.
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          for (let at = 0; at < message.length; at += 1024 * 1024) res.write(at === 0 ? `data: ${message.slice(at, at + 1024 * 1024)}` : message.slice(at, at + 1024 * 1024));
+          return void res.end('\n\n');
         }
-        const result =
-          body.method === 'tools/list'
-            ? { resultType: 'complete', tools: [SQL_TOOL, BAD_TOOL], ttlMs: 1000, cacheScope: 'private' }
-            : { resultType: 'complete', content: [{ type: 'text', text: 'done' }] };
+        if (mode === 'rpcError' || mode === 'modernOnly') {
+          const supported = mode === 'rpcError' ? ['2025-11-25'] : ['2027-01-01'];
+          res.writeHead(400, { 'content-type': 'application/json' });
+          return void res.end(JSON.stringify({ jsonrpc: '2.0', id: body.id, error: { code: -32022, message: 'Unsupported protocol version', data: { supported, requested: '2026-07-28' } } }));
+        }
+        const results: Record<string, unknown> = {
+          'server/discover': DISCOVER,
+          'tools/list': { resultType: 'complete', tools: [SQL_TOOL, BAD_TOOL], ttlMs: 1000, cacheScope: 'private' },
+          'tools/call': body.params.name === 'slow_export'
+            ? { resultType: 'task', taskId: 'task-1', status: 'working', pollIntervalMs: 250 }
+            : { resultType: 'complete', content: [{ type: 'text', text: 'done' }] },
+          'tasks/get': { resultType: 'complete', taskId: 'task-1', status: 'completed', result: { content: [{ type: 'text', text: 'exported' }] } },
+          'tasks/update': { resultType: 'complete' },
+          'tasks/cancel': { resultType: 'complete' },
+        };
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 1 } })}\n\n`);
-        res.end(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: body.id, result })}\n\n`);
+        res.end(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: body.id, result: results[body.method] })}\n\n`);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -74,48 +71,109 @@ describe('Mcp2026Client on the wire', () => {
   it('sends the standard headers and _meta, reads SSE answers, drops a tool with a misplaced x-mcp-header, mirrors Region', async () => {
     mode = 'sse';
     seen.length = 0;
-    const client = new Mcp2026Client(url, { authorization: 'Bearer t' });
-    const rejected: string[] = [];
-    const listing = await listTools2026(client, {}, undefined, (tool) => rejected.push(tool));
+    const client = new Mcp2026Client(url, { headers: { authorization: 'Bearer t' } });
+    assert.equal((await probe(client, {})).era, 'modern');
+    const listing = await listTools2026(client, {});
     assert.deepEqual(listing.tools.map((tool) => tool.name), ['execute_sql']);
-    assert.deepEqual(rejected, ['bad']);
     assert.equal(listing.ttl_ms, 1000);
     assert.equal(listing.cache_scope, 'private');
-    const answer = await callTool2026(client, { name: 'execute_sql', input_schema: SQL_TOOL.inputSchema }, { region: 'us-west1', query: 'select 1' }, {}, {});
+    const answer = await callTool2026(client, { name: 'execute_sql', input_schema: SQL_TOOL.inputSchema }, { region: 'Hello, 世界', query: 'select 1' }, {}, {});
     assert.equal(answer.kind, 'complete');
-    const [list, call] = seen;
+    const [discover, list, call] = seen;
+    assert.equal(discover!.body.method, 'server/discover');
     assert.equal(list!.headers['mcp-method'], 'tools/list');
     assert.equal(list!.headers['mcp-name'], undefined);
     assert.equal(call!.headers['mcp-protocol-version'], '2026-07-28');
     assert.equal(call!.headers['mcp-method'], 'tools/call');
     assert.equal(call!.headers['mcp-name'], 'execute_sql');
-    assert.equal(call!.headers['mcp-param-region'], 'us-west1');
+    assert.equal(call!.headers['mcp-param-region'], '=?base64?SGVsbG8sIOS4lueVjA==?=', 'not plain ASCII: the Base64 sentinel');
     assert.equal(call!.headers.authorization, 'Bearer t');
-    assert.deepEqual(call!.body.params._meta, {
-      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-      'io.modelcontextprotocol/clientInfo': { name: 'mcpflow', version: '0.1.0' },
-      'io.modelcontextprotocol/clientCapabilities': { elicitation: { form: {}, url: {} }, extensions: { 'io.modelcontextprotocol/tasks': {} } },
-    });
-    assert.notEqual((seen[0]!.body as unknown as { id: string }).id, (seen[1]!.body as unknown as { id: string }).id);
+    const meta = call!.body.params._meta as Record<string, unknown>;
+    assert.equal(meta['io.modelcontextprotocol/protocolVersion'], '2026-07-28');
+    assert.deepEqual(meta['io.modelcontextprotocol/clientInfo'], { name: 'mcpflow', version: '0.1.0' });
+    assert.deepEqual(meta['io.modelcontextprotocol/clientCapabilities'], { elicitation: { form: {}, url: {} }, extensions: { 'io.modelcontextprotocol/tasks': {} } });
+    assert.notEqual(list!.body.id, call!.body.id);
   });
 
-  it('a bare 400 is an HTTP error (a legacy hint); a JSON-RPC error body is an McpError with its code', async () => {
+  it('retries carry inputResponses and requestState; a task-shaped result and the tasks requests go through', async () => {
+    mode = 'sse';
+    const client = new Mcp2026Client(url);
+    await probe(client, {});
+    seen.length = 0;
+    await callTool2026(client, { name: 'execute_sql', input_schema: SQL_TOOL.inputSchema }, { region: 'eu', query: 'q' }, { input_responses: { ok: { action: 'decline' } }, request_state: 'opaque-state' }, {});
+    assert.deepEqual(seen[0]!.body.params.inputResponses, { ok: { action: 'decline' } });
+    assert.equal(seen[0]!.body.params.requestState, 'opaque-state');
+    const task = await callTool2026(client, { name: 'slow_export', input_schema: { type: 'object' } }, {}, {}, {});
+    assert.deepEqual(task, { kind: 'task', task_id: 'task-1', status: 'working', poll_interval_ms: 250 });
+    const got = await getTask(client, 'task-1', {});
+    assert.equal(got.status, 'completed');
+    assert.deepEqual(got.result, { content: [{ type: 'text', text: 'exported' }] });
+    await updateTask(client, 'task-1', { confirm: { action: 'accept', content: { ok: true } } }, {});
+    await cancelTask(client, 'task-1', {});
+    const tasks = seen.slice(2);
+    assert.deepEqual(tasks.map((each) => [each.body.method, each.headers['mcp-method'], each.headers['mcp-name']]), [
+      ['tasks/get', 'tasks/get', 'task-1'],
+      ['tasks/update', 'tasks/update', 'task-1'],
+      ['tasks/cancel', 'tasks/cancel', 'task-1'],
+    ]);
+    assert.deepEqual(tasks[1]!.body.params.inputResponses, { confirm: { action: 'accept', content: { ok: true } } });
+    assert.equal((tasks[0]!.body.params._meta as Record<string, unknown>)['io.modelcontextprotocol/protocolVersion'], '2026-07-28');
+  });
+
+  it('a bare 400 or a -32022 listing a 2025 revision means a legacy server; one listing neither era is refused', async () => {
     mode = 'bare400';
-    const client = new Mcp2026Client(url, {});
-    await assert.rejects(client.request('server/discover', {}), (error: unknown) => error instanceof StreamableHTTPError && error.code === 400);
-    assert.deepEqual(await probe(client, {}), { era: 'legacy' });
+    assert.deepEqual(await probe(new Mcp2026Client(url), {}), { era: 'legacy' });
     mode = 'rpcError';
-    await assert.rejects(client.request('server/discover', {}), (error: unknown) => error instanceof McpError && error.code === -32022);
-    assert.deepEqual(await probe(client, {}), { era: 'legacy' }, 'a modern server that lists only 2025-11-25 is spoken to with the SDK');
+    assert.deepEqual(await probe(new Mcp2026Client(url), {}), { era: 'legacy' }, 'a modern server that lists only 2025-11-25 is spoken to on the 2025 path');
+    mode = 'modernOnly';
+    await assert.rejects(probe(new Mcp2026Client(url), {}), NoCommonProtocolError);
   });
 
-  it('a probe refused for its credentials hands the call to the SDK path and is not remembered', async () => {
+  it('an answer larger than 8 MiB is cut off: an error at once when declared, the request timeout when streamed', async () => {
+    mode = 'huge';
+    const client = new Mcp2026Client(url);
+    await probe(client, {});
+    await assert.rejects(callTool2026(client, { name: 'as_json', input_schema: { type: 'object' } }, {}, {}, {}), /is \d+ bytes, more than 8388608/);
+    // A stream cut short carries no response: the SDK gives up on the request at its timeout.
+    await assert.rejects(callTool2026(client, { name: 'as_sse', input_schema: { type: 'object' } }, {}, {}, { timeout: 1_000 }), /timed out/);
+  });
+
+  it('a server that cannot be reached, or a probe given up, is an error, not a revision, and not remembered', async () => {
+    const memory = new ProtocolMemory();
+    const closed = 'http://127.0.0.1:9/mcp';
+    await assert.rejects(memory.negotiate(closed, new Mcp2026Client(closed), {}), (error: unknown) => error instanceof TypeError);
+    assert.equal(memory.get(closed), undefined);
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/mcp`;
+    try {
+      const reason = new DOMException('given up', 'TimeoutError');
+      await assert.rejects(memory.negotiate(silentUrl, new Mcp2026Client(silentUrl), { signal: abortAfter(200, reason) }), (error: unknown) => error === reason);
+      assert.equal(memory.get(silentUrl), undefined);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  it('a 5xx on the probe is an error, not a revision', async () => {
+    mode = 'serverError';
+    await assert.rejects(probe(new Mcp2026Client(url), {}), (error: unknown) => (error as { status?: number }).status === 503);
+  });
+
+  it('a probe refused for its credentials hands the call to the 2025 path and is not remembered', async () => {
     mode = 'unauthorized';
     const memory = new ProtocolMemory();
-    assert.deepEqual(await memory.negotiate(url, new Mcp2026Client(url, {}), {}), { era: 'legacy', provisional: true });
+    assert.deepEqual(await memory.negotiate(url, new Mcp2026Client(url), {}), { era: 'legacy', provisional: true });
     assert.equal(memory.get(url), undefined);
   });
 });
+
+function abortAfter(ms: number, reason: unknown): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(reason), ms);
+  return controller.signal;
+}
 
 describe('reading a tools/call answer', () => {
   const elicit = (message: string) => ({ method: 'elicitation/create', params: { message, requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } } } } });
