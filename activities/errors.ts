@@ -61,7 +61,7 @@ const SDK_CONNECTION_CODES = new Set<string>([SdkErrorCode.ConnectionClosed, Sdk
  * the SDK's own timeout and closed-connection errors (SdkError), a sign-in the worker cannot do.
  */
 function mcpSdkFacts(error: unknown): ErrorFacts | undefined {
-  if (isProtocolError(error)) return { source: 'jsonrpc', code: error.code };
+  if (error instanceof ProtocolError) return { source: 'jsonrpc', code: error.code };
   if (error instanceof SdkHttpError && error.status > 0) return { source: 'http', status: error.status };
   if (error instanceof SdkError) {
     if (error.code === SdkErrorCode.RequestTimeout) return { source: 'timeout' };
@@ -70,24 +70,7 @@ function mcpSdkFacts(error: unknown): ErrorFacts | undefined {
   }
   if (error instanceof SseError && typeof error.code === 'number' && error.code > 0) return { source: 'http', status: error.code };
   if (error instanceof UnauthorizedError || error instanceof OAuthClientFlowError) return { source: 'http', status: 401 };
-  return v1HttpStatus(error);
-}
-
-/**
- * A JSON-RPC error the server sent back. Also recognises SDK 1.x's McpError by its name while
- * 1.x is still installed next to 2.x (the migration: the MCP 2026-07-28 path moves separately);
- * remove with the 1.x package.
- */
-export function isProtocolError(error: unknown): error is { code: number; message: string } {
-  if (error instanceof ProtocolError) return true;
-  return error instanceof Error && error.name === 'McpError' && typeof (error as { code?: unknown }).code === 'number';
-}
-
-/** SDK 1.x's StreamableHTTPError (no name of its own: its class name), while 1.x is installed; remove with it. */
-function v1HttpStatus(error: unknown): ErrorFacts | undefined {
-  if (!(error instanceof Error) || error.constructor.name !== 'StreamableHTTPError') return undefined;
-  const status = (error as { code?: unknown }).code;
-  return typeof status === 'number' && status > 0 ? { source: 'http', status } : undefined;
+  return undefined;
 }
 
 /**

@@ -4,7 +4,7 @@
  * (./mcp-connections.ts) shared by the worker's activities.
  */
 import { Context, log } from '@temporalio/activity';
-import type { Client, RequestOptions } from '@modelcontextprotocol/client';
+import { ProtocolError, type Client, type RequestOptions } from '@modelcontextprotocol/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
 import { classify, type RecordedError } from '../src/core/errors';
@@ -16,7 +16,7 @@ import { validateArguments } from '../src/core/validation';
 import type { McpListedTool } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
 import { attemptErrorsField } from './attempt-errors';
-import { failureFromClassification, isProtocolError, nonRetryableFailure, toApplicationFailure, type FailureContext } from './errors';
+import { failureFromClassification, nonRetryableFailure, toApplicationFailure, type FailureContext } from './errors';
 import { findDestinationRefusal } from '../src/net/destination-guard';
 import type { McpConnectionPool } from './mcp-connections';
 import { StdioSpawnError } from './mcp-stdio';
@@ -244,7 +244,7 @@ function destinationFailure(error: unknown): ApplicationFailure | undefined {
 
 /** A JSON-RPC error the server sent back proves the server answered (and which revision it speaks). */
 function answeredByServer(error: unknown): boolean {
-  return isProtocolError(error);
+  return error instanceof ProtocolError;
 }
 
 /** A server that breaks the revision, or shares no revision with mcpflow: retrying cannot help. */

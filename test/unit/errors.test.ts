@@ -98,29 +98,6 @@ describe('classification of MCP errors', () => {
   });
 });
 
-describe('SDK 1.x errors, while 1.x is installed next to 2.x', () => {
-  // Look-alikes of 1.x's classes (same class names and fields), so that this test needs no 1.x import.
-  class McpError extends Error {
-    override name = 'McpError';
-    constructor(readonly code: number, message: string) {
-      super(`MCP error ${code}: ${message}`);
-    }
-  }
-  class StreamableHTTPError extends Error {
-    constructor(readonly code: number | undefined, message: string) {
-      super(`Streamable HTTP error: ${message}`);
-    }
-  }
-
-  it('are recognised by their names and codes, like the 2.x ones', () => {
-    assert.equal(classifyError(new McpError(-32602, 'Invalid params')).type, 'invalid_arguments');
-    assert.equal(classifyError(new McpError(-32001, 'Request timed out')).type, 'timeout');
-    assert.equal(classifyError(new StreamableHTTPError(503, 'unavailable')).type, 'connection');
-    assert.equal(classifyError(new StreamableHTTPError(401, 'unauthorized')).type, 'authentication');
-    assert.equal(classifyError(new StreamableHTTPError(-1, 'unexpected content type')).type, 'unknown');
-  });
-});
-
 describe('ApplicationFailure for Temporal', () => {
   it('rate limit carries the server delay as nextRetryDelay', () => {
     const failure = toApplicationFailure(apiError(429, 'rate_limit_exceeded', { 'retry-after-ms': '2000' }), { attempt: 1, settings: DEFAULT_RETRY_SETTINGS, doing: 'calling the Responses API' });
