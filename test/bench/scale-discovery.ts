@@ -6,8 +6,7 @@
  * and reused; hosted: one Responses call per server with the openai client, as mcpflow's
  * listToolsHosted makes it.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import OpenAI from 'openai';
 import type { ServerConfigInput } from '../../src/core/servers';
 import { MODEL } from './scenario';
