@@ -12,6 +12,7 @@ import { TASK_QUEUE } from '../core/defaults';
 import { mcpflowDataConverter } from '../codec/data-converter';
 import { activityLogInterceptor } from './activity-log';
 import { sharedWorkflowModules } from './shared-modules';
+import { stickyResetInterceptor } from './sticky-reset';
 import type { WorkerTracing } from './tracing';
 
 export interface McpflowWorkerOptions extends ActivityDeps {
@@ -59,19 +60,21 @@ export function maxCachedWorkflowsFor(heapLimitMiB = v8.getHeapStatistics().heap
 export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
   // Payload encryption when MCPFLOW_ENCRYPTION_KEYS / _KEY_FILE is set (src/codec).
   const dataConverter = mcpflowDataConverter();
+  const temporalClient = new Client({ connection: options.connection, namespace: options.namespace ?? 'default', dataConverter });
   const workerOptions: WorkerOptions = {
     dataConverter,
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? TASK_QUEUE,
-    activities: createActivities({ temporalClient: new Client({ connection: options.connection, namespace: options.namespace ?? 'default', dataConverter }), ...options }),
+    activities: createActivities({ temporalClient, ...options }),
     ...(options.workflowBundlePath && !options.tracing ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: sharedWorkflowModules() } }),
     ...(options.tracing ? { sinks: options.tracing.sinks } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
     // Server and tool names on activity log lines, metrics and spans (src/worker/activity-log.ts).
     interceptors: {
-      activity: [...(options.tracing?.activity ?? []), activityLogInterceptor],
+      // A retried heartbeating activity (its worker likely died) unsticks its run: src/worker/sticky-reset.ts.
+      activity: [...(options.tracing?.activity ?? []), activityLogInterceptor, stickyResetInterceptor(temporalClient.workflowService)],
       ...(options.tracing ? { workflowModules: options.tracing.workflowModules } : {}),
     },
     // A worker that died leaves its sticky tasks behind: after 500 ms (default 10 s) they go to
