@@ -106,7 +106,11 @@ async function measure(stack: Stack, config: BenchConfig, results: BenchResults)
   });
   await phase('recovery', 'recovery', 5 * MINUTE, async () => {
     for (let index = 0; index < config.recovery.whileWaiting; index++) results.recovery.push(await recoverWhileWaiting(stack));
-    for (let index = 0; index < config.recovery.insideCall; index++) results.recovery.push(await recoverInsideCall(stack, config.recovery.insideCallTimeoutMs));
+    for (let index = 0; index < config.recovery.insideCall; index++) {
+      const run = await recoverInsideCall(stack, config.recovery.insideCallTimeoutMs);
+      results.recovery.push(run);
+      log(`  inside a Responses call: polling → done ${Math.round(run.fromReadyMs)} ms; after the kill: ${(run.afterKill ?? []).map(({ ms, event }) => `${ms} ${event}`).join(' | ')}`);
+    }
   });
 }
 
@@ -163,7 +167,11 @@ async function main(): Promise<number> {
   watchdog.unref();
   try {
     log(`${config.quick ? 'quick mode' : 'full run'}: ${results.meta.command}`);
-    stack = await startStack({ log, extraServers: Math.max(...config.discovery.servers), maxConversations: config.approvals.target * 2 + 10_000 });
+    stack = await startStack({
+      log, extraServers: Math.max(...config.discovery.servers), maxConversations: config.approvals.target * 2 + 10_000,
+      ...(config.serverArgs.length ? { devServer: { extraArgs: config.serverArgs } } : {}),
+      ...(config.workerOptions ? { worker: { options: config.workerOptions } } : {}),
+    });
     results.meta.devServerCommand = stack.devServer.command;
     results.meta.startupMs = { ...stack.startupMs };
     await measure(stack, config, results);
