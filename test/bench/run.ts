@@ -25,7 +25,7 @@ import { renderReport } from './report';
 import { BASELINE_FILE } from './changes';
 import type { BenchResults, RunMeta } from './results';
 import { measureApprovals } from './scale-approvals';
-import { measureDiscovery } from './scale-discovery';
+import { describeBreakdown, measureDiscovery } from './scale-discovery';
 import { measureSession } from './scale-session';
 import { startStack, type Stack } from './stack';
 import { fetchTimelines, summarizeTimelines } from './timeline';
@@ -92,6 +92,7 @@ async function measure(stack: Stack, config: BenchConfig, results: BenchResults)
   await phase('latency', 'latency and throughput', 8 * MINUTE, () => latencyPhase(stack, config, results));
   await phase('discovery', 'discovery of 1, 10, 50 servers', 3 * MINUTE, async () => {
     results.discovery = await measureDiscovery(stack, config.discovery.servers, config.discovery.repeats);
+    for (const point of results.discovery) log(`  ${describeBreakdown(point)}`);
   });
   await phase('session', 'session tool cache', 2 * MINUTE, async () => {
     for (const mode of ['hosted', 'direct'] as const) results.sessions.push(await measureSession(stack, mode, config.session.queries));
