@@ -12,6 +12,7 @@
  *   MCPFLOW_BENCH_SERVER_ARGS      more `temporal server start-dev` arguments, space-separated (trying a flag
  *                                  in a partial run; the report's command line shows them)
  *   MCPFLOW_BENCH_WORKER_OPTIONS   JSON of WorkerOptions fields over createWorker's (trying an option)
+ *   MCPFLOW_BENCH_WORKER_NODE_FLAGS  Node flags of the worker process, space-separated (e.g. --max-semi-space-size=4)
  *   MCPFLOW_BENCH_RECOVERY         recovery runs as `<waiting for approval>,<inside a call>` (default 3,1)
  */
 import path from 'node:path';
@@ -38,6 +39,7 @@ export interface BenchConfig {
   /** Trying a dev server flag or worker option in a partial run (MCPFLOW_BENCH_SERVER_ARGS / _WORKER_OPTIONS). */
   serverArgs: string[];
   workerOptions: Record<string, unknown> | undefined;
+  workerNodeFlags: string[];
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
@@ -65,6 +67,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
       approveConcurrency: 50,
     },
     // Quick mode shortens the call timeout (and so the heartbeat timeout) of the mid-call crash.
+    workerNodeFlags: (env.MCPFLOW_BENCH_WORKER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
     serverArgs: (env.MCPFLOW_BENCH_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean),
     workerOptions: env.MCPFLOW_BENCH_WORKER_OPTIONS ? (JSON.parse(env.MCPFLOW_BENCH_WORKER_OPTIONS) as Record<string, unknown>) : undefined,
     recovery: { ...recoveryRuns(env.MCPFLOW_BENCH_RECOVERY, quick ? [1, 1] : [3, 1]), insideCallTimeoutMs: quick ? 10_000 : undefined },

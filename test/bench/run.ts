@@ -7,6 +7,7 @@
  * `npm run bench -- profile` and `npm run bench -- experiments` run profile.ts and experiments.ts;
  * `npm run bench -- render` writes the markdown again from the last run's JSON.
  * `npm run bench -- batch` runs the batch benchmarks (batch.ts → docs/benchmarks-batch.md).
+ * `npm run bench -- floor` measures the dev server's own cost per run of a query's shape (floor.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { REPO_ROOT } from './child';
 import { elapsedMs, log } from './log';
 import { runBatchBench } from './batch';
 import { runExperiments } from './experiments';
+import { runFloor } from './floor';
 import { runProfile } from './profile';
 import { readConfig, PHASES, type BenchConfig, type Phase } from './config';
 import { runLoad, type LoadResult } from './load';
@@ -171,7 +173,7 @@ async function main(): Promise<number> {
     stack = await startStack({
       log, extraServers: Math.max(...config.discovery.servers), maxConversations: config.approvals.target * 2 + 10_000,
       ...(config.serverArgs.length ? { devServer: { extraArgs: config.serverArgs } } : {}),
-      ...(config.workerOptions ? { worker: { options: config.workerOptions } } : {}),
+      ...(config.workerOptions || config.workerNodeFlags.length ? { worker: { ...(config.workerOptions ? { options: config.workerOptions } : {}), nodeFlags: config.workerNodeFlags } } : {}),
     });
     results.meta.devServerCommand = stack.devServer.command;
     results.meta.startupMs = { ...stack.startupMs };
@@ -209,7 +211,7 @@ async function render(): Promise<number> {
 }
 
 const subcommand = process.argv[2];
-const SUBCOMMANDS: Record<string, () => Promise<number>> = { profile: runProfile, experiments: runExperiments, render, batch: runBatchBench };
+const SUBCOMMANDS: Record<string, () => Promise<number>> = { profile: runProfile, experiments: runExperiments, render, batch: runBatchBench, floor: runFloor };
 const run = subcommand ? SUBCOMMANDS[subcommand] : main;
 if (!run) {
   process.stderr.write(`unknown subcommand ${subcommand}: use none, ${Object.keys(SUBCOMMANDS).map((name) => `"${name}"`).join(', ')}\n`);

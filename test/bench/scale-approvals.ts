@@ -81,6 +81,17 @@ export function databaseBytes(file: string | undefined): number | undefined {
   return total;
 }
 
+/** The worker's own account of its memory (test/bench/worker-main.ts prints it on SIGUSR2). */
+export async function workerMemory(stack: Stack): Promise<string> {
+  try {
+    process.kill(stack.worker.pid, 'SIGUSR2');
+  } catch {
+    return 'worker memory: n/a';
+  }
+  await sleep(200);
+  return stack.worker.output().split('\n').filter((line) => line.startsWith('memory ')).at(-1) ?? 'worker memory: n/a';
+}
+
 async function countWaiting(stack: Stack): Promise<number> {
   return stack.temporal.workflow.count(`TaskQueue = "${stack.taskQueue}" AND WorkflowType = "runQuery" AND McpState = "waiting_approval" AND ExecutionStatus = "Running"`)
     .then((result) => result.count);
@@ -109,7 +120,7 @@ export async function measureApprovals(stack: Stack, options: ApprovalOptions): 
       sample();
       if (performance.now() - lastLog > 10_000) {
         lastLog = performance.now();
-        log(`  approvals: ${ids.length} started, ${waiting - baseline} waiting, worker RSS ${Math.round((samples.at(-1)?.workerRss ?? 0) / 1048576)} MiB`);
+        log(`  approvals: ${ids.length} started, ${waiting - baseline} waiting, worker RSS ${Math.round((samples.at(-1)?.workerRss ?? 0) / 1048576)} MiB; ${await workerMemory(stack)}`);
       }
       if (!starting && performance.now() - begin > options.startBudgetMs + 120_000) throw new Error(`only ${waiting - baseline} of ${ids.length} runs reached the approval wait`);
     }
@@ -125,6 +136,7 @@ export async function measureApprovals(stack: Stack, options: ApprovalOptions): 
   starting = false;
   await monitor;
   const toWaitingMs = performance.now() - begin;
+  log(`  approvals: all waiting; ${await workerMemory(stack)}`);
   waiting = await countWaiting(stack);
   sample();
   const last = samples.at(-1)!;
