@@ -11,6 +11,7 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { TASK_QUEUE } from '../core/defaults';
 import { mcpflowDataConverter } from '../codec/data-converter';
 import { activityLogInterceptor } from './activity-log';
+import { limitHeapGrowth } from './heap';
 import { sharedWorkflowModules } from './shared-modules';
 import { stickyResetInterceptor } from './sticky-reset';
 import type { WorkerTracing } from './tracing';
@@ -42,13 +43,14 @@ const HEAP_MIB_PER_CACHED_RUN = 3;
 /**
  * Runs kept in memory by default. A run waiting for approval needs no memory until its answer
  * comes: evicted, it is replayed from history then (~12 ms of worker CPU for the seed scenario).
- * 250 cached runs are ~70 MiB; with more, 5,000 waiting runs took the worker past 400 MiB RSS,
- * and in-flight queries (concurrency 50 in `npm run bench`) stay well inside the cache.
+ * Each cached run is ~0.3 MiB live, and V8 lets the workflow thread's heap grow well past what is
+ * live: with 1,500 runs waiting, 250 cached held the worker at 470 MiB RSS (peak 551 MiB), 100
+ * at 409 MiB (peak 409). In-flight queries (concurrency 50 in `npm run bench`) stay inside 100.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
 /**
- * How many runs the worker keeps cached: 250, fewer when the heap is small (one run per 3 MiB
+ * How many runs the worker keeps cached: 100, fewer when the heap is small (one run per 3 MiB
  * above 200 MiB). Before the shared modules, a run held ~2 MiB and the SDK's default cache
  * outgrew a 4 GiB heap with ~2,400 runs waiting for approval. Runs beyond the cache are evicted
  * and replayed on their next task, such as an approval.
@@ -58,6 +60,8 @@ export function maxCachedWorkflowsFor(heapLimitMiB = v8.getHeapStatistics().heap
 }
 
 export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
+  // Before Worker.create starts the workflow thread: src/worker/heap.ts.
+  limitHeapGrowth();
   // Payload encryption when MCPFLOW_ENCRYPTION_KEYS / _KEY_FILE is set (src/codec).
   const dataConverter = mcpflowDataConverter();
   const temporalClient = new Client({ connection: options.connection, namespace: options.namespace ?? 'default', dataConverter });
