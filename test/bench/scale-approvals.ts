@@ -170,12 +170,16 @@ export async function measureApprovals(stack: Stack, options: ApprovalOptions): 
   // first, and a busy worker may take longer than McpflowClient's 10 s), then its result. A run
   // that fails is counted and reported, the others go on.
   let failed = 0;
+  let retries = 0;
   const { value: outcomes, ms: wallMs } = await timed(() => runPool(ids.length, options.approveConcurrency, async (index) => {
     const id = ids[index]!;
     const { value: ok, ms } = await timed(async () => {
       try {
         await stack.client.handle(id).executeUpdate(approveUpdate, { args: [{}] });
-        checkSeedResult((await stack.client.waitForQuery(id)).result, `approved run ${id}`);
+        const { result } = await stack.client.waitForQuery(id);
+        checkSeedResult(result, `approved run ${id}`);
+        // Retried attempts (e.g. a Responses call whose heartbeat timed out on the flooded worker).
+        retries += result?.retries ?? 0;
         return true;
       } catch (error) {
         failed++;
@@ -186,6 +190,7 @@ export async function measureApprovals(stack: Stack, options: ApprovalOptions): 
     return ok ? ms : undefined;
   }));
   const latencies = outcomes.filter((value): value is number => value !== undefined);
+  log(`  approvals: ${latencies.length} runs completed with ${retries} retried attempts between them`);
   return {
     target: options.target,
     maxBacklog: options.maxBacklog,
