@@ -11,7 +11,9 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { TASK_QUEUE } from '../core/defaults';
 import { mcpflowDataConverter } from '../codec/data-converter';
 import { activityLogInterceptor } from './activity-log';
+import { limitHeapGrowth } from './heap';
 import { sharedWorkflowModules } from './shared-modules';
+import { stickyResetInterceptor } from './sticky-reset';
 import type { WorkerTracing } from './tracing';
 
 export interface McpflowWorkerOptions extends ActivityDeps {
@@ -41,13 +43,14 @@ const HEAP_MIB_PER_CACHED_RUN = 3;
 /**
  * Runs kept in memory by default. A run waiting for approval needs no memory until its answer
  * comes: evicted, it is replayed from history then (~12 ms of worker CPU for the seed scenario).
- * 250 cached runs are ~70 MiB; with more, 5,000 waiting runs took the worker past 400 MiB RSS,
- * and in-flight queries (concurrency 50 in `npm run bench`) stay well inside the cache.
+ * Each cached run is ~0.3 MiB live, and V8 lets the workflow thread's heap grow well past what is
+ * live: with 1,500 runs waiting, 250 cached held the worker at 470 MiB RSS (peak 551 MiB), 100
+ * at 409 MiB (peak 409). In-flight queries (concurrency 50 in `npm run bench`) stay inside 100.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
 /**
- * How many runs the worker keeps cached: 250, fewer when the heap is small (one run per 3 MiB
+ * How many runs the worker keeps cached: 100, fewer when the heap is small (one run per 3 MiB
  * above 200 MiB). Before the shared modules, a run held ~2 MiB and the SDK's default cache
  * outgrew a 4 GiB heap with ~2,400 runs waiting for approval. Runs beyond the cache are evicted
  * and replayed on their next task, such as an approval.
@@ -57,27 +60,34 @@ export function maxCachedWorkflowsFor(heapLimitMiB = v8.getHeapStatistics().heap
 }
 
 export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
+  // Before Worker.create starts the workflow thread: src/worker/heap.ts.
+  limitHeapGrowth();
   // Payload encryption when MCPFLOW_ENCRYPTION_KEYS / _KEY_FILE is set (src/codec).
   const dataConverter = mcpflowDataConverter();
+  const temporalClient = new Client({ connection: options.connection, namespace: options.namespace ?? 'default', dataConverter });
   const workerOptions: WorkerOptions = {
     dataConverter,
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? TASK_QUEUE,
-    activities: createActivities({ temporalClient: new Client({ connection: options.connection, namespace: options.namespace ?? 'default', dataConverter }), ...options }),
+    activities: createActivities({ temporalClient, ...options }),
     ...(options.workflowBundlePath && !options.tracing ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: sharedWorkflowModules() } }),
     ...(options.tracing ? { sinks: options.tracing.sinks } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
     // Server and tool names on activity log lines, metrics and spans (src/worker/activity-log.ts).
     interceptors: {
-      activity: [...(options.tracing?.activity ?? []), activityLogInterceptor],
+      // A retried heartbeating activity (its worker likely died) unsticks its run: src/worker/sticky-reset.ts.
+      activity: [...(options.tracing?.activity ?? []), activityLogInterceptor, stickyResetInterceptor(temporalClient.workflowService)],
       ...(options.tracing ? { workflowModules: options.tracing.workflowModules } : {}),
     },
     // A worker that died leaves its sticky tasks behind: after 500 ms (default 10 s) they go to
     // the shared queue and another worker resumes the run (recovery 11 s → 2 s at 1 s, and the
     // task after a retried Responses call waited out this timeout too; docs/benchmarks.md).
     stickyQueueScheduleToStartTimeout: '500ms',
+    // Heartbeats reach the server at least every second (SDK: 80% of the heartbeat timeout, 1.6 s
+    // for a streamed Responses call): 1 s of slack before its 2 s timeout (workflows/query/model.ts).
+    maxHeartbeatThrottleInterval: '1s',
     // Direct mode schedules several tool calls at once: take them all eagerly (default 3).
     maxEagerActivityReservationsPerWorkflowTask: 50,
     maxCachedWorkflows: options.maxCachedWorkflows ?? maxCachedWorkflowsFor(),

@@ -67,4 +67,34 @@ export const KEPT_CHANGES: KeptChange[] = [
       { figure: 'hosted concurrency 50 (no loss)', before: '18.1 q/s, worker 16.7 ms/q', after: '24.6 q/s, worker 14.2 ms/q' },
     ],
   },
+  {
+    commit: '013dc68',
+    change: 'a retried attempt of a heartbeating activity resets its run\'s sticky queue (ResetStickyTaskQueue, src/worker/sticky-reset.ts) while it runs: the history of a run recovered from a SIGKILL inside a Responses call showed the workflow task after the retried call waiting on the dead worker\'s sticky queue until WorkflowTaskTimedOut ~850 ms later',
+    command: '`MCPFLOW_BENCH_RECOVERY=0,3 MCPFLOW_BENCH_PHASES=recovery npm run bench` (load average ~6)',
+    figures: [
+      { figure: 'SIGKILL inside a Responses call: new worker spawned → query done', before: '5014–5636 ms', after: '3217–4624 ms' },
+      { figure: 'the task after the retried call: scheduled → started', before: '844–889 ms', after: '2 ms' },
+    ],
+  },
+  {
+    commit: 'd0b4dd7',
+    change: 'the worker caches 100 runs by default instead of 250, and V8 collects once a heap grew 20% (MCPFLOW_HEAP_GROWING_PERCENT, src/worker/heap.ts) instead of up to 4× what survived: the worker\'s own memory report (SIGUSR2 of test/bench/worker-main.ts) showed the main heap flat at ~100 MiB while RSS grew past the cache, i.e. in the workflow thread\'s heap',
+    command: '`MCPFLOW_BENCH_APPROVALS=1500 MCPFLOW_BENCH_PHASES=approvals npm run bench`, each setting alone and both (load average ~14–19); worker CPU from `MCPFLOW_BENCH_PHASES=latency npm run bench`',
+    figures: [
+      { figure: 'worker RSS (peak) with 1,500 runs waiting', before: '470 MiB (551)', after: '354 MiB (355); cache 100 alone 409 (409), 20% alone 388 (389)' },
+      { figure: 'worker RSS (peak) with ~2,700 runs waiting', before: '527 MiB (527)', after: '349 MiB (368)' },
+      { figure: 'approve → completion p50, 1,500 runs', before: '2331 ms', after: '2193 ms' },
+      { figure: 'worker CPU per query, concurrency 50, hosted / direct', before: '13.1 / 29.9 ms', after: '13.5 / 30.6 ms' },
+    ],
+  },
+  {
+    commit: 'b89fadb',
+    change: 'streamed Responses calls have a 2 s heartbeat timeout instead of 2.5 s, and the worker sends heartbeats at least every second (maxHeartbeatThrottleInterval; the SDK\'s 80% of 2.5 s left 0.5 s of slack, now 1 s); a call whose attempt timed out is retried after 10 ms instead of 100 ms (d491c81)',
+    command: '`MCPFLOW_BENCH_RECOVERY=2,4 MCPFLOW_BENCH_PHASES=recovery npm run bench`, with and without the dev server flag history.timerProcessorMaxTimeShift=50ms (MCPFLOW_BENCH_SERVER_ARGS); flood: `MCPFLOW_BENCH_APPROVALS=1500 MCPFLOW_BENCH_PHASES=approvals npm run bench` (load average ~6–9)',
+    figures: [
+      { figure: 'SIGKILL inside a Responses call: new worker spawned → query done, timer flag', before: '2771–2975 ms', after: '2358–2448 ms' },
+      { figure: 'the same on the dev server as `mcpflow server` starts it today', before: '3217–4624 ms', after: '3645–4504 ms' },
+      { figure: 'retried attempts among 1,500 runs started at once and approved', before: '0', after: '0' },
+    ],
+  },
 ];

@@ -9,6 +9,11 @@
  *   MCPFLOW_BENCH_APPROVAL_BUDGET_MS  time to start them before extrapolating (default 150 s, quick 20 s)
  *   MCPFLOW_BENCH_PHASES           only these phases, comma-separated (latency, discovery, session,
  *                                  approvals, bundling, recovery), for work on the bench itself
+ *   MCPFLOW_BENCH_SERVER_ARGS      more `temporal server start-dev` arguments, space-separated (trying a flag
+ *                                  in a partial run; the report's command line shows them)
+ *   MCPFLOW_BENCH_WORKER_OPTIONS   JSON of WorkerOptions fields over createWorker's (trying an option)
+ *   MCPFLOW_BENCH_WORKER_NODE_FLAGS  Node flags of the worker process, space-separated (e.g. --max-semi-space-size=4)
+ *   MCPFLOW_BENCH_RECOVERY         recovery runs as `<waiting for approval>,<inside a call>` (default 3,1)
  */
 import path from 'node:path';
 import { REPO_ROOT } from './child';
@@ -31,6 +36,10 @@ export interface BenchConfig {
   session: { queries: number };
   approvals: { target: number; startBudgetMs: number; startConcurrency: number; maxBacklog: number; approveConcurrency: number };
   recovery: { whileWaiting: number; insideCall: number; insideCallTimeoutMs: number | undefined };
+  /** Trying a dev server flag or worker option in a partial run (MCPFLOW_BENCH_SERVER_ARGS / _WORKER_OPTIONS). */
+  serverArgs: string[];
+  workerOptions: Record<string, unknown> | undefined;
+  workerNodeFlags: string[];
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
@@ -58,6 +67,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
       approveConcurrency: 50,
     },
     // Quick mode shortens the call timeout (and so the heartbeat timeout) of the mid-call crash.
-    recovery: quick ? { whileWaiting: 1, insideCall: 1, insideCallTimeoutMs: 10_000 } : { whileWaiting: 3, insideCall: 1, insideCallTimeoutMs: undefined },
+    workerNodeFlags: (env.MCPFLOW_BENCH_WORKER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
+    serverArgs: (env.MCPFLOW_BENCH_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean),
+    workerOptions: env.MCPFLOW_BENCH_WORKER_OPTIONS ? (JSON.parse(env.MCPFLOW_BENCH_WORKER_OPTIONS) as Record<string, unknown>) : undefined,
+    recovery: { ...recoveryRuns(env.MCPFLOW_BENCH_RECOVERY, quick ? [1, 1] : [3, 1]), insideCallTimeoutMs: quick ? 10_000 : undefined },
   };
+}
+
+function recoveryRuns(value: string | undefined, [whileWaiting, insideCall]: [number, number]): { whileWaiting: number; insideCall: number } {
+  if (value === undefined) return { whileWaiting, insideCall };
+  const counts = value.split(',').map(Number);
+  if (counts.length !== 2 || counts.some((count) => !Number.isInteger(count) || count < 0)) {
+    throw new Error(`MCPFLOW_BENCH_RECOVERY: "${value}" is not two counts; use e.g. 3,1 (runs waiting for approval, runs inside a Responses call)`);
+  }
+  return { whileWaiting: counts[0]!, insideCall: counts[1]! };
 }

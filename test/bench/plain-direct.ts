@@ -5,8 +5,7 @@
  * with the tools as function tools, the function calls run with `tools/call` (in parallel), and a
  * second Responses call with their outputs (previous_response_id).
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import OpenAI from 'openai';
 import { answerText, checkPlainCalls, MODEL, SEED_QUERY } from './scenario';
 import type { ServicesInfo } from './services-main';

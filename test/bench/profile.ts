@@ -4,7 +4,8 @@
  * summarizes where its milliseconds go per query (cpuprofile.ts). Only samples taken during the
  * measured load count. Writes test/.tmp/bench-profile.md and keeps the .cpuprofile files in
  * test/.tmp/bench-profiles/ (open them in Chrome DevTools or speedscope).
- * MCPFLOW_BENCH_QUICK=1 runs fewer queries.
+ * MCPFLOW_BENCH_QUICK=1 runs fewer queries. MCPFLOW_BENCH_PROFILE=discovery profiles discoverTools of
+ * 50 demo servers (direct, then hosted) one at a time instead of queries.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { runLoad } from './load';
 import { log } from './log';
 import { runPool } from './measure';
 import { startStack } from './stack';
-import { createVariants } from './variants';
+import { createVariants, type Variant } from './variants';
 
 const OUT_DIR = path.join(REPO_ROOT, 'test', '.tmp');
 const PROFILE_DIR = path.join(OUT_DIR, 'bench-profiles');
@@ -23,7 +24,9 @@ export async function runProfile(): Promise<number> {
   const quick = process.env.MCPFLOW_BENCH_QUICK === '1';
   const sizes = { warmup: quick ? 10 : 30, queries: quick ? 60 : 300, concurrency: 50 };
   rmSync(PROFILE_DIR, { recursive: true, force: true });
-  const stack = await startStack({ log, extraServers: 0, maxConversations: 10_000 });
+  const discovery = process.env.MCPFLOW_BENCH_PROFILE === 'discovery';
+  if (discovery) Object.assign(sizes, { warmup: 5, queries: quick ? 20 : 60, concurrency: 1 });
+  const stack = await startStack({ log, extraServers: discovery ? 50 : 0, maxConversations: 10_000 });
   const sections: string[] = [
     '# Worker CPU profile',
     '',
@@ -38,7 +41,12 @@ export async function runProfile(): Promise<number> {
         mkdirSync(dir, { recursive: true });
         await stack.worker.stop();
         stack.worker = await stack.startWorker({ nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
-        const variant = variants[`mcpflow-${mode}`];
+        const variant: Variant = discovery
+          ? {
+            key: `mcpflow-${mode}`, label: `discoverTools, 50 servers, ${mode}`, mcpflow: true,
+            run: async () => (await stack.client.discover({ mode, servers: stack.services.extra.map((url, index) => ({ label: `s${index + 1}`, url, require_approval: 'never' })) })).workflow_id,
+          }
+          : variants[`mcpflow-${mode}`];
         await runPool(sizes.warmup, 10, () => variant.run());
         const fromUs = monotonicMicros();
         const load = await runLoad(stack, variant, sizes.queries, sizes.concurrency);

@@ -27,6 +27,8 @@ export interface RecoveryRun {
   fromKillMs: number;
   /** The heartbeat timeout of the interrupted Responses call, from history (inside a call). */
   heartbeatTimeoutMs?: number;
+  /** The recovered run's history after the SIGKILL: ms from the kill (server clock, same machine), event. */
+  afterKill?: Array<{ ms: number; event: string }>;
 }
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
@@ -37,15 +39,19 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60
   }
 }
 
-async function killAndReplace(stack: Stack, finish: () => Promise<void>, where: RecoveryRun['where']): Promise<RecoveryRun> {
+async function killAndReplace(stack: Stack, finish: () => Promise<void>, where: RecoveryRun['where']): Promise<RecoveryRun & { killedAtEpochMs: number; readyAtEpochMs: number }> {
   await stack.worker.kill();
   const killedAt = performance.now();
+  const killedAtEpochMs = Date.now();
   const worker = await stack.startWorker();
   stack.worker = worker;
+  const readyAtEpochMs = killedAtEpochMs + (worker.readyAt - killedAt);
   await finish();
   const doneAt = performance.now();
   return {
     where,
+    killedAtEpochMs,
+    readyAtEpochMs,
     workerStartMs: worker.readyAt - worker.spawnedAt,
     fromSpawnMs: doneAt - worker.spawnedAt,
     fromReadyMs: doneAt - worker.readyAt,
@@ -57,11 +63,27 @@ export async function recoverWhileWaiting(stack: Stack): Promise<RecoveryRun> {
   const id = await stack.client.startQuery({ query: SEED_QUERY, servers: seedServers(stack.services, 'always') });
   const handle = stack.client.handle(id);
   await until(async () => (await handle.query(progressQuery)).pending_approvals.length > 0, 'the approval request');
-  return killAndReplace(stack, async () => {
+  const { killedAtEpochMs: _kill, readyAtEpochMs: _ready, ...run } = await killAndReplace(stack, async () => {
     // No deadline: the update waits for whichever worker takes the workflow task.
     await handle.executeUpdate(approveUpdate, { args: [{}] });
     checkSeedResult((await stack.client.waitForQuery(id)).result, `recovered run ${id}`);
   }, 'waiting for approval');
+  return run;
+}
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<ReturnType<Stack['client']['handle']>['fetchHistory']>>['events']>[number];
+
+/** The events written after the kill, each with its name, ms after the kill (and the activity's last attempt failure). */
+function eventsAfter(events: readonly HistoryEvent[], killedAtEpochMs: number): Array<{ ms: number; event: string }> {
+  const out: Array<{ ms: number; event: string }> = [];
+  for (const event of events) {
+    const at = Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6 - killedAtEpochMs;
+    const key = Object.keys(event).find((name) => name.endsWith('EventAttributes') && (event as Record<string, unknown>)[name]) ?? 'event';
+    const started = event.activityTaskStartedEventAttributes;
+    const detail = started && (started.attempt ?? 1) > 1 ? ` (attempt ${started.attempt}; last failure: ${started.lastFailure?.message ?? '?'})` : '';
+    if (at > -3_000) out.push({ ms: Math.round(at), event: key.replace(/EventAttributes$/, '') + detail });
+  }
+  return out;
 }
 
 export async function recoverInsideCall(stack: Stack, callTimeoutMs: number | undefined): Promise<RecoveryRun> {
@@ -74,14 +96,16 @@ export async function recoverInsideCall(stack: Stack, callTimeoutMs: number | un
       query: SEED_QUERY, servers: seedServers(stack.services), ...(callTimeoutMs ? { call_timeout_ms: callTimeoutMs } : {}),
     });
     await until(async () => (await emulator.stats()).mcpToolCallsTotal > before, 'the tool call inside the Responses call');
-    const run = await killAndReplace(stack, async () => {
+    const { killedAtEpochMs, readyAtEpochMs, ...run } = await killAndReplace(stack, async () => {
       await weather.setFaults({ latencyMs: 0 });
       checkSeedResult((await stack.client.waitForQuery(id)).result, `recovered run ${id}`);
     }, 'inside a Responses call');
     const history = await stack.client.handle(id).fetchHistory();
     const timeout = (history.events ?? []).find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'callResponsesApi')
       ?.activityTaskScheduledEventAttributes?.heartbeatTimeout;
-    return timeout ? { ...run, heartbeatTimeoutMs: Number(timeout.seconds ?? 0) * 1000 + (timeout.nanos ?? 0) / 1e6 } : run;
+    const afterKill = [{ ms: readyAtEpochMs - killedAtEpochMs, event: '(new worker polling)' }, ...eventsAfter(history.events ?? [], killedAtEpochMs)]
+      .sort((a, b) => a.ms - b.ms);
+    return { ...run, afterKill, ...(timeout ? { heartbeatTimeoutMs: Number(timeout.seconds ?? 0) * 1000 + (timeout.nanos ?? 0) / 1e6 } : {}) };
   } finally {
     await weather.setFaults({ latencyMs: 0 });
   }

@@ -7,6 +7,7 @@
  * `npm run bench -- profile` and `npm run bench -- experiments` run profile.ts and experiments.ts;
  * `npm run bench -- render` writes the markdown again from the last run's JSON.
  * `npm run bench -- batch` runs the batch benchmarks (batch.ts → docs/benchmarks-batch.md).
+ * `npm run bench -- floor` measures the dev server's own cost per run of a query's shape (floor.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { REPO_ROOT } from './child';
 import { elapsedMs, log } from './log';
 import { runBatchBench } from './batch';
 import { runExperiments } from './experiments';
+import { runFloor } from './floor';
 import { runProfile } from './profile';
 import { readConfig, PHASES, type BenchConfig, type Phase } from './config';
 import { runLoad, type LoadResult } from './load';
@@ -25,7 +27,7 @@ import { renderReport } from './report';
 import { BASELINE_FILE } from './changes';
 import type { BenchResults, RunMeta } from './results';
 import { measureApprovals } from './scale-approvals';
-import { measureDiscovery } from './scale-discovery';
+import { describeBreakdown, measureDiscovery } from './scale-discovery';
 import { measureSession } from './scale-session';
 import { startStack, type Stack } from './stack';
 import { fetchTimelines, summarizeTimelines } from './timeline';
@@ -92,6 +94,7 @@ async function measure(stack: Stack, config: BenchConfig, results: BenchResults)
   await phase('latency', 'latency and throughput', 8 * MINUTE, () => latencyPhase(stack, config, results));
   await phase('discovery', 'discovery of 1, 10, 50 servers', 3 * MINUTE, async () => {
     results.discovery = await measureDiscovery(stack, config.discovery.servers, config.discovery.repeats);
+    for (const point of results.discovery) log(`  ${describeBreakdown(point)}`);
   });
   await phase('session', 'session tool cache', 2 * MINUTE, async () => {
     for (const mode of ['hosted', 'direct'] as const) results.sessions.push(await measureSession(stack, mode, config.session.queries));
@@ -106,7 +109,11 @@ async function measure(stack: Stack, config: BenchConfig, results: BenchResults)
   });
   await phase('recovery', 'recovery', 5 * MINUTE, async () => {
     for (let index = 0; index < config.recovery.whileWaiting; index++) results.recovery.push(await recoverWhileWaiting(stack));
-    for (let index = 0; index < config.recovery.insideCall; index++) results.recovery.push(await recoverInsideCall(stack, config.recovery.insideCallTimeoutMs));
+    for (let index = 0; index < config.recovery.insideCall; index++) {
+      const run = await recoverInsideCall(stack, config.recovery.insideCallTimeoutMs);
+      results.recovery.push(run);
+      log(`  inside a Responses call: polling → done ${Math.round(run.fromReadyMs)} ms; after the kill: ${(run.afterKill ?? []).map(({ ms, event }) => `${ms} ${event}`).join(' | ')}`);
+    }
   });
 }
 
@@ -163,7 +170,11 @@ async function main(): Promise<number> {
   watchdog.unref();
   try {
     log(`${config.quick ? 'quick mode' : 'full run'}: ${results.meta.command}`);
-    stack = await startStack({ log, extraServers: Math.max(...config.discovery.servers), maxConversations: config.approvals.target * 2 + 10_000 });
+    stack = await startStack({
+      log, extraServers: Math.max(...config.discovery.servers), maxConversations: config.approvals.target * 2 + 10_000,
+      ...(config.serverArgs.length ? { devServer: { extraArgs: config.serverArgs } } : {}),
+      ...(config.workerOptions || config.workerNodeFlags.length ? { worker: { ...(config.workerOptions ? { options: config.workerOptions } : {}), nodeFlags: config.workerNodeFlags } } : {}),
+    });
     results.meta.devServerCommand = stack.devServer.command;
     results.meta.startupMs = { ...stack.startupMs };
     await measure(stack, config, results);
@@ -200,7 +211,7 @@ async function render(): Promise<number> {
 }
 
 const subcommand = process.argv[2];
-const SUBCOMMANDS: Record<string, () => Promise<number>> = { profile: runProfile, experiments: runExperiments, render, batch: runBatchBench };
+const SUBCOMMANDS: Record<string, () => Promise<number>> = { profile: runProfile, experiments: runExperiments, render, batch: runBatchBench, floor: runFloor };
 const run = subcommand ? SUBCOMMANDS[subcommand] : main;
 if (!run) {
   process.stderr.write(`unknown subcommand ${subcommand}: use none, ${Object.keys(SUBCOMMANDS).map((name) => `"${name}"`).join(', ')}\n`);

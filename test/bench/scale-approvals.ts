@@ -81,6 +81,17 @@ export function databaseBytes(file: string | undefined): number | undefined {
   return total;
 }
 
+/** The worker's own account of its memory (test/bench/worker-main.ts prints it on SIGUSR2). */
+export async function workerMemory(stack: Stack): Promise<string> {
+  try {
+    process.kill(stack.worker.pid, 'SIGUSR2');
+  } catch {
+    return 'worker memory: n/a';
+  }
+  await sleep(200);
+  return stack.worker.output().split('\n').filter((line) => line.startsWith('memory ')).at(-1) ?? 'worker memory: n/a';
+}
+
 async function countWaiting(stack: Stack): Promise<number> {
   return stack.temporal.workflow.count(`TaskQueue = "${stack.taskQueue}" AND WorkflowType = "runQuery" AND McpState = "waiting_approval" AND ExecutionStatus = "Running"`)
     .then((result) => result.count);
@@ -109,7 +120,7 @@ export async function measureApprovals(stack: Stack, options: ApprovalOptions): 
       sample();
       if (performance.now() - lastLog > 10_000) {
         lastLog = performance.now();
-        log(`  approvals: ${ids.length} started, ${waiting - baseline} waiting, worker RSS ${Math.round((samples.at(-1)?.workerRss ?? 0) / 1048576)} MiB`);
+        log(`  approvals: ${ids.length} started, ${waiting - baseline} waiting, worker RSS ${Math.round((samples.at(-1)?.workerRss ?? 0) / 1048576)} MiB; ${await workerMemory(stack)}`);
       }
       if (!starting && performance.now() - begin > options.startBudgetMs + 120_000) throw new Error(`only ${waiting - baseline} of ${ids.length} runs reached the approval wait`);
     }
@@ -125,6 +136,7 @@ export async function measureApprovals(stack: Stack, options: ApprovalOptions): 
   starting = false;
   await monitor;
   const toWaitingMs = performance.now() - begin;
+  log(`  approvals: all waiting; ${await workerMemory(stack)}`);
   waiting = await countWaiting(stack);
   sample();
   const last = samples.at(-1)!;
@@ -158,12 +170,16 @@ export async function measureApprovals(stack: Stack, options: ApprovalOptions): 
   // first, and a busy worker may take longer than McpflowClient's 10 s), then its result. A run
   // that fails is counted and reported, the others go on.
   let failed = 0;
+  let retries = 0;
   const { value: outcomes, ms: wallMs } = await timed(() => runPool(ids.length, options.approveConcurrency, async (index) => {
     const id = ids[index]!;
     const { value: ok, ms } = await timed(async () => {
       try {
         await stack.client.handle(id).executeUpdate(approveUpdate, { args: [{}] });
-        checkSeedResult((await stack.client.waitForQuery(id)).result, `approved run ${id}`);
+        const { result } = await stack.client.waitForQuery(id);
+        checkSeedResult(result, `approved run ${id}`);
+        // Retried attempts (e.g. a Responses call whose heartbeat timed out on the flooded worker).
+        retries += result?.retries ?? 0;
         return true;
       } catch (error) {
         failed++;
@@ -174,6 +190,7 @@ export async function measureApprovals(stack: Stack, options: ApprovalOptions): 
     return ok ? ms : undefined;
   }));
   const latencies = outcomes.filter((value): value is number => value !== undefined);
+  log(`  approvals: ${latencies.length} runs completed with ${retries} retried attempts between them`);
   return {
     target: options.target,
     maxBacklog: options.maxBacklog,

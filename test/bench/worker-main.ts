@@ -9,11 +9,28 @@
  * MCPFLOW_MAX_CACHED_WORKFLOWS (optional, as `mcpflow worker --max-cached-workflows`).
  * Prints `worker ready` once it polls; SIGTERM drains it and exits (so --cpu-prof can write).
  */
+import { readFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { closeMcpConnections } from '../../activities';
 import { createWorker } from '../../src/worker/worker';
 
 const NAMESPACE = 'default';
+
+const MIB = 1024 * 1024;
+
+/** This process's memory in MiB: RSS by kind (/proc), the main isolate's heap by space, and the worker's cache. */
+function memoryReport(worker: Worker): Record<string, unknown> {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
+  const usage = process.memoryUsage();
+  return {
+    rss: kib('VmRSS'), rssAnon: kib('RssAnon'), rssFile: kib('RssFile'), hwm: kib('VmHWM'),
+    mainHeapTotal: usage.heapTotal / MIB, mainHeapUsed: usage.heapUsed / MIB, external: usage.external / MIB, arrayBuffers: usage.arrayBuffers / MIB,
+    mainSpaces: Object.fromEntries(v8.getHeapSpaceStatistics().map((space) => [space.space_name, Math.round(space.space_size / MIB)])),
+    cachedRuns: worker.getStatus().numCachedWorkflows,
+  };
+}
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
@@ -34,7 +51,7 @@ async function main(): Promise<void> {
   });
   // SIGUSR2: one JSON line of this process's memory on stderr (the main isolate's heap; RSS also
   // holds the workflow thread's isolate and the Core SDK), for looking into the worker's RSS.
-  process.on('SIGUSR2', () => process.stderr.write(`memory ${JSON.stringify(process.memoryUsage())}\n`));
+  process.on('SIGUSR2', () => process.stderr.write(`memory ${JSON.stringify(memoryReport(worker))}\n`));
   await worker.runUntil(async () => {
     process.stdout.write(`worker ready ${process.pid}\n`);
     await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));

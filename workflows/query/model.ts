@@ -9,18 +9,23 @@ import type { ParsedQueryInput } from '../messages';
 /**
  * A worker that dies inside a streamed call is noticed when this passes without a heartbeat.
  * The activity beats at its start and then at least every 500 ms (activities/responses.ts); the
- * SDK sends one at most every 80% of this (2 s), so a stalled event loop has ~2 s of slack.
+ * SDK sends the latest beat at most every min(80% of this, the worker's
+ * maxHeartbeatThrottleInterval: 1 s, src/worker/worker.ts), so the server sees one every second
+ * and a late one has 1 s of slack (2.5 s with the SDK's 2 s throttle left 0.5 s).
  * 15 s made recovery from a SIGKILL take 17 s; 2 s timed out calls of a worker swamped by 1,400
- * runs started at once (docs/benchmarks.md).
+ * runs started at once while the first beat still waited for the first stream event; with the
+ * 1 s throttle, 1,500 runs flooding the worker retried no call (docs/benchmarks.md).
  */
-const STREAM_HEARTBEAT_TIMEOUT_MS = 2_500;
+const STREAM_HEARTBEAT_TIMEOUT_MS = 2_000;
 /**
  * The first retry of a call whose attempt timed out (its worker died). Every failure an attempt
  * reports itself carries its own delay (ApplicationFailure.nextRetryDelay, activities/errors.ts),
  * so the policy's interval only paces timeouts: a lost worker's call is retried at once rather
- * than after the 1 s base delay.
+ * than after the 1 s base delay. 10 ms rather than 100: the recovered run's history showed the
+ * retry waiting out the whole interval after the heartbeat timeout (the server fires such a timer
+ * no earlier than history.timerProcessorMaxTimeShift, 1 s by default, after creating it).
  */
-const TIMED_OUT_RETRY_INTERVAL_MS = 100;
+const TIMED_OUT_RETRY_INTERVAL_MS = 10;
 
 export interface ModelTurn {
   step: number;
