@@ -58,7 +58,7 @@ export interface ResponsesCallResult {
   attempt_errors?: RecordedError[];
 }
 
-/** Well inside the 2.5 s heartbeat timeout of streamed calls (workflows/query/model.ts); the SDK throttles what it sends. */
+/** Well inside the 2 s heartbeat timeout of streamed calls (workflows/query/model.ts); the SDK throttles what it sends. */
 const KEEP_ALIVE_HEARTBEAT_MS = 500;
 
 

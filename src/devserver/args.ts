@@ -25,10 +25,14 @@ export function devServerArgs(opts: {
  * Measured in docs/benchmarks.md (`npm run bench -- experiments`): the dev server's single history
  * shard reads its transfer and visibility queues at 20 reads/s by default, which adds tens of ms
  * before each task reaches matching; eager activity execution hands an activity to the worker
- * that scheduled it in the same round trip.
+ * that scheduled it in the same round trip. Timers (heartbeat and sticky timeouts, retry
+ * intervals) fire up to `timerProcessorMaxTimeShift` (1 s) late by default, an allowance for clock
+ * skew between hosts that one process does not have: a run recovered after a worker died waited
+ * three such seconds (`npm run bench`, recovery inside a Responses call).
  */
-const DEV_SERVER_DYNAMIC_CONFIG: Record<string, number | boolean> = {
+const DEV_SERVER_DYNAMIC_CONFIG: Record<string, number | boolean | string> = {
   'history.transferProcessorMaxPollRPS': 10_000,
   'history.visibilityProcessorMaxPollRPS': 10_000,
   'system.enableActivityEagerExecution': true,
+  'history.timerProcessorMaxTimeShift': '50ms',
 };

@@ -12,6 +12,7 @@
  * V8's own heuristics.
  */
 import v8 from 'node:v8';
+import { ConfigError } from '../config/errors';
 
 export const DEFAULT_HEAP_GROWING_PERCENT = 20;
 
@@ -23,7 +24,7 @@ export function heapGrowingPercent(env: NodeJS.ProcessEnv = process.env): number
   if (raw === undefined || raw.trim() === '') return DEFAULT_HEAP_GROWING_PERCENT;
   const percent = Number(raw);
   if (!Number.isInteger(percent) || percent < 0 || percent > 1000) {
-    throw new Error(`MCPFLOW_HEAP_GROWING_PERCENT: "${raw}" is not a whole number from 0 to 1000; use e.g. 20 (or 0 for V8's default)`);
+    throw new ConfigError(`MCPFLOW_HEAP_GROWING_PERCENT: "${raw}" is not a whole number from 0 to 1000; use e.g. 20 (or 0 for V8's default)`);
   }
   return percent;
 }

@@ -1,4 +1,4 @@
-/** `mcpflow worker --max-cached-workflows` / MCPFLOW_MAX_CACHED_WORKFLOWS: bad values exit 2 before any connection. */
+/** `mcpflow worker --max-cached-workflows` / MCPFLOW_MAX_CACHED_WORKFLOWS and MCPFLOW_HEAP_GROWING_PERCENT: bad values exit 2 before any connection. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runCli } from './harness';
@@ -20,5 +20,14 @@ describe('mcpflow worker --max-cached-workflows', () => {
     const run = await runCli(['worker'], { ...OFFLINE, env: { ...OFFLINE.env, MCPFLOW_MAX_CACHED_WORKFLOWS: 'lots' } });
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /max-cached-workflows/);
+  });
+});
+
+describe('MCPFLOW_HEAP_GROWING_PERCENT', () => {
+  it('refuses a value that is not a whole percentage before connecting, naming the variable', async () => {
+    const run = await runCli(['worker'], { ...OFFLINE, env: { ...OFFLINE.env, MCPFLOW_HEAP_GROWING_PERCENT: 'fast' } });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /MCPFLOW_HEAP_GROWING_PERCENT: "fast" is not a whole number/);
+    assert.doesNotMatch(run.stderr, /unreachable/i);
   });
 });

@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { describeConnection } from '../../config/connection';
 import { commandContext } from '../context';
 import { UsageError } from '../errors';
+import { heapGrowingPercent } from '../../worker/heap';
 import type { AllowPrivateNetworks } from '../../core/destinations';
 import { allowPrivateNetworksOption, parseDuration, parsePortFlag, parsePositiveInt } from '../options';
 import { toStdout } from '../output';
@@ -34,6 +35,7 @@ export function registerWorkerCommand(program: Command): void {
     .action(async (flags: WorkerFlags, command: Command) => {
       const context = commandContext(command);
       installQuietRuntime(flags.metricsPort !== undefined ? { metrics: { host: flags.metricsHost, port: flags.metricsPort } } : {});
+      heapGrowingPercent(); // a bad MCPFLOW_HEAP_GROWING_PERCENT is refused before anything connects
       if (flags.workflowBundle && !existsSync(flags.workflowBundle)) {
         throw new UsageError(`--workflow-bundle ${flags.workflowBundle}: no such file; build it with \`node scripts/bundle-workflows.mjs <file>\` or leave the flag out`);
       }
