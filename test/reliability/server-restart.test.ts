@@ -72,7 +72,8 @@ describe('reliability: dev server restart', () => {
       for (const id of ids) {
         await until(async () => (await client.workflow.getHandle(id).query(progressQuery)).pending_approvals.length > 0, `${id} waiting for approval`, 120_000);
       }
-      stack.demo.servers.weather.setFaults({ latencyMs: 3_000 });
+      // Long enough that the first of these is still running after the last one started, on a loaded machine too.
+      stack.demo.servers.weather.setFaults({ latencyMs: 10_000 });
       for (let i = WAITING; i < RUNS; i++) ids.push(await start(i));
       let openAtRestart = 0;
       for await (const _ of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) openAtRestart++;
