@@ -3,7 +3,7 @@
  * tokens and works for servers that only the worker can reach. Connections come from a pool
  * (./mcp-connections.ts) shared by the worker's activities.
  */
-import { Context, log } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { ProtocolError, type Client, type RequestOptions } from '@modelcontextprotocol/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
@@ -124,12 +124,7 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
       const listed = await withDeadline(input.timeout_ms, async (options) => {
         const client = await modern.clientFor(input.server, options);
         if (!client) return { tools: await deps.connections.use(input.server, deps.env, (sdk) => listToolsOf(sdk, input.server.label, options), options, allow) };
-        const listing = await listTools2026(
-          client,
-          options,
-          (count) => Context.current().heartbeat({ server: input.server.label, tools: count }),
-          (tool, reason) => log.warn(`${input.server.label}: tool ${tool} left out of the listing: ${reason}`, { server: input.server.label, tool }),
-        );
+        const listing = await listTools2026(client, options, (count) => Context.current().heartbeat({ server: input.server.label, tools: count }));
         modern.rememberOutputSchemas(client.url, listing.output_schemas);
         return { tools: listing.tools, ttl_ms: listing.ttl_ms, cache_scope: listing.cache_scope };
       });

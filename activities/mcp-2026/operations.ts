@@ -43,15 +43,14 @@ export interface Listing2026 {
 
 /**
  * Every page, walked by the SDK (which also leaves out tools whose `x-mcp-header` annotations
- * break the rules, with a warning, and caps runaway pagination). Not from the SDK's cache: the
- * catalog decides freshness, from the hints this returns.
+ * break the rules, with a warning, and caps runaway pagination at 64 pages). Not from the SDK's
+ * cache: the catalog decides freshness, from the hints this returns (the first page's: the SDK's
+ * walk keeps only those).
  */
 export async function listTools2026(
   client: Mcp2026Client,
   options: RequestOptions,
-  onPage: (count: number) => void = () => undefined,
-  // Kept for the callers' signature: the SDK leaves such tools out and warns about them itself.
-  _onRejected?: (tool: string, reason: string) => void,
+  onListed: (count: number) => void = () => undefined,
 ): Promise<Listing2026> {
   const page = await withAbortReason(options.signal, client.sdk.listTools(undefined, { ...options, cacheMode: 'bypass' }));
   const listing: Listing2026 = { tools: [], output_schemas: {} };
@@ -68,7 +67,7 @@ export async function listTools2026(
   const hints = page as { ttlMs?: unknown; cacheScope?: unknown };
   if (typeof hints.ttlMs === 'number') listing.ttl_ms = Math.max(0, Math.floor(hints.ttlMs));
   if (hints.cacheScope === 'public' || hints.cacheScope === 'private') listing.cache_scope = hints.cacheScope;
-  onPage(listing.tools.length);
+  onListed(listing.tools.length);
   return listing;
 }
 
