@@ -136,10 +136,14 @@ export function createMcpEndpoint(context: DemoMcpContext, options: McpEndpointO
     if (call) {
       const latency = state.faults.latency;
       if (latency > 0) {
+        // The injected latency is the way to the tool: a request whose client is gone by then
+        // (a worker killed mid-call) never reaches it, so a test knows whether the tool ran.
+        const clientGone = new AbortController();
+        res.once('close', () => clientGone.abort());
         try {
-          await sleep(latency, undefined, { signal: options.signal });
+          await sleep(latency, undefined, { signal: AbortSignal.any([options.signal, clientGone.signal]) });
         } catch {
-          req.socket.destroy(); // the server is closing
+          req.socket.destroy(); // the server is closing, or the client went away
           return;
         }
       }

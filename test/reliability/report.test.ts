@@ -70,7 +70,9 @@ const KILL_POINTS: KillPoint[] = [
       await new Promise((resolve) => setTimeout(resolve, 300)); // the request is at the server (1.5 s latency)
     },
   },
-  { name: 'after the first Responses call (direct, before the tool runs)', mode: 'direct', approve: false, maxExecutions: 1, reach: (handle) => until(async () => (await handle.query(progressQuery)).step >= 1, 'the first model turn') },
+  // The tool call follows the model turn at once (eager dispatch): its 3 s of latency keep it from
+  // the tool until the kill, and a request whose worker died never reaches the tool (the demo server drops it).
+  { name: 'after the first Responses call (direct, before the tool runs)', mode: 'direct', approve: false, latencyMs: 3_000, maxExecutions: 1, reach: (handle) => until(async () => (await handle.query(progressQuery)).step >= 1, 'the first model turn') },
   { name: 'during tool discovery (direct listing of a server that is down for 1.5 s)', mode: 'direct', outageMs: 1_500, maxExecutions: 1, reach: (handle) => until(() => activityStarted(handle, 'listToolsDirect'), 'the listing') },
   { name: 'after the tool ran, as the answer is asked for (direct)', mode: 'direct', maxExecutions: 1, reach: (handle) => until(async () => (await handle.query(progressQuery)).calls_so_far >= 1, 'the tool call record') },
 ];
