@@ -4,7 +4,7 @@
  * (./mcp-connections.ts) shared by the worker's activities.
  */
 import { Context } from '@temporalio/activity';
-import { ProtocolError, type Client, type RequestOptions } from '@modelcontextprotocol/client';
+import type { Client, RequestOptions } from '@modelcontextprotocol/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
 import { classify, type RecordedError } from '../src/core/errors';
@@ -19,6 +19,7 @@ import { attemptErrorsField } from './attempt-errors';
 import { failureFromClassification, nonRetryableFailure, toApplicationFailure, type FailureContext } from './errors';
 import { findDestinationRefusal } from '../src/net/destination-guard';
 import type { McpConnectionPool } from './mcp-connections';
+import { answeredByServer } from './mcp-connection';
 import { StdioSpawnError } from './mcp-stdio';
 import { outputSchemaOf, rememberOutputSchemas, structuredOutcome, textOfStructured, type StructuredOutcome } from './mcp-structured';
 import { redactDeep, redactText, secretValues, type Env } from './secrets';
@@ -31,7 +32,7 @@ import type { CallInteraction, ElicitResult } from '../src/core/mcp-input';
 import { withDeadline } from './mcp-deadline';
 import { createMcpTaskActivities, type DirectTaskInput } from './mcp-tasks';
 
-export { withMcpClient } from './mcp-connections';
+export { withMcpClient } from './mcp-connection';
 
 /**
  * Every page of `tools/list`, in the shape the Responses API uses for listed tools. Page by page
@@ -235,11 +236,6 @@ function destinationFailure(error: unknown): ApplicationFailure | undefined {
   const refusal = findDestinationRefusal(error);
   if (!refusal) return undefined;
   return nonRetryableFailure('invalid_arguments', refusal.message, Context.current().info.attempt);
-}
-
-/** A JSON-RPC error the server sent back proves the server answered (and which revision it speaks). */
-function answeredByServer(error: unknown): boolean {
-  return error instanceof ProtocolError;
 }
 
 /** A server that breaks the revision, or shares no revision with mcpflow: retrying cannot help. */
