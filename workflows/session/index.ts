@@ -177,14 +177,7 @@ class Session {
 
   /** Refreshes the catalog if it is stale, starts the child and returns its id; the result is recorded when the child ends. */
   private async startQuery(args: ExecuteQueryArgs): Promise<QueryStarted> {
-    const workflowId = childQueryId(workflowInfo().workflowId, args.query_id ?? `query-${this.history.queryCount + 1}`);
-    if (this.active.has(workflowId)) {
-      throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `a query ${workflowId} is already running: choose another query_id` });
-    }
-    this.history.queryCount++;
-    const tracked: Tracked = { workflow_id: workflowId, query: args.query, started_at: new Date().toISOString(), waiting: false, carried: false };
-    this.active.set(workflowId, tracked);
-    this.setState('executing');
+    const workflowId = this.track(args);
     let handle;
     try {
       await this.refreshTools(args.force_refresh ?? false);
@@ -198,7 +191,23 @@ class Session {
     return { started: true, workflow_id: workflowId };
   }
 
+  /** Histories from before QUERY_RETURNS_AT_ONCE: the update waited for the child's result. */
   private async executeQueryToTheEnd(args: ExecuteQueryArgs): Promise<QueryResult> {
+    const workflowId = this.track(args);
+    let result: QueryResult;
+    try {
+      await this.refreshTools(args.force_refresh ?? false);
+      result = await runChildQuery(workflowId, args, this.input, this.tools, this.history.lastSuccessFor(args.query));
+    } catch (error) {
+      this.active.delete(workflowId);
+      throw error;
+    }
+    this.finish(workflowId, result);
+    return result;
+  }
+
+  /** A new query of this session: its child's id, counted and tracked from now on. */
+  private track(args: ExecuteQueryArgs): string {
     const workflowId = childQueryId(workflowInfo().workflowId, args.query_id ?? `query-${this.history.queryCount + 1}`);
     if (this.active.has(workflowId)) {
       throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `a query ${workflowId} is already running: choose another query_id` });
@@ -206,17 +215,7 @@ class Session {
     this.history.queryCount++;
     this.active.set(workflowId, { workflow_id: workflowId, query: args.query, started_at: new Date().toISOString(), waiting: false, carried: false });
     this.setState('executing');
-    let result: QueryResult;
-    try {
-      await this.refreshTools(args.force_refresh ?? false);
-      result = await runChildQuery(workflowId, args, this.input, this.tools, this.history.lastSuccessFor(args.query));
-    } finally {
-      this.active.delete(workflowId);
-    }
-    this.history.record(result);
-    this.upsertSearchAttributes([{ key: MCP_TOOL_CALL_COUNT, value: this.history.totalCalls() }]);
-    this.setState(this.active.size ? this.busyState() : result.success ? 'idle' : 'error');
-    return result;
+    return workflowId;
   }
 
   // -------------------------------------------------------------------------------------------
