@@ -3,7 +3,7 @@
  * or a cron expression; each run asks the session to list its servers again and returns the
  * diff (tools added, removed, changed), so a changed tool shows up in the run's result.
  */
-import { ScheduleOverlapPolicy, WorkflowFailedError, type CalendarSpecDescription, type ScheduleDescription, type ScheduleOptions, type ScheduleSpec, type ScheduleSpecDescription } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Workflow, WorkflowFailedError, type CalendarSpecDescription, type ScheduleDescription, type ScheduleOptions, type ScheduleSpec, type ScheduleSpecDescription } from '@temporalio/client';
 import { RefreshSessionInputSchema, type SessionRefreshResult } from '../../workflows/messages';
 import type { refreshSession } from '../../workflows/refresh';
 import type { McpflowClient } from './client';
@@ -100,21 +100,12 @@ export class ScheduleApi {
     const spec = scheduleSpecOf(options);
     const scheduleId = options.scheduleId ?? defaultScheduleId(options.sessionId);
     const input = RefreshSessionInputSchema.parse({ session_id: options.sessionId, force_refresh: options.forceRefresh ?? true });
-    await this.create({
-      scheduleId,
-      spec,
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'refreshSession' as unknown as typeof refreshSession,
-        taskQueue: this.client.taskQueue,
-        // The schedule appends the run time, so every run has its own id.
-        workflowId: `${scheduleId}-run`,
-        args: [input],
-        staticSummary: `Refresh the tools of session ${options.sessionId}`,
-      },
+    await this.create(scheduleId, spec, options, {
+      workflowType: 'refreshSession' as unknown as typeof refreshSession,
+      args: [input],
+      staticSummary: `Refresh the tools of session ${options.sessionId}`,
       // A slow refresh is not worth a second one in parallel.
-      policies: { overlap: ScheduleOverlapPolicy.SKIP },
-      state: { paused: options.paused ?? false, ...(options.note ? { note: options.note } : {}) },
+      overlap: ScheduleOverlapPolicy.SKIP,
     });
     return scheduleId;
   }
@@ -130,27 +121,36 @@ export class ScheduleApi {
     }
     const { search_attributes } = await this.client.searchAttributesFor([]);
     const scheduleId = options.scheduleId;
-    await this.create({
-      scheduleId,
-      spec,
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'runBatch' as unknown as typeof runBatch,
-        taskQueue: this.client.taskQueue,
-        workflowId: `${scheduleId}-run`,
-        args: [{ ...options.input, search_attributes }],
-        staticSummary: `Scheduled batch${options.input.source ? ` of ${options.input.source}` : ''}: ${options.input.total} queries`,
-      },
+    await this.create(scheduleId, spec, options, {
+      workflowType: 'runBatch' as unknown as typeof runBatch,
+      args: [{ ...options.input, search_attributes }],
+      staticSummary: `Scheduled batch${options.input.source ? ` of ${options.input.source}` : ''}: ${options.input.total} queries`,
       // A batch still running when the next is due: the next waits its turn instead of doubling the load.
-      policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE },
-      state: { paused: options.paused ?? false, ...(options.note ? { note: options.note } : {}) },
+      overlap: ScheduleOverlapPolicy.BUFFER_ONE,
     });
     return scheduleId;
   }
 
-  /** Temporal checks the spec only here: a refused cron expression becomes InvalidScheduleSpecError. */
-  private async create(options: ScheduleOptions): Promise<void> {
-    await this.client.call(options.scheduleId, () =>
+  /**
+   * A Schedule that starts `workflow` on this client's task queue; each run's id is the schedule's
+   * plus `-run` and the time the schedule appends. Temporal checks the spec only here: a refused
+   * cron expression becomes InvalidScheduleSpecError.
+   */
+  private async create(
+    scheduleId: string,
+    spec: ScheduleSpec,
+    state: { paused?: boolean; note?: string },
+    workflow: { workflowType: Workflow; args: unknown[]; staticSummary: string; overlap: ScheduleOverlapPolicy },
+  ): Promise<void> {
+    const { overlap, ...action } = workflow;
+    const options: ScheduleOptions = {
+      scheduleId,
+      spec,
+      action: { type: 'startWorkflow', ...action, taskQueue: this.client.taskQueue, workflowId: `${scheduleId}-run` },
+      policies: { overlap },
+      state: { paused: state.paused ?? false, ...(state.note ? { note: state.note } : {}) },
+    };
+    await this.client.call(scheduleId, () =>
       this.client.temporal.schedule.create(options).catch((error: unknown) => {
         throw specRefusal(error);
       }),
