@@ -2,7 +2,8 @@
  * After a worker dies inside an activity that heartbeats (a streamed Responses call), Temporal
  * retries the activity once the heartbeat timeout passes, and the workflow task that follows the
  * retried attempt goes first to the dead worker's sticky queue: it waits there for the worker's
- * stickyQueueScheduleToStartTimeout (500 ms; the server fires that timer up to ~1 s late) before
+ * stickyQueueScheduleToStartTimeout (500 ms; a server with the default
+ * history.timerProcessorMaxTimeShift fires that timer up to ~1 s late) before
  * any live worker may take it. The history of a recovered run showed exactly that wait
  * (docs/benchmarks.md, recovery inside a Responses call).
  *

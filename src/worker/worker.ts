@@ -64,11 +64,12 @@ export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
   limitHeapGrowth();
   // Payload encryption when MCPFLOW_ENCRYPTION_KEYS / _KEY_FILE is set (src/codec).
   const dataConverter = mcpflowDataConverter();
-  const temporalClient = new Client({ connection: options.connection, namespace: options.namespace ?? 'default', dataConverter });
+  const namespace = options.namespace ?? 'default';
+  const temporalClient = new Client({ connection: options.connection, namespace, dataConverter });
   const workerOptions: WorkerOptions = {
     dataConverter,
     connection: options.connection,
-    namespace: options.namespace ?? 'default',
+    namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: createActivities({ temporalClient, ...options }),
     ...(options.workflowBundlePath && !options.tracing ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: sharedWorkflowModules() } }),
