@@ -189,16 +189,6 @@ export function oauthProviderFor(server: ServerConfig, env: Env, allow: AllowPri
 }
 
 /**
- * A valid access token of an OAuth server, for a caller that builds its own requests (the MCP
- * 2026-07-28 path): read from the token store, refreshed first when it expires within 30 s (one
- * refresh shared by every caller), undefined for a server without OAuth. A missing or refused
- * token throws the non-retryable authentication failure naming `mcpflow auth <label>`.
- */
-export async function accessTokenFor(server: ServerConfig, env: Env, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<string | undefined> {
-  return oauthProviderFor(server, env, allow)?.token();
-}
-
-/**
  * The access token for hosted mode, where the model's platform calls the server with it (as
  * `authorization`). Read as it is: a refresh needs the network, which this synchronous step has
  * not; an expired token without a direct-mode call to refresh it asks for a sign-in.

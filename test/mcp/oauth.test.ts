@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createActivities, McpConnectionPool } from '../../activities';
-import { accessTokenFor } from '../../activities/mcp-auth';
+import { oauthProviderFor } from '../../activities/mcp-auth';
 import { parseServerSpec } from '../../src/config/server-spec';
 import { ServerConfigSchema } from '../../src/core/servers';
 import { SCRIPT_METADATA_KEY } from '../../src/emulator';
@@ -207,15 +207,15 @@ describe('OAuth-protected server in direct mode', () => {
       assert.deepEqual(three.value?.tool_calls.map((call) => call.status), ['completed', 'completed', 'completed']);
       assert.equal(oauth.provider.counts.refreshes, 3, 'one refresh for the three calls');
 
-      // The same for a caller that builds its own requests (the MCP 2026-07-28 path): a valid token, refreshed first.
+      // The provider alone, as a transport asks it before every request: a valid token, refreshed first.
       const latest = JSON.parse(await readFile(store, 'utf8'));
       latest.servers[oauth.url].expires_at = Date.now() - 1_000;
       await writeFile(store, JSON.stringify(latest), { mode: 0o600 });
-      const token = await accessTokenFor(server(), { MCPFLOW_TOKEN_STORE: store });
+      const token = await oauthProviderFor(server(), { MCPFLOW_TOKEN_STORE: store })?.token();
       assert.equal(oauth.provider.counts.refreshes, 4);
       assert.equal(token, JSON.parse(await readFile(store, 'utf8')).servers[oauth.url].tokens.access_token);
       assert.notEqual(token, latest.servers[oauth.url].tokens.access_token);
-      assert.equal(await accessTokenFor({ label: 'plain', url: oauth.url, require_approval: 'never' }, { MCPFLOW_TOKEN_STORE: store }), undefined, 'no OAuth, no token');
+      assert.equal(oauthProviderFor({ label: 'plain', url: oauth.url, require_approval: 'never' }, { MCPFLOW_TOKEN_STORE: store }), undefined, 'no OAuth, no provider');
     });
   });
 
