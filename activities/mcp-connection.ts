@@ -143,8 +143,12 @@ export async function withMcpClient<T>(server: ServerConfig, env: Env, use: UseM
   }
 }
 
-/** HTTP statuses after which the legacy HTTP+SSE transport is tried (not 401/403/408/429: those are about the request, not the protocol). */
-function isLegacyHint(status: number | undefined): boolean {
+/**
+ * HTTP statuses that point to an older protocol: after them the legacy HTTP+SSE transport is
+ * tried, and a 2026-07-28 probe means a 2025 server (not 401/403/408/429: those are about the
+ * request, not the protocol).
+ */
+export function isLegacyHint(status: number | undefined): boolean {
   return status !== undefined && status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status);
 }
 

@@ -12,6 +12,7 @@
  */
 import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, SdkHttpError, type DiscoverResult } from '@modelcontextprotocol/client';
 import { z } from 'zod';
+import { isLegacyHint } from '../mcp-connection';
 import type { Mcp2026Client, RequestOptions } from './client';
 import { PROTOCOL_2026 } from './schema';
 
@@ -56,9 +57,9 @@ export class ProtocolMemory {
   }
 }
 
-/** Codes only a modern server sends about a request it could have served. */
 /** `-32020` HeaderMismatch (SEP-2243; the SDK's enum has no member for it). */
 const HEADER_MISMATCH = -32_020;
+/** Codes only a modern server sends about a request it could have served. */
 const MODERN_REFUSALS: readonly number[] = [HEADER_MISMATCH, ProtocolErrorCode.MissingRequiredClientCapability];
 
 const SupportedSchema = z.object({ supported: z.array(z.string()) });
@@ -71,7 +72,7 @@ export async function probe(client: Mcp2026Client, options: RequestOptions): Pro
       // Refused credentials: the 2025 path (whose transport may add credentials of its own) gets
       // the call and reports the refusal itself; the next activity asks again.
       if (error.status === 401 || error.status === 403) return { era: 'legacy', provisional: true };
-      if (error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429) return { era: 'legacy' };
+      if (isLegacyHint(error.status)) return { era: 'legacy' };
       throw withAnswerText(error);
     }
     if (error instanceof ProtocolError) {
