@@ -25,7 +25,8 @@ export class Modern {
 
   /** A 2026-07-28 client for the server, or undefined when it is a stdio or a 2025 (SDK) server. */
   async clientFor(server: ServerConfig, options: RequestOptions): Promise<Mcp2026Client | undefined> {
-    if (isStdioServer(server)) return undefined;
+    // A server known to speak 2025 costs no 2026 client (built per call otherwise, and dropped).
+    if (isStdioServer(server) || this.memory.get(server.url)?.era === 'legacy') return undefined;
     assertDestinationUrl(server.url, this.allow);
     const client = new Mcp2026Client(server.url, {
       headers: connectionHeaders(server, this.env),
