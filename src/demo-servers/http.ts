@@ -138,10 +138,8 @@ export function createMcpEndpoint(context: DemoMcpContext, options: McpEndpointO
       if (latency > 0) {
         // The injected latency is the way to the tool: a request whose client is gone by then
         // (a worker killed mid-call) never reaches it, so a test knows whether the tool ran.
-        const clientGone = new AbortController();
-        res.once('close', () => clientGone.abort());
         try {
-          await sleep(latency, undefined, { signal: AbortSignal.any([options.signal, clientGone.signal]) });
+          await sleep(latency, undefined, { signal: AbortSignal.any([options.signal, gone.signal]) });
         } catch {
           req.socket.destroy(); // the server is closing, or the client went away
           return;
