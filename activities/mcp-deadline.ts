@@ -1,6 +1,8 @@
-/** The deadline every MCP request of one direct-mode activity shares. */
+/** The deadline every MCP request of one direct-mode activity shares, and the heartbeats while it waits. */
 import { Context } from '@temporalio/activity';
 import type { RequestOptions } from '@modelcontextprotocol/client';
+import { KEEP_ALIVE_HEARTBEAT_MS } from '../src/core/heartbeats';
+import { earlierAttemptErrors } from './attempt-errors';
 
 /** Room left between the last MCP request's deadline and the activity's own timeout. */
 const REQUEST_TIMEOUT_MARGIN_MS = 2_000;
@@ -14,9 +16,18 @@ const DEFAULT_ACTIVITY_TIMEOUT_MS = 60_000;
  * its RequestTimeout error either way). The signal is this activity's own, detached from Temporal's
  * cancellation when the activity is done, so that nothing of a finished activity reaches a pooled
  * connection later.
+ *
+ * While it waits, the activity heartbeats (at once, then every KEEP_ALIVE_HEARTBEAT_MS), so that
+ * a worker killed inside a call is noticed after the workflow's short heartbeat timeout
+ * (src/core/heartbeats.ts) instead of the call's whole timeout; the beats also carry a
+ * cancellation to the activity. `doing` names the work in the details.
  */
-export async function withDeadline<T>(activityTimeoutMs: number | undefined, work: (options: RequestOptions) => Promise<T>): Promise<T> {
+export async function withDeadline<T>(activityTimeoutMs: number | undefined, work: (options: RequestOptions) => Promise<T>, doing?: string): Promise<T> {
   const context = Context.current();
+  const details = keepAliveDetails(context, { doing: doing ?? context.info.activityType });
+  const alive = () => context.heartbeat(details);
+  alive();
+  const keepAlive = setInterval(alive, KEEP_ALIVE_HEARTBEAT_MS);
   const activityMs = activityTimeoutMs ?? (context.info.startToCloseTimeoutMs || DEFAULT_ACTIVITY_TIMEOUT_MS);
   const timeout = Math.max(1_000, activityMs - REQUEST_TIMEOUT_MARGIN_MS);
   const deadline = new AbortController();
@@ -28,7 +39,17 @@ export async function withDeadline<T>(activityTimeoutMs: number | undefined, wor
   try {
     return await work({ timeout, signal: deadline.signal });
   } finally {
+    clearInterval(keepAlive);
     clearTimeout(timer);
     cancelled.removeEventListener('abort', onCancel);
   }
+}
+
+/**
+ * Heartbeat details that keep the errors of this activity's earlier attempts: the last beat's
+ * details are what the next attempt reads them from (./attempt-errors.ts), also after a worker died.
+ */
+export function keepAliveDetails(context: Context, details: Record<string, unknown>): Record<string, unknown> {
+  const carried = earlierAttemptErrors(context);
+  return carried.length ? { ...details, mcpflow_attempt_errors: carried } : details;
 }

@@ -62,7 +62,7 @@ export function createMcpTaskActivities(shared: McpCallResults) {
         if (got.status !== 'completed') return { task: got, outputSchema: undefined };
         const result = readTaskResult(got.result);
         return { task: got, outputSchema: await modernOutputSchema(client, input.tool.name, result, options) };
-      });
+      }, doing);
       if (task.status === 'completed') return { ...completedCall(input, readTaskResult(task.result), outputSchema, startedAt, doing), task_status: 'completed' };
       const at = new Date().toISOString();
       const attempt = Context.current().info.attempt;
@@ -77,19 +77,21 @@ export function createMcpTaskActivities(shared: McpCallResults) {
 
   /** `tasks/update`: the person's answers to a task waiting for input. */
   async function updateTaskDirect(input: DirectTaskInput): Promise<void> {
+    const doing = `answering task ${input.task_id} of ${input.server.label}`;
     try {
-      await withDeadline(input.timeout_ms, async (options) => updateTask(await taskClient(input, options), input.task_id, input.input_responses ?? {}, options));
+      await withDeadline(input.timeout_ms, async (options) => updateTask(await taskClient(input, options), input.task_id, input.input_responses ?? {}, options), doing);
     } catch (error) {
-      throw fail(error, input, `answering task ${input.task_id} of ${input.server.label}`);
+      throw fail(error, input, doing);
     }
   }
 
   /** `tasks/cancel`: cooperative; the server acknowledges and may still finish. */
   async function cancelTaskDirect(input: DirectTaskInput): Promise<void> {
+    const doing = `cancelling task ${input.task_id} of ${input.server.label}`;
     try {
-      await withDeadline(input.timeout_ms, async (options) => cancelTask(await taskClient(input, options), input.task_id, options));
+      await withDeadline(input.timeout_ms, async (options) => cancelTask(await taskClient(input, options), input.task_id, options), doing);
     } catch (error) {
-      throw fail(error, input, `cancelling task ${input.task_id} of ${input.server.label}`);
+      throw fail(error, input, doing);
     }
   }
 

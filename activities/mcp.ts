@@ -29,7 +29,7 @@ import { sharedProtocolMemory, NoCommonProtocolError, type ProtocolMemory } from
 import { callTool2026, listTools2026, ProtocolViolationError, type CallAnswer } from './mcp-2026/operations';
 import type { CallToolResult2026 } from './mcp-2026/schema';
 import type { CallInteraction, ElicitResult } from '../src/core/mcp-input';
-import { withDeadline } from './mcp-deadline';
+import { keepAliveDetails, withDeadline } from './mcp-deadline';
 import { createMcpTaskActivities, type DirectTaskInput } from './mcp-tasks';
 
 export { withMcpClient } from './mcp-connection';
@@ -54,7 +54,7 @@ export async function listToolsOf(client: Client, serverLabel: string, options: 
       });
     }
     cursor = page.nextCursor;
-    Context.current().heartbeat({ server: serverLabel, tools: tools.length });
+    Context.current().heartbeat(keepAliveDetails(Context.current(), { server: serverLabel, tools: tools.length }));
   } while (cursor);
   return tools;
 }
@@ -125,10 +125,10 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
       const listed = await withDeadline(input.timeout_ms, async (options) => {
         const client = await modern.clientFor(input.server, options);
         if (!client) return { tools: await deps.connections.use(input.server, deps.env, (sdk) => listToolsOf(sdk, input.server.label, options), options, allow) };
-        const listing = await listTools2026(client, options, (count) => Context.current().heartbeat({ server: input.server.label, tools: count }));
+        const listing = await listTools2026(client, options, (count) => Context.current().heartbeat(keepAliveDetails(Context.current(), { server: input.server.label, tools: count })));
         modern.rememberOutputSchemas(client.url, listing.output_schemas);
         return { tools: listing.tools, ttl_ms: listing.ttl_ms, cache_scope: listing.cache_scope };
-      });
+      }, `listing the tools of ${input.server.label}`);
       const result: DirectListResult = { tools: redactDeep(listed.tools, secretValues([input.server], deps.env)), attempt: Context.current().info.attempt };
       // Only present for 2026 servers: a 2025 listing's result keeps its old shape.
       if ('ttl_ms' in listed && listed.ttl_ms !== undefined) result.ttl_ms = listed.ttl_ms;
@@ -171,7 +171,7 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
           options,
           allow,
         );
-      });
+      }, doing);
       if (called.answer.kind !== 'complete') return interactionResult(called.answer, startedAt, input.server);
       return completedCall(input, called.answer.result, called.outputSchema, startedAt, doing);
     } catch (error) {

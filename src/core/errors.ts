@@ -15,6 +15,11 @@ export const MCPErrorTypeSchema = z.enum([
   'timeout',
   'rate_limit',
   'unknown',
+  /**
+   * A call of a tool with side effects that was sent and then cut off (its worker died, or no
+   * answer came in time): it may or may not have run. Set by the workflow, never by an activity.
+   */
+  'outcome_unknown',
 ]);
 export type MCPErrorType = z.infer<typeof MCPErrorTypeSchema>;
 export const MCP_ERROR_TYPES = MCPErrorTypeSchema.options;
@@ -36,6 +41,7 @@ export const ERROR_TABLE: Record<MCPErrorType, RetryRule> = {
   timeout: { kind: 'fixed', delayMs: 5_000 },
   rate_limit: { kind: 'server_hint' },
   unknown: { kind: 'exponential' },
+  outcome_unknown: { kind: 'never', advice: 'the call was sent and cut off; it may or may not have run: check the server before running it again' },
 };
 
 /** Facts about a failure, gathered by whoever caught it (an activity, the response parser). */

@@ -61,6 +61,14 @@ export function durationMs(startedAt: string | null, completedAt: string | null)
   return Number.isFinite(duration) ? Math.max(0, duration) : null;
 }
 
+/** Failed calls, and of those the ones whose outcome is unknown (error type `outcome_unknown`). */
+export function callFailureCounts(calls: readonly Pick<CallRecord, 'status' | 'error_type'>[]): { failed_calls: number; unknown_outcome_calls: number } {
+  return {
+    failed_calls: calls.filter((call) => call.status === 'failed').length,
+    unknown_outcome_calls: calls.filter((call) => call.error_type === 'outcome_unknown').length,
+  };
+}
+
 export const QueryResultSchema = z.object({
   query: z.string(),
   success: z.boolean(),
@@ -73,6 +81,10 @@ export const QueryResultSchema = z.object({
   /** True when the answer or catalog is an older one, served because retries ran out. */
   stale: z.boolean(),
   response_id: z.string().nullable(),
+  /** Calls that failed (status `failed`), those with an unknown outcome included; absent in results of older runs. */
+  failed_calls: z.number().int().nonnegative().optional(),
+  /** Calls of tools with side effects that were sent and cut off: they may or may not have run. */
+  unknown_outcome_calls: z.number().int().nonnegative().optional(),
 });
 /** The seed's WorkflowResult. */
 export type QueryResult = z.infer<typeof QueryResultSchema>;
@@ -91,6 +103,9 @@ export const StatisticsTotalsSchema = z.object({
   tool_usage: z.record(z.string(), z.number().int()),
   server_usage: z.record(z.string(), z.number().int()),
   calls_by_status: z.record(z.string(), z.number().int()),
+  /** Totals carried by sessions recorded before these two fields start at 0. */
+  failed_calls: z.number().int().default(0),
+  unknown_outcome_calls: z.number().int().default(0),
   call_duration_sum: z.number(),
   call_duration_count: z.number().int(),
   call_duration_max: z.number().nullable(),
@@ -100,7 +115,7 @@ export type StatisticsTotals = z.infer<typeof StatisticsTotalsSchema>;
 
 export const EMPTY_TOTALS: StatisticsTotals = {
   queries: 0, successful: 0, success_duration_sum: 0, success_duration_max: 0, retries: 0, calls: 0,
-  tool_usage: {}, server_usage: {}, calls_by_status: {}, call_duration_sum: 0, call_duration_count: 0, call_duration_max: null, errors_by_type: {},
+  tool_usage: {}, server_usage: {}, calls_by_status: {}, failed_calls: 0, unknown_outcome_calls: 0, call_duration_sum: 0, call_duration_count: 0, call_duration_max: null, errors_by_type: {},
 };
 
 export function totalsOf(results: readonly Pick<QueryResult, 'success' | 'duration_ms' | 'retries'>[], calls: readonly CallRecord[], errors: readonly RecordedError[]): StatisticsTotals {
@@ -116,6 +131,7 @@ export function totalsOf(results: readonly Pick<QueryResult, 'success' | 'durati
     tool_usage: countBy(calls, (call) => call.tool),
     server_usage: countBy(calls, (call) => call.server),
     calls_by_status: countBy(calls, (call) => call.status),
+    ...callFailureCounts(calls),
     call_duration_sum: durations.reduce((sum, duration) => sum + duration, 0),
     call_duration_count: durations.length,
     call_duration_max: durations.length ? Math.max(...durations) : null,
@@ -134,6 +150,8 @@ export function addTotals(a: StatisticsTotals, b: StatisticsTotals): StatisticsT
     tool_usage: addCounts(a.tool_usage, b.tool_usage),
     server_usage: addCounts(a.server_usage, b.server_usage),
     calls_by_status: addCounts(a.calls_by_status, b.calls_by_status),
+    failed_calls: a.failed_calls + b.failed_calls,
+    unknown_outcome_calls: a.unknown_outcome_calls + b.unknown_outcome_calls,
     call_duration_sum: a.call_duration_sum + b.call_duration_sum,
     call_duration_count: a.call_duration_count + b.call_duration_count,
     call_duration_max: a.call_duration_max === null ? b.call_duration_max : b.call_duration_max === null ? a.call_duration_max : Math.max(a.call_duration_max, b.call_duration_max),
@@ -155,6 +173,9 @@ export function statisticsFromTotals(totals: StatisticsTotals, serversConfigured
     tool_usage: totals.tool_usage,
     server_usage: totals.server_usage,
     calls_by_status: totals.calls_by_status,
+    /** Calls that failed; of those, calls of tools with side effects that were cut off and may or may not have run. */
+    failed_calls: totals.failed_calls,
+    unknown_outcome_calls: totals.unknown_outcome_calls,
     avg_call_duration_ms: totals.call_duration_count ? totals.call_duration_sum / totals.call_duration_count : null,
     max_call_duration_ms: totals.call_duration_max,
     servers_configured: serversConfigured,

@@ -4,10 +4,17 @@
  */
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import { QUERY_FAILED, readQueryFailedDetails } from '../../src/core/failures';
-import type { QueryResult } from '../../src/core/records';
+import { callFailureCounts, type QueryResult } from '../../src/core/records';
 import type { LineOutcome } from './messages';
 
-export function resultOutcome(result: QueryResult): LineOutcome {
+/**
+ * A line's end with its failed tool calls: a query that answered although a call failed is not a
+ * plain success, and one whose side effect was cut off (`unknown_outcome_calls`) failed outright
+ * (error type `outcome_unknown`). Counted from the records, so results of older runs count too.
+ */
+export type LineOutcomeWithCalls = LineOutcome & { failed_calls: number; unknown_outcome_calls: number };
+
+export function resultOutcome(result: QueryResult): LineOutcomeWithCalls {
   return {
     end: result.success ? 'completed' : 'failed',
     success: result.success,
@@ -15,16 +22,17 @@ export function resultOutcome(result: QueryResult): LineOutcome {
     calls: result.tool_calls.length,
     denied: result.tool_calls.some((call) => call.status === 'denied'),
     duration_ms: result.duration_ms,
+    ...callFailureCounts(result.tool_calls),
   };
 }
 
 /** The cause of a failed child (ChildWorkflowFailure.cause in a workflow, WorkflowFailedError.cause in a client). */
-export function failureOutcome(cause: unknown): LineOutcome {
+export function failureOutcome(cause: unknown): LineOutcomeWithCalls {
   if (cause instanceof ApplicationFailure && cause.type === QUERY_FAILED) {
     const partial = readQueryFailedDetails(cause.details)?.result;
     if (partial) return { ...resultOutcome(partial), end: 'failed', success: false };
   }
-  const ended = (end: LineOutcome['end'], error_type: string): LineOutcome => ({ end, success: false, error_type, calls: 0, denied: false, duration_ms: 0 });
+  const ended = (end: LineOutcome['end'], error_type: string): LineOutcomeWithCalls => ({ end, success: false, error_type, calls: 0, denied: false, duration_ms: 0, failed_calls: 0, unknown_outcome_calls: 0 });
   if (cause instanceof CancelledFailure) return ended('cancelled', 'cancelled');
   if (cause instanceof TerminatedFailure) return ended('failed', 'terminated');
   if (cause instanceof TimeoutFailure) return ended('failed', 'timed_out');

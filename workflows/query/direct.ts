@@ -10,6 +10,7 @@ import type { ToolBinding } from '../../src/core/function-tools';
 import { parseArguments } from '../../src/core/parser';
 import { jsonBytes } from '../../src/core/payload-size';
 import { durationMs, type CallRecord } from '../../src/core/records';
+import { heartbeatTimeoutFor } from '../../src/core/heartbeats';
 import { activityRetryPolicy } from '../../src/core/retry';
 import type { FunctionCallItem, InputItem } from '../../src/core/schemas';
 import { requiresApproval, type ServerConfig } from '../../src/core/servers';
@@ -21,7 +22,9 @@ import { MAX_INPUT_ROUNDS } from '../../src/core/mcp-input';
 import type { Approvals } from './approvals';
 import { Elicitations } from './elicitation';
 import { Tasks } from './tasks';
+import { CUT_CALL_OUTCOME_UNKNOWN, isCutOff, outcomeUnknown } from './cut-calls';
 import type { QueryRunState } from './run-state';
+import { QueryStop } from './stop';
 
 interface Target {
   server: ServerConfig;
@@ -41,6 +44,8 @@ export class DirectCalls {
   readonly gone = new Set<string>();
   private readonly refreshed = new Set<string>();
   private structuredBytes = 0;
+  /** Calls of this turn cut off after they were sent (./cut-calls.ts): the run stops after the turn. */
+  private readonly cut: RecordedError[] = [];
   /** MCP 2026-07-28 servers' questions and tasks (nothing happens there for 2025 servers). */
   private readonly elicitations: Elicitations;
   private readonly tasks: Tasks;
@@ -69,7 +74,10 @@ export class DirectCalls {
       await this.approvals.settle(approvalIds);
       this.run.setState('executing', `running ${calls.length} tool call(s)`);
     }
-    return Promise.all(calls.map((call) => this.runCall(call, this.resolve(call))));
+    const outputs = await Promise.all(calls.map((call) => this.runCall(call, this.resolve(call))));
+    const [cut] = this.cut;
+    if (cut) throw new QueryStop(cut.message, cut);
+    return outputs;
   }
 
   private resolve(call: FunctionCallItem): Target | undefined {
@@ -92,6 +100,8 @@ export class DirectCalls {
     const options = this.run.input;
     const activities = proxyActivities<Activities>({
       startToCloseTimeout: options.call_timeout_ms,
+      // The activity beats while it waits (activities/mcp-deadline.ts): a dead worker is noticed in seconds.
+      heartbeatTimeout: heartbeatTimeoutFor(options.call_timeout_ms),
       // A call cut off after it was sent may have run: a tool with side effects gets one attempt.
       retry: target.tool.read_only ? activityRetryPolicy(options.retry) : { ...activityRetryPolicy(options.retry), maximumAttempts: 1 },
       summary: `Call ${target.server.label} · ${target.tool.name} (direct mode)`,
@@ -112,8 +122,13 @@ export class DirectCalls {
       return reply(result.output);
     } catch (failure) {
       if (!isActivityOrChildFailure(failure)) throw failure;
-      const { error, attempts } = describeFailure(failure);
-      this.run.countAttempts(attempts);
+      const described = describeFailure(failure);
+      let { error } = described;
+      this.run.countAttempts(described.attempts);
+      if (isCutOff(target.tool.read_only, error) && patched(CUT_CALL_OUTCOME_UNKNOWN)) {
+        error = outcomeUnknown(target.server.label, target.tool.name, failure, error);
+        this.cut.push(error);
+      }
       record({ status: 'failed', output: null, started_at: null, completed_at: new Date().toISOString() }, error);
       if (error.type === 'tool_not_found' && patched(TOOL_GONE_REFRESH) && (await this.isGone(target))) {
         this.gone.add(call.name);

@@ -5,7 +5,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { RecordedError } from '../../src/core/errors';
 import { QUERY_FAILED, queryFailedDetails } from '../../src/core/failures';
-import type { QueryResult } from '../../src/core/records';
+import { callFailureCounts, type QueryResult } from '../../src/core/records';
 import { describeFailure } from '../failures';
 import type { QueryRunState } from './run-state';
 import { QueryStop } from './stop';
@@ -20,15 +20,18 @@ export function finish(run: QueryRunState, outcome: Outcome): QueryResult {
     duration_ms: Date.now() - run.startedAt,
     retries: run.retries,
     response_id: run.lastResponseId,
+    // Failed calls stay visible even when the model answered anyway; cut side effects make the run fail (direct.ts).
+    ...callFailureCounts(run.calls),
   };
   run.setState(outcome.success ? 'completed' : 'failed', outcome.success ? `answered after ${run.step} model turns` : `failed: ${outcome.error}`);
   return run.result;
 }
 
-/** Returns the stale fallback when there is one; otherwise throws QueryFailed. */
+/** Returns the stale fallback when there is one (never for a cut side effect); otherwise throws QueryFailed. */
 export function fail(run: QueryRunState, failure: unknown): QueryResult {
   const last = lastError(run, failure);
-  const fallback = run.input.fallback_result;
+  // An earlier answer must not stand in for a side effect that may or may not have happened.
+  const fallback = last.type === 'outcome_unknown' ? undefined : run.input.fallback_result;
   if (fallback) {
     run.emit('error', `retries ran out (${last.type}): returning the earlier answer, marked stale`);
     return finish(run, { success: fallback.success, text_response: fallback.text_response, error: last.message, error_type: last.type, stale: true });

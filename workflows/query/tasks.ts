@@ -11,6 +11,7 @@ import { CancellationScope, isCancellation, proxyActivities, sleep } from '@temp
 import type { Activities } from '../../activities';
 import type { DirectCallInput, DirectCallResult } from '../../activities/mcp';
 import type { TaskHandle, TaskProgress } from '../../src/core/mcp-input';
+import { heartbeatTimeoutFor } from '../../src/core/heartbeats';
 import { activityRetryPolicy } from '../../src/core/retry';
 import type { Elicitations } from './elicitation';
 import type { QueryRunState } from './run-state';
@@ -52,6 +53,8 @@ export class Tasks {
     const timeout = Math.min(call.timeout_ms, POLL_TIMEOUT_MS);
     const activities = proxyActivities<Activities>({
       startToCloseTimeout: timeout,
+      // The activities beat while they wait (activities/mcp-deadline.ts): a dead worker is noticed in seconds.
+      heartbeatTimeout: heartbeatTimeoutFor(timeout),
       // tasks/get and tasks/cancel change nothing: retried like read-only calls.
       retry: activityRetryPolicy(call.retry),
       summary: `Task ${handle.task_id} of ${server} · ${tool}`,

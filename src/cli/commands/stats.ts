@@ -4,6 +4,7 @@ import { commandContext, withClient } from '../context';
 import { UsageError } from '../errors';
 import { jsonOption } from '../options';
 import { printJson, statisticsTable, toStdout } from '../output';
+import type { WorkflowStatistics } from '../../core/records';
 
 export function registerStatsCommand(program: Command): void {
   program
@@ -21,7 +22,18 @@ export function registerStatsCommand(program: Command): void {
         else {
           toStdout(`Statistics of ${id}`);
           toStdout(statisticsTable(stats));
+          const failedCalls = failedCallsLine(id, stats);
+          if (failedCalls) toStdout(failedCalls);
         }
       });
     });
+}
+
+/** Failed calls said in words under the table: a query that answered may still have had one. */
+export function failedCallsLine(id: string, stats: Pick<WorkflowStatistics, 'failed_calls' | 'unknown_outcome_calls'>): string | undefined {
+  if (!stats.failed_calls) return undefined;
+  const unknown = stats.unknown_outcome_calls
+    ? `, ${stats.unknown_outcome_calls} with an unknown outcome (a side effect sent and cut off: it may or may not have run; check the server before running it again)`
+    : '';
+  return `Failed tool calls: ${stats.failed_calls}${unknown}. See them with: mcpflow history ${id} --status failed`;
 }
