@@ -24,10 +24,9 @@ const DEFAULT_ACTIVITY_TIMEOUT_MS = 60_000;
  */
 export async function withDeadline<T>(activityTimeoutMs: number | undefined, work: (options: RequestOptions) => Promise<T>, doing?: string): Promise<T> {
   const context = Context.current();
-  const details = keepAliveDetails(context, { doing: doing ?? context.info.activityType });
-  const alive = () => context.heartbeat(details);
-  alive();
-  const keepAlive = setInterval(alive, KEEP_ALIVE_HEARTBEAT_MS);
+  beat(context, { doing: doing ?? context.info.activityType });
+  // Repeats the latest beat, so that a listing's page count stays the last word (see beat()).
+  const keepAlive = setInterval(() => context.heartbeat(latest.get(context)), KEEP_ALIVE_HEARTBEAT_MS);
   const activityMs = activityTimeoutMs ?? (context.info.startToCloseTimeoutMs || DEFAULT_ACTIVITY_TIMEOUT_MS);
   const timeout = Math.max(1_000, activityMs - REQUEST_TIMEOUT_MARGIN_MS);
   const deadline = new AbortController();
@@ -45,11 +44,17 @@ export async function withDeadline<T>(activityTimeoutMs: number | undefined, wor
   }
 }
 
+/** The details of each running activity's latest beat. */
+const latest = new WeakMap<Context, Record<string, unknown>>();
+
 /**
- * Heartbeat details that keep the errors of this activity's earlier attempts: the last beat's
- * details are what the next attempt reads them from (./attempt-errors.ts), also after a worker died.
+ * One heartbeat, whose details the keep-alive of withDeadline repeats. The details keep the
+ * errors of this activity's earlier attempts: the last beat's details are what the next attempt
+ * reads them from (./attempt-errors.ts), also after a worker died.
  */
-export function keepAliveDetails(context: Context, details: Record<string, unknown>): Record<string, unknown> {
+export function beat(context: Context, details: Record<string, unknown>): void {
   const carried = earlierAttemptErrors(context);
-  return carried.length ? { ...details, mcpflow_attempt_errors: carried } : details;
+  const full = carried.length ? { ...details, mcpflow_attempt_errors: carried } : details;
+  latest.set(context, full);
+  context.heartbeat(full);
 }

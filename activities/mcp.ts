@@ -29,7 +29,7 @@ import { sharedProtocolMemory, NoCommonProtocolError, type ProtocolMemory } from
 import { callTool2026, listTools2026, ProtocolViolationError, type CallAnswer } from './mcp-2026/operations';
 import type { CallToolResult2026 } from './mcp-2026/schema';
 import type { CallInteraction, ElicitResult } from '../src/core/mcp-input';
-import { keepAliveDetails, withDeadline } from './mcp-deadline';
+import { beat, withDeadline } from './mcp-deadline';
 import { createMcpTaskActivities, type DirectTaskInput } from './mcp-tasks';
 
 export { withMcpClient } from './mcp-connection';
@@ -54,7 +54,7 @@ export async function listToolsOf(client: Client, serverLabel: string, options: 
       });
     }
     cursor = page.nextCursor;
-    Context.current().heartbeat(keepAliveDetails(Context.current(), { server: serverLabel, tools: tools.length }));
+    beat(Context.current(), { server: serverLabel, tools: tools.length });
   } while (cursor);
   return tools;
 }
@@ -125,7 +125,7 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
       const listed = await withDeadline(input.timeout_ms, async (options) => {
         const client = await modern.clientFor(input.server, options);
         if (!client) return { tools: await deps.connections.use(input.server, deps.env, (sdk) => listToolsOf(sdk, input.server.label, options), options, allow) };
-        const listing = await listTools2026(client, options, (count) => Context.current().heartbeat(keepAliveDetails(Context.current(), { server: input.server.label, tools: count })));
+        const listing = await listTools2026(client, options, (count) => beat(Context.current(), { server: input.server.label, tools: count }));
         modern.rememberOutputSchemas(client.url, listing.output_schemas);
         return { tools: listing.tools, ttl_ms: listing.ttl_ms, cache_scope: listing.cache_scope };
       }, `listing the tools of ${input.server.label}`);
