@@ -11,6 +11,7 @@ import type { Activities } from '../activities';
 import type { ServerListing } from '../activities/discovery';
 import type { DirectListResult } from '../activities/mcp';
 import type { ExecutionMode } from '../src/core/defaults';
+import { heartbeatTimeoutFor } from '../src/core/heartbeats';
 import type { RetrySettings } from '../src/core/retry';
 import { activityRetryPolicy } from '../src/core/retry';
 import { isToolAllowed, type ServerConfig } from '../src/core/servers';
@@ -59,10 +60,16 @@ export async function refreshCatalog(servers: readonly ServerConfig[], previous:
   };
 }
 
+/** Direct listings beat while they wait on the servers (a lost worker is noticed in seconds); hosted ones do not beat. */
+function listingHeartbeat(options: ListingOptions): { heartbeatTimeout?: number } {
+  return options.mode === 'direct' ? { heartbeatTimeout: heartbeatTimeoutFor(options.call_timeout_ms) } : {};
+}
+
 /** One activity for all servers; those it could not list get an activity (and retries) of their own. */
 async function listAllAtOnce(servers: readonly ServerConfig[], previous: Catalog, options: ListingOptions) {
   const activities = proxyActivities<Activities>({
     startToCloseTimeout: options.call_timeout_ms,
+    ...listingHeartbeat(options),
     // No retry of the whole: a server that failed is retried on its own just below.
     retry: { ...activityRetryPolicy(options.retry), maximumAttempts: 1 },
     summary: `List the tools of ${servers.length} servers at once (${options.mode} mode)`,
@@ -93,6 +100,7 @@ function listedEntry(server: ServerConfig, listed: Pick<DirectListResult, 'tools
 async function listServer(server: ServerConfig, cached: ServerCatalog | undefined, options: ListingOptions) {
   const activities = proxyActivities<Activities>({
     startToCloseTimeout: options.call_timeout_ms,
+    ...listingHeartbeat(options),
     retry: activityRetryPolicy(options.retry),
     summary: `List the tools of ${server.label} (${options.mode} mode)`,
   });
