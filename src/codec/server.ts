@@ -160,3 +160,11 @@ export function generateCodecToken(): string {
 export function uiCodecEndpoint(url: string, token: string | undefined): string {
   return token === undefined ? url : `${url}/${encodeURIComponent(token)}`;
 }
+
+/** A Web UI's origin (from its URL), under both loopback names: browsers send the one typed. */
+export function uiOrigins(uiBase: string | undefined): string[] {
+  if (!uiBase) return [];
+  const origin = new URL(uiBase).origin;
+  const other = origin.includes('//127.0.0.1') ? origin.replace('//127.0.0.1', '//localhost') : origin.replace('//localhost', '//127.0.0.1');
+  return [...new Set([origin, other])];
+}

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import { AesGcmPayloadCodec } from '../../codec/aes-gcm-codec';
 import { KEY_FILE_ENV, KEYS_ENV, keyRingFromEnv } from '../../codec/keys';
-import { generateCodecToken, startCodecServer, uiCodecEndpoint } from '../../codec/server';
+import { generateCodecToken, startCodecServer, uiCodecEndpoint, uiOrigins } from '../../codec/server';
 import { webUiBaseUrl } from '../../config/connection';
 import { commandContext } from '../context';
 import { UsageError } from '../errors';
@@ -27,14 +27,6 @@ interface CodecServerFlags {
   token?: string;
   insecureNoToken?: boolean;
   generateKey?: boolean;
-}
-
-/** The Web UI's origin (MCPFLOW_UI_URL, else the dev server's), under both loopback names. */
-export function defaultOrigins(uiBase: string | undefined): string[] {
-  if (!uiBase) return [];
-  const origin = new URL(uiBase).origin;
-  const other = origin.includes('//127.0.0.1') ? origin.replace('//127.0.0.1', '//localhost') : origin.replace('//localhost', '//127.0.0.1');
-  return [...new Set([origin, other])];
 }
 
 export function registerCodecServerCommand(program: Command): void {
@@ -58,7 +50,7 @@ export function registerCodecServerCommand(program: Command): void {
       if (!keys) throw new UsageError(`the codec server needs the workers' keys: set ${KEYS_ENV} (id:key,...) or ${KEY_FILE_ENV}; create a key with \`mcpflow codec-server --generate-key\``);
       if (flags.insecureNoToken && flags.token) throw new UsageError(`--insecure-no-token and a token (--token or ${CODEC_TOKEN_ENV}) exclude each other`);
       const context = commandContext(command);
-      const corsOrigins = flags.corsOrigin ?? defaultOrigins(webUiBaseUrl(context.connection));
+      const corsOrigins = flags.corsOrigin ?? uiOrigins(webUiBaseUrl(context.connection));
       for (const origin of corsOrigins) {
         if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new UsageError(`--cors-origin ${origin}: an origin is scheme://host[:port] with no path, e.g. http://localhost:8080`);
       }
