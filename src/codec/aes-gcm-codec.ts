@@ -107,7 +107,7 @@ export class NoKeyPayloadCodec implements PayloadCodec {
     for (const payload of payloads) {
       if (isEncrypted(payload)) {
         throw new PayloadDecryptionError(
-          `payload encrypted with key "${text(payload.metadata?.[KEY_ID_METADATA]) ?? 'unknown'}" but no key is configured here: set ${KEYS_ENV} (or ${KEY_FILE_ENV}) as on the workers`,
+          `payload encrypted with key "${text(payload.metadata?.[KEY_ID_METADATA]) ?? 'unknown'}" but no key is configured here: set ${KEYS_ENV} (or ${KEY_FILE_ENV}) as on the workers (which refuse input sent without them)`,
         );
       }
     }
