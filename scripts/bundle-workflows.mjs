@@ -17,8 +17,9 @@ if (!output) {
 }
 const { code } = await bundleWorkflowCode({
   workflowsPath: path.join(repoRoot, 'dist', 'workflows', 'index.js'),
-  // The same payload converter as src/codec/data-converter.ts (the bundle must carry it).
+  // The same payload and failure converters as src/codec/data-converter.ts (the bundle must carry it).
   payloadConverterPath: path.join(repoRoot, 'dist', 'src', 'core', 'payload-converter.js'),
+  failureConverterPath: path.join(repoRoot, 'dist', 'src', 'codec', 'failure-converter.js'),
   logger: new DefaultLogger('WARN'),
   // Evaluated once per worker, not once per run (src/worker/shared-modules.ts).
   preloadModules: require(path.join(repoRoot, 'dist', 'src', 'worker', 'shared-modules.js')).sharedWorkflowModules(),

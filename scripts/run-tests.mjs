@@ -67,9 +67,10 @@ async function bundleWorkflows() {
   const { bundleWorkflowCode, DefaultLogger } = require('@temporalio/worker');
   const started = Date.now();
   try {
-    // The same payload converter as src/codec/data-converter.ts (the bundle must carry it).
+    // The same payload and failure converters as src/codec/data-converter.ts (the bundle must carry it).
     const payloadConverterPath = path.join(repoRoot, 'src', 'core', 'payload-converter.ts');
-    const { code } = await bundleWorkflowCode({ workflowsPath: workflowsIndex, payloadConverterPath, logger: new DefaultLogger('WARN'), preloadModules: sharedWorkflowModules() });
+    const failureConverterPath = path.join(repoRoot, 'src', 'codec', 'failure-converter.ts');
+    const { code } = await bundleWorkflowCode({ workflowsPath: workflowsIndex, payloadConverterPath, failureConverterPath, logger: new DefaultLogger('WARN'), preloadModules: sharedWorkflowModules() });
     mkdirSync(tmpDir, { recursive: true });
     const bundlePath = path.join(tmpDir, 'workflow-bundle.js');
     writeFileSync(bundlePath, code);

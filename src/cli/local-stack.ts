@@ -16,6 +16,8 @@ export interface LocalStackOptions {
   temporalPort: number;
   /** Default: temporalPort + 1000 (where mcpflow's Web UI links look). */
   uiPort?: number;
+  /** Codec endpoint for the Web UI (default: startLocalTemporal's). */
+  uiCodecEndpoint?: string;
   /** SQLite file relative to the cwd. */
   db: string;
   /** Start the emulator (false when a real OPENAI_API_KEY is used). */
@@ -78,7 +80,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     options.log('Starting the Temporal dev server...');
     const temporal = await start(
-      startLocalTemporal({ port: options.temporalPort, ...(options.uiPort !== undefined ? { uiPort: options.uiPort } : {}), db: options.db, namespace: options.namespace, ...(signal ? { signal } : {}),
+      startLocalTemporal({ port: options.temporalPort, ...(options.uiPort !== undefined ? { uiPort: options.uiPort } : {}), ...(options.uiCodecEndpoint ? { uiCodecEndpoint: options.uiCodecEndpoint } : {}), db: options.db, namespace: options.namespace, ...(signal ? { signal } : {}),
         log: (line) => {
           if (!stopping) printServerWarnings(line);
         },

@@ -217,7 +217,7 @@ export class McpflowClient {
 
   /** Activities of this workflow that failed and wait for their next attempt. */
   async pendingRetries(workflowId: string): Promise<PendingRetry[]> {
-    return pendingRetries(await this.call(workflowId, () => this.handle(workflowId).describe()));
+    return pendingRetries(await this.call(workflowId, () => this.handle(workflowId).describe()), this.temporal.options.loadedDataConverter);
   }
 
   /** Whether a worker polls this client's task queue now; undefined when the server would not say. */

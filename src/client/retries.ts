@@ -3,6 +3,8 @@
  * shows them in a workflow's pending activities (attempt, last failure, next attempt time).
  */
 import type { WorkflowExecutionDescription } from '@temporalio/client';
+import type { LoadedDataConverter } from '@temporalio/common';
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 
 export interface PendingRetry {
@@ -17,9 +19,20 @@ export interface PendingRetry {
   next_attempt_at: string | null;
 }
 
-export function pendingRetries(description: WorkflowExecutionDescription): PendingRetry[] {
+/** A failure's message and stack travel encrypted (src/codec/failure-converter.ts): decoded here, raw if that fails. */
+async function failureMessage(failure: NonNullable<PendingActivity['lastFailure']>, converter: LoadedDataConverter): Promise<string | null> {
+  try {
+    return (await decodeOptionalFailureToOptionalError(converter, failure))?.message ?? null;
+  } catch {
+    return failure.message ?? null;
+  }
+}
+
+type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];
+
+export async function pendingRetries(description: WorkflowExecutionDescription, converter: LoadedDataConverter): Promise<PendingRetry[]> {
   const activities = description.raw.pendingActivities ?? [];
-  return activities.flatMap((activity) => {
+  const retries = await Promise.all(activities.map(async (activity): Promise<PendingRetry[]> => {
     const attempt = activity.attempt ?? 1;
     if (attempt < 2 || !activity.lastFailure) return [];
     const nextAt = optionalTsToMs(activity.nextAttemptScheduleTime);
@@ -29,9 +42,10 @@ export function pendingRetries(description: WorkflowExecutionDescription): Pendi
         activity_type: activity.activityType?.name ?? '',
         attempt,
         last_failure_type: activity.lastFailure.applicationFailureInfo?.type || (activity.lastFailure.timeoutFailureInfo ? 'timeout' : null),
-        last_failure_message: activity.lastFailure.message ?? null,
+        last_failure_message: await failureMessage(activity.lastFailure, converter),
         next_attempt_at: nextAt === undefined ? null : new Date(nextAt).toISOString(),
       },
     ];
-  });
+  }));
+  return retries.flat();
 }

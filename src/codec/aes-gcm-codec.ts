@@ -12,6 +12,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { KEY_FILE_ENV, KEYS_ENV, type KeyRing } from './keys';
+import { refusedPlaintext } from './plaintext-refusal';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const CIPHER = 'AES256-GCM';
@@ -31,15 +32,26 @@ export function isEncrypted(payload: Payload): boolean {
   return text(payload.metadata?.encoding) === ENCRYPTED_ENCODING;
 }
 
+export interface AesGcmCodecOptions {
+  /** Replace unencrypted payloads met on decode by a refusal (a worker's codec: src/codec/plaintext-refusal.ts). */
+  refusePlaintext?: boolean;
+}
+
 export class AesGcmPayloadCodec implements PayloadCodec {
-  constructor(private readonly keys: KeyRing) {}
+  constructor(
+    private readonly keys: KeyRing,
+    private readonly options: AesGcmCodecOptions = {},
+  ) {}
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => this.encrypt(payload));
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => (isEncrypted(payload) ? this.decrypt(payload) : payload));
+    return payloads.map((payload) => {
+      if (isEncrypted(payload)) return this.decrypt(payload);
+      return this.options.refusePlaintext ? refusedPlaintext(payload) : payload;
+    });
   }
 
   private encrypt(payload: Payload): Payload {
@@ -95,7 +107,7 @@ export class NoKeyPayloadCodec implements PayloadCodec {
     for (const payload of payloads) {
       if (isEncrypted(payload)) {
         throw new PayloadDecryptionError(
-          `payload encrypted with key "${text(payload.metadata?.[KEY_ID_METADATA]) ?? 'unknown'}" but no key is configured here: set ${KEYS_ENV} (or ${KEY_FILE_ENV}) as on the workers`,
+          `payload encrypted with key "${text(payload.metadata?.[KEY_ID_METADATA]) ?? 'unknown'}" but no key is configured here: set ${KEYS_ENV} (or ${KEY_FILE_ENV}) as on the workers (which refuse input sent without them)`,
         );
       }
     }

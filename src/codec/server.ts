@@ -2,14 +2,15 @@
  * A Temporal codec server: the Web UI (and `temporal` CLI with --codec-endpoint) send the
  * payloads they display to POST /decode (and /encode for what users type), as JSON
  * `{ "payloads": [{ "metadata": { key: base64 }, "data": base64 }] }`, with the namespace in
- * X-Namespace. The browser calls it directly, so it answers CORS for the UI's origin; with a
- * token configured it requires `Authorization: Bearer <token>`.
+ * X-Namespace. The browser calls it directly, so it answers CORS for the UI's origin. Who may
+ * call it: src/codec/request-guard.ts (token, Host, Origin).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
+import { allowedHostNames, checkHostAndOrigin, GuardError, hasToken, parseRoute } from './request-guard';
 
 /** Temporal's gRPC message limit is 4 MiB; base64 JSON of that is about 5.4 MiB. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -25,8 +26,13 @@ export interface CodecServerOptions {
   port?: number;
   /** Origins allowed to call from a browser (the Web UI's), e.g. http://localhost:8080. */
   corsOrigins: readonly string[];
-  /** When set, requests need `Authorization: Bearer <token>`. */
-  token?: string;
+  /**
+   * Requests need it (`Authorization: Bearer <token>` or `/<token>/decode`). `undefined` only when
+   * the caller chose no token explicitly: then /decode is open to this host and /encode is off.
+   */
+  token: string | undefined;
+  /** Host names besides loopback and `host` that the `Host` header may carry (a DNS name users browse to). */
+  allowedHosts?: readonly string[];
 }
 
 export interface CodecServerHandle {
@@ -49,14 +55,6 @@ function toJson(payload: Payload): { metadata: Record<string, string>; data: str
   };
 }
 
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const match = /^Bearer (.+)$/.exec(header ?? '');
-  if (!match) return false;
-  const given = Buffer.from(match[1]!);
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
 async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -68,15 +66,23 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
+class HttpError extends GuardError {}
 
 export function createCodecHandler(options: CodecServerOptions) {
+  const hosts = allowedHostNames(options.host, options.allowedHosts);
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const origin = request.headers.origin;
+    const send = (status: number, body: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    };
+    try {
+      // Before anything else, CORS headers included: a rebinding page learns nothing.
+      checkHostAndOrigin(request, hosts, options.corsOrigins);
+    } catch (error) {
+      send((error as GuardError).status, { error: (error as Error).message });
+      return;
+    }
     if (origin && options.corsOrigins.includes(origin)) {
       response.setHeader('Access-Control-Allow-Origin', origin);
       response.setHeader('Access-Control-Allow-Credentials', 'true');
@@ -84,22 +90,20 @@ export function createCodecHandler(options: CodecServerOptions) {
       response.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Namespace');
       response.setHeader('Vary', 'Origin');
     }
-    const send = (status: number, body: unknown) => {
-      response.writeHead(status, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(body));
-    };
     try {
       if (request.method === 'OPTIONS') {
         response.writeHead(origin && options.corsOrigins.includes(origin) ? 204 : 403);
         response.end();
         return;
       }
-      const route = /\/(encode|decode)\/?$/.exec(new URL(request.url ?? '/', 'http://codec').pathname)?.[1];
-      if (!route) throw new HttpError(404, 'POST /encode or /decode');
+      const { route, pathToken } = parseRoute(new URL(request.url ?? '/', 'http://codec').pathname);
+      if (!route) throw new HttpError(404, 'POST /encode or /decode (or /<token>/decode)');
       if (request.method !== 'POST') throw new HttpError(405, `use POST for /${route}`);
-      if (options.token && !tokenMatches(request.headers.authorization, options.token)) {
-        throw new HttpError(401, 'missing or wrong bearer token: send Authorization: Bearer <MCPFLOW_CODEC_TOKEN>');
+      if (options.token !== undefined && !hasToken(request, pathToken, options.token)) {
+        throw new HttpError(401, 'missing or wrong token: send Authorization: Bearer <MCPFLOW_CODEC_TOKEN>, or use http://host:port/<token> as the codec endpoint');
       }
+      // Encrypting for anyone would let them plant payloads that pass for the workers' own.
+      if (options.token === undefined && route === 'encode') throw new HttpError(403, '/encode needs a token: start the codec server with one (MCPFLOW_CODEC_TOKEN or --token)');
       let json: unknown;
       try {
         json = JSON.parse(await readBody(request));
@@ -145,4 +149,22 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
       server.closeAllConnections();
     }),
   };
+}
+
+/** A token for a codec server started without one: URL-safe, so it can be the endpoint's path. */
+export function generateCodecToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** The endpoint to give the Web UI (which cannot send a header): the token as the first path segment. */
+export function uiCodecEndpoint(url: string, token: string | undefined): string {
+  return token === undefined ? url : `${url}/${encodeURIComponent(token)}`;
+}
+
+/** A Web UI's origin (from its URL), under both loopback names: browsers send the one typed. */
+export function uiOrigins(uiBase: string | undefined): string[] {
+  if (!uiBase) return [];
+  const origin = new URL(uiBase).origin;
+  const other = origin.includes('//127.0.0.1') ? origin.replace('//127.0.0.1', '//localhost') : origin.replace('//localhost', '//127.0.0.1');
+  return [...new Set([origin, other])];
 }

@@ -8,10 +8,12 @@ export const DEFAULT_NAMESPACE = 'default';
 export function devServerArgs(opts: {
   ip: string; port: number; uiPort: number | undefined; namespace: string;
   dbFilename: string | undefined; headless: boolean; searchAttributes: Readonly<Record<string, string>>;
+  uiCodecEndpoint?: string | undefined;
 }): string[] {
   const args = ['server', 'start-dev', '--ip', opts.ip, '--port', String(opts.port), '--log-level', 'warn'];
   if (opts.headless) args.push('--headless');
   else if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
+  if (!opts.headless && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   // "default" always exists; naming it again is harmless but noisy in the CLI's output.
   if (opts.namespace !== DEFAULT_NAMESPACE) args.push('--namespace', opts.namespace);
   // WAL with normal sync: a commit no longer waits for an fsync of the whole file (SIGKILL-safe; only a power cut can lose the last commits).

@@ -29,6 +29,8 @@ export interface DevServerOptions {
   dbFilename?: string;
   /** Disable the Web UI (tests). */
   headless?: boolean;
+  /** Codec server the Web UI's browser calls to show payloads decrypted (`--ui-codec-endpoint`). Ignored when headless. */
+  uiCodecEndpoint?: string;
   /** Search attributes to register, `Name -> CLI type` (Keyword, KeywordList, Int...). Default: mcpflow's. */
   searchAttributes?: Readonly<Record<string, string>>;
   /** How long to wait for the server to answer. Default 60 s. */
@@ -55,6 +57,8 @@ export interface DevServer {
   address: string;
   /** Web UI URL, undefined when headless. */
   uiUrl: string | undefined;
+  /** The codec endpoint the Web UI was given, if any. */
+  uiCodecEndpoint: string | undefined;
   namespace: string;
   /** Absolute SQLite path, undefined when in memory. */
   dbFilename: string | undefined;
@@ -105,7 +109,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const abortedError = () => new DevServerStartError(`start of the Temporal dev server stopped (${String(opts.signal?.reason)})`);
   if (opts.signal?.aborted) throw abortedError();
 
-  const args = devServerArgs({ ip, port, uiPort, namespace, dbFilename, headless, searchAttributes });
+  const uiCodecEndpoint = headless ? undefined : opts.uiCodecEndpoint;
+  const args = devServerArgs({ ip, port, uiPort, namespace, dbFilename, headless, searchAttributes, uiCodecEndpoint });
   const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const tail = new OutputTail();
   const onLine = (line: string) => {
@@ -147,6 +152,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   return {
     address,
     uiUrl: uiPort === undefined ? undefined : `http://${ip}:${uiPort}`,
+    uiCodecEndpoint,
     namespace,
     dbFilename,
     pid: child.pid,

@@ -62,8 +62,8 @@ export function maxCachedWorkflowsFor(heapLimitMiB = v8.getHeapStatistics().heap
 export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
   // Before Worker.create starts the workflow thread: src/worker/heap.ts.
   limitHeapGrowth();
-  // Payload encryption when MCPFLOW_ENCRYPTION_KEYS / _KEY_FILE is set (src/codec).
-  const dataConverter = mcpflowDataConverter();
+  // Payload encryption when MCPFLOW_ENCRYPTION_KEYS / _KEY_FILE is set (src/codec); plaintext input refused then.
+  const dataConverter = mcpflowDataConverter(process.env, { worker: true });
   const namespace = options.namespace ?? 'default';
   const temporalClient = new Client({ connection: options.connection, namespace, dataConverter });
   const workerOptions: WorkerOptions = {

@@ -17,7 +17,7 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 import { AesGcmPayloadCodec } from '../../src/codec/aes-gcm-codec';
 import { mcpflowDataConverter } from '../../src/codec/data-converter';
 import { parseKeyList } from '../../src/codec/keys';
-import { startCodecServer, type CodecServerHandle } from '../../src/codec/server';
+import { generateCodecToken, startCodecServer, uiCodecEndpoint, type CodecServerHandle } from '../../src/codec/server';
 import { DEV_SERVER_SEARCH_ATTRIBUTE_TYPES } from '../../src/core/search-attributes';
 import { startDemoServers, type DemoServersHandle } from '../../src/demo-servers';
 import { ensureTemporalCli } from '../../src/devserver/cli-path';
@@ -31,6 +31,7 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const ARTIFACTS = path.join(REPO_ROOT, 'test', '.tmp', 'browser');
 const KEYS = `k1:${randomBytes(32).toString('base64')}`;
 const TASK_QUEUE = 'mcpflow-browser';
+const CODEC_TOKEN = generateCodecToken();
 
 let devServer: ChildProcess | undefined;
 let dbDir: string | undefined;
@@ -65,10 +66,11 @@ describe('Temporal Web UI with the codec server (headless Chromium)', () => {
     const [grpcPort, uiPort, codecPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
     address = `127.0.0.1:${grpcPort}`;
     uiUrl = `http://127.0.0.1:${uiPort}`;
-    codecServer = await startCodecServer({ codec: new AesGcmPayloadCodec(parseKeyList(KEYS, 'test')), port: codecPort, corsOrigins: [uiUrl] });
+    // The UI sends no header of its own without a login: the token rides as the endpoint's first path segment.
+    codecServer = await startCodecServer({ codec: new AesGcmPayloadCodec(parseKeyList(KEYS, 'test')), port: codecPort, corsOrigins: [uiUrl], token: CODEC_TOKEN });
     dbDir = mkdtempSync(path.join(tmpdir(), 'mcpflow-browser-'));
     const cli = await ensureTemporalCli();
-    const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(grpcPort), '--ui-port', String(uiPort), '--ui-codec-endpoint', codecServer.url,
+    const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(grpcPort), '--ui-port', String(uiPort), '--ui-codec-endpoint', uiCodecEndpoint(codecServer.url, CODEC_TOKEN),
       '--db-filename', path.join(dbDir, 'temporal.db'), '--log-level', 'warn'];
     for (const [name, type] of Object.entries(DEV_SERVER_SEARCH_ATTRIBUTE_TYPES)) args.push('--search-attribute', `${name}=${type}`);
     devServer = spawn(cli, args, { stdio: 'ignore' });

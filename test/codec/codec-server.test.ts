@@ -1,12 +1,13 @@
-/** `mcpflow codec-server` over HTTP: the Temporal codec server protocol, CORS, bearer token, bad input. */
+/** `mcpflow codec-server` over HTTP: the Temporal codec server protocol, CORS, token, Host and Origin checks, bad input. */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec } from '../../src/codec/aes-gcm-codec';
 import { parseKeyList } from '../../src/codec/keys';
 import { startCodecServer, type CodecServerHandle } from '../../src/codec/server';
-import { runCli } from '../cli/harness';
+import { runCli, startCli, waitForOutput } from '../cli/harness';
 
 const KEY = randomBytes(32).toString('base64');
 const UI = 'http://localhost:8233';
@@ -76,7 +77,83 @@ describe('codec server', () => {
   });
 });
 
+/** A raw HTTP request with the headers given, Host included (fetch would set Host itself). */
+function rawPost(url: string, path: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: target.hostname, port: target.port, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('codec server: closed to other sites and to callers without the token', () => {
+  let sealed: { payloads: unknown[] };
+  before(async () => {
+    server = await startCodecServer({ codec: new AesGcmPayloadCodec(parseKeyList(`k1:${KEY}`, 'test')), corsOrigins: [UI], token: TOKEN });
+    sealed = (await (await post('encode', { payloads: [payloadJson({ secret: 'Reykjavik' })] })).json()) as { payloads: unknown[] };
+  });
+  after(() => server.close());
+
+  it('refuses a DNS-rebinding-shaped request (foreign Host and Origin), even with the token, and sends no CORS headers', async () => {
+    const port = new URL(server.url).port;
+    const rebound = await rawPost(server.url, '/decode', { host: `rebind.attacker.example:${port}`, origin: `http://rebind.attacker.example:${port}`, authorization: `Bearer ${TOKEN}` }, sealed);
+    assert.equal(rebound.status, 403);
+    assert.match((JSON.parse(rebound.body) as { error: string }).error, /Host "rebind\.attacker\.example/);
+    assert.doesNotMatch(rebound.body, /Reykjavik/);
+    assert.equal(rebound.headers['access-control-allow-origin'], undefined);
+    const foreignOrigin = await rawPost(server.url, '/decode', { host: `127.0.0.1:${port}`, origin: 'http://evil.example', authorization: `Bearer ${TOKEN}` }, sealed);
+    assert.equal(foreignOrigin.status, 403);
+    assert.match((JSON.parse(foreignOrigin.body) as { error: string }).error, /Origin "http:\/\/evil\.example" is not allowed/);
+    const localhost = await rawPost(server.url, '/decode', { host: `localhost:${port}`, authorization: `Bearer ${TOKEN}` }, sealed);
+    assert.equal(localhost.status, 200, 'a loopback name with the token is served');
+    assert.match(localhost.body, /eyJzZWNyZXQiOiJSZXlramF2aWsifQ==/);
+  });
+
+  it('answers 401 without the token, to /decode and to /encode', async () => {
+    const decode = await post('decode', sealed, {});
+    assert.equal(decode.status, 401);
+    assert.doesNotMatch(await decode.text(), /eyJzZWNyZXQi/);
+    assert.equal((await post('encode', { payloads: [payloadJson({ planted: true })] }, {})).status, 401);
+    assert.equal((await post(`${'x'.repeat(TOKEN.length)}/decode`, sealed, {})).status, 401, 'a wrong token in the path');
+  });
+
+  it('takes the token as the endpoint\'s first path segment (what the Web UI can send)', async () => {
+    const decoded = await post(`${TOKEN}/decode`, sealed, {});
+    assert.equal(decoded.status, 200);
+    assert.match(await decoded.text(), /eyJzZWNyZXQiOiJSZXlramF2aWsifQ==/);
+  });
+
+  it('without a token (chosen explicitly), /encode is off', async () => {
+    const open = await startCodecServer({ codec: new AesGcmPayloadCodec(parseKeyList(`k1:${KEY}`, 'test')), corsOrigins: [UI], token: undefined });
+    try {
+      const encode = await fetch(`${open.url}/encode`, { method: 'POST', body: JSON.stringify({ payloads: [payloadJson(1)] }) });
+      assert.equal(encode.status, 403);
+      assert.equal((await fetch(`${open.url}/decode`, { method: 'POST', body: JSON.stringify(sealed) })).status, 200);
+    } finally {
+      await open.close();
+    }
+  });
+});
+
 describe('mcpflow codec-server (CLI)', () => {
+  it('generates and prints a token when none is given, and requires it', async () => {
+    const child = startCli(['codec-server', '--port', '0'], { via: 'source', env: { MCPFLOW_ENCRYPTION_KEYS: `k1:${KEY}` } });
+    try {
+      const [, url, token] = await waitForOutput(child, /codec server on (http:\/\/\S+) [^]*Token \(generated[^)]*\): (\S+)\n/);
+      const body = JSON.stringify({ payloads: [] });
+      assert.equal((await fetch(`${url!}/decode`, { method: 'POST', body })).status, 401);
+      assert.equal((await fetch(`${url!}/decode`, { method: 'POST', body, headers: { authorization: `Bearer ${token!}` } })).status, 200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+
   it('refuses to start without keys (exit 2, names the variables) and generates a usable key', async () => {
     const noKeys = await runCli(['codec-server', '--port', '0'], { via: 'source' });
     assert.equal(noKeys.code, 2);

@@ -10,6 +10,7 @@ import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, PayloadDecrypt
 import { mcpflowDataConverter } from '../../src/codec/data-converter';
 import { EncryptionConfigError, keyRingFromEnv, parseKeyList } from '../../src/codec/keys';
 import { ConfigError } from '../../src/config/errors';
+import { describeUndecodable, isUndecodablePayload, payloadConverter } from '../../src/core/payload-converter';
 
 const key = () => randomBytes(32).toString('base64');
 const K1 = key();
@@ -94,6 +95,23 @@ describe('encryption keys', () => {
     assert.deepEqual(await noKeys!.encode([plain]), [plain]);
     const [sealed] = await mcpflowDataConverter({ MCPFLOW_ENCRYPTION_KEYS: `k1:${K1}` }).payloadCodecs![0]!.encode([plain]);
     await assert.rejects(noKeys!.decode([sealed!]), /payload encrypted with key "k1" but no key is configured here: set MCPFLOW_ENCRYPTION_KEYS/);
+  });
+
+  it('on a worker with keys, a plaintext payload becomes the refusal marker (unless MCPFLOW_ENCRYPTION_ACCEPT_PLAINTEXT=1); clients still read it', async () => {
+    const plain = defaultPayloadConverter.toPayload({ query: MARKER });
+    const keys = { MCPFLOW_ENCRYPTION_KEYS: `k1:${K1}` };
+    const [workerCodec] = mcpflowDataConverter(keys, { worker: true }).payloadCodecs!;
+    const [refused] = await workerCodec!.decode([plain]);
+    const value = payloadConverter.fromPayload(refused!);
+    assert.ok(isUndecodablePayload(value), 'the workflow receives the marker');
+    assert.match(describeUndecodable(value), /not encrypted, and this worker takes encrypted payloads only: .*MCPFLOW_ENCRYPTION_KEYS/);
+    assert.ok(!text(refused!.data).includes(MARKER), 'the plaintext goes no further');
+    const [sealed] = await workerCodec!.encode([plain]);
+    assert.equal(text((await workerCodec!.decode([sealed!]))[0]!.data), text(plain.data), 'encrypted payloads decode as before');
+    const [migrating] = mcpflowDataConverter({ ...keys, MCPFLOW_ENCRYPTION_ACCEPT_PLAINTEXT: '1' }, { worker: true }).payloadCodecs!;
+    assert.deepEqual(await migrating!.decode([plain]), [plain]);
+    const [client] = mcpflowDataConverter(keys).payloadCodecs!;
+    assert.deepEqual(await client!.decode([plain]), [plain]);
   });
 
   it('rejects malformed keys with the variable name and how to make a key, never echoing the key', () => {

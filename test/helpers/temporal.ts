@@ -17,7 +17,7 @@ import {
   bundleWorkflowCode, DefaultLogger, Runtime, Worker,
   type LogLevel, type NativeConnection, type WorkerOptions, type WorkflowBundleOption,
 } from '@temporalio/worker';
-import { mcpflowDataConverter, PAYLOAD_CONVERTER_PATH } from '../../src/codec/data-converter';
+import { FAILURE_CONVERTER_PATH, mcpflowDataConverter, PAYLOAD_CONVERTER_PATH } from '../../src/codec/data-converter';
 import { findFreePort, startDevServer, type DevServer } from '../../src/devserver/server';
 import { sharedWorkflowModules } from '../../src/worker/shared-modules';
 
@@ -133,7 +133,7 @@ export function getWorkflowBundle(workflowsPath?: string): Promise<WorkflowBundl
   if (prebuilt && resolved === DEFAULT_WORKFLOWS_PATH) return Promise.resolve({ codePath: prebuilt });
   let bundle = bundles.get(resolved);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath: resolved, payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('WARN'), preloadModules: sharedWorkflowModules() })
+    bundle = bundleWorkflowCode({ workflowsPath: resolved, payloadConverterPath: PAYLOAD_CONVERTER_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN'), preloadModules: sharedWorkflowModules() })
       .then(({ code }) => ({ code }));
     bundle.catch(() => bundles.delete(resolved));
     bundles.set(resolved, bundle);

@@ -10,6 +10,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { decodeOptionalFailureToOptionalError, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
+import { mcpflowDataConverter } from '../../src/codec/data-converter';
 import { SCRIPT_METADATA_KEY } from '../../src/emulator';
 import type { QueryInput } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
@@ -86,7 +88,9 @@ describe('a stdio server that crashes mid-call', () => {
       const scheduled = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'callToolDirect');
       const callStarted = events.find((event) => String(event.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled?.eventId))?.activityTaskStartedEventAttributes;
       const finalFailures = events.filter((event) => event.activityTaskFailedEventAttributes).length;
-      return { call: result.tool_calls[0], attempts: callStarted?.attempt ?? 0, lastFailure: callStarted?.lastFailure?.message ?? '', finalFailures };
+      // The message travels in the failure's encoded attributes (src/codec/failure-converter.ts).
+      const lastFailure = (await decodeOptionalFailureToOptionalError(loadDataConverter(mcpflowDataConverter({})), callStarted?.lastFailure))?.message ?? '';
+      return { call: result.tool_calls[0], attempts: callStarted?.attempt ?? 0, lastFailure, finalFailures };
     };
     const pidOf = (output: string | null | undefined) => Number(/pid (\d+)/.exec(output ?? '')?.[1]);
 

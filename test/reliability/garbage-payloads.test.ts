@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { decodeOptionalFailureToOptionalError, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
+import { mcpflowDataConverter } from '../../src/codec/data-converter';
 import { createActivities } from '../../activities';
 import {
   addServerUpdate,
@@ -59,7 +61,8 @@ async function rawUpdate(env: TestEnv, workflowId: string, name: string, payload
     waitPolicy: { lifecycleStage: 3 },
     request: { meta: { updateId: randomUUID(), identity: 'garbage-test' }, input: { name, args: { payloads: [payload] } } },
   });
-  return response.outcome?.failure?.message ?? undefined;
+  // The message travels in the failure's encoded attributes (src/codec/failure-converter.ts).
+  return (await decodeOptionalFailureToOptionalError(loadDataConverter(mcpflowDataConverter({})), response.outcome?.failure))?.message;
 }
 
 async function rawStart(env: TestEnv, taskQueue: string, workflowType: string, payload: RawPayload): Promise<string> {

@@ -4,7 +4,8 @@
  * and a worker. Prints where everything is and what to try; Ctrl-C stops it all.
  */
 import { Option, type Command } from 'commander';
-import { SERVER_DEFAULTS } from './server';
+import { SERVER_DEFAULTS, uiCodecEndpointOption } from './server';
+import { describeCodecEndpoint } from '../local-ui-codec';
 import { commandContext } from '../context';
 import { webUiBaseUrl } from '../../config/connection';
 import { startLocalStack, StartAbortedError, type LocalStack } from '../local-stack';
@@ -16,6 +17,7 @@ import { describeModelApi } from './worker';
 interface DevFlags {
   port: number;
   uiPort?: number;
+  uiCodecEndpoint?: string;
   db: string;
 }
 
@@ -25,6 +27,7 @@ export function registerDevCommand(program: Command): void {
     .description('Run Temporal, the worker, the Responses API emulator and the demo MCP servers on 127.0.0.1 until Ctrl-C')
     .addOption(new Option('--port <port>', 'Temporal gRPC port').argParser(parsePortFlag).default(SERVER_DEFAULTS.port))
     .addOption(new Option('--ui-port <port>', 'Temporal Web UI port (default: --port + 1000, i.e. 8233)').argParser(parsePortFlag))
+    .addOption(uiCodecEndpointOption())
     .option('--db <file>', 'SQLite file for the Temporal state', SERVER_DEFAULTS.db)
     .action(async (flags: DevFlags, command: Command) => {
       // Task queue and namespace as every command resolves them (flag, environment, config file).
@@ -38,6 +41,7 @@ export function registerDevCommand(program: Command): void {
           stack = await startLocalStack({
             temporalPort: flags.port,
             ...(flags.uiPort !== undefined ? { uiPort: flags.uiPort } : {}),
+            ...(flags.uiCodecEndpoint ? { uiCodecEndpoint: flags.uiCodecEndpoint } : {}),
             db: flags.db,
             namespace: context.connection.namespace,
             emulator: useEmulator,
@@ -76,6 +80,7 @@ export function describeStack(stack: LocalStack, taskQueue: string): string[] {
     'mcpflow dev is running (all on 127.0.0.1):',
     `  Temporal      ${stack.temporal.address}  namespace ${stack.temporal.namespace}  (state: ${stack.temporal.dbFilename ?? 'memory'})`,
     ...(stack.temporal.uiUrl ? [`  Web UI        ${stack.temporal.uiUrl}`] : []),
+    ...(stack.temporal.uiUrl && stack.temporal.uiCodecEndpoint ? [`  UI codec      ${describeCodecEndpoint(stack.temporal.uiCodecEndpoint)}`] : []),
     `  worker        task queue "${taskQueue}"`,
     `  model API     ${stack.emulator ? `${stack.emulator.url} (offline emulator)` : describeModelApi()}`,
     ...(stack.demo ? Object.values(stack.demo.servers).map((server) => `  MCP ${server.label.padEnd(9)} ${server.url}`) : []),

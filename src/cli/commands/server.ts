@@ -5,8 +5,9 @@
  */
 import { parsePortFlag } from '../options';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_DEV_SERVER_IP, startDevServer, type DevServer } from '../../devserver/server';
+import { describeCodecEndpoint, startLocalUiCodec } from '../local-ui-codec';
 
 export const SERVER_DEFAULTS = {
   ip: DEFAULT_DEV_SERVER_IP,
@@ -24,6 +25,8 @@ export interface LocalTemporalOptions {
   db?: string | false;
   namespace?: string;
   headless?: boolean;
+  /** Codec endpoint for the Web UI. Default: with encryption keys set, a codec server started alongside (src/cli/local-ui-codec.ts). */
+  uiCodecEndpoint?: string;
   /** Base for a relative `db`. Default: process.cwd(). */
   cwd?: string;
   /** The server's output lines. Default: warnings and errors to stderr. */
@@ -35,11 +38,32 @@ export interface LocalTemporalOptions {
 }
 
 /** Starts the dev server with `mcpflow server`'s defaults; throws PortInUseError on a busy port. */
-export function startLocalTemporal(opts: LocalTemporalOptions = {}): Promise<DevServer> {
+export async function startLocalTemporal(opts: LocalTemporalOptions = {}): Promise<DevServer> {
+  const port = opts.port ?? SERVER_DEFAULTS.port;
+  const codec = opts.headless || opts.uiCodecEndpoint ? undefined : await startLocalUiCodec(`http://${SERVER_DEFAULTS.ip}:${opts.uiPort ?? port + 1000}`);
+  let server: DevServer;
+  try {
+    server = await startDevServerWithDefaults(opts, port, opts.uiCodecEndpoint ?? codec?.endpoint);
+  } catch (error) {
+    await codec?.close();
+    throw error;
+  }
+  if (!codec) return server;
+  return {
+    ...server,
+    stop: async () => {
+      await server.stop();
+      await codec.close();
+    },
+  };
+}
+
+function startDevServerWithDefaults(opts: LocalTemporalOptions, port: number, uiCodecEndpoint: string | undefined): Promise<DevServer> {
   const db = opts.db ?? SERVER_DEFAULTS.db;
   return startDevServer({
     ip: SERVER_DEFAULTS.ip,
-    port: opts.port ?? SERVER_DEFAULTS.port,
+    port,
+    ...(uiCodecEndpoint ? { uiCodecEndpoint } : {}),
     // Default: port + 1000 (startDevServer), where webUiBaseUrl's links look for it.
     ...(opts.uiPort !== undefined ? { uiPort: opts.uiPort } : {}),
     namespace: opts.namespace ?? SERVER_DEFAULTS.namespace,
@@ -50,6 +74,15 @@ export function startLocalTemporal(opts: LocalTemporalOptions = {}): Promise<Dev
     progress: opts.progress ?? ((line) => console.error(line)),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
+}
+
+/** `--ui-codec-endpoint`, shared by `mcpflow server` and `mcpflow dev`. */
+export function uiCodecEndpointOption(): Option {
+  return new Option('--ui-codec-endpoint <url>', 'codec server the Web UI calls to show payloads decrypted (default: with MCPFLOW_ENCRYPTION_KEYS set, one started alongside)')
+    .argParser((value: string) => {
+      if (!/^https?:\/\/[^\s]+$/.test(value)) throw new InvalidArgumentError('a URL, e.g. http://127.0.0.1:8081/<token> (see `mcpflow codec-server`)');
+      return value;
+    });
 }
 
 /** The server runs with --log-level warn, but its startup banner and shutdown chatter are noise here. */
@@ -64,6 +97,7 @@ export function describeLocalTemporal(server: DevServer): string[] {
     `  address:   ${server.address}`,
     `  namespace: ${server.namespace}`,
     ...(server.uiUrl ? [`  Web UI:    ${server.uiUrl}`] : []),
+    ...(server.uiUrl && server.uiCodecEndpoint ? [`  UI codec:  ${describeCodecEndpoint(server.uiCodecEndpoint)}`] : []),
     `  state:     ${server.dbFilename ?? 'in memory (lost on stop)'}`,
   ];
 }
@@ -72,6 +106,7 @@ export function describeLocalTemporal(server: DevServer): string[] {
 interface ServerCommandOptions {
   port: number;
   uiPort?: number;
+  uiCodecEndpoint?: string;
   db: string;
   namespace: string;
   verbose: boolean;
@@ -103,6 +138,7 @@ async function runServerCommand(options: ServerCommandOptions): Promise<void> {
   const server = await startLocalTemporal({
     port: options.port,
     uiPort: options.uiPort,
+    ...(options.uiCodecEndpoint ? { uiCodecEndpoint: options.uiCodecEndpoint } : {}),
     db: options.db,
     namespace: options.namespace,
     log: (line) => {
@@ -129,6 +165,7 @@ export function registerServerCommand(program: Command): void {
     .description('Run the Temporal dev server on 127.0.0.1 with state in a SQLite file (survives restarts)')
     .addOption(new Option('--port <port>', 'frontend gRPC port').argParser(parsePortFlag).default(SERVER_DEFAULTS.port))
     .addOption(new Option('--ui-port <port>', 'Web UI port (default: --port + 1000, i.e. 8233)').argParser(parsePortFlag))
+    .addOption(uiCodecEndpointOption())
     .option('--db <file>', 'SQLite file for the server state', SERVER_DEFAULTS.db)
     .option('--namespace <name>', 'namespace to serve', SERVER_DEFAULTS.namespace)
     .option('--verbose', "print all of the server's output", false)
