@@ -1,6 +1,6 @@
 /**
  * The lines of a batch past its first page, held by `batchLines` workflows (one per page of at
- * most 1 MiB), so the batch reads them from Temporal without a CLI feeding it (see
+ * most 448 KiB), so the batch reads them from Temporal without a CLI feeding it (see
  * workflows/batch/held.ts). Starting them again is harmless: a running holder is kept, an ended
  * one (its lines sent) is not started again.
  */

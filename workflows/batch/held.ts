@@ -1,12 +1,12 @@
 /**
  * Lines held in Temporal, so that a batch gets them without a CLI attached.
  *
- * `batch run` starts one `batchLines` workflow per page of the file (≤ 1 MiB of lines, its input)
+ * `batch run` starts one `batchLines` workflow per page of the file (≤ 448 KiB of lines, its input)
  * and exits when it likes (`--no-wait` at once). The batch asks the holder of its next line for
  * lines (`sendLines`) whenever its buffer is at most half full; the holder answers with one
  * `heldLines` signal of ≤ 256 KiB and ends once it has sent its last line. A holder that does not
  * exist (the CLI was killed before starting it) is named in the batch's progress with the command
- * that starts it again, and asked again every minute. A holder asks itself every hour whether its
+ * that starts it again, and asked again every 10 s. A holder asks itself every hour whether its
  * batch still runs (an empty `heldLines` signal, refused by a closed batch) and ends if not.
  */
 import { condition, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
@@ -31,8 +31,9 @@ export const HeldLinesInputSchema = z.strictObject({ batch_id: z.string().min(1)
 export type HeldLinesInput = z.infer<typeof HeldLinesInputSchema>;
 
 const ALIVE_CHECK_MS = 60 * 60_000;
-/** A request the holder did not answer (or could not get) is sent again after this long. */
+/** A request the holder did not answer is sent again after this long; one it could not get (no holder), sooner. */
 const ASK_AGAIN_MS = 60_000;
+const ASK_MISSING_AGAIN_MS = 10_000;
 
 /** The holder of one page of a batch's lines. */
 export async function batchLines(rawInput: HeldLinesInput): Promise<void> {
@@ -112,6 +113,7 @@ export class HeldLineSource {
         },
         () => {
           batch.linesProblem = `lines from ${from} on do not arrive: their holder ${holder} is not running; ${command}`;
+          if (this.asked?.from === from) this.asked.at = Date.now() - ASK_AGAIN_MS + ASK_MISSING_AGAIN_MS;
           batch.changed = true;
         },
       );

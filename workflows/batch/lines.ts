@@ -65,8 +65,7 @@ export class LineRunner {
     const batch = this.batch;
     if (!batch.waitsFreeSlots && !patched(WAITING_LINES_FREE_SLOTS)) return this.input.concurrency - batch.running.size;
     batch.waitsFreeSlots = true;
-    if (batch.waiting.size >= this.input.max_waiting) return 0;
-    return this.input.concurrency - batch.active;
+    return Math.min(this.input.concurrency - batch.active, this.input.max_waiting - batch.waiting.size);
   }
 
   /** Starts lines while there is room: failed lines to retry first, then the file's. */

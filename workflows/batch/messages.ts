@@ -24,8 +24,8 @@ export const MAX_FAILED_KEPT = 10_000;
 export const MAX_LINES = 5_000_000;
 /** Lines waiting for a person (approval, input) at most by default; beyond, no new line starts. */
 export const DEFAULT_MAX_WAITING = 1_000;
-/** Bytes of lines one holder workflow keeps (its input: under Temporal's 2 MiB payload limit). */
-export const MAX_HELD_PAGE_BYTES = 1024 * 1024;
+/** Bytes of lines one holder workflow keeps (its input: under the 512 KiB payload warning, far under the 2 MiB limit). */
+export const MAX_HELD_PAGE_BYTES = 448 * 1024;
 /** Bytes of lines a holder sends in one signal. */
 export const MAX_HELD_SEND_BYTES = 256 * 1024;
 
