@@ -34,8 +34,8 @@ const { batchLineOutcomes, batchLineInputs } = proxyActivities<Activities>({
 });
 
 /**
- * Lines waiting for a person (their child signalled waiting_*) hold no concurrency slot; at most
- * `max_waiting` wait before no new line starts. Children also get their line number as memo
+ * Lines waiting for a person (their child signalled waiting_*) hold no concurrency slot; lines in
+ * flight (running or waiting) are at most max(`max_waiting`, `concurrency`), so at most that many wait. Children also get their line number as memo
  * (`mcpflow_line`), so `batch results` can order and number lines it finds by search attribute.
  */
 export const WAITING_LINES_FREE_SLOTS = 'batch-waiting-lines-free-slots';
@@ -65,7 +65,9 @@ export class LineRunner {
     const batch = this.batch;
     if (!batch.waitsFreeSlots && !patched(WAITING_LINES_FREE_SLOTS)) return this.input.concurrency - batch.running.size;
     batch.waitsFreeSlots = true;
-    return Math.min(this.input.concurrency - batch.active, this.input.max_waiting - batch.waiting.size);
+    // Any running line may come to wait: bounding the lines in flight bounds the waiting ones.
+    const inFlight = Math.max(this.input.max_waiting, this.input.concurrency);
+    return Math.min(this.input.concurrency - batch.active, inFlight - batch.running.size);
   }
 
   /** Starts lines while there is room: failed lines to retry first, then the file's. */

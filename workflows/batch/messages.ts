@@ -116,7 +116,7 @@ export const BatchSettingsSchema = LineDefaultsSchema.extend({
     .refine((servers) => new Set(servers.map((server) => server.label)).size === servers.length, 'server labels must be unique'),
   total: z.number().int().min(1).max(MAX_LINES),
   concurrency: z.number().int().min(1).max(1_000).default(10),
-  /** Lines waiting for a person do not count against `concurrency`; at most this many wait before no new line starts. */
+  /** Lines waiting for a person do not count against `concurrency`; lines in flight (running or waiting) are at most max(this, concurrency). */
   max_waiting: z.number().int().min(1).max(100_000).default(DEFAULT_MAX_WAITING),
   /**
    * The lines past the first page are held by `batchLines` workflows (one per page, `heldLinesId`),
