@@ -87,6 +87,22 @@ describe('mcpflow batch output', () => {
     assert.deepEqual(rows.map((row) => row.answer), ids.map((_, i) => `answer ${i + 1}`));
   });
 
+  it('--no-wait on a file past the first page returns at once: the rest is held in Temporal and the batch completes with no CLI', async () => {
+    // 30 lines of ~8 KiB: 15 travel with the start, the rest in one holder workflow.
+    const file = fileWith(Array.from({ length: 30 }, (_, i) => JSON.stringify({ query: `q${i + 1} ${'x'.repeat(8_000)}`, metadata: script(`held ${i + 1}`) })));
+    const batchId = uniqueWorkflowId('held-cli');
+    const started = await cli(['batch', 'run', file, '--server', weather(), '--batch-id', batchId, '--concurrency', '10', '--no-wait']);
+    assert.equal(started.code, 0, started.stderr);
+    assert.equal(started.stdout, `${batchId}\n`);
+    const client = testClient(env, taskQueue);
+    const result = await client.batches.result(batchId);
+    assert.equal(result.status, 'completed');
+    assert.equal(result.progress.succeeded, 30);
+    assert.equal(result.progress.held, true);
+    const rows = (await cli(['batch', 'results', batchId])).stdout.trim().split('\n').map((row) => JSON.parse(row) as LineResult);
+    assert.deepEqual(rows.map((row) => row.answer), Array.from({ length: 30 }, (_, i) => `held ${i + 1}`));
+  });
+
   it('two `batch run` with one --out: the second is refused naming the first; each result is written once', async () => {
     const createEvent = (i: number) => ({ server: 'calendar', tool: 'create_event', arguments: { title: `out ${i}`, date: 'today', start_time: '14:00' } });
     const file = fileWith(Array.from({ length: 4 }, (_, i) => JSON.stringify({ query: `book ${i}`, id: `o-${i}`, metadata: script(`booked ${i}`, [createEvent(i)]) })));
