@@ -266,7 +266,9 @@ export class BatchState {
     const p = this.progress(now);
     setCurrentDetails(
       `**Batch ${p.status}** — ${p.done}/${p.total} done (${p.succeeded} ok, ${p.failed} failed, ${p.denied} with denials), ` +
-        `${p.running} running, ${p.waiting_approval} waiting for approval, run ${p.runs + 1} of the chain`,
+        `${p.running} running, ${p.waiting_approval} waiting for approval, run ${p.runs + 1} of the chain` +
+        (p.waiting_approval ? `\n\nAnswer them: \`mcpflow approvals list --batch ${p.batch_id}\`, \`mcpflow approve --all --batch ${p.batch_id}\`` : '') +
+        (p.lines_problem ? `\n\n${p.lines_problem}` : ''),
     );
   }
 }
