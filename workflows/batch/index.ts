@@ -1,7 +1,8 @@
 /**
  * runBatch: a file of queries as one durable batch. Each line runs as a runQuery child
- * (lines.ts), at most `concurrency` at a time; lines arrive in pages (the `appendLines` update,
- * or the input for a scheduled batch); the run continues as new long before Temporal's history
+ * (lines.ts), at most `concurrency` at a time (lines waiting for a person hold no slot); lines
+ * arrive in pages (asked from the holder workflows of held.ts, the `appendLines` update of an
+ * older CLI, or the input of a scheduled batch); the run continues as new long before Temporal's history
  * warnings, carrying its state (state.ts). Pause, resume, cancel and retry-failed are updates
  * with validators; `progress` and `finished` are queries.
  */

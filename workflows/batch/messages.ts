@@ -12,7 +12,7 @@ import { ExecutionModeSchema } from '../../src/core/defaults';
 import { ServerConfigSchema } from '../../src/core/servers';
 import { QueryInputSchema } from '../messages';
 
-/** Unstarted lines a run holds (and carries on continue-as-new); the CLI feeds more as they start. */
+/** Unstarted lines a run holds (and carries on continue-as-new); more are asked from the holders (held.ts) as they start. */
 export const MAX_BUFFER_BYTES = 512 * 1024;
 /** One line's query and settings, as JSON. */
 export const MAX_LINE_BYTES = 32 * 1024;
