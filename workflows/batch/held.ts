@@ -9,7 +9,7 @@
  * that starts it again, and asked again every 10 s. A holder asks itself every hour whether its
  * batch still runs (an empty `heldLines` signal, refused by a closed batch) and ends if not.
  */
-import { condition, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
+import { condition, continueAsNew, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
 import { jsonBytes } from '../../src/core/payload-size';
 import { parseInput } from '../input';
@@ -48,6 +48,8 @@ export async function batchLines(rawInput: HeldLinesInput): Promise<void> {
   for (;;) {
     const asked = await condition(() => requests.length > 0, ALIVE_CHECK_MS);
     if (!asked) {
+      // A holder of a batch paused for months: its hourly checks would fill its history (an unanswered request is asked again).
+      if (workflowInfo().continueAsNewSuggested) return continueAsNew<typeof batchLines>(input);
       const alive = await batch.signal(heldLinesSignal, { from: input.lines[0]!.n, lines: [] }).then(
         () => true,
         () => false,
