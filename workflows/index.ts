@@ -4,3 +4,4 @@ export { runQuery } from './query';
 export { mcpSession } from './session';
 export { refreshSession } from './refresh';
 export { runBatch } from './batch';
+export { batchLines } from './batch/held';

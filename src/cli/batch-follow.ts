@@ -29,6 +29,11 @@ type LineToWrite = Pick<FinishedLine, 'workflow_id' | 'key'> & { n?: number | nu
 const FETCH_CONCURRENCY = 16;
 
 export async function followBatch(client: McpflowClient, batchId: string, options: FollowOptions): Promise<BatchProgress> {
+  // A message while the bar is drawn clears the bar's line first, so it is not printed onto it.
+  const print = (line: string) => {
+    if (options.bar) process.stderr.write('\r\u001b[K');
+    options.print(line);
+  };
   let stopFeeding = false;
   const feeding = options.lines ? client.batches.feed(batchId, options.lines, { stopped: () => stopFeeding }) : Promise.resolve();
   feeding.catch(() => undefined);
@@ -50,7 +55,7 @@ export async function followBatch(client: McpflowClient, batchId: string, option
       } catch (error) {
         // The batch is durable: a Temporal restart or a dead worker is a pause for this watcher, not an end.
         if (!isTransient(error) || (waitingSince !== null && Date.now() - waitingSince > (options.giveUpAfterMs ?? 15 * 60_000))) throw error;
-        if (waitingSince === null) options.print(`waiting: ${(error as Error).message}`);
+        if (waitingSince === null) print(`waiting: ${(error as Error).message}`);
         waitingSince ??= Date.now();
         await delay(2_000);
         continue;
@@ -58,7 +63,7 @@ export async function followBatch(client: McpflowClient, batchId: string, option
       if (options.bar) process.stderr.write(`\r${progressLine(progress)}\u001b[K`);
       else if (Date.now() - lastPlain >= (options.plainEveryMs ?? 5_000) || isOver(progress.status)) {
         lastPlain = Date.now();
-        options.print(progressLine(progress));
+        print(progressLine(progress));
       }
       if (isOver(progress.status) && afterSeq >= progress.last_seq) break;
       await delay(options.pollMs ?? 1_000);
@@ -83,10 +88,10 @@ async function writeResults(client: McpflowClient, lines: readonly LineToWrite[]
 
 /** Every closed run of the batch whose result the file lacks. */
 export async function reconcile(client: McpflowClient, batchId: string, out: ResultsFile): Promise<void> {
-  let missing: { workflow_id: string; key: string; n: null }[] = [];
+  let missing: LineToWrite[] = [];
   for await (const line of client.batches.closedLines(batchId)) {
     if (out.has(line.key)) continue;
-    missing.push({ ...line, n: null });
+    missing.push(line);
     if (missing.length >= 256) {
       await writeResults(client, missing, out);
       missing = [];
@@ -107,6 +112,11 @@ export function progressLine(p: BatchProgress): string {
     `${p.rate.toFixed(1)} q/s`,
     p.eta_ms !== null ? `ETA ${formatDuration(p.eta_ms)}` : p.status,
   ];
+  if (p.waiting_approval) {
+    const full = p.max_waiting !== undefined && p.waiting_approval >= p.max_waiting ? ` (at --max-waiting ${p.max_waiting}: no new line starts)` : '';
+    parts.push(`answer them${full}: mcpflow approvals list --batch ${p.batch_id} / mcpflow approve --all --batch ${p.batch_id}`);
+  }
+  if (p.lines_problem) parts.push(p.lines_problem);
   return parts.join(' · ');
 }
 

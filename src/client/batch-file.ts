@@ -81,6 +81,49 @@ export function parseBatchFile(name: string, content: string, labels: readonly s
   return { format, lines, sha256: createHash('sha256').update(content).digest('hex') };
 }
 
+/**
+ * The file's text; invalid UTF-8 is refused with its line and byte offset (a decoder would turn
+ * it into U+FFFD silently, and the queries would not be what the file says).
+ */
+export function decodeBatchFile(name: string, bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    let line = 1;
+    let lineStart = 0;
+    for (let i = 0; i < offset; i++) {
+      if (bytes[i] === 0x0a) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    const hex = Buffer.from(bytes.subarray(offset, offset + 4)).toString('hex').replace(/(..)/g, '$1 ').trim();
+    throw new BatchFileError(name, [`line ${line}: invalid UTF-8 at byte offset ${offset} (byte ${offset - lineStart + 1} of the line: ${hex}): save the file as UTF-8`]);
+  }
+}
+
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    // Length and the allowed range of the second byte (no overlongs, surrogates or > U+10FFFF).
+    const [length, low, high] = b >= 0xc2 && b <= 0xdf ? [2, 0x80, 0xbf] : b === 0xe0 ? [3, 0xa0, 0xbf] : b === 0xed ? [3, 0x80, 0x9f] : b >= 0xe1 && b <= 0xef ? [3, 0x80, 0xbf] : b === 0xf0 ? [4, 0x90, 0xbf] : b >= 0xf1 && b <= 0xf3 ? [4, 0x80, 0xbf] : b === 0xf4 ? [4, 0x80, 0x8f] : [0, 0, 0];
+    if (!length) return i;
+    for (let k = 1; k < length; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? low : 0x80) || c > (k === 1 ? high : 0xbf)) return i;
+    }
+    i += length;
+  }
+  return bytes.length;
+}
+
 /** The default batch id of a file: its content hash. */
 export function defaultBatchId(file: BatchFile): string {
   return `mcpflow-batch-${file.sha256.slice(0, 16)}`;

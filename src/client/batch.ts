@@ -148,8 +148,9 @@ export class BatchApi {
     }
   }
 
-  progress(batchId: string): Promise<BatchProgress> {
-    return this.client.query(batchId, batchProgressQuery);
+  /** Progress with elapsed time, rate and ETA as of now (a query answers with the time of the batch's last task). */
+  async progress(batchId: string): Promise<BatchProgress> {
+    return asOfNow(await this.client.query(batchId, batchProgressQuery), Date.now());
   }
 
   finished(batchId: string, afterSeq: number, limit = 500): Promise<FinishedPage> {
@@ -206,7 +207,7 @@ export class BatchApi {
     const result = outcome.result;
     return {
       id: line.key,
-      line: line.n ?? null,
+      line: line.n ?? (await this.lineNumberOf(line.workflow_id)),
       workflow_id: line.workflow_id,
       success: outcome.succeeded,
       answer: result?.text_response ?? '',
@@ -218,14 +219,36 @@ export class BatchApi {
     };
   }
 
-  /** Every closed line run of a batch, found by its search attribute (the latest run of each id). */
-  async *closedLines(batchId: string): AsyncGenerator<{ workflow_id: string; key: string }> {
+  /** A line's number, for runs started before lines carried it as memo: from the run's summary ("line N of batch …"). */
+  private async lineNumberOf(workflowId: string): Promise<number | null> {
+    const summary = await this.client.handle(workflowId).describe().then((description) => description.staticSummary(), () => undefined);
+    const n = /^line (\d+) of batch /.exec(summary ?? '')?.[1];
+    return n ? Number(n) : null;
+  }
+
+  /** Every closed line run of a batch, found by its search attribute (the latest run of each id), with its line number when its memo has it. */
+  async *closedLines(batchId: string): AsyncGenerator<{ workflow_id: string; key: string; n: number | null }> {
     const seen = new Set<string>();
     const query = `${MCP_BATCH_ID.name} = '${batchId.replace(/'/g, "\\'")}' AND WorkflowType = 'runQuery' AND ExecutionStatus != 'Running'`;
     for await (const execution of this.client.temporal.workflow.list({ query })) {
       if (seen.has(execution.workflowId)) continue;
       seen.add(execution.workflowId);
-      yield { workflow_id: execution.workflowId, key: execution.workflowId.slice(batchId.length + 1) };
+      const n = execution.memo?.mcpflow_line;
+      yield { workflow_id: execution.workflowId, key: execution.workflowId.slice(batchId.length + 1), n: typeof n === 'number' ? n : null };
+    }
+  }
+
+  /** Every finished line's result in the order of the file (lines numbered), `concurrency` fetched at a time. */
+  async *resultsInOrder(batchId: string, concurrency = 16): AsyncGenerator<LineResult> {
+    const refs: Array<{ workflow_id: string; key: string; n: number | null }> = [];
+    for await (const line of this.closedLines(batchId)) refs.push(line);
+    // Runs from before the memo: their number from the run itself (then sorted with the others).
+    for (let i = 0; i < refs.length; i += concurrency) {
+      await Promise.all(refs.slice(i, i + concurrency).map(async (ref) => (ref.n ??= await this.lineNumberOf(ref.workflow_id))));
+    }
+    refs.sort((a, b) => (a.n ?? Number.MAX_SAFE_INTEGER) - (b.n ?? Number.MAX_SAFE_INTEGER) || a.key.localeCompare(b.key));
+    for (let i = 0; i < refs.length; i += concurrency) {
+      for (const result of await Promise.all(refs.slice(i, i + concurrency).map((ref) => this.lineResult(ref)))) yield result;
     }
   }
 }
@@ -233,6 +256,15 @@ export class BatchApi {
 /** Temporal or every worker gone for a moment (a restart, a crash): worth waiting for. */
 export function isTransient(error: unknown): boolean {
   return error instanceof TemporalUnreachableError || error instanceof NoWorkerError;
+}
+
+/** Elapsed time, rate and ETA of a running batch recomputed at `now` (a finished one keeps its own). */
+export function asOfNow(progress: BatchProgress, now: number): BatchProgress {
+  if (isOver(progress.status)) return progress;
+  const elapsed = Math.max(progress.elapsed_ms, now - Date.parse(progress.started_at));
+  const rate = elapsed > 0 ? (progress.done * 1000) / elapsed : 0;
+  const left = progress.total - progress.done;
+  return { ...progress, elapsed_ms: elapsed, rate: Math.round(rate * 100) / 100, eta_ms: rate > 0 && left > 0 ? Math.round((left / rate) * 1000) : null };
 }
 
 export function isOver(status: BatchStatus): boolean {

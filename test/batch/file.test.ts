@@ -1,7 +1,7 @@
 /** The batch file parser (pure): formats, numbering, every problem named by its line. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BatchFileError, defaultBatchId, parseBatchFile } from '../../src/client/batch-file';
+import { BatchFileError, decodeBatchFile, defaultBatchId, parseBatchFile } from '../../src/client/batch-file';
 
 const problems = (content: string, labels = ['weather']) => {
   try {
@@ -50,5 +50,23 @@ describe('parseBatchFile', () => {
 
   it('refuses a line over 32 KiB', () => {
     assert.match(problems(`${'x'.repeat(40_000)}\n`)[0]!, /^line 1: the line is \d+ bytes; at most 32768/);
+  });
+
+  it('refuses invalid UTF-8 naming the line and byte offset (never U+FFFD); valid UTF-8 passes as it is', () => {
+    const refused = (bytes: number[], prefix = 'ok\nq ') => {
+      try {
+        decodeBatchFile('f.txt', Buffer.concat([Buffer.from(prefix), Buffer.from(bytes)]));
+      } catch (error) {
+        if (error instanceof BatchFileError) return error.problems[0];
+        throw error;
+      }
+      return null;
+    };
+    assert.equal(decodeBatchFile('f.txt', Buffer.from('café ☃ 𝄞\n')), 'café ☃ 𝄞\n');
+    assert.match(refused([0xff])!, /^line 2: invalid UTF-8 at byte offset 5 \(byte 3 of the line: ff\)/);
+    assert.match(refused([0xc0, 0xaf])!, /^line 2: invalid UTF-8 at byte offset 5/, 'an overlong form');
+    assert.match(refused([0xed, 0xa0, 0x80])!, /^line 2: invalid UTF-8 at byte offset 5/, 'a surrogate');
+    assert.match(refused([0xe2, 0x98])!, /^line 2: invalid UTF-8 at byte offset 5/, 'a cut sequence');
+    assert.match(refused([0x41, 0xf4, 0x90, 0x80, 0x80], 'a\nb\nc')!, /^line 3: invalid UTF-8 at byte offset 6 \(byte 3 of the line/, 'past U+10FFFF');
   });
 });

@@ -1,6 +1,7 @@
 /** The --out file (pure file I/O): ids written once across runs; a torn last line is cut off and written again. */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { LineResult } from '../../src/client/batch';
@@ -24,5 +25,18 @@ describe('ResultsFile', () => {
     second.write(result('a'));
     second.close();
     assert.deepEqual(readFileSync(file, 'utf8').trim().split('\n').map((row) => (JSON.parse(row) as LineResult).id), ['a', 'b']);
+  });
+
+  it('one writer at a time: a second writer is refused naming the first; a lock left by a process gone is taken over', () => {
+    const file = path.join(scratchDir(), 'out.jsonl');
+    const first = new ResultsFile(file, { append: true });
+    assert.throws(() => new ResultsFile(file, { append: true }), new RegExp(`out\\.jsonl is being written by another mcpflow \\(pid ${process.pid} `));
+    first.close();
+    assert.equal(existsSync(`${file}.lock`), false);
+    writeFileSync(`${file}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), since: 'earlier' }));
+    const next = new ResultsFile(file, { append: true });
+    next.write(result('c'));
+    next.close();
+    assert.equal(existsSync(`${file}.lock`), false);
   });
 });

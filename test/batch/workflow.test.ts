@@ -65,7 +65,8 @@ describe('runBatch control', () => {
     await withBatchWorker(async (client) => {
       const batchId = uniqueWorkflowId('control');
       const lines = Array.from({ length: 10 }, (_, i) => booking(i + 1));
-      await client.batches.startOrAttach(batchId, batchInput(10, { servers: [calendarServer()], concurrency: 2, lines }));
+      // max_waiting 2: at most two lines in flight, waiting for approval or not (waiting lines hold no concurrency slot).
+      await client.batches.startOrAttach(batchId, batchInput(10, { servers: [calendarServer()], concurrency: 2, max_waiting: 2, lines }));
       await waitFor(() => client.batches.progress(batchId), (p) => p.waiting_approval === 2, 'two lines waiting for approval');
       assert.equal(await client.batches.pause(batchId), 'paused');
       await assert.rejects(client.batches.pause(batchId), /already paused/);

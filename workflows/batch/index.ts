@@ -1,7 +1,8 @@
 /**
  * runBatch: a file of queries as one durable batch. Each line runs as a runQuery child
- * (lines.ts), at most `concurrency` at a time; lines arrive in pages (the `appendLines` update,
- * or the input for a scheduled batch); the run continues as new long before Temporal's history
+ * (lines.ts), at most `concurrency` at a time (lines waiting for a person hold no slot); lines
+ * arrive in pages (asked from the holder workflows of held.ts, the `appendLines` update of an
+ * older CLI, or the input of a scheduled batch); the run continues as new long before Temporal's history
  * warnings, carrying its state (state.ts). Pause, resume, cancel and retry-failed are updates
  * with validators; `progress` and `finished` are queries.
  */
@@ -18,6 +19,7 @@ import { MCP_BATCH_ID } from '../../src/core/search-attributes';
 import { checkArgs, parseInput } from '../input';
 import { searchAttributeWriter } from '../search-attributes';
 import { QueryStateChangeSchema, queryStateSignal } from '../messages';
+import { HeldLineSource } from './held';
 import { LineRunner } from './lines';
 import {
   AppendLinesArgsSchema,
@@ -29,6 +31,8 @@ import {
   ControlArgsSchema,
   FinishedArgsSchema,
   finishedQuery,
+  heldLinesSignal,
+  HeldLinesArgsSchema,
   pauseUpdate,
   resumeUpdate,
   retryFailedUpdate,
@@ -57,11 +61,12 @@ export async function runBatch(rawInput: BatchInput): Promise<BatchResult> {
   const batch = new BatchState(workflowInfo().workflowId, input, Date.now());
   if (input.retry_failed) batch.retryFailed();
   const runner = new LineRunner(batch);
-  registerHandlers(batch, runner);
+  const held = new HeldLineSource(batch);
+  registerHandlers(batch, runner, held);
   // Scheduled runs are started without it; the first run of a chain sets it once.
   if (!input.carried) searchAttributeWriter(input.search_attributes)([{ key: MCP_BATCH_ID, value: batch.batchId }]);
   try {
-    await runLines(batch, runner);
+    await runLines(batch, runner, held);
   } catch (failure) {
     if (!isCancellation(failure)) throw failure;
     // The workflow itself was cancelled (mcpflow cancel): its lines are abandoned children, so stop them.
@@ -77,11 +82,13 @@ export async function runBatch(rawInput: BatchInput): Promise<BatchResult> {
   return { batch_id: batch.batchId, status: batch.status, progress: batch.progress(Date.now()), settings: BatchSettingsSchema.parse(input), state: batch.carry() };
 }
 
-async function runLines(batch: BatchState, runner: LineRunner): Promise<void> {
+async function runLines(batch: BatchState, runner: LineRunner, held: HeldLineSource): Promise<void> {
   let pollMs = POLL_MIN_MS;
+  const resend = `run \`mcpflow batch run ${batch.input.source ?? '<file>'} --batch-id ${batch.batchId}\` again to start it`;
   for (;;) {
     if (batch.drainingSince === null && timeToMoveOn(batch)) batch.drainingSince = Date.now();
     runner.fill();
+    held.ask(resend);
     if (runner.fatal) throw runner.fatal;
     batch.showDetails(Date.now());
     if (batch.finished && runner.settled) return;
@@ -91,17 +98,21 @@ async function runLines(batch: BatchState, runner: LineRunner): Promise<void> {
       return continueAsNew<typeof runBatch>({ ...settings, retry_failed: false, carried: batch.carry() });
     }
     batch.changed = false;
-    const drainLeft = batch.drainingSince === null ? undefined : Math.max(1, DRAIN_MAX_MS - (Date.now() - batch.drainingSince));
+    const wakeIn = earliest(batch.drainingSince === null ? undefined : Math.max(1, DRAIN_MAX_MS - (Date.now() - batch.drainingSince)), held.askAgainInMs);
     if (!batch.adopted.size) {
-      if (drainLeft === undefined) await condition(() => batch.changed);
-      else await condition(() => batch.changed, drainLeft);
+      if (wakeIn === undefined) await condition(() => batch.changed);
+      else await condition(() => batch.changed, wakeIn);
       continue;
     }
-    const signalled = await condition(() => batch.changed, Math.min(pollMs, drainLeft ?? pollMs));
+    const signalled = await condition(() => batch.changed, Math.min(pollMs, wakeIn ?? pollMs));
     if (!batch.adopted.size) continue;
     const ended = await runner.checkAdopted();
     pollMs = ended || signalled ? POLL_MIN_MS : Math.min(pollMs * 2, POLL_MAX_MS);
   }
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
 
 function timeToMoveOn(batch: BatchState): boolean {
@@ -109,7 +120,7 @@ function timeToMoveOn(batch: BatchState): boolean {
   return info.continueAsNewSuggested || info.historyLength >= batch.input.continue_as_new_after_events || info.historySize >= CONTINUE_AS_NEW_AFTER_BYTES;
 }
 
-function registerHandlers(batch: BatchState, runner: LineRunner) {
+function registerHandlers(batch: BatchState, runner: LineRunner, held: HeldLineSource) {
   setHandler(batchProgressQuery, () => batch.progress(Date.now()));
   setHandler(finishedQuery, (args) => {
     const { after_seq, limit } = FinishedArgsSchema.parse(args ?? {});
@@ -118,6 +129,11 @@ function registerHandlers(batch: BatchState, runner: LineRunner) {
   setHandler(queryStateSignal, (change) => {
     const parsed = QueryStateChangeSchema.safeParse(change);
     if (parsed.success) batch.childState(parsed.data.workflow_id, parsed.data.state);
+  });
+
+  setHandler(heldLinesSignal, (args) => {
+    const parsed = HeldLinesArgsSchema.safeParse(args);
+    if (parsed.success) held.take(parsed.data.from, parsed.data.lines);
   });
 
   setHandler(appendLinesUpdate, (args) => batch.appendPage(args.lines), {

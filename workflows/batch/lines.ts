@@ -13,6 +13,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   startChild,
   WorkflowIdReusePolicy,
@@ -31,6 +32,13 @@ const { batchLineOutcomes, batchLineInputs } = proxyActivities<Activities>({
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
+
+/**
+ * Lines waiting for a person (their child signalled waiting_*) hold no concurrency slot; lines in
+ * flight (running or waiting) are at most max(`max_waiting`, `concurrency`), so at most that many wait. Children also get their line number as memo
+ * (`mcpflow_line`), so `batch results` can order and number lines it finds by search attribute.
+ */
+export const WAITING_LINES_FREE_SLOTS = 'batch-waiting-lines-free-slots';
 
 /** Adopted lines asked about per activity; inputs of failed lines read per activity. */
 const OUTCOME_PAGE = 200;
@@ -54,7 +62,12 @@ export class LineRunner {
   }
 
   private get free(): number {
-    return this.input.concurrency - this.batch.running.size;
+    const batch = this.batch;
+    if (!batch.waitsFreeSlots && !patched(WAITING_LINES_FREE_SLOTS)) return this.input.concurrency - batch.running.size;
+    batch.waitsFreeSlots = true;
+    // Any running line may come to wait: bounding the lines in flight bounds the waiting ones.
+    const inFlight = Math.max(this.input.max_waiting, this.input.concurrency);
+    return Math.min(this.input.concurrency - batch.active, inFlight - batch.running.size);
   }
 
   /** Starts lines while there is room: failed lines to retry first, then the file's. */
@@ -110,6 +123,7 @@ export class LineRunner {
             parentClosePolicy: ParentClosePolicy.ABANDON,
             typedSearchAttributes: this.searchAttributes(input),
             staticSummary: `line ${ref.n} of batch ${this.batch.batchId}`,
+            ...(this.batch.waitsFreeSlots ? { memo: { mcpflow_line: ref.n } } : {}),
           });
         } finally {
           this.starting--;
@@ -140,7 +154,9 @@ export class LineRunner {
 
   /** Asks Temporal how adopted lines are doing; true when at least one ended. */
   async checkAdopted(): Promise<boolean> {
-    const ids = [...this.batch.adopted].slice(0, OUTCOME_PAGE);
+    // Lines that signalled their end first, then the others, waiting ones last (they may wait for days).
+    const adopted = [...this.batch.adopted];
+    const ids = [...new Set([...this.batch.endSignalled, ...adopted.filter((id) => !this.batch.waiting.has(id)), ...adopted])].slice(0, OUTCOME_PAGE);
     if (!ids.length) return false;
     const reports = await batchLineOutcomes({ workflow_ids: ids });
     let ended = false;

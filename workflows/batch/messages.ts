@@ -6,13 +6,13 @@
  * holds and carries into the next run is bounded by bytes (buffer) and counts (finished log,
  * failed lines), so that no payload approaches Temporal's 2 MiB whatever the file's size.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { ExecutionModeSchema } from '../../src/core/defaults';
 import { ServerConfigSchema } from '../../src/core/servers';
 import { QueryInputSchema } from '../messages';
 
-/** Unstarted lines a run holds (and carries on continue-as-new); the CLI feeds more as they start. */
+/** Unstarted lines a run holds (and carries on continue-as-new); more are asked from the holders (held.ts) as they start. */
 export const MAX_BUFFER_BYTES = 512 * 1024;
 /** One line's query and settings, as JSON. */
 export const MAX_LINE_BYTES = 32 * 1024;
@@ -22,6 +22,12 @@ export const MAX_FINISHED_LOG = 1_000;
 export const MAX_FAILED_KEPT = 10_000;
 /** Lines a batch may have. */
 export const MAX_LINES = 5_000_000;
+/** Lines waiting for a person (approval, input) at most by default; beyond, no new line starts. */
+export const DEFAULT_MAX_WAITING = 1_000;
+/** Bytes of lines one holder workflow keeps (its input: under the 512 KiB payload warning, far under the 2 MiB limit). */
+export const MAX_HELD_PAGE_BYTES = 448 * 1024;
+/** Bytes of lines a holder sends in one signal. */
+export const MAX_HELD_SEND_BYTES = 256 * 1024;
 
 export const LineKeySchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'an id is 1-100 letters, digits, ".", "_", ":" or "-"');
 
@@ -110,6 +116,14 @@ export const BatchSettingsSchema = LineDefaultsSchema.extend({
     .refine((servers) => new Set(servers.map((server) => server.label)).size === servers.length, 'server labels must be unique'),
   total: z.number().int().min(1).max(MAX_LINES),
   concurrency: z.number().int().min(1).max(1_000).default(10),
+  /** Lines waiting for a person do not count against `concurrency`; lines in flight (running or waiting) are at most max(this, concurrency). */
+  max_waiting: z.number().int().min(1).max(100_000).default(DEFAULT_MAX_WAITING),
+  /**
+   * The lines past the first page are held by `batchLines` workflows (one per page, `heldLinesId`),
+   * started by the CLI; the batch asks them for lines as its buffer empties, so no CLI is needed.
+   * `pages[k]` is the number of the first line holder k has.
+   */
+  held: z.strictObject({ pages: z.array(z.number().int().min(1)).min(1).max(100_000) }).optional(),
   max_failures: z.number().int().min(1).optional(),
   /** A short name of the source for humans (file name). */
   source: z.string().max(500).optional(),
@@ -153,6 +167,12 @@ export interface BatchProgress {
   last_seq: number;
   runs: number;
   concurrency: number;
+  /** Present on batches started since waiting lines stopped holding slots. */
+  max_waiting?: number;
+  /** Lines come from holder workflows (else from a `batch run` feeding them). */
+  held?: boolean;
+  /** Why lines the batch needs do not arrive, with what to run; null when they do. */
+  lines_problem?: string | null;
 }
 
 export interface BatchResult {
@@ -170,6 +190,13 @@ export const AppendLinesArgsSchema = z.strictObject({
   lines: z.array(BatchLineSchema).min(1),
 });
 export type AppendLinesArgs = z.infer<typeof AppendLinesArgsSchema>;
+
+/** A holder sends the lines from `from` on (a page that ends at its last line ends it); empty = still there. */
+export const HeldLinesArgsSchema = z.strictObject({ from: z.number().int().min(1), lines: z.array(BatchLineSchema) });
+export type HeldLinesArgs = z.infer<typeof HeldLinesArgsSchema>;
+/** The batch asks a holder for lines from `from`, at most `max_bytes` of them. */
+export const SendLinesArgsSchema = z.strictObject({ from: z.number().int().min(1), max_bytes: z.number().int().min(1) });
+export type SendLinesArgs = z.infer<typeof SendLinesArgsSchema>;
 
 export const FinishedArgsSchema = z.strictObject({ after_seq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(MAX_FINISHED_LOG).default(500) });
 export type FinishedArgs = z.input<typeof FinishedArgsSchema>;
@@ -193,6 +220,8 @@ export interface AppendLinesOutcome {
   buffer_limit_bytes: number;
 }
 export const appendLinesUpdate = defineUpdate<AppendLinesOutcome, [AppendLinesArgs]>('appendLines');
+export const heldLinesSignal = defineSignal<[HeldLinesArgs]>('heldLines');
+export const sendLinesSignal = defineSignal<[SendLinesArgs]>('sendLines');
 export const pauseUpdate = defineUpdate<BatchStatus, [ControlArgs]>('pause');
 export const resumeUpdate = defineUpdate<BatchStatus, [ControlArgs]>('resume');
 export const cancelBatchUpdate = defineUpdate<BatchStatus, [ControlArgs]>('cancelBatch');
@@ -201,4 +230,22 @@ export const retryFailedUpdate = defineUpdate<{ queued: number }, [ControlArgs]>
 /** The workflow id of a line's runQuery: derived from the batch and the line, so a line is never started twice. */
 export function lineWorkflowId(batchId: string, key: string): string {
   return `${batchId}/${key}`;
+}
+
+/** The workflow id of the holder of page `index` ("~" is not allowed in line keys: no clash with a line). */
+export function heldLinesId(batchId: string, index: number): string {
+  return `${batchId}/~lines-${index}`;
+}
+
+/** The holder page that has line `n`. */
+export function heldPageOf(pages: readonly number[], n: number): number {
+  let index = 0;
+  for (let lo = 0, hi = pages.length - 1; lo <= hi; ) {
+    const mid = (lo + hi) >> 1;
+    if (pages[mid]! <= n) {
+      index = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return index;
 }

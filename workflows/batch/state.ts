@@ -49,7 +49,14 @@ export class BatchState {
   readonly running = new Map<string, LineRef>();
   /** Of those, the ones this run did not start: their end is learned by asking Temporal. */
   readonly adopted = new Set<string>();
+  /** Of those, the ones waiting for a person (their child said so): they hold no concurrency slot. */
   readonly waiting = new Set<string>();
+  /** Adopted lines whose child signalled its end: asked about first. */
+  readonly endSignalled = new Set<string>();
+  /** Set by the runner once WAITING_LINES_FREE_SLOTS is patched in: waiting lines hold no slot. */
+  waitsFreeSlots = false;
+  /** Why lines the batch needs do not arrive (held.ts), or null. */
+  linesProblem: string | null = null;
   private bufferBytes: number;
   /** Set by anything the main loop must look at; the loop clears it. */
   changed = false;
@@ -98,6 +105,10 @@ export class BatchState {
     this.bufferBytes = (this.bufferBytes ?? 0) + jsonBytes(line) + 1;
   }
 
+  get heldBytes(): number {
+    return this.bufferBytes;
+  }
+
   nextLine(): BatchLine | undefined {
     const line = this.state.buffer.shift();
     if (line) this.bufferBytes = Math.max(0, this.bufferBytes - jsonBytes(line) - 1);
@@ -125,18 +136,31 @@ export class BatchState {
     this.changed = true;
   }
 
+  /** Lines running and not waiting for a person: the ones `concurrency` bounds (once WAITING_LINES_FREE_SLOTS). */
+  get active(): number {
+    return this.running.size - this.waiting.size;
+  }
+
   /** A line's child signalled its state (runQuery tells its parent; a batch counts the waits). */
   childState(workflowId: string, state: string) {
     if (!this.running.has(workflowId)) return;
-    if (state === 'waiting_approval') this.waiting.add(workflowId);
+    // waiting_approval, and any later waiting_* state (input asked by an MCP server).
+    const waits = state.startsWith('waiting');
+    // A line that starts or stops waiting frees or takes a slot (only where the run does that: old histories woke on ends alone).
+    if (waits !== this.waiting.has(workflowId) && this.waitsFreeSlots) this.changed = true;
+    if (waits) this.waiting.add(workflowId);
     else this.waiting.delete(workflowId);
-    if ((state === 'completed' || state === 'failed') && this.adopted.has(workflowId)) this.changed = true;
+    if ((state === 'completed' || state === 'failed') && this.adopted.has(workflowId)) {
+      this.endSignalled.add(workflowId);
+      this.changed = true;
+    }
   }
 
   finish(ref: LineRef, outcome: LineOutcome) {
     if (!this.running.delete(ref.workflow_id)) return;
     this.adopted.delete(ref.workflow_id);
     this.waiting.delete(ref.workflow_id);
+    this.endSignalled.delete(ref.workflow_id);
     const s = this.state;
     if (outcome.end === 'completed' && outcome.success) s.succeeded++;
     else if (outcome.end === 'cancelled') s.cancelled++;
@@ -217,6 +241,9 @@ export class BatchState {
       last_seq: s.seq,
       runs: s.runs,
       concurrency: this.input.concurrency,
+      max_waiting: this.input.max_waiting,
+      held: Boolean(this.input.held),
+      lines_problem: this.linesProblem,
     };
   }
 
@@ -239,7 +266,9 @@ export class BatchState {
     const p = this.progress(now);
     setCurrentDetails(
       `**Batch ${p.status}** — ${p.done}/${p.total} done (${p.succeeded} ok, ${p.failed} failed, ${p.denied} with denials), ` +
-        `${p.running} running, ${p.waiting_approval} waiting for approval, run ${p.runs + 1} of the chain`,
+        `${p.running} running, ${p.waiting_approval} waiting for approval, run ${p.runs + 1} of the chain` +
+        (p.waiting_approval ? `\n\nAnswer them: \`mcpflow approvals list --batch ${p.batch_id}\`, \`mcpflow approve --all --batch ${p.batch_id}\`` : '') +
+        (p.lines_problem ? `\n\n${p.lines_problem}` : ''),
     );
   }
 }

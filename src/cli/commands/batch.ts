@@ -5,13 +5,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { BatchFileError, defaultBatchId, parseBatchFile } from '../../client/batch-file';
+import { BatchFileError, decodeBatchFile, defaultBatchId, parseBatchFile } from '../../client/batch-file';
+import { heldPages, startHolders } from '../../client/batch-held';
 import type { McpflowClient } from '../../client/client';
 import { DEFAULT_MODEL, ExecutionModeSchema } from '../../core/defaults';
 import { jsonBytes } from '../../core/payload-size';
 import type { BatchInput, BatchLine, BatchProgress, BatchStatus } from '../../../workflows/batch/messages';
 import { ResultsFile } from '../batch-out';
-import { followBatch, progressLine, reconcile, summaryLines } from '../batch-follow';
+import { followBatch, progressLine, summaryLines } from '../batch-follow';
 import { commandContext, withClient } from '../context';
 import { SilentFailure, UsageError } from '../errors';
 import { collect, jsonOption, parseDuration, parsePositiveInt } from '../options';
@@ -26,6 +27,7 @@ interface RunFlags {
   out?: string;
   batchId?: string;
   maxFailures?: number;
+  maxWaiting?: number;
   approvalTimeout?: number;
   maxSteps?: number;
   wait: boolean;
@@ -49,9 +51,10 @@ export function registerBatchCommand(program: Command): void {
     .option('--out <file>', 'write each line\'s result as one JSON line (appends; ids already there are skipped)')
     .option('--batch-id <id>', 'the batch\'s workflow id (default: from the file\'s content hash)')
     .option('--max-failures <n>', 'stop starting lines after this many failed', parsePositiveInt)
+    .option('--max-waiting <n>', 'lines waiting for approval or input (they hold no --concurrency slot) before no new line starts', parsePositiveInt, 1_000)
     .option('--approval-timeout <duration>', 'deny unanswered approvals after this long, e.g. 1h (default: wait)', parseDuration)
     .option('--max-steps <n>', 'at most this many model turns per line', parsePositiveInt)
-    .option('--no-wait', 'start (or attach), send every line, print the batch id and exit')
+    .option('--no-wait', 'start (or attach), print the batch id and exit (the lines are held in Temporal: the batch needs no CLI)')
     .addOption(jsonOption())
     .action(async (file: string, flags: RunFlags, command: Command) => runBatchCommand(file, flags, command));
 
@@ -63,10 +66,11 @@ export function registerBatchCommand(program: Command): void {
     .action(async (batchId: string, flags: { out?: string }, command: Command) => {
       await withClient(commandContext(command), async (client) => {
         const out = new ResultsFile(flags.out, { append: false });
-        const stdoutOut = !flags.out;
         try {
-          if (stdoutOut) await writeToStdout(client, batchId);
-          else await reconcile(client, batchId, out);
+          for await (const result of client.batches.resultsInOrder(batchId)) {
+            if (flags.out) out.write(result);
+            else process.stdout.write(`${JSON.stringify(result)}\n`);
+          }
         } finally {
           out.close();
         }
@@ -124,51 +128,75 @@ async function runBatchCommand(file: string, flags: RunFlags, command: Command):
   const servers = requireServers(serversFrom(context, flags.server));
   const lines = readBatchFile(file, servers.map((server) => server.label));
   const batchId = flags.batchId ?? defaultBatchId(lines.file);
-  const print = flags.json ? toStderr : toStdout;
+  // --no-wait prints only the id on stdout, like `query --no-wait`.
+  const print = flags.json || !flags.wait ? toStderr : toStdout;
+  const first = firstPage(lines.lines);
+  const pages = heldPages(lines.lines.slice(first.length));
   const input: BatchInput = {
     total: lines.lines.length,
     servers,
     ...runOptions(context, flags),
     concurrency: flags.concurrency,
     source: path.basename(file),
-    lines: firstPage(lines.lines),
+    lines: first,
+    max_waiting: flags.maxWaiting ?? 1_000,
+    ...(pages.length ? { held: { pages: pages.map((page) => page[0]!.n) } } : {}),
     ...(flags.maxFailures !== undefined ? { max_failures: flags.maxFailures } : {}),
     ...(flags.approvalTimeout !== undefined ? { approval_timeout_ms: flags.approvalTimeout } : {}),
     ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
   };
   await withClient(context, async (client) => {
-    const start = await client.batches.startOrAttach(batchId, input);
-    const ui = context.uiUrl(batchId);
-    print(`${start.started ? 'Started' : 'Attached to'} batch ${batchId}: ${lines.lines.length} queries from ${file}, concurrency ${flags.concurrency}${start.started ? '' : ' (as it was started)'}`);
-    if (ui) print(`Web UI: ${ui}`);
-    if (!flags.wait) {
-      await client.batches.feed(batchId, lines.lines);
-      if (flags.json) printJson({ batch_id: batchId, started: start.started, web_ui: ui ?? null });
-      else toStdout(batchId);
-      return;
-    }
-    const out = new ResultsFile(flags.out, { append: true });
+    // Taken before anything starts: a second `batch run` writing the same file is refused.
+    const out = flags.wait ? new ResultsFile(flags.out, { append: true }) : null;
     let progress: BatchProgress;
+    let start: Awaited<ReturnType<typeof client.batches.startOrAttach>>;
+    let ui: string | undefined;
     try {
-      progress = await followBatch(client, batchId, { lines: lines.lines, out, bar: !flags.json && Boolean(process.stderr.isTTY), print });
+      start = await client.batches.startOrAttach(batchId, input);
+      ui = context.uiUrl(batchId);
+      print(`${start.started ? 'Started' : 'Attached to'} batch ${batchId}: ${lines.lines.length} queries from ${file}, concurrency ${flags.concurrency}${start.started ? '' : ' (as it was started)'}`);
+      if (ui) print(`Web UI: ${ui}`);
+      const toFeed = await sendLines(client, batchId, start.started, pages, lines.lines);
+      if (!out) {
+        if (toFeed) await client.batches.feed(batchId, toFeed);
+        if (flags.json) printJson({ batch_id: batchId, started: start.started, web_ui: ui ?? null });
+        else toStdout(batchId);
+        return;
+      }
+      progress = await followBatch(client, batchId, { ...(toFeed ? { lines: toFeed } : {}), out, bar: !flags.json && Boolean(process.stderr.isTTY), print });
     } finally {
-      out.close();
+      out?.close();
     }
     report(progress, { batchId, started: start.started, out: flags.out, json: flags.json, ui });
-    if (progress.waiting_approval) print(`Lines wait for approval: mcpflow approvals list --batch ${batchId}`);
+    if (progress.waiting_approval) print(`Lines wait for approval or input: mcpflow approvals list --batch ${batchId}`);
     if (progress.failed || progress.status !== 'completed') throw new SilentFailure();
   });
 }
 
+/**
+ * The lines past the first page reach the batch from holder workflows (started here; again is
+ * harmless). A batch started before holders existed is fed by this process instead: those lines are returned.
+ */
+async function sendLines(client: McpflowClient, batchId: string, started: boolean, pages: BatchLine[][], lines: BatchLine[]): Promise<BatchLine[] | undefined> {
+  if (!pages.length) return undefined;
+  if (!started) {
+    const progress = await client.batches.progress(batchId).catch(() => null);
+    if (progress && !progress.held) return lines;
+    if (progress && progress.received >= progress.total) return undefined;
+  }
+  await startHolders(client, batchId, pages);
+  return undefined;
+}
+
 function readBatchFile(file: string, labels: string[]): { file: ReturnType<typeof parseBatchFile>; lines: BatchLine[] } {
-  let content: string;
+  let bytes: Buffer;
   try {
-    content = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   try {
-    const parsed = parseBatchFile(file, content, labels);
+    const parsed = parseBatchFile(file, decodeBatchFile(file, bytes), labels);
     return { file: parsed, lines: parsed.lines };
   } catch (error) {
     if (error instanceof BatchFileError) throw new UsageError(`${error.message}\nNothing was started.`);
@@ -185,12 +213,6 @@ function firstPage(lines: readonly BatchLine[]): BatchLine[] {
     page.push(line);
   }
   return page;
-}
-
-async function writeToStdout(client: McpflowClient, batchId: string): Promise<void> {
-  for await (const line of client.batches.closedLines(batchId)) {
-    process.stdout.write(`${JSON.stringify(await client.batches.lineResult(line))}\n`);
-  }
 }
 
 function report(progress: BatchProgress, info: { batchId: string; started: boolean; out?: string; json: boolean; ui?: string }): void {
