@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BatchInputSchema, MAX_BUFFER_BYTES, type BatchLine } from '../../workflows/batch/messages';
 import { BatchState } from '../../workflows/batch/state';
+import { summaryLines } from '../../src/cli/batch-follow';
 
 const line = (n: number, query = `q${n}`): BatchLine => ({ n, key: `line-${n}`, query });
 const input = (extra: Record<string, unknown> = {}) => BatchInputSchema.parse({ total: 5, servers: [{ label: 'w', url: 'http://127.0.0.1:1/mcp' }], ...extra });
@@ -22,6 +23,19 @@ describe('BatchState', () => {
     assert.match(batch.refusePage(5, [line(5), line(6)])!, /the batch has 5 lines/);
     assert.match(batch.refusePage(5, [line(7)])!, /must follow each other/);
     assert.match(batch.refusePage(5, [line(5, 'x'.repeat(MAX_BUFFER_BYTES))])!, /would pass/);
+  });
+
+  it('counts succeeded lines whose query answered although a tool call failed, and keeps the counts on the line', () => {
+    const batch = new BatchState('b', input({ lines: [line(1), line(2)] }), 0);
+    batch.started(ref(1));
+    batch.started(ref(2));
+    batch.finish(ref(1), { ...ok, failed_calls: 1, unknown_outcome_calls: 0 });
+    batch.finish(ref(2), ok);
+    const progress = batch.progress(1_000);
+    assert.equal(progress.succeeded, 2);
+    assert.equal(progress.succeeded_with_failed_calls, 1);
+    assert.equal(batch.finishedPage(0, 10).lines.find((l) => l.n === 1)?.failed_calls, 1);
+    assert.match(summaryLines(progress)[1]!, /succeeded 2 \(1 with a failed tool call\)/);
   });
 
   it('counts ends, stops after max_failures, queues failed lines again and carries everything', () => {

@@ -61,6 +61,9 @@ export const FinishedLineSchema = LineRefSchema.extend({
   calls: z.number().int(),
   denied: z.boolean(),
   duration_ms: z.number(),
+  /** Tool calls that failed, and those of them whose outcome is unknown (absent on lines of older runs). */
+  failed_calls: z.number().int().min(0).optional(),
+  unknown_outcome_calls: z.number().int().min(0).optional(),
 });
 export type FinishedLine = z.infer<typeof FinishedLineSchema>;
 export type LineOutcome = Omit<FinishedLine, 'seq' | keyof LineRef>;
@@ -83,6 +86,8 @@ export const BatchCarrySchema = z.object({
   failed: z.number().int().min(0),
   cancelled: z.number().int().min(0),
   denied: z.number().int().min(0),
+  /** Succeeded lines whose query answered although a tool call failed; absent in carries of older runs. */
+  succeeded_with_failed_calls: z.number().int().min(0).default(0),
   failed_by_type: z.record(z.string(), z.number().int()),
   failed_lines: z.array(FailedLineSchema),
   finished: z.array(FinishedLineSchema),
@@ -155,6 +160,8 @@ export interface BatchProgress {
   failed: number;
   cancelled: number;
   denied: number;
+  /** Succeeded lines whose query answered although a tool call failed. */
+  succeeded_with_failed_calls: number;
   failed_by_type: Record<string, number>;
   running: number;
   waiting_approval: number;

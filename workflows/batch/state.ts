@@ -32,6 +32,7 @@ export function emptyCarry(now: number): BatchCarry {
     failed: 0,
     cancelled: 0,
     denied: 0,
+    succeeded_with_failed_calls: 0,
     failed_by_type: {},
     failed_lines: [],
     finished: [],
@@ -162,7 +163,10 @@ export class BatchState {
     this.waiting.delete(ref.workflow_id);
     this.endSignalled.delete(ref.workflow_id);
     const s = this.state;
-    if (outcome.end === 'completed' && outcome.success) s.succeeded++;
+    if (outcome.end === 'completed' && outcome.success) {
+      s.succeeded++;
+      if (outcome.failed_calls) s.succeeded_with_failed_calls = (s.succeeded_with_failed_calls ?? 0) + 1;
+    }
     else if (outcome.end === 'cancelled') s.cancelled++;
     else {
       s.failed++;
@@ -230,6 +234,7 @@ export class BatchState {
       failed: s.failed,
       cancelled: s.cancelled,
       denied: s.denied,
+      succeeded_with_failed_calls: s.succeeded_with_failed_calls ?? 0,
       failed_by_type: { ...s.failed_by_type },
       running: this.running.size,
       waiting_approval: this.waiting.size,
