@@ -9,6 +9,7 @@ import { NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/commo
 const GRPC_CANCELLED = 1;
 const GRPC_INVALID_ARGUMENT = 3;
 const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_FAILED_PRECONDITION = 9;
 const GRPC_RESOURCE_EXHAUSTED = 8;
 const GRPC_UNAVAILABLE = 14;
 
@@ -50,11 +51,21 @@ export class RunEndedError extends Error {
 /** A query got no answer: no worker polls the workflow's task queue. */
 export class NoWorkerError extends Error {
   override name = 'NoWorkerError';
-  constructor(readonly workflowId: string, readonly taskQueue: string | undefined) {
+  constructor(readonly workflowId: string, readonly taskQueue: string | undefined, message?: string) {
     super(
-      `workflow ${workflowId} did not answer: no worker is polling task queue ${taskQueue ?? '(unknown)'}; start one with \`mcpflow worker\` (or \`mcpflow dev\`)`,
+      message ??
+        `workflow ${workflowId} did not answer: no worker is polling task queue ${taskQueue ?? '(unknown)'}; start one with \`mcpflow worker\` (or \`mcpflow dev\`)`,
     );
   }
+}
+
+/**
+ * A worker polls, but fails every workflow task of this run (e.g. it lacks the key the run's
+ * input is encrypted with), so the run answers nothing: the same exit code as no worker at all,
+ * with what the worker's log says.
+ */
+export class WorkflowTaskFailingError extends NoWorkerError {
+  override name = 'WorkflowTaskFailingError';
 }
 
 /**
@@ -111,6 +122,14 @@ function hasGrpcCode(error: unknown, code: number): boolean {
 
 export function isUnavailable(error: unknown): boolean {
   return hasGrpcCode(error, GRPC_UNAVAILABLE);
+}
+
+/**
+ * FAILED_PRECONDITION on a query or update: the server would not deliver it, because no poller
+ * was seen on the task queue recently or the run's workflow task is failing.
+ */
+export function isFailedPrecondition(error: unknown): boolean {
+  return hasGrpcCode(error, GRPC_FAILED_PRECONDITION);
 }
 
 export function isDeadlineExceeded(error: unknown): boolean {
