@@ -70,7 +70,7 @@ describe('programs docker-compose.yml runs inside its images', () => {
     for (const [name, service] of Object.entries(services)) {
       if (programsOf(service).length === 0) continue;
       assert.ok(service.image && manifest.images[service.image], `${name}: ${service.image} has no entry in test/compose/image-files.json (record its files from its build files)`);
-      assert.ok(manifest.images[service.image].source.length > 0, `${service.image} says where its files come from`);
+      assert.ok(manifest.images[service.image]!.source.length > 0, `${service.image} says where its files come from`);
     }
   });
 
