@@ -14,7 +14,7 @@ export const ExitCode = {
   USAGE: 2,
   TEMPORAL_UNREACHABLE: 3,
   NOT_FOUND: 4,
-  /** The workflow did not answer a query or an update in time: no worker polls its task queue. */
+  /** The workflow did not answer a query or an update: no worker polls its task queue, or the worker fails its workflow tasks. */
   NO_WORKER: 5,
   /** Temporal refused the request for its size or load (payload over 2 MiB, too many updates in flight). */
   LIMIT: 6,
@@ -27,7 +27,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   2  bad usage: unknown flag, bad value, invalid config file
   3  Temporal is unreachable (start it with \`mcpflow server\` or set TEMPORAL_ADDRESS)
   4  no workflow or schedule with that id
-  5  no worker answered (none polls the task queue: start \`mcpflow worker\` or \`mcpflow dev\`)
+  5  no worker answered (none polls the task queue: start \`mcpflow worker\` or \`mcpflow dev\`;
+     or the worker fails the run's workflow tasks, e.g. it lacks the run's encryption key: the message says which)
   6  Temporal refused the request for its size or load (a payload over 2 MiB, too many updates in flight)`;
 
 /** Wrong input from the user that no flag parser caught (e.g. no servers given). */
