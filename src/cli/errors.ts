@@ -4,7 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/errors';
-import { LimitExceededError, NoWorkerError, NotFoundError, RunEndedError, TemporalUnreachableError } from '../client/errors';
+import { LimitExceededError, NoWorkerError, NotFoundError, RunEndedError, TemporalUnreachableError, WorkflowTaskFailingError } from '../client/errors';
 
 export const ExitCode = {
   OK: 0,
@@ -50,7 +50,7 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof UsageError || error instanceof ConfigError) return ExitCode.USAGE;
   if (error instanceof TemporalUnreachableError) return ExitCode.TEMPORAL_UNREACHABLE;
   if (error instanceof NotFoundError) return ExitCode.NOT_FOUND;
-  if (error instanceof NoWorkerError) return ExitCode.NO_WORKER;
+  if (error instanceof NoWorkerError || error instanceof WorkflowTaskFailingError) return ExitCode.NO_WORKER;
   if (error instanceof LimitExceededError) return ExitCode.LIMIT;
   return ExitCode.FAILED;
 }
@@ -60,7 +60,7 @@ export function messageFor(error: unknown): string | undefined {
   if (error instanceof CommanderError || error instanceof SilentFailure) return undefined;
   if (error instanceof Error) {
     // Unexpected errors keep their stack behind a switch, for bug reports.
-    const known = error instanceof UsageError || error instanceof ConfigError || error instanceof TemporalUnreachableError || error instanceof NotFoundError || error instanceof NoWorkerError || error instanceof LimitExceededError || error instanceof RunEndedError;
+    const known = error instanceof UsageError || error instanceof ConfigError || error instanceof TemporalUnreachableError || error instanceof NotFoundError || error instanceof NoWorkerError || error instanceof WorkflowTaskFailingError || error instanceof LimitExceededError || error instanceof RunEndedError;
     if (!known && process.env.MCPFLOW_DEBUG) return error.stack ?? error.message;
     return error.message;
   }

@@ -51,10 +51,9 @@ export class RunEndedError extends Error {
 /** A query got no answer: no worker polls the workflow's task queue. */
 export class NoWorkerError extends Error {
   override name = 'NoWorkerError';
-  constructor(readonly workflowId: string, readonly taskQueue: string | undefined, message?: string) {
+  constructor(readonly workflowId: string, readonly taskQueue: string | undefined) {
     super(
-      message ??
-        `workflow ${workflowId} did not answer: no worker is polling task queue ${taskQueue ?? '(unknown)'}; start one with \`mcpflow worker\` (or \`mcpflow dev\`)`,
+      `workflow ${workflowId} did not answer: no worker is polling task queue ${taskQueue ?? '(unknown)'}; start one with \`mcpflow worker\` (or \`mcpflow dev\`)`,
     );
   }
 }
@@ -62,10 +61,13 @@ export class NoWorkerError extends Error {
 /**
  * A worker polls, but fails every workflow task of this run (e.g. it lacks the key the run's
  * input is encrypted with), so the run answers nothing: the same exit code as no worker at all,
- * with what the worker's log says.
+ * with what the worker's log says. Not a NoWorkerError: waiting for a worker to come would not help.
  */
-export class WorkflowTaskFailingError extends NoWorkerError {
+export class WorkflowTaskFailingError extends Error {
   override name = 'WorkflowTaskFailingError';
+  constructor(readonly workflowId: string, readonly taskQueue: string, message: string) {
+    super(message);
+  }
 }
 
 /**
