@@ -27,7 +27,7 @@ const PendingState = temporal.api.enums.v1.PendingWorkflowTaskState;
  * 5 minutes after its last poll. A poller last seen longer ago than this is a worker that is gone.
  */
 export const LIVE_POLLER_MS = 90_000;
-/** After a live poller was seen, queries and updates to that task queue skip the check this long. */
+/** After a live poller was seen for a run, queries and updates to it skip the check this long. */
 const LIVE_CACHE_MS = 30_000;
 /** A workflow task nobody started for this long, while an update waited, means no worker takes tasks. */
 const UNSTARTED_TASK_MS = 5_000;
@@ -60,16 +60,20 @@ async function rawDescription(client: McpflowClient, workflowId: string): Promis
  * caller is not kept waiting for a deadline. Anything unknown (describe refused) lets the call go.
  */
 export async function assertWorkerPolls(client: McpflowClient, workflowId: string, kind: 'query' | 'update'): Promise<void> {
+  const seen = liveSeen.get(client) ?? new Map<string, number>();
+  liveSeen.set(client, seen);
+  // A watch polls the same run every second: no two extra calls each time.
+  if (Date.now() - (seen.get(workflowId) ?? 0) < LIVE_CACHE_MS) return;
   const description = await rawDescription(client, workflowId);
   // A closed run refuses an update without a worker (the caller says so); a query still needs one.
   if (!description || (kind === 'update' && description.status.name !== 'RUNNING')) return;
   const taskQueue = description.taskQueue;
-  const seen = liveSeen.get(client) ?? new Map<string, number>();
-  liveSeen.set(client, seen);
-  if (Date.now() - (seen.get(taskQueue) ?? 0) < LIVE_CACHE_MS) return;
   const live = await livePollers(client, taskQueue);
   if (live === 0) throw new NoWorkerError(workflowId, taskQueue);
-  if (live !== undefined) seen.set(taskQueue, Date.now());
+  if (live === undefined) return;
+  // A long-lived client asks about many runs: keep only the entries that still count.
+  if (seen.size >= 1_000) for (const [id, at] of seen) if (Date.now() - at >= LIVE_CACHE_MS) seen.delete(id);
+  seen.set(workflowId, Date.now());
 }
 
 interface FailingTask {
@@ -137,7 +141,7 @@ export async function whyUnanswered(client: McpflowClient, workflowId: string, k
   const taskQueue = description.taskQueue;
   const failing = await failingWorkflowTask(client, workflowId, description);
   if (failing) return failingTaskError(workflowId, taskQueue, failing, await inputKeyId(client, workflowId));
-  liveSeen.get(client)?.delete(taskQueue);
+  liveSeen.get(client)?.delete(workflowId);
   // For a query, the server's FAILED_PRECONDITION without a failing task is "no poller seen recently".
   if (kind === 'query') return new NoWorkerError(workflowId, taskQueue);
   if ((await livePollers(client, taskQueue)) === 0) return new NoWorkerError(workflowId, taskQueue);
