@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, statSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, readlink, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -157,7 +157,30 @@ export function updateTokenStore(file: string, serverUrl: string, change: (curre
   });
 }
 
-async function writeAtomically(file: string, text: string): Promise<void> {
+/**
+ * The file a path names after following its symlinks (also a dangling one's target, to create).
+ * A store kept elsewhere through a link (a dotfiles repository, a mounted secret directory) is
+ * edited where it lives: renaming over the link would replace the link and leave the old tokens
+ * in its target.
+ */
+async function followLinks(file: string): Promise<string> {
+  let current = path.resolve(file);
+  for (let hops = 0; hops < 40; hops++) {
+    let info;
+    try {
+      info = await lstat(current);
+    } catch (error) {
+      if (isMissing(error)) return current;
+      throw error;
+    }
+    if (!info.isSymbolicLink()) return current;
+    current = path.resolve(path.dirname(current), await readlink(current));
+  }
+  throw new TokenStoreError(`${file}: too many levels of symbolic links`);
+}
+
+async function writeAtomically(link: string, text: string): Promise<void> {
+  const file = await followLinks(link);
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const temporary = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);

@@ -42,3 +42,14 @@ export async function askApproval(approval: PendingApproval, signal: AbortSignal
     rl.close();
   }
 }
+
+/** Asks a yes/no question on stderr; anything but y / yes is no. */
+export async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  try {
+    const answer = (await rl.question(question)).trim().toLowerCase();
+    return answer === 'y' || answer === 'yes';
+  } finally {
+    rl.close();
+  }
+}

@@ -29,7 +29,8 @@ import type { runQuery } from '../../workflows/query';
 import { TASK_QUEUE } from '../core/defaults';
 import { MCP_SERVERS, SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { createClient, DEFAULT_CONNECT_TIMEOUT_MS, openConnection } from './connect';
-import { busyWorkflowError, isTimeout, NoWorkerError, NotFoundError, RunEndedError, translateError, UpdateRejectedError } from './errors';
+import { NotFoundError, RunEndedError, translateError, UpdateRejectedError } from './errors';
+import { assertWorkerPolls, livePollers, whyUnanswered } from './unanswered';
 import { pendingRetries, type PendingRetry } from './retries';
 import { BatchApi } from './batch';
 import { ScheduleApi } from './schedules';
@@ -174,15 +175,13 @@ export class McpflowClient {
 
   /** Starts an update and waits, at most QUERY_TIMEOUT_MS, until a worker accepted (or rejected) it. */
   async acceptedUpdate<T>(workflowId: string, start: () => Promise<WorkflowUpdateHandle<T>>): Promise<WorkflowUpdateHandle<T>> {
+    await assertWorkerPolls(this, workflowId, 'update');
     const deadline = Date.now() + QUERY_TIMEOUT_MS;
     try {
       return await this.call(workflowId, () => this.connection.withDeadline(deadline, start));
     } catch (error) {
-      if (!isTimeout(error, deadline)) throw error;
-      const description = await this.describe(workflowId).catch(() => undefined);
       // The SDK retries RESOURCE_EXHAUSTED (10 updates in flight) until the deadline: with a worker polling, that is the likelier cause.
-      if ((await this.workerPolling(description?.task_queue)) === true) throw busyWorkflowError(workflowId, description?.task_queue);
-      throw new NoWorkerError(workflowId, description?.task_queue);
+      throw (await whyUnanswered(this, workflowId, 'update', error, deadline)) ?? error;
     }
   }
 
@@ -222,14 +221,8 @@ export class McpflowClient {
 
   /** Whether a worker polls this client's task queue now; undefined when the server would not say. */
   async workerPolling(taskQueue = this.taskQueue): Promise<boolean | undefined> {
-    try {
-      const response = await this.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
-        this.connection.workflowService.describeTaskQueue({ namespace: this.namespace, taskQueue: { name: taskQueue }, taskQueueType: 1 /* WORKFLOW */ }),
-      );
-      return (response.pollers?.length ?? 0) > 0;
-    } catch {
-      return undefined;
-    }
+    const live = await livePollers(this, taskQueue, Date.now() + QUERY_TIMEOUT_MS);
+    return live === undefined ? undefined : live > 0;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -284,14 +277,13 @@ export class McpflowClient {
    * would keep the caller waiting.
    */
   async query<R, A extends unknown[]>(workflowId: string, definition: QueryDefinition<R, A>, ...args: A): Promise<R> {
+    await assertWorkerPolls(this, workflowId, 'query');
     const deadline = Date.now() + QUERY_TIMEOUT_MS;
     try {
       return await this.call(workflowId, () => this.connection.withDeadline(deadline, () => this.handle(workflowId).query(definition, ...args)));
     } catch (error) {
       if (error instanceof QueryNotRegisteredError) throw await this.unanswerable(workflowId, definition.name, error);
-      if (!isTimeout(error, deadline)) throw error;
-      const description = await this.describe(workflowId).catch(() => undefined);
-      throw new NoWorkerError(workflowId, description?.task_queue);
+      throw (await whyUnanswered(this, workflowId, 'query', error, deadline)) ?? error;
     }
   }
 }

@@ -9,6 +9,7 @@ import { NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/commo
 const GRPC_CANCELLED = 1;
 const GRPC_INVALID_ARGUMENT = 3;
 const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_FAILED_PRECONDITION = 9;
 const GRPC_RESOURCE_EXHAUSTED = 8;
 const GRPC_UNAVAILABLE = 14;
 
@@ -54,6 +55,18 @@ export class NoWorkerError extends Error {
     super(
       `workflow ${workflowId} did not answer: no worker is polling task queue ${taskQueue ?? '(unknown)'}; start one with \`mcpflow worker\` (or \`mcpflow dev\`)`,
     );
+  }
+}
+
+/**
+ * A worker polls, but fails every workflow task of this run (e.g. it lacks the key the run's
+ * input is encrypted with), so the run answers nothing: the same exit code as no worker at all,
+ * with what the worker's log says. Not a NoWorkerError: waiting for a worker to come would not help.
+ */
+export class WorkflowTaskFailingError extends Error {
+  override name = 'WorkflowTaskFailingError';
+  constructor(readonly workflowId: string, readonly taskQueue: string, message: string) {
+    super(message);
   }
 }
 
@@ -111,6 +124,14 @@ function hasGrpcCode(error: unknown, code: number): boolean {
 
 export function isUnavailable(error: unknown): boolean {
   return hasGrpcCode(error, GRPC_UNAVAILABLE);
+}
+
+/**
+ * FAILED_PRECONDITION on a query or update: the server would not deliver it, because no poller
+ * was seen on the task queue recently or the run's workflow task is failing.
+ */
+export function isFailedPrecondition(error: unknown): boolean {
+  return hasGrpcCode(error, GRPC_FAILED_PRECONDITION);
 }
 
 export function isDeadlineExceeded(error: unknown): boolean {

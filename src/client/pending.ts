@@ -7,6 +7,7 @@ import { MCP_BATCH_ID, MCP_SERVERS, MCP_STATE } from '../core/search-attributes'
 import type { PendingApproval } from '../../workflows/messages';
 import type { PendingInput } from '../core/mcp-input';
 import type { McpflowClient } from './client';
+import { NotFoundError } from './errors';
 
 export interface RunFilter {
   batch?: string;
@@ -26,9 +27,17 @@ export interface PendingInputRow {
   input: PendingInput;
 }
 
+/** A run the listing found but whose progress could not be read (undecodable, no worker, missing key…). */
+export interface UnreadableRow {
+  workflow_id: string;
+  error: string;
+}
+
 export interface WaitingRows {
   approvals: PendingApprovalRow[];
   inputs: PendingInputRow[];
+  /** Reported, never skipped silently: what waits there is unknown. */
+  unreadable: UnreadableRow[];
 }
 
 export interface RunRow {
@@ -50,7 +59,9 @@ function quote(value: string): string {
 /** The visibility query of a filter. */
 export function runsQuery(filter: RunFilter & { waitingApproval?: boolean }): string {
   const parts = ["WorkflowType = 'runQuery'"];
-  if (filter.waitingApproval) parts.push(`${MCP_STATE.name} = 'waiting_approval'`, "ExecutionStatus = 'Running'");
+  // A run started without mcpflow's search attributes (its client found none on the namespace,
+  // or an older client) never sets McpState: it may wait too, so it is asked as well.
+  if (filter.waitingApproval) parts.push(`(${MCP_STATE.name} = 'waiting_approval' OR ${MCP_STATE.name} IS NULL)`, "ExecutionStatus = 'Running'");
   if (filter.batch) parts.push(`${MCP_BATCH_ID.name} = ${quote(filter.batch)}`);
   if (filter.server) parts.push(`${MCP_SERVERS.name} = ${quote(filter.server)}`);
   if (filter.state) {
@@ -89,20 +100,23 @@ export async function listPendingApprovals(client: McpflowClient, filter: { batc
 /** What the runs the filter finds wait for: approvals and servers' questions (both set McpState = 'waiting_approval'). */
 export async function listWaiting(client: McpflowClient, filter: { batch?: string; server?: string; tool?: string }): Promise<WaitingRows> {
   const ids: string[] = [];
-  for await (const run of client.temporal.workflow.list({ query: runsQuery({ ...filter, waitingApproval: true }) })) ids.push(run.workflowId);
-  const rows: WaitingRows = { approvals: [], inputs: [] };
+  // Without the attributes on the namespace, every running runQuery is asked (the server filter still applies below).
+  const query = (await client.searchAttributesAvailable()) ? runsQuery({ ...filter, waitingApproval: true }) : "WorkflowType = 'runQuery' AND ExecutionStatus = 'Running'";
+  for await (const run of client.temporal.workflow.list({ query })) ids.push(run.workflowId);
+  const rows: WaitingRows = { approvals: [], inputs: [], unreadable: [] };
   const wanted = (request: { server: string; tool: string }) => (!filter.tool || request.tool === filter.tool) && (!filter.server || request.server === filter.server);
   for (let i = 0; i < ids.length; i += PROGRESS_CONCURRENCY) {
     const progress = await Promise.all(
       ids.slice(i, i + PROGRESS_CONCURRENCY).map((id) =>
         client.progress(id).then(
-          (p) => ({ id, approvals: p.pending_approvals, inputs: p.pending_input ?? [] }),
-          // Ended between the listing and the query: nothing to answer.
-          () => ({ id, approvals: [] as PendingApproval[], inputs: [] as PendingInput[] }),
+          (p) => ({ id, approvals: p.pending_approvals, inputs: p.pending_input ?? [], error: undefined }),
+          // Gone between the listing and the query: nothing to answer. Anything else is said.
+          (error: unknown) => ({ id, approvals: [] as PendingApproval[], inputs: [] as PendingInput[], error: error instanceof NotFoundError ? undefined : (error as Error).message }),
         ),
       ),
     );
-    for (const { id, approvals, inputs } of progress) {
+    for (const { id, approvals, inputs, error } of progress) {
+      if (error !== undefined) rows.unreadable.push({ workflow_id: id, error });
       for (const approval of approvals.filter(wanted)) rows.approvals.push({ workflow_id: id, approval });
       for (const input of inputs.filter(wanted)) rows.inputs.push({ workflow_id: id, input });
     }

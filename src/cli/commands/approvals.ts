@@ -5,11 +5,12 @@
  * asked direct-mode queries (answered with `mcpflow answer`).
  */
 import type { Command } from 'commander';
-import { answerAll, listPendingApprovals, listWaiting, type PendingApprovalRow, type PendingInputRow } from '../../client/pending';
+import { answerAll, listWaiting, type PendingApprovalRow, type PendingInputRow, type UnreadableRow } from '../../client/pending';
 import { commandContext, withClient } from '../context';
 import { SilentFailure, UsageError } from '../errors';
 import { jsonOption } from '../options';
 import { printJson, table, toStderr, toStdout, truncate } from '../output';
+import { canPrompt, confirm } from '../prompt';
 
 interface ApprovalFlags {
   reason?: string;
@@ -17,6 +18,7 @@ interface ApprovalFlags {
   batch?: string;
   server?: string;
   tool?: string;
+  yes?: boolean;
   json: boolean;
 }
 
@@ -33,20 +35,35 @@ export function registerApprovalCommands(program: Command): void {
       .option('--batch <id>', 'with --all: only runs of this batch')
       .option('--server <label>', 'with --all: only calls to this server')
       .option('--tool <name>', 'with --all: only calls of this tool')
+      .option('--yes', 'with --all and no filter: answer every pending request of the namespace without asking (needed without a terminal)')
       .addOption(jsonOption())
       .action(async (workflowId: string | undefined, approvalId: string | undefined, flags: ApprovalFlags, command: Command) => {
         const context = commandContext(command);
         if (flags.all) {
           if (workflowId) throw new UsageError(`give either a workflow id or --all, not both: mcpflow ${verb} --all --batch <id>`);
+          const unfiltered = !flags.batch && !flags.server && !flags.tool;
+          // Every pending request of the namespace is a lot to answer by accident: a person confirms, a script says --yes.
+          if (unfiltered && !flags.yes && !canPrompt()) {
+            throw new UsageError(`mcpflow ${verb} --all with no --batch, --server or --tool answers every pending request in namespace ${context.connection.namespace}: add --yes to confirm, or narrow it`);
+          }
           await withClient(context, async (client) => {
-            const rows = await listPendingApprovals(client, flags);
+            const { approvals: rows, unreadable } = await listWaiting(client, flags);
+            reportUnreadable(unreadable);
+            if (unfiltered && !flags.yes && rows.length > 0) {
+              toStderr(approvalsTable(rows));
+              const runs = new Set(rows.map((row) => row.workflow_id)).size;
+              if (!(await confirm(`${approve ? 'Approve' : 'Deny'} these ${rows.length} request(s) in ${runs} run(s) of namespace ${client.namespace}? [y/N] `))) {
+                toStderr('Nothing answered.');
+                throw new SilentFailure();
+              }
+            }
             const outcome = await answerAll(client, rows, approve, flags.reason);
-            if (flags.json) printJson({ approve, answered: outcome.answered, refused: outcome.refused });
+            if (flags.json) printJson({ approve, answered: outcome.answered, refused: outcome.refused, unreadable });
             else {
               toStdout(`${approve ? 'Approved' : 'Denied'} ${outcome.answered.length} request(s) in ${new Set(outcome.answered.map((row) => row.workflow_id)).size} run(s)`);
               for (const refused of outcome.refused) toStderr(`not answered: ${refused.workflow_id} ${refused.approval.id}: ${refused.error}`);
             }
-            if (outcome.refused.length) throw new SilentFailure();
+            if (outcome.refused.length || unreadable.length) throw new SilentFailure();
           });
           return;
         }
@@ -72,18 +89,26 @@ export function registerApprovalCommands(program: Command): void {
     .addOption(jsonOption())
     .action(async (flags: ApprovalFlags, command: Command) => {
       await withClient(commandContext(command), async (client) => {
-        const { approvals, inputs } = await listWaiting(client, flags);
+        const { approvals, inputs, unreadable } = await listWaiting(client, flags);
+        reportUnreadable(unreadable);
         // --json keeps its shape (approval rows, which `approve --all` answers); the questions go to stderr there.
         const questions = inputs.length ? `${inputs.length} question(s) from MCP servers waiting for \`mcpflow answer\`:\n${inputsTable(inputs)}` : undefined;
         if (flags.json) {
           printJson(approvals);
           if (questions) toStderr(questions);
+          if (unreadable.length) throw new SilentFailure();
           return;
         }
         toStdout(approvals.length ? approvalsTable(approvals) : 'No pending approvals.');
         if (questions) toStdout(questions);
+        if (unreadable.length) throw new SilentFailure();
       });
     });
+}
+
+/** Runs whose progress could not be read may wait too: said on stderr, and the command exits 1. */
+function reportUnreadable(rows: UnreadableRow[]): void {
+  for (const row of rows) toStderr(`cannot read ${row.workflow_id} (it may be waiting too): ${row.error}`);
 }
 
 function approvalsTable(rows: PendingApprovalRow[]): string {
