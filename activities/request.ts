@@ -29,6 +29,9 @@ export function requestBody(input: ResponsesCallInput, env: Env): ResponseCreate
   };
   if (input.previous_response_id) body.previous_response_id = input.previous_response_id;
   if (input.store === false) body.store = false;
+  // A stored streamed call runs in background mode: the API finishes it after a worker dies, and
+  // the next attempt follows it by id instead of running its tools again (./responses-recovery.ts).
+  else if (input.stream) body.background = true;
   if (input.instructions) body.instructions = input.instructions;
   if (input.metadata) body.metadata = input.metadata;
   if (input.tool_choice) body.tool_choice = input.tool_choice;
