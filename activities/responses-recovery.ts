@@ -3,14 +3,19 @@
  * run its tools at the API. Sending it again runs them again, so the next attempt first reads
  * what the cut-off attempt left in its heartbeat details (Temporal hands them to the next attempt):
  *
- * - the response id (learned from `response.created`) of a stored response: retrieved
- *   (`GET /v1/responses/{id}`) and polled until it ends, instead of sending the turn again.
- *   Stored streamed calls run in background mode (./request.ts), since the API finishes a
+ * for a turn that answers an approval request with "approve" (a side effect a person approved,
+ * not yet run in the conversation):
+ * - a stored response (its id learned from `response.created`) is retrieved
+ *   (`GET /v1/responses/{id}`) and polled until it ends, instead of sending the turn again. Such
+ *   turns, when stored and streamed, run in background mode (./request.ts): the API finishes a
  *   response after its client went away only then;
- * - nothing to retrieve, and the turn answers an approval request with "approve" (a side effect a
- *   person approved, not yet run in the conversation): never sent again. The attempt fails,
- *   non-retryable, with `outcome_unknown` in its details; the workflow records the approved calls
- *   as failed with an unknown outcome and tells the user (workflows/query/hosted.ts).
+ * - with nothing to retrieve (`store: false`, or the response failed or is gone) the turn is never
+ *   sent again. The attempt fails, non-retryable, with `outcome_unknown` in its details; the
+ *   workflow records the approved calls as failed with an unknown outcome and tells the user
+ *   (workflows/query/hosted.ts).
+ * The same holds within one attempt whose stream broke after the API took the turn; a failure the
+ * API reports itself (an `error` event, `response.failed`) before any MCP call of the turn started
+ * is retried as before.
  *
  * Turns without an approved call (tools with `require_approval: "never"`, read-only by the user's
  * choice) are sent again as before: their tools may run twice.

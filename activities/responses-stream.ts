@@ -26,6 +26,10 @@ export interface CallTracker {
   sent: SentCall;
   /** The API answered 200 and the stream began: the turn's tools may run from here on. */
   accepted: boolean;
+  /** An MCP call of the turn was announced (`output_item.added` or `mcp_call.in_progress`). */
+  callStarted: boolean;
+  /** The stream ended in the API's own report of a failure (an `error` event), not a cut. */
+  apiReportedFailure: boolean;
   heartbeat(current: Record<string, string>): void;
 }
 
@@ -50,6 +54,8 @@ export async function streamResponse(client: OpenAI, body: ResponseCreateParamsN
       if (event.type === 'response.created' && typeof event.response?.id === 'string') {
         tracker.sent = { ...tracker.sent, response_id: event.response.id };
       }
+      if (event.type === 'response.mcp_call.in_progress' || (event.type === 'response.output_item.added' && event.item.type === 'mcp_call')) tracker.callStarted = true;
+      if (event.type === 'error') tracker.apiReportedFailure = true;
       final = readEvent(event, callTimes, labels, failure) ?? final;
       const itemId = 'item_id' in event && typeof event.item_id === 'string' ? event.item_id : undefined;
       current = { event: event.type, ...(itemId ? labels.get(itemId) : {}) };

@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import type { ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
 import { classify, type RecordedError } from '../src/core/errors';
-import { errorTypeOf, readActivityFailureDetails } from '../src/core/failures';
+import { errorTypeOf } from '../src/core/failures';
 import { clipCallOutputs } from '../src/core/payload-size';
 import type { RetrySettings } from '../src/core/retry';
 import { describeZodError, ResponseSchema, type FunctionToolConfig, type InputItem, type McpToolConfig, type OutputItem, type Response, type Usage } from '../src/core/schemas';
@@ -80,11 +80,11 @@ export function createResponsesActivities(deps: ResponsesDeps) {
       const client = deps.openai(input.timeout_ms);
       const startedAt = new Date().toISOString();
       const deadlineMs = Date.now() + Math.max(0, context.info.startToCloseTimeoutMs - RETRIEVE_MARGIN_MS);
-      let outcome = await recoverEarlierAttempt(client, context, tracker, approved, failure, deadlineMs);
+      let outcome = approved.length ? await recoverEarlierAttempt(client, context, tracker, approved, failure, deadlineMs) : undefined;
       try {
         outcome ??= input.stream ? await streamResponse(client, body, context, failure, tracker) : await createResponse(client, body, context, tracker);
       } catch (error) {
-        if (!tracker.accepted || !approved.length || error instanceof ApplicationFailure && error.nonRetryable && !isOutcomeUnknown(error)) throw error;
+        if (!approved.length || !wasCutOff(tracker)) throw error;
         // Cut off after the API took the turn: its approved calls may have run. Never sent again.
         outcome = await recoverCutOffCall(client, context, tracker, approved, failure, deadlineMs, error);
       }
@@ -96,7 +96,7 @@ export function createResponsesActivities(deps: ResponsesDeps) {
         });
       }
       if (parsed.data.status === 'failed' && parsed.data.error) {
-        if (approved.length) throw outcomeUnknownFailure(classify({ source: 'response_error', code: parsed.data.error.code }).type, `the model run failed (${parsed.data.error.code}): ${parsed.data.error.message}`, approved, failure);
+        if (approved.length && parsed.data.output.some((item) => item.type === 'mcp_call')) throw outcomeUnknownFailure(classify({ source: 'response_error', code: parsed.data.error.code }).type, `the model run failed (${parsed.data.error.code}): ${parsed.data.error.message}`, approved, failure);
         throw responseFailure(parsed.data.error.code, parsed.data.error.message, failure);
       }
       // A server may echo the headers it received: outputs, mcp_call.error and the text quoting them leave without secrets.
@@ -120,6 +120,8 @@ function callTracker(context: Context, input: ResponsesCallInput): CallTracker {
     // What an earlier attempt sent stays in the details until this one sends anew.
     sent: earlierSentCall(context) ?? { sent: false, response_id: null, stored: input.store !== false },
     accepted: false,
+    callStarted: false,
+    apiReportedFailure: false,
     heartbeat: (current) => context.heartbeat({ ...sentCallDetails(current, tracker.sent), ...(earlierErrors.length ? { mcpflow_attempt_errors: earlierErrors } : {}) }),
   };
   return tracker;
@@ -132,41 +134,48 @@ async function createResponse(client: OpenAI, body: ResponseCreateParamsNonStrea
 }
 
 /**
- * An earlier attempt sent this turn and was cut off (its worker died): its stored response is
- * followed instead of sending the turn again; without one, a turn with approved calls stops
- * here (outcome unknown) and any other turn is sent again. Undefined: send it.
+ * An earlier attempt sent this turn, which approves calls, and was cut off (its worker died):
+ * its stored response is followed instead of sending the turn again; without one (or when it
+ * did not complete) the turn stops here, its outcome unknown. Undefined: nothing was sent yet.
  */
 async function recoverEarlierAttempt(client: OpenAI, context: Context, tracker: CallTracker, approved: string[], failure: FailureContext, deadlineMs: number): Promise<CallOutcome | undefined> {
   const earlier = earlierSentCall(context);
   if (!earlier) return undefined;
   const why = 'the worker running this turn was lost after sending it';
-  if (earlier.stored && earlier.response_id) {
-    const retrieved = await retrieveStored(client, earlier.response_id, context, () => tracker.heartbeat({ event: `following response ${earlier.response_id} of the attempt that was cut off` }), deadlineMs);
-    if (retrieved.kind === 'ended' && statusOf(retrieved.response) === 'completed') return { response: retrieved.response, callTimes: {} };
-    if (approved.length) throw outcomeUnknownFailure('timeout', `${why}, and ${retrieved.kind === 'lost' ? retrieved.why : `its response ended ${statusOf(retrieved.response)}`}`, approved, failure);
-    return undefined;
+  if (!earlier.stored || !earlier.response_id) {
+    throw outcomeUnknownFailure('timeout', `${why} (nothing is stored at the API to follow instead${earlier.stored ? '' : ': conversation "stateless"'})`, approved, failure);
   }
-  if (approved.length) throw outcomeUnknownFailure('timeout', `${why} (nothing is stored at the API to follow instead: conversation "stateless")`, approved, failure);
-  return undefined;
+  const responseId = earlier.response_id;
+  const retrieved = await retrieveStored(client, responseId, context, () => tracker.heartbeat({ event: `following response ${responseId} of the attempt that was cut off` }), deadlineMs);
+  if (retrieved.kind === 'ended' && statusOf(retrieved.response) === 'completed') return { response: retrieved.response, callTimes: {} };
+  throw outcomeUnknownFailure('timeout', `${why}, and ${retrieved.kind === 'lost' ? retrieved.why : `its response ended ${statusOf(retrieved.response)}`}`, approved, failure);
 }
 
 /** The same, within the attempt whose stream broke after the API took the turn. */
 async function recoverCutOffCall(client: OpenAI, context: Context, tracker: CallTracker, approved: string[], failure: FailureContext, deadlineMs: number, error: unknown): Promise<CallOutcome> {
   const type = error instanceof ApplicationFailure ? (errorTypeOf(error.type) ?? 'unknown') : classifyError(error).type;
   const { response_id: responseId, stored } = tracker.sent;
-  if (stored && responseId && !(error instanceof ApplicationFailure && error.nonRetryable)) {
+  // Not for a failure the API reported, nor an event too large to read (the stored response holds it too).
+  const retrievable = !tracker.apiReportedFailure && !(error instanceof ApplicationFailure && error.nonRetryable);
+  if (stored && responseId && retrievable) {
     const retrieved = await retrieveStored(client, responseId, context, () => tracker.heartbeat({ event: `following response ${responseId} after its stream broke` }), deadlineMs);
     if (retrieved.kind === 'ended' && statusOf(retrieved.response) === 'completed') return { response: retrieved.response, callTimes: {} };
   }
   throw outcomeUnknownFailure(type, `the turn was cut off after the API took it: ${errorMessage(error, failure.secrets)}`, approved, failure);
 }
 
-function statusOf(response: unknown): string {
-  return typeof response === 'object' && response !== null && 'status' in response ? String(response.status) : 'unreadable';
+/**
+ * The API took the turn and then the call broke without the API saying why (a dropped stream, a
+ * timeout, an event too large to read), or the API reported a failure after an MCP call began.
+ */
+function wasCutOff(tracker: CallTracker): boolean {
+  if (!tracker.accepted) return false;
+  if (tracker.apiReportedFailure) return tracker.callStarted;
+  return true;
 }
 
-function isOutcomeUnknown(error: ApplicationFailure): boolean {
-  return readActivityFailureDetails(error.details)?.outcome_unknown === true;
+function statusOf(response: unknown): string {
+  return typeof response === 'object' && response !== null && 'status' in response ? String(response.status) : 'unreadable';
 }
 
 function fillCallTimes(response: Response, streamed: Record<string, CallTimes>, startedAt: string, completedAt: string) {

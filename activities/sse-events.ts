@@ -84,6 +84,7 @@ export class SseParser {
       const line = this.partial.length ? this.partial.join('') + text.slice(start, index) : text.slice(start, index);
       this.partial = [];
       this.eventChars += index - start;
+      if (this.eventChars > this.maxEventChars) throw new SseEventTooLargeError(this.maxEventChars);
       const event = this.line(line);
       if (event) events.push(event);
       if (char === 0x0d) {
@@ -96,7 +97,7 @@ export class SseParser {
       this.partial.push(text.slice(start));
       this.eventChars += text.length - start;
     }
-    // Checked after the events this text completed: what is still open is the next event's.
+    // The event still open, before the next text arrives.
     if (this.eventChars > this.maxEventChars) throw new SseEventTooLargeError(this.maxEventChars);
     return events;
   }
