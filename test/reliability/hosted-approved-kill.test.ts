@@ -10,6 +10,7 @@ import { after, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { readQueryFailedDetails } from '../../src/core/failures';
+import { saveHistoryFixture } from '../helpers/histories';
 import type { QueryResult } from '../../src/core/records';
 import { approveUpdate, progressQuery, type QueryInput } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
@@ -75,6 +76,7 @@ async function probe(conversation: 'stateless' | 'stored') {
     // The first request's call finishes at the server after its latency; a re-sent turn would add another.
     await until(async () => (calendar.counters().executed.create_event ?? 0) >= 1, 'the approved call to finish at the server', 15_000);
     calendar.setFaults({ latencyMs: 0 });
+    await saveHistoryFixture(handle, `query-hosted-approved-cut-off-${conversation}`);
     return { result, executions: calendar.counters().executed.create_event ?? 0, apiCalls: stack.emulator.stats().mcpToolCallsTotal - callsBefore, failures: await taskFailures(handle) };
   } finally {
     calendar.setFaults({ latencyMs: 0 });
