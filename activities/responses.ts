@@ -84,6 +84,8 @@ export function createResponsesActivities(deps: ResponsesDeps) {
       try {
         outcome ??= input.stream ? await streamResponse(client, body, context, failure, tracker) : await createResponse(client, body, context, tracker);
       } catch (error) {
+        // A cancelled run stops its background response too: the API would finish it otherwise.
+        if (context.cancellationSignal.aborted && body.background && tracker.sent.response_id) client.responses.cancel(tracker.sent.response_id).catch(() => undefined);
         if (!approved.length || !wasCutOff(tracker)) throw error;
         // Cut off after the API took the turn: its approved calls may have run. Never sent again.
         outcome = await recoverCutOffCall(client, context, tracker, approved, failure, deadlineMs, error);
