@@ -12,8 +12,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { readQueryFailedDetails } from '../../src/core/failures';
 import { saveHistoryFixture } from '../helpers/histories';
 import type { QueryResult } from '../../src/core/records';
+import { lineWorkflowId, type BatchLine } from '../../workflows/batch/messages';
 import { approveUpdate, progressQuery, type QueryInput } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
+import { scriptedLine, testClient } from '../batch/helpers';
 import { reliabilityRows } from '../helpers/reliability-report';
 import { FAST_RETRY, taskFailures, until } from '../helpers/scenario';
 import { useOfflineStack } from '../helpers/stack';
@@ -123,5 +125,66 @@ describe('reliability: hosted mode, worker SIGKILL while an approved side effect
     assert.equal(call?.status, 'completed');
     assert.ok(result.retries >= 1, 'the cut-off call was retried');
     assert.equal(failures, 0);
+  });
+});
+
+describe('reliability: a hosted batch, worker SIGKILL while approved side effects run', () => {
+  it('5 lines, create_event approved on each, 3 s latency at the server: each ran at most once, no line a plain success', async () => {
+    const calendar = stack.demo.servers.calendar;
+    calendar.reset();
+    const taskQueue = uniqueTaskQueue('hosted-kill-batch');
+    const env = { address: stack.env.address, taskQueue, openaiBaseURL: stack.emulator.url };
+    const first = await startWorkerProcess(env);
+    let second: Awaited<ReturnType<typeof startWorkerProcess>> | undefined;
+    const client = testClient(stack.env, taskQueue);
+    const total = 5;
+    const lines: BatchLine[] = Array.from({ length: total }, (_, i) => scriptedLine(i + 1, JSON.parse(SCRIPT) as { calls: unknown[]; answer: string }, { servers: ['calendar'] }));
+    const batchId = uniqueWorkflowId('hosted-kill-batch');
+    try {
+      await client.batches.startOrAttach(batchId, {
+        total,
+        lines,
+        concurrency: total,
+        call_timeout_ms: 20_000,
+        retry: FAST_RETRY,
+        servers: [{ label: 'calendar', url: calendar.url, require_approval: 'always' }],
+      });
+      const handles = lines.map((line) => stack.env.client.workflow.getHandle(lineWorkflowId(batchId, line.key)));
+      await until(async () => {
+        for (const handle of handles) {
+          const waiting = await handle.query(progressQuery).then((progress) => progress.pending_approvals.length > 0, () => false);
+          if (!waiting) return false;
+        }
+        return true;
+      }, 'every line to wait for approval', 60_000);
+      calendar.setFaults({ latencyMs: 3_000 });
+      const callsBefore = stack.emulator.stats().mcpToolCallsTotal;
+      await Promise.all(handles.map((handle) => handle.executeUpdate(approveUpdate, { args: [{}] })));
+      await until(async () => stack.emulator.stats().mcpToolCallsTotal >= callsBefore + total, 'the approved calls to start at the API');
+      await until(async () => (await Promise.all(handles.map((handle) => sentCall(handle)))).every((sent) => sent?.sent === true), 'the heartbeats naming the sent calls');
+      await first.kill();
+      second = await startWorkerProcess(env);
+      const result = await client.batches.result(batchId);
+      await until(async () => (calendar.counters().executed.create_event ?? 0) >= total, 'the approved calls to finish at the server', 15_000);
+      calendar.setFaults({ latencyMs: 0 });
+      const executions = calendar.counters().executed.create_event ?? 0;
+      const apiCalls = stack.emulator.stats().mcpToolCallsTotal - callsBefore;
+      rows.push({
+        scenario: `hosted batch (${total} lines, create_event approved on each, 3 s latency at the server): worker SIGKILL while the approved calls run; a new worker takes the retries`,
+        runs: total,
+        completed: result.progress.succeeded,
+        lost: total - result.progress.done,
+        duplicated: `${Math.max(0, executions - total)} (create_event ran ${executions}× for ${total} lines; ${result.progress.failed} lines failed with the outcome unknown)`,
+        expected: executions === total && apiCalls === total && result.progress.done === total && result.progress.succeeded === 0 ? 'yes: no side effect twice; no line a plain success' : 'NO',
+      });
+      assert.equal(result.progress.done, total);
+      assert.equal(executions, total, 'each approved call ran once');
+      assert.equal(apiCalls, total, 'no turn sent again');
+      assert.equal(result.progress.succeeded, 0, 'a cut-off line is never a plain success');
+    } finally {
+      calendar.setFaults({ latencyMs: 0 });
+      await first.stop();
+      await second?.stop();
+    }
   });
 });
