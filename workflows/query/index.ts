@@ -6,7 +6,8 @@
  * Hosted mode (hosted.ts): OpenAI calls the MCP servers inside a Responses call, so the unit of
  * durability is one Responses call; if it is cut off and retried, OpenAI runs that turn's tools
  * again — except approved ones: a stored response is followed by id, and otherwise the approved
- * calls are recorded with an unknown outcome and the run fails (never sent twice). Direct mode (direct.ts): each call is its own activity, retried on its own.
+ * calls are recorded with an unknown outcome and the run fails (never sent twice). Direct mode
+ * (direct.ts): each call is its own activity, retried on its own.
  */
 import { setHandler } from '@temporalio/workflow';
 import type { ResponsesCallResult } from '../../activities/responses';
