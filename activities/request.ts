@@ -16,6 +16,7 @@ import type {
 } from 'openai/resources/responses/responses';
 import type { FunctionCallOutputItem, FunctionToolConfig, InputItem, InputMessage, McpToolConfig } from '../src/core/schemas';
 import type { ResponsesCallInput } from './responses';
+import { approvedCallsAwaiting } from './responses-recovery';
 import { hostedToolConfig, type Env } from './secrets';
 
 export function requestBody(input: ResponsesCallInput, env: Env): ResponseCreateParamsNonStreaming {
@@ -29,6 +30,10 @@ export function requestBody(input: ResponsesCallInput, env: Env): ResponseCreate
   };
   if (input.previous_response_id) body.previous_response_id = input.previous_response_id;
   if (input.store === false) body.store = false;
+  // A stored streamed turn that approves a call runs in background mode: the API finishes it after
+  // a worker dies, and the next attempt follows it by id instead of running the call again
+  // (./responses-recovery.ts). Other turns are sent as before.
+  else if (input.stream && approvedCallsAwaiting(input.input).length) body.background = true;
   if (input.instructions) body.instructions = input.instructions;
   if (input.metadata) body.metadata = input.metadata;
   if (input.tool_choice) body.tool_choice = input.tool_choice;

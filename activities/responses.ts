@@ -2,20 +2,24 @@
  * One Responses API call per activity. The openai client never retries (`maxRetries: 0`) and
  * times out before the activity does, so Temporal owns every retry and shows it in history.
  * With streaming, the activity heartbeats on each event (naming the server and tool at work)
- * and takes each MCP call's start and end time from the call's own events.
+ * and takes each MCP call's start and end time from the call's own events (./responses-stream.ts).
+ * A turn cut off after the API took it is not sent again blindly (./responses-recovery.ts).
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
-import type { ResponseCreateParamsNonStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
+import type { ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
 import { classify, type RecordedError } from '../src/core/errors';
+import { errorTypeOf } from '../src/core/failures';
 import { clipCallOutputs } from '../src/core/payload-size';
 import type { RetrySettings } from '../src/core/retry';
 import { describeZodError, ResponseSchema, type FunctionToolConfig, type InputItem, type McpToolConfig, type OutputItem, type Response, type Usage } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
-import { attemptErrorsField } from './attempt-errors';
-import { failureFromClassification, isListingError, listingFailure, toApplicationFailure, type FailureContext } from './errors';
+import { attemptErrorsField, earlierAttemptErrors } from './attempt-errors';
+import { classifyError, errorMessage, isListingError, listingFailure, toApplicationFailure, type FailureContext } from './errors';
 import { requestBody } from './request';
+import { approvedCallsAwaiting, earlierSentCall, outcomeUnknownFailure, retrieveStored, sentCallDetails } from './responses-recovery';
+import { responseFailure, streamResponse, type CallTimes, type CallTracker } from './responses-stream';
 import { redactDeep, secretValues, type Env } from './secrets';
 
 export interface ResponsesCallInput {
@@ -39,10 +43,7 @@ export interface ResponsesCallInput {
   fail_on_listing_error?: boolean;
 }
 
-export interface CallTimes {
-  started_at: string;
-  completed_at: string | null;
-}
+export type { CallTimes } from './responses-stream';
 
 export interface ResponsesCallResult {
   response_id: string;
@@ -58,10 +59,6 @@ export interface ResponsesCallResult {
   attempt_errors?: RecordedError[];
 }
 
-/** Well inside the 2 s heartbeat timeout of streamed calls (workflows/query/model.ts); the SDK throttles what it sends. */
-const KEEP_ALIVE_HEARTBEAT_MS = 500;
-
-
 export interface ResponsesDeps {
   openai: (timeoutMs: number) => OpenAI;
   env: Env;
@@ -76,23 +73,36 @@ export function createResponsesActivities(deps: ResponsesDeps) {
       doing: 'calling the Responses API',
       secrets: secretValues(input.servers, deps.env),
     };
+    const approved = approvedCallsAwaiting(input.input);
+    const tracker = callTracker(context, input);
     try {
       const body = requestBody(input, deps.env);
       const client = deps.openai(input.timeout_ms);
       const startedAt = new Date().toISOString();
-      const { response, callTimes } = input.stream
-        ? await streamResponse(client, body, context, failure)
-        : { response: await client.responses.create(body, { signal: context.cancellationSignal }), callTimes: {} };
-      const parsed = ResponseSchema.safeParse(response);
+      const deadlineMs = Date.now() + Math.max(0, context.info.startToCloseTimeoutMs - RETRIEVE_MARGIN_MS);
+      let outcome = approved.length ? await recoverEarlierAttempt(client, context, tracker, approved, failure, deadlineMs) : undefined;
+      try {
+        outcome ??= input.stream ? await streamResponse(client, body, context, failure, tracker) : await createResponse(client, body, context, tracker);
+      } catch (error) {
+        // A cancelled run stops its background response too: the API would finish it otherwise.
+        if (context.cancellationSignal.aborted && body.background && tracker.sent.response_id) client.responses.cancel(tracker.sent.response_id).catch(() => undefined);
+        if (!approved.length || !wasCutOff(tracker)) throw error;
+        // Cut off after the API took the turn: its approved calls may have run. Never sent again.
+        outcome = await recoverCutOffCall(client, context, tracker, approved, failure, deadlineMs, error);
+      }
+      const parsed = ResponseSchema.safeParse(outcome.response);
       if (!parsed.success) {
         throw ApplicationFailure.create({
           type: 'unknown',
           message: `the Responses API sent a response mcpflow cannot read: ${describeZodError(parsed.error)}`,
         });
       }
-      if (parsed.data.status === 'failed' && parsed.data.error) throw responseFailure(parsed.data.error.code, parsed.data.error.message, failure);
+      if (parsed.data.status === 'failed' && parsed.data.error) {
+        if (approved.length && parsed.data.output.some((item) => item.type === 'mcp_call')) throw outcomeUnknownFailure(classify({ source: 'response_error', code: parsed.data.error.code }).type, `the model run failed (${parsed.data.error.code}): ${parsed.data.error.message}`, approved, failure);
+        throw responseFailure(parsed.data.error.code, parsed.data.error.message, failure);
+      }
       // A server may echo the headers it received: outputs, mcp_call.error and the text quoting them leave without secrets.
-      return redactDeep(summarize(parsed.data, fillCallTimes(parsed.data, callTimes, startedAt, new Date().toISOString()), failure.attempt), failure.secrets ?? []);
+      return redactDeep(summarize(parsed.data, fillCallTimes(parsed.data, outcome.callTimes, startedAt, new Date().toISOString()), failure.attempt), failure.secrets ?? []);
     } catch (error) {
       throw input.fail_on_listing_error && isListingError(error) ? listingFailure(error, failure) : toApplicationFailure(error, failure);
     }
@@ -101,65 +111,73 @@ export function createResponsesActivities(deps: ResponsesDeps) {
   return { callResponsesApi };
 }
 
-async function streamResponse(client: OpenAI, body: ResponseCreateParamsNonStreaming, context: Context, failure: FailureContext) {
-  const callTimes: Record<string, CallTimes> = {};
-  const labels = new Map<string, { server: string; tool: string }>();
-  let final: unknown;
-  let current: Record<string, string> = { event: 'waiting for the first event' };
-  // The heartbeat timeout runs from the attempt's start: beat at once, and keep saying the worker
-  // is alive while the API is slow to answer or a slow tool sends no events.
-  context.heartbeat(current);
-  const keepAlive = setInterval(() => context.heartbeat(current), KEEP_ALIVE_HEARTBEAT_MS);
-  try {
-    const stream = await client.responses.create({ ...body, stream: true }, { signal: context.cancellationSignal });
-    for await (const event of stream) {
-      final = readEvent(event, callTimes, labels, failure) ?? final;
-      const itemId = 'item_id' in event && typeof event.item_id === 'string' ? event.item_id : undefined;
-      current = { event: event.type, ...(itemId ? labels.get(itemId) : {}) };
-      context.heartbeat(current);
-    }
-  } finally {
-    clearInterval(keepAlive);
-  }
-  if (final === undefined) {
-    throw ApplicationFailure.create({ type: 'connection', message: 'the Responses stream ended before response.completed' });
-  }
-  return { response: final, callTimes };
+/** Time kept at the end of an attempt when polling a stored response, so the attempt ends by itself. */
+const RETRIEVE_MARGIN_MS = 2_000;
+
+type CallOutcome = { response: unknown; callTimes: Record<string, CallTimes> };
+
+function callTracker(context: Context, input: ResponsesCallInput): CallTracker {
+  const earlierErrors = earlierAttemptErrors(context);
+  const tracker: CallTracker = {
+    // What an earlier attempt sent stays in the details until this one sends anew.
+    sent: earlierSentCall(context) ?? { sent: false, response_id: null, stored: input.store !== false },
+    accepted: false,
+    callStarted: false,
+    apiReportedFailure: false,
+    heartbeat: (current) => context.heartbeat({ ...sentCallDetails(current, tracker.sent), ...(earlierErrors.length ? { mcpflow_attempt_errors: earlierErrors } : {}) }),
+  };
+  return tracker;
 }
 
-/** Notes call times and labels from one event; returns the final response when the event carries it. */
-function readEvent(event: ResponseStreamEvent, callTimes: Record<string, CallTimes>, labels: Map<string, { server: string; tool: string }>, failure: FailureContext): unknown {
-  switch (event.type) {
-    case 'response.output_item.added':
-      if (event.item.type === 'mcp_call' || event.item.type === 'mcp_list_tools') {
-        labels.set(event.item.id ?? '', { server: event.item.server_label, tool: event.item.type === 'mcp_call' ? event.item.name : '(listing tools)' });
-      }
-      return undefined;
-    case 'response.mcp_call.in_progress':
-      callTimes[event.item_id] = { started_at: new Date().toISOString(), completed_at: null };
-      return undefined;
-    case 'response.mcp_call.completed':
-    case 'response.mcp_call.failed': {
-      const times = callTimes[event.item_id];
-      if (times) times.completed_at = new Date().toISOString();
-      return undefined;
-    }
-    case 'response.completed':
-    case 'response.failed':
-    case 'response.incomplete':
-      return event.response;
-    case 'error':
-      throw responseFailure(event.code, event.message, failure);
-    default:
-      return undefined;
-  }
+async function createResponse(client: OpenAI, body: ResponseCreateParamsNonStreaming, context: Context, tracker: CallTracker): Promise<CallOutcome> {
+  tracker.sent = { ...tracker.sent, sent: true, response_id: null };
+  tracker.heartbeat({ event: 'waiting for the response' });
+  return { response: await client.responses.create(body, { signal: context.cancellationSignal }), callTimes: {} };
 }
 
-/** A model run that failed inside a 200 answer (or a stream's `error` event), classified by its error code like any other failure. */
-function responseFailure(code: string | null, message: string, failure: FailureContext): ApplicationFailure {
-  const classification = classify({ source: 'response_error', code });
-  const advice = classification.advice ? ` — ${classification.advice}` : '';
-  return failureFromClassification(classification, `the model run failed (${code ?? 'no code'}): ${message}${advice}`, failure);
+/**
+ * An earlier attempt sent this turn, which approves calls, and was cut off (its worker died):
+ * its stored response is followed instead of sending the turn again; without one (or when it
+ * did not complete) the turn stops here, its outcome unknown. Undefined: nothing was sent yet.
+ */
+async function recoverEarlierAttempt(client: OpenAI, context: Context, tracker: CallTracker, approved: string[], failure: FailureContext, deadlineMs: number): Promise<CallOutcome | undefined> {
+  const earlier = earlierSentCall(context);
+  if (!earlier) return undefined;
+  const why = 'the worker running this turn was lost after sending it';
+  if (!earlier.stored || !earlier.response_id) {
+    throw outcomeUnknownFailure('timeout', `${why} (nothing is stored at the API to follow instead${earlier.stored ? '' : ': conversation "stateless"'})`, approved, failure);
+  }
+  const responseId = earlier.response_id;
+  const retrieved = await retrieveStored(client, responseId, context, () => tracker.heartbeat({ event: `following response ${responseId} of the attempt that was cut off` }), deadlineMs);
+  if (retrieved.kind === 'ended' && statusOf(retrieved.response) === 'completed') return { response: retrieved.response, callTimes: {} };
+  throw outcomeUnknownFailure('timeout', `${why}, and ${retrieved.kind === 'lost' ? retrieved.why : `its response ended ${statusOf(retrieved.response)}`}`, approved, failure);
+}
+
+/** The same, within the attempt whose stream broke after the API took the turn. */
+async function recoverCutOffCall(client: OpenAI, context: Context, tracker: CallTracker, approved: string[], failure: FailureContext, deadlineMs: number, error: unknown): Promise<CallOutcome> {
+  const type = error instanceof ApplicationFailure ? (errorTypeOf(error.type) ?? 'unknown') : classifyError(error).type;
+  const { response_id: responseId, stored } = tracker.sent;
+  // Not for a failure the API reported, nor an event too large to read (the stored response holds it too).
+  const retrievable = !tracker.apiReportedFailure && !(error instanceof ApplicationFailure && error.nonRetryable);
+  if (stored && responseId && retrievable) {
+    const retrieved = await retrieveStored(client, responseId, context, () => tracker.heartbeat({ event: `following response ${responseId} after its stream broke` }), deadlineMs);
+    if (retrieved.kind === 'ended' && statusOf(retrieved.response) === 'completed') return { response: retrieved.response, callTimes: {} };
+  }
+  throw outcomeUnknownFailure(type, `the turn was cut off after the API took it: ${errorMessage(error, failure.secrets)}`, approved, failure);
+}
+
+/**
+ * The API took the turn and then the call broke without the API saying why (a dropped stream, a
+ * timeout, an event too large to read), or the API reported a failure after an MCP call began.
+ */
+function wasCutOff(tracker: CallTracker): boolean {
+  if (!tracker.accepted) return false;
+  if (tracker.apiReportedFailure) return tracker.callStarted;
+  return true;
+}
+
+function statusOf(response: unknown): string {
+  return typeof response === 'object' && response !== null && 'status' in response ? String(response.status) : 'unreadable';
 }
 
 function fillCallTimes(response: Response, streamed: Record<string, CallTimes>, startedAt: string, completedAt: string) {

@@ -16,6 +16,8 @@ export const ActivityFailureDetailsSchema = z.object({
   attempt: z.number().int().min(1),
   /** A Responses call asked to fail fast could not list an MCP server (HTTP 424): the workflow lists each server on its own. */
   listing_failed: z.boolean().optional(),
+  /** A hosted turn with approved calls was cut off after the API took it: they may or may not have run, and it is not sent again. */
+  outcome_unknown: z.boolean().optional(),
 });
 export type ActivityFailureDetails = z.infer<typeof ActivityFailureDetailsSchema>;
 

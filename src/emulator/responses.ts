@@ -16,7 +16,7 @@ export interface ResponseJson {
   id: string;
   object: 'response';
   created_at: number;
-  status: 'in_progress' | 'completed' | 'failed' | 'incomplete';
+  status: 'queued' | 'in_progress' | 'completed' | 'failed' | 'incomplete';
   background: boolean;
   error: { code: string; message: string } | null;
   incomplete_details: { reason: string } | null;
@@ -57,7 +57,7 @@ export function inProgressResponse({ id, createdAt, request }: ResponseSkeleton)
     object: 'response',
     created_at: createdAt,
     status: 'in_progress',
-    background: false,
+    background: request['background'] === true,
     error: null,
     incomplete_details: null,
     instructions: request.instructions ?? null,

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { CreateResponseRequestSchema, type ErrorBody } from '../core/schemas';
 import { AdminState, FaultsSchema } from './admin';
+import { BackgroundTracker } from './background';
 import { ConversationStore, DEFAULT_MAX_CONVERSATIONS } from './conversations';
 import {
   EmulatorApiError,
@@ -18,7 +19,8 @@ import { newId } from './ids';
 import { McpBridge } from './mcp-bridge';
 import { ignoreEvents, SseWriter } from './stream';
 import { prepareTurn } from './prepare-turn';
-import type { TurnHooks } from './prepared-turn';
+import type { PreparedTurn, TurnHooks } from './prepared-turn';
+import { inProgressResponse } from './responses';
 import { runTurn } from './run-turn';
 import { checkAgainstSpec } from './spec-check';
 import type { AllowPrivateNetworks } from '../core/destinations';
@@ -117,10 +119,20 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
     const request = parsed.data;
     const previous = request.previous_response_id ? conversations.get(request.previous_response_id) : undefined;
     if (request.previous_response_id && !previous) throw previousResponseNotFoundError(request.previous_response_id);
+    if (request.previous_response_id && (previous?.response.status === 'in_progress' || previous?.response.status === 'queued')) {
+      throw invalidRequest(`Previous response with id '${request.previous_response_id}' is still in progress.`, 'previous_response_id');
+    }
+    const background = request['background'] === true;
+    if (background && request.store === false) throw invalidRequest('Background mode requires store to be true.', 'background');
 
     const bridge = new McpBridge(options.allowPrivateNetworks);
+    let ownsBridge = true;
     try {
       const prepared = await prepareTurn(request, previous, bridge, hooks, (id) => conversations.findItem(id));
+      if (background) {
+        ownsBridge = false;
+        return await runInBackground(prepared, bridge, res, headers, request.stream === true);
+      }
       if (request.stream) {
         const writer = new SseWriter(res);
         writer.start(headers);
@@ -138,8 +150,36 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
       remember(stored, request.store);
       sendJson(res, 200, stored.response, headers);
     } finally {
-      await bridge.closeAll();
+      if (ownsBridge) await bridge.closeAll();
     }
+  }
+
+  /**
+   * Background mode (./background.ts): stored from the first event, run to its end whether the
+   * client stays or not. A streamed request gets the events while it listens; a plain one gets
+   * the response at once, `queued`, and polls `GET /v1/responses/{id}`.
+   */
+  async function runInBackground(prepared: PreparedTurn, bridge: McpBridge, res: ServerResponse, headers: Record<string, string>, stream: boolean): Promise<void> {
+    const writer = stream ? new SseWriter(res) : null;
+    writer?.start(headers);
+    const tracker = new BackgroundTracker(writer ?? ignoreEvents, (stored) => conversations.set(stored.response.id, stored), inProgressResponse(prepared));
+    const run = runTurn(prepared, bridge, tracker, hooks)
+      .then(
+        (stored) => {
+          tracker.finish(stored);
+          remember(tracker.stored, true);
+        },
+        (error: unknown) => {
+          tracker.fail(String(error));
+          writer?.emit({ type: 'error', code: 'server_error', message: String(error), param: null });
+        },
+      )
+      .finally(async () => {
+        writer?.end();
+        await bridge.closeAll();
+      });
+    if (!writer) sendJson(res, 200, { ...tracker.stored.response, status: 'queued' }, headers);
+    else await run;
   }
 
   function remember(stored: Parameters<ConversationStore['set']>[1], store: boolean | null | undefined): void {

@@ -92,6 +92,8 @@ describe('callResponsesApi', () => {
         { type: 'mcp', server_label: 'weather', server_url: 'http://127.0.0.1:8801/mcp', require_approval: 'never', headers: { 'x-api-key': 'weather-key-value' } },
         { type: 'function', name: 'weather__get_current_weather', description: 'Weather', parameters: { type: 'object', properties: {} }, strict: false },
       ],
+      // A stored streamed turn that approves a call runs in background mode (activities/responses-recovery.ts).
+      background: true,
       metadata: { run: 'test' },
       tool_choice: 'auto',
       stream: true,

@@ -5,7 +5,9 @@
  *
  * Hosted mode (hosted.ts): OpenAI calls the MCP servers inside a Responses call, so the unit of
  * durability is one Responses call; if it is cut off and retried, OpenAI runs that turn's tools
- * again. Direct mode (direct.ts): each call is its own activity, retried on its own.
+ * again — except approved ones: a stored response is followed by id, and otherwise the approved
+ * calls are recorded with an unknown outcome and the run fails (never sent twice). Direct mode
+ * (direct.ts): each call is its own activity, retried on its own.
  */
 import { setHandler } from '@temporalio/workflow';
 import type { ResponsesCallResult } from '../../activities/responses';
@@ -32,7 +34,7 @@ import {
 import { Approvals } from './approvals';
 import { discover, serversForQuery, type QueryServers } from './catalog';
 import { DirectCalls } from './direct';
-import { absorbOutput, answerApprovalRequests } from './hosted';
+import { absorbOutput, answerApprovalRequests, recordUnknownOutcomes } from './hosted';
 import { Conversation } from './conversation';
 import { callModel } from './model';
 import { fail, finish } from './outcome';
@@ -62,6 +64,8 @@ async function converse(run: QueryRunState, approvals: Approvals, { servers, lis
   const conversation = Conversation.of(options);
   let input: string | InputItem[] = options.query;
   let listing = listInFirstTurn;
+  /** The last turn answered: where this turn's approval answers come from. */
+  let asked: ResponsesCallResult | null = null;
   for (;;) {
     if (run.step >= options.max_steps) {
       throw new QueryStop(`the step limit (${options.max_steps} model turns) was reached before a final answer`);
@@ -76,7 +80,10 @@ async function converse(run: QueryRunState, approvals: Approvals, { servers, lis
       const functionTools = direct?.tools.filter((tool) => !directCalls?.gone.has(tool.name));
       response = await callModel(options, { step: run.step, servers, ...turn, functionTools, failOnListingError: listing });
     } catch (failure) {
-      if (!listing || !isListingFailure(failure)) throw failure;
+      if (!listing || !isListingFailure(failure)) {
+        recordUnknownOutcomes(run, asked, input, failure);
+        throw failure;
+      }
       // A server could not be listed: find out which by listing each, and ask again without it.
       run.countAttempts(describeFailure(failure).attempts);
       run.step--;
@@ -89,6 +96,7 @@ async function converse(run: QueryRunState, approvals: Approvals, { servers, lis
     run.countAttempts(response.attempt, response.attempt_errors);
     run.lastResponseId = response.response_id;
     absorbOutput(run, approvals, response);
+    asked = response;
     if (response.status === 'failed' || response.error) {
       throw new QueryStop(`the model run failed: ${response.error?.code ?? response.status}: ${response.error?.message ?? ''}`);
     }
