@@ -69,7 +69,8 @@ export function approvedCallsAwaiting(input: string | InputItem[]): string[] {
 }
 
 /** The failure that stops a turn whose approved calls may or may not have run: never retried. */
-export function outcomeUnknownFailure(type: MCPErrorType, why: string, approvals: readonly string[], failure: FailureContext): ApplicationFailure {
+export function outcomeUnknownFailure(why: string, approvals: readonly string[], failure: FailureContext): ApplicationFailure {
+  const type: MCPErrorType = 'outcome_unknown';
   const message = `outcome unknown: ${why}; the approved call(s) (${approvals.join(', ')}) may or may not have run at the MCP server, so the turn was not sent again (it would run them again) — check the server before asking again`;
   return ApplicationFailure.create({
     type,

@@ -9,7 +9,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import type { ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
-import { classify, type RecordedError } from '../src/core/errors';
+import { type RecordedError } from '../src/core/errors';
 import { errorTypeOf } from '../src/core/failures';
 import { clipCallOutputs } from '../src/core/payload-size';
 import type { RetrySettings } from '../src/core/retry';
@@ -98,7 +98,7 @@ export function createResponsesActivities(deps: ResponsesDeps) {
         });
       }
       if (parsed.data.status === 'failed' && parsed.data.error) {
-        if (approved.length && parsed.data.output.some((item) => item.type === 'mcp_call')) throw outcomeUnknownFailure(classify({ source: 'response_error', code: parsed.data.error.code }).type, `the model run failed (${parsed.data.error.code}): ${parsed.data.error.message}`, approved, failure);
+        if (approved.length && parsed.data.output.some((item) => item.type === 'mcp_call')) throw outcomeUnknownFailure(`the model run failed (${parsed.data.error.code}): ${parsed.data.error.message}`, approved, failure);
         throw responseFailure(parsed.data.error.code, parsed.data.error.message, failure);
       }
       // A server may echo the headers it received: outputs, mcp_call.error and the text quoting them leave without secrets.
@@ -145,12 +145,12 @@ async function recoverEarlierAttempt(client: OpenAI, context: Context, tracker: 
   if (!earlier) return undefined;
   const why = 'the worker running this turn was lost after sending it';
   if (!earlier.stored || !earlier.response_id) {
-    throw outcomeUnknownFailure('timeout', `${why} (nothing is stored at the API to follow instead${earlier.stored ? '' : ': conversation "stateless"'})`, approved, failure);
+    throw outcomeUnknownFailure(`${why} (nothing is stored at the API to follow instead${earlier.stored ? '' : ': conversation "stateless"'})`, approved, failure);
   }
   const responseId = earlier.response_id;
   const retrieved = await retrieveStored(client, responseId, context, () => tracker.heartbeat({ event: `following response ${responseId} of the attempt that was cut off` }), deadlineMs);
   if (retrieved.kind === 'ended' && statusOf(retrieved.response) === 'completed') return { response: retrieved.response, callTimes: {} };
-  throw outcomeUnknownFailure('timeout', `${why}, and ${retrieved.kind === 'lost' ? retrieved.why : `its response ended ${statusOf(retrieved.response)}`}`, approved, failure);
+  throw outcomeUnknownFailure(`${why}, and ${retrieved.kind === 'lost' ? retrieved.why : `its response ended ${statusOf(retrieved.response)}`}`, approved, failure);
 }
 
 /** The same, within the attempt whose stream broke after the API took the turn. */
@@ -163,7 +163,7 @@ async function recoverCutOffCall(client: OpenAI, context: Context, tracker: Call
     const retrieved = await retrieveStored(client, responseId, context, () => tracker.heartbeat({ event: `following response ${responseId} after its stream broke` }), deadlineMs);
     if (retrieved.kind === 'ended' && statusOf(retrieved.response) === 'completed') return { response: retrieved.response, callTimes: {} };
   }
-  throw outcomeUnknownFailure(type, `the turn was cut off after the API took it: ${errorMessage(error, failure.secrets)}`, approved, failure);
+  throw outcomeUnknownFailure(`the turn was cut off after the API took it (${type}): ${errorMessage(error, failure.secrets)}`, approved, failure);
 }
 
 /**

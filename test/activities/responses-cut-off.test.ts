@@ -102,7 +102,7 @@ describe('callResponsesApi: a turn that approves a call, cut off', () => {
     const failure = await failureOf('error-before-call', { attempt: 2, heartbeatDetails: { event: 'response.mcp_call.in_progress', mcpflow_sent_call: { sent: true, response_id: 'resp_cut', stored: false } } });
     assert.equal(requests, before, 'nothing sent');
     assert.equal(failure.nonRetryable, true);
-    assert.equal(failure.type, 'timeout');
+    assert.equal(failure.type, 'outcome_unknown');
     assert.equal(readActivityFailureDetails(failure.details)?.outcome_unknown, true);
   });
 });

@@ -96,14 +96,15 @@ describe('reliability: hosted mode, worker SIGKILL while an approved side effect
       runs: 1,
       completed: 0,
       lost: 0,
-      duplicated: `${Math.max(0, executions - 1)} (create_event ran ${executions}×; the run says: ${result.success ? 'success' : `failed, ${call?.error_type ?? '?'}, outcome unknown`})`,
-      expected: executions === 1 && apiCalls === 1 && !result.success && call?.status === 'failed' ? 'yes: not sent again; recorded as failed, outcome unknown, never a success' : 'NO',
+      duplicated: `${Math.max(0, executions - 1)} (create_event ran ${executions}×; the run says: ${result.success ? 'success' : `failed, ${call?.error_type ?? '?'}`})`,
+      expected: executions === 1 && apiCalls === 1 && !result.success && call?.status === 'failed' && call.error_type === 'outcome_unknown' ? 'yes: not sent again; recorded as failed, outcome unknown, never a success' : 'NO',
     });
     assert.equal(executions, 1, 'the approved tool ran once');
     assert.equal(apiCalls, 1, 'the turn was not sent again');
     assert.equal(result.success, false);
     assert.match(result.error ?? '', /outcome unknown/);
     assert.equal(call?.status, 'failed', JSON.stringify(result.tool_calls));
+    assert.equal(call?.error_type, 'outcome_unknown');
     assert.match(call?.error_message ?? '', /may or may not have run/);
     assert.equal(failures, 0);
   });
@@ -174,13 +175,14 @@ describe('reliability: a hosted batch, worker SIGKILL while approved side effect
         runs: total,
         completed: result.progress.succeeded,
         lost: total - result.progress.done,
-        duplicated: `${Math.max(0, executions - total)} (create_event ran ${executions}× for ${total} lines; ${result.progress.failed} lines failed with the outcome unknown)`,
+        duplicated: `${Math.max(0, executions - total)} (create_event ran ${executions}× for ${total} lines; ${result.progress.failed_by_type.outcome_unknown ?? 0} lines failed as outcome_unknown)`,
         expected: executions === total && apiCalls === total && result.progress.done === total && result.progress.succeeded === 0 ? 'yes: no side effect twice; no line a plain success' : 'NO',
       });
       assert.equal(result.progress.done, total);
       assert.equal(executions, total, 'each approved call ran once');
       assert.equal(apiCalls, total, 'no turn sent again');
       assert.equal(result.progress.succeeded, 0, 'a cut-off line is never a plain success');
+      assert.equal(result.progress.failed_by_type.outcome_unknown, total, JSON.stringify(result.progress.failed_by_type));
     } finally {
       calendar.setFaults({ latencyMs: 0 });
       await first.stop();
