@@ -57,15 +57,17 @@ export function resolveServer(input: ServerConfig | RegisteredServerConfig, regi
     if (!registered) throw refused(`server "${input.label}" is not registered on this worker (rule: a server named by label is defined by the worker's config): ${register}`);
     return withInputRules(registered, input);
   }
+  const http = input as HttpServerConfig;
+  const defined = input.inline || isStdioServer(input) || http.headers || http.authorization || http.auth;
+  // One person's worker: what the input defines runs as written (the workflow asked for the mark; this worker trusts its inputs).
+  if (defined && registry.allowInline) return input;
   if (input.inline) {
-    if (registry.allowInline) return input;
     throw refused(
       `server "${input.label}" is defined in the workflow input (a command or secret references), which this worker refuses (rule: commands and secrets are defined only in the worker's config; allow_inline_servers is off): ${register}`,
     );
   }
   // The workflow's check (workflows/input.ts) let nothing else through; a client that skipped it stops here.
   if (isStdioServer(input)) throw refused(`server "${input.label}": a stdio command in workflow input is refused (rule: commands are defined only in the worker's config): ${register}`);
-  const http: HttpServerConfig = input;
   if (http.headers || http.authorization || http.auth) {
     throw refused(`server "${input.label}": secret references in workflow input are refused (rule: which secrets a server receives is defined only in the worker's config): ${register}`);
   }
