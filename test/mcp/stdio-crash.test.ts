@@ -76,7 +76,7 @@ describe('a stdio server that crashes mid-call', () => {
     const taskQueue = currentTaskQueue;
     await waitForOutput(worker, /Press Ctrl-C to stop/, 120_000);
 
-    const flaky = { label: 'flaky', command: process.execPath, args: ['--import', 'tsx', FLAKY_BIN, dir], env: { FLAKY_DIR: { env: 'FLAKY_DIR' } }, cwd: REPO_ROOT, require_approval: 'never' as const };
+    const flaky = { label: 'flaky', command: process.execPath, args: ['--import', 'tsx', FLAKY_BIN, dir], env: { FLAKY_DIR: { env: 'FLAKY_DIR' } }, cwd: REPO_ROOT, require_approval: 'never' as const, inline: true as const };
     const run = async (tool: string) => {
       const input: QueryInput = { query: `Use ${tool}`, mode: 'direct', servers: [flaky], retry, metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ tool: `flaky__${tool}` }], answer: 'done' }) } };
       const handle = await stack.env.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('stdio-crash'), args: [input] });

@@ -267,13 +267,13 @@ describe('reliability: secrets, sizes, destinations', () => {
     const token = `tok-${randomUUID()}`;
     const taskQueue = uniqueTaskQueue('planted');
     let clean = 0;
-    await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: { PLANTED: token } }) }, async (env) => {
+    await withWorker({ taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env: { PLANTED: token } }) }, async (env) => {
       for (const mode of ['hosted', 'direct'] as const) {
         const calls = mode === 'hosted' ? [{ server: 'hostile', tool: 'echo_auth' }, { server: 'hostile', tool: 'fail_auth' }] : [{ tool: 'hostile__echo_auth' }, { tool: 'hostile__fail_auth' }];
         const handle = await env.client.workflow.start(runQuery, {
           taskQueue,
           workflowId: uniqueWorkflowId('planted'),
-          args: [{ query: 'echo', mode, servers: [{ label: 'hostile', url: hostile.url, require_approval: 'never', authorization: { env: 'PLANTED' } }], retry: RETRY, metadata: { mcpflow_script: JSON.stringify({ calls }) } }],
+          args: [{ query: 'echo', mode, servers: [{ label: 'hostile', url: hostile.url, require_approval: 'never', authorization: { env: 'PLANTED' }, inline: true }], retry: RETRY, metadata: { mcpflow_script: JSON.stringify({ calls }) } }],
         });
         await handle.result().catch(() => undefined);
         const text = await historyText(handle);
