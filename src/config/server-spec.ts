@@ -14,7 +14,7 @@ const STDIO_PREFIX = 'stdio:';
 
 export function parseServerSpec(spec: string): ServerConfig {
   // `--server files[,approval=never]`: a server the worker's config defines, named by label.
-  const labelOnly = /^([^=,\s]+)(?:,(.*))?$/s.exec(spec.trim());
+  const labelOnly = /^([A-Za-z0-9_-]+)(?:,(.*))?$/s.exec(spec.trim());
   if (labelOnly) return parseRegisteredSpec(spec, labelOnly[1]!, labelOnly[2]?.split(',') ?? []);
   const match = /^([^=,]+)=(.+)$/s.exec(spec.trim());
   if (!match) {
