@@ -17,6 +17,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { startCliWorker, type CliWorker } from '../cluster/cli-worker';
+import { saveHistoryFixture } from '../helpers/histories';
 import { reliabilityRows } from '../helpers/reliability-report';
 import { useOfflineStack } from '../helpers/stack';
 import { getTestEnv, uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal';
@@ -59,8 +60,10 @@ let connection: Connection;
 let taskQueue: string;
 
 /** The run's failure message (the whole cause chain), or '' when it completed. */
-async function outcome(type: string, input: unknown): Promise<{ failure: string; result: unknown }> {
+async function outcome(type: string, input: unknown, fixture?: string): Promise<{ failure: string; result: unknown }> {
   const handle = await client.workflow.start(type, { taskQueue, workflowId: uniqueWorkflowId('registry'), args: [input] });
+  // The refusal is the new branch of patched('worker-server-registry'): test/replay replays it.
+  if (fixture) await handle.result().catch(() => undefined).then(() => saveHistoryFixture(handle, fixture));
   try {
     return { failure: '', result: await handle.result() };
   } catch (error) {
@@ -112,7 +115,7 @@ describe('a worker without --allow-inline-servers, started workflows from a bare
   it('a stdio command in the input is refused by the workflow and, marked inline, by the activity: nothing is spawned', async () => {
     const marker = path.join(dir, 'pwned');
     const attack = { label: 'x', command: 'sh', args: ['-c', `id > ${marker}`], require_approval: 'never' };
-    const plain = await outcome('runQuery', query([attack]));
+    const plain = await outcome('runQuery', query([attack]), 'query-refused-stdio-command-in-input');
     assert.match(plain.failure, /a stdio command in workflow input is refused \(rule: commands are defined only in the worker's config\)/);
     const inline = await outcome('runQuery', query([{ ...attack, inline: true }]));
     const discovered = (await outcome('discoverTools', { servers: [{ ...attack, inline: true }], mode: 'direct', retry: RETRY, search_attributes: false })).result as { servers: { error: { message: string } | null }[] };
