@@ -59,7 +59,8 @@ describe('a stdio server that crashes mid-call', () => {
 
   it('crash → connection failure; retried only for a read-only tool; restarted by the pool; nothing left once the worker stops', async () => {
     const taskQueue = currentTaskQueue;
-    const worker = startCli(['worker'], {
+    // The server is defined in the workflow input: this test's worker is one person's.
+    const worker = startCli(['worker', '--allow-inline-servers'], {
       via: 'source',
       env: { TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_NAMESPACE: stack.env.namespace, MCPFLOW_TASK_QUEUE: taskQueue, OPENAI_BASE_URL: stack.emulator.url, FLAKY_DIR: dir },
     });
