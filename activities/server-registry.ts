@@ -83,7 +83,7 @@ function resolveInput(input: unknown, registry: ServerRegistry): unknown {
   const record = input as { server?: unknown; servers?: unknown };
   let resolved = input;
   if (record.server && typeof record.server === 'object') resolved = { ...resolved, server: resolveServer(record.server as ServerConfig, registry) };
-  if (Array.isArray(record.servers)) resolved = { ...resolved, servers: record.servers.map((server: ServerConfig) => resolveServer(server, registry)) };
+  if (Array.isArray(record.servers)) resolved = { ...resolved, servers: record.servers.map((server: unknown) => (server && typeof server === 'object' ? resolveServer(server as ServerConfig, registry) : server)) };
   return resolved;
 }
 

@@ -140,7 +140,9 @@ export const ServerConfigSchema = z
   .unknown()
   .transform((value, context) => {
     const object = value && typeof value === 'object' ? value : undefined;
-    const schema = object && 'command' in object ? StdioServerConfigSchema : !object || 'url' in object ? HttpServerConfigSchema : RegisteredServerConfigSchema;
+    const has = (...keys: string[]) => !!object && keys.some((key) => key in object);
+    // A label alone (with approval and tool rules) is a registered server; any field of a kind picks that kind, so a missing url or command is named.
+    const schema = has('command', 'args', 'env', 'cwd') ? StdioServerConfigSchema : !object || has('url', 'headers', 'authorization', 'auth') ? HttpServerConfigSchema : RegisteredServerConfigSchema;
     const parsed = schema.safeParse(value);
     if (parsed.success) return parsed.data as HttpServerConfig | StdioServerConfig;
     for (const issue of parsed.error.issues) context.addIssue({ ...issue, code: 'custom', message: issue.message, path: issue.path });
