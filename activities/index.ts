@@ -11,6 +11,7 @@ import { sharedMcpConnections, type McpConnectionPool } from './mcp-connections'
 import { createResponsesActivities } from './responses';
 import { withResultBudget } from './result-budget';
 import { createSessionActivities } from './sessions';
+import { EMPTY_SERVER_REGISTRY, withServerRegistry, type ServerRegistry } from './server-registry';
 import type { Client } from '@temporalio/client';
 import type { AllowPrivateNetworks } from '../src/core/destinations';
 import type { Env } from './secrets';
@@ -31,6 +32,8 @@ export interface ActivityDeps {
   mcpConnections?: McpConnectionPool;
   /** Which private ranges direct-mode MCP connections may reach (src/core/destinations.ts); default loopback only. */
   allowPrivateNetworks?: AllowPrivateNetworks;
+  /** The worker's servers and whether workflow inputs may define their own (./server-registry.ts); default: none, and no. */
+  serverRegistry?: ServerRegistry;
 }
 
 /** Seconds the openai client gives up before the activity's own start-to-close timeout. */
@@ -61,13 +64,13 @@ export function createActivities(deps: ActivityDeps = {}) {
   };
   const responses = createResponsesActivities({ openai, env });
   const mcp = createMcpActivities({ env, connections: deps.mcpConnections ?? sharedMcpConnections(), allowPrivateNetworks: deps.allowPrivateNetworks });
-  return withResultBudget({
+  return withResultBudget(withServerRegistry({
     ...responses,
     ...createDiscoveryActivities(responses, mcp),
     ...mcp,
     ...createSessionActivities({ temporalClient: deps.temporalClient }),
     ...createBatchActivities({ temporalClient: deps.temporalClient }),
-  });
+  }, deps.serverRegistry ?? EMPTY_SERVER_REGISTRY));
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -3,9 +3,10 @@
  * run at once, a bad update is refused by its validator, each naming the field. A payload that
  * was not even JSON arrives as a marker (src/core/payload-converter.ts) and is refused by name.
  */
-import { ApplicationFailure, log } from '@temporalio/workflow';
+import { ApplicationFailure, log, patched } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { describeUndecodable, isUndecodablePayload } from '../src/core/payload-converter';
+import { ServerConfigSchema, workflowInputServerProblem, workflowInputServersProblem, type ServerConfig } from '../src/core/servers';
 import { describeZodError } from '../src/core/zod-errors';
 
 /** What makes a payload unreadable before its schema is asked: not JSON, or raw bytes (binary/plain), which a zod object would take for an empty object. */
@@ -15,16 +16,35 @@ function unreadable(payload: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Runs recorded before the worker-side server registry ran stdio commands and sent secret
+ * references given in their input: they replay as they ran. Asked only when an input breaks the
+ * rule, so runs that do not record no marker.
+ */
+export const WORKER_SERVER_REGISTRY = 'worker-server-registry';
+
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
   const unread = unreadable(input);
   const problem = unread ? `it is ${unread}: send JSON` : undefined;
   const parsed = problem ? undefined : schema.safeParse(input);
-  if (parsed?.success) return parsed.data;
+  if (parsed?.success) {
+    // Every workflow input with servers (runQuery, discoverTools, mcpSession, runBatch) obeys the registry rule.
+    const serverProblem = inputServersProblem(parsed.data);
+    if (serverProblem && patched(WORKER_SERVER_REGISTRY)) {
+      throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `invalid ${what} input: ${serverProblem}` });
+    }
+    return parsed.data;
+  }
   throw ApplicationFailure.create({
     type: 'invalid_arguments',
     nonRetryable: true,
     message: `invalid ${what} input: ${problem ?? describeZodError(parsed!.error)}`,
   });
+}
+
+function inputServersProblem(data: unknown): string | undefined {
+  const servers = data && typeof data === 'object' && 'servers' in data && Array.isArray(data.servers) ? (data.servers as ServerConfig[]) : undefined;
+  return servers ? workflowInputServersProblem(servers) : undefined;
 }
 
 /** An update validator's check: the parsed arguments, or an error (the update is refused, history untouched). */
@@ -33,6 +53,9 @@ export function checkArgs<S extends z.ZodType>(schema: S, args: unknown, what: s
   if (unread) throw new Error(`invalid ${what}: it is ${unread}; send JSON`);
   const parsed = schema.safeParse(args);
   if (!parsed.success) throw new Error(`invalid ${what}: ${describeZodError(parsed.error)}`);
+  // A session's addServer: the same rule as a workflow input (a refused update leaves no history: no patch).
+  const serverProblem = (schema as z.ZodType) === ServerConfigSchema ? workflowInputServerProblem(parsed.data as ServerConfig) : undefined;
+  if (serverProblem) throw new Error(`invalid ${what}: ${serverProblem}`);
   return parsed.data;
 }
 

@@ -11,6 +11,7 @@ import { startEmulatorService } from './commands/emulator';
 import { DEFAULT_DEMO_HOST, launchDemoServers } from './commands/demo-servers';
 import type { DemoServerKind } from '../demo-servers';
 import { connectNative, startWorker, type RunningWorker } from './worker-runtime';
+import type { ServerRegistry } from '../../activities/server-registry';
 
 export interface LocalStackOptions {
   temporalPort: number;
@@ -33,6 +34,8 @@ export interface LocalStackOptions {
   log: (line: string) => void;
   /** Aborting it (a stop signal) ends start-up: what already runs is stopped, then StartAbortedError. */
   signal?: AbortSignal;
+  /** The worker's servers, and whether workflow inputs may define their own (one person's stack: yes). */
+  serverRegistry?: ServerRegistry;
 }
 
 /** Start-up was stopped by `signal` (everything started so far has been stopped again). */
@@ -95,7 +98,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       (connection) => connection.close().catch(() => undefined), // after the worker's stop (which closes it too)
     );
     const worker = await start(
-      startWorker({ connection, namespace: temporal.namespace, taskQueue: options.taskQueue, ...(emulator ? { openaiBaseURL: emulator.url } : {}) }),
+      startWorker({ connection, namespace: temporal.namespace, taskQueue: options.taskQueue, ...(emulator ? { openaiBaseURL: emulator.url } : {}), ...(options.serverRegistry ? { serverRegistry: options.serverRegistry } : {}) }),
       (running) => running.stop(),
     );
     return { temporal, emulator, demo, worker, stop: stopAll };

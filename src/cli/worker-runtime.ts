@@ -9,6 +9,7 @@ import type { ConnectionSettings } from '../config/connection';
 import type { AllowPrivateNetworks } from '../core/destinations';
 import { TemporalUnreachableError } from '../client/errors';
 import { closeMcpConnections } from '../../activities';
+import type { ServerRegistry } from '../../activities/server-registry';
 import { createWorker } from '../worker/worker';
 import { McpflowWorkerLogger } from '../worker/logger';
 import { tracingFromEnv } from '../worker/tracing';
@@ -70,6 +71,8 @@ export interface StartWorkerOptions {
   allowPrivateNetworks?: AllowPrivateNetworks;
   /** Runs kept in memory between their workflow tasks (createWorker's default otherwise). */
   maxCachedWorkflows?: number;
+  /** The servers this worker defines and whether inputs may define their own (activities/server-registry.ts); default none, no. */
+  serverRegistry?: ServerRegistry;
 }
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
@@ -87,6 +90,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     ...(options.workflowBundlePath ? { workflowBundlePath: options.workflowBundlePath } : {}),
     shutdownGraceTime: options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    ...(options.serverRegistry ? { serverRegistry: options.serverRegistry } : {}),
   });
   // Pooled MCP connections end their sessions when the worker stops, however it stops.
   const finished = worker.run().finally(async () => {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ConversationModeSchema } from '../core/conversation';
 import { AllowPrivateNetworksSchema } from '../core/destinations';
 import { RetrySettingsSchema } from '../core/retry';
-import { ServerConfigSchema } from '../core/servers';
+import { isRegisteredReference, ServerConfigSchema } from '../core/servers';
 import { DEFAULT_MODEL, ExecutionModeSchema, TASK_QUEUE } from '../core/defaults';
 
 export const DefaultsSchema = z.strictObject({
@@ -27,6 +27,12 @@ export const DefaultsSchema = z.strictObject({
    * loopback), "loopback", or false. `mcpflow worker`: false when absent; `dev`/`demo`: "loopback".
    */
   allow_private_networks: AllowPrivateNetworksSchema.optional(),
+  /**
+   * Whether the worker runs servers a workflow input defines itself (a stdio command, secret
+   * references, marked "inline": true) besides those of `servers`. Anyone who can start a workflow
+   * writes its input: for one person's dev worker only. `mcpflow worker`: false when absent; `dev`/`demo`: true.
+   */
+  allow_inline_servers: z.boolean().optional(),
 });
 export type Defaults = z.infer<typeof DefaultsSchema>;
 
@@ -50,7 +56,14 @@ export const McpflowConfigSchema = z.strictObject({
   servers: z
     .array(ServerConfigSchema)
     .default([])
-    .refine((servers) => new Set(servers.map((server) => server.label)).size === servers.length, 'server labels must be unique: rename one of them'),
+    .refine((servers) => new Set(servers.map((server) => server.label)).size === servers.length, 'server labels must be unique: rename one of them')
+    // The config defines servers (a worker's registry): a bare label or "inline" means nothing here.
+    .superRefine((servers, context) => {
+      for (const [index, server] of servers.entries()) {
+        if (isRegisteredReference(server)) context.addIssue({ code: 'custom', path: [index], message: 'give the server\'s "url" or its "command"' });
+        else if (server.inline) context.addIssue({ code: 'custom', path: [index, 'inline'], message: '"inline" belongs in workflow inputs only: remove it' });
+      }
+    }),
   defaults: DefaultsSchema.default(DefaultsSchema.parse({})),
   temporal: TemporalSectionSchema.default({}),
 });

@@ -1,4 +1,5 @@
 /**
+ * `--server label[,approval=never][,tools=a|b]` (a server of the worker's config, by label),
  * `--server label=url[,approval=never][,auth=ENV_NAME|env:ENV_NAME|oauth][,tools=a|b]` or
  * `--server 'label=stdio:<command> [args…][,approval=never][,env=A|B][,cwd=DIR][,tools=a|b]'`:
  * an MCP server on the command line, checked by the same schema as the config file.
@@ -12,6 +13,9 @@ const STDIO_OPTION_KEYS = ['approval', 'env', 'cwd', 'tools'] as const;
 const STDIO_PREFIX = 'stdio:';
 
 export function parseServerSpec(spec: string): ServerConfig {
+  // `--server files[,approval=never]`: a server the worker's config defines, named by label.
+  const labelOnly = /^([A-Za-z0-9_-]+)(?:,(.*))?$/s.exec(spec.trim());
+  if (labelOnly) return parseRegisteredSpec(spec, labelOnly[1]!, labelOnly[2]?.split(',') ?? []);
   const match = /^([^=,]+)=(.+)$/s.exec(spec.trim());
   if (!match) {
     throw new ConfigError(
@@ -52,6 +56,27 @@ export function parseServerSpec(spec: string): ServerConfig {
     // The program gets the worker's value of each named variable, by reference (never in history).
     else if (name === 'env') raw.env = Object.fromEntries(value.split('|').filter(Boolean).map((variable) => [variable, { env: variable }]));
   }
+  // A command or secrets written on the command line: only a worker that accepts inline servers runs them (`mcpflow dev`).
+  if (stdio || raw.authorization || raw.auth) raw.inline = true;
+  return checked(spec, raw);
+}
+
+const REGISTERED_OPTION_KEYS = ['approval', 'tools'] as const;
+
+function parseRegisteredSpec(spec: string, label: string, options: string[]): ServerConfig {
+  const raw: Record<string, unknown> = { label };
+  for (const option of options) {
+    const [name, ...valueParts] = option.split('=').map((part) => part.trim());
+    const value = valueParts.join('=');
+    if (!name || !value) throw new ConfigError(`--server "${spec}": option "${option}" must be key=value (keys: ${REGISTERED_OPTION_KEYS.join(', ')})`);
+    if (name === 'approval') raw.require_approval = value;
+    else if (name === 'tools') raw.allowed_tools = value.split('|').filter(Boolean);
+    else throw new ConfigError(`--server "${spec}": unknown option "${name}" for a server named by label (the worker's config defines the rest); use ${REGISTERED_OPTION_KEYS.join(', ')}`);
+  }
+  return checked(spec, raw);
+}
+
+function checked(spec: string, raw: Record<string, unknown>): ServerConfig {
   const parsed = ServerConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const hint = raw.require_approval !== undefined ? ' (approval is always or never)' : '';

@@ -1,7 +1,8 @@
 /**
  * Where the worker (direct mode) and the emulator's MCP bridge may connect: the rules, as pure
- * code. `http:`/`https:` only; never link-local or cloud metadata addresses, nor the unspecified
- * address; private and loopback ranges only when `allow_private_networks` says so. The rules are
+ * code. `http:`/`https:` only; never link-local or cloud metadata addresses, nor the unspecified,
+ * multicast or broadcast address (an IPv4 address inside an IPv6 one, mapped, NAT64 or 6to4, is
+ * judged as that IPv4 address); private and loopback ranges only when `allow_private_networks` says so. The rules are
  * applied to the URL's host and, by src/net/destination-guard.ts, to every address a hostname
  * resolves to at connect time (so a name that re-resolves to 169.254.169.254 is still refused).
  */
@@ -22,7 +23,7 @@ export function allowPrivateNetworksFromText(text: (typeof ALLOW_PRIVATE_NETWORK
  */
 export const DEFAULT_ALLOW_PRIVATE_NETWORKS: AllowPrivateNetworks = 'loopback';
 
-export type DestinationRule = 'scheme' | 'metadata' | 'link-local' | 'unspecified' | 'loopback' | 'private' | 'invalid-address';
+export type DestinationRule = 'scheme' | 'metadata' | 'link-local' | 'unspecified' | 'multicast' | 'broadcast' | 'loopback' | 'private' | 'invalid-address';
 
 export interface DestinationRefusal {
   rule: DestinationRule;
@@ -67,6 +68,8 @@ function ipv4Rule(octets: number[], allow: AllowPrivateNetworks): DestinationRul
   if (METADATA_ADDRESSES.has(octets.join('.'))) return 'metadata';
   if (a === 0) return 'unspecified';
   if (a === 169 && b === 254) return 'link-local';
+  if (a >= 224 && a <= 239) return 'multicast';
+  if (octets.every((octet) => octet === 255)) return 'broadcast';
   if (a === 127) return allow === false ? 'loopback' : undefined;
   const isPrivate = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || (a === 198 && (b === 18 || b === 19));
   if (isPrivate) return allow === true ? undefined : 'private';
@@ -75,11 +78,19 @@ function ipv4Rule(octets: number[], allow: AllowPrivateNetworks): DestinationRul
 
 function ipv6Rule(groups: number[], allow: AllowPrivateNetworks): DestinationRule | undefined {
   const [g0, g1, g2, g3, g4, g5, g6, g7] = groups as [number, number, number, number, number, number, number, number];
-  // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) addresses are the IPv4 address.
-  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && (g5 === 0xffff || (g5 === 0 && (g6 !== 0 || g7 > 1)))) {
-    return ipv4Rule([g6 >> 8, g6 & 0xff, g7 >> 8, g7 & 0xff], allow);
+  const embedded = (high: number, low: number) => ipv4Rule([high >> 8, high & 0xff, low >> 8, low & 0xff], allow);
+  // IPv4-mapped (::ffff:a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d) and IPv4-compatible (::a.b.c.d) addresses are the IPv4 address.
+  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && ((g4 === 0 && (g5 === 0xffff || (g5 === 0 && (g6 !== 0 || g7 > 1)))) || (g4 === 0xffff && g5 === 0))) {
+    return embedded(g6, g7);
   }
+  // NAT64 (64:ff9b::/96, RFC 6052) reaches the IPv4 address in its last 32 bits through a translator: judged as that address.
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return embedded(g6, g7);
+  // Local-use NAT64 (64:ff9b:1::/48, RFC 8215): the prefix length is the network's choice, so the /96 form is judged, and the rest is a private range.
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 1) return embedded(g6, g7) ?? (allow === true ? undefined : 'private');
+  // 6to4 (2002::/16, RFC 3056) carries the IPv4 address of its relay in bits 16-47.
+  if (g0 === 0x2002) return embedded(g1, g2);
   if (groups.every((group) => group === 0)) return 'unspecified';
+  if ((g0 & 0xff00) === 0xff00) return 'multicast';
   if (g0 === 0xfd00 && g1 === 0x0ec2 && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0 && g6 === 0 && g7 === 0x254) return 'metadata';
   if (groups.slice(0, 7).every((group) => group === 0) && g7 === 1) return allow === false ? 'loopback' : undefined;
   if ((g0 & 0xffc0) === 0xfe80) return 'link-local';
@@ -92,6 +103,8 @@ const RULE_WORDS: Record<DestinationRule, string> = {
   metadata: 'cloud metadata endpoints are never allowed',
   'link-local': 'link-local addresses are never allowed',
   unspecified: 'the unspecified address is never allowed',
+  multicast: 'multicast addresses are never allowed',
+  broadcast: 'the broadcast address is never allowed',
   loopback: 'loopback addresses are refused (allow_private_networks is off)',
   private: 'private network addresses are refused (set allow_private_networks: true to allow them)',
   'invalid-address': 'the address cannot be read',

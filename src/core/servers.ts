@@ -41,6 +41,12 @@ const CommonShape = {
   require_approval: RequireApprovalSchema.default('always'),
   allowed_tools: AllowedToolsSchema.optional(),
   description: z.string().max(1000).optional(),
+  /**
+   * Workflow input only: a definition (a stdio command, secret references) that the person starting
+   * the workflow wrote, for a worker that accepts such definitions (`allow_inline_servers`: `mcpflow dev`,
+   * `demo`, or `mcpflow worker --allow-inline-servers`). Any other worker refuses the server.
+   */
+  inline: z.literal(true, { error: 'must be true or absent' }).optional(),
 };
 
 /** A server reached over HTTP (Streamable HTTP, or the legacy HTTP+SSE transport in direct mode). */
@@ -114,23 +120,50 @@ export const StdioServerConfigSchema = z.strictObject({
 export type StdioServerConfig = z.infer<typeof StdioServerConfigSchema>;
 
 /**
+ * A server defined in the worker's config (its `servers`), named by label: the worker supplies its
+ * URL or command and its secrets (activities/server-registry.ts). What a workflow input gives when
+ * the server has a command or secrets. The approval and tool rules are the input's.
+ */
+export const RegisteredServerConfigSchema = z.strictObject({
+  ...CommonShape,
+  url: absent('a server has either "url" or "command"'),
+  command: absent('a server has either "url" or "command"'),
+  inline: absent('a server named by label alone is defined by the worker\'s config, not inline: give "url" or "command" with "inline": true, or leave "inline" out'),
+});
+export type RegisteredServerConfig = z.infer<typeof RegisteredServerConfigSchema>;
+
+/**
  * Either kind, chosen by the presence of "command": a union of the two would leave the choice to
  * zod's guess, and a typo in an HTTP server's field would be reported as "not a server at all".
  */
 export const ServerConfigSchema = z
   .unknown()
   .transform((value, context) => {
-    const schema = value && typeof value === 'object' && 'command' in value ? StdioServerConfigSchema : HttpServerConfigSchema;
+    const object = value && typeof value === 'object' ? value : undefined;
+    const has = (...keys: string[]) => !!object && keys.some((key) => key in object);
+    // A label alone (with approval and tool rules) is a registered server; any field of a kind picks that kind, so a missing url or command is named.
+    const schema = has('command', 'args', 'env', 'cwd') ? StdioServerConfigSchema : !object || has('url', 'headers', 'authorization', 'auth') ? HttpServerConfigSchema : RegisteredServerConfigSchema;
     const parsed = schema.safeParse(value);
     if (parsed.success) return parsed.data as HttpServerConfig | StdioServerConfig;
     for (const issue of parsed.error.issues) context.addIssue({ ...issue, code: 'custom', message: issue.message, path: issue.path });
     return z.NEVER;
-  }) as unknown as z.ZodType<HttpServerConfig | StdioServerConfig, z.input<typeof HttpServerConfigSchema> | z.input<typeof StdioServerConfigSchema>>;
+  }) as unknown as z.ZodType<
+    // A registered reference is typed as an HTTP server without its URL: only workflow inputs hold
+    // one, and the activity boundary (activities/server-registry.ts) replaces it with the worker's
+    // definition before any activity reads `url`; workflow code reads only label and rules.
+    HttpServerConfig | StdioServerConfig,
+    z.input<typeof HttpServerConfigSchema> | z.input<typeof StdioServerConfigSchema> | z.input<typeof RegisteredServerConfigSchema>
+  >;
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
 
 export function isStdioServer(server: ServerConfig): server is StdioServerConfig {
   return 'command' in server;
+}
+
+/** A server named by label alone (`{ "label": "files" }`): the worker's config defines it. */
+export function isRegisteredReference(server: ServerConfig | RegisteredServerConfig): server is RegisteredServerConfig {
+  return !('command' in server) && !('url' in server && server.url !== undefined);
 }
 
 /** An HTTP server whose tokens come from the token store (`mcpflow auth <label>`). */
@@ -168,4 +201,34 @@ export function isToolAllowed(server: Pick<ServerConfig, 'allowed_tools'>, tool:
   if (allowed.tool_names && !allowed.tool_names.includes(tool)) return false;
   if (allowed.read_only !== undefined && allowed.read_only !== readOnly) return false;
   return true;
+}
+
+/**
+ * Why a workflow input may not carry this server as written, or undefined. Anyone who can start a
+ * workflow on the namespace writes workflow inputs, so a command to run and the worker's secrets
+ * to send are the worker's config's to define: an input names a registered server by label, or
+ * gives an HTTP URL without secrets. A definition marked `"inline": true` passes here; only a
+ * worker that accepts inline servers runs it (activities/server-registry.ts checks again).
+ */
+export function workflowInputServerProblem(server: ServerConfig | RegisteredServerConfig): string | undefined {
+  if (isRegisteredReference(server) || server.inline) return undefined;
+  const register = `register it under "servers" in the worker's config and name it by label ({ "label": "${server.label}" }, --server ${server.label})`;
+  const inline = 'or, on a one-person dev worker (mcpflow dev, or mcpflow worker --allow-inline-servers), mark it "inline": true';
+  if (isStdioServer(server)) {
+    return `server "${server.label}": a stdio command in workflow input is refused (rule: commands are defined only in the worker's config): ${register}, ${inline}`;
+  }
+  const secrets = [server.headers ? '"headers"' : '', server.authorization ? '"authorization"' : '', server.auth ? '"auth"' : ''].filter(Boolean);
+  if (secrets.length) {
+    return `server "${server.label}": ${secrets.join(', ')} in workflow input ${secrets.length > 1 ? 'are' : 'is'} refused (rule: which secrets a server receives is defined only in the worker's config): ${register}, or give its URL without secrets, ${inline}`;
+  }
+  return undefined;
+}
+
+/** The first problem of a workflow input's servers (see workflowInputServerProblem), naming the field. */
+export function workflowInputServersProblem(servers: readonly (ServerConfig | RegisteredServerConfig)[]): string | undefined {
+  for (const [index, server] of servers.entries()) {
+    const problem = workflowInputServerProblem(server);
+    if (problem) return `servers[${index}]: ${problem}`;
+  }
+  return undefined;
 }

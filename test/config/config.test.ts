@@ -11,6 +11,7 @@ import {
   loadConfig,
   parseServerSpec,
   resolveConnectionSettings,
+  validateConfig,
   webUiBaseUrl,
   workflowUiUrl,
 } from '../../src/config';
@@ -108,8 +109,23 @@ describe('parseServerSpec', () => {
       require_approval: 'never',
       authorization: { env: 'WEATHER_TOKEN' },
       allowed_tools: ['a', 'b'],
+      // Secrets written on the command line: only a worker that accepts inline servers sends them.
+      inline: true,
     });
     assert.equal(parseServerSpec('calendar=http://127.0.0.1:8802/mcp').require_approval, 'always');
+    assert.equal(parseServerSpec('calendar=http://127.0.0.1:8802/mcp').inline, undefined);
+  });
+
+  it('a label alone names a server of the worker\'s config, with its own approval and tools', () => {
+    assert.deepEqual(parseServerSpec('files'), { label: 'files', require_approval: 'always' });
+    assert.deepEqual(parseServerSpec('files,approval=never,tools=read|list'), { label: 'files', require_approval: 'never', allowed_tools: ['read', 'list'] });
+    assert.throws(() => parseServerSpec('files,cwd=/tmp'), /unknown option "cwd" for a server named by label/);
+  });
+
+  it('the config file defines servers: a bare label or "inline" there is refused', () => {
+    assert.throws(() => validateConfig({ servers: [{ label: 'files' }] }, 'c.json'), /servers\[0\]: give the server's "url" or its "command"/);
+    assert.throws(() => validateConfig({ servers: [{ label: 'm', command: 'node', inline: true }] }, 'c.json'), /servers\[0\]\.inline: "inline" belongs in workflow inputs only/);
+    assert.equal(validateConfig({ defaults: { allow_inline_servers: true } }, 'c.json').defaults.allow_inline_servers, true);
   });
 
   it('rejects bad specs with the flag in the message', () => {

@@ -82,11 +82,11 @@ describe('server-everything over Streamable HTTP, HTTP+SSE and stdio', () => {
       streamable: { label: 'everything', url: `http://127.0.0.1:${http.port}/mcp`, require_approval: 'never' },
       // The URL a 2024-11-05 client is given: the Streamable HTTP POST is refused (404), the SSE GET works.
       sse: { label: 'everything', url: `http://127.0.0.1:${sse.port}/sse`, require_approval: 'never' },
-      stdio: { label: 'everything', command: process.execPath, args: [EVERYTHING, 'stdio'], require_approval: 'never' },
+      stdio: { label: 'everything', command: process.execPath, args: [EVERYTHING, 'stdio'], require_approval: 'never', inline: true as const },
     };
     const taskQueue = uniqueTaskQueue('everything');
     const answers: Record<string, unknown> = {};
-    await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {}, mcpConnections: pool }) }, async (env) => {
+    await withWorker({ taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env: {}, mcpConnections: pool }) }, async (env) => {
       for (const [kind, server] of Object.entries(servers)) {
         const result = await env.client.workflow.execute(runQuery, {
           taskQueue,

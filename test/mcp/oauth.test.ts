@@ -27,7 +27,7 @@ const retry = { max_retries: 2, base_delay_ms: 100, max_delay_ms: 200, rate_limi
 
 describe('OAuth server config', () => {
   it('"auth": { "oauth": true } on HTTP servers only, never together with a token reference', () => {
-    assert.deepEqual(parseServerSpec('secure=http://127.0.0.1:1/mcp,auth=oauth,approval=never'), { label: 'secure', url: 'http://127.0.0.1:1/mcp', auth: { oauth: true }, require_approval: 'never' });
+    assert.deepEqual(parseServerSpec('secure=http://127.0.0.1:1/mcp,auth=oauth,approval=never'), { label: 'secure', url: 'http://127.0.0.1:1/mcp', auth: { oauth: true }, require_approval: 'never', inline: true });
     assert.deepEqual(parseServerSpec('t=http://127.0.0.1:1/mcp,auth=env:T_TOKEN').authorization, { env: 'T_TOKEN' });
     const problem = (input: unknown) => {
       const parsed = ServerConfigSchema.safeParse(input);
@@ -61,7 +61,7 @@ describe('OAuth-protected server in direct mode', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const server = () => ({ label: 'secure', url: oauth.url, auth: { oauth: true as const }, require_approval: 'never' as const });
+  const server = () => ({ label: 'secure', url: oauth.url, auth: { oauth: true as const }, require_approval: 'never' as const, inline: true as const });
   const whoami = (): QueryInput => ({
     query: 'Who am I to the secure server?',
     mode: 'direct',
@@ -71,7 +71,7 @@ describe('OAuth-protected server in direct mode', () => {
   });
 
   function withOAuthWorker<T>(body: (run: (input: QueryInput) => ReturnType<typeof startAndWait>) => Promise<T>): Promise<T> {
-    const activities = createActivities({ openaiBaseURL: stack.emulator.url, env: { MCPFLOW_TOKEN_STORE: store }, mcpConnections: pool });
+    const activities = createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env: { MCPFLOW_TOKEN_STORE: store }, mcpConnections: pool });
     return withWorker({ taskQueue, activities }, (env) => body((input) => startAndWait(env.client, input)));
   }
 

@@ -19,11 +19,11 @@ describe('paginated tools/list in direct mode', () => {
   it('every page is listed by one activity, in the server\'s order', async () => {
     await getTestEnv();
     const taskQueue = uniqueTaskQueue('paged');
-    await withWorker({ taskQueue, activities: createActivities({ env: {}, mcpConnections: pool }) }, async (env) => {
+    await withWorker({ taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, env: {}, mcpConnections: pool }) }, async (env) => {
       const handle = await env.client.workflow.start(discoverTools, {
         taskQueue,
         workflowId: uniqueWorkflowId('paged'),
-        args: [{ mode: 'direct', servers: [{ label: 'paged', command: process.execPath, args: ['--import', 'tsx', SERVER], require_approval: 'never' }] }],
+        args: [{ mode: 'direct', servers: [{ label: 'paged', command: process.execPath, args: ['--import', 'tsx', SERVER], require_approval: 'never', inline: true }] }],
       });
       const result = await handle.result();
       assert.deepEqual(result.servers.map((server) => [server.label, server.status, server.tool_count]), [['paged', 'ok', 25]]);

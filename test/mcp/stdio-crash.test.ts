@@ -61,7 +61,8 @@ describe('a stdio server that crashes mid-call', () => {
 
   it('crash → connection failure; retried only for a read-only tool; restarted by the pool; nothing left once the worker stops', async () => {
     const taskQueue = currentTaskQueue;
-    const worker = startCli(['worker'], {
+    // The server is defined in the workflow input: this test's worker is one person's.
+    const worker = startCli(['worker', '--allow-inline-servers'], {
       via: 'source',
       env: { TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_NAMESPACE: stack.env.namespace, MCPFLOW_TASK_QUEUE: taskQueue, OPENAI_BASE_URL: stack.emulator.url, FLAKY_DIR: dir },
     });
@@ -78,7 +79,7 @@ describe('a stdio server that crashes mid-call', () => {
     const taskQueue = currentTaskQueue;
     await waitForOutput(worker, /Press Ctrl-C to stop/, 120_000);
 
-    const flaky = { label: 'flaky', command: process.execPath, args: ['--import', 'tsx', FLAKY_BIN, dir], env: { FLAKY_DIR: { env: 'FLAKY_DIR' } }, cwd: REPO_ROOT, require_approval: 'never' as const };
+    const flaky = { label: 'flaky', command: process.execPath, args: ['--import', 'tsx', FLAKY_BIN, dir], env: { FLAKY_DIR: { env: 'FLAKY_DIR' } }, cwd: REPO_ROOT, require_approval: 'never' as const, inline: true as const };
     const run = async (tool: string) => {
       const input: QueryInput = { query: `Use ${tool}`, mode: 'direct', servers: [flaky], retry, metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ tool: `flaky__${tool}` }], answer: 'done' }) } };
       const handle = await stack.env.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('stdio-crash'), args: [input] });

@@ -13,14 +13,14 @@ import { runCli } from '../cli/harness';
 import { useOfflineStack } from '../helpers/stack';
 import { uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
 
-const memory = { label: 'memory', command: process.execPath, args: ['server.js'], require_approval: 'never' as const };
+const memory = { label: 'memory', command: process.execPath, args: ['server.js'], require_approval: 'never' as const, inline: true as const };
 
 describe('sessions and stdio servers', () => {
   const stack = useOfflineStack();
 
   it('a hosted-mode session refuses a stdio server, naming it and what to do; a direct-mode session takes it', async () => {
     const taskQueue = uniqueTaskQueue('stdio-session');
-    await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {} }) }, async (env) => {
+    await withWorker({ taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env: {} }) }, async (env) => {
       const weather = { label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' as const };
       const hosted = await env.client.workflow.start(mcpSession, { taskQueue, workflowId: uniqueWorkflowId('hosted-session'), args: [{ servers: [weather], mode: 'hosted' }] });
       const refused = await hosted.executeUpdate(addServerUpdate, { args: [memory] }).then(

@@ -47,7 +47,8 @@ describe('stdio server config', () => {
       assert.equal(parsed.success, false);
       return parsed.error!.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     };
-    assert.match(problem({ label: 'x' }), /url: Invalid input: expected string/);
+    // A bare label is a server of the worker's config (activities/server-registry.ts); a typo is still named.
+    assert.match(problem({ label: 'x', uri: 'http://127.0.0.1:1/mcp' }), /uri/);
     assert.match(problem({ label: 'x', url: 'http://127.0.0.1:1/mcp', command: 'node' }), /either "url" or "command"|not both/);
     assert.match(problem({ label: 'x', command: 'node', headers: { A: { env: 'A' } } }), /headers: a stdio server takes no HTTP headers/);
     assert.match(problem({ label: 'x', command: 'node', env: { 'BAD NAME': 'v' } }), /environment variable name/);
@@ -60,6 +61,7 @@ describe('stdio server config', () => {
       command: 'npx',
       args: ['-y', '@modelcontextprotocol/server-memory'],
       require_approval: 'always',
+      inline: true,
     });
     const quoted = parseServerSpec(`files=stdio:node "/opt/my server/index.js" 'a,b' c\\ d --flag=x,approval=never,env=FILES_TOKEN|HOME_DIR,cwd=/srv,tools=read|list`);
     assert.deepEqual(quoted, {
@@ -70,12 +72,13 @@ describe('stdio server config', () => {
       env: { FILES_TOKEN: { env: 'FILES_TOKEN' }, HOME_DIR: { env: 'HOME_DIR' } },
       cwd: '/srv',
       allowed_tools: ['read', 'list'],
+      inline: true,
     });
     assert.throws(() => parseServerSpec('x=stdio:'), /needs a command/);
     assert.throws(() => parseServerSpec('x=stdio:node "unclosed'), /quote " is not closed/);
     assert.throws(() => parseServerSpec('x=stdio:node,auth=TOKEN'), /unknown option "auth"; use approval, env, cwd, tools/);
     // The HTTP form is unchanged.
-    assert.deepEqual(parseServerSpec('w=http://127.0.0.1:8801/mcp,approval=never,auth=W_TOKEN'), { label: 'w', url: 'http://127.0.0.1:8801/mcp', require_approval: 'never', authorization: { env: 'W_TOKEN' } });
+    assert.deepEqual(parseServerSpec('w=http://127.0.0.1:8801/mcp,approval=never,auth=W_TOKEN'), { label: 'w', url: 'http://127.0.0.1:8801/mcp', require_approval: 'never', authorization: { env: 'W_TOKEN' }, inline: true });
   });
 
   it('hosted mode names the stdio servers it cannot reach and says to use direct mode', () => {
@@ -104,7 +107,7 @@ describe('direct mode with stdio servers', () => {
   function run<T>(body: (query: (input: QueryInput) => ReturnType<typeof startAndWait>) => Promise<T>) {
     const taskQueue = uniqueTaskQueue('stdio');
     const env = { TEST_MEMORY_FILE: path.join(dir, 'memory.jsonl'), CRASHING_TOKEN: TOKEN };
-    return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env, mcpConnections: pool }) }, (worker) =>
+    return withWorker({ taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env, mcpConnections: pool }) }, (worker) =>
       body((input) => startAndWait(worker.client, taskQueue, input)),
     );
   }
@@ -123,8 +126,8 @@ describe('direct mode with stdio servers', () => {
     return { handle, result: await handle.result() };
   }
 
-  const memory = { label: 'memory', command: process.execPath, args: [MEMORY_BIN], env: { MEMORY_FILE_PATH: { env: 'TEST_MEMORY_FILE' } }, require_approval: 'never' as const };
-  const crashing = { label: 'crashing', command: process.execPath, args: ['--import', 'tsx', CRASHING_BIN], env: { CRASHING_TOKEN: { env: 'CRASHING_TOKEN' } }, require_approval: 'never' as const };
+  const memory = { label: 'memory', command: process.execPath, args: [MEMORY_BIN], env: { MEMORY_FILE_PATH: { env: 'TEST_MEMORY_FILE' } }, require_approval: 'never' as const, inline: true as const };
+  const crashing = { label: 'crashing', command: process.execPath, args: ['--import', 'tsx', CRASHING_BIN], env: { CRASHING_TOKEN: { env: 'CRASHING_TOKEN' } }, require_approval: 'never' as const, inline: true as const };
   const scripted = (calls: unknown[], answer?: string) => ({ [SCRIPT_METADATA_KEY]: JSON.stringify({ calls, ...(answer ? { answer } : {}) }) });
 
   it('server-memory: one query creates an entity, a second one reads it back, from one process', async () => {
@@ -198,7 +201,7 @@ describe('direct mode with stdio servers', () => {
 
   it('a program that cannot start is a clear, non-retried failure naming the server', async () => {
     await run(async (query) => {
-      const missing = { label: 'ghost', command: path.join(dir, 'no-such-program'), require_approval: 'never' as const };
+      const missing = { label: 'ghost', command: path.join(dir, 'no-such-program'), require_approval: 'never' as const, inline: true as const };
       const message = await failure(query({ query: 'Anything?', mode: 'direct', servers: [missing], retry }));
       assert.match(message, /invalid_arguments.*server ghost: cannot start ".*no-such-program" \(ENOENT\): check "command"/);
     });

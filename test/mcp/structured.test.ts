@@ -38,7 +38,7 @@ describe('structuredContent in direct mode', () => {
 
   it('is kept in the record and checked; the model still reads the text', async () => {
     const taskQueue = uniqueTaskQueue('structured');
-    await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {}, mcpConnections: pool }) }, async (env) => {
+    await withWorker({ taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env: {}, mcpConnections: pool }) }, async (env) => {
       const calls = ['count_ok', 'count_bad', 'only_structured', 'huge'].map((tool) => ({ tool: `structured__${tool}` }));
       const result = await env.client.workflow.execute(runQuery, {
         taskQueue,
@@ -47,7 +47,7 @@ describe('structuredContent in direct mode', () => {
           {
             query: 'Count the apples',
             mode: 'direct',
-            servers: [{ label: 'structured', command: process.execPath, args: ['--import', 'tsx', SERVER], require_approval: 'never' }],
+            servers: [{ label: 'structured', command: process.execPath, args: ['--import', 'tsx', SERVER], require_approval: 'never', inline: true }],
             retry,
             metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls }) },
           },

@@ -267,13 +267,13 @@ describe('reliability: secrets, sizes, destinations', () => {
     const token = `tok-${randomUUID()}`;
     const taskQueue = uniqueTaskQueue('planted');
     let clean = 0;
-    await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: { PLANTED: token } }) }, async (env) => {
+    await withWorker({ taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env: { PLANTED: token } }) }, async (env) => {
       for (const mode of ['hosted', 'direct'] as const) {
         const calls = mode === 'hosted' ? [{ server: 'hostile', tool: 'echo_auth' }, { server: 'hostile', tool: 'fail_auth' }] : [{ tool: 'hostile__echo_auth' }, { tool: 'hostile__fail_auth' }];
         const handle = await env.client.workflow.start(runQuery, {
           taskQueue,
           workflowId: uniqueWorkflowId('planted'),
-          args: [{ query: 'echo', mode, servers: [{ label: 'hostile', url: hostile.url, require_approval: 'never', authorization: { env: 'PLANTED' } }], retry: RETRY, metadata: { mcpflow_script: JSON.stringify({ calls }) } }],
+          args: [{ query: 'echo', mode, servers: [{ label: 'hostile', url: hostile.url, require_approval: 'never', authorization: { env: 'PLANTED' }, inline: true }], retry: RETRY, metadata: { mcpflow_script: JSON.stringify({ calls }) } }],
         });
         await handle.result().catch(() => undefined);
         const text = await historyText(handle);
@@ -309,6 +309,13 @@ describe('reliability: secrets, sizes, destinations', () => {
     const next = random(5);
     const refusedUrls = ['file:///etc/passwd', 'gopher://a/', 'ftp://a/', 'javascript:alert(1)', 'http://169.254.169.254/', 'http://[fd00:ec2::254]/', 'http://metadata.google.internal/', 'http://0.0.0.0/', 'http://[::]/', 'http://[::ffff:169.254.169.254]/'];
     for (let i = 0; i < 40; i++) refusedUrls.push(`http://169.254.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}/mcp`, `http://10.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}.1/mcp`);
+    // Multicast, broadcast, and 169.254.169.254 / 10.x inside IPv6 (NAT64, local-use NAT64, 6to4, IPv4-translated, IPv4-compatible).
+    const embedded = ['http://224.0.0.1/', 'http://239.255.255.250/', 'http://255.255.255.255/', 'http://[ff02::1]/', 'http://[ff05::fb]/', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[64:ff9b::169.254.169.254]/', 'http://[64:ff9b:1::a9fe:a9fe]/', 'http://[2002:a9fe:a9fe::]/', 'http://[2002:a00:1::1]/', 'http://[::ffff:0:a9fe:a9fe]/', 'http://[::a9fe:a9fe]/', 'http://[64:ff9b::e000:1]/', 'http://[2002:ffff:ffff::]/'];
+    for (let i = 0; i < 20; i++) {
+      const [c, d] = [Math.floor(next() * 256), Math.floor(next() * 256)];
+      embedded.push(`http://[64:ff9b::a9fe:${((c << 8) | d).toString(16)}]/mcp`, `http://[2002:a9fe:${((c << 8) | d).toString(16)}::1]/mcp`);
+    }
+    refusedUrls.push(...embedded);
     let refused = 0;
     for (const url of refusedUrls) if (checkUrl(url, 'loopback')) refused++;
     const lookup = (_host: string, _options: unknown, callback: (error: null, addresses: { address: string; family: number }[]) => void) => callback(null, [{ address: '169.254.169.254', family: 4 }]);
@@ -319,7 +326,7 @@ describe('reliability: secrets, sizes, destinations', () => {
     }
     rows.push({
       section: 90,
-      scenario: `destination guard: ${refusedUrls.length} refused URLs (schemes, metadata, link-local, unspecified, private) + 20 hostnames planted on 169.254.169.254`,
+      scenario: `destination guard: ${refusedUrls.length} refused URLs (schemes, metadata, link-local, unspecified, private, multicast, broadcast, IPv4 inside NAT64 / 6to4 / mapped IPv6) + 20 hostnames planted on 169.254.169.254`,
       runs: refusedUrls.length + 20,
       completed: refused + refusedAtConnect,
       lost: 0,

@@ -52,12 +52,12 @@ describe('secrets echoed by a server', () => {
     it(`${mode}: the token is nowhere in history, queries or logs`, async () => {
       const taskQueue = uniqueTaskQueue('secrets');
       const env = { HOSTILE_TOKEN: TOKEN };
-      await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env }) }, async (testEnv) => {
+      await withWorker({ taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env }) }, async (testEnv) => {
         const input: QueryInput = {
           query: 'Echo my headers',
           mode,
           max_steps: 3,
-          servers: [{ label: 'hostile', url: hostile.url, require_approval: 'never', authorization: { env: 'HOSTILE_TOKEN' } }],
+          servers: [{ label: 'hostile', url: hostile.url, require_approval: 'never', authorization: { env: 'HOSTILE_TOKEN' }, inline: true }],
           retry: { max_retries: 1, base_delay_ms: 100, max_delay_ms: 200, rate_limit_base_delay_ms: 200 },
           metadata: { mcpflow_script: script(mode) },
         };

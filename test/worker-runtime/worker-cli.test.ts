@@ -20,7 +20,7 @@ function weatherQuery(): QueryInput {
   return {
     query: "What's the weather in Paris?",
     mode: 'direct',
-    servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never', headers: { 'x-api-key': { env: 'WEATHER_TOKEN' } } }],
+    servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never', headers: { 'x-api-key': { env: 'WEATHER_TOKEN' } }, inline: true }],
     retry: { max_retries: 3, base_delay_ms: 100, max_delay_ms: 500, rate_limit_base_delay_ms: 500 },
   };
 }
@@ -40,7 +40,7 @@ async function toolCallRunning(handle: WorkflowHandle): Promise<boolean> {
 }
 
 function worker(name: string, taskQueue: string, args: string[] = []) {
-  return startCliWorker({ name, address: stack.env.address, namespace: stack.env.namespace, taskQueue, openaiBaseURL: stack.emulator.url, args, env: { WEATHER_TOKEN: SECRET } });
+  return startCliWorker({ name, address: stack.env.address, namespace: stack.env.namespace, taskQueue, openaiBaseURL: stack.emulator.url, args: ['--allow-inline-servers', ...args], env: { WEATHER_TOKEN: SECRET } });
 }
 
 describe('mcpflow worker', () => {

@@ -49,7 +49,7 @@ function waitForApproval(handle: WorkflowHandle) {
 /** Runs `body` with a worker whose activities talk to the emulator with these environment variables. */
 function withQueryWorker<T>(env: Record<string, string>, body: (start: (input: QueryInput) => Promise<WorkflowHandle<typeof runQuery>>) => Promise<T>) {
   const taskQueue = uniqueTaskQueue('query');
-  return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env }) }, async (testEnv) =>
+  return withWorker({ taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env }) }, async (testEnv) =>
     body((input) => testEnv.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('query'), args: [input] })),
   );
 }
@@ -187,7 +187,7 @@ describe('runQuery: what a user sees and what history never holds', () => {
   it('a header secret reaches the server through the worker, never through history', async () => {
     const secret = 'weather-token-5f1c0a9e7d3b';
     await withQueryWorker({ WEATHER_TOKEN: secret }, async (start) => {
-      const handle = await start(queryInput({ query: "What's the weather in London?", servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never', headers: { 'X-Api-Key': { env: 'WEATHER_TOKEN' } } }] }));
+      const handle = await start(queryInput({ query: "What's the weather in London?", servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never', headers: { 'X-Api-Key': { env: 'WEATHER_TOKEN' } }, inline: true }] }));
       const result = await handle.result();
       assert.equal(result.success, true);
       const history = await historyText(handle);
@@ -198,7 +198,7 @@ describe('runQuery: what a user sees and what history never holds', () => {
 
   it('a missing secret fails the call as authentication, naming the variable', async () => {
     await withQueryWorker({}, async (start) => {
-      const handle = await start(queryInput({ query: "What's the weather in London?", servers: [{ label: 'weather', url: stack.demo.servers.weather.url, headers: { 'X-Api-Key': { env: 'MISSING_TOKEN' } } }] }));
+      const handle = await start(queryInput({ query: "What's the weather in London?", servers: [{ label: 'weather', url: stack.demo.servers.weather.url, headers: { 'X-Api-Key': { env: 'MISSING_TOKEN' } }, inline: true }] }));
       const failure = await handle.result().then(() => undefined, (error: unknown) => error);
       assert.ok(failure instanceof WorkflowFailedError);
       assert.match(String(failure.cause?.message), /MISSING_TOKEN/);

@@ -12,7 +12,7 @@ import { commandContext } from '../context';
 import { UsageError } from '../errors';
 import { collect, jsonOption } from '../options';
 import { printJson, table, toStderr, toStdout } from '../output';
-import { serversFrom } from '../servers';
+import { serverDefinitionsFrom } from '../servers';
 
 interface AuthFlags {
   server?: string[];
@@ -47,7 +47,7 @@ where the worker runs, or point MCPFLOW_TOKEN_STORE of both at one file.`,
       const context = commandContext(command);
       if (flags.list) return listStored(tokenStorePath(process.env), flags.json);
       if (!label) throw new UsageError('mcpflow auth: name the server to sign in to (mcpflow auth <label>), or use --list');
-      const server = serversFrom(context, flags.server).find((candidate) => candidate.label === label);
+      const server = serverDefinitionsFrom(context, flags.server).find((candidate) => candidate.label === label);
       if (!server) throw new UsageError(`no server labelled ${label}: list it in mcpflow.config.json or pass --server ${label}=<url>,auth=oauth`);
       if (isStdioServer(server) || !isOAuthServer(server)) {
         throw new UsageError(`server ${label} is not an OAuth server: give it "auth": { "oauth": true } in the config file (or --server ${label}=<url>,auth=oauth)`);

@@ -69,6 +69,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       taskQueue: DEMO_TASK_QUEUE,
       log: (line) => say(`  ${line}`),
       signal: stop.signal,
+      serverRegistry: { servers: [], allowInline: true }, // one person's demo: --server definitions run as given
     });
   } catch (error) {
     stop.dispose();

@@ -50,6 +50,8 @@ export function registerDevCommand(program: Command): void {
             taskQueue: context.taskQueue,
             log: toStdout,
             signal: stop.signal,
+            // One person's worker: the config's servers, and those a command defines (--server 'x=stdio:…') run too.
+            serverRegistry: { servers: context.loaded.config.servers, allowInline: true },
           });
         } catch (error) {
           if (!(error instanceof StartAbortedError)) throw error;

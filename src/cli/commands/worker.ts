@@ -9,6 +9,7 @@ import type { AllowPrivateNetworks } from '../../core/destinations';
 import { allowPrivateNetworksOption, parseDuration, parsePortFlag, parsePositiveInt } from '../options';
 import { toStdout } from '../output';
 import { waitForStopSignal } from '../signals';
+import type { ServerRegistry } from '../../../activities/server-registry';
 import { connectNative, DEFAULT_SHUTDOWN_GRACE_MS, installQuietRuntime, startWorker } from '../worker-runtime';
 
 interface WorkerFlags {
@@ -18,6 +19,7 @@ interface WorkerFlags {
   metricsHost: string;
   allowPrivateNetworks?: AllowPrivateNetworks;
   maxCachedWorkflows?: number;
+  allowInlineServers?: boolean;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -32,6 +34,7 @@ export function registerWorkerCommand(program: Command): void {
     .addOption(allowPrivateNetworksOption('default: the config\'s allow_private_networks, else false'))
     .addOption(new Option('--max-cached-workflows <n>', 'runs kept in memory between workflow tasks; others (e.g. waiting for approval) are replayed from history on their next task (default: see docs/benchmarks.md)')
       .env('MCPFLOW_MAX_CACHED_WORKFLOWS').argParser(parsePositiveInt))
+    .addOption(new Option('--allow-inline-servers', 'also run servers that a workflow input defines itself (stdio commands, secret references): anyone who can start a workflow could then run commands here and read the secrets they name; for one person\'s worker only (default: the config\'s allow_inline_servers, else off)'))
     .action(async (flags: WorkerFlags, command: Command) => {
       const context = commandContext(command);
       installQuietRuntime(flags.metricsPort !== undefined ? { metrics: { host: flags.metricsHost, port: flags.metricsPort } } : {});
@@ -42,7 +45,10 @@ export function registerWorkerCommand(program: Command): void {
       const connection = await connectNative(context.connection);
       // A production worker reaches no private or loopback address unless the config says so (dev/demo allow loopback).
       const allowPrivateNetworks = flags.allowPrivateNetworks ?? context.loaded.config.defaults.allow_private_networks ?? false;
+      // Only the config's servers run commands or receive secrets, unless this worker is one person's (docs: README "What Temporal access lets a person do").
+      const serverRegistry = { servers: context.loaded.config.servers, allowInline: flags.allowInlineServers ?? context.loaded.config.defaults.allow_inline_servers ?? false };
       const running = await startWorker({
+        serverRegistry,
         connection,
         namespace: context.connection.namespace,
         taskQueue: context.taskQueue,
@@ -53,6 +59,7 @@ export function registerWorkerCommand(program: Command): void {
       });
       toStdout(`mcpflow worker polling task queue "${context.taskQueue}" on ${describeConnection(context.connection)}`);
       toStdout(`Model API: ${describeModelApi()}`);
+      toStdout(describeServerRegistry(serverRegistry));
       if (flags.metricsPort !== undefined) toStdout(`Metrics: http://${flags.metricsHost}:${flags.metricsPort}/metrics`);
       toStdout('Press Ctrl-C to stop.');
       const outcome = await Promise.race([waitForStopSignal().then((signal) => ({ signal })), running.finished.then(() => ({ signal: undefined }))]);
@@ -62,6 +69,13 @@ export function registerWorkerCommand(program: Command): void {
       await running.stop();
       if (outcome.signal) toStdout('The worker stopped.');
     });
+}
+
+/** Which servers this worker defines, and whether workflow inputs may define their own. */
+export function describeServerRegistry(registry: ServerRegistry): string {
+  const labels = registry.servers.map((server) => server.label);
+  const registered = labels.length ? `registered servers: ${labels.join(', ')}` : 'no registered servers (add them under "servers" in the config)';
+  return `MCP servers: ${registered}; ${registry.allowInline ? 'servers defined in workflow input ALSO run (--allow-inline-servers)' : 'servers defined in workflow input are refused'}`;
 }
 
 /** Where activities send Responses calls; the key itself is never printed. */
