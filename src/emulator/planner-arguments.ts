@@ -33,7 +33,7 @@ function fillObject(schema: Property, request: FillRequest, depth: number): Reco
   const args: Record<string, unknown> = {};
   if (depth > MAX_DEPTH) return args;
   for (const [name, property] of Object.entries(propertiesOf(schema))) {
-    const found = valueFromText(name, property, request.clause, request, depth) ?? valueFromText(name, property, request.text, request, depth);
+    const found = valueFromText(name, property, request.clause, request) ?? valueFromText(name, property, request.text, request);
     if (found !== undefined && fitsPattern(found, property)) args[name] = found;
     else if (required.has(name)) args[name] = defaultFor(name, property, request, depth);
   }
@@ -66,7 +66,7 @@ function describedAs(property: Property): string {
   return typeof property['description'] === 'string' ? property['description'] : '';
 }
 
-function valueFromText(name: string, property: Property, text: string, request: FillRequest, depth: number): unknown {
+function valueFromText(name: string, property: Property, text: string, request: FillRequest): unknown {
   const type = typeOf(property);
   const description = describedAs(property);
   const enumValues = Array.isArray(property['enum']) ? property['enum'] : undefined;
@@ -79,7 +79,7 @@ function valueFromText(name: string, property: Property, text: string, request: 
     case 'number':
       return numberFromText(name, property, text, type);
     case 'array':
-      return arrayFromText(name, property, text, request, depth);
+      return arrayFromText(name, property, text, request);
     case 'string':
       return stringFromText(name, property, text, request, description);
     default:
@@ -130,7 +130,7 @@ function numberFromText(name: string, property: Property, text: string, type: st
 }
 
 /** Items found in the text: e-mail addresses, names, dates; objects are one item filled from the text. */
-function arrayFromText(name: string, property: Property, text: string, request: FillRequest, depth: number): unknown[] | undefined {
+function arrayFromText(name: string, property: Property, text: string, request: FillRequest): unknown[] | undefined {
   const items = isRecord(property['items']) ? property['items'] : {};
   const itemType = typeOf(items);
   const hint = `${name} ${describedAs(property)} ${describedAs(items)}`;
@@ -183,7 +183,7 @@ function defaultItem(name: string, property: Property, request: FillRequest, dep
   const items = isRecord(property['items']) ? property['items'] : {};
   if (typeOf(items) === 'object') return fillObject(items, request, depth + 1);
   const itemName = name.replace(/ies$/, 'y').replace(/s$/, '');
-  return valueFromText(itemName, items, request.clause, request, depth + 1) ?? defaultFor(itemName, items, request, depth + 1);
+  return valueFromText(itemName, items, request.clause, request) ?? defaultFor(itemName, items, request, depth + 1);
 }
 
 function nonEmpty<T>(values: T[]): T[] | undefined {
