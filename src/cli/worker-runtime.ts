@@ -11,6 +11,7 @@ import { TemporalUnreachableError } from '../client/errors';
 import { closeMcpConnections } from '../../activities';
 import { createWorker } from '../worker/worker';
 import { McpflowWorkerLogger } from '../worker/logger';
+import { metricBucketOverrides } from '../worker/metric-buckets';
 import { tracingFromEnv } from '../worker/tracing';
 
 let runtimeInstalled = false;
@@ -30,7 +31,7 @@ export function installQuietRuntime(options: RuntimeOptions = {}): void {
     logger: new McpflowWorkerLogger(level),
     shutdownSignals: [],
     ...(options.metrics
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${options.metrics.host.includes(':') ? `[${options.metrics.host}]` : options.metrics.host}:${options.metrics.port}` } } } }
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${options.metrics.host.includes(':') ? `[${options.metrics.host}]` : options.metrics.host}:${options.metrics.port}`, histogramBucketOverrides: metricBucketOverrides() } } } }
       : {}),
   });
 }
