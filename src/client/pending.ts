@@ -50,7 +50,7 @@ function quote(value: string): string {
 /** The visibility query of a filter. */
 export function runsQuery(filter: RunFilter & { waitingApproval?: boolean }): string {
   const parts = ["WorkflowType = 'runQuery'"];
-  if (filter.waitingApproval) parts.push(`${MCP_STATE.name} = 'waiting_approval'`, "ExecutionStatus = 'Running'");
+  if (filter.waitingApproval) parts.push(`${MCP_STATE.name} IN ('waiting_approval', 'waiting_input')`, "ExecutionStatus = 'Running'");
   if (filter.batch) parts.push(`${MCP_BATCH_ID.name} = ${quote(filter.batch)}`);
   if (filter.server) parts.push(`${MCP_SERVERS.name} = ${quote(filter.server)}`);
   if (filter.state) {
@@ -86,7 +86,7 @@ export async function listPendingApprovals(client: McpflowClient, filter: { batc
   return (await listWaiting(client, filter)).approvals;
 }
 
-/** What the runs the filter finds wait for: approvals and servers' questions (both set McpState = 'waiting_approval'). */
+/** What the runs the filter finds wait for: approvals (McpState 'waiting_approval') and servers' questions ('waiting_input'; 'waiting_approval' in runs from before). */
 export async function listWaiting(client: McpflowClient, filter: { batch?: string; server?: string; tool?: string }): Promise<WaitingRows> {
   const ids: string[] = [];
   for await (const run of client.temporal.workflow.list({ query: runsQuery({ ...filter, waitingApproval: true }) })) ids.push(run.workflowId);
