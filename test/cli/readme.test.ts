@@ -255,3 +255,33 @@ describe('README.md examples, as written, against the offline stack', () => {
     assert.match(query, /Booked Roadmap \(with dana@example\.com\) on \d{4}-\d{2}-\d{2} at 15:00/, 'the planner filled title, date and time from the sentence');
   });
 });
+
+describe('query --script / --metadata (the scripting of batch lines, for one query)', () => {
+  const cli = (args: string[]) => collect(
+    spawn(process.execPath, [BIN, ...args], { cwd: scratchDir(), env: childEnv({ TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, MCPFLOW_TASK_QUEUE: taskQueue }) }),
+    60_000,
+  );
+
+  it('--script makes the offline model call exactly that tool; the same script in direct mode', async () => {
+    const script = '{"calls":[{"server":"calendar","tool":"create_event","arguments":{"title":"Demo","date":"tomorrow","start_time":"15:00"}}]}';
+    for (const mode of ['hosted', 'direct']) {
+      const run = await cli(['query', 'anything at all', '--mode', mode, '--server', `calendar=${demo.servers.calendar.url},approval=never`, '--script', script, '--metadata', '{"team":"ops"}', '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      const calls = (JSON.parse(run.stdout) as { result: { tool_calls: { tool: string; status: string; arguments: unknown }[] } }).result.tool_calls;
+      assert.deepEqual(calls.map((call) => `${call.tool}:${call.status}`), ['create_event:completed'], mode);
+      assert.deepEqual(calls[0]!.arguments, { title: 'Demo', date: 'tomorrow', start_time: '15:00' });
+    }
+  });
+
+  it('a bad script or metadata is exit 2 naming the flag; neither goes with --session', async () => {
+    const badScript = await cli(['query', 'x', '--server', `calendar=${demo.servers.calendar.url}`, '--script', '{"calls":[{"server":"calendar"}]}']);
+    assert.equal(badScript.code, 2, badScript.stderr);
+    assert.match(badScript.stderr, /--script.*calls\.0\.tool/);
+    const badMetadata = await cli(['query', 'x', '--server', `calendar=${demo.servers.calendar.url}`, '--metadata', '{"n": 1}']);
+    assert.equal(badMetadata.code, 2, badMetadata.stderr);
+    assert.match(badMetadata.stderr, /--metadata.*n: /);
+    const withSession = await cli(['query', 'x', '--session', 'team', '--script', '{"calls":[]}']);
+    assert.equal(withSession.code, 2, withSession.stderr);
+    assert.match(withSession.stderr, /--metadata and --script apply to a query run on its own/);
+  });
+});
