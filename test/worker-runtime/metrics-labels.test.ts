@@ -12,6 +12,7 @@ import { useOfflineStack } from '../helpers/stack';
 import { uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal';
 import { findFreePort } from '../../src/devserver/ports';
 import { APPROVAL_WAIT_BUCKETS_MS } from '../../src/worker/metric-buckets';
+import { metricServerLabels, OTHER_SERVERS } from '../../src/worker/activity-log';
 
 const stack = useOfflineStack();
 
@@ -24,6 +25,15 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60
 }
 
 describe('worker metrics', () => {
+  it('server label values are bounded: one per server up to 16, the rest as one (other)', () => {
+    assert.deepEqual(metricServerLabels({ server: 'weather,calendar' }), ['weather', 'calendar']);
+    assert.deepEqual(metricServerLabels({}), ['']);
+    const many = Array.from({ length: 20 }, (_, i) => `s${i}`);
+    const labels = metricServerLabels({ server: many.join(',') });
+    assert.equal(labels.length, 17);
+    assert.equal(labels.at(-1), OTHER_SERVERS);
+  });
+
   it('approval waits get buckets up to days; a two-server turn is one series per server', async () => {
     const taskQueue = uniqueTaskQueue('metric-labels');
     const port = await findFreePort('127.0.0.1');
