@@ -127,7 +127,8 @@ export const QueryInputSchema = z.object({
 export type QueryInput = z.input<typeof QueryInputSchema>;
 export type ParsedQueryInput = z.infer<typeof QueryInputSchema>;
 
-export const QueryStateSchema = z.enum(['idle', 'discovering', 'executing', 'waiting_approval', 'completed', 'failed']);
+/** `waiting_input`: an MCP server asked the user a question (elicitation, workflows/query/elicitation.ts). */
+export const QueryStateSchema = z.enum(['idle', 'discovering', 'executing', 'waiting_approval', 'waiting_input', 'completed', 'failed']);
 export type QueryState = z.infer<typeof QueryStateSchema>;
 
 /** The seed's on_tool_call callback as a log that clients read through `progress` (retries in flight are read from the pending activities, see src/cli/watch.ts). */

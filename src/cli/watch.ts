@@ -19,6 +19,8 @@ export interface WatchOptions {
   pollMs?: number;
   /** Time to wait for a workflow that does not exist yet (a session's child query). */
   appearTimeoutMs?: number;
+  /** Which progress events to print (default: all but approval requests, which get fuller lines). */
+  showEvent?: (event: ProgressEvent) => boolean;
 }
 
 const EVENT_MARKS: Record<ProgressEvent['kind'], string> = {
@@ -68,7 +70,7 @@ export async function watchQuery(client: McpflowClient, workflowId: string, done
       if (event.seq <= lastSeq) continue;
       lastSeq = event.seq;
       // Approval requests get their own, fuller lines below.
-      if (event.kind !== 'approval_request') options.print(formatEvent(event));
+      if (event.kind !== 'approval_request' && (options.showEvent?.(event) ?? true)) options.print(formatEvent(event));
     }
   };
 

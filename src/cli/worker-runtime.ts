@@ -12,6 +12,7 @@ import { closeMcpConnections } from '../../activities';
 import type { ServerRegistry } from '../../activities/server-registry';
 import { createWorker } from '../worker/worker';
 import { McpflowWorkerLogger } from '../worker/logger';
+import { metricBucketOverrides } from '../worker/metric-buckets';
 import { tracingFromEnv } from '../worker/tracing';
 
 let runtimeInstalled = false;
@@ -31,7 +32,7 @@ export function installQuietRuntime(options: RuntimeOptions = {}): void {
     logger: new McpflowWorkerLogger(level),
     shutdownSignals: [],
     ...(options.metrics
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${options.metrics.host.includes(':') ? `[${options.metrics.host}]` : options.metrics.host}:${options.metrics.port}` } } } }
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${options.metrics.host.includes(':') ? `[${options.metrics.host}]` : options.metrics.host}:${options.metrics.port}`, histogramBucketOverrides: metricBucketOverrides() } } } }
       : {}),
   });
 }

@@ -61,7 +61,7 @@ export function runsQuery(filter: RunFilter & { waitingApproval?: boolean }): st
   const parts = ["WorkflowType = 'runQuery'"];
   // A run started without mcpflow's search attributes (its client found none on the namespace,
   // or an older client) never sets McpState: it may wait too, so it is asked as well.
-  if (filter.waitingApproval) parts.push(`(${MCP_STATE.name} = 'waiting_approval' OR ${MCP_STATE.name} IS NULL)`, "ExecutionStatus = 'Running'");
+  if (filter.waitingApproval) parts.push(`(${MCP_STATE.name} IN ('waiting_approval', 'waiting_input') OR ${MCP_STATE.name} IS NULL)`, "ExecutionStatus = 'Running'");
   if (filter.batch) parts.push(`${MCP_BATCH_ID.name} = ${quote(filter.batch)}`);
   if (filter.server) parts.push(`${MCP_SERVERS.name} = ${quote(filter.server)}`);
   if (filter.state) {
@@ -97,7 +97,7 @@ export async function listPendingApprovals(client: McpflowClient, filter: { batc
   return (await listWaiting(client, filter)).approvals;
 }
 
-/** What the runs the filter finds wait for: approvals and servers' questions (both set McpState = 'waiting_approval'). */
+/** What the runs the filter finds wait for: approvals (McpState 'waiting_approval') and servers' questions ('waiting_input'; 'waiting_approval' in runs from before). */
 export async function listWaiting(client: McpflowClient, filter: { batch?: string; server?: string; tool?: string }): Promise<WaitingRows> {
   const ids: string[] = [];
   // Without the attributes on the namespace, every running runQuery is asked (the server filter still applies below).

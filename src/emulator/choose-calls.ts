@@ -1,3 +1,4 @@
+import { functionToolName } from '../core/function-tools';
 import type { McpListedTool, McpToolConfig } from '../core/schemas';
 import { listedTool } from './mcp-listing';
 import { planCalls, type PlannedCall, type PlannerTool } from './planner';
@@ -8,7 +9,7 @@ import { isAllowed } from './tool-policy';
 /** The calls the model makes for a new question: the script's, else the planner's. */
 export function chooseCalls(prepared: PreparedTurn): PlannedCall[] {
   if (!prepared.isNewQuestion) return [];
-  const scripted = prepared.script ? scriptedCalls(prepared.script) : undefined;
+  const scripted = prepared.script ? scriptedCalls(prepared.script)?.map((call) => asOffered(prepared, call)) : undefined;
   const calls = scripted ?? planCalls({ text: prepared.question, tools: plannerTools(prepared), today: prepared.today });
   const limit = prepared.request.max_tool_calls;
   return limit ? calls.slice(0, limit) : calls;
@@ -29,9 +30,28 @@ function plannerTools(prepared: PreparedTurn): PlannerTool[] {
   return tools;
 }
 
+/**
+ * One script works in both modes: `{"server":"calendar","tool":"book_meeting"}` names the function
+ * tool `calendar__book_meeting` when the request offers that function (direct mode) and no MCP
+ * server labelled `calendar`; `{"tool":"calendar__book_meeting"}` names the MCP tool when the
+ * request offers no such function but an MCP server `calendar` (hosted mode).
+ */
+export function asOffered(prepared: PreparedTurn, call: PlannedCall): PlannedCall {
+  if (call.kind === 'mcp' && call.server !== undefined && !prepared.mcpTools.has(call.server)) {
+    const name = functionToolName(call.server, call.tool);
+    if (prepared.functionTools.has(name)) return { kind: 'function', tool: name, arguments: call.arguments };
+  }
+  if (call.kind === 'function' && !prepared.functionTools.has(call.tool)) {
+    const split = call.tool.indexOf('__');
+    const server = split > 0 ? call.tool.slice(0, split) : undefined;
+    if (server !== undefined && prepared.mcpTools.has(server)) return { kind: 'mcp', server, tool: call.tool.slice(split + 2), arguments: call.arguments };
+  }
+  return call;
+}
+
 /** A script may only make calls the planner could make, so it is checked before the response starts. */
-export function checkScriptedCalls(prepared: PreparedTurn, calls: readonly PlannedCall[]): void {
-  for (const call of calls) {
+export function checkScriptedCalls(prepared: PreparedTurn, scripted: readonly PlannedCall[]): void {
+  for (const call of scripted.map((one) => asOffered(prepared, one))) {
     if (call.kind === 'function') {
       if (!prepared.functionTools.has(call.tool)) throw invalidScriptError(`no function tool named '${call.tool}'`);
       continue;

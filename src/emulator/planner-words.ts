@@ -7,6 +7,8 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ['forecast', 'outlook'],
   ['customer', 'database', 'query', 'sql', 'table', 'record', 'order'],
   ['echo', 'repeat'],
+  // "Remember that …" asks a knowledge-graph server (server-memory) to create an entity.
+  ['remember', 'memorize', 'create', 'save', 'store', 'entity'],
 ];
 
 export const STOPWORDS = new Set(

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { clausesOf, planCalls, type PlannerTool } from '../../src/emulator/planner';
 import { composeAnswer, summarizeOutput } from '../../src/emulator/planner-answer';
-import { addDays, dateFromText, fillArguments, placeFromText } from '../../src/emulator/planner-arguments';
+import { addDays, dateFromText, fillArguments, placeFromText, timeFromText } from '../../src/emulator/planner-arguments';
 import { parseScript, scriptedCalls } from '../../src/emulator/script';
 
 const weatherTools: PlannerTool[] = [
@@ -105,7 +105,7 @@ void describe('planner', () => {
       unit: 'fahrenheit',
       limit: 5,
       verbose: false,
-      tags: [],
+      tags: ['in fahrenheit, top 10'],
       options: {},
       note: 'none',
     });
@@ -163,5 +163,152 @@ void describe('summarizeOutput', () => {
     );
     assert.equal(summarizeOutput('plain text'), 'plain text');
     assert.equal(summarizeOutput('42'), '42');
+  });
+});
+
+/** The demo calendar's side effects and server-memory's writes, with the schemas they list (copied from tools/list). */
+const createEvent: PlannerTool = {
+  kind: 'mcp',
+  server: 'calendar',
+  name: 'create_event',
+  description: 'Create a meeting on the calendar. This changes the calendar: calling it twice creates two events.',
+  inputSchema: {
+    type: 'object',
+    properties: {
+      title: { type: 'string', minLength: 1, maxLength: 200, description: 'Meeting title' },
+      date: { type: 'string', pattern: '^(\\d{4}-\\d{2}-\\d{2}|today|tomorrow|yesterday)$', description: 'Meeting date, YYYY-MM-DD (or "today" / "tomorrow")' },
+      start_time: { type: 'string', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'Start time, HH:MM 24-hour' },
+      duration_minutes: { type: 'integer', minimum: 5, maximum: 720, description: 'Length in minutes (default 30)' },
+    },
+    required: ['title', 'date', 'start_time'],
+  },
+};
+const bookMeeting: PlannerTool = {
+  kind: 'function',
+  name: 'calendar__book_meeting',
+  description: '[calendar] Book a 30-minute meeting. The user is asked to confirm and to name an attendee before anything is booked.',
+  inputSchema: {
+    type: 'object',
+    properties: { title: { type: 'string' }, date: { type: 'string' }, start_time: { type: 'string', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' } },
+    required: ['title', 'date', 'start_time'],
+  },
+};
+const memoryTools: PlannerTool[] = [
+  {
+    kind: 'function',
+    name: 'memory__create_entities',
+    description: '[memory] Create multiple new entities in the knowledge graph',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        entities: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              name: { type: 'string', description: 'The name of the entity' },
+              entityType: { type: 'string', description: 'The type of the entity' },
+              observations: { type: 'array', items: { type: 'string' }, description: 'An array of observation contents associated with the entity' },
+            },
+            required: ['name', 'entityType', 'observations'],
+          },
+        },
+      },
+      required: ['entities'],
+    },
+  },
+  {
+    kind: 'function',
+    name: 'memory__create_relations',
+    description: '[memory] Create multiple new relations between entities in the knowledge graph',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        relations: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { from: { type: 'string' }, to: { type: 'string' }, relationType: { type: 'string' } },
+            required: ['from', 'to', 'relationType'],
+          },
+        },
+      },
+      required: ['relations'],
+    },
+  },
+  {
+    kind: 'function',
+    name: 'memory__open_nodes',
+    description: '[memory] Open specific nodes in the knowledge graph by their names',
+    inputSchema: { type: 'object', properties: { names: { type: 'array', items: { type: 'string' }, description: 'An array of entity names to retrieve' } }, required: ['names'] },
+  },
+];
+
+void describe('planner arguments for side effects', () => {
+  void it('create_event: a title, the date, an HH:MM start time and the duration, not the sentence', () => {
+    const calls = planCalls({ text: 'Create an event "Design review" tomorrow at 3pm for 45 minutes', tools: [...calendarTools, createEvent], today: '2026-12-06' });
+    assert.deepEqual(calls, [
+      { kind: 'mcp', server: 'calendar', tool: 'create_event', arguments: { title: 'Design review', date: '2026-12-07', start_time: '15:00', duration_minutes: 45 } },
+    ]);
+    const plain = planCalls({ text: 'Schedule a meeting with Dana on Friday at 09:30', tools: [createEvent], today: '2026-12-06' });
+    assert.deepEqual(plain[0]?.arguments, { title: 'Meeting with Dana', date: '2026-12-11', start_time: '09:30' });
+  });
+
+  void it('a required time the sentence does not give is a valid default, never the sentence', () => {
+    const args = fillArguments({ clause: 'book a meeting', text: 'book a meeting', schema: createEvent.inputSchema, today: '2026-12-06' });
+    assert.equal(args['start_time'], '09:00');
+    assert.equal(args['date'], '2026-12-06');
+    assert.equal(args['title'], 'Meeting');
+  });
+
+  void it('book_meeting (direct mode function name) gets a title, date and time', () => {
+    const calls = planCalls({ text: 'Book a meeting "Roadmap" on 2026-12-09 at 14:30', tools: [...calendarTools, createEvent, bookMeeting], today: '2026-12-06' });
+    assert.deepEqual(calls, [{ kind: 'function', tool: 'calendar__book_meeting', arguments: { title: 'Roadmap', date: '2026-12-09', start_time: '14:30' } }]);
+  });
+
+  void it('server-memory writes: one entity built from the sentence, never an empty list', () => {
+    const [created] = planCalls({ text: 'Remember that Ada Lovelace wrote the first program', tools: memoryTools });
+    assert.deepEqual(created, {
+      kind: 'function',
+      tool: 'memory__create_entities',
+      arguments: { entities: [{ name: 'Ada Lovelace', entityType: 'entity', observations: ['wrote the first program'] }] },
+    });
+    const related = fillArguments({ clause: 'Ada Lovelace worked with Charles Babbage', text: 'Ada Lovelace worked with Charles Babbage', schema: memoryTools[1]!.inputSchema, today: '2026-12-06' });
+    assert.deepEqual(related, { relations: [{ from: 'Ada Lovelace', to: 'Charles Babbage', relationType: 'worked_with' }] });
+    const opened = fillArguments({ clause: 'open the nodes of Ada Lovelace and Charles Babbage', text: 'open the nodes of Ada Lovelace and Charles Babbage', schema: memoryTools[2]!.inputSchema, today: '2026-12-06' });
+    assert.deepEqual(opened, { names: ['Ada Lovelace', 'Charles Babbage'] });
+  });
+
+  void it('arrays: attendee e-mails found in the sentence; enums named in it', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        attendees: { type: 'array', items: { type: 'string', format: 'email' } },
+        priority: { type: 'string', enum: ['low', 'normal', 'high'] },
+      },
+      required: ['attendees', 'priority'],
+    };
+    const text = 'Invite ana@example.com and bo@example.org, high priority';
+    assert.deepEqual(fillArguments({ clause: text, text, schema, today: '2026-12-06' }), { attendees: ['ana@example.com', 'bo@example.org'], priority: 'high' });
+    assert.deepEqual(fillArguments({ clause: 'invite someone', text: 'invite someone', schema, today: '2026-12-06' }), { attendees: ['someone@example.com'], priority: 'low' });
+  });
+
+  void it('reads times, weekdays and month names; numbers skip dates, times and addresses', () => {
+    assert.equal(timeFromText('at 3pm'), '15:00');
+    assert.equal(timeFromText('at 12am'), '00:00');
+    assert.equal(timeFromText('from 9:05 a.m.'), '09:05');
+    assert.equal(timeFromText('15:00 sharp'), '15:00');
+    assert.equal(timeFromText('at 17'), '17:00');
+    assert.equal(timeFromText('at noon'), '12:00');
+    assert.equal(timeFromText('for 3 days'), undefined);
+    // 2026-12-06 is a Sunday: "Friday" is the 11th, "Sunday" a week later.
+    assert.equal(dateFromText('on Friday', '2026-12-06'), '2026-12-11');
+    assert.equal(dateFromText('next Sunday', '2026-12-06'), '2026-12-13');
+    assert.equal(dateFromText('on December 8', '2026-12-06'), '2026-12-08');
+    assert.equal(dateFromText('on 3 March', '2026-12-06'), '2027-03-03');
+    assert.equal(dateFromText('in 2 days', '2026-12-06'), '2026-12-08');
+    const schema = { type: 'object', properties: { days: { type: 'integer', minimum: 1, maximum: 7 } }, required: ['days'] };
+    const text = 'forecast on 2026-12-08 at 10:00 for ana@example.com, 4 days';
+    assert.deepEqual(fillArguments({ clause: text, text, schema, today: '2026-12-06' }), { days: 4 });
   });
 });

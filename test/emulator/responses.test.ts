@@ -358,6 +358,30 @@ void describe('emulator: Responses API with MCP tools', () => {
     assert.ok((second.usage?.input_tokens ?? 0) > (first.usage?.input_tokens ?? 0), 'context grows along the chain');
   });
 
+  void it('a script names a tool one way for both modes: server + tool, or the direct-mode function name', async () => {
+    const functionTool: Tool = {
+      type: 'function',
+      name: 'weather__get_current_weather',
+      description: '[weather] Get the current weather',
+      parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] },
+      strict: false,
+    };
+    const byServer = JSON.stringify({ calls: [{ server: 'weather', tool: 'get_current_weather', arguments: { location: 'Oslo' } }] });
+    const direct = await client.responses.create({ model: 'gpt-4o-mini', input: 'x', tools: [functionTool], metadata: { mcpflow_script: byServer } });
+    const call = direct.output[0];
+    assert.ok(call?.type === 'function_call', JSON.stringify(direct.output));
+    assert.equal(call.name, 'weather__get_current_weather');
+    assert.deepEqual(JSON.parse(call.arguments), { location: 'Oslo' });
+
+    const byFunctionName = JSON.stringify({ calls: [{ tool: 'weather__get_current_weather', arguments: { location: 'Oslo' } }] });
+    const hosted = await client.responses.create({ model: 'gpt-4o-mini', input: 'x', tools: [mcp('weather', weather)], metadata: { mcpflow_script: byFunctionName } });
+    const mcpCall = hosted.output.find((item) => item.type === 'mcp_call');
+    assert.ok(mcpCall?.type === 'mcp_call', JSON.stringify(hosted.output));
+    assert.equal(mcpCall.server_label, 'weather');
+    assert.equal(mcpCall.name, 'get_current_weather');
+    assert.match(mcpCall.output ?? '', /Oslo/);
+  });
+
   void it('round-trips function tools', async () => {
     const tools: Tool[] = [
       {

@@ -113,7 +113,7 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
       assert.equal(question.mode, 'form');
       assert.match(question.message, /Book "Planning" on .* at 10:00\? Who should attend\?/);
       assert.deepEqual(question.requested_schema?.required, ['confirm', 'attendee']);
-      assert.equal(waiting.state, 'waiting_approval');
+      assert.equal(waiting.state, 'waiting_input');
       assert.match(waiting.detail, /mcpflow answer/);
       assert.equal(modern.counters().executed.book_meeting ?? 0, 0);
 

@@ -5,7 +5,7 @@
  * refused) resumes the run; then the call is issued again with the answers. An optional
  * `approval_timeout_ms` bounds the wait as it bounds approvals: unanswered questions are cancelled.
  */
-import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   answerProblems,
   InputAnswerSchema,
@@ -54,7 +54,9 @@ export class Elicitations {
       const where = question.mode === 'url' ? ` (open ${question.url})` : '';
       this.run.emit('state', `${asker.server} · ${asker.tool} asks${askedAgain ? ' again (its earlier round expired)' : ''}: ${question.message}${where} — mcpflow answer ${workflowInfo().workflowId} ${question.id}`);
     }
-    this.run.setState('waiting_approval', `waiting for input to ${asker.server} · ${asker.tool}: mcpflow answer ${workflowInfo().workflowId} ${questions.map((question) => question.id).join(' / ')}`);
+    // Its own state (McpState 'waiting_input'); runs recorded before showed 'waiting_approval', and
+    // the state is a search attribute upsert, a command: those replay through the patch.
+    this.run.setState(patched('elicitation-own-state') ? 'waiting_input' : 'waiting_approval', `waiting for input to ${asker.server} · ${asker.tool}: mcpflow answer ${workflowInfo().workflowId} ${questions.map((question) => question.id).join(' / ')}`);
     const answered = () => questions.every((question) => this.answers.has(question.id));
     const timeout = this.run.input.approval_timeout_ms;
     if (timeout === undefined) await condition(answered);

@@ -20,13 +20,14 @@ const STATE_WORDS: Record<QueryState, string> = {
   discovering: 'Discovering tools',
   executing: 'Running',
   waiting_approval: 'Waiting for approval',
+  waiting_input: 'Waiting for an answer',
   completed: 'Completed',
   failed: 'Failed',
 };
 
 export class QueryRunState {
   state: QueryState = 'idle';
-  detail = 'starting';
+  private stateDetail = 'starting';
   /** Model turns taken so far. */
   step = 0;
   catalog: Catalog;
@@ -72,6 +73,21 @@ export class QueryRunState {
     this.emit('tool_call', `${record.server} · ${record.tool} ${record.status}${record.duration_ms !== null ? ` in ${record.duration_ms} ms` : ''}`, record);
   }
 
+  /**
+   * What the run does now, for `progress`: the detail of its state, except while a tool runs as an
+   * MCP task, when the turn's "asking the model" is long over (read only by the query handler:
+   * no command depends on it).
+   */
+  get detail(): string {
+    const working = this.state === 'executing' ? (this.followedTasks() ?? []).filter((task) => task.status === 'working') : [];
+    if (!working.length) return this.stateDetail;
+    return `running a tool task: ${working.map((task) => `${task.server} · ${task.tool} (task ${task.task_id}, ${task.polls} poll(s))`).join(', ')}`;
+  }
+
+  set detail(value: string) {
+    this.stateDetail = value;
+  }
+
   setState(state: QueryState, detail: string) {
     this.state = state;
     this.detail = detail;
@@ -92,7 +108,9 @@ export class QueryRunState {
   private tellParent() {
     const parent = workflowInfo().parent;
     if (!parent) return;
-    const change: QueryStateChange = { workflow_id: workflowInfo().workflowId, state: this.state, pending_approvals: this.openApprovals() };
+    // Sessions and batches count a run that waits for a person, whatever it asks: the signal keeps the state they know.
+    const state = this.state === 'waiting_input' ? 'waiting_approval' : this.state;
+    const change: QueryStateChange = { workflow_id: workflowInfo().workflowId, state, pending_approvals: this.openApprovals() };
     // The parent may have moved on (continue-as-new); its progress is a courtesy, not a duty.
     getExternalWorkflowHandle(parent.workflowId).signal(queryStateSignal, change).catch(() => undefined);
   }

@@ -116,8 +116,14 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     const workflowId = await client.startQuery({ query: flags.query, servers, catalog: discovery.result.catalog });
     const uiLink = workflowUiUrl(webUiBaseUrl({ address: stack.temporal.address }, { MCPFLOW_UI_URL: stack.temporal.uiUrl }), stack.temporal.namespace, workflowId);
     say(`   workflow ${workflowId}`);
+    say('   with the tools of step 1 (in hosted mode the model\'s platform also lists them, in its own first turn)');
     const done = client.waitForQuery(workflowId);
-    await watchQuery(client, workflowId, done, { print: (line) => say(`   ${line}`), ask: canPrompt() ? askOnTerminal : answerAutomatically(say) });
+    await watchQuery(client, workflowId, done, {
+      print: (line) => say(`   ${line}`),
+      ask: canPrompt() ? askOnTerminal : answerAutomatically(say),
+      // Step 1 showed the tools: "using cached tools" followed by the turn's listing again said the opposite.
+      showEvent: (event) => event.kind !== 'discovery',
+    });
     const outcome = await done;
     const result = outcome.result;
     failed = !outcome.succeeded;

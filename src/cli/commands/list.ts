@@ -5,7 +5,7 @@ import { commandContext, withClient } from '../context';
 import { jsonOption, parsePositiveInt } from '../options';
 import { printJson, table, toStdout } from '../output';
 
-const STATES = ['waiting_approval', 'executing', 'discovering', 'running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'];
+const STATES = ['waiting_approval', 'waiting_input', 'executing', 'discovering', 'running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'];
 
 export function registerListCommand(program: Command): void {
   program

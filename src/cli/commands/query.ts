@@ -18,6 +18,7 @@ import { callsTable, formatDuration, printJson, toStderr, toStdout } from '../ou
 import { askApproval, canPrompt } from '../prompt';
 import { requireServers, runOptions, serversFrom } from '../servers';
 import { watchQuery } from '../watch';
+import { parseMetadataFlag, parseScriptFlag, queryMetadata } from '../query-metadata';
 
 export interface QueryFlags {
   server?: string[];
@@ -28,6 +29,8 @@ export interface QueryFlags {
   conversation?: ConversationMode;
   maxSteps?: number;
   forceRefresh?: boolean;
+  metadata?: Record<string, string>;
+  script?: string;
   wait: boolean;
   json: boolean;
 }
@@ -49,6 +52,8 @@ export function registerQueryCommand(program: Command): void {
     )
     .option('--max-steps <n>', 'at most this many model turns (1-50)', parseMaxSteps)
     .option('--force-refresh', 'list the tools again even if the cached catalog is fresh')
+    .option('--metadata <json>', 'Responses request metadata, a JSON object of strings (as a batch line\'s "metadata")', parseMetadataFlag)
+    .option('--script <json>', 'the offline emulator\'s plan, metadata.mcpflow_script: {"calls":[{"server":"calendar","tool":"create_event","arguments":{…}}],"answer":"…"}', parseScriptFlag)
     .option('--wait', 'wait for the answer, showing progress (default)', true)
     .option('--no-wait', 'start the query, print its workflow id and exit')
     .addOption(jsonOption())
@@ -67,12 +72,14 @@ async function runQueryCommand(text: string, flags: QueryFlags, command: Command
   const approvalTimeout = flags.approvalTimeout ?? defaults.approval_timeout_ms;
   if (sessionId && flags.conversation) throw new UsageError('--conversation applies to a query run on its own; queries in a session use the default (stateless unless --approval-timeout is 30 days or less)');
   const conversation = flags.conversation ?? (sessionId ? undefined : defaults.conversation);
+  const metadata = queryMetadata(flags.metadata, flags.script);
+  if (sessionId && metadata) throw new UsageError('--metadata and --script apply to a query run on its own: a session\'s queries carry no request metadata');
   const print = flags.json ? toStderr : toStdout;
 
   await withClient(context, async (client) => {
     const started = sessionId
       ? await startInSession(client, context, sessionId, text, flags, approvalTimeout)
-      : await startAlone(client, context, text, flags, approvalTimeout, conversation);
+      : await startAlone(client, context, text, flags, approvalTimeout, conversation, metadata);
     const ui = context.uiUrl(started.workflowId);
     if (!flags.wait) {
       if (flags.json) printJson({ workflow_id: started.workflowId, session_id: sessionId ?? null, web_ui: ui ?? null });
@@ -112,6 +119,7 @@ async function startAlone(
   flags: QueryFlags,
   approvalTimeout: number | undefined,
   conversation: ConversationMode | undefined,
+  metadata: Record<string, string> | undefined,
 ): Promise<StartedQuery> {
   const input: QueryInput = {
     query: text,
@@ -121,6 +129,7 @@ async function startAlone(
     ...(conversation ? { conversation } : {}),
     ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
     ...(flags.forceRefresh ? { force_refresh: true } : {}),
+    ...(metadata ? { metadata } : {}),
   };
   const workflowId = await client.startQuery(input);
   // Started lazily: with --no-wait nobody waits for the result.
