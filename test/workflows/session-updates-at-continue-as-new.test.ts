@@ -60,11 +60,33 @@ describe('session updates at continue-as-new', () => {
         }
         // Not asserted: the rest follow children's signals and ends, which no workflow code can hold back.
         console.log(`session-can: ${sent} updates, ${runs.size - 1} continue-as-new, ${taskFailures} workflow-task failures`);
-        // The first run drained under 'session-drain-accepts-work': its history is the fixture of that branch.
-        await saveRunHistoryFixture(env.address, env.namespace, sessionId, [...runs][0]!, 'session-drain-accepts-work');
         const progress = await client.sessions.progress(sessionId);
         assert.deepEqual(progress.servers, ['weather']);
         assert.ok(progress.tools_cached > 0, 'the catalog was carried');
+      } finally {
+        await session.terminate('test finished').catch(() => undefined);
+      }
+    });
+  });
+
+  it('one client, one update after another, across continue-as-new: the fixture of a drained run', async () => {
+    const taskQueue = uniqueTaskQueue('session-drain');
+    const activities = createActivities({ openaiBaseURL: stack.emulator.url, env: {}, temporalClient: stack.env.client });
+    await withWorker({ taskQueue, activities }, async (env) => {
+      const client = new McpflowClient(env.client, env.connection, { address: env.address, namespace: env.namespace }, taskQueue);
+      const sessionId = uniqueWorkflowId('session');
+      await client.sessions.startOrGet(sessionId, { servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }], continue_as_new_after_events: 50 });
+      const session = env.client.workflow.getHandle<typeof mcpSession>(sessionId);
+      try {
+        await client.sessions.refresh(sessionId, true);
+        const firstRun = (await session.describe()).runId;
+        for (let i = 0; i < 200 && (await session.describe()).runId === firstRun; i++) {
+          await client.sessions.trust(sessionId, 'weather', 'get_current_weather');
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert.notEqual((await session.describe()).runId, firstRun, 'the session continued as new');
+        assert.deepEqual((await client.sessions.progress(sessionId)).standing_approvals.map((approval) => approval.tool), ['get_current_weather']);
+        await saveRunHistoryFixture(env.address, env.namespace, sessionId, firstRun!, 'session-drain-accepts-work');
       } finally {
         await session.terminate('test finished').catch(() => undefined);
       }
@@ -90,6 +112,10 @@ async function saveRunHistoryFixture(address: string, namespace: string, workflo
     maxBuffer: 64 * 1024 * 1024,
   });
   writeFileSync(path.join(HISTORY_FIXTURES, `${name}.json`), json);
-  const index = { ...readHistoryIndex(), [`${name}.json`]: workflowId };
-  writeFileSync(HISTORY_INDEX, `${JSON.stringify(index, Object.keys(index).sort(), 1)}\n`);
+  // Added at its place, the other entries left as they are.
+  const index = readHistoryIndex();
+  if (!index[`${name}.json`]) {
+    const entries = Object.entries({ ...index, [`${name}.json`]: workflowId });
+    writeFileSync(HISTORY_INDEX, `{\n${entries.map(([file, id]) => ` ${JSON.stringify(file)}: ${JSON.stringify(id)}`).join(',\n')}\n}\n`);
+  }
 }
