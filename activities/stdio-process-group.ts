@@ -100,12 +100,16 @@ export class ProcessGroupStdioTransport extends StdioClientTransport {
       // Its pipes are closed too: every answer it wrote has been read.
       child.on('close', () => this.finish());
       child.stdin?.on('error', (error) => this.onerror?.(error));
+      let overflowed = false;
       child.stdout?.on('data', (chunk: Buffer) => {
+        // Given up on: what it still writes until it ends is read and dropped.
+        if (overflowed) return;
         try {
           this.buffer.append(chunk);
         } catch (error) {
           // A message over the buffer's bound (the SDK's 10 MB): the SDK's transport gives up on the
           // connection, so does this one; the call in flight fails as a connection failure.
+          overflowed = true;
           this.onerror?.(new Error(`the program wrote a message over ${this.maxMessageBytes} bytes on stdout: the connection is closed`, { cause: error }));
           void this.close().catch(() => undefined);
           return;
