@@ -78,7 +78,7 @@ describe('a hostile stdio server and a worker process', () => {
       completed: 1,
       lost: 0,
       duplicated: 'none',
-      expected: `yes: the call fails as connection, the worker stays up (peak memory +${Math.max(0, Math.round(grewMb))} MB), one cut log line`,
+      expected: `yes: the call fails as connection, the worker stays up (peak memory +${Math.max(0, Math.round(grewMb))} MB); the log gets one line cut at 2,000 characters (stdio-hygiene.test.ts)`,
     });
     // (test/helpers/worker-main.ts does not close its MCP pool: a stop would wait for the idle close.)
     await worker.kill();

@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { createActivities } from '../../activities';
 import { McpflowClient } from '../../src/client';
 import { mcpSession } from '../../workflows/session';
 import { HISTORY_FIXTURES, HISTORY_INDEX, readHistoryIndex } from '../helpers/histories';
+import { reliabilityRows } from '../helpers/reliability-report';
 import { useOfflineStack } from '../helpers/stack';
 import { uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
 import { ensureTemporalCli } from '../../src/devserver/cli-path';
@@ -20,8 +21,11 @@ import { ensureTemporalCli } from '../../src/devserver/cli-path';
 const stack = useOfflineStack();
 const CONCURRENT = 100;
 const CONTINUE_AS_NEW_WANTED = 5;
+const rows = reliabilityRows(91, 'session-updates');
 
 describe('session updates at continue-as-new', () => {
+  after(() => rows.flush());
+
   it(`${CONCURRENT} updates at a time across ${CONTINUE_AS_NEW_WANTED} continue-as-new: none fails at the client`, async () => {
     const taskQueue = uniqueTaskQueue('session-can');
     const activities = createActivities({ openaiBaseURL: stack.emulator.url, env: {}, temporalClient: stack.env.client });
@@ -63,6 +67,14 @@ describe('session updates at continue-as-new', () => {
         const progress = await client.sessions.progress(sessionId);
         assert.deepEqual(progress.servers, ['weather']);
         assert.ok(progress.tools_cached > 0, 'the catalog was carried');
+        rows.push({
+          scenario: `security: ${CONCURRENT} updates at a time to one session (queries, refreshes, standing approvals) across ${runs.size - 1} continue-as-new`,
+          runs: sent,
+          completed: sent - failures.length,
+          lost: failures.length,
+          duplicated: 'none',
+          expected: `yes: 0 failures at the client (30 and 51 of 500 before the fix); ${taskFailures} workflow-task failures (children's signals during continue-as-new)`,
+        });
       } finally {
         await session.terminate('test finished').catch(() => undefined);
       }
