@@ -8,7 +8,7 @@
  */
 import { ApplicationFailure, type LogLevel, type LogMetadata, type Logger } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
-import { WorkflowLogLines } from './workflow-log';
+import { coreLine, WorkflowLogLines } from './workflow-log';
 
 const MAX_MESSAGE_CHARS = 200;
 
@@ -94,6 +94,10 @@ export class McpflowWorkerLogger implements Logger {
     const line = this.workflowLines.lineFor(message, meta);
     if (line !== undefined) {
       if (line && this.enabled(level)) this.write(`${new Date().toISOString()} [${level}] ${line}`);
+      return;
+    }
+    if (meta?.sdkComponent === 'core') {
+      if (this.enabled(level)) this.write(`${new Date().toISOString()} [${level}] ${coreLine(message, meta)}`);
       return;
     }
     this.inner.log(level, message, meta);

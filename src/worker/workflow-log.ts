@@ -3,7 +3,8 @@
  * the error with its stack), and a failing workflow task, which the SDK logs on every attempt
  * ('Failed to process Workflow Activation', with the stack) and its core once more ('Failing
  * workflow task', the failure as a debug dump). A task failure is logged once per run and
- * message: the attempts after it fail the same way, and the Web UI shows the count.
+ * message: the attempts after it fail the same way, and the Web UI shows the count. Other lines
+ * of the SDK core are one line each too (coreLine).
  */
 import type { LogMetadata } from '@temporalio/common';
 import { errorType, formatRecord, oneLine } from './logger';
@@ -64,4 +65,18 @@ function sandboxErrorType(error: unknown): string {
 function lastLineOfMessage(message: string): string {
   const said = /(?:^|\n)(?:[A-Za-z]*Error|ApplicationFailure): (.*)/.exec(message);
   return said ? said[1]! : message;
+}
+
+/**
+ * A line of the SDK core (forwarded to this logger since src/cli/worker-runtime.ts asks for it):
+ * its fields as `key=value`, one line, each value cut to a readable length. The SDK's
+ * DefaultLogger would print them as a multi-line object.
+ */
+export function coreLine(message: string, meta: LogMetadata): string {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(meta)) {
+    if (key === 'sdkComponent' || key === 'spanContexts' || value === undefined || value === null) continue;
+    fields[key] = oneLine(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
+  }
+  return `${oneLine(message)} ${formatRecord(fields)}`.trimEnd();
 }
