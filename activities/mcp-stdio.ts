@@ -5,16 +5,13 @@
  * with the secrets it was given hidden. The program runs in a process group of its own, so that
  * what it starts ends with it, after a crash too (./stdio-process-group.ts).
  */
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { getDefaultEnvironment, type StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Runtime } from '@temporalio/worker';
 import type { StdioServerConfig } from '../src/core/servers';
 import { redactText, resolveSecret, type Env } from './secrets';
 import { ProcessGroupStdioTransport } from './stdio-process-group';
-
-/** One stderr line in the log is enough to diagnose; a program dumping megabytes must not flood it. */
-const MAX_STDERR_LINE_CHARS = 2_000;
+import { readStderr } from './stdio-stderr';
 
 export interface StdioParams {
   label: string;
@@ -67,7 +64,7 @@ export class StdioSpawnError extends Error {
   }
 }
 
-/** A transport whose program's stderr goes to `log`, line by line, redacted. Nothing is started yet. */
+/** A transport whose program's stderr goes to `log`, line by line (bounded, rate-limited), redacted. Nothing is started yet. */
 export function stdioTransport(params: StdioParams, log: McpLog): StdioClientTransport {
   // The program and whatever it starts end together (./stdio-process-group.ts).
   const transport = new ProcessGroupStdioTransport({
@@ -79,10 +76,11 @@ export function stdioTransport(params: StdioParams, log: McpLog): StdioClientTra
   });
   const stderr = transport.stderr;
   if (stderr) {
-    const lines = createInterface({ input: stderr as Readable, crlfDelay: Infinity });
-    lines.on('line', (line) => {
-      const text = redactText(line.length > MAX_STDERR_LINE_CHARS ? `${line.slice(0, MAX_STDERR_LINE_CHARS)}…` : line, params.secrets);
-      log('info', `MCP server ${params.label} (stdio): ${text}`, { server: params.label, pid: transport.pid ?? undefined });
+    // One stderr line in the log is enough to diagnose; a program dumping megabytes must neither flood it nor fill memory.
+    readStderr(stderr as Readable, {
+      redact: (text) => redactText(text, params.secrets),
+      line: (line) => log('info', `MCP server ${params.label} (stdio): ${line}`, { server: params.label, pid: transport.pid ?? undefined }),
+      error: (error) => log('warn', `MCP server ${params.label} (stdio): its stderr could not be read: ${error.message}`, { server: params.label }),
     });
   }
   return transport;

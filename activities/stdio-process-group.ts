@@ -11,10 +11,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough, type Stream } from 'node:stream';
 import { ReadBuffer, SdkError, SdkErrorCode, serializeMessage, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport, type StdioServerParameters } from '@modelcontextprotocol/client/stdio';
+import { newOwnerMark, OWNER_ENV, sweepServer } from './stdio-orphans';
 
 /** How long a program (then its group) gets between the end of stdin, SIGTERM and SIGKILL: the SDK's own 2 s. */
 const GRACE_MS = 2_000;
 const POLL_MS = 50;
+/** The SDK's default bound on one stdout message (its STDIO_DEFAULT_MAX_BUFFER_SIZE, not exported). */
+const STDIO_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 /** Whether any process of the group is still there. */
 function groupAlive(pgid: number): boolean {
@@ -44,25 +47,32 @@ async function waitUntil(done: () => boolean, ms: number): Promise<boolean> {
   return true;
 }
 
-/** SIGTERM to what is left of the group, SIGKILL to what survives it. */
-async function endGroup(pgid: number): Promise<void> {
-  if (!groupAlive(pgid)) return;
-  signalGroup(pgid, 'SIGTERM');
-  if (!(await waitUntil(() => !groupAlive(pgid), GRACE_MS))) signalGroup(pgid, 'SIGKILL');
+/** SIGTERM to what is left of the group, SIGKILL to what survives it; then whatever left the group (./stdio-orphans.ts). */
+async function endGroup(pgid: number, mark: string): Promise<void> {
+  if (groupAlive(pgid)) {
+    signalGroup(pgid, 'SIGTERM');
+    if (!(await waitUntil(() => !groupAlive(pgid), GRACE_MS))) signalGroup(pgid, 'SIGKILL');
+  }
+  await sweepServer(mark);
 }
 
 export class ProcessGroupStdioTransport extends StdioClientTransport {
   private readonly own = process.platform !== 'win32';
   private child: ChildProcess | undefined;
   private readonly buffer: ReadBuffer;
+  private readonly maxMessageBytes: number;
   private readonly errorOutput = new PassThrough();
   private closing = false;
   private closed = false;
+  /** Inherited by everything the program starts: how the sweep finds what left its group. */
+  private readonly mark = newOwnerMark();
+  private ended: Promise<void> | undefined;
 
   constructor(private readonly params: StdioServerParameters) {
     super(params);
     // The SDK's bound on one message (10 MB unless the parameters say otherwise).
-    this.buffer = new ReadBuffer({ maxBufferSize: params.maxBufferSize });
+    this.maxMessageBytes = params.maxBufferSize ?? STDIO_MAX_MESSAGE_BYTES;
+    this.buffer = new ReadBuffer({ maxBufferSize: this.maxMessageBytes });
   }
 
   override async start(): Promise<void> {
@@ -70,7 +80,7 @@ export class ProcessGroupStdioTransport extends StdioClientTransport {
     if (this.child) throw new Error('this stdio transport is started already');
     await new Promise<void>((resolve, reject) => {
       const child = spawn(this.params.command, this.params.args ?? [], {
-        env: { ...getDefaultEnvironment(), ...this.params.env },
+        env: { ...getDefaultEnvironment(), ...this.params.env, [OWNER_ENV]: this.mark },
         stdio: ['pipe', 'pipe', 'pipe'],
         shell: false,
         // Its own process group: signals for it reach whatever it starts, and a Ctrl-C meant for the worker does not reach it.
@@ -85,23 +95,29 @@ export class ProcessGroupStdioTransport extends StdioClientTransport {
       child.on('spawn', () => resolve());
       child.on('exit', () => {
         // A crash: what it started goes too (leftovers holding its pipes would also keep 'close' from coming).
-        if (!this.closing && child.pid !== undefined) void endGroup(child.pid);
+        if (!this.closing && child.pid !== undefined) this.ended ??= endGroup(child.pid, this.mark);
       });
       // Its pipes are closed too: every answer it wrote has been read.
       child.on('close', () => this.finish());
       child.stdin?.on('error', (error) => this.onerror?.(error));
+      let overflowed = false;
       child.stdout?.on('data', (chunk: Buffer) => {
+        // Given up on: what it still writes until it ends is read and dropped.
+        if (overflowed) return;
         try {
           this.buffer.append(chunk);
         } catch (error) {
-          // A message over the buffer's bound: the SDK's transport gives up on the connection, so does this one.
-          this.onerror?.(error as Error);
+          // A message over the buffer's bound (the SDK's 10 MB): the SDK's transport gives up on the
+          // connection, so does this one; the call in flight fails as a connection failure.
+          overflowed = true;
+          this.onerror?.(new Error(`the program wrote a message over ${this.maxMessageBytes} bytes on stdout: the connection is closed`, { cause: error }));
           void this.close().catch(() => undefined);
           return;
         }
         this.readMessages();
       });
       child.stdout?.on('error', (error) => this.onerror?.(error));
+      child.stderr?.on('error', (error) => this.errorOutput.destroy(error));
       child.stderr?.pipe(this.errorOutput);
     });
   }
@@ -158,7 +174,7 @@ export class ProcessGroupStdioTransport extends StdioClientTransport {
         // Its stdin is gone already.
       }
       await waitUntil(exited, GRACE_MS);
-      await endGroup(pgid);
+      await (this.ended ??= endGroup(pgid, this.mark));
     }
     this.buffer.clear();
     this.finish();

@@ -31,9 +31,13 @@ export function installQuietRuntime(options: RuntimeOptions = {}): void {
     // One line per failed activity attempt instead of the SDK's error dump (src/worker/logger.ts).
     logger: new McpflowWorkerLogger(level),
     shutdownSignals: [],
-    ...(options.metrics
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${options.metrics.host.includes(':') ? `[${options.metrics.host}]` : options.metrics.host}:${options.metrics.port}`, histogramBucketOverrides: metricBucketOverrides() } } } }
-      : {}),
+    telemetryOptions: {
+      // The SDK core's own lines through that logger too: one line each, colours only on a terminal (its console writer always colours).
+      logging: { forward: {} },
+      ...(options.metrics
+        ? { metrics: { prometheus: { bindAddress: `${options.metrics.host.includes(':') ? `[${options.metrics.host}]` : options.metrics.host}:${options.metrics.port}`, histogramBucketOverrides: metricBucketOverrides() } } }
+        : {}),
+    },
   });
 }
 

@@ -27,6 +27,7 @@ import {
 import type { mcpSession } from '../../workflows/session';
 import type { McpflowClient, WorkflowSummary } from './client';
 import { NotFoundError, WrongWorkflowTypeError } from './errors';
+import { retryingUpdate } from './update-retries';
 
 export interface SessionQueryStart {
   session_id: string;
@@ -73,14 +74,20 @@ export class SessionApi {
     return labels;
   }
 
+  // Every update below is sent again, to the latest run, when it met a continue-as-new (./update-retries.ts).
+
   addServer(sessionId: string, server: ServerConfig): Promise<string[]> {
-    return this.client.update(sessionId, () => this.client.handle(sessionId).startUpdate(addServerUpdate, { args: [server], waitForStage: WorkflowUpdateStage.ACCEPTED }));
+    return retryingUpdate(() =>
+      this.client.update(sessionId, () => this.client.handle(sessionId).startUpdate(addServerUpdate, { args: [server], waitForStage: WorkflowUpdateStage.ACCEPTED })),
+    );
   }
 
   /** A standing approval: the session approves calls of this tool until its definition changes. */
   trust(sessionId: string, server: string, tool: string): Promise<StandingApproval[]> {
-    return this.client.update(sessionId, () =>
-      this.client.handle(sessionId).startUpdate(rememberApprovalUpdate, { args: [{ server, tool }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+    return retryingUpdate(() =>
+      this.client.update(sessionId, () =>
+        this.client.handle(sessionId).startUpdate(rememberApprovalUpdate, { args: [{ server, tool }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+      ),
     );
   }
 
@@ -99,8 +106,10 @@ export class SessionApi {
   }
 
   refresh(sessionId: string, force = true): Promise<SessionRefreshResult> {
-    return this.client.update(sessionId, () =>
-      this.client.handle(sessionId).startUpdate(refreshToolsUpdate, { args: [{ force_refresh: force }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+    return retryingUpdate(() =>
+      this.client.update(sessionId, () =>
+        this.client.handle(sessionId).startUpdate(refreshToolsUpdate, { args: [{ force_refresh: force }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+      ),
     );
   }
 
@@ -111,8 +120,11 @@ export class SessionApi {
   async startQuery(sessionId: string, args: ExecuteQueryArgs): Promise<SessionQueryStart> {
     const queryId = args.query_id ?? `query-${randomUUID().slice(0, 8)}`;
     const queryWorkflowId = childQueryId(sessionId, queryId);
-    const update = await this.client.acceptedUpdate(sessionId, () =>
-      this.client.handle(sessionId).startUpdate(executeQueryUpdate, { args: [{ ...args, query_id: queryId }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+    // Only the start is sent again: once accepted, the query runs, and its outcome is awaited once.
+    const update = await retryingUpdate(() =>
+      this.client.acceptedUpdate(sessionId, () =>
+        this.client.handle(sessionId).startUpdate(executeQueryUpdate, { args: [{ ...args, query_id: queryId }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+      ),
     );
     // A session since 'session-query-returns-at-once' answers with the child's id at once: its
     // result is the child's; a session run from before answers with the result itself.

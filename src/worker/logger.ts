@@ -1,11 +1,14 @@
 /**
  * The worker's log sink. The SDK logs every failed activity attempt with the whole error
  * object (a 30-line block with stack and cause); an operator needs one line: which workflow,
- * which server and tool, which attempt, what kind of error. Everything else goes through the
- * SDK's DefaultLogger unchanged.
+ * which server and tool, which attempt, what kind of error. The same for a failed workflow (a
+ * 20-line block), and a workflow task that keeps failing gets one line per distinct failure
+ * instead of two blocks per retry (./workflow-log.ts). Everything else goes through the SDK's
+ * DefaultLogger unchanged (colours only on a terminal).
  */
 import { ApplicationFailure, type LogLevel, type LogMetadata, type Logger } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
+import { coreLine, WorkflowLogLines } from './workflow-log';
 
 const MAX_MESSAGE_CHARS = 200;
 
@@ -22,14 +25,18 @@ export interface ActivityFailureRecord {
   message: string;
 }
 
-/** ApplicationFailure type, else the error class name. */
+/** ApplicationFailure type, else the error class name (also for errors from the workflow sandbox, another realm). */
 export function errorType(error: unknown): string {
   if (error instanceof ApplicationFailure && error.type) return error.type;
-  if (error instanceof Error) return error.name;
+  if (error && typeof error === 'object') {
+    const { type, name } = error as { type?: unknown; name?: unknown };
+    if (typeof type === 'string' && type) return type;
+    if (typeof name === 'string' && name) return name;
+  }
   return typeof error;
 }
 
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > MAX_MESSAGE_CHARS ? `${flat.slice(0, MAX_MESSAGE_CHARS)}…` : flat;
 }
@@ -69,6 +76,7 @@ export function formatRecord(record: object): string {
 
 export class McpflowWorkerLogger implements Logger {
   private readonly inner: DefaultLogger;
+  private readonly workflowLines = new WorkflowLogLines();
 
   constructor(
     level: LogLevel,
@@ -81,6 +89,15 @@ export class McpflowWorkerLogger implements Logger {
     if (message === 'Activity failed' && meta && 'error' in meta) {
       if (!this.enabled(level)) return;
       this.write(`${new Date().toISOString()} [${level}] Activity failed ${formatRecord(activityFailureRecord(meta))}`);
+      return;
+    }
+    const line = this.workflowLines.lineFor(message, meta);
+    if (line !== undefined) {
+      if (line && this.enabled(level)) this.write(`${new Date().toISOString()} [${level}] ${line}`);
+      return;
+    }
+    if (meta?.sdkComponent === 'core') {
+      if (this.enabled(level)) this.write(`${new Date().toISOString()} [${level}] ${coreLine(message, meta)}`);
       return;
     }
     this.inner.log(level, message, meta);

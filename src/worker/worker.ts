@@ -8,6 +8,7 @@ import { Client } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
+import { sweepOrphansOfEndedWorkers } from '../../activities/stdio-orphans';
 import { TASK_QUEUE } from '../core/defaults';
 import { mcpflowDataConverter } from '../codec/data-converter';
 import { activityLogInterceptor } from './activity-log';
@@ -62,6 +63,8 @@ export function maxCachedWorkflowsFor(heapLimitMiB = v8.getHeapStatistics().heap
 export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
   // Before Worker.create starts the workflow thread: src/worker/heap.ts.
   limitHeapGrowth();
+  // What stdio servers of a worker that was killed left running (activities/stdio-orphans.ts).
+  void sweepOrphansOfEndedWorkers().catch(() => undefined);
   // Payload encryption when MCPFLOW_ENCRYPTION_KEYS / _KEY_FILE is set (src/codec); plaintext input refused then.
   const dataConverter = mcpflowDataConverter(process.env, { worker: true });
   const namespace = options.namespace ?? 'default';

@@ -1,6 +1,7 @@
 /**
  * A worker in its own process, so that reliability tests can SIGKILL it mid-run.
- * Env: TEMPORAL_ADDRESS, MCPFLOW_TASK_QUEUE, OPENAI_BASE_URL, MCPFLOW_TEST_WORKFLOW_BUNDLE (optional).
+ * Env: TEMPORAL_ADDRESS, MCPFLOW_TASK_QUEUE, OPENAI_BASE_URL, MCPFLOW_TEST_WORKFLOW_BUNDLE (optional),
+ * MCPFLOW_TEST_ALLOW_INLINE_SERVERS=1 (run servers defined in workflow inputs, as `mcpflow dev` does).
  * Prints "worker ready" once it polls.
  */
 import { NativeConnection } from '@temporalio/worker';
@@ -12,6 +13,7 @@ async function main() {
     connection,
     taskQueue: process.env.MCPFLOW_TASK_QUEUE,
     workflowBundlePath: process.env.MCPFLOW_TEST_WORKFLOW_BUNDLE,
+    ...(process.env.MCPFLOW_TEST_ALLOW_INLINE_SERVERS === '1' ? { serverRegistry: { servers: [], allowInline: true } } : {}),
   });
   await worker.runUntil(async () => {
     console.log('worker ready');

@@ -10,7 +10,7 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-export async function startWorkerProcess(env: { address: string; taskQueue: string; openaiBaseURL: string }): Promise<WorkerProcess> {
+export async function startWorkerProcess(env: { address: string; taskQueue: string; openaiBaseURL: string; allowInlineServers?: boolean }): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test', 'helpers', 'worker-main.ts')], {
     cwd: REPO_ROOT,
     env: withoutApiKey({
@@ -18,6 +18,7 @@ export async function startWorkerProcess(env: { address: string; taskQueue: stri
       TEMPORAL_ADDRESS: env.address,
       MCPFLOW_TASK_QUEUE: env.taskQueue,
       OPENAI_BASE_URL: env.openaiBaseURL,
+      MCPFLOW_TEST_ALLOW_INLINE_SERVERS: env.allowInlineServers ? '1' : '',
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -59,6 +59,7 @@ import { searchAttributeWriter } from '../search-attributes';
 import { childResult, runChildQuery, startChildQuery, unknownFailure, type ParsedSessionInput } from './child';
 import { SessionHistory } from './history';
 import { SessionTools } from './tools';
+import { assertTakesWork, DRAIN_ACCEPTS_WORK, untilQuiet, type DrainState } from './draining';
 
 const QUERY_RETURNS_AT_ONCE = 'session-query-returns-at-once';
 /** A session's mode is fixed when it starts. */
@@ -78,10 +79,12 @@ export async function mcpSession(rawInput: SessionInput): Promise<SessionExport>
   const session = new Session(input);
   session.followCarried();
   await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > input.continue_as_new_after_events);
-  // Refuse new work, and let running updates finish (since 'session-query-returns-at-once' none
-  // waits for a query's end: running children are carried, not awaited).
-  session.draining = true;
+  // Let running updates finish (since 'session-query-returns-at-once' none waits for a query's
+  // end: running children are carried, not awaited). New work is taken for a while still, then
+  // refused with a message the client retries on the next run (./draining.ts).
+  session.drain = { since: workflowInfo().historyLength, acceptsWork: patched(DRAIN_ACCEPTS_WORK) };
   await condition(allHandlersFinished);
+  if (session.drain.acceptsWork) await untilQuiet(() => session.arrivals);
   return continueAsNew<typeof mcpSession>(session.nextRunInput());
 }
 
@@ -97,8 +100,10 @@ class Session {
   private readonly history: SessionHistory;
   private readonly active = new Map<string, Tracked>();
   private refreshing: Promise<SessionRefreshResult> | null = null;
-  /** Set when the session is about to continue as new: new queries and refreshes wait for the next run. */
-  draining = false;
+  /** Set when the session is about to continue as new (./draining.ts). */
+  drain: DrainState = { acceptsWork: false };
+  /** Updates taken, signals and child ends so far: a draining run continues as new once a moment passed without one (./draining.ts). */
+  arrivals = 0;
 
   private readonly upsertSearchAttributes: ReturnType<typeof searchAttributeWriter>;
 
@@ -142,6 +147,7 @@ class Session {
 
   /** A child's end: recorded once, whichever way it was learned. */
   private finish(workflowId: string, result: QueryResult) {
+    this.arrivals++;
     if (!this.active.delete(workflowId)) return;
     this.history.record(result);
     this.upsertSearchAttributes([{ key: MCP_TOOL_CALL_COUNT, value: this.history.totalCalls() }]);
@@ -236,6 +242,14 @@ class Session {
     };
   }
 
+  /** Counts the updates the run took (in handlers, which replay runs too; validators it does not). */
+  private counted<A extends unknown[], R>(handler: (...args: A) => R): (...args: A) => R {
+    return (...args) => {
+      this.arrivals++;
+      return handler(...args);
+    };
+  }
+
   private registerHandlers() {
     setHandler(sessionProgressQuery, () => ({
       state: this.state,
@@ -253,11 +267,11 @@ class Session {
 
     setHandler(
       addServerUpdate,
-      (server) => {
+      this.counted((server) => {
         this.tools.addServer(ServerConfigSchema.parse(server));
         this.publish();
         return this.tools.labels();
-      },
+      }),
       {
         validator: (server) => {
           const parsed = checkArgs(ServerConfigSchema, server, 'server');
@@ -269,11 +283,11 @@ class Session {
     );
     setHandler(
       removeServerUpdate,
-      (args) => {
+      this.counted((args) => {
         this.tools.removeServer(args.label);
         this.publish();
         return this.tools.labels();
-      },
+      }),
       {
         validator: (args) => {
           const { label } = checkArgs(RemoveServerArgsSchema, args, 'removeServer arguments');
@@ -281,26 +295,27 @@ class Session {
         },
       },
     );
-    setHandler(refreshToolsUpdate, (args) => this.refreshTools(RefreshToolsArgsSchema.parse(args ?? {}).force_refresh), {
+    setHandler(refreshToolsUpdate, this.counted((args) => this.refreshTools(RefreshToolsArgsSchema.parse(args ?? {}).force_refresh)), {
       validator: (args) => {
         checkArgs(RefreshToolsArgsSchema, args ?? {}, 'refreshTools arguments');
         this.assertCanWork();
       },
     });
-    setHandler(executeQueryUpdate, (args) => this.executeQuery(ExecuteQueryArgsSchema.parse(args)), {
+    setHandler(executeQueryUpdate, this.counted((args) => this.executeQuery(ExecuteQueryArgsSchema.parse(args))), {
       validator: (args) => {
         const { query_id: id } = checkArgs(ExecuteQueryArgsSchema, args, 'executeQuery arguments');
         this.assertCanWork();
         if (id && this.active.has(childQueryId(workflowInfo().workflowId, id))) throw new Error(`a query with id ${id} is already running in this session`);
       },
     });
-    setHandler(rememberApprovalUpdate, (args) => this.tools.remember(args.server, args.tool), {
+    setHandler(rememberApprovalUpdate, this.counted((args) => this.tools.remember(args.server, args.tool)), {
       validator: (args) => {
         const { server, tool } = checkArgs(RememberApprovalArgsSchema, args, 'rememberApproval arguments');
         if (!findTool(this.tools.catalog, tool, server)) throw new Error(`${server} has no tool ${tool} in the catalog: refresh the tools first`);
       },
     });
     setHandler(queryStateSignal, (change) => {
+      this.arrivals++;
       // Anyone can signal a workflow: a malformed payload must not fail the workflow task.
       const parsed = parseSignal(QueryStateChangeSchema, change, 'queryState');
       const active = parsed ? this.active.get(parsed.workflow_id) : undefined;
@@ -317,7 +332,7 @@ class Session {
 
   private assertCanWork() {
     if (!this.tools.servers.size) throw new Error('the session has no servers: add one with addServer first');
-    if (this.draining) throw new Error('the session is continuing as new: send this again in a moment');
+    assertTakesWork(this.drain, workflowInfo().historyLength);
   }
 
   private setState(state: SessionState) {
