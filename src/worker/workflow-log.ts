@@ -9,6 +9,9 @@
 import type { LogMetadata } from '@temporalio/common';
 import { errorType, formatRecord, oneLine } from './logger';
 
+/** The message the SDK's failure converter leaves when it encodes a failure's message and stack. */
+const ENCODED_FAILURE_MESSAGE = 'Encoded failure';
+
 /** Distinct task failures remembered (oldest forgotten first): a bound on memory, not on news. */
 const REMEMBERED_FAILURES = 1_000;
 
@@ -27,6 +30,7 @@ function coreFailureMessage(dump: string): string {
 
 export class WorkflowLogLines {
   private readonly seen = new Set<string>();
+  private readonly seenRuns = new Set<string>();
 
   /** The line for one of these SDK messages ('' when it repeats a failure already logged), undefined for any other message. */
   lineFor(message: string, meta: LogMetadata | undefined): string | undefined {
@@ -38,9 +42,14 @@ export class WorkflowLogLines {
     const core = message === 'Failing workflow task' && typeof meta.failure === 'string';
     if (!activation && !core) return undefined;
     const text = oneLine(activation ? lastLineOfMessage(messageOf(meta.error)) : coreFailureMessage(meta.failure as string));
+    // Core sees the failure after the failure converter moved its message into the encoded
+    // attributes (src/codec/failure-converter.ts): the SDK's own line for the run already said it.
+    if (core && text === ENCODED_FAILURE_MESSAGE && this.seenRuns.has(str(meta.runId) ?? '')) return '';
     const key = `${str(meta.runId) ?? ''}\n${text}`;
     if (this.seen.has(key)) return '';
     this.remember(key);
+    this.seenRuns.add(str(meta.runId) ?? '');
+    if (this.seenRuns.size > REMEMBERED_FAILURES) this.seenRuns.delete(this.seenRuns.values().next().value!);
     return `Workflow task failed ${formatRecord({ runId: str(meta.runId), errorType: activation ? sandboxErrorType(meta.error) : undefined, message: text })} (its retries fail the same way: not logged again)`;
   }
 
