@@ -189,8 +189,9 @@ export class BatchApi {
       );
       return { ...outcome, restarted: false };
     }
-    const queued = closed.state.failed_lines.length;
-    if (!queued) throw new UpdateRejectedError(`batch ${batchId} has no failed lines to retry`);
+    const queued = closed.state.failed_lines.filter((line) => line.error_type !== 'outcome_unknown').length;
+    const unknown = closed.state.failed_lines.length - queued;
+    if (!queued) throw new UpdateRejectedError(`batch ${batchId} has no failed lines to retry${unknown ? ` (${unknown} failed as outcome_unknown: their side effect may have run; check the server, then run each alone)` : ''}`);
     await this.restartFailed(batchId, closed);
     return { queued, restarted: true };
   }

@@ -38,6 +38,18 @@ describe('BatchState', () => {
     assert.match(summaryLines(progress)[1]!, /succeeded 2 \(1 with a failed tool call\)/);
   });
 
+  it('retry-failed leaves a line whose side effect may have run (outcome_unknown) failed', () => {
+    const batch = new BatchState('b', input({ lines: [line(1), line(2)] }), 0);
+    batch.started(ref(1));
+    batch.started(ref(2));
+    batch.finish(ref(1), failed);
+    batch.finish(ref(2), { ...failed, error_type: 'outcome_unknown' });
+    assert.equal(batch.retryFailed(), 1);
+    assert.deepEqual(batch.state.retry_queue.map((l) => l.n), [1]);
+    assert.deepEqual(batch.state.failed_by_type, { outcome_unknown: 1 });
+    assert.equal(batch.state.failed, 1);
+  });
+
   it('counts ends, stops after max_failures, queues failed lines again and carries everything', () => {
     const batch = new BatchState('b', input({ max_failures: 2, lines: [1, 2, 3, 4, 5].map((n) => line(n)) }), 0);
     for (const n of [1, 2, 3]) batch.started(ref(n));

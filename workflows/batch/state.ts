@@ -44,6 +44,9 @@ export function emptyCarry(now: number): BatchCarry {
   };
 }
 
+/** The error type of a line whose side effect may or may not have run (src/core/errors.ts). */
+const UNKNOWN_OUTCOME = 'outcome_unknown';
+
 export class BatchState {
   readonly state: BatchCarry;
   /** Lines started by this run or adopted from an earlier one, by workflow id. */
@@ -182,10 +185,15 @@ export class BatchState {
     this.changed = true;
   }
 
-  /** Failed lines back to the queue (their inputs are read from their children when they start again). */
+  /**
+   * Failed lines back to the queue (their inputs are read from their children when they start
+   * again). A line whose side effect was cut off (`outcome_unknown`) stays failed: it may have
+   * run, and running it again could do it twice; a person checks the server and runs it alone.
+   */
   retryFailed(): number {
     const s = this.state;
-    const lines = s.failed_lines.splice(0);
+    const lines = s.failed_lines.filter((line) => line.error_type !== UNKNOWN_OUTCOME);
+    s.failed_lines = s.failed_lines.filter((line) => line.error_type === UNKNOWN_OUTCOME);
     for (const line of lines) {
       s.failed--;
       const count = (s.failed_by_type[line.error_type] ?? 1) - 1;

@@ -118,7 +118,7 @@ export function registerBatchCommand(program: Command): void {
       await withClient(commandContext(command), async (client) => {
         const outcome = await client.batches.retryFailed(batchId);
         if (flags.json) printJson({ batch_id: batchId, ...outcome });
-        else toStdout(`Batch ${batchId}: ${outcome.queued} failed line(s) queued again${outcome.restarted ? ' (a new run of the finished batch)' : ''}`);
+        else toStdout(`Batch ${batchId}: ${outcome.queued} failed line(s) queued again${outcome.restarted ? ' (a new run of the finished batch)' : ''}; lines failed as outcome_unknown are not (their side effect may have run: check the server, then run each alone)`);
       });
     });
 }
