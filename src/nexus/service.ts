@@ -1,0 +1,21 @@
+/**
+ * The mcpflow Nexus service as a contract: what a workflow in another namespace imports to call
+ * mcpflow (`createNexusServiceClient({ endpoint: 'mcpflow', service: mcpflowNexusService })`).
+ * Workflow-safe: nexus-rpc and types only, so it bundles into the caller's workflows.
+ */
+import * as nexus from 'nexus-rpc';
+import type { QueryResult } from '../core/records';
+import type { DiscoveryInput, DiscoveryResult, QueryInput } from '../../workflows/messages';
+
+export type { DiscoveryInput, DiscoveryResult, QueryInput, QueryResult };
+
+/** The service's name, and the endpoint name `mcpflow dev`/`server` create for it. */
+export const MCPFLOW_NEXUS_SERVICE = 'mcpflow';
+export const MCPFLOW_NEXUS_ENDPOINT = 'mcpflow';
+
+export const mcpflowNexusService = nexus.service(MCPFLOW_NEXUS_SERVICE, {
+  /** A tool-using query, run as mcpflow's `runQuery` in mcpflow's namespace (asynchronous: approvals may take days). */
+  query: nexus.operation<QueryInput, QueryResult>(),
+  /** Each server's tools, run as `discoverTools` (asynchronous). */
+  discover: nexus.operation<DiscoveryInput, DiscoveryResult>(),
+});
