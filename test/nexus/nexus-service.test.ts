@@ -2,7 +2,8 @@
  * The mcpflow Nexus service on real components: a workflow in a second namespace asks mcpflow
  * three questions through the `query` operation (one waits for an approval, listed and answered in
  * mcpflow's namespace through McpflowClient) and lists tools through `discover`; the caller's
- * worker has no mcpflow activity, converter or secret. The endpoint is created as `mcpflow dev` does.
+ * worker has no mcpflow activity, converter or secret. mcpflow's worker is `mcpflow worker`'s
+ * (createWorker), which registers the service; the endpoint is created as `mcpflow dev` does.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -11,15 +12,13 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import { McpflowClient } from '../../src/client/client';
 import { listPendingApprovals } from '../../src/client/pending';
-import { mcpflowDataConverter } from '../../src/codec/data-converter';
 import { ensureNexusEndpoint } from '../../src/nexus/endpoint';
-import { mcpflowNexusServiceHandler } from '../../src/nexus/handler';
+import { createWorker } from '../../src/worker/worker';
 import { scriptedTurn, startOfflineStack, type OfflineStack } from '../../src/testing';
 import { waitFor } from '../batch/helpers';
-import { getTestEnv, getWorkflowBundle, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, type TestEnv } from '../helpers/temporal';
+import { getTestEnv, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, type TestEnv } from '../helpers/temporal';
 
 const FAST_RETRY = { max_retries: 1, base_delay_ms: 100, max_delay_ms: 200, rate_limit_base_delay_ms: 200 };
 const suffix = randomBytes(4).toString('hex');
@@ -41,14 +40,14 @@ before(async () => {
   await env.connection.workflowService.registerNamespace({ namespace: callerNamespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
   assert.equal(await ensureNexusEndpoint(env.connection, { name: endpoint, namespace: env.namespace, taskQueue: mcpflowQueue }), 'created');
   assert.equal(await ensureNexusEndpoint(env.connection, { name: endpoint, namespace: env.namespace, taskQueue: mcpflowQueue }), 'unchanged');
-  const mcpflowWorker = await Worker.create({
+  // mcpflow's own worker, as `mcpflow worker` builds it: it registers the Nexus service itself.
+  const mcpflowWorker = await createWorker({
     connection: env.nativeConnection,
     namespace: env.namespace,
     taskQueue: mcpflowQueue,
-    dataConverter: mcpflowDataConverter(),
-    activities: createActivities({ openaiBaseURL: stack.openaiBaseURL, env: {}, temporalClient: env.client }),
-    workflowBundle: await getWorkflowBundle(),
-    nexusServices: [mcpflowNexusServiceHandler()],
+    openaiBaseURL: stack.openaiBaseURL,
+    env: {},
+    ...(process.env.MCPFLOW_TEST_WORKFLOW_BUNDLE ? { workflowBundlePath: process.env.MCPFLOW_TEST_WORKFLOW_BUNDLE } : {}),
   });
   // The other team's worker: its own namespace and queue, Temporal's default converter, no activities.
   const callerWorker = await Worker.create({
