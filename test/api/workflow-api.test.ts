@@ -12,12 +12,12 @@ import { CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { McpflowClient } from '../../src/client/client';
-import { listPendingApprovals } from '../../src/client/pending';
 import { scriptedTurn, startOfflineStack, type OfflineStack } from '../../src/testing';
 import { pendingApprovalsOf, startTriage } from '../../examples/ticket-triage/client';
 import { createTriageWorker } from '../../examples/ticket-triage/worker';
 import type { TicketTriageInput } from '../../examples/ticket-triage/workflows';
 import { waitFor } from '../batch/helpers';
+import { runCli } from '../cli/harness';
 import { getTestEnv, REPO_ROOT, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal';
 
 const FAST_RETRY = { max_retries: 1, base_delay_ms: 100, max_delay_ms: 200, rate_limit_base_delay_ms: 200 };
@@ -46,19 +46,19 @@ after(async () => {
 });
 
 /** Three questions: the weather (no approval), today's meetings (no approval), booking a meeting (approval). */
-function threeQuestions(ticket: string): TicketTriageInput {
+function threeQuestions(ticket: string, calendarLabel = 'calendar'): TicketTriageInput {
   const weather = stack.server('weather', { require_approval: 'never' });
-  const calendar = stack.server('calendar', { require_approval: { never: { tool_names: ['list_events'] } } });
+  const calendar = stack.server('calendar', { label: calendarLabel, require_approval: { never: { tool_names: ['list_events'] } } });
   return {
     ticket_id: ticket,
     questions: [
       { query: 'Weather in London?', servers: [weather], retry: FAST_RETRY, metadata: scriptedTurn({ calls: [{ server: 'weather', tool: 'get_current_weather', arguments: { location: 'London' } }], answer: 'light rain' }) },
-      { query: 'Meetings today?', servers: [calendar], retry: FAST_RETRY, metadata: scriptedTurn({ calls: [{ server: 'calendar', tool: 'list_events', arguments: { date: 'today' } }], answer: 'two meetings' }) },
+      { query: 'Meetings today?', servers: [calendar], retry: FAST_RETRY, metadata: scriptedTurn({ calls: [{ server: 'calendar', tool: 'list_events', arguments: { date: 'today' } }].map((call) => ({ ...call, server: calendarLabel })), answer: 'two meetings' }) },
       {
         query: 'Book a triage call',
         servers: [calendar],
         retry: FAST_RETRY,
-        metadata: scriptedTurn({ calls: [{ server: 'calendar', tool: 'create_event', arguments: { title: `triage ${ticket}`, date: 'today', start_time: '15:00' } }], answer: 'booked' }),
+        metadata: scriptedTurn({ calls: [{ server: calendarLabel, tool: 'create_event', arguments: { title: `triage ${ticket}`, date: 'today', start_time: '15:00' } }], answer: 'booked' }),
       },
     ],
   };
@@ -70,14 +70,18 @@ async function eventTypes(workflowId: string): Promise<string[]> {
 }
 
 describe('mcpflow/workflow', () => {
-  it('runs three queries from a user workflow at once; the approval of one is listed and answered through McpflowClient', async () => {
+  it('runs three queries from a user workflow at once; the approval of one is listed by `mcpflow approvals list` and answered through McpflowClient', async () => {
     const ticket = uniqueWorkflowId('ticket');
-    const triage = await startTriage(client, taskQueue, threeQuestions(ticket));
+    const label = `cal-${ticket.slice(-8)}`;
+    const triage = await startTriage(client, taskQueue, threeQuestions(ticket, label));
     const [waiting] = await waitFor(() => pendingApprovalsOf(mcpflow, triage.workflowId), (rows) => rows.length === 1, 'the booking to wait for approval');
     assert.equal(waiting!.approval.tool, 'create_event');
     assert.match(waiting!.workflow_id, new RegExp(`^${triage.workflowId}/mcp-query-[0-9a-f]{8}$`));
-    // What `mcpflow approvals list` lists (the same listing, no filter) holds the child's approval.
-    assert.ok((await listPendingApprovals(mcpflow, {})).some((row) => row.workflow_id === waiting!.workflow_id));
+    // `mcpflow approvals list` (the real command) lists the child's approval.
+    const env = await getTestEnv();
+    const listed = await runCli(['approvals', 'list', '--server', label, '--json', '--task-queue', taskQueue], { via: 'source', env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace } });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual((JSON.parse(listed.stdout) as Array<{ workflow_id: string }>).map((row) => row.workflow_id), [waiting!.workflow_id]);
     await mcpflow.approve(waiting!.workflow_id, { reason: 'fine' });
 
     const { results } = await triage.result();
