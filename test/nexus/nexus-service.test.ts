@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { msToTs } from '@temporalio/common/lib/time';
 import { Worker } from '@temporalio/worker';
 import { McpflowClient } from '../../src/client/client';
@@ -95,6 +96,34 @@ describe('mcpflow Nexus service', () => {
     ]);
     // The runs live in mcpflow's namespace only.
     assert.equal((await env.client.workflow.getHandle(waiting!.workflow_id).describe()).status.name, 'COMPLETED');
+  });
+
+  it('a query that fails reaches the caller with its partial result (queryFailureResult)', async () => {
+    const outcome = (await caller.workflow.execute('askOnceOverNexus', {
+      taskQueue: callerQueue,
+      workflowId: uniqueWorkflowId('nexus-failed'),
+      // The emulator answers a model named missing-* with 404 model_not_found: not retried.
+      args: [{ endpoint, question: { query: 'Weather?', servers: [stack.server('weather', { require_approval: 'never' })], model: 'missing-model', retry: FAST_RETRY } }],
+    })) as { failed: boolean; result: { success: boolean; query: string } };
+    assert.equal(outcome.failed, true);
+    assert.equal(outcome.result.success, false);
+    assert.equal(outcome.result.query, 'Weather?');
+  });
+
+  it('cancelling the caller cancels the query run in mcpflow\'s namespace', async () => {
+    const ticket = uniqueWorkflowId('nexus-cancel');
+    const calendar = stack.server('calendar', { require_approval: 'always' });
+    const question = { query: 'Book it', servers: [calendar], retry: FAST_RETRY, metadata: scriptedTurn({ calls: [{ server: 'calendar', tool: 'create_event', arguments: { title: ticket, date: 'today', start_time: '17:00' } }], answer: 'booked' }) };
+    const handle = await caller.workflow.start('askOnceOverNexus', { taskQueue: callerQueue, workflowId: ticket, args: [{ endpoint, question }] });
+    const mine = async () => (await listPendingApprovals(mcpflow, { tool: 'create_event' })).filter((row) => row.approval.arguments.title === ticket);
+    const [waiting] = await waitFor(mine, (rows) => rows.length === 1, 'the booking to wait for approval');
+    await handle.cancel();
+    await assert.rejects(handle.result());
+    const run = env.client.workflow.getHandle(waiting!.workflow_id);
+    await waitFor(() => run.describe(), (description) => description.status.name !== 'RUNNING', 'the query run to end');
+    assert.equal((await run.describe()).status.name, 'CANCELLED');
+    const events = ((await run.fetchHistory()).events ?? []).map((event) => temporal.api.enums.v1.EventType[event.eventType ?? 0]);
+    assert.ok(events.includes('EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED'), events.join(', '));
   });
 
   it('`discover` lists the tools for a workflow in another namespace', async () => {
