@@ -110,6 +110,19 @@ describe('mcpflow Nexus service', () => {
     assert.equal(outcome.result.query, 'Weather?');
   });
 
+  it('a bad input is refused by the handler (BAD_REQUEST naming the field), before any run starts', async () => {
+    const handle = await caller.workflow.start('askOnceOverNexus', {
+      taskQueue: callerQueue,
+      workflowId: uniqueWorkflowId('nexus-bad'),
+      args: [{ endpoint, question: { query: 'Weather?', servers: [] } }],
+    });
+    await assert.rejects(handle.result(), (error: unknown) => {
+      const messages: string[] = [];
+      for (let cause = error; cause instanceof Error; cause = (cause as { cause?: unknown }).cause) messages.push(cause.message);
+      return messages.some((message) => /invalid mcpflow query input: servers: give at least one MCP server/.test(message));
+    });
+  });
+
   it('cancelling the caller cancels the query run in mcpflow\'s namespace', async () => {
     const ticket = uniqueWorkflowId('nexus-cancel');
     const calendar = stack.server('calendar', { require_approval: 'always' });
