@@ -6,7 +6,8 @@
  * Run (with worker.ts running): npx tsx examples/ticket-triage/client.ts
  */
 import { Connection, Client } from '@temporalio/client';
-import { McpflowClient } from '../../src/client/client';
+// In your project: from 'mcpflow/client' (listPendingApprovals is what `mcpflow approvals list` runs).
+import { McpflowClient } from '../../src/client';
 import { listPendingApprovals, type PendingApprovalRow } from '../../src/client/pending';
 import { mcpflowDataConverter } from '../../src/codec/data-converter';
 import type { TriageWorkflows } from './worker';
