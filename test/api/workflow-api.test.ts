@@ -1,7 +1,8 @@
 /**
  * mcpflow/workflow on real components (dev server, emulator and demo servers from mcpflow/testing,
  * the example's worker): a user's workflow runs three queries as runQuery children at once, one
- * waiting for an approval that `approvals list`'s listing finds and McpflowClient answers;
+ * waiting for an approval that `approvals list` finds and McpflowClient answers, a child's MCP
+ * task asks a question answered the same way;
  * cancelling the user's workflow cancels its children; a failed query arrives typed with its
  * partial result; discovery runs the same way; the user's bundle needs nothing the bundler refuses.
  */
@@ -12,7 +13,9 @@ import { CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { McpflowClient } from '../../src/client/client';
-import { scriptedTurn, startOfflineStack, type OfflineStack } from '../../src/testing';
+import { answerInput } from '../../src/client/answers';
+import { listWaiting } from '../../src/client/pending';
+import { scriptedTurn, startDemoServer, startOfflineStack, type OfflineStack } from '../../src/testing';
 import { pendingApprovalsOf, startTriage } from '../../examples/ticket-triage/client';
 import { createTriageWorker } from '../../examples/ticket-triage/worker';
 import type { TicketTriageInput } from '../../examples/ticket-triage/workflows';
@@ -90,6 +93,31 @@ describe('mcpflow/workflow', () => {
       ['get_current_weather:completed'], ['list_events:completed'], ['create_event:completed'],
     ]);
     assert.ok(results[2]!.tool_calls[0]!.approval_request_id, 'the booking ran after its approval');
+  });
+
+  it("a child's MCP task asks a question (2026-07-28, direct mode): listed as waiting and answered through McpflowClient", async () => {
+    const modern = await startDemoServer('calendar', { protocol: '2026-07-28', taskPollIntervalMs: 200 });
+    try {
+      const ticket = uniqueWorkflowId('task');
+      const triage = await startTriage(client, taskQueue, {
+        ticket_id: ticket,
+        questions: [{
+          query: 'Export today', mode: 'direct', retry: FAST_RETRY, call_timeout_ms: 60_000,
+          servers: [{ label: 'calendar', url: modern.url, require_approval: 'never' }],
+          metadata: scriptedTurn({ calls: [{ tool: 'calendar__export_calendar', arguments: { date: 'today', work_ms: 500, ask_format: true } }] }),
+        }],
+      });
+      const mine = async () => (await listWaiting(mcpflow, {})).inputs.filter((row) => row.workflow_id.startsWith(`${triage.workflowId}/`));
+      const [waiting] = await waitFor(mine, (rows) => rows.length === 1, "the task's question");
+      assert.match(waiting!.input.message, /Which format/);
+      await answerInput(mcpflow, waiting!.workflow_id, { request_id: waiting!.input.id, action: 'accept', content: { format: 'ics' } });
+      const { results } = await triage.result();
+      assert.equal(results[0]!.success, true, results[0]!.error ?? '');
+      assert.match(results[0]!.tool_calls[0]!.output ?? '', /as ics\./);
+      assert.equal(modern.counters().executed.export_calendar, 1);
+    } finally {
+      await modern.close();
+    }
   });
 
   it('cancelling the user workflow cancels its mcpflow children (their histories say so)', async () => {
