@@ -11,6 +11,7 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { sweepOrphansOfEndedWorkers } from '../../activities/stdio-orphans';
 import { TASK_QUEUE } from '../core/defaults';
 import { mcpflowDataConverter } from '../codec/data-converter';
+import { mcpflowNexusServiceHandler } from '../nexus/handler';
 import { activityLogInterceptor } from './activity-log';
 import { limitHeapGrowth } from './heap';
 import { sharedWorkflowModules } from './shared-modules';
@@ -75,6 +76,7 @@ export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
     namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: createActivities({ temporalClient, ...options }),
+    nexusServices: [mcpflowNexusServiceHandler()], // the mcpflow Nexus service for other namespaces (src/nexus)
     ...(options.workflowBundlePath && !options.tracing ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: sharedWorkflowModules() } }),
     ...(options.tracing ? { sinks: options.tracing.sinks } : {}),
     ...(options.identity ? { identity: options.identity } : {}),

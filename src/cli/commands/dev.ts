@@ -4,7 +4,7 @@
  * and a worker. Prints where everything is and what to try; Ctrl-C stops it all.
  */
 import { Option, type Command } from 'commander';
-import { SERVER_DEFAULTS, uiCodecEndpointOption } from './server';
+import { provisionNexusEndpoint, SERVER_DEFAULTS, uiCodecEndpointOption } from './server';
 import { describeCodecEndpoint } from '../local-ui-codec';
 import { commandContext } from '../context';
 import { webUiBaseUrl } from '../../config/connection';
@@ -58,7 +58,9 @@ export function registerDevCommand(program: Command): void {
           toStdout(`Stopped during start-up (${String(stop.signal.reason)}).`);
           return;
         }
-        for (const line of describeStack(stack, context.taskQueue)) toStdout(line);
+        const lines = describeStack(stack, context.taskQueue);
+        lines.splice(lines.indexOf('Try, in another terminal:') - 1, 0, `  ${await provisionNexusEndpoint(stack.temporal, context.taskQueue)}`);
+        for (const line of lines) toStdout(line);
         const signal = await Promise.race([stop.received, stack.worker.finished.then(() => undefined)]);
         toStdout(signal ? `\nStopping (${signal})...` : '\nThe worker stopped; stopping the rest...');
         await stack.stop();

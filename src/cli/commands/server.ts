@@ -8,6 +8,10 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_DEV_SERVER_IP, startDevServer, type DevServer } from '../../devserver/server';
 import { describeCodecEndpoint, startLocalUiCodec } from '../local-ui-codec';
+import { Connection } from '@temporalio/client';
+import { TASK_QUEUE } from '../../core/defaults';
+import { endpointCreateCommand, ensureNexusEndpoint } from '../../nexus/endpoint';
+import { MCPFLOW_NEXUS_ENDPOINT } from '../../nexus/service';
 
 export const SERVER_DEFAULTS = {
   ip: DEFAULT_DEV_SERVER_IP,
@@ -103,6 +107,25 @@ export function describeLocalTemporal(server: DevServer): string[] {
 }
 
 
+/**
+ * The Nexus endpoint "mcpflow" → this namespace and the worker's queue, so that workflows of other
+ * namespaces call mcpflow's Nexus service (src/nexus). Not fatal: everything else works without it.
+ */
+export async function provisionNexusEndpoint(server: Pick<DevServer, 'address' | 'namespace'>, taskQueue: string): Promise<string> {
+  const target = { namespace: server.namespace, taskQueue };
+  try {
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const outcome = await ensureNexusEndpoint(connection, target);
+      return `Nexus endpoint "${MCPFLOW_NEXUS_ENDPOINT}" → ${server.namespace}/${taskQueue} (${outcome})`;
+    } finally {
+      await connection.close();
+    }
+  } catch (error) {
+    return `Nexus endpoint "${MCPFLOW_NEXUS_ENDPOINT}" not created (${(error as Error).message}); create it with: ${endpointCreateCommand(target)}`;
+  }
+}
+
 interface ServerCommandOptions {
   port: number;
   uiPort?: number;
@@ -132,7 +155,7 @@ function waitForShutdown(server: DevServer): Promise<{ signal: NodeJS.Signals } 
   });
 }
 
-async function runServerCommand(options: ServerCommandOptions): Promise<void> {
+async function runServerCommand(options: ServerCommandOptions, taskQueue: string): Promise<void> {
   // While stopping, the server logs dial errors between its own services: expected, not news.
   let stopping = false;
   const server = await startLocalTemporal({
@@ -147,6 +170,7 @@ async function runServerCommand(options: ServerCommandOptions): Promise<void> {
     },
   });
   for (const line of describeLocalTemporal(server)) console.log(line);
+  console.log(`  ${await provisionNexusEndpoint(server, taskQueue)}`);
   console.log('Press Ctrl-C to stop.');
   const reason = await waitForShutdown(server);
   if ('serverExit' in reason) {
@@ -169,7 +193,9 @@ export function registerServerCommand(program: Command): void {
     .option('--db <file>', 'SQLite file for the server state', SERVER_DEFAULTS.db)
     .option('--namespace <name>', 'namespace to serve', SERVER_DEFAULTS.namespace)
     .option('--verbose', "print all of the server's output", false)
-    .action(async (options: ServerCommandOptions) => {
-      await runServerCommand(options);
+    .action(async (options: ServerCommandOptions, command: Command) => {
+      // The queue the Nexus endpoint targets: the global --task-queue, MCPFLOW_TASK_QUEUE, else mcpflow's default.
+      const taskQueue = (command.optsWithGlobals() as { taskQueue?: string }).taskQueue ?? process.env.MCPFLOW_TASK_QUEUE ?? TASK_QUEUE;
+      await runServerCommand(options, taskQueue);
     });
 }
