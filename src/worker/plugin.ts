@@ -1,0 +1,111 @@
+/**
+ * McpflowPlugin: mcpflow inside a user's own Temporal worker and client.
+ *
+ *   const plugin = new McpflowPlugin({ openaiApiKey, allowPrivateNetworks: 'loopback' });
+ *   const worker = await Worker.create({ connection, taskQueue: 'pipelines', workflowsPath, activities, plugins: [plugin] });
+ *
+ * It adds mcpflow's activities, its workflows (bundled with the user's: ./workflows-entry.ts),
+ * its data converter (payload codec and failure converter, src/codec) and its activity
+ * interceptors, and preloads mcpflow's pure workflow modules. Worker tunings mcpflow relies on
+ * (heartbeat throttling, eager activities, sticky timeout) apply where the user set none.
+ */
+import { Client, type ClientOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { SimplePlugin } from '@temporalio/plugin';
+import type { BundleOptions, ReplayWorkerOptions, Worker, WorkerOptions } from '@temporalio/worker';
+import { closeMcpConnections, createActivities } from '../../activities';
+import { FAILURE_CONVERTER_PATH, mcpflowDataConverter, PAYLOAD_CONVERTER_PATH } from '../codec/data-converter';
+import { activityLogInterceptor } from './activity-log';
+import { resolvePluginOptions, McpflowPluginOptionsError, type McpflowPluginOptions, type McpflowPluginSettings } from './plugin-options';
+import { sharedWorkflowModules } from './shared-modules';
+import { stickyResetInterceptor } from './sticky-reset';
+import { workflowsEntryFor } from './workflows-entry';
+import { MCPFLOW_WORKER_TUNING } from './worker-tuning';
+
+export const MCPFLOW_PLUGIN_NAME = 'mcpflow';
+
+export class McpflowPlugin extends SimplePlugin {
+  readonly settings: McpflowPluginSettings;
+  /** A worker with encryption keys refuses plaintext input; a client reads it. */
+  private readonly workerDataConverter: DataConverter;
+  private readonly clientDataConverter: DataConverter;
+
+  /** Throws McpflowPluginOptionsError or EncryptionConfigError for a bad option. */
+  constructor(options: McpflowPluginOptions = {}) {
+    const settings = resolvePluginOptions(options);
+    const workerDataConverter = mcpflowDataConverter(settings.env, { worker: true });
+    super({ name: MCPFLOW_PLUGIN_NAME, dataConverter: workerDataConverter, workerInterceptors: { activity: [activityLogInterceptor] } });
+    this.settings = settings;
+    this.workerDataConverter = workerDataConverter;
+    this.clientDataConverter = mcpflowDataConverter(settings.env);
+  }
+
+  override configureClient(options: ClientOptions): ClientOptions {
+    return { ...super.configureClient(options), dataConverter: { ...options.dataConverter, ...this.clientDataConverter } };
+  }
+
+  override configureWorker(options: WorkerOptions): WorkerOptions {
+    const configured = super.configureWorker(options);
+    // Session refreshes start other workflows; a retried heartbeating activity unsticks its run (sticky-reset.ts).
+    const temporalClient = options.connection
+      ? new Client({ connection: options.connection, namespace: options.namespace ?? 'default', dataConverter: this.workerDataConverter })
+      : undefined;
+    const activities = createActivities({
+      env: this.settings.env,
+      allowPrivateNetworks: this.settings.allowPrivateNetworks,
+      ...(this.settings.openaiBaseURL ? { openaiBaseURL: this.settings.openaiBaseURL } : {}),
+      ...(temporalClient ? { temporalClient } : {}),
+    });
+    const clash = Object.keys(options.activities ?? {}).filter((name) => name in activities);
+    if (clash.length > 0) {
+      throw new McpflowPluginOptionsError(`McpflowPlugin: the worker's activities ${clash.join(', ')} have the names of mcpflow's activities: rename yours`);
+    }
+    const bundled = options.workflowBundle === undefined;
+    return {
+      ...configured,
+      ...tuningDefaults(options),
+      activities: { ...configured.activities, ...activities },
+      ...(bundled ? { workflowsPath: workflowsEntryFor(options.workflowsPath), bundlerOptions: this.withSharedModules(options.bundlerOptions) } : {}),
+      interceptors: {
+        ...configured.interceptors,
+        activity: [...(configured.interceptors?.activity ?? []), ...(temporalClient ? [stickyResetInterceptor(temporalClient.workflowService)] : [])],
+      },
+    };
+  }
+
+  override configureReplayWorker(options: ReplayWorkerOptions): ReplayWorkerOptions {
+    const configured = super.configureReplayWorker(options);
+    if (options.workflowBundle !== undefined) return configured;
+    return { ...configured, workflowsPath: workflowsEntryFor(options.workflowsPath), bundlerOptions: this.withSharedModules(options.bundlerOptions) };
+  }
+
+  /** For `bundleWorkflowCode({ workflowsPath, plugins: [plugin] })`: the bundle a worker then loads as `workflowBundle`. */
+  override configureBundler(options: BundleOptions): BundleOptions {
+    const configured = super.configureBundler(options);
+    return {
+      ...configured,
+      workflowsPath: workflowsEntryFor(options.workflowsPath),
+      payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      ...(this.settings.sharedModules ? { preloadModules: [...(options.preloadModules ?? []), ...sharedWorkflowModules()] } : {}),
+    };
+  }
+
+  /** Pooled MCP connections end their sessions when the worker stops, however it stops. */
+  override async runWorker(worker: Worker, next: (w: Worker) => Promise<void>): Promise<void> {
+    try {
+      await super.runWorker(worker, next);
+    } finally {
+      await closeMcpConnections();
+    }
+  }
+
+  private withSharedModules(bundlerOptions: WorkerOptions['bundlerOptions']): WorkerOptions['bundlerOptions'] {
+    if (!this.settings.sharedModules) return bundlerOptions;
+    return { ...bundlerOptions, preloadModules: [...(bundlerOptions?.preloadModules ?? []), ...sharedWorkflowModules()] };
+  }
+}
+
+function tuningDefaults(options: WorkerOptions): Partial<WorkerOptions> {
+  return Object.fromEntries(Object.entries(MCPFLOW_WORKER_TUNING).filter(([key]) => options[key as keyof WorkerOptions] === undefined));
+}
