@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -39,19 +39,34 @@ function npm(args: string[], cwd: string, timeoutMs: number) {
   return run('npm', [...args, '--cache', NPM_CACHE, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_update_notifier: 'false' } });
 }
 
-/** Builds dist/ and packs it; returns the tarball's path (named by its content, so that npm sees a new one). */
-export async function packRepo(): Promise<string> {
-  await run('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, timeout: 300_000 });
+/**
+ * Builds the package into a staging copy outside the repository (the repo's own dist/ is left
+ * alone: other tests run the CLI from it) and packs it; returns the tarball's path, named by its
+ * content so that npm sees a new one, and the staging directory.
+ */
+export async function packRepo(): Promise<{ tarball: string; staged: string }> {
+  const staged = path.join(CACHE_DIR, `stage-${process.pid}`);
+  rmSync(staged, { recursive: true, force: true });
+  mkdirSync(staged, { recursive: true });
+  await run(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', path.join(staged, 'dist')], { cwd: REPO_ROOT, timeout: 300_000 });
+  for (const file of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'bin']) {
+    if (existsSync(path.join(REPO_ROOT, file))) cpSync(path.join(REPO_ROOT, file), path.join(staged, file), { recursive: true });
+  }
   const destination = path.join(CACHE_DIR, 'tarballs');
-  rmSync(destination, { recursive: true, force: true });
   mkdirSync(destination, { recursive: true });
-  const { stdout } = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', destination], REPO_ROOT, 120_000);
+  const { stdout } = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', destination], staged, 120_000);
   const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
   const packed = path.join(destination, filename);
   const hash = createHash('sha256').update(readFileSync(packed)).digest('hex').slice(0, 12);
-  const named = path.join(destination, `mcpflow-${hash}.tgz`);
-  renameSync(packed, named);
-  return named;
+  const tarball = path.join(destination, `mcpflow-${hash}.tgz`);
+  renameSync(packed, tarball);
+  return { tarball, staged };
+}
+
+/** `npm pack --dry-run --json` of a package directory: the files and sizes the tarball would have. */
+export async function dryRunPack(dir: string): Promise<{ size: number; unpackedSize: number; files: Array<{ path: string }> }> {
+  const { stdout } = await npm(['pack', '--dry-run', '--ignore-scripts', '--json'], dir, 120_000);
+  return (JSON.parse(stdout) as Array<{ size: number; unpackedSize: number; files: Array<{ path: string }> }>)[0]!;
 }
 
 /** The user's project at one @temporalio version, with the tarball installed and the user's files compiled. */

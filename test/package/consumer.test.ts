@@ -8,6 +8,7 @@
  * the emulator and the demo servers.
  */
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { useOfflineStack } from '../helpers/stack';
 import { uniqueTaskQueue } from '../helpers/temporal';
@@ -30,7 +31,9 @@ const NOT_IN_BUNDLE = ['/activities/', 'node_modules/openai/', 'node_modules/@mo
 describe('the npm package in a user project', { timeout: 900_000 }, () => {
   let tarball: string;
   before(async () => {
-    tarball = await packRepo();
+    const packed = await packRepo();
+    tarball = packed.tarball;
+    rmSync(packed.staged, { recursive: true, force: true });
   });
 
   for (const version of [...new Set([lowest, highest])]) {
@@ -48,6 +51,7 @@ describe('the npm package in a user project', { timeout: 900_000 }, () => {
 
       assert.match(run.bundle, /mcpflow\/dist\/workflows\/index\.js/, 'mcpflow\'s workflows are in the user\'s bundle');
       assert.match(run.bundle, /triageTicket/, 'the user\'s workflow is in the bundle');
+      assert.ok(!run.bundle.includes('mcpflow/node_modules/@temporalio/'), 'one copy of @temporalio/* (the user\'s) in the bundle');
       for (const module of NOT_IN_BUNDLE) assert.ok(!run.bundle.includes(module), `the workflow bundle carries ${module}`);
 
       assert.equal(run.approvals, 1);
