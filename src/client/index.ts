@@ -10,7 +10,7 @@ export { cancelRun, type CancelOutcome } from './cancel';
 export { answerInput, InvalidAnswerError } from './answers';
 export { listRuns, listPendingApprovals, listWaiting, answerAll, type RunFilter, type RunRow, type PendingApprovalRow, type PendingInputRow, type WaitingRows, type BulkAnswer } from './pending';
 export { SessionApi, type SessionQueryStart } from './sessions';
-export { ScheduleApi, defaultScheduleId, formatMs, type CreateRefreshScheduleOptions, type ScheduleDetails, type ScheduleRow, type ScheduleRun } from './schedules';
+export { ScheduleApi, defaultScheduleId, formatMs, type CreateRefreshScheduleOptions, type CreateBatchScheduleOptions, type ScheduleDetails, type ScheduleRow, type ScheduleRun } from './schedules';
 export { BatchApi, isOver, type BatchStart, type LineResult } from './batch';
 export { BatchFileError, defaultBatchId, parseBatchFile, type BatchFile } from './batch-file';
 // Where Temporal is: TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TEMPORAL_API_KEY / TEMPORAL_PROFILE, as the CLI reads them.
@@ -22,6 +22,7 @@ export { TASK_QUEUE as MCPFLOW_TASK_QUEUE } from '../core/defaults';
 // The inputs and results of mcpflow's workflows, updates and queries.
 export type { ApprovalAnswer, ApprovalOutcome, DiscoveryInput, DiscoveryResult, QueryInput, QueryProgress, ProgressEvent, SessionInput, SessionProgress, SessionExport, StandingApproval } from '../../workflows/messages';
 export type { CallRecord, CallStatus, HistoryFilter, PendingApproval, QueryResult, WorkflowStatistics } from '../core/records';
+export type { BatchInput, BatchLine, BatchProgress, BatchResult, BatchStatus, FinishedLine, FinishedPage } from '../../workflows/batch/messages';
 export type { Catalog } from '../core/tools';
 export type { ServerConfig, ServerConfigInput } from '../core/servers';
 export type { InputAnswer, InputAnswerOutcome } from '../core/mcp-input';

@@ -13,7 +13,7 @@ import { Client, type ClientOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { SimplePlugin } from '@temporalio/plugin';
 import type { BundleOptions, ReplayWorkerOptions, Worker, WorkerOptions } from '@temporalio/worker';
-import { closeMcpConnections, createActivities } from '../../activities';
+import { closeMcpConnections, createActivities, type ActivityDeps } from '../../activities';
 import { FAILURE_CONVERTER_PATH, mcpflowDataConverter, PAYLOAD_CONVERTER_PATH } from '../codec/data-converter';
 import { activityLogInterceptor } from './activity-log';
 import { resolvePluginOptions, McpflowPluginOptionsError, type McpflowPluginOptions, type McpflowPluginSettings } from './plugin-options';
@@ -24,6 +24,14 @@ import { MCPFLOW_WORKER_TUNING } from './worker-tuning';
 
 export const MCPFLOW_PLUGIN_NAME = 'mcpflow';
 
+/** For `mcpflow worker` and the test workers (src/worker/worker.ts): what the CLI decides outside the options. */
+export interface McpflowPluginInternals {
+  /** Used as they are instead of the options' (e.g. a test's MCP connection pool). */
+  activityDeps?: ActivityDeps;
+  /** The CLI reads encryption keys from process.env, while activities may get another env. */
+  dataConverter?: DataConverter;
+}
+
 export class McpflowPlugin extends SimplePlugin {
   readonly settings: McpflowPluginSettings;
   /** A worker with encryption keys refuses plaintext input; a client reads it. */
@@ -31,9 +39,9 @@ export class McpflowPlugin extends SimplePlugin {
   private readonly clientDataConverter: DataConverter;
 
   /** Throws McpflowPluginOptionsError or EncryptionConfigError for a bad option. */
-  constructor(options: McpflowPluginOptions = {}) {
+  constructor(options: McpflowPluginOptions = {}, private readonly internals: McpflowPluginInternals = {}) {
     const settings = resolvePluginOptions(options);
-    const workerDataConverter = mcpflowDataConverter(settings.env, { worker: true });
+    const workerDataConverter = internals.dataConverter ?? mcpflowDataConverter(settings.env, { worker: true });
     super({ name: MCPFLOW_PLUGIN_NAME, dataConverter: workerDataConverter, workerInterceptors: { activity: [activityLogInterceptor] } });
     this.settings = settings;
     this.workerDataConverter = workerDataConverter;
@@ -50,12 +58,12 @@ export class McpflowPlugin extends SimplePlugin {
     const temporalClient = options.connection
       ? new Client({ connection: options.connection, namespace: options.namespace ?? 'default', dataConverter: this.workerDataConverter })
       : undefined;
-    const activities = createActivities({
+    const deps: ActivityDeps = this.internals.activityDeps ?? {
       env: this.settings.env,
       allowPrivateNetworks: this.settings.allowPrivateNetworks,
       ...(this.settings.openaiBaseURL ? { openaiBaseURL: this.settings.openaiBaseURL } : {}),
-      ...(temporalClient ? { temporalClient } : {}),
-    });
+    };
+    const activities = createActivities({ ...(temporalClient ? { temporalClient } : {}), ...deps });
     const clash = Object.keys(options.activities ?? {}).filter((name) => name in activities);
     if (clash.length > 0) {
       throw new McpflowPluginOptionsError(`McpflowPlugin: the worker's activities ${clash.join(', ')} have the names of mcpflow's activities: rename yours`);
