@@ -34,6 +34,13 @@ export const McpflowPluginOptionsSchema = z.strictObject({
    */
   env: z.record(z.string(), z.string().optional()).optional(),
   /**
+   * A task queue of mcpflow's own: its workflows and activities then run in a second worker the
+   * plugin runs next to yours (same process, connection and namespace), and your worker keeps
+   * only your workflows and activities. Default: your worker's queue. `mcpflow worker` and
+   * McpflowClient default to "mcpflow".
+   */
+  taskQueue: z.string().min(1, 'the task queue is empty: leave the option out to use the worker\'s queue').optional(),
+  /**
    * Preload mcpflow's pure workflow modules once per worker instead of once per run
    * (src/worker/shared-modules.ts); default true.
    */
@@ -48,6 +55,7 @@ export interface McpflowPluginSettings {
   openaiBaseURL: string | undefined;
   allowPrivateNetworks: z.infer<typeof AllowPrivateNetworksSchema>;
   sharedModules: boolean;
+  taskQueue: string | undefined;
 }
 
 /** A bad McpflowPlugin option (the CLI's ConfigError: exit code 2 there). */
@@ -82,5 +90,6 @@ export function resolvePluginOptions(options: McpflowPluginOptions = {}): Mcpflo
     openaiBaseURL: env.OPENAI_BASE_URL,
     allowPrivateNetworks: value.allowPrivateNetworks ?? false,
     sharedModules: value.sharedModules ?? true,
+    taskQueue: value.taskQueue,
   };
 }

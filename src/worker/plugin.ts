@@ -12,7 +12,7 @@
 import { Client, type ClientOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { SimplePlugin } from '@temporalio/plugin';
-import type { BundleOptions, ReplayWorkerOptions, Worker, WorkerOptions } from '@temporalio/worker';
+import { Worker, type BundleOptions, type NativeConnection, type ReplayWorkerOptions, type WorkerOptions } from '@temporalio/worker';
 import { closeMcpConnections, createActivities, type ActivityDeps } from '../../activities';
 import { FAILURE_CONVERTER_PATH, mcpflowDataConverter, PAYLOAD_CONVERTER_PATH } from '../codec/data-converter';
 import { activityLogInterceptor } from './activity-log';
@@ -37,10 +37,12 @@ export class McpflowPlugin extends SimplePlugin {
   /** A worker with encryption keys refuses plaintext input; a client reads it. */
   private readonly workerDataConverter: DataConverter;
   private readonly clientDataConverter: DataConverter;
+  /** Workers configured for the own-queue mode, by namespace and queue: their connection, for the second worker. */
+  private readonly ownQueueWorkers = new Map<string, NativeConnection | undefined>();
 
   /** Throws McpflowPluginOptionsError or EncryptionConfigError for a bad option. */
-  constructor(options: McpflowPluginOptions = {}, private readonly internals: McpflowPluginInternals = {}) {
-    const settings = resolvePluginOptions(options);
+  constructor(private readonly pluginOptions: McpflowPluginOptions = {}, private readonly internals: McpflowPluginInternals = {}) {
+    const settings = resolvePluginOptions(pluginOptions);
     const workerDataConverter = internals.dataConverter ?? mcpflowDataConverter(settings.env, { worker: true });
     super({ name: MCPFLOW_PLUGIN_NAME, dataConverter: workerDataConverter, workerInterceptors: { activity: [activityLogInterceptor] } });
     this.settings = settings;
@@ -53,6 +55,11 @@ export class McpflowPlugin extends SimplePlugin {
   }
 
   override configureWorker(options: WorkerOptions): WorkerOptions {
+    if (this.settings.taskQueue !== undefined && this.settings.taskQueue !== options.taskQueue) {
+      // mcpflow runs beside this worker (runWorker); this one only reads and writes mcpflow's payloads.
+      this.ownQueueWorkers.set(workerKey(options.namespace, options.taskQueue), options.connection);
+      return { ...options, dataConverter: { ...options.dataConverter, ...this.workerDataConverter } };
+    }
     const configured = super.configureWorker(options);
     // Session refreshes start other workflows; a retried heartbeating activity unsticks its run (sticky-reset.ts).
     const temporalClient = options.connection
@@ -89,6 +96,8 @@ export class McpflowPlugin extends SimplePlugin {
 
   /** For `bundleWorkflowCode({ workflowsPath, plugins: [plugin] })`: the bundle a worker then loads as `workflowBundle`. */
   override configureBundler(options: BundleOptions): BundleOptions {
+    // With a queue of its own, mcpflow's worker bundles its workflows; the user's bundle stays theirs.
+    if (this.settings.taskQueue !== undefined) return options;
     const configured = super.configureBundler(options);
     return {
       ...configured,
@@ -101,6 +110,8 @@ export class McpflowPlugin extends SimplePlugin {
 
   /** Pooled MCP connections end their sessions when the worker stops, however it stops. */
   override async runWorker(worker: Worker, next: (w: Worker) => Promise<void>): Promise<void> {
+    const key = workerKey(worker.options.namespace, worker.options.taskQueue);
+    if (this.ownQueueWorkers.has(key)) return this.runBesideOwnQueue(worker, next, this.ownQueueWorkers.get(key));
     try {
       await super.runWorker(worker, next);
     } finally {
@@ -108,10 +119,33 @@ export class McpflowPlugin extends SimplePlugin {
     }
   }
 
+  /** The own-queue mode: mcpflow's worker runs and stops with the user's; either failing stops both. */
+  private async runBesideOwnQueue(worker: Worker, next: (w: Worker) => Promise<void>, connection: NativeConnection | undefined): Promise<void> {
+    const { taskQueue, ...sameOptions } = this.pluginOptions;
+    const mcpflow = await Worker.create({
+      ...(connection ? { connection } : {}),
+      namespace: worker.options.namespace,
+      taskQueue: taskQueue ?? worker.options.taskQueue,
+      plugins: [new McpflowPlugin(sameOptions, this.internals)],
+    });
+    const stop = (w: Worker) => {
+      if (w.getState() === 'RUNNING') w.shutdown();
+    };
+    const mcpflowRun = mcpflow.run().finally(() => stop(worker));
+    const userRun = super.runWorker(worker, next).finally(() => stop(mcpflow));
+    const [user, own] = await Promise.allSettled([userRun, mcpflowRun]);
+    if (user.status === 'rejected') throw user.reason;
+    if (own.status === 'rejected') throw own.reason;
+  }
+
   private withSharedModules(bundlerOptions: WorkerOptions['bundlerOptions']): WorkerOptions['bundlerOptions'] {
     if (!this.settings.sharedModules) return bundlerOptions;
     return { ...bundlerOptions, preloadModules: [...(bundlerOptions?.preloadModules ?? []), ...sharedWorkflowModules()] };
   }
+}
+
+function workerKey(namespace: string | undefined, taskQueue: string): string {
+  return JSON.stringify([namespace ?? 'default', taskQueue]);
 }
 
 function tuningDefaults(options: WorkerOptions): Partial<WorkerOptions> {

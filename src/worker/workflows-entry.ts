@@ -8,10 +8,11 @@
  * entry's directory); if that directory is read-only, next to the user's workflows.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const PACKAGE_ROOT = path.join(__dirname, '..', '..');
+const GENERATED = /^(\.mcpflow-)?workflows-[0-9a-f]{16}\.js$/;
 
 /** mcpflow's workflows: `workflows/index` (.ts in the source tree, .js in dist). */
 export const MCPFLOW_WORKFLOWS_PATH = require.resolve(path.join(PACKAGE_ROOT, 'workflows'));
@@ -20,7 +21,8 @@ export const MCPFLOW_WORKFLOWS_PATH = require.resolve(path.join(PACKAGE_ROOT, 'w
 export function workflowsEntryFor(userWorkflowsPath: string | undefined): string {
   if (userWorkflowsPath === undefined) return MCPFLOW_WORKFLOWS_PATH;
   const user = path.resolve(userWorkflowsPath);
-  if (user === MCPFLOW_WORKFLOWS_PATH) return user;
+  // The worker hands the plugin's entry to the bundler, which asks the plugin again.
+  if (user === MCPFLOW_WORKFLOWS_PATH || GENERATED.test(path.basename(user))) return user;
   const source = [
     '// Written by McpflowPlugin (mcpflow/worker): the user\'s workflows and mcpflow\'s in one bundle.',
     // CommonJS works for ESM and CommonJS workflow files alike. A user workflow named like one of
@@ -31,13 +33,14 @@ export function workflowsEntryFor(userWorkflowsPath: string | undefined): string
   const name = `workflows-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.js`;
   const candidates = [path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'mcpflow'), path.dirname(user)];
   let lastError: unknown;
-  for (const directory of candidates) {
-    const file = path.join(directory, directory === path.dirname(user) ? `.mcpflow-${name}` : name);
+  for (const candidate of candidates) {
     try {
-      if (readIfExists(file) !== source) {
-        mkdirSync(directory, { recursive: true });
-        writeFileSync(file, source);
-      }
+      mkdirSync(candidate, { recursive: true });
+      // The bundler's entry module sits next to this file in its in-memory file system, and webpack
+      // follows symlinks (a linked node_modules): the real path keeps both in one place.
+      const directory = realpathSync(candidate);
+      const file = path.join(directory, candidate === path.dirname(user) ? `.mcpflow-${name}` : name);
+      if (readIfExists(file) !== source) writeFileSync(file, source);
       return file;
     } catch (error) {
       lastError = error;

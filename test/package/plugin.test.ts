@@ -92,4 +92,14 @@ describe('McpflowPlugin in a worker', () => {
     assert.match(bundle.failureConverterPath ?? '', /failure-converter/);
     assert.notEqual(bundle.workflowsPath, '/app/workflows.js');
   });
+
+  it('with a queue of its own, leaves the user\'s worker and bundle to the user (mcpflow runs beside it)', () => {
+    const plugin = new McpflowPlugin({ env: {}, taskQueue: 'mcpflow' });
+    const configured = plugin.configureWorker(base);
+    assert.deepEqual(Object.keys(configured.activities as object), ['loadTicket']);
+    assert.equal(configured.workflowsPath, '/app/workflows.js');
+    assert.match(configured.dataConverter?.failureConverterPath ?? '', /failure-converter/, 'it still reads mcpflow\'s payloads (child results)');
+    assert.equal(plugin.configureBundler({ workflowsPath: '/app/workflows.js' }).workflowsPath, '/app/workflows.js');
+    assert.ok('callResponsesApi' in (plugin.configureWorker({ taskQueue: 'mcpflow' }).activities as object), 'on its own queue: everything');
+  });
 });
