@@ -17,8 +17,8 @@ export const CACHE_DIR = process.env.MCPFLOW_PACKAGE_TEST_CACHE ?? path.join(hom
 const NPM_CACHE = path.join(CACHE_DIR, 'npm');
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'package-consumer');
 
-/** The @temporalio packages a user installs next to mcpflow (its required peers). */
-const TEMPORAL_PACKAGES = ['activity', 'client', 'common', 'envconfig', 'plugin', 'proto', 'worker', 'workflow'];
+/** The @temporalio packages a user installs next to mcpflow: its peers, all at one version. */
+const temporalPackages = () => Object.keys(repoPackage().peerDependencies).filter((name) => name.startsWith('@temporalio/'));
 
 interface PackageJson {
   peerDependencies: Record<string, string>;
@@ -73,13 +73,14 @@ export async function dryRunPack(dir: string): Promise<{ size: number; unpackedS
 export async function consumerProject(temporalVersion: string, tarball: string): Promise<string> {
   const dir = path.join(CACHE_DIR, `temporal-${temporalVersion}`);
   const marker = path.join(dir, '.temporal-installed');
-  if (!existsSync(marker)) {
+  const dependencies = Object.fromEntries([...temporalPackages().map((name) => [name, temporalVersion]), ['@types/node', '^20.19.0']]);
+  const wanted = JSON.stringify(dependencies);
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== wanted) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    const dependencies = Object.fromEntries([...TEMPORAL_PACKAGES.map((name) => [`@temporalio/${name}`, temporalVersion]), ['@types/node', '^20.19.0']]);
     writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'mcpflow-consumer', private: true, dependencies }, null, 2)}\n`);
     await npm(['install'], dir, 300_000);
-    writeFileSync(marker, temporalVersion);
+    writeFileSync(marker, wanted);
   }
   await npm(['install', '--prefer-offline', tarball], dir, 300_000);
   for (const file of readdirSync(FIXTURE)) copyFileSync(path.join(FIXTURE, file), path.join(dir, file));
@@ -99,4 +100,10 @@ export async function runConsumer(dir: string, env: Record<string, string>): Pro
       throw new Error(`the user's worker program failed: ${error.stderr ?? error.message}`);
     });
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+}
+
+/** The installed CLI (`npx mcpflow …` in the user's project). */
+export async function runInstalledCli(dir: string, args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [path.join(dir, 'node_modules', 'mcpflow', 'bin', 'mcpflow.cjs'), ...args], { cwd: dir, timeout: 60_000 });
+  return stdout;
 }

@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { useOfflineStack } from '../helpers/stack';
 import { uniqueTaskQueue } from '../helpers/temporal';
-import { consumerProject, packRepo, runConsumer, supportedTemporalVersions } from './consumer-project';
+import { consumerProject, packRepo, runConsumer, runInstalledCli, supportedTemporalVersions } from './consumer-project';
 
 const stack = useOfflineStack();
 const { lowest, highest } = supportedTemporalVersions();
@@ -63,6 +63,8 @@ describe('the npm package in a user project', { timeout: 900_000 }, () => {
       assert.match(run.triage.ticket, /ticket T-1/, 'the user\'s activity ran on the same worker');
       assert.equal(run.triage.success, true, 'the user\'s workflow got runQuery\'s result as a child');
       assert.ok(run.triage.answer.length > 0);
+
+      assert.match(await runInstalledCli(dir, ['worker', '--help']), /Usage: mcpflow worker/, 'the installed CLI runs');
     });
   }
 });
