@@ -4,18 +4,14 @@
  */
 import path from 'node:path';
 import v8 from 'node:v8';
-import { Client } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../activities';
+import type { ActivityDeps } from '../../activities';
 import { sweepOrphansOfEndedWorkers } from '../../activities/stdio-orphans';
 import { TASK_QUEUE } from '../core/defaults';
 import { mcpflowDataConverter } from '../codec/data-converter';
-import { mcpflowNexusServiceHandler } from '../nexus/handler';
-import { activityLogInterceptor } from './activity-log';
 import { limitHeapGrowth } from './heap';
-import { sharedWorkflowModules } from './shared-modules';
-import { stickyResetInterceptor } from './sticky-reset';
+import { McpflowPlugin } from './plugin';
 import type { WorkerTracing } from './tracing';
 
 export interface McpflowWorkerOptions extends ActivityDeps {
@@ -66,37 +62,22 @@ export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
   limitHeapGrowth();
   // What stdio servers of a worker that was killed left running (activities/stdio-orphans.ts).
   void sweepOrphansOfEndedWorkers().catch(() => undefined);
-  // Payload encryption when MCPFLOW_ENCRYPTION_KEYS / _KEY_FILE is set (src/codec); plaintext input refused then.
-  const dataConverter = mcpflowDataConverter(process.env, { worker: true });
-  const namespace = options.namespace ?? 'default';
-  const temporalClient = new Client({ connection: options.connection, namespace, dataConverter });
+  const { connection, namespace = 'default', taskQueue = TASK_QUEUE, workflowBundlePath, identity, shutdownGraceTime, tracing, maxCachedWorkflows, ...activityDeps } = options;
+  // The plugin users add to their own workers (src/worker/plugin.ts) brings the activities,
+  // workflows, converter, interceptors and tunings. Payload encryption when
+  // MCPFLOW_ENCRYPTION_KEYS / _KEY_FILE is set (src/codec); plaintext input refused then.
+  const plugin = new McpflowPlugin({}, { activityDeps, dataConverter: mcpflowDataConverter(process.env, { worker: true }) });
   const workerOptions: WorkerOptions = {
-    dataConverter,
-    connection: options.connection,
+    plugins: [plugin],
+    connection,
     namespace,
-    taskQueue: options.taskQueue ?? TASK_QUEUE,
-    activities: createActivities({ temporalClient, ...options }),
-    nexusServices: [mcpflowNexusServiceHandler()], // the mcpflow Nexus service for other namespaces (src/nexus)
-    ...(options.workflowBundlePath && !options.tracing ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: sharedWorkflowModules() } }),
-    ...(options.tracing ? { sinks: options.tracing.sinks } : {}),
-    ...(options.identity ? { identity: options.identity } : {}),
-    ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
-    // Server and tool names on activity log lines, metrics and spans (src/worker/activity-log.ts).
-    interceptors: {
-      // A retried heartbeating activity (its worker likely died) unsticks its run: src/worker/sticky-reset.ts.
-      activity: [...(options.tracing?.activity ?? []), activityLogInterceptor, stickyResetInterceptor(temporalClient.workflowService)],
-      ...(options.tracing ? { workflowModules: options.tracing.workflowModules } : {}),
-    },
-    // A worker that died leaves its sticky tasks behind: after 500 ms (default 10 s) they go to
-    // the shared queue and another worker resumes the run (recovery 11 s → 2 s at 1 s, and the
-    // task after a retried Responses call waited out this timeout too; docs/benchmarks.md).
-    stickyQueueScheduleToStartTimeout: '500ms',
-    // Heartbeats reach the server at least every second (SDK: 80% of the heartbeat timeout, 1.6 s
-    // for a streamed Responses call): 1 s of slack before its 2 s timeout (workflows/query/model.ts).
-    maxHeartbeatThrottleInterval: '1s',
-    // Direct mode schedules several tool calls at once: take them all eagerly (default 3).
-    maxEagerActivityReservationsPerWorkflowTask: 50,
-    maxCachedWorkflows: options.maxCachedWorkflows ?? maxCachedWorkflowsFor(),
+    taskQueue,
+    ...(workflowBundlePath && !tracing ? { workflowBundle: { codePath: workflowBundlePath } } : {}),
+    // OpenTelemetry's workflow interceptors need a fresh bundle; the plugin's interceptors come after these.
+    ...(tracing ? { sinks: tracing.sinks, interceptors: { activity: tracing.activity, workflowModules: tracing.workflowModules } } : {}),
+    ...(identity ? { identity } : {}),
+    ...(shutdownGraceTime !== undefined ? { shutdownGraceTime } : {}),
+    maxCachedWorkflows: maxCachedWorkflows ?? maxCachedWorkflowsFor(),
   };
   return Worker.create(workerOptions);
 }
