@@ -1,43 +1,34 @@
 /**
- * A minimal worker that runs the user's workflow and mcpflow's on one task queue.
+ * A minimal worker that runs the user's workflows and mcpflow's on one task queue, with the plugin.
  *
- * In your project, with the plugin: `Worker.create({ ..., workflowsPath: require.resolve('./workflows'),
- * plugins: [new McpflowPlugin({ openaiBaseURL })] })` from 'mcpflow/worker'. Here, inside the
- * repository, the same pieces by relative path: mcpflow's activities, its data converter and its
- * workflows bundled with the user's (all-workflows.ts).
+ * In your project the import is `import { McpflowPlugin } from 'mcpflow/worker'`; inside the
+ * repository it is the same module by relative path.
  *
  * Run: OPENAI_BASE_URL=http://127.0.0.1:8800/v1 npx tsx examples/ticket-triage/worker.ts
  */
-import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
-import { mcpflowDataConverter } from '../../src/codec/data-converter';
-import { sharedWorkflowModules } from '../../src/worker/shared-modules';
+import { McpflowPlugin } from '../../src/worker';
 
-/** Every workflow this worker runs (the user's and mcpflow's). */
-export type TriageWorkflows = typeof import('./all-workflows');
+/** The user's workflows (the plugin bundles mcpflow's beside them). */
+export type TriageWorkflows = typeof import('./workflows');
 
 export interface TriageWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   taskQueue: string;
-  /** The Responses API or the mcpflow emulator (`mcpflow/testing`'s startEmulator().url). */
+  /** The Responses API or the mcpflow emulator (`mcpflow/testing`'s startOfflineStack().openaiBaseURL). */
   openaiBaseURL?: string;
   env?: Record<string, string | undefined>;
 }
 
 export async function createTriageWorker(options: TriageWorkerOptions): Promise<Worker> {
-  const namespace = options.namespace ?? 'default';
-  const dataConverter = mcpflowDataConverter();
-  const temporalClient = new Client({ connection: options.connection, namespace, dataConverter });
   return Worker.create({
     connection: options.connection,
-    namespace,
+    namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue,
-    dataConverter,
-    activities: createActivities({ openaiBaseURL: options.openaiBaseURL, env: options.env ?? process.env, temporalClient }),
-    workflowsPath: require.resolve('./all-workflows'),
-    bundlerOptions: { preloadModules: sharedWorkflowModules() },
+    workflowsPath: require.resolve('./workflows'),
+    // The demo MCP servers listen on 127.0.0.1; a worker reaches no private address unless told.
+    plugins: [new McpflowPlugin({ openaiBaseURL: options.openaiBaseURL, env: options.env ?? process.env, allowPrivateNetworks: 'loopback' })],
   });
 }
 
