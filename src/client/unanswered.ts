@@ -27,6 +27,9 @@ const PendingState = temporal.api.enums.v1.PendingWorkflowTaskState;
  * 5 minutes after its last poll. A poller last seen longer ago than this is a worker that is gone.
  */
 export const LIVE_POLLER_MS = 90_000;
+/** No poller listed: looked at again this often, this many times (1.5 s), before saying there is no worker. */
+const NEW_WORKER_LOOKS = 3;
+const NEW_WORKER_LOOK_MS = 500;
 /** After a live poller was seen for a run, queries and updates to it skip the check this long. */
 const LIVE_CACHE_MS = 30_000;
 /** A workflow task nobody started for this long, while an update waited, means no worker takes tasks. */
@@ -68,7 +71,12 @@ export async function assertWorkerPolls(client: McpflowClient, workflowId: strin
   // A closed run refuses an update without a worker (the caller says so); a query still needs one.
   if (!description || (kind === 'update' && description.status.name !== 'RUNNING')) return;
   const taskQueue = description.taskQueue;
-  const live = await livePollers(client, taskQueue);
+  let live = await livePollers(client, taskQueue);
+  // A worker that has just started is listed once its first poll arrives: look again briefly.
+  for (let look = 0; live === 0 && look < NEW_WORKER_LOOKS; look++) {
+    await new Promise((resolve) => setTimeout(resolve, NEW_WORKER_LOOK_MS));
+    live = await livePollers(client, taskQueue);
+  }
   if (live === 0) throw new NoWorkerError(workflowId, taskQueue);
   if (live === undefined) return;
   // A long-lived client asks about many runs: keep only the entries that still count.

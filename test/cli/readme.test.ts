@@ -36,6 +36,7 @@ const NOT_RUN: Record<string, string> = {
   'Pipelines: a file of queries as one batch': 'needs a questions.jsonl the README does not give, and two lines are synopses (`batch pause|resume|…`, `--server ...`); test/batch runs these commands',
   'OAuth-protected MCP servers': 'needs an authorization server and a person signing in with a browser; test/mcp/oauth.test.ts runs `mcpflow auth`',
   'Docker Compose': 'needs Docker and its images; test/compose checks the compose file',
+  'Use it from your code': 'creates the Nexus endpoint on a cluster (`temporal operator nexus endpoint create`); test/nexus/endpoint.test.ts creates it through `mcpflow server`',
   'Encrypted payloads': 'the key on the second line is a placeholder (`k20261201:...`); test/codec covers the codec and its keys',
 };
 
