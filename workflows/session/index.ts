@@ -59,9 +59,9 @@ import { searchAttributeWriter } from '../search-attributes';
 import { childResult, runChildQuery, startChildQuery, unknownFailure, type ParsedSessionInput } from './child';
 import { SessionHistory } from './history';
 import { SessionTools } from './tools';
-import { assertTakesWork, DRAIN_ACCEPTS_WORK, untilQuiet, type DrainState } from './draining';
+import { assertTakesWork, untilQuiet, type DrainState } from './draining';
+import { DRAIN_ACCEPTS_WORK, QUERY_RETURNS_AT_ONCE } from '../patches';
 
-const QUERY_RETURNS_AT_ONCE = 'session-query-returns-at-once';
 /** A session's mode is fixed when it starts. */
 const SESSION_HOSTED_FIX = 'this session runs in hosted mode: start a direct-mode session for it (mcpflow session start <new id> --mode direct)';
 
