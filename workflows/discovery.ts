@@ -11,7 +11,7 @@ import type { Activities } from '../activities';
 import type { ServerListing } from '../activities/discovery';
 import type { DirectListResult } from '../activities/mcp';
 import type { ExecutionMode } from '../src/core/defaults';
-import { heartbeatTimeoutFor } from '../src/core/heartbeats';
+import { heartbeatTimeoutFor } from '../src/core/timing';
 import type { RetrySettings } from '../src/core/retry';
 import { activityRetryPolicy } from '../src/core/retry';
 import { isToolAllowed, type ServerConfig } from '../src/core/servers';

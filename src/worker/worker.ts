@@ -10,6 +10,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDeps } from '../../activities';
 import { sweepOrphansOfEndedWorkers } from '../../activities/stdio-orphans';
 import { TASK_QUEUE } from '../core/defaults';
+import { HEARTBEAT_THROTTLE_MS, STICKY_QUEUE_TIMEOUT_MS } from '../core/timing';
 import { mcpflowDataConverter } from '../codec/data-converter';
 import { mcpflowNexusServiceHandler } from '../nexus/handler';
 import { activityLogInterceptor } from './activity-log';
@@ -87,13 +88,9 @@ export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
       activity: [...(options.tracing?.activity ?? []), activityLogInterceptor, stickyResetInterceptor(temporalClient.workflowService)],
       ...(options.tracing ? { workflowModules: options.tracing.workflowModules } : {}),
     },
-    // A worker that died leaves its sticky tasks behind: after 500 ms (default 10 s) they go to
-    // the shared queue and another worker resumes the run (recovery 11 s → 2 s at 1 s, and the
-    // task after a retried Responses call waited out this timeout too; docs/benchmarks.md).
-    stickyQueueScheduleToStartTimeout: '500ms',
-    // Heartbeats reach the server at least every second (SDK: 80% of the heartbeat timeout, 1.6 s
-    // for a streamed Responses call): 1 s of slack before its 2 s timeout (workflows/query/model.ts).
-    maxHeartbeatThrottleInterval: '1s',
+    // A dead worker's run is taken over within seconds: src/core/timing.ts.
+    stickyQueueScheduleToStartTimeout: STICKY_QUEUE_TIMEOUT_MS,
+    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE_MS,
     // Direct mode schedules several tool calls at once: take them all eagerly (default 3).
     maxEagerActivityReservationsPerWorkflowTask: 50,
     maxCachedWorkflows: options.maxCachedWorkflows ?? maxCachedWorkflowsFor(),

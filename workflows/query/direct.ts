@@ -10,7 +10,7 @@ import type { ToolBinding } from '../../src/core/function-tools';
 import { parseArguments } from '../../src/core/parser';
 import { jsonBytes } from '../../src/core/payload-size';
 import { durationMs, type CallRecord } from '../../src/core/records';
-import { heartbeatTimeoutFor } from '../../src/core/heartbeats';
+import { heartbeatTimeoutFor } from '../../src/core/timing';
 import { activityRetryPolicy } from '../../src/core/retry';
 import type { FunctionCallItem, InputItem } from '../../src/core/schemas';
 import { requiresApproval, type ServerConfig } from '../../src/core/servers';
