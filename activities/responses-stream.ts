@@ -9,12 +9,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import OpenAI from 'openai';
 import type { ResponseCreateParamsNonStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { classify } from '../src/core/errors';
+import { KEEP_ALIVE_HEARTBEAT_MS } from '../src/core/timing';
 import { failureFromClassification, nonRetryableFailure, type FailureContext } from './errors';
 import type { SentCall } from './responses-recovery';
 import { readSseEvents, SseEventTooLargeError } from './sse-events';
-
-/** Well inside the 2 s heartbeat timeout of streamed calls (workflows/query/model.ts); the SDK throttles what it sends. */
-const KEEP_ALIVE_HEARTBEAT_MS = 500;
 
 export interface CallTimes {
   started_at: string;

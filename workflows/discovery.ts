@@ -11,7 +11,7 @@ import type { Activities } from '../activities';
 import type { ServerListing } from '../activities/discovery';
 import type { DirectListResult } from '../activities/mcp';
 import type { ExecutionMode } from '../src/core/defaults';
-import { heartbeatTimeoutFor } from '../src/core/heartbeats';
+import { heartbeatTimeoutFor } from '../src/core/timing';
 import type { RetrySettings } from '../src/core/retry';
 import { activityRetryPolicy } from '../src/core/retry';
 import { isToolAllowed, type ServerConfig } from '../src/core/servers';
@@ -20,6 +20,7 @@ import { diffCatalogs, discoveredToolFromListed, EMPTY_CATALOG, type Catalog, ty
 import { describeFailure } from './failures';
 import { parseInput } from './input';
 import { DiscoveryInputSchema, type DiscoveryInput, type DiscoveryResult } from './messages';
+import { LIST_ALL_AT_ONCE } from './patches';
 
 export interface ListingOptions {
   mode: ExecutionMode;
@@ -34,9 +35,6 @@ export async function discoverTools(rawInput: DiscoveryInput): Promise<Discovery
   const refreshed = await refreshCatalog(input.servers, previous, input);
   return { ...refreshed, diff: diffCatalogs(previous, refreshed.catalog), discovered_at: new Date().toISOString() };
 }
-
-/** Runs recorded before this listed every server with an activity of its own. */
-export const LIST_ALL_AT_ONCE = 'discovery-list-all-at-once';
 
 /**
  * Lists every server again; shared by discoverTools, runQuery and mcpSession. `atOnce: false`

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { describeUndecodable, isUndecodablePayload } from '../src/core/payload-converter';
 import { ServerConfigSchema, workflowInputServerProblem, workflowInputServersProblem, type ServerConfig } from '../src/core/servers';
 import { describeZodError } from '../src/core/zod-errors';
+import { WORKER_SERVER_REGISTRY } from './patches';
 
 /** What makes a payload unreadable before its schema is asked: not JSON, or raw bytes (binary/plain), which a zod object would take for an empty object. */
 function unreadable(payload: unknown): string | undefined {
@@ -15,13 +16,6 @@ function unreadable(payload: unknown): string | undefined {
   if (payload instanceof Uint8Array) return `a binary payload (${payload.length} bytes)`;
   return undefined;
 }
-
-/**
- * Runs recorded before the worker-side server registry ran stdio commands and sent secret
- * references given in their input: they replay as they ran. Asked only when an input breaks the
- * rule, so runs that do not record no marker.
- */
-export const WORKER_SERVER_REGISTRY = 'worker-server-registry';
 
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
   const unread = unreadable(input);

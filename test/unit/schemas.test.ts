@@ -9,8 +9,8 @@ import {
   McpCallItemSchema,
   McpToolConfigSchema,
   ResponseSchema,
-  ResponseStreamEventSchema,
 } from '../../src/core/schemas';
+import { ResponseStreamEventSchema } from '../../src/core/stream-events';
 
 const recorded = RECORDED_DIR;
 

@@ -22,6 +22,7 @@ import { WorkflowExecutionAlreadyStartedError, type SearchAttributePair } from '
 import type { Activities } from '../../activities';
 import { MCP_BATCH_ID, MCP_SERVERS } from '../../src/core/search-attributes';
 import type { QueryInput } from '../messages';
+import { WAITING_LINES_FREE_SLOTS } from '../patches';
 import { runQuery } from '../query';
 import { lineWorkflowId, type BatchLine, type LineOutcome, type LineRef, type ParsedBatchInput } from './messages';
 import { failureOutcome, resultOutcome } from './outcome';
@@ -33,12 +34,11 @@ const { batchLineOutcomes, batchLineInputs } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-/**
- * Lines waiting for a person (their child signalled waiting_*) hold no concurrency slot; lines in
+/*
+ * Since WAITING_LINES_FREE_SLOTS (../patches.ts), lines waiting for a person (their child signalled waiting_*) hold no concurrency slot; lines in
  * flight (running or waiting) are at most max(`max_waiting`, `concurrency`), so at most that many wait. Children also get their line number as memo
  * (`mcpflow_line`), so `batch results` can order and number lines it finds by search attribute.
  */
-export const WAITING_LINES_FREE_SLOTS = 'batch-waiting-lines-free-slots';
 
 /** Adopted lines asked about per activity; inputs of failed lines read per activity. */
 const OUTCOME_PAGE = 200;

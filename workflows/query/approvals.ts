@@ -9,6 +9,7 @@ import type { InputItem } from '../../src/core/schemas';
 import { findTool } from '../../src/core/tools';
 import { checkArgs } from '../input';
 import { ApprovalAnswerSchema, type ApprovalAnswer, type ApprovalOutcome } from '../messages';
+import { DENIED_CALLS_COUNTED } from '../patches';
 import type { QueryRunState } from './run-state';
 
 interface Decision {
@@ -119,7 +120,7 @@ export class Approvals {
       duration_ms: null,
     };
     // Runs recorded before this change pushed denied calls without counting or announcing them.
-    if (patched('denied-calls-counted')) this.run.addCall(record, null);
+    if (patched(DENIED_CALLS_COUNTED)) this.run.addCall(record, null);
     else this.run.calls.push(record);
   }
 }

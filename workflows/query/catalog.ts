@@ -8,11 +8,9 @@ import { patched } from '@temporalio/workflow';
 import type { ServerConfig } from '../../src/core/servers';
 import { catalogTools, isCatalogFresh } from '../../src/core/tools';
 import { refreshCatalog } from '../discovery';
+import { LISTING_IN_FIRST_TURN } from '../patches';
 import type { QueryRunState } from './run-state';
 import { QueryStop } from './stop';
-
-/** Runs recorded before this change listed every server (one activity each) before the first turn. */
-export const LISTING_IN_FIRST_TURN = 'hosted-listing-in-first-turn';
 
 export interface QueryServers {
   servers: ServerConfig[];

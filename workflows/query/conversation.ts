@@ -9,6 +9,7 @@ import { carriedItem, defaultConversationMode, fitConversation, MAX_CARRIED_BYTE
 import type { InputItem } from '../../src/core/schemas';
 import type { ResponsesCallResult } from '../../activities/responses';
 import type { ParsedQueryInput } from '../messages';
+import { CONVERSATION_OPTION } from '../patches';
 import { QueryStop } from './stop';
 
 /** What one turn sends besides its tools. */
@@ -30,7 +31,7 @@ export class Conversation {
 
   /** The mode of a run: runs recorded before the option existed replay as `stored`. */
   static of(options: ParsedQueryInput): Conversation {
-    if (!patched('conversation-option')) return new Conversation('stored');
+    if (!patched(CONVERSATION_OPTION)) return new Conversation('stored');
     return new Conversation(options.conversation ?? defaultConversationMode(options.approval_timeout_ms));
   }
 

@@ -8,9 +8,6 @@
 import { ActivityFailure, TimeoutFailure } from '@temporalio/workflow';
 import type { RecordedError } from '../../src/core/errors';
 
-/** Runs recorded before this change recorded a cut call as `timeout` and asked the model again. */
-export const CUT_CALL_OUTCOME_UNKNOWN = 'direct-cut-call-outcome-unknown';
-
 /** A failed call of a tool with side effects whose request may have reached the server. */
 export function isCutOff(readOnly: boolean, error: RecordedError): boolean {
   return !readOnly && error.type === 'timeout';

@@ -10,7 +10,7 @@ import type { ToolBinding } from '../../src/core/function-tools';
 import { parseArguments } from '../../src/core/parser';
 import { jsonBytes } from '../../src/core/payload-size';
 import { durationMs, type CallRecord } from '../../src/core/records';
-import { heartbeatTimeoutFor } from '../../src/core/heartbeats';
+import { heartbeatTimeoutFor } from '../../src/core/timing';
 import { activityRetryPolicy } from '../../src/core/retry';
 import type { FunctionCallItem, InputItem } from '../../src/core/schemas';
 import { requiresApproval, type ServerConfig } from '../../src/core/servers';
@@ -22,7 +22,8 @@ import { MAX_INPUT_ROUNDS } from '../../src/core/mcp-input';
 import type { Approvals } from './approvals';
 import { Elicitations } from './elicitation';
 import { Tasks } from './tasks';
-import { CUT_CALL_OUTCOME_UNKNOWN, isCutOff, outcomeUnknown } from './cut-calls';
+import { isCutOff, outcomeUnknown } from './cut-calls';
+import { CUT_CALL_OUTCOME_UNKNOWN, TOOL_GONE_REFRESH } from '../patches';
 import type { QueryRunState } from './run-state';
 import { QueryStop } from './stop';
 
@@ -35,9 +36,6 @@ type CallOutcome = Pick<CallRecord, 'status' | 'output' | 'started_at' | 'comple
 
 /** Structured content every call record of one run keeps together (each call's is capped by the activity). */
 const MAX_RUN_STRUCTURED_BYTES = 256 * 1024;
-
-/** Runs recorded before this change answered a missing tool without listing its server again. */
-const TOOL_GONE_REFRESH = 'direct-tool-gone-refresh';
 
 export class DirectCalls {
   /** Function names of tools found gone: no longer offered to the model. */

@@ -18,6 +18,7 @@ import {
 } from '../../src/core/mcp-input';
 import { checkArgs } from '../input';
 import { answerUpdate } from '../messages';
+import { ELICITATION_OWN_STATE } from '../patches';
 import type { QueryRunState } from './run-state';
 
 export interface Asker {
@@ -56,7 +57,7 @@ export class Elicitations {
     }
     // Its own state (McpState 'waiting_input'); runs recorded before showed 'waiting_approval', and
     // the state is a search attribute upsert, a command: those replay through the patch.
-    this.run.setState(patched('elicitation-own-state') ? 'waiting_input' : 'waiting_approval', `waiting for input to ${asker.server} · ${asker.tool}: mcpflow answer ${workflowInfo().workflowId} ${questions.map((question) => question.id).join(' / ')}`);
+    this.run.setState(patched(ELICITATION_OWN_STATE) ? 'waiting_input' : 'waiting_approval', `waiting for input to ${asker.server} · ${asker.tool}: mcpflow answer ${workflowInfo().workflowId} ${questions.map((question) => question.id).join(' / ')}`);
     const answered = () => questions.every((question) => this.answers.has(question.id));
     const timeout = this.run.input.approval_timeout_ms;
     if (timeout === undefined) await condition(answered);

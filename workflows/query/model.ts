@@ -2,21 +2,11 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { activityRetryPolicy } from '../../src/core/retry';
+import { heartbeatTimeoutFor } from '../../src/core/timing';
 import type { FunctionToolConfig, InputItem } from '../../src/core/schemas';
 import type { ServerConfig } from '../../src/core/servers';
 import type { ParsedQueryInput } from '../messages';
 
-/**
- * A worker that dies inside a streamed call is noticed when this passes without a heartbeat.
- * The activity beats at its start and then at least every 500 ms (activities/responses.ts); the
- * SDK sends the latest beat at most every min(80% of this, the worker's
- * maxHeartbeatThrottleInterval: 1 s, src/worker/worker.ts), so the server sees one every second
- * and a late one has 1 s of slack (2.5 s with the SDK's 2 s throttle left 0.5 s).
- * 15 s made recovery from a SIGKILL take 17 s; 2 s timed out calls of a worker swamped by 1,400
- * runs started at once while the first beat still waited for the first stream event; with the
- * 1 s throttle, 1,500 runs flooding the worker retried no call (docs/benchmarks.md).
- */
-const STREAM_HEARTBEAT_TIMEOUT_MS = 2_000;
 /**
  * The first retry of a call whose attempt timed out (its worker died). Every failure an attempt
  * reports itself carries its own delay (ApplicationFailure.nextRetryDelay, activities/errors.ts),
@@ -44,7 +34,8 @@ export function callModel(options: ParsedQueryInput, turn: ModelTurn) {
   const labels = turn.servers.map((server) => server.label).join(', ');
   const activities = proxyActivities<Activities>({
     startToCloseTimeout: options.call_timeout_ms,
-    heartbeatTimeout: options.stream ? Math.min(STREAM_HEARTBEAT_TIMEOUT_MS, options.call_timeout_ms) : undefined,
+    // A worker that dies inside a streamed call is noticed within seconds (src/core/timing.ts).
+    heartbeatTimeout: options.stream ? heartbeatTimeoutFor(options.call_timeout_ms) : undefined,
     retry: { ...activityRetryPolicy(options.retry), initialInterval: Math.min(TIMED_OUT_RETRY_INTERVAL_MS, Math.max(1, options.retry.base_delay_ms)) },
     summary: `Responses call, turn ${turn.step}: ${labels}${turn.functionTools ? ' (direct mode)' : ''}`,
   });

@@ -11,7 +11,7 @@ import { CancellationScope, isCancellation, proxyActivities, sleep } from '@temp
 import type { Activities } from '../../activities';
 import type { DirectCallInput, DirectCallResult } from '../../activities/mcp';
 import type { TaskHandle, TaskProgress } from '../../src/core/mcp-input';
-import { heartbeatTimeoutFor } from '../../src/core/heartbeats';
+import { heartbeatTimeoutFor } from '../../src/core/timing';
 import { activityRetryPolicy } from '../../src/core/retry';
 import type { Elicitations } from './elicitation';
 import type { QueryRunState } from './run-state';

@@ -12,9 +12,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import { allHandlersFinished, condition, sleep } from '@temporalio/workflow';
 import { SESSION_CONTINUING_AS_NEW, SESSION_CONTINUING_AS_NEW_TYPE } from './refusal';
 
-export const DRAIN_ACCEPTS_WORK = 'session-drain-accepts-work';
-
-
 /** Events a draining run may still grow by taking work: well inside Temporal's 50K-event bound. */
 export const DRAIN_EXTRA_EVENTS = 1_000;
 

@@ -18,35 +18,15 @@ import {
   patched,
   proxyActivities,
   setCurrentDetails,
-  setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import { CARRY_BUDGET_BYTES, jsonBytes } from '../../src/core/payload-size';
 import { MCP_SERVERS, MCP_STATE, MCP_TOOL_CALL_COUNT } from '../../src/core/search-attributes';
-import { hostedModeProblem, ServerConfigSchema } from '../../src/core/servers';
-import { findTool } from '../../src/core/tools';
-import { filterHistory, HistoryFilterSchema, type QueryResult } from '../../src/core/records';
-import { checkArgs, parseInput, parseSignal } from '../input';
+import type { QueryResult } from '../../src/core/records';
+import { parseInput } from '../input';
 import {
-  addServerUpdate,
-  catalogQuery,
   childQueryId,
-  executeQueryUpdate,
-  ExecuteQueryArgsSchema,
-  exportQuery,
-  historyQuery,
-  QueryStateChangeSchema,
-  queryStateSignal,
-  RefreshToolsArgsSchema,
-  refreshToolsUpdate,
-  RememberApprovalArgsSchema,
-  rememberApprovalUpdate,
-  RemoveServerArgsSchema,
-  removeServerUpdate,
   SessionInputSchema,
-  sessionProgressQuery,
-  statsQuery,
-  type ActiveQuery,
   type ExecuteQueryArgs,
   type QueryStarted,
   type SessionExport,
@@ -59,11 +39,9 @@ import { searchAttributeWriter } from '../search-attributes';
 import { childResult, runChildQuery, startChildQuery, unknownFailure, type ParsedSessionInput } from './child';
 import { SessionHistory } from './history';
 import { SessionTools } from './tools';
-import { assertTakesWork, DRAIN_ACCEPTS_WORK, untilQuiet, type DrainState } from './draining';
-
-const QUERY_RETURNS_AT_ONCE = 'session-query-returns-at-once';
-/** A session's mode is fixed when it starts. */
-const SESSION_HOSTED_FIX = 'this session runs in hosted mode: start a direct-mode session for it (mcpflow session start <new id> --mode direct)';
+import { assertTakesWork, untilQuiet, type DrainState } from './draining';
+import { DRAIN_ACCEPTS_WORK, QUERY_RETURNS_AT_ONCE } from '../patches';
+import { registerSessionHandlers, type HandledSession, type Tracked } from './handlers';
 
 const { awaitQueryResult } = proxyActivities<Activities>({
   // A carried query may wait days for an approval; heartbeats tell a lost worker apart within
@@ -88,17 +66,11 @@ export async function mcpSession(rawInput: SessionInput): Promise<SessionExport>
   return continueAsNew<typeof mcpSession>(session.nextRunInput());
 }
 
-interface Tracked extends ActiveQuery {
-  waiting: boolean;
-  /** Started by an earlier run: its end is learned from awaitQueryResult. */
-  carried: boolean;
-}
-
-class Session {
-  private state: SessionState = 'idle';
-  private readonly tools: SessionTools;
-  private readonly history: SessionHistory;
-  private readonly active = new Map<string, Tracked>();
+class Session implements HandledSession {
+  state: SessionState = 'idle';
+  readonly tools: SessionTools;
+  readonly history: SessionHistory;
+  readonly active = new Map<string, Tracked>();
   private refreshing: Promise<SessionRefreshResult> | null = null;
   /** Set when the session is about to continue as new (./draining.ts). */
   drain: DrainState = { acceptsWork: false };
@@ -107,12 +79,12 @@ class Session {
 
   private readonly upsertSearchAttributes: ReturnType<typeof searchAttributeWriter>;
 
-  constructor(private readonly input: ParsedSessionInput) {
+  constructor(readonly input: ParsedSessionInput) {
     this.upsertSearchAttributes = searchAttributeWriter(input.search_attributes);
     this.tools = new SessionTools(input.servers, input.carried);
     this.history = new SessionHistory(input.max_history, input.carried);
     for (const query of input.carried?.running ?? []) this.active.set(query.workflow_id, { ...query, waiting: false, carried: true });
-    this.registerHandlers();
+    registerSessionHandlers(this);
     this.publish();
   }
 
@@ -155,7 +127,7 @@ class Session {
   }
 
   /** One refresh at a time: a second caller shares the one in flight. */
-  private refreshTools(force: boolean): Promise<SessionRefreshResult> {
+  refreshTools(force: boolean): Promise<SessionRefreshResult> {
     this.refreshing ??= this.doRefresh(force).finally(() => {
       this.refreshing = null;
     });
@@ -177,7 +149,7 @@ class Session {
     }
   }
 
-  private executeQuery(args: ExecuteQueryArgs): Promise<QueryResult | QueryStarted> {
+  executeQuery(args: ExecuteQueryArgs): Promise<QueryResult | QueryStarted> {
     return patched(QUERY_RETURNS_AT_ONCE) ? this.startQuery(args) : this.executeQueryToTheEnd(args);
   }
 
@@ -224,123 +196,22 @@ class Session {
     return workflowId;
   }
 
-  // -------------------------------------------------------------------------------------------
-  // What a user sees
-
-  private statistics() {
-    return this.history.statistics(this.tools.servers.size, this.tools.toolCount());
-  }
-
-  private exportHistory(): SessionExport {
-    return {
-      exported_at: new Date().toISOString(),
-      servers: this.tools.labels(),
-      call_history: this.history.calls,
-      results: this.history.results,
-      errors: this.history.errors,
-      statistics: this.statistics(),
-    };
-  }
-
-  /** Counts the updates the run took (in handlers, which replay runs too; validators it does not). */
-  private counted<A extends unknown[], R>(handler: (...args: A) => R): (...args: A) => R {
-    return (...args) => {
-      this.arrivals++;
-      return handler(...args);
-    };
-  }
-
-  private registerHandlers() {
-    setHandler(sessionProgressQuery, () => ({
-      state: this.state,
-      servers: this.tools.labels(),
-      tools_cached: this.tools.toolCount(),
-      catalog_fetched_at: this.tools.fetchedAt(),
-      queries_run: this.history.queryCount,
-      active_queries: [...this.active.values()].map(({ workflow_id, query, started_at }) => ({ workflow_id, query, started_at })),
-      standing_approvals: this.tools.standingApprovals,
-    }));
-    setHandler(statsQuery, () => this.statistics());
-    setHandler(historyQuery, (filter) => filterHistory(this.history.calls, HistoryFilterSchema.parse(filter ?? {})));
-    setHandler(catalogQuery, () => this.tools.catalog);
-    setHandler(exportQuery, () => this.exportHistory());
-
-    setHandler(
-      addServerUpdate,
-      this.counted((server) => {
-        this.tools.addServer(ServerConfigSchema.parse(server));
-        this.publish();
-        return this.tools.labels();
-      }),
-      {
-        validator: (server) => {
-          const parsed = checkArgs(ServerConfigSchema, server, 'server');
-          // The model's platform cannot reach a program on the worker's machine: refused here, before any query fails on it.
-          const problem = this.input.mode === 'hosted' ? hostedModeProblem([parsed], SESSION_HOSTED_FIX) : undefined;
-          if (problem) throw new Error(problem);
-        },
-      },
-    );
-    setHandler(
-      removeServerUpdate,
-      this.counted((args) => {
-        this.tools.removeServer(args.label);
-        this.publish();
-        return this.tools.labels();
-      }),
-      {
-        validator: (args) => {
-          const { label } = checkArgs(RemoveServerArgsSchema, args, 'removeServer arguments');
-          if (!this.tools.servers.has(label)) throw new Error(`no server labelled ${label}; servers: ${this.tools.labels().join(', ') || 'none'}`);
-        },
-      },
-    );
-    setHandler(refreshToolsUpdate, this.counted((args) => this.refreshTools(RefreshToolsArgsSchema.parse(args ?? {}).force_refresh)), {
-      validator: (args) => {
-        checkArgs(RefreshToolsArgsSchema, args ?? {}, 'refreshTools arguments');
-        this.assertCanWork();
-      },
-    });
-    setHandler(executeQueryUpdate, this.counted((args) => this.executeQuery(ExecuteQueryArgsSchema.parse(args))), {
-      validator: (args) => {
-        const { query_id: id } = checkArgs(ExecuteQueryArgsSchema, args, 'executeQuery arguments');
-        this.assertCanWork();
-        if (id && this.active.has(childQueryId(workflowInfo().workflowId, id))) throw new Error(`a query with id ${id} is already running in this session`);
-      },
-    });
-    setHandler(rememberApprovalUpdate, this.counted((args) => this.tools.remember(args.server, args.tool)), {
-      validator: (args) => {
-        const { server, tool } = checkArgs(RememberApprovalArgsSchema, args, 'rememberApproval arguments');
-        if (!findTool(this.tools.catalog, tool, server)) throw new Error(`${server} has no tool ${tool} in the catalog: refresh the tools first`);
-      },
-    });
-    setHandler(queryStateSignal, (change) => {
-      this.arrivals++;
-      // Anyone can signal a workflow: a malformed payload must not fail the workflow task.
-      const parsed = parseSignal(QueryStateChangeSchema, change, 'queryState');
-      const active = parsed ? this.active.get(parsed.workflow_id) : undefined;
-      if (!parsed || !active) return;
-      active.waiting = parsed.state === 'waiting_approval';
-      this.setState(this.busyState());
-    });
-  }
-
   /** While queries run: waiting when any of them waits for an approval. */
-  private busyState(): SessionState {
+  busyState(): SessionState {
     return [...this.active.values()].some((query) => query.waiting) ? 'waiting' : 'executing';
   }
 
-  private assertCanWork() {
+  assertCanWork() {
     if (!this.tools.servers.size) throw new Error('the session has no servers: add one with addServer first');
     assertTakesWork(this.drain, workflowInfo().historyLength);
   }
 
-  private setState(state: SessionState) {
+  setState(state: SessionState) {
     this.state = state;
     this.publish();
   }
 
-  private publish() {
+  publish() {
     const waiting = [...this.active.values()].filter((query) => query.waiting).map((query) => query.workflow_id);
     setCurrentDetails(
       `**Session ${this.state}** — servers: ${this.tools.labels().join(', ') || 'none'}; ` +

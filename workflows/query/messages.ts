@@ -1,0 +1,97 @@
+/** runQuery: its input, state, progress, approvals, and its queries, updates and signal to a parent session (see ../messages.ts). */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { CacheTtlSchema, QueryOptionsShape, RequiredServersShape, RunOptionsShape, StandingApprovalSchema } from '../run-options';
+import { ConversationModeSchema } from '../../src/core/conversation';
+import type { InputAnswer, InputAnswerOutcome, PendingInput, TaskProgress } from '../../src/core/mcp-input';
+import { type CallRecord, CallRecordSchema, type HistoryFilter, type PendingApproval, PendingApprovalSchema, type QueryResult, QueryResultSchema, type WorkflowStatistics } from '../../src/core/records';
+import { type Catalog, CatalogSchema } from '../../src/core/tools';
+
+export const QueryInputSchema = z.object({
+  ...RequiredServersShape,
+  ...RunOptionsShape,
+  ...QueryOptionsShape,
+  instructions: z.string().optional(),
+  stream: QueryOptionsShape.stream.default(true),
+  max_steps: QueryOptionsShape.max_steps.default(10),
+  approval_timeout_ms: QueryOptionsShape.approval_timeout_ms.optional(),
+  cache_ttl_ms: CacheTtlSchema,
+  force_refresh: QueryOptionsShape.force_refresh.default(false),
+  /** A catalog from an earlier run (a session's cache); used while younger than the TTL. */
+  catalog: CatalogSchema.optional(),
+  /** An earlier answer to the same query, returned marked stale when retries run out. */
+  fallback_result: QueryResultSchema.optional(),
+  /** Approval requests for these tools are approved at once, while the tool's definition is unchanged. */
+  standing_approvals: z.array(StandingApprovalSchema).default([]),
+  metadata: QueryOptionsShape.metadata.optional(),
+  /**
+   * `stored`: turns are chained with `previous_response_id` (the API keeps responses 30 days);
+   * `stateless`: the workflow sends every item back with `store: false`. Default: `stateless` when
+   * `approval_timeout_ms` is absent or longer than 30 days, else `stored` (workflows/query/conversation.ts).
+   */
+  conversation: ConversationModeSchema.optional(),
+});
+export type QueryInput = z.input<typeof QueryInputSchema>;
+export type ParsedQueryInput = z.infer<typeof QueryInputSchema>;
+
+/** `waiting_input`: an MCP server asked the user a question (elicitation, workflows/query/elicitation.ts). */
+export const QueryStateSchema = z.enum(['idle', 'discovering', 'executing', 'waiting_approval', 'waiting_input', 'completed', 'failed']);
+export type QueryState = z.infer<typeof QueryStateSchema>;
+
+/** The seed's on_tool_call callback as a log that clients read through `progress` (retries in flight are read from the pending activities, see src/cli/watch.ts). */
+export const ProgressEventSchema = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  kind: z.enum(['state', 'tool_call', 'approval_request', 'approval_answer', 'discovery', 'error']),
+  message: z.string(),
+  call: CallRecordSchema.optional(),
+});
+export type ProgressEvent = z.infer<typeof ProgressEventSchema>;
+
+export interface QueryProgress {
+  state: QueryState;
+  step: number;
+  max_steps: number;
+  detail: string;
+  pending_approvals: PendingApproval[];
+  calls_so_far: number;
+  retries: number;
+  /** The latest events (bounded); `seq` lets a watcher print only what is new. */
+  events: ProgressEvent[];
+  /** Questions an MCP server asked (elicitation) that wait for `mcpflow answer`; absent in older runs. */
+  pending_input?: PendingInput[];
+  /** Tasks the run follows (MCP tasks extension), with their latest status; absent in older runs. */
+  tasks?: TaskProgress[];
+}
+
+export const ApprovalAnswerSchema = z.strictObject({
+  /** Which request; absent = every pending request. */
+  approval_request_id: z.string().min(1).optional(),
+  reason: z.string().max(2000).optional(),
+});
+export type ApprovalAnswer = z.infer<typeof ApprovalAnswerSchema>;
+
+export interface ApprovalOutcome {
+  answered: string[];
+  approve: boolean;
+}
+
+export const progressQuery = defineQuery<QueryProgress>('progress');
+export const statsQuery = defineQuery<WorkflowStatistics>('stats');
+export const historyQuery = defineQuery<CallRecord[], [HistoryFilter?]>('history');
+export const catalogQuery = defineQuery<Catalog>('catalog');
+export const resultQuery = defineQuery<QueryResult | null>('result');
+
+export const approveUpdate = defineUpdate<ApprovalOutcome, [ApprovalAnswer]>('approve');
+export const denyUpdate = defineUpdate<ApprovalOutcome, [ApprovalAnswer]>('deny');
+/** Answers an MCP server's question (elicitation); the validator checks it against the requested schema. */
+export const answerUpdate = defineUpdate<InputAnswerOutcome, [InputAnswer]>('answer');
+
+/** Sent by a query run to its parent session, so the session can say what its children wait for. */
+export const QueryStateChangeSchema = z.object({
+  workflow_id: z.string(),
+  state: QueryStateSchema,
+  pending_approvals: z.array(PendingApprovalSchema),
+});
+export type QueryStateChange = z.infer<typeof QueryStateChangeSchema>;
+export const queryStateSignal = defineSignal<[QueryStateChange]>('queryState');
