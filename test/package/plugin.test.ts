@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import type { WorkerOptions } from '@temporalio/worker';
 import { EncryptionConfigError, keyRingFromEnv } from '../../src/codec/keys';
 import { MCPFLOW_WORKFLOWS_PATH, McpflowPlugin, McpflowPluginOptionsError, type McpflowPluginOptions } from '../../src/worker';
+import { HEARTBEAT_THROTTLE_MS } from '../../src/core/timing';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 
@@ -71,7 +72,7 @@ describe('McpflowPlugin in a worker', () => {
     assert.equal(configured.dataConverter?.payloadCodecs?.length, 1);
     assert.ok((configured.interceptors?.activity?.length ?? 0) >= 1);
     assert.match(configured.bundlerOptions?.preloadModules?.at(-1) ?? '', /seal-shared-modules/);
-    assert.equal(configured.maxHeartbeatThrottleInterval, '1s');
+    assert.equal(configured.maxHeartbeatThrottleInterval, HEARTBEAT_THROTTLE_MS);
     assert.equal(configured.taskQueue, 'pipelines', 'the user\'s task queue');
   });
 
