@@ -24,7 +24,7 @@ import { MCP_BATCH_ID, MCP_SERVERS } from '../../src/core/search-attributes';
 import type { QueryInput } from '../messages';
 import { runQuery } from '../query';
 import { lineWorkflowId, type BatchLine, type LineOutcome, type LineRef, type ParsedBatchInput } from './messages';
-import { failureOutcome, resultOutcome } from './outcome';
+import { failureOutcome, resultOutcome } from '../../src/core/line-outcome';
 import type { BatchState } from './state';
 
 const { batchLineOutcomes, batchLineInputs } = proxyActivities<Activities>({
