@@ -7,7 +7,7 @@
  */
 import type { Readable } from 'node:stream';
 import { getDefaultEnvironment, type StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { Runtime } from '@temporalio/worker';
+import type { McpLog } from './runtime-log';
 import type { StdioServerConfig } from '../src/core/servers';
 import { redactText, resolveSecret, type Env } from './secrets';
 import { ProcessGroupStdioTransport } from './stdio-process-group';
@@ -24,10 +24,7 @@ export interface StdioParams {
   secrets: string[];
 }
 
-export type McpLog = (level: 'info' | 'warn', message: string, meta: Record<string, unknown>) => void;
-
-/** The worker's log (the SDK runtime's logger, src/cli/worker-runtime.ts installs mcpflow's). */
-export const runtimeLog: McpLog = (level, message, meta) => Runtime.instance().logger[level](message, meta);
+export { runtimeLog, type McpLog } from './runtime-log';
 
 /** The program the worker starts: secret references resolved here, on the worker, never in history. */
 export function stdioParams(server: StdioServerConfig, env: Env): StdioParams {

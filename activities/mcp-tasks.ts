@@ -10,7 +10,7 @@ import { clipToBytes, MAX_TOOL_OUTPUT_BYTES } from '../src/core/payload-size';
 import type { RetrySettings } from '../src/core/retry';
 import type { ServerConfig } from '../src/core/servers';
 import type { DiscoveredTool } from '../src/core/tools';
-import type { DirectCallResult } from './mcp';
+import type { DirectCallResult } from './mcp-results';
 import type { Mcp2026Client } from './mcp-2026/client';
 import type { Modern } from './mcp-2026/direct';
 import { cancelTask, getTask, taskHandle, updateTask } from './mcp-2026/operations';

@@ -7,11 +7,10 @@ import { Context } from '@temporalio/activity';
 import type { Client, RequestOptions } from '@modelcontextprotocol/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
-import { classify, type RecordedError } from '../src/core/errors';
+import { classify } from '../src/core/errors';
 import { clipToBytes, MAX_TOOL_OUTPUT_BYTES } from '../src/core/payload-size';
 import { contentText } from '../src/core/parser';
 import type { RetrySettings } from '../src/core/retry';
-import type { DiscoveredTool } from '../src/core/tools';
 import { validateArguments } from '../src/core/validation';
 import type { McpListedTool } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
@@ -21,16 +20,17 @@ import { findDestinationRefusal } from '../src/net/destination-guard';
 import type { McpConnectionPool } from './mcp-connections';
 import { answeredByServer } from './mcp-connection';
 import { StdioSpawnError } from './mcp-stdio';
-import { outputSchemaOf, rememberOutputSchemas, structuredOutcome, textOfStructured, type StructuredOutcome } from './mcp-structured';
+import { outputSchemaOf, rememberOutputSchemas, structuredOutcome, textOfStructured } from './mcp-structured';
 import { redactDeep, redactText, secretValues, type Env } from './secrets';
 import { Mcp2026Client } from './mcp-2026/client';
 import { Modern } from './mcp-2026/direct';
 import { sharedProtocolMemory, NoCommonProtocolError, type ProtocolMemory } from './mcp-2026/negotiate';
 import { callTool2026, listTools2026, ProtocolViolationError, type CallAnswer } from './mcp-2026/operations';
 import type { CallToolResult2026 } from './mcp-2026/schema';
-import type { CallInteraction, ElicitResult } from '../src/core/mcp-input';
+import type { CallInteraction } from '../src/core/mcp-input';
 import { beat, withDeadline } from './mcp-deadline';
 import { createMcpTaskActivities, type DirectTaskInput } from './mcp-tasks';
+import type { DirectCallInput, DirectCallResult, DirectListInput, DirectListResult } from './mcp-results';
 
 export { withMcpClient } from './mcp-connection';
 
@@ -59,52 +59,7 @@ export async function listToolsOf(client: Client, serverLabel: string, options: 
   return tools;
 }
 
-/** What a direct listing returns; the caching hints only from a 2026-07-28 server. */
-export interface DirectListResult {
-  tools: McpListedTool[];
-  attempt: number;
-  /** The server's `ttlMs` (smallest over the pages): how long the listing may be considered fresh. */
-  ttl_ms?: number;
-  cache_scope?: 'public' | 'private';
-}
-
-export interface DirectListInput {
-  server: ServerConfig;
-  retry: RetrySettings;
-  /** The activity's start-to-close timeout; without it, the one Temporal gave this activity. */
-  timeout_ms?: number;
-}
-
-export interface DirectCallInput {
-  server: ServerConfig;
-  tool: DiscoveredTool;
-  arguments: Record<string, unknown>;
-  retry: RetrySettings;
-  /** The activity's start-to-close timeout. */
-  timeout_ms: number;
-  /** A retry of an input-required call (MCP 2026-07-28 multi round-trip): the person's answers, keyed as the server asked. */
-  input_responses?: Record<string, ElicitResult>;
-  /** Echoed back exactly as the server sent it. */
-  request_state?: string;
-}
-
-export interface DirectCallResult extends StructuredOutcome {
-  output: string;
-  /** The tool ran and reported a failure (`isError: true`) that is not worth retrying. */
-  is_error: boolean;
-  started_at: string;
-  completed_at: string;
-  attempt: number;
-  /** Errors of the attempts before it, fixed by the retry (./attempt-errors.ts). */
-  attempt_errors?: RecordedError[];
-  /**
-   * The call is not finished (2026-07-28 servers only): the server asks for input, returned a task
-   * to follow, or refused the `requestState` of a retry. `output` is empty then.
-   */
-  interaction?: CallInteraction;
-  /** Set by getTaskDirect when the task ended. */
-  task_status?: 'completed' | 'failed' | 'cancelled';
-}
+export type { DirectCallInput, DirectCallResult, DirectListInput, DirectListResult } from './mcp-results';
 
 export function createMcpActivities(deps: { env: Env; connections: McpConnectionPool; allowPrivateNetworks?: AllowPrivateNetworks; protocols?: ProtocolMemory }) {
   const allow = deps.allowPrivateNetworks ?? DEFAULT_ALLOW_PRIVATE_NETWORKS;
