@@ -8,7 +8,7 @@ import { Client } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
-import { sweepOrphansOfEndedWorkers } from '../../activities/stdio-orphans';
+import { sweepOrphansOfEndedWorkers } from '../../activities/mcp/2025/stdio-orphans';
 import { TASK_QUEUE } from '../core/defaults';
 import { mcpflowDataConverter } from '../codec/data-converter';
 import { mcpflowNexusServiceHandler } from '../nexus/handler';

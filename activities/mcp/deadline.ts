@@ -1,8 +1,8 @@
 /** The deadline every MCP request of one direct-mode activity shares, and the heartbeats while it waits. */
 import { Context } from '@temporalio/activity';
 import type { RequestOptions } from '@modelcontextprotocol/client';
-import { KEEP_ALIVE_HEARTBEAT_MS } from '../src/core/heartbeats';
-import { earlierAttemptErrors } from './attempt-errors';
+import { KEEP_ALIVE_HEARTBEAT_MS } from '../../src/core/heartbeats';
+import { earlierAttemptErrors } from '../attempt-errors';
 
 /** Room left between the last MCP request's deadline and the activity's own timeout. */
 const REQUEST_TIMEOUT_MARGIN_MS = 2_000;

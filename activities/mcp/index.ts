@@ -1,38 +1,38 @@
 /**
  * Direct talk with an MCP server over Streamable HTTP, with the MCP SDK: `tools/list` costs no
  * tokens and works for servers that only the worker can reach. Connections come from a pool
- * (./mcp-connections.ts) shared by the worker's activities.
+ * (./2025/connections.ts) shared by the worker's activities.
  */
 import { Context } from '@temporalio/activity';
 import type { Client, RequestOptions } from '@modelcontextprotocol/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
-import { classify } from '../src/core/errors';
-import { clipToBytes, MAX_TOOL_OUTPUT_BYTES } from '../src/core/payload-size';
-import { contentText } from '../src/core/parser';
-import type { RetrySettings } from '../src/core/retry';
-import { validateArguments } from '../src/core/validation';
-import type { McpListedTool } from '../src/core/schemas';
-import type { ServerConfig } from '../src/core/servers';
-import { attemptErrorsField } from './attempt-errors';
-import { failureFromClassification, nonRetryableFailure, toApplicationFailure, type FailureContext } from './errors';
-import { findDestinationRefusal } from '../src/net/destination-guard';
-import type { McpConnectionPool } from './mcp-connections';
-import { answeredByServer } from './mcp-connection';
-import { StdioSpawnError } from './mcp-stdio';
-import { outputSchemaOf, rememberOutputSchemas, structuredOutcome, textOfStructured } from './mcp-structured';
-import { redactDeep, redactText, secretValues, type Env } from './secrets';
-import { Mcp2026Client } from './mcp-2026/client';
-import { Modern } from './mcp-2026/direct';
-import { sharedProtocolMemory, NoCommonProtocolError, type ProtocolMemory } from './mcp-2026/negotiate';
-import { callTool2026, listTools2026, ProtocolViolationError, type CallAnswer } from './mcp-2026/operations';
-import type { CallToolResult2026 } from './mcp-2026/schema';
-import type { CallInteraction } from '../src/core/mcp-input';
-import { beat, withDeadline } from './mcp-deadline';
-import { createMcpTaskActivities, type DirectTaskInput } from './mcp-tasks';
-import type { DirectCallInput, DirectCallResult, DirectListInput, DirectListResult } from './mcp-results';
+import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../../src/core/destinations';
+import { classify } from '../../src/core/errors';
+import { clipToBytes, MAX_TOOL_OUTPUT_BYTES } from '../../src/core/payload-size';
+import { contentText } from '../../src/core/parser';
+import type { RetrySettings } from '../../src/core/retry';
+import { validateArguments } from '../../src/core/validation';
+import type { McpListedTool } from '../../src/core/schemas';
+import type { ServerConfig } from '../../src/core/servers';
+import { attemptErrorsField } from '../attempt-errors';
+import { failureFromClassification, nonRetryableFailure, toApplicationFailure, type FailureContext } from '../errors';
+import { findDestinationRefusal } from '../../src/net/destination-guard';
+import type { McpConnectionPool } from './2025/connections';
+import { answeredByServer } from './2025/connection';
+import { StdioSpawnError } from './2025/stdio';
+import { outputSchemaOf, rememberOutputSchemas, structuredOutcome, textOfStructured } from './structured';
+import { redactDeep, redactText, secretValues, type Env } from '../secrets';
+import { Mcp2026Client } from './2026/client';
+import { Modern } from './2026/direct';
+import { sharedProtocolMemory, NoCommonProtocolError, type ProtocolMemory } from './2026/negotiate';
+import { callTool2026, listTools2026, ProtocolViolationError, type CallAnswer } from './2026/operations';
+import type { CallToolResult2026 } from './2026/schema';
+import type { CallInteraction } from '../../src/core/mcp-input';
+import { beat, withDeadline } from './deadline';
+import { createMcpTaskActivities, type DirectTaskInput } from './task-activities';
+import type { DirectCallInput, DirectCallResult, DirectListInput, DirectListResult } from './results';
 
-export { withMcpClient } from './mcp-connection';
+export { withMcpClient } from './2025/connection';
 
 /**
  * Every page of `tools/list`, in the shape the Responses API uses for listed tools. Page by page
@@ -59,7 +59,7 @@ export async function listToolsOf(client: Client, serverLabel: string, options: 
   return tools;
 }
 
-export type { DirectCallInput, DirectCallResult, DirectListInput, DirectListResult } from './mcp-results';
+export type { DirectCallInput, DirectCallResult, DirectListInput, DirectListResult } from './results';
 
 export function createMcpActivities(deps: { env: Env; connections: McpConnectionPool; allowPrivateNetworks?: AllowPrivateNetworks; protocols?: ProtocolMemory }) {
   const allow = deps.allowPrivateNetworks ?? DEFAULT_ALLOW_PRIVATE_NETWORKS;
@@ -117,7 +117,7 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
           input.server,
           deps.env,
           async (sdk) => {
-            // Not client.callTool: its output-schema check throws on a mismatch (./mcp-structured.ts).
+            // Not client.callTool: its output-schema check throws on a mismatch (./structured.ts).
             const result = await sdk.request({ method: 'tools/call', params: { name: input.tool.name, arguments: input.arguments } }, options);
             const hasStructured = result.structuredContent !== undefined && result.isError !== true;
             const answer: CallAnswer = { kind: 'complete', result: { ...result, resultType: 'complete' } };

@@ -5,18 +5,18 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CallInteraction, ElicitResult } from '../src/core/mcp-input';
-import { clipToBytes, MAX_TOOL_OUTPUT_BYTES } from '../src/core/payload-size';
-import type { RetrySettings } from '../src/core/retry';
-import type { ServerConfig } from '../src/core/servers';
-import type { DiscoveredTool } from '../src/core/tools';
-import type { DirectCallResult } from './mcp-results';
-import type { Mcp2026Client } from './mcp-2026/client';
-import type { Modern } from './mcp-2026/direct';
-import { cancelTask, getTask, taskHandle, updateTask } from './mcp-2026/operations';
-import type { CallToolResult2026 } from './mcp-2026/schema';
-import { withDeadline } from './mcp-deadline';
-import { redactText, secretValues, type Env } from './secrets';
+import type { CallInteraction, ElicitResult } from '../../src/core/mcp-input';
+import { clipToBytes, MAX_TOOL_OUTPUT_BYTES } from '../../src/core/payload-size';
+import type { RetrySettings } from '../../src/core/retry';
+import type { ServerConfig } from '../../src/core/servers';
+import type { DiscoveredTool } from '../../src/core/tools';
+import type { DirectCallResult } from './results';
+import type { Mcp2026Client } from './2026/client';
+import type { Modern } from './2026/direct';
+import { cancelTask, getTask, taskHandle, updateTask } from './2026/operations';
+import type { CallToolResult2026 } from './2026/schema';
+import { withDeadline } from './deadline';
+import { redactText, secretValues, type Env } from '../secrets';
 
 /** One task of a 2026-07-28 server: follow it (`tasks/get`), answer it (`tasks/update`) or cancel it. */
 export interface DirectTaskInput {
@@ -29,7 +29,7 @@ export interface DirectTaskInput {
   input_responses?: Record<string, ElicitResult>;
 }
 
-/** What the task activities share with callToolDirect (./mcp.ts): a finished task is a finished call. */
+/** What the task activities share with callToolDirect (./index.ts): a finished task is a finished call. */
 export interface McpCallResults {
   env: Env;
   modern: Modern;

@@ -1,14 +1,14 @@
 /**
- * What the direct-mode MCP activities (./mcp.ts, ./mcp-tasks.ts) take and return: their own
+ * What the direct-mode MCP activities (./index.ts, ./task-activities.ts) take and return: their own
  * module so that the two need not import each other. Shapes are part of workflow histories.
  */
-import type { RecordedError } from '../src/core/errors';
-import type { CallInteraction, ElicitResult } from '../src/core/mcp-input';
-import type { RetrySettings } from '../src/core/retry';
-import type { McpListedTool } from '../src/core/schemas';
-import type { ServerConfig } from '../src/core/servers';
-import type { DiscoveredTool } from '../src/core/tools';
-import type { StructuredOutcome } from './mcp-structured';
+import type { RecordedError } from '../../src/core/errors';
+import type { CallInteraction, ElicitResult } from '../../src/core/mcp-input';
+import type { RetrySettings } from '../../src/core/retry';
+import type { McpListedTool } from '../../src/core/schemas';
+import type { ServerConfig } from '../../src/core/servers';
+import type { DiscoveredTool } from '../../src/core/tools';
+import type { StructuredOutcome } from './structured';
 
 /** What a direct listing returns; the caching hints only from a 2026-07-28 server. */
 export interface DirectListResult {
