@@ -70,13 +70,13 @@ describe('activities/: no import circle', () => {
     assert.equal(cycle, undefined, `import circle: ${cycle?.map((f) => path.relative(root, f)).join(' → ')}`);
   });
 
-  it('a planted circle is found (a type import counts): the old secrets → mcp-auth → runtime log → secrets', () => {
+  it('a planted circle is found (a type import counts): the old secrets → mcp/auth → runtime log → secrets', () => {
     const files = realFiles();
     const log = path.join(root, 'runtime-log.ts');
     assert.ok(files.has(log));
     files.set(log, `${files.get(log)}\nimport type { Env } from './secrets';\n`);
     const cycle = findCycle(graphOf(files));
     assert.ok(cycle, 'the planted circle was not found');
-    assert.deepEqual(new Set(cycle.map((f) => path.basename(f))), new Set(['secrets.ts', 'mcp-auth.ts', 'runtime-log.ts']));
+    assert.deepEqual(new Set(cycle.map((f) => path.basename(f))), new Set(['secrets.ts', 'auth.ts', 'runtime-log.ts']));
   });
 });
