@@ -17,7 +17,10 @@ const nodeBuiltins = [
 //   workflows/   imports src/core/, workflows/, @temporalio/workflow, @temporalio/common, zod,
 //                and only *types* from activities/
 //   src/core/    imports @temporalio/common, zod, ajv, ajv-formats and itself; nothing above it
-//   activities/  never imports src/emulator, src/demo-servers, src/cli
+//   activities/  never imports src/emulator, src/demo-servers, src/cli, and only *types* from workflows/
+//   src/cli/     imports only *types* from activities/ (the worker runtime, src/cli/worker-runtime.ts,
+//                excepted until it moves to src/worker/)
+//   src/emulator/ never imports src/demo-servers (both are reached over HTTP; shared pieces live in src/core/)
 //
 // Relative specifiers are matched with regexes anchored on one or more `../` followed by the
 // layer's folder, so they hold at any depth (`../activities` from workflows/x.ts,
@@ -191,6 +194,30 @@ const activitiesRule = error({
       regex: up('src/cli'),
       message: 'The CLI sits above activities: move the shared code into src/core/, or pass it in through ActivityDeps (activities/index.ts).',
     },
+    {
+      regex: up('workflows'),
+      allowTypeImports: true,
+      message: 'Activities may import only types from workflows/: move the pure code both need into src/core/ (e.g. src/core/line-outcome.ts), and name update/signal definitions by their string name.',
+    },
+  ],
+});
+
+const cliRule = error({
+  patterns: [
+    {
+      regex: up('activities'),
+      allowTypeImports: true,
+      message: 'The CLI may import only types from activities/: the worker (src/worker/) runs activities, the CLI starts the worker.',
+    },
+  ],
+});
+
+const emulatorRule = error({
+  patterns: [
+    {
+      regex: up('(?:src/)?demo-servers'),
+      message: 'The emulator must not import the demo servers (it reaches them over HTTP): take what it needs as an EmulatorOptions field (e.g. `today`), or share a pure piece through src/core/.',
+    },
   ],
 });
 
@@ -230,5 +257,17 @@ export default tseslint.config(
     // Activities do the I/O, against real endpoints: test and demo infrastructure stays outside.
     files: ['activities/**/*.{ts,mts,cts}'],
     rules: { 'no-restricted-imports': activitiesRule },
+  },
+  {
+    // The CLI starts the worker; only the worker runs activities. src/cli/worker-runtime.ts IS the
+    // worker runtime, still here until the package work moves it to src/worker/: exempt until then.
+    files: ['src/cli/**/*.{ts,mts,cts}'],
+    ignores: ['src/cli/worker-runtime.ts'],
+    rules: { 'no-restricted-imports': cliRule },
+  },
+  {
+    // The emulator and the demo servers are separate services: they meet over HTTP only.
+    files: ['src/emulator/**/*.{ts,mts,cts}'],
+    rules: { 'no-restricted-imports': emulatorRule },
   },
 );

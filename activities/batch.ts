@@ -5,11 +5,10 @@
  * a line waits for a person.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
+import { decodeArrayFromPayloads } from '../src/codec/sdk-internals';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { heartbeat } from '@temporalio/activity';
-import type { LineOutcome } from '../workflows/batch/messages';
-import { failureOutcome, resultOutcome } from '../workflows/batch/outcome';
+import { failureOutcome, resultOutcome, type LineOutcome } from '../src/core/line-outcome';
 import type { QueryInput } from '../workflows/messages';
 import type { QueryResult } from '../src/core/records';
 

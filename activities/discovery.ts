@@ -1,5 +1,5 @@
 /**
- * Tool listing activities beyond listToolsDirect (activities/mcp.ts):
+ * Tool listing activities beyond listToolsDirect (activities/mcp/index.ts):
  *   - listToolsHosted: one server through a Responses call whose `mcp_list_tools` item is the
  *     listing;
  *   - listAllTools: every server of a discovery in one activity, concurrently (direct: one

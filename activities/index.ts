@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createBatchActivities } from './batch';
 import { createDiscoveryActivities } from './discovery';
 import { createMcpActivities } from './mcp';
-import { sharedMcpConnections, type McpConnectionPool } from './mcp-connections';
+import { sharedMcpConnections, type McpConnectionPool } from './mcp/2025/connections';
 import { createResponsesActivities } from './responses';
 import { withResultBudget } from './result-budget';
 import { createSessionActivities } from './sessions';
@@ -16,7 +16,7 @@ import type { Client } from '@temporalio/client';
 import type { AllowPrivateNetworks } from '../src/core/destinations';
 import type { Env } from './secrets';
 
-export { closeMcpConnections, McpConnectionPool } from './mcp-connections';
+export { closeMcpConnections, McpConnectionPool } from './mcp/2025/connections';
 
 export interface ActivityDeps {
   /** Where the Responses API lives; defaults to OPENAI_BASE_URL, then the real API. */

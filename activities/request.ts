@@ -1,3 +1,25 @@
+/** What callResponsesApi (./responses.ts) takes: one Responses API call. */
+export interface ResponsesCallInput {
+  model: string;
+  input: string | InputItem[];
+  servers: ServerConfig[];
+  /** Direct mode: MCP tools shown to the model as function tools (see src/core/function-tools.ts). */
+  function_tools?: FunctionToolConfig[];
+  previous_response_id?: string | null;
+  /** `false`: the workflow carries the conversation; the API keeps nothing. */
+  store?: false;
+  instructions?: string;
+  stream: boolean;
+  metadata?: Record<string, string>;
+  tool_choice?: 'auto' | 'none';
+  /** Per-server overrides of the tool config, e.g. forcing approval while only listing tools. */
+  tool_overrides?: Partial<McpToolConfig>;
+  retry: RetrySettings;
+  timeout_ms: number;
+  /** The call is also the query's discovery: a server the API cannot list (HTTP 424) fails it at once, with `listing_failed`. */
+  fail_on_listing_error?: boolean;
+}
+
 /**
  * The body of a Responses request, typed with the `openai` package's own request types. Our
  * tool configs and input items are zod schemas (src/core/schemas.ts) that accept the API's wider
@@ -15,7 +37,8 @@ import type {
   Tool,
 } from 'openai/resources/responses/responses';
 import type { FunctionCallOutputItem, FunctionToolConfig, InputItem, InputMessage, McpToolConfig } from '../src/core/schemas';
-import type { ResponsesCallInput } from './responses';
+import type { RetrySettings } from '../src/core/retry';
+import type { ServerConfig } from '../src/core/servers';
 import { approvedCallsAwaiting } from './responses-recovery';
 import { hostedToolConfig, type Env } from './secrets';
 

@@ -12,37 +12,15 @@ import type { ResponseCreateParamsNonStreaming } from 'openai/resources/response
 import { type RecordedError } from '../src/core/errors';
 import { errorTypeOf } from '../src/core/failures';
 import { clipCallOutputs } from '../src/core/payload-size';
-import type { RetrySettings } from '../src/core/retry';
-import { describeZodError, ResponseSchema, type FunctionToolConfig, type InputItem, type McpToolConfig, type OutputItem, type Response, type Usage } from '../src/core/schemas';
-import type { ServerConfig } from '../src/core/servers';
+import { describeZodError, ResponseSchema, type OutputItem, type Response, type Usage } from '../src/core/schemas';
 import { attemptErrorsField, earlierAttemptErrors } from './attempt-errors';
 import { classifyError, errorMessage, isListingError, listingFailure, toApplicationFailure, type FailureContext } from './errors';
-import { requestBody } from './request';
+import { requestBody, type ResponsesCallInput } from './request';
 import { approvedCallsAwaiting, earlierSentCall, outcomeUnknownFailure, retrieveStored, sentCallDetails } from './responses-recovery';
 import { responseFailure, streamResponse, type CallTimes, type CallTracker } from './responses-stream';
 import { redactDeep, secretValues, type Env } from './secrets';
 
-export interface ResponsesCallInput {
-  model: string;
-  input: string | InputItem[];
-  servers: ServerConfig[];
-  /** Direct mode: MCP tools shown to the model as function tools (see src/core/function-tools.ts). */
-  function_tools?: FunctionToolConfig[];
-  previous_response_id?: string | null;
-  /** `false`: the workflow carries the conversation; the API keeps nothing. */
-  store?: false;
-  instructions?: string;
-  stream: boolean;
-  metadata?: Record<string, string>;
-  tool_choice?: 'auto' | 'none';
-  /** Per-server overrides of the tool config, e.g. forcing approval while only listing tools. */
-  tool_overrides?: Partial<McpToolConfig>;
-  retry: RetrySettings;
-  timeout_ms: number;
-  /** The call is also the query's discovery: a server the API cannot list (HTTP 424) fails it at once, with `listing_failed`. */
-  fail_on_listing_error?: boolean;
-}
-
+export type { ResponsesCallInput } from './request';
 export type { CallTimes } from './responses-stream';
 
 export interface ResponsesCallResult {

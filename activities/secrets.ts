@@ -5,7 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { McpToolConfig } from '../src/core/schemas';
 import { hostedModeProblem, isStdioServer, type SecretRef, type ServerConfig } from '../src/core/servers';
-import { hostedOAuthToken, oauthSecretValues } from './mcp-auth';
+import { hostedOAuthToken, oauthSecretValues } from './mcp/auth';
 
 export type Env = Record<string, string | undefined>;
 
@@ -65,7 +65,7 @@ export function secretValues(servers: readonly ServerConfig[], env: Env): string
       : [...Object.values(server.headers ?? {}), ...(server.authorization ? [server.authorization] : [])],
   );
   const values = refs.flatMap((ref) => (env[ref.env] ? [env[ref.env]!] : []));
-  // OAuth tokens from the token store (activities/mcp-auth.ts) are secrets like any other.
+  // OAuth tokens from the token store (activities/mcp/auth.ts) are secrets like any other.
   for (const server of servers) values.push(...oauthSecretValues(server, env));
   if (env.OPENAI_API_KEY) values.push(env.OPENAI_API_KEY);
   return values;

@@ -7,10 +7,13 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { QUERY_FAILED, readQueryFailedDetails } from '../src/core/failures';
+import { failedQueryResult } from '../src/core/line-outcome';
 import { clipToBytes, MAX_KEPT_BYTES } from '../src/core/payload-size';
 import type { QueryResult } from '../src/core/records';
-import { refreshToolsUpdate, type ActiveQuery, type RefreshSessionInput, type SessionRefreshResult } from '../workflows/messages';
+import type { ActiveQuery, RefreshSessionInput, RefreshToolsArgs, SessionRefreshResult } from '../workflows/messages';
+
+/** workflows/messages.ts refreshToolsUpdate's name: activities take only types from workflows/ (eslint.config.mjs). */
+const REFRESH_TOOLS_UPDATE = 'refreshTools';
 
 /** workflows/session/index.ts gives a carried query's wait a 10 s heartbeat timeout. */
 const HEARTBEAT_EVERY_MS = 2_000;
@@ -38,7 +41,7 @@ export function createSessionActivities(deps: { temporalClient?: Client }) {
     const context = Context.current();
     const info = context.info;
     try {
-      const refreshing = deps.temporalClient.workflow.getHandle(input.session_id).executeUpdate(refreshToolsUpdate, {
+      const refreshing = deps.temporalClient.workflow.getHandle(input.session_id).executeUpdate<SessionRefreshResult, [RefreshToolsArgs]>(REFRESH_TOOLS_UPDATE, {
         args: [{ force_refresh: input.force_refresh ?? true }],
         // One update per scheduled run, however often this activity is retried.
         updateId: `${info.workflowExecution?.workflowId ?? 'standalone'}/${info.workflowExecution?.runId ?? ''}/${info.activityId}`,
@@ -85,7 +88,7 @@ export function createSessionActivities(deps: { temporalClient?: Client }) {
 /** A run that failed carries its partial result; one that was terminated, cancelled or lost does not. */
 function endedWithout(query: ActiveQuery, error: unknown): QueryResult {
   const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
-  const partial = cause instanceof ApplicationFailure && cause.type === QUERY_FAILED ? readQueryFailedDetails(cause.details)?.result : undefined;
+  const partial = failedQueryResult(cause);
   if (partial) return partial;
   if (error instanceof Error && !(error instanceof WorkflowFailedError) && !(error instanceof WorkflowNotFoundError)) throw error;
   return {

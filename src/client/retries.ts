@@ -4,8 +4,7 @@
  */
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import type { LoadedDataConverter } from '@temporalio/common';
-import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
-import { optionalTsToMs } from '@temporalio/common/lib/time';
+import { decodeOptionalFailureToOptionalError, optionalTsToMs } from '../codec/sdk-internals';
 
 export interface PendingRetry {
   activity_id: string;

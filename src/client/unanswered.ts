@@ -11,8 +11,7 @@
  * once rather than after the 10 s deadline; both are checked again when one fails.
  */
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
-import { optionalTsToMs } from '@temporalio/common/lib/time';
+import { decodeOptionalFailureToOptionalError, optionalTsToMs } from '../codec/sdk-internals';
 import { temporal } from '@temporalio/proto';
 import { KEY_FILE_ENV, KEYS_ENV } from '../codec/keys';
 import { ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../codec/aes-gcm-codec';

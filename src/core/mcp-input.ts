@@ -2,7 +2,7 @@
  * What an MCP 2026-07-28 server may ask of a direct-mode call, as plain JSON the workflow keeps:
  * an `InputRequiredResult` (multi round-trip elicitation) and a task handle (tasks extension).
  * Shared by the activities that read the server's answer and the workflow that waits durably;
- * the wire side is the MCP SDK 2.x client's (activities/mcp-2026/ keeps the tasks extension's schemas).
+ * the wire side is the MCP SDK 2.x client's (activities/mcp/2026/ keeps the tasks extension's schemas).
  *
  * Only elicitation is declared in the client capabilities mcpflow sends, so a server may not put
  * sampling or roots requests in `inputRequests` (MRTR, "Server Requirements"); one that does is

@@ -65,7 +65,7 @@ export const HttpServerConfigSchema = z.strictObject({
   headers: z.record(z.string(), secretRef).optional(),
   /** OAuth access token for the server (sent as `authorization`), by reference. */
   authorization: secretRef.optional(),
-  /** An OAuth-protected server whose tokens `mcpflow auth <label>` obtains (src/auth/, activities/mcp-auth.ts). */
+  /** An OAuth-protected server whose tokens `mcpflow auth <label>` obtains (src/auth/, activities/mcp/auth.ts). */
   auth: OAuthSettingsSchema.optional(),
 }).refine((server) => !(server.auth && server.authorization), {
   path: ['auth'],

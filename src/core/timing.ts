@@ -3,7 +3,7 @@
  * invariant, four numbers that only work together.
  *
  * An activity that waits on a server (a streamed Responses call: activities/responses-stream.ts;
- * a direct-mode MCP call or listing: activities/mcp-deadline.ts) beats at its start and then every
+ * a direct-mode MCP call or listing: activities/mcp/deadline.ts) beats at its start and then every
  * KEEP_ALIVE_HEARTBEAT_MS. The SDK sends the latest beat at most every min(80% of the heartbeat
  * timeout, the worker's maxHeartbeatThrottleInterval = HEARTBEAT_THROTTLE_MS), so the server sees
  * one every second and, with HEARTBEAT_TIMEOUT_MS, a late one has 1 s of slack (2.5 s with the

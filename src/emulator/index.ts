@@ -20,6 +20,11 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** Which private ranges the MCP bridge may reach: default loopback only (`mcpflow emulator --allow-private-networks`). */
   allowPrivateNetworks?: AllowPrivateNetworks;
+  /**
+   * The date the planner calls "today" (YYYY-MM-DD), asked per request; whoever starts the demo
+   * servers too passes theirs. Default: MCPFLOW_DEMO_TODAY if it holds a date, else the real UTC date.
+   */
+  today?: () => string;
 }
 
 export interface EmulatorHandle {
@@ -53,6 +58,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...(options.maxConversations !== undefined ? { maxConversations: options.maxConversations } : {}),
     ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
     ...(options.allowPrivateNetworks !== undefined ? { allowPrivateNetworks: options.allowPrivateNetworks } : {}),
+    ...(options.today !== undefined ? { today: options.today } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

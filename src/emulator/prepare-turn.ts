@@ -48,7 +48,7 @@ export async function prepareTurn(
     approvals,
     functionOutputs,
     script,
-    today: todayOf(request),
+    today: todayOf(request, hooks.today),
   };
   if (script?.calls) checkScriptedCalls(prepared, scriptedCalls(script) ?? []);
   return prepared;

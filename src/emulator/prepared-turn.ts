@@ -8,6 +8,8 @@ import type { ModelScript } from './script';
 export interface TurnHooks {
   onToolListing(serverLabel: string): void;
   onToolCall(serverLabel: string, tool: string): void;
+  /** The date the planner calls "today" (EmulatorOptions.today). */
+  today?: () => string;
 }
 
 /** One server's tools as listed in an `mcp_list_tools` item. */

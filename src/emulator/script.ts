@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CreateResponseRequest } from '../core/schemas';
 import { invalidRequest, type EmulatorApiError } from './errors';
-import { demoToday } from '../demo-servers/today';
+import { pinnedOrRealToday } from '../core/today';
 import type { PlannedCall } from './planner';
 
 /**
@@ -54,14 +54,18 @@ export function invalidScriptError(problem: string): EmulatorApiError {
   return invalidRequest(`Invalid '${param}': ${problem}.`, param, 'invalid_value');
 }
 
+/** The emulator's "today" when its starter names none: the demo servers' (src/core/today.ts). */
+export const defaultToday = (): string => pinnedOrRealToday(process.env, new Date());
+
 /**
- * What "today" means for relative dates: `metadata.mcpflow_today`, else the date the demo servers
- * use (the real date, or MCPFLOW_DEMO_TODAY when a test pins it), so the model asks the calendar
- * for the same day the calendar calls today. An unusable value falls back rather than failing.
+ * What "today" means for relative dates: `metadata.mcpflow_today`, else the emulator's `today`
+ * option (default: the date the demo servers use, the real date or MCPFLOW_DEMO_TODAY when a
+ * test pins it), so the model asks the calendar for the same day the calendar calls today. An
+ * unusable value falls back rather than failing.
  */
-export function todayOf(request: CreateResponseRequest): string {
-  const today = request.metadata?.[TODAY_METADATA_KEY];
-  return today && /^\d{4}-\d{2}-\d{2}$/.test(today) ? today : demoToday();
+export function todayOf(request: CreateResponseRequest, today: () => string = defaultToday): string {
+  const asked = request.metadata?.[TODAY_METADATA_KEY];
+  return asked && /^\d{4}-\d{2}-\d{2}$/.test(asked) ? asked : today();
 }
 
 export function scriptedCalls(script: ModelScript): PlannedCall[] | undefined {

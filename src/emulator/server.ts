@@ -33,6 +33,8 @@ export interface EmulatorServerOptions {
   latencyMs?: number;
   /** Which private ranges the MCP bridge may reach (default loopback only). */
   allowPrivateNetworks?: AllowPrivateNetworks;
+  /** The date the planner calls "today" (YYYY-MM-DD); default the demo servers' (MCPFLOW_DEMO_TODAY or the real date). */
+  today?: () => string;
 }
 
 export interface EmulatorServer {
@@ -51,6 +53,7 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
   const hooks: TurnHooks = {
     onToolListing: (label) => admin.recordToolListing(label),
     onToolCall: (label, tool) => admin.recordToolCall(label, tool),
+    ...(options.today ? { today: options.today } : {}),
   };
 
   const server = createServer((req, res) => {

@@ -7,7 +7,7 @@ import v8 from 'node:v8';
 import type { Duration } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities';
-import { sweepOrphansOfEndedWorkers } from '../../activities/stdio-orphans';
+import { sweepOrphansOfEndedWorkers } from '../../activities/mcp/2025/stdio-orphans';
 import { TASK_QUEUE } from '../core/defaults';
 import { mcpflowDataConverter } from '../codec/data-converter';
 import { limitHeapGrowth } from './heap';
@@ -60,7 +60,7 @@ export function maxCachedWorkflowsFor(heapLimitMiB = v8.getHeapStatistics().heap
 export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
   // Before Worker.create starts the workflow thread: src/worker/heap.ts.
   limitHeapGrowth();
-  // What stdio servers of a worker that was killed left running (activities/stdio-orphans.ts).
+  // What stdio servers of a worker that was killed left running (activities/mcp/2025/stdio-orphans.ts).
   void sweepOrphansOfEndedWorkers().catch(() => undefined);
   const { connection, namespace = 'default', taskQueue = TASK_QUEUE, workflowBundlePath, identity, shutdownGraceTime, tracing, maxCachedWorkflows, ...activityDeps } = options;
   // The plugin users add to their own workers (src/worker/plugin.ts) brings the activities,

@@ -12,7 +12,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createMcpActivities } from '../../activities/mcp';
-import { McpConnectionPool } from '../../activities/mcp-connections';
+import { McpConnectionPool } from '../../activities/mcp/2025/connections';
 import type { Env } from '../../activities/secrets';
 import { readActivityFailureDetails } from '../../src/core/failures';
 import { DEFAULT_RETRY_SETTINGS } from '../../src/core/retry';

@@ -1,5 +1,5 @@
 /**
- * Direct MCP activities heartbeat while they wait on the server (activities/mcp-deadline.ts), so
+ * Direct MCP activities heartbeat while they wait on the server (activities/mcp/deadline.ts), so
  * that the workflow's short heartbeat timeout notices a dead worker; the beats keep the errors of
  * earlier attempts for the next one. MockActivityEnvironment (a real activity context) against
  * the demo calendar server on 127.0.0.1, holding the call with injected latency.
@@ -10,7 +10,7 @@ import type { Info } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createMcpActivities, type DirectCallInput, type DirectCallResult, type DirectListInput, type DirectListResult } from '../../activities/mcp';
-import { McpConnectionPool } from '../../activities/mcp-connections';
+import { McpConnectionPool } from '../../activities/mcp/2025/connections';
 import type { RecordedError } from '../../src/core/errors';
 import { DEFAULT_RETRY_SETTINGS as retry } from '../../src/core/retry';
 import type { ServerConfig } from '../../src/core/servers';

@@ -18,4 +18,9 @@ describe('demo today', () => {
     assert.equal(todayOf({ model: 'm' }), demoToday());
     assert.equal(todayOf({ model: 'm', metadata: { mcpflow_today: '2027-01-02' } }), '2027-01-02');
   });
+
+  it("the emulator's today option (EmulatorOptions.today) replaces the default, and a request's pin still wins", () => {
+    assert.equal(todayOf({ model: 'm' }, () => '2027-03-04'), '2027-03-04');
+    assert.equal(todayOf({ model: 'm', metadata: { mcpflow_today: '2027-01-02' } }, () => '2027-03-04'), '2027-01-02');
+  });
 });

@@ -37,4 +37,19 @@ void describe('emulator with the demo MCP servers', () => {
     );
     assert.match(response.output_text, /London/);
   });
+
+  void it("asks the calendar for the day its `today` option names (the starter's, not the demo servers' module)", async () => {
+    const pinned = await startEmulator({ today: () => '2027-03-04' });
+    try {
+      const response = await clientFor(pinned).responses.create({
+        model: 'gpt-4o-mini',
+        input: 'Do I have any meetings today?',
+        tools: [{ type: 'mcp' as const, server_label: 'calendar', server_url: servers[1]?.url ?? '', require_approval: 'never' as const }],
+      });
+      const calls = response.output.filter((item) => item.type === 'mcp_call');
+      assert.deepEqual(calls.map((call) => [call.name, JSON.parse(call.arguments) as unknown]), [['list_events', { date: '2027-03-04' }]]);
+    } finally {
+      await pinned.close();
+    }
+  });
 });

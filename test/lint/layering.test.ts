@@ -93,7 +93,7 @@ function allowed(cases: Allowed[]) {
 }
 
 describe('layering: the rule is attached to every layer', () => {
-  for (const file of ['workflows/index.ts', 'workflows/query/index.ts', 'src/core/errors.ts', 'activities/index.ts']) {
+  for (const file of ['workflows/index.ts', 'workflows/query/index.ts', 'src/core/errors.ts', 'activities/index.ts', 'src/cli/main.ts', 'src/emulator/server.ts']) {
     it(`${file} is checked`, async () => {
       const config = (await eslint.calculateConfigForFile(path.join(repoRoot, file))) as Linter.Config;
       const entry = config.rules?.[RULE];
@@ -102,8 +102,8 @@ describe('layering: the rule is attached to every layer', () => {
     });
   }
 
-  it('files outside the layers (tests, CLI) are not', async () => {
-    for (const file of ['test/unit/errors.test.ts', 'src/cli/main.ts']) {
+  it('files outside the layers (tests, the worker runtime) are not', async () => {
+    for (const file of ['test/unit/errors.test.ts', 'src/cli/worker-runtime.ts']) {
       const config = (await eslint.calculateConfigForFile(path.join(repoRoot, file))) as Linter.Config;
       assert.equal(config.rules?.[RULE], undefined, file);
     }
@@ -257,10 +257,14 @@ describe('layering: activities/', () => {
     { dir: act, spec: '../src/demo-servers/weather', says: 'Activities reach MCP servers only over HTTP' },
     { dir: act, spec: '../src/cli/output', says: 'The CLI sits above activities' },
     { dir: act, spec: '../src/cli', code: typeImport, says: 'The CLI sits above activities' },
+    { dir: act, spec: '../workflows/batch/outcome', says: 'Activities may import only types from workflows/' },
+    { dir: act, spec: '../workflows/messages', code: mixedImport, says: 'Activities may import only types from workflows/' },
+    { dir: 'activities/mcp', spec: '../../workflows/messages', says: 'Activities may import only types from workflows/' },
   ]);
   allowed([
     { dir: act, spec: '../src/core/errors' },
-    { dir: act, spec: '../workflows/messages' },
+    { dir: act, spec: '../workflows/messages', code: typeImport },
+    { dir: 'activities/mcp', spec: '../../src/core/line-outcome' },
     { dir: act, spec: './secrets' },
     { dir: act, spec: 'openai' },
     { dir: act, spec: '@temporalio/activity' },
@@ -268,5 +272,41 @@ describe('layering: activities/', () => {
     { dir: act, spec: '@modelcontextprotocol/client' },
     { dir: act, spec: '@modelcontextprotocol/client/stdio' },
     { dir: act, spec: 'node:fs' },
+  ]);
+});
+
+describe('layering: src/cli/', () => {
+  const cli = 'src/cli';
+  const says = 'The CLI may import only types from activities/';
+
+  violations([
+    { dir: cli, spec: '../../activities', says },
+    { dir: 'src/cli/commands', spec: '../../../activities/mcp/connections', says },
+    { dir: cli, spec: '../../activities', code: mixedImport, says },
+  ]);
+  allowed([
+    { dir: cli, spec: '../../activities/server-registry', code: typeImport },
+    { dir: cli, spec: '../client' },
+  ]);
+
+  it('exempts only the worker runtime, until it moves to src/worker/', async () => {
+    assert.equal((await lintPlanted(cli, valueImport('../../activities'))).length, 1);
+    const [result] = await new ESLint({ cwd: repoRoot }).lintFiles(['src/cli/worker-runtime.ts']);
+    assert.deepEqual(result?.messages.filter((m) => m.ruleId === RULE), []);
+  });
+});
+
+describe('layering: src/emulator/', () => {
+  const emu = 'src/emulator';
+  const says = 'The emulator must not import the demo servers';
+
+  violations([
+    { dir: emu, spec: '../demo-servers/today', says },
+    { dir: emu, spec: '../demo-servers', code: typeImport, says },
+    { dir: 'src/emulator/spec', spec: '../../demo-servers/weather', says },
+  ]);
+  allowed([
+    { dir: emu, spec: '../core/today' },
+    { dir: emu, spec: './planner' },
   ]);
 });

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { Mcp2026Client } from '../../activities/mcp-2026/client';
-import { NoCommonProtocolError, probe, ProtocolMemory } from '../../activities/mcp-2026/negotiate';
-import { callTool2026, cancelTask, getTask, listTools2026, ProtocolViolationError, readCallAnswer, updateTask } from '../../activities/mcp-2026/operations';
+import { Mcp2026Client } from '../../activities/mcp/2026/client';
+import { NoCommonProtocolError, probe, ProtocolMemory } from '../../activities/mcp/2026/negotiate';
+import { callTool2026, cancelTask, getTask, listTools2026, ProtocolViolationError, readCallAnswer, updateTask } from '../../activities/mcp/2026/operations';
 
 const SQL_TOOL = {
   name: 'execute_sql',

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createActivities, McpConnectionPool } from '../../activities';
-import { oauthProviderFor } from '../../activities/mcp-auth';
+import { oauthProviderFor } from '../../activities/mcp/auth';
 import { parseServerSpec } from '../../src/config/server-spec';
 import { ServerConfigSchema } from '../../src/core/servers';
 import { SCRIPT_METADATA_KEY } from '../../src/emulator';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { readStderr } from '../../activities/stdio-stderr';
+import { readStderr } from '../../activities/mcp/2025/stdio-stderr';
 
 function reader(now: () => number = Date.now) {
   const stream = new PassThrough();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createActivities, McpConnectionPool } from '../../activities';
-import { MAX_STRUCTURED_CONTENT_BYTES, structuredOutcome } from '../../activities/mcp-structured';
+import { MAX_STRUCTURED_CONTENT_BYTES, structuredOutcome } from '../../activities/mcp/structured';
 import { CallRecordSchema } from '../../src/core/records';
 import { SCRIPT_METADATA_KEY } from '../../src/emulator';
 import { runQuery } from '../../workflows/query';

@@ -11,7 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { SCRIPT_METADATA_KEY } from '../../src/emulator';
 import { QUERY_FAILED } from '../../src/core/failures';
-import { failureOutcome } from '../../workflows/batch/outcome';
+import { failureOutcome } from '../../src/core/line-outcome';
 import { resultQuery, statsQuery } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
 import { reliabilityRows } from '../helpers/reliability-report';

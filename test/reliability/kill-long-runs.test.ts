@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { QueryResult } from '../../src/core/records';
-import { failureOutcome } from '../../workflows/batch/outcome';
+import { failureOutcome } from '../../src/core/line-outcome';
 import { lineWorkflowId, type BatchLine } from '../../workflows/batch/messages';
 import { addServerUpdate, approveUpdate, executeQueryUpdate, exportQuery, isQueryStarted, progressQuery, sessionProgressQuery, statsQuery } from '../../workflows/messages';
 import { mcpSession } from '../../workflows/session';

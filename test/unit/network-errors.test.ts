@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { classifyError } from '../../activities/errors';
-import { withMcpClient } from '../../activities/mcp-connection';
+import { withMcpClient } from '../../activities/mcp/2025/connection';
 
 async function listening<T extends Server | ReturnType<typeof createTcpServer>>(server: T): Promise<{ server: T; url: string }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

@@ -12,7 +12,7 @@ import { createActivities } from '../../activities';
 import { failedCallsLine } from '../../src/cli/commands/stats';
 import { QUERY_FAILED } from '../../src/core/failures';
 import { SCRIPT_METADATA_KEY } from '../../src/emulator';
-import { failureOutcome, resultOutcome } from '../../workflows/batch/outcome';
+import { failureOutcome, resultOutcome } from '../../src/core/line-outcome';
 import { progressQuery, resultQuery, statsQuery, type QueryInput } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
 import { saveHistoryFixture } from '../helpers/histories';

@@ -25,7 +25,7 @@ import type { QueryInput } from '../messages';
 import { WAITING_LINES_FREE_SLOTS } from '../patches';
 import { runQuery } from '../query';
 import { lineWorkflowId, type BatchLine, type LineOutcome, type LineRef, type ParsedBatchInput } from './messages';
-import { failureOutcome, resultOutcome } from './outcome';
+import { failureOutcome, resultOutcome } from '../../src/core/line-outcome';
 import type { BatchState } from './state';
 
 const { batchLineOutcomes, batchLineInputs } = proxyActivities<Activities>({

@@ -10,6 +10,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { ExecutionModeSchema } from '../../src/core/defaults';
 import { ServerConfigSchema } from '../../src/core/servers';
+import { LineOutcomeSchema, type LineOutcome } from '../../src/core/line-outcome';
 import { QueryInputSchema } from '../messages';
 
 /** Unstarted lines a run holds (and carries on continue-as-new); more are asked from the holders (held.ts) as they start. */
@@ -49,24 +50,10 @@ export type BatchLine = z.infer<typeof BatchLineSchema>;
 export const LineRefSchema = z.object({ n: z.number().int(), key: LineKeySchema, workflow_id: z.string() });
 export type LineRef = z.infer<typeof LineRefSchema>;
 
-export const LineEndSchema = z.enum(['completed', 'failed', 'cancelled']);
-
 /** One finished line, as the `finished` log and the CLI's --out see it (the answer is read from the child). */
-export const FinishedLineSchema = LineRefSchema.extend({
-  seq: z.number().int(),
-  end: LineEndSchema,
-  success: z.boolean(),
-  /** An MCP error type, or cancelled / terminated / timed_out / lost for runs that ended without a result. */
-  error_type: z.string().nullable(),
-  calls: z.number().int(),
-  denied: z.boolean(),
-  duration_ms: z.number(),
-  /** Tool calls that failed, and those of them whose outcome is unknown (absent on lines of older runs). */
-  failed_calls: z.number().int().min(0).optional(),
-  unknown_outcome_calls: z.number().int().min(0).optional(),
-});
+export const FinishedLineSchema = LineRefSchema.extend({ seq: z.number().int(), ...LineOutcomeSchema.shape });
 export type FinishedLine = z.infer<typeof FinishedLineSchema>;
-export type LineOutcome = Omit<FinishedLine, 'seq' | keyof LineRef>;
+export type { LineOutcome };
 
 export const FailedLineSchema = LineRefSchema.extend({ error_type: z.string() });
 export type FailedLine = z.infer<typeof FailedLineSchema>;

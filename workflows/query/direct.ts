@@ -98,7 +98,7 @@ export class DirectCalls {
     const options = this.run.input;
     const activities = proxyActivities<Activities>({
       startToCloseTimeout: options.call_timeout_ms,
-      // The activity beats while it waits (activities/mcp-deadline.ts): a dead worker is noticed in seconds.
+      // The activity beats while it waits (activities/mcp/deadline.ts): a dead worker is noticed in seconds.
       heartbeatTimeout: heartbeatTimeoutFor(options.call_timeout_ms),
       // A call cut off after it was sent may have run: a tool with side effects gets one attempt.
       retry: target.tool.read_only ? activityRetryPolicy(options.retry) : { ...activityRetryPolicy(options.retry), maximumAttempts: 1 },

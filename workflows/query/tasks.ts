@@ -53,7 +53,7 @@ export class Tasks {
     const timeout = Math.min(call.timeout_ms, POLL_TIMEOUT_MS);
     const activities = proxyActivities<Activities>({
       startToCloseTimeout: timeout,
-      // The activities beat while they wait (activities/mcp-deadline.ts): a dead worker is noticed in seconds.
+      // The activities beat while they wait (activities/mcp/deadline.ts): a dead worker is noticed in seconds.
       heartbeatTimeout: heartbeatTimeoutFor(timeout),
       // tasks/get and tasks/cancel change nothing: retried like read-only calls.
       retry: activityRetryPolicy(call.retry),

@@ -1,6 +1,6 @@
 /** A session's query runs as a runQuery child: its input from the session's settings and cache, its result even when it fails. */
 import { ApplicationFailure, ChildWorkflowFailure, executeChild, ParentClosePolicy, startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
-import { QUERY_FAILED, readQueryFailedDetails } from '../../src/core/failures';
+import { failedQueryResult } from '../../src/core/line-outcome';
 import { CHILD_INPUT_BUDGET_BYTES, jsonBytes } from '../../src/core/payload-size';
 import type { QueryResult } from '../../src/core/records';
 import type { ExecuteQueryArgs, QueryInput, SessionInputSchema } from '../messages';
@@ -89,7 +89,7 @@ export async function childResult(handle: ChildWorkflowHandle<typeof runQuery>, 
 /** A failed child carries its partial result in the QueryFailed details (see workflows/query/outcome.ts). */
 function failedResult(query: string, failure: ChildWorkflowFailure): QueryResult {
   const cause = failure.cause;
-  const partial = cause instanceof ApplicationFailure && cause.type === QUERY_FAILED ? readQueryFailedDetails(cause.details)?.result : undefined;
+  const partial = failedQueryResult(cause);
   if (partial) return partial;
   return {
     ...unknownFailure(query, cause?.message ?? failure.message),

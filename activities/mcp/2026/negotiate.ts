@@ -1,7 +1,7 @@
 /**
  * Which revision a Streamable HTTP server speaks, found by the SDK's own probe (`server/discover`,
  * pinned to 2026-07-28 so that it never falls back to `initialize` by itself: the 2025 path is
- * the worker's connection pool, ./../mcp-connections.ts). A server that does not answer the probe
+ * the worker's connection pool, ../2025/connections.ts). A server that does not answer the probe
  * as a 2026-07-28 one is a legacy server; an auth refusal, a 5xx or a network failure says
  * nothing about the revision and is reported as it is.
  *
@@ -12,7 +12,7 @@
  */
 import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, SdkHttpError, type DiscoverResult } from '@modelcontextprotocol/client';
 import { z } from 'zod';
-import { isLegacyHint } from '../mcp-connection';
+import { isLegacyHint } from '../2025/connection';
 import type { Mcp2026Client, RequestOptions } from './client';
 import { PROTOCOL_2026 } from './schema';
 

@@ -9,9 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Client, RequestOptions } from '@modelcontextprotocol/client';
-import { clipToBytes, jsonBytes, MAX_KEPT_BYTES } from '../src/core/payload-size';
-import { validateArguments } from '../src/core/validation';
-import { redactDeep } from './secrets';
+import { clipToBytes, jsonBytes, MAX_KEPT_BYTES } from '../../src/core/payload-size';
+import { validateArguments } from '../../src/core/validation';
+import { redactDeep } from '../secrets';
 
 /**
  * One call's structured content in its record: as much as a session keeps of a text output
@@ -37,7 +37,7 @@ export async function outputSchemaOf(client: Client, tool: string, options: Requ
   if (!known?.has(tool)) {
     let cursor: string | undefined;
     do {
-      // Page by page like ./mcp.ts's listToolsOf (the SDK's aggregating listTools() caps the pages).
+      // Page by page like ./index.ts's listToolsOf (the SDK's aggregating listTools() caps the pages).
       const page = await client.request({ method: 'tools/list', params: cursor ? { cursor } : undefined }, options);
       rememberOutputSchemas(client, page.tools);
       cursor = page.nextCursor;

@@ -8,7 +8,7 @@
  * policy decides.
  */
 import type { Transport } from '@modelcontextprotocol/client';
-import { McpSessionExpiredError } from './errors';
+import { McpSessionExpiredError } from '../../errors';
 
 /** The server forgot the session before it answered anything of this use: the use may be run again on a new session. */
 export class McpSessionLostBeforeUseError extends McpSessionExpiredError {

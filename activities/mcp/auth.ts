@@ -16,12 +16,14 @@ import {
   type OAuthTokens,
 } from '@modelcontextprotocol/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { readTokenStore, readTokenStoreSync, serverKey, storedSecretValues, tokenStorePath, TokenStoreError, updateTokenStore, type StoredServer } from '../src/auth/token-store';
-import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
-import { isOAuthServer, type ServerConfig } from '../src/core/servers';
-import { guardedFetch } from '../src/net/destination-guard';
-import { runtimeLog } from './mcp-stdio';
-import type { Env } from './secrets';
+import { readTokenStore, readTokenStoreSync, serverKey, storedSecretValues, tokenStorePath, TokenStoreError, updateTokenStore, type StoredServer } from '../../src/auth/token-store';
+import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../../src/core/destinations';
+import { isOAuthServer, type ServerConfig } from '../../src/core/servers';
+import { guardedFetch } from '../../src/net/destination-guard';
+import { runtimeLog } from '../runtime-log';
+
+/** The worker's environment (./secrets.ts Env), named here so that secrets.ts can import this file and not the reverse. */
+type Env = Record<string, string | undefined>;
 
 /** An access token this close to its expiry is refreshed first: it could expire on the way. */
 const EXPIRY_MARGIN_MS = 30_000;

@@ -13,9 +13,9 @@ import {
   type ElicitRequest,
   type ElicitResult,
   type TaskHandle,
-} from '../../src/core/mcp-input';
-import { jsonBytes } from '../../src/core/payload-size';
-import type { McpListedTool } from '../../src/core/schemas';
+} from '../../../src/core/mcp-input';
+import { jsonBytes } from '../../../src/core/payload-size';
+import type { McpListedTool } from '../../../src/core/schemas';
 import { taskResultOf, withAbortReason, type Mcp2026Client, type RequestOptions } from './client';
 import {
   CallToolResultSchema,
@@ -90,7 +90,7 @@ export async function callTool2026(
   if (continuation.input_responses) params.inputResponses = continuation.input_responses;
   if (continuation.request_state !== undefined) params.requestState = continuation.request_state;
   // The definition mcpflow listed drives `Mcp-Param-*` mirroring; no outputSchema here, so the
-  // SDK does not throw on a mismatch (direct mode records it instead: ../mcp-structured.ts).
+  // SDK does not throw on a mismatch (direct mode records it instead: ../structured.ts).
   const toolDefinition = { name: tool.name, inputSchema: tool.input_schema } as Tool;
   try {
     return readCallAnswer(await withAbortReason(options.signal, client.sdk.callTool(params, { ...options, allowInputRequired: true, toolDefinition })));

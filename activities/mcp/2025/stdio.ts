@@ -1,15 +1,15 @@
 /**
  * stdio MCP servers: a program the worker starts and talks to over stdin/stdout. The pool
- * (./mcp-connections.ts) keeps one process per server; this file turns a server config into the
+ * (./connections.ts) keeps one process per server; this file turns a server config into the
  * program's parameters and forwards what the program writes to stderr to the worker's log,
  * with the secrets it was given hidden. The program runs in a process group of its own, so that
  * what it starts ends with it, after a crash too (./stdio-process-group.ts).
  */
 import type { Readable } from 'node:stream';
 import { getDefaultEnvironment, type StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { Runtime } from '@temporalio/worker';
-import type { StdioServerConfig } from '../src/core/servers';
-import { redactText, resolveSecret, type Env } from './secrets';
+import type { McpLog } from '../../runtime-log';
+import type { StdioServerConfig } from '../../../src/core/servers';
+import { redactText, resolveSecret, type Env } from '../../secrets';
 import { ProcessGroupStdioTransport } from './stdio-process-group';
 import { readStderr } from './stdio-stderr';
 
@@ -24,10 +24,7 @@ export interface StdioParams {
   secrets: string[];
 }
 
-export type McpLog = (level: 'info' | 'warn', message: string, meta: Record<string, unknown>) => void;
-
-/** The worker's log (the SDK runtime's logger, src/cli/worker-runtime.ts installs mcpflow's). */
-export const runtimeLog: McpLog = (level, message, meta) => Runtime.instance().logger[level](message, meta);
+export { runtimeLog, type McpLog } from '../../runtime-log';
 
 /** The program the worker starts: secret references resolved here, on the worker, never in history. */
 export function stdioParams(server: StdioServerConfig, env: Env): StdioParams {

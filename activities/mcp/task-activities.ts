@@ -5,18 +5,17 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CallInteraction, ElicitResult } from '../src/core/mcp-input';
-import { clipToBytes, MAX_TOOL_OUTPUT_BYTES } from '../src/core/payload-size';
-import type { RetrySettings } from '../src/core/retry';
-import type { ServerConfig } from '../src/core/servers';
-import type { DiscoveredTool } from '../src/core/tools';
-import type { DirectCallResult } from './mcp';
-import type { Mcp2026Client } from './mcp-2026/client';
-import type { Modern } from './mcp-2026/direct';
-import { cancelTask, getTask, taskHandle, updateTask } from './mcp-2026/operations';
-import type { CallToolResult2026 } from './mcp-2026/schema';
-import { withDeadline } from './mcp-deadline';
-import { redactText, secretValues, type Env } from './secrets';
+import type { CallInteraction, ElicitResult } from '../../src/core/mcp-input';
+import { clipToBytes, MAX_TOOL_OUTPUT_BYTES } from '../../src/core/payload-size';
+import type { RetrySettings } from '../../src/core/retry';
+import type { ServerConfig } from '../../src/core/servers';
+import type { DiscoveredTool } from '../../src/core/tools';
+import type { DirectCallResult } from './results';
+import { taskHandle } from './2026/operations';
+import type { CallToolResult2026 } from './2026/schema';
+import { readTaskResult } from './2026/session';
+import type { McpSession } from './session';
+import { redactText, secretValues, type Env } from '../secrets';
 
 /** One task of a 2026-07-28 server: follow it (`tasks/get`), answer it (`tasks/update`) or cancel it. */
 export interface DirectTaskInput {
@@ -29,24 +28,17 @@ export interface DirectTaskInput {
   input_responses?: Record<string, ElicitResult>;
 }
 
-/** What the task activities share with callToolDirect (./mcp.ts): a finished task is a finished call. */
+/** What the task activities share with callToolDirect (./index.ts): a finished task is a finished call. */
 export interface McpCallResults {
   env: Env;
-  modern: Modern;
+  withSession<T>(server: ServerConfig, timeoutMs: number | undefined, doing: string, work: (session: McpSession) => Promise<T>): Promise<T>;
   fail(error: unknown, input: DirectTaskInput, doing: string): ApplicationFailure;
   completedCall(input: DirectTaskInput, result: CallToolResult2026, outputSchema: Record<string, unknown> | undefined, startedAt: string, doing: string): DirectCallResult;
   interactionResult(interaction: CallInteraction, startedAt: string, server: ServerConfig): DirectCallResult;
-  modernOutputSchema(client: Mcp2026Client, tool: string, result: CallToolResult2026, options: { signal?: AbortSignal }): Promise<Record<string, unknown> | undefined>;
 }
 
 export function createMcpTaskActivities(shared: McpCallResults) {
-  const { env, modern, fail, completedCall, interactionResult, modernOutputSchema } = shared;
-
-  async function taskClient(input: DirectTaskInput, options: { signal?: AbortSignal }): Promise<Mcp2026Client> {
-    const client = await modern.clientFor(input.server, options);
-    if (!client) throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `${input.server.label} no longer speaks MCP 2026-07-28: its task ${input.task_id} cannot be followed` });
-    return client;
-  }
+  const { env, withSession, fail, completedCall, interactionResult } = shared;
 
   /**
    * One `tasks/get`: the task's state, or the finished call when it completed. A task that
@@ -56,13 +48,7 @@ export function createMcpTaskActivities(shared: McpCallResults) {
     const startedAt = new Date().toISOString();
     const doing = `following task ${input.task_id} of ${input.server.label}.${input.tool.name}`;
     try {
-      const { task, outputSchema } = await withDeadline(input.timeout_ms, async (options) => {
-        const client = await taskClient(input, options);
-        const got = await getTask(client, input.task_id, options);
-        if (got.status !== 'completed') return { task: got, outputSchema: undefined };
-        const result = readTaskResult(got.result);
-        return { task: got, outputSchema: await modernOutputSchema(client, input.tool.name, result, options) };
-      }, doing);
+      const { task, outputSchema } = await withSession(input.server, input.timeout_ms, doing, (session) => session.getTask(input.task_id, input.tool.name));
       if (task.status === 'completed') return { ...completedCall(input, readTaskResult(task.result), outputSchema, startedAt, doing), task_status: 'completed' };
       const at = new Date().toISOString();
       const attempt = Context.current().info.attempt;
@@ -79,7 +65,7 @@ export function createMcpTaskActivities(shared: McpCallResults) {
   async function updateTaskDirect(input: DirectTaskInput): Promise<void> {
     const doing = `answering task ${input.task_id} of ${input.server.label}`;
     try {
-      await withDeadline(input.timeout_ms, async (options) => updateTask(await taskClient(input, options), input.task_id, input.input_responses ?? {}, options), doing);
+      await withSession(input.server, input.timeout_ms, doing, (session) => session.updateTask(input.task_id, input.input_responses ?? {}));
     } catch (error) {
       throw fail(error, input, doing);
     }
@@ -89,17 +75,11 @@ export function createMcpTaskActivities(shared: McpCallResults) {
   async function cancelTaskDirect(input: DirectTaskInput): Promise<void> {
     const doing = `cancelling task ${input.task_id} of ${input.server.label}`;
     try {
-      await withDeadline(input.timeout_ms, async (options) => cancelTask(await taskClient(input, options), input.task_id, options), doing);
+      await withSession(input.server, input.timeout_ms, doing, (session) => session.cancelTask(input.task_id));
     } catch (error) {
       throw fail(error, input, doing);
     }
   }
 
   return { getTaskDirect, updateTaskDirect, cancelTaskDirect };
-}
-
-/** A completed task's `result`: what the call would have returned. */
-function readTaskResult(result: Record<string, unknown> | undefined): CallToolResult2026 {
-  const content = Array.isArray(result?.content) ? (result.content as CallToolResult2026['content']) : [];
-  return { ...(result ?? {}), resultType: 'complete', content, isError: result?.isError === true } as CallToolResult2026;
 }

@@ -15,13 +15,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { RequestOptions } from '@modelcontextprotocol/client';
-import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
-import { isStdioServer, type ServerConfig } from '../src/core/servers';
-import { answeredByServer, McpConnection, type UseMcpClient } from './mcp-connection';
-import { renewingLostSession } from './mcp-session-renewal';
-import { runtimeLog, stdioParams, type McpLog, type StdioParams } from './mcp-stdio';
-import { connectionHeaders, type Env } from './secrets';
-import { oauthProviderFor } from './mcp-auth';
+import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../../../src/core/destinations';
+import { isStdioServer, type ServerConfig } from '../../../src/core/servers';
+import { answeredByServer, McpConnection, type UseMcpClient } from './connection';
+import { renewingLostSession } from './session-renewal';
+import { runtimeLog, stdioParams, type McpLog, type StdioParams } from './stdio';
+import { connectionHeaders, type Env } from '../../secrets';
+import { oauthProviderFor } from '../auth';
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 /** stdio server processes one worker keeps at once. */

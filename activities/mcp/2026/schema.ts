@@ -7,7 +7,7 @@
  * mcpflow relies on a field.
  */
 import { z } from 'zod';
-import { TaskStatusSchema } from '../../src/core/mcp-input';
+import { TaskStatusSchema } from '../../../src/core/mcp-input';
 
 export const PROTOCOL_2026 = '2026-07-28';
 

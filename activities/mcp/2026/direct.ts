@@ -3,11 +3,11 @@
  * answer `server/discover`), with the destination guard, the configured headers and an OAuth
  * server's token, and the output schemas their listings named, per worker.
  */
-import type { AllowPrivateNetworks } from '../../src/core/destinations';
-import { isStdioServer, type ServerConfig } from '../../src/core/servers';
-import { assertDestinationUrl, guardedFetch } from '../../src/net/destination-guard';
-import { oauthProviderFor } from '../mcp-auth';
-import { connectionHeaders, type Env } from '../secrets';
+import type { AllowPrivateNetworks } from '../../../src/core/destinations';
+import { isStdioServer, type ServerConfig } from '../../../src/core/servers';
+import { assertDestinationUrl, guardedFetch } from '../../../src/net/destination-guard';
+import { oauthProviderFor } from '../auth';
+import { connectionHeaders, type Env } from '../../secrets';
 import { Mcp2026Client, type RequestOptions } from './client';
 import type { ProtocolMemory } from './negotiate';
 

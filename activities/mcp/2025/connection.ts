@@ -1,7 +1,7 @@
 /**
- * One MCP client session (./mcp-connections.ts pools them): over Streamable HTTP, with the SDK's
+ * One MCP client session (./connections.ts pools them): over Streamable HTTP, with the SDK's
  * HTTP+SSE fallback for a 2024-11-05 server, or with a stdio server's process; the 2025
- * `initialize` handshake (2026-07-28 servers are spoken to by ./mcp-2026/).
+ * `initialize` handshake (2026-07-28 servers are spoken to by ../2026/).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -15,13 +15,13 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../src/core/destinations';
-import { isStdioServer, type ServerConfig } from '../src/core/servers';
-import { assertDestinationUrl, guardedFetch } from '../src/net/destination-guard';
-import { countResponses, sessionExpired } from './mcp-session-renewal';
-import { isSpawnFailure, runtimeLog, StdioSpawnError, stdioParams, stdioTransport, type McpLog, type StdioParams } from './mcp-stdio';
-import { connectionHeaders, type Env } from './secrets';
-import { oauthProviderFor } from './mcp-auth';
+import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../../../src/core/destinations';
+import { isStdioServer, type ServerConfig } from '../../../src/core/servers';
+import { assertDestinationUrl, guardedFetch } from '../../../src/net/destination-guard';
+import { countResponses, sessionExpired } from './session-renewal';
+import { isSpawnFailure, runtimeLog, StdioSpawnError, stdioParams, stdioTransport, type McpLog, type StdioParams } from './stdio';
+import { connectionHeaders, type Env } from '../../secrets';
+import { oauthProviderFor } from '../auth';
 
 /** Ending a session is a courtesy: a server that does not answer must not hold up a worker's shutdown. */
 const TERMINATE_TIMEOUT_MS = 2_000;
@@ -41,7 +41,7 @@ export class McpConnection {
   static async open(url: string, headers: Record<string, string>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS, authProvider?: AuthProvider): Promise<McpConnection> {
     // Every request of the connection goes through the destination guard (scheme, ranges, each resolved address).
     assertDestinationUrl(url, allow);
-    // An OAuth server's tokens come from the provider (./mcp-auth.ts), read again for every request.
+    // An OAuth server's tokens come from the provider (../auth.ts), read again for every request.
     const transportOptions = { requestInit: { headers }, fetch: guardedFetch(allow), ...(authProvider ? { authProvider } : {}) };
     try {
       return await McpConnection.connect(new StreamableHTTPClientTransport(new URL(url), transportOptions), options);
@@ -61,7 +61,7 @@ export class McpConnection {
 
   private static async connect(transport: Transport, options: RequestOptions): Promise<McpConnection> {
     // No versionNegotiation: the SDK's default, the 2025 (legacy) `initialize` handshake. 2026-07-28
-    // servers are reached by ./mcp-2026/direct.ts before a pooled connection is asked for.
+    // servers are reached by ../2026/direct.ts before a pooled connection is asked for.
     const client = new Client({ name: 'mcpflow', version: '0.1.0' });
     try {
       await client.connect(transport, options);

@@ -1,8 +1,8 @@
 /** The deadline every MCP request of one direct-mode activity shares, and the heartbeats while it waits. */
 import { Context } from '@temporalio/activity';
 import type { RequestOptions } from '@modelcontextprotocol/client';
-import { KEEP_ALIVE_HEARTBEAT_MS } from '../src/core/heartbeats';
-import { earlierAttemptErrors } from './attempt-errors';
+import { KEEP_ALIVE_HEARTBEAT_MS } from '../../src/core/timing';
+import { earlierAttemptErrors } from '../attempt-errors';
 
 /** Room left between the last MCP request's deadline and the activity's own timeout. */
 const REQUEST_TIMEOUT_MARGIN_MS = 2_000;
@@ -19,7 +19,7 @@ const DEFAULT_ACTIVITY_TIMEOUT_MS = 60_000;
  *
  * While it waits, the activity heartbeats (at once, then every KEEP_ALIVE_HEARTBEAT_MS), so that
  * a worker killed inside a call is noticed after the workflow's short heartbeat timeout
- * (src/core/heartbeats.ts) instead of the call's whole timeout; the beats also carry a
+ * (src/core/timing.ts) instead of the call's whole timeout; the beats also carry a
  * cancellation to the activity. `doing` names the work in the details.
  */
 export async function withDeadline<T>(activityTimeoutMs: number | undefined, work: (options: RequestOptions) => Promise<T>, doing?: string): Promise<T> {
