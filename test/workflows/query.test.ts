@@ -294,10 +294,38 @@ describe('runQuery: faults, classified and retried by Temporal', () => {
         assert.ok(result.retries >= FAST_RETRY.max_retries, `retries ${result.retries}`);
         const stats = await handle.query(statsQuery);
         assert.equal(stats.errors_by_type.connection, 1);
+        assert.equal(stats.error_summary.total_errors, 1);
+        assert.equal(stats.error_summary.recoverable_count, 1);
+        assert.deepEqual(stats.error_summary.last_errors.map((error) => error.type), ['connection']);
         await saveHistoryFixture(handle, 'query-server-unreachable');
       } finally {
         stack.demo.servers.calendar.setFaults({ unavailableForMs: 0 });
       }
+    });
+  });
+
+  it('when retries run out, a fallback_result (an earlier answer) is returned marked stale; without one the run fails', async () => {
+    await withQueryWorker({}, async (start) => {
+      const input = queryInput({ query: "What's the weather in Paris?", servers: [seedServers()[0]!] });
+      const earlier = await (await start(input)).result();
+      assert.equal(earlier.success, true);
+
+      stack.emulator.setFaults({ failNext: { count: 1, status: 500, shouldRetry: false } });
+      const handle = await start({ ...input, fallback_result: earlier });
+      const result = await handle.result();
+      assert.equal(result.success, true);
+      assert.equal(result.stale, true);
+      assert.equal(result.text_response, earlier.text_response);
+      assert.equal(result.error_type, 'connection');
+      assert.match(String(result.error), /x-should-retry: false|500/);
+      const stats = await handle.query(statsQuery);
+      assert.equal(stats.error_summary.total_errors, 1);
+
+      stack.emulator.setFaults({ failNext: { count: 1, status: 500, shouldRetry: false } });
+      const failure = await (await start(input)).result().then(() => undefined, (error: unknown) => error);
+      assert.ok(failure instanceof WorkflowFailedError);
+      assert.ok(failure.cause instanceof ApplicationFailure);
+      assert.equal(failure.cause.type, 'QueryFailed');
     });
   });
 
