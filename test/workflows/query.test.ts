@@ -15,6 +15,7 @@ import { runQuery } from '../../workflows/query';
 import { historyText, saveHistoryFixture } from '../helpers/histories';
 import { uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
 import { useOfflineStack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 const SEED_QUERY = "What's the weather in London and do I have any meetings today?";
 const FAST_RETRY = { max_retries: 3, base_delay_ms: 100, max_delay_ms: 1_000, rate_limit_base_delay_ms: 1_000 };
@@ -32,18 +33,8 @@ function queryInput(overrides: Partial<QueryInput> = {}): QueryInput {
   return { query: SEED_QUERY, servers: seedServers(), retry: FAST_RETRY, ...overrides };
 }
 
-async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 function waitForApproval(handle: WorkflowHandle) {
-  return waitFor(() => handle.query(progressQuery), (progress) => progress.pending_approvals.length > 0, 'an approval request');
+  return waitFor(() => handle.query(progressQuery), (progress) => progress.pending_approvals.length > 0, 'an approval request', 20_000);
 }
 
 /** Runs `body` with a worker whose activities talk to the emulator with these environment variables. */
@@ -164,7 +155,7 @@ describe('runQuery: what a user sees and what history never holds', () => {
           return ids;
         },
         (ids) => ids.length === 1,
-        'the run in visibility',
+        'the run in visibility', 20_000
       );
       assert.deepEqual(found, [handle.workflowId]);
       const events = (await handle.fetchHistory()).events ?? [];

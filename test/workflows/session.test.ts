@@ -26,6 +26,7 @@ import { historyText, saveHistoryFixture } from '../helpers/histories';
 import { askSession, childResult, waitUntilRecorded } from '../helpers/sessions';
 import { uniqueTaskQueue, uniqueWorkflowId, withWorker, type TestEnv } from '../helpers/temporal';
 import { useOfflineStack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 const FAST_RETRY = { max_retries: 2, base_delay_ms: 100, max_delay_ms: 500, rate_limit_base_delay_ms: 500 };
 
@@ -230,12 +231,3 @@ describe('mcpSession', () => {
   });
 });
 
-async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
