@@ -1,6 +1,6 @@
 /**
- * Call records (the seed's MCPCall), query results (WorkflowResult), history filters and
- * statistics (get_call_history, get_statistics). User-facing JSON keeps the seed's snake_case.
+ * Call records, query results, history filters and statistics. User-facing JSON is
+ * snake_case, as the Responses API's own fields are.
  */
 import { z } from 'zod';
 import { errorSummary, MCPErrorTypeSchema, type ErrorSummary, type RecordedError } from './errors';
@@ -87,7 +87,7 @@ export const QueryResultSchema = z.object({
   /** Calls of tools with side effects that were sent and cut off: they may or may not have run. */
   unknown_outcome_calls: z.number().int().nonnegative().optional(),
 });
-/** The seed's WorkflowResult. */
+/** What a query run returns: the answer, its calls, and how it ended. */
 export type QueryResult = z.infer<typeof QueryResultSchema>;
 
 /**
