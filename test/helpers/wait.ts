@@ -25,10 +25,18 @@ export async function waitFor<T>(read: () => T | Promise<T>, ok: (value: T) => b
     const value = await read();
     if (ok(value)) return value;
     if (Date.now() > deadline) {
-      const said = typeof what === 'function' ? what(value) : `${what}; last value: ${JSON.stringify(value)}`;
+      const said = typeof what === 'function' ? what(value) : `${what}; last value: ${shown(value)}`;
       throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${said}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+function shown(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? String(item) : item));
+  } catch {
+    return String(value);
   }
 }
 
