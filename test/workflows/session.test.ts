@@ -68,7 +68,7 @@ describe('mcpSession', () => {
       assert.equal(stats.total_queries, 5);
       assert.equal(exported.results.length, 5);
       assert.deepEqual(exported.servers, ['weather', 'database']);
-      const recomputed = statisticsFromTotals(totalsOf(exported.results, exported.call_history, exported.errors), exported.servers.length, stats.tools_cached);
+      const recomputed = statisticsFromTotals(totalsOf(exported.results, exported.call_history, exported.errors), exported.servers.length, stats.tools_cached, exported.errors);
       assert.deepEqual(stats, recomputed);
       assert.deepEqual(exported.statistics, stats);
       assert.ok(stats.tool_calls >= 5, `tool calls ${stats.tool_calls}`);
