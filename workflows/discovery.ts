@@ -114,7 +114,7 @@ async function listServer(server: ServerConfig, cached: ServerCatalog | undefine
     const entry: ServerCatalog = {
       server_label: server.label,
       status: 'error',
-      // The seed's use_cached_result: keep the last good listing, and say it is old.
+      // Keep the last good listing, marked stale: the catalog still shows what the server offered.
       tools: cached?.tools ?? [],
       fetched_at: cached?.fetched_at ?? null,
       stale: (cached?.tools.length ?? 0) > 0,

@@ -1,5 +1,6 @@
 /** Flag parsers shared by commands; a bad value becomes commander's "invalid argument" (exit 2). */
 import { InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_MODEL, ExecutionModeSchema } from '../core/defaults';
 import { ALLOW_PRIVATE_NETWORKS_CHOICES, allowPrivateNetworksFromText } from '../core/destinations';
 
 const UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -41,6 +42,21 @@ export function parsePositiveInt(value: string): number {
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/*
+ * The run flags of every command that starts runs (read by serversFrom and runOptions in
+ * servers.ts): one definition, so the same behaviour has the same help everywhere. `scope` says
+ * when a command applies the flag, e.g. "with --batch".
+ */
+const scoped = (scope: string | undefined, help: string) => (scope ? `${scope}: ${help}` : help);
+
+export const serverOption = (scope?: string) =>
+  new Option('--server <label=url[,approval=never]>', scoped(scope, "an MCP server, or the label of a config file server (repeatable; replaces the config file's server of that label, adds to the others)")).argParser(collect);
+
+export const modeOption = (scope?: string) =>
+  new Option('--mode <mode>', scoped(scope, 'who calls the MCP servers: OpenAI (hosted) or the worker (direct; listing costs 0 tokens) (default from config)')).choices(ExecutionModeSchema.options);
+
+export const modelOption = (scope?: string) => new Option('--model <name>', scoped(scope, `model name (default from config, else ${DEFAULT_MODEL})`));
 
 export const jsonOption = () => new Option('--json', 'print one JSON document on stdout (for scripts)').default(false);
 

@@ -1,6 +1,6 @@
 /**
  * Live progress of a running query: polls the `progress` query and prints only events newer
- * than the last one seen (the seed's on_tool_call and retry callbacks), reads activity retries
+ * than the last one seen (a callback per tool call and per retry, read from outside), reads activity retries
  * from the workflow's pending activities (the workflow cannot see them), and handles each
  * pending approval once: asked on a terminal, else the command to run is printed.
  */

@@ -234,7 +234,7 @@ export const RecordedErrorSchema = z.object({
 });
 export type RecordedError = z.infer<typeof RecordedErrorSchema>;
 
-/** The seed's get_error_summary, over recorded errors. */
+/** The error summary (how many, by type, how many retryable, the last few), over recorded errors. */
 export function errorSummary(errors: readonly RecordedError[], lastN = 5) {
   const byType: Partial<Record<MCPErrorType, number>> = {};
   for (const error of errors) byType[error.type] = (byType[error.type] ?? 0) + 1;

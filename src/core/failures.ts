@@ -30,7 +30,7 @@ export function readActivityFailureDetails(details: readonly unknown[] | undefin
   return parsed.success ? parsed.data : undefined;
 }
 
-/** `runQuery` fails with ApplicationFailure type QUERY_FAILED and these details: the seed's error summary and the partial result. */
+/** `runQuery` fails with ApplicationFailure type QUERY_FAILED and these details: the error summary and the partial result. */
 export const QUERY_FAILED = 'QueryFailed';
 
 export const ErrorSummarySchema = z.object({

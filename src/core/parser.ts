@@ -1,5 +1,5 @@
 /**
- * The seed's MCPResponseParser, reading what the API really sends: `input_schema` on listed
+ * The Responses output parser, reading what the API really sends: `input_schema` on listed
  * tools, `arguments` as a JSON string, `output` and a structured `error` on calls. Each output
  * item maps to what the workflow keeps of it: a catalog entry, a call record, a pending approval.
  */

@@ -1,11 +1,12 @@
 /**
- * Call records (the seed's MCPCall), query results (WorkflowResult), history filters and
- * statistics (get_call_history, get_statistics). User-facing JSON keeps the seed's snake_case.
+ * Call records, query results, history filters and statistics. User-facing JSON is
+ * snake_case, as the Responses API's own fields are.
  */
 import { z } from 'zod';
-import { MCPErrorTypeSchema, type RecordedError } from './errors';
+import { errorSummary, MCPErrorTypeSchema, type ErrorSummary, type RecordedError } from './errors';
 
-export const CallStatusSchema = z.enum(['pending', 'executing', 'completed', 'failed', 'denied']);
+/** A call is recorded once it has ended; no run ever recorded one still pending or executing. */
+export const CallStatusSchema = z.enum(['completed', 'failed', 'denied']);
 export type CallStatus = z.infer<typeof CallStatusSchema>;
 
 export const CallRecordSchema = z.object({
@@ -86,7 +87,7 @@ export const QueryResultSchema = z.object({
   /** Calls of tools with side effects that were sent and cut off: they may or may not have run. */
   unknown_outcome_calls: z.number().int().nonnegative().optional(),
 });
-/** The seed's WorkflowResult. */
+/** What a query run returns: the answer, its calls, and how it ended. */
 export type QueryResult = z.infer<typeof QueryResultSchema>;
 
 /**
@@ -110,12 +111,14 @@ export const StatisticsTotalsSchema = z.object({
   call_duration_count: z.number().int(),
   call_duration_max: z.number().nullable(),
   errors_by_type: z.record(z.string(), z.number().int()),
+  /** Errors that were retryable; totals carried by sessions recorded before this field start at 0. */
+  recoverable_errors: z.number().int().default(0),
 });
 export type StatisticsTotals = z.infer<typeof StatisticsTotalsSchema>;
 
 export const EMPTY_TOTALS: StatisticsTotals = {
   queries: 0, successful: 0, success_duration_sum: 0, success_duration_max: 0, retries: 0, calls: 0,
-  tool_usage: {}, server_usage: {}, calls_by_status: {}, failed_calls: 0, unknown_outcome_calls: 0, call_duration_sum: 0, call_duration_count: 0, call_duration_max: null, errors_by_type: {},
+  tool_usage: {}, server_usage: {}, calls_by_status: {}, failed_calls: 0, unknown_outcome_calls: 0, call_duration_sum: 0, call_duration_count: 0, call_duration_max: null, errors_by_type: {}, recoverable_errors: 0,
 };
 
 export function totalsOf(results: readonly Pick<QueryResult, 'success' | 'duration_ms' | 'retries'>[], calls: readonly CallRecord[], errors: readonly RecordedError[]): StatisticsTotals {
@@ -136,6 +139,7 @@ export function totalsOf(results: readonly Pick<QueryResult, 'success' | 'durati
     call_duration_count: durations.length,
     call_duration_max: durations.length ? Math.max(...durations) : null,
     errors_by_type: countBy(errors, (error) => error.type),
+    recoverable_errors: errors.filter((error) => error.retryable).length,
   };
 }
 
@@ -156,11 +160,15 @@ export function addTotals(a: StatisticsTotals, b: StatisticsTotals): StatisticsT
     call_duration_count: a.call_duration_count + b.call_duration_count,
     call_duration_max: a.call_duration_max === null ? b.call_duration_max : b.call_duration_max === null ? a.call_duration_max : Math.max(a.call_duration_max, b.call_duration_max),
     errors_by_type: addCounts(a.errors_by_type, b.errors_by_type),
+    recoverable_errors: a.recoverable_errors + b.recoverable_errors,
   };
 }
 
-/** The seed's RobustMCPWorkflow.get_statistics keys, plus per-server usage and errors by type. */
-export function statisticsFromTotals(totals: StatisticsTotals, serversConfigured: number, toolsCached: number) {
+/**
+ * get_statistics' keys (docs/ARCHITECTURE.md maps them), plus per-server usage, errors by type and
+ * the error summary: exact counts from the totals, the last errors from those still in memory.
+ */
+export function statisticsFromTotals(totals: StatisticsTotals, serversConfigured: number, toolsCached: number, recentErrors: readonly RecordedError[] = []) {
   return {
     total_queries: totals.queries,
     successful: totals.successful,
@@ -181,6 +189,7 @@ export function statisticsFromTotals(totals: StatisticsTotals, serversConfigured
     servers_configured: serversConfigured,
     tools_cached: toolsCached,
     errors_by_type: totals.errors_by_type,
+    error_summary: summaryFromTotals(totals, recentErrors),
   };
 }
 export type WorkflowStatistics = ReturnType<typeof statisticsFromTotals>;
@@ -194,7 +203,17 @@ export interface WorkflowStatisticsInput {
 }
 
 export function workflowStatistics(input: WorkflowStatisticsInput): WorkflowStatistics {
-  return statisticsFromTotals(totalsOf(input.results, input.calls, input.errors), input.serversConfigured, input.toolsCached);
+  return statisticsFromTotals(totalsOf(input.results, input.calls, input.errors), input.serversConfigured, input.toolsCached, input.errors);
+}
+
+function summaryFromTotals(totals: StatisticsTotals, recentErrors: readonly RecordedError[]): ErrorSummary {
+  const recent = errorSummary(recentErrors);
+  return {
+    total_errors: Object.values(totals.errors_by_type).reduce((sum, count) => sum + count, 0),
+    by_type: totals.errors_by_type,
+    recoverable_count: totals.recoverable_errors,
+    last_errors: recent.last_errors,
+  };
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {

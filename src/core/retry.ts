@@ -1,5 +1,5 @@
 /**
- * Retry settings (the seed's defaults: 3 retries, 1 s base, 60 s cap, 60 s base for rate limits)
+ * Retry settings (defaults: 3 retries, 1 s base, 60 s cap, 60 s base for rate limits)
  * and the delay each MCPErrorType gets on a given attempt. Activities use `nextRetryDelayMs` for
  * `ApplicationFailure.nextRetryDelay`; workflows use `activityRetryPolicy` so that Temporal owns
  * every retry and every retry shows in history.

@@ -1,6 +1,6 @@
 /**
- * The tool catalog: the seed's DiscoveredTool / ToolParameter, built from the API's
- * `input_schema` (not the seed's `parameters`), with a hash of each definition so that a
+ * The tool catalog: each server's tools and their parameters, built from the API's
+ * `input_schema` (the API sends no `parameters`), with a hash of each definition so that a
  * scheduled refresh can tell what changed. Plain JSON throughout: the catalog lives in
  * workflow history, never in worker memory.
  */
@@ -150,7 +150,7 @@ export function findTool(catalog: Catalog, name: string, serverLabel?: string): 
 }
 
 /**
- * True when every listed server has a listing younger than the TTL (the seed's _get_cached_tools).
+ * True when every listed server has a listing younger than the TTL: its cached tools can be used without listing.
  * A server that said how long its listing stays fresh (`ttlMs`) shortens that, never lengthens it.
  */
 export function isCatalogFresh(catalog: Catalog, serverLabels: readonly string[], nowMs: number, ttlMs: number): boolean {
@@ -192,7 +192,7 @@ export function diffCatalogs(previous: Catalog, next: Catalog): CatalogDiff {
   return diff;
 }
 
-/** The seed's format_for_display: servers, tools, parameters (`*` marks required ones). */
+/** The catalog for display: servers, tools, parameters (`*` marks required ones). */
 export function formatCatalog(catalog: Catalog): string {
   const lines: string[] = [];
   for (const [label, server] of Object.entries(catalog.servers)) {

@@ -1,6 +1,6 @@
 /**
  * The database demo server (label "database"): read-only `query` over a tiny SQL subset and
- * `get_schema`. The seed restricts this server with allowed_tools ["query", "get_schema"].
+ * `get_schema`. The demo setup restricts this server with allowed_tools ["query", "get_schema"].
  */
 import { z } from 'zod';
 import { TABLES } from './database-data';

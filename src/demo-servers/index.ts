@@ -1,5 +1,5 @@
 /**
- * The seed's demo MCP servers (weather, calendar, database): real MCP over Streamable HTTP on
+ * The demo MCP servers (weather, calendar, database): real MCP over Streamable HTTP on
  * loopback, deterministic data, and fault knobs for reliability tests.
  */
 export { startDemoServer, DemoServerStartError } from './server';

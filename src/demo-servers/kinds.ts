@@ -1,4 +1,4 @@
-/** The three demo servers of the seed, each a set of tools plus whatever domain state it keeps. */
+/** The three demo servers, each a set of tools plus whatever domain state it keeps. */
 import { CalendarStore, calendarTools } from './calendar';
 import { databaseTools } from './database';
 import type { DemoServerKind } from './schemas';

@@ -48,7 +48,7 @@ export interface StartDemoServerOptions {
 
 export interface DemoServerHandle {
   readonly kind: DemoServerKind;
-  /** The server_label the seed uses: "weather", "calendar" or "database". */
+  /** The server_label the demo scenario uses: "weather", "calendar" or "database". */
   readonly label: DemoServerKind;
   readonly host: string;
   readonly port: number;

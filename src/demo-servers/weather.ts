@@ -18,7 +18,7 @@ interface Observation {
   windKph: number;
 }
 
-/** Hand-picked values for the cities the seed's examples ask about. */
+/** Hand-picked values for the cities the demo scenario and the examples ask about. */
 const KNOWN: Record<string, { name: string } & Observation> = {
   london: { name: 'London', temperatureC: 8, condition: 'light rain', humidity: 87, windKph: 19 },
   paris: { name: 'Paris', temperatureC: 10, condition: 'partly cloudy', humidity: 76, windKph: 13 },

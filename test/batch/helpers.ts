@@ -3,6 +3,7 @@ import { McpflowClient } from '../../src/client/client';
 import type { ServerConfigInput } from '../../src/core/servers';
 import type { BatchLine, BatchProgress } from '../../workflows/batch/messages';
 import type { TestEnv } from '../helpers/temporal';
+import { waitFor as waitUntilRead } from '../helpers/wait';
 
 export const FAST_RETRY = { max_retries: 2, base_delay_ms: 100, max_delay_ms: 500, rate_limit_base_delay_ms: 500 };
 
@@ -19,14 +20,9 @@ export function weatherServer(url: string): ServerConfigInput {
   return { label: 'weather', url, require_approval: 'never' };
 }
 
-export async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+/** The shared waitFor (../helpers/wait) with the batch tests' bound: a batch of many lines gets 60 s. */
+export function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+  return waitUntilRead(read, ok, what, { timeoutMs, intervalMs: 200 });
 }
 
 export function doneOf(progress: BatchProgress): number {

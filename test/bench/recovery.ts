@@ -11,7 +11,7 @@
 import { DemoServerAdminClient } from '../../src/demo-servers';
 import { EmulatorAdminClient } from '../../src/emulator';
 import { approveUpdate, progressQuery } from '../../workflows/messages';
-import { sleep } from './measure';
+import { until } from '../helpers/wait';
 import { checkSeedResult, SEED_QUERY, seedServers } from './scenario';
 import type { Stack } from './stack';
 
@@ -31,13 +31,8 @@ export interface RecoveryRun {
   afterKill?: Array<{ ms: number; event: string }>;
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`recovery: timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+/** Polled every 20 ms: the bench measures recovery, so the wait must not add 100 ms of its own. */
+const RECOVERY_POLL = { timeoutMs: 60_000, intervalMs: 20 };
 
 async function killAndReplace(stack: Stack, finish: () => Promise<void>, where: RecoveryRun['where']): Promise<RecoveryRun & { killedAtEpochMs: number; readyAtEpochMs: number }> {
   await stack.worker.kill();
@@ -62,7 +57,7 @@ async function killAndReplace(stack: Stack, finish: () => Promise<void>, where: 
 export async function recoverWhileWaiting(stack: Stack): Promise<RecoveryRun> {
   const id = await stack.client.startQuery({ query: SEED_QUERY, servers: seedServers(stack.services, 'always') });
   const handle = stack.client.handle(id);
-  await until(async () => (await handle.query(progressQuery)).pending_approvals.length > 0, 'the approval request');
+  await until(async () => (await handle.query(progressQuery)).pending_approvals.length > 0, 'recovery: the approval request', RECOVERY_POLL);
   const { killedAtEpochMs: _kill, readyAtEpochMs: _ready, ...run } = await killAndReplace(stack, async () => {
     // No deadline: the update waits for whichever worker takes the workflow task.
     await handle.executeUpdate(approveUpdate, { args: [{}] });
@@ -95,7 +90,7 @@ export async function recoverInsideCall(stack: Stack, callTimeoutMs: number | un
     const id = await stack.client.startQuery({
       query: SEED_QUERY, servers: seedServers(stack.services), ...(callTimeoutMs ? { call_timeout_ms: callTimeoutMs } : {}),
     });
-    await until(async () => (await emulator.stats()).mcpToolCallsTotal > before, 'the tool call inside the Responses call');
+    await until(async () => (await emulator.stats()).mcpToolCallsTotal > before, 'recovery: the tool call inside the Responses call', RECOVERY_POLL);
     const { killedAtEpochMs, readyAtEpochMs, ...run } = await killAndReplace(stack, async () => {
       await weather.setFaults({ latencyMs: 0 });
       checkSeedResult((await stack.client.waitForQuery(id)).result, `recovered run ${id}`);

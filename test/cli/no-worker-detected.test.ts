@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { getTestEnv, teardownTestEnv, uniqueTaskQueue, type TestEnv } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 import { ensureBuilt, runCli, startCli, type CliOptions } from './harness';
 
 let env: TestEnv;
@@ -58,13 +59,7 @@ async function startWorker(taskQueue: string): Promise<ChildProcessWithoutNullSt
 
 /** Polls describe until `check` holds (bounded): the run's state, not a sleep. */
 async function until(workflowId: string, what: string, check: (raw: Awaited<ReturnType<ReturnType<TestEnv['client']['workflow']['getHandle']>['describe']>>) => boolean): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const description = await env.client.workflow.getHandle(workflowId).describe();
-    if (check(description)) return;
-    assert.ok(Date.now() < deadline, `${workflowId}: ${what} did not happen within 60 s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await waitFor(() => env.client.workflow.getHandle(workflowId).describe(), check, () => `${workflowId}: ${what}`, { timeoutMs: 60_000, intervalMs: 200 });
 }
 
 before(async () => {

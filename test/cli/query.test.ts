@@ -12,6 +12,7 @@ import type { CallRecord, QueryResult } from '../../src/core/records';
 import { startDemoServers, type DemoServersHandle } from '../../src/demo-servers';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator';
 import { getTestEnv, teardownTestEnv, uniqueTaskQueue, withWorker, type TestEnv } from '../helpers/temporal';
+import { until } from '../helpers/wait';
 import { spawn, spawnSync } from 'node:child_process';
 import { BIN, childEnv, collect, ensureBuilt, runCli, scratchDir, startCli, waitForOutput, type CliOptions } from './harness';
 
@@ -145,13 +146,7 @@ describe('mcpflow query', () => {
     if (spawnSync('script', ['--version']).status !== 0) return t.skip('no `script` command (util-linux)');
     const terminal = startSeedQueryOnTerminal();
     const { child, exited } = terminal;
-    const waitFor = async (pattern: RegExp) => {
-      const deadline = Date.now() + 30_000;
-      while (!pattern.test(terminal.output)) {
-        assert.ok(Date.now() < deadline, `no ${pattern} in:\n${terminal.output}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    };
+    const waitFor = (pattern: RegExp) => until(() => pattern.test(terminal.output), () => `${pattern} in:\n${terminal.output}`, 30_000);
     try {
       await waitFor(/Approve calendar · list_events \{"date":"2026-11-26"\}\? \[y\/n\]/);
       child.stdin.write('n\r');

@@ -12,6 +12,7 @@ import { startEmulator, type EmulatorHandle } from '../../src/emulator';
 import { getTestEnv, teardownTestEnv, uniqueTaskQueue, withWorker, type TestEnv } from '../helpers/temporal';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { waitFor } from '../helpers/wait';
 import { runCli, scratchDir, type CliOptions } from './harness';
 
 let emulator: EmulatorHandle;
@@ -29,14 +30,9 @@ async function describeSchedule(scheduleId: string): Promise<ScheduleDetails> {
   return JSON.parse(run.stdout) as ScheduleDetails;
 }
 
-async function waitForRuns(scheduleId: string, ok: (details: ScheduleDetails) => boolean, what: string, timeoutMs = 30_000): Promise<ScheduleDetails> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const details = await describeSchedule(scheduleId);
-    if (ok(details)) return details;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; runs: ${JSON.stringify(details.recent_runs.map((run) => [run.status, run.result?.diff, run.error]))}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+function waitForRuns(scheduleId: string, ok: (details: ScheduleDetails) => boolean, what: string, timeoutMs = 30_000): Promise<ScheduleDetails> {
+  const runs = (details: ScheduleDetails) => JSON.stringify(details.recent_runs.map((run) => [run.status, run.result?.diff, run.error]));
+  return waitFor(() => describeSchedule(scheduleId), ok, (details) => `${what}; runs: ${runs(details)}`, { timeoutMs, intervalMs: 500 });
 }
 
 const added = (details: ScheduleDetails) =>

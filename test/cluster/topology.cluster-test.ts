@@ -21,6 +21,7 @@ import { runQuery } from '../../workflows/query';
 import { startCliWorker, type CliWorker } from './cli-worker';
 import { startPostgres, type Postgres } from './postgres';
 import { startTemporalServer, type TemporalServer } from './temporal-server';
+import { until } from '../helpers/wait';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const TMP = path.join(REPO_ROOT, 'test', '.tmp');
@@ -78,14 +79,6 @@ function start(input: QueryInput, prefix: string): Promise<WorkflowHandle<typeof
   return client.workflow.start(runQuery, { taskQueue: TASK_QUEUE, workflowId: `cluster-${prefix}-${Date.now()}-${sequence}`, args: [input] });
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 /** Which worker processes (by identity, pid@host) completed tasks of these runs. */
 async function tasksByIdentity(handles: WorkflowHandle[]): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
@@ -140,7 +133,7 @@ describe('PostgreSQL topology: Temporal on PostgreSQL, three mcpflow workers', {
 
   it('runs the seed scenario: weather without approval, calendar after approval', async () => {
     const handle = await start(seedQuery(), 'seed');
-    await until(async () => (await handle.query(progressQuery)).pending_approvals.length > 0, 'the approval request');
+    await until(async () => (await handle.query(progressQuery)).pending_approvals.length > 0, 'the approval request', 120_000);
     await handle.executeUpdate(approveUpdate, { args: [{}] });
     const result = await handle.result();
     assert.equal(result.success, true);
@@ -185,7 +178,7 @@ describe('PostgreSQL topology: Temporal on PostgreSQL, three mcpflow workers', {
     const handles = await Promise.all(Array.from({ length: count }, (_, index) => start(weatherOnly(`What's the weather in Oslo, ${index}?`), 'chaos')));
     let done = 0;
     const results = handles.map((handle) => handle.result().finally(() => (done += 1)));
-    await until(async () => done >= Math.round(count / 5), 'a fifth of the runs to finish');
+    await until(async () => done >= Math.round(count / 5), 'a fifth of the runs to finish', 120_000);
     const [killed, terminated] = alive();
     assert.ok(killed && terminated);
     const doneAtKill = done;
@@ -203,7 +196,7 @@ describe('PostgreSQL topology: Temporal on PostgreSQL, three mcpflow workers', {
 
   it('keeps queries waiting for approval across a Temporal server restart', async () => {
     const handles = await Promise.all(Array.from({ length: 5 }, () => start(seedQuery(), 'restart')));
-    for (const handle of handles) await until(async () => (await handle.query(progressQuery)).pending_approvals.length > 0, 'the approval requests');
+    for (const handle of handles) await until(async () => (await handle.query(progressQuery)).pending_approvals.length > 0, 'the approval requests', 120_000);
     const started = Date.now();
     await server!.restart();
     measurements.server_restart_ms = Date.now() - started;
@@ -214,7 +207,7 @@ describe('PostgreSQL topology: Temporal on PostgreSQL, three mcpflow workers', {
         } catch {
           return false; // workers and the client reconnect after the restart
         }
-      }, 'the approval requests to be answerable again');
+      }, 'the approval requests to be answerable again', 120_000);
       await handle.executeUpdate(approveUpdate, { args: [{}] });
     }
     const results = await Promise.all(handles.map((handle) => handle.result()));

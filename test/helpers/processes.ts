@@ -1,5 +1,4 @@
 /** Processes on this machine found with `ps`, for the tests that count what a stdio server left running. */
-import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 
 /** Every process whose command line mentions `marker` (a test's own directory), this test process aside. */
@@ -20,13 +19,5 @@ export function killMentioning(marker: string): void {
     } catch {
       // gone already
     }
-  }
-}
-
-/** Waits until `check` holds, at most 20 s (a bound for a broken run, not a speed assertion). */
-export async function until(check: () => boolean, what: () => string, timeoutMs = 20_000): Promise<void> {
-  for (let waited = 0; !check(); waited += 100) {
-    if (waited > timeoutMs) assert.fail(`still not true after ${timeoutMs / 1000} s: ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -4,13 +4,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 /** Retries that keep a scenario short: 3 retries, 200 ms to 1 s apart. */
 export const FAST_RETRY = { max_retries: 3, base_delay_ms: 200, max_delay_ms: 1_000, rate_limit_base_delay_ms: 1_000 };
 
-export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** Waiting lives in ./wait; the scenarios have imported it from here. */
+export { until } from './wait';
 
 /** Workflow task failures and terminations in a run's history: a correct run has none. */
 export async function taskFailures(handle: WorkflowHandle): Promise<number> {

@@ -18,6 +18,7 @@ import { runCli } from '../cli/harness';
 import { saveHistoryFixture } from '../helpers/histories';
 import { getTestEnv, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker, type TestEnv } from '../helpers/temporal';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { waitFor } from '../helpers/wait';
 
 const retry = { max_retries: 2, base_delay_ms: 100, max_delay_ms: 500, rate_limit_base_delay_ms: 500 };
 
@@ -49,16 +50,6 @@ function scripted(url: string, tool: string, args: Record<string, unknown>, over
     metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ tool: `calendar__${tool}`, arguments: args }] }) },
     ...overrides,
   };
-}
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 const progressOf = (handle: WorkflowHandle<typeof runQuery>) => handle.query(progressQuery);
@@ -108,7 +99,7 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
         workflowId: uniqueWorkflowId('mcp2026-elicit'),
         args: [scripted(modern.url, 'book_meeting', { title: 'Planning', date: 'tomorrow', start_time: '10:00' })],
       });
-      const waiting = await until(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the question');
+      const waiting = await waitFor(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the question');
       const question = waiting.pending_input![0]!;
       assert.equal(question.mode, 'form');
       assert.match(question.message, /Book "Planning" on .* at 10:00\? Who should attend\?/);
@@ -154,7 +145,7 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
     modern.reset();
     await inProcess(async (start) => {
       const handle = await start(scripted(modern.url, 'book_meeting', { title: 'Retro', date: 'today', start_time: '16:00' }));
-      await until(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the question');
+      await waitFor(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the question');
       const shown = await runCli(['progress', handle.workflowId], { via: 'source', env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace } });
       assert.equal(shown.code, 0, shown.stderr);
       assert.match(shown.stdout, /\? calendar · book_meeting asks: Book "Retro"/);
@@ -175,9 +166,9 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
     try {
       await inProcess(async (start) => {
         const handle = await start(scripted(modern.url, 'book_meeting', { title: 'Sync', date: 'today', start_time: '11:00' }));
-        const first = await until(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the question');
+        const first = await waitFor(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the question');
         await handle.executeUpdate(answerUpdate, { args: [{ request_id: first.pending_input![0]!.id, action: 'accept', content: { confirm: true, attendee: 'kim@example.com' } }] });
-        const again = await until(() => progressOf(handle), (progress) => (progress.pending_input ?? []).some((input) => input.asked_again === true), 'the question asked again');
+        const again = await waitFor(() => progressOf(handle), (progress) => (progress.pending_input ?? []).some((input) => input.asked_again === true), 'the question asked again');
         assert.ok(again.events.some((event) => /no longer accepts the earlier answer/.test(event.message)), 'progress says why');
         modern.setInteractive({ requestStateTtlMs: 600_000 });
         const second = again.pending_input!.find((input) => input.asked_again)!;
@@ -197,7 +188,7 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
     modern.reset();
     await inProcess(async (start) => {
       const handle = await start(scripted(modern.url, 'link_calendar', {}));
-      const waiting = await until(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the URL request');
+      const waiting = await waitFor(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the URL request');
       assert.equal(waiting.pending_input![0]!.mode, 'url');
       assert.equal(waiting.pending_input![0]!.url, `${modern.adminUrl}/consent`);
       await assert.rejects(handle.executeUpdate(answerUpdate, { args: [{ action: 'accept', content: { x: 'y' } }] }), (error: unknown) => {
@@ -213,7 +204,7 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
   it('a hosted-mode query takes no answers, and `answer` says so', async () => {
     await inProcess(async (start) => {
       const handle = await start({ query: 'Do I have meetings today?', servers: [{ label: 'calendar', url: legacy.url, require_approval: 'always' }], retry });
-      await until(() => progressOf(handle), (progress) => progress.pending_approvals.length > 0, 'the approval request');
+      await waitFor(() => progressOf(handle), (progress) => progress.pending_approvals.length > 0, 'the approval request');
       const client = new McpflowClient(env.client, env.connection, { address: env.address, namespace: env.namespace });
       await assert.rejects(answerInput(client, handle.workflowId, { action: 'decline' }), /takes no answers.*mcpflow approve/);
       await handle.terminate('test done');
@@ -228,7 +219,7 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
         workflowId: uniqueWorkflowId('mcp2026-task'),
         args: [scripted(modern.url, 'export_calendar', { date: 'today', work_ms: 6_000 }, { call_timeout_ms: 60_000 })],
       });
-      const running = await until(() => progressOf(handle), (progress) => (progress.tasks ?? []).some((task) => task.polls >= 2), 'a few polls');
+      const running = await waitFor(() => progressOf(handle), (progress) => (progress.tasks ?? []).some((task) => task.polls >= 2), 'a few polls');
       assert.equal(running.tasks![0]!.status, 'working');
       await restart();
       const result = await handle.result();
@@ -247,7 +238,7 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
     modern.reset();
     await inProcess(async (start) => {
       const handle = await start(scripted(modern.url, 'export_calendar', { date: 'today', work_ms: 1_000, ask_format: true }, { call_timeout_ms: 60_000 }));
-      const waiting = await until(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the task\'s question');
+      const waiting = await waitFor(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the task\'s question');
       assert.match(waiting.pending_input![0]!.message, /Which format/);
       assert.equal(waiting.tasks![0]!.status, 'input_required');
       await assert.rejects(handle.executeUpdate(answerUpdate, { args: [{ action: 'accept', content: { format: 'pdf' } }] }), (error: unknown) => {
@@ -279,10 +270,10 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
     modern.reset();
     await inProcess(async (start) => {
       const handle = await start(scripted(modern.url, 'export_calendar', { work_ms: 120_000 }, { call_timeout_ms: 300_000 }));
-      await until(() => progressOf(handle), (progress) => (progress.tasks ?? []).some((task) => task.polls >= 1), 'the first poll');
+      await waitFor(() => progressOf(handle), (progress) => (progress.tasks ?? []).some((task) => task.polls >= 1), 'the first poll');
       await handle.cancel();
       await assert.rejects(handle.result(), (error: unknown) => error instanceof WorkflowFailedError);
-      await until(async () => modern.tasks(), (tasks) => tasks[0]?.status === 'cancelled', 'the server to see tasks/cancel');
+      await waitFor(async () => modern.tasks(), (tasks) => tasks[0]?.status === 'cancelled', 'the server to see tasks/cancel');
       assert.equal(modern.counters().executed.export_calendar, 1);
     });
   });

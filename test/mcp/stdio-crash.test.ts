@@ -18,6 +18,7 @@ import { runQuery } from '../../workflows/query';
 import { collect, startCli, waitForOutput } from '../cli/harness';
 import { useOfflineStack } from '../helpers/stack';
 import { REPO_ROOT, uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal';
+import { until } from '../helpers/wait';
 
 const FLAKY_BIN = path.join(__dirname, 'fixtures', 'flaky-stdio-server.ts');
 const retry = { max_retries: 2, base_delay_ms: 100, max_delay_ms: 200, rate_limit_base_delay_ms: 200 };
@@ -29,13 +30,6 @@ function processesMentioning(marker: string): number[] {
     const match = /^\s*(\d+)\s+(.*)$/.exec(line);
     return match && match[2]!.includes(marker) && Number(match[1]) !== process.pid ? [Number(match[1])] : [];
   });
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !check(); waited += 100) {
-    if (waited > 15_000) assert.fail(`still not true after 15 s: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('a stdio server that crashes mid-call', () => {
@@ -120,7 +114,7 @@ describe('a stdio server that crashes mid-call', () => {
     const pid3 = pidOf(again.call?.output);
     assert.ok(pid3 > 0 && pid3 !== pid2, 'restarted after the second crash');
     // The running server and its helper; the crashed servers' helpers went with them.
-    await until(() => processesMentioning(dir).length === 2, `2 processes (server ${pid3} and its helper), found ${processesMentioning(dir).join(', ')}`);
+    await until(() => processesMentioning(dir).length === 2, `2 processes (server ${pid3} and its helper), found ${processesMentioning(dir).join(', ')}`, 15_000);
 
     worker.kill('SIGTERM');
     const exit = await stopped;

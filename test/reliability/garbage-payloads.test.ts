@@ -22,6 +22,7 @@ import { mcpSession } from '../../workflows/session';
 import { askSession } from '../helpers/sessions';
 import { uniqueTaskQueue, uniqueWorkflowId, withWorker, type TestEnv } from '../helpers/temporal';
 import { useOfflineStack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 const stack = useOfflineStack();
 const FAST_RETRY = { max_retries: 2, base_delay_ms: 100, max_delay_ms: 500, rate_limit_base_delay_ms: 500 };
@@ -79,16 +80,6 @@ async function rawStart(env: TestEnv, taskQueue: string, workflowType: string, p
   return workflowId;
 }
 
-async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 function withGarbageWorker<T>(body: (env: TestEnv, taskQueue: string) => Promise<T>) {
   const taskQueue = uniqueTaskQueue('garbage');
   return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {}, temporalClient: stack.env.client }) }, (env) => body(env, taskQueue));
@@ -106,7 +97,7 @@ describe('undecodable payloads', () => {
         retry: FAST_RETRY,
       };
       const handle = await env.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('garbage-query'), args: [input] });
-      await waitFor(() => handle.query(progressQuery), (progress) => progress.pending_approvals.length > 0, 'an approval request');
+      await waitFor(() => handle.query(progressQuery), (progress) => progress.pending_approvals.length > 0, 'an approval request', 20_000);
       for (const [kind, payload] of Object.entries(GARBAGE)) {
         for (const update of ['approve', 'deny']) {
           const refusal = await rawUpdate(env, handle.workflowId, update, payload);

@@ -13,7 +13,8 @@ import { after, before, describe, it } from 'node:test';
 import { SCRIPT_METADATA_KEY } from '../../src/emulator';
 import type { QueryInput } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
-import { killMentioning, processesMentioning, until } from '../helpers/processes';
+import { killMentioning, processesMentioning } from '../helpers/processes';
+import { until } from '../helpers/wait';
 import { reliabilityRows } from '../helpers/reliability-report';
 import { useOfflineStack } from '../helpers/stack';
 import { REPO_ROOT, uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal';
@@ -90,7 +91,7 @@ describe('a hostile stdio server and a worker process', () => {
     const first = await startWorker(taskQueue);
     assert.equal((await run(taskQueue, 'whoami', 5))?.status, 'completed');
     const mark = path.join(dir, taskQueue);
-    await until(() => processesMentioning(mark).length === 6, () => `the server and 5 helpers: ${processesMentioning(mark).join(', ')}`);
+    await until(() => processesMentioning(mark).length === 6, () => `the server and 5 helpers: ${processesMentioning(mark).join(', ')}`, 20_000);
     await first.kill();
     // Nothing closed them: the server sees its stdin end, the helpers (in sessions of their own) do not.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -99,7 +100,7 @@ describe('a hostile stdio server and a worker process', () => {
     const orphaned = processesMentioning(mark).length;
 
     const second = await startWorker(taskQueue);
-    await until(() => processesMentioning(mark).length === 0, () => `left running after a new worker started: ${processesMentioning(mark).join(', ')}`);
+    await until(() => processesMentioning(mark).length === 0, () => `left running after a new worker started: ${processesMentioning(mark).join(', ')}`, 20_000);
     rows.push({
       scenario: 'security: worker SIGKILL while its stdio server runs 5 helpers that called setsid',
       runs: 1,

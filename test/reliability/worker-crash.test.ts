@@ -9,6 +9,7 @@ import { runQuery } from '../../workflows/query';
 import { uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal';
 import { useOfflineStack } from '../helpers/stack';
 import { startWorkerProcess } from '../helpers/worker-process';
+import { until } from '../helpers/wait';
 
 const stack = useOfflineStack();
 
@@ -23,14 +24,6 @@ function seedQuery(overrides: Partial<QueryInput> = {}): QueryInput {
     retry: { max_retries: 3, base_delay_ms: 200, max_delay_ms: 1_000, rate_limit_base_delay_ms: 1_000 },
     ...overrides,
   };
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('SIGKILL of the worker', () => {

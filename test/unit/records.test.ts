@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { durationMs, filterHistory, workflowStatistics, type CallRecord, type QueryResult } from '../../src/core/records';
+import { addTotals, CallStatusSchema, durationMs, EMPTY_TOTALS, filterHistory, statisticsFromTotals, StatisticsTotalsSchema, totalsOf, workflowStatistics, type CallRecord, type QueryResult } from '../../src/core/records';
+import { errorSummaryLines } from '../../src/cli/commands/stats';
 import { errorSummary } from '../../src/core/errors';
 import { activityRetryPolicy, DEFAULT_RETRY_SETTINGS, nextRetryDelayMs } from '../../src/core/retry';
 
@@ -19,6 +20,10 @@ const calls = [
 ];
 
 describe('call history and statistics', () => {
+  it('offers only the statuses a call is recorded with (a call is recorded once it has ended)', () => {
+    assert.deepEqual(CallStatusSchema.options, ['completed', 'failed', 'denied']);
+  });
+
   it('filters by status, tool and server', () => {
     assert.deepEqual(filterHistory(calls, { tool: 'list_events' }).map((c) => c.id), ['mcp_2', 'mcp_3']);
     assert.deepEqual(filterHistory(calls, { status: 'failed' }).map((c) => c.id), ['mcp_3']);
@@ -52,6 +57,21 @@ describe('call history and statistics', () => {
     assert.deepEqual(stats.tool_usage, { get_current_weather: 1, list_events: 2 });
     assert.deepEqual(stats.errors_by_type, { rate_limit: 1, authentication: 1 });
     assert.equal(errorSummary(errors).recoverable_count, 1);
+    assert.deepEqual(stats.error_summary, { total_errors: 2, by_type: { rate_limit: 1, authentication: 1 }, recoverable_count: 1, last_errors: errors });
+  });
+
+  it('the error summary counts errors folded into totals; its last errors are those still kept', () => {
+    const old = totalsOf([], [], [{ type: 'connection', message: 'refused', retryable: true }, { type: 'timeout', message: 'slow', retryable: true }]);
+    const kept = [{ type: 'authentication' as const, message: '401', retryable: false }];
+    const stats = statisticsFromTotals(addTotals(old, totalsOf([], [], kept)), 1, 0, kept);
+    assert.deepEqual(stats.error_summary, { total_errors: 3, by_type: { connection: 1, timeout: 1, authentication: 1 }, recoverable_count: 2, last_errors: kept });
+    assert.deepEqual(errorSummaryLines(stats), ['Errors: 3 (connection ×1, timeout ×1, authentication ×1), 2 of them retryable.', 'Last errors:', '  authentication: 401']);
+    assert.deepEqual(errorSummaryLines(statisticsFromTotals(EMPTY_TOTALS, 1, 0)), []);
+  });
+
+  it('totals carried before recoverable_errors existed parse with 0', () => {
+    const { recoverable_errors: _dropped, ...older } = totalsOf([], [], [{ type: 'timeout', message: 'slow', retryable: true }]);
+    assert.equal(StatisticsTotalsSchema.parse(older).recoverable_errors, 0);
   });
 });
 

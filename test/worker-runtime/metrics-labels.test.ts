@@ -10,19 +10,12 @@ import { runQuery } from '../../workflows/query';
 import { startCliWorker } from '../cluster/cli-worker';
 import { useOfflineStack } from '../helpers/stack';
 import { uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal';
+import { until } from '../helpers/wait';
 import { findFreePort } from '../../src/devserver/ports';
 import { APPROVAL_WAIT_BUCKETS_MS } from '../../src/worker/metric-buckets';
 import { metricServerLabels, OTHER_SERVERS } from '../../src/worker/activity-log';
 
 const stack = useOfflineStack();
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('worker metrics', () => {
   it('server label values are bounded: one per server up to 16, the rest as one (other)', () => {
@@ -48,7 +41,7 @@ describe('worker metrics', () => {
         ],
       };
       const handle = await stack.env.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('metric-labels'), args: [query] });
-      await until(async () => (await handle.query(progressQuery)).pending_approvals.length > 0, 'the approval request');
+      await until(async () => (await handle.query(progressQuery)).pending_approvals.length > 0, 'the approval request', 60_000);
       await handle.executeUpdate(approveUpdate, { args: [{}] });
       assert.equal((await handle.result()).success, true);
 

@@ -16,6 +16,7 @@ import { runQuery } from '../../workflows/query';
 import { startCliWorker } from '../cluster/cli-worker';
 import { useOfflineStack } from '../helpers/stack';
 import { uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal';
+import { until } from '../helpers/wait';
 
 const stack = useOfflineStack();
 
@@ -30,14 +31,6 @@ function collect(body: string): void {
   for (const resourceSpans of request.resourceSpans ?? []) {
     const service = resourceSpans.resource?.attributes?.find((attribute) => attribute.key === 'service.name')?.value.stringValue;
     for (const scope of resourceSpans.scopeSpans ?? []) for (const span of scope.spans ?? []) spans.push({ ...span, service });
-  }
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; spans so far: ${spans.map((span) => span.name).join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -82,7 +75,7 @@ describe('OpenTelemetry tracing', () => {
       });
       assert.equal(result.success, true);
       const named = (name: string) => spans.find((span) => span.name === name);
-      await until(() => ['RunWorkflow:runQuery', 'RunActivity:callResponsesApi', 'RunActivity:callToolDirect', 'StartActivity:callToolDirect'].every((name) => named(name)), 'the spans of the query');
+      await until(() => ['RunWorkflow:runQuery', 'RunActivity:callResponsesApi', 'RunActivity:callToolDirect', 'StartActivity:callToolDirect'].every((name) => named(name)), () => `the spans of the query; spans so far: ${spans.map((span) => span.name).join(', ')}`, 60_000);
       const started = clientSpans.getFinishedSpans().find((span) => span.name === 'StartWorkflow:runQuery');
       assert.ok(started, 'the client traced the start');
       const traceId = started.spanContext().traceId;

@@ -11,6 +11,7 @@ import { runQuery } from '../../workflows/query';
 import { startCliWorker } from '../cluster/cli-worker';
 import { useOfflineStack } from '../helpers/stack';
 import { uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal';
+import { until } from '../helpers/wait';
 import { findFreePort } from '../../src/devserver/ports';
 
 const stack = useOfflineStack();
@@ -23,14 +24,6 @@ function weatherQuery(): QueryInput {
     servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never', headers: { 'x-api-key': { env: 'WEATHER_TOKEN' } }, inline: true }],
     retry: { max_retries: 3, base_delay_ms: 100, max_delay_ms: 500, rate_limit_base_delay_ms: 500 },
   };
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** A tool-call activity has started on a worker (the server's view, not the worker's). */
@@ -75,7 +68,7 @@ describe('mcpflow worker', () => {
     const taskQueue = uniqueTaskQueue('drain');
     const first = await worker('drain-1', taskQueue, ['--shutdown-grace-time', '30s']);
     const handle = await stack.env.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('drain'), args: [weatherQuery()] });
-    await until(() => toolCallRunning(handle), 'the tool call to start');
+    await until(() => toolCallRunning(handle), 'the tool call to start', 60_000);
     const exit = await first.stop();
     assert.equal(exit.code, 0, first.output());
     assert.match(first.output(), /Stopping the worker \(SIGTERM\)/);
@@ -98,7 +91,7 @@ describe('mcpflow worker', () => {
     const taskQueue = uniqueTaskQueue('handback');
     const first = await worker('handback-1', taskQueue, ['--shutdown-grace-time', '300ms']);
     const handle = await stack.env.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('handback'), args: [weatherQuery()] });
-    await until(() => toolCallRunning(handle), 'the tool call to start');
+    await until(() => toolCallRunning(handle), 'the tool call to start', 60_000);
     const exit = await first.stop();
     assert.equal(exit.code, 0, first.output());
     stack.demo.servers.weather.setFaults({ latencyMs: 0 });
@@ -140,7 +133,7 @@ describe('mcpflow worker', () => {
         workflowId: uniqueWorkflowId('metrics-approval'),
         args: [{ ...weatherQuery(), servers: [{ ...weatherQuery().servers![0]!, require_approval: 'always' }] }],
       });
-      await until(async () => (await waiting.query(progressQuery)).state === 'waiting_approval', 'the approval request');
+      await until(async () => (await waiting.query(progressQuery)).state === 'waiting_approval', 'the approval request', 60_000);
       await waiting.executeUpdate(approveUpdate, { args: [{}] });
       assert.equal((await waiting.result()).success, true);
       await until(async () => {

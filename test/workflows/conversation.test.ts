@@ -16,6 +16,7 @@ import { saveHistoryFixture } from '../helpers/histories';
 import { useOfflineStack } from '../helpers/stack';
 import { uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
 import { startWorkerProcess } from '../helpers/worker-process';
+import { until } from '../helpers/wait';
 
 const SEED_QUERY = "What's the weather in London and do I have any meetings today?";
 const FAST_RETRY = { max_retries: 2, base_delay_ms: 100, max_delay_ms: 500, rate_limit_base_delay_ms: 500 };
@@ -31,14 +32,6 @@ function seedServers(): ServerConfigInput[] {
 
 function queryInput(conversation: ConversationMode, overrides: Partial<QueryInput> = {}): QueryInput {
   return { query: SEED_QUERY, servers: seedServers(), retry: FAST_RETRY, conversation, ...overrides };
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 const waitForApproval = (handle: WorkflowHandle) => until(async () => (await handle.query(progressQuery)).pending_approvals.length > 0, 'an approval request');

@@ -15,6 +15,7 @@ import { runQuery } from '../../workflows/query';
 import { historyText, saveHistoryFixture } from '../helpers/histories';
 import { uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
 import { useOfflineStack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 const SEED_QUERY = "What's the weather in London and do I have any meetings today?";
 const FAST_RETRY = { max_retries: 3, base_delay_ms: 100, max_delay_ms: 1_000, rate_limit_base_delay_ms: 1_000 };
@@ -32,18 +33,8 @@ function queryInput(overrides: Partial<QueryInput> = {}): QueryInput {
   return { query: SEED_QUERY, servers: seedServers(), retry: FAST_RETRY, ...overrides };
 }
 
-async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 function waitForApproval(handle: WorkflowHandle) {
-  return waitFor(() => handle.query(progressQuery), (progress) => progress.pending_approvals.length > 0, 'an approval request');
+  return waitFor(() => handle.query(progressQuery), (progress) => progress.pending_approvals.length > 0, 'an approval request', 20_000);
 }
 
 /** Runs `body` with a worker whose activities talk to the emulator with these environment variables. */
@@ -164,7 +155,7 @@ describe('runQuery: what a user sees and what history never holds', () => {
           return ids;
         },
         (ids) => ids.length === 1,
-        'the run in visibility',
+        'the run in visibility', 20_000
       );
       assert.deepEqual(found, [handle.workflowId]);
       const events = (await handle.fetchHistory()).events ?? [];
@@ -294,10 +285,38 @@ describe('runQuery: faults, classified and retried by Temporal', () => {
         assert.ok(result.retries >= FAST_RETRY.max_retries, `retries ${result.retries}`);
         const stats = await handle.query(statsQuery);
         assert.equal(stats.errors_by_type.connection, 1);
+        assert.equal(stats.error_summary.total_errors, 1);
+        assert.equal(stats.error_summary.recoverable_count, 1);
+        assert.deepEqual(stats.error_summary.last_errors.map((error) => error.type), ['connection']);
         await saveHistoryFixture(handle, 'query-server-unreachable');
       } finally {
         stack.demo.servers.calendar.setFaults({ unavailableForMs: 0 });
       }
+    });
+  });
+
+  it('when retries run out, a fallback_result (an earlier answer) is returned marked stale; without one the run fails', async () => {
+    await withQueryWorker({}, async (start) => {
+      const input = queryInput({ query: "What's the weather in Paris?", servers: [seedServers()[0]!] });
+      const earlier = await (await start(input)).result();
+      assert.equal(earlier.success, true);
+
+      stack.emulator.setFaults({ failNext: { count: 1, status: 500, shouldRetry: false } });
+      const handle = await start({ ...input, fallback_result: earlier });
+      const result = await handle.result();
+      assert.equal(result.success, true);
+      assert.equal(result.stale, true);
+      assert.equal(result.text_response, earlier.text_response);
+      assert.equal(result.error_type, 'connection');
+      assert.match(String(result.error), /x-should-retry: false|500/);
+      const stats = await handle.query(statsQuery);
+      assert.equal(stats.error_summary.total_errors, 1);
+
+      stack.emulator.setFaults({ failNext: { count: 1, status: 500, shouldRetry: false } });
+      const failure = await (await start(input)).result().then(() => undefined, (error: unknown) => error);
+      assert.ok(failure instanceof WorkflowFailedError);
+      assert.ok(failure.cause instanceof ApplicationFailure);
+      assert.equal(failure.cause.type, 'QueryFailed');
     });
   });
 

@@ -26,6 +26,7 @@ import { historyText, saveHistoryFixture } from '../helpers/histories';
 import { askSession, childResult, waitUntilRecorded } from '../helpers/sessions';
 import { uniqueTaskQueue, uniqueWorkflowId, withWorker, type TestEnv } from '../helpers/temporal';
 import { useOfflineStack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
 
 const FAST_RETRY = { max_retries: 2, base_delay_ms: 100, max_delay_ms: 500, rate_limit_base_delay_ms: 500 };
 
@@ -67,7 +68,7 @@ describe('mcpSession', () => {
       assert.equal(stats.total_queries, 5);
       assert.equal(exported.results.length, 5);
       assert.deepEqual(exported.servers, ['weather', 'database']);
-      const recomputed = statisticsFromTotals(totalsOf(exported.results, exported.call_history, exported.errors), exported.servers.length, stats.tools_cached);
+      const recomputed = statisticsFromTotals(totalsOf(exported.results, exported.call_history, exported.errors), exported.servers.length, stats.tools_cached, exported.errors);
       assert.deepEqual(stats, recomputed);
       assert.deepEqual(exported.statistics, stats);
       assert.ok(stats.tool_calls >= 5, `tool calls ${stats.tool_calls}`);
@@ -230,12 +231,3 @@ describe('mcpSession', () => {
   });
 });
 
-async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -14,6 +14,7 @@ import { answerUpdate, progressQuery, type QueryInput } from '../../workflows/me
 import { runQuery } from '../../workflows/query';
 import { saveHistoryFixture } from '../helpers/histories';
 import { getTestEnv, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 
 let emulator: EmulatorHandle;
 let calendar: DemoServerHandle;
@@ -37,15 +38,6 @@ function scripted(tool: string, args: Record<string, unknown>): QueryInput {
   };
 }
 
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  for (let tries = 0; ; tries++) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (tries > 300) throw new Error(`never saw ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 function withRun(input: QueryInput, body: (handle: WorkflowHandle<typeof runQuery>) => Promise<void>): Promise<void> {
   const taskQueue = uniqueTaskQueue('waiting-labels');
   return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: emulator.url, env: {} }) }, async (env) =>
@@ -57,12 +49,12 @@ describe('what a waiting run says it waits for', () => {
   it('a question from the server is state waiting_input (progress, McpState, label), answered with `answer`', async () => {
     calendar.reset();
     await withRun(scripted('book_meeting', { title: 'Planning', date: 'tomorrow', start_time: '10:00' }), async (handle) => {
-      const waiting = await until(() => handle.query(progressQuery), (progress) => (progress.pending_input ?? []).length > 0, 'the question');
+      const waiting = await waitFor(() => handle.query(progressQuery), (progress) => (progress.pending_input ?? []).length > 0, 'the question');
       assert.equal(waiting.state, 'waiting_input');
       assert.deepEqual(waiting.pending_approvals, []);
       assert.ok(waiting.events.some((event) => event.message.startsWith('Waiting for an answer: waiting for input to calendar · book_meeting')), JSON.stringify(waiting.events));
       assert.ok(!waiting.events.some((event) => event.message.startsWith('Waiting for approval')), 'not shown as an approval');
-      const attributes = (await until(() => handle.describe(), (description) => String(description.searchAttributes['McpState']) === 'waiting_input', 'McpState')).searchAttributes;
+      const attributes = (await waitFor(() => handle.describe(), (description) => String(description.searchAttributes['McpState']) === 'waiting_input', 'McpState')).searchAttributes;
       assert.deepEqual(attributes['McpState'], ['waiting_input']);
 
       await handle.executeUpdate(answerUpdate, { args: [{ request_id: waiting.pending_input![0]!.id, action: 'accept', content: { confirm: true, attendee: 'dana@example.com' } }] });
@@ -76,7 +68,7 @@ describe('what a waiting run says it waits for', () => {
   it('a tool running as a task: progress says "running a tool task", not "asking the model"', async () => {
     calendar.reset();
     await withRun(scripted('export_calendar', { date: 'today', work_ms: 600_000 }), async (handle) => {
-      const working = await until(() => handle.query(progressQuery), (progress) => (progress.tasks ?? []).some((task) => task.status === 'working'), 'a working task');
+      const working = await waitFor(() => handle.query(progressQuery), (progress) => (progress.tasks ?? []).some((task) => task.status === 'working'), 'a working task');
       const progress = working.tasks?.length ? await handle.query(progressQuery) : working;
       assert.equal(progress.state, 'executing');
       assert.match(progress.detail, /^running a tool task: calendar · export_calendar \(task /);

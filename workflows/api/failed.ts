@@ -8,7 +8,7 @@ export const MCP_QUERY_FAILED = 'McpQueryFailed';
 
 /**
  * The query ran and failed (QueryFailed): `result` is its partial result (calls made, errors,
- * retries), `summary` the seed's error summary. An ApplicationFailure, so that a workflow that does
+ * retries), `summary` the error summary. An ApplicationFailure, so that a workflow that does
  * not catch it fails with it (nonRetryable: running the same query again is the caller's choice).
  */
 export class McpQueryFailed extends ApplicationFailure {

@@ -1,5 +1,5 @@
 /**
- * runQuery: the Responses loop of the seed's execute(), made durable. Each model turn is one
+ * runQuery: the Responses loop of a query (ask, run or approve tools, ask again), made durable. Each model turn is one
  * activity; each approval request is a durable wait for an `approve`/`deny` update (it survives
  * worker and server restarts, for days); every tool call becomes a call record.
  *

@@ -1,6 +1,6 @@
 /**
  * How a query run ends: its result, or — when retries ran out — the earlier answer marked
- * stale, or a QueryFailed failure carrying the seed's error summary and the partial result.
+ * stale, or a QueryFailed failure carrying the error summary and the partial result.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { RecordedError } from '../../src/core/errors';

@@ -54,7 +54,7 @@ export class SessionHistory {
   }
 
   statistics(serversConfigured: number, toolsCached: number): WorkflowStatistics {
-    return statisticsFromTotals(addTotals(this.baseTotals, totalsOf(this.results, this.calls, this.errors)), serversConfigured, toolsCached);
+    return statisticsFromTotals(addTotals(this.baseTotals, totalsOf(this.results, this.calls, this.errors)), serversConfigured, toolsCached, this.errors);
   }
 
   /**

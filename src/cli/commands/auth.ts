@@ -10,7 +10,7 @@ import { readTokenStore, tokenStorePath, updateTokenStore } from '../../auth/tok
 import { isOAuthServer, isStdioServer } from '../../core/servers';
 import { commandContext } from '../context';
 import { UsageError } from '../errors';
-import { collect, jsonOption } from '../options';
+import { jsonOption, serverOption } from '../options';
 import { printJson, table, toStderr, toStdout } from '../output';
 import { serverDefinitionsFrom } from '../servers';
 
@@ -29,7 +29,7 @@ export function registerAuthCommand(program: Command): void {
     .command('auth')
     .description('Sign in to an OAuth-protected MCP server ("auth": { "oauth": true }) and store its tokens for the worker')
     .argument('[label]', 'the server, from the config file or --server')
-    .option('--server <label=url,auth=oauth>', 'an MCP server (repeatable)', collect)
+    .addOption(serverOption())
     .option('--no-browser', 'only print the authorization URL, do not try to open a browser')
     .option('--port <port>', 'port of the loopback redirect listener (default: any free port)')
     .option('--timeout <seconds>', 'how long to wait for the browser', '300')

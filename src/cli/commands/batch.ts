@@ -4,18 +4,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { BatchFileError, decodeBatchFile, defaultBatchId, parseBatchFile } from '../../client/batch-file';
 import { heldPages, startHolders } from '../../client/batch-held';
 import type { McpflowClient } from '../../client/client';
-import { DEFAULT_MODEL, ExecutionModeSchema } from '../../core/defaults';
 import { jsonBytes } from '../../core/payload-size';
 import type { BatchInput, BatchLine, BatchProgress, BatchStatus } from '../../../workflows/batch/messages';
 import { ResultsFile } from '../batch-out';
 import { followBatch, progressLine, summaryLines } from '../batch-follow';
 import { commandContext, withClient } from '../context';
 import { SilentFailure, UsageError } from '../errors';
-import { collect, jsonOption, parseDuration, parsePositiveInt } from '../options';
+import { jsonOption, modelOption, modeOption, parseDuration, parsePositiveInt, serverOption } from '../options';
 import { printJson, toStderr, toStdout } from '../output';
 import { requireServers, runOptions, serversFrom } from '../servers';
 
@@ -44,9 +43,9 @@ export function registerBatchCommand(program: Command): void {
     .command('run')
     .description('Run every line of a file (JSONL or one query a line) as a query; the same file again attaches to its batch')
     .argument('<file>', 'JSONL ({"query": "...", "id"?, "servers"?: [labels], "mode"?, "metadata"?}) or plain text, one query a line')
-    .option('--server <label=url[,approval=never]>', 'an MCP server (repeatable; adds to or replaces the config file\'s)', collect)
-    .addOption(new Option('--mode <mode>', 'default mode of the lines').choices(ExecutionModeSchema.options))
-    .option('--model <name>', `model name (default from config, else ${DEFAULT_MODEL})`)
+    .addOption(serverOption())
+    .addOption(modeOption('for lines without their own'))
+    .addOption(modelOption())
     .option('--concurrency <n>', 'lines running at once', parsePositiveInt, 10)
     .option('--out <file>', 'write each line\'s result as one JSON line (appends; ids already there are skipped)')
     .option('--batch-id <id>', 'the batch\'s workflow id (default: from the file\'s content hash)')

@@ -1,5 +1,5 @@
 /**
- * `mcpflow demo` (= `npm run demo`): the seed's scenario end to end on a private local setup.
+ * `mcpflow demo` (= `npm run demo`): the demo scenario end to end on a private local setup.
  * Starts Temporal (its own SQLite file, default ports when free), the emulator, the demo MCP
  * servers and a worker; discovers the tools; asks "What's the weather in London and do I have
  * any meetings today?" with weather (never needs approval) and calendar (always); shows the
@@ -22,7 +22,7 @@ import { listenForStopSignals } from '../signals';
 import { printDiscovery } from './discover';
 import { SERVER_DEFAULTS } from './server';
 
-export const SEED_QUERY = "What's the weather in London and do I have any meetings today?";
+export const DEMO_QUERY = "What's the weather in London and do I have any meetings today?";
 const DEMO_TASK_QUEUE = 'mcpflow-demo';
 const DEMO_DB = '.mcpflow/demo.db';
 
@@ -35,10 +35,10 @@ interface DemoFlags {
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description("Run the seed's scenario end to end: discovery, a tool call, an approval, the answer, statistics and history")
+    .description("Run the demo scenario end to end: discovery, a tool call, an approval, the answer, statistics and history")
     .option('--keep-running', 'leave everything running afterwards, to explore the Web UI (Ctrl-C stops)')
     .option('--server <label=url[,approval=never]>', 'use these MCP servers instead of the demo ones (with OPENAI_API_KEY: servers OpenAI can reach)', collect)
-    .option('--query <text>', 'the question to ask', SEED_QUERY)
+    .option('--query <text>', 'the question to ask', DEMO_QUERY)
     .action(async (flags: DemoFlags) => {
       await runDemo(flags);
     });

@@ -1,10 +1,9 @@
 /** `mcpflow discover`: lists the tools of every server (one durable discoverTools run). */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { DiscoveryResult } from '../../../workflows/messages';
-import { ExecutionModeSchema } from '../../core/defaults';
 import { commandContext, withClient } from '../context';
 import { SilentFailure } from '../errors';
-import { collect, jsonOption } from '../options';
+import { jsonOption, modelOption, modeOption, serverOption } from '../options';
 import { catalogTable, printJson, table, toStderr, toStdout } from '../output';
 import { requireServers, runOptions, serversFrom } from '../servers';
 
@@ -19,9 +18,9 @@ export function registerDiscoverCommand(program: Command): void {
   program
     .command('discover')
     .description('List the tools of the MCP servers (config file and --server), as a durable workflow')
-    .option('--server <label=url[,approval=never]>', 'an MCP server (repeatable)', collect)
-    .addOption(new Option('--mode <mode>', 'hosted: OpenAI lists the tools; direct: the worker asks the servers (0 tokens)').choices(ExecutionModeSchema.options))
-    .option('--model <name>', 'model for hosted listing')
+    .addOption(serverOption())
+    .addOption(modeOption())
+    .addOption(modelOption('for hosted listing'))
     .addOption(jsonOption())
     .action(async (flags: DiscoverFlags, command: Command) => {
       const context = commandContext(command);

@@ -1,4 +1,4 @@
-/** `mcpflow export <sessionId>`: the seed's export_history of a session, as JSON. */
+/** `mcpflow export <sessionId>`: a session's servers, call history, results, errors and statistics, as JSON. */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { commandContext, withClient } from '../context';

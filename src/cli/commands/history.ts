@@ -12,7 +12,7 @@ interface HistoryFlags extends HistoryFilter {
 export function registerHistoryCommand(program: Command): void {
   program
     .command('history')
-    .description('Tool calls of a query or a session (the seed\'s call history), optionally filtered')
+    .description('Tool calls of a query or a session (its call history), optionally filtered by status, tool or server')
     .argument('<workflowId>', 'a query or session id')
     .addOption(new Option('--status <status>', 'only calls with this status').choices(CallStatusSchema.options))
     .option('--tool <name>', 'only calls of this tool')

@@ -8,11 +8,10 @@ import type { QueryOutcome } from '../../client/client';
 import type { McpflowClient } from '../../client/client';
 import type { QueryResult } from '../../core/records';
 import { ConversationModeSchema, type ConversationMode } from '../../core/conversation';
-import { DEFAULT_MODEL, ExecutionModeSchema } from '../../core/defaults';
 import type { QueryInput } from '../../../workflows/messages';
 import { commandContext, withClient, type CommandContext } from '../context';
 import { SilentFailure, UsageError } from '../errors';
-import { collect, jsonOption, parseApprovalTimeout, parseMaxSteps } from '../options';
+import { jsonOption, modelOption, modeOption, parseApprovalTimeout, parseMaxSteps, serverOption } from '../options';
 import { plainText } from '../terminal-text';
 import { callsTable, formatDuration, printJson, toStderr, toStdout } from '../output';
 import { askApproval, canPrompt } from '../prompt';
@@ -40,9 +39,9 @@ export function registerQueryCommand(program: Command): void {
     .command('query')
     .description('Run a query with MCP tools as a durable workflow and show its progress')
     .argument('<text...>', 'the question, e.g. "What\'s the weather in London?"')
-    .option('--server <label=url[,approval=never]>', 'an MCP server (repeatable; adds to or replaces the config file\'s)', collect)
-    .addOption(new Option('--mode <mode>', 'who calls the MCP servers: OpenAI (hosted) or the worker (direct)').choices(ExecutionModeSchema.options))
-    .option('--model <name>', `model name (default from config, else ${DEFAULT_MODEL})`)
+    .addOption(serverOption())
+    .addOption(modeOption())
+    .addOption(modelOption())
     .option('--session <id>', 'run inside this session (started if missing), which caches tools and keeps history')
     .option('--approval-timeout <duration>', 'deny unanswered approvals after this long, e.g. 10m, at most 365d (default: wait)', parseApprovalTimeout)
     .addOption(

@@ -4,15 +4,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { BatchFileError, parseBatchFile } from '../../client/batch-file';
 import { defaultScheduleId, formatMs, InvalidScheduleSpecError, MAX_SCHEDULED_BATCH_BYTES, type ScheduleDetails } from '../../client/schedules';
-import { ExecutionModeSchema } from '../../core/defaults';
 import { jsonBytes } from '../../core/payload-size';
 import type { BatchResult } from '../../../workflows/batch/messages';
 import { commandContext, withClient } from '../context';
 import { UsageError } from '../errors';
-import { collect, jsonOption, parseDuration, parsePositiveInt } from '../options';
+import { jsonOption, modelOption, modeOption, parseDuration, parsePositiveInt, serverOption } from '../options';
 import { requireServers, runOptions, serversFrom } from '../servers';
 import { printJson, table, toStdout } from '../output';
 import { describeRefresh } from './session';
@@ -41,9 +40,9 @@ export function registerScheduleCommand(program: Command): void {
     .description('Refresh a session\'s tools (--session) or run a batch file (--batch) on an interval (--every 10m) or a cron expression (--cron "0 * * * *")')
     .option('--session <id>', 'the session to refresh (mcpflow session start <id>)')
     .option('--batch <file>', 'a batch file (as for `batch run`), kept in the schedule: each run is a new batch of it')
-    .option('--server <label=url[,approval=never]>', 'with --batch: an MCP server (repeatable)', collect)
-    .addOption(new Option('--mode <mode>', 'with --batch: default mode of the lines').choices(ExecutionModeSchema.options))
-    .option('--model <name>', 'with --batch: model name')
+    .addOption(serverOption('with --batch'))
+    .addOption(modeOption('with --batch, for lines without their own'))
+    .addOption(modelOption('with --batch'))
     .option('--concurrency <n>', 'with --batch: lines running at once', parsePositiveInt, 10)
     .option('--max-failures <n>', 'with --batch: stop a run after this many failed lines', parsePositiveInt)
     .option('--every <duration>', 'interval, e.g. 30s, 10m, 1h', parseDuration)

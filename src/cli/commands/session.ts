@@ -1,9 +1,8 @@
 /** `mcpflow session start|refresh|trust`: long-lived sessions (mcpSession) that cache tools and keep history. */
-import { Option, type Command } from 'commander';
-import { ExecutionModeSchema } from '../../core/defaults';
+import type { Command } from 'commander';
 import type { SessionRefreshResult } from '../../../workflows/messages';
 import { commandContext, withClient } from '../context';
-import { collect, jsonOption } from '../options';
+import { jsonOption, modelOption, modeOption, serverOption } from '../options';
 import { printJson, toStdout } from '../output';
 import { runOptions, serversFrom } from '../servers';
 
@@ -21,9 +20,9 @@ export function registerSessionCommand(program: Command): void {
     .command('start')
     .description('Start a session (or use the running one with that id) and add servers to it')
     .argument('<sessionId>', 'the session id (also its workflow id)')
-    .option('--server <label=url[,approval=never]>', 'an MCP server (repeatable; config file servers are added too)', collect)
-    .addOption(new Option('--mode <mode>', 'hosted or direct').choices(ExecutionModeSchema.options))
-    .option('--model <name>', 'model name')
+    .addOption(serverOption())
+    .addOption(modeOption())
+    .addOption(modelOption())
     .addOption(jsonOption())
     .action(async (sessionId: string, flags: SessionStartFlags, command: Command) => {
       const context = commandContext(command);

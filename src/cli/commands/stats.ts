@@ -1,15 +1,15 @@
-/** `mcpflow stats [<id>]`: the seed's statistics of a query or a session. */
+/** `mcpflow stats [<id>]`: the statistics of a query or a session, with its error summary. */
 import type { Command } from 'commander';
 import { commandContext, withClient } from '../context';
 import { UsageError } from '../errors';
 import { jsonOption } from '../options';
-import { printJson, statisticsTable, toStdout } from '../output';
+import { printJson, statisticsTable, toStdout, truncate } from '../output';
 import type { WorkflowStatistics } from '../../core/records';
 
 export function registerStatsCommand(program: Command): void {
   program
     .command('stats')
-    .description('Statistics of a query or a session: totals, success rate, durations, retries, tool usage, errors by type')
+    .description('Statistics of a query or a session: totals, success rate, durations, retries, tool usage, errors by type and the error summary')
     .argument('[workflowId]', 'a query or session id (default: defaults.session_id of the config file)')
     .addOption(jsonOption())
     .action(async (workflowId: string | undefined, flags: { json: boolean }, command: Command) => {
@@ -24,6 +24,8 @@ export function registerStatsCommand(program: Command): void {
           toStdout(statisticsTable(stats));
           const failedCalls = failedCallsLine(id, stats);
           if (failedCalls) toStdout(failedCalls);
+          const errors = errorSummaryLines(stats);
+          if (errors.length) toStdout(errors.join('\n'));
         }
       });
     });
@@ -36,4 +38,15 @@ export function failedCallsLine(id: string, stats: Pick<WorkflowStatistics, 'fai
     ? `, ${stats.unknown_outcome_calls} with an unknown outcome (a side effect sent and cut off: it may or may not have run; check the server before running it again)`
     : '';
   return `Failed tool calls: ${stats.failed_calls}${unknown}. See them with: mcpflow history ${id} --status failed`;
+}
+
+/** The error summary in words: how many, how many were retryable, and the last ones (newest last). */
+export function errorSummaryLines(stats: Pick<WorkflowStatistics, 'error_summary'>): string[] {
+  const summary = stats.error_summary;
+  if (!summary.total_errors) return [];
+  const byType = Object.entries(summary.by_type).map(([type, count]) => `${type} ×${count}`).join(', ');
+  return [
+    `Errors: ${summary.total_errors} (${byType}), ${summary.recoverable_count} of them retryable.`,
+    ...(summary.last_errors.length ? ['Last errors:', ...summary.last_errors.map((error) => `  ${error.type}: ${truncate(error.message, 120)}`)] : []),
+  ];
 }
