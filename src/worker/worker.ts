@@ -40,7 +40,7 @@ const HEAP_MIB_PER_CACHED_RUN = 3;
 
 /**
  * Runs kept in memory by default. A run waiting for approval needs no memory until its answer
- * comes: evicted, it is replayed from history then (~12 ms of worker CPU for the seed scenario).
+ * comes: evicted, it is replayed from history then (~12 ms of worker CPU for the demo query).
  * Each cached run is ~0.3 MiB live, and V8 lets the workflow thread's heap grow well past what is
  * live: with 1,500 runs waiting, 250 cached held the worker at 470 MiB RSS (peak 551 MiB), 100
  * at 409 MiB (peak 409). In-flight queries (concurrency 50 in `npm run bench`) stay inside 100.

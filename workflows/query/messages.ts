@@ -38,7 +38,7 @@ export type ParsedQueryInput = z.infer<typeof QueryInputSchema>;
 export const QueryStateSchema = z.enum(['idle', 'discovering', 'executing', 'waiting_approval', 'waiting_input', 'completed', 'failed']);
 export type QueryState = z.infer<typeof QueryStateSchema>;
 
-/** The seed's on_tool_call callback as a log that clients read through `progress` (retries in flight are read from the pending activities, see src/cli/watch.ts). */
+/** Every tool call as it happens, as a log that clients read through `progress` (retries in flight are read from the pending activities, see src/cli/watch.ts). */
 export const ProgressEventSchema = z.object({
   seq: z.number().int(),
   at: z.string(),

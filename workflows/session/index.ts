@@ -1,5 +1,5 @@
 /**
- * mcpSession: the seed's MCPWorkflow and RobustMCPWorkflow as one long-lived workflow. It holds
+ * mcpSession: one long-lived workflow for a set of servers and the queries asked of them. It holds
  * the servers, the tool catalog with its TTL and the standing approvals (tools.ts), and the
  * history and statistics of every query it ran (history.ts); each query is a runQuery child
  * (child.ts). The session continues as new when Temporal suggests it, carrying all of that.

@@ -1,5 +1,5 @@
 /**
- * mcpSession, the long-lived object of the seed (servers, tool cache, many queries, statistics),
+ * mcpSession, a long-lived set of servers (servers, tool cache, many queries, statistics),
  * and refreshSession: inputs, carry, update arguments, queries and updates (see ../messages.ts).
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
@@ -96,7 +96,7 @@ export interface SessionProgress {
   standing_approvals: StandingApproval[];
 }
 
-/** The seed's export_history shape. */
+/** What `export` writes: the queries, calls and errors of the session. */
 export interface SessionExport {
   exported_at: string;
   servers: string[];
