@@ -18,8 +18,7 @@ const nodeBuiltins = [
 //                and only *types* from activities/
 //   src/core/    imports @temporalio/common, zod, ajv, ajv-formats and itself; nothing above it
 //   activities/  never imports src/emulator, src/demo-servers, src/cli, and only *types* from workflows/
-//   src/cli/     imports only *types* from activities/ (the worker runtime, src/cli/worker-runtime.ts,
-//                excepted until it moves to src/worker/)
+//   src/cli/     imports only *types* from activities/ (the worker runtime is src/worker/runtime.ts)
 //   src/emulator/ never imports src/demo-servers (both are reached over HTTP; shared pieces live in src/core/)
 //
 // Relative specifiers are matched with regexes anchored on one or more `../` followed by the
@@ -259,10 +258,8 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': activitiesRule },
   },
   {
-    // The CLI starts the worker; only the worker runs activities. src/cli/worker-runtime.ts IS the
-    // worker runtime, still here until the package work moves it to src/worker/: exempt until then.
+    // The CLI starts the worker (src/worker/runtime.ts); only the worker runs activities.
     files: ['src/cli/**/*.{ts,mts,cts}'],
-    ignores: ['src/cli/worker-runtime.ts'],
     rules: { 'no-restricted-imports': cliRule },
   },
   {

@@ -6,5 +6,5 @@ import { Runtime } from '@temporalio/worker';
 
 export type McpLog = (level: 'info' | 'warn', message: string, meta: Record<string, unknown>) => void;
 
-/** The worker's log (the SDK runtime's logger, src/cli/worker-runtime.ts installs mcpflow's). */
+/** The worker's log (the SDK runtime's logger, src/worker/runtime.ts installs mcpflow's). */
 export const runtimeLog: McpLog = (level, message, meta) => Runtime.instance().logger[level](message, meta);

@@ -10,7 +10,7 @@ import { printServerWarnings, startLocalTemporal } from './commands/server';
 import { startEmulatorService } from './commands/emulator';
 import { DEFAULT_DEMO_HOST, launchDemoServers } from './commands/demo-servers';
 import type { DemoServerKind } from '../demo-servers';
-import { connectNative, startWorker, type RunningWorker } from './worker-runtime';
+import { connectNative, startWorker, type RunningWorker } from '../worker/runtime';
 import type { ServerRegistry } from '../../activities/server-registry';
 
 export interface LocalStackOptions {

@@ -77,7 +77,7 @@ function lastLineOfMessage(message: string): string {
 }
 
 /**
- * A line of the SDK core (forwarded to this logger since src/cli/worker-runtime.ts asks for it):
+ * A line of the SDK core (forwarded to this logger since src/worker/runtime.ts asks for it):
  * its fields as `key=value`, one line, each value cut to a readable length. The SDK's
  * DefaultLogger would print them as a multi-line object.
  */

@@ -10,7 +10,7 @@ import { allowPrivateNetworksOption, parseDuration, parsePortFlag, parsePositive
 import { toStdout } from '../output';
 import { waitForStopSignal } from '../signals';
 import type { ServerRegistry } from '../../../activities/server-registry';
-import { connectNative, DEFAULT_SHUTDOWN_GRACE_MS, installQuietRuntime, startWorker } from '../worker-runtime';
+import { connectNative, DEFAULT_SHUTDOWN_GRACE_MS, installQuietRuntime, startWorker } from '../../worker/runtime';
 
 interface WorkerFlags {
   shutdownGraceTime: number;

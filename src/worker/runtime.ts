@@ -10,10 +10,10 @@ import type { AllowPrivateNetworks } from '../core/destinations';
 import { TemporalUnreachableError } from '../client/errors';
 import { closeMcpConnections } from '../../activities';
 import type { ServerRegistry } from '../../activities/server-registry';
-import { createWorker } from '../worker/worker';
-import { McpflowWorkerLogger } from '../worker/logger';
-import { metricBucketOverrides } from '../worker/metric-buckets';
-import { tracingFromEnv } from '../worker/tracing';
+import { createWorker } from './worker';
+import { McpflowWorkerLogger } from './logger';
+import { metricBucketOverrides } from './metric-buckets';
+import { tracingFromEnv } from './tracing';
 
 let runtimeInstalled = false;
 
