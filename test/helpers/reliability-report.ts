@@ -85,6 +85,13 @@ function writeReport(dir: string) {
     'while refreshTools, addServer and another query work (test/workflows/session.test.ts); a query waiting for approval',
     'across continue-as-new (same file); every fixture history replays (test/replay).',
     '',
+    'Security, covered by tests outside test/reliability: with encryption on, a failure\'s message and stack (a tool\'s error',
+    'text, an HTTP 401 body) are ciphertext in the stored history and decode with the keys, and a run started without keys on',
+    'an encrypting worker fails at once with 0 workflow-task failures (test/codec/encrypted-failures.test.ts); the codec server',
+    'refuses a DNS-rebinding-shaped request (foreign Host and Origin) with 403, a caller without the token with 401, and',
+    '/encode without the token (test/codec/codec-server.test.ts); `progress` and `answer` with no worker exit 5 in 10 of 10',
+    'tries, and a keyed client facing a keyless worker is told the key id and the variable (test/cli/no-worker-detected.test.ts).',
+    '',
   ];
   writeFileSync(path.join(REPO_ROOT, 'docs', 'reliability.md'), lines.join('\n'));
 }
