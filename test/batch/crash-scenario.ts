@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { McpflowClient } from '../../src/client/client';
 import { answerAll, listPendingApprovals } from '../../src/client/pending';
 import { startDemoServers } from '../../src/demo-servers';
@@ -18,6 +18,7 @@ import { findFreePort, startDevServer, type DevServer } from '../../src/devserve
 import { startEmulator } from '../../src/emulator';
 import type { LineResult } from '../../src/client/batch';
 import type { QueryResult } from '../../src/core/records';
+import { failedQueryResult } from '../../src/core/line-outcome';
 import { collect, ensureBuilt, scratchDir, startCli } from '../cli/harness';
 import { uniqueTaskQueue } from '../helpers/temporal';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -179,7 +180,11 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     const finishedAfter = options.lines - atRestart;
     const sideEffectRecords = { completed: 0, failed: 0, perLine: [] as number[] };
     for (const result of results.filter((each) => each.id && Number(each.id.slice(2)) % 10 === 0)) {
-      const query = await client.temporal.workflow.getHandle(result.workflow_id).result() as QueryResult;
+      // A booking cut off by a SIGKILL fails its line (outcome_unknown): its records are in the failure.
+      const query = await client.temporal.workflow.getHandle(result.workflow_id).result().then(
+        (done: QueryResult) => done,
+        (failure: unknown) => failedQueryResult(failure instanceof WorkflowFailedError ? failure.cause : failure) ?? ({ tool_calls: [] } as unknown as QueryResult),
+      );
       const calls = query.tool_calls.filter((call) => call.tool === 'create_event');
       sideEffectRecords.perLine.push(calls.length);
       sideEffectRecords.completed += calls.filter((call) => call.status === 'completed').length;
