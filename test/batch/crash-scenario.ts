@@ -51,12 +51,14 @@ export interface CrashScenarioOutcome {
   durationMs: number;
 }
 
-async function retrying<T>(action: () => Promise<T>, attempts = 30): Promise<T> {
+async function retrying<T>(action: () => Promise<T>, attempts = 30, log?: (line: string) => void): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await action();
     } catch (error) {
       if (attempt >= attempts) throw error;
+      // Why an attempt failed, for a run that ends up failing (a batch that finished meanwhile, …).
+      log?.(`attempt ${attempt} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
       await delay(1_000);
     }
   }
@@ -143,7 +145,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       // Idempotent: an attempt that timed out on a loaded machine may still have been applied.
       await retrying(async () => {
         if ((await client!.batches.progress(batchId)).status !== 'paused') await client!.batches.pause(batchId);
-      });
+      }, 30, log);
       return done;
     };
     const resume = () =>

@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
-import { McpflowClient } from '../../src/client';
+import { listPendingApprovals, McpflowClient } from '../../src/client';
 import { McpflowPlugin } from '../../src/worker';
 import { useOfflineStack } from '../helpers/stack';
+import { until } from '../helpers/wait';
 import { REPO_ROOT, uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal';
 
 const stack = useOfflineStack();
@@ -34,16 +35,24 @@ describe('McpflowPlugin with a task queue of its own', { timeout: 180_000 }, () 
     const { triage, query, userQueuePollers } = await worker.runUntil(async () => {
       const queryId = await client.startQuery({ query: "What's the weather in London?", servers: [{ label: 'weather', url: weatherUrl, require_approval: 'never' }] });
       const query = await client.waitForQuery(queryId);
-      const triage = await stack.env.client.workflow.execute('triageTicket', {
+      const triageId = uniqueWorkflowId('own-queue');
+      const run = await stack.env.client.workflow.start('triageTicket', {
         taskQueue: userQueue,
-        workflowId: uniqueWorkflowId('own-queue'),
-        args: [{ ticketId: 'T-2', weatherUrl, mcpflowTaskQueue: mcpflowQueue }],
-      }) as { ticket: string; success: boolean };
+        workflowId: triageId,
+        args: [{ ticketId: 'T-2', weatherUrl, calendarUrl: stack.demo.servers.calendar.url, mcpflowTaskQueue: mcpflowQueue }],
+      });
+      // The calendar question (a child on mcpflow's queue) waits for a person: answered through the client.
+      await until(async () => {
+        const waiting = (await listPendingApprovals(client, { server: 'calendar' })).filter((row) => row.workflow_id.startsWith(`${triageId}/`));
+        for (const row of waiting) await client.approve(row.workflow_id, { reason: 'own-queue test' });
+        return waiting.length > 0;
+      }, 'the child\'s calendar approval');
+      const triage = (await run.result()) as { ticket: string; results: Array<{ success: boolean }> };
       return { query, triage, userQueuePollers: await client.workerPolling(userQueue) };
     });
     assert.equal(query.succeeded, true, query.error ?? '');
     assert.equal(triage.ticket, 'ticket T-2');
-    assert.equal(triage.success, true, 'the child runQuery ran on mcpflow\'s queue');
+    assert.deepEqual(triage.results.map((result) => result.success), [true, true, true], 'the child runQuery runs ran on mcpflow\'s queue');
     assert.equal(userQueuePollers, true);
     // The user's worker stopped: so did mcpflow's (its queue has no poller left once the server notices).
     assert.equal(worker.getState(), 'STOPPED');
