@@ -8,12 +8,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { startDemoServers, type DemoServersHandle } from '../../src/demo-servers';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator';
 import type { LineResult } from '../../src/client/batch';
-import { getTestEnv, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker, type TestEnv } from '../helpers/temporal';
+import { getTestEnv, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, startFileWorker, type TestEnv } from '../helpers/temporal';
 import { ensureBuilt, runCli, scratchDir, type CliOptions } from '../cli/harness';
 import { listPendingApprovals } from '../../src/client/pending';
 import { testClient, waitFor } from './helpers';
@@ -22,8 +21,7 @@ let emulator: EmulatorHandle;
 let demo: DemoServersHandle;
 let env: TestEnv;
 const taskQueue = uniqueTaskQueue('batch-cli');
-let stopWorker: () => void;
-let workerDone: Promise<unknown>;
+let worker: { stop(): Promise<void> } | undefined;
 
 function cli(args: string[], options: CliOptions = {}) {
   return runCli(args, { timeoutMs: 120_000, ...options, env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, MCPFLOW_TASK_QUEUE: taskQueue, ...options.env } });
@@ -36,22 +34,12 @@ before(async () => {
   ensureBuilt();
   [emulator, demo] = await Promise.all([startEmulator(), startDemoServers()]);
   env = await getTestEnv();
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let started!: (worker: Worker) => void;
-  const ready = new Promise<Worker>((resolve) => (started = resolve));
-  workerDone = withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: emulator.url, env: {}, temporalClient: env.client }) }, async (_env, worker) => {
-    started(worker);
-    await released;
-  });
-  workerDone.catch(() => undefined);
-  await Promise.race([ready, workerDone]);
-  stopWorker = release;
+  // One worker for the whole file, until after() stops it.
+  worker = await startFileWorker({ taskQueue, activities: createActivities({ openaiBaseURL: emulator.url, env: {}, temporalClient: env.client }) });
 });
 
 after(async () => {
-  stopWorker?.();
-  await workerDone?.catch(() => undefined);
+  await worker?.stop();
   await Promise.all([emulator?.close(), demo?.close()]);
   await teardownTestEnv();
 });

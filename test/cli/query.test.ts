@@ -6,12 +6,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import type { CallRecord, QueryResult } from '../../src/core/records';
 import { startDemoServers, type DemoServersHandle } from '../../src/demo-servers';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator';
-import { getTestEnv, teardownTestEnv, uniqueTaskQueue, withWorker, type TestEnv } from '../helpers/temporal';
+import { getTestEnv, teardownTestEnv, uniqueTaskQueue, startFileWorker, type TestEnv } from '../helpers/temporal';
 import { until } from '../helpers/wait';
 import { spawn, spawnSync } from 'node:child_process';
 import { BIN, childEnv, collect, ensureBuilt, runCli, scratchDir, startCli, waitForOutput, type CliOptions } from './harness';
@@ -26,8 +25,7 @@ let emulator: EmulatorHandle;
 let demo: DemoServersHandle;
 let env: TestEnv;
 const taskQueue = uniqueTaskQueue('cli');
-let stopWorker: () => void;
-let workerDone: Promise<unknown>;
+let worker: { stop(): Promise<void> } | undefined;
 
 function cli(args: string[], options: CliOptions = {}) {
   return runCli(args, { ...options, env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, MCPFLOW_TASK_QUEUE: taskQueue, ...options.env } });
@@ -40,23 +38,12 @@ before(async () => {
   ensureBuilt();
   [emulator, demo] = await Promise.all([startEmulator(), startDemoServers()]);
   env = await getTestEnv();
-  // One worker for the whole file, running until after() stops it.
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let started!: (worker: Worker) => void;
-  const ready = new Promise<Worker>((resolve) => (started = resolve));
-  workerDone = withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: emulator.url, env: {} }) }, async (_env, worker) => {
-    started(worker);
-    await released;
-  });
-  workerDone.catch(() => undefined);
-  await Promise.race([ready, workerDone]);
-  stopWorker = release;
+  // One worker for the whole file, until after() stops it.
+  worker = await startFileWorker({ taskQueue, activities: createActivities({ openaiBaseURL: emulator.url, env: {} }) });
 });
 
 after(async () => {
-  stopWorker?.();
-  await workerDone?.catch(() => undefined);
+  await worker?.stop();
   await Promise.all([emulator?.close(), demo?.close()]);
   await teardownTestEnv();
 });

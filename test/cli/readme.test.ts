@@ -20,13 +20,12 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { findFreePort } from '../../src/devserver/server';
 import { startDemoServers, type DemoServersHandle } from '../../src/demo-servers';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator';
 import { progressQuery } from '../../workflows/messages';
-import { getTestEnv, teardownTestEnv, uniqueTaskQueue, withWorker, type TestEnv } from '../helpers/temporal';
+import { getTestEnv, teardownTestEnv, uniqueTaskQueue, startFileWorker, type TestEnv } from '../helpers/temporal';
 import { BIN, childEnv, collect, ensureBuilt, scratchDir, type CliRun } from './harness';
 import { readmeShellBlocks, type ReadmeBlock } from './readme-blocks';
 
@@ -51,8 +50,7 @@ let emulator: EmulatorHandle;
 let demo: DemoServersHandle;
 let env: TestEnv;
 const taskQueue = uniqueTaskQueue('readme');
-let stopWorker: () => void;
-let workerDone: Promise<unknown>;
+let worker: { stop(): Promise<void> } | undefined;
 /** README port → the port used here. */
 const ports = new Map<string, number>();
 
@@ -67,22 +65,12 @@ before(async () => {
   ports.set('8802', portOf(demo.servers.calendar.url));
   ports.set('8803', portOf(demo.servers.database.url));
   for (const readmePort of ['8811', '8812', '8813']) ports.set(readmePort, await findFreePort());
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let started!: (worker: Worker) => void;
-  const ready = new Promise<Worker>((resolve) => (started = resolve));
-  workerDone = withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: emulator.url, env: {} }) }, async (_env, worker) => {
-    started(worker);
-    await released;
-  });
-  workerDone.catch(() => undefined);
-  await Promise.race([ready, workerDone]);
-  stopWorker = release;
+  // One worker for the whole file, until after() stops it.
+  worker = await startFileWorker({ taskQueue, activities: createActivities({ openaiBaseURL: emulator.url, env: {} }) });
 });
 
 after(async () => {
-  stopWorker?.();
-  await workerDone?.catch(() => undefined);
+  await worker?.stop();
   await Promise.all([emulator?.close(), demo?.close()]);
   await teardownTestEnv();
 });

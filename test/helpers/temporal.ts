@@ -167,3 +167,26 @@ export async function withWorker<T>(opts: WithWorkerOptions, fn: (env: TestEnv, 
   });
   return worker.runUntil(() => fn(env, worker));
 }
+
+/**
+ * A worker for a whole test file: polls `taskQueue` from when this resolves until `stop()` (call
+ * it in after()). Rejects when the worker cannot start.
+ */
+export async function startFileWorker(opts: WithWorkerOptions): Promise<{ stop(): Promise<void> }> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let started!: () => void;
+  const ready = new Promise<void>((resolve) => (started = resolve));
+  const done = withWorker(opts, async () => {
+    started();
+    await released;
+  });
+  done.catch(() => undefined);
+  await Promise.race([ready, done]);
+  return {
+    stop: async () => {
+      release();
+      await done.catch(() => undefined);
+    },
+  };
+}
