@@ -65,19 +65,21 @@ export async function watchQuery(client: McpflowClient, workflowId: string, done
   const appearDeadline = Date.now() + (options.appearTimeoutMs ?? 30_000);
   let noWorkerHinted = false;
 
-  const printNewEvents = (events: ProgressEvent[]) => {
+  const printNewEvents = (events: ProgressEvent[], pending: PendingApproval[] = []) => {
     for (const event of events) {
       if (event.seq <= lastSeq) continue;
       lastSeq = event.seq;
-      // Approval requests get their own, fuller lines below.
-      if (event.kind !== 'approval_request' && (options.showEvent?.(event) ?? true)) options.print(formatEvent(event));
+      // A pending approval gets its own, fuller lines below; one answered between two polls
+      // (another terminal was quicker) still shows that it waited.
+      const fullerLines = event.kind === 'approval_request' && pending.some((approval) => event.message.endsWith(`(${approval.id})`));
+      if (!fullerLines && (options.showEvent?.(event) ?? true)) options.print(formatEvent(event));
     }
   };
 
   while (!finished) {
     try {
       const progress = await client.progress(workflowId);
-      printNewEvents(progress.events);
+      printNewEvents(progress.events, progress.pending_approvals);
       for (const retry of await client.pendingRetries(workflowId)) {
         const key = `${retry.activity_id}#${retry.attempt}`;
         if (seenRetries.has(key)) continue;
