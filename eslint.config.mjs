@@ -3,9 +3,34 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
-  'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers',
-  'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -49,15 +74,24 @@ function sandboxBans(who, temporal) {
   const builtin = `Node built-ins are not allowed in ${who}: it runs in Temporal's deterministic workflow sandbox. Do I/O in an activity.`;
   return {
     paths: [
-      ...nodeBuiltins.flatMap((name) => [{ name, message: builtin }, { name: `node:${name}`, message: builtin }]),
+      ...nodeBuiltins.flatMap((name) => [
+        { name, message: builtin },
+        { name: `node:${name}`, message: builtin },
+      ]),
       { name: 'openai', message: 'Call the Responses API from an activity (activities/responses.ts).' },
       { name: '@temporalio/activity', message: `${who} may use only ${temporal}: @temporalio/activity is for activities/.` },
-      { name: '@temporalio/client', message: `${who} may use only ${temporal}: start or signal workflows with @temporalio/workflow (executeChild, getExternalWorkflowHandle) in workflow code, or from an activity.` },
+      {
+        name: '@temporalio/client',
+        message: `${who} may use only ${temporal}: start or signal workflows with @temporalio/workflow (executeChild, getExternalWorkflowHandle) in workflow code, or from an activity.`,
+      },
       { name: '@temporalio/worker', message: `${who} may use only ${temporal}: the worker lives in src/worker/.` },
     ],
     patterns: [
       // Every MCP SDK package: 2.x's @modelcontextprotocol/client, /server, /core (and /node, /express), 1.x's /sdk.
-      { group: ['openai/*', '@modelcontextprotocol/*'], message: `Network clients belong in activities, not in ${who} (openai, the MCP SDK: @modelcontextprotocol/client, /server, /core, 1.x's /sdk).` },
+      {
+        group: ['openai/*', '@modelcontextprotocol/*'],
+        message: `Network clients belong in activities, not in ${who} (openai, the MCP SDK: @modelcontextprotocol/client, /server, /core, 1.x's /sdk).`,
+      },
       // Any other node: module (the listed ones are reported above, once).
       { regex: `^node:(?!(?:${nodeBuiltins.map(re).join('|')})$)`, message: `Node built-ins are not allowed in ${who}: do I/O in an activity.` },
     ],
@@ -67,7 +101,9 @@ function sandboxBans(who, temporal) {
 /** Bare specifiers that sandboxBans already reports (left out of the allowlists so nothing is reported twice). */
 const sandboxBanned = [
   `(?:${[...nodeBuiltins, 'openai', '@temporalio/activity', '@temporalio/client', '@temporalio/worker'].map(re).join('|')})$`,
-  'openai/', '@modelcontextprotocol/', 'node:',
+  'openai/',
+  '@modelcontextprotocol/',
+  'node:',
 ];
 
 /**
@@ -100,11 +136,13 @@ const workflowsRule = (() => {
       {
         regex: up('activities'),
         allowTypeImports: true,
-        message: "workflows/ may import only types from activities/ (`import type { Activities } from '../activities'`) and call activities through proxyActivities<Activities>(): activity code does I/O and must not be bundled into the workflow sandbox.",
+        message:
+          "workflows/ may import only types from activities/ (`import type { Activities } from '../activities'`) and call activities through proxyActivities<Activities>(): activity code does I/O and must not be bundled into the workflow sandbox.",
       },
       {
         regex: up('src/config'),
-        message: 'src/config reads files and the environment: let the CLI or client load the config and pass plain values (validated with src/core/ schemas) in the workflow input; shared constants go in src/core/defaults.ts.',
+        message:
+          'src/config reads files and the environment: let the CLI or client load the config and pass plain values (validated with src/core/ schemas) in the workflow input; shared constants go in src/core/defaults.ts.',
       },
       {
         regex: up('src/cli'),
@@ -112,7 +150,8 @@ const workflowsRule = (() => {
       },
       {
         regex: up('src/client'),
-        message: 'src/client drives workflows from outside: inside a workflow use @temporalio/workflow (executeChild, getExternalWorkflowHandle, ...); share definitions through workflows/messages.ts.',
+        message:
+          'src/client drives workflows from outside: inside a workflow use @temporalio/workflow (executeChild, getExternalWorkflowHandle, ...); share definitions through workflows/messages.ts.',
       },
       {
         regex: up('src/worker'),
@@ -148,7 +187,8 @@ const coreRule = (() => {
       ...sandbox.paths,
       {
         name: '@temporalio/workflow',
-        message: 'src/core also runs outside workflows (activities, client, CLI), where @temporalio/workflow APIs throw: put workflow-only code in workflows/ and use @temporalio/common (types, ApplicationFailure, search attribute keys) here.',
+        message:
+          'src/core also runs outside workflows (activities, client, CLI), where @temporalio/workflow APIs throw: put workflow-only code in workflows/ and use @temporalio/common (types, ApplicationFailure, search attribute keys) here.',
       },
     ],
     patterns: [
@@ -183,7 +223,8 @@ const activitiesRule = error({
   patterns: [
     {
       regex: up('src/emulator'),
-      message: 'Activities reach the Responses API only through the openai client: point it at the emulator with OPENAI_BASE_URL or ActivityDeps.openaiBaseURL, never import the emulator.',
+      message:
+        'Activities reach the Responses API only through the openai client: point it at the emulator with OPENAI_BASE_URL or ActivityDeps.openaiBaseURL, never import the emulator.',
     },
     {
       regex: up('src/demo-servers'),
@@ -196,7 +237,8 @@ const activitiesRule = error({
     {
       regex: up('workflows'),
       allowTypeImports: true,
-      message: 'Activities may import only types from workflows/: move the pure code both need into src/core/ (e.g. src/core/line-outcome.ts), and name update/signal definitions by their string name.',
+      message:
+        'Activities may import only types from workflows/: move the pure code both need into src/core/ (e.g. src/core/line-outcome.ts), and name update/signal definitions by their string name.',
     },
   ],
 });
@@ -215,7 +257,8 @@ const emulatorRule = error({
   patterns: [
     {
       regex: up('(?:src/)?demo-servers'),
-      message: 'The emulator must not import the demo servers (it reaches them over HTTP): take what it needs as an EmulatorOptions field (e.g. `today`), or share a pure piece through src/core/.',
+      message:
+        'The emulator must not import the demo servers (it reaches them over HTTP): take what it needs as an EmulatorOptions field (e.g. `today`), or share a pure piece through src/core/.',
     },
   ],
 });
@@ -230,9 +273,12 @@ export default tseslint.config(
     },
     rules: {
       // node:test's describe/it return promises the runner itself awaits.
-      '@typescript-eslint/no-floating-promises': ['error', {
-        allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }],
-      }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }],
+        },
+      ],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },

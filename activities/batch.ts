@@ -27,7 +27,11 @@ export interface LineInputReport {
 export function createBatchActivities(deps: { temporalClient?: Client }) {
   const client = (): Client => {
     if (!deps.temporalClient) {
-      throw ApplicationFailure.create({ type: 'unknown', nonRetryable: true, message: 'this worker was started without a Temporal client for batch activities' });
+      throw ApplicationFailure.create({
+        type: 'unknown',
+        nonRetryable: true,
+        message: 'this worker was started without a Temporal client for batch activities',
+      });
     }
     return deps.temporalClient;
   };

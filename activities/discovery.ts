@@ -115,7 +115,10 @@ export function createDiscoveryActivities(
       if (bytes + size > LIST_ALL_BUDGET_BYTES) return { label: server.label, tools: null, reason: 'too large' };
       bytes += size;
       // Only a 2026-07-28 server sends caching hints; other listings keep their shape.
-      const hints = { ...(outcome.ttl_ms !== undefined && { ttl_ms: outcome.ttl_ms }), ...(outcome.cache_scope !== undefined && { cache_scope: outcome.cache_scope }) };
+      const hints = {
+        ...(outcome.ttl_ms !== undefined && { ttl_ms: outcome.ttl_ms }),
+        ...(outcome.cache_scope !== undefined && { cache_scope: outcome.cache_scope }),
+      };
       return { label: server.label, tools: outcome.tools, reason: null, ...hints };
     });
     return { listings };

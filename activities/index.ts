@@ -64,13 +64,18 @@ export function createActivities(deps: ActivityDeps = {}) {
   };
   const responses = createResponsesActivities({ openai, env });
   const mcp = createMcpActivities({ env, connections: deps.mcpConnections ?? sharedMcpConnections(), allowPrivateNetworks: deps.allowPrivateNetworks });
-  return withResultBudget(withServerRegistry({
-    ...responses,
-    ...createDiscoveryActivities(responses, mcp),
-    ...mcp,
-    ...createSessionActivities({ temporalClient: deps.temporalClient }),
-    ...createBatchActivities({ temporalClient: deps.temporalClient }),
-  }, deps.serverRegistry ?? EMPTY_SERVER_REGISTRY));
+  return withResultBudget(
+    withServerRegistry(
+      {
+        ...responses,
+        ...createDiscoveryActivities(responses, mcp),
+        ...mcp,
+        ...createSessionActivities({ temporalClient: deps.temporalClient }),
+        ...createBatchActivities({ temporalClient: deps.temporalClient }),
+      },
+      deps.serverRegistry ?? EMPTY_SERVER_REGISTRY,
+    ),
+  );
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -46,10 +46,7 @@ export function requestBody(input: ResponsesCallInput, env: Env): ResponseCreate
   const body: ResponseCreateParamsNonStreaming = {
     model: input.model,
     input: typeof input.input === 'string' ? input.input : input.input.map(inputItem),
-    tools: [
-      ...input.servers.map((server) => mcpTool(hostedToolConfig(server, env, input.tool_overrides))),
-      ...(input.function_tools ?? []).map(functionTool),
-    ],
+    tools: [...input.servers.map((server) => mcpTool(hostedToolConfig(server, env, input.tool_overrides))), ...(input.function_tools ?? []).map(functionTool)],
   };
   if (input.previous_response_id) body.previous_response_id = input.previous_response_id;
   if (input.store === false) body.store = false;
@@ -96,19 +93,36 @@ export function inputItem(item: InputItem): ResponseInputItem {
     case 'item_reference':
       return { type: item.type, id: item.id };
     case 'reasoning':
-      return { type: item.type, id: item.id, summary: item.summary.map((part) => ({ type: part.type, text: part.text })), ...(item.encrypted_content ? { encrypted_content: item.encrypted_content } : {}) };
+      return {
+        type: item.type,
+        id: item.id,
+        summary: item.summary.map((part) => ({ type: part.type, text: part.text })),
+        ...(item.encrypted_content ? { encrypted_content: item.encrypted_content } : {}),
+      };
     case 'mcp_list_tools':
       return {
         type: item.type,
         id: item.id,
         server_label: item.server_label,
-        tools: item.tools.map((tool) => ({ name: tool.name, input_schema: tool.input_schema, description: tool.description ?? null, annotations: tool.annotations ?? null })),
+        tools: item.tools.map((tool) => ({
+          name: tool.name,
+          input_schema: tool.input_schema,
+          description: tool.description ?? null,
+          annotations: tool.annotations ?? null,
+        })),
         error: item.error ?? null,
       };
     case 'mcp_approval_request':
       return { type: item.type, id: item.id, server_label: item.server_label, name: item.name, arguments: item.arguments };
     case 'mcp_call': {
-      const call: ResponseInputItem.McpCall = { type: item.type, id: item.id, server_label: item.server_label, name: item.name, arguments: item.arguments, output: item.output ?? null };
+      const call: ResponseInputItem.McpCall = {
+        type: item.type,
+        id: item.id,
+        server_label: item.server_label,
+        name: item.name,
+        arguments: item.arguments,
+        output: item.output ?? null,
+      };
       if (item.status) call.status = item.status;
       if (item.approval_request_id) call.approval_request_id = item.approval_request_id;
       // The SDK types `error` as a string; the API sends (and takes back) the error object (reference README, fact 3).

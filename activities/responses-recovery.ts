@@ -65,7 +65,9 @@ export function sentCallDetails(current: Record<string, string>, sent: SentCall)
 export function approvedCallsAwaiting(input: string | InputItem[]): string[] {
   if (typeof input === 'string') return [];
   const ran = new Set(input.flatMap((item) => (item.type === 'mcp_call' && item.approval_request_id ? [item.approval_request_id] : [])));
-  return input.flatMap((item) => (item.type === 'mcp_approval_response' && item.approve && !ran.has(item.approval_request_id) ? [item.approval_request_id] : []));
+  return input.flatMap((item) =>
+    item.type === 'mcp_approval_response' && item.approve && !ran.has(item.approval_request_id) ? [item.approval_request_id] : [],
+  );
 }
 
 /** The failure that stops a turn whose approved calls may or may not have run: never retried. */
@@ -97,7 +99,8 @@ export async function retrieveStored(client: OpenAI, responseId: string, context
       return { kind: 'lost', why: `response ${responseId} could not be retrieved (${error instanceof Error ? error.message : String(error)})` };
     }
     if (response.status !== 'queued' && response.status !== 'in_progress') return { kind: 'ended', response };
-    if (Date.now() + POLL_INTERVAL_MS > deadlineMs) return { kind: 'lost', why: `response ${responseId} was still ${response.status} when this attempt ran out of time` };
+    if (Date.now() + POLL_INTERVAL_MS > deadlineMs)
+      return { kind: 'lost', why: `response ${responseId} was still ${response.status} when this attempt ran out of time` };
     await context.sleep(POLL_INTERVAL_MS);
   }
 }

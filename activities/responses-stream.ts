@@ -52,7 +52,8 @@ export async function streamResponse(client: OpenAI, body: ResponseCreateParamsN
       if (event.type === 'response.created' && typeof event.response?.id === 'string') {
         tracker.sent = { ...tracker.sent, response_id: event.response.id };
       }
-      if (event.type === 'response.mcp_call.in_progress' || (event.type === 'response.output_item.added' && event.item.type === 'mcp_call')) tracker.callStarted = true;
+      if (event.type === 'response.mcp_call.in_progress' || (event.type === 'response.output_item.added' && event.item.type === 'mcp_call'))
+        tracker.callStarted = true;
       if (event.type === 'error') tracker.apiReportedFailure = true;
       final = readEvent(event, callTimes, labels, failure) ?? final;
       const itemId = 'item_id' in event && typeof event.item_id === 'string' ? event.item_id : undefined;
@@ -87,7 +88,12 @@ function parseEvent(data: string, headers: Headers): ResponseStreamEvent {
 }
 
 /** Notes call times and labels from one event; returns the final response when the event carries it. */
-function readEvent(event: ResponseStreamEvent, callTimes: Record<string, CallTimes>, labels: Map<string, { server: string; tool: string }>, failure: FailureContext): unknown {
+function readEvent(
+  event: ResponseStreamEvent,
+  callTimes: Record<string, CallTimes>,
+  labels: Map<string, { server: string; tool: string }>,
+  failure: FailureContext,
+): unknown {
   switch (event.type) {
     case 'response.output_item.added':
       if (event.item.type === 'mcp_call' || event.item.type === 'mcp_list_tools') {

@@ -63,7 +63,8 @@ export function createResponsesActivities(deps: ResponsesDeps) {
         outcome ??= input.stream ? await streamResponse(client, body, context, failure, tracker) : await createResponse(client, body, context, tracker);
       } catch (error) {
         // A cancelled run stops its background response too: the API would finish it otherwise.
-        if (context.cancellationSignal.aborted && body.background && tracker.sent.response_id) client.responses.cancel(tracker.sent.response_id).catch(() => undefined);
+        if (context.cancellationSignal.aborted && body.background && tracker.sent.response_id)
+          client.responses.cancel(tracker.sent.response_id).catch(() => undefined);
         if (!approved.length || !wasCutOff(tracker)) throw error;
         // Cut off after the API took the turn: its approved calls may have run. Never sent again.
         outcome = await recoverCutOffCall(client, context, tracker, approved, failure, deadlineMs, error);
@@ -76,11 +77,15 @@ export function createResponsesActivities(deps: ResponsesDeps) {
         });
       }
       if (parsed.data.status === 'failed' && parsed.data.error) {
-        if (approved.length && parsed.data.output.some((item) => item.type === 'mcp_call')) throw outcomeUnknownFailure(`the model run failed (${parsed.data.error.code}): ${parsed.data.error.message}`, approved, failure);
+        if (approved.length && parsed.data.output.some((item) => item.type === 'mcp_call'))
+          throw outcomeUnknownFailure(`the model run failed (${parsed.data.error.code}): ${parsed.data.error.message}`, approved, failure);
         throw responseFailure(parsed.data.error.code, parsed.data.error.message, failure);
       }
       // A server may echo the headers it received: outputs, mcp_call.error and the text quoting them leave without secrets.
-      return redactDeep(summarize(parsed.data, fillCallTimes(parsed.data, outcome.callTimes, startedAt, new Date().toISOString()), failure.attempt), failure.secrets ?? []);
+      return redactDeep(
+        summarize(parsed.data, fillCallTimes(parsed.data, outcome.callTimes, startedAt, new Date().toISOString()), failure.attempt),
+        failure.secrets ?? [],
+      );
     } catch (error) {
       throw input.fail_on_listing_error && isListingError(error) ? listingFailure(error, failure) : toApplicationFailure(error, failure);
     }
@@ -102,7 +107,8 @@ function callTracker(context: Context, input: ResponsesCallInput): CallTracker {
     accepted: false,
     callStarted: false,
     apiReportedFailure: false,
-    heartbeat: (current) => context.heartbeat({ ...sentCallDetails(current, tracker.sent), ...(earlierErrors.length ? { mcpflow_attempt_errors: earlierErrors } : {}) }),
+    heartbeat: (current) =>
+      context.heartbeat({ ...sentCallDetails(current, tracker.sent), ...(earlierErrors.length ? { mcpflow_attempt_errors: earlierErrors } : {}) }),
   };
   return tracker;
 }
@@ -118,27 +124,62 @@ async function createResponse(client: OpenAI, body: ResponseCreateParamsNonStrea
  * its stored response is followed instead of sending the turn again; without one (or when it
  * did not complete) the turn stops here, its outcome unknown. Undefined: nothing was sent yet.
  */
-async function recoverEarlierAttempt(client: OpenAI, context: Context, tracker: CallTracker, approved: string[], failure: FailureContext, deadlineMs: number): Promise<CallOutcome | undefined> {
+async function recoverEarlierAttempt(
+  client: OpenAI,
+  context: Context,
+  tracker: CallTracker,
+  approved: string[],
+  failure: FailureContext,
+  deadlineMs: number,
+): Promise<CallOutcome | undefined> {
   const earlier = earlierSentCall(context);
   if (!earlier) return undefined;
   const why = 'the worker running this turn was lost after sending it';
   if (!earlier.stored || !earlier.response_id) {
-    throw outcomeUnknownFailure(`${why} (nothing is stored at the API to follow instead${earlier.stored ? '' : ': conversation "stateless"'})`, approved, failure);
+    throw outcomeUnknownFailure(
+      `${why} (nothing is stored at the API to follow instead${earlier.stored ? '' : ': conversation "stateless"'})`,
+      approved,
+      failure,
+    );
   }
   const responseId = earlier.response_id;
-  const retrieved = await retrieveStored(client, responseId, context, () => tracker.heartbeat({ event: `following response ${responseId} of the attempt that was cut off` }), deadlineMs);
+  const retrieved = await retrieveStored(
+    client,
+    responseId,
+    context,
+    () => tracker.heartbeat({ event: `following response ${responseId} of the attempt that was cut off` }),
+    deadlineMs,
+  );
   if (retrieved.kind === 'ended' && statusOf(retrieved.response) === 'completed') return { response: retrieved.response, callTimes: {} };
-  throw outcomeUnknownFailure(`${why}, and ${retrieved.kind === 'lost' ? retrieved.why : `its response ended ${statusOf(retrieved.response)}`}`, approved, failure);
+  throw outcomeUnknownFailure(
+    `${why}, and ${retrieved.kind === 'lost' ? retrieved.why : `its response ended ${statusOf(retrieved.response)}`}`,
+    approved,
+    failure,
+  );
 }
 
 /** The same, within the attempt whose stream broke after the API took the turn. */
-async function recoverCutOffCall(client: OpenAI, context: Context, tracker: CallTracker, approved: string[], failure: FailureContext, deadlineMs: number, error: unknown): Promise<CallOutcome> {
+async function recoverCutOffCall(
+  client: OpenAI,
+  context: Context,
+  tracker: CallTracker,
+  approved: string[],
+  failure: FailureContext,
+  deadlineMs: number,
+  error: unknown,
+): Promise<CallOutcome> {
   const type = error instanceof ApplicationFailure ? (errorTypeOf(error.type) ?? 'unknown') : classifyError(error).type;
   const { response_id: responseId, stored } = tracker.sent;
   // Not for a failure the API reported, nor an event too large to read (the stored response holds it too).
   const retrievable = !tracker.apiReportedFailure && !(error instanceof ApplicationFailure && error.nonRetryable);
   if (stored && responseId && retrievable) {
-    const retrieved = await retrieveStored(client, responseId, context, () => tracker.heartbeat({ event: `following response ${responseId} after its stream broke` }), deadlineMs);
+    const retrieved = await retrieveStored(
+      client,
+      responseId,
+      context,
+      () => tracker.heartbeat({ event: `following response ${responseId} after its stream broke` }),
+      deadlineMs,
+    );
     if (retrieved.kind === 'ended' && statusOf(retrieved.response) === 'completed') return { response: retrieved.response, callTimes: {} };
   }
   throw outcomeUnknownFailure(`the turn was cut off after the API took it (${type}): ${errorMessage(error, failure.secrets)}`, approved, failure);
@@ -163,7 +204,9 @@ function fillCallTimes(response: Response, streamed: Record<string, CallTimes>, 
   for (const item of response.output) {
     if (item.type !== 'mcp_call') continue;
     const exact = streamed[item.id];
-    times[item.id] = exact ? { started_at: exact.started_at, completed_at: exact.completed_at ?? completedAt } : { started_at: startedAt, completed_at: completedAt };
+    times[item.id] = exact
+      ? { started_at: exact.started_at, completed_at: exact.completed_at ?? completedAt }
+      : { started_at: startedAt, completed_at: completedAt };
   }
   return times;
 }

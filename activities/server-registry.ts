@@ -6,13 +6,7 @@
  * (workflows/input.ts), and every activity sees only what the registry allows.
  */
 import type { ApplicationFailure } from '@temporalio/common';
-import {
-  isRegisteredReference,
-  isStdioServer,
-  type HttpServerConfig,
-  type RegisteredServerConfig,
-  type ServerConfig,
-} from '../src/core/servers';
+import { isRegisteredReference, isStdioServer, type HttpServerConfig, type RegisteredServerConfig, type ServerConfig } from '../src/core/servers';
 import { currentActivityContext } from './context';
 import { nonRetryableFailure } from './errors';
 
@@ -54,7 +48,8 @@ export function resolveServer(input: ServerConfig | RegisteredServerConfig, regi
   const registered = registry.servers.find((server) => server.label === input.label);
   const register = `register it under "servers" in the worker's config (mcpflow worker --config <file>) and name it by label`;
   if (isRegisteredReference(input)) {
-    if (!registered) throw refused(`server "${input.label}" is not registered on this worker (rule: a server named by label is defined by the worker's config): ${register}`);
+    if (!registered)
+      throw refused(`server "${input.label}" is not registered on this worker (rule: a server named by label is defined by the worker's config): ${register}`);
     return withInputRules(registered, input);
   }
   const http = input as HttpServerConfig;
@@ -67,9 +62,14 @@ export function resolveServer(input: ServerConfig | RegisteredServerConfig, regi
     );
   }
   // The workflow's check (workflows/input.ts) let nothing else through; a client that skipped it stops here.
-  if (isStdioServer(input)) throw refused(`server "${input.label}": a stdio command in workflow input is refused (rule: commands are defined only in the worker's config): ${register}`);
+  if (isStdioServer(input))
+    throw refused(
+      `server "${input.label}": a stdio command in workflow input is refused (rule: commands are defined only in the worker's config): ${register}`,
+    );
   if (http.headers || http.authorization || http.auth) {
-    throw refused(`server "${input.label}": secret references in workflow input are refused (rule: which secrets a server receives is defined only in the worker's config): ${register}`);
+    throw refused(
+      `server "${input.label}": secret references in workflow input are refused (rule: which secrets a server receives is defined only in the worker's config): ${register}`,
+    );
   }
   // A plain URL. The registered server's secrets go with it only to the URL registered for that label.
   if (registered && !isStdioServer(registered) && sameUrl(registered.url, http.url)) return withInputRules(registered, input);
@@ -83,7 +83,11 @@ function resolveInput(input: unknown, registry: ServerRegistry): unknown {
   const record = input as { server?: unknown; servers?: unknown };
   let resolved = input;
   if (record.server && typeof record.server === 'object') resolved = { ...resolved, server: resolveServer(record.server as ServerConfig, registry) };
-  if (Array.isArray(record.servers)) resolved = { ...resolved, servers: record.servers.map((server: unknown) => (server && typeof server === 'object' ? resolveServer(server as ServerConfig, registry) : server)) };
+  if (Array.isArray(record.servers))
+    resolved = {
+      ...resolved,
+      servers: record.servers.map((server: unknown) => (server && typeof server === 'object' ? resolveServer(server as ServerConfig, registry) : server)),
+    };
   return resolved;
 }
 

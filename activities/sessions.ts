@@ -36,23 +36,33 @@ async function heartbeatUntil<T>(context: Context, work: Promise<T>, everyMs: nu
 export function createSessionActivities(deps: { temporalClient?: Client }) {
   async function refreshSessionTools(input: RefreshSessionInput): Promise<SessionRefreshResult> {
     if (!deps.temporalClient) {
-      throw ApplicationFailure.create({ type: 'unknown', nonRetryable: true, message: 'this worker was started without a Temporal client for session activities' });
+      throw ApplicationFailure.create({
+        type: 'unknown',
+        nonRetryable: true,
+        message: 'this worker was started without a Temporal client for session activities',
+      });
     }
     const context = Context.current();
     const info = context.info;
     try {
-      const refreshing = deps.temporalClient.workflow.getHandle(input.session_id).executeUpdate<SessionRefreshResult, [RefreshToolsArgs]>(REFRESH_TOOLS_UPDATE, {
-        args: [{ force_refresh: input.force_refresh ?? true }],
-        // One update per scheduled run, however often this activity is retried.
-        updateId: `${info.workflowExecution?.workflowId ?? 'standalone'}/${info.workflowExecution?.runId ?? ''}/${info.activityId}`,
-      });
+      const refreshing = deps.temporalClient.workflow
+        .getHandle(input.session_id)
+        .executeUpdate<SessionRefreshResult, [RefreshToolsArgs]>(REFRESH_TOOLS_UPDATE, {
+          args: [{ force_refresh: input.force_refresh ?? true }],
+          // One update per scheduled run, however often this activity is retried.
+          updateId: `${info.workflowExecution?.workflowId ?? 'standalone'}/${info.workflowExecution?.runId ?? ''}/${info.activityId}`,
+        });
       // Heartbeats while the session lists: a worker that died here is noticed within the
       // heartbeat timeout, and the retry attaches to the same update (same id).
       return await heartbeatUntil(context, refreshing, REFRESH_HEARTBEAT_EVERY_MS);
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) {
         // The session refused (a validator) or the refresh itself failed: asking again changes nothing.
-        throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `session ${input.session_id} refused the refresh: ${(error.cause as Error | undefined)?.message ?? error.message}` });
+        throw ApplicationFailure.create({
+          type: 'invalid_arguments',
+          nonRetryable: true,
+          message: `session ${input.session_id} refused the refresh: ${(error.cause as Error | undefined)?.message ?? error.message}`,
+        });
       }
       if (error instanceof WorkflowNotFoundError) {
         throw ApplicationFailure.create({
@@ -71,13 +81,20 @@ export function createSessionActivities(deps: { temporalClient?: Client }) {
    */
   async function awaitQueryResult(query: ActiveQuery): Promise<QueryResult> {
     if (!deps.temporalClient) {
-      throw ApplicationFailure.create({ type: 'unknown', nonRetryable: true, message: 'this worker was started without a Temporal client for session activities' });
+      throw ApplicationFailure.create({
+        type: 'unknown',
+        nonRetryable: true,
+        message: 'this worker was started without a Temporal client for session activities',
+      });
     }
     const context = Context.current();
-    const ending = deps.temporalClient.workflow.getHandle(query.workflow_id).result().then(
-      (result) => result as QueryResult,
-      (error: unknown) => endedWithout(query, error),
-    );
+    const ending = deps.temporalClient.workflow
+      .getHandle(query.workflow_id)
+      .result()
+      .then(
+        (result) => result as QueryResult,
+        (error: unknown) => endedWithout(query, error),
+      );
     const ended = await heartbeatUntil(context, ending, HEARTBEAT_EVERY_MS);
     const tool_calls = ended.tool_calls.map((call) => ({ ...call, output: call.output && clipToBytes(call.output, MAX_KEPT_BYTES) }));
     return { ...ended, tool_calls };

@@ -70,7 +70,13 @@ async function bundleWorkflows() {
     // The same payload and failure converters as src/codec/data-converter.ts (the bundle must carry it).
     const payloadConverterPath = path.join(repoRoot, 'src', 'core', 'payload-converter.ts');
     const failureConverterPath = path.join(repoRoot, 'src', 'codec', 'failure-converter.ts');
-    const { code } = await bundleWorkflowCode({ workflowsPath: workflowsIndex, payloadConverterPath, failureConverterPath, logger: new DefaultLogger('WARN'), preloadModules: sharedWorkflowModules() });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: workflowsIndex,
+      payloadConverterPath,
+      failureConverterPath,
+      logger: new DefaultLogger('WARN'),
+      preloadModules: sharedWorkflowModules(),
+    });
     mkdirSync(tmpDir, { recursive: true });
     const bundlePath = path.join(tmpDir, 'workflow-bundle.js');
     writeFileSync(bundlePath, code);
@@ -157,7 +163,11 @@ async function main() {
     if (bundlePath) env.MCPFLOW_TEST_WORKFLOW_BUNDLE = bundlePath;
     else delete env.MCPFLOW_TEST_WORKFLOW_BUNDLE;
 
-    testRun = runNodeTest(files.map((file) => path.relative(repoRoot, file)), nodeTestFlags, env);
+    testRun = runNodeTest(
+      files.map((file) => path.relative(repoRoot, file)),
+      nodeTestFlags,
+      env,
+    );
     const code = await testRun.exit;
     return interrupted ? 130 : code;
   } finally {

@@ -41,9 +41,10 @@ export async function discoverTools(rawInput: DiscoveryInput): Promise<Discovery
  * where one call for all servers is known to fail (hosted, after the API could not list one).
  */
 export async function refreshCatalog(servers: readonly ServerConfig[], previous: Catalog, options: ListingOptions, { atOnce = true } = {}) {
-  const listed = atOnce && servers.length > 1 && patched(LIST_ALL_AT_ONCE)
-    ? await listAllAtOnce(servers, previous, options)
-    : await Promise.all(servers.map((server) => listServer(server, previous.servers[server.label], options)));
+  const listed =
+    atOnce && servers.length > 1 && patched(LIST_ALL_AT_ONCE)
+      ? await listAllAtOnce(servers, previous, options)
+      : await Promise.all(servers.map((server) => listServer(server, previous.servers[server.label], options)));
   const catalog: Catalog = { servers: {} };
   for (const { entry } of listed) catalog.servers[entry.server_label] = entry;
   return {
@@ -74,15 +75,25 @@ async function listAllAtOnce(servers: readonly ServerConfig[], previous: Catalog
   });
   const listed = new Map<string, ServerListing>();
   try {
-    const { listings } = await activities.listAllTools({ servers: [...servers], mode: options.mode, model: options.model, retry: options.retry, timeout_ms: options.call_timeout_ms });
+    const { listings } = await activities.listAllTools({
+      servers: [...servers],
+      mode: options.mode,
+      model: options.model,
+      retry: options.retry,
+      timeout_ms: options.call_timeout_ms,
+    });
     for (const listing of listings) if (listing.tools) listed.set(listing.label, listing);
   } catch {
     // Every server is listed on its own below.
   }
-  return Promise.all(servers.map((server) => {
-    const listing = listed.get(server.label);
-    return listing?.tools ? { entry: listedEntry(server, { ...listing, tools: listing.tools }), attempts: 1 } : listServer(server, previous.servers[server.label], options);
-  }));
+  return Promise.all(
+    servers.map((server) => {
+      const listing = listed.get(server.label);
+      return listing?.tools
+        ? { entry: listedEntry(server, { ...listing, tools: listing.tools }), attempts: 1 }
+        : listServer(server, previous.servers[server.label], options);
+    }),
+  );
 }
 
 function listedEntry(server: ServerConfig, listed: Pick<DirectListResult, 'tools' | 'ttl_ms' | 'cache_scope'>): ServerCatalog {

@@ -30,5 +30,9 @@ export function isActivityOrChildFailure(error: unknown): boolean {
 
 /** A first turn that could not list one of its MCP servers (see ResponsesCallInput.fail_on_listing_error). */
 export function isListingFailure(failure: unknown): boolean {
-  return failure instanceof ActivityFailure && failure.cause instanceof ApplicationFailure && readActivityFailureDetails(failure.cause.details)?.listing_failed === true;
+  return (
+    failure instanceof ActivityFailure &&
+    failure.cause instanceof ApplicationFailure &&
+    readActivityFailureDetails(failure.cause.details)?.listing_failed === true
+  );
 }

@@ -53,7 +53,11 @@ export const QueryOptionsShape = {
   stream: z.boolean(),
   max_steps: z.number().int().min(1).max(50),
   /** Deny pending approvals after this long; absent = wait as long as it takes (days are fine). */
-  approval_timeout_ms: z.number().int().positive().max(365 * 86_400_000, 'at most 365 days'),
+  approval_timeout_ms: z
+    .number()
+    .int()
+    .positive()
+    .max(365 * 86_400_000, 'at most 365 days'),
   force_refresh: z.boolean(),
   /** Passed to the Responses API as request metadata (the emulator reads scripted plans from it). */
   metadata: z.record(z.string(), z.string().max(512)),

@@ -16,7 +16,16 @@ import {
   type OAuthTokens,
 } from '@modelcontextprotocol/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { readTokenStore, readTokenStoreSync, serverKey, storedSecretValues, tokenStorePath, TokenStoreError, updateTokenStore, type StoredServer } from '../../src/auth/token-store';
+import {
+  readTokenStore,
+  readTokenStoreSync,
+  serverKey,
+  storedSecretValues,
+  tokenStorePath,
+  TokenStoreError,
+  updateTokenStore,
+  type StoredServer,
+} from '../../src/auth/token-store';
 import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../../src/core/destinations';
 import { isOAuthServer, type ServerConfig } from '../../src/core/servers';
 import { guardedFetch } from '../../src/net/destination-guard';
@@ -121,7 +130,8 @@ export class WorkerOAuthProvider implements AuthProvider {
     } catch (error) {
       // The server refused the refresh token (invalid_grant, a client it no longer knows): only a new sign-in helps.
       // A server_error (5xx, an unreadable answer) or a network failure may pass: retried like any connection failure.
-      if (error instanceof OAuthError && error.code !== OAuthErrorCode.ServerError) this.refuse(`the authorization server refused to refresh the token (${error.code})`);
+      if (error instanceof OAuthError && error.code !== OAuthErrorCode.ServerError)
+        this.refuse(`the authorization server refused to refresh the token (${error.code})`);
       throw error;
     }
     await this.save({ ...tokens, issuer: entry.issuer } as OAuthTokens);
@@ -150,7 +160,11 @@ export class WorkerOAuthProvider implements AuthProvider {
       this.storeVersion = (await readTokenStore(this.file)).version;
     } catch (error) {
       // A read-only store (a mounted file): the refreshed tokens serve this worker from memory until it restarts.
-      runtimeLog('warn', `server ${this.label}: the refreshed OAuth tokens could not be written to ${this.file} (${error instanceof Error ? error.message : String(error)}): this worker keeps them in memory`, { server: this.label });
+      runtimeLog(
+        'warn',
+        `server ${this.label}: the refreshed OAuth tokens could not be written to ${this.file} (${error instanceof Error ? error.message : String(error)}): this worker keeps them in memory`,
+        { server: this.label },
+      );
     }
   }
 }
@@ -178,7 +192,11 @@ const providers = new Map<string, WorkerOAuthProvider>();
  * The transport's `authProvider` for an OAuth server, undefined for any other. Its own requests
  * (a refresh) go through the destination guard like the connection's.
  */
-export function oauthProviderFor(server: ServerConfig, env: Env, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): WorkerOAuthProvider | undefined {
+export function oauthProviderFor(
+  server: ServerConfig,
+  env: Env,
+  allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS,
+): WorkerOAuthProvider | undefined {
   if (!isOAuthServer(server)) return undefined;
   const file = tokenStorePath(env);
   const key = JSON.stringify([file, serverKey(server.url), server.label, allow]);

@@ -33,7 +33,12 @@ import { McpSessions } from './sessions';
 
 export type { DirectCallInput, DirectCallResult, DirectListInput, DirectListResult } from './results';
 
-export function createMcpActivities(deps: { env: Env; connections: McpConnectionPool; allowPrivateNetworks?: AllowPrivateNetworks; protocols?: ProtocolMemory }) {
+export function createMcpActivities(deps: {
+  env: Env;
+  connections: McpConnectionPool;
+  allowPrivateNetworks?: AllowPrivateNetworks;
+  protocols?: ProtocolMemory;
+}) {
   const allow = deps.allowPrivateNetworks ?? DEFAULT_ALLOW_PRIVATE_NETWORKS;
   const sessions = new McpSessions({ env: deps.env, connections: deps.connections, allow, protocols: deps.protocols ?? sharedProtocolMemory() });
   const fail = (error: unknown, input: { server: ServerConfig; retry: RetrySettings }, doing: string) => {
@@ -48,20 +53,25 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
   });
   /** Runs `work` on the server's session within the activity's deadline, and closes it. */
   const withSession = <T>(server: ServerConfig, timeoutMs: number | undefined, doing: string, work: (session: McpSession) => Promise<T>): Promise<T> =>
-    withDeadline(timeoutMs, async (options) => {
-      const session = await sessions.open(server, options);
-      try {
-        return await work(session);
-      } finally {
-        await session.close();
-      }
-    }, doing);
+    withDeadline(
+      timeoutMs,
+      async (options) => {
+        const session = await sessions.open(server, options);
+        try {
+          return await work(session);
+        } finally {
+          await session.close();
+        }
+      },
+      doing,
+    );
 
   async function listToolsDirect(input: DirectListInput): Promise<DirectListResult> {
     const doing = `listing the tools of ${input.server.label}`;
     try {
       const listed = await withSession(input.server, input.timeout_ms, doing, (session) =>
-        session.listTools((count) => beat(Context.current(), { server: input.server.label, tools: count })));
+        session.listTools((count) => beat(Context.current(), { server: input.server.label, tools: count })),
+      );
       const result: DirectListResult = { tools: redactDeep(listed.tools, secretValues([input.server], deps.env)), attempt: Context.current().info.attempt };
       // Only present for 2026 servers: a 2025 listing's result keeps its old shape.
       if (listed.ttl_ms !== undefined) result.ttl_ms = listed.ttl_ms;
@@ -91,23 +101,50 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
   }
 
   /** The record's view of a finished call: text for the model, structured content checked, secrets out. */
-  function completedCall(input: DirectCallInput | DirectTaskInput, result: CallToolResult2026, outputSchema: Record<string, unknown> | undefined, startedAt: string, doing: string): DirectCallResult {
+  function completedCall(
+    input: DirectCallInput | DirectTaskInput,
+    result: CallToolResult2026,
+    outputSchema: Record<string, unknown> | undefined,
+    startedAt: string,
+    doing: string,
+  ): DirectCallResult {
     const secrets = secretValues([input.server], deps.env);
     // A server may echo the headers it received: its output leaves without the secrets.
-    const text = contentText(result.content as Parameters<typeof contentText>[0]) || (result.structuredContent ? textOfStructured(result.structuredContent, MAX_TOOL_OUTPUT_BYTES) : '');
+    const text =
+      contentText(result.content as Parameters<typeof contentText>[0]) ||
+      (result.structuredContent ? textOfStructured(result.structuredContent, MAX_TOOL_OUTPUT_BYTES) : '');
     const output = clipToBytes(redactText(text, secrets), MAX_TOOL_OUTPUT_BYTES);
     const structured = result.isError === true ? {} : structuredOutcome(result.structuredContent, outputSchema, secrets);
     if (result.isError === true && input.tool.read_only) {
-      throw failureFromClassification(classify({ source: 'tool_result_error', readOnly: true }), `${input.server.label}.${input.tool.name} failed: ${output}`, failureContext(input, doing));
+      throw failureFromClassification(
+        classify({ source: 'tool_result_error', readOnly: true }),
+        `${input.server.label}.${input.tool.name} failed: ${output}`,
+        failureContext(input, doing),
+      );
     }
     const attempt = Context.current().info.attempt;
-    return { output, is_error: result.isError === true, started_at: startedAt, completed_at: new Date().toISOString(), attempt, ...structured, ...attemptErrorsField() };
+    return {
+      output,
+      is_error: result.isError === true,
+      started_at: startedAt,
+      completed_at: new Date().toISOString(),
+      attempt,
+      ...structured,
+      ...attemptErrorsField(),
+    };
   }
 
   function interactionResult(interaction: CallInteraction, startedAt: string, server: ServerConfig): DirectCallResult {
     // The server's questions go into history and `progress`: without the secrets it may echo.
     const secrets = secretValues([server], deps.env);
-    return { output: '', is_error: false, started_at: startedAt, completed_at: new Date().toISOString(), attempt: Context.current().info.attempt, interaction: redactDeep(interaction, secrets) };
+    return {
+      output: '',
+      is_error: false,
+      started_at: startedAt,
+      completed_at: new Date().toISOString(),
+      attempt: Context.current().info.attempt,
+      interaction: redactDeep(interaction, secrets),
+    };
   }
 
   return {
@@ -120,7 +157,11 @@ export function createMcpActivities(deps: { env: Env; connections: McpConnection
 /** SDK servers turn bad arguments into a plain error result; check them against the schema first. */
 function assertValidArguments(input: DirectCallInput) {
   if ('_raw' in input.arguments) {
-    throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `the model sent arguments for ${input.tool.name} that are not a JSON object` });
+    throw ApplicationFailure.create({
+      type: 'invalid_arguments',
+      nonRetryable: true,
+      message: `the model sent arguments for ${input.tool.name} that are not a JSON object`,
+    });
   }
   const validation = validateArguments(input.tool, input.arguments);
   if (!validation.valid) {

@@ -33,7 +33,13 @@ export interface McpCallResults {
   env: Env;
   withSession<T>(server: ServerConfig, timeoutMs: number | undefined, doing: string, work: (session: McpSession) => Promise<T>): Promise<T>;
   fail(error: unknown, input: DirectTaskInput, doing: string): ApplicationFailure;
-  completedCall(input: DirectTaskInput, result: CallToolResult2026, outputSchema: Record<string, unknown> | undefined, startedAt: string, doing: string): DirectCallResult;
+  completedCall(
+    input: DirectTaskInput,
+    result: CallToolResult2026,
+    outputSchema: Record<string, unknown> | undefined,
+    startedAt: string,
+    doing: string,
+  ): DirectCallResult;
   interactionResult(interaction: CallInteraction, startedAt: string, server: ServerConfig): DirectCallResult;
 }
 
@@ -49,12 +55,29 @@ export function createMcpTaskActivities(shared: McpCallResults) {
     const doing = `following task ${input.task_id} of ${input.server.label}.${input.tool.name}`;
     try {
       const { task, outputSchema } = await withSession(input.server, input.timeout_ms, doing, (session) => session.getTask(input.task_id, input.tool.name));
-      if (task.status === 'completed') return { ...completedCall(input, readTaskResult(task.result), outputSchema, startedAt, doing), task_status: 'completed' };
+      if (task.status === 'completed')
+        return { ...completedCall(input, readTaskResult(task.result), outputSchema, startedAt, doing), task_status: 'completed' };
       const at = new Date().toISOString();
       const attempt = Context.current().info.attempt;
       const secrets = secretValues([input.server], env);
-      if (task.status === 'failed') return { output: clipToBytes(redactText(`the task failed: ${task.error?.message ?? task.statusMessage ?? 'no reason given'}`, secrets), MAX_TOOL_OUTPUT_BYTES), is_error: true, started_at: startedAt, completed_at: at, attempt, task_status: 'failed' };
-      if (task.status === 'cancelled') return { output: clipToBytes(redactText(`the task was cancelled${task.statusMessage ? `: ${task.statusMessage}` : ''}`, secrets), MAX_TOOL_OUTPUT_BYTES), is_error: true, started_at: startedAt, completed_at: at, attempt, task_status: 'cancelled' };
+      if (task.status === 'failed')
+        return {
+          output: clipToBytes(redactText(`the task failed: ${task.error?.message ?? task.statusMessage ?? 'no reason given'}`, secrets), MAX_TOOL_OUTPUT_BYTES),
+          is_error: true,
+          started_at: startedAt,
+          completed_at: at,
+          attempt,
+          task_status: 'failed',
+        };
+      if (task.status === 'cancelled')
+        return {
+          output: clipToBytes(redactText(`the task was cancelled${task.statusMessage ? `: ${task.statusMessage}` : ''}`, secrets), MAX_TOOL_OUTPUT_BYTES),
+          is_error: true,
+          started_at: startedAt,
+          completed_at: at,
+          attempt,
+          task_status: 'cancelled',
+        };
       return interactionResult(taskHandle(task), startedAt, input.server);
     } catch (error) {
       throw fail(error, input, doing);

@@ -39,7 +39,10 @@ if (require.main === module) {
     const servers = [{ label: 'calendar', url: process.env.CALENDAR_MCP_URL ?? 'http://127.0.0.1:8931/mcp', require_approval: 'always' as const }];
     const triage = await startTriage(client, 'ticket-triage', {
       ticket_id: `T-${Date.now()}`,
-      questions: [{ query: 'What meetings do I have today?', servers }, { query: 'Book a 30 minute triage call today at 15:00', servers }],
+      questions: [
+        { query: 'What meetings do I have today?', servers },
+        { query: 'Book a 30 minute triage call today at 15:00', servers },
+      ],
     });
     for (;;) {
       const waiting = await pendingApprovalsOf(mcpflow, triage.workflowId);
@@ -49,7 +52,13 @@ if (require.main === module) {
       }
       const done = await Promise.race([triage.result(), new Promise<undefined>((resolve) => setTimeout(resolve, 1_000, undefined))]);
       if (done) {
-        console.log(JSON.stringify(done.results.map((result) => result.text_response), null, 2));
+        console.log(
+          JSON.stringify(
+            done.results.map((result) => result.text_response),
+            null,
+            2,
+          ),
+        );
         break;
       }
     }

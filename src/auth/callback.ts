@@ -35,13 +35,25 @@ export async function startCallbackListener(port: number): Promise<CallbackListe
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (request.method !== 'GET' || url.pathname !== PATH) return page(response, 404, 'Not found.');
     const param = (name: string) => url.searchParams.get(name) ?? undefined;
-    if (!expected || param('state') !== expected.state) return page(response, 400, 'This answer does not belong to the sign-in mcpflow is waiting for (its state does not match).');
+    if (!expected || param('state') !== expected.state)
+      return page(response, 400, 'This answer does not belong to the sign-in mcpflow is waiting for (its state does not match).');
     const answer: CallbackAnswer = {};
-    for (const [key, name] of [['code', 'code'], ['iss', 'iss'], ['error', 'error'], ['errorDescription', 'error_description']] as const) {
+    for (const [key, name] of [
+      ['code', 'code'],
+      ['iss', 'iss'],
+      ['error', 'error'],
+      ['errorDescription', 'error_description'],
+    ] as const) {
       const value = param(name);
       if (value !== undefined) answer[key] = value;
     }
-    page(response, 200, answer.error ? `mcpflow: the sign-in failed (${answer.error}). You can close this tab.` : 'mcpflow: signed in. You can close this tab and go back to the terminal.');
+    page(
+      response,
+      200,
+      answer.error
+        ? `mcpflow: the sign-in failed (${answer.error}). You can close this tab.`
+        : 'mcpflow: signed in. You can close this tab and go back to the terminal.',
+    );
     const { resolve } = expected;
     expected = undefined;
     resolve(answer);
@@ -49,7 +61,11 @@ export async function startCallbackListener(port: number): Promise<CallbackListe
   // Loopback only: nothing on the network can deliver (or steal) the code.
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new SignInError(`port ${port} of 127.0.0.1 is in use: give another with --port, or leave --port out for any free port`) : error),
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new SignInError(`port ${port} of 127.0.0.1 is in use: give another with --port, or leave --port out for any free port`)
+          : error,
+      ),
     );
     server.listen(port, '127.0.0.1', () => resolve());
   });

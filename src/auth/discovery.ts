@@ -47,7 +47,8 @@ function assertSecureEndpoint(name: string, value: unknown): void {
   try {
     assertSecureTokenEndpoint(value);
   } catch (error) {
-    if (error instanceof InsecureTokenEndpointError) throw new OAuthDiscoveryError(`the authorization server's ${name} ${value} is not HTTPS: refusing to send credentials over it`);
+    if (error instanceof InsecureTokenEndpointError)
+      throw new OAuthDiscoveryError(`the authorization server's ${name} ${value} is not HTTPS: refusing to send credentials over it`);
     throw new OAuthDiscoveryError(`the authorization server's ${name} "${value}" is not a URL`);
   }
 }
@@ -59,10 +60,17 @@ async function challenge(serverUrl: string, fetchFn: FetchLike): Promise<{ resou
     response = await fetchFn(serverUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': LATEST_PROTOCOL_VERSION },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'mcpflow', version: '0.1.0' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'mcpflow', version: '0.1.0' } },
+      }),
     });
   } catch (error) {
-    throw new OAuthDiscoveryError(`cannot reach ${serverUrl}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
+    throw new OAuthDiscoveryError(
+      `cannot reach ${serverUrl}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`,
+    );
   }
   await response.body?.cancel().catch(() => undefined);
   if (response.status !== 401) return {};
@@ -82,10 +90,13 @@ export async function discoverAuthorization(serverUrl: string, fetchFn: FetchLik
     );
   }
   if (!checkResourceAllowed({ requestedResource: resourceUrlFromServerUrl(serverUrl), configuredResource: resourceMetadata.resource })) {
-    throw new OAuthDiscoveryError(`${serverUrl} describes itself as the resource ${resourceMetadata.resource}, which is not this server: refusing its metadata`);
+    throw new OAuthDiscoveryError(
+      `${serverUrl} describes itself as the resource ${resourceMetadata.resource}, which is not this server: refusing its metadata`,
+    );
   }
   const authorizationServerUrl = resourceMetadata.authorization_servers?.[0];
-  if (!authorizationServerUrl) throw new OAuthDiscoveryError(`the protected resource metadata of ${serverUrl} names no authorization server ("authorization_servers")`);
+  if (!authorizationServerUrl)
+    throw new OAuthDiscoveryError(`the protected resource metadata of ${serverUrl} names no authorization server ("authorization_servers")`);
   let metadata;
   try {
     // The SDK refuses metadata whose `issuer` is not the URL it was fetched for (RFC 8414 §3.3).
@@ -96,17 +107,27 @@ export async function discoverAuthorization(serverUrl: string, fetchFn: FetchLik
         `the authorization server ${authorizationServerUrl} publishes metadata for the issuer ${error.received ?? '(none)'}: they must be the same (RFC 8414 §3.3); refusing it`,
       );
     }
-    throw new OAuthDiscoveryError(`cannot read the metadata of the authorization server ${authorizationServerUrl}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new OAuthDiscoveryError(
+      `cannot read the metadata of the authorization server ${authorizationServerUrl}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  if (!metadata) throw new OAuthDiscoveryError(`the authorization server ${authorizationServerUrl} publishes no metadata (RFC 8414 or OpenID Connect discovery)`);
+  if (!metadata)
+    throw new OAuthDiscoveryError(`the authorization server ${authorizationServerUrl} publishes no metadata (RFC 8414 or OpenID Connect discovery)`);
   if (!metadata.code_challenge_methods_supported?.includes('S256')) {
-    throw new OAuthDiscoveryError(`the authorization server ${metadata.issuer} does not announce PKCE with S256 ("code_challenge_methods_supported"), which MCP requires`);
+    throw new OAuthDiscoveryError(
+      `the authorization server ${metadata.issuer} does not announce PKCE with S256 ("code_challenge_methods_supported"), which MCP requires`,
+    );
   }
   assertSecureEndpoint('authorization_endpoint', metadata.authorization_endpoint);
   assertSecureEndpoint('token_endpoint', metadata.token_endpoint);
   assertSecureEndpoint('registration_endpoint', metadata.registration_endpoint);
   return {
-    state: { authorizationServerUrl, ...(resourceMetadataUrl ? { resourceMetadataUrl: resourceMetadataUrl.href } : {}), resourceMetadata, authorizationServerMetadata: metadata },
+    state: {
+      authorizationServerUrl,
+      ...(resourceMetadataUrl ? { resourceMetadataUrl: resourceMetadataUrl.href } : {}),
+      resourceMetadata,
+      authorizationServerMetadata: metadata,
+    },
     issuer: metadata.issuer,
     ...(scope ? { challengeScope: scope } : {}),
     issParameterRequired: (metadata as { authorization_response_iss_parameter_supported?: boolean }).authorization_response_iss_parameter_supported === true,

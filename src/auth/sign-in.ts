@@ -147,7 +147,8 @@ export async function signIn(options: SignInOptions): Promise<SignInResult> {
     // RFC 9207 first: an answer from another authorization server (a mix-up) is refused, and its
     // error text, which that server chose, is not shown.
     assertAnswerIssuer(answer.iss, discovery);
-    if (answer.error) throw new SignInError(`the authorization server refused the sign-in: ${answer.error}${answer.errorDescription ? ` (${answer.errorDescription})` : ''}`);
+    if (answer.error)
+      throw new SignInError(`the authorization server refused the sign-in: ${answer.error}${answer.errorDescription ? ` (${answer.errorDescription})` : ''}`);
     if (!answer.code) throw new SignInError('the sign-in answer carries no authorization code');
     // `iss` again: the SDK checks it too before it exchanges the code.
     const exchanged = await auth(provider, { ...common, authorizationCode: answer.code, ...(answer.iss !== undefined ? { iss: answer.iss } : {}) });

@@ -85,7 +85,8 @@ function parse(file: string, text: string): TokenStoreFile {
     throw new TokenStoreError(`the token store ${file} is not valid JSON: delete it and sign in again with \`mcpflow auth <label>\``);
   }
   const parsed = TokenStoreFileSchema.safeParse(json);
-  if (!parsed.success) throw new TokenStoreError(`the token store ${file} is not in mcpflow's format: delete it and sign in again with \`mcpflow auth <label>\``);
+  if (!parsed.success)
+    throw new TokenStoreError(`the token store ${file} is not in mcpflow's format: delete it and sign in again with \`mcpflow auth <label>\``);
   return parsed.data;
 }
 
@@ -212,5 +213,9 @@ export function storedSecretValues(file: string, serverUrl: string): string[] {
   const entry = readTokenStoreSync(file).servers[key];
   if (!entry) return [];
   const secret = entry.client.client_secret;
-  return [entry.tokens.access_token, ...(entry.tokens.refresh_token ? [entry.tokens.refresh_token] : []), ...(typeof secret === 'string' && secret ? [secret] : [])];
+  return [
+    entry.tokens.access_token,
+    ...(entry.tokens.refresh_token ? [entry.tokens.refresh_token] : []),
+    ...(typeof secret === 'string' && secret ? [secret] : []),
+  ];
 }

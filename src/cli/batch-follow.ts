@@ -121,7 +121,9 @@ export function progressLine(p: BatchProgress): string {
 }
 
 export function summaryLines(p: BatchProgress): string[] {
-  const byType = Object.entries(p.failed_by_type).map(([type, count]) => `${type} ×${count}`).join(', ');
+  const byType = Object.entries(p.failed_by_type)
+    .map(([type, count]) => `${type} ×${count}`)
+    .join(', ');
   return [
     `Batch ${p.batch_id} ${p.status}: ${p.done} of ${p.total} lines in ${formatDuration(p.elapsed_ms)} (${p.rate.toFixed(2)} queries/s)`,
     `  succeeded ${p.succeeded}${p.succeeded_with_failed_calls ? ` (${p.succeeded_with_failed_calls} with a failed tool call)` : ''}, failed ${p.failed}${byType ? ` (${byType})` : ''}, cancelled ${p.cancelled}, with denied calls ${p.denied}`,

@@ -18,7 +18,10 @@ export class ResultsFile {
   private lock: string | null = null;
   private readonly dropLock = () => this.releaseLock();
 
-  constructor(readonly path: string | undefined, options: { append: boolean }) {
+  constructor(
+    readonly path: string | undefined,
+    options: { append: boolean },
+  ) {
     if (!path) {
       this.fd = null;
       return;

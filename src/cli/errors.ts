@@ -60,7 +60,15 @@ export function messageFor(error: unknown): string | undefined {
   if (error instanceof CommanderError || error instanceof SilentFailure) return undefined;
   if (error instanceof Error) {
     // Unexpected errors keep their stack behind a switch, for bug reports.
-    const known = error instanceof UsageError || error instanceof ConfigError || error instanceof TemporalUnreachableError || error instanceof NotFoundError || error instanceof NoWorkerError || error instanceof WorkflowTaskFailingError || error instanceof LimitExceededError || error instanceof RunEndedError;
+    const known =
+      error instanceof UsageError ||
+      error instanceof ConfigError ||
+      error instanceof TemporalUnreachableError ||
+      error instanceof NotFoundError ||
+      error instanceof NoWorkerError ||
+      error instanceof WorkflowTaskFailingError ||
+      error instanceof LimitExceededError ||
+      error instanceof RunEndedError;
     if (!known && process.env.MCPFLOW_DEBUG) return error.stack ?? error.message;
     return error.message;
   }

@@ -83,22 +83,38 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     options.log('Starting the Temporal dev server...');
     const temporal = await start(
-      startLocalTemporal({ port: options.temporalPort, ...(options.uiPort !== undefined ? { uiPort: options.uiPort } : {}), ...(options.uiCodecEndpoint ? { uiCodecEndpoint: options.uiCodecEndpoint } : {}), db: options.db, namespace: options.namespace, ...(signal ? { signal } : {}),
+      startLocalTemporal({
+        port: options.temporalPort,
+        ...(options.uiPort !== undefined ? { uiPort: options.uiPort } : {}),
+        ...(options.uiCodecEndpoint ? { uiCodecEndpoint: options.uiCodecEndpoint } : {}),
+        db: options.db,
+        namespace: options.namespace,
+        ...(signal ? { signal } : {}),
         log: (line) => {
           if (!stopping) printServerWarnings(line);
         },
       }),
       (server) => server.stop(),
     );
-    const emulator = options.emulator ? await start(startEmulatorService(options.emulatorPort === undefined ? {} : { port: options.emulatorPort }), (handle) => handle.close()) : undefined;
-    const demo = options.demoServers ? await start(launchDemoServers({ host: DEFAULT_DEMO_HOST, ports: options.demoPorts ?? {} }), (handle) => handle.close()) : undefined;
+    const emulator = options.emulator
+      ? await start(startEmulatorService(options.emulatorPort === undefined ? {} : { port: options.emulatorPort }), (handle) => handle.close())
+      : undefined;
+    const demo = options.demoServers
+      ? await start(launchDemoServers({ host: DEFAULT_DEMO_HOST, ports: options.demoPorts ?? {} }), (handle) => handle.close())
+      : undefined;
     options.log('Starting the worker (bundling the workflows takes a few seconds)...');
     const connection = await start(
       connectNative({ address: temporal.address, namespace: temporal.namespace, tls: undefined, apiKey: undefined, metadata: undefined, profile: undefined }),
       (connection) => connection.close().catch(() => undefined), // after the worker's stop (which closes it too)
     );
     const worker = await start(
-      startWorker({ connection, namespace: temporal.namespace, taskQueue: options.taskQueue, ...(emulator ? { openaiBaseURL: emulator.url } : {}), ...(options.serverRegistry ? { serverRegistry: options.serverRegistry } : {}) }),
+      startWorker({
+        connection,
+        namespace: temporal.namespace,
+        taskQueue: options.taskQueue,
+        ...(emulator ? { openaiBaseURL: emulator.url } : {}),
+        ...(options.serverRegistry ? { serverRegistry: options.serverRegistry } : {}),
+      }),
       (running) => running.stop(),
     );
     return { temporal, emulator, demo, worker, stop: stopAll };

@@ -51,10 +51,16 @@ export function collect(value: string, previous: string[] = []): string[] {
 const scoped = (scope: string | undefined, help: string) => (scope ? `${scope}: ${help}` : help);
 
 export const serverOption = (scope?: string) =>
-  new Option('--server <label=url[,approval=never]>', scoped(scope, "an MCP server, or the label of a config file server (repeatable; replaces the config file's server of that label, adds to the others)")).argParser(collect);
+  new Option(
+    '--server <label=url[,approval=never]>',
+    scoped(scope, "an MCP server, or the label of a config file server (repeatable; replaces the config file's server of that label, adds to the others)"),
+  ).argParser(collect);
 
 export const modeOption = (scope?: string) =>
-  new Option('--mode <mode>', scoped(scope, 'who calls the MCP servers: OpenAI (hosted) or the worker (direct; listing costs 0 tokens) (default from config)')).choices(ExecutionModeSchema.options);
+  new Option(
+    '--mode <mode>',
+    scoped(scope, 'who calls the MCP servers: OpenAI (hosted) or the worker (direct; listing costs 0 tokens) (default from config)'),
+  ).choices(ExecutionModeSchema.options);
 
 export const modelOption = (scope?: string) => new Option('--model <name>', scoped(scope, `model name (default from config, else ${DEFAULT_MODEL})`));
 
@@ -85,7 +91,10 @@ export function parseListenPortFlag(value: string): number {
  * (docker compose) need `true`; the config's `allow_private_networks` applies when absent.
  */
 export function allowPrivateNetworksOption(defaultHelp: string): Option {
-  return new Option('--allow-private-networks <mode>', `MCP servers on private networks: true (private and loopback ranges), loopback, or false (${defaultHelp})`)
+  return new Option(
+    '--allow-private-networks <mode>',
+    `MCP servers on private networks: true (private and loopback ranges), loopback, or false (${defaultHelp})`,
+  )
     .choices(ALLOW_PRIVATE_NETWORKS_CHOICES)
     .env('MCPFLOW_ALLOW_PRIVATE_NETWORKS')
     .argParser((value) => {

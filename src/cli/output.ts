@@ -76,7 +76,13 @@ export function catalogTable(catalog: Catalog): string {
   const rows: Array<Array<string | number>> = [];
   for (const server of Object.values(catalog.servers)) {
     if (!server.tools.length) {
-      rows.push([server.server_label, server.status === 'ok' ? '(no tools)' : `(${server.error?.type ?? 'error'}: ${truncate(server.error?.message ?? '', 50)})`, '', '', '']);
+      rows.push([
+        server.server_label,
+        server.status === 'ok' ? '(no tools)' : `(${server.error?.type ?? 'error'}: ${truncate(server.error?.message ?? '', 50)})`,
+        '',
+        '',
+        '',
+      ]);
     }
     for (const tool of server.tools) {
       const parameters = tool.parameters.map((parameter) => `${parameter.name}${parameter.required ? '*' : ''}: ${parameter.type}`).join(', ');

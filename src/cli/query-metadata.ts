@@ -29,9 +29,13 @@ export function parseMetadataFlag(value: string): Record<string, string> {
 /** The script is checked here as the emulator would check it, so a typo is exit 2 and not a failed run. */
 export function parseScriptFlag(value: string): string {
   const parsed = parseScript(value);
-  if (!parsed.ok) throw new InvalidArgumentError(`${parsed.message}: for example --script '{"calls":[{"server":"calendar","tool":"list_events","arguments":{"date":"today"}}]}'`);
+  if (!parsed.ok)
+    throw new InvalidArgumentError(
+      `${parsed.message}: for example --script '{"calls":[{"server":"calendar","tool":"list_events","arguments":{"date":"today"}}]}'`,
+    );
   const compact = JSON.stringify(JSON.parse(value));
-  if (compact.length > 512) throw new InvalidArgumentError(`the script is ${compact.length} characters as JSON, at most 512 (the API's limit for a metadata value)`);
+  if (compact.length > 512)
+    throw new InvalidArgumentError(`the script is ${compact.length} characters as JSON, at most 512 (the API's limit for a metadata value)`);
   return compact;
 }
 

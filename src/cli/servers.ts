@@ -34,7 +34,12 @@ export function serversFrom(context: CommandContext, specs: readonly string[] = 
 }
 
 function byReference(server: ServerConfig): ServerConfig {
-  const rules = { label: server.label, require_approval: server.require_approval, ...(server.allowed_tools ? { allowed_tools: server.allowed_tools } : {}), ...(server.description ? { description: server.description } : {}) };
+  const rules = {
+    label: server.label,
+    require_approval: server.require_approval,
+    ...(server.allowed_tools ? { allowed_tools: server.allowed_tools } : {}),
+    ...(server.description ? { description: server.description } : {}),
+  };
   if (isStdioServer(server)) return rules as ServerConfig;
   return server.headers || server.authorization || server.auth ? { ...rules, url: server.url } : server;
 }
@@ -50,7 +55,7 @@ function flagRules(spec: string, server: ServerConfig): Partial<ServerConfig> {
 export function requireServers(servers: ServerConfig[]): ServerConfig[] {
   if (!servers.length) {
     throw new UsageError(
-      'no MCP servers: pass --server label=url (for example --server weather=http://127.0.0.1:8801/mcp,approval=never), --server <label> (a server of the worker\'s config), --server \'label=stdio:<command> [args…]\' (direct mode, a worker that allows inline servers) or list them under "servers" in mcpflow.config.json',
+      "no MCP servers: pass --server label=url (for example --server weather=http://127.0.0.1:8801/mcp,approval=never), --server <label> (a server of the worker's config), --server 'label=stdio:<command> [args…]' (direct mode, a worker that allows inline servers) or list them under \"servers\" in mcpflow.config.json",
     );
   }
   return servers;

@@ -110,7 +110,13 @@ export async function watchQuery(client: McpflowClient, workflowId: string, done
   }
 }
 
-async function handleApproval(client: McpflowClient, workflowId: string, approval: PendingApproval, done: Promise<unknown>, options: WatchOptions): Promise<void> {
+async function handleApproval(
+  client: McpflowClient,
+  workflowId: string,
+  approval: PendingApproval,
+  done: Promise<unknown>,
+  options: WatchOptions,
+): Promise<void> {
   if (!options.ask) {
     for (const line of approvalHint(workflowId, approval)) options.print(line);
     options.print('  (waiting; Ctrl-C stops watching, the query keeps waiting in Temporal)');
@@ -142,4 +148,3 @@ async function handleApproval(client: McpflowClient, workflowId: string, approva
     clearInterval(stillPending);
   }
 }
-

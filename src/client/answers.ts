@@ -19,7 +19,9 @@ export async function answerInput(client: McpflowClient, workflowId: string, ans
   // A hosted-mode run (or one older than this feature) has no `answer` handler: say so plainly.
   const progress = await client.progress(workflowId);
   if (progress.pending_input === undefined) {
-    throw new UpdateRejectedError(`${workflowId} takes no answers: only direct-mode queries to MCP 2026-07-28 servers ask questions${progress.pending_approvals.length ? ` (it waits for approval: mcpflow approve ${workflowId})` : ''}`);
+    throw new UpdateRejectedError(
+      `${workflowId} takes no answers: only direct-mode queries to MCP 2026-07-28 servers ask questions${progress.pending_approvals.length ? ` (it waits for approval: mcpflow approve ${workflowId})` : ''}`,
+    );
   }
   // Checked here first, with the same rules as the update's validator, to tell bad input apart.
   const open = progress.pending_input;

@@ -66,7 +66,10 @@ export function parseBatchFile(name: string, content: string, labels: readonly s
       line = { n, key: id ?? `line-${n}`, ...rest };
     }
     const unknown = (line.servers ?? []).filter((label) => !known.has(label));
-    if (unknown.length) return problem(`unknown server label ${unknown.map((label) => `"${label}"`).join(', ')}: the batch has ${labels.map((label) => `"${label}"`).join(', ') || 'no servers'} (--server label=url or the config file)`);
+    if (unknown.length)
+      return problem(
+        `unknown server label ${unknown.map((label) => `"${label}"`).join(', ')}: the batch has ${labels.map((label) => `"${label}"`).join(', ') || 'no servers'} (--server label=url or the config file)`,
+      );
     const earlier = seen.get(line.key);
     if (earlier !== undefined) return problem(`id "${line.key}" is also the id of line ${earlier}: ids name the lines' runs and must be unique`);
     seen.set(line.key, n);
@@ -98,8 +101,13 @@ export function decodeBatchFile(name: string, bytes: Uint8Array): string {
         lineStart = i + 1;
       }
     }
-    const hex = Buffer.from(bytes.subarray(offset, offset + 4)).toString('hex').replace(/(..)/g, '$1 ').trim();
-    throw new BatchFileError(name, [`line ${line}: invalid UTF-8 at byte offset ${offset} (byte ${offset - lineStart + 1} of the line: ${hex}): save the file as UTF-8`]);
+    const hex = Buffer.from(bytes.subarray(offset, offset + 4))
+      .toString('hex')
+      .replace(/(..)/g, '$1 ')
+      .trim();
+    throw new BatchFileError(name, [
+      `line ${line}: invalid UTF-8 at byte offset ${offset} (byte ${offset - lineStart + 1} of the line: ${hex}): save the file as UTF-8`,
+    ]);
   }
 }
 
@@ -113,7 +121,22 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
       continue;
     }
     // Length and the allowed range of the second byte (no overlongs, surrogates or > U+10FFFF).
-    const [length, low, high] = b >= 0xc2 && b <= 0xdf ? [2, 0x80, 0xbf] : b === 0xe0 ? [3, 0xa0, 0xbf] : b === 0xed ? [3, 0x80, 0x9f] : b >= 0xe1 && b <= 0xef ? [3, 0x80, 0xbf] : b === 0xf0 ? [4, 0x90, 0xbf] : b >= 0xf1 && b <= 0xf3 ? [4, 0x80, 0xbf] : b === 0xf4 ? [4, 0x80, 0x8f] : [0, 0, 0];
+    const [length, low, high] =
+      b >= 0xc2 && b <= 0xdf
+        ? [2, 0x80, 0xbf]
+        : b === 0xe0
+          ? [3, 0xa0, 0xbf]
+          : b === 0xed
+            ? [3, 0x80, 0x9f]
+            : b >= 0xe1 && b <= 0xef
+              ? [3, 0x80, 0xbf]
+              : b === 0xf0
+                ? [4, 0x90, 0xbf]
+                : b >= 0xf1 && b <= 0xf3
+                  ? [4, 0x80, 0xbf]
+                  : b === 0xf4
+                    ? [4, 0x80, 0x8f]
+                    : [0, 0, 0];
     if (!length) return i;
     for (let k = 1; k < length; k++) {
       const c = bytes[i + k];

@@ -191,7 +191,10 @@ export class BatchApi {
     }
     const queued = closed.state.failed_lines.filter((line) => line.error_type !== 'outcome_unknown').length;
     const unknown = closed.state.failed_lines.length - queued;
-    if (!queued) throw new UpdateRejectedError(`batch ${batchId} has no failed lines to retry${unknown ? ` (${unknown} failed as outcome_unknown: their side effect may have run; check the server, then run each alone)` : ''}`);
+    if (!queued)
+      throw new UpdateRejectedError(
+        `batch ${batchId} has no failed lines to retry${unknown ? ` (${unknown} failed as outcome_unknown: their side effect may have run; check the server, then run each alone)` : ''}`,
+      );
     await this.restartFailed(batchId, closed);
     return { queued, restarted: true };
   }
@@ -222,7 +225,13 @@ export class BatchApi {
 
   /** A line's number, for runs started before lines carried it as memo: from the run's summary ("line N of batch …"). */
   private async lineNumberOf(workflowId: string): Promise<number | null> {
-    const summary = await this.client.handle(workflowId).describe().then((description) => description.staticSummary(), () => undefined);
+    const summary = await this.client
+      .handle(workflowId)
+      .describe()
+      .then(
+        (description) => description.staticSummary(),
+        () => undefined,
+      );
     const n = /^line (\d+) of batch /.exec(summary ?? '')?.[1];
     return n ? Number(n) : null;
   }

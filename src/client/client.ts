@@ -4,12 +4,20 @@
  * catalog. Every method turns the SDK's errors into the ones in ./errors.
  */
 import { randomUUID } from 'node:crypto';
-import { QueryNotRegisteredError, WorkflowFailedError, WorkflowUpdateStage, type Client, type Connection, type WorkflowHandle, type WorkflowUpdateHandle } from '@temporalio/client';
-import { ApplicationFailure, type QueryDefinition } from '@temporalio/common';
+import {
+  QueryNotRegisteredError,
+  WorkflowFailedError,
+  WorkflowUpdateStage,
+  type Client,
+  type Connection,
+  type WorkflowHandle,
+  type WorkflowUpdateHandle,
+} from '@temporalio/client';
+import type { QueryDefinition } from '@temporalio/common';
 import type { ConnectionSettings } from '../config/connection';
 import type { CallRecord, HistoryFilter, QueryResult, WorkflowStatistics } from '../core/records';
 import type { Catalog } from '../core/tools';
-import { QUERY_FAILED, readQueryFailedDetails } from '../core/failures';
+import { failedQueryResult } from '../core/failures';
 import {
   approveUpdate,
   catalogQuery,
@@ -100,12 +108,10 @@ export class McpflowClient {
    * search attributes instead of failing every workflow task.
    */
   searchAttributesAvailable(): Promise<boolean> {
-    this.searchAttributesCheck ??= this.connection.operatorService
-      .listSearchAttributes({ namespace: this.namespace })
-      .then(
-        (response) => Object.keys(SEARCH_ATTRIBUTES).every((name) => name in (response.customAttributes ?? {})),
-        () => false,
-      );
+    this.searchAttributesCheck ??= this.connection.operatorService.listSearchAttributes({ namespace: this.namespace }).then(
+      (response) => Object.keys(SEARCH_ATTRIBUTES).every((name) => name in (response.customAttributes ?? {})),
+      () => false,
+    );
     return this.searchAttributesCheck;
   }
 
@@ -145,7 +151,7 @@ export class McpflowClient {
       return { workflow_id: workflowId, succeeded: result.success, result, error: result.error };
     } catch (error) {
       if (!(error instanceof WorkflowFailedError)) throw error;
-      return { workflow_id: workflowId, succeeded: false, result: failedQueryResult(error), error: error.cause?.message ?? error.message };
+      return { workflow_id: workflowId, succeeded: false, result: failedQueryResult(error.cause), error: error.cause?.message ?? error.message };
     }
   }
 
@@ -286,13 +292,6 @@ export class McpflowClient {
       throw (await whyUnanswered(this, workflowId, 'query', error, deadline)) ?? error;
     }
   }
-}
-
-/** runQuery fails with ApplicationFailure(QUERY_FAILED, details [{ summary, result }]). */
-function failedQueryResult(error: WorkflowFailedError): QueryResult | null {
-  const cause = error.cause;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== QUERY_FAILED) return null;
-  return readQueryFailedDetails(cause.details)?.result ?? null;
 }
 
 function truncate(text: string, max: number): string {

@@ -16,7 +16,10 @@ const GRPC_UNAVAILABLE = 14;
 /** The Temporal frontend did not answer. */
 export class TemporalUnreachableError extends Error {
   override name = 'TemporalUnreachableError';
-  constructor(readonly address: string, detail?: string) {
+  constructor(
+    readonly address: string,
+    detail?: string,
+  ) {
     super(`cannot reach Temporal at ${address}: start it with \`mcpflow server\` or set TEMPORAL_ADDRESS${detail ? ` (${detail})` : ''}`);
   }
 }
@@ -24,7 +27,11 @@ export class TemporalUnreachableError extends Error {
 /** No workflow or schedule with that id (in this namespace). */
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
-  constructor(readonly kind: 'workflow' | 'schedule' | 'namespace', readonly id: string, namespace?: string) {
+  constructor(
+    readonly kind: 'workflow' | 'schedule' | 'namespace',
+    readonly id: string,
+    namespace?: string,
+  ) {
     super(
       kind === 'namespace'
         ? `namespace "${id}" does not exist on this Temporal server: check --namespace or TEMPORAL_NAMESPACE`
@@ -51,7 +58,10 @@ export class RunEndedError extends Error {
 /** A query got no answer: no worker polls the workflow's task queue. */
 export class NoWorkerError extends Error {
   override name = 'NoWorkerError';
-  constructor(readonly workflowId: string, readonly taskQueue: string | undefined) {
+  constructor(
+    readonly workflowId: string,
+    readonly taskQueue: string | undefined,
+  ) {
     super(
       `workflow ${workflowId} did not answer: no worker is polling task queue ${taskQueue ?? '(unknown)'}; start one with \`mcpflow worker\` (or \`mcpflow dev\`)`,
     );
@@ -65,7 +75,11 @@ export class NoWorkerError extends Error {
  */
 export class WorkflowTaskFailingError extends Error {
   override name = 'WorkflowTaskFailingError';
-  constructor(readonly workflowId: string, readonly taskQueue: string, message: string) {
+  constructor(
+    readonly workflowId: string,
+    readonly taskQueue: string,
+    message: string,
+  ) {
     super(message);
   }
 }

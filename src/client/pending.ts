@@ -61,7 +61,8 @@ export function runsQuery(filter: RunFilter & { waitingApproval?: boolean }): st
   const parts = ["WorkflowType = 'runQuery'"];
   // A run started without mcpflow's search attributes (its client found none on the namespace,
   // or an older client) never sets McpState: it may wait too, so it is asked as well.
-  if (filter.waitingApproval) parts.push(`(${MCP_STATE.name} IN ('waiting_approval', 'waiting_input') OR ${MCP_STATE.name} IS NULL)`, "ExecutionStatus = 'Running'");
+  if (filter.waitingApproval)
+    parts.push(`(${MCP_STATE.name} IN ('waiting_approval', 'waiting_input') OR ${MCP_STATE.name} IS NULL)`, "ExecutionStatus = 'Running'");
   if (filter.batch) parts.push(`${MCP_BATCH_ID.name} = ${quote(filter.batch)}`);
   if (filter.server) parts.push(`${MCP_SERVERS.name} = ${quote(filter.server)}`);
   if (filter.state) {
@@ -101,17 +102,25 @@ export async function listPendingApprovals(client: McpflowClient, filter: { batc
 export async function listWaiting(client: McpflowClient, filter: { batch?: string; server?: string; tool?: string }): Promise<WaitingRows> {
   const ids: string[] = [];
   // Without the attributes on the namespace, every running runQuery is asked (the server filter still applies below).
-  const query = (await client.searchAttributesAvailable()) ? runsQuery({ ...filter, waitingApproval: true }) : "WorkflowType = 'runQuery' AND ExecutionStatus = 'Running'";
+  const query = (await client.searchAttributesAvailable())
+    ? runsQuery({ ...filter, waitingApproval: true })
+    : "WorkflowType = 'runQuery' AND ExecutionStatus = 'Running'";
   for await (const run of client.temporal.workflow.list({ query })) ids.push(run.workflowId);
   const rows: WaitingRows = { approvals: [], inputs: [], unreadable: [] };
-  const wanted = (request: { server: string; tool: string }) => (!filter.tool || request.tool === filter.tool) && (!filter.server || request.server === filter.server);
+  const wanted = (request: { server: string; tool: string }) =>
+    (!filter.tool || request.tool === filter.tool) && (!filter.server || request.server === filter.server);
   for (let i = 0; i < ids.length; i += PROGRESS_CONCURRENCY) {
     const progress = await Promise.all(
       ids.slice(i, i + PROGRESS_CONCURRENCY).map((id) =>
         client.progress(id).then(
           (p) => ({ id, approvals: p.pending_approvals, inputs: p.pending_input ?? [], error: undefined }),
           // Gone between the listing and the query: nothing to answer. Anything else is said.
-          (error: unknown) => ({ id, approvals: [] as PendingApproval[], inputs: [] as PendingInput[], error: error instanceof NotFoundError ? undefined : (error as Error).message }),
+          (error: unknown) => ({
+            id,
+            approvals: [] as PendingApproval[],
+            inputs: [] as PendingInput[],
+            error: error instanceof NotFoundError ? undefined : (error as Error).message,
+          }),
         ),
       ),
     );

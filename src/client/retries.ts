@@ -31,20 +31,22 @@ type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingA
 
 export async function pendingRetries(description: WorkflowExecutionDescription, converter: LoadedDataConverter): Promise<PendingRetry[]> {
   const activities = description.raw.pendingActivities ?? [];
-  const retries = await Promise.all(activities.map(async (activity): Promise<PendingRetry[]> => {
-    const attempt = activity.attempt ?? 1;
-    if (attempt < 2 || !activity.lastFailure) return [];
-    const nextAt = optionalTsToMs(activity.nextAttemptScheduleTime);
-    return [
-      {
-        activity_id: activity.activityId ?? '',
-        activity_type: activity.activityType?.name ?? '',
-        attempt,
-        last_failure_type: activity.lastFailure.applicationFailureInfo?.type || (activity.lastFailure.timeoutFailureInfo ? 'timeout' : null),
-        last_failure_message: await failureMessage(activity.lastFailure, converter),
-        next_attempt_at: nextAt === undefined ? null : new Date(nextAt).toISOString(),
-      },
-    ];
-  }));
+  const retries = await Promise.all(
+    activities.map(async (activity): Promise<PendingRetry[]> => {
+      const attempt = activity.attempt ?? 1;
+      if (attempt < 2 || !activity.lastFailure) return [];
+      const nextAt = optionalTsToMs(activity.nextAttemptScheduleTime);
+      return [
+        {
+          activity_id: activity.activityId ?? '',
+          activity_type: activity.activityType?.name ?? '',
+          attempt,
+          last_failure_type: activity.lastFailure.applicationFailureInfo?.type || (activity.lastFailure.timeoutFailureInfo ? 'timeout' : null),
+          last_failure_message: await failureMessage(activity.lastFailure, converter),
+          next_attempt_at: nextAt === undefined ? null : new Date(nextAt).toISOString(),
+        },
+      ];
+    }),
+  );
   return retries.flat();
 }

@@ -3,7 +3,16 @@
  * or a cron expression; each run asks the session to list its servers again and returns the
  * diff (tools added, removed, changed), so a changed tool shows up in the run's result.
  */
-import { ScheduleOverlapPolicy, type Workflow, WorkflowFailedError, type CalendarSpecDescription, type ScheduleDescription, type ScheduleOptions, type ScheduleSpec, type ScheduleSpecDescription } from '@temporalio/client';
+import {
+  ScheduleOverlapPolicy,
+  type Workflow,
+  WorkflowFailedError,
+  type CalendarSpecDescription,
+  type ScheduleDescription,
+  type ScheduleOptions,
+  type ScheduleSpec,
+  type ScheduleSpecDescription,
+} from '@temporalio/client';
 import { RefreshSessionInputSchema, type SessionRefreshResult } from '../../workflows/messages';
 import type { refreshSession } from '../../workflows/refresh';
 import type { McpflowClient } from './client';
@@ -178,7 +187,11 @@ export class ScheduleApi {
 
   async describe(scheduleId: string, options: { withResults?: boolean } = {}): Promise<ScheduleDetails> {
     const description = await this.client.call(scheduleId, () => this.client.temporal.schedule.getHandle(scheduleId).describe());
-    const runs = await Promise.all(description.info.recentActions.map((action) => this.run(action.action.workflow.workflowId, action.action.workflow.firstExecutionRunId, action.scheduledAt, options.withResults ?? true)));
+    const runs = await Promise.all(
+      description.info.recentActions.map((action) =>
+        this.run(action.action.workflow.workflowId, action.action.workflow.firstExecutionRunId, action.scheduledAt, options.withResults ?? true),
+      ),
+    );
     const args = description.action.args as unknown[] | undefined;
     const input = RefreshSessionInputSchema.safeParse(args?.[0]);
     return {
@@ -247,7 +260,11 @@ function describeSpec(spec: ScheduleSpecDescription): string {
 
 function describeCalendar(calendar: CalendarSpecDescription): string {
   const field = (ranges: { start: unknown; end: unknown; step: number }[]) =>
-    ranges.map((range) => (range.start === range.end ? String(range.start) : `${String(range.start)}-${String(range.end)}${range.step > 1 ? `/${range.step}` : ''}`)).join(',');
+    ranges
+      .map((range) =>
+        range.start === range.end ? String(range.start) : `${String(range.start)}-${String(range.end)}${range.step > 1 ? `/${range.step}` : ''}`,
+      )
+      .join(',');
   return `${field(calendar.minute)} ${field(calendar.hour)} ${field(calendar.dayOfMonth)} ${field(calendar.month)} ${field(calendar.dayOfWeek)}`;
 }
 

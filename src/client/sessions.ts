@@ -78,7 +78,9 @@ export class SessionApi {
 
   addServer(sessionId: string, server: ServerConfig): Promise<string[]> {
     return retryingUpdate(() =>
-      this.client.update(sessionId, () => this.client.handle(sessionId).startUpdate(addServerUpdate, { args: [server], waitForStage: WorkflowUpdateStage.ACCEPTED })),
+      this.client.update(sessionId, () =>
+        this.client.handle(sessionId).startUpdate(addServerUpdate, { args: [server], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+      ),
     );
   }
 
@@ -128,15 +130,26 @@ export class SessionApi {
     );
     // A session since 'session-query-returns-at-once' answers with the child's id at once: its
     // result is the child's; a session run from before answers with the result itself.
-    const result = this.client.call(sessionId, () => update.result()).then((outcome) => (isQueryStarted(outcome) ? this.childResult(outcome.workflow_id, args.query) : outcome));
+    const result = this.client
+      .call(sessionId, () => update.result())
+      .then((outcome) => (isQueryStarted(outcome) ? this.childResult(outcome.workflow_id, args.query) : outcome));
     // Callers may never await it if they fail first; an unobserved rejection would crash the process.
     result.catch(() => undefined);
     // The session may still be refreshing its tools: wait until the child run exists (or all is over).
     const deadline = Date.now() + CHILD_APPEAR_TIMEOUT_MS;
     for (;;) {
-      const started = await this.client.describe(queryWorkflowId).then(() => true, () => false);
+      const started = await this.client.describe(queryWorkflowId).then(
+        () => true,
+        () => false,
+      );
       if (started) return { session_id: sessionId, query_workflow_id: queryWorkflowId, result };
-      const settled = await Promise.race([result.then(() => true, () => true), delay(200).then(() => false)]);
+      const settled = await Promise.race([
+        result.then(
+          () => true,
+          () => true,
+        ),
+        delay(200).then(() => false),
+      ]);
       if (settled) return { session_id: sessionId, query_workflow_id: queryWorkflowId, result };
       if (Date.now() > deadline) throw new Error(`session ${sessionId} accepted the query but did not start it within ${CHILD_APPEAR_TIMEOUT_MS / 1000} s`);
     }
@@ -166,12 +179,24 @@ export class SessionApi {
   private async assertSession(sessionId: string): Promise<void> {
     const description = await this.client.describe(sessionId);
     if (description.type !== 'mcpSession') {
-      throw new WrongWorkflowTypeError(`${sessionId} is a ${description.type} workflow, not a session (mcpSession): sessions are started by \`mcpflow query --session <id>\` or \`mcpflow session start\``);
+      throw new WrongWorkflowTypeError(
+        `${sessionId} is a ${description.type} workflow, not a session (mcpSession): sessions are started by \`mcpflow query --session <id>\` or \`mcpflow session start\``,
+      );
     }
   }
 }
 
-
 function failedQuery(query: string): QueryResult {
-  return { query, success: false, text_response: '', tool_calls: [], duration_ms: 0, retries: 0, error: null, error_type: 'unknown', stale: false, response_id: null };
+  return {
+    query,
+    success: false,
+    text_response: '',
+    tool_calls: [],
+    duration_ms: 0,
+    retries: 0,
+    error: null,
+    error_type: 'unknown',
+    stale: false,
+    response_id: null,
+  };
 }

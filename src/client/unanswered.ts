@@ -54,7 +54,10 @@ export async function livePollers(client: McpflowClient, taskQueue: string, dead
 }
 
 async function rawDescription(client: McpflowClient, workflowId: string): Promise<WorkflowExecutionDescription | undefined> {
-  return client.handle(workflowId).describe().catch(() => undefined);
+  return client
+    .handle(workflowId)
+    .describe()
+    .catch(() => undefined);
 }
 
 /**
@@ -139,7 +142,13 @@ function failingTaskError(workflowId: string, taskQueue: string, task: FailingTa
  * failing, or no worker polls, or (updates) a worker polls but takes too long. Undefined when
  * `error` is none of these (a timeout or FAILED_PRECONDITION) and should be thrown as it is.
  */
-export async function whyUnanswered(client: McpflowClient, workflowId: string, kind: 'query' | 'update', error: unknown, deadline: number): Promise<Error | undefined> {
+export async function whyUnanswered(
+  client: McpflowClient,
+  workflowId: string,
+  kind: 'query' | 'update',
+  error: unknown,
+  deadline: number,
+): Promise<Error | undefined> {
   const timedOut = isTimeout(error, deadline);
   const refused = isFailedPrecondition(error);
   if (!timedOut && !refused) return undefined;

@@ -31,7 +31,8 @@ export function isRetryableUpdateError(error: unknown): boolean {
   // Too many updates in flight, or not accepted in time while a worker polls; never a size refusal.
   if (error instanceof LimitExceededError) return !/too large/.test(error.message);
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    if (isGrpcServiceError(current) && (current.code === GRPC_ABORTED || (current.code === GRPC_FAILED_PRECONDITION && ABORTED_WORDS.test(current.message)))) return true;
+    if (isGrpcServiceError(current) && (current.code === GRPC_ABORTED || (current.code === GRPC_FAILED_PRECONDITION && ABORTED_WORDS.test(current.message))))
+      return true;
   }
   return false;
 }

@@ -87,7 +87,9 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     try {
       plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      throw new PayloadDecryptionError(`cannot decrypt a payload with key "${id}": the key configured under that id is not the one it was encrypted with, or the payload was altered`);
+      throw new PayloadDecryptionError(
+        `cannot decrypt a payload with key "${id}": the key configured under that id is not the one it was encrypted with, or the payload was altered`,
+      );
     }
     const decoded = temporal.api.common.v1.Payload.decode(plain);
     return { metadata: decoded.metadata, data: decoded.data };

@@ -16,8 +16,7 @@ import { KEY_FILE_ENV, KEYS_ENV } from './keys';
 
 export const ACCEPT_PLAINTEXT_ENV = 'MCPFLOW_ENCRYPTION_ACCEPT_PLAINTEXT';
 
-export const PLAINTEXT_REFUSED_REASON =
-  `it was not encrypted, and this worker takes encrypted payloads only: start runs (and send answers) with ${KEYS_ENV} (or ${KEY_FILE_ENV}) set as on the workers`;
+export const PLAINTEXT_REFUSED_REASON = `it was not encrypted, and this worker takes encrypted payloads only: start runs (and send answers) with ${KEYS_ENV} (or ${KEY_FILE_ENV}) set as on the workers`;
 
 export function acceptsPlaintext(env: NodeJS.ProcessEnv): boolean {
   return /^(1|true|yes)$/i.test(env[ACCEPT_PLAINTEXT_ENV]?.trim() ?? '');

@@ -16,7 +16,10 @@ export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '::1
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 
 export class GuardError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -46,7 +49,10 @@ export function hostName(header: string | undefined): string | undefined {
 export function checkHostAndOrigin(request: IncomingMessage, hosts: ReadonlySet<string>, corsOrigins: readonly string[]): void {
   const name = hostName(request.headers.host);
   if (!name || !hosts.has(name)) {
-    throw new GuardError(403, `Host "${(request.headers.host ?? '').slice(0, 100)}" is not this codec server's (allowed: ${[...hosts].join(', ')}; add a name with --allow-host)`);
+    throw new GuardError(
+      403,
+      `Host "${(request.headers.host ?? '').slice(0, 100)}" is not this codec server's (allowed: ${[...hosts].join(', ')}; add a name with --allow-host)`,
+    );
   }
   const origin = request.headers.origin;
   if (origin !== undefined && !corsOrigins.includes(origin)) {

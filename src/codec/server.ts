@@ -50,7 +50,9 @@ function fromJson(payload: { metadata?: Record<string, string>; data?: string })
 
 function toJson(payload: Payload): { metadata: Record<string, string>; data: string } {
   return {
-    metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? new Uint8Array()).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value ?? new Uint8Array()).toString('base64')]),
+    ),
     data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
   };
 }
@@ -100,10 +102,14 @@ export function createCodecHandler(options: CodecServerOptions) {
       if (!route) throw new HttpError(404, 'POST /encode or /decode (or /<token>/decode)');
       if (request.method !== 'POST') throw new HttpError(405, `use POST for /${route}`);
       if (options.token !== undefined && !hasToken(request, pathToken, options.token)) {
-        throw new HttpError(401, 'missing or wrong token: send Authorization: Bearer <MCPFLOW_CODEC_TOKEN>, or use http://host:port/<token> as the codec endpoint');
+        throw new HttpError(
+          401,
+          'missing or wrong token: send Authorization: Bearer <MCPFLOW_CODEC_TOKEN>, or use http://host:port/<token> as the codec endpoint',
+        );
       }
       // Encrypting for anyone would let them plant payloads that pass for the workers' own.
-      if (options.token === undefined && route === 'encode') throw new HttpError(403, '/encode needs a token: start the codec server with one (MCPFLOW_CODEC_TOKEN or --token)');
+      if (options.token === undefined && route === 'encode')
+        throw new HttpError(403, '/encode needs a token: start the codec server with one (MCPFLOW_CODEC_TOKEN or --token)');
       let json: unknown;
       try {
         json = JSON.parse(await readBody(request));
@@ -144,10 +150,11 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   return {
     url: `http://${host}:${address.port}`,
     server,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -32,11 +32,7 @@ export interface ConnectionSettings {
   profile: string | undefined;
 }
 
-export function resolveConnectionSettings(
-  flags: ConnectionFlags = {},
-  file: TemporalSection = {},
-  env: NodeJS.ProcessEnv = process.env,
-): ConnectionSettings {
+export function resolveConnectionSettings(flags: ConnectionFlags = {}, file: TemporalSection = {}, env: NodeJS.ProcessEnv = process.env): ConnectionSettings {
   const profile = flags.profile ?? env.TEMPORAL_PROFILE ?? file.profile;
   let loaded: ReturnType<typeof loadClientConnectConfig>;
   try {

@@ -76,7 +76,5 @@ function explain(issue: z.core.$ZodIssue): string {
 
 function formatPath(segments: readonly PropertyKey[]): string {
   if (!segments.length) return '(top level)';
-  return segments
-    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`))
-    .join('');
+  return segments.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`)).join('');
 }

@@ -41,7 +41,10 @@ export type Defaults = z.infer<typeof DefaultsSchema>;
  * TEMPORAL_API_KEY / TEMPORAL_TLS_* or a Temporal config profile, never from this file.
  */
 export const TemporalSectionSchema = z.strictObject({
-  address: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, for example 127.0.0.1:7233').optional(),
+  address: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be host:port, for example 127.0.0.1:7233')
+    .optional(),
   namespace: z.string().min(1).optional(),
   /** A profile of the Temporal config file (temporal.toml), as TEMPORAL_PROFILE would pick. */
   profile: z.string().min(1).optional(),

@@ -43,18 +43,24 @@ export function parseServerSpec(spec: string): ServerConfig {
     const [key, ...valueParts] = option.split('=');
     const name = key?.trim();
     const value = valueParts.join('=').trim();
-    if (!name || !valueParts.length || value === '') throw new ConfigError(`--server "${spec}": option "${option}" must be key=value (keys: ${keys.join(', ')})`);
+    if (!name || !valueParts.length || value === '')
+      throw new ConfigError(`--server "${spec}": option "${option}" must be key=value (keys: ${keys.join(', ')})`);
     if (!keys.includes(name)) throw new ConfigError(`--server "${spec}": unknown option "${name}"; use ${keys.join(', ')}`);
     if (name === 'approval') raw.require_approval = value;
     // auth=oauth: tokens from `mcpflow auth <label>`; auth=NAME or auth=env:NAME: a token in the worker's environment.
     else if (name === 'auth') {
       if (value === 'oauth') raw.auth = { oauth: true };
       else raw.authorization = { env: value.startsWith('env:') ? value.slice('env:'.length) : value };
-    }
-    else if (name === 'tools') raw.allowed_tools = value.split('|').filter(Boolean);
+    } else if (name === 'tools') raw.allowed_tools = value.split('|').filter(Boolean);
     else if (name === 'cwd') raw.cwd = value;
     // The program gets the worker's value of each named variable, by reference (never in history).
-    else if (name === 'env') raw.env = Object.fromEntries(value.split('|').filter(Boolean).map((variable) => [variable, { env: variable }]));
+    else if (name === 'env')
+      raw.env = Object.fromEntries(
+        value
+          .split('|')
+          .filter(Boolean)
+          .map((variable) => [variable, { env: variable }]),
+      );
   }
   // A command or secrets written on the command line: only a worker that accepts inline servers runs them (`mcpflow dev`).
   if (stdio || raw.authorization || raw.auth) raw.inline = true;
@@ -71,7 +77,10 @@ function parseRegisteredSpec(spec: string, label: string, options: string[]): Se
     if (!name || !value) throw new ConfigError(`--server "${spec}": option "${option}" must be key=value (keys: ${REGISTERED_OPTION_KEYS.join(', ')})`);
     if (name === 'approval') raw.require_approval = value;
     else if (name === 'tools') raw.allowed_tools = value.split('|').filter(Boolean);
-    else throw new ConfigError(`--server "${spec}": unknown option "${name}" for a server named by label (the worker's config defines the rest); use ${REGISTERED_OPTION_KEYS.join(', ')}`);
+    else
+      throw new ConfigError(
+        `--server "${spec}": unknown option "${name}" for a server named by label (the worker's config defines the rest); use ${REGISTERED_OPTION_KEYS.join(', ')}`,
+      );
   }
   return checked(spec, raw);
 }

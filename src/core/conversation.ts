@@ -47,7 +47,12 @@ export function carriedItem(item: OutputItem): InputItem | null {
       // Without its encrypted content a reasoning item refers to a stored one, which `store: false` does not keep.
       const reasoning = item as Record<string, unknown>;
       if (typeof reasoning['encrypted_content'] !== 'string' || typeof reasoning['id'] !== 'string' || !Array.isArray(reasoning['summary'])) return null;
-      return { type: 'reasoning', id: reasoning['id'], summary: reasoning['summary'] as { type: 'summary_text'; text: string }[], encrypted_content: reasoning['encrypted_content'] };
+      return {
+        type: 'reasoning',
+        id: reasoning['id'],
+        summary: reasoning['summary'] as { type: 'summary_text'; text: string }[],
+        encrypted_content: reasoning['encrypted_content'],
+      };
     }
     default:
       // Hosted tools mcpflow does not configure (web search, ...) cannot appear; if one does, it is left out.

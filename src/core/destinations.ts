@@ -71,7 +71,8 @@ function ipv4Rule(octets: number[], allow: AllowPrivateNetworks): DestinationRul
   if (a >= 224 && a <= 239) return 'multicast';
   if (octets.every((octet) => octet === 255)) return 'broadcast';
   if (a === 127) return allow === false ? 'loopback' : undefined;
-  const isPrivate = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || (a === 198 && (b === 18 || b === 19));
+  const isPrivate =
+    a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || (a === 198 && (b === 18 || b === 19));
   if (isPrivate) return allow === true ? undefined : 'private';
   return undefined;
 }
@@ -137,7 +138,10 @@ export function checkUrl(url: string, allow: AllowPrivateNetworks): DestinationR
     return refusal('scheme', `${url} is not a URL`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return refusal('scheme', `${parsed.protocol} in ${url}`);
-  const host = parsed.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const host = parsed.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   if (METADATA_HOSTS.has(host)) return refusal('metadata', host);
   if (isIpLiteral(host)) return checkAddress(host, allow);
   if (host === 'localhost' || host.endsWith('.localhost')) return allow === false ? refusal('loopback', host) : undefined;

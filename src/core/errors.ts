@@ -25,11 +25,7 @@ export type MCPErrorType = z.infer<typeof MCPErrorTypeSchema>;
 export const MCP_ERROR_TYPES = MCPErrorTypeSchema.options;
 
 export type RetryRule =
-  | { kind: 'never'; advice: string }
-  | { kind: 'exponential' }
-  | { kind: 'fixed'; delayMs: number }
-  | { kind: 'server_hint' }
-  | { kind: 'read_only_tools' };
+  { kind: 'never'; advice: string } | { kind: 'exponential' } | { kind: 'fixed'; delayMs: number } | { kind: 'server_hint' } | { kind: 'read_only_tools' };
 
 /** What each type means for retrying; delays come from RetrySettings (see retry.ts). */
 export const ERROR_TABLE: Record<MCPErrorType, RetryRule> = {
@@ -126,7 +122,8 @@ function classifyHttp(facts: Extract<ErrorFacts, { source: 'http' }>): Classific
     return {
       type: 'invalid_arguments',
       retryable: false,
-      advice: 'previous_response_not_found: the API no longer keeps the earlier response (30-day retention, or store: false); run with conversation "stateless" so the workflow carries the conversation',
+      advice:
+        'previous_response_not_found: the API no longer keeps the earlier response (30-day retention, or store: false); run with conversation "stateless" so the workflow carries the conversation',
     };
   }
   const classification = decide(typeFromHttpStatus(facts.status, facts.code), { retryAfterMs: facts.retryAfterMs });

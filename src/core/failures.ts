@@ -3,6 +3,7 @@
  * function each, and workflows and clients read them with one reader each (never with casts).
  * A reader returns undefined for details it cannot read (an older run, another producer).
  */
+import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { errorSummary, MCPErrorTypeSchema, RecordedErrorSchema, type MCPErrorType, type RecordedError } from './errors';
 import { QueryResultSchema, type QueryResult } from './records';
@@ -59,4 +60,10 @@ export function readQueryFailedDetails(details: readonly unknown[] | undefined |
 export function errorTypeOf(type: string | null | undefined): MCPErrorType | undefined {
   const parsed = MCPErrorTypeSchema.safeParse(type);
   return parsed.success ? parsed.data : undefined;
+}
+
+/** The partial result a failed runQuery carries: it fails with ApplicationFailure(QUERY_FAILED, details [{ summary, result }]). */
+export function failedQueryResult(cause: unknown): QueryResult | null {
+  if (!(cause instanceof ApplicationFailure) || cause.type !== QUERY_FAILED) return null;
+  return readQueryFailedDetails(cause.details)?.result ?? null;
 }

@@ -56,7 +56,16 @@ export function resultOutcome(result: QueryResult): LineOutcomeWithCalls {
 export function failureOutcome(cause: unknown): LineOutcomeWithCalls {
   const partial = failedQueryResult(cause);
   if (partial) return { ...resultOutcome(partial), end: 'failed', success: false };
-  const ended = (end: LineOutcome['end'], error_type: string): LineOutcomeWithCalls => ({ end, success: false, error_type, calls: 0, denied: false, duration_ms: 0, failed_calls: 0, unknown_outcome_calls: 0 });
+  const ended = (end: LineOutcome['end'], error_type: string): LineOutcomeWithCalls => ({
+    end,
+    success: false,
+    error_type,
+    calls: 0,
+    denied: false,
+    duration_ms: 0,
+    failed_calls: 0,
+    unknown_outcome_calls: 0,
+  });
   if (cause instanceof CancelledFailure) return ended('cancelled', 'cancelled');
   if (cause instanceof TerminatedFailure) return ended('failed', 'terminated');
   if (cause instanceof TimeoutFailure) return ended('failed', 'timed_out');

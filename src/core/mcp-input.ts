@@ -233,4 +233,9 @@ const FORMATS: Record<'email' | 'uri' | 'date' | 'date-time', (value: string) =>
   date: (value) => /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)),
   'date-time': (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value)),
 };
-const FORMAT_WORDS = { email: 'an email address', uri: 'a URI (scheme:...)', date: 'a date (YYYY-MM-DD)', 'date-time': 'a date and time (ISO 8601 with a zone)' };
+const FORMAT_WORDS = {
+  email: 'an email address',
+  uri: 'a URI (scheme:...)',
+  date: 'a date (YYYY-MM-DD)',
+  'date-time': 'a date and time (ISO 8601 with a zone)',
+};

@@ -25,7 +25,11 @@ export function listedServerCatalog(serverLabel: string, tools: DiscoveredTool[]
 
 /** The catalog entry an `mcp_list_tools` item (without error) stands for: a listing inside a query is as fresh as a discovery. */
 export function catalogFromListing(item: McpListToolsItem, fetchedAt: string): ServerCatalog {
-  return listedServerCatalog(item.server_label, item.tools.map((tool) => discoveredToolFromListed(tool, item.server_label)), fetchedAt);
+  return listedServerCatalog(
+    item.server_label,
+    item.tools.map((tool) => discoveredToolFromListed(tool, item.server_label)),
+    fetchedAt,
+  );
 }
 
 export interface CallTimes {

@@ -67,7 +67,8 @@ export function jsonTextBytes(text: string): number {
     if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && text.charCodeAt(i + 1) >= 0xdc00 && text.charCodeAt(i + 1) <= 0xdfff) {
       bytes += 4;
       i++;
-    } else if (code >= 0xd800 && code <= 0xdfff) bytes += 6; // a lone surrogate: JSON.stringify escapes it
+    } else if (code >= 0xd800 && code <= 0xdfff)
+      bytes += 6; // a lone surrogate: JSON.stringify escapes it
     else bytes += jsonCharBytes(code);
   }
   return bytes;
@@ -112,7 +113,11 @@ export function clipAllToBytes(texts: readonly string[], eachBytes: number, tota
 /** The tool outputs (`mcp_call` items) of one Responses call, within the per-output and per-turn budgets. */
 export function clipCallOutputs<T extends { type: string; output?: string | null }>(items: readonly T[]): T[] {
   const calls = items.map((item, index) => ({ item, index })).filter(({ item }) => item.type === 'mcp_call' && typeof item.output === 'string');
-  const clipped = clipAllToBytes(calls.map(({ item }) => item.output as string), MAX_TOOL_OUTPUT_BYTES, MAX_TURN_OUTPUT_BYTES);
+  const clipped = clipAllToBytes(
+    calls.map(({ item }) => item.output as string),
+    MAX_TOOL_OUTPUT_BYTES,
+    MAX_TURN_OUTPUT_BYTES,
+  );
   const result = [...items];
   calls.forEach(({ item, index }, i) => {
     if (clipped[i] !== item.output) result[index] = { ...item, output: clipped[i] };
@@ -126,7 +131,10 @@ export function clipCallOutputs<T extends { type: string; output?: string | null
  */
 export class OutputBudget {
   private spent = 0;
-  constructor(private readonly totalBytes = MAX_RUN_OUTPUT_BYTES, private readonly floorBytes = MAX_EVENT_TEXT_BYTES) {}
+  constructor(
+    private readonly totalBytes = MAX_RUN_OUTPUT_BYTES,
+    private readonly floorBytes = MAX_EVENT_TEXT_BYTES,
+  ) {}
 
   keep(output: string): string {
     const room = Math.max(this.floorBytes, Math.min(MAX_TOOL_OUTPUT_BYTES, this.totalBytes - this.spent));

@@ -117,11 +117,29 @@ export const StatisticsTotalsSchema = z.object({
 export type StatisticsTotals = z.infer<typeof StatisticsTotalsSchema>;
 
 export const EMPTY_TOTALS: StatisticsTotals = {
-  queries: 0, successful: 0, success_duration_sum: 0, success_duration_max: 0, retries: 0, calls: 0,
-  tool_usage: {}, server_usage: {}, calls_by_status: {}, failed_calls: 0, unknown_outcome_calls: 0, call_duration_sum: 0, call_duration_count: 0, call_duration_max: null, errors_by_type: {}, recoverable_errors: 0,
+  queries: 0,
+  successful: 0,
+  success_duration_sum: 0,
+  success_duration_max: 0,
+  retries: 0,
+  calls: 0,
+  tool_usage: {},
+  server_usage: {},
+  calls_by_status: {},
+  failed_calls: 0,
+  unknown_outcome_calls: 0,
+  call_duration_sum: 0,
+  call_duration_count: 0,
+  call_duration_max: null,
+  errors_by_type: {},
+  recoverable_errors: 0,
 };
 
-export function totalsOf(results: readonly Pick<QueryResult, 'success' | 'duration_ms' | 'retries'>[], calls: readonly CallRecord[], errors: readonly RecordedError[]): StatisticsTotals {
+export function totalsOf(
+  results: readonly Pick<QueryResult, 'success' | 'duration_ms' | 'retries'>[],
+  calls: readonly CallRecord[],
+  errors: readonly RecordedError[],
+): StatisticsTotals {
   const successful = results.filter((result) => result.success);
   const durations = calls.flatMap((call) => (call.duration_ms === null ? [] : [call.duration_ms]));
   return {
@@ -158,7 +176,12 @@ export function addTotals(a: StatisticsTotals, b: StatisticsTotals): StatisticsT
     unknown_outcome_calls: a.unknown_outcome_calls + b.unknown_outcome_calls,
     call_duration_sum: a.call_duration_sum + b.call_duration_sum,
     call_duration_count: a.call_duration_count + b.call_duration_count,
-    call_duration_max: a.call_duration_max === null ? b.call_duration_max : b.call_duration_max === null ? a.call_duration_max : Math.max(a.call_duration_max, b.call_duration_max),
+    call_duration_max:
+      a.call_duration_max === null
+        ? b.call_duration_max
+        : b.call_duration_max === null
+          ? a.call_duration_max
+          : Math.max(a.call_duration_max, b.call_duration_max),
     errors_by_type: addCounts(a.errors_by_type, b.errors_by_type),
     recoverable_errors: a.recoverable_errors + b.recoverable_errors,
   };
@@ -227,4 +250,3 @@ function addCounts(a: Record<string, number>, b: Record<string, number>): Record
   for (const [key, count] of Object.entries(b)) sum[key] = (sum[key] ?? 0) + count;
   return sum;
 }
-

@@ -67,11 +67,7 @@ export const McpHttpErrorSchema = z.looseObject({
   code: z.number().int(),
   message: z.string(),
 });
-export const McpCallErrorSchema = z.discriminatedUnion('type', [
-  McpProtocolErrorSchema,
-  McpToolExecutionErrorSchema,
-  McpHttpErrorSchema,
-]);
+export const McpCallErrorSchema = z.discriminatedUnion('type', [McpProtocolErrorSchema, McpToolExecutionErrorSchema, McpHttpErrorSchema]);
 export type McpCallError = z.infer<typeof McpCallErrorSchema>;
 
 export const McpCallStatusSchema = z.enum(['in_progress', 'completed', 'incomplete', 'calling', 'failed']);

@@ -21,12 +21,7 @@ export const DEFAULT_RETRY_SETTINGS: RetrySettings = RetrySettingsSchema.parse({
  * Delay before the retry that follows failed attempt number `attempt` (1-based).
  * A server's own `retry-after` wins for rate limits, since it knows when capacity returns.
  */
-export function nextRetryDelayMs(
-  type: MCPErrorType,
-  attempt: number,
-  settings: RetrySettings,
-  serverRetryAfterMs?: number,
-): number {
+export function nextRetryDelayMs(type: MCPErrorType, attempt: number, settings: RetrySettings, serverRetryAfterMs?: number): number {
   const rule = ERROR_TABLE[type];
   const exponent = Math.max(0, attempt - 1);
   switch (rule.kind) {

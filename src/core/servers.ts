@@ -50,27 +50,29 @@ const CommonShape = {
 };
 
 /** A server reached over HTTP (Streamable HTTP, or the legacy HTTP+SSE transport in direct mode). */
-export const HttpServerConfigSchema = z.strictObject({
-  ...CommonShape,
-  url: z
-    .string()
-    .url('must be the MCP endpoint URL, for example http://127.0.0.1:8801/mcp')
-    // The rules no setting relaxes (scheme, metadata, link-local, unspecified); ranges are checked at connect time.
-    .superRefine((url, context) => {
-      if (!URL.canParse(url)) return; // .url() has said so
-      const refusal = checkUrl(url, true);
-      if (refusal) context.addIssue({ code: 'custom', message: `${refusal.message}; use an http:// or https:// MCP endpoint` });
-    }),
-  /** Extra HTTP headers for the MCP server, each a reference to an environment variable. */
-  headers: z.record(z.string(), secretRef).optional(),
-  /** OAuth access token for the server (sent as `authorization`), by reference. */
-  authorization: secretRef.optional(),
-  /** An OAuth-protected server whose tokens `mcpflow auth <label>` obtains (src/auth/, activities/mcp/auth.ts). */
-  auth: OAuthSettingsSchema.optional(),
-}).refine((server) => !(server.auth && server.authorization), {
-  path: ['auth'],
-  message: 'give either "auth": { "oauth": true } (tokens from `mcpflow auth <label>`) or "authorization": { "env": "NAME" } (a token you provide), not both',
-});
+export const HttpServerConfigSchema = z
+  .strictObject({
+    ...CommonShape,
+    url: z
+      .string()
+      .url('must be the MCP endpoint URL, for example http://127.0.0.1:8801/mcp')
+      // The rules no setting relaxes (scheme, metadata, link-local, unspecified); ranges are checked at connect time.
+      .superRefine((url, context) => {
+        if (!URL.canParse(url)) return; // .url() has said so
+        const refusal = checkUrl(url, true);
+        if (refusal) context.addIssue({ code: 'custom', message: `${refusal.message}; use an http:// or https:// MCP endpoint` });
+      }),
+    /** Extra HTTP headers for the MCP server, each a reference to an environment variable. */
+    headers: z.record(z.string(), secretRef).optional(),
+    /** OAuth access token for the server (sent as `authorization`), by reference. */
+    authorization: secretRef.optional(),
+    /** An OAuth-protected server whose tokens `mcpflow auth <label>` obtains (src/auth/, activities/mcp/auth.ts). */
+    auth: OAuthSettingsSchema.optional(),
+  })
+  .refine((server) => !(server.auth && server.authorization), {
+    path: ['auth'],
+    message: 'give either "auth": { "oauth": true } (tokens from `mcpflow auth <label>`) or "authorization": { "env": "NAME" } (a token you provide), not both',
+  });
 export type HttpServerConfig = z.infer<typeof HttpServerConfigSchema>;
 
 /**
@@ -128,7 +130,9 @@ export const RegisteredServerConfigSchema = z.strictObject({
   ...CommonShape,
   url: absent('a server has either "url" or "command"'),
   command: absent('a server has either "url" or "command"'),
-  inline: absent('a server named by label alone is defined by the worker\'s config, not inline: give "url" or "command" with "inline": true, or leave "inline" out'),
+  inline: absent(
+    'a server named by label alone is defined by the worker\'s config, not inline: give "url" or "command" with "inline": true, or leave "inline" out',
+  ),
 });
 export type RegisteredServerConfig = z.infer<typeof RegisteredServerConfigSchema>;
 
@@ -136,24 +140,26 @@ export type RegisteredServerConfig = z.infer<typeof RegisteredServerConfigSchema
  * Either kind, chosen by the presence of "command": a union of the two would leave the choice to
  * zod's guess, and a typo in an HTTP server's field would be reported as "not a server at all".
  */
-export const ServerConfigSchema = z
-  .unknown()
-  .transform((value, context) => {
-    const object = value && typeof value === 'object' ? value : undefined;
-    const has = (...keys: string[]) => !!object && keys.some((key) => key in object);
-    // A label alone (with approval and tool rules) is a registered server; any field of a kind picks that kind, so a missing url or command is named.
-    const schema = has('command', 'args', 'env', 'cwd') ? StdioServerConfigSchema : !object || has('url', 'headers', 'authorization', 'auth') ? HttpServerConfigSchema : RegisteredServerConfigSchema;
-    const parsed = schema.safeParse(value);
-    if (parsed.success) return parsed.data as HttpServerConfig | StdioServerConfig;
-    for (const issue of parsed.error.issues) context.addIssue({ ...issue, code: 'custom', message: issue.message, path: issue.path });
-    return z.NEVER;
-  }) as unknown as z.ZodType<
-    // A registered reference is typed as an HTTP server without its URL: only workflow inputs hold
-    // one, and the activity boundary (activities/server-registry.ts) replaces it with the worker's
-    // definition before any activity reads `url`; workflow code reads only label and rules.
-    HttpServerConfig | StdioServerConfig,
-    z.input<typeof HttpServerConfigSchema> | z.input<typeof StdioServerConfigSchema> | z.input<typeof RegisteredServerConfigSchema>
-  >;
+export const ServerConfigSchema = z.unknown().transform((value, context) => {
+  const object = value && typeof value === 'object' ? value : undefined;
+  const has = (...keys: string[]) => !!object && keys.some((key) => key in object);
+  // A label alone (with approval and tool rules) is a registered server; any field of a kind picks that kind, so a missing url or command is named.
+  const schema = has('command', 'args', 'env', 'cwd')
+    ? StdioServerConfigSchema
+    : !object || has('url', 'headers', 'authorization', 'auth')
+      ? HttpServerConfigSchema
+      : RegisteredServerConfigSchema;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data as HttpServerConfig | StdioServerConfig;
+  for (const issue of parsed.error.issues) context.addIssue({ ...issue, code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+}) as unknown as z.ZodType<
+  // A registered reference is typed as an HTTP server without its URL: only workflow inputs hold
+  // one, and the activity boundary (activities/server-registry.ts) replaces it with the worker's
+  // definition before any activity reads `url`; workflow code reads only label and rules.
+  HttpServerConfig | StdioServerConfig,
+  z.input<typeof HttpServerConfigSchema> | z.input<typeof StdioServerConfigSchema> | z.input<typeof RegisteredServerConfigSchema>
+>;
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
 

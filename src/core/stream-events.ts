@@ -11,14 +11,7 @@ const sequenced = { sequence_number: z.number().int().nonnegative() };
 const itemProgress = { ...sequenced, output_index: z.number().int().nonnegative(), item_id: z.string() };
 
 export const ResponseLifecycleEventSchema = z.looseObject({
-  type: z.enum([
-    'response.created',
-    'response.in_progress',
-    'response.completed',
-    'response.failed',
-    'response.incomplete',
-    'response.queued',
-  ]),
+  type: z.enum(['response.created', 'response.in_progress', 'response.completed', 'response.failed', 'response.incomplete', 'response.queued']),
   ...sequenced,
   response: ResponseSchema,
 });

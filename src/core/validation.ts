@@ -14,10 +14,7 @@ const compiled = new Map<string, ValidateFunction>();
 
 export type ValidationResult = { valid: true } | { valid: false; errors: string[] };
 
-export function validateArguments(
-  tool: Pick<DiscoveredTool, 'input_schema' | 'definition_hash'>,
-  args: Record<string, unknown>,
-): ValidationResult {
+export function validateArguments(tool: Pick<DiscoveredTool, 'input_schema' | 'definition_hash'>, args: Record<string, unknown>): ValidationResult {
   const validate = validatorFor(tool);
   if (validate(args)) return { valid: true };
   return { valid: false, errors: (validate.errors ?? []).map(describeError) };

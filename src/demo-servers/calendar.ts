@@ -21,9 +21,7 @@ const FIXED_EVENTS: readonly CalendarEvent[] = [
   { id: 'evt-review', title: 'Project review with Dana', date: DEMO_TODAY, start_time: '14:00', end_time: '15:00', duration_minutes: 60 },
 ];
 
-const DateSchema = z
-  .string()
-  .regex(/^(\d{4}-\d{2}-\d{2}|today|tomorrow|yesterday)$/i, 'expected YYYY-MM-DD, "today" or "tomorrow"');
+const DateSchema = z.string().regex(/^(\d{4}-\d{2}-\d{2}|today|tomorrow|yesterday)$/i, 'expected YYYY-MM-DD, "today" or "tomorrow"');
 
 function toMinutes(time: string): number {
   const [h, m] = time.split(':').map(Number);
@@ -64,8 +62,7 @@ export function calendarTools(store: CalendarStore): DemoTool[] {
       name: 'list_events',
       title: 'List calendar events',
       description:
-        `List the meetings on a date. Dates are YYYY-MM-DD; "today" is the demo date ${DEMO_TODAY} ` +
-        `and "tomorrow" is ${addDays(DEMO_TODAY, 1)}.`,
+        `List the meetings on a date. Dates are YYYY-MM-DD; "today" is the demo date ${DEMO_TODAY} ` + `and "tomorrow" is ${addDays(DEMO_TODAY, 1)}.`,
       inputSchema: z.object({ date: DateSchema.describe('Date to list, YYYY-MM-DD (or "today" / "tomorrow")') }),
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
       handler: ({ date }) => {

@@ -36,9 +36,7 @@ export function databaseTools(): DemoTool[] {
           return errorResult(`unknown table "${table ?? ''}"; tables: ${Object.keys(TABLES).join(', ')}`);
         }
         return jsonResult({
-          tables: selected.flatMap((t) =>
-            t ? [{ name: t.name, description: t.description, row_count: t.rows.length, columns: t.columns }] : [],
-          ),
+          tables: selected.flatMap((t) => (t ? [{ name: t.name, description: t.description, row_count: t.rows.length, columns: t.columns }] : [])),
         });
       },
     }),

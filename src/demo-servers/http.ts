@@ -98,9 +98,12 @@ function refusedHost(req: IncomingMessage): string | undefined {
 export function createMcpEndpoint(context: DemoMcpContext, options: McpEndpointOptions): McpEndpoint {
   const { state } = context;
   const onerror = (): void => undefined; // every refusal already reaches the client; the demo keeps its log quiet
-  const modern = options.protocol === PROTOCOL_2025 ? undefined : createMcpHandler(({ era }) => buildDemoMcpServer(context, era), { legacy: 'reject', onerror });
+  const modern =
+    options.protocol === PROTOCOL_2025 ? undefined : createMcpHandler(({ era }) => buildDemoMcpServer(context, era), { legacy: 'reject', onerror });
   const legacy = (): LegacyHttpHandler =>
-    options.enableJsonResponse ? statelessJsonHandler(() => buildDemoMcpServer(context, 'legacy')) : legacyStatelessFallback(() => buildDemoMcpServer(context, 'legacy'), onerror);
+    options.enableJsonResponse
+      ? statelessJsonHandler(() => buildDemoMcpServer(context, 'legacy'))
+      : legacyStatelessFallback(() => buildDemoMcpServer(context, 'legacy'), onerror);
   const serve: LegacyHttpHandler = modern ? (request, init) => modern.fetch(request, init) : legacy();
   const tasks = context.interactive ? { state: context.interactive.state, taskTools: taskToolsOf(context), serverInfo: context.serverInfo } : undefined;
 

@@ -70,7 +70,12 @@ export class InteractiveState {
    * A task that works for `workMs`; with `ask`, it stops halfway in `input_required` until
    * `tasks/update` answers, then works the other half. `finish` gets the answer (if any).
    */
-  startTask(tool: string, workMs: number, finish: (answer?: unknown) => Record<string, unknown>, ask?: { key: string; request: Record<string, unknown> }): DemoTask {
+  startTask(
+    tool: string,
+    workMs: number,
+    finish: (answer?: unknown) => Record<string, unknown>,
+    ask?: { key: string; request: Record<string, unknown> },
+  ): DemoTask {
     const now = new Date().toISOString();
     const task: DemoTask = { taskId: randomUUID(), tool, status: 'working', createdAt: now, lastUpdatedAt: now };
     const complete = (after: number, answer?: unknown) => {

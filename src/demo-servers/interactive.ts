@@ -12,7 +12,15 @@
  * state minted for another request proves nothing here, so the tool asks again.
  */
 import { randomUUID } from 'node:crypto';
-import { CLIENT_CAPABILITIES_META_KEY, inputRequired, inputResponse, type CallToolResult, type InputRequiredResult, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  inputRequired,
+  inputResponse,
+  type CallToolResult,
+  type InputRequiredResult,
+  type McpServer,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { CalendarStore } from './calendar';
 import { InteractiveState, RequestStatePayloadSchema } from './interactive-state';
@@ -83,7 +91,8 @@ export function registerInteractiveTools(server: McpServer, context: Interactive
           requestState: await state.mintState('book_meeting', args),
         });
       }
-      if (answer.action !== 'accept' || !content) return text(`No meeting booked: the user chose "${answer.action}".`, { booked: false, action: answer.action });
+      if (answer.action !== 'accept' || !content)
+        return text(`No meeting booked: the user chose "${answer.action}".`, { booked: false, action: answer.action });
       if (!content.data.confirm) return text('No meeting booked: the user did not confirm.', { booked: false, action: 'accept' });
       const date = resolveDemoDate(args.date);
       if (!date) return text(`date "${args.date}" is not a valid calendar date`, undefined, true);
@@ -105,7 +114,12 @@ export function registerInteractiveTools(server: McpServer, context: Interactive
       const answer = inputResponse(ctx.mcpReq.inputResponses, 'consent');
       if (!askedBefore(ctx, 'link_calendar', args) || answer.kind !== 'elicit') {
         return inputRequired({
-          inputRequests: { consent: inputRequired.elicitUrl({ message: 'Open this page to allow access to your calendar, then come back.', url: `${context.adminUrl}/consent` }) },
+          inputRequests: {
+            consent: inputRequired.elicitUrl({
+              message: 'Open this page to allow access to your calendar, then come back.',
+              url: `${context.adminUrl}/consent`,
+            }),
+          },
           requestState: await state.mintState('link_calendar', args),
         });
       }
@@ -131,7 +145,8 @@ export function registerInteractiveTools(server: McpServer, context: Interactive
     },
     (args, ctx): CallToolResult => {
       // ./tasks.ts answers -32021 before this; the extension forbids a task to a client that did not declare it.
-      if (declaredExtensions(ctx)[TASKS_EXTENSION] === undefined) return errorResult(`export_calendar runs as a task: declare the ${TASKS_EXTENSION} extension`);
+      if (declaredExtensions(ctx)[TASKS_EXTENSION] === undefined)
+        return errorResult(`export_calendar runs as a task: declare the ${TASKS_EXTENSION} extension`);
       const date = resolveDemoDate(args.date ?? 'today') ?? args.date ?? 'today';
       onExecuted('export_calendar');
       const ask = args.ask_format
@@ -150,7 +165,10 @@ export function registerInteractiveTools(server: McpServer, context: Interactive
           const events = store.list(date);
           const chosen = FormatAnswerSchema.safeParse(answer);
           const as = chosen.success ? ` as ${chosen.data.content.format}` : '';
-          return { content: [{ type: 'text', text: `Exported ${events.length} meeting(s) on ${date}${as}.` }], structuredContent: { date, count: events.length } };
+          return {
+            content: [{ type: 'text', text: `Exported ${events.length} meeting(s) on ${date}${as}.` }],
+            structuredContent: { date, count: events.length },
+          };
         },
         ask,
       );

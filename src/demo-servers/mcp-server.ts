@@ -39,7 +39,9 @@ export function buildDemoMcpServer(context: DemoMcpContext, era: 'legacy' | 'mod
       ...(modern && interactive ? { extensions: { [TASKS_EXTENSION]: {} } } : {}),
     },
     cacheHints: { 'tools/list': listHint, 'server/discover': listHint },
-    ...(interactive ? { requestState: { verify: (wire: string, ctx: Parameters<InteractiveState['verifyState']>[1]) => interactive.state.verifyState(wire, ctx) } } : {}),
+    ...(interactive
+      ? { requestState: { verify: (wire: string, ctx: Parameters<InteractiveState['verifyState']>[1]) => interactive.state.verifyState(wire, ctx) } }
+      : {}),
   });
   const onExecuted = (name: string): void => state.recordExecuted(name);
   const tools = state.tools();

@@ -25,7 +25,13 @@ export async function startDemoServers(opts: StartDemoServersOptions = {}): Prom
     opts.ports?.[kind] ?? (opts.basePort !== undefined && opts.basePort !== 0 ? opts.basePort + index : 0);
   const results = await Promise.allSettled(
     DEMO_SERVER_KINDS.map((kind, index) =>
-      startDemoServer(kind, { host: opts.host, port: portOf(kind, index), faults: opts.faults?.[kind], enableJsonResponse: opts.enableJsonResponse, protocol: opts.protocol }),
+      startDemoServer(kind, {
+        host: opts.host,
+        port: portOf(kind, index),
+        faults: opts.faults?.[kind],
+        enableJsonResponse: opts.enableJsonResponse,
+        protocol: opts.protocol,
+      }),
     ),
   );
   const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

@@ -12,14 +12,9 @@ export class SqlError extends Error {
   override name = 'SqlError';
 }
 
-export const SUPPORTED_SQL =
-  'supported: SELECT * | SELECT col, ... | SELECT COUNT(*) FROM <table> [WHERE <col> = <value>] [LIMIT <n>]';
+export const SUPPORTED_SQL = 'supported: SELECT * | SELECT col, ... | SELECT COUNT(*) FROM <table> [WHERE <col> = <value>] [LIMIT <n>]';
 
-type Token =
-  | { kind: 'word'; text: string }
-  | { kind: 'number'; value: number }
-  | { kind: 'string'; value: string }
-  | { kind: 'symbol'; text: string };
+type Token = { kind: 'word'; text: string } | { kind: 'number'; value: number } | { kind: 'string'; value: string } | { kind: 'symbol'; text: string };
 
 const WRITE_KEYWORDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'DROP', 'CREATE', 'ALTER', 'TRUNCATE', 'REPLACE', 'MERGE', 'GRANT']);
 

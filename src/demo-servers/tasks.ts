@@ -32,7 +32,9 @@ const error = (status: number, id: Id, code: number, message: string, data?: unk
 
 const missingExtension = (id: Id, what: string): TasksAnswer =>
   // The MCP spec answers -32021 with HTTP 400 wherever it arises.
-  error(400, id, -32021, `Missing required client capability: ${what} needs the ${TASKS_EXTENSION} extension`, { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } });
+  error(400, id, -32021, `Missing required client capability: ${what} needs the ${TASKS_EXTENSION} extension`, {
+    requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } },
+  });
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];

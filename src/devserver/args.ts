@@ -6,8 +6,13 @@ export const DEFAULT_NAMESPACE = 'default';
 
 /** The argument list of `temporal server start-dev` for these options. */
 export function devServerArgs(opts: {
-  ip: string; port: number; uiPort: number | undefined; namespace: string;
-  dbFilename: string | undefined; headless: boolean; searchAttributes: Readonly<Record<string, string>>;
+  ip: string;
+  port: number;
+  uiPort: number | undefined;
+  namespace: string;
+  dbFilename: string | undefined;
+  headless: boolean;
+  searchAttributes: Readonly<Record<string, string>>;
   uiCodecEndpoint?: string | undefined;
 }): string[] {
   const args = ['server', 'start-dev', '--ip', opts.ip, '--port', String(opts.port), '--log-level', 'warn'];

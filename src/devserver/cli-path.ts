@@ -66,9 +66,7 @@ export function findTemporalCli(): string | undefined {
   if (configured) {
     const resolved = path.resolve(configured);
     if (!isExecutableFile(resolved)) {
-      throw new Error(
-        `TEMPORAL_CLI_PATH=${configured} is not an executable file: point it at a Temporal CLI binary or unset it.`,
-      );
+      throw new Error(`TEMPORAL_CLI_PATH=${configured} is not an executable file: point it at a Temporal CLI binary or unset it.`);
     }
     return resolved;
   }
@@ -101,9 +99,13 @@ function goVersion(): Promise<string> {
     execFile('go', ['env', 'GOVERSION'], (error, stdout) => {
       if (error) {
         const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-        reject(new Error(missing
-          ? `The Temporal CLI was not found and Go is not installed to build it.\n${howToProvideCli()}`
-          : `\`go env GOVERSION\` failed: ${error.message}\n${howToProvideCli()}`));
+        reject(
+          new Error(
+            missing
+              ? `The Temporal CLI was not found and Go is not installed to build it.\n${howToProvideCli()}`
+              : `\`go env GOVERSION\` failed: ${error.message}\n${howToProvideCli()}`,
+          ),
+        );
         return;
       }
       resolve(stdout.trim());
@@ -245,9 +247,11 @@ function runGoInstall(gobin: string, log: (line: string) => void): Promise<void>
         resolve();
         return;
       }
-      reject(new Error(
-        `\`go install ${target}\` failed (${signal ? `signal ${signal}` : `exit code ${String(code)}`}). Last output:\n${tail.join('\n')}\n${howToProvideCli()}`,
-      ));
+      reject(
+        new Error(
+          `\`go install ${target}\` failed (${signal ? `signal ${signal}` : `exit code ${String(code)}`}). Last output:\n${tail.join('\n')}\n${howToProvideCli()}`,
+        ),
+      );
     });
   });
 }

@@ -37,10 +37,16 @@ export async function assertPortFree(port: number, host: string, what: 'gRPC' | 
 
 /** A port the dev server needs is taken; the message says what to do. */
 export class PortInUseError extends Error {
-  constructor(readonly port: number, readonly host: string, readonly what: 'gRPC' | 'Web UI') {
-    super(what === 'gRPC'
-      ? `port ${port} is already in use: another Temporal server is running? stop it or pass --port`
-      : `Web UI port ${port} is already in use: stop the program using it or pass --ui-port`);
+  constructor(
+    readonly port: number,
+    readonly host: string,
+    readonly what: 'gRPC' | 'Web UI',
+  ) {
+    super(
+      what === 'gRPC'
+        ? `port ${port} is already in use: another Temporal server is running? stop it or pass --port`
+        : `Web UI port ${port} is already in use: stop the program using it or pass --ui-port`,
+    );
     this.name = 'PortInUseError';
   }
 }

@@ -10,9 +10,19 @@ import { Connection } from '@temporalio/client';
 import { DEV_SERVER_SEARCH_ATTRIBUTE_TYPES } from '../core/search-attributes';
 import { DEFAULT_DEV_SERVER_IP, DEFAULT_DEV_SERVER_PORT, DEFAULT_NAMESPACE, devServerArgs } from './args';
 import { ensureTemporalCli } from './cli-path';
+import { registerMissingSearchAttributes, toIndexedValueTypes } from './search-attributes';
 import { assertPortFree, findFreePort, isPortFree, PortInUseError } from './ports';
 
-export { DEFAULT_DEV_SERVER_IP, DEFAULT_DEV_SERVER_PORT, DEFAULT_NAMESPACE, devServerArgs, findFreePort, isPortFree, PortInUseError };
+export {
+  DEFAULT_DEV_SERVER_IP,
+  DEFAULT_DEV_SERVER_PORT,
+  DEFAULT_NAMESPACE,
+  devServerArgs,
+  findFreePort,
+  isPortFree,
+  PortInUseError,
+  registerMissingSearchAttributes,
+};
 
 export interface DevServerOptions {
   /** Path of the Temporal CLI. Default: {@link ensureTemporalCli} (may build it once). */
@@ -69,7 +79,6 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-
 /** The server process died or did not answer in time. */
 export class DevServerStartError extends Error {
   override name = 'DevServerStartError';
@@ -104,7 +113,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
 
   await assertPortFree(port, ip, 'gRPC');
   if (uiPort !== undefined) await assertPortFree(uiPort, ip, 'Web UI');
-  const cliPath = opts.cliPath ?? await ensureTemporalCli({ log: opts.progress });
+  const cliPath = opts.cliPath ?? (await ensureTemporalCli({ log: opts.progress }));
   if (dbFilename) mkdirSync(path.dirname(dbFilename), { recursive: true });
   const abortedError = () => new DevServerStartError(`start of the Temporal dev server stopped (${String(opts.signal?.reason)})`);
   if (opts.signal?.aborted) throw abortedError();
@@ -131,7 +140,11 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   let onAbort: (() => void) | undefined;
   try {
     const ready = waitUntilReady({
-      address, namespace, searchAttributes, exited, tail,
+      address,
+      namespace,
+      searchAttributes,
+      exited,
+      tail,
       deadline: Date.now() + (opts.readyTimeoutMs ?? 60_000),
       command: `${cliPath} ${args.join(' ')}`,
     });
@@ -172,13 +185,17 @@ function watchExit(child: ChildProcess): Promise<DevServerExit> {
 function makeStop(child: ChildProcess, exited: Promise<DevServerExit>, graceMs: number): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   let hasExited = false;
-  void exited.then(() => { hasExited = true; });
+  void exited.then(() => {
+    hasExited = true;
+  });
   return () => {
     stopping ??= (async () => {
       if (hasExited) return;
       child.kill('SIGTERM');
       let graceTimer: NodeJS.Timeout | undefined;
-      const graceOver = new Promise<boolean>((resolve) => { graceTimer = setTimeout(() => resolve(true), graceMs); });
+      const graceOver = new Promise<boolean>((resolve) => {
+        graceTimer = setTimeout(() => resolve(true), graceMs);
+      });
       const timedOut = await Promise.race([exited.then(() => false), graceOver]);
       clearTimeout(graceTimer); // a pending timer would keep the caller's process alive
       if (timedOut) {
@@ -202,7 +219,9 @@ interface ReadinessCheck {
 
 async function waitUntilReady(check: ReadinessCheck): Promise<void> {
   let exit: DevServerExit | undefined;
-  void check.exited.then((result) => { exit = result; });
+  void check.exited.then((result) => {
+    exit = result;
+  });
   let lastError: unknown;
   while (Date.now() < check.deadline) {
     if (exit) {
@@ -215,15 +234,21 @@ async function waitUntilReady(check: ReadinessCheck): Promise<void> {
       );
     }
     // A connect to a dead port waits out its timeout: stop waiting as soon as the process exits.
-    const attempt = probe(check, Math.min(Date.now() + PROBE_TIMEOUT_MS, check.deadline))
-      .then(() => 'ready' as const, (error: unknown) => { lastError = error; return 'failed' as const; });
+    const attempt = probe(check, Math.min(Date.now() + PROBE_TIMEOUT_MS, check.deadline)).then(
+      () => 'ready' as const,
+      (error: unknown) => {
+        lastError = error;
+        return 'failed' as const;
+      },
+    );
     const outcome = await Promise.race([attempt, check.exited.then(() => 'exited' as const)]);
     if (outcome === 'ready') return;
     if (outcome === 'failed') await sleep(250);
   }
   throw new DevServerStartError(
     `the Temporal dev server did not answer on ${check.address} in time (last error: ${
-      lastError instanceof Error ? lastError.message : String(lastError)}).\nCommand: ${check.command}\nLast output:\n${check.tail.toString()}`,
+      lastError instanceof Error ? lastError.message : String(lastError)
+    }).\nCommand: ${check.command}\nLast output:\n${check.tail.toString()}`,
   );
 }
 
@@ -241,44 +266,4 @@ async function probe(check: ReadinessCheck, probeDeadline: number): Promise<void
   } finally {
     await connection.close();
   }
-}
-
-type AddSearchAttributesRequest = Parameters<Connection['operatorService']['addSearchAttributes']>[0];
-type IndexedValueTypeMap = NonNullable<AddSearchAttributesRequest['searchAttributes']>;
-type IndexedValueType = IndexedValueTypeMap[string];
-
-/** `temporal server start-dev` type names → temporal.api.enums.v1.IndexedValueType numbers. */
-const INDEXED_VALUE_TYPES: Readonly<Record<string, IndexedValueType>> = {
-  Text: 1, Keyword: 2, Int: 3, Double: 4, Bool: 5, Datetime: 6, KeywordList: 7,
-};
-
-/** Maps `Name -> CLI type` to the operator API's types; an unknown type is a programming error, caught before spawning. */
-export function toIndexedValueTypes(searchAttributes: Readonly<Record<string, string>>): IndexedValueTypeMap {
-  const result: IndexedValueTypeMap = {};
-  for (const [name, typeName] of Object.entries(searchAttributes)) {
-    const type = INDEXED_VALUE_TYPES[typeName];
-    if (type === undefined) {
-      throw new Error(`search attribute ${name} has unknown type ${typeName}: use one of ${Object.keys(INDEXED_VALUE_TYPES).join(', ')}`);
-    }
-    result[name] = type;
-  }
-  return result;
-}
-
-/**
- * The CLI registers `--search-attribute`s only when it creates a database: a SQLite file
- * made before an attribute was added to mcpflow would lack it. Add what is missing.
- */
-export async function registerMissingSearchAttributes(
-  connection: Connection, namespace: string, wanted: Readonly<Record<string, string>>,
-): Promise<void> {
-  const wantedTypes = toIndexedValueTypes(wanted);
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const known = { ...existing.systemAttributes, ...existing.customAttributes };
-  const missing: IndexedValueTypeMap = {};
-  for (const [name, type] of Object.entries(wantedTypes)) {
-    if (!(name in known)) missing[name] = type;
-  }
-  if (Object.keys(missing).length === 0) return;
-  await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
 }

@@ -141,7 +141,14 @@ export function faultError(fault: FailNext): EmulatorApiError {
     case 429: {
       const code = fault.code ?? 'rate_limit_exceeded';
       if (code === 'insufficient_quota') {
-        return new EmulatorApiError(429, 'insufficient_quota', 'You exceeded your current quota, please check your plan and billing details.', null, code, headers);
+        return new EmulatorApiError(
+          429,
+          'insufficient_quota',
+          'You exceeded your current quota, please check your plan and billing details.',
+          null,
+          code,
+          headers,
+        );
       }
       const seconds = fault.retryAfterSeconds ?? (fault.retryAfterMs !== undefined ? fault.retryAfterMs / 1000 : 1);
       return new EmulatorApiError(
@@ -156,13 +163,34 @@ export function faultError(fault: FailNext): EmulatorApiError {
     case 400:
       return new EmulatorApiError(400, 'invalid_request_error', 'The request could not be processed.', null, fault.code ?? null, headers);
     case 409:
-      return new EmulatorApiError(409, 'invalid_request_error', 'The request conflicts with another request in progress; try again.', null, fault.code ?? 'conflict', headers);
+      return new EmulatorApiError(
+        409,
+        'invalid_request_error',
+        'The request conflicts with another request in progress; try again.',
+        null,
+        fault.code ?? 'conflict',
+        headers,
+      );
     case 401:
-      return new EmulatorApiError(401, 'invalid_request_error', 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.', null, fault.code ?? 'invalid_api_key', headers);
+      return new EmulatorApiError(
+        401,
+        'invalid_request_error',
+        'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
+        null,
+        fault.code ?? 'invalid_api_key',
+        headers,
+      );
     case 503:
       return new EmulatorApiError(503, 'server_error', 'The engine is currently overloaded, please try again later.', null, fault.code ?? null, headers);
     case 500:
-      return new EmulatorApiError(500, 'server_error', 'The server had an error while processing your request. Sorry about that!', null, fault.code ?? null, headers);
+      return new EmulatorApiError(
+        500,
+        'server_error',
+        'The server had an error while processing your request. Sorry about that!',
+        null,
+        fault.code ?? null,
+        headers,
+      );
   }
 }
 

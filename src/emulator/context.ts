@@ -154,13 +154,20 @@ function openRequests(history: readonly OutputItemJson[]): Pick<ConversationView
  */
 function outcomesOf(items: readonly OutputItemJson[]): ToolOutcome[] {
   const requests = new Map(items.filter((item) => item.type === 'mcp_approval_request').map((item) => [String(item.id), item]));
-  const approvedCalls = new Map(items.filter((item) => item.type === 'mcp_call' && item['approval_request_id']).map((item) => [String(item['approval_request_id']), item]));
+  const approvedCalls = new Map(
+    items.filter((item) => item.type === 'mcp_call' && item['approval_request_id']).map((item) => [String(item['approval_request_id']), item]),
+  );
   const functionNames = new Map(items.filter((item) => item.type === 'function_call').map((item) => [String(item['call_id']), String(item['name'])]));
   const outcomes: ToolOutcome[] = [];
   for (const item of items) {
     if (item.type === 'mcp_call' && !item['approval_request_id']) outcomes.push(mcpOutcome(item));
     else if (item.type === 'function_call_output') {
-      outcomes.push({ kind: 'function', tool: functionNames.get(String(item['call_id'])) ?? String(item['call_id']), status: 'ok', output: functionOutputText(item['output']) });
+      outcomes.push({
+        kind: 'function',
+        tool: functionNames.get(String(item['call_id'])) ?? String(item['call_id']),
+        status: 'ok',
+        output: functionOutputText(item['output']),
+      });
     } else if (item.type === 'mcp_approval_response') {
       const id = String(item['approval_request_id']);
       const call = approvedCalls.get(id);

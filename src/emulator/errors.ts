@@ -130,9 +130,7 @@ function mostSpecific(issue: Issue, path: readonly PropertyKey[]): { issue: Issu
 }
 
 export function formatParam(path: readonly PropertyKey[]): string {
-  return path
-    .map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`))
-    .join('');
+  return path.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`)).join('');
 }
 
 function codeOf(issue: Issue): string {

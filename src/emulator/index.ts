@@ -46,7 +46,10 @@ export interface EmulatorHandle {
 export function apiKeysFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
   const raw = env['MCPFLOW_EMULATOR_API_KEYS'];
   if (!raw) return undefined;
-  const keys = raw.split(',').map((key) => key.trim()).filter(Boolean);
+  const keys = raw
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
   return keys.length ? keys : undefined;
 }
 

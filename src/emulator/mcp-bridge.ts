@@ -130,9 +130,7 @@ export function toListedTool(tool: SdkTool): McpListedTool {
 
 /** The text parts joined; structured content or raw content as JSON when there is no text. */
 function outputText(content: readonly unknown[], structured: unknown): string {
-  const texts = content
-    .map((part) => (isTextPart(part) ? part.text : undefined))
-    .filter((text): text is string => text !== undefined);
+  const texts = content.map((part) => (isTextPart(part) ? part.text : undefined)).filter((text): text is string => text !== undefined);
   if (texts.length > 0) return texts.join('\n');
   if (structured !== undefined) return JSON.stringify(structured);
   return content.length > 0 ? JSON.stringify(content) : '';

@@ -65,7 +65,9 @@ function describeValue(value: object): string {
   }
   return Object.entries(value)
     .filter(([key]) => key !== 'id')
-    .map(([key, field]) => (typeof field === 'object' && field !== null ? `${key.replace(/_/g, ' ')} ${describeValue(field)}` : `${key.replace(/_/g, ' ')} ${String(field)}`))
+    .map(([key, field]) =>
+      typeof field === 'object' && field !== null ? `${key.replace(/_/g, ' ')} ${describeValue(field)}` : `${key.replace(/_/g, ' ')} ${String(field)}`,
+    )
     .join(', ');
 }
 

@@ -114,8 +114,14 @@ function stringFromText(name: string, property: Property, text: string, request:
 function relationIn(text: string): string | undefined {
   const [first, second] = namesIn(text);
   if (!first || !second) return undefined;
-  const between = text.slice(text.indexOf(first) + first.length, text.indexOf(second)).trim().toLowerCase();
-  const relation = between.split(/\s+/).filter((word) => /^[a-z]+$/.test(word)).join('_');
+  const between = text
+    .slice(text.indexOf(first) + first.length, text.indexOf(second))
+    .trim()
+    .toLowerCase();
+  const relation = between
+    .split(/\s+/)
+    .filter((word) => /^[a-z]+$/.test(word))
+    .join('_');
   return relation || undefined;
 }
 
@@ -140,7 +146,9 @@ function arrayFromText(name: string, property: Property, text: string, request: 
     if (items['format'] === 'date' || DATE_PARAM.test(name)) return nonEmpty([dateFromText(text, request.today)].filter((d): d is string => d !== undefined));
     if (NAME_PARAM.test(name) || /\bnames?\b/i.test(hint)) return nonEmpty(quotedIn(text).length ? quotedIn(text) : namesIn(text));
     if (FACT_PARAM.test(name)) {
-      const fact = namesIn(text).map((who) => factAbout(who, text)).find((found) => found !== undefined);
+      const fact = namesIn(text)
+        .map((who) => factAbout(who, text))
+        .find((found) => found !== undefined);
       return fact ? [fact] : undefined;
     }
   }

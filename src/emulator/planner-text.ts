@@ -58,7 +58,10 @@ export function titleFrom(text: string): string {
   if (quoted) return clip(quoted);
   const called = /\b(?:called|titled|named)\s+(.+)/i.exec(text)?.[1]?.replace(TITLE_STOP, '');
   if (called?.trim()) return clip(capitalize(called.trim()));
-  const afterVerb = TITLE_AFTER_VERB.exec(text)?.[1]?.replace(/\bwith\s+([\w.+-]+@\S+)/i, '').replace(TITLE_STOP, '').trim();
+  const afterVerb = TITLE_AFTER_VERB.exec(text)?.[1]
+    ?.replace(/\bwith\s+([\w.+-]+@\S+)/i, '')
+    .replace(TITLE_STOP, '')
+    .trim();
   if (afterVerb) return clip(capitalize(afterVerb.replace(/[.?!,;]+$/, '')));
   return clip(text.trim() || 'Untitled');
 }

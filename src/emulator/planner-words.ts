@@ -14,7 +14,7 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
 export const STOPWORDS = new Set(
   (
     'a an the and or of to in on at for by with from about is are was were be been do does did have has had i me my ' +
-    'you your we our it its this that these those what whats what\'s which who how when where there any some get ' +
+    "you your we our it its this that these those what whats what's which who how when where there any some get " +
     'list tell please can could would should will today tomorrow yesterday s t if then than so as up out all ' +
     'also just give show find need want know let into more most much many'
   ).split(' '),

@@ -15,7 +15,12 @@ export function indexTools(request: CreateResponseRequest): RequestTools {
   (request.tools ?? []).forEach((tool, index) => {
     if (tool.type === 'mcp') {
       if (!tool.server_url) {
-        if (tool.connector_id) throw invalidRequest(`Connectors are not supported by the emulator: 'tools[${index}].connector_id'.`, `tools[${index}].connector_id`, 'invalid_value');
+        if (tool.connector_id)
+          throw invalidRequest(
+            `Connectors are not supported by the emulator: 'tools[${index}].connector_id'.`,
+            `tools[${index}].connector_id`,
+            'invalid_value',
+          );
         throw invalidRequest(`Missing required parameter: 'tools[${index}].server_url'.`, `tools[${index}].server_url`, 'missing_required_parameter');
       }
       addUnique(mcpTools, tool.server_label, tool, 'MCP server_label', `tools[${index}].server_label`);

@@ -95,7 +95,7 @@ const MODEL_SNAPSHOTS: Record<string, string> = {
   'gpt-4.1': 'gpt-4.1-2025-04-14',
   'gpt-4.1-mini': 'gpt-4.1-mini-2025-04-14',
   'gpt-4.1-nano': 'gpt-4.1-nano-2025-04-14',
-  'o3': 'o3-2025-04-16',
+  o3: 'o3-2025-04-16',
   'o4-mini': 'o4-mini-2025-04-16',
   'gpt-5': 'gpt-5-2025-08-07',
   'gpt-5-mini': 'gpt-5-mini-2025-08-07',

@@ -162,7 +162,13 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
    * client stays or not. A streamed request gets the events while it listens; a plain one gets
    * the response at once, `queued`, and polls `GET /v1/responses/{id}`.
    */
-  async function runInBackground(prepared: PreparedTurn, bridge: McpBridge, res: ServerResponse, headers: Record<string, string>, stream: boolean): Promise<void> {
+  async function runInBackground(
+    prepared: PreparedTurn,
+    bridge: McpBridge,
+    res: ServerResponse,
+    headers: Record<string, string>,
+    stream: boolean,
+  ): Promise<void> {
     const writer = stream ? new SseWriter(res) : null;
     writer?.start(headers);
     const tracker = new BackgroundTracker(writer ?? ignoreEvents, (stored) => conversations.set(stored.response.id, stored), inProgressResponse(prepared));
@@ -267,4 +273,3 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('error', reject);
   });
 }
-

@@ -51,7 +51,12 @@ function resolve(schema: Schema): { schema: Schema; name: string | undefined } {
 function flatten(input: Schema): { schema: Schema; name: string | undefined } {
   const { schema, name } = resolve(input);
   if (!Array.isArray(schema['allOf'])) return { schema, name };
-  const merged: Schema = { ...schema, allOf: undefined, properties: { ...(schema['properties'] as Schema | undefined) }, required: [...((schema['required'] as string[] | undefined) ?? [])] };
+  const merged: Schema = {
+    ...schema,
+    allOf: undefined,
+    properties: { ...(schema['properties'] as Schema | undefined) },
+    required: [...((schema['required'] as string[] | undefined) ?? [])],
+  };
   for (const part of schema['allOf'] as Schema[]) {
     const flat = flatten(part).schema;
     Object.assign(merged['properties'] as Schema, flat['properties'] ?? {});
@@ -100,7 +105,7 @@ function discriminatorValues(schema: Schema): unknown[] | undefined {
   const list = alternatives(flat);
   if (list) {
     const nested = list.map(discriminatorValues);
-    return nested.some((each) => each === undefined) ? undefined : nested.flat() as unknown[];
+    return nested.some((each) => each === undefined) ? undefined : (nested.flat() as unknown[]);
   }
   const property = (flat['properties'] as Schema | undefined)?.['type'];
   if (!property) return undefined;
@@ -132,12 +137,18 @@ function check(value: unknown, input: Schema, path: Path): EmulatorApiError | un
   if (typeof value === 'string') return checkString(value, schema, path);
   if (Array.isArray(value)) {
     if (typeof schema['maxItems'] === 'number' && value.length > schema['maxItems']) return tooMany(path, 'array', schema['maxItems'], value.length);
-    if (typeof schema['minItems'] === 'number' && value.length < schema['minItems']) return invalidRequest(`Invalid '${formatParam(path)}': empty array. Expected an array with minimum length ${schema['minItems']}, but got an empty array instead.`, formatParam(path), 'empty_array');
+    if (typeof schema['minItems'] === 'number' && value.length < schema['minItems'])
+      return invalidRequest(
+        `Invalid '${formatParam(path)}': empty array. Expected an array with minimum length ${schema['minItems']}, but got an empty array instead.`,
+        formatParam(path),
+        'empty_array',
+      );
     const items = schema['items'] as Schema | undefined;
-    if (items) for (const [index, item] of value.entries()) {
-      const problem = check(item, items, [...path, index]);
-      if (problem) return problem;
-    }
+    if (items)
+      for (const [index, item] of value.entries()) {
+        const problem = check(item, items, [...path, index]);
+        if (problem) return problem;
+      }
     return undefined;
   }
   if (value && typeof value === 'object') return checkObject(value as Record<string, unknown>, schema, name, path);
@@ -177,7 +188,8 @@ function checkObject(value: Record<string, unknown>, schema: Schema, name: strin
   const additional = schema['additionalProperties'];
   const optional = (name && SPEC_DEVIATIONS.optionalRequired[name]) || [];
   for (const key of (schema['required'] as string[] | undefined) ?? []) {
-    if (value[key] === undefined && !optional.includes(key)) return invalidRequest(`Missing required parameter: '${formatParam([...path, key])}'.`, formatParam([...path, key]), 'missing_required_parameter');
+    if (value[key] === undefined && !optional.includes(key))
+      return invalidRequest(`Missing required parameter: '${formatParam([...path, key])}'.`, formatParam([...path, key]), 'missing_required_parameter');
   }
   for (const [key, child] of Object.entries(value)) {
     const property = properties[key];
@@ -199,10 +211,18 @@ function checkNumber(value: number, schema: Schema, path: Path): EmulatorApiErro
   const kind = schema['type'] === 'integer' ? 'integer' : 'decimal';
   const param = formatParam(path);
   if (typeof schema['maximum'] === 'number' && value > schema['maximum']) {
-    return invalidRequest(`Invalid '${param}': ${kind} above maximum value. Expected a value <= ${schema['maximum']}, but got ${value} instead.`, param, `${kind}_above_max_value`);
+    return invalidRequest(
+      `Invalid '${param}': ${kind} above maximum value. Expected a value <= ${schema['maximum']}, but got ${value} instead.`,
+      param,
+      `${kind}_above_max_value`,
+    );
   }
   if (typeof schema['minimum'] === 'number' && value < schema['minimum']) {
-    return invalidRequest(`Invalid '${param}': ${kind} below minimum value. Expected a value >= ${schema['minimum']}, but got ${value} instead.`, param, `${kind}_below_min_value`);
+    return invalidRequest(
+      `Invalid '${param}': ${kind} below minimum value. Expected a value >= ${schema['minimum']}, but got ${value} instead.`,
+      param,
+      `${kind}_below_min_value`,
+    );
   }
   return undefined;
 }
@@ -210,10 +230,18 @@ function checkNumber(value: number, schema: Schema, path: Path): EmulatorApiErro
 function checkString(value: string, schema: Schema, path: Path): EmulatorApiError | undefined {
   const param = formatParam(path);
   if (typeof schema['maxLength'] === 'number' && value.length > schema['maxLength']) {
-    return invalidRequest(`Invalid '${param}': string too long. Expected a string with maximum length ${schema['maxLength']}, but got a string with length ${value.length} instead.`, param, 'string_above_max_length');
+    return invalidRequest(
+      `Invalid '${param}': string too long. Expected a string with maximum length ${schema['maxLength']}, but got a string with length ${value.length} instead.`,
+      param,
+      'string_above_max_length',
+    );
   }
   if (typeof schema['minLength'] === 'number' && value.length < schema['minLength']) {
-    return invalidRequest(`Invalid '${param}': string too short. Expected a string with minimum length ${schema['minLength']}, but got a string with length ${value.length} instead.`, param, 'string_below_min_length');
+    return invalidRequest(
+      `Invalid '${param}': string too short. Expected a string with minimum length ${schema['minLength']}, but got a string with length ${value.length} instead.`,
+      param,
+      'string_below_min_length',
+    );
   }
   return undefined;
 }
@@ -225,7 +253,11 @@ function checkMetadata(body: unknown): void {
   if (keys.length > METADATA_MAX_PAIRS) throw tooMany(['metadata'], 'object', METADATA_MAX_PAIRS, keys.length);
   const long = keys.find((key) => key.length > METADATA_MAX_KEY);
   if (long !== undefined) {
-    throw invalidRequest(`Invalid 'metadata': string too long. Expected a key with maximum length ${METADATA_MAX_KEY}, but got a key with length ${long.length} instead.`, 'metadata', 'string_above_max_length');
+    throw invalidRequest(
+      `Invalid 'metadata': string too long. Expected a key with maximum length ${METADATA_MAX_KEY}, but got a key with length ${long.length} instead.`,
+      'metadata',
+      'string_above_max_length',
+    );
   }
 }
 
@@ -253,7 +285,11 @@ function invalidType(path: Path, expected: string[], value: unknown): EmulatorAp
   const param = formatParam(path) || 'body';
   const wanted = expected.filter((type) => type !== 'null').map((type) => TYPE_WORDS[type] ?? type);
   const got = TYPE_WORDS[jsonType(value)] ?? jsonType(value);
-  return invalidRequest(`Invalid type for '${param}': expected ${wanted.length > 1 ? `one of ${wanted.join(' or ')}` : (wanted[0] ?? 'another type')}, but got ${got} instead.`, formatParam(path) || null, 'invalid_type');
+  return invalidRequest(
+    `Invalid type for '${param}': expected ${wanted.length > 1 ? `one of ${wanted.join(' or ')}` : (wanted[0] ?? 'another type')}, but got ${got} instead.`,
+    formatParam(path) || null,
+    'invalid_type',
+  );
 }
 
 function invalidValue(path: Path, value: unknown, supported: readonly unknown[]): EmulatorApiError {

@@ -33,7 +33,11 @@ export function assertDestinationUrl(url: string, allow: AllowPrivateNetworks): 
   if (refusal) throw new DestinationRefusedError(refusal);
 }
 
-type BaseLookup = (hostname: string, options: dns.LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+type BaseLookup = (
+  hostname: string,
+  options: dns.LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
 
 /** A `lookup` for net/tls.connect that resolves every address and refuses the connection if any breaks a rule. */
 export function guardedLookup(allow: AllowPrivateNetworks, base: BaseLookup = dns.lookup as BaseLookup): LookupFunction {
@@ -42,7 +46,14 @@ export function guardedLookup(allow: AllowPrivateNetworks, base: BaseLookup = dn
       if (error) return callback(error, '', 0);
       for (const { address } of addresses) {
         const refusal = checkAddress(address, allow);
-        if (refusal) return callback(Object.assign(new DestinationRefusedError({ ...refusal, message: refusal.message.replace(address, `${hostname} → ${address}`) }), { code: 'EDESTINATION' }), '', 0);
+        if (refusal)
+          return callback(
+            Object.assign(new DestinationRefusedError({ ...refusal, message: refusal.message.replace(address, `${hostname} → ${address}`) }), {
+              code: 'EDESTINATION',
+            }),
+            '',
+            0,
+          );
       }
       if (!addresses.length) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
       if ((options as dns.LookupOptions).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);

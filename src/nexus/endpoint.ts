@@ -22,7 +22,10 @@ export async function ensureNexusEndpoint(connection: Connection, target: NexusE
   const name = target.name ?? MCPFLOW_NEXUS_ENDPOINT;
   const spec = {
     name,
-    description: { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify('mcpflow: durable MCP tool queries (operations query, discover)')) },
+    description: {
+      metadata: { encoding: Buffer.from('json/plain') },
+      data: Buffer.from(JSON.stringify('mcpflow: durable MCP tool queries (operations query, discover)')),
+    },
     target: { worker: { namespace: target.namespace, taskQueue: target.taskQueue } },
   };
   const { endpoints } = await connection.operatorService.listNexusEndpoints({ name, pageSize: 1 });

@@ -67,7 +67,9 @@ class SearchAttributeCheck {
       this.answer = client.connection.operatorService
         .listSearchAttributes({ namespace: client.options.namespace })
         .then((response) => Object.keys(SEARCH_ATTRIBUTES).every((name) => name in (response.customAttributes ?? {})));
-      this.answer.catch(() => { this.answer = undefined; });
+      this.answer.catch(() => {
+        this.answer = undefined;
+      });
     }
     return this.answer;
   }

@@ -11,13 +11,29 @@
  * ```
  */
 import type { ServerConfigInput } from '../core/servers';
-import { startDemoServer, startDemoServers, type DemoServerHandle, type DemoServersHandle, type StartDemoServerOptions, type StartDemoServersOptions } from '../demo-servers';
+import {
+  startDemoServer,
+  startDemoServers,
+  type DemoServerHandle,
+  type DemoServersHandle,
+  type StartDemoServerOptions,
+  type StartDemoServersOptions,
+} from '../demo-servers';
 import type { DemoServerKind } from '../demo-servers/schemas';
 import { SCRIPT_METADATA_KEY, startEmulator, TODAY_METADATA_KEY, type EmulatorHandle, type EmulatorOptions, type ModelScript } from '../emulator';
 
 /** One demo server on its own (e.g. `startDemoServer('calendar', { protocol: '2026-07-28' })` for elicitation and tasks). */
 export { startEmulator, startDemoServer, startDemoServers, SCRIPT_METADATA_KEY, TODAY_METADATA_KEY };
-export type { DemoServerHandle, DemoServerKind, DemoServersHandle, StartDemoServerOptions, EmulatorHandle, EmulatorOptions, ModelScript, StartDemoServersOptions };
+export type {
+  DemoServerHandle,
+  DemoServerKind,
+  DemoServersHandle,
+  StartDemoServerOptions,
+  EmulatorHandle,
+  EmulatorOptions,
+  ModelScript,
+  StartDemoServersOptions,
+};
 /** Faults: `emulator.setFaults({ failNext: { count, status, retryAfterMs } })`; demo servers: `faults` at start or their admin API. */
 export type { FaultsInput } from '../emulator';
 export type { FaultSettings } from '../demo-servers';

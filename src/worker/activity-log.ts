@@ -72,7 +72,9 @@ export const activityLogInterceptor: ActivityInterceptorsFactory = (context) => 
       execute: async (input, next) => {
         fields = activityLogFields(input.args);
         // With tracing on (src/worker/tracing.ts), the activity's span says which server and tool.
-        trace.getActiveSpan()?.setAttributes({ ...(fields.server ? { 'mcpflow.server': fields.server } : {}), ...(fields.tool ? { 'mcpflow.tool': fields.tool } : {}) });
+        trace
+          .getActiveSpan()
+          ?.setAttributes({ ...(fields.server ? { 'mcpflow.server': fields.server } : {}), ...(fields.tool ? { 'mcpflow.tool': fields.tool } : {}) });
         const meter = context.metricMeter;
         const series = metricServerLabels(fields).map((server) => ({ server, tool: fields.tool ?? '' }));
         const count = (name: string, unit: string, description: string, extra: Record<string, string>) => {

@@ -10,10 +10,23 @@ const DAY = 24 * HOUR;
 
 /** ms: from 1 s to 7 days, then `+Inf` (waits up to the 365-day approval timeout). */
 export const APPROVAL_WAIT_BUCKETS_MS: readonly number[] = [
-  SECOND, 5 * SECOND, 15 * SECOND, 30 * SECOND,
-  MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE,
-  HOUR, 2 * HOUR, 4 * HOUR, 8 * HOUR, 12 * HOUR,
-  DAY, 2 * DAY, 3 * DAY, 7 * DAY,
+  SECOND,
+  5 * SECOND,
+  15 * SECOND,
+  30 * SECOND,
+  MINUTE,
+  5 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  4 * HOUR,
+  8 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  3 * DAY,
+  7 * DAY,
 ];
 
 export function metricBucketOverrides(): Record<string, number[]> {

@@ -14,7 +14,7 @@ export const McpflowPluginOptionsSchema = z.strictObject({
   /** The Responses API key (the worker's OPENAI_API_KEY); default: OPENAI_API_KEY of `env`. */
   openaiApiKey: z.string().min(1, 'the API key is empty: leave the option out to use OPENAI_API_KEY').optional(),
   /** Where Responses calls go (OPENAI_BASE_URL), e.g. the mcpflow emulator; default: the real API. */
-  openaiBaseURL: z.url({ protocol: /^https?$/, error: 'not an http(s) URL: give e.g. https://api.openai.com/v1 or the emulator\'s URL' }).optional(),
+  openaiBaseURL: z.url({ protocol: /^https?$/, error: "not an http(s) URL: give e.g. https://api.openai.com/v1 or the emulator's URL" }).optional(),
   /**
    * Which private ranges direct-mode MCP connections may reach: true (private and loopback),
    * "loopback", or false (the default, as `mcpflow worker` without a config).
@@ -39,7 +39,7 @@ export const McpflowPluginOptionsSchema = z.strictObject({
    * only your workflows and activities. Default: your worker's queue. `mcpflow worker` and
    * McpflowClient default to "mcpflow".
    */
-  taskQueue: z.string().min(1, 'the task queue is empty: leave the option out to use the worker\'s queue').optional(),
+  taskQueue: z.string().min(1, "the task queue is empty: leave the option out to use the worker's queue").optional(),
   /**
    * Preload mcpflow's pure workflow modules once per worker instead of once per run
    * (src/worker/shared-modules.ts); default true.
@@ -67,7 +67,9 @@ export class McpflowPluginOptionsError extends ConfigError {
 export function resolvePluginOptions(options: McpflowPluginOptions = {}): McpflowPluginSettings {
   const parsed = McpflowPluginOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    throw new McpflowPluginOptionsError(`McpflowPlugin options: ${describeZodError(parsed.error).replace(/allowPrivateNetworks: [^;]*/, `allowPrivateNetworks: not one of ${ALLOW_PRIVATE_NETWORKS_CHOICES.join(', ')}`)}`);
+    throw new McpflowPluginOptionsError(
+      `McpflowPlugin options: ${describeZodError(parsed.error).replace(/allowPrivateNetworks: [^;]*/, `allowPrivateNetworks: not one of ${ALLOW_PRIVATE_NETWORKS_CHOICES.join(', ')}`)}`,
+    );
   }
   const value = parsed.data;
   const env: Record<string, string | undefined> = { ...(value.env ?? process.env) };

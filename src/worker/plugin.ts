@@ -42,7 +42,10 @@ export class McpflowPlugin extends SimplePlugin {
   private readonly ownQueueWorkers = new Map<string, NativeConnection | undefined>();
 
   /** Throws McpflowPluginOptionsError or EncryptionConfigError for a bad option. */
-  constructor(private readonly pluginOptions: McpflowPluginOptions = {}, private readonly internals: McpflowPluginInternals = {}) {
+  constructor(
+    private readonly pluginOptions: McpflowPluginOptions = {},
+    private readonly internals: McpflowPluginInternals = {},
+  ) {
     const settings = resolvePluginOptions(pluginOptions);
     const workerDataConverter = internals.dataConverter ?? mcpflowDataConverter(settings.env, { worker: true });
     super({ name: MCPFLOW_PLUGIN_NAME, dataConverter: workerDataConverter, workerInterceptors: { activity: [activityLogInterceptor] } });

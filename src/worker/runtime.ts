@@ -35,7 +35,14 @@ export function installQuietRuntime(options: RuntimeOptions = {}): void {
       // The SDK core's own lines through that logger too: one line each, colours only on a terminal (its console writer always colours).
       logging: { forward: {} },
       ...(options.metrics
-        ? { metrics: { prometheus: { bindAddress: `${options.metrics.host.includes(':') ? `[${options.metrics.host}]` : options.metrics.host}:${options.metrics.port}`, histogramBucketOverrides: metricBucketOverrides() } } }
+        ? {
+            metrics: {
+              prometheus: {
+                bindAddress: `${options.metrics.host.includes(':') ? `[${options.metrics.host}]` : options.metrics.host}:${options.metrics.port}`,
+                histogramBucketOverrides: metricBucketOverrides(),
+              },
+            },
+          }
         : {}),
     },
   });
@@ -118,4 +125,3 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     },
   };
 }
-

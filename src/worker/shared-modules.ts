@@ -20,10 +20,26 @@ const ROOT = path.join(__dirname, '..', '..');
 
 /** Without an extension: the bundler resolves `.ts` in the source tree and `.js` in dist/. */
 const SHARED = [
-  'src/core/conversation', 'src/core/defaults', 'src/core/destinations', 'src/core/errors', 'src/core/failures',
-  'src/core/function-tools', 'src/core/mcp-input', 'src/core/parser', 'src/core/payload-converter', 'src/core/payload-size', 'src/core/records',
-  'src/core/retry', 'src/core/schemas', 'src/core/search-attributes', 'src/core/servers', 'src/core/tool-filters',
-  'src/core/tools', 'src/core/zod-errors', 'workflows/messages', 'workflows/batch/messages',
+  'src/core/conversation',
+  'src/core/defaults',
+  'src/core/destinations',
+  'src/core/errors',
+  'src/core/failures',
+  'src/core/function-tools',
+  'src/core/mcp-input',
+  'src/core/parser',
+  'src/core/payload-converter',
+  'src/core/payload-size',
+  'src/core/records',
+  'src/core/retry',
+  'src/core/schemas',
+  'src/core/search-attributes',
+  'src/core/servers',
+  'src/core/tool-filters',
+  'src/core/tools',
+  'src/core/zod-errors',
+  'workflows/messages',
+  'workflows/batch/messages',
 ];
 
 /** `preloadModules` for bundleWorkflowCode / WorkerOptions.bundlerOptions (absolute paths; sealing last). */

@@ -28,7 +28,10 @@ export function stickyResetInterceptor(service: StickyResetService): ActivityInt
         if (attempt <= 1 || !heartbeatTimeoutMs || !workflowExecution || !workflowNamespace) return next(input);
         const reset = service.resetStickyTaskQueue({ namespace: workflowNamespace, execution: workflowExecution }).then(
           () => undefined,
-          (error: unknown) => context.log.warn('could not reset the sticky queue of a retried activity\'s run (its next workflow task may wait for a dead worker)', { error: error instanceof Error ? error.message : String(error) }),
+          (error: unknown) =>
+            context.log.warn("could not reset the sticky queue of a retried activity's run (its next workflow task may wait for a dead worker)", {
+              error: error instanceof Error ? error.message : String(error),
+            }),
         );
         // Settled before the attempt completes: the task its completion schedules must not go sticky.
         try {

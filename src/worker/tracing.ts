@@ -46,10 +46,12 @@ export function tracingFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerTrac
   provider.register({ contextManager: new AsyncLocalStorageContextManager().enable(), propagator: new W3CTraceContextPropagator() });
   const tracer = provider.getTracer('mcpflow');
   return {
-    activity: [(context) => ({
-      inbound: new OpenTelemetryActivityInboundInterceptor(context, { tracer }),
-      outbound: new OpenTelemetryActivityOutboundInterceptor(context),
-    })],
+    activity: [
+      (context) => ({
+        inbound: new OpenTelemetryActivityInboundInterceptor(context, { tracer }),
+        outbound: new OpenTelemetryActivityOutboundInterceptor(context),
+      }),
+    ],
     workflowModules: [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')],
     sinks: { exporter: makeWorkflowExporter(spanProcessor, resource) },
     shutdown: () => provider.shutdown(),

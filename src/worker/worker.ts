@@ -62,7 +62,17 @@ export function createWorker(options: McpflowWorkerOptions): Promise<Worker> {
   limitHeapGrowth();
   // What stdio servers of a worker that was killed left running (activities/mcp/2025/stdio-orphans.ts).
   void sweepOrphansOfEndedWorkers().catch(() => undefined);
-  const { connection, namespace = 'default', taskQueue = TASK_QUEUE, workflowBundlePath, identity, shutdownGraceTime, tracing, maxCachedWorkflows, ...activityDeps } = options;
+  const {
+    connection,
+    namespace = 'default',
+    taskQueue = TASK_QUEUE,
+    workflowBundlePath,
+    identity,
+    shutdownGraceTime,
+    tracing,
+    maxCachedWorkflows,
+    ...activityDeps
+  } = options;
   // The plugin users add to their own workers (src/worker/plugin.ts) brings the activities,
   // workflows, converter, interceptors and tunings. Payload encryption when
   // MCPFLOW_ENCRYPTION_KEYS / _KEY_FILE is set (src/codec); plaintext input refused then.

@@ -24,7 +24,7 @@ export function workflowsEntryFor(userWorkflowsPath: string | undefined): string
   // The worker hands the plugin's entry to the bundler, which asks the plugin again.
   if (user === MCPFLOW_WORKFLOWS_PATH || GENERATED.test(path.basename(user))) return user;
   const source = [
-    '// Written by McpflowPlugin (mcpflow/worker): the user\'s workflows and mcpflow\'s in one bundle.',
+    "// Written by McpflowPlugin (mcpflow/worker): the user's workflows and mcpflow's in one bundle.",
     // CommonJS works for ESM and CommonJS workflow files alike. A user workflow named like one of
     // mcpflow's (runQuery, discoverTools, mcpSession, refreshSession, runBatch, batchLines) is shadowed.
     `module.exports = { ...require(${JSON.stringify(user)}), ...require(${JSON.stringify(MCPFLOW_WORKFLOWS_PATH)}) };`,

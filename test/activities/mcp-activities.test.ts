@@ -67,8 +67,17 @@ describe('direct MCP activities', () => {
     assert.deepEqual(heartbeats.at(-1), { server: 'weather', tools: tools.length });
 
     const initializes = proxy.count('initialize');
-    const tool = discoveredToolFromListed(tools.find((each) => each.name === 'get_current_weather')!, 'weather');
-    const result = await run(activityEnv(), activities().callToolDirect, { server: weather(), tool, arguments: { location: 'Paris' }, retry, timeout_ms: 10_000 });
+    const tool = discoveredToolFromListed(
+      tools.find((each) => each.name === 'get_current_weather')!,
+      'weather',
+    );
+    const result = await run(activityEnv(), activities().callToolDirect, {
+      server: weather(),
+      tool,
+      arguments: { location: 'Paris' },
+      retry,
+      timeout_ms: 10_000,
+    });
     assert.equal(result.is_error, false);
     assert.match(result.output, /Paris/);
     assert.equal(proxy.count('initialize'), initializes);
@@ -84,16 +93,21 @@ describe('direct MCP activities', () => {
 
   it('an error result of a read-only tool is a retryable execution_error with details and the table delay', async () => {
     const { tools } = await run(activityEnv(), activities().listToolsDirect, { server: weather(), retry });
-    const tool = discoveredToolFromListed(tools.find((each) => each.name === 'get_current_weather')!, 'weather');
+    const tool = discoveredToolFromListed(
+      tools.find((each) => each.name === 'get_current_weather')!,
+      'weather',
+    );
     demo.setFaults({ failNext: { count: 1, kind: 'tool_error' } });
     const env = activityEnv({ attempt: 2 });
-    const failed = await failure(run(env, activities().callToolDirect, { server: weather(), tool, arguments: { location: 'Oslo' }, retry, timeout_ms: 10_000 }));
+    const failed = await failure(
+      run(env, activities().callToolDirect, { server: weather(), tool, arguments: { location: 'Oslo' }, retry, timeout_ms: 10_000 }),
+    );
     assert.equal(failed.type, 'execution_error');
     assert.equal(failed.nextRetryDelay, 2000);
     assert.deepEqual(readActivityFailureDetails(failed.details), { type: 'execution_error', retryable: true, retry_after_ms: null, attempt: 2 });
   });
 
-  it('listToolsDirect keeps the server\'s resolved secrets out of the failure message', async () => {
+  it("listToolsDirect keeps the server's resolved secrets out of the failure message", async () => {
     // A server that echoes every request header in its 500 answer, as some proxies do.
     const echoing: Server = createServer((req, res) => res.writeHead(500, { 'content-type': 'text/plain' }).end(JSON.stringify(req.headers)));
     await new Promise<void>((resolve) => echoing.listen(0, '127.0.0.1', () => resolve()));
@@ -123,7 +137,7 @@ describe('direct MCP activities', () => {
     after(() => silent.close());
     const server = (): ServerConfig => ({ label: 'silent', url: silent.url, require_approval: 'never' });
 
-    it('listToolsDirect gives up before the activity\'s start-to-close timeout (from its info), as a timeout', async () => {
+    it("listToolsDirect gives up before the activity's start-to-close timeout (from its info), as a timeout", async () => {
       const started = Date.now();
       const env = activityEnv({ startToCloseTimeoutMs: 3_000 });
       const failed = await failure(run(env, activities().listToolsDirect, { server: server(), retry }));

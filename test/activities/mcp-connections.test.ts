@@ -156,7 +156,10 @@ describe('MCP connection pool, server restarts', () => {
       demo = await startDemoServer('weather', { port: demo.port });
       await pool.use(server(demo.url), {}, weather);
       // Restarted while idle, with no call in between: the kept connection still works (no session to lose).
-      demo = await restarted(() => demo.close(), () => startDemoServer('weather', { port: demo.port }));
+      demo = await restarted(
+        () => demo.close(),
+        () => startDemoServer('weather', { port: demo.port }),
+      );
       const result = await pool.use(server(demo.url), {}, weather);
       assert.equal(result.isError, undefined);
       assert.equal(pool.size, 1);
@@ -173,7 +176,10 @@ describe('MCP connection pool, server restarts', () => {
       await pool.use(server(stateful.url), {}, echo);
       await pool.use(server(stateful.url), {}, echo);
       assert.equal(stateful.initializes, 1);
-      stateful = await restarted(() => stateful.close(), () => startStatefulMcpServer(stateful.port));
+      stateful = await restarted(
+        () => stateful.close(),
+        () => startStatefulMcpServer(stateful.port),
+      );
       assert.equal(pool.size, 0);
       const result = await pool.use(server(stateful.url), {}, echo);
       assert.deepEqual(result.content, [{ type: 'text', text: 'hi' }]);

@@ -17,7 +17,8 @@ import type { ServerConfig } from '../../src/core/servers';
 import { discoveredToolFromListed } from '../../src/core/tools';
 import { startDemoServer, type DemoServerHandle } from '../../src/demo-servers';
 
-const activityEnv = (info: Partial<Info> = {}) => new MockActivityEnvironment({ startToCloseTimeoutMs: 30_000, ...info }, { logger: new DefaultLogger('ERROR') });
+const activityEnv = (info: Partial<Info> = {}) =>
+  new MockActivityEnvironment({ startToCloseTimeoutMs: 30_000, ...info }, { logger: new DefaultLogger('ERROR') });
 
 describe('direct MCP activities heartbeat while they wait', () => {
   let calendar: DemoServerHandle;
@@ -33,9 +34,12 @@ describe('direct MCP activities heartbeat while they wait', () => {
     await calendar.close();
   });
 
-  it('a call held at the server beats from its start until it ends, naming the call, and keeps the earlier attempts\' errors', async () => {
+  it("a call held at the server beats from its start until it ends, naming the call, and keeps the earlier attempts' errors", async () => {
     const listed = await activityEnv().run<[DirectListInput], DirectListResult, typeof listToolsDirect>(listToolsDirect, { server: server(), retry });
-    const tool = discoveredToolFromListed(listed.tools.find((each) => each.name === 'create_event')!, 'calendar');
+    const tool = discoveredToolFromListed(
+      listed.tools.find((each) => each.name === 'create_event')!,
+      'calendar',
+    );
     const earlier: RecordedError[] = [{ type: 'connection', message: 'the first attempt lost its connection', retryable: true }];
     const env = activityEnv({ attempt: 2, heartbeatDetails: { mcpflow_attempt_errors: earlier } });
     const beats: unknown[] = [];

@@ -19,7 +19,17 @@ import { readActivityFailureDetails } from '../../src/core/failures';
 import { DEFAULT_RETRY_SETTINGS } from '../../src/core/retry';
 
 const RESPONSE = { id: 'resp_cut', object: 'response', created_at: 1, status: 'in_progress', model: 'gpt-test', error: null, output: [] };
-const CALL = { id: 'mcp_1', type: 'mcp_call', server_label: 'calendar', name: 'create_event', arguments: '{}', status: 'in_progress', output: null, error: null, approval_request_id: 'mcpr_1' };
+const CALL = {
+  id: 'mcp_1',
+  type: 'mcp_call',
+  server_label: 'calendar',
+  name: 'create_event',
+  arguments: '{}',
+  status: 'in_progress',
+  output: null,
+  error: null,
+  approval_request_id: 'mcpr_1',
+};
 const sse = (body: Record<string, unknown>) => `event: ${String(body['type'])}\ndata: ${JSON.stringify(body)}\n\n`;
 
 const BEHAVIOURS: Record<string, (res: ServerResponse) => void> = {
@@ -99,7 +109,10 @@ describe('callResponsesApi: a turn that approves a call, cut off', () => {
 
   it('a retry that finds the turn sent by a lost attempt does not send it again', async () => {
     const before = requests;
-    const failure = await failureOf('error-before-call', { attempt: 2, heartbeatDetails: { event: 'response.mcp_call.in_progress', mcpflow_sent_call: { sent: true, response_id: 'resp_cut', stored: false } } });
+    const failure = await failureOf('error-before-call', {
+      attempt: 2,
+      heartbeatDetails: { event: 'response.mcp_call.in_progress', mcpflow_sent_call: { sent: true, response_id: 'resp_cut', stored: false } },
+    });
     assert.equal(requests, before, 'nothing sent');
     assert.equal(failure.nonRetryable, true);
     assert.equal(failure.type, 'outcome_unknown');

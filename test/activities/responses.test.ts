@@ -47,7 +47,9 @@ const input = (extra: Partial<ResponsesCallInput> = {}): ResponsesCallInput => (
     { type: 'mcp_approval_response', approval_request_id: 'mcpr_1', approve: true },
   ],
   servers: [{ label: 'weather', url: 'http://127.0.0.1:8801/mcp', require_approval: 'never', headers: { 'x-api-key': { env: 'WEATHER_KEY' } } }],
-  function_tools: [{ type: 'function', name: 'weather__get_current_weather', description: 'Weather', parameters: { type: 'object', properties: {} }, strict: false }],
+  function_tools: [
+    { type: 'function', name: 'weather__get_current_weather', description: 'Weather', parameters: { type: 'object', properties: {} }, strict: false },
+  ],
   stream: true,
   tool_choice: 'auto',
   metadata: { run: 'test' },
@@ -89,7 +91,13 @@ describe('callResponsesApi', () => {
         { type: 'mcp_approval_response', approval_request_id: 'mcpr_1', approve: true },
       ],
       tools: [
-        { type: 'mcp', server_label: 'weather', server_url: 'http://127.0.0.1:8801/mcp', require_approval: 'never', headers: { 'x-api-key': 'weather-key-value' } },
+        {
+          type: 'mcp',
+          server_label: 'weather',
+          server_url: 'http://127.0.0.1:8801/mcp',
+          require_approval: 'never',
+          headers: { 'x-api-key': 'weather-key-value' },
+        },
         { type: 'function', name: 'weather__get_current_weather', description: 'Weather', parameters: { type: 'object', properties: {} }, strict: false },
       ],
       // A stored streamed turn that approves a call runs in background mode (activities/responses-recovery.ts).

@@ -42,7 +42,9 @@ function methodsOf(text: string): string[] {
   try {
     const body = JSON.parse(text) as unknown;
     const messages = Array.isArray(body) ? body : [body];
-    return messages.flatMap((message) => (typeof message === 'object' && message && 'method' in message && typeof message.method === 'string' ? [message.method] : []));
+    return messages.flatMap((message) =>
+      typeof message === 'object' && message && 'method' in message && typeof message.method === 'string' ? [message.method] : [],
+    );
   } catch {
     return [];
   }
@@ -64,7 +66,8 @@ export async function countingProxy(target: string): Promise<CountingProxy> {
       const body = await readBody(req);
       methods.push(...methodsOf(body));
       const headers = new Headers();
-      for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && name !== 'host' && name !== 'content-length') headers.set(name, value);
+      for (const [name, value] of Object.entries(req.headers))
+        if (typeof value === 'string' && name !== 'host' && name !== 'content-length') headers.set(name, value);
       const upstream = await fetch(target, { method: req.method, headers, body: req.method === 'POST' ? body : undefined });
       const forwarded: Record<string, string> = {};
       for (const name of ['content-type', 'mcp-session-id', 'allow']) {
@@ -111,14 +114,18 @@ export async function startStatefulMcpServer(port = 0): Promise<StatefulMcpServe
     if (typeof sessionId === 'string') {
       const transport = transports.get(sessionId);
       if (!transport) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }));
         return;
       }
       await sendWebResponse(res, await transport.handleRequest(request, { parsedBody: body }));
       return;
     }
     if (!isInitializeRequest(body)) {
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'No session' } }));
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'No session' } }));
       return;
     }
     state.initializes++;
@@ -128,9 +135,13 @@ export async function startStatefulMcpServer(port = 0): Promise<StatefulMcpServe
       onsessionclosed: (id) => void transports.delete(id),
     });
     const server = new McpServer({ name: 'stateful-test-server', version: '1.0.0' });
-    server.registerTool('echo', { description: 'Echoes its text', inputSchema: z.object({ text: z.string() }), annotations: { readOnlyHint: true } }, ({ text: said }) => ({
-      content: [{ type: 'text', text: said }],
-    }));
+    server.registerTool(
+      'echo',
+      { description: 'Echoes its text', inputSchema: z.object({ text: z.string() }), annotations: { readOnlyHint: true } },
+      ({ text: said }) => ({
+        content: [{ type: 'text', text: said }],
+      }),
+    );
     await server.connect(transport);
     await sendWebResponse(res, await transport.handleRequest(request, { parsedBody: body }));
   };

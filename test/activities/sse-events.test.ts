@@ -37,12 +37,16 @@ describe('SSE reader', () => {
     const text = 'event: a\ndata: {"x":1}\n\n: a comment\r\nevent: b\r\ndata: line 1\r\ndata: line 2\r\n\r\ndata:no space\r\rdata: last';
     for (let size = 1; size <= 7; size++) {
       const chunks = text.match(new RegExp(`[^]{1,${size}}`, 'g')) ?? [];
-      assert.deepEqual(await collect(streamOf(...chunks)), [
-        { event: 'a', data: '{"x":1}' },
-        { event: 'b', data: 'line 1\nline 2' },
-        { event: null, data: 'no space' },
-        { event: null, data: 'last' },
-      ], `chunks of ${size}`);
+      assert.deepEqual(
+        await collect(streamOf(...chunks)),
+        [
+          { event: 'a', data: '{"x":1}' },
+          { event: 'b', data: 'line 1\nline 2' },
+          { event: null, data: 'no space' },
+          { event: null, data: 'last' },
+        ],
+        `chunks of ${size}`,
+      );
     }
   });
 
@@ -61,7 +65,16 @@ describe('SSE reader', () => {
 /** One streamed response whose mcp_call output is `outputChars` long, in its `output_item.done` and `response.completed` events. */
 function bigOutputStream(outputChars: number): string {
   const response = { id: 'resp_big', object: 'response', created_at: 1, status: 'in_progress', model: 'gpt-test', error: null, output: [] as unknown[] };
-  const call = { id: 'mcp_big', type: 'mcp_call', server_label: 'db', name: 'dump', arguments: '{}', status: 'completed', output: 'o'.repeat(outputChars), error: null };
+  const call = {
+    id: 'mcp_big',
+    type: 'mcp_call',
+    server_label: 'db',
+    name: 'dump',
+    arguments: '{}',
+    status: 'completed',
+    output: 'o'.repeat(outputChars),
+    error: null,
+  };
   const event = (body: Record<string, unknown>) => `event: ${String(body['type'])}\ndata: ${JSON.stringify(body)}\n\n`;
   return [
     event({ type: 'response.created', sequence_number: 0, response }),

@@ -55,13 +55,29 @@ function threeQuestions(ticket: string, calendarLabel = 'calendar'): TicketTriag
   return {
     ticket_id: ticket,
     questions: [
-      { query: 'Weather in London?', servers: [weather], retry: FAST_RETRY, metadata: scriptedTurn({ calls: [{ server: 'weather', tool: 'get_current_weather', arguments: { location: 'London' } }], answer: 'light rain' }) },
-      { query: 'Meetings today?', servers: [calendar], retry: FAST_RETRY, metadata: scriptedTurn({ calls: [{ server: 'calendar', tool: 'list_events', arguments: { date: 'today' } }].map((call) => ({ ...call, server: calendarLabel })), answer: 'two meetings' }) },
+      {
+        query: 'Weather in London?',
+        servers: [weather],
+        retry: FAST_RETRY,
+        metadata: scriptedTurn({ calls: [{ server: 'weather', tool: 'get_current_weather', arguments: { location: 'London' } }], answer: 'light rain' }),
+      },
+      {
+        query: 'Meetings today?',
+        servers: [calendar],
+        retry: FAST_RETRY,
+        metadata: scriptedTurn({
+          calls: [{ server: 'calendar', tool: 'list_events', arguments: { date: 'today' } }].map((call) => ({ ...call, server: calendarLabel })),
+          answer: 'two meetings',
+        }),
+      },
       {
         query: 'Book a triage call',
         servers: [calendar],
         retry: FAST_RETRY,
-        metadata: scriptedTurn({ calls: [{ server: calendarLabel, tool: 'create_event', arguments: { title: `triage ${ticket}`, date: 'today', start_time: '15:00' } }], answer: 'booked' }),
+        metadata: scriptedTurn({
+          calls: [{ server: calendarLabel, tool: 'create_event', arguments: { title: `triage ${ticket}`, date: 'today', start_time: '15:00' } }],
+          answer: 'booked',
+        }),
       },
     ],
   };
@@ -77,21 +93,39 @@ describe('mcpflow/workflow', () => {
     const ticket = uniqueWorkflowId('ticket');
     const label = `cal-${ticket.slice(-8)}`;
     const triage = await startTriage(client, taskQueue, threeQuestions(ticket, label));
-    const [waiting] = await waitFor(() => pendingApprovalsOf(mcpflow, triage.workflowId), (rows) => rows.length === 1, 'the booking to wait for approval');
+    const [waiting] = await waitFor(
+      () => pendingApprovalsOf(mcpflow, triage.workflowId),
+      (rows) => rows.length === 1,
+      'the booking to wait for approval',
+    );
     assert.equal(waiting!.approval.tool, 'create_event');
     assert.match(waiting!.workflow_id, new RegExp(`^${triage.workflowId}/mcp-query-[0-9a-f]{8}$`));
     // `mcpflow approvals list` (the real command) lists the child's approval.
     const env = await getTestEnv();
-    const listed = await runCli(['approvals', 'list', '--server', label, '--json', '--task-queue', taskQueue], { via: 'source', env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace } });
+    const listed = await runCli(['approvals', 'list', '--server', label, '--json', '--task-queue', taskQueue], {
+      via: 'source',
+      env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace },
+    });
     assert.equal(listed.code, 0, listed.stderr);
-    assert.deepEqual((JSON.parse(listed.stdout) as Array<{ workflow_id: string }>).map((row) => row.workflow_id), [waiting!.workflow_id]);
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as Array<{ workflow_id: string }>).map((row) => row.workflow_id),
+      [waiting!.workflow_id],
+    );
     await mcpflow.approve(waiting!.workflow_id, { reason: 'fine' });
 
     const { results } = await triage.result();
-    assert.deepEqual(results.map((result) => [result.success, result.text_response]), [[true, 'light rain'], [true, 'two meetings'], [true, 'booked']]);
-    assert.deepEqual(results.map((result) => result.tool_calls.map((call) => `${call.tool}:${call.status}`)), [
-      ['get_current_weather:completed'], ['list_events:completed'], ['create_event:completed'],
-    ]);
+    assert.deepEqual(
+      results.map((result) => [result.success, result.text_response]),
+      [
+        [true, 'light rain'],
+        [true, 'two meetings'],
+        [true, 'booked'],
+      ],
+    );
+    assert.deepEqual(
+      results.map((result) => result.tool_calls.map((call) => `${call.tool}:${call.status}`)),
+      [['get_current_weather:completed'], ['list_events:completed'], ['create_event:completed']],
+    );
     assert.ok(results[2]!.tool_calls[0]!.approval_request_id, 'the booking ran after its approval');
   });
 
@@ -101,11 +135,16 @@ describe('mcpflow/workflow', () => {
       const ticket = uniqueWorkflowId('task');
       const triage = await startTriage(client, taskQueue, {
         ticket_id: ticket,
-        questions: [{
-          query: 'Export today', mode: 'direct', retry: FAST_RETRY, call_timeout_ms: 60_000,
-          servers: [{ label: 'calendar', url: modern.url, require_approval: 'never' }],
-          metadata: scriptedTurn({ calls: [{ tool: 'calendar__export_calendar', arguments: { date: 'today', work_ms: 500, ask_format: true } }] }),
-        }],
+        questions: [
+          {
+            query: 'Export today',
+            mode: 'direct',
+            retry: FAST_RETRY,
+            call_timeout_ms: 60_000,
+            servers: [{ label: 'calendar', url: modern.url, require_approval: 'never' }],
+            metadata: scriptedTurn({ calls: [{ tool: 'calendar__export_calendar', arguments: { date: 'today', work_ms: 500, ask_format: true } }] }),
+          },
+        ],
       });
       const mine = async () => (await listWaiting(mcpflow, {})).inputs.filter((row) => row.workflow_id.startsWith(`${triage.workflowId}/`));
       const [waiting] = await waitFor(mine, (rows) => rows.length === 1, "the task's question");
@@ -124,7 +163,11 @@ describe('mcpflow/workflow', () => {
     const ticket = uniqueWorkflowId('cancel');
     const input = threeQuestions(ticket);
     const triage = await startTriage(client, taskQueue, { ...input, questions: [input.questions[2]!] });
-    const [waiting] = await waitFor(() => pendingApprovalsOf(mcpflow, triage.workflowId), (rows) => rows.length === 1, 'the booking to wait for approval');
+    const [waiting] = await waitFor(
+      () => pendingApprovalsOf(mcpflow, triage.workflowId),
+      (rows) => rows.length === 1,
+      'the booking to wait for approval',
+    );
     await client.workflow.getHandle(triage.workflowId).cancel();
     await assert.rejects(triage.result(), (error: unknown) => error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure);
     const child = await eventTypes(waiting!.workflow_id);
@@ -137,7 +180,10 @@ describe('mcpflow/workflow', () => {
     const ticket = uniqueWorkflowId('failed');
     const weather = stack.server('weather', { require_approval: 'never' });
     // The emulator answers a model named missing-* with 404 model_not_found: not retried.
-    const triage = await startTriage(client, taskQueue, { ticket_id: ticket, questions: [{ query: 'Weather?', servers: [weather], model: 'missing-model', retry: FAST_RETRY }] });
+    const triage = await startTriage(client, taskQueue, {
+      ticket_id: ticket,
+      questions: [{ query: 'Weather?', servers: [weather], model: 'missing-model', retry: FAST_RETRY }],
+    });
     const { results } = await triage.result();
     assert.equal(results[0]!.success, false);
     assert.equal(results[0]!.query, 'Weather?');
@@ -146,7 +192,10 @@ describe('mcpflow/workflow', () => {
 
   it('a bad input fails the user workflow at once, naming the field, without starting a child', async () => {
     const triage = await startTriage(client, taskQueue, { ticket_id: uniqueWorkflowId('bad'), questions: [{ query: '', servers: [] }] });
-    await assert.rejects(triage.result(), (error: unknown) => error instanceof WorkflowFailedError && /invalid mcpQuery input: .*query/.test(error.cause?.message ?? ''));
+    await assert.rejects(
+      triage.result(),
+      (error: unknown) => error instanceof WorkflowFailedError && /invalid mcpQuery input: .*query/.test(error.cause?.message ?? ''),
+    );
     assert.ok(!(await eventTypes(triage.workflowId)).includes('EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED'));
   });
 

@@ -52,7 +52,10 @@ function fileWith(rows: string[] | Buffer): string {
 }
 
 function readResults(file: string): LineResult[] {
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((row) => JSON.parse(row) as LineResult);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((row) => JSON.parse(row) as LineResult);
 }
 
 describe('mcpflow batch output', () => {
@@ -69,10 +72,22 @@ describe('mcpflow batch output', () => {
     await client.batches.result(batchId);
     const results = await cli(['batch', 'results', batchId]);
     assert.equal(results.code, 0, results.stderr);
-    const rows = results.stdout.trim().split('\n').map((row) => JSON.parse(row) as LineResult);
-    assert.deepEqual(rows.map((row) => row.line), [1, 2, 3, 4, 5, 6]);
-    assert.deepEqual(rows.map((row) => row.id), ids);
-    assert.deepEqual(rows.map((row) => row.answer), ids.map((_, i) => `answer ${i + 1}`));
+    const rows = results.stdout
+      .trim()
+      .split('\n')
+      .map((row) => JSON.parse(row) as LineResult);
+    assert.deepEqual(
+      rows.map((row) => row.line),
+      [1, 2, 3, 4, 5, 6],
+    );
+    assert.deepEqual(
+      rows.map((row) => row.id),
+      ids,
+    );
+    assert.deepEqual(
+      rows.map((row) => row.answer),
+      ids.map((_, i) => `answer ${i + 1}`),
+    );
   });
 
   it('--no-wait on a file past the first page returns at once: the rest is held in Temporal and the batch completes with no CLI', async () => {
@@ -87,13 +102,21 @@ describe('mcpflow batch output', () => {
     assert.equal(result.status, 'completed');
     assert.equal(result.progress.succeeded, 30);
     assert.equal(result.progress.held, true);
-    const rows = (await cli(['batch', 'results', batchId])).stdout.trim().split('\n').map((row) => JSON.parse(row) as LineResult);
-    assert.deepEqual(rows.map((row) => row.answer), Array.from({ length: 30 }, (_, i) => `held ${i + 1}`));
+    const rows = (await cli(['batch', 'results', batchId])).stdout
+      .trim()
+      .split('\n')
+      .map((row) => JSON.parse(row) as LineResult);
+    assert.deepEqual(
+      rows.map((row) => row.answer),
+      Array.from({ length: 30 }, (_, i) => `held ${i + 1}`),
+    );
   });
 
   it('two `batch run` with one --out: the second is refused naming the first; each result is written once', async () => {
     const createEvent = (i: number) => ({ server: 'calendar', tool: 'create_event', arguments: { title: `out ${i}`, date: 'today', start_time: '14:00' } });
-    const file = fileWith(Array.from({ length: 4 }, (_, i) => JSON.stringify({ query: `book ${i}`, id: `o-${i}`, metadata: script(`booked ${i}`, [createEvent(i)]) })));
+    const file = fileWith(
+      Array.from({ length: 4 }, (_, i) => JSON.stringify({ query: `book ${i}`, id: `o-${i}`, metadata: script(`booked ${i}`, [createEvent(i)]) })),
+    );
     const out = path.join(path.dirname(file), 'results.jsonl');
     const batchId = uniqueWorkflowId('one-out');
     const args = ['batch', 'run', file, '--server', calendar(), '--batch-id', batchId, '--concurrency', '4', '--out', out];
@@ -101,7 +124,11 @@ describe('mcpflow batch output', () => {
     const first = collect(firstChild, 120_000);
     const client = testClient(env, taskQueue);
     // The batch may not exist yet when asked first.
-    await waitFor(() => client.batches.progress(batchId).catch(() => null), (p) => p?.waiting_approval === 4, 'four lines waiting for approval');
+    await waitFor(
+      () => client.batches.progress(batchId).catch(() => null),
+      (p) => p?.waiting_approval === 4,
+      'four lines waiting for approval',
+    );
 
     const second = await cli(args);
     assert.equal(second.code, 2, second.stderr);
@@ -126,6 +153,15 @@ describe('mcpflow batch output', () => {
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /line 2: invalid UTF-8 at byte offset 32 \(byte 15 of the line: c3 28 22 7d\)/);
     assert.match(run.stderr, /Nothing was started/);
-    assert.ok(await env.client.workflow.getHandle(batchId).describe().then(() => false, () => true), 'no batch was started');
+    assert.ok(
+      await env.client.workflow
+        .getHandle(batchId)
+        .describe()
+        .then(
+          () => false,
+          () => true,
+        ),
+      'no batch was started',
+    );
   });
 });

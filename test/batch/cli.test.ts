@@ -24,7 +24,11 @@ const taskQueue = uniqueTaskQueue('batch-cli');
 let worker: { stop(): Promise<void> } | undefined;
 
 function cli(args: string[], options: CliOptions = {}) {
-  return runCli(args, { timeoutMs: 120_000, ...options, env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, MCPFLOW_TASK_QUEUE: taskQueue, ...options.env } });
+  return runCli(args, {
+    timeoutMs: 120_000,
+    ...options,
+    env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, MCPFLOW_TASK_QUEUE: taskQueue, ...options.env },
+  });
 }
 
 const weather = () => `weather=${demo.servers.weather.url},approval=never`;
@@ -53,7 +57,10 @@ function fileWith(rows: string[]): string {
 const script = (answer: string, calls: unknown[] = []) => ({ mcpflow_script: JSON.stringify({ calls, answer }) });
 
 function readResults(file: string): LineResult[] {
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((row) => JSON.parse(row) as LineResult);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((row) => JSON.parse(row) as LineResult);
 }
 
 async function runsOf(workflowId: string): Promise<number> {
@@ -63,7 +70,13 @@ async function runsOf(workflowId: string): Promise<number> {
 }
 
 async function notStarted(batchId: string): Promise<boolean> {
-  return env.client.workflow.getHandle(batchId).describe().then(() => false, () => true);
+  return env.client.workflow
+    .getHandle(batchId)
+    .describe()
+    .then(
+      () => false,
+      () => true,
+    );
 }
 
 describe('mcpflow batch run: validation before anything starts (exit 2, the line named)', () => {
@@ -125,7 +138,9 @@ describe('mcpflow batch run', () => {
   it('summarises failures by type; retry-failed reruns only the failed lines', async () => {
     // A script naming a tool the server lacks is refused by the API (HTTP 400 → invalid_arguments).
     const bad = { mcpflow_script: JSON.stringify({ calls: [{ server: 'weather', tool: 'no_such_tool', arguments: {} }] }) };
-    const rows = Array.from({ length: 10 }, (_, i) => JSON.stringify({ query: `q${i}`, id: `r-${i}`, metadata: [2, 5, 7].includes(i) ? bad : script(`ok ${i}`) }));
+    const rows = Array.from({ length: 10 }, (_, i) =>
+      JSON.stringify({ query: `q${i}`, id: `r-${i}`, metadata: [2, 5, 7].includes(i) ? bad : script(`ok ${i}`) }),
+    );
     const file = fileWith(rows);
     const batchId = uniqueWorkflowId('faulty');
     const run = await cli(['batch', 'run', file, '--server', weather(), '--batch-id', batchId, '--concurrency', '4']);
@@ -136,7 +151,11 @@ describe('mcpflow batch run', () => {
     assert.equal(retry.code, 0, retry.stderr);
     assert.deepEqual(JSON.parse(retry.stdout), { batch_id: batchId, queued: 3, restarted: true });
     const client = testClient(env, taskQueue);
-    const result = await waitFor(() => client.batches.result(batchId), (r) => r.status !== 'running', 'the retry run');
+    const result = await waitFor(
+      () => client.batches.result(batchId),
+      (r) => r.status !== 'running',
+      'the retry run',
+    );
     assert.equal(result.progress.failed, 3, 'the scripted faults fail again');
     for (const i of [2, 5, 7]) assert.equal(await runsOf(`${batchId}/r-${i}`), 2, `r-${i} ran again`);
     for (const i of [0, 1, 3, 9]) assert.equal(await runsOf(`${batchId}/r-${i}`), 1, `r-${i} did not`);
@@ -153,7 +172,12 @@ describe('approvals in bulk', () => {
     const started = await cli(['batch', 'run', fileWith(rows), '--server', calendar(), '--batch-id', batchId, '--concurrency', '50', '--no-wait']);
     assert.equal(started.code, 0, started.stderr);
     const client = testClient(env, taskQueue);
-    await waitFor(() => listPendingApprovals(client, { batch: batchId }), (pending) => pending.length === 50, '50 pending approvals', 120_000);
+    await waitFor(
+      () => listPendingApprovals(client, { batch: batchId }),
+      (pending) => pending.length === 50,
+      '50 pending approvals',
+      120_000,
+    );
 
     const listed = await cli(['approvals', 'list', '--batch', batchId, '--tool', 'create_event', '--json']);
     assert.equal(listed.code, 0, listed.stderr);
@@ -173,7 +197,7 @@ describe('approvals in bulk', () => {
 });
 
 describe('operations on runs', () => {
-  it('list finds a batch\'s lines by state; cancel stops a batch and its waiting lines; links follow temporal.ui_url', async () => {
+  it("list finds a batch's lines by state; cancel stops a batch and its waiting lines; links follow temporal.ui_url", async () => {
     const createEvent = (i: number) => ({ server: 'calendar', tool: 'create_event', arguments: { title: `cancel ${i}`, date: 'today', start_time: '12:00' } });
     const rows = Array.from({ length: 3 }, (_, i) => JSON.stringify({ query: `book ${i}`, id: `c-${i}`, metadata: script(`booked ${i}`, [createEvent(i)]) }));
     const batchId = uniqueWorkflowId('ops');
@@ -183,11 +207,18 @@ describe('operations on runs', () => {
     assert.equal(started.code, 0, started.stderr);
     assert.equal((JSON.parse(started.stdout) as { web_ui: string }).web_ui, `http://ui.example.test:9999/namespaces/default/workflows/${batchId}`);
     const client = testClient(env, taskQueue);
-    await waitFor(() => listPendingApprovals(client, { batch: batchId }), (pending) => pending.length === 3, '3 pending approvals');
+    await waitFor(
+      () => listPendingApprovals(client, { batch: batchId }),
+      (pending) => pending.length === 3,
+      '3 pending approvals',
+    );
 
     const waiting = await cli(['list', '--batch', batchId, '--state', 'waiting_approval', '--json']);
     assert.equal(waiting.code, 0, waiting.stderr);
-    assert.deepEqual((JSON.parse(waiting.stdout) as { workflow_id: string }[]).map((row) => row.workflow_id).sort(), [0, 1, 2].map((i) => `${batchId}/c-${i}`));
+    assert.deepEqual(
+      (JSON.parse(waiting.stdout) as { workflow_id: string }[]).map((row) => row.workflow_id).sort(),
+      [0, 1, 2].map((i) => `${batchId}/c-${i}`),
+    );
     const byServer = await cli(['list', '--server', 'calendar', '--batch', batchId, '--json']);
     assert.equal((JSON.parse(byServer.stdout) as unknown[]).length, 3);
 

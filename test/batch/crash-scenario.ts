@@ -96,18 +96,46 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       if (i % 10 === 0) {
         sideEffectLines++;
         const call = { tool: 'calendar__create_event', arguments: { title: `crash ${i}`, date: 'today', start_time: '16:00' } };
-        rows.push(JSON.stringify({ query: `book ${i}`, id: `l-${i}`, servers: ['calendar'], mode: 'direct', metadata: { mcpflow_script: JSON.stringify({ calls: [call], answer: `booked ${i}` }) } }));
+        rows.push(
+          JSON.stringify({
+            query: `book ${i}`,
+            id: `l-${i}`,
+            servers: ['calendar'],
+            mode: 'direct',
+            metadata: { mcpflow_script: JSON.stringify({ calls: [call], answer: `booked ${i}` }) },
+          }),
+        );
       } else {
         const call = { server: 'weather', tool: 'get_current_weather', arguments: { location: 'London' } };
-        rows.push(JSON.stringify({ query: `weather ${i}`, id: `l-${i}`, servers: ['weather'], metadata: { mcpflow_script: JSON.stringify({ calls: [call], answer: `weather ${i}` }) } }));
+        rows.push(
+          JSON.stringify({
+            query: `weather ${i}`,
+            id: `l-${i}`,
+            servers: ['weather'],
+            metadata: { mcpflow_script: JSON.stringify({ calls: [call], answer: `weather ${i}` }) },
+          }),
+        );
       }
     }
     writeFileSync(file, `${rows.join('\n')}\n`);
     const out = path.join(dir, 'results.jsonl');
     const batchId = `crash-${taskQueue}`;
     cli = startCli(
-      ['batch', 'run', file, '--batch-id', batchId, '--concurrency', String(options.concurrency), '--out', out,
-        '--server', `weather=${demo.servers.weather.url},approval=never`, '--server', `calendar=${demo.servers.calendar.url},approval=always`],
+      [
+        'batch',
+        'run',
+        file,
+        '--batch-id',
+        batchId,
+        '--concurrency',
+        String(options.concurrency),
+        '--out',
+        out,
+        '--server',
+        `weather=${demo.servers.weather.url},approval=never`,
+        '--server',
+        `calendar=${demo.servers.calendar.url},approval=always`,
+      ],
       { env: { TEMPORAL_ADDRESS: address, MCPFLOW_TASK_QUEUE: taskQueue } },
     );
     const cliDone = collect(cli, 30 * 60_000);
@@ -143,9 +171,13 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     const pauseAt = async (fraction: number) => {
       const done = await doneAtLeast(fraction);
       // Idempotent: an attempt that timed out on a loaded machine may still have been applied.
-      await retrying(async () => {
-        if ((await client!.batches.progress(batchId)).status !== 'paused') await client!.batches.pause(batchId);
-      }, 30, log);
+      await retrying(
+        async () => {
+          if ((await client!.batches.progress(batchId)).status !== 'paused') await client!.batches.pause(batchId);
+        },
+        30,
+        log,
+      );
       return done;
     };
     const resume = () =>
@@ -154,8 +186,12 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       }).catch(async (error: unknown) => {
         // What the chain looks like when the batch refuses (diagnostics for a failure that is hard to reproduce).
         const runs: string[] = [];
-        for await (const run of client!.temporal.workflow.list({ query: `WorkflowId = '${batchId}'` })) runs.push(`${run.runId} ${run.status.name} ${run.historyLength} events`);
-        const result = await client!.batches.result(batchId).then((r) => JSON.stringify(r.progress), (e: Error) => e.message);
+        for await (const run of client!.temporal.workflow.list({ query: `WorkflowId = '${batchId}'` }))
+          runs.push(`${run.runId} ${run.status.name} ${run.historyLength} events`);
+        const result = await client!.batches.result(batchId).then(
+          (r) => JSON.stringify(r.progress),
+          (e: Error) => e.message,
+        );
         throw new Error(`${(error as Error).message}\nruns: ${runs.join('; ')}\nresult: ${result}`);
       });
     note(`SIGKILL worker at ${await pauseAt(0.15)} done`);
@@ -178,15 +214,22 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     const cliRun = await cliDone;
     approving = false;
     await approver;
-    const results = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((row) => JSON.parse(row) as LineResult);
+    const results = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((row) => JSON.parse(row) as LineResult);
     const finishedAfter = options.lines - atRestart;
     const sideEffectRecords = { completed: 0, failed: 0, perLine: [] as number[] };
     for (const result of results.filter((each) => each.id && Number(each.id.slice(2)) % 10 === 0)) {
       // A booking cut off by a SIGKILL fails its line (outcome_unknown): its records are in the failure.
-      const query = await client.temporal.workflow.getHandle(result.workflow_id).result().then(
-        (done: QueryResult) => done,
-        (failure: unknown) => failedQueryResult(failure instanceof WorkflowFailedError ? failure.cause : failure) ?? ({ tool_calls: [] } as unknown as QueryResult),
-      );
+      const query = await client.temporal.workflow
+        .getHandle(result.workflow_id)
+        .result()
+        .then(
+          (done: QueryResult) => done,
+          (failure: unknown) =>
+            failedQueryResult(failure instanceof WorkflowFailedError ? failure.cause : failure) ?? ({ tool_calls: [] } as unknown as QueryResult),
+        );
       const calls = query.tool_calls.filter((call) => call.tool === 'create_event');
       sideEffectRecords.perLine.push(calls.length);
       sideEffectRecords.completed += calls.filter((call) => call.status === 'completed').length;

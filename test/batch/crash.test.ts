@@ -16,8 +16,15 @@ describe('a batch through worker crashes and a dev server restart', () => {
     const outcome = await runCrashScenario({ lines: LINES, concurrency: 20, log: (line) => console.log(`# ${line}`) });
     // Only a booking cut off by a SIGKILL may fail its line: outcome_unknown, never re-sent (exit 1 then).
     const failed = outcome.results.filter((result) => !result.success);
-    assert.deepEqual([...new Set(failed.map((result) => result.error_type))].filter((type) => type !== 'outcome_unknown'), [], outcome.cliOutput);
-    assert.ok(failed.every((result) => Number(result.id.slice(2)) % 10 === 0), `only side-effect lines fail: ${failed.map((result) => result.id).join(', ')}`);
+    assert.deepEqual(
+      [...new Set(failed.map((result) => result.error_type))].filter((type) => type !== 'outcome_unknown'),
+      [],
+      outcome.cliOutput,
+    );
+    assert.ok(
+      failed.every((result) => Number(result.id.slice(2)) % 10 === 0),
+      `only side-effect lines fail: ${failed.map((result) => result.id).join(', ')}`,
+    );
     assert.equal(outcome.exitCode, failed.length ? 1 : 0, outcome.cliOutput);
     assert.equal(outcome.results.length, LINES, 'one result per line');
     const ids = new Set(outcome.results.map((result) => result.id));

@@ -38,7 +38,9 @@ describe('parseBatchFile', () => {
 
   it('names every problem with its line', () => {
     assert.deepEqual(problems(''), ['the file has no queries (it is empty): write one query a line, or one JSON object a line']);
-    const found = problems('{"query":"ok"}\n{"query":\n{"id":"a"}\n{"query":"x","servers":["nope"]}\n{"query":"y","extra":1}\n{"query":"z","id":"bad id"}\n{"query":"   "}');
+    const found = problems(
+      '{"query":"ok"}\n{"query":\n{"id":"a"}\n{"query":"x","servers":["nope"]}\n{"query":"y","extra":1}\n{"query":"z","id":"bad id"}\n{"query":"   "}',
+    );
     assert.equal(found.length, 6);
     assert.match(found[0]!, /^line 2: invalid JSON/);
     assert.match(found[1]!, /^line 3: .*query/);

@@ -8,7 +8,18 @@ import type { LineResult } from '../../src/client/batch';
 import { ResultsFile } from '../../src/cli/batch-out';
 import { scratchDir } from '../cli/harness';
 
-const result = (id: string): LineResult => ({ id, line: 1, workflow_id: `b/${id}`, success: true, answer: 'a', error_type: null, error: null, calls: 0, denied: false, duration_ms: 1 });
+const result = (id: string): LineResult => ({
+  id,
+  line: 1,
+  workflow_id: `b/${id}`,
+  success: true,
+  answer: 'a',
+  error_type: null,
+  error: null,
+  calls: 0,
+  denied: false,
+  duration_ms: 1,
+});
 
 describe('ResultsFile', () => {
   it('writes each id once, also after a restart that left a torn line', () => {
@@ -24,7 +35,13 @@ describe('ResultsFile', () => {
     second.write(result('b'));
     second.write(result('a'));
     second.close();
-    assert.deepEqual(readFileSync(file, 'utf8').trim().split('\n').map((row) => (JSON.parse(row) as LineResult).id), ['a', 'b']);
+    assert.deepEqual(
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((row) => (JSON.parse(row) as LineResult).id),
+      ['a', 'b'],
+    );
   });
 
   it('one writer at a time: a second writer is refused naming the first; a lock left by a process gone is taken over', () => {

@@ -6,9 +6,33 @@ import { progressLine } from '../../src/cli/batch-follow';
 import type { BatchProgress } from '../../workflows/batch/messages';
 
 const progress = (extra: Partial<BatchProgress> = {}): BatchProgress => ({
-  batch_id: 'b1', status: 'running', total: 100, received: 100, buffer_bytes: 0, buffer_limit_bytes: 1, done: 10, succeeded: 10, failed: 0, cancelled: 0, denied: 0, succeeded_with_failed_calls: 0,
-  failed_by_type: {}, running: 20, waiting_approval: 0, queued_retries: 0, started_at: new Date(0).toISOString(), elapsed_ms: 10_000, rate: 1, eta_ms: 90_000,
-  last_seq: 10, runs: 0, concurrency: 20, max_waiting: 1_000, held: true, lines_problem: null, ...extra,
+  batch_id: 'b1',
+  status: 'running',
+  total: 100,
+  received: 100,
+  buffer_bytes: 0,
+  buffer_limit_bytes: 1,
+  done: 10,
+  succeeded: 10,
+  failed: 0,
+  cancelled: 0,
+  denied: 0,
+  succeeded_with_failed_calls: 0,
+  failed_by_type: {},
+  running: 20,
+  waiting_approval: 0,
+  queued_retries: 0,
+  started_at: new Date(0).toISOString(),
+  elapsed_ms: 10_000,
+  rate: 1,
+  eta_ms: 90_000,
+  last_seq: 10,
+  runs: 0,
+  concurrency: 20,
+  max_waiting: 1_000,
+  held: true,
+  lines_problem: null,
+  ...extra,
 });
 
 describe('batch progress line', () => {

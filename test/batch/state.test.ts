@@ -18,7 +18,10 @@ describe('BatchState', () => {
     assert.equal(batch.appendPage([line(2), line(3)]).received, 3);
     assert.equal(batch.refusePage(1, [line(1), line(2), line(3), line(4)]), null, 'a resent page is fine');
     assert.equal(batch.appendPage([line(1), line(2), line(3), line(4)]).received, 4);
-    assert.deepEqual(batch.state.buffer.map((l) => l.n), [1, 2, 3, 4]);
+    assert.deepEqual(
+      batch.state.buffer.map((l) => l.n),
+      [1, 2, 3, 4],
+    );
     assert.match(batch.refusePage(6, [line(6)])!, /expected lines from 5/);
     assert.match(batch.refusePage(5, [line(5), line(6)])!, /the batch has 5 lines/);
     assert.match(batch.refusePage(5, [line(7)])!, /must follow each other/);
@@ -45,7 +48,10 @@ describe('BatchState', () => {
     batch.finish(ref(1), failed);
     batch.finish(ref(2), { ...failed, error_type: 'outcome_unknown' });
     assert.equal(batch.retryFailed(), 1);
-    assert.deepEqual(batch.state.retry_queue.map((l) => l.n), [1]);
+    assert.deepEqual(
+      batch.state.retry_queue.map((l) => l.n),
+      [1],
+    );
     assert.deepEqual(batch.state.failed_by_type, { outcome_unknown: 1 });
     assert.equal(batch.state.failed, 1);
   });
@@ -60,11 +66,17 @@ describe('BatchState', () => {
     batch.finish(ref(3), failed);
     assert.equal(batch.state.stop, 'max_failures');
     assert.equal(batch.status, 'stopped');
-    assert.deepEqual(batch.finishedPage(1, 10).lines.map((l) => l.seq), [2, 3]);
+    assert.deepEqual(
+      batch.finishedPage(1, 10).lines.map((l) => l.seq),
+      [2, 3],
+    );
     assert.equal(batch.retryFailed(), 2);
     assert.equal(batch.state.stop, null);
     assert.deepEqual(batch.state.failed_by_type, {});
-    assert.deepEqual(batch.state.retry_queue.map((r) => r.n), [2, 3]);
+    assert.deepEqual(
+      batch.state.retry_queue.map((r) => r.n),
+      [2, 3],
+    );
     batch.started(ref(4));
     const next = new BatchState('b', input({ carried: batch.carry() }), 0);
     assert.deepEqual([...next.adopted], ['b/line-4'], 'a running line is adopted by the next run');

@@ -25,7 +25,11 @@ async function withBatchWorker<T>(body: (client: ReturnType<typeof testClient>) 
 
 const calendarServer = () => ({ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' as const });
 const booking = (n: number) =>
-  scriptedLine(n, { calls: [{ server: 'calendar', tool: 'create_event', arguments: { title: `waiting ${n}`, date: 'today', start_time: '09:00' } }] }, { servers: ['calendar'] });
+  scriptedLine(
+    n,
+    { calls: [{ server: 'calendar', tool: 'create_event', arguments: { title: `waiting ${n}`, date: 'today', start_time: '09:00' } }] },
+    { servers: ['calendar'] },
+  );
 const plain = (n: number) => scriptedLine(n, { calls: [] }, { servers: ['weather'] });
 
 function input(lines: BatchLine[], overrides: Partial<BatchInput> = {}): BatchInput {
@@ -39,7 +43,12 @@ describe('runBatch: lines waiting for a person', () => {
       const lines = [...Array.from({ length: 20 }, (_, i) => booking(i + 1)), ...Array.from({ length: 20 }, (_, i) => plain(i + 21))];
       await client.batches.startOrAttach(batchId, input(lines, { concurrency: 20 }));
       // Before: the 20 waiting lines held all 20 slots and nothing else started.
-      const progress = await waitFor(() => client.batches.progress(batchId), (p) => p.succeeded === 20, 'the 20 other lines to complete while 20 wait', 120_000);
+      const progress = await waitFor(
+        () => client.batches.progress(batchId),
+        (p) => p.succeeded === 20,
+        'the 20 other lines to complete while 20 wait',
+        120_000,
+      );
       assert.equal(progress.waiting_approval, 20);
       assert.equal(progress.max_waiting, 1_000);
       for (let n = 1; n <= 20; n++) await client.approve(lineWorkflowId(batchId, `line-${n}`), {});
@@ -55,7 +64,11 @@ describe('runBatch: lines waiting for a person', () => {
       const batchId = uniqueWorkflowId('max-waiting');
       const lines = Array.from({ length: 8 }, (_, i) => booking(i + 1));
       await client.batches.startOrAttach(batchId, input(lines, { concurrency: 2, max_waiting: 3 }));
-      await waitFor(() => client.batches.progress(batchId), (p) => p.waiting_approval === 3, 'three lines waiting');
+      await waitFor(
+        () => client.batches.progress(batchId),
+        (p) => p.waiting_approval === 3,
+        'three lines waiting',
+      );
       assert.equal(await client.batches.cancel(batchId), 'cancelling');
       const result = await client.batches.result(batchId);
       assert.equal(result.progress.cancelled, 3, 'only the three waiting lines had started');
@@ -69,15 +82,31 @@ describe('runBatch: lines held in Temporal', () => {
     await withBatchWorker(async (client) => {
       const batchId = uniqueWorkflowId('held');
       // Lines naming a server the batch lacks end at once without a child: 45,000 of them (~3 MiB, 7 holders) run in seconds.
-      const lines: BatchLine[] = Array.from({ length: 45_000 }, (_, i) => ({ n: i + 1, key: `line-${i + 1}`, query: `held question ${i + 1}`, servers: ['absent'] }));
+      const lines: BatchLine[] = Array.from({ length: 45_000 }, (_, i) => ({
+        n: i + 1,
+        key: `line-${i + 1}`,
+        query: `held question ${i + 1}`,
+        servers: ['absent'],
+      }));
       const first = lines.slice(0, 100);
       const pages = heldPages(lines.slice(100));
       assert.ok(pages.length >= 3, `${pages.length} holders`);
-      await client.batches.startOrAttach(batchId, input(first, { total: lines.length, concurrency: 50, held: { pages: pages.map((page) => page[0]!.n) }, source: 'held.jsonl' }));
+      await client.batches.startOrAttach(
+        batchId,
+        input(first, { total: lines.length, concurrency: 50, held: { pages: pages.map((page) => page[0]!.n) }, source: 'held.jsonl' }),
+      );
       // As if the CLI was killed after starting the first holder only.
       await startHolders(client, batchId, pages.slice(0, 1));
-      const stuck = await waitFor(() => client.batches.progress(batchId), (p) => Boolean(p.lines_problem), 'the batch to name its missing holder', 120_000);
-      assert.match(stuck.lines_problem!, new RegExp(`holder ${batchId}/~lines-1 is not running; run \`mcpflow batch run held.jsonl --batch-id ${batchId}\` again`));
+      const stuck = await waitFor(
+        () => client.batches.progress(batchId),
+        (p) => Boolean(p.lines_problem),
+        'the batch to name its missing holder',
+        120_000,
+      );
+      assert.match(
+        stuck.lines_problem!,
+        new RegExp(`holder ${batchId}/~lines-1 is not running; run \`mcpflow batch run held.jsonl --batch-id ${batchId}\` again`),
+      );
       assert.equal(stuck.status, 'running');
       await startHolders(client, batchId, pages);
       const result = await client.batches.result(batchId);

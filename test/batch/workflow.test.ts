@@ -67,15 +67,27 @@ describe('runBatch control', () => {
       const lines = Array.from({ length: 10 }, (_, i) => booking(i + 1));
       // max_waiting 2: at most two lines in flight, waiting for approval or not (waiting lines hold no concurrency slot).
       await client.batches.startOrAttach(batchId, batchInput(10, { servers: [calendarServer()], concurrency: 2, max_waiting: 2, lines }));
-      await waitFor(() => client.batches.progress(batchId), (p) => p.waiting_approval === 2, 'two lines waiting for approval');
+      await waitFor(
+        () => client.batches.progress(batchId),
+        (p) => p.waiting_approval === 2,
+        'two lines waiting for approval',
+      );
       assert.equal(await client.batches.pause(batchId), 'paused');
       await assert.rejects(client.batches.pause(batchId), /already paused/);
       for (const n of [1, 2]) await client.approve(lineWorkflowId(batchId, `line-${n}`), {});
-      const paused = await waitFor(() => client.batches.progress(batchId), (p) => p.done === 2, 'the two running lines to finish');
+      const paused = await waitFor(
+        () => client.batches.progress(batchId),
+        (p) => p.done === 2,
+        'the two running lines to finish',
+      );
       assert.equal(paused.running, 0, 'no line started while paused');
       assert.equal(paused.status, 'paused');
       assert.equal(await client.batches.resume(batchId), 'running');
-      await waitFor(() => client.batches.progress(batchId), (p) => p.waiting_approval === 2, 'two more lines waiting');
+      await waitFor(
+        () => client.batches.progress(batchId),
+        (p) => p.waiting_approval === 2,
+        'two more lines waiting',
+      );
       assert.equal(await client.batches.cancel(batchId), 'cancelling');
       const result = await client.batches.result(batchId);
       assert.equal(result.status, 'cancelled');

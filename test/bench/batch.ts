@@ -98,7 +98,10 @@ async function largeBatch(lines: number, concurrency: number, budgetMs: number):
     const duration = Date.now() - started;
     stopFeeding = true;
     await feeding.catch(() => undefined);
-    const final = await client.batches.result(batchId).then((result) => result.progress).catch(() => progress);
+    const final = await client.batches
+      .result(batchId)
+      .then((result) => result.progress)
+      .catch(() => progress);
     const chain: ChainRun[] = [];
     for await (const run of client.temporal.workflow.list({ query: `WorkflowId = '${batchId}'` })) {
       chain.push({ run_id: run.runId, status: run.status.name, history_events: run.historyLength, history_bytes: run.historySize ?? null });
@@ -136,7 +139,9 @@ export function render(results: BatchBenchResults): string {
   if (large) {
     out.push(`## ${large.lines.toLocaleString('en')} tiny scripted lines, concurrency ${large.concurrency}`, '');
     out.push(`| | |`, `|---|---:|`);
-    out.push(`| lines done | ${large.done.toLocaleString('en')} of ${large.lines.toLocaleString('en')}${large.completed ? '' : ' (time budget reached, cancelled)'} |`);
+    out.push(
+      `| lines done | ${large.done.toLocaleString('en')} of ${large.lines.toLocaleString('en')}${large.completed ? '' : ' (time budget reached, cancelled)'} |`,
+    );
     out.push(`| failed | ${large.failed} |`);
     out.push(`| duration | ${minutes(large.duration_ms)} |`);
     out.push(`| queries/s | ${large.queries_per_second} |`);
@@ -176,7 +181,9 @@ export async function runBatchBench(): Promise<number> {
     log(`batch of ${lines} lines at concurrency ${concurrency}...`);
     try {
       results.large = await largeBatch(lines, concurrency, budget);
-      log(`  ${results.large.done} done in ${minutes(results.large.duration_ms)}, ${results.large.queries_per_second} q/s, ${results.large.chain.length} runs, max ${results.large.max_history_events} events`);
+      log(
+        `  ${results.large.done} done in ${minutes(results.large.duration_ms)}, ${results.large.queries_per_second} q/s, ${results.large.chain.length} runs, max ${results.large.max_history_events} events`,
+      );
     } catch (error) {
       results.failures.push(`large batch: ${(error as Error).message}`);
     }
@@ -187,7 +194,12 @@ export async function runBatchBench(): Promise<number> {
     try {
       const outcome = await runCrashScenario({ lines, concurrency: 20, log: (line) => log(`  ${line}`) });
       const { results: lineResults, cliOutput: _output, ...rest } = outcome;
-      results.crash = { ...rest, results: lineResults.length, unique_results: new Set(lineResults.map((result) => result.id)).size, all_succeeded: lineResults.every((result) => result.success) };
+      results.crash = {
+        ...rest,
+        results: lineResults.length,
+        unique_results: new Set(lineResults.map((result) => result.id)).size,
+        all_succeeded: lineResults.every((result) => result.success),
+      };
       log(`  ${results.crash.results} results, ${results.crash.sideEffectCalls}/${results.crash.sideEffectLines} side effects, ${minutes(outcome.durationMs)}`);
     } catch (error) {
       results.failures.push(`acceptance scenario: ${(error as Error).message}`);

@@ -55,8 +55,22 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     output: { markdown, json: markdown.replace(/\.md$/, '') + '.json' },
     timeoutMs: Number(env.MCPFLOW_BENCH_TIMEOUT_MS ?? (quick ? 8 : 20) * 60_000),
     latency: quick
-      ? { warmup: 3, batches: [[1, 8], [10, 20], [50, 50]] }
-      : { warmup: 10, batches: [[1, 40], [10, 100], [50, 150]] },
+      ? {
+          warmup: 3,
+          batches: [
+            [1, 8],
+            [10, 20],
+            [50, 50],
+          ],
+        }
+      : {
+          warmup: 10,
+          batches: [
+            [1, 40],
+            [10, 100],
+            [50, 150],
+          ],
+        },
     discovery: { servers: [1, 10, 50], repeats: quick ? 2 : 5 },
     session: { queries: quick ? 3 : 5 },
     approvals: {

@@ -105,7 +105,10 @@ function areaOf(frame: CallFrame, bundleModule: string | undefined): string {
 
 function shortWhere(frame: CallFrame, bundleModule: string | undefined): string {
   const path = bundleModule ?? frame.url.replace(/^file:\/\//, '');
-  const short = path.replace(/^.*node_modules\//, '').replace(/^.*\/(activities|workflows|src|test)\//, '$1/').replace(/^\.\//, '');
+  const short = path
+    .replace(/^.*node_modules\//, '')
+    .replace(/^.*\/(activities|workflows|src|test)\//, '$1/')
+    .replace(/^\.\//, '');
   return bundleModule ? short : `${short}:${frame.lineNumber + 1}`;
 }
 
@@ -186,8 +189,14 @@ export function summarizeProfile(file: string, bundleCode: string | undefined, w
     areas: [...areas].map(([area, selfMs]) => ({ area, selfMs })).sort((a, b) => b.selfMs - a.selfMs),
     functions: [...functions.values()].sort((a, b) => b.selfMs - a.selfMs).slice(0, 25),
     moduleEvaluationMs: moduleUs / 1000,
-    bundleModules: [...modules].map(([module, selfMs]) => ({ module, selfMs })).sort((a, b) => b.selfMs - a.selfMs).slice(0, 15),
-    moduleEvaluation: [...evaluation].map(([module, value]) => ({ module, ms: value })).sort((a, b) => b.ms - a.ms).slice(0, 15),
+    bundleModules: [...modules]
+      .map(([module, selfMs]) => ({ module, selfMs }))
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, 15),
+    moduleEvaluation: [...evaluation]
+      .map(([module, value]) => ({ module, ms: value }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 15),
   };
 }
 
@@ -199,17 +208,40 @@ export function profileMarkdown(title: string, summary: ProfileSummary, queries:
     '',
     `Sampled ${ms1(summary.totalMs)} ms, busy ${ms1(summary.busyMs)} ms = ${per(summary.busyMs)} ms per query (${queries} queries; busy is sampled time the thread was not idle, which on a loaded 2-core machine includes time the OS ran other threads: read the shares, and the CPU from /proc above). Module evaluation (outermost \`__webpack_require__\`, inclusive): ${ms1(summary.moduleEvaluationMs)} ms = ${per(summary.moduleEvaluationMs)} ms per query.`,
     '',
-    markdownTable(['area (self time)', 'ms per query', 'share of busy'], summary.areas.filter((area) => area.area !== '(idle)').slice(0, 15).map((area) => [
-      area.area, per(area.selfMs), `${((100 * area.selfMs) / Math.max(1, summary.busyMs)).toFixed(0)}%`,
-    ])),
+    markdownTable(
+      ['area (self time)', 'ms per query', 'share of busy'],
+      summary.areas
+        .filter((area) => area.area !== '(idle)')
+        .slice(0, 15)
+        .map((area) => [area.area, per(area.selfMs), `${((100 * area.selfMs) / Math.max(1, summary.busyMs)).toFixed(0)}%`]),
+    ),
     '',
-    markdownTable(['function (self time)', 'where', 'ms per query'], summary.functions.filter((fn) => fn.area !== '(idle)').slice(0, 15).map((fn) => [fn.name, fn.where, per(fn.selfMs)]), 'llr'),
+    markdownTable(
+      ['function (self time)', 'where', 'ms per query'],
+      summary.functions
+        .filter((fn) => fn.area !== '(idle)')
+        .slice(0, 15)
+        .map((fn) => [fn.name, fn.where, per(fn.selfMs)]),
+      'llr',
+    ),
     '',
     ...(summary.bundleModules.length
-      ? [markdownTable(['bundled module (self time)', 'ms per query'], summary.bundleModules.slice(0, 10).map((module) => [module.module, per(module.selfMs)])), '']
+      ? [
+          markdownTable(
+            ['bundled module (self time)', 'ms per query'],
+            summary.bundleModules.slice(0, 10).map((module) => [module.module, per(module.selfMs)]),
+          ),
+          '',
+        ]
       : []),
     ...(summary.moduleEvaluation.length
-      ? [markdownTable(['module evaluated per run (its own top-level code, without what it requires)', 'ms per query'], summary.moduleEvaluation.slice(0, 12).map((module) => [module.module, per(module.ms)])), '']
+      ? [
+          markdownTable(
+            ['module evaluated per run (its own top-level code, without what it requires)', 'ms per query'],
+            summary.moduleEvaluation.slice(0, 12).map((module) => [module.module, per(module.ms)]),
+          ),
+          '',
+        ]
       : []),
   ].join('\n');
 }

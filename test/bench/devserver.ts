@@ -8,9 +8,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { ensureTemporalCli } from '../../src/devserver/cli-path';
-import {
-  DEFAULT_NAMESPACE, devServerArgs, findFreePort, registerMissingSearchAttributes, startDevServer, type DevServer,
-} from '../../src/devserver/server';
+import { DEFAULT_NAMESPACE, devServerArgs, findFreePort, registerMissingSearchAttributes, startDevServer, type DevServer } from '../../src/devserver/server';
 import { DEV_SERVER_SEARCH_ATTRIBUTE_TYPES } from '../../src/core/search-attributes';
 
 export interface BenchDevServerOptions {
@@ -39,7 +37,13 @@ export async function startBenchDevServer(options: BenchDevServerOptions): Promi
   const port = await findFreePort();
   const dbFilename = options.inMemory ? undefined : path.join(options.dir, 'temporal.sqlite');
   const args = devServerArgs({
-    ip: '127.0.0.1', port, uiPort: undefined, namespace: DEFAULT_NAMESPACE, dbFilename, headless: true, searchAttributes: DEV_SERVER_SEARCH_ATTRIBUTE_TYPES,
+    ip: '127.0.0.1',
+    port,
+    uiPort: undefined,
+    namespace: DEFAULT_NAMESPACE,
+    dbFilename,
+    headless: true,
+    searchAttributes: DEV_SERVER_SEARCH_ATTRIBUTE_TYPES,
   });
   const extra = options.extraArgs ?? [];
   const command = ['temporal', ...args, ...extra].join(' ');

@@ -52,16 +52,41 @@ const STOCK_WORKER = { stickyQueueScheduleToStartTimeout: '10s', maxEagerActivit
  */
 export const EXPERIMENTS: Experiment[] = [
   { name: 'baseline', what: 'mcpflow as it is: createWorker, the dev server as `mcpflow server` starts it' },
-  { name: 'untuned', what: 'the CLI\'s dev server and the SDK\'s worker defaults: every "no-…" row at once', server: [...STOCK_QUEUES, ...NO_EAGER, ...NO_WAL], worker: STOCK_WORKER },
-  { name: 'no-queue-rps', what: 'dev server: history.transferProcessorMaxPollRPS and visibilityProcessorMaxPollRPS back to 20 (one shard: 20 task-queue reads/s for the whole server)', server: STOCK_QUEUES },
+  {
+    name: 'untuned',
+    what: 'the CLI\'s dev server and the SDK\'s worker defaults: every "no-…" row at once',
+    server: [...STOCK_QUEUES, ...NO_EAGER, ...NO_WAL],
+    worker: STOCK_WORKER,
+  },
+  {
+    name: 'no-queue-rps',
+    what: 'dev server: history.transferProcessorMaxPollRPS and visibilityProcessorMaxPollRPS back to 20 (one shard: 20 task-queue reads/s for the whole server)',
+    server: STOCK_QUEUES,
+  },
   { name: 'no-eager', what: 'dev server: system.enableActivityEagerExecution back to false', server: NO_EAGER },
   { name: 'no-wal', what: 'dev server: SQLite journal_mode=delete, synchronous=full (the defaults)', server: NO_WAL },
   { name: 'sticky-10s', what: 'worker: stickyQueueScheduleToStartTimeout back to 10 s', worker: { stickyQueueScheduleToStartTimeout: '10s' } },
   { name: 'eager-3', what: 'worker: maxEagerActivityReservationsPerWorkflowTask back to 3', worker: { maxEagerActivityReservationsPerWorkflowTask: 3 } },
-  { name: 'partitions-1', what: 'dev server: matching.numTaskqueueRead/WritePartitions 4 → 1', server: dynamicConfig({ 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 }) },
-  { name: 'sa-cache', what: 'dev server: system.forceSearchAttributesCacheRefreshOnRead false (the CLI turns it on)', server: dynamicConfig({ 'system.forceSearchAttributesCacheRefreshOnRead': false }) },
-  { name: 'no-shared-modules', what: 'bundle: no preloadModules (zod, src/core and workflows/messages.ts evaluated again for every run, as before src/worker/shared-modules.ts)', preloadModules: [] },
-  { name: 'cache-100', what: 'worker: maxCachedWorkflows 100 (default 250); runs beyond it are evicted and replayed when approved', worker: { maxCachedWorkflows: 100 } },
+  {
+    name: 'partitions-1',
+    what: 'dev server: matching.numTaskqueueRead/WritePartitions 4 → 1',
+    server: dynamicConfig({ 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 }),
+  },
+  {
+    name: 'sa-cache',
+    what: 'dev server: system.forceSearchAttributesCacheRefreshOnRead false (the CLI turns it on)',
+    server: dynamicConfig({ 'system.forceSearchAttributesCacheRefreshOnRead': false }),
+  },
+  {
+    name: 'no-shared-modules',
+    what: 'bundle: no preloadModules (zod, src/core and workflows/messages.ts evaluated again for every run, as before src/worker/shared-modules.ts)',
+    preloadModules: [],
+  },
+  {
+    name: 'cache-100',
+    what: 'worker: maxCachedWorkflows 100 (default 250); runs beyond it are evicted and replayed when approved',
+    worker: { maxCachedWorkflows: 100 },
+  },
   {
     name: 'heap-320',
     what: 'worker process: node --max-old-space-size=320 (mcpflow derives maxCachedWorkflows from the heap limit: 40 here)',
@@ -102,17 +127,28 @@ async function waitingRuns(stack: Stack, count: number) {
     if (waiting >= count) break;
     await sleep(500);
   }
-  const latencies = await runPool(ids.length, 50, async (index) => (await timed(async () => {
-    await stack.client.approve(ids[index]!);
-    checkSeedResult((await stack.client.waitForQuery(ids[index]!)).result, 'approved run');
-  })).ms);
+  const latencies = await runPool(
+    ids.length,
+    50,
+    async (index) =>
+      (
+        await timed(async () => {
+          await stack.client.approve(ids[index]!);
+          checkSeedResult((await stack.client.waitForQuery(ids[index]!)).result, 'approved run');
+        })
+      ).ms,
+  );
   return { rssPerRun: linearFit(points).slope, rss: points.at(-1)?.[1], approveP50: percentile(latencies, 50) };
 }
 
 async function runExperiment(experiment: Experiment, sizes: { sequential: number; concurrent: number; waiting: number }): Promise<ExperimentResult> {
   const stack = await startStack({
-    log: () => undefined, extraServers: 50, maxConversations: 20_000,
-    devServer: { extraArgs: experiment.server ?? [] }, worker: { options: experiment.worker, nodeFlags: experiment.workerNodeFlags }, preloadModules: experiment.preloadModules,
+    log: () => undefined,
+    extraServers: 50,
+    maxConversations: 20_000,
+    devServer: { extraArgs: experiment.server ?? [] },
+    worker: { options: experiment.worker, nodeFlags: experiment.workerNodeFlags },
+    preloadModules: experiment.preloadModules,
   });
   const { variants, close } = await createVariants(stack);
   try {
@@ -129,7 +165,10 @@ async function runExperiment(experiment: Experiment, sizes: { sequential: number
 }
 
 async function measureExperiment(
-  experiment: Experiment, stack: Stack, variants: Awaited<ReturnType<typeof createVariants>>['variants'], sizes: { sequential: number; concurrent: number; waiting: number },
+  experiment: Experiment,
+  stack: Stack,
+  variants: Awaited<ReturnType<typeof createVariants>>['variants'],
+  sizes: { sequential: number; concurrent: number; waiting: number },
 ): Promise<ExperimentResult> {
   {
     await sleep(3_000); // let the server's rate limiters refill, as in the main bench's first batch
@@ -167,13 +206,42 @@ function render(results: readonly ExperimentResult[], sizes: { sequential: numbe
     `\`npm run bench -- experiments\`; each row a fresh stack. Sequential: ${sizes.sequential} hosted and ${Math.ceil(sizes.sequential / 2)} direct seed queries (p50, and the summed pickup of their workflow and activity tasks from the histories); ${sizes.concurrent} hosted at concurrency 50; ${sizes.waiting} runs waiting for approval (worker RSS growth per waiting run, then approved 50 at a time); one run SIGKILLed while waiting for approval and finished by a new worker (spawn → done); discoverTools of 50 servers against 1 (direct, p50 of 3).`,
     '',
     markdownTable(
-      ['experiment', 'hosted seq p50 ms', 'hosted: task 1 ms', 'hosted pickups ms', 'direct seq p50 ms', 'direct pickups ms', 'hosted c50 q/s', 'worker CPU ms/q', 'server CPU ms/q', 'worker KiB per waiting run', `worker RSS MiB, ${sizes.waiting} waiting`, 'approve → done p50 ms', 'recovery ms (killed while waiting)', 'discovery 50 / 1 server (direct)'],
-      results.map((r) => r.error
-        ? [r.experiment.name, `failed: ${r.error.split('\n')[0]!.replace(/; the worker.*$/, '')}`]
-        : [
-          r.experiment.name, ms(r.hostedP50), ms1(r.hostedFirstTaskMs), ms(r.hostedPickupMs), ms(r.directP50), ms(r.directPickupMs), perSecond(r.hostedC50),
-          ms1(r.workerCpu), ms1(r.serverCpu), (r.rssPerWaitingRun / 1024).toFixed(0), mib(r.waitingRss), ms(r.approveP50), ms(r.recoveryMs), ratio(r.discovery50),
-        ]),
+      [
+        'experiment',
+        'hosted seq p50 ms',
+        'hosted: task 1 ms',
+        'hosted pickups ms',
+        'direct seq p50 ms',
+        'direct pickups ms',
+        'hosted c50 q/s',
+        'worker CPU ms/q',
+        'server CPU ms/q',
+        'worker KiB per waiting run',
+        `worker RSS MiB, ${sizes.waiting} waiting`,
+        'approve → done p50 ms',
+        'recovery ms (killed while waiting)',
+        'discovery 50 / 1 server (direct)',
+      ],
+      results.map((r) =>
+        r.error
+          ? [r.experiment.name, `failed: ${r.error.split('\n')[0]!.replace(/; the worker.*$/, '')}`]
+          : [
+              r.experiment.name,
+              ms(r.hostedP50),
+              ms1(r.hostedFirstTaskMs),
+              ms(r.hostedPickupMs),
+              ms(r.directP50),
+              ms(r.directPickupMs),
+              perSecond(r.hostedC50),
+              ms1(r.workerCpu),
+              ms1(r.serverCpu),
+              (r.rssPerWaitingRun / 1024).toFixed(0),
+              mib(r.waitingRss),
+              ms(r.approveP50),
+              ms(r.recoveryMs),
+              ratio(r.discovery50),
+            ],
+      ),
     ),
     '',
     ...results.map((r) => `- **${r.experiment.name}**: ${r.experiment.what}`),
@@ -192,7 +260,9 @@ export async function runExperiments(): Promise<number> {
     try {
       const result = await runExperiment(experiment, sizes);
       results.push(result);
-      log(`  hosted p50 ${ms(result.hostedP50)} ms, direct p50 ${ms(result.directP50)} ms, c50 ${perSecond(result.hostedC50)} q/s, worker ${ms1(result.workerCpu)} / server ${ms1(result.serverCpu)} CPU ms/q, ${(result.rssPerWaitingRun / 1024).toFixed(0)} KiB per waiting run`);
+      log(
+        `  hosted p50 ${ms(result.hostedP50)} ms, direct p50 ${ms(result.directP50)} ms, c50 ${perSecond(result.hostedC50)} q/s, worker ${ms1(result.workerCpu)} / server ${ms1(result.serverCpu)} CPU ms/q, ${(result.rssPerWaitingRun / 1024).toFixed(0)} KiB per waiting run`,
+      );
     } catch (error) {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       log(`  failed: ${message}`);

@@ -18,7 +18,8 @@ export interface FloorShape {
 
 export async function floorWorkflow(shape: FloorShape): Promise<number> {
   const upsert = (count: number) => {
-    for (let index = 0; index < count; index++) upsertSearchAttributes(index % 2 ? [{ key: MCP_TOOL_CALL_COUNT, value: index }] : [{ key: MCP_STATE, value: 'running' }]);
+    for (let index = 0; index < count; index++)
+      upsertSearchAttributes(index % 2 ? [{ key: MCP_TOOL_CALL_COUNT, value: index }] : [{ key: MCP_STATE, value: 'running' }]);
   };
   upsert(shape.upsertsBefore);
   let done = 0;

@@ -34,7 +34,9 @@ export async function runFloor(): Promise<number> {
   try {
     // The bench's own mcpflow worker idles; a minimal worker with createWorker's tuning runs the shapes.
     const worker = await Worker.create({
-      connection, namespace: stack.devServer.namespace, taskQueue,
+      connection,
+      namespace: stack.devServer.namespace,
+      taskQueue,
       workflowsPath: require.resolve('./floor-workflows'),
       activities: { noop: async () => 'ok' },
       stickyQueueScheduleToStartTimeout: '500ms',
@@ -57,15 +59,21 @@ export async function runFloor(): Promise<number> {
         const tasks = events.filter((event) => event.workflowTaskCompletedEventAttributes).length;
         const per = (value: number | undefined) => (value === undefined ? 'n/a' : (value / sizes.runs).toFixed(1));
         rows.push([name, String(events.length), String(tasks), per(cpu.server), per(cpu.bench), (sizes.runs / (ms / 1000)).toFixed(1)]);
-        log(`  ${name}: ${events.length} events, ${tasks} workflow tasks; dev server ${per(cpu.server)} CPU ms per run, bench (client + worker) ${per(cpu.bench)}, ${(sizes.runs / (ms / 1000)).toFixed(1)} runs/s`);
+        log(
+          `  ${name}: ${events.length} events, ${tasks} workflow tasks; dev server ${per(cpu.server)} CPU ms per run, bench (client + worker) ${per(cpu.bench)}, ${(sizes.runs / (ms / 1000)).toFixed(1)} runs/s`,
+        );
       }
     });
     const markdown = [
-      '# The dev server\'s floor per run',
+      "# The dev server's floor per run",
       '',
       `\`npm run bench -- floor\`: ${sizes.runs} runs of each shape at concurrency ${sizes.concurrency} after ${sizes.warmup} unmeasured ones; no-op activities, a minimal worker in the bench process; the dev server as \`mcpflow server\` starts it. CPU from /proc.`,
       '',
-      markdownTable(['shape', 'history events', 'workflow tasks', 'dev server CPU ms per run', 'bench (client + worker) CPU ms per run', 'runs/s'], rows, 'lrrrrr'),
+      markdownTable(
+        ['shape', 'history events', 'workflow tasks', 'dev server CPU ms per run', 'bench (client + worker) CPU ms per run', 'runs/s'],
+        rows,
+        'lrrrrr',
+      ),
       '',
     ].join('\n');
     mkdirSync(path.join(REPO_ROOT, 'test', '.tmp'), { recursive: true });

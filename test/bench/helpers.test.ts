@@ -18,7 +18,11 @@ describe('bench helpers', () => {
   });
 
   it('a linear fit finds slope and intercept', () => {
-    const fit = linearFit([[0, 10], [10, 30], [20, 50]]);
+    const fit = linearFit([
+      [0, 10],
+      [10, 30],
+      [20, 50],
+    ]);
     assert.equal(fit.slope, 2);
     assert.equal(fit.intercept, 10);
   });
@@ -37,7 +41,16 @@ describe('bench helpers', () => {
   });
 
   it('markdown tables pad and align; differences keep their sign', () => {
-    assert.equal(markdownTable(['a', 'n'], [['x', '1'], ['yy', '22']]), '| a   |   n |\n|-----|----:|\n| x   |   1 |\n| yy  |  22 |');
+    assert.equal(
+      markdownTable(
+        ['a', 'n'],
+        [
+          ['x', '1'],
+          ['yy', '22'],
+        ],
+      ),
+      '| a   |   n |\n|-----|----:|\n| x   |   1 |\n| yy  |  22 |',
+    );
     assert.equal(signedMs(12.4), '+12');
     assert.equal(signedMs(-3.2), '−3');
   });
@@ -55,14 +68,25 @@ describe('bench helpers', () => {
     ];
     const timeline = readTimeline('wf', events as unknown as Parameters<typeof readTimeline>[1]);
     assert.equal(timeline.runMs, 71);
-    assert.deepEqual(timeline.workflowTasks.map((step) => [step.pickupMs, step.workMs]), [[5, 25]]);
-    assert.deepEqual(timeline.activities.map((step) => [step.kind, step.pickupMs, step.workMs]), [['callResponsesApi', 10, 30]]);
+    assert.deepEqual(
+      timeline.workflowTasks.map((step) => [step.pickupMs, step.workMs]),
+      [[5, 25]],
+    );
+    assert.deepEqual(
+      timeline.activities.map((step) => [step.kind, step.pickupMs, step.workMs]),
+      [['callResponsesApi', 10, 30]],
+    );
     const summary = summarizeTimelines([timeline]);
-    assert.deepEqual(summary.steps.map((step) => step.step), ['workflow task 1', 'activity 1: callResponsesApi']);
+    assert.deepEqual(
+      summary.steps.map((step) => step.step),
+      ['workflow task 1', 'activity 1: callResponsesApi'],
+    );
   });
 
   it('bundle lines map to their webpack module', () => {
-    const code = ['header', '/***/ "./node_modules/zod/v4/core/core.js"', 'a', '/***/ "./workflows/messages.ts"', 'b', `/${'*'.repeat(72)}/`, 'runtime'].join('\n');
+    const code = ['header', '/***/ "./node_modules/zod/v4/core/core.js"', 'a', '/***/ "./workflows/messages.ts"', 'b', `/${'*'.repeat(72)}/`, 'runtime'].join(
+      '\n',
+    );
     const moduleOf = bundleModuleIndex(code);
     assert.equal(moduleOf(0), undefined);
     assert.equal(moduleOf(2), './node_modules/zod/v4/core/core.js');
@@ -72,13 +96,32 @@ describe('bench helpers', () => {
 
   it('targets say how far a miss is', () => {
     const load = (variant: string, concurrency: number, p50: number, throughput: number, worker?: number) => ({
-      variant, concurrency, total: 10, wallMs: 1, latency: { n: 10, p50, p95: p50, min: p50, max: p50, mean: p50 }, throughput,
-      cpuPerQueryMs: { worker, server: 1, services: 1, bench: 1 }, rssBytes: { worker: 1, server: 1, services: 1, bench: 1 }, workerThreadsPerQueryMs: {}, workflowIds: [], samples: [],
+      variant,
+      concurrency,
+      total: 10,
+      wallMs: 1,
+      latency: { n: 10, p50, p95: p50, min: p50, max: p50, mean: p50 },
+      throughput,
+      cpuPerQueryMs: { worker, server: 1, services: 1, bench: 1 },
+      rssBytes: { worker: 1, server: 1, services: 1, bench: 1 },
+      workerThreadsPerQueryMs: {},
+      workflowIds: [],
+      samples: [],
     });
     const results = {
       meta: {} as BenchResults['meta'],
-      latency: [load('plain-hosted', 1, 20, 50), load('mcpflow-hosted', 1, 150, 7, 40), load('plain-hosted', 50, 400, 80), load('mcpflow-hosted', 50, 2000, 40, 30)],
-      timelines: {}, discovery: [], sessions: [], approvals: undefined, recovery: [], failures: [],
+      latency: [
+        load('plain-hosted', 1, 20, 50),
+        load('mcpflow-hosted', 1, 150, 7, 40),
+        load('plain-hosted', 50, 400, 80),
+        load('mcpflow-hosted', 50, 2000, 40, 30),
+      ],
+      timelines: {},
+      discovery: [],
+      sessions: [],
+      approvals: undefined,
+      recovery: [],
+      failures: [],
     } as BenchResults;
     const rows = evaluateTargets(results);
     const latency = rows.find((row) => row.what.startsWith('hosted, fresh'))!;

@@ -47,7 +47,9 @@ export async function runLoad(stack: Stack, variant: Variant, total: number, con
     wallMs,
     latency: summarize(samples),
     throughput: total / (wallMs / 1000),
-    cpuPerQueryMs: Object.fromEntries(PROCESS_NAMES.map((name) => [name, cpu[name] === undefined ? undefined : cpu[name]! / total])) as LoadResult['cpuPerQueryMs'],
+    cpuPerQueryMs: Object.fromEntries(
+      PROCESS_NAMES.map((name) => [name, cpu[name] === undefined ? undefined : cpu[name]! / total]),
+    ) as LoadResult['cpuPerQueryMs'],
     rssBytes: stack.meter.rss() as LoadResult['rssBytes'],
     workerThreadsPerQueryMs,
     workflowIds: runs.flatMap((run) => (run.value ? [run.value] : [])),

@@ -29,11 +29,13 @@ export async function plainDirectLoop(services: ServicesInfo): Promise<PlainDire
     { label: 'weather', url: services.weather.url },
     { label: 'calendar', url: services.calendar.url },
   ];
-  const connections = await Promise.all(servers.map(async ({ label, url }) => {
-    const client = new Client({ name: 'plain-loop', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-    return { label, client };
-  }));
+  const connections = await Promise.all(
+    servers.map(async ({ label, url }) => {
+      const client = new Client({ name: 'plain-loop', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      return { label, client };
+    }),
+  );
 
   const run = async () => {
     const bound = new Map<string, Bound>();
@@ -51,14 +53,16 @@ export async function plainDirectLoop(services: ServicesInfo): Promise<PlainDire
     for (let turn = 1; turn < MAX_TURNS; turn++) {
       const requested = response.output.filter((item) => item.type === 'function_call');
       if (!requested.length) break;
-      const outputs = await Promise.all(requested.map(async (call): Promise<OpenAI.Responses.ResponseInputItem.FunctionCallOutput> => {
-        const target = bound.get(call.name);
-        if (!target) throw new Error(`plain direct loop: the model called an unknown function ${call.name}`);
-        const result = await target.client.callTool({ name: target.tool, arguments: JSON.parse(call.arguments) as Record<string, unknown> });
-        calls.push(`${target.server}.${target.tool}`);
-        const content = Array.isArray(result.content) ? (result.content as Array<{ type: string; text?: string }>) : [];
-        return { type: 'function_call_output', call_id: call.call_id, output: content.map((part) => part.text ?? '').join('\n') };
-      }));
+      const outputs = await Promise.all(
+        requested.map(async (call): Promise<OpenAI.Responses.ResponseInputItem.FunctionCallOutput> => {
+          const target = bound.get(call.name);
+          if (!target) throw new Error(`plain direct loop: the model called an unknown function ${call.name}`);
+          const result = await target.client.callTool({ name: target.tool, arguments: JSON.parse(call.arguments) as Record<string, unknown> });
+          calls.push(`${target.server}.${target.tool}`);
+          const content = Array.isArray(result.content) ? (result.content as Array<{ type: string; text?: string }>) : [];
+          return { type: 'function_call_output', call_id: call.call_id, output: content.map((part) => part.text ?? '').join('\n') };
+        }),
+      );
       response = await openai.responses.create({ model: MODEL, input: outputs, previous_response_id: response.id, tools });
     }
     checkPlainCalls(calls, answerText(response), 'plain direct loop');

@@ -27,7 +27,13 @@ function statFields(text: string): { name: string; fields: string[] } | undefine
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
-  return { name: text.slice(open + 1, close), fields: text.slice(close + 2).trim().split(/\s+/) };
+  return {
+    name: text.slice(open + 1, close),
+    fields: text
+      .slice(close + 2)
+      .trim()
+      .split(/\s+/),
+  };
 }
 
 /** utime + stime in ms of a stat line; fields[11] and fields[12] are stat's 14th and 15th fields. */
@@ -71,7 +77,9 @@ export function threadCpuMs(pid: number | undefined): Map<string, number> {
   if (pid === undefined) return totals;
   let tids: number[];
   try {
-    tids = readdirSync(`/proc/${pid}/task`).map(Number).sort((a, b) => a - b);
+    tids = readdirSync(`/proc/${pid}/task`)
+      .map(Number)
+      .sort((a, b) => a - b);
   } catch {
     return totals;
   }
@@ -83,11 +91,14 @@ export function threadCpuMs(pid: number | undefined): Map<string, number> {
   });
   const firstTokio = threads.find((thread) => thread.name.startsWith('tokio'))?.tid ?? Number.POSITIVE_INFINITY;
   for (const { tid, name, ms } of threads) {
-    const kind = tid === pid
-      ? 'main (JS event loop)'
-      : name === 'node'
-        ? (tid > firstTokio ? 'workflow thread' : 'V8 / libuv helpers')
-        : name.replace(/[\s\d-]+$/, '') || name;
+    const kind =
+      tid === pid
+        ? 'main (JS event loop)'
+        : name === 'node'
+          ? tid > firstTokio
+            ? 'workflow thread'
+            : 'V8 / libuv helpers'
+          : name.replace(/[\s\d-]+$/, '') || name;
     totals.set(kind, (totals.get(kind) ?? 0) + ms);
   }
   return totals;
@@ -117,11 +128,13 @@ export class CpuMeter {
   /** CPU ms each process used between `before` and now (undefined where unknown, e.g. a restarted process). */
   cpuSince(before: CpuSnapshot): Record<string, number | undefined> {
     const now = this.snapshot();
-    return Object.fromEntries(this.watched.map(({ name }) => {
-      const a = before.cpuMs[name];
-      const b = now.cpuMs[name];
-      return [name, a === undefined || b === undefined || b < a ? undefined : b - a];
-    }));
+    return Object.fromEntries(
+      this.watched.map(({ name }) => {
+        const a = before.cpuMs[name];
+        const b = now.cpuMs[name];
+        return [name, a === undefined || b === undefined || b < a ? undefined : b - a];
+      }),
+    );
   }
 
   rss(): Record<string, number | undefined> {

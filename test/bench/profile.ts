@@ -43,9 +43,17 @@ export async function runProfile(): Promise<number> {
         stack.worker = await stack.startWorker({ nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
         const variant: Variant = discovery
           ? {
-            key: `mcpflow-${mode}`, label: `discoverTools, 50 servers, ${mode}`, mcpflow: true,
-            run: async () => (await stack.client.discover({ mode, servers: stack.services.extra.map((url, index) => ({ label: `s${index + 1}`, url, require_approval: 'never' })) })).workflow_id,
-          }
+              key: `mcpflow-${mode}`,
+              label: `discoverTools, 50 servers, ${mode}`,
+              mcpflow: true,
+              run: async () =>
+                (
+                  await stack.client.discover({
+                    mode,
+                    servers: stack.services.extra.map((url, index) => ({ label: `s${index + 1}`, url, require_approval: 'never' })),
+                  })
+                ).workflow_id,
+            }
           : variants[`mcpflow-${mode}`];
         await runPool(sizes.warmup, 10, () => variant.run());
         const fromUs = monotonicMicros();
@@ -56,11 +64,17 @@ export async function runProfile(): Promise<number> {
         sections.push(
           `## ${mode}`,
           '',
-          `${load.throughput.toFixed(1)} q/s under the profiler; worker process CPU ${load.cpuPerQueryMs.worker?.toFixed(1) ?? 'n/a'} ms per query (/proc, all threads), by thread: ${Object.entries(load.workerThreadsPerQueryMs).map(([name, value]) => `${name} ${value.toFixed(1)}`).join(', ')}.`,
+          `${load.throughput.toFixed(1)} q/s under the profiler; worker process CPU ${load.cpuPerQueryMs.worker?.toFixed(1) ?? 'n/a'} ms per query (/proc, all threads), by thread: ${Object.entries(
+            load.workerThreadsPerQueryMs,
+          )
+            .map(([name, value]) => `${name} ${value.toFixed(1)}`)
+            .join(', ')}.`,
           '',
         );
         const bundle = readFileSync(stack.bundlePath, 'utf8');
-        for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).sort()) {
+        for (const file of readdirSync(dir)
+          .filter((name) => name.endsWith('.cpuprofile'))
+          .sort()) {
           const threadId = Number(/\.(\d+)\.\d+\.cpuprofile$/.exec(file)?.[1] ?? 0);
           const title = threadId === 0 ? 'main thread (activities, SDK bridge, Core SDK callbacks)' : `worker_thread ${threadId} (workflow sandbox)`;
           const summary = summarizeProfile(path.join(dir, file), bundle, { fromUs, toUs });

@@ -34,7 +34,11 @@ export interface RecoveryRun {
 /** Polled every 20 ms: the bench measures recovery, so the wait must not add 100 ms of its own. */
 const RECOVERY_POLL = { timeoutMs: 60_000, intervalMs: 20 };
 
-async function killAndReplace(stack: Stack, finish: () => Promise<void>, where: RecoveryRun['where']): Promise<RecoveryRun & { killedAtEpochMs: number; readyAtEpochMs: number }> {
+async function killAndReplace(
+  stack: Stack,
+  finish: () => Promise<void>,
+  where: RecoveryRun['where'],
+): Promise<RecoveryRun & { killedAtEpochMs: number; readyAtEpochMs: number }> {
   await stack.worker.kill();
   const killedAt = performance.now();
   const killedAtEpochMs = Date.now();
@@ -58,11 +62,19 @@ export async function recoverWhileWaiting(stack: Stack): Promise<RecoveryRun> {
   const id = await stack.client.startQuery({ query: SEED_QUERY, servers: seedServers(stack.services, 'always') });
   const handle = stack.client.handle(id);
   await until(async () => (await handle.query(progressQuery)).pending_approvals.length > 0, 'recovery: the approval request', RECOVERY_POLL);
-  const { killedAtEpochMs: _kill, readyAtEpochMs: _ready, ...run } = await killAndReplace(stack, async () => {
-    // No deadline: the update waits for whichever worker takes the workflow task.
-    await handle.executeUpdate(approveUpdate, { args: [{}] });
-    checkSeedResult((await stack.client.waitForQuery(id)).result, `recovered run ${id}`);
-  }, 'waiting for approval');
+  const {
+    killedAtEpochMs: _kill,
+    readyAtEpochMs: _ready,
+    ...run
+  } = await killAndReplace(
+    stack,
+    async () => {
+      // No deadline: the update waits for whichever worker takes the workflow task.
+      await handle.executeUpdate(approveUpdate, { args: [{}] });
+      checkSeedResult((await stack.client.waitForQuery(id)).result, `recovered run ${id}`);
+    },
+    'waiting for approval',
+  );
   return run;
 }
 
@@ -88,18 +100,25 @@ export async function recoverInsideCall(stack: Stack, callTimeoutMs: number | un
   await weather.setFaults({ latencyMs: 2_000 });
   try {
     const id = await stack.client.startQuery({
-      query: SEED_QUERY, servers: seedServers(stack.services), ...(callTimeoutMs ? { call_timeout_ms: callTimeoutMs } : {}),
+      query: SEED_QUERY,
+      servers: seedServers(stack.services),
+      ...(callTimeoutMs ? { call_timeout_ms: callTimeoutMs } : {}),
     });
     await until(async () => (await emulator.stats()).mcpToolCallsTotal > before, 'recovery: the tool call inside the Responses call', RECOVERY_POLL);
-    const { killedAtEpochMs, readyAtEpochMs, ...run } = await killAndReplace(stack, async () => {
-      await weather.setFaults({ latencyMs: 0 });
-      checkSeedResult((await stack.client.waitForQuery(id)).result, `recovered run ${id}`);
-    }, 'inside a Responses call');
+    const { killedAtEpochMs, readyAtEpochMs, ...run } = await killAndReplace(
+      stack,
+      async () => {
+        await weather.setFaults({ latencyMs: 0 });
+        checkSeedResult((await stack.client.waitForQuery(id)).result, `recovered run ${id}`);
+      },
+      'inside a Responses call',
+    );
     const history = await stack.client.handle(id).fetchHistory();
     const timeout = (history.events ?? []).find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'callResponsesApi')
       ?.activityTaskScheduledEventAttributes?.heartbeatTimeout;
-    const afterKill = [{ ms: readyAtEpochMs - killedAtEpochMs, event: '(new worker polling)' }, ...eventsAfter(history.events ?? [], killedAtEpochMs)]
-      .sort((a, b) => a.ms - b.ms);
+    const afterKill = [{ ms: readyAtEpochMs - killedAtEpochMs, event: '(new worker polling)' }, ...eventsAfter(history.events ?? [], killedAtEpochMs)].sort(
+      (a, b) => a.ms - b.ms,
+    );
     return { ...run, afterKill, ...(timeout ? { heartbeatTimeoutMs: Number(timeout.seconds ?? 0) * 1000 + (timeout.nanos ?? 0) / 1e6 } : {}) };
   } finally {
     await weather.setFaults({ latencyMs: 0 });

@@ -6,7 +6,11 @@ import { BASELINE_FILE, KEPT_CHANGES } from './changes';
 import { eventsTable, stepsTable, type TimelineSummary } from './timeline';
 import { VARIANT_LABELS, type VariantKey } from './variants';
 
-const FLOOR: Partial<Record<VariantKey, VariantKey>> = { 'mcpflow-hosted': 'plain-hosted', 'mcpflow-direct': 'plain-direct', 'plain-hosted-stream': 'plain-hosted' };
+const FLOOR: Partial<Record<VariantKey, VariantKey>> = {
+  'mcpflow-hosted': 'plain-hosted',
+  'mcpflow-direct': 'plain-direct',
+  'plain-hosted-stream': 'plain-hosted',
+};
 const ORDER: VariantKey[] = ['plain-hosted', 'plain-hosted-stream', 'mcpflow-hosted', 'plain-direct', 'mcpflow-direct'];
 
 function header(r: BenchResults): string[] {
@@ -35,7 +39,11 @@ function targetsSection(r: BenchResults): string[] {
     '',
     `${reached} of ${measured} measured targets reached.`,
     '',
-    markdownTable(['target', 'from', 'value', 'target', 'status'], rows.map((row) => [row.what, row.basis, row.value, row.target, row.status]), 'llrrl'),
+    markdownTable(
+      ['target', 'from', 'value', 'target', 'status'],
+      rows.map((row) => [row.what, row.basis, row.value, row.target, row.status]),
+      'llrrl',
+    ),
     '',
   ];
 }
@@ -48,13 +56,19 @@ function beforeAfterSection(r: BenchResults, before: BenchResults | undefined): 
     lines.push(
       `Every target in this run beside the run of commit ${before.meta.commit.slice(0, 7)} (${before.meta.date.slice(0, 10)}, ${BASELINE_FILE}), the last before the changes below. Both are whole \`npm run bench\` runs on this machine; relative figures are against the floor of their own run.`,
       '',
-      markdownTable(['target', 'before', 'after (this run)', 'target', 'status now'], evaluateTargets(r).map((row) => [row.what, old.get(row.what)?.value ?? 'not measured', row.value, row.target, row.status]), 'lrrrl'),
+      markdownTable(
+        ['target', 'before', 'after (this run)', 'target', 'status now'],
+        evaluateTargets(r).map((row) => [row.what, old.get(row.what)?.value ?? 'not measured', row.value, row.target, row.status]),
+        'lrrrl',
+      ),
       '',
     );
   }
   lines.push('Changes kept, each measured on its own when it was made:', '');
   for (const change of KEPT_CHANGES) {
-    lines.push(`- **${change.commit}**: ${change.change}. Measured: ${change.command}. ${change.figures.map((f) => `${f.figure}: ${f.before} → ${f.after}`).join('; ')}.`);
+    lines.push(
+      `- **${change.commit}**: ${change.change}. Measured: ${change.command}. ${change.figures.map((f) => `${f.figure}: ${f.before} → ${f.after}`).join('; ')}.`,
+    );
   }
   lines.push('');
   return lines;
@@ -93,7 +107,22 @@ function latencySection(r: BenchResults): string[] {
     'Latency is the client\'s: start → answer (for mcpflow: `startQuery` → `waitForQuery` of McpflowClient, as the CLI does). "vs floor" compares (b) with (a) and (d) with (c) in the same batch size. CPU is user + system time of each process during the batch divided by the queries; "client" is the bench process (client or plain loop); "services" is the emulator and the MCP servers, the same work for every variant. RSS at the end of the batch. Concurrency 1 is the sequential figure. Each variant had an unmeasured warm-up first.',
     '',
     markdownTable(
-      ['variant', 'conc.', 'N', 'p50 ms', 'p95 ms', 'p50 vs floor', 'q/s', 'q/s vs floor', 'worker CPU ms/q', 'server CPU ms/q', 'services CPU ms/q', 'client CPU ms/q', 'worker RSS MiB', 'server RSS MiB'],
+      [
+        'variant',
+        'conc.',
+        'N',
+        'p50 ms',
+        'p95 ms',
+        'p50 vs floor',
+        'q/s',
+        'q/s vs floor',
+        'worker CPU ms/q',
+        'server CPU ms/q',
+        'services CPU ms/q',
+        'client CPU ms/q',
+        'worker RSS MiB',
+        'server RSS MiB',
+      ],
       rows,
     ),
     '',
@@ -109,7 +138,10 @@ function threadsSection(r: BenchResults): string[] {
     '',
     'From `/proc/<worker>/task/*/stat`, ms per query. "workflow thread" is the Node worker_thread that runs the workflow sandbox (the one `node` thread started after the Core SDK\'s threads); "V8 / libuv helpers" are the other `node` threads (garbage collection, compilation, libuv pool); `tokio-runtime-w` is the Core SDK (gRPC, state machines).',
     '',
-    markdownTable(['variant', 'conc.', ...names], loads.map((load) => [VARIANT_LABELS[load.variant], String(load.concurrency), ...names.map((name) => ms1(load.workerThreadsPerQueryMs[name] ?? 0))])),
+    markdownTable(
+      ['variant', 'conc.', ...names],
+      loads.map((load) => [VARIANT_LABELS[load.variant], String(load.concurrency), ...names.map((name) => ms1(load.workerThreadsPerQueryMs[name] ?? 0))]),
+    ),
     '',
   ];
 }
@@ -126,13 +158,13 @@ function timelineSection(mode: string, summary: TimelineSummary | undefined): st
     '',
     ...(summary.representative
       ? [
-        `<details><summary>The median run event by event (${summary.representative.workflowId})</summary>`,
-        '',
-        eventsTable(summary.representative),
-        '',
-        '</details>',
-        '',
-      ]
+          `<details><summary>The median run event by event (${summary.representative.workflowId})</summary>`,
+          '',
+          eventsTable(summary.representative),
+          '',
+          '</details>',
+          '',
+        ]
       : []),
   ];
 }
@@ -145,10 +177,20 @@ function scaleSection(r: BenchResults, config: { maxBacklog: number }): string[]
       '',
       'One `listAllTools` activity for all the servers (a server that fails there gets an activity of its own; none failed here); client start → result. Direct: MCP `tools/list` for every server concurrently, on pooled connections; hosted: one Responses call with all the servers (the API lists them). The floor: a plain program listing the same servers in parallel (direct: MCP SDK clients connected once and reused; hosted: one Responses call per server with the openai client). All servers live in the one services process, so 50 listings cost that process 50 times the work on a 2-core machine. Sizes interleaved, p50 over the repetitions after a warm-up.',
       '',
-      markdownTable(['mode', 'servers', 'runs', 'p50 ms', 'min ms', 'max ms', 'relative to 1 server', 'floor p50 ms', 'floor relative to 1 server'], r.discovery.map((point) => [
-        point.mode, String(point.servers), String(point.samples.length), ms(point.p50), ms(Math.min(...point.samples)), ms(Math.max(...point.samples)), ratio(point.relativeToOne),
-        ms(point.floorP50), ratio(point.floorRelativeToOne),
-      ])),
+      markdownTable(
+        ['mode', 'servers', 'runs', 'p50 ms', 'min ms', 'max ms', 'relative to 1 server', 'floor p50 ms', 'floor relative to 1 server'],
+        r.discovery.map((point) => [
+          point.mode,
+          String(point.servers),
+          String(point.samples.length),
+          ms(point.p50),
+          ms(Math.min(...point.samples)),
+          ms(Math.max(...point.samples)),
+          ratio(point.relativeToOne),
+          ms(point.floorP50),
+          ratio(point.floorRelativeToOne),
+        ]),
+      ),
       '',
     );
   }
@@ -156,11 +198,12 @@ function scaleSection(r: BenchResults, config: { maxBacklog: number }): string[]
     lines.push(
       '### Session: no discovery inside the TTL',
       '',
-      'An `mcpSession` with both servers; queries through `executeQuery` (each a child runQuery). Listing activities counted in the session\'s and the children\'s histories.',
+      "An `mcpSession` with both servers; queries through `executeQuery` (each a child runQuery). Listing activities counted in the session's and the children's histories.",
       '',
-      markdownTable(['mode', 'queries', 'listing activities, first query', 'listing activities, later queries', 'first query ms', 'later queries p50 ms'], r.sessions.map((s) => [
-        s.mode, String(s.queries), String(s.firstQueryListings), String(s.laterListings), ms(s.firstQueryMs), ms(s.laterQueryP50Ms),
-      ])),
+      markdownTable(
+        ['mode', 'queries', 'listing activities, first query', 'listing activities, later queries', 'first query ms', 'later queries p50 ms'],
+        r.sessions.map((s) => [s.mode, String(s.queries), String(s.firstQueryListings), String(s.laterListings), ms(s.firstQueryMs), ms(s.laterQueryP50Ms)]),
+      ),
       '',
     );
   }
@@ -172,12 +215,15 @@ function scaleSection(r: BenchResults, config: { maxBacklog: number }): string[]
       '',
       `The seed scenario (calendar \`always\`), started ${a.started} times as fast as the worker took them (${(a.started / (a.toWaitingMs / 1000)).toFixed(1)} runs/s to the approval wait; at most ${config.maxBacklog} started and not yet waiting). Worker RSS grew ${(a.workerRssPerRun / 1024).toFixed(0)} KiB per waiting run while the workflow cache filled (maxCachedWorkflows: ${a.cacheLimit} here; src/worker/worker.ts)${a.workerRssPerRunBeyondCache === undefined ? '' : `, then ${(a.workerRssPerRunBeyondCache / 1024).toFixed(0)} KiB per run beyond it (evicted runs are replayed when approved)`}; the database grew ${(a.dbBytesPerRun / 1024).toFixed(1)} KiB per run.${extrapolated ? ` The ${Math.round(a.startBudgetMs / 1000)} s budget for starting runs ended before ${a.target} were waiting (starting all ${a.target} at this rate would take ${Math.round(a.target / (a.started / (a.toWaitingMs / 1000)) / 60)} min, approving them about as long: too long for one run), so the figures at ${a.target} are **extrapolated** from ${a.samples.length} samples taken on the way: linearly up to the cache limit${a.workerRssPerRunBeyondCache === undefined ? ', flat beyond it (not measured that far)' : ', then with the slope measured beyond it'}.` : ''}`,
       '',
-      markdownTable(['', `measured (${a.waiting} waiting)`, `at ${a.target}${extrapolated ? ' (extrapolated)' : ''}`], [
-        ['worker RSS MiB', mib(a.workerRss), mib(a.atTarget.workerRss)],
-        ['worker peak RSS MiB', mib(a.workerPeakRss), ''],
-        ['Temporal database (SQLite file + journal) MiB', mib(a.dbBytes), mib(a.atTarget.dbBytes)],
-        ['dev server RSS MiB', mib(a.serverRss), ''],
-      ]),
+      markdownTable(
+        ['', `measured (${a.waiting} waiting)`, `at ${a.target}${extrapolated ? ' (extrapolated)' : ''}`],
+        [
+          ['worker RSS MiB', mib(a.workerRss), mib(a.atTarget.workerRss)],
+          ['worker peak RSS MiB', mib(a.workerPeakRss), ''],
+          ['Temporal database (SQLite file + journal) MiB', mib(a.dbBytes), mib(a.atTarget.dbBytes)],
+          ['dev server RSS MiB', mib(a.serverRss), ''],
+        ],
+      ),
       '',
       `Then every run approved (\`approve\` update → \`waitForQuery\`), ${a.approve.concurrency} at a time: approve → completion p50 **${ms(a.approve.p50)} ms**, p95 **${ms(a.approve.p95)} ms**, max ${ms(a.approve.max)} ms; all ${a.approve.total} done in ${(a.approve.wallMs / 1000).toFixed(1)} s (${(a.approve.total / (a.approve.wallMs / 1000)).toFixed(1)} runs/s)${a.approve.failed ? `; **${a.approve.failed} did not answer as expected**` : ''}.`,
       '',
@@ -190,9 +236,10 @@ function scaleSection(r: BenchResults, config: { maxBacklog: number }): string[]
       '',
       `SIGKILL of the worker process with a query in flight, then a new worker process (loading the prebuilt bundle). Waiting for approval, the run's next workflow task goes to the dead worker's sticky queue first, for the worker's stickyQueueScheduleToStartTimeout. Inside a Responses call, Temporal retries the attempt only once its heartbeat timeout has passed${heartbeat.length ? ` (${[...new Set(heartbeat)].map((value) => `${ms(value)} ms`).join(', ')} in these runs, from their histories)` : ''}.`,
       '',
-      markdownTable(['died', 'worker spawn → polling ms', 'spawn → query done ms', 'polling → query done ms', 'SIGKILL → query done ms'], r.recovery.map((run) => [
-        run.where, ms(run.workerStartMs), ms(run.fromSpawnMs), ms(run.fromReadyMs), ms(run.fromKillMs),
-      ])),
+      markdownTable(
+        ['died', 'worker spawn → polling ms', 'spawn → query done ms', 'polling → query done ms', 'SIGKILL → query done ms'],
+        r.recovery.map((run) => [run.where, ms(run.workerStartMs), ms(run.fromSpawnMs), ms(run.fromReadyMs), ms(run.fromKillMs)]),
+      ),
       '',
     );
   }
@@ -208,14 +255,12 @@ export function renderReport(r: BenchResults, before?: BenchResults): string {
     ...threadsSection(r),
     '## Where the time goes',
     '',
-    'From the workflow histories of the sequential mcpflow runs (server timestamps). Pickup: a task scheduled → a worker poll got it (matching, and the history service\'s transfer queue before it). Processing: the worker got it → its completion recorded.',
+    "From the workflow histories of the sequential mcpflow runs (server timestamps). Pickup: a task scheduled → a worker poll got it (matching, and the history service's transfer queue before it). Processing: the worker got it → its completion recorded.",
     '',
     ...timelineSection('hosted', r.timelines.hosted),
     ...timelineSection('direct', r.timelines.direct),
     ...scaleSection(r, { maxBacklog: r.approvals?.maxBacklog ?? 0 }),
-    ...(r.failures.length
-      ? ['## Failed phases', '', ...r.failures.map((failure) => `- ${failure.phase}: ${failure.error.split('\n')[0]}`), '']
-      : []),
+    ...(r.failures.length ? ['## Failed phases', '', ...r.failures.map((failure) => `- ${failure.phase}: ${failure.error.split('\n')[0]}`), ''] : []),
     '## Reproduce',
     '',
     '`npm run bench` (7–10 minutes; needs the Temporal CLI, see README). `MCPFLOW_BENCH_QUICK=1 npm run bench` is a smoke run with small sizes that writes test/.tmp/benchmarks-quick.md. `npm run bench -- profile` CPU-profiles the worker under load; `npm run bench -- experiments` compares worker options and dev server flags; `npm run bench -- render` rewrites this file from docs/benchmarks.json. Environment variables: test/bench/config.ts.',

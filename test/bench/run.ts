@@ -37,7 +37,6 @@ import { withDeadline } from './deadline';
 
 const MINUTE = 60_000;
 
-
 function git(args: string[]): string {
   try {
     return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -65,7 +64,9 @@ async function latencyPhase(stack: Stack, config: BenchConfig, results: BenchRes
       for (const key of ORDER) {
         const load: LoadResult = await runLoad(stack, variants[key], total, concurrency);
         results.latency.push(load);
-        log(`  ${key.padEnd(19)} concurrency ${String(concurrency).padStart(2)}: p50 ${Math.round(load.latency.p50)} ms, p95 ${Math.round(load.latency.p95)} ms, ${load.throughput.toFixed(1)} q/s, worker ${load.cpuPerQueryMs.worker?.toFixed(1) ?? 'n/a'} / server ${load.cpuPerQueryMs.server?.toFixed(1) ?? 'n/a'} CPU ms per query`);
+        log(
+          `  ${key.padEnd(19)} concurrency ${String(concurrency).padStart(2)}: p50 ${Math.round(load.latency.p50)} ms, p95 ${Math.round(load.latency.p95)} ms, ${load.throughput.toFixed(1)} q/s, worker ${load.cpuPerQueryMs.worker?.toFixed(1) ?? 'n/a'} / server ${load.cpuPerQueryMs.server?.toFixed(1) ?? 'n/a'} CPU ms per query`,
+        );
       }
     }
   } finally {
@@ -112,7 +113,9 @@ async function measure(stack: Stack, config: BenchConfig, results: BenchResults)
     for (let index = 0; index < config.recovery.insideCall; index++) {
       const run = await recoverInsideCall(stack, config.recovery.insideCallTimeoutMs);
       results.recovery.push(run);
-      log(`  inside a Responses call: polling → done ${Math.round(run.fromReadyMs)} ms; after the kill: ${(run.afterKill ?? []).map(({ ms, event }) => `${ms} ${event}`).join(' | ')}`);
+      log(
+        `  inside a Responses call: polling → done ${Math.round(run.fromReadyMs)} ms; after the kill: ${(run.afterKill ?? []).map(({ ms, event }) => `${ms} ${event}`).join(' | ')}`,
+      );
     }
   });
 }
@@ -171,9 +174,13 @@ async function main(): Promise<number> {
   try {
     log(`${config.quick ? 'quick mode' : 'full run'}: ${results.meta.command}`);
     stack = await startStack({
-      log, extraServers: Math.max(...config.discovery.servers), maxConversations: config.approvals.target * 2 + 10_000,
+      log,
+      extraServers: Math.max(...config.discovery.servers),
+      maxConversations: config.approvals.target * 2 + 10_000,
       ...(config.serverArgs.length ? { devServer: { extraArgs: config.serverArgs } } : {}),
-      ...(config.workerOptions || config.workerNodeFlags.length ? { worker: { ...(config.workerOptions ? { options: config.workerOptions } : {}), nodeFlags: config.workerNodeFlags } } : {}),
+      ...(config.workerOptions || config.workerNodeFlags.length
+        ? { worker: { ...(config.workerOptions ? { options: config.workerOptions } : {}), nodeFlags: config.workerNodeFlags } }
+        : {}),
     });
     results.meta.devServerCommand = stack.devServer.command;
     results.meta.startupMs = { ...stack.startupMs };
@@ -206,7 +213,9 @@ async function render(): Promise<number> {
   const config = readConfig();
   const results = JSON.parse(readFileSync(config.output.json, 'utf8')) as BenchResults;
   writeFileSync(config.output.markdown, renderReport(results, readBaseline()));
-  log(`rendered ${path.relative(process.cwd(), config.output.markdown)} from ${path.relative(process.cwd(), config.output.json)} (run of ${results.meta.date})`);
+  log(
+    `rendered ${path.relative(process.cwd(), config.output.markdown)} from ${path.relative(process.cwd(), config.output.json)} (run of ${results.meta.date})`,
+  );
   return 0;
 }
 
@@ -214,7 +223,11 @@ const subcommand = process.argv[2];
 const SUBCOMMANDS: Record<string, () => Promise<number>> = { profile: runProfile, experiments: runExperiments, render, batch: runBatchBench, floor: runFloor };
 const run = subcommand ? SUBCOMMANDS[subcommand] : main;
 if (!run) {
-  process.stderr.write(`unknown subcommand ${subcommand}: use none, ${Object.keys(SUBCOMMANDS).map((name) => `"${name}"`).join(', ')}\n`);
+  process.stderr.write(
+    `unknown subcommand ${subcommand}: use none, ${Object.keys(SUBCOMMANDS)
+      .map((name) => `"${name}"`)
+      .join(', ')}\n`,
+  );
   process.exitCode = 2;
 } else {
   void run().then((code) => {

@@ -89,11 +89,18 @@ export async function workerMemory(stack: Stack): Promise<string> {
     return 'worker memory: n/a';
   }
   await sleep(200);
-  return stack.worker.output().split('\n').filter((line) => line.startsWith('memory ')).at(-1) ?? 'worker memory: n/a';
+  return (
+    stack.worker
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('memory '))
+      .at(-1) ?? 'worker memory: n/a'
+  );
 }
 
 async function countWaiting(stack: Stack): Promise<number> {
-  return stack.temporal.workflow.count(`TaskQueue = "${stack.taskQueue}" AND WorkflowType = "runQuery" AND McpState = "waiting_approval" AND ExecutionStatus = "Running"`)
+  return stack.temporal.workflow
+    .count(`TaskQueue = "${stack.taskQueue}" AND WorkflowType = "runQuery" AND McpState = "waiting_approval" AND ExecutionStatus = "Running"`)
     .then((result) => result.count);
 }
 
@@ -107,8 +114,12 @@ export async function measureApprovals(stack: Stack, options: ApprovalOptions): 
   if (baseline) log(`${baseline} runs were already waiting on this task queue; they are counted out`);
   const sample = () => {
     samples.push({
-      atMs: performance.now() - begin, started: ids.length, waiting: waiting - baseline,
-      workerRss: rssBytes(stack.worker.pid), serverRss: rssBytes(stack.devServer.pid), dbBytes: databaseBytes(stack.devServer.dbFilename),
+      atMs: performance.now() - begin,
+      started: ids.length,
+      waiting: waiting - baseline,
+      workerRss: rssBytes(stack.worker.pid),
+      serverRss: rssBytes(stack.devServer.pid),
+      dbBytes: databaseBytes(stack.devServer.dbFilename),
     });
   };
   let starting = true;
@@ -120,9 +131,12 @@ export async function measureApprovals(stack: Stack, options: ApprovalOptions): 
       sample();
       if (performance.now() - lastLog > 10_000) {
         lastLog = performance.now();
-        log(`  approvals: ${ids.length} started, ${waiting - baseline} waiting, worker RSS ${Math.round((samples.at(-1)?.workerRss ?? 0) / 1048576)} MiB; ${await workerMemory(stack)}`);
+        log(
+          `  approvals: ${ids.length} started, ${waiting - baseline} waiting, worker RSS ${Math.round((samples.at(-1)?.workerRss ?? 0) / 1048576)} MiB; ${await workerMemory(stack)}`,
+        );
       }
-      if (!starting && performance.now() - begin > options.startBudgetMs + 120_000) throw new Error(`only ${waiting - baseline} of ${ids.length} runs reached the approval wait`);
+      if (!starting && performance.now() - begin > options.startBudgetMs + 120_000)
+        throw new Error(`only ${waiting - baseline} of ${ids.length} runs reached the approval wait`);
     }
   })();
   monitor.catch(() => undefined);
@@ -160,10 +174,10 @@ export async function measureApprovals(stack: Stack, options: ApprovalOptions): 
   const atTarget = reached
     ? { workerRss: last.workerRss, dbBytes: last.dbBytes, extrapolated: false }
     : {
-      workerRss: rssAt(options.target),
-      dbBytes: last.dbBytes === undefined ? undefined : last.dbBytes + dbFit.slope * (options.target - last.waiting),
-      extrapolated: true,
-    };
+        workerRss: rssAt(options.target),
+        dbBytes: last.dbBytes === undefined ? undefined : last.dbBytes + dbFit.slope * (options.target - last.waiting),
+        extrapolated: true,
+      };
   log(`  approvals: ${last.waiting} waiting after ${Math.round(toWaitingMs / 1000)} s; approving them, ${options.approveConcurrency} at a time`);
 
   // Each run: the approve update (no deadline on its acceptance: an evicted run is replayed
@@ -171,24 +185,26 @@ export async function measureApprovals(stack: Stack, options: ApprovalOptions): 
   // that fails is counted and reported, the others go on.
   let failed = 0;
   let retries = 0;
-  const { value: outcomes, ms: wallMs } = await timed(() => runPool(ids.length, options.approveConcurrency, async (index) => {
-    const id = ids[index]!;
-    const { value: ok, ms } = await timed(async () => {
-      try {
-        await stack.client.handle(id).executeUpdate(approveUpdate, { args: [{}] });
-        const { result } = await stack.client.waitForQuery(id);
-        checkSeedResult(result, `approved run ${id}`);
-        // Retried attempts (e.g. a Responses call whose heartbeat timed out on the flooded worker).
-        retries += result?.retries ?? 0;
-        return true;
-      } catch (error) {
-        failed++;
-        if (failed <= 3) log(`  ${id}: ${error instanceof Error ? error.message : String(error)}`);
-        return false;
-      }
-    });
-    return ok ? ms : undefined;
-  }));
+  const { value: outcomes, ms: wallMs } = await timed(() =>
+    runPool(ids.length, options.approveConcurrency, async (index) => {
+      const id = ids[index]!;
+      const { value: ok, ms } = await timed(async () => {
+        try {
+          await stack.client.handle(id).executeUpdate(approveUpdate, { args: [{}] });
+          const { result } = await stack.client.waitForQuery(id);
+          checkSeedResult(result, `approved run ${id}`);
+          // Retried attempts (e.g. a Responses call whose heartbeat timed out on the flooded worker).
+          retries += result?.retries ?? 0;
+          return true;
+        } catch (error) {
+          failed++;
+          if (failed <= 3) log(`  ${id}: ${error instanceof Error ? error.message : String(error)}`);
+          return false;
+        }
+      });
+      return ok ? ms : undefined;
+    }),
+  );
   const latencies = outcomes.filter((value): value is number => value !== undefined);
   log(`  approvals: ${latencies.length} runs completed with ${retries} retried attempts between them`);
   return {
@@ -209,8 +225,13 @@ export async function measureApprovals(stack: Stack, options: ApprovalOptions): 
     dbBytesPerRun: dbFit.slope,
     atTarget,
     approve: {
-      concurrency: options.approveConcurrency, total: ids.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95),
-      max: Math.max(...latencies), wallMs, failed,
+      concurrency: options.approveConcurrency,
+      total: ids.length,
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      max: Math.max(...latencies),
+      wallMs,
+      failed,
     },
   };
 }

@@ -52,28 +52,37 @@ async function plainFloor(stack: Stack, mode: 'direct' | 'hosted', maxCount: num
     const openai = new OpenAI({ baseURL: stack.services.emulator.url, apiKey: 'mcpflow-bench', maxRetries: 0, timeout: 60_000 });
     return {
       list: async (count) => {
-        await Promise.all(urls.slice(0, count).map(async (url, index) => {
-          const label = `s${index + 1}`;
-          const response = await openai.responses.create({
-            model: MODEL, input: `List the tools of the MCP server "${label}".`, tool_choice: 'none',
-            tools: [{ type: 'mcp', server_label: label, server_url: url, require_approval: 'always' }],
-          });
-          if (!response.output.some((item) => item.type === 'mcp_list_tools' && item.tools.length > 0)) throw new Error(`plain hosted listing of ${url}: no tools`);
-        }));
+        await Promise.all(
+          urls.slice(0, count).map(async (url, index) => {
+            const label = `s${index + 1}`;
+            const response = await openai.responses.create({
+              model: MODEL,
+              input: `List the tools of the MCP server "${label}".`,
+              tool_choice: 'none',
+              tools: [{ type: 'mcp', server_label: label, server_url: url, require_approval: 'always' }],
+            });
+            if (!response.output.some((item) => item.type === 'mcp_list_tools' && item.tools.length > 0))
+              throw new Error(`plain hosted listing of ${url}: no tools`);
+          }),
+        );
       },
       close: async () => undefined,
     };
   }
-  const clients = await Promise.all(urls.map(async (url) => {
-    const client = new Client({ name: 'plain-discovery', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-    return client;
-  }));
+  const clients = await Promise.all(
+    urls.map(async (url) => {
+      const client = new Client({ name: 'plain-discovery', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      return client;
+    }),
+  );
   return {
     list: async (count) => {
-      await Promise.all(clients.slice(0, count).map(async (client) => {
-        if (!(await client.listTools()).tools.length) throw new Error('plain direct listing: no tools');
-      }));
+      await Promise.all(
+        clients.slice(0, count).map(async (client) => {
+          if (!(await client.listTools()).tools.length) throw new Error('plain direct listing: no tools');
+        }),
+      );
     },
     close: async () => void (await Promise.all(clients.map((client) => client.close()))),
   };
@@ -123,7 +132,10 @@ export function describeBreakdown(point: DiscoveryPoint): string {
 }
 
 export async function measureDiscovery(
-  stack: Stack, counts: readonly number[], repeats: number, modes: ReadonlyArray<'direct' | 'hosted'> = ['direct', 'hosted'],
+  stack: Stack,
+  counts: readonly number[],
+  repeats: number,
+  modes: ReadonlyArray<'direct' | 'hosted'> = ['direct', 'hosted'],
 ): Promise<DiscoveryPoint[]> {
   const points: DiscoveryPoint[] = [];
   for (const mode of modes) {
@@ -152,7 +164,13 @@ export async function measureDiscovery(
         const runs = [...runsPerCount.get(count)!].sort((a, b) => a.ms - b.ms);
         const middle = runs[Math.floor((runs.length - 1) / 2)]!;
         points.push({
-          mode, servers: count, samples, p50: median(samples), relativeToOne: median(samples) / one, floorP50, floorRelativeToOne: floorP50 / floorOne,
+          mode,
+          servers: count,
+          samples,
+          p50: median(samples),
+          relativeToOne: median(samples) / one,
+          floorP50,
+          floorRelativeToOne: floorP50 / floorOne,
           breakdown: await breakdown(stack, middle.workflowId, middle.ms),
         });
       }

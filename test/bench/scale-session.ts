@@ -54,6 +54,9 @@ export async function measureSession(stack: Stack, mode: 'hosted' | 'direct', qu
       laterQueryP50Ms: median(latencies.slice(1)),
     };
   } finally {
-    await stack.client.handle(sessionId).terminate('benchmark done').catch(() => undefined);
+    await stack.client
+      .handle(sessionId)
+      .terminate('benchmark done')
+      .catch(() => undefined);
   }
 }

@@ -22,10 +22,7 @@ async function main(): Promise<void> {
   const extraCount = Number(process.env.MCPFLOW_BENCH_EXTRA_SERVERS ?? 0);
   // Runs waiting for approval continue from their stored response (previous_response_id): keep them all.
   const maxConversations = Number(process.env.MCPFLOW_BENCH_MAX_CONVERSATIONS ?? 1000);
-  const [emulator, demo] = await Promise.all([
-    startEmulator({ host: '127.0.0.1', maxConversations }),
-    startDemoServers({ host: '127.0.0.1' }),
-  ]);
+  const [emulator, demo] = await Promise.all([startEmulator({ host: '127.0.0.1', maxConversations }), startDemoServers({ host: '127.0.0.1' })]);
   const extra: DemoServerHandle[] = await Promise.all(Array.from({ length: extraCount }, () => startDemoServer('weather', { host: '127.0.0.1' })));
   const info: ServicesInfo = {
     emulator: { url: emulator.url, adminUrl: emulator.adminUrl },

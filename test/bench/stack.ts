@@ -65,7 +65,9 @@ export interface Stack {
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { log } = options;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mcpflow-bench-'));
-  const stops: Array<{ what: string; stop: () => Promise<unknown> }> = [{ what: 'the temporary directory', stop: async () => rmSync(dir, { recursive: true, force: true }) }];
+  const stops: Array<{ what: string; stop: () => Promise<unknown> }> = [
+    { what: 'the temporary directory', stop: async () => rmSync(dir, { recursive: true, force: true }) },
+  ];
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -95,10 +97,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }).then((child) => {
         stops.push({ what: 'the services', stop: () => child.stop() });
         const info = JSON.parse(child.readyLine.slice('services ready '.length)) as ServicesInfo;
-        log(`services pid ${child.pid}: emulator ${info.emulator.url}, weather ${info.weather.url}, calendar ${info.calendar.url}, ${info.extra.length} more weather servers`);
+        log(
+          `services pid ${child.pid}: emulator ${info.emulator.url}, weather ${info.weather.url}, calendar ${info.calendar.url}, ${info.extra.length} more weather servers`,
+        );
         return { info: { ...info, pid: child.pid }, ms: performance.now() - mark };
       }),
-      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('WARN'), preloadModules: options.preloadModules ?? sharedWorkflowModules() }).then(({ code }) => {
+      bundleWorkflowCode({
+        workflowsPath: WORKFLOWS_PATH,
+        payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+        logger: new DefaultLogger('WARN'),
+        preloadModules: options.preloadModules ?? sharedWorkflowModules(),
+      }).then(({ code }) => {
         const file = path.join(dir, 'workflow-bundle.js');
         writeFileSync(file, code);
         return { file, ms: performance.now() - mark };

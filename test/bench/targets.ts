@@ -42,7 +42,10 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
   const seq = (variant: Parameters<typeof findLoad>[1]) => findLoad(results, variant, 1);
   const c50 = (variant: Parameters<typeof findLoad>[1]) => findLoad(results, variant, 50);
 
-  for (const [mode, plain, flow, limit] of [['hosted', 'plain-hosted', 'mcpflow-hosted', 40], ['direct', 'plain-direct', 'mcpflow-direct', 80]] as const) {
+  for (const [mode, plain, flow, limit] of [
+    ['hosted', 'plain-hosted', 'mcpflow-hosted', 40],
+    ['direct', 'plain-direct', 'mcpflow-direct', 80],
+  ] as const) {
     const a = seq(plain);
     const b = seq(flow);
     const added = a && b ? b.latency.p50 - a.latency.p50 : undefined;
@@ -54,7 +57,10 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
       ...atMost(added, limit, msUnit),
     });
   }
-  for (const [mode, plain, flow] of [['hosted', 'plain-hosted', 'mcpflow-hosted'], ['direct', 'plain-direct', 'mcpflow-direct']] as const) {
+  for (const [mode, plain, flow] of [
+    ['hosted', 'plain-hosted', 'mcpflow-hosted'],
+    ['direct', 'plain-direct', 'mcpflow-direct'],
+  ] as const) {
     const a = c50(plain);
     const b = c50(flow);
     const share = a && b ? b.throughput / a.throughput : undefined;

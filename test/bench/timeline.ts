@@ -62,7 +62,13 @@ export function readTimeline(workflowId: string, events: readonly HistoryEvent[]
     if (wftCompleted) {
       const startedAt = time.get(String(wftCompleted.startedEventId)) ?? Number.NaN;
       const scheduledAt = time.get(String(wftCompleted.scheduledEventId)) ?? Number.NaN;
-      workflowTasks.push({ kind: 'workflow task', index: workflowTasks.length + 1, scheduledMs: scheduledAt, pickupMs: startedAt - scheduledAt, workMs: at - startedAt });
+      workflowTasks.push({
+        kind: 'workflow task',
+        index: workflowTasks.length + 1,
+        scheduledMs: scheduledAt,
+        pickupMs: startedAt - scheduledAt,
+        workMs: at - startedAt,
+      });
     }
     const completed = event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes;
     if (completed) {
@@ -109,7 +115,9 @@ export function summarizeTimelines(timelines: readonly RunTimeline[]): TimelineS
     steps.push({ step: label, pickupMs: median(found.map((step) => step.pickupMs)), workMs: median(found.map((step) => step.workMs)) });
   };
   // Interleave workflow tasks and activities in the order the representative run scheduled them.
-  const order = [...(shape?.workflowTasks ?? []), ...(shape?.activities ?? [])].sort((a, b) => a.scheduledMs - b.scheduledMs || (a.kind === 'workflow task' ? -1 : 1));
+  const order = [...(shape?.workflowTasks ?? []), ...(shape?.activities ?? [])].sort(
+    (a, b) => a.scheduledMs - b.scheduledMs || (a.kind === 'workflow task' ? -1 : 1),
+  );
   for (const step of order) {
     if (step.kind === 'workflow task') stepRow(`workflow task ${step.index}`, (run) => run.workflowTasks[step.index - 1]);
     else stepRow(`activity ${step.index}: ${step.kind}`, (run) => run.activities[step.index - 1]);
@@ -140,9 +148,13 @@ export function stepsTable(summary: TimelineSummary): string {
 
 export function eventsTable(run: RunTimeline): string {
   let previous = 0;
-  return markdownTable(['#', 'ms from start', 'Δ ms', 'event'], run.lines.map((line, index) => {
-    const row = [String(index + 1), ms1(line.offsetMs), ms1(line.offsetMs - previous), line.event];
-    previous = line.offsetMs;
-    return row;
-  }), 'rrrl');
+  return markdownTable(
+    ['#', 'ms from start', 'Δ ms', 'event'],
+    run.lines.map((line, index) => {
+      const row = [String(index + 1), ms1(line.offsetMs), ms1(line.offsetMs - previous), line.event];
+      previous = line.offsetMs;
+      return row;
+    }),
+    'rrrl',
+  );
 }

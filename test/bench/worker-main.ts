@@ -25,8 +25,14 @@ function memoryReport(worker: Worker): Record<string, unknown> {
   const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
   const usage = process.memoryUsage();
   return {
-    rss: kib('VmRSS'), rssAnon: kib('RssAnon'), rssFile: kib('RssFile'), hwm: kib('VmHWM'),
-    mainHeapTotal: usage.heapTotal / MIB, mainHeapUsed: usage.heapUsed / MIB, external: usage.external / MIB, arrayBuffers: usage.arrayBuffers / MIB,
+    rss: kib('VmRSS'),
+    rssAnon: kib('RssAnon'),
+    rssFile: kib('RssFile'),
+    hwm: kib('VmHWM'),
+    mainHeapTotal: usage.heapTotal / MIB,
+    mainHeapUsed: usage.heapUsed / MIB,
+    external: usage.external / MIB,
+    arrayBuffers: usage.arrayBuffers / MIB,
     mainSpaces: Object.fromEntries(v8.getHeapSpaceStatistics().map((space) => [space.space_name, Math.round(space.space_size / MIB)])),
     cachedRuns: worker.getStatus().numCachedWorkflows,
   };
@@ -47,7 +53,13 @@ async function main(): Promise<void> {
   // env: {} — never a real OPENAI_API_KEY from the shell: always the emulator.
   const maxCached = process.env.MCPFLOW_MAX_CACHED_WORKFLOWS ? Number(process.env.MCPFLOW_MAX_CACHED_WORKFLOWS) : undefined;
   const worker = await createWorker({
-    connection, namespace: NAMESPACE, taskQueue, openaiBaseURL, env: {}, ...(bundlePath ? { workflowBundlePath: bundlePath } : {}), ...(maxCached !== undefined ? { maxCachedWorkflows: maxCached } : {}),
+    connection,
+    namespace: NAMESPACE,
+    taskQueue,
+    openaiBaseURL,
+    env: {},
+    ...(bundlePath ? { workflowBundlePath: bundlePath } : {}),
+    ...(maxCached !== undefined ? { maxCachedWorkflows: maxCached } : {}),
   });
   // SIGUSR2: one JSON line of this process's memory on stderr (the main isolate's heap; RSS also
   // holds the workflow thread's isolate and the Core SDK), for looking into the worker's RSS.

@@ -67,11 +67,30 @@ describe('Temporal Web UI with the codec server (headless Chromium)', () => {
     address = `127.0.0.1:${grpcPort}`;
     uiUrl = `http://127.0.0.1:${uiPort}`;
     // The UI sends no header of its own without a login: the token rides as the endpoint's first path segment.
-    codecServer = await startCodecServer({ codec: new AesGcmPayloadCodec(parseKeyList(KEYS, 'test')), port: codecPort, corsOrigins: [uiUrl], token: CODEC_TOKEN });
+    codecServer = await startCodecServer({
+      codec: new AesGcmPayloadCodec(parseKeyList(KEYS, 'test')),
+      port: codecPort,
+      corsOrigins: [uiUrl],
+      token: CODEC_TOKEN,
+    });
     dbDir = mkdtempSync(path.join(tmpdir(), 'mcpflow-browser-'));
     const cli = await ensureTemporalCli();
-    const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(grpcPort), '--ui-port', String(uiPort), '--ui-codec-endpoint', uiCodecEndpoint(codecServer.url, CODEC_TOKEN),
-      '--db-filename', path.join(dbDir, 'temporal.db'), '--log-level', 'warn'];
+    const args = [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(grpcPort),
+      '--ui-port',
+      String(uiPort),
+      '--ui-codec-endpoint',
+      uiCodecEndpoint(codecServer.url, CODEC_TOKEN),
+      '--db-filename',
+      path.join(dbDir, 'temporal.db'),
+      '--log-level',
+      'warn',
+    ];
     for (const [name, type] of Object.entries(DEV_SERVER_SEARCH_ATTRIBUTE_TYPES)) args.push('--search-attribute', `${name}=${type}`);
     devServer = spawn(cli, args, { stdio: 'ignore' });
     connection = await waitForServer();
@@ -92,7 +111,7 @@ describe('Temporal Web UI with the codec server (headless Chromium)', () => {
     if (dbDir) rmSync(dbDir, { recursive: true, force: true });
   });
 
-  it('shows a query\'s state, activity summaries and a tool argument, decoded', async (t) => {
+  it("shows a query's state, activity summaries and a tool argument, decoded", async (t) => {
     if ('missing' in chromium) {
       t.skip(chromium.missing);
       return;
@@ -102,7 +121,9 @@ describe('Temporal Web UI with the codec server (headless Chromium)', () => {
     const result = await client.workflow.execute(runQuery, {
       taskQueue: TASK_QUEUE,
       workflowId,
-      args: [{ query: "What's the weather in Paris?", mode: 'direct', servers: [{ label: 'weather', url: demo!.servers.weather.url, require_approval: 'never' }] }],
+      args: [
+        { query: "What's the weather in Paris?", mode: 'direct', servers: [{ label: 'weather', url: demo!.servers.weather.url, require_approval: 'never' }] },
+      ],
     });
     assert.equal(result.success, true);
     const [argumentName, argumentValue] = Object.entries(result.tool_calls[0]!.arguments)[0]!;

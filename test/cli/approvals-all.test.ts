@@ -17,7 +17,11 @@ before(async () => {
   env = await getTestEnv();
 });
 after(async () => {
-  for (const id of started) await env.client.workflow.getHandle(id).terminate('test finished').catch(() => undefined);
+  for (const id of started)
+    await env.client.workflow
+      .getHandle(id)
+      .terminate('test finished')
+      .catch(() => undefined);
   await teardownTestEnv();
 });
 

@@ -42,33 +42,43 @@ function onTerminal(args: string[], env: Record<string, string>, answer: string)
 }
 
 describe('approve/deny --all on a terminal', () => {
-  it('lists the requests of the whole namespace and asks; "n" answers nothing', { skip: hasScript ? false : 'no util-linux `script` here for a pseudo-terminal' }, async () => {
-    ensureBuilt();
-    const taskQueue = uniqueTaskQueue('approvals-confirm');
-    await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {} }) }, async (env) => {
-      const handle = await env.client.workflow.start(runQuery, {
-        taskQueue,
-        workflowId: uniqueWorkflowId('approvals-confirm'),
-        args: [{ query: "What's the weather in London?", mode: 'direct', servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'always' }] }],
-      });
-      try {
-        const deadline = Date.now() + 30_000;
-        while ((await handle.query(progressQuery)).pending_approvals.length === 0) {
-          assert.ok(Date.now() < deadline, 'the run asks for approval in time');
-          await new Promise((resolve) => setTimeout(resolve, 100));
+  it(
+    'lists the requests of the whole namespace and asks; "n" answers nothing',
+    { skip: hasScript ? false : 'no util-linux `script` here for a pseudo-terminal' },
+    async () => {
+      ensureBuilt();
+      const taskQueue = uniqueTaskQueue('approvals-confirm');
+      await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {} }) }, async (env) => {
+        const handle = await env.client.workflow.start(runQuery, {
+          taskQueue,
+          workflowId: uniqueWorkflowId('approvals-confirm'),
+          args: [
+            {
+              query: "What's the weather in London?",
+              mode: 'direct',
+              servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'always' }],
+            },
+          ],
+        });
+        try {
+          const deadline = Date.now() + 30_000;
+          while ((await handle.query(progressQuery)).pending_approvals.length === 0) {
+            assert.ok(Date.now() < deadline, 'the run asks for approval in time');
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          const cliEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace };
+          // Visibility is eventually consistent: ask until the run is among those listed.
+          let run = await onTerminal(['deny', '--all'], cliEnv, 'n');
+          for (let tries = 0; !run.output.includes(handle.workflowId) && tries < 20; tries++) run = await onTerminal(['deny', '--all'], cliEnv, 'n');
+          assert.match(run.output, new RegExp(handle.workflowId), 'the request is listed before the question');
+          assert.match(run.output, /Deny these \d+ request\(s\) in \d+ run\(s\) of namespace \S+\? \[y\/N\]/);
+          assert.match(run.output, /Nothing answered\./);
+          assert.equal(run.code, 1);
+          assert.equal((await handle.query(progressQuery)).pending_approvals.length, 1, 'the request still waits');
+        } finally {
+          await handle.terminate('test finished').catch(() => undefined);
         }
-        const cliEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace };
-        // Visibility is eventually consistent: ask until the run is among those listed.
-        let run = await onTerminal(['deny', '--all'], cliEnv, 'n');
-        for (let tries = 0; !run.output.includes(handle.workflowId) && tries < 20; tries++) run = await onTerminal(['deny', '--all'], cliEnv, 'n');
-        assert.match(run.output, new RegExp(handle.workflowId), 'the request is listed before the question');
-        assert.match(run.output, /Deny these \d+ request\(s\) in \d+ run\(s\) of namespace \S+\? \[y\/N\]/);
-        assert.match(run.output, /Nothing answered\./);
-        assert.equal(run.code, 1);
-        assert.equal((await handle.query(progressQuery)).pending_approvals.length, 1, 'the request still waits');
-      } finally {
-        await handle.terminate('test finished').catch(() => undefined);
-      }
-    });
-  });
+      });
+    },
+  );
 });

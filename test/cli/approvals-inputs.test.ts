@@ -40,7 +40,11 @@ describe('mcpflow approvals list', () => {
             query: 'Book the planning meeting',
             mode: 'direct',
             servers: [{ label, url: calendar.url, require_approval: 'never' }],
-            metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ tool: `${label}__book_meeting`, arguments: { title: 'Planning', date: 'today', start_time: '10:00' } }] }) },
+            metadata: {
+              [SCRIPT_METADATA_KEY]: JSON.stringify({
+                calls: [{ tool: `${label}__book_meeting`, arguments: { title: 'Planning', date: 'today', start_time: '10:00' } }],
+              }),
+            },
           },
         ],
       });

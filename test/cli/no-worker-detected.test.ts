@@ -35,7 +35,15 @@ async function startRun(taskQueue: string, extraEnv: Record<string, string> = {}
 
 /** `mcpflow worker` on `taskQueue` (no encryption key: the harness clears MCPFLOW_* variables), once it polls. */
 async function startWorker(taskQueue: string): Promise<ChildProcessWithoutNullStreams> {
-  const child = startCli(['worker'], { env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, MCPFLOW_TASK_QUEUE: taskQueue, OPENAI_API_KEY: 'test', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } });
+  const child = startCli(['worker'], {
+    env: {
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: env.namespace,
+      MCPFLOW_TASK_QUEUE: taskQueue,
+      OPENAI_API_KEY: 'test',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+    },
+  });
   workers.push(child);
   child.stdin.end();
   let output = '';
@@ -58,8 +66,17 @@ async function startWorker(taskQueue: string): Promise<ChildProcessWithoutNullSt
 }
 
 /** Polls describe until `check` holds (bounded): the run's state, not a sleep. */
-async function until(workflowId: string, what: string, check: (raw: Awaited<ReturnType<ReturnType<TestEnv['client']['workflow']['getHandle']>['describe']>>) => boolean): Promise<void> {
-  await waitFor(() => env.client.workflow.getHandle(workflowId).describe(), check, () => `${workflowId}: ${what}`, { timeoutMs: 60_000, intervalMs: 200 });
+async function until(
+  workflowId: string,
+  what: string,
+  check: (raw: Awaited<ReturnType<ReturnType<TestEnv['client']['workflow']['getHandle']>['describe']>>) => boolean,
+): Promise<void> {
+  await waitFor(
+    () => env.client.workflow.getHandle(workflowId).describe(),
+    check,
+    () => `${workflowId}: ${what}`,
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
 }
 
 before(async () => {
@@ -69,7 +86,11 @@ before(async () => {
 
 after(async () => {
   for (const child of workers) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const id of started) await env.client.workflow.getHandle(id).terminate('test finished').catch(() => undefined);
+  for (const id of started)
+    await env.client.workflow
+      .getHandle(id)
+      .terminate('test finished')
+      .catch(() => undefined);
   await teardownTestEnv();
 });
 
@@ -79,7 +100,10 @@ describe('a run nobody can answer', () => {
     const workflowId = await startRun(taskQueue);
     for (let round = 0; round < 10; round++) {
       const [progress, answer] = await Promise.all([cli(taskQueue, ['progress', workflowId]), cli(taskQueue, ['answer', workflowId, '--accept'])]);
-      for (const [name, run] of [['progress', progress], ['answer', answer]] as const) {
+      for (const [name, run] of [
+        ['progress', progress],
+        ['answer', answer],
+      ] as const) {
         assert.equal(run.code, 5, `try ${round + 1}: ${name} exited ${run.code}: ${run.stderr}`);
         assert.match(run.stderr, NO_WORKER_HINT, `try ${round + 1}: ${name}`);
         assert.match(run.stderr, new RegExp(`task queue ${taskQueue};`));
@@ -98,7 +122,10 @@ describe('a run nobody can answer', () => {
     // The first query after the kill times out; the next ones get the server's FAILED_PRECONDITION.
     for (let round = 0; round < 3; round++) {
       const [progress, answer] = await Promise.all([cli(taskQueue, ['progress', workflowId]), cli(taskQueue, ['answer', workflowId, '--accept'])]);
-      for (const [name, run] of [['progress', progress], ['answer', answer]] as const) {
+      for (const [name, run] of [
+        ['progress', progress],
+        ['answer', answer],
+      ] as const) {
         assert.equal(run.code, 5, `try ${round + 1}: ${name} exited ${run.code}: ${run.stderr}`);
         assert.match(run.stderr, NO_WORKER_HINT, `try ${round + 1}: ${name}`);
       }
@@ -112,14 +139,21 @@ describe('a run nobody can answer', () => {
     const workflowId = await startRun(taskQueue, keys);
     // The worker cannot decrypt the input: its workflow task fails and is retried.
     await until(workflowId, 'a retried workflow task', (description) => (description.raw.pendingWorkflowTask?.attempt ?? 1) >= 2);
-    for (const args of [['progress', workflowId], ['approve', workflowId]]) {
+    for (const args of [
+      ['progress', workflowId],
+      ['approve', workflowId],
+    ]) {
       const run = await cli(taskQueue, args, { env: keys });
       assert.equal(run.code, 5, `${args[0]} exited ${run.code}: ${run.stderr}`);
       assert.doesNotMatch(run.stderr, /no worker is polling/);
       assert.match(run.stderr, new RegExp(`a worker polls task queue ${taskQueue} but fails its workflow task`));
       assert.match(run.stderr, /input is encrypted with key "teamkey7", which that worker lacks/);
       assert.match(run.stderr, /MCPFLOW_ENCRYPTION_KEYS=teamkey7:<key>/);
-      assert.doesNotMatch(run.stderr, new RegExp(keys.MCPFLOW_ENCRYPTION_KEYS.split(':')[1]!.slice(0, 12).replace(/[+/]/g, '.')), 'the key itself is never printed');
+      assert.doesNotMatch(
+        run.stderr,
+        new RegExp(keys.MCPFLOW_ENCRYPTION_KEYS.split(':')[1]!.slice(0, 12).replace(/[+/]/g, '.')),
+        'the key itself is never printed',
+      );
     }
   });
 });

@@ -22,7 +22,11 @@ before(async () => {
 });
 
 after(async () => {
-  for (const id of started) await env.client.workflow.getHandle(id).terminate('test finished').catch(() => undefined);
+  for (const id of started)
+    await env.client.workflow
+      .getHandle(id)
+      .terminate('test finished')
+      .catch(() => undefined);
   await teardownTestEnv();
 });
 
@@ -36,7 +40,10 @@ describe('mcpflow without a worker', () => {
 
     const stats = await cli(['stats', workflowId], { via: 'built' });
     assert.equal(stats.code, 5, stats.stderr);
-    assert.match(stats.stderr, new RegExp(`mcpflow: workflow ${workflowId} did not answer: no worker is polling task queue ${taskQueue}; start one with \`mcpflow worker\``));
+    assert.match(
+      stats.stderr,
+      new RegExp(`mcpflow: workflow ${workflowId} did not answer: no worker is polling task queue ${taskQueue}; start one with \`mcpflow worker\``),
+    );
     assert.doesNotMatch(stats.stderr, /\n\s+at /, 'no stack trace');
     assert.equal(stats.stdout, '');
 

@@ -70,7 +70,10 @@ describe('mcpflow query', () => {
     assert.equal(output.succeeded, true);
     assert.match(output.workflow_id, /^mcpflow-query-[0-9a-f]{8}$/);
     assert.match(output.result.text_response, /London/);
-    assert.deepEqual(output.result.tool_calls.map((call) => `${call.server}.${call.tool}:${call.status}`), ['weather.get_current_weather:completed']);
+    assert.deepEqual(
+      output.result.tool_calls.map((call) => `${call.server}.${call.tool}:${call.status}`),
+      ['weather.get_current_weather:completed'],
+    );
     // Progress went to stderr, so stdout held only the JSON.
     assert.match(run.stderr, /get_current_weather completed/);
     weatherWorkflowId = output.workflow_id;
@@ -133,7 +136,12 @@ describe('mcpflow query', () => {
     if (spawnSync('script', ['--version']).status !== 0) return t.skip('no `script` command (util-linux)');
     const terminal = startSeedQueryOnTerminal();
     const { child, exited } = terminal;
-    const waitFor = (pattern: RegExp) => until(() => pattern.test(terminal.output), () => `${pattern} in:\n${terminal.output}`, 30_000);
+    const waitFor = (pattern: RegExp) =>
+      until(
+        () => pattern.test(terminal.output),
+        () => `${pattern} in:\n${terminal.output}`,
+        30_000,
+      );
     try {
       await waitFor(/Approve calendar · list_events \{"date":"2026-11-26"\}\? \[y\/n\]/);
       child.stdin.write('n\r');
@@ -168,7 +176,11 @@ describe('mcpflow query', () => {
       assert.equal((JSON.parse(progress.stdout) as { pending_approvals: unknown[] }).pending_approvals.length, 1);
     } finally {
       child.kill('SIGKILL');
-      if (workflowId) await env.client.workflow.getHandle(workflowId).terminate('test finished').catch(() => undefined);
+      if (workflowId)
+        await env.client.workflow
+          .getHandle(workflowId)
+          .terminate('test finished')
+          .catch(() => undefined);
     }
   });
 
@@ -216,7 +228,10 @@ describe('mcpflow sessions', () => {
       assert.equal(history.call_history.length, 2);
       const trusted = await cli(['session', 'trust', session, 'weather', 'get_forecast', '--json']);
       assert.equal(trusted.code, 0, trusted.stderr);
-      assert.deepEqual((JSON.parse(trusted.stdout) as { tool: string }[]).map((approval) => approval.tool), ['get_forecast']);
+      assert.deepEqual(
+        (JSON.parse(trusted.stdout) as { tool: string }[]).map((approval) => approval.tool),
+        ['get_forecast'],
+      );
       const unknown = await cli(['session', 'trust', session, 'weather', 'no_such_tool']);
       assert.equal(unknown.code, 1);
       assert.match(unknown.stderr, /no tool no_such_tool/);
@@ -225,14 +240,21 @@ describe('mcpflow sessions', () => {
       assert.equal(statsOf, session);
       assert.deepEqual(statistics, history.statistics);
     } finally {
-      await env.client.workflow.getHandle(session).terminate('test finished').catch(() => undefined);
+      await env.client.workflow
+        .getHandle(session)
+        .terminate('test finished')
+        .catch(() => undefined);
     }
   });
 });
 
 describe('mcpflow errors and exit codes', () => {
   it('an unknown workflow id exits 4 and names the id', async () => {
-    for (const command of [['stats', 'no-such-workflow-42'], ['approve', 'no-such-workflow-42'], ['history', 'no-such-workflow-42', '--json']]) {
+    for (const command of [
+      ['stats', 'no-such-workflow-42'],
+      ['approve', 'no-such-workflow-42'],
+      ['history', 'no-such-workflow-42', '--json'],
+    ]) {
       const run = await cli(command);
       assert.equal(run.code, 4, `${command.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, /no workflow with id "no-such-workflow-42"/);

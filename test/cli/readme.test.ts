@@ -32,10 +32,12 @@ import { readmeShellBlocks, type ReadmeBlock } from './readme-blocks';
 /** Headings whose blocks are not run here, and why. */
 const NOT_RUN: Record<string, string> = {
   'Two commands': '`npm install` and `npm test` are the install and this whole suite; `npm run demo` starts a Temporal server of its own',
-  'Pipelines: a file of queries as one batch': 'needs a questions.jsonl the README does not give, and two lines are synopses (`batch pause|resume|…`, `--server ...`); test/batch runs these commands',
+  'Pipelines: a file of queries as one batch':
+    'needs a questions.jsonl the README does not give, and two lines are synopses (`batch pause|resume|…`, `--server ...`); test/batch runs these commands',
   'OAuth-protected MCP servers': 'needs an authorization server and a person signing in with a browser; test/mcp/oauth.test.ts runs `mcpflow auth`',
   'Docker Compose': 'needs Docker and its images; test/compose checks the compose file',
-  'Use it from your code': 'creates the Nexus endpoint on a cluster (`temporal operator nexus endpoint create`); test/nexus/endpoint.test.ts creates it through `mcpflow server`',
+  'Use it from your code':
+    'creates the Nexus endpoint on a cluster (`temporal operator nexus endpoint create`); test/nexus/endpoint.test.ts creates it through `mcpflow server`',
   'Encrypted payloads': 'the key on the second line is a placeholder (`k20261201:...`); test/codec covers the codec and its keys',
 };
 
@@ -153,7 +155,10 @@ class BlockRunner {
   /** What a reader waits for before typing the next command: the run asks something, or it is over. */
   private async untilWaitingOrDone(workflowId: string, done: Promise<CliRun>): Promise<void> {
     let over = false;
-    done.then(() => (over = true), () => (over = true));
+    done.then(
+      () => (over = true),
+      () => (over = true),
+    );
     const handle = env.client.workflow.getHandle(workflowId);
     let lastProblem: unknown;
     for (let polls = 0; polls < 600 && !over; polls++) {
@@ -217,7 +222,11 @@ const usingIt = blocks.filter((block) => block.heading === 'Using it');
 describe('README.md examples, as written, against the offline stack', () => {
   it('every shell block is either run here or named with the reason it is not', () => {
     const run = new Set(['Using it']);
-    for (const block of blocks) assert.ok(run.has(block.heading) || block.heading in NOT_RUN, `README line ${block.line} (${block.heading}): a shell block this test neither runs nor names in NOT_RUN`);
+    for (const block of blocks)
+      assert.ok(
+        run.has(block.heading) || block.heading in NOT_RUN,
+        `README line ${block.line} (${block.heading}): a shell block this test neither runs nor names in NOT_RUN`,
+      );
     assert.equal(usingIt.length, 3, 'Using it: the first query, sessions, MCP 2026-07-28');
   });
 
@@ -225,10 +234,17 @@ describe('README.md examples, as written, against the offline stack', () => {
     const runner = await runBlock(usingIt[0]!);
     const query = runner.output(/^npx mcpflow query/);
     // "waits for approval" when the watcher saw it pending; "needs approval" when the approve command was quicker than its poll.
-    assert.match(query.stdout, /calendar · list_events (\S+ )?(waits for|needs) approval/, 'the read-only calendar tool waited: the API default "always" is kept');
+    assert.match(
+      query.stdout,
+      /calendar · list_events (\S+ )?(waits for|needs) approval/,
+      'the read-only calendar tool waited: the API default "always" is kept',
+    );
     assert.match(query.stdout, /Answer:/);
     const history = JSON.parse(runner.output(/^npx mcpflow history/).stdout) as { server: string; tool: string; status: string }[];
-    assert.deepEqual(history.map((call) => `${call.server}.${call.tool}:${call.status}`), ['calendar.list_events:completed']);
+    assert.deepEqual(
+      history.map((call) => `${call.server}.${call.tool}:${call.status}`),
+      ['calendar.list_events:completed'],
+    );
   });
 
   it('sessions: start, a query in it, a refresh schedule, the export', async () => {
@@ -247,18 +263,38 @@ describe('README.md examples, as written, against the offline stack', () => {
 });
 
 describe('query --script / --metadata (the scripting of batch lines, for one query)', () => {
-  const cli = (args: string[]) => collect(
-    spawn(process.execPath, [BIN, ...args], { cwd: scratchDir(), env: childEnv({ TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, MCPFLOW_TASK_QUEUE: taskQueue }) }),
-    60_000,
-  );
+  const cli = (args: string[]) =>
+    collect(
+      spawn(process.execPath, [BIN, ...args], {
+        cwd: scratchDir(),
+        env: childEnv({ TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, MCPFLOW_TASK_QUEUE: taskQueue }),
+      }),
+      60_000,
+    );
 
   it('--script makes the offline model call exactly that tool; the same script in direct mode', async () => {
     const script = '{"calls":[{"server":"calendar","tool":"create_event","arguments":{"title":"Demo","date":"tomorrow","start_time":"15:00"}}]}';
     for (const mode of ['hosted', 'direct']) {
-      const run = await cli(['query', 'anything at all', '--mode', mode, '--server', `calendar=${demo.servers.calendar.url},approval=never`, '--script', script, '--metadata', '{"team":"ops"}', '--json']);
+      const run = await cli([
+        'query',
+        'anything at all',
+        '--mode',
+        mode,
+        '--server',
+        `calendar=${demo.servers.calendar.url},approval=never`,
+        '--script',
+        script,
+        '--metadata',
+        '{"team":"ops"}',
+        '--json',
+      ]);
       assert.equal(run.code, 0, run.stderr);
       const calls = (JSON.parse(run.stdout) as { result: { tool_calls: { tool: string; status: string; arguments: unknown }[] } }).result.tool_calls;
-      assert.deepEqual(calls.map((call) => `${call.tool}:${call.status}`), ['create_event:completed'], mode);
+      assert.deepEqual(
+        calls.map((call) => `${call.tool}:${call.status}`),
+        ['create_event:completed'],
+        mode,
+      );
       assert.deepEqual(calls[0]!.arguments, { title: 'Demo', date: 'tomorrow', start_time: '15:00' });
     }
   });

@@ -21,7 +21,11 @@ let env: TestEnv;
 const taskQueue = uniqueTaskQueue('cli-schedule');
 
 function cli(args: string[], options: CliOptions = {}) {
-  return runCli(args, { via: 'source', ...options, env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, MCPFLOW_TASK_QUEUE: taskQueue, ...options.env } });
+  return runCli(args, {
+    via: 'source',
+    ...options,
+    env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, MCPFLOW_TASK_QUEUE: taskQueue, ...options.env },
+  });
 }
 
 async function describeSchedule(scheduleId: string): Promise<ScheduleDetails> {
@@ -32,11 +36,18 @@ async function describeSchedule(scheduleId: string): Promise<ScheduleDetails> {
 
 function waitForRuns(scheduleId: string, ok: (details: ScheduleDetails) => boolean, what: string, timeoutMs = 30_000): Promise<ScheduleDetails> {
   const runs = (details: ScheduleDetails) => JSON.stringify(details.recent_runs.map((run) => [run.status, run.result?.diff, run.error]));
-  return waitFor(() => describeSchedule(scheduleId), ok, (details) => `${what}; runs: ${runs(details)}`, { timeoutMs, intervalMs: 500 });
+  return waitFor(
+    () => describeSchedule(scheduleId),
+    ok,
+    (details) => `${what}; runs: ${runs(details)}`,
+    { timeoutMs, intervalMs: 500 },
+  );
 }
 
 const added = (details: ScheduleDetails) =>
-  details.recent_runs.map((run) => (run.status === 'COMPLETED' && run.result ? run.result.diff.added.map((tool) => `${tool.server_label}.${tool.name}`) : null));
+  details.recent_runs.map((run) =>
+    run.status === 'COMPLETED' && run.result ? run.result.diff.added.map((tool) => `${tool.server_label}.${tool.name}`) : null,
+  );
 
 before(async () => {
   [emulator, demo] = await Promise.all([startEmulator(), startDemoServers()]);
@@ -65,7 +76,11 @@ describe('mcpflow schedule', () => {
         // First run: the empty catalog gains the weather tools.
         await waitForRuns(scheduleId, (details) => added(details).some((tools) => tools?.includes('weather.get_current_weather')), 'a first completed run');
         demo.servers.weather.addTool({ name: 'get_alerts', description: 'Weather alerts for a region' });
-        const details = await waitForRuns(scheduleId, (current) => added(current).some((tools) => tools?.includes('weather.get_alerts')), 'a run that sees get_alerts');
+        const details = await waitForRuns(
+          scheduleId,
+          (current) => added(current).some((tools) => tools?.includes('weather.get_alerts')),
+          'a run that sees get_alerts',
+        );
         const runs = added(details);
         const firstWithAlerts = runs.findIndex((tools) => tools?.includes('weather.get_alerts'));
         assert.deepEqual(runs[firstWithAlerts], ['weather.get_alerts'], 'only the new tool is reported as added');
@@ -83,7 +98,10 @@ describe('mcpflow schedule', () => {
         assert.equal(triggered.code, 0, triggered.stderr);
       } finally {
         await cli(['schedule', 'delete', scheduleId]);
-        await env.client.workflow.getHandle(sessionId).terminate('test finished').catch(() => undefined);
+        await env.client.workflow
+          .getHandle(sessionId)
+          .terminate('test finished')
+          .catch(() => undefined);
       }
       const gone = await cli(['schedule', 'describe', scheduleId]);
       assert.equal(gone.code, 4);
@@ -96,10 +114,24 @@ describe('mcpflow schedule', () => {
     await withWorker({ taskQueue, activities }, async () => {
       const scheduleId = `cli-batch-${randomUUID().slice(0, 8)}`;
       const file = path.join(scratchDir(), 'nightly.jsonl');
-      const rows = Array.from({ length: 5 }, (_, i) => JSON.stringify({ query: `q${i}`, metadata: { mcpflow_script: JSON.stringify({ calls: [], answer: `nightly ${i}` }) } }));
+      const rows = Array.from({ length: 5 }, (_, i) =>
+        JSON.stringify({ query: `q${i}`, metadata: { mcpflow_script: JSON.stringify({ calls: [], answer: `nightly ${i}` }) } }),
+      );
       writeFileSync(file, `${rows.join('\n')}\n`);
       try {
-        const created = await cli(['schedule', 'create', '--batch', file, '--every', '1d', '--id', scheduleId, '--server', `weather=${demo.servers.weather.url},approval=never`, '--json']);
+        const created = await cli([
+          'schedule',
+          'create',
+          '--batch',
+          file,
+          '--every',
+          '1d',
+          '--id',
+          scheduleId,
+          '--server',
+          `weather=${demo.servers.weather.url},approval=never`,
+          '--json',
+        ]);
         assert.equal(created.code, 0, created.stderr);
         assert.deepEqual(JSON.parse(created.stdout), { schedule_id: scheduleId, batch: file, lines: 5 });
         const triggered = await cli(['schedule', 'trigger', scheduleId]);
@@ -128,7 +160,10 @@ describe('mcpflow schedule', () => {
     // Temporal parses a cron expression only when the Schedule is created: its refusal names the flag and a fix.
     const good = path.join(scratchDir(), 'good.jsonl');
     writeFileSync(good, '{"query": "fine"}\n');
-    for (const [cron, says] of [['not cron', /does not have 5-7 fields/], ['61 * * * *', /Minute is not in range/]] as const) {
+    for (const [cron, says] of [
+      ['not cron', /does not have 5-7 fields/],
+      ['61 * * * *', /Minute is not in range/],
+    ] as const) {
       const refused = await cli(['schedule', 'create', '--batch', good, '--cron', cron, '--server', 'weather=http://127.0.0.1:1/mcp']);
       assert.equal(refused.code, 2, refused.stderr);
       assert.ok(refused.stderr.includes(`--cron "${cron}": Temporal refused it`), refused.stderr);
@@ -157,12 +192,18 @@ describe('mcpflow schedule', () => {
     await env.client.workflow.start('mcpSession', { taskQueue, workflowId: ended, args: [{}] });
     await env.client.workflow.getHandle(ended).terminate('test: the session ended');
     try {
-      for (const command of [['schedule', 'create', '--session', notSession, '--every', '1m'], ['session', 'start', notSession]]) {
+      for (const command of [
+        ['schedule', 'create', '--session', notSession, '--every', '1m'],
+        ['session', 'start', notSession],
+      ]) {
         const run = await cli(command);
         assert.equal(run.code, 1, `${command.join(' ')}: ${run.stderr}`);
         assert.match(run.stderr, new RegExp(`${notSession} is a runQuery workflow, not a session`));
       }
-      for (const command of [['schedule', 'create', '--session', ended, '--every', '1m'], ['session', 'start', ended]]) {
+      for (const command of [
+        ['schedule', 'create', '--session', ended, '--every', '1m'],
+        ['session', 'start', ended],
+      ]) {
         const run = await cli(command);
         assert.equal(run.code, 1, `${command.join(' ')}: ${run.stderr}`);
         assert.match(run.stderr, new RegExp(`session ${ended} has ended \\(terminated\\)`));
@@ -170,7 +211,10 @@ describe('mcpflow schedule', () => {
       // Nothing new was started under the ended session's id.
       assert.equal((await env.client.workflow.getHandle(ended).describe()).status.name, 'TERMINATED');
     } finally {
-      await env.client.workflow.getHandle(notSession).terminate('test finished').catch(() => undefined);
+      await env.client.workflow
+        .getHandle(notSession)
+        .terminate('test finished')
+        .catch(() => undefined);
     }
   });
 });

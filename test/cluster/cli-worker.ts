@@ -57,7 +57,9 @@ export async function startCliWorker(options: CliWorkerOptions): Promise<CliWork
     output += chunk.toString();
     stderr += chunk.toString();
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker ${options.name} did not start within 90 s:\n${output}`)), 90_000);
     const onData = () => {

@@ -26,7 +26,9 @@ export function ensurePostgresBinaries(log: (line: string) => void): string {
   const found = findBinDir();
   if (found) return found;
   if (process.getuid?.() !== 0) {
-    throw new Error(`PostgreSQL ${POSTGRES_MAJOR} is not installed (no /usr/lib/postgresql/*/bin/postgres): run \`apt-get install postgresql\` as root, then re-run the suite.`);
+    throw new Error(
+      `PostgreSQL ${POSTGRES_MAJOR} is not installed (no /usr/lib/postgresql/*/bin/postgres): run \`apt-get install postgresql\` as root, then re-run the suite.`,
+    );
   }
   log('installing PostgreSQL with apt-get (Debian package "postgresql")...');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -40,7 +42,9 @@ export function ensurePostgresBinaries(log: (line: string) => void): string {
 function findBinDir(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const majors = readdirSync(root).filter((name) => existsSync(path.join(root, name, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a));
+  const majors = readdirSync(root)
+    .filter((name) => existsSync(path.join(root, name, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a));
   return majors[0] ? path.join(root, majors[0], 'bin') : undefined;
 }
 
@@ -59,7 +63,10 @@ export async function startPostgres(log: (line: string) => void): Promise<Postgr
   if (user) chownSync(dir, user.uid, user.gid);
   const dataDir = path.join(dir, 'data');
   const asUser = user ? { uid: user.uid, gid: user.gid } : {};
-  const initdb = spawnSync(path.join(bin, 'initdb'), ['-D', dataDir, '-U', USER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], { ...asUser, encoding: 'utf8' });
+  const initdb = spawnSync(path.join(bin, 'initdb'), ['-D', dataDir, '-U', USER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], {
+    ...asUser,
+    encoding: 'utf8',
+  });
   if (initdb.status !== 0) throw new Error(`initdb failed (${initdb.status}): ${initdb.stderr}`);
   const port = await findFreePort('127.0.0.1');
   // Temporal opens a pool per store and service (four services in one process here).

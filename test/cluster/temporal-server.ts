@@ -105,24 +105,31 @@ export async function startTemporalServer(postgres: Postgres, log: (line: string
     TEMPORAL_CLI: cli,
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: namespace,
-    MCPFLOW_SEARCH_ATTRIBUTES: Object.entries(DEV_SERVER_SEARCH_ATTRIBUTE_TYPES).map(([name, type]) => `${name}=${type}`).join(' '),
+    MCPFLOW_SEARCH_ATTRIBUTES: Object.entries(DEV_SERVER_SEARCH_ATTRIBUTE_TYPES)
+      .map(([name, type]) => `${name}=${type}`)
+      .join(' '),
   };
-  const setup = (step: 'schema' | 'namespace') => new Promise<void>((resolve, reject) => {
-    execFile('sh', [path.join(DEPLOY_DIR, 'setup.sh'), step], { env, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`deploy/temporal/setup.sh ${step} failed:\n${stdout}${stderr}`));
-      else resolve();
+  const setup = (step: 'schema' | 'namespace') =>
+    new Promise<void>((resolve, reject) => {
+      execFile('sh', [path.join(DEPLOY_DIR, 'setup.sh'), step], { env, encoding: 'utf8' }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`deploy/temporal/setup.sh ${step} failed:\n${stdout}${stderr}`));
+        else resolve();
+      });
     });
-  });
   await setup('schema');
 
   let output = '';
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   const start = () => {
-    const spawned = spawn(binaries.server, ['--root', path.dirname(DEPLOY_DIR), '--config', path.basename(DEPLOY_DIR), '--env', 'mcpflow', '--allow-no-auth', 'start'], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const spawned = spawn(
+      binaries.server,
+      ['--root', path.dirname(DEPLOY_DIR), '--config', path.basename(DEPLOY_DIR), '--env', 'mcpflow', '--allow-no-auth', 'start'],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
     spawned.stdout!.on('data', keep);
     spawned.stderr!.on('data', keep);

@@ -112,7 +112,11 @@ describe('PostgreSQL topology: Temporal on PostgreSQL, three mcpflow workers', {
     client = new Client({ connection, namespace: server.namespace, dataConverter: mcpflowDataConverter() });
     mkdirSync(TMP, { recursive: true });
     bundlePath = path.join(TMP, 'cluster-workflow-bundle.js');
-    const { code } = await bundleWorkflowCode({ workflowsPath: path.join(REPO_ROOT, 'workflows', 'index.ts'), payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: path.join(REPO_ROOT, 'workflows', 'index.ts'),
+      payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+      logger: new DefaultLogger('WARN'),
+    });
     writeFileSync(bundlePath, code);
     for (const name of ['worker-1', 'worker-2', 'worker-3']) await addWorker(name);
     log(`3 workers polling ${TASK_QUEUE}: ${workers.map(identityOf).join(', ')}`);
@@ -151,7 +155,9 @@ describe('PostgreSQL topology: Temporal on PostgreSQL, three mcpflow workers', {
   it(`spreads ${LOAD_QUERIES} queries over the three workers, none lost`, async () => {
     const cities = ['London', 'Paris', 'Berlin', 'Tokyo', 'Madrid'];
     const started = Date.now();
-    const handles = await Promise.all(Array.from({ length: LOAD_QUERIES }, (_, index) => start(weatherOnly(`What's the weather in ${cities[index % cities.length]}?`), 'load')));
+    const handles = await Promise.all(
+      Array.from({ length: LOAD_QUERIES }, (_, index) => start(weatherOnly(`What's the weather in ${cities[index % cities.length]}?`), 'load')),
+    );
     const results = await Promise.all(handles.map((handle) => handle.result()));
     const durationMs = Date.now() - started;
     assertCompleted(results, 'load');
@@ -191,7 +197,14 @@ describe('PostgreSQL topology: Temporal on PostgreSQL, three mcpflow workers', {
     const settled = await Promise.all(results);
     demo!.servers.weather.setFaults({ latencyMs: 0 });
     assertCompleted(settled, 'chaos');
-    measurements.chaos = { queries: count, finished_before_kill: doneAtKill, duration_ms: Date.now() - started, lost: count - settled.filter((result) => result.success).length, sigkill: killed.name, sigterm: terminated.name };
+    measurements.chaos = {
+      queries: count,
+      finished_before_kill: doneAtKill,
+      duration_ms: Date.now() - started,
+      lost: count - settled.filter((result) => result.success).length,
+      sigkill: killed.name,
+      sigterm: terminated.name,
+    };
   });
 
   it('keeps queries waiting for approval across a Temporal server restart', async () => {
@@ -201,13 +214,17 @@ describe('PostgreSQL topology: Temporal on PostgreSQL, three mcpflow workers', {
     await server!.restart();
     measurements.server_restart_ms = Date.now() - started;
     for (const handle of handles) {
-      await until(async () => {
-        try {
-          return (await handle.query(progressQuery)).pending_approvals.length > 0;
-        } catch {
-          return false; // workers and the client reconnect after the restart
-        }
-      }, 'the approval requests to be answerable again', 120_000);
+      await until(
+        async () => {
+          try {
+            return (await handle.query(progressQuery)).pending_approvals.length > 0;
+          } catch {
+            return false; // workers and the client reconnect after the restart
+          }
+        },
+        'the approval requests to be answerable again',
+        120_000,
+      );
       await handle.executeUpdate(approveUpdate, { args: [{}] });
     }
     const results = await Promise.all(handles.map((handle) => handle.result()));

@@ -11,7 +11,11 @@ export const TEMPORAL_SERVER_VERSION = '1.29.1';
 /** PostgreSQL major version: Debian bookworm's `postgresql` package. */
 export const POSTGRES_MAJOR = 15;
 
-export interface CliVersions { cli: string; server: string; ui: string }
+export interface CliVersions {
+  cli: string;
+  server: string;
+  ui: string;
+}
 
 /** Parses `temporal version 1.5.1 (Server 1.29.1, UI 2.42.1)`. */
 export function parseTemporalCliVersion(output: string): CliVersions {

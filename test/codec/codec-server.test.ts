@@ -36,7 +36,7 @@ describe('codec server', () => {
   });
   after(() => server.close());
 
-  it('encodes and decodes payloads in the protocol\'s JSON, with CORS for the UI origin', async () => {
+  it("encodes and decodes payloads in the protocol's JSON, with CORS for the UI origin", async () => {
     const encoded = await post('encode', { payloads: [payloadJson({ city: 'Reykjavik' })] });
     assert.equal(encoded.status, 200);
     assert.equal(encoded.headers.get('access-control-allow-origin'), UI);
@@ -47,7 +47,7 @@ describe('codec server', () => {
     assert.equal(Buffer.from(decoded.payloads[0]!.data, 'base64').toString(), '{"city":"Reykjavik"}');
   });
 
-  it('answers the browser\'s preflight for the UI origin only', async () => {
+  it("answers the browser's preflight for the UI origin only", async () => {
     const preflight = await fetch(`${server.url}/decode`, { method: 'OPTIONS', headers: { origin: UI, 'access-control-request-method': 'POST' } });
     assert.equal(preflight.status, 204);
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /X-Namespace/);
@@ -78,14 +78,22 @@ describe('codec server', () => {
 });
 
 /** A raw HTTP request with the headers given, Host included (fetch would set Host itself). */
-function rawPost(url: string, path: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function rawPost(
+  url: string,
+  path: string,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: target.hostname, port: target.port, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    const req = httpRequest(
+      { host: target.hostname, port: target.port, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
@@ -101,12 +109,22 @@ describe('codec server: closed to other sites and to callers without the token',
 
   it('refuses a DNS-rebinding-shaped request (foreign Host and Origin), even with the token, and sends no CORS headers', async () => {
     const port = new URL(server.url).port;
-    const rebound = await rawPost(server.url, '/decode', { host: `rebind.attacker.example:${port}`, origin: `http://rebind.attacker.example:${port}`, authorization: `Bearer ${TOKEN}` }, sealed);
+    const rebound = await rawPost(
+      server.url,
+      '/decode',
+      { host: `rebind.attacker.example:${port}`, origin: `http://rebind.attacker.example:${port}`, authorization: `Bearer ${TOKEN}` },
+      sealed,
+    );
     assert.equal(rebound.status, 403);
     assert.match((JSON.parse(rebound.body) as { error: string }).error, /Host "rebind\.attacker\.example/);
     assert.doesNotMatch(rebound.body, /Reykjavik/);
     assert.equal(rebound.headers['access-control-allow-origin'], undefined);
-    const foreignOrigin = await rawPost(server.url, '/decode', { host: `127.0.0.1:${port}`, origin: 'http://evil.example', authorization: `Bearer ${TOKEN}` }, sealed);
+    const foreignOrigin = await rawPost(
+      server.url,
+      '/decode',
+      { host: `127.0.0.1:${port}`, origin: 'http://evil.example', authorization: `Bearer ${TOKEN}` },
+      sealed,
+    );
     assert.equal(foreignOrigin.status, 403);
     assert.match((JSON.parse(foreignOrigin.body) as { error: string }).error, /Origin "http:\/\/evil\.example" is not allowed/);
     const localhost = await rawPost(server.url, '/decode', { host: `localhost:${port}`, authorization: `Bearer ${TOKEN}` }, sealed);
@@ -122,7 +140,7 @@ describe('codec server: closed to other sites and to callers without the token',
     assert.equal((await post(`${'x'.repeat(TOKEN.length)}/decode`, sealed, {})).status, 401, 'a wrong token in the path');
   });
 
-  it('takes the token as the endpoint\'s first path segment (what the Web UI can send)', async () => {
+  it("takes the token as the endpoint's first path segment (what the Web UI can send)", async () => {
     const decoded = await post(`${TOKEN}/decode`, sealed, {});
     assert.equal(decoded.status, 200);
     assert.match(await decoded.text(), /eyJzZWNyZXQiOiJSZXlramF2aWsifQ==/);
@@ -152,7 +170,6 @@ describe('mcpflow codec-server (CLI)', () => {
       child.kill('SIGTERM');
     }
   });
-
 
   it('refuses to start without keys (exit 2, names the variables) and generates a usable key', async () => {
     const noKeys = await runCli(['codec-server', '--port', '0'], { via: 'source' });

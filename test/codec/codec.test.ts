@@ -116,7 +116,10 @@ describe('encryption keys', () => {
 
   it('rejects malformed keys with the variable name and how to make a key, never echoing the key', () => {
     const cases: Array<[NodeJS.ProcessEnv, RegExp]> = [
-      [{ MCPFLOW_ENCRYPTION_KEYS: 'k1:c2hvcnQ=' }, /MCPFLOW_ENCRYPTION_KEYS: key "k1" is not 32 bytes of base64 or hex: generate a key with `openssl rand -base64 32`/],
+      [
+        { MCPFLOW_ENCRYPTION_KEYS: 'k1:c2hvcnQ=' },
+        /MCPFLOW_ENCRYPTION_KEYS: key "k1" is not 32 bytes of base64 or hex: generate a key with `openssl rand -base64 32`/,
+      ],
       [{ MCPFLOW_ENCRYPTION_KEYS: `${K1}` }, /an entry is not id:key/],
       [{ MCPFLOW_ENCRYPTION_KEYS: `bad id:${K1}` }, /key id "bad id" must be/],
       [{ MCPFLOW_ENCRYPTION_KEYS: `k1:${K1},k1:${K2}` }, /"k1" is listed twice/],
@@ -126,12 +129,15 @@ describe('encryption keys', () => {
       [{ MCPFLOW_ENCRYPTION_KEYS: `k1:${K1.slice(0, 20)}!!${K1.slice(22)}` }, /not 32 bytes/],
     ];
     for (const [env, expected] of cases) {
-      assert.throws(() => keyRingFromEnv(env), (error: Error) => {
-        assert.ok(error instanceof EncryptionConfigError && error instanceof ConfigError, 'a config error: exit code 2 in the CLI');
-        assert.match(error.message, expected);
-        assert.ok(!error.message.includes(K1.slice(0, 20)) && !error.message.includes(K2.slice(0, 20)), 'no key material in the message');
-        return true;
-      });
+      assert.throws(
+        () => keyRingFromEnv(env),
+        (error: Error) => {
+          assert.ok(error instanceof EncryptionConfigError && error instanceof ConfigError, 'a config error: exit code 2 in the CLI');
+          assert.match(error.message, expected);
+          assert.ok(!error.message.includes(K1.slice(0, 20)) && !error.message.includes(K2.slice(0, 20)), 'no key material in the message');
+          return true;
+        },
+      );
     }
   });
 });

@@ -63,7 +63,11 @@ describe('failures under encryption', () => {
     await new Promise<void>((resolve) => unauthorized.listen(0, '127.0.0.1', resolve));
     unauthorizedUrl = `http://127.0.0.1:${(unauthorized.address() as AddressInfo).port}/mcp`;
     worker = await startCliWorker({
-      name: 'encrypted-failures', address: stack.env.address, namespace: stack.env.namespace, taskQueue, openaiBaseURL: stack.emulator.url,
+      name: 'encrypted-failures',
+      address: stack.env.address,
+      namespace: stack.env.namespace,
+      taskQueue,
+      openaiBaseURL: stack.emulator.url,
       env: { MCPFLOW_ENCRYPTION_KEYS: KEYS },
     });
   });
@@ -72,12 +76,15 @@ describe('failures under encryption', () => {
     await new Promise((resolve) => unauthorized?.close(resolve));
   });
 
-  it('stores a failure\'s text as ciphertext; with the keys it decodes', async () => {
+  it("stores a failure's text as ciphertext; with the keys it decodes", async () => {
     const workflowId = uniqueWorkflowId('failure-text');
-    await clientWith({ MCPFLOW_ENCRYPTION_KEYS: KEYS }).workflow.execute(runQuery, {
-      taskQueue, workflowId,
-      args: [{ query: 'What is the weather in Paris?', mode: 'direct', servers: [{ label: 'locked', url: unauthorizedUrl, require_approval: 'never' }] }],
-    }).catch((error: unknown) => error);
+    await clientWith({ MCPFLOW_ENCRYPTION_KEYS: KEYS })
+      .workflow.execute(runQuery, {
+        taskQueue,
+        workflowId,
+        args: [{ query: 'What is the weather in Paris?', mode: 'direct', servers: [{ label: 'locked', url: unauthorizedUrl, require_approval: 'never' }] }],
+      })
+      .catch((error: unknown) => error);
     const history = await rawHistory(workflowId);
     const raw = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
     const failures = failuresIn(history.events);
@@ -90,16 +97,25 @@ describe('failures under encryption', () => {
     }
     const converter = loadDataConverter(mcpflowDataConverter({ MCPFLOW_ENCRYPTION_KEYS: KEYS }));
     const messages = await Promise.all(failures.map(async (failure) => (await decodeOptionalFailureToOptionalError(converter, failure))?.message ?? ''));
-    assert.ok(messages.some((message) => message.includes(MARKER)), `decoded with the keys, a failure quotes the 401 body: ${messages.join(' | ')}`);
+    assert.ok(
+      messages.some((message) => message.includes(MARKER)),
+      `decoded with the keys, a failure quotes the 401 body: ${messages.join(' | ')}`,
+    );
   });
 
   it('refuses a run started without keys: the run fails at once, and says why to whoever has the keys', async () => {
     const workflowId = uniqueWorkflowId('plaintext-start');
     const keyless = clientWith({});
-    const outcome = await keyless.workflow.execute(runQuery, {
-      taskQueue, workflowId,
-      args: [{ query: 'What is the weather in Paris?', servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] }],
-    }).then(() => 'completed', (error: unknown) => error);
+    const outcome = await keyless.workflow
+      .execute(runQuery, {
+        taskQueue,
+        workflowId,
+        args: [{ query: 'What is the weather in Paris?', servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] }],
+      })
+      .then(
+        () => 'completed',
+        (error: unknown) => error,
+      );
     // Without keys the client cannot read the (encrypted) failure, and says which variable to set.
     assert.ok(outcome instanceof Error, 'the run did not complete');
     assert.match(String((outcome as Error).message) + String((outcome as WorkflowFailedError).cause?.message ?? ''), /MCPFLOW_ENCRYPTION_KEYS/);
@@ -107,7 +123,10 @@ describe('failures under encryption', () => {
     assert.equal(description.status.name, 'FAILED');
     const events = (await rawHistory(workflowId)).events ?? [];
     assert.equal(events.filter((event) => event.workflowTaskFailedEventAttributes).length, 0, 'no workflow task failed');
-    const progress = await runCli(['progress', workflowId, '--address', stack.env.address, '--namespace', stack.env.namespace], { via: 'source', env: { MCPFLOW_ENCRYPTION_KEYS: KEYS } });
+    const progress = await runCli(['progress', workflowId, '--address', stack.env.address, '--namespace', stack.env.namespace], {
+      via: 'source',
+      env: { MCPFLOW_ENCRYPTION_KEYS: KEYS },
+    });
     assert.match(progress.stdout + progress.stderr, /not encrypted.*MCPFLOW_ENCRYPTION_KEYS/s);
   });
 });

@@ -30,7 +30,11 @@ let toolArguments: Record<string, unknown>;
  * Every payload's encoding in a raw (not decoded) history, except search attributes: the server
  * indexes those, so no codec sees them (mcpflow keeps only states, counts and labels there).
  */
-function payloadEncodings(node: unknown, where = 'history', found: Array<{ where: string; encoding: string }> = []): Array<{ where: string; encoding: string }> {
+function payloadEncodings(
+  node: unknown,
+  where = 'history',
+  found: Array<{ where: string; encoding: string }> = [],
+): Array<{ where: string; encoding: string }> {
   if (typeof node !== 'object' || node === null || node instanceof Uint8Array) return found;
   const record = node as Record<string, unknown>;
   const metadata = record.metadata as Record<string, unknown> | undefined;
@@ -40,12 +44,20 @@ function payloadEncodings(node: unknown, where = 'history', found: Array<{ where
 }
 
 function clientWith(keys: string): Client {
-  return new Client({ connection: stack.env.client.connection, namespace: stack.env.namespace, dataConverter: mcpflowDataConverter({ MCPFLOW_ENCRYPTION_KEYS: keys }) });
+  return new Client({
+    connection: stack.env.client.connection,
+    namespace: stack.env.namespace,
+    dataConverter: mcpflowDataConverter({ MCPFLOW_ENCRYPTION_KEYS: keys }),
+  });
 }
 
 function startWorker(keys: string): Promise<CliWorker> {
   return startCliWorker({
-    name: 'encrypted', address: stack.env.address, namespace: stack.env.namespace, taskQueue, openaiBaseURL: stack.emulator.url,
+    name: 'encrypted',
+    address: stack.env.address,
+    namespace: stack.env.namespace,
+    taskQueue,
+    openaiBaseURL: stack.emulator.url,
     env: { MCPFLOW_ENCRYPTION_KEYS: keys },
   });
 }
@@ -62,14 +74,16 @@ describe('payload encryption', () => {
     const result = await client.workflow.execute(runQuery, {
       taskQueue,
       workflowId,
-      args: [{ query: `What's the weather in Paris? (${MARKER})`, servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] }],
+      args: [
+        { query: `What's the weather in Paris? (${MARKER})`, servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] },
+      ],
     });
     assert.equal(result.success, true);
     toolArguments = result.tool_calls[0]!.arguments;
   });
   after(() => worker?.stop());
 
-  it('stores no plaintext in the server\'s history: every payload is encrypted', async () => {
+  it("stores no plaintext in the server's history: every payload is encrypted", async () => {
     // The test environment's own client has no codec: this is what the server holds.
     const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
     const raw = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
@@ -80,7 +94,9 @@ describe('payload encryption', () => {
     const encodings = payloadEncodings(history);
     assert.ok(encodings.length >= 4, `payloads found: ${encodings.length}`);
     // patched() markers carry only the patch id, written by the SDK's core past any codec.
-    const plain = encodings.filter((payload) => payload.encoding !== ENCRYPTED_ENCODING && !/markerRecordedEventAttributes\.details\.patch-data\./.test(payload.where));
+    const plain = encodings.filter(
+      (payload) => payload.encoding !== ENCRYPTED_ENCODING && !/markerRecordedEventAttributes\.details\.patch-data\./.test(payload.where),
+    );
     assert.deepEqual(plain, [], 'every payload outside search attributes and patch markers is encrypted');
   });
 

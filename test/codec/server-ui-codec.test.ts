@@ -39,7 +39,7 @@ async function uiCodecSettings(uiUrl: string): Promise<{ Endpoint?: string }> {
 }
 
 describe('mcpflow server: a codec endpoint for the Web UI', () => {
-  it('with keys set, starts a codec server alongside; the UI\'s endpoint decrypts, the bare server refuses', async () => {
+  it("with keys set, starts a codec server alongside; the UI's endpoint decrypts, the bare server refuses", async () => {
     await withServer([], { MCPFLOW_ENCRYPTION_KEYS: KEYS }, async (uiUrl, output) => {
       const endpoint = (await uiCodecSettings(uiUrl)).Endpoint;
       assert.match(endpoint ?? '', /^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{20,}$/, `the UI's codec endpoint carries a token: ${endpoint}`);

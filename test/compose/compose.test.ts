@@ -101,7 +101,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('registers exactly the search attributes that src/core/search-attributes.ts declares', () => {
-    const declared = Object.entries(DEV_SERVER_SEARCH_ATTRIBUTE_TYPES).map(([name, type]) => `${name}=${type}`).sort();
+    const declared = Object.entries(DEV_SERVER_SEARCH_ATTRIBUTE_TYPES)
+      .map(([name, type]) => `${name}=${type}`)
+      .sort();
     const inCompose = (services['temporal-setup']?.environment?.MCPFLOW_SEARCH_ATTRIBUTES ?? '').split(/\s+/).filter(Boolean).sort();
     assert.deepEqual(inCompose, declared);
   });
@@ -142,7 +144,10 @@ describe('docker-compose.yml', () => {
       const command = program.commands.find((c) => c.name() === commandName);
       assert.ok(command, `${name}: mcpflow has a "${commandName}" command`);
       for (const flag of args.filter((arg) => arg.startsWith('--'))) {
-        assert.ok(command.options.some((option) => option.long === flag), `${name}: mcpflow ${commandName} accepts ${flag}`);
+        assert.ok(
+          command.options.some((option) => option.long === flag),
+          `${name}: mcpflow ${commandName} accepts ${flag}`,
+        );
       }
     }
   });

@@ -69,7 +69,10 @@ describe('programs docker-compose.yml runs inside its images', () => {
   it('records the files of every image that runs a healthcheck or an entrypoint of ours, by exact tag', () => {
     for (const [name, service] of Object.entries(services)) {
       if (programsOf(service).length === 0) continue;
-      assert.ok(service.image && manifest.images[service.image], `${name}: ${service.image} has no entry in test/compose/image-files.json (record its files from its build files)`);
+      assert.ok(
+        service.image && manifest.images[service.image],
+        `${name}: ${service.image} has no entry in test/compose/image-files.json (record its files from its build files)`,
+      );
       assert.ok(manifest.images[service.image]!.source.length > 0, `${service.image} says where its files come from`);
     }
   });
@@ -95,7 +98,10 @@ describe('programs docker-compose.yml runs inside its images', () => {
   it('the worker image is built on the node image the manifest records', () => {
     const runtimeFrom = /^FROM (\S+) AS runtime$/m.exec(readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8'))?.[1];
     assert.ok(runtimeFrom, 'the Dockerfile has a runtime stage');
-    assert.ok(manifest.images['mcpflow:0.1.0']!.source.some((line) => line.includes(`FROM ${runtimeFrom}`)), `image-files.json records mcpflow:0.1.0 as built FROM ${runtimeFrom}`);
+    assert.ok(
+      manifest.images['mcpflow:0.1.0']!.source.some((line) => line.includes(`FROM ${runtimeFrom}`)),
+      `image-files.json records mcpflow:0.1.0 as built FROM ${runtimeFrom}`,
+    );
   });
 });
 
@@ -110,7 +116,10 @@ describe('published ports', () => {
     }
     assert.ok(count >= 3, 'Temporal, the UI and the codec server publish a port');
     for (const port of ['7233', '8080', '8081']) {
-      assert.ok(Object.values(services).some((service) => service.ports?.includes(`\${MCPFLOW_PUBLISH_IP:-127.0.0.1}:${port}:${port}`)), `${port} is published on loopback`);
+      assert.ok(
+        Object.values(services).some((service) => service.ports?.includes(`\${MCPFLOW_PUBLISH_IP:-127.0.0.1}:${port}:${port}`)),
+        `${port} is published on loopback`,
+      );
     }
   });
 });

@@ -80,24 +80,37 @@ describe('loadConfig', () => {
         temporal: { address: 'no-port' },
       }),
     });
-    assert.throws(() => loadConfig({ cwd: dir }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      const message = error.message;
-      assert.match(message, /servers\[0\]\.headers\.x-api-key: secrets are not accepted as plain values.*\{ "env": "NAME" \}/);
-      assert.match(message, /servers\[1\]\.label: use letters, digits/);
-      assert.match(message, /defaults\.retry\.max_retries: /);
-      assert.match(message, /defaults: unknown field "colour": remove it or check the spelling/);
-      assert.match(message, /temporal\.address: must be host:port/);
-      assert.doesNotMatch(message, /plain-secret-value/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ cwd: dir }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        const message = error.message;
+        assert.match(message, /servers\[0\]\.headers\.x-api-key: secrets are not accepted as plain values.*\{ "env": "NAME" \}/);
+        assert.match(message, /servers\[1\]\.label: use letters, digits/);
+        assert.match(message, /defaults\.retry\.max_retries: /);
+        assert.match(message, /defaults: unknown field "colour": remove it or check the spelling/);
+        assert.match(message, /temporal\.address: must be host:port/);
+        assert.doesNotMatch(message, /plain-secret-value/);
+        return true;
+      },
+    );
   });
 
   it('duplicate labels, bad JSON and a missing --config file are config errors', () => {
-    const duplicate = dirWith({ 'mcpflow.config.json': JSON.stringify({ servers: [{ label: 'a', url: 'http://x/mcp' }, { label: 'a', url: 'http://y/mcp' }] }) });
+    const duplicate = dirWith({
+      'mcpflow.config.json': JSON.stringify({
+        servers: [
+          { label: 'a', url: 'http://x/mcp' },
+          { label: 'a', url: 'http://y/mcp' },
+        ],
+      }),
+    });
     assert.throws(() => loadConfig({ cwd: duplicate }), /servers: server labels must be unique/);
     assert.throws(() => loadConfig({ cwd: dirWith({ 'mcpflow.config.json': '{ nope' }) }), /is not valid JSON/);
-    assert.throws(() => loadConfig({ cwd: dirWith({}), explicitPath: 'missing.yaml' }), (error: unknown) => error instanceof ConfigError && /does not exist/.test(error.message));
+    assert.throws(
+      () => loadConfig({ cwd: dirWith({}), explicitPath: 'missing.yaml' }),
+      (error: unknown) => error instanceof ConfigError && /does not exist/.test(error.message),
+    );
   });
 });
 
@@ -116,7 +129,7 @@ describe('parseServerSpec', () => {
     assert.equal(parseServerSpec('calendar=http://127.0.0.1:8802/mcp').inline, undefined);
   });
 
-  it('a label alone names a server of the worker\'s config, with its own approval and tools', () => {
+  it("a label alone names a server of the worker's config, with its own approval and tools", () => {
     assert.deepEqual(parseServerSpec('files'), { label: 'files', require_approval: 'always' });
     assert.deepEqual(parseServerSpec('files,approval=never,tools=read|list'), { label: 'files', require_approval: 'never', allowed_tools: ['read', 'list'] });
     assert.throws(() => parseServerSpec('files,cwd=/tmp'), /unknown option "cwd" for a server named by label/);
@@ -124,7 +137,10 @@ describe('parseServerSpec', () => {
 
   it('the config file defines servers: a bare label or "inline" there is refused', () => {
     assert.throws(() => validateConfig({ servers: [{ label: 'files' }] }, 'c.json'), /servers\[0\]: give the server's "url" or its "command"/);
-    assert.throws(() => validateConfig({ servers: [{ label: 'm', command: 'node', inline: true }] }, 'c.json'), /servers\[0\]\.inline: "inline" belongs in workflow inputs only/);
+    assert.throws(
+      () => validateConfig({ servers: [{ label: 'm', command: 'node', inline: true }] }, 'c.json'),
+      /servers\[0\]\.inline: "inline" belongs in workflow inputs only/,
+    );
     assert.equal(validateConfig({ defaults: { allow_inline_servers: true } }, 'c.json').defaults.allow_inline_servers, true);
   });
 
@@ -154,7 +170,15 @@ describe('resolveConnectionSettings', () => {
 
   it('reads a Temporal profile (temporal.toml) and TEMPORAL_API_KEY, and never prints the key', () => {
     const dir = dirWith({
-      'temporal.toml': ['[profile.default]', 'address = "default-host:7233"', '', '[profile.cloud]', 'address = "ns.acct.tmprl.cloud:7233"', 'namespace = "ns.acct"', 'api_key = "secret-key-123"'].join('\n'),
+      'temporal.toml': [
+        '[profile.default]',
+        'address = "default-host:7233"',
+        '',
+        '[profile.cloud]',
+        'address = "ns.acct.tmprl.cloud:7233"',
+        'namespace = "ns.acct"',
+        'api_key = "secret-key-123"',
+      ].join('\n'),
     });
     const env = { TEMPORAL_CONFIG_FILE: path.join(dir, 'temporal.toml') };
     assert.equal(resolveConnectionSettings({}, {}, env).address, 'default-host:7233');
@@ -165,7 +189,10 @@ describe('resolveConnectionSettings', () => {
     assert.equal(cloud.tls, true, 'an API key turns TLS on');
     assert.equal(describeConnection(cloud), 'ns.acct.tmprl.cloud:7233, namespace ns.acct, TLS, API key set, profile cloud');
     assert.equal(resolveConnectionSettings({}, {}, { ...env, TEMPORAL_PROFILE: 'cloud', TEMPORAL_API_KEY: 'from-env' }).apiKey, 'from-env');
-    assert.throws(() => resolveConnectionSettings({ profile: 'nope' }, {}, env), (error: unknown) => error instanceof ConfigError && /profile "nope"/.test(error.message));
+    assert.throws(
+      () => resolveConnectionSettings({ profile: 'nope' }, {}, env),
+      (error: unknown) => error instanceof ConfigError && /profile "nope"/.test(error.message),
+    );
   });
 
   it('rejects an address that is not host:port', () => {

@@ -56,7 +56,10 @@ void describe('admin endpoint: validation', () => {
   }
 
   void it('in-process setFaults and addTool validate with the same schemas', () => {
-    assert.throws(() => weather.setFaults({ latencyMs: -1 }), (e: unknown) => e instanceof InvalidInputError && /latencyMs/.test(e.message));
+    assert.throws(
+      () => weather.setFaults({ latencyMs: -1 }),
+      (e: unknown) => e instanceof InvalidInputError && /latencyMs/.test(e.message),
+    );
     assert.throws(() => weather.addTool({ name: '', description: 'x' }), InvalidInputError);
   });
 
@@ -92,18 +95,27 @@ void describe('admin endpoint: control', () => {
     assert.equal(text(await call(client, 'get_air_quality', { message: 'hello' })), 'hello');
     assert.deepEqual((await admin.counters()).executed, { get_air_quality: 1 });
 
-    await assert.rejects(admin.addTool({ name: 'get_air_quality', description: 'again' }), (e: unknown) => e instanceof DemoServerAdminError && e.status === 409);
+    await assert.rejects(
+      admin.addTool({ name: 'get_air_quality', description: 'again' }),
+      (e: unknown) => e instanceof DemoServerAdminError && e.status === 409,
+    );
     assert.throws(() => weather.addTool({ name: 'get_forecast', description: 'dup' }), ToolConflictError);
 
     assert.deepEqual(await admin.removeTool('get_air_quality'), ['get_current_weather', 'get_forecast']);
-    assert.deepEqual((await client.listTools()).tools.map((t) => t.name), ['get_current_weather', 'get_forecast']);
+    assert.deepEqual(
+      (await client.listTools()).tools.map((t) => t.name),
+      ['get_current_weather', 'get_forecast'],
+    );
     await assert.rejects(admin.removeTool('get_air_quality'), (e: unknown) => e instanceof DemoServerAdminError && e.status === 404);
   });
 
   void it('a built-in tool can be removed (the catalog shrinks) and reset brings it back', async () => {
     const client = await pool.connect(weather.url);
     await admin.removeTool('get_forecast');
-    assert.deepEqual((await client.listTools()).tools.map((t) => t.name), ['get_current_weather']);
+    assert.deepEqual(
+      (await client.listTools()).tools.map((t) => t.name),
+      ['get_current_weather'],
+    );
     await assert.rejects(call(client, 'get_forecast', { location: 'Paris', days: 1 }), (error: unknown) => {
       assert.ok(error instanceof ProtocolError && error.code === -32602, `the SDK 2.x answers an unknown tool with -32602, got ${String(error)}`);
       return true;
@@ -111,7 +123,10 @@ void describe('admin endpoint: control', () => {
     await admin.removeTool('get_current_weather');
     assert.deepEqual((await client.listTools()).tools, [], 'an empty catalog still answers tools/list');
     await admin.reset();
-    assert.deepEqual((await client.listTools()).tools.map((t) => t.name), ['get_current_weather', 'get_forecast']);
+    assert.deepEqual(
+      (await client.listTools()).tools.map((t) => t.name),
+      ['get_current_weather', 'get_forecast'],
+    );
     assert.deepEqual(await admin.counters(), { executed: {}, faulted: {}, totalExecuted: 0 });
   });
 

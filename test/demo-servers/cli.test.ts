@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Command } from 'commander';
-import { describeDemoServers, launchDemoServers, parseDemoProtocol, registerDemoServersCommand, resolveDemoServerPorts } from '../../src/cli/commands/demo-servers';
+import {
+  describeDemoServers,
+  launchDemoServers,
+  parseDemoProtocol,
+  registerDemoServersCommand,
+  resolveDemoServerPorts,
+} from '../../src/cli/commands/demo-servers';
 import { startDemoServer } from '../../src/demo-servers/index';
 
 void describe('mcpflow demo-servers', () => {
@@ -20,7 +26,10 @@ void describe('mcpflow demo-servers', () => {
     registerDemoServersCommand(program);
     const command = program.commands.find((c) => c.name() === 'demo-servers');
     assert.ok(command);
-    assert.deepEqual(command.options.map((o) => o.long), ['--host', '--weather-port', '--calendar-port', '--database-port', '--protocol']);
+    assert.deepEqual(
+      command.options.map((o) => o.long),
+      ['--host', '--weather-port', '--calendar-port', '--database-port', '--protocol'],
+    );
   });
 
   void it('--protocol and MCPFLOW_DEMO_PROTOCOL choose the MCP revision; anything else is refused', async () => {
@@ -28,7 +37,10 @@ void describe('mcpflow demo-servers', () => {
     assert.throws(() => parseDemoProtocol('2024-11-05'), /expected one of 2026-07-28, 2025-11-25/);
     const handle = await launchDemoServers({ ports: { weather: 0, calendar: 0, database: 0 }, env: { MCPFLOW_DEMO_PROTOCOL: '2026-07-28' } });
     try {
-      assert.deepEqual(Object.values(handle.servers).map((server) => server.protocol), ['2026-07-28', '2026-07-28', '2026-07-28']);
+      assert.deepEqual(
+        Object.values(handle.servers).map((server) => server.protocol),
+        ['2026-07-28', '2026-07-28', '2026-07-28'],
+      );
     } finally {
       await handle.close();
     }

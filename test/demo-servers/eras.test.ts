@@ -31,7 +31,10 @@ const TASKS = 'io.modelcontextprotocol/tasks';
 
 /** A hand-made 2026-07-28 request: the `_meta` envelope and the standard headers. */
 function modernPost(method: string, params: Record<string, unknown>, options: { name?: string; extensions?: Record<string, unknown> } = {}): Promise<Response> {
-  const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', [ENVELOPE]: { elicitation: { form: {}, url: {} }, extensions: options.extensions ?? {} } };
+  const meta = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    [ENVELOPE]: { elicitation: { form: {}, url: {} }, extensions: options.extensions ?? {} },
+  };
   return rawPost(
     modern.url,
     { jsonrpc: '2.0', id: 7, method, params: { ...params, _meta: meta } },
@@ -39,7 +42,9 @@ function modernPost(method: string, params: Record<string, unknown>, options: { 
   );
 }
 
-async function rpc(response: Response): Promise<{ status: number; result?: Record<string, unknown>; error?: { code: number; message: string; data?: unknown } }> {
+async function rpc(
+  response: Response,
+): Promise<{ status: number; result?: Record<string, unknown>; error?: { code: number; message: string; data?: unknown } }> {
   return { status: response.status, ...((await response.json()) as object) };
 }
 
@@ -53,8 +58,14 @@ describe('demo servers: one revision each', () => {
 
   it('the same tools answer the same way on both revisions; only the 2026 calendar adds the ones that talk back', async () => {
     const [old, now] = [await pool.connect(legacy.url), await pool.connect(modern.url, 'modern')];
-    assert.deepEqual((await old.listTools()).tools.map((tool) => tool.name), ['list_events', 'create_event']);
-    assert.deepEqual((await now.listTools()).tools.map((tool) => tool.name), ['list_events', 'create_event', 'book_meeting', 'link_calendar', 'export_calendar']);
+    assert.deepEqual(
+      (await old.listTools()).tools.map((tool) => tool.name),
+      ['list_events', 'create_event'],
+    );
+    assert.deepEqual(
+      (await now.listTools()).tools.map((tool) => tool.name),
+      ['list_events', 'create_event', 'book_meeting', 'link_calendar', 'export_calendar'],
+    );
     assert.deepEqual(json(await call(old, 'list_events', { date: 'today' })), json(await call(now, 'list_events', { date: 'today' })));
     assert.equal(now.getInstructions(), old.getInstructions());
   });
@@ -106,20 +117,36 @@ describe('demo servers: one revision each', () => {
     const first = await rpc(await modernPost('tools/call', { name: 'book_meeting', arguments: args }, { name: 'book_meeting' }));
     assert.equal(first.result?.resultType, 'input_required');
     const state = first.result?.requestState as string;
-    const forged = await rpc(await modernPost('tools/call', { name: 'book_meeting', arguments: args, inputResponses: { confirm }, requestState: `${state}x` }, { name: 'book_meeting' }));
+    const forged = await rpc(
+      await modernPost(
+        'tools/call',
+        { name: 'book_meeting', arguments: args, inputResponses: { confirm }, requestState: `${state}x` },
+        { name: 'book_meeting' },
+      ),
+    );
     assert.equal(forged.error?.code, -32602);
-    const other = await rpc(await modernPost('tools/call', { name: 'book_meeting', arguments: { ...args, title: 'Other' }, inputResponses: { confirm }, requestState: state }, { name: 'book_meeting' }));
+    const other = await rpc(
+      await modernPost(
+        'tools/call',
+        { name: 'book_meeting', arguments: { ...args, title: 'Other' }, inputResponses: { confirm }, requestState: state },
+        { name: 'book_meeting' },
+      ),
+    );
     assert.equal(other.result?.resultType, 'input_required', 'a state for another request proves nothing');
     modern.setInteractive({ requestStateTtlMs: 0 });
     try {
       await new Promise((resolve) => setTimeout(resolve, 5));
-      const expired = await rpc(await modernPost('tools/call', { name: 'book_meeting', arguments: args, inputResponses: { confirm }, requestState: state }, { name: 'book_meeting' }));
+      const expired = await rpc(
+        await modernPost('tools/call', { name: 'book_meeting', arguments: args, inputResponses: { confirm }, requestState: state }, { name: 'book_meeting' }),
+      );
       assert.equal(expired.error?.code, -32602);
       assert.match(expired.error?.message ?? '', /Invalid or expired requestState/);
     } finally {
       modern.setInteractive({ requestStateTtlMs: 600_000 });
     }
-    const booked = await rpc(await modernPost('tools/call', { name: 'book_meeting', arguments: args, inputResponses: { confirm }, requestState: state }, { name: 'book_meeting' }));
+    const booked = await rpc(
+      await modernPost('tools/call', { name: 'book_meeting', arguments: args, inputResponses: { confirm }, requestState: state }, { name: 'book_meeting' }),
+    );
     assert.equal(booked.result?.resultType, 'complete');
     assert.deepEqual(modern.counters().executed, { book_meeting: 1 });
   });
@@ -132,7 +159,9 @@ describe('demo servers: one revision each', () => {
     assert.equal(modern.counters().totalExecuted, 0);
 
     const extensions = { [TASKS]: {} };
-    const started = await rpc(await modernPost('tools/call', { name: 'export_calendar', arguments: { work_ms: 60_000 } }, { name: 'export_calendar', extensions }));
+    const started = await rpc(
+      await modernPost('tools/call', { name: 'export_calendar', arguments: { work_ms: 60_000 } }, { name: 'export_calendar', extensions }),
+    );
     assert.equal(started.result?.resultType, 'task');
     assert.equal(started.result?.status, 'working');
     const taskId = started.result?.taskId as string;
@@ -143,7 +172,10 @@ describe('demo servers: one revision each', () => {
     assert.equal(polled.result?.status, 'working');
     assert.equal(polled.result?.pollIntervalMs, 500);
     assert.equal((await rpc(await modernPost('tasks/cancel', { taskId }, { name: taskId, extensions }))).result?.resultType, 'complete');
-    assert.deepEqual(modern.tasks().map((task) => task.status), ['cancelled']);
+    assert.deepEqual(
+      modern.tasks().map((task) => task.status),
+      ['cancelled'],
+    );
     assert.equal((await rpc(await modernPost('tasks/get', { taskId: 'nope' }, { name: 'nope', extensions }))).error?.code, -32602);
     assert.deepEqual(modern.counters().executed, { export_calendar: 1 });
   });
@@ -169,10 +201,13 @@ describe('demo servers: one revision each', () => {
     const port = new URL(legacy.url).port;
     const foreign = await new Promise<number>((resolve, reject) => {
       // fetch() will not send a made-up Host header; node:http will.
-      const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { host: `evil.example:${port}`, 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        { host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { host: `evil.example:${port}`, 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end(JSON.stringify(body));
     });

@@ -17,7 +17,15 @@ void describe('demo SQL subset', () => {
   });
 
   void it('refuses everything else with SqlError', () => {
-    for (const sql of ['', 'SELECT', 'SELECT * FROM', 'SELECT * FROM t WHERE a > 1', 'SELECT * FROM t LIMIT -1', 'SELECT * FROM t; DROP TABLE t', 'DELETE FROM orders']) {
+    for (const sql of [
+      '',
+      'SELECT',
+      'SELECT * FROM',
+      'SELECT * FROM t WHERE a > 1',
+      'SELECT * FROM t LIMIT -1',
+      'SELECT * FROM t; DROP TABLE t',
+      'DELETE FROM orders',
+    ]) {
       assert.throws(() => parseSql(sql), SqlError, sql);
     }
   });

@@ -20,7 +20,13 @@ describe('demo today', () => {
   });
 
   it("the emulator's today option (EmulatorOptions.today) replaces the default, and a request's pin still wins", () => {
-    assert.equal(todayOf({ model: 'm' }, () => '2027-03-04'), '2027-03-04');
-    assert.equal(todayOf({ model: 'm', metadata: { mcpflow_today: '2027-01-02' } }, () => '2027-03-04'), '2027-01-02');
+    assert.equal(
+      todayOf({ model: 'm' }, () => '2027-03-04'),
+      '2027-03-04',
+    );
+    assert.equal(
+      todayOf({ model: 'm', metadata: { mcpflow_today: '2027-01-02' } }, () => '2027-03-04'),
+      '2027-01-02',
+    );
   });
 });

@@ -87,7 +87,10 @@ void describe('weather', () => {
     const client = await pool.connect(demo.servers.weather.url);
     const forecast = json(await call(client, 'get_forecast', { location: 'Tokyo', days: 3 }));
     const days = forecast.days as { date: string; high: number; low: number }[];
-    assert.deepEqual(days.map((d) => d.date), ['2026-11-26', '2026-11-27', '2026-11-28']);
+    assert.deepEqual(
+      days.map((d) => d.date),
+      ['2026-11-26', '2026-11-27', '2026-11-28'],
+    );
     for (const day of days) assert.ok(day.high > day.low);
     const tooMany = await call(client, 'get_forecast', { location: 'Tokyo', days: 8 });
     assert.equal(tooMany.isError, true);
@@ -99,7 +102,10 @@ void describe('calendar', () => {
     const client = await pool.connect(demo.servers.calendar.url);
     const today = json(await call(client, 'list_events', { date: DEMO_TODAY }));
     assert.equal(today.count, 2);
-    assert.deepEqual((today.events as { title: string }[]).map((e) => e.title), ['Team standup', 'Project review with Dana']);
+    assert.deepEqual(
+      (today.events as { title: string }[]).map((e) => e.title),
+      ['Team standup', 'Project review with Dana'],
+    );
     assert.deepEqual(json(await call(client, 'list_events', { date: 'today' })), today);
     assert.equal(json(await call(client, 'list_events', { date: '2026-11-27' })).count, 0);
   });
@@ -116,7 +122,10 @@ void describe('calendar', () => {
       duration_minutes: 45,
     });
     const tomorrow = json(await call(client, 'list_events', { date: 'tomorrow' }));
-    assert.deepEqual((tomorrow.events as { id: string }[]).map((e) => e.id), ['evt-1']);
+    assert.deepEqual(
+      (tomorrow.events as { id: string }[]).map((e) => e.id),
+      ['evt-1'],
+    );
     const overlapping = json(await call(client, 'create_event', { title: 'Overlap', date: DEMO_TODAY, start_time: '09:40' }));
     assert.deepEqual(overlapping.overlaps_with, ['evt-standup']);
   });
@@ -142,11 +151,17 @@ void describe('database', () => {
     assert.equal(all.row_count, 5);
     assert.deepEqual(all.columns, ['id', 'name', 'email', 'city', 'tier']);
     const london = json(await query("select * from customers where city = 'London'"));
-    assert.deepEqual((london.rows as { id: number }[]).map((r) => r.id), [1, 5]);
+    assert.deepEqual(
+      (london.rows as { id: number }[]).map((r) => r.id),
+      [1, 5],
+    );
     const limited = json(await query('SELECT * FROM orders LIMIT 2;'));
     assert.equal(limited.row_count, 2);
     const byNumber = json(await query('SELECT * FROM orders WHERE customer_id = 1'));
-    assert.deepEqual((byNumber.rows as { id: number }[]).map((r) => r.id), [101, 103]);
+    assert.deepEqual(
+      (byNumber.rows as { id: number }[]).map((r) => r.id),
+      [101, 103],
+    );
   });
 
   void it('supports COUNT(*) and column lists', async () => {
@@ -175,7 +190,10 @@ void describe('database', () => {
   void it('get_schema describes all tables or one', async () => {
     const client = await pool.connect(demo.servers.database.url);
     const all = json(await call(client, 'get_schema', {}));
-    assert.deepEqual((all.tables as { name: string }[]).map((t) => t.name), ['customers', 'orders']);
+    assert.deepEqual(
+      (all.tables as { name: string }[]).map((t) => t.name),
+      ['customers', 'orders'],
+    );
     const orders = json(await call(client, 'get_schema', { table: 'orders' }));
     const [table] = orders.tables as { name: string; columns: { name: string }[] }[];
     assert.equal(table?.name, 'orders');
@@ -195,7 +213,10 @@ void describe('response format', () => {
       assert.equal(response.status, 200);
       assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
       const body = (await response.json()) as { result: { tools: { name: string }[] } };
-      assert.deepEqual(body.result.tools.map((t) => t.name), ['query', 'get_schema']);
+      assert.deepEqual(
+        body.result.tools.map((t) => t.name),
+        ['query', 'get_schema'],
+      );
     } finally {
       await server.close();
     }

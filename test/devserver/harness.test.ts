@@ -20,15 +20,16 @@ void describe('test harness', () => {
   void it('runs a workflow to completion on the real dev server', async () => {
     const taskQueue = uniqueTaskQueue('harness');
     const result = await withWorker({ taskQueue, workflowsPath: TRIVIAL_WORKFLOWS }, (env) =>
-      env.client.workflow.execute('trivial', { taskQueue, workflowId: uniqueWorkflowId('trivial'), args: ['harness'] }));
+      env.client.workflow.execute('trivial', { taskQueue, workflowId: uniqueWorkflowId('trivial'), args: ['harness'] }),
+    );
     assert.equal(result, 'hello harness');
   });
 
   void it('runs several workflows on one worker, each test on its own task queue', async () => {
     const taskQueue = uniqueTaskQueue('harness-many');
     const results = await withWorker({ taskQueue, workflowsPath: TRIVIAL_WORKFLOWS }, (env) =>
-      Promise.all(['a', 'b', 'c'].map((name) =>
-        env.client.workflow.execute('trivial', { taskQueue, workflowId: uniqueWorkflowId('trivial'), args: [name] }))));
+      Promise.all(['a', 'b', 'c'].map((name) => env.client.workflow.execute('trivial', { taskQueue, workflowId: uniqueWorkflowId('trivial'), args: [name] }))),
+    );
     assert.deepEqual(results, ['hello a', 'hello b', 'hello c']);
   });
 

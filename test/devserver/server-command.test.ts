@@ -36,8 +36,12 @@ function runServerCommand(args: string[], cwd: string): RunningCommand {
     detached: true,
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exit };
 }
@@ -45,7 +49,9 @@ function runServerCommand(args: string[], cwd: string): RunningCommand {
 async function waitForOutput(command: RunningCommand, pattern: RegExp): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let exited = false;
-  void command.exit.then(() => { exited = true; });
+  void command.exit.then(() => {
+    exited = true;
+  });
   while (!pattern.test(command.output())) {
     if (exited) assert.fail(`mcpflow server exited before printing ${pattern}:\n${command.output()}`);
     if (Date.now() > deadline) assert.fail(`mcpflow server did not print ${pattern} in time:\n${command.output()}`);
@@ -136,10 +142,7 @@ void describe('mcpflow server', () => {
       const command = runServerCommand(['--port', String(port), '--ui-port', String(await findFreePort())], workDir);
       running.push(command);
       assert.equal(await command.exit, 1);
-      assert.equal(
-        command.output().trim(),
-        `mcpflow: port ${port} is already in use: another Temporal server is running? stop it or pass --port`,
-      );
+      assert.equal(command.output().trim(), `mcpflow: port ${port} is already in use: another Temporal server is running? stop it or pass --port`);
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }

@@ -47,8 +47,7 @@ void describe('startDevServer', () => {
     started.push(server);
     assert.equal(server.address, `127.0.0.1:${port}`);
     assert.equal(server.uiUrl, undefined, 'headless has no Web UI');
-    const info = await withConnection(server.address, (connection) =>
-      connection.workflowService.describeNamespace({ namespace: 'default' }));
+    const info = await withConnection(server.address, (connection) => connection.workflowService.describeNamespace({ namespace: 'default' }));
     assert.equal(info.namespaceInfo?.name, 'default');
 
     await server.stop();
@@ -67,7 +66,8 @@ void describe('startDevServer', () => {
     const response = await fetch(server.uiUrl);
     assert.equal(response.status, 200, 'the Web UI answers');
     const attributes = await withConnection(server.address, (connection) =>
-      connection.operatorService.listSearchAttributes({ namespace: 'mcpflow-devserver-test' }));
+      connection.operatorService.listSearchAttributes({ namespace: 'mcpflow-devserver-test' }),
+    );
     for (const name of Object.keys(SEARCH_ATTRIBUTES)) assert.ok(name in attributes.customAttributes, `${name} registered`);
     await server.stop();
   });
@@ -92,8 +92,7 @@ void describe('startDevServer', () => {
     // The CLI itself ignores --search-attribute for an existing database: startDevServer must add them.
     const current = await startDevServer({ port, headless: true, dbFilename });
     started.push(current);
-    const attributes = await withConnection(current.address, (connection) =>
-      connection.operatorService.listSearchAttributes({ namespace: 'default' }));
+    const attributes = await withConnection(current.address, (connection) => connection.operatorService.listSearchAttributes({ namespace: 'default' }));
     for (const name of Object.keys(SEARCH_ATTRIBUTES)) assert.ok(name in attributes.customAttributes, `${name} registered`);
     await current.stop();
   });
@@ -138,14 +137,11 @@ void describe('startDevServer', () => {
     // A directory where the SQLite file should be: the CLI exits at once.
     const dir = mkdtempSync(path.join(tmpdir(), 'mcpflow-baddb-'));
     tempDirs.push(dir);
-    await assert.rejects(
-      startDevServer({ port: await findFreePort(), headless: true, dbFilename: dir }),
-      (error: unknown) => {
-        assert.ok(error instanceof DevServerStartError, String(error));
-        assert.match(error.message, /exited during startup[\s\S]*Last output:/);
-        return true;
-      },
-    );
+    await assert.rejects(startDevServer({ port: await findFreePort(), headless: true, dbFilename: dir }), (error: unknown) => {
+      assert.ok(error instanceof DevServerStartError, String(error));
+      assert.match(error.message, /exited during startup[\s\S]*Last output:/);
+      return true;
+    });
   });
 
   void it('rejects an unknown search attribute type before spawning anything', async () => {

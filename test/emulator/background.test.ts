@@ -10,7 +10,10 @@ import { startDemoServer, type DemoServerHandle } from '../../src/demo-servers';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator';
 import { postJson } from './helpers';
 
-const SCRIPT = JSON.stringify({ calls: [{ server: 'calendar', tool: 'create_event', arguments: { title: 'Background', date: 'today', start_time: '10:00' } }], answer: 'Booked.' });
+const SCRIPT = JSON.stringify({
+  calls: [{ server: 'calendar', tool: 'create_event', arguments: { title: 'Background', date: 'today', start_time: '10:00' } }],
+  answer: 'Booked.',
+});
 
 describe('emulator: background mode', () => {
   let emulator: EmulatorHandle;
@@ -25,12 +28,18 @@ describe('emulator: background mode', () => {
   const tools = () => [{ type: 'mcp', server_label: 'calendar', server_url: calendar.url, require_approval: 'always' }];
   const get = async (id: string) => {
     const response = await fetch(`${emulator.url}/responses/${id}`, { headers: { authorization: 'Bearer test' } });
-    return { status: response.status, body: (await response.json()) as { status: string; background: boolean; output: Array<{ type: string; output?: string | null }> } };
+    return {
+      status: response.status,
+      body: (await response.json()) as { status: string; background: boolean; output: Array<{ type: string; output?: string | null }> },
+    };
   };
 
   /** A stored conversation stopped at the approval request of create_event. */
   async function approvalRequest() {
-    const first = await postJson(`${emulator.url}/responses`, JSON.stringify({ model: 'gpt-4o-mini', input: 'Book it', tools: tools(), metadata: { mcpflow_script: SCRIPT } }));
+    const first = await postJson(
+      `${emulator.url}/responses`,
+      JSON.stringify({ model: 'gpt-4o-mini', input: 'Book it', tools: tools(), metadata: { mcpflow_script: SCRIPT } }),
+    );
     const body = first.body as { id: string; output: Array<{ type: string; id: string }> };
     const request = body.output.find((item) => item.type === 'mcp_approval_request');
     assert.ok(request, JSON.stringify(body));
@@ -45,7 +54,14 @@ describe('emulator: background mode', () => {
     const response = await fetch(`${emulator.url}/responses`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer test' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', previous_response_id: previous, stream: true, background: true, tools: tools(), input: [{ type: 'mcp_approval_response', approval_request_id: approval, approve: true }] }),
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        previous_response_id: previous,
+        stream: true,
+        background: true,
+        tools: tools(),
+        input: [{ type: 'mcp_approval_response', approval_request_id: approval, approve: true }],
+      }),
       signal: controller.signal,
     });
     const reader = response.body!.getReader();
@@ -65,7 +81,10 @@ describe('emulator: background mode', () => {
     }
     calendar.setFaults({ latencyMs: 0 });
     assert.equal(after.body.status, 'completed');
-    assert.ok(after.body.output.some((item) => item.type === 'mcp_call' && item.output), JSON.stringify(after.body.output));
+    assert.ok(
+      after.body.output.some((item) => item.type === 'mcp_call' && item.output),
+      JSON.stringify(after.body.output),
+    );
     assert.equal(calendar.counters().executed.create_event, 1);
   });
 
@@ -73,7 +92,16 @@ describe('emulator: background mode', () => {
     calendar.reset();
     const { previous, approval } = await approvalRequest();
     calendar.setFaults({ latencyMs: 1_000 });
-    const started = await postJson(`${emulator.url}/responses`, JSON.stringify({ model: 'gpt-4o-mini', previous_response_id: previous, background: true, tools: tools(), input: [{ type: 'mcp_approval_response', approval_request_id: approval, approve: true }] }));
+    const started = await postJson(
+      `${emulator.url}/responses`,
+      JSON.stringify({
+        model: 'gpt-4o-mini',
+        previous_response_id: previous,
+        background: true,
+        tools: tools(),
+        input: [{ type: 'mcp_approval_response', approval_request_id: approval, approve: true }],
+      }),
+    );
     const body = started.body as { id: string; status: string };
     assert.equal(started.status, 200);
     assert.equal(body.status, 'queued');

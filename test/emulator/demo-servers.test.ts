@@ -24,7 +24,12 @@ void describe('emulator with the demo MCP servers', () => {
     const response = await clientFor(emulator).responses.create({
       model: 'gpt-4o-mini',
       input: "What's the weather in London and do I have any meetings today?",
-      tools: labels.map((label, index) => ({ type: 'mcp' as const, server_label: label, server_url: servers[index]?.url ?? '', require_approval: 'never' as const })),
+      tools: labels.map((label, index) => ({
+        type: 'mcp' as const,
+        server_label: label,
+        server_url: servers[index]?.url ?? '',
+        require_approval: 'never' as const,
+      })),
     });
     ResponseSchema.parse(response);
     const calls = response.output.filter((item) => item.type === 'mcp_call');
@@ -47,7 +52,10 @@ void describe('emulator with the demo MCP servers', () => {
         tools: [{ type: 'mcp' as const, server_label: 'calendar', server_url: servers[1]?.url ?? '', require_approval: 'never' as const }],
       });
       const calls = response.output.filter((item) => item.type === 'mcp_call');
-      assert.deepEqual(calls.map((call) => [call.name, JSON.parse(call.arguments) as unknown]), [['list_events', { date: '2027-03-04' }]]);
+      assert.deepEqual(
+        calls.map((call) => [call.name, JSON.parse(call.arguments) as unknown]),
+        [['list_events', { date: '2027-03-04' }]],
+      );
     } finally {
       await pinned.close();
     }

@@ -156,7 +156,12 @@ function generateCases(): Case[] {
     root: 'tools',
   });
   cases.push({ name: 'bad script', raw: JSON.stringify({ model: 'm', input: 'x', metadata: { mcpflow_script: '{nope' } }), root: 'metadata' });
-  cases.push({ name: 'unknown previous id', raw: JSON.stringify({ model: 'm', input: 'x', previous_response_id: 'resp_x' }), root: 'previous_response_id', messageOmitsParam: true });
+  cases.push({
+    name: 'unknown previous id',
+    raw: JSON.stringify({ model: 'm', input: 'x', previous_response_id: 'resp_x' }),
+    root: 'previous_response_id',
+    messageOmitsParam: true,
+  });
   return cases;
 }
 
@@ -183,7 +188,8 @@ void describe('emulator: malformed requests', () => {
         assert.ok(error.param?.startsWith(testCase.root), `${testCase.name}: param ${error.param} should name ${testCase.root}`);
         // The API names a value outside an enum, not the parameter: "Invalid value: 'x'. Supported values are: ...".
         const namesValue = error.code === 'invalid_value' && error.message.startsWith('Invalid value: ');
-        if (!testCase.messageOmitsParam && !namesValue) assert.ok(error.message.includes(error.param ?? '\u0000'), `${testCase.name}: message should name ${error.param}: ${error.message}`);
+        if (!testCase.messageOmitsParam && !namesValue)
+          assert.ok(error.message.includes(error.param ?? '\u0000'), `${testCase.name}: message should name ${error.param}: ${error.message}`);
       }
     }
     const still = await postJson(`${emulator.url}/responses`, JSON.stringify({ model: 'gpt-4o-mini', input: 'hello' }));
@@ -191,7 +197,13 @@ void describe('emulator: malformed requests', () => {
   });
 
   void it('answers unknown routes and methods with 404 Invalid URL', async () => {
-    for (const [method, path] of [['GET', '/v1/unknown'], ['POST', '/v1/chat'], ['PUT', '/v1/responses'], ['GET', '/'], ['POST', '/v1/responses/x/y']]) {
+    for (const [method, path] of [
+      ['GET', '/v1/unknown'],
+      ['POST', '/v1/chat'],
+      ['PUT', '/v1/responses'],
+      ['GET', '/'],
+      ['POST', '/v1/responses/x/y'],
+    ]) {
       const response = await fetch(`${emulator.url.replace(/\/v1$/, '')}${path}`, { method: method ?? 'GET' });
       assert.equal(response.status, 404);
       const error = ErrorBodySchema.parse(await response.json()).error;

@@ -139,7 +139,9 @@ void describe('planner', () => {
   });
 
   void it('parses scripts', () => {
-    const parsed = parseScript('{"calls":[{"server":"weather","tool":"get_forecast","arguments":{"location":"Paris","days":2}},{"tool":"fn"}],"answer":"done"}');
+    const parsed = parseScript(
+      '{"calls":[{"server":"weather","tool":"get_forecast","arguments":{"location":"Paris","days":2}},{"tool":"fn"}],"answer":"done"}',
+    );
     assert.ok(parsed.ok);
     if (parsed.ok) {
       assert.deepEqual(scriptedCalls(parsed.script), [
@@ -158,7 +160,9 @@ void describe('summarizeOutput', () => {
   void it('reads JSON outputs as a short sentence and leaves text alone', () => {
     assert.equal(summarizeOutput('{"location":"London","temperature":8,"condition":"light rain"}'), 'location London, temperature 8, condition light rain');
     assert.equal(
-      summarizeOutput('{"date":"2026-11-26","count":2,"events":[{"id":"e1","title":"Standup","start_time":"09:30"},{"id":"e2","title":"Review","start_time":"14:00"}]}'),
+      summarizeOutput(
+        '{"date":"2026-11-26","count":2,"events":[{"id":"e1","title":"Standup","start_time":"09:30"},{"id":"e2","title":"Review","start_time":"14:00"}]}',
+      ),
       'date 2026-11-26, count 2, events 2 item(s): Standup 09:30; Review 14:00',
     );
     assert.equal(summarizeOutput('plain text'), 'plain text');
@@ -240,15 +244,28 @@ const memoryTools: PlannerTool[] = [
     kind: 'function',
     name: 'memory__open_nodes',
     description: '[memory] Open specific nodes in the knowledge graph by their names',
-    inputSchema: { type: 'object', properties: { names: { type: 'array', items: { type: 'string' }, description: 'An array of entity names to retrieve' } }, required: ['names'] },
+    inputSchema: {
+      type: 'object',
+      properties: { names: { type: 'array', items: { type: 'string' }, description: 'An array of entity names to retrieve' } },
+      required: ['names'],
+    },
   },
 ];
 
 void describe('planner arguments for side effects', () => {
   void it('create_event: a title, the date, an HH:MM start time and the duration, not the sentence', () => {
-    const calls = planCalls({ text: 'Create an event "Design review" tomorrow at 3pm for 45 minutes', tools: [...calendarTools, createEvent], today: '2026-12-06' });
+    const calls = planCalls({
+      text: 'Create an event "Design review" tomorrow at 3pm for 45 minutes',
+      tools: [...calendarTools, createEvent],
+      today: '2026-12-06',
+    });
     assert.deepEqual(calls, [
-      { kind: 'mcp', server: 'calendar', tool: 'create_event', arguments: { title: 'Design review', date: '2026-12-07', start_time: '15:00', duration_minutes: 45 } },
+      {
+        kind: 'mcp',
+        server: 'calendar',
+        tool: 'create_event',
+        arguments: { title: 'Design review', date: '2026-12-07', start_time: '15:00', duration_minutes: 45 },
+      },
     ]);
     const plain = planCalls({ text: 'Schedule a meeting with Dana on Friday at 09:30', tools: [createEvent], today: '2026-12-06' });
     assert.deepEqual(plain[0]?.arguments, { title: 'Meeting with Dana', date: '2026-12-11', start_time: '09:30' });
@@ -262,7 +279,11 @@ void describe('planner arguments for side effects', () => {
   });
 
   void it('book_meeting (direct mode function name) gets a title, date and time', () => {
-    const calls = planCalls({ text: 'Book a meeting "Roadmap" on 2026-12-09 at 14:30', tools: [...calendarTools, createEvent, bookMeeting], today: '2026-12-06' });
+    const calls = planCalls({
+      text: 'Book a meeting "Roadmap" on 2026-12-09 at 14:30',
+      tools: [...calendarTools, createEvent, bookMeeting],
+      today: '2026-12-06',
+    });
     assert.deepEqual(calls, [{ kind: 'function', tool: 'calendar__book_meeting', arguments: { title: 'Roadmap', date: '2026-12-09', start_time: '14:30' } }]);
   });
 
@@ -273,9 +294,19 @@ void describe('planner arguments for side effects', () => {
       tool: 'memory__create_entities',
       arguments: { entities: [{ name: 'Ada Lovelace', entityType: 'entity', observations: ['wrote the first program'] }] },
     });
-    const related = fillArguments({ clause: 'Ada Lovelace worked with Charles Babbage', text: 'Ada Lovelace worked with Charles Babbage', schema: memoryTools[1]!.inputSchema, today: '2026-12-06' });
+    const related = fillArguments({
+      clause: 'Ada Lovelace worked with Charles Babbage',
+      text: 'Ada Lovelace worked with Charles Babbage',
+      schema: memoryTools[1]!.inputSchema,
+      today: '2026-12-06',
+    });
     assert.deepEqual(related, { relations: [{ from: 'Ada Lovelace', to: 'Charles Babbage', relationType: 'worked_with' }] });
-    const opened = fillArguments({ clause: 'open the nodes of Ada Lovelace and Charles Babbage', text: 'open the nodes of Ada Lovelace and Charles Babbage', schema: memoryTools[2]!.inputSchema, today: '2026-12-06' });
+    const opened = fillArguments({
+      clause: 'open the nodes of Ada Lovelace and Charles Babbage',
+      text: 'open the nodes of Ada Lovelace and Charles Babbage',
+      schema: memoryTools[2]!.inputSchema,
+      today: '2026-12-06',
+    });
     assert.deepEqual(opened, { names: ['Ada Lovelace', 'Charles Babbage'] });
   });
 
@@ -289,8 +320,14 @@ void describe('planner arguments for side effects', () => {
       required: ['attendees', 'priority'],
     };
     const text = 'Invite ana@example.com and bo@example.org, high priority';
-    assert.deepEqual(fillArguments({ clause: text, text, schema, today: '2026-12-06' }), { attendees: ['ana@example.com', 'bo@example.org'], priority: 'high' });
-    assert.deepEqual(fillArguments({ clause: 'invite someone', text: 'invite someone', schema, today: '2026-12-06' }), { attendees: ['someone@example.com'], priority: 'low' });
+    assert.deepEqual(fillArguments({ clause: text, text, schema, today: '2026-12-06' }), {
+      attendees: ['ana@example.com', 'bo@example.org'],
+      priority: 'high',
+    });
+    assert.deepEqual(fillArguments({ clause: 'invite someone', text: 'invite someone', schema, today: '2026-12-06' }), {
+      attendees: ['someone@example.com'],
+      priority: 'low',
+    });
   });
 
   void it('reads times, weekdays and month names; numbers skip dates, times and addresses', () => {

@@ -111,10 +111,7 @@ void describe('emulator replays the recorded exchanges', () => {
         if (twin) assertHasFieldsOf(event.data, twin, `event ${event.data.type}`);
       });
     }
-    assert.deepEqual(
-      collapseDeltas(scripted.events.map((event) => event.data.type)),
-      collapseDeltas(recorded.map((event) => String(event['type']))),
-    );
+    assert.deepEqual(collapseDeltas(scripted.events.map((event) => event.data.type)), collapseDeltas(recorded.map((event) => String(event['type']))));
     const final = scripted.events.at(-1)?.data['response'] as Json;
     ResponseSchema.parse(final);
     assertHasFieldsOf(final, recorded.at(-1)?.['response'] as Json, 'completed response');
@@ -135,7 +132,10 @@ void describe('emulator replays the recorded exchanges', () => {
     const recorded = load('approval.2-response.json');
     assertHasFieldsOf(second, recorded, 'response');
     assertItemsHaveRecordedFields(second, recorded);
-    assert.deepEqual(outputOf(second).map((item) => item['type']), outputOf(recorded).map((item) => item['type']));
+    assert.deepEqual(
+      outputOf(second).map((item) => item['type']),
+      outputOf(recorded).map((item) => item['type']),
+    );
     assert.equal(outputOf(second)[0]?.['approval_request_id'], approval['id']);
   });
 
@@ -145,7 +145,10 @@ void describe('emulator replays the recorded exchanges', () => {
     ResponseSchema.parse(ours);
     assertHasFieldsOf(ours, recorded, 'response');
     assertItemsHaveRecordedFields(ours, recorded);
-    assert.deepEqual(outputOf(ours).map((item) => item['type']), outputOf(recorded).map((item) => item['type']));
+    assert.deepEqual(
+      outputOf(ours).map((item) => item['type']),
+      outputOf(recorded).map((item) => item['type']),
+    );
     const call = outputOf(ours)[1] as Json;
     assert.equal(call['name'], 'test_error');
     assert.deepEqual(call['error'], {

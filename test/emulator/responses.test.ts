@@ -143,7 +143,10 @@ void describe('emulator: Responses API with MCP tools', () => {
       'response.completed',
     ]);
     assert.ok(types.filter((type) => type === 'response.output_text.delta').length >= 2, 'text arrives in a few chunks');
-    const deltas = events.filter((event) => event.data.type === 'response.output_text.delta').map((event) => String(event.data['delta'])).join('');
+    const deltas = events
+      .filter((event) => event.data.type === 'response.output_text.delta')
+      .map((event) => String(event.data['delta']))
+      .join('');
     const done = events.find((event) => event.data.type === 'response.output_text.done');
     assert.equal(deltas, done?.data['text']);
     const completed = events.at(-1)?.data['response'] as { id: string };
@@ -174,7 +177,10 @@ void describe('emulator: Responses API with MCP tools', () => {
     });
     assert.equal(first.status, 'completed');
     assert.equal(first.tools[0]?.type === 'mcp' && first.tools[0].require_approval, 'always');
-    assert.deepEqual(first.output.map((item) => item.type), ['mcp_list_tools', 'mcp_approval_request']);
+    assert.deepEqual(
+      first.output.map((item) => item.type),
+      ['mcp_list_tools', 'mcp_approval_request'],
+    );
     const request = first.output[1];
     assert.ok(request?.type === 'mcp_approval_request' && request.id.startsWith('mcpr_'));
     assert.equal(request.name, 'list_events');
@@ -189,7 +195,11 @@ void describe('emulator: Responses API with MCP tools', () => {
     });
     ResponseSchema.parse(second);
     assert.equal(second.previous_response_id, first.id);
-    assert.deepEqual(second.output.map((item) => item.type), ['mcp_call', 'message'], 'no second mcp_list_tools in a chain');
+    assert.deepEqual(
+      second.output.map((item) => item.type),
+      ['mcp_call', 'message'],
+      'no second mcp_list_tools in a chain',
+    );
     const call = McpCallItemSchema.parse(second.output[0]);
     assert.equal(call.approval_request_id, request.id);
     assert.equal(call.arguments, request.arguments);
@@ -224,7 +234,10 @@ void describe('emulator: Responses API with MCP tools', () => {
       tools: [{ type: 'mcp', server_label: 'calendar', server_url: calendar.url, require_approval: 'always' }],
       input: [{ type: 'mcp_approval_response', approval_request_id: request.id, approve: false, reason: 'Private calendar, do not read it' } as never],
     });
-    assert.deepEqual(second.output.map((item) => item.type), ['message']);
+    assert.deepEqual(
+      second.output.map((item) => item.type),
+      ['message'],
+    );
     assert.match(second.output_text, /denied/);
     assert.match(second.output_text, /Private calendar, do not read it/);
     assert.equal(calendar.calls.length, callsBefore);
@@ -244,13 +257,19 @@ void describe('emulator: Responses API with MCP tools', () => {
     const listing = response.output[0];
     assert.ok(listing?.type === 'mcp_list_tools');
     const calls = response.output.filter((item) => item.type === 'mcp_call');
-    assert.deepEqual(calls.map((item) => item.name), ['get_forecast']);
+    assert.deepEqual(
+      calls.map((item) => item.name),
+      ['get_forecast'],
+    );
     const readOnlyFilter = await client.responses.create({
       model: 'gpt-4o-mini',
       input: 'weather in Paris',
       tools: [mcp('weather', weather, { require_approval: { always: { read_only: true } } })],
     });
-    assert.deepEqual(readOnlyFilter.output.map((item) => item.type), ['mcp_list_tools', 'mcp_approval_request']);
+    assert.deepEqual(
+      readOnlyFilter.output.map((item) => item.type),
+      ['mcp_list_tools', 'mcp_approval_request'],
+    );
   });
 
   void it('reports tool failures inside a 200: execution, protocol and HTTP errors', async () => {
@@ -277,7 +296,10 @@ void describe('emulator: Responses API with MCP tools', () => {
     assert.equal(calls[0]?.status, 'failed');
     assert.equal(calls[1]?.error?.type, 'mcp_protocol_error');
     assert.ok(calls[1]?.error?.type === 'mcp_protocol_error' && Number.isInteger(calls[1].error.code));
-    assert.deepEqual(calls[2]?.error && { type: calls[2].error.type, code: 'code' in calls[2].error ? calls[2].error.code : null }, { type: 'http_error', code: 503 });
+    assert.deepEqual(calls[2]?.error && { type: calls[2].error.type, code: 'code' in calls[2].error ? calls[2].error.code : null }, {
+      type: 'http_error',
+      code: 503,
+    });
     assert.match(response.output_text, /An error occurred invoking 'test_error'/);
 
     const { events } = await postStream(emulator, {
@@ -292,9 +314,7 @@ void describe('emulator: Responses API with MCP tools', () => {
   void it('fails with 424 external_connector_error when the MCP server is unreachable', async () => {
     const closed = await startFixtureServer({ tools: ['weather'] });
     await closed.close();
-    const error = await rejectionOf(
-      client.responses.create({ model: 'gpt-4o-mini', input: 'weather in Paris', tools: [mcp('gone', closed)] }),
-    );
+    const error = await rejectionOf(client.responses.create({ model: 'gpt-4o-mini', input: 'weather in Paris', tools: [mcp('gone', closed)] }));
     assert.ok(error instanceof APIError, String(error));
     assert.equal(error.status, 424);
     assert.equal(error.code, 'external_connector_error');
@@ -328,16 +348,17 @@ void describe('emulator: Responses API with MCP tools', () => {
       client.responses.create({
         model: 'gpt-4o-mini',
         previous_response_id: first.id,
-        input: [{ role: 'user', content: 'x' }, { type: 'mcp_approval_response', approval_request_id: 'mcpr_unknown', approve: true }],
+        input: [
+          { role: 'user', content: 'x' },
+          { type: 'mcp_approval_response', approval_request_id: 'mcpr_unknown', approve: true },
+        ],
       }),
     );
     assert.ok(badApproval instanceof OpenAI.BadRequestError);
     assert.equal(badApproval.param, 'input[1].approval_request_id');
     assert.match(badApproval.message, /input\[1\]\.approval_request_id/);
 
-    const badType = await rejectionOf(
-      client.responses.create({ model: 'gpt-4o-mini', input: 'x', tools: [{ type: 'mcp', server_label: 5 } as never] }),
-    );
+    const badType = await rejectionOf(client.responses.create({ model: 'gpt-4o-mini', input: 'x', tools: [{ type: 'mcp', server_label: 5 } as never] }));
     assert.ok(badType instanceof OpenAI.BadRequestError);
     assert.equal(badType.param, 'tools[0].server_label');
     assert.match(badType.message, /Invalid type for 'tools\[0\]\.server_label'/);
@@ -346,7 +367,10 @@ void describe('emulator: Responses API with MCP tools', () => {
 
   void it('answers in text when no tool fits, and keeps conversations in a chain', async () => {
     const first = await client.responses.create({ model: 'gpt-4o-mini', input: 'Tell me a joke', tools: [mcp('weather', weather)] });
-    assert.deepEqual(first.output.map((item) => item.type), ['mcp_list_tools', 'message']);
+    assert.deepEqual(
+      first.output.map((item) => item.type),
+      ['mcp_list_tools', 'message'],
+    );
     assert.match(first.output_text, /Tell me a joke/);
     const second = await client.responses.create({
       model: 'gpt-4o-mini',
@@ -354,7 +378,11 @@ void describe('emulator: Responses API with MCP tools', () => {
       input: 'Then what is the weather in Madrid?',
       tools: [mcp('weather', weather)],
     });
-    assert.deepEqual(second.output.map((item) => item.type), ['mcp_call', 'message'], 'listed once per conversation');
+    assert.deepEqual(
+      second.output.map((item) => item.type),
+      ['mcp_call', 'message'],
+      'listed once per conversation',
+    );
     assert.match(second.output_text, /Madrid/);
     assert.ok((second.usage?.input_tokens ?? 0) > (first.usage?.input_tokens ?? 0), 'context grows along the chain');
   });
@@ -375,7 +403,12 @@ void describe('emulator: Responses API with MCP tools', () => {
     assert.deepEqual(JSON.parse(call.arguments), { location: 'Oslo' });
 
     const byFunctionName = JSON.stringify({ calls: [{ tool: 'weather__get_current_weather', arguments: { location: 'Oslo' } }] });
-    const hosted = await client.responses.create({ model: 'gpt-4o-mini', input: 'x', tools: [mcp('weather', weather)], metadata: { mcpflow_script: byFunctionName } });
+    const hosted = await client.responses.create({
+      model: 'gpt-4o-mini',
+      input: 'x',
+      tools: [mcp('weather', weather)],
+      metadata: { mcpflow_script: byFunctionName },
+    });
     const mcpCall = hosted.output.find((item) => item.type === 'mcp_call');
     assert.ok(mcpCall?.type === 'mcp_call', JSON.stringify(hosted.output));
     assert.equal(mcpCall.server_label, 'weather');
@@ -394,7 +427,10 @@ void describe('emulator: Responses API with MCP tools', () => {
       },
     ];
     const first = await client.responses.create({ model: 'gpt-4o-mini', input: 'What is the stock price of MSFT?', tools });
-    assert.deepEqual(first.output.map((item) => item.type), ['function_call']);
+    assert.deepEqual(
+      first.output.map((item) => item.type),
+      ['function_call'],
+    );
     const call = first.output[0];
     assert.ok(call?.type === 'function_call');
     assert.match(call.call_id, /^call_/);

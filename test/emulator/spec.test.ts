@@ -26,15 +26,30 @@ type Json = Record<string, unknown>;
 
 /** Where the real API departs from its own description; each one is seen in the recorded traffic named. */
 const DEVIATIONS = [
-  { schemas: ['Response', 'ResponseStreamEvent'], problem: /\/user: must be string$/, why: 'user is null when not sent', recorded: 'no-approval.1-response.json' },
-  { schemas: ['Response', 'ResponseStreamEvent'], problem: /\/tools\/\d+\/server_description: must be string$/, why: 'an mcp tool is echoed with server_description: null', recorded: 'no-approval.1-response.json' },
+  {
+    schemas: ['Response', 'ResponseStreamEvent'],
+    problem: /\/user: must be string$/,
+    why: 'user is null when not sent',
+    recorded: 'no-approval.1-response.json',
+  },
+  {
+    schemas: ['Response', 'ResponseStreamEvent'],
+    problem: /\/tools\/\d+\/server_description: must be string$/,
+    why: 'an mcp tool is echoed with server_description: null',
+    recorded: 'no-approval.1-response.json',
+  },
   {
     schemas: ['Response', 'ResponseStreamEvent'],
     problem: /\/usage\/input_tokens_details: must have required property 'cache_write_tokens'$/,
     why: 'usage details carry cached_tokens only',
     recorded: 'no-approval.1-response.json',
   },
-  { schemas: ['ResponseStreamEvent'], problem: /^\/response\/usage: must be object$/, why: 'usage is null until response.completed', recorded: 'no-approval-stream.1-response.sse.txt' },
+  {
+    schemas: ['ResponseStreamEvent'],
+    problem: /^\/response\/usage: must be object$/,
+    why: 'usage is null until response.completed',
+    recorded: 'no-approval-stream.1-response.sse.txt',
+  },
   {
     schemas: ['CreateResponse'],
     problem: /\/input\/\d+: must have required property 'request_id'$/,
@@ -44,7 +59,9 @@ const DEVIATIONS = [
 ] as const;
 
 function unexpected(schema: string, value: unknown): string[] {
-  return specProblems(schema, value).filter((problem) => !DEVIATIONS.some((deviation) => (deviation.schemas as readonly string[]).includes(schema) && deviation.problem.test(problem)));
+  return specProblems(schema, value).filter(
+    (problem) => !DEVIATIONS.some((deviation) => (deviation.schemas as readonly string[]).includes(schema) && deviation.problem.test(problem)),
+  );
 }
 
 const load = (name: string): Json => JSON.parse(readFileSync(join(RECORDED_DIR, name), 'utf8')) as Json;
@@ -55,11 +72,20 @@ void describe('emulator against the OpenAPI description', () => {
   let calendar: FixtureServer;
   let errors: FixtureServer;
   let client: OpenAI;
-  const mcp = (label: string, server: FixtureServer, require_approval: 'never' | 'always' = 'never'): Tool.Mcp => ({ type: 'mcp', server_label: label, server_url: server.url, require_approval });
+  const mcp = (label: string, server: FixtureServer, require_approval: 'never' | 'always' = 'never'): Tool.Mcp => ({
+    type: 'mcp',
+    server_label: label,
+    server_url: server.url,
+    require_approval,
+  });
 
   before(async () => {
     emulator = await startEmulator();
-    [weather, calendar, errors] = await Promise.all([startFixtureServer({ tools: ['weather'] }), startFixtureServer({ tools: ['calendar'] }), startFixtureServer({ tools: ['errors'] })]);
+    [weather, calendar, errors] = await Promise.all([
+      startFixtureServer({ tools: ['weather'] }),
+      startFixtureServer({ tools: ['calendar'] }),
+      startFixtureServer({ tools: ['errors'] }),
+    ]);
     client = clientFor(emulator);
   });
   after(async () => {
@@ -76,10 +102,14 @@ void describe('emulator against the OpenAPI description', () => {
       const problems = deviation.recorded.endsWith('.sse.txt')
         ? events.flatMap((event) => specProblems('ResponseStreamEvent', event))
         : specProblems(deviation.recorded.includes('request') ? 'CreateResponse' : 'Response', load(deviation.recorded));
-      assert.ok(problems.some((problem) => deviation.problem.test(problem)), `${deviation.why}: seen in ${deviation.recorded}`);
+      assert.ok(
+        problems.some((problem) => deviation.problem.test(problem)),
+        `${deviation.why}: seen in ${deviation.recorded}`,
+      );
     }
     // Apart from these, the recorded requests and the stream follow the description (approval.1's response lacks tool_choice: edited by hand).
-    for (const name of ['no-approval.1', 'approval.1', 'approval.2', 'tool-error.1']) assert.deepEqual(unexpected('CreateResponse', load(`${name}-request.json`)), [], `${name} request`);
+    for (const name of ['no-approval.1', 'approval.1', 'approval.2', 'tool-error.1'])
+      assert.deepEqual(unexpected('CreateResponse', load(`${name}-request.json`)), [], `${name} request`);
     for (const event of events) assert.deepEqual(unexpected('ResponseStreamEvent', event), [], String(event['type']));
   });
 
@@ -88,23 +118,51 @@ void describe('emulator against the OpenAPI description', () => {
     const streamed: Json[] = [];
     const question = "What's the weather in London and do I have any meetings today?";
     responses.push(await client.responses.create({ model: 'gpt-4o-mini', input: question, tools: [mcp('weather', weather), mcp('calendar', calendar)] }));
-    const first = await client.responses.create({ model: 'gpt-4o-mini', input: question, tools: [mcp('weather', weather), mcp('calendar', calendar, 'always')] });
+    const first = await client.responses.create({
+      model: 'gpt-4o-mini',
+      input: question,
+      tools: [mcp('weather', weather), mcp('calendar', calendar, 'always')],
+    });
     responses.push(first);
     const request = first.output.find((item) => item.type === 'mcp_approval_request');
     assert.ok(request?.type === 'mcp_approval_request');
     const tools = [mcp('weather', weather), mcp('calendar', calendar, 'always')];
-    responses.push(await client.responses.create({ model: 'gpt-4o-mini', previous_response_id: first.id, tools, input: [{ type: 'mcp_approval_response', approval_request_id: request.id, approve: true }] }));
-    responses.push(await client.responses.create({ model: 'gpt-4o-mini', previous_response_id: first.id, tools, input: [{ type: 'mcp_approval_response', approval_request_id: request.id, approve: false, reason: 'no' }] }));
+    responses.push(
+      await client.responses.create({
+        model: 'gpt-4o-mini',
+        previous_response_id: first.id,
+        tools,
+        input: [{ type: 'mcp_approval_response', approval_request_id: request.id, approve: true }],
+      }),
+    );
+    responses.push(
+      await client.responses.create({
+        model: 'gpt-4o-mini',
+        previous_response_id: first.id,
+        tools,
+        input: [{ type: 'mcp_approval_response', approval_request_id: request.id, approve: false, reason: 'no' }],
+      }),
+    );
     responses.push(
       await client.responses.create({
         model: 'gpt-4o-mini',
         tools,
         store: false,
-        input: [{ role: 'user', content: question }, ...(first.output as ResponseInputItem[]), { type: 'mcp_approval_response', approval_request_id: request.id, approve: true }],
+        input: [
+          { role: 'user', content: question },
+          ...(first.output as ResponseInputItem[]),
+          { type: 'mcp_approval_response', approval_request_id: request.id, approve: true },
+        ],
       }),
     );
     responses.push(await client.responses.create({ model: 'gpt-4o-mini', input: 'Run test_error and test_protocol_error', tools: [mcp('errors', errors)] }));
-    const functionTool: Tool = { type: 'function', name: 'get_stock_price', description: 'Stock price of a ticker', parameters: { type: 'object', properties: { symbol: { type: 'string' } }, required: ['symbol'] }, strict: true };
+    const functionTool: Tool = {
+      type: 'function',
+      name: 'get_stock_price',
+      description: 'Stock price of a ticker',
+      parameters: { type: 'object', properties: { symbol: { type: 'string' } }, required: ['symbol'] },
+      strict: true,
+    };
     for (const body of [
       { model: 'gpt-4o-mini', input: question, tools: [mcp('weather', weather), mcp('calendar', calendar, 'always')], stream: true },
       { model: 'gpt-4o-mini', input: 'stock price of MSFT', tools: [functionTool], stream: true },
@@ -116,13 +174,17 @@ void describe('emulator against the OpenAPI description', () => {
     for (const response of responses) assert.deepEqual(unexpected('Response', response), [], JSON.stringify(response).slice(0, 300));
     for (const event of streamed) assert.deepEqual(unexpected('ResponseStreamEvent', event), [], String(event['type']));
     const types = new Set(streamed.map((event) => String(event['type'])));
-    for (const type of ['response.mcp_call.completed', 'response.function_call_arguments.done', 'response.output_text.delta']) assert.ok(types.has(type), `${type} was checked`);
+    for (const type of ['response.mcp_call.completed', 'response.function_call_arguments.done', 'response.output_text.delta'])
+      assert.ok(types.has(type), `${type} was checked`);
     const argumentsDone = streamed.find((event) => event['type'] === 'response.function_call_arguments.done');
     assert.equal(argumentsDone?.['name'], 'get_stock_price');
     const created = streamed.find((event) => event['type'] === 'response.created');
     assert.equal((created?.['response'] as Json)['service_tier'], 'auto', 'as the recorded stream says before the tier is known');
 
-    for (const [body, status] of [[{ model: 'm', input: 'x', previous_response_id: 'resp_x' }, 400], [{ model: 'missing-model', input: 'x' }, 404]] as const) {
+    for (const [body, status] of [
+      [{ model: 'm', input: 'x', previous_response_id: 'resp_x' }, 400],
+      [{ model: 'missing-model', input: 'x' }, 404],
+    ] as const) {
       const result = await postJson(`${emulator.url}/responses`, JSON.stringify(body));
       assert.equal(result.status, status);
       assert.deepEqual(unexpected('ErrorResponse', result.body), []);
@@ -133,7 +195,15 @@ void describe('emulator against the OpenAPI description', () => {
     const base: ResponsesCallInput = {
       model: 'gpt-4o-mini',
       input: 'Weather in Paris?',
-      servers: [{ label: 'weather', url: weather.url, require_approval: { never: { tool_names: ['get_current_weather'] } }, allowed_tools: ['get_current_weather'], headers: { 'x-key': { env: 'KEY' } } }],
+      servers: [
+        {
+          label: 'weather',
+          url: weather.url,
+          require_approval: { never: { tool_names: ['get_current_weather'] } },
+          allowed_tools: ['get_current_weather'],
+          headers: { 'x-key': { env: 'KEY' } },
+        },
+      ],
       stream: true,
       metadata: { run: 'x' },
       instructions: 'Be brief.',
@@ -146,8 +216,22 @@ void describe('emulator against the OpenAPI description', () => {
     assert.ok(approval?.type === 'mcp_approval_request');
     const bodies = [
       requestBody(base, { KEY: 'v' }),
-      requestBody({ ...base, previous_response_id: 'resp_1', input: [{ type: 'mcp_approval_response', approval_request_id: 'mcpr_1', approve: false, reason: 'no' }] }, { KEY: 'v' }),
-      requestBody({ ...base, store: false, input: [{ role: 'user', content: 'Do I have any meetings today?' }, ...carried, { type: 'mcp_approval_response', approval_request_id: approval.id, approve: true }] }, { KEY: 'v' }),
+      requestBody(
+        { ...base, previous_response_id: 'resp_1', input: [{ type: 'mcp_approval_response', approval_request_id: 'mcpr_1', approve: false, reason: 'no' }] },
+        { KEY: 'v' },
+      ),
+      requestBody(
+        {
+          ...base,
+          store: false,
+          input: [
+            { role: 'user', content: 'Do I have any meetings today?' },
+            ...carried,
+            { type: 'mcp_approval_response', approval_request_id: approval.id, approve: true },
+          ],
+        },
+        { KEY: 'v' },
+      ),
       requestBody(
         {
           ...base,
@@ -183,11 +267,25 @@ void describe('emulator against the OpenAPI description', () => {
     for (const field of ['url', 'approval', 'token', 'allowed', 'description']) {
       cases.push([`unknown mcp ${field}`, { ...ok, tools: [{ ...mcpTool, [field]: 'x' }] }, `tools[0].${field}`, 'unknown_parameter']);
     }
-    for (const field of ['args', 'schema', 'required']) cases.push([`unknown function ${field}`, { ...ok, tools: [{ ...fn, [field]: 'x' }] }, `tools[0].${field}`, 'unknown_parameter']);
-    for (const value of ['sometimes', 'always', 'never', 'AUTO', 'any']) cases.push([`tool_choice ${value}`, { ...ok, tool_choice: value }, 'tool_choice', 'invalid_value']);
+    for (const field of ['args', 'schema', 'required'])
+      cases.push([`unknown function ${field}`, { ...ok, tools: [{ ...fn, [field]: 'x' }] }, `tools[0].${field}`, 'unknown_parameter']);
+    for (const value of ['sometimes', 'always', 'never', 'AUTO', 'any'])
+      cases.push([`tool_choice ${value}`, { ...ok, tool_choice: value }, 'tool_choice', 'invalid_value']);
     const wrongTypes: [string, unknown][] = [
-      ['temperature', 'hot'], ['top_p', 'x'], ['stream', 'yes'], ['store', 1], ['parallel_tool_calls', 'no'], ['max_output_tokens', 'many'],
-      ['max_tool_calls', 'three'], ['instructions', 5], ['metadata', 'x'], ['model', 4], ['input', 5], ['tools', {}], ['previous_response_id', 7], ['background', 'no'],
+      ['temperature', 'hot'],
+      ['top_p', 'x'],
+      ['stream', 'yes'],
+      ['store', 1],
+      ['parallel_tool_calls', 'no'],
+      ['max_output_tokens', 'many'],
+      ['max_tool_calls', 'three'],
+      ['instructions', 5],
+      ['metadata', 'x'],
+      ['model', 4],
+      ['input', 5],
+      ['tools', {}],
+      ['previous_response_id', 7],
+      ['background', 'no'],
     ];
     for (const [field, value] of wrongTypes) cases.push([`${field} wrong type`, { ...ok, [field]: value }, field, 'invalid_type']);
     cases.push(['temperature above 2', { ...ok, temperature: 3 }, 'temperature', 'decimal_above_max_value']);
@@ -202,8 +300,18 @@ void describe('emulator against the OpenAPI description', () => {
     cases.push(['input item type', { ...ok, input: [{ type: 'banana' }] }, 'input[0].type', 'invalid_value']);
     cases.push(['message role', { ...ok, input: [{ role: 'robot', content: 'x' }] }, 'input[0].role', 'invalid_value']);
     cases.push(['unknown item field', { ...ok, input: [{ role: 'user', content: 'x', name: 'me' }] }, 'input[0].name', 'unknown_parameter']);
-    cases.push(['approve not boolean', { ...ok, input: [{ type: 'mcp_approval_response', approval_request_id: 'mcpr_1', approve: 'yes' }] }, 'input[0].approve', 'invalid_type']);
-    cases.push(['metadata 17 pairs', { ...ok, metadata: Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`k${index}`, 'v'])) }, 'metadata', 'object_above_max_properties']);
+    cases.push([
+      'approve not boolean',
+      { ...ok, input: [{ type: 'mcp_approval_response', approval_request_id: 'mcpr_1', approve: 'yes' }] },
+      'input[0].approve',
+      'invalid_type',
+    ]);
+    cases.push([
+      'metadata 17 pairs',
+      { ...ok, metadata: Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`k${index}`, 'v'])) },
+      'metadata',
+      'object_above_max_properties',
+    ]);
     cases.push(['metadata long key', { ...ok, metadata: { ['k'.repeat(65)]: 'v' } }, 'metadata', 'string_above_max_length']);
     cases.push(['metadata value type', { ...ok, metadata: { a: 1 } }, 'metadata.a', 'invalid_type']);
     assert.ok(cases.length >= 50, `${cases.length} cases`);

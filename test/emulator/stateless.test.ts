@@ -75,7 +75,10 @@ void describe('emulator: stateless conversations (input items, store: false)', (
   });
 
   void it('replays every recorded exchange statelessly with the recorded item sequence', async () => {
-    for (const [name, server, metadata] of [['no-approval', deepwiki, { mcpflow_script: script }], ['tool-error', mymcp, {}]] as const) {
+    for (const [name, server, metadata] of [
+      ['no-approval', deepwiki, { mcpflow_script: script }],
+      ['tool-error', mymcp, {}],
+    ] as const) {
       const ours = await post({ ...withServerUrl(load(`${name}.1-request.json`), server.url), store: false, metadata });
       assert.deepEqual(typesOf(ours), typesOf(load(`${name}.1-response.json`)), name);
       assert.equal(ours['store'], false);
@@ -86,7 +89,10 @@ void describe('emulator: stateless conversations (input items, store: false)', (
     const firstRequest: Json = { ...withServerUrl(load('approval.1-request.json'), deepwiki.url), store: false };
     const first = await post(firstRequest);
     const firstOutput = first['output'] as Json[];
-    assert.deepEqual(typesOf(first).filter((type) => type !== 'mcp_list_tools'), typesOf(load('approval.1-response.json')));
+    assert.deepEqual(
+      typesOf(first).filter((type) => type !== 'mcp_list_tools'),
+      typesOf(load('approval.1-response.json')),
+    );
     await assertNotStored(first['id']);
     const approval = firstOutput.at(-1) as Json;
     const followUp = withServerUrl(load('approval.2-request.json'), deepwiki.url);
@@ -99,7 +105,11 @@ void describe('emulator: stateless conversations (input items, store: false)', (
     await assertNotStored(second['id']);
 
     // The stream, statelessly: the same event sequence as recorded.
-    const streamed = await postStream(emulator, { ...withServerUrl(load('no-approval-stream.1-request.json'), deepwiki.url), store: false, metadata: { mcpflow_script: script } });
+    const streamed = await postStream(emulator, {
+      ...withServerUrl(load('no-approval-stream.1-request.json'), deepwiki.url),
+      store: false,
+      metadata: { mcpflow_script: script },
+    });
     for (const event of streamed.events) ResponseStreamEventSchema.parse(event.data);
     assert.deepEqual(
       collapseDeltas(streamed.events.map((event) => event.data.type)),
@@ -112,7 +122,10 @@ void describe('emulator: stateless conversations (input items, store: false)', (
     const before = calendar.calls.length;
     const input: ResponseInputItem[] = [{ role: 'user', content: 'Do I have any meetings today?' }];
     const first = await client.responses.create({ model: 'gpt-4o-mini', input, tools: [calendarTool()], store: false });
-    assert.deepEqual(first.output.map((item) => item.type), ['mcp_list_tools', 'mcp_approval_request']);
+    assert.deepEqual(
+      first.output.map((item) => item.type),
+      ['mcp_list_tools', 'mcp_approval_request'],
+    );
     const request = first.output[1];
     assert.ok(request?.type === 'mcp_approval_request');
     const second = await client.responses.create({
@@ -121,7 +134,11 @@ void describe('emulator: stateless conversations (input items, store: false)', (
       store: false,
       input: [...input, ...(first.output as ResponseInputItem[]), { type: 'mcp_approval_response', approval_request_id: request.id, approve: true }],
     });
-    assert.deepEqual(second.output.map((item) => item.type), ['mcp_call', 'message'], 'the listing sent back is in context: no second listing');
+    assert.deepEqual(
+      second.output.map((item) => item.type),
+      ['mcp_call', 'message'],
+      'the listing sent back is in context: no second listing',
+    );
     assert.match(second.output_text, /Standup/);
     assert.equal(calendar.calls.length, before + 1);
     await assertNotStored(first.id);
@@ -140,7 +157,11 @@ void describe('emulator: stateless conversations (input items, store: false)', (
         { role: 'user', content: "And what's the weather in Paris?" },
       ],
     });
-    assert.deepEqual(third.output.map((item) => item.type), ['mcp_list_tools', 'mcp_call', 'message'], 'only the new server is listed; one call for the new question');
+    assert.deepEqual(
+      third.output.map((item) => item.type),
+      ['mcp_list_tools', 'mcp_call', 'message'],
+      'only the new server is listed; one call for the new question',
+    );
     assert.match(third.output_text, /Paris/);
     assert.doesNotMatch(third.output_text, /Standup/, 'the answer is about the new question only');
     assert.equal(calendar.calls.length, before + 1);
@@ -156,9 +177,16 @@ void describe('emulator: stateless conversations (input items, store: false)', (
       model: 'gpt-4o-mini',
       tools: [calendarTool()],
       store: false,
-      input: [...input, ...(first.output as ResponseInputItem[]), { type: 'mcp_approval_response', approval_request_id: request.id, approve: false, reason: 'not now' }],
+      input: [
+        ...input,
+        ...(first.output as ResponseInputItem[]),
+        { type: 'mcp_approval_response', approval_request_id: request.id, approve: false, reason: 'not now' },
+      ],
     });
-    assert.deepEqual(second.output.map((item) => item.type), ['message']);
+    assert.deepEqual(
+      second.output.map((item) => item.type),
+      ['message'],
+    );
     assert.match(second.output_text, /not now/);
     assert.equal(calendar.calls.length, before, 'a denied tool never runs');
   });
@@ -185,7 +213,11 @@ void describe('emulator: stateless conversations (input items, store: false)', (
       store: false,
       stream: true,
       // Sent back as the API gave it: the SDK's own `parsed_arguments` is not an API field (the API refuses it).
-      input: [...input, { type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments }, { type: 'function_call_output', call_id: call.call_id, output: '{"price": 412.5}' }],
+      input: [
+        ...input,
+        { type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments },
+        { type: 'function_call_output', call_id: call.call_id, output: '{"price": 412.5}' },
+      ],
     });
     let final: OpenAI.Responses.Response | undefined;
     for await (const event of second) if (event.type === 'response.completed') final = event.response;
@@ -194,7 +226,12 @@ void describe('emulator: stateless conversations (input items, store: false)', (
     await assertNotStored(final?.id);
 
     const orphan = await rejectionOf(
-      client.responses.create({ model: 'gpt-4o-mini', tools, store: false, input: [...input, { type: 'function_call_output', call_id: 'call_unknown', output: 'x' }] }),
+      client.responses.create({
+        model: 'gpt-4o-mini',
+        tools,
+        store: false,
+        input: [...input, { type: 'function_call_output', call_id: 'call_unknown', output: 'x' }],
+      }),
     );
     assert.ok(orphan instanceof OpenAI.BadRequestError && orphan.param === 'input[1].call_id');
   });
@@ -214,11 +251,12 @@ void describe('emulator: stateless conversations (input items, store: false)', (
         { type: 'mcp_approval_response', approval_request_id: request.id, approve: true },
       ],
     });
-    assert.deepEqual(second.output.map((item) => item.type), ['mcp_call', 'message']);
-
-    const unknown = await rejectionOf(
-      client.responses.create({ model: 'gpt-4o-mini', input: [{ type: 'item_reference', id: 'mcpr_unknown' }] }),
+    assert.deepEqual(
+      second.output.map((item) => item.type),
+      ['mcp_call', 'message'],
     );
+
+    const unknown = await rejectionOf(client.responses.create({ model: 'gpt-4o-mini', input: [{ type: 'item_reference', id: 'mcpr_unknown' }] }));
     assert.ok(unknown instanceof OpenAI.BadRequestError && unknown.param === 'input[0]', String(unknown));
     assert.match(unknown.message, /Item with id 'mcpr_unknown' not found/);
 
@@ -245,7 +283,10 @@ void describe('emulator: stateless conversations (input items, store: false)', (
       tools: [calendarTool(), { type: 'mcp', server_label: 'weather', server_url: weather.url, require_approval: 'never' }],
       input: "What's the weather in London?",
     });
-    assert.deepEqual(more.output.map((item) => item.type), ['mcp_list_tools', 'mcp_call', 'message']);
+    assert.deepEqual(
+      more.output.map((item) => item.type),
+      ['mcp_list_tools', 'mcp_call', 'message'],
+    );
   });
 
   void it('forgets stored responses on /admin/forget: a stored chain breaks, a carried one goes on', async () => {
@@ -256,10 +297,20 @@ void describe('emulator: stateless conversations (input items, store: false)', (
     assert.ok((await new EmulatorAdminClient(emulator.adminUrl).forgetResponses()) >= 1);
     await assertNotStored(first.id);
     const answer: ResponseInputItem = { type: 'mcp_approval_response', approval_request_id: request.id, approve: true };
-    const stored = await rejectionOf(client.responses.create({ model: 'gpt-4o-mini', previous_response_id: first.id, tools: [calendarTool()], input: [answer] }));
+    const stored = await rejectionOf(
+      client.responses.create({ model: 'gpt-4o-mini', previous_response_id: first.id, tools: [calendarTool()], input: [answer] }),
+    );
     assert.ok(stored instanceof OpenAI.BadRequestError && stored.code === 'previous_response_not_found');
-    const carried = await client.responses.create({ model: 'gpt-4o-mini', tools: [calendarTool()], store: false, input: [...input, ...(first.output as ResponseInputItem[]), answer] });
-    assert.deepEqual(carried.output.map((item) => item.type), ['mcp_call', 'message']);
+    const carried = await client.responses.create({
+      model: 'gpt-4o-mini',
+      tools: [calendarTool()],
+      store: false,
+      input: [...input, ...(first.output as ResponseInputItem[]), answer],
+    });
+    assert.deepEqual(
+      carried.output.map((item) => item.type),
+      ['mcp_call', 'message'],
+    );
   });
 
   void it('refuses an unknown input item type the way the API does', async () => {
@@ -268,6 +319,9 @@ void describe('emulator: stateless conversations (input items, store: false)', (
     const error = (result.body as { error: Json }).error;
     assert.equal(error['param'], 'input[1].type');
     assert.equal(error['code'], 'invalid_value');
-    assert.match(String(error['message']), /^Invalid value: 'banana'\. Supported values are: 'message', .*'mcp_approval_response', .*'item_reference', .*and 'program_output'\.$/);
+    assert.match(
+      String(error['message']),
+      /^Invalid value: 'banana'\. Supported values are: 'message', .*'mcp_approval_response', .*'item_reference', .*and 'program_output'\.$/,
+    );
   });
 });

@@ -48,8 +48,7 @@ export async function historyText(handle: WorkflowHandle): Promise<string> {
         parts.push(key);
         walk(child);
       }
-    }
-    else if (value !== undefined && value !== null) parts.push(String(value));
+    } else if (value !== undefined && value !== null) parts.push(String(value));
   };
   walk(await handle.fetchHistory());
   return parts.join(' ');

@@ -39,12 +39,16 @@ function buildServer(counter: { calls: number }, extraTools: number): McpServer 
       return text('\u0001'.repeat(n));
     },
   );
-  server.registerTool('echo_auth', { description: 'Echoes the Authorization header', inputSchema: z.object({}), annotations: { readOnlyHint: true } }, (_args, ctx) => {
-    counter.calls++;
-    const auth = authorization(ctx);
-    const token = String(auth ?? '').replace(/^Bearer /, '');
-    return text(`you sent: ${String(auth)}; base64: ${Buffer.from(token).toString('base64')}`);
-  });
+  server.registerTool(
+    'echo_auth',
+    { description: 'Echoes the Authorization header', inputSchema: z.object({}), annotations: { readOnlyHint: true } },
+    (_args, ctx) => {
+      counter.calls++;
+      const auth = authorization(ctx);
+      const token = String(auth ?? '').replace(/^Bearer /, '');
+      return text(`you sent: ${String(auth)}; base64: ${Buffer.from(token).toString('base64')}`);
+    },
+  );
   server.registerTool('escape', { description: 'Returns terminal escape sequences', inputSchema: z.object({}), annotations: { readOnlyHint: true } }, () => {
     counter.calls++;
     return text(`${ESCAPES}visible`);
@@ -55,10 +59,14 @@ function buildServer(counter: { calls: number }, extraTools: number): McpServer 
   });
   for (let i = 0; i < extraTools; i++) {
     const name = `bulk_${String(i).padStart(4, '0')}`;
-    server.registerTool(name, { description: padded(name, 600), inputSchema: z.object({ value: z.string().describe('any text') }), annotations: { readOnlyHint: true } }, ({ value }) => {
-      counter.calls++;
-      return text(`${name}: ${value}`);
-    });
+    server.registerTool(
+      name,
+      { description: padded(name, 600), inputSchema: z.object({ value: z.string().describe('any text') }), annotations: { readOnlyHint: true } },
+      ({ value }) => {
+        counter.calls++;
+        return text(`${name}: ${value}`);
+      },
+    );
   }
   return server;
 }

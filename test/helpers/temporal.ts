@@ -14,8 +14,14 @@ import path from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
-  bundleWorkflowCode, DefaultLogger, Runtime, Worker,
-  type LogLevel, type NativeConnection, type WorkerOptions, type WorkflowBundleOption,
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type LogLevel,
+  type NativeConnection,
+  type WorkerOptions,
+  type WorkflowBundleOption,
 } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH, mcpflowDataConverter, PAYLOAD_CONVERTER_PATH } from '../../src/codec/data-converter';
 import { findFreePort, startDevServer, type DevServer } from '../../src/devserver/server';
@@ -133,8 +139,13 @@ export function getWorkflowBundle(workflowsPath?: string): Promise<WorkflowBundl
   if (prebuilt && resolved === DEFAULT_WORKFLOWS_PATH) return Promise.resolve({ codePath: prebuilt });
   let bundle = bundles.get(resolved);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath: resolved, payloadConverterPath: PAYLOAD_CONVERTER_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN'), preloadModules: sharedWorkflowModules() })
-      .then(({ code }) => ({ code }));
+    bundle = bundleWorkflowCode({
+      workflowsPath: resolved,
+      payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      logger: new DefaultLogger('WARN'),
+      preloadModules: sharedWorkflowModules(),
+    }).then(({ code }) => ({ code }));
     bundle.catch(() => bundles.delete(resolved));
     bundles.set(resolved, bundle);
   }

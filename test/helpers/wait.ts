@@ -42,5 +42,10 @@ function shown(value: unknown): string {
 
 /** Waits until `check` is true (a condition with nothing worth showing but `what`). */
 export async function until(check: () => boolean | Promise<boolean>, what: string | (() => string), options: WaitOptions | number = {}): Promise<void> {
-  await waitFor(check, (done) => done, () => (typeof what === 'function' ? what() : what), options);
+  await waitFor(
+    check,
+    (done) => done,
+    () => (typeof what === 'function' ? what() : what),
+    options,
+  );
 }

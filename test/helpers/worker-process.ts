@@ -10,7 +10,12 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-export async function startWorkerProcess(env: { address: string; taskQueue: string; openaiBaseURL: string; allowInlineServers?: boolean }): Promise<WorkerProcess> {
+export async function startWorkerProcess(env: {
+  address: string;
+  taskQueue: string;
+  openaiBaseURL: string;
+  allowInlineServers?: boolean;
+}): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test', 'helpers', 'worker-main.ts')], {
     cwd: REPO_ROOT,
     env: withoutApiKey({

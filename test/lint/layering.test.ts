@@ -38,7 +38,11 @@ async function lintPlanted(dir: string, code: string): Promise<Linter.LintMessag
   const [result] = await eslint.lintText(code, { filePath });
   assert.ok(result, `no lint result for ${filePath}`);
   // A parse error or an ignored file would make every "allowed" case pass vacuously.
-  assert.deepEqual(result.messages.filter((m) => m.fatal || m.ruleId === null), [], `${dir}/${PLANTED} was not linted`);
+  assert.deepEqual(
+    result.messages.filter((m) => m.fatal || m.ruleId === null),
+    [],
+    `${dir}/${PLANTED} was not linted`,
+  );
   return result.messages.filter((m) => m.ruleId === RULE);
 }
 
@@ -78,11 +82,14 @@ async function assertViolation({ dir, spec, code = valueImport, says }: Violatio
 
 async function assertAllowed({ dir, spec, code = valueImport }: Allowed) {
   const messages = await lintPlanted(dir, code(spec));
-  assert.deepEqual(messages.map((m) => m.message), [], `${dir}: ${code(spec).split('\n')[0]}`);
+  assert.deepEqual(
+    messages.map((m) => m.message),
+    [],
+    `${dir}: ${code(spec).split('\n')[0]}`,
+  );
 }
 
-const label = (dir: string, spec: string, code?: (spec: string) => string) =>
-  `${dir}/: ${(code ?? valueImport)(spec).split('\n')[0]}`;
+const label = (dir: string, spec: string, code?: (spec: string) => string) => `${dir}/: ${(code ?? valueImport)(spec).split('\n')[0]}`;
 
 function violations(cases: Violation[]) {
   for (const c of cases) it(`rejects ${label(c.dir, c.spec, c.code)}`, () => assertViolation(c));
@@ -93,7 +100,14 @@ function allowed(cases: Allowed[]) {
 }
 
 describe('layering: the rule is attached to every layer', () => {
-  for (const file of ['workflows/index.ts', 'workflows/query/index.ts', 'src/core/errors.ts', 'activities/index.ts', 'src/cli/main.ts', 'src/emulator/server.ts']) {
+  for (const file of [
+    'workflows/index.ts',
+    'workflows/query/index.ts',
+    'src/core/errors.ts',
+    'activities/index.ts',
+    'src/cli/main.ts',
+    'src/emulator/server.ts',
+  ]) {
     it(`${file} is checked`, async () => {
       const config = (await eslint.calculateConfigForFile(path.join(repoRoot, file))) as Linter.Config;
       const entry = config.rules?.[RULE];
@@ -199,10 +213,10 @@ describe('layering: src/core/', () => {
 
   describe('nothing of the project above it, types neither', () => {
     violations([
-      { dir: core, spec: '../../workflows/messages', says: "it must not import workflows/, types neither" },
-      { dir: core, spec: '../../workflows/messages', code: typeImport, says: "it must not import workflows/, types neither" },
-      { dir: core, spec: '../../activities', says: "it must not import activities/, types neither" },
-      { dir: core, spec: '../../activities/errors', code: typeImport, says: "it must not import activities/, types neither" },
+      { dir: core, spec: '../../workflows/messages', says: 'it must not import workflows/, types neither' },
+      { dir: core, spec: '../../workflows/messages', code: typeImport, says: 'it must not import workflows/, types neither' },
+      { dir: core, spec: '../../activities', says: 'it must not import activities/, types neither' },
+      { dir: core, spec: '../../activities/errors', code: typeImport, says: 'it must not import activities/, types neither' },
       { dir: core, spec: '../config', says: 'must not import src/config, src/cli, src/client or src/worker' },
       { dir: core, spec: '../config/schema', code: typeImport, says: 'must not import src/config, src/cli, src/client or src/worker' },
       { dir: core, spec: '../../src/config', says: 'must not import src/config, src/cli, src/client or src/worker' },

@@ -48,7 +48,10 @@ describe('catalog freshness from the server', () => {
         assert.equal(entry.status, 'ok', JSON.stringify(entry.error));
         assert.equal(entry.ttl_ms, 90_000);
         assert.equal(entry.cache_scope, 'public');
-        assert.deepEqual(entry.tools.map((tool) => tool.name), ['list_events', 'create_event', 'book_meeting', 'link_calendar', 'export_calendar']);
+        assert.deepEqual(
+          entry.tools.map((tool) => tool.name),
+          ['list_events', 'create_event', 'book_meeting', 'link_calendar', 'export_calendar'],
+        );
         const fetched = Date.parse(entry.fetched_at!);
         assert.equal(isCatalogFresh(result.catalog, ['calendar'], fetched + 89_000, 30 * 60_000), true);
         assert.equal(isCatalogFresh(result.catalog, ['calendar'], fetched + 91_000, 30 * 60_000), false);

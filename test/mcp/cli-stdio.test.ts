@@ -9,7 +9,11 @@ const taskQueue = uniqueTaskQueue('cli-stdio');
 const started: string[] = [];
 
 function cli(args: string[], options: CliOptions = {}) {
-  return runCli(args, { via: 'source', ...options, env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, MCPFLOW_TASK_QUEUE: taskQueue, ...options.env } });
+  return runCli(args, {
+    via: 'source',
+    ...options,
+    env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, MCPFLOW_TASK_QUEUE: taskQueue, ...options.env },
+  });
 }
 
 before(async () => {
@@ -17,7 +21,11 @@ before(async () => {
 });
 
 after(async () => {
-  for (const id of started) await env.client.workflow.getHandle(id).terminate('test finished').catch(() => undefined);
+  for (const id of started)
+    await env.client.workflow
+      .getHandle(id)
+      .terminate('test finished')
+      .catch(() => undefined);
   await teardownTestEnv();
 });
 
@@ -36,7 +44,15 @@ describe('mcpflow query with a stdio server', () => {
   });
 
   it('direct mode: the query starts with the parsed command, args and env reference', async () => {
-    const run = await cli(['query', 'remember me', '--no-wait', '--mode', 'direct', '--server', `memory=stdio:node "/opt/my server/index.js" --flag,approval=never,env=MEMORY_FILE_PATH`]);
+    const run = await cli([
+      'query',
+      'remember me',
+      '--no-wait',
+      '--mode',
+      'direct',
+      '--server',
+      `memory=stdio:node "/opt/my server/index.js" --flag,approval=never,env=MEMORY_FILE_PATH`,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const workflowId = run.stdout.trim();
     started.push(workflowId);

@@ -8,7 +8,10 @@ import { answerProblems, ElicitRequestSchema, pendingInputOf, type PendingInput 
 const base = { id: 'input-1', server: 's', tool: 't', call_id: 'c', key: 'k', requested_at: '' };
 
 function form(properties: Record<string, unknown>, required: string[] = []): PendingInput {
-  const request = ElicitRequestSchema.parse({ method: 'elicitation/create', params: { message: 'm', requestedSchema: { type: 'object', properties, required } } });
+  const request = ElicitRequestSchema.parse({
+    method: 'elicitation/create',
+    params: { message: 'm', requestedSchema: { type: 'object', properties, required } },
+  });
   return pendingInputOf(request, base);
 }
 
@@ -19,7 +22,13 @@ describe('answers against the requested schema', () => {
         name: { type: 'string', minLength: 2, maxLength: 5 },
         email: { type: 'string', format: 'email' },
         day: { type: 'string', format: 'date' },
-        color: { type: 'string', oneOf: [{ const: 'red', title: 'Red' }, { const: 'blue', title: 'Blue' }] },
+        color: {
+          type: 'string',
+          oneOf: [
+            { const: 'red', title: 'Red' },
+            { const: 'blue', title: 'Blue' },
+          ],
+        },
         size: { type: 'string', enum: ['s', 'm'] },
         count: { type: 'integer', minimum: 1, maximum: 3 },
         ratio: { type: 'number' },
@@ -53,13 +62,19 @@ describe('answers against the requested schema', () => {
     assert.deepEqual(answerProblems(question, { action: 'decline' }), []);
     assert.match(answerProblems(question, { action: 'cancel', content: { ok: true } })[0]!, /carries no content/);
     assert.match(answerProblems(question, { action: 'accept' })[0]!, /needs content/);
-    const url = pendingInputOf(ElicitRequestSchema.parse({ method: 'elicitation/create', params: { mode: 'url', message: 'go', url: 'https://example.com/x' } }), base);
+    const url = pendingInputOf(
+      ElicitRequestSchema.parse({ method: 'elicitation/create', params: { mode: 'url', message: 'go', url: 'https://example.com/x' } }),
+      base,
+    );
     assert.deepEqual(answerProblems(url, { action: 'accept' }), []);
     assert.match(answerProblems(url, { action: 'accept', content: { a: 'b' } })[0]!, /takes no content/);
   });
 
   it('a nested requested schema is not an elicitation request of this revision', () => {
-    const nested = ElicitRequestSchema.safeParse({ method: 'elicitation/create', params: { message: 'm', requestedSchema: { type: 'object', properties: { a: { type: 'object' } } } } });
+    const nested = ElicitRequestSchema.safeParse({
+      method: 'elicitation/create',
+      params: { message: 'm', requestedSchema: { type: 'object', properties: { a: { type: 'object' } } } },
+    });
     assert.equal(nested.success, false);
   });
 });
@@ -70,7 +85,10 @@ describe('mcpflow answer flags', () => {
     assert.deepEqual(answerOf({ decline: true }, undefined), { action: 'decline' });
     assert.deepEqual(answerOf({ cancel: true }, undefined), { action: 'cancel' });
     assert.deepEqual(answerOf({ accept: true }, undefined), { action: 'accept' });
-    assert.throws(() => answerOf({}, undefined), (error: unknown) => error instanceof UsageError && /exactly one of/.test(error.message));
+    assert.throws(
+      () => answerOf({}, undefined),
+      (error: unknown) => error instanceof UsageError && /exactly one of/.test(error.message),
+    );
     assert.throws(() => answerOf({ json: '{', decline: true }, undefined), UsageError);
     assert.throws(() => answerOf({ json: '{' }, undefined), /not valid JSON/);
     assert.throws(() => answerOf({ json: '[1]' }, undefined), /must be a JSON object/);

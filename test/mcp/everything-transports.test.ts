@@ -86,26 +86,38 @@ describe('server-everything over Streamable HTTP, HTTP+SSE and stdio', () => {
     };
     const taskQueue = uniqueTaskQueue('everything');
     const answers: Record<string, unknown> = {};
-    await withWorker({ taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env: {}, mcpConnections: pool }) }, async (env) => {
-      for (const [kind, server] of Object.entries(servers)) {
-        const result = await env.client.workflow.execute(runQuery, {
-          taskQueue,
-          workflowId: uniqueWorkflowId(`everything-${kind}`),
-          args: [
-            {
-              query: 'Echo hello from mcpflow',
-              mode: 'direct',
-              servers: [server],
-              retry,
-              metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ tool: 'everything__echo', arguments: { message: 'hello from mcpflow' } }] }) },
-            },
-          ],
-        });
-        assert.equal(result.success, true, `${kind}: ${result.error}`);
-        answers[kind] = { text: result.text_response, calls: result.tool_calls.map((call) => ({ tool: call.tool, status: call.status, output: call.output })) };
-      }
+    await withWorker(
+      {
+        taskQueue,
+        activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env: {}, mcpConnections: pool }),
+      },
+      async (env) => {
+        for (const [kind, server] of Object.entries(servers)) {
+          const result = await env.client.workflow.execute(runQuery, {
+            taskQueue,
+            workflowId: uniqueWorkflowId(`everything-${kind}`),
+            args: [
+              {
+                query: 'Echo hello from mcpflow',
+                mode: 'direct',
+                servers: [server],
+                retry,
+                metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ tool: 'everything__echo', arguments: { message: 'hello from mcpflow' } }] }) },
+              },
+            ],
+          });
+          assert.equal(result.success, true, `${kind}: ${result.error}`);
+          answers[kind] = {
+            text: result.text_response,
+            calls: result.tool_calls.map((call) => ({ tool: call.tool, status: call.status, output: call.output })),
+          };
+        }
+      },
+    );
+    assert.deepEqual(answers.streamable, {
+      text: (answers.streamable as { text: string }).text,
+      calls: [{ tool: 'echo', status: 'completed', output: 'Echo: hello from mcpflow' }],
     });
-    assert.deepEqual(answers.streamable, { text: (answers.streamable as { text: string }).text, calls: [{ tool: 'echo', status: 'completed', output: 'Echo: hello from mcpflow' }] });
     assert.match((answers.streamable as { text: string }).text, /hello from mcpflow/);
     assert.deepEqual(answers.sse, answers.streamable);
     assert.deepEqual(answers.stdio, answers.streamable);

@@ -69,11 +69,20 @@ describe('MCP 2026-07-28 in the direct-mode activities', () => {
     const response = await fetch(modern.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_events', _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'list_events', _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } },
+      }),
     });
     assert.equal(response.status, 400);
     assert.equal(((await response.json()) as { error: { code: number } }).error.code, -32020);
-    const old = await fetch(modern.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25' } }) });
+    const old = await fetch(modern.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25' } }),
+    });
     assert.equal(old.status, 400);
     assert.deepEqual(((await old.json()) as { error: { data: unknown } }).error.data, { supported: ['2026-07-28'], requested: '2025-11-25' });
   });
@@ -81,7 +90,10 @@ describe('MCP 2026-07-28 in the direct-mode activities', () => {
   it('lists both servers in deterministic order, with ttlMs/cacheScope only from the 2026 one, and remembers who speaks what', async () => {
     const first = await run(activities.listToolsDirect, { server: calendar(), retry });
     const again = await run(activities.listToolsDirect, { server: calendar(), retry });
-    assert.deepEqual(first.tools.map((tool) => tool.name), ['list_events', 'create_event', 'book_meeting', 'link_calendar', 'export_calendar']);
+    assert.deepEqual(
+      first.tools.map((tool) => tool.name),
+      ['list_events', 'create_event', 'book_meeting', 'link_calendar', 'export_calendar'],
+    );
     assert.deepEqual(again.tools, first.tools);
     assert.equal(first.ttl_ms, 45_000);
     assert.equal(first.cache_scope, 'public');
@@ -109,13 +121,19 @@ describe('MCP 2026-07-28 in the direct-mode activities', () => {
 
   it('calls a plain tool on each revision', async () => {
     const listed = await run(activities.listToolsDirect, { server: calendar(), retry });
-    const tool = discoveredToolFromListed(listed.tools.find((each) => each.name === 'list_events')!, 'calendar');
+    const tool = discoveredToolFromListed(
+      listed.tools.find((each) => each.name === 'list_events')!,
+      'calendar',
+    );
     const result = await run(activities.callToolDirect, { server: calendar(), tool, arguments: { date: 'today' }, retry, timeout_ms: 10_000 });
     assert.equal(result.interaction, undefined);
     assert.match(result.output, /Team standup/);
     assert.equal((result.structured_content as { count: number }).count, 2);
     const weatherTools = await run(activities.listToolsDirect, { server: weather(), retry });
-    const weatherTool = discoveredToolFromListed(weatherTools.tools.find((each) => each.name === 'get_current_weather')!, 'weather');
+    const weatherTool = discoveredToolFromListed(
+      weatherTools.tools.find((each) => each.name === 'get_current_weather')!,
+      'weather',
+    );
     const old = await run(activities.callToolDirect, { server: weather(), tool: weatherTool, arguments: { location: 'London' }, retry, timeout_ms: 10_000 });
     assert.match(old.output, /London/);
   });
@@ -123,19 +141,33 @@ describe('MCP 2026-07-28 in the direct-mode activities', () => {
   it('book_meeting asks first; the retry with inputResponses and requestState books once; an expired state is refused', async () => {
     modern.reset();
     const listed = await run(activities.listToolsDirect, { server: calendar(), retry });
-    const tool = discoveredToolFromListed(listed.tools.find((each) => each.name === 'book_meeting')!, 'calendar');
+    const tool = discoveredToolFromListed(
+      listed.tools.find((each) => each.name === 'book_meeting')!,
+      'calendar',
+    );
     const args = { title: 'Planning', date: 'tomorrow', start_time: '10:00' };
     const asked = await run(activities.callToolDirect, { server: calendar(), tool, arguments: args, retry, timeout_ms: 10_000 });
     assert.equal(asked.interaction?.kind, 'input_required');
     if (asked.interaction?.kind !== 'input_required') return;
-    const question = pendingInputOf(asked.interaction.input_requests.confirm!, { id: 'input-1', server: 'calendar', tool: 'book_meeting', call_id: 'c1', key: 'confirm', requested_at: '' });
+    const question = pendingInputOf(asked.interaction.input_requests.confirm!, {
+      id: 'input-1',
+      server: 'calendar',
+      tool: 'book_meeting',
+      call_id: 'c1',
+      key: 'confirm',
+      requested_at: '',
+    });
     assert.equal(question.mode, 'form');
     assert.match(question.message, /Book "Planning"/);
     assert.deepEqual(answerProblems(question, { action: 'accept', content: { confirm: true } }), ['attendee: required']);
     assert.deepEqual(answerProblems(question, { action: 'accept', content: { confirm: true, attendee: 'dana@example.com' } }), []);
     assert.equal(modern.counters().executed.book_meeting ?? 0, 0, 'nothing booked before the answer');
     const booked = await run(activities.callToolDirect, {
-      server: calendar(), tool, arguments: args, retry, timeout_ms: 10_000,
+      server: calendar(),
+      tool,
+      arguments: args,
+      retry,
+      timeout_ms: 10_000,
       input_responses: { confirm: { action: 'accept', content: { confirm: true, attendee: 'dana@example.com' } } },
       request_state: asked.interaction.request_state,
     });
@@ -149,7 +181,11 @@ describe('MCP 2026-07-28 in the direct-mode activities', () => {
       assert.equal(again.interaction?.kind, 'input_required');
       await new Promise((resolve) => setTimeout(resolve, 5));
       const expired = await run(activities.callToolDirect, {
-        server: calendar(), tool, arguments: args, retry, timeout_ms: 10_000,
+        server: calendar(),
+        tool,
+        arguments: args,
+        retry,
+        timeout_ms: 10_000,
         input_responses: { confirm: { action: 'accept', content: { confirm: true, attendee: 'dana@example.com' } } },
         request_state: again.interaction?.kind === 'input_required' ? again.interaction.request_state : undefined,
       });
@@ -163,7 +199,10 @@ describe('MCP 2026-07-28 in the direct-mode activities', () => {
   it('export_calendar returns a task: tasks/get follows it to its result, tasks/cancel stops another', async () => {
     modern.reset();
     const listed = await run(activities.listToolsDirect, { server: calendar(), retry });
-    const tool = discoveredToolFromListed(listed.tools.find((each) => each.name === 'export_calendar')!, 'calendar');
+    const tool = discoveredToolFromListed(
+      listed.tools.find((each) => each.name === 'export_calendar')!,
+      'calendar',
+    );
     const started = await run(activities.callToolDirect, { server: calendar(), tool, arguments: { date: 'today', work_ms: 300 }, retry, timeout_ms: 10_000 });
     assert.equal(started.interaction?.kind, 'task');
     if (started.interaction?.kind !== 'task') return;
@@ -186,6 +225,9 @@ describe('MCP 2026-07-28 in the direct-mode activities', () => {
     const cancelled = await run(activities.getTaskDirect, { ...taskInput, task_id: other.interaction.task_id });
     assert.equal(cancelled.is_error, true);
     assert.match(cancelled.output, /cancelled/);
-    assert.deepEqual(modern.tasks().map((task) => task.status), ['completed', 'cancelled']);
+    assert.deepEqual(
+      modern.tasks().map((task) => task.status),
+      ['completed', 'cancelled'],
+    );
   });
 });

@@ -14,10 +14,20 @@ import { callTool2026, cancelTask, getTask, listTools2026, ProtocolViolationErro
 
 const SQL_TOOL = {
   name: 'execute_sql',
-  inputSchema: { type: 'object', properties: { region: { type: 'string', 'x-mcp-header': 'Region' }, query: { type: 'string' } }, required: ['region', 'query'] },
+  inputSchema: {
+    type: 'object',
+    properties: { region: { type: 'string', 'x-mcp-header': 'Region' }, query: { type: 'string' } },
+    required: ['region', 'query'],
+  },
 };
 const BAD_TOOL = { name: 'bad', inputSchema: { type: 'object', properties: { list: { type: 'array', items: { type: 'string', 'x-mcp-header': 'Item' } } } } };
-const DISCOVER = { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {}, extensions: { 'io.modelcontextprotocol/tasks': {} } }, ttlMs: 0, cacheScope: 'private' };
+const DISCOVER = {
+  resultType: 'complete',
+  supportedVersions: ['2026-07-28'],
+  capabilities: { tools: {}, extensions: { 'io.modelcontextprotocol/tasks': {} } },
+  ttlMs: 0,
+  cacheScope: 'private',
+};
 
 describe('the 2026-07-28 client on the wire', () => {
   let server: Server;
@@ -36,24 +46,37 @@ describe('the 2026-07-28 client on the wire', () => {
         if (mode === 'unauthorized') return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
         if (mode === 'serverError') return void res.writeHead(503).end('busy');
         if (mode === 'huge' && body.method === 'tools/call') {
-          const message = JSON.stringify({ jsonrpc: '2.0', id: body.id, result: { resultType: 'complete', content: [{ type: 'text', text: 'x'.repeat(9 * 1024 * 1024) }] } });
-          if (body.params.name === 'as_json') return void res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(message) }).end(message);
+          const message = JSON.stringify({
+            jsonrpc: '2.0',
+            id: body.id,
+            result: { resultType: 'complete', content: [{ type: 'text', text: 'x'.repeat(9 * 1024 * 1024) }] },
+          });
+          if (body.params.name === 'as_json')
+            return void res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(message) }).end(message);
           // No declared length: counted as it arrives.
           res.writeHead(200, { 'content-type': 'text/event-stream' });
-          for (let at = 0; at < message.length; at += 1024 * 1024) res.write(at === 0 ? `data: ${message.slice(at, at + 1024 * 1024)}` : message.slice(at, at + 1024 * 1024));
+          for (let at = 0; at < message.length; at += 1024 * 1024)
+            res.write(at === 0 ? `data: ${message.slice(at, at + 1024 * 1024)}` : message.slice(at, at + 1024 * 1024));
           return void res.end('\n\n');
         }
         if (mode === 'rpcError' || mode === 'modernOnly') {
           const supported = mode === 'rpcError' ? ['2025-11-25'] : ['2027-01-01'];
           res.writeHead(400, { 'content-type': 'application/json' });
-          return void res.end(JSON.stringify({ jsonrpc: '2.0', id: body.id, error: { code: -32022, message: 'Unsupported protocol version', data: { supported, requested: '2026-07-28' } } }));
+          return void res.end(
+            JSON.stringify({
+              jsonrpc: '2.0',
+              id: body.id,
+              error: { code: -32022, message: 'Unsupported protocol version', data: { supported, requested: '2026-07-28' } },
+            }),
+          );
         }
         const results: Record<string, unknown> = {
           'server/discover': DISCOVER,
           'tools/list': { resultType: 'complete', tools: [SQL_TOOL, BAD_TOOL], ttlMs: 1000, cacheScope: 'private' },
-          'tools/call': body.params.name === 'slow_export'
-            ? { resultType: 'task', taskId: 'task-1', status: 'working', pollIntervalMs: 250 }
-            : { resultType: 'complete', content: [{ type: 'text', text: 'done' }] },
+          'tools/call':
+            body.params.name === 'slow_export'
+              ? { resultType: 'task', taskId: 'task-1', status: 'working', pollIntervalMs: 250 }
+              : { resultType: 'complete', content: [{ type: 'text', text: 'done' }] },
           'tasks/get': { resultType: 'complete', taskId: 'task-1', status: 'completed', result: { content: [{ type: 'text', text: 'exported' }] } },
           'tasks/update': { resultType: 'complete' },
           'tasks/cancel': { resultType: 'complete' },
@@ -74,10 +97,19 @@ describe('the 2026-07-28 client on the wire', () => {
     const client = new Mcp2026Client(url, { headers: { authorization: 'Bearer t' } });
     assert.equal((await probe(client, {})).era, 'modern');
     const listing = await listTools2026(client, {});
-    assert.deepEqual(listing.tools.map((tool) => tool.name), ['execute_sql']);
+    assert.deepEqual(
+      listing.tools.map((tool) => tool.name),
+      ['execute_sql'],
+    );
     assert.equal(listing.ttl_ms, 1000);
     assert.equal(listing.cache_scope, 'private');
-    const answer = await callTool2026(client, { name: 'execute_sql', input_schema: SQL_TOOL.inputSchema }, { region: 'Hello, 世界', query: 'select 1' }, {}, {});
+    const answer = await callTool2026(
+      client,
+      { name: 'execute_sql', input_schema: SQL_TOOL.inputSchema },
+      { region: 'Hello, 世界', query: 'select 1' },
+      {},
+      {},
+    );
     assert.equal(answer.kind, 'complete');
     const [discover, list, call] = seen;
     assert.equal(discover!.body.method, 'server/discover');
@@ -91,7 +123,10 @@ describe('the 2026-07-28 client on the wire', () => {
     const meta = call!.body.params._meta as Record<string, unknown>;
     assert.equal(meta['io.modelcontextprotocol/protocolVersion'], '2026-07-28');
     assert.deepEqual(meta['io.modelcontextprotocol/clientInfo'], { name: 'mcpflow', version: '0.1.0' });
-    assert.deepEqual(meta['io.modelcontextprotocol/clientCapabilities'], { elicitation: { form: {}, url: {} }, extensions: { 'io.modelcontextprotocol/tasks': {} } });
+    assert.deepEqual(meta['io.modelcontextprotocol/clientCapabilities'], {
+      elicitation: { form: {}, url: {} },
+      extensions: { 'io.modelcontextprotocol/tasks': {} },
+    });
     assert.notEqual(list!.body.id, call!.body.id);
   });
 
@@ -100,7 +135,13 @@ describe('the 2026-07-28 client on the wire', () => {
     const client = new Mcp2026Client(url);
     await probe(client, {});
     seen.length = 0;
-    await callTool2026(client, { name: 'execute_sql', input_schema: SQL_TOOL.inputSchema }, { region: 'eu', query: 'q' }, { input_responses: { ok: { action: 'decline' } }, request_state: 'opaque-state' }, {});
+    await callTool2026(
+      client,
+      { name: 'execute_sql', input_schema: SQL_TOOL.inputSchema },
+      { region: 'eu', query: 'q' },
+      { input_responses: { ok: { action: 'decline' } }, request_state: 'opaque-state' },
+      {},
+    );
     assert.deepEqual(seen[0]!.body.params.inputResponses, { ok: { action: 'decline' } });
     assert.equal(seen[0]!.body.params.requestState, 'opaque-state');
     const task = await callTool2026(client, { name: 'slow_export', input_schema: { type: 'object' } }, {}, {}, {});
@@ -111,11 +152,14 @@ describe('the 2026-07-28 client on the wire', () => {
     await updateTask(client, 'task-1', { confirm: { action: 'accept', content: { ok: true } } }, {});
     await cancelTask(client, 'task-1', {});
     const tasks = seen.slice(2);
-    assert.deepEqual(tasks.map((each) => [each.body.method, each.headers['mcp-method'], each.headers['mcp-name']]), [
-      ['tasks/get', 'tasks/get', 'task-1'],
-      ['tasks/update', 'tasks/update', 'task-1'],
-      ['tasks/cancel', 'tasks/cancel', 'task-1'],
-    ]);
+    assert.deepEqual(
+      tasks.map((each) => [each.body.method, each.headers['mcp-method'], each.headers['mcp-name']]),
+      [
+        ['tasks/get', 'tasks/get', 'task-1'],
+        ['tasks/update', 'tasks/update', 'task-1'],
+        ['tasks/cancel', 'tasks/cancel', 'task-1'],
+      ],
+    );
     assert.deepEqual(tasks[1]!.body.params.inputResponses, { confirm: { action: 'accept', content: { ok: true } } });
     assert.equal((tasks[0]!.body.params._meta as Record<string, unknown>)['io.modelcontextprotocol/protocolVersion'], '2026-07-28');
   });
@@ -148,7 +192,10 @@ describe('the 2026-07-28 client on the wire', () => {
     const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/mcp`;
     try {
       const reason = new DOMException('given up', 'TimeoutError');
-      await assert.rejects(memory.negotiate(silentUrl, new Mcp2026Client(silentUrl), { signal: abortAfter(200, reason) }), (error: unknown) => error === reason);
+      await assert.rejects(
+        memory.negotiate(silentUrl, new Mcp2026Client(silentUrl), { signal: abortAfter(200, reason) }),
+        (error: unknown) => error === reason,
+      );
       assert.equal(memory.get(silentUrl), undefined);
     } finally {
       silent.closeAllConnections();
@@ -176,11 +223,17 @@ function abortAfter(ms: number, reason: unknown): AbortSignal {
 }
 
 describe('reading a tools/call answer', () => {
-  const elicit = (message: string) => ({ method: 'elicitation/create', params: { message, requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } } } } });
+  const elicit = (message: string) => ({
+    method: 'elicitation/create',
+    params: { message, requestedSchema: { type: 'object', properties: { ok: { type: 'boolean' } } } },
+  });
 
   it('refuses what the revision does not allow, naming it', () => {
     assert.throws(() => readCallAnswer({ resultType: 'input_required' }), ProtocolViolationError);
-    assert.throws(() => readCallAnswer({ resultType: 'input_required', inputRequests: { s: { method: 'sampling/createMessage', params: {} } } }), /asked for "sampling\/createMessage".*only elicitation/);
+    assert.throws(
+      () => readCallAnswer({ resultType: 'input_required', inputRequests: { s: { method: 'sampling/createMessage', params: {} } } }),
+      /asked for "sampling\/createMessage".*only elicitation/,
+    );
     assert.throws(() => readCallAnswer({ resultType: 'input_required', inputRequests: { big: elicit('x'.repeat(40_000)) } }), /more than 32768 bytes/);
     assert.throws(() => readCallAnswer({ resultType: 'streaming' }), /resultType "streaming"/);
     assert.throws(() => readCallAnswer({ resultType: 'task', taskId: '', status: 'working' }), /does not match MCP 2026-07-28/);
@@ -189,6 +242,10 @@ describe('reading a tools/call answer', () => {
   it('reads a result without resultType (an earlier-revision server) as complete', () => {
     const answer = readCallAnswer({ content: [{ type: 'text', text: 'hi' }] });
     assert.equal(answer.kind, 'complete');
-    assert.deepEqual(readCallAnswer({ resultType: 'input_required', requestState: 'opaque' }), { kind: 'input_required', input_requests: {}, request_state: 'opaque' });
+    assert.deepEqual(readCallAnswer({ resultType: 'input_required', requestState: 'opaque' }), {
+      kind: 'input_required',
+      input_requests: {},
+      request_state: 'opaque',
+    });
   });
 });

@@ -78,7 +78,11 @@ export async function startOAuth2026Server(): Promise<OAuth2026Server> {
   async function route(req: IncomingMessage, res: ServerResponse) {
     const body = await readBody(req);
     if (req.url === '/token') return token(body, res);
-    const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body: req.method === 'POST' ? body : undefined });
+    const request = new Request(`http://127.0.0.1${req.url}`, {
+      method: req.method,
+      headers: req.headers as Record<string, string>,
+      body: req.method === 'POST' ? body : undefined,
+    });
     const message = body ? (JSON.parse(body) as { method?: string; params?: { _meta?: Record<string, unknown> } }) : {};
     const record: Seen = {
       method: message.method ?? '',

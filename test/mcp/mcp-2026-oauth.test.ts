@@ -64,7 +64,13 @@ describe('an OAuth-protected MCP 2026-07-28 server in direct mode', () => {
       expires_at: expiresAt,
       discovery: {
         authorizationServerUrl: fixture.issuer,
-        authorizationServerMetadata: { issuer: fixture.issuer, authorization_endpoint: `${fixture.issuer}authorize`, token_endpoint: fixture.tokenEndpoint, response_types_supported: ['code'], code_challenge_methods_supported: ['S256'] },
+        authorizationServerMetadata: {
+          issuer: fixture.issuer,
+          authorization_endpoint: `${fixture.issuer}authorize`,
+          token_endpoint: fixture.tokenEndpoint,
+          response_types_supported: ['code'],
+          code_challenge_methods_supported: ['S256'],
+        },
         resourceMetadata: { resource: fixture.url, authorization_servers: [fixture.issuer] },
       },
       updated_at: new Date().toISOString(),
@@ -74,7 +80,10 @@ describe('an OAuth-protected MCP 2026-07-28 server in direct mode', () => {
 
   async function whoami() {
     const listed = await run(activities.listToolsDirect, { server: secure(), retry });
-    const tool = discoveredToolFromListed(listed.tools.find((each) => each.name === 'whoami')!, 'secure');
+    const tool = discoveredToolFromListed(
+      listed.tools.find((each) => each.name === 'whoami')!,
+      'secure',
+    );
     return run(activities.callToolDirect, { server: secure(), tool, arguments: {}, retry, timeout_ms: 10_000 });
   }
 
@@ -94,7 +103,11 @@ describe('an OAuth-protected MCP 2026-07-28 server in direct mode', () => {
     assert.equal(result.output, 'you are mcpflow-client');
     assert.equal(protocols.get(fixture.url)?.era, 'modern');
     const wire = JSON.stringify(fixture.seen);
-    assert.deepEqual(fixture.seen.map((each) => each.method), ['server/discover', 'tools/list', 'tools/call'], wire);
+    assert.deepEqual(
+      fixture.seen.map((each) => each.method),
+      ['server/discover', 'tools/list', 'tools/call'],
+      wire,
+    );
     for (const each of fixture.seen) {
       assert.equal(each.era, 'modern', wire);
       assert.equal(each.token, tokens.access_token, wire);
@@ -116,6 +129,9 @@ describe('an OAuth-protected MCP 2026-07-28 server in direct mode', () => {
     assert.equal((await whoami()).output, 'you are mcpflow-client');
     assert.equal(fixture.counts.refreshes, refreshesBefore + 2);
     assert.equal(fixture.seen[0]?.status, 401);
-    assert.ok(fixture.seen.every((each) => each.era === 'modern'), 'the 2026 path kept the call: no fallback to 2025');
+    assert.ok(
+      fixture.seen.every((each) => each.era === 'modern'),
+      'the 2026 path kept the call: no fallback to 2025',
+    );
   });
 });

@@ -82,7 +82,10 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
         const handle = await start(scripted(url, 'list_events', { date: 'today' }));
         const result = await handle.result();
         assert.equal(result.success, true, result.error ?? '');
-        assert.deepEqual(result.tool_calls.map((call) => `${call.tool}:${call.status}`), ['list_events:completed']);
+        assert.deepEqual(
+          result.tool_calls.map((call) => `${call.tool}:${call.status}`),
+          ['list_events:completed'],
+        );
         outputs.push(result.tool_calls[0]!.output ?? '');
         if (url === modern.url) await saveHistoryFixture(handle, 'query-direct-mcp2026-call');
       }
@@ -99,7 +102,11 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
         workflowId: uniqueWorkflowId('mcp2026-elicit'),
         args: [scripted(modern.url, 'book_meeting', { title: 'Planning', date: 'tomorrow', start_time: '10:00' })],
       });
-      const waiting = await waitFor(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the question');
+      const waiting = await waitFor(
+        () => progressOf(handle),
+        (progress) => (progress.pending_input ?? []).length > 0,
+        'the question',
+      );
       const question = waiting.pending_input![0]!;
       assert.equal(question.mode, 'form');
       assert.match(question.message, /Book "Planning" on .* at 10:00\? Who should attend\?/);
@@ -111,11 +118,14 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
       await restart();
 
       const client = new McpflowClient(env.client, env.connection, { address: env.address, namespace: env.namespace });
-      await assert.rejects(answerInput(client, handle.workflowId, { request_id: question.id, action: 'accept', content: { confirm: true } }), (error: unknown) => {
-        assert.ok(error instanceof UpdateRejectedError, String(error));
-        assert.match(error.message, /attendee/);
-        return true;
-      });
+      await assert.rejects(
+        answerInput(client, handle.workflowId, { request_id: question.id, action: 'accept', content: { confirm: true } }),
+        (error: unknown) => {
+          assert.ok(error instanceof UpdateRejectedError, String(error));
+          assert.match(error.message, /attendee/);
+          return true;
+        },
+      );
       const wrong = await runCli(['answer', handle.workflowId, question.id, '--json', '{"confirm": "yes"}'], {
         via: 'source',
         env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace },
@@ -145,7 +155,11 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
     modern.reset();
     await inProcess(async (start) => {
       const handle = await start(scripted(modern.url, 'book_meeting', { title: 'Retro', date: 'today', start_time: '16:00' }));
-      await waitFor(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the question');
+      await waitFor(
+        () => progressOf(handle),
+        (progress) => (progress.pending_input ?? []).length > 0,
+        'the question',
+      );
       const shown = await runCli(['progress', handle.workflowId], { via: 'source', env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace } });
       assert.equal(shown.code, 0, shown.stderr);
       assert.match(shown.stdout, /\? calendar · book_meeting asks: Book "Retro"/);
@@ -166,14 +180,29 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
     try {
       await inProcess(async (start) => {
         const handle = await start(scripted(modern.url, 'book_meeting', { title: 'Sync', date: 'today', start_time: '11:00' }));
-        const first = await waitFor(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the question');
-        await handle.executeUpdate(answerUpdate, { args: [{ request_id: first.pending_input![0]!.id, action: 'accept', content: { confirm: true, attendee: 'kim@example.com' } }] });
-        const again = await waitFor(() => progressOf(handle), (progress) => (progress.pending_input ?? []).some((input) => input.asked_again === true), 'the question asked again');
-        assert.ok(again.events.some((event) => /no longer accepts the earlier answer/.test(event.message)), 'progress says why');
+        const first = await waitFor(
+          () => progressOf(handle),
+          (progress) => (progress.pending_input ?? []).length > 0,
+          'the question',
+        );
+        await handle.executeUpdate(answerUpdate, {
+          args: [{ request_id: first.pending_input![0]!.id, action: 'accept', content: { confirm: true, attendee: 'kim@example.com' } }],
+        });
+        const again = await waitFor(
+          () => progressOf(handle),
+          (progress) => (progress.pending_input ?? []).some((input) => input.asked_again === true),
+          'the question asked again',
+        );
+        assert.ok(
+          again.events.some((event) => /no longer accepts the earlier answer/.test(event.message)),
+          'progress says why',
+        );
         modern.setInteractive({ requestStateTtlMs: 600_000 });
         const second = again.pending_input!.find((input) => input.asked_again)!;
         assert.notEqual(second.id, first.pending_input![0]!.id);
-        await handle.executeUpdate(answerUpdate, { args: [{ request_id: second.id, action: 'accept', content: { confirm: true, attendee: 'kim@example.com' } }] });
+        await handle.executeUpdate(answerUpdate, {
+          args: [{ request_id: second.id, action: 'accept', content: { confirm: true, attendee: 'kim@example.com' } }],
+        });
         const result = await handle.result();
         assert.equal(result.success, true);
         assert.match(result.tool_calls[0]!.output ?? '', /Booked Sync/);
@@ -188,7 +217,11 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
     modern.reset();
     await inProcess(async (start) => {
       const handle = await start(scripted(modern.url, 'link_calendar', {}));
-      const waiting = await waitFor(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the URL request');
+      const waiting = await waitFor(
+        () => progressOf(handle),
+        (progress) => (progress.pending_input ?? []).length > 0,
+        'the URL request',
+      );
       assert.equal(waiting.pending_input![0]!.mode, 'url');
       assert.equal(waiting.pending_input![0]!.url, `${modern.adminUrl}/consent`);
       await assert.rejects(handle.executeUpdate(answerUpdate, { args: [{ action: 'accept', content: { x: 'y' } }] }), (error: unknown) => {
@@ -204,7 +237,11 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
   it('a hosted-mode query takes no answers, and `answer` says so', async () => {
     await inProcess(async (start) => {
       const handle = await start({ query: 'Do I have meetings today?', servers: [{ label: 'calendar', url: legacy.url, require_approval: 'always' }], retry });
-      await waitFor(() => progressOf(handle), (progress) => progress.pending_approvals.length > 0, 'the approval request');
+      await waitFor(
+        () => progressOf(handle),
+        (progress) => progress.pending_approvals.length > 0,
+        'the approval request',
+      );
       const client = new McpflowClient(env.client, env.connection, { address: env.address, namespace: env.namespace });
       await assert.rejects(answerInput(client, handle.workflowId, { action: 'decline' }), /takes no answers.*mcpflow approve/);
       await handle.terminate('test done');
@@ -219,14 +256,21 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
         workflowId: uniqueWorkflowId('mcp2026-task'),
         args: [scripted(modern.url, 'export_calendar', { date: 'today', work_ms: 6_000 }, { call_timeout_ms: 60_000 })],
       });
-      const running = await waitFor(() => progressOf(handle), (progress) => (progress.tasks ?? []).some((task) => task.polls >= 2), 'a few polls');
+      const running = await waitFor(
+        () => progressOf(handle),
+        (progress) => (progress.tasks ?? []).some((task) => task.polls >= 2),
+        'a few polls',
+      );
       assert.equal(running.tasks![0]!.status, 'working');
       await restart();
       const result = await handle.result();
       assert.equal(result.success, true, result.error ?? '');
       assert.match(result.tool_calls[0]!.output ?? '', /Exported 2 meeting\(s\)/);
       assert.equal(modern.counters().executed.export_calendar, 1, 'the call started once');
-      assert.deepEqual(modern.tasks().map((task) => task.status), ['completed']);
+      assert.deepEqual(
+        modern.tasks().map((task) => task.status),
+        ['completed'],
+      );
       const done = await progressOf(handle);
       assert.equal(done.tasks![0]!.status, 'completed');
       assert.ok(done.tasks![0]!.polls >= 3);
@@ -238,7 +282,11 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
     modern.reset();
     await inProcess(async (start) => {
       const handle = await start(scripted(modern.url, 'export_calendar', { date: 'today', work_ms: 1_000, ask_format: true }, { call_timeout_ms: 60_000 }));
-      const waiting = await waitFor(() => progressOf(handle), (progress) => (progress.pending_input ?? []).length > 0, 'the task\'s question');
+      const waiting = await waitFor(
+        () => progressOf(handle),
+        (progress) => (progress.pending_input ?? []).length > 0,
+        "the task's question",
+      );
       assert.match(waiting.pending_input![0]!.message, /Which format/);
       assert.equal(waiting.tasks![0]!.status, 'input_required');
       await assert.rejects(handle.executeUpdate(answerUpdate, { args: [{ action: 'accept', content: { format: 'pdf' } }] }), (error: unknown) => {
@@ -260,7 +308,10 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
       const result = await handle.result();
       assert.equal(result.tool_calls[0]!.status, 'failed');
       assert.match(result.tool_calls[0]!.output ?? '', /did not finish within the call timeout \(3000 ms\) and was cancelled/);
-      assert.deepEqual(modern.tasks().map((task) => task.status), ['cancelled']);
+      assert.deepEqual(
+        modern.tasks().map((task) => task.status),
+        ['cancelled'],
+      );
       const progress = await progressOf(handle);
       assert.equal(progress.tasks![0]!.status, 'cancelled');
     });
@@ -270,10 +321,18 @@ describe('MCP 2026-07-28 servers in direct mode', () => {
     modern.reset();
     await inProcess(async (start) => {
       const handle = await start(scripted(modern.url, 'export_calendar', { work_ms: 120_000 }, { call_timeout_ms: 300_000 }));
-      await waitFor(() => progressOf(handle), (progress) => (progress.tasks ?? []).some((task) => task.polls >= 1), 'the first poll');
+      await waitFor(
+        () => progressOf(handle),
+        (progress) => (progress.tasks ?? []).some((task) => task.polls >= 1),
+        'the first poll',
+      );
       await handle.cancel();
       await assert.rejects(handle.result(), (error: unknown) => error instanceof WorkflowFailedError);
-      await waitFor(async () => modern.tasks(), (tasks) => tasks[0]?.status === 'cancelled', 'the server to see tasks/cancel');
+      await waitFor(
+        async () => modern.tasks(),
+        (tasks) => tasks[0]?.status === 'cancelled',
+        'the server to see tasks/cancel',
+      );
       assert.equal(modern.counters().executed.export_calendar, 1);
     });
   });

@@ -53,7 +53,10 @@ describe('OAuth token store', () => {
     const file = path.join(dir, 'bad.json');
     await writeFile(file, '{"version":1,"servers":{}}', { mode: 0o600 });
     await chmod(file, 0o640);
-    await assert.rejects(readTokenStore(file), (error: unknown) => error instanceof TokenStoreError && /can be read by other users \(mode 640\): run chmod 600/.test(error.message));
+    await assert.rejects(
+      readTokenStore(file),
+      (error: unknown) => error instanceof TokenStoreError && /can be read by other users \(mode 640\): run chmod 600/.test(error.message),
+    );
     await chmod(file, 0o600);
     await writeFile(file, 'not json');
     await assert.rejects(readTokenStore(file), /is not valid JSON: delete it and sign in again with `mcpflow auth <label>`/);

@@ -27,7 +27,13 @@ const retry = { max_retries: 2, base_delay_ms: 100, max_delay_ms: 200, rate_limi
 
 describe('OAuth server config', () => {
   it('"auth": { "oauth": true } on HTTP servers only, never together with a token reference', () => {
-    assert.deepEqual(parseServerSpec('secure=http://127.0.0.1:1/mcp,auth=oauth,approval=never'), { label: 'secure', url: 'http://127.0.0.1:1/mcp', auth: { oauth: true }, require_approval: 'never', inline: true });
+    assert.deepEqual(parseServerSpec('secure=http://127.0.0.1:1/mcp,auth=oauth,approval=never'), {
+      label: 'secure',
+      url: 'http://127.0.0.1:1/mcp',
+      auth: { oauth: true },
+      require_approval: 'never',
+      inline: true,
+    });
     assert.deepEqual(parseServerSpec('t=http://127.0.0.1:1/mcp,auth=env:T_TOKEN').authorization, { env: 'T_TOKEN' });
     const problem = (input: unknown) => {
       const parsed = ServerConfigSchema.safeParse(input);
@@ -71,7 +77,12 @@ describe('OAuth-protected server in direct mode', () => {
   });
 
   function withOAuthWorker<T>(body: (run: (input: QueryInput) => ReturnType<typeof startAndWait>) => Promise<T>): Promise<T> {
-    const activities = createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env: { MCPFLOW_TOKEN_STORE: store }, mcpConnections: pool });
+    const activities = createActivities({
+      serverRegistry: { servers: [], allowInline: true },
+      openaiBaseURL: stack.emulator.url,
+      env: { MCPFLOW_TOKEN_STORE: store },
+      mcpConnections: pool,
+    });
     return withWorker({ taskQueue, activities }, (env) => body((input) => startAndWait(env.client, input)));
   }
 
@@ -122,7 +133,10 @@ describe('OAuth-protected server in direct mode', () => {
       assert.equal(failures, 1, 'one failed attempt, no retries');
       assert.equal(oauth.calls, 0);
 
-      const cli = await runCli(['query', 'Who am I?', '--mode', 'direct', '--server', `secure=${oauth.url},auth=oauth,approval=never`], { via: 'source', env: cliEnv() });
+      const cli = await runCli(['query', 'Who am I?', '--mode', 'direct', '--server', `secure=${oauth.url},auth=oauth,approval=never`], {
+        via: 'source',
+        env: cliEnv(),
+      });
       assert.equal(cli.code, 1, cli.stderr);
       assert.match(cli.stdout + cli.stderr, /mcpflow auth secure/);
     });
@@ -163,7 +177,11 @@ describe('OAuth-protected server in direct mode', () => {
   it('hosted mode: the model platform gets the stored token as `authorization`; it never reaches history', async () => {
     const { tokens } = JSON.parse(await readFile(store, 'utf8')).servers[oauth.url];
     await withOAuthWorker(async (run) => {
-      const outcome = await run({ ...whoami(), mode: 'hosted', metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ server: 'secure', tool: 'whoami' }], answer: 'done' }) } });
+      const outcome = await run({
+        ...whoami(),
+        mode: 'hosted',
+        metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ server: 'secure', tool: 'whoami' }], answer: 'done' }) },
+      });
       assert.equal(outcome.value?.success, true, outcome.error ?? outcome.value?.error ?? '');
       assert.equal(outcome.value?.tool_calls[0]?.output, 'you sent: Bearer ***');
       for (const secret of [tokens.access_token, tokens.refresh_token]) assert.ok(!outcome.history.includes(secret), 'no token in history');
@@ -201,10 +219,18 @@ describe('OAuth-protected server in direct mode', () => {
       const three = await run({
         ...whoami(),
         catalog,
-        metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ tool: 'secure__whoami' }, { tool: 'secure__whoami' }, { tool: 'secure__whoami' }], answer: 'done' }) },
+        metadata: {
+          [SCRIPT_METADATA_KEY]: JSON.stringify({
+            calls: [{ tool: 'secure__whoami' }, { tool: 'secure__whoami' }, { tool: 'secure__whoami' }],
+            answer: 'done',
+          }),
+        },
       });
       assert.equal(three.value?.success, true, three.error ?? three.value?.error ?? '');
-      assert.deepEqual(three.value?.tool_calls.map((call) => call.status), ['completed', 'completed', 'completed']);
+      assert.deepEqual(
+        three.value?.tool_calls.map((call) => call.status),
+        ['completed', 'completed', 'completed'],
+      );
       assert.equal(oauth.provider.counts.refreshes, 3, 'one refresh for the three calls');
 
       // The provider alone, as a transport asks it before every request: a valid token, refreshed first.
@@ -215,7 +241,11 @@ describe('OAuth-protected server in direct mode', () => {
       assert.equal(oauth.provider.counts.refreshes, 4);
       assert.equal(token, JSON.parse(await readFile(store, 'utf8')).servers[oauth.url].tokens.access_token);
       assert.notEqual(token, latest.servers[oauth.url].tokens.access_token);
-      assert.equal(oauthProviderFor({ label: 'plain', url: oauth.url, require_approval: 'never' }, { MCPFLOW_TOKEN_STORE: store }), undefined, 'no OAuth, no provider');
+      assert.equal(
+        oauthProviderFor({ label: 'plain', url: oauth.url, require_approval: 'never' }, { MCPFLOW_TOKEN_STORE: store }),
+        undefined,
+        'no OAuth, no provider',
+      );
     });
   });
 
@@ -285,7 +315,11 @@ describe('OAuth-protected server in direct mode', () => {
   });
 
   it('`mcpflow auth` refuses an authorization server whose endpoints are plain HTTP off this machine', async () => {
-    const fake = await startMismatchedIssuerServer((base) => ({ issuer: `${base}/as`, authorization_endpoint: `${base}/as/authorize`, token_endpoint: 'http://as.example/token' }));
+    const fake = await startMismatchedIssuerServer((base) => ({
+      issuer: `${base}/as`,
+      authorization_endpoint: `${base}/as/authorize`,
+      token_endpoint: 'http://as.example/token',
+    }));
     try {
       const run = await runCli(['auth', 'fake', '--server', `fake=${fake.url},auth=oauth`, '--no-browser'], { via: 'source', env: cliEnv() });
       assert.equal(run.code, 1, run.stderr);
@@ -327,7 +361,8 @@ async function startMismatchedIssuerServer(endpoints?: (base: string) => Record<
         ...endpoints?.(base),
       });
     }
-    if (request.url === '/mcp') return json(401, { error: 'invalid_token' }, { 'www-authenticate': `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"` });
+    if (request.url === '/mcp')
+      return json(401, { error: 'invalid_token' }, { 'www-authenticate': `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"` });
     json(404, {});
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

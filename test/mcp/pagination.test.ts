@@ -16,27 +16,42 @@ describe('paginated tools/list in direct mode', () => {
     await teardownTestEnv();
   });
 
-  it('every page is listed by one activity, in the server\'s order', async () => {
+  it("every page is listed by one activity, in the server's order", async () => {
     await getTestEnv();
     const taskQueue = uniqueTaskQueue('paged');
-    await withWorker({ taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, env: {}, mcpConnections: pool }) }, async (env) => {
-      const handle = await env.client.workflow.start(discoverTools, {
-        taskQueue,
-        workflowId: uniqueWorkflowId('paged'),
-        args: [{ mode: 'direct', servers: [{ label: 'paged', command: process.execPath, args: ['--import', 'tsx', SERVER], require_approval: 'never', inline: true }] }],
-      });
-      const result = await handle.result();
-      assert.deepEqual(result.servers.map((server) => [server.label, server.status, server.tool_count]), [['paged', 'ok', 25]]);
-      const names = result.catalog.servers.paged!.tools.map((tool) => tool.name);
-      assert.equal(names.length, 25);
-      assert.deepEqual(names, Array.from({ length: 25 }, (_, index) => `tool_${String(24 - index).padStart(2, '0')}`), "the server's order, page after page");
-      assert.deepEqual(
-        logged.filter((line) => /list page at/.test(line)).map((line) => /at (\d+)/.exec(line)![1]),
-        ['0', '10', '20'],
-      );
-      const history = await handle.fetchHistory();
-      const scheduled = (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes);
-      assert.equal(scheduled.length, 1, 'one listing activity');
-    });
+    await withWorker(
+      { taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, env: {}, mcpConnections: pool }) },
+      async (env) => {
+        const handle = await env.client.workflow.start(discoverTools, {
+          taskQueue,
+          workflowId: uniqueWorkflowId('paged'),
+          args: [
+            {
+              mode: 'direct',
+              servers: [{ label: 'paged', command: process.execPath, args: ['--import', 'tsx', SERVER], require_approval: 'never', inline: true }],
+            },
+          ],
+        });
+        const result = await handle.result();
+        assert.deepEqual(
+          result.servers.map((server) => [server.label, server.status, server.tool_count]),
+          [['paged', 'ok', 25]],
+        );
+        const names = result.catalog.servers.paged!.tools.map((tool) => tool.name);
+        assert.equal(names.length, 25);
+        assert.deepEqual(
+          names,
+          Array.from({ length: 25 }, (_, index) => `tool_${String(24 - index).padStart(2, '0')}`),
+          "the server's order, page after page",
+        );
+        assert.deepEqual(
+          logged.filter((line) => /list page at/.test(line)).map((line) => /at (\d+)/.exec(line)![1]),
+          ['0', '10', '20'],
+        );
+        const history = await handle.fetchHistory();
+        const scheduled = (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes);
+        assert.equal(scheduled.length, 1, 'one listing activity');
+      },
+    );
   });
 });

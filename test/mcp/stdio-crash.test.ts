@@ -58,7 +58,13 @@ describe('a stdio server that crashes mid-call', () => {
     // The server is defined in the workflow input: this test's worker is one person's.
     const worker = startCli(['worker', '--allow-inline-servers'], {
       via: 'source',
-      env: { TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_NAMESPACE: stack.env.namespace, MCPFLOW_TASK_QUEUE: taskQueue, OPENAI_BASE_URL: stack.emulator.url, FLAKY_DIR: dir },
+      env: {
+        TEMPORAL_ADDRESS: stack.env.address,
+        TEMPORAL_NAMESPACE: stack.env.namespace,
+        MCPFLOW_TASK_QUEUE: taskQueue,
+        OPENAI_BASE_URL: stack.emulator.url,
+        FLAKY_DIR: dir,
+      },
     });
     const stopped = collect(worker, 180_000);
     try {
@@ -73,15 +79,31 @@ describe('a stdio server that crashes mid-call', () => {
     const taskQueue = currentTaskQueue;
     await waitForOutput(worker, /Press Ctrl-C to stop/, 120_000);
 
-    const flaky = { label: 'flaky', command: process.execPath, args: ['--import', 'tsx', FLAKY_BIN, dir], env: { FLAKY_DIR: { env: 'FLAKY_DIR' } }, cwd: REPO_ROOT, require_approval: 'never' as const, inline: true as const };
+    const flaky = {
+      label: 'flaky',
+      command: process.execPath,
+      args: ['--import', 'tsx', FLAKY_BIN, dir],
+      env: { FLAKY_DIR: { env: 'FLAKY_DIR' } },
+      cwd: REPO_ROOT,
+      require_approval: 'never' as const,
+      inline: true as const,
+    };
     const run = async (tool: string) => {
-      const input: QueryInput = { query: `Use ${tool}`, mode: 'direct', servers: [flaky], retry, metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ tool: `flaky__${tool}` }], answer: 'done' }) } };
+      const input: QueryInput = {
+        query: `Use ${tool}`,
+        mode: 'direct',
+        servers: [flaky],
+        retry,
+        metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ tool: `flaky__${tool}` }], answer: 'done' }) },
+      };
       const handle = await stack.env.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('stdio-crash'), args: [input] });
       const result = await handle.result();
       const events = (await handle.fetchHistory()).events ?? [];
       // A retried attempt leaves no event of its own: the started event of the last one carries its number and the failure before it.
       const scheduled = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'callToolDirect');
-      const callStarted = events.find((event) => String(event.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled?.eventId))?.activityTaskStartedEventAttributes;
+      const callStarted = events.find(
+        (event) => String(event.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled?.eventId),
+      )?.activityTaskStartedEventAttributes;
       const finalFailures = events.filter((event) => event.activityTaskFailedEventAttributes).length;
       // The message travels in the failure's encoded attributes (src/codec/failure-converter.ts).
       const lastFailure = (await decodeOptionalFailureToOptionalError(loadDataConverter(mcpflowDataConverter({})), callStarted?.lastFailure))?.message ?? '';
@@ -114,7 +136,11 @@ describe('a stdio server that crashes mid-call', () => {
     const pid3 = pidOf(again.call?.output);
     assert.ok(pid3 > 0 && pid3 !== pid2, 'restarted after the second crash');
     // The running server and its helper; the crashed servers' helpers went with them.
-    await until(() => processesMentioning(dir).length === 2, `2 processes (server ${pid3} and its helper), found ${processesMentioning(dir).join(', ')}`, 15_000);
+    await until(
+      () => processesMentioning(dir).length === 2,
+      `2 processes (server ${pid3} and its helper), found ${processesMentioning(dir).join(', ')}`,
+      15_000,
+    );
 
     worker.kill('SIGTERM');
     const exit = await stopped;

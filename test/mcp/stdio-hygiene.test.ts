@@ -46,15 +46,27 @@ describe('a hostile stdio server in the pool', () => {
   it('idle close: the server and the 5 helpers it moved out of its process group are all gone', async () => {
     const answer = await call(server(5), 'whoami');
     assert.match(JSON.stringify(answer), /pid \d+/);
-    await until(() => processesMentioning(dir).length === 6, () => `the server and 5 helpers running: ${processesMentioning(dir).join(', ')}`, 20_000);
+    await until(
+      () => processesMentioning(dir).length === 6,
+      () => `the server and 5 helpers running: ${processesMentioning(dir).join(', ')}`,
+      20_000,
+    );
     // The pool closes the idle server after 300 ms.
-    await until(() => processesMentioning(dir).length === 0, () => `left running after the idle close: ${processesMentioning(dir).join(', ')}`, 20_000);
+    await until(
+      () => processesMentioning(dir).length === 0,
+      () => `left running after the idle close: ${processesMentioning(dir).join(', ')}`,
+      20_000,
+    );
   });
 
   it('a crash after 300 MB of stderr without a newline: a connection failure, bounded log, no helper left', async () => {
     const config = server(3);
     await call(config, 'whoami');
-    await until(() => processesMentioning(dir).length === 4, () => `the server and 3 helpers running: ${processesMentioning(dir).join(', ')}`, 20_000);
+    await until(
+      () => processesMentioning(dir).length === 4,
+      () => `the server and 3 helpers running: ${processesMentioning(dir).join(', ')}`,
+      20_000,
+    );
     logged.length = 0;
     const heapBefore = process.memoryUsage().rss;
     const failure = await call(config, 'flood_stderr').then(
@@ -62,12 +74,19 @@ describe('a hostile stdio server in the pool', () => {
       (error: unknown) => error,
     );
     assert.equal(classifyError(failure).type, 'connection', String(failure));
-    assert.ok(process.memoryUsage().rss - heapBefore < 150 * 1024 * 1024, `the flood stayed out of memory (${Math.round((process.memoryUsage().rss - heapBefore) / 1e6)} MB more)`);
+    assert.ok(
+      process.memoryUsage().rss - heapBefore < 150 * 1024 * 1024,
+      `the flood stayed out of memory (${Math.round((process.memoryUsage().rss - heapBefore) / 1e6)} MB more)`,
+    );
     const stderrLines = logged.filter((line) => line.startsWith('MCP server hostile (stdio): '));
     assert.equal(stderrLines.length, 1, `one log line for one stderr line: ${stderrLines.map((line) => line.slice(0, 120)).join(' | ')}`);
     assert.match(stderrLines[0]!, /^MCP server hostile \(stdio\): x{2000}… \(line cut: \d+ more bytes\)$/);
     assert.ok(Number(/(\d+) more bytes/.exec(stderrLines[0]!)![1]) > 300 * 1024 * 1024 - 10_000, 'the rest of the 300 MB was counted');
-    await until(() => processesMentioning(dir).length === 0, () => `left running after the crash: ${processesMentioning(dir).join(', ')}`, 20_000);
+    await until(
+      () => processesMentioning(dir).length === 0,
+      () => `left running after the crash: ${processesMentioning(dir).join(', ')}`,
+      20_000,
+    );
   });
 
   it('a 30 MB stdout message without a newline closes the connection: a connection failure', async () => {
@@ -78,7 +97,11 @@ describe('a hostile stdio server in the pool', () => {
     );
     assert.equal(classifyError(failure).type, 'connection', String(failure));
     assert.ok(logged.some((line) => /stopped or broke/.test(line)));
-    await until(() => processesMentioning(dir).length === 0, () => `left running: ${processesMentioning(dir).join(', ')}`, 20_000);
+    await until(
+      () => processesMentioning(dir).length === 0,
+      () => `left running: ${processesMentioning(dir).join(', ')}`,
+      20_000,
+    );
     // The next use starts it again.
     assert.match(JSON.stringify(await call(config, 'whoami')), /pid \d+/);
   });

@@ -8,7 +8,11 @@ function reader(now: () => number = Date.now) {
   const stream = new PassThrough();
   const lines: string[] = [];
   const errors: Error[] = [];
-  readStderr(stream, { redact: (text) => text.replaceAll('s3cret-value', '[redacted]'), line: (line) => lines.push(line), error: (error) => errors.push(error) }, now);
+  readStderr(
+    stream,
+    { redact: (text) => text.replaceAll('s3cret-value', '[redacted]'), line: (line) => lines.push(line), error: (error) => errors.push(error) },
+    now,
+  );
   const ended = new Promise((resolve) => stream.on('end', resolve));
   return { stream, lines, errors, ended };
 }

@@ -36,8 +36,21 @@ describe('stdio server config', () => {
   it('a config server is either HTTP (url) or stdio (command); every HTTP config stays valid', () => {
     const http = ServerConfigSchema.parse({ label: 'weather', url: 'http://127.0.0.1:8801/mcp', headers: { 'X-Key': { env: 'KEY' } } });
     assert.equal(http.url, 'http://127.0.0.1:8801/mcp');
-    const stdio = ServerConfigSchema.parse({ label: 'memory', command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory'], env: { MEMORY_FILE_PATH: '/tmp/m.jsonl', TOKEN: { env: 'MEMORY_TOKEN' } }, cwd: '/tmp' });
-    assert.deepEqual(stdio, { label: 'memory', command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory'], env: { MEMORY_FILE_PATH: '/tmp/m.jsonl', TOKEN: { env: 'MEMORY_TOKEN' } }, cwd: '/tmp', require_approval: 'always' });
+    const stdio = ServerConfigSchema.parse({
+      label: 'memory',
+      command: 'npx',
+      args: ['-y', '@modelcontextprotocol/server-memory'],
+      env: { MEMORY_FILE_PATH: '/tmp/m.jsonl', TOKEN: { env: 'MEMORY_TOKEN' } },
+      cwd: '/tmp',
+    });
+    assert.deepEqual(stdio, {
+      label: 'memory',
+      command: 'npx',
+      args: ['-y', '@modelcontextprotocol/server-memory'],
+      env: { MEMORY_FILE_PATH: '/tmp/m.jsonl', TOKEN: { env: 'MEMORY_TOKEN' } },
+      cwd: '/tmp',
+      require_approval: 'always',
+    });
     assert.deepEqual(StdioServerConfigSchema.parse({ label: 'm', command: 'node' }).args, []);
   });
 
@@ -63,7 +76,9 @@ describe('stdio server config', () => {
       require_approval: 'always',
       inline: true,
     });
-    const quoted = parseServerSpec(`files=stdio:node "/opt/my server/index.js" 'a,b' c\\ d --flag=x,approval=never,env=FILES_TOKEN|HOME_DIR,cwd=/srv,tools=read|list`);
+    const quoted = parseServerSpec(
+      `files=stdio:node "/opt/my server/index.js" 'a,b' c\\ d --flag=x,approval=never,env=FILES_TOKEN|HOME_DIR,cwd=/srv,tools=read|list`,
+    );
     assert.deepEqual(quoted, {
       label: 'files',
       command: 'node',
@@ -78,11 +93,20 @@ describe('stdio server config', () => {
     assert.throws(() => parseServerSpec('x=stdio:node "unclosed'), /quote " is not closed/);
     assert.throws(() => parseServerSpec('x=stdio:node,auth=TOKEN'), /unknown option "auth"; use approval, env, cwd, tools/);
     // The HTTP form is unchanged.
-    assert.deepEqual(parseServerSpec('w=http://127.0.0.1:8801/mcp,approval=never,auth=W_TOKEN'), { label: 'w', url: 'http://127.0.0.1:8801/mcp', require_approval: 'never', authorization: { env: 'W_TOKEN' }, inline: true });
+    assert.deepEqual(parseServerSpec('w=http://127.0.0.1:8801/mcp,approval=never,auth=W_TOKEN'), {
+      label: 'w',
+      url: 'http://127.0.0.1:8801/mcp',
+      require_approval: 'never',
+      authorization: { env: 'W_TOKEN' },
+      inline: true,
+    });
   });
 
   it('hosted mode names the stdio servers it cannot reach and says to use direct mode', () => {
-    const servers: ServerConfigInput[] = [{ label: 'web', url: 'http://127.0.0.1:1/mcp' }, { label: 'memory', command: 'node' }];
+    const servers: ServerConfigInput[] = [
+      { label: 'web', url: 'http://127.0.0.1:1/mcp' },
+      { label: 'memory', command: 'node' },
+    ];
     const problem = hostedModeProblem(servers.map((server) => ServerConfigSchema.parse(server)));
     assert.match(problem ?? '', /server "memory" is a stdio server.*--mode direct/);
     assert.equal(hostedModeProblem([ServerConfigSchema.parse(servers[0])]), undefined);
@@ -107,8 +131,12 @@ describe('direct mode with stdio servers', () => {
   function run<T>(body: (query: (input: QueryInput) => ReturnType<typeof startAndWait>) => Promise<T>) {
     const taskQueue = uniqueTaskQueue('stdio');
     const env = { TEST_MEMORY_FILE: path.join(dir, 'memory.jsonl'), CRASHING_TOKEN: TOKEN };
-    return withWorker({ taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env, mcpConnections: pool }) }, (worker) =>
-      body((input) => startAndWait(worker.client, taskQueue, input)),
+    return withWorker(
+      {
+        taskQueue,
+        activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env, mcpConnections: pool }),
+      },
+      (worker) => body((input) => startAndWait(worker.client, taskQueue, input)),
     );
   }
 
@@ -126,8 +154,22 @@ describe('direct mode with stdio servers', () => {
     return { handle, result: await handle.result() };
   }
 
-  const memory = { label: 'memory', command: process.execPath, args: [MEMORY_BIN], env: { MEMORY_FILE_PATH: { env: 'TEST_MEMORY_FILE' } }, require_approval: 'never' as const, inline: true as const };
-  const crashing = { label: 'crashing', command: process.execPath, args: ['--import', 'tsx', CRASHING_BIN], env: { CRASHING_TOKEN: { env: 'CRASHING_TOKEN' } }, require_approval: 'never' as const, inline: true as const };
+  const memory = {
+    label: 'memory',
+    command: process.execPath,
+    args: [MEMORY_BIN],
+    env: { MEMORY_FILE_PATH: { env: 'TEST_MEMORY_FILE' } },
+    require_approval: 'never' as const,
+    inline: true as const,
+  };
+  const crashing = {
+    label: 'crashing',
+    command: process.execPath,
+    args: ['--import', 'tsx', CRASHING_BIN],
+    env: { CRASHING_TOKEN: { env: 'CRASHING_TOKEN' } },
+    require_approval: 'never' as const,
+    inline: true as const,
+  };
   const scripted = (calls: unknown[], answer?: string) => ({ [SCRIPT_METADATA_KEY]: JSON.stringify({ calls, ...(answer ? { answer } : {}) }) });
 
   it('server-memory: one query creates an entity, a second one reads it back, from one process', async () => {
@@ -137,12 +179,22 @@ describe('direct mode with stdio servers', () => {
         mode: 'direct',
         servers: [memory],
         retry,
-        metadata: scripted([{ tool: 'memory__create_entities', arguments: { entities: [{ name: 'Ada Lovelace', entityType: 'person', observations: ['wrote the first program'] }] } }]),
+        metadata: scripted([
+          {
+            tool: 'memory__create_entities',
+            arguments: { entities: [{ name: 'Ada Lovelace', entityType: 'person', observations: ['wrote the first program'] }] },
+          },
+        ]),
       });
       assert.equal(created.result.success, true, created.result.error ?? '');
-      assert.deepEqual(created.result.tool_calls.map((call) => `${call.server}.${call.tool}:${call.status}`), ['memory.create_entities:completed']);
+      assert.deepEqual(
+        created.result.tool_calls.map((call) => `${call.server}.${call.tool}:${call.status}`),
+        ['memory.create_entities:completed'],
+      );
       // server-memory declares an outputSchema: its structuredContent is kept, and it matches.
-      assert.deepEqual(created.result.tool_calls[0]?.structured_content, { entities: [{ name: 'Ada Lovelace', entityType: 'person', observations: ['wrote the first program'] }] });
+      assert.deepEqual(created.result.tool_calls[0]?.structured_content, {
+        entities: [{ name: 'Ada Lovelace', entityType: 'person', observations: ['wrote the first program'] }],
+      });
       assert.equal(created.result.tool_calls[0]?.structured_content_error, undefined);
       const [pid] = pool.stdioPids;
       assert.equal(typeof pid, 'number');
@@ -170,25 +222,52 @@ describe('direct mode with stdio servers', () => {
 
   it('a server that exits mid-call: a connection error, the pool starts it again, stderr reaches the log redacted', async () => {
     await run(async (query) => {
-      const first = await query({ query: 'Who are you?', mode: 'direct', servers: [crashing], retry, metadata: scripted([{ tool: 'crashing__whoami' }, { tool: 'crashing__shout' }], 'done') });
+      const first = await query({
+        query: 'Who are you?',
+        mode: 'direct',
+        servers: [crashing],
+        retry,
+        metadata: scripted([{ tool: 'crashing__whoami' }, { tool: 'crashing__shout' }], 'done'),
+      });
       assert.equal(first.result.success, true, first.result.error ?? '');
       const pidBefore = Number(/pid (\d+)/.exec(first.result.tool_calls.find((call) => call.tool === 'whoami')?.output ?? '')?.[1]);
       assert.ok(pidBefore > 0);
 
-      const crashed = await query({ query: 'Crash please', mode: 'direct', servers: [crashing], retry: { ...retry, max_retries: 0 }, metadata: scripted([{ tool: 'crashing__crash' }], 'it crashed') });
+      const crashed = await query({
+        query: 'Crash please',
+        mode: 'direct',
+        servers: [crashing],
+        retry: { ...retry, max_retries: 0 },
+        metadata: scripted([{ tool: 'crashing__crash' }], 'it crashed'),
+      });
       const [call] = crashed.result.tool_calls;
       assert.equal(call?.status, 'failed');
       assert.equal(call?.error_type, 'connection');
 
-      const again = await query({ query: 'Who are you now?', mode: 'direct', servers: [crashing], retry, metadata: scripted([{ tool: 'crashing__whoami' }], 'done') });
+      const again = await query({
+        query: 'Who are you now?',
+        mode: 'direct',
+        servers: [crashing],
+        retry,
+        metadata: scripted([{ tool: 'crashing__whoami' }], 'done'),
+      });
       const pidAfter = Number(/pid (\d+)/.exec(again.result.tool_calls[0]?.output ?? '')?.[1]);
       assert.ok(pidAfter > 0 && pidAfter !== pidBefore, `a new process (${pidBefore} → ${pidAfter})`);
       assert.deepEqual(childProcesses(CRASHING_BIN), [pidAfter], 'the crashed process is gone, its successor runs');
     });
-    assert.ok(logged.some((line) => line.includes('crashing server ready')), 'stderr lines reach the log');
-    assert.ok(logged.some((line) => /token is \*\*\*/.test(line)), logged.join('\n'));
+    assert.ok(
+      logged.some((line) => line.includes('crashing server ready')),
+      'stderr lines reach the log',
+    );
+    assert.ok(
+      logged.some((line) => /token is \*\*\*/.test(line)),
+      logged.join('\n'),
+    );
     assert.ok(!logged.some((line) => line.includes(TOKEN)), 'the secret never reaches the log');
-    assert.ok(logged.some((line) => /MCP server crashing \(stdio, process \d+\) stopped or broke/.test(line)), 'the crash is logged, naming the server');
+    assert.ok(
+      logged.some((line) => /MCP server crashing \(stdio, process \d+\) stopped or broke/.test(line)),
+      'the crash is logged, naming the server',
+    );
   });
 
   it('nothing is left running once the worker closes its pool', async () => {

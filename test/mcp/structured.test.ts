@@ -38,40 +38,46 @@ describe('structuredContent in direct mode', () => {
 
   it('is kept in the record and checked; the model still reads the text', async () => {
     const taskQueue = uniqueTaskQueue('structured');
-    await withWorker({ taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env: {}, mcpConnections: pool }) }, async (env) => {
-      const calls = ['count_ok', 'count_bad', 'only_structured', 'huge'].map((tool) => ({ tool: `structured__${tool}` }));
-      const result = await env.client.workflow.execute(runQuery, {
+    await withWorker(
+      {
         taskQueue,
-        workflowId: uniqueWorkflowId('structured'),
-        args: [
-          {
-            query: 'Count the apples',
-            mode: 'direct',
-            servers: [{ label: 'structured', command: process.execPath, args: ['--import', 'tsx', SERVER], require_approval: 'never', inline: true }],
-            retry,
-            metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls }) },
-          },
-        ],
-      });
-      assert.equal(result.success, true, result.error ?? '');
-      const byTool = Object.fromEntries(result.tool_calls.map((call) => [call.tool, CallRecordSchema.parse(call)]));
-      assert.deepEqual(Object.keys(byTool).sort(), ['count_bad', 'count_ok', 'huge', 'only_structured']);
-      for (const call of result.tool_calls) assert.equal(call.status, 'completed', `${call.tool}: ${call.error_message}`);
+        activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env: {}, mcpConnections: pool }),
+      },
+      async (env) => {
+        const calls = ['count_ok', 'count_bad', 'only_structured', 'huge'].map((tool) => ({ tool: `structured__${tool}` }));
+        const result = await env.client.workflow.execute(runQuery, {
+          taskQueue,
+          workflowId: uniqueWorkflowId('structured'),
+          args: [
+            {
+              query: 'Count the apples',
+              mode: 'direct',
+              servers: [{ label: 'structured', command: process.execPath, args: ['--import', 'tsx', SERVER], require_approval: 'never', inline: true }],
+              retry,
+              metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls }) },
+            },
+          ],
+        });
+        assert.equal(result.success, true, result.error ?? '');
+        const byTool = Object.fromEntries(result.tool_calls.map((call) => [call.tool, CallRecordSchema.parse(call)]));
+        assert.deepEqual(Object.keys(byTool).sort(), ['count_bad', 'count_ok', 'huge', 'only_structured']);
+        for (const call of result.tool_calls) assert.equal(call.status, 'completed', `${call.tool}: ${call.error_message}`);
 
-      assert.deepEqual(byTool.count_ok!.structured_content, { count: 42, unit: 'apples' });
-      assert.equal(byTool.count_ok!.structured_content_error, undefined);
-      assert.equal(byTool.count_ok!.output, '42 apples', 'the text goes to the model');
+        assert.deepEqual(byTool.count_ok!.structured_content, { count: 42, unit: 'apples' });
+        assert.equal(byTool.count_ok!.structured_content_error, undefined);
+        assert.equal(byTool.count_ok!.output, '42 apples', 'the text goes to the model');
 
-      assert.deepEqual(byTool.count_bad!.structured_content, { count: 'many' }, 'a mismatch is recorded, not fatal');
-      assert.match(byTool.count_bad!.structured_content_error ?? '', /does not match the tool's outputSchema: Invalid type for count: expected integer/);
-      assert.equal(byTool.count_bad!.output, 'many apples');
+        assert.deepEqual(byTool.count_bad!.structured_content, { count: 'many' }, 'a mismatch is recorded, not fatal');
+        assert.match(byTool.count_bad!.structured_content_error ?? '', /does not match the tool's outputSchema: Invalid type for count: expected integer/);
+        assert.equal(byTool.count_bad!.output, 'many apples');
 
-      assert.equal(byTool.only_structured!.output, '{"answer":"forty-two"}', 'no text blocks: the model reads the JSON');
-      assert.match(result.text_response, /forty-two/);
+        assert.equal(byTool.only_structured!.output, '{"answer":"forty-two"}', 'no text blocks: the model reads the JSON');
+        assert.match(result.text_response, /forty-two/);
 
-      assert.equal(byTool.huge!.structured_content, undefined);
-      assert.match(byTool.huge!.structured_content_error ?? '', /bytes left out of the record/);
-      assert.equal(byTool.huge!.output, 'a big table');
-    });
+        assert.equal(byTool.huge!.structured_content, undefined);
+        assert.match(byTool.huge!.structured_content_error ?? '', /bytes left out of the record/);
+        assert.equal(byTool.huge!.output, 'a big table');
+      },
+    );
   });
 });

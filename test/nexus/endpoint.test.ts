@@ -25,15 +25,23 @@ describe('mcpflow server: the Nexus endpoint', () => {
   it('is created for the namespace and the worker queue, and updated when the queue changes', async () => {
     const port = await findFreePort();
     const taskQueue = uniqueTaskQueue('nexus-endpoint');
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, SERVER_CLI, 'server', '--port', String(port), '--ui-port', String(await findFreePort()), '--db', 'state.db'], {
-      cwd: workDir,
-      env: { ...process.env, NODE_OPTIONS: '', MCPFLOW_TASK_QUEUE: taskQueue },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', TSX_LOADER, SERVER_CLI, 'server', '--port', String(port), '--ui-port', String(await findFreePort()), '--db', 'state.db'],
+      {
+        cwd: workDir,
+        env: { ...process.env, NODE_OPTIONS: '', MCPFLOW_TASK_QUEUE: taskQueue },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
+    );
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
       const deadline = Date.now() + 60_000;

@@ -73,27 +73,53 @@ after(async () => {
 });
 
 describe('mcpflow Nexus service', () => {
-  it('a workflow in another namespace runs three queries through `query`; the approval is answered in mcpflow\'s namespace', async () => {
+  it("a workflow in another namespace runs three queries through `query`; the approval is answered in mcpflow's namespace", async () => {
     const ticket = uniqueWorkflowId('nexus-ticket');
     const weather = stack.server('weather', { require_approval: 'never' });
     const calendar = stack.server('calendar', { require_approval: { never: { tool_names: ['list_events'] } } });
     const questions = [
-      { query: 'Weather in London?', servers: [weather], retry: FAST_RETRY, metadata: scriptedTurn({ calls: [{ server: 'weather', tool: 'get_current_weather', arguments: { location: 'London' } }], answer: 'light rain' }) },
-      { query: 'Meetings today?', servers: [calendar], retry: FAST_RETRY, metadata: scriptedTurn({ calls: [{ server: 'calendar', tool: 'list_events', arguments: { date: 'today' } }], answer: 'two meetings' }) },
-      { query: 'Book a triage call', servers: [calendar], retry: FAST_RETRY, metadata: scriptedTurn({ calls: [{ server: 'calendar', tool: 'create_event', arguments: { title: ticket, date: 'today', start_time: '16:00' } }], answer: 'booked' }) },
+      {
+        query: 'Weather in London?',
+        servers: [weather],
+        retry: FAST_RETRY,
+        metadata: scriptedTurn({ calls: [{ server: 'weather', tool: 'get_current_weather', arguments: { location: 'London' } }], answer: 'light rain' }),
+      },
+      {
+        query: 'Meetings today?',
+        servers: [calendar],
+        retry: FAST_RETRY,
+        metadata: scriptedTurn({ calls: [{ server: 'calendar', tool: 'list_events', arguments: { date: 'today' } }], answer: 'two meetings' }),
+      },
+      {
+        query: 'Book a triage call',
+        servers: [calendar],
+        retry: FAST_RETRY,
+        metadata: scriptedTurn({
+          calls: [{ server: 'calendar', tool: 'create_event', arguments: { title: ticket, date: 'today', start_time: '16:00' } }],
+          answer: 'booked',
+        }),
+      },
     ];
     const handle = await caller.workflow.start('askMcpflowOverNexus', { taskQueue: callerQueue, workflowId: ticket, args: [{ endpoint, questions }] });
 
     const mine = async () => (await listPendingApprovals(mcpflow, { tool: 'create_event' })).filter((row) => row.approval.arguments.title === ticket);
-    const [waiting] = await waitFor(mine, (rows) => rows.length === 1, 'the booking to wait for approval in mcpflow\'s namespace');
+    const [waiting] = await waitFor(mine, (rows) => rows.length === 1, "the booking to wait for approval in mcpflow's namespace");
     assert.match(waiting!.workflow_id, /^mcpflow-nexus-query-/);
     await mcpflow.approve(waiting!.workflow_id, {});
 
     const results = (await handle.result()) as Array<{ success: boolean; text_response: string; tool_calls: Array<{ tool: string; status: string }> }>;
-    assert.deepEqual(results.map((result) => [result.success, result.text_response]), [[true, 'light rain'], [true, 'two meetings'], [true, 'booked']]);
-    assert.deepEqual(results.map((result) => result.tool_calls.map((call) => `${call.tool}:${call.status}`)), [
-      ['get_current_weather:completed'], ['list_events:completed'], ['create_event:completed'],
-    ]);
+    assert.deepEqual(
+      results.map((result) => [result.success, result.text_response]),
+      [
+        [true, 'light rain'],
+        [true, 'two meetings'],
+        [true, 'booked'],
+      ],
+    );
+    assert.deepEqual(
+      results.map((result) => result.tool_calls.map((call) => `${call.tool}:${call.status}`)),
+      [['get_current_weather:completed'], ['list_events:completed'], ['create_event:completed']],
+    );
     // The runs live in mcpflow's namespace only.
     assert.equal((await env.client.workflow.getHandle(waiting!.workflow_id).describe()).status.name, 'COMPLETED');
   });
@@ -103,7 +129,12 @@ describe('mcpflow Nexus service', () => {
       taskQueue: callerQueue,
       workflowId: uniqueWorkflowId('nexus-failed'),
       // The emulator answers a model named missing-* with 404 model_not_found: not retried.
-      args: [{ endpoint, question: { query: 'Weather?', servers: [stack.server('weather', { require_approval: 'never' })], model: 'missing-model', retry: FAST_RETRY } }],
+      args: [
+        {
+          endpoint,
+          question: { query: 'Weather?', servers: [stack.server('weather', { require_approval: 'never' })], model: 'missing-model', retry: FAST_RETRY },
+        },
+      ],
     })) as { failed: boolean; result: { success: boolean; query: string } };
     assert.equal(outcome.failed, true);
     assert.equal(outcome.result.success, false);
@@ -123,17 +154,29 @@ describe('mcpflow Nexus service', () => {
     });
   });
 
-  it('cancelling the caller cancels the query run in mcpflow\'s namespace', async () => {
+  it("cancelling the caller cancels the query run in mcpflow's namespace", async () => {
     const ticket = uniqueWorkflowId('nexus-cancel');
     const calendar = stack.server('calendar', { require_approval: 'always' });
-    const question = { query: 'Book it', servers: [calendar], retry: FAST_RETRY, metadata: scriptedTurn({ calls: [{ server: 'calendar', tool: 'create_event', arguments: { title: ticket, date: 'today', start_time: '17:00' } }], answer: 'booked' }) };
+    const question = {
+      query: 'Book it',
+      servers: [calendar],
+      retry: FAST_RETRY,
+      metadata: scriptedTurn({
+        calls: [{ server: 'calendar', tool: 'create_event', arguments: { title: ticket, date: 'today', start_time: '17:00' } }],
+        answer: 'booked',
+      }),
+    };
     const handle = await caller.workflow.start('askOnceOverNexus', { taskQueue: callerQueue, workflowId: ticket, args: [{ endpoint, question }] });
     const mine = async () => (await listPendingApprovals(mcpflow, { tool: 'create_event' })).filter((row) => row.approval.arguments.title === ticket);
     const [waiting] = await waitFor(mine, (rows) => rows.length === 1, 'the booking to wait for approval');
     await handle.cancel();
     await assert.rejects(handle.result());
     const run = env.client.workflow.getHandle(waiting!.workflow_id);
-    await waitFor(() => run.describe(), (description) => description.status.name !== 'RUNNING', 'the query run to end');
+    await waitFor(
+      () => run.describe(),
+      (description) => description.status.name !== 'RUNNING',
+      'the query run to end',
+    );
     assert.equal((await run.describe()).status.name, 'CANCELLED');
     const events = ((await run.fetchHistory()).events ?? []).map((event) => temporal.api.enums.v1.EventType[event.eventType ?? 0]);
     assert.ok(events.includes('EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED'), events.join(', '));

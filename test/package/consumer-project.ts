@@ -31,12 +31,18 @@ export function supportedTemporalVersions(): { lowest: string; highest: string }
   const range = repoPackage().peerDependencies['@temporalio/worker'] ?? '';
   const lowest = /^>=(\d+\.\d+\.\d+) /.exec(range)?.[1];
   if (!lowest) throw new Error(`package.json: @temporalio/worker peer range "${range}" is not ">=x.y.z <a.b.c"`);
-  const highest = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules', '@temporalio', 'worker', 'package.json'), 'utf8')) as { version: string }).version;
+  const highest = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules', '@temporalio', 'worker', 'package.json'), 'utf8')) as { version: string })
+    .version;
   return { lowest, highest };
 }
 
 function npm(args: string[], cwd: string, timeoutMs: number) {
-  return run('npm', [...args, '--cache', NPM_CACHE, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_update_notifier: 'false' } });
+  return run('npm', [...args, '--cache', NPM_CACHE, '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd,
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
 }
 
 /**
@@ -48,7 +54,17 @@ export async function packRepo(): Promise<{ tarball: string; staged: string }> {
   const staged = path.join(CACHE_DIR, `stage-${process.pid}`);
   rmSync(staged, { recursive: true, force: true });
   mkdirSync(staged, { recursive: true });
-  await run(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', path.join(staged, 'dist')], { cwd: REPO_ROOT, timeout: 300_000 });
+  await run(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      path.join(REPO_ROOT, 'tsconfig.build.json'),
+      '--outDir',
+      path.join(staged, 'dist'),
+    ],
+    { cwd: REPO_ROOT, timeout: 300_000 },
+  );
   for (const file of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'bin']) {
     if (existsSync(path.join(REPO_ROOT, file))) cpSync(path.join(REPO_ROOT, file), path.join(staged, file), { recursive: true });
   }
@@ -86,19 +102,25 @@ export async function consumerProject(temporalVersion: string, tarball: string):
   for (const file of readdirSync(FIXTURE)) copyFileSync(path.join(FIXTURE, file), path.join(dir, file));
   rmSync(path.join(dir, 'out'), { recursive: true, force: true });
   // The repo's TypeScript compiles the user's files against the installed package's types.
-  await run(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(dir, 'tsconfig.json')], { cwd: dir, timeout: 120_000 })
-    .catch((error: { stdout?: string; message: string }) => {
-      throw new Error(`the user's files do not compile against the package: ${error.stdout ?? error.message}`);
-    });
+  await run(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(dir, 'tsconfig.json')], {
+    cwd: dir,
+    timeout: 120_000,
+  }).catch((error: { stdout?: string; message: string }) => {
+    throw new Error(`the user's files do not compile against the package: ${error.stdout ?? error.message}`);
+  });
   return dir;
 }
 
 export async function runConsumer(dir: string, env: Record<string, string>): Promise<Record<string, unknown>> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(OPENAI_|MCPFLOW_ENCRYPTION|TEMPORAL_)/.test(name)));
-  const { stdout } = await run(process.execPath, [path.join(dir, 'out', 'main.js')], { cwd: dir, env: { ...clean, ...env }, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 })
-    .catch((error: { stderr?: string; message: string }) => {
-      throw new Error(`the user's worker program failed: ${error.stderr ?? error.message}`);
-    });
+  const { stdout } = await run(process.execPath, [path.join(dir, 'out', 'main.js')], {
+    cwd: dir,
+    env: { ...clean, ...env },
+    timeout: 180_000,
+    maxBuffer: 64 * 1024 * 1024,
+  }).catch((error: { stderr?: string; message: string }) => {
+    throw new Error(`the user's worker program failed: ${error.stderr ?? error.message}`);
+  });
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 }
 

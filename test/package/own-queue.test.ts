@@ -18,7 +18,7 @@ const stack = useOfflineStack();
 const USER_WORKFLOWS = path.join(REPO_ROOT, 'test', 'fixtures', 'package-consumer', 'workflows.ts');
 
 describe('McpflowPlugin with a task queue of its own', { timeout: 180_000 }, () => {
-  it('runs mcpflow beside the user\'s worker, on its own queue, and stops with it', async () => {
+  it("runs mcpflow beside the user's worker, on its own queue, and stops with it", async () => {
     const userQueue = uniqueTaskQueue('user');
     const mcpflowQueue = uniqueTaskQueue('mcpflow-own');
     const plugin = new McpflowPlugin({ openaiBaseURL: stack.emulator.url, allowPrivateNetworks: 'loopback', env: {}, taskQueue: mcpflowQueue });
@@ -33,7 +33,10 @@ describe('McpflowPlugin with a task queue of its own', { timeout: 180_000 }, () 
     const client = new McpflowClient(stack.env.client, stack.env.connection, stack.env, mcpflowQueue);
     const weatherUrl = stack.demo.servers.weather.url;
     const { triage, query, userQueuePollers } = await worker.runUntil(async () => {
-      const queryId = await client.startQuery({ query: "What's the weather in London?", servers: [{ label: 'weather', url: weatherUrl, require_approval: 'never' }] });
+      const queryId = await client.startQuery({
+        query: "What's the weather in London?",
+        servers: [{ label: 'weather', url: weatherUrl, require_approval: 'never' }],
+      });
       const query = await client.waitForQuery(queryId);
       const triageId = uniqueWorkflowId('own-queue');
       const run = await stack.env.client.workflow.start('triageTicket', {
@@ -46,13 +49,17 @@ describe('McpflowPlugin with a task queue of its own', { timeout: 180_000 }, () 
         const waiting = (await listPendingApprovals(client, { server: 'calendar' })).filter((row) => row.workflow_id.startsWith(`${triageId}/`));
         for (const row of waiting) await client.approve(row.workflow_id, { reason: 'own-queue test' });
         return waiting.length > 0;
-      }, 'the child\'s calendar approval');
+      }, "the child's calendar approval");
       const triage = (await run.result()) as { ticket: string; results: Array<{ success: boolean }> };
       return { query, triage, userQueuePollers: await client.workerPolling(userQueue) };
     });
     assert.equal(query.succeeded, true, query.error ?? '');
     assert.equal(triage.ticket, 'ticket T-2');
-    assert.deepEqual(triage.results.map((result) => result.success), [true, true, true], 'the child runQuery runs ran on mcpflow\'s queue');
+    assert.deepEqual(
+      triage.results.map((result) => result.success),
+      [true, true, true],
+      "the child runQuery runs ran on mcpflow's queue",
+    );
     assert.equal(userQueuePollers, true);
     // The user's worker stopped: so did mcpflow's (its queue has no poller left once the server notices).
     assert.equal(worker.getState(), 'STOPPED');

@@ -39,7 +39,10 @@ describe('npm pack', { timeout: 600_000 }, () => {
   it('ships every exported entry point with its types (a fresh build)', async (t) => {
     const { files, size, unpackedSize } = await dryRunPack(staged);
     const paths = new Set(files.map((file) => file.path));
-    assert.deepEqual(files.map((file) => file.path).filter((file) => SHIPPED_NEVER.test(file)), []);
+    assert.deepEqual(
+      files.map((file) => file.path).filter((file) => SHIPPED_NEVER.test(file)),
+      [],
+    );
     assert.ok(paths.has('dist/src/cli/main.js'), 'the CLI bin/mcpflow.cjs runs');
     for (const [subpath, target] of Object.entries(packageJson.exports)) {
       if (typeof target === 'string') continue;

@@ -41,15 +41,23 @@ describe('McpflowPlugin options', () => {
     assert.match(refusal({ apiKey: 'sk-1' }).message, /apiKey/, 'an unknown option is named, not ignored');
   });
 
-  it('refuses bad encryption keys with the CLI\'s errors', () => {
+  it("refuses bad encryption keys with the CLI's errors", () => {
     const short = refusal({ encryptionKeys: 'k1:c2hvcnQ=' });
     assert.ok(short instanceof EncryptionConfigError);
     assert.equal(short.message, cliRefusal({ MCPFLOW_ENCRYPTION_KEYS: 'k1:c2hvcnQ=' }));
-    assert.equal(refusal({ encryptionKeys: `k1:${KEY}`, encryptionKeyFile: '/nonexistent' }).message, cliRefusal({ MCPFLOW_ENCRYPTION_KEYS: `k1:${KEY}`, MCPFLOW_ENCRYPTION_KEY_FILE: '/nonexistent' }));
+    assert.equal(
+      refusal({ encryptionKeys: `k1:${KEY}`, encryptionKeyFile: '/nonexistent' }).message,
+      cliRefusal({ MCPFLOW_ENCRYPTION_KEYS: `k1:${KEY}`, MCPFLOW_ENCRYPTION_KEY_FILE: '/nonexistent' }),
+    );
   });
 
   it('gives the activities their environment from the options, without touching process.env', () => {
-    const plugin = new McpflowPlugin({ openaiApiKey: 'sk-test', tokenStore: '/tmp/tokens.json', env: { GITHUB_TOKEN: 'gh' }, allowPrivateNetworks: 'loopback' });
+    const plugin = new McpflowPlugin({
+      openaiApiKey: 'sk-test',
+      tokenStore: '/tmp/tokens.json',
+      env: { GITHUB_TOKEN: 'gh' },
+      allowPrivateNetworks: 'loopback',
+    });
     assert.deepEqual(plugin.settings.env, { GITHUB_TOKEN: 'gh', OPENAI_API_KEY: 'sk-test', MCPFLOW_TOKEN_STORE: '/tmp/tokens.json' });
     assert.equal(plugin.settings.allowPrivateNetworks, 'loopback');
     assert.equal(new McpflowPlugin({ env: {} }).settings.allowPrivateNetworks, false, 'no private network unless asked, as `mcpflow worker`');
@@ -61,11 +69,11 @@ describe('McpflowPlugin in a worker', () => {
   const userActivities = { loadTicket: async () => 'ticket' };
   const base = { taskQueue: 'pipelines', workflowsPath: '/app/workflows.js', activities: userActivities } as WorkerOptions;
 
-  it('adds mcpflow\'s activities, workflows, converter, interceptors and shared modules to the user\'s', () => {
+  it("adds mcpflow's activities, workflows, converter, interceptors and shared modules to the user's", () => {
     const configured = new McpflowPlugin({ env: {} }).configureWorker(base);
     const activities = configured.activities as Record<string, unknown>;
-    assert.equal(activities.loadTicket, userActivities.loadTicket, 'the user\'s activities stay');
-    assert.ok('callResponsesApi' in activities, 'mcpflow\'s activities are added');
+    assert.equal(activities.loadTicket, userActivities.loadTicket, "the user's activities stay");
+    assert.ok('callResponsesApi' in activities, "mcpflow's activities are added");
     const entry = readFileSync(configured.workflowsPath!, 'utf8');
     assert.ok(entry.includes(JSON.stringify('/app/workflows.js')) && entry.includes(JSON.stringify(MCPFLOW_WORKFLOWS_PATH)), entry);
     assert.match(configured.dataConverter?.failureConverterPath ?? '', /failure-converter/);
@@ -73,19 +81,22 @@ describe('McpflowPlugin in a worker', () => {
     assert.ok((configured.interceptors?.activity?.length ?? 0) >= 1);
     assert.match(configured.bundlerOptions?.preloadModules?.at(-1) ?? '', /seal-shared-modules/);
     assert.equal(configured.maxHeartbeatThrottleInterval, HEARTBEAT_THROTTLE_MS);
-    assert.equal(configured.taskQueue, 'pipelines', 'the user\'s task queue');
+    assert.equal(configured.taskQueue, 'pipelines', "the user's task queue");
   });
 
-  it('keeps the user\'s own settings and a prebuilt bundle, and refuses activities named like mcpflow\'s', () => {
+  it("keeps the user's own settings and a prebuilt bundle, and refuses activities named like mcpflow's", () => {
     const plugin = new McpflowPlugin({ env: {} });
     const configured = plugin.configureWorker({ ...base, workflowsPath: undefined, workflowBundle: { code: '' }, maxHeartbeatThrottleInterval: '5s' });
     assert.equal(configured.workflowsPath, undefined, 'a worker takes a bundle or a path, not both');
     assert.equal(configured.maxHeartbeatThrottleInterval, '5s');
-    assert.equal(plugin.configureWorker({ taskQueue: 'q' }).workflowsPath, MCPFLOW_WORKFLOWS_PATH, 'without user workflows: mcpflow\'s alone');
-    assert.throws(() => plugin.configureWorker({ ...base, activities: { callResponsesApi: async () => undefined } }), /callResponsesApi have the names of mcpflow's activities/);
+    assert.equal(plugin.configureWorker({ taskQueue: 'q' }).workflowsPath, MCPFLOW_WORKFLOWS_PATH, "without user workflows: mcpflow's alone");
+    assert.throws(
+      () => plugin.configureWorker({ ...base, activities: { callResponsesApi: async () => undefined } }),
+      /callResponsesApi have the names of mcpflow's activities/,
+    );
   });
 
-  it('gives clients the codec without the worker\'s plaintext refusal, and bundles with mcpflow\'s converters', () => {
+  it("gives clients the codec without the worker's plaintext refusal, and bundles with mcpflow's converters", () => {
     const plugin = new McpflowPlugin({ env: {}, encryptionKeys: `k1:${KEY}` });
     assert.equal(plugin.configureClient({}).dataConverter?.payloadCodecs?.length, 1);
     const bundle = plugin.configureBundler({ workflowsPath: '/app/workflows.js' });
@@ -94,12 +105,12 @@ describe('McpflowPlugin in a worker', () => {
     assert.notEqual(bundle.workflowsPath, '/app/workflows.js');
   });
 
-  it('with a queue of its own, leaves the user\'s worker and bundle to the user (mcpflow runs beside it)', () => {
+  it("with a queue of its own, leaves the user's worker and bundle to the user (mcpflow runs beside it)", () => {
     const plugin = new McpflowPlugin({ env: {}, taskQueue: 'mcpflow' });
     const configured = plugin.configureWorker(base);
     assert.deepEqual(Object.keys(configured.activities as object), ['loadTicket']);
     assert.equal(configured.workflowsPath, '/app/workflows.js');
-    assert.match(configured.dataConverter?.failureConverterPath ?? '', /failure-converter/, 'it still reads mcpflow\'s payloads (child results)');
+    assert.match(configured.dataConverter?.failureConverterPath ?? '', /failure-converter/, "it still reads mcpflow's payloads (child results)");
     assert.equal(plugin.configureBundler({ workflowsPath: '/app/workflows.js' }).workflowsPath, '/app/workflows.js');
     assert.ok('callResponsesApi' in (plugin.configureWorker({ taskQueue: 'mcpflow' }).activities as object), 'on its own queue: everything');
   });

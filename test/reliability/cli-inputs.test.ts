@@ -25,7 +25,10 @@ before(async () => {
 });
 after(() => hostile?.close());
 
-const cliEnv = (env: TestEnv, taskQueue: string): CliOptions => ({ via: 'source', env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, MCPFLOW_TASK_QUEUE: taskQueue } });
+const cliEnv = (env: TestEnv, taskQueue: string): CliOptions => ({
+  via: 'source',
+  env: { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace, MCPFLOW_TASK_QUEUE: taskQueue },
+});
 const FAST_RETRY = { max_retries: 1, base_delay_ms: 100, max_delay_ms: 200, rate_limit_base_delay_ms: 200 };
 
 describe('CLI hardening', () => {
@@ -77,10 +80,16 @@ describe('CLI hardening', () => {
     const config = path.join(dir, 'mcpflow.config.json');
     writeFileSync(config, JSON.stringify({ defaults: { mode: 'direct', retry: FAST_RETRY } }));
     await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {} }) }, async (env) => {
-      const run = await runCli(['discover', '--config', config, '--server', 'down=http://127.0.0.1:9/mcp', '--server', 'gone=http://127.0.0.1:9/other'], cliEnv(env, taskQueue));
+      const run = await runCli(
+        ['discover', '--config', config, '--server', 'down=http://127.0.0.1:9/mcp', '--server', 'gone=http://127.0.0.1:9/other'],
+        cliEnv(env, taskQueue),
+      );
       assert.equal(run.code, 1, run.stderr);
       assert.match(run.stderr, /every server failed to list its tools \(down, gone\)/);
-      const one = await runCli(['discover', '--config', config, '--server', 'down=http://127.0.0.1:9/mcp', '--server', `weather=${stack.demo.servers.weather.url}`], cliEnv(env, taskQueue));
+      const one = await runCli(
+        ['discover', '--config', config, '--server', 'down=http://127.0.0.1:9/mcp', '--server', `weather=${stack.demo.servers.weather.url}`],
+        cliEnv(env, taskQueue),
+      );
       assert.equal(one.code, 0, `one server answered: ${one.stderr}`);
     });
   });
@@ -88,7 +97,11 @@ describe('CLI hardening', () => {
   it('`progress` on a run whose input was refused names the refusal', async () => {
     const taskQueue = uniqueTaskQueue('cli-progress');
     await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {} }) }, async (env) => {
-      const handle = await env.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('cli-rejected'), args: [{ query: '', servers: [] } as never] });
+      const handle = await env.client.workflow.start(runQuery, {
+        taskQueue,
+        workflowId: uniqueWorkflowId('cli-rejected'),
+        args: [{ query: '', servers: [] } as never],
+      });
       await handle.result().catch(() => undefined);
       const run = await runCli(['progress', handle.workflowId], cliEnv(env, taskQueue));
       assert.equal(run.code, 1, run.stderr);

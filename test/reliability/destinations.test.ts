@@ -29,13 +29,19 @@ function plantedLookup(table: Record<string, string[]>) {
     asked.push(hostname);
     const addresses = table[hostname];
     if (!addresses) return callback(Object.assign(new Error(`planted lookup: ${hostname} unknown`), { code: 'ENOTFOUND' }), []);
-    callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+    callback(
+      null,
+      addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+    );
   };
   return { lookup, asked };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<DestinationRefusedError> {
-  const error = await promise.then(() => assert.fail('expected a refusal'), (caught: unknown) => caught);
+  const error = await promise.then(
+    () => assert.fail('expected a refusal'),
+    (caught: unknown) => caught,
+  );
   const found = findDestinationRefusal(error);
   assert.ok(found, `not a destination refusal: ${String(error)}`);
   return found;
@@ -50,8 +56,15 @@ describe('destination guard', () => {
       'v6meta.evil.test': ['fd00:ec2::254'],
       'intranet.evil.test': ['93.184.216.34', '10.0.0.7'],
     });
-    for (const [host, rule] of [['metadata.evil.test', 'metadata'], ['mapped.evil.test', 'metadata'], ['v6meta.evil.test', 'metadata'], ['intranet.evil.test', 'private']] as const) {
-      const refused = await refusal(guardedFetch(rule === 'metadata' ? true : 'loopback', { lookup: planted.lookup })(`http://${host}:${port}/mcp`, { method: 'POST', body: '{}' }));
+    for (const [host, rule] of [
+      ['metadata.evil.test', 'metadata'],
+      ['mapped.evil.test', 'metadata'],
+      ['v6meta.evil.test', 'metadata'],
+      ['intranet.evil.test', 'private'],
+    ] as const) {
+      const refused = await refusal(
+        guardedFetch(rule === 'metadata' ? true : 'loopback', { lookup: planted.lookup })(`http://${host}:${port}/mcp`, { method: 'POST', body: '{}' }),
+      );
       assert.equal(refused.rule, rule, host);
       assert.match(refused.message, new RegExp(`${host} → `));
     }
@@ -69,7 +82,13 @@ describe('destination guard', () => {
   });
 
   it('URLs with another scheme or a refused literal never connect', async () => {
-    for (const [url, rule] of [['file:///etc/passwd', 'scheme'], ['gopher://127.0.0.1:70/', 'scheme'], ['http://0.0.0.0:9/mcp', 'unspecified'], ['http://[::ffff:a9fe:a9fe]/', 'metadata'], ['http://192.168.1.1/mcp', 'private']] as const) {
+    for (const [url, rule] of [
+      ['file:///etc/passwd', 'scheme'],
+      ['gopher://127.0.0.1:70/', 'scheme'],
+      ['http://0.0.0.0:9/mcp', 'unspecified'],
+      ['http://[::ffff:a9fe:a9fe]/', 'metadata'],
+      ['http://192.168.1.1/mcp', 'private'],
+    ] as const) {
       assert.equal((await refusal(guardedFetch('loopback')(url))).rule, rule, url);
     }
   });
@@ -77,10 +96,17 @@ describe('destination guard', () => {
   it('direct mode: a refused destination fails the activity at once, non-retryable, naming the rule', async () => {
     const activities = createActivities({ env: {}, mcpConnections: new McpConnectionPool(), allowPrivateNetworks: false });
     const env = new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
-    for (const [url, rule] of [[hostile.url, 'loopback'], ['http://10.1.2.3:8801/mcp', 'private'], ['http://169.254.169.254/mcp', 'metadata']] as const) {
+    for (const [url, rule] of [
+      [hostile.url, 'loopback'],
+      ['http://10.1.2.3:8801/mcp', 'private'],
+      ['http://169.254.169.254/mcp', 'metadata'],
+    ] as const) {
       const error = await env
         .run(activities.listToolsDirect, { server: { label: 'x', url, require_approval: 'never' as const }, retry: DEFAULT_RETRY_SETTINGS, timeout_ms: 5_000 })
-        .then(() => assert.fail('expected a refusal'), (caught: unknown) => caught);
+        .then(
+          () => assert.fail('expected a refusal'),
+          (caught: unknown) => caught,
+        );
       assert.ok(error instanceof ApplicationFailure, String(error));
       assert.equal(error.nonRetryable, true);
       assert.match(error.message, new RegExp(`destination refused \\(${rule}\\)`));
@@ -89,7 +115,11 @@ describe('destination guard', () => {
   });
 
   it('the CLI refuses a server URL with another scheme or a metadata address: exit 2 naming the rule', async () => {
-    for (const [spec, rule] of [['x=gopher://example.com/', 'scheme'], ['x=file:///etc/passwd', 'scheme'], ['x=http://169.254.169.254/mcp', 'metadata']] as const) {
+    for (const [spec, rule] of [
+      ['x=gopher://example.com/', 'scheme'],
+      ['x=file:///etc/passwd', 'scheme'],
+      ['x=http://169.254.169.254/mcp', 'metadata'],
+    ] as const) {
       const run = await runCli(['query', 'hi', '--no-wait', '--server', spec], { via: 'source', env: { TEMPORAL_ADDRESS: '127.0.0.1:9' } });
       assert.equal(run.code, 2, `${spec}: ${run.stderr}`);
       assert.match(run.stderr, new RegExp(`destination refused \\(${rule}\\)`));

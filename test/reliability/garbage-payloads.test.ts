@@ -11,12 +11,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { decodeOptionalFailureToOptionalError, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import { mcpflowDataConverter } from '../../src/codec/data-converter';
 import { createActivities } from '../../activities';
-import {
-  addServerUpdate,
-  progressQuery,
-  sessionProgressQuery,
-  type QueryInput,
-} from '../../workflows/messages';
+import { addServerUpdate, progressQuery, sessionProgressQuery, type QueryInput } from '../../workflows/messages';
 import { runQuery } from '../../workflows/query';
 import { mcpSession } from '../../workflows/session';
 import { askSession } from '../helpers/sessions';
@@ -82,7 +77,9 @@ async function rawStart(env: TestEnv, taskQueue: string, workflowType: string, p
 
 function withGarbageWorker<T>(body: (env: TestEnv, taskQueue: string) => Promise<T>) {
   const taskQueue = uniqueTaskQueue('garbage');
-  return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {}, temporalClient: stack.env.client }) }, (env) => body(env, taskQueue));
+  return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {}, temporalClient: stack.env.client }) }, (env) =>
+    body(env, taskQueue),
+  );
 }
 
 describe('undecodable payloads', () => {
@@ -97,7 +94,12 @@ describe('undecodable payloads', () => {
         retry: FAST_RETRY,
       };
       const handle = await env.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('garbage-query'), args: [input] });
-      await waitFor(() => handle.query(progressQuery), (progress) => progress.pending_approvals.length > 0, 'an approval request', 20_000);
+      await waitFor(
+        () => handle.query(progressQuery),
+        (progress) => progress.pending_approvals.length > 0,
+        'an approval request',
+        20_000,
+      );
       for (const [kind, payload] of Object.entries(GARBAGE)) {
         for (const update of ['approve', 'deny']) {
           const refusal = await rawUpdate(env, handle.workflowId, update, payload);
@@ -116,7 +118,11 @@ describe('undecodable payloads', () => {
 
   it('mcpSession: garbage to every update and to the queryState signal; the session still works', async () => {
     await withGarbageWorker(async (env, taskQueue) => {
-      const session = await env.client.workflow.start(mcpSession, { taskQueue, workflowId: uniqueWorkflowId('garbage-session'), args: [{ retry: FAST_RETRY }] });
+      const session = await env.client.workflow.start(mcpSession, {
+        taskQueue,
+        workflowId: uniqueWorkflowId('garbage-session'),
+        args: [{ retry: FAST_RETRY }],
+      });
       try {
         await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
         for (const [kind, payload] of Object.entries(GARBAGE)) {

@@ -26,10 +26,15 @@ const stack = useOfflineStack();
 const rows = reliabilityRows(25, 'hosted-approved-kill');
 after(() => rows.flush());
 
-const SCRIPT = JSON.stringify({ calls: [{ server: 'calendar', tool: 'create_event', arguments: { title: 'Kill probe', date: 'today', start_time: '16:00' } }], answer: 'Booked.' });
+const SCRIPT = JSON.stringify({
+  calls: [{ server: 'calendar', tool: 'create_event', arguments: { title: 'Kill probe', date: 'today', start_time: '16:00' } }],
+  answer: 'Booked.',
+});
 
 /** What the running Responses call's last heartbeat says it sent (activities/responses-recovery.ts). */
-async function sentCall(handle: { describe(): Promise<{ raw: { pendingActivities?: Array<{ heartbeatDetails?: { payloads?: Array<{ data?: Uint8Array | null }> | null } | null }> | null } }> }) {
+async function sentCall(handle: {
+  describe(): Promise<{ raw: { pendingActivities?: Array<{ heartbeatDetails?: { payloads?: Array<{ data?: Uint8Array | null }> | null } | null }> | null } }>;
+}) {
   const pending = (await handle.describe()).raw.pendingActivities ?? [];
   const data = pending[0]?.heartbeatDetails?.payloads?.[0]?.data;
   if (!data) return undefined;
@@ -79,7 +84,12 @@ async function probe(conversation: 'stateless' | 'stored') {
     await until(async () => (calendar.counters().executed.create_event ?? 0) >= 1, 'the approved call to finish at the server', 15_000);
     calendar.setFaults({ latencyMs: 0 });
     await saveHistoryFixture(handle, `query-hosted-approved-cut-off-${conversation}`);
-    return { result, executions: calendar.counters().executed.create_event ?? 0, apiCalls: stack.emulator.stats().mcpToolCallsTotal - callsBefore, failures: await taskFailures(handle) };
+    return {
+      result,
+      executions: calendar.counters().executed.create_event ?? 0,
+      apiCalls: stack.emulator.stats().mcpToolCallsTotal - callsBefore,
+      failures: await taskFailures(handle),
+    };
   } finally {
     calendar.setFaults({ latencyMs: 0 });
     await first.stop();
@@ -92,12 +102,16 @@ describe('reliability: hosted mode, worker SIGKILL while an approved side effect
     const { result, executions, apiCalls, failures } = await probe('stateless');
     const call = result.tool_calls.find((each) => each.tool === 'create_event');
     rows.push({
-      scenario: 'hosted query, stateless: worker SIGKILL while an approved create_event runs at the API (3 s latency at the server); a new worker takes the retry',
+      scenario:
+        'hosted query, stateless: worker SIGKILL while an approved create_event runs at the API (3 s latency at the server); a new worker takes the retry',
       runs: 1,
       completed: 0,
       lost: 0,
       duplicated: `${Math.max(0, executions - 1)} (create_event ran ${executions}×; the run says: ${result.success ? 'success' : `failed, ${call?.error_type ?? '?'}`})`,
-      expected: executions === 1 && apiCalls === 1 && !result.success && call?.status === 'failed' && call.error_type === 'outcome_unknown' ? 'yes: not sent again; recorded as failed, outcome unknown, never a success' : 'NO',
+      expected:
+        executions === 1 && apiCalls === 1 && !result.success && call?.status === 'failed' && call.error_type === 'outcome_unknown'
+          ? 'yes: not sent again; recorded as failed, outcome unknown, never a success'
+          : 'NO',
     });
     assert.equal(executions, 1, 'the approved tool ran once');
     assert.equal(apiCalls, 1, 'the turn was not sent again');
@@ -118,7 +132,8 @@ describe('reliability: hosted mode, worker SIGKILL while an approved side effect
       completed: result.success ? 1 : 0,
       lost: 0,
       duplicated: `${Math.max(0, executions - 1)} (create_event ran ${executions}×)`,
-      expected: executions === 1 && apiCalls === 1 && result.success && call?.status === 'completed' ? 'yes: completed with the call recorded once, run once' : 'NO',
+      expected:
+        executions === 1 && apiCalls === 1 && result.success && call?.status === 'completed' ? 'yes: completed with the call recorded once, run once' : 'NO',
     });
     assert.equal(result.success, true, result.error ?? '');
     assert.equal(executions, 1, 'the approved tool ran once');
@@ -139,7 +154,9 @@ describe('reliability: a hosted batch, worker SIGKILL while approved side effect
     let second: Awaited<ReturnType<typeof startWorkerProcess>> | undefined;
     const client = testClient(stack.env, taskQueue);
     const total = 5;
-    const lines: BatchLine[] = Array.from({ length: total }, (_, i) => scriptedLine(i + 1, JSON.parse(SCRIPT) as { calls: unknown[]; answer: string }, { servers: ['calendar'] }));
+    const lines: BatchLine[] = Array.from({ length: total }, (_, i) =>
+      scriptedLine(i + 1, JSON.parse(SCRIPT) as { calls: unknown[]; answer: string }, { servers: ['calendar'] }),
+    );
     const batchId = uniqueWorkflowId('hosted-kill-batch');
     try {
       await client.batches.startOrAttach(batchId, {
@@ -151,18 +168,28 @@ describe('reliability: a hosted batch, worker SIGKILL while approved side effect
         servers: [{ label: 'calendar', url: calendar.url, require_approval: 'always' }],
       });
       const handles = lines.map((line) => stack.env.client.workflow.getHandle(lineWorkflowId(batchId, line.key)));
-      await until(async () => {
-        for (const handle of handles) {
-          const waiting = await handle.query(progressQuery).then((progress) => progress.pending_approvals.length > 0, () => false);
-          if (!waiting) return false;
-        }
-        return true;
-      }, 'every line to wait for approval', 60_000);
+      await until(
+        async () => {
+          for (const handle of handles) {
+            const waiting = await handle.query(progressQuery).then(
+              (progress) => progress.pending_approvals.length > 0,
+              () => false,
+            );
+            if (!waiting) return false;
+          }
+          return true;
+        },
+        'every line to wait for approval',
+        60_000,
+      );
       calendar.setFaults({ latencyMs: 3_000 });
       const callsBefore = stack.emulator.stats().mcpToolCallsTotal;
       await Promise.all(handles.map((handle) => handle.executeUpdate(approveUpdate, { args: [{}] })));
       await until(async () => stack.emulator.stats().mcpToolCallsTotal >= callsBefore + total, 'the approved calls to start at the API');
-      await until(async () => (await Promise.all(handles.map((handle) => sentCall(handle)))).every((sent) => sent?.sent === true), 'the heartbeats naming the sent calls');
+      await until(
+        async () => (await Promise.all(handles.map((handle) => sentCall(handle)))).every((sent) => sent?.sent === true),
+        'the heartbeats naming the sent calls',
+      );
       await first.kill();
       second = await startWorkerProcess(env);
       const result = await client.batches.result(batchId);
@@ -176,7 +203,10 @@ describe('reliability: a hosted batch, worker SIGKILL while approved side effect
         completed: result.progress.succeeded,
         lost: total - result.progress.done,
         duplicated: `${Math.max(0, executions - total)} (create_event ran ${executions}× for ${total} lines; ${result.progress.failed_by_type.outcome_unknown ?? 0} lines failed as outcome_unknown)`,
-        expected: executions === total && apiCalls === total && result.progress.done === total && result.progress.succeeded === 0 ? 'yes: no side effect twice; no line a plain success' : 'NO',
+        expected:
+          executions === total && apiCalls === total && result.progress.done === total && result.progress.succeeded === 0
+            ? 'yes: no side effect twice; no line a plain success'
+            : 'NO',
       });
       assert.equal(result.progress.done, total);
       assert.equal(executions, total, 'each approved call ran once');

@@ -10,7 +10,16 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { QueryResult } from '../../src/core/records';
 import { failureOutcome } from '../../src/core/line-outcome';
 import { lineWorkflowId, type BatchLine } from '../../workflows/batch/messages';
-import { addServerUpdate, approveUpdate, executeQueryUpdate, exportQuery, isQueryStarted, progressQuery, sessionProgressQuery, statsQuery } from '../../workflows/messages';
+import {
+  addServerUpdate,
+  approveUpdate,
+  executeQueryUpdate,
+  exportQuery,
+  isQueryStarted,
+  progressQuery,
+  sessionProgressQuery,
+  statsQuery,
+} from '../../workflows/messages';
 import { mcpSession } from '../../workflows/session';
 import { refreshSession } from '../../workflows/refresh';
 import { scriptedLine, testClient } from '../batch/helpers';
@@ -42,70 +51,85 @@ async function killableWorker(prefix: string) {
 
 describe('reliability: worker SIGKILL in long-lived workflows', () => {
   // Recovery takes a minute: a carried query's end is awaited by an activity with a 1-minute heartbeat timeout.
-  it('SIGKILL while a session continues as new with queries running (one waiting for approval): every query recorded once', { skip: ONLY_IN_FULL_RUN }, async () => {
-    stack.demo.servers.weather.reset();
-    stack.demo.servers.calendar.reset();
-    const worker = await killableWorker('kill-can');
-    try {
-      const session = await stack.env.client.workflow.start(mcpSession, {
-        taskQueue: worker.taskQueue,
-        workflowId: uniqueWorkflowId('kill-can'),
-        args: [{ retry: FAST_RETRY, continue_as_new_after_events: 50, call_timeout_ms: 10_000 }],
-      });
-      await session.executeUpdate(addServerUpdate, { args: [{ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' }] });
-      await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
-      const firstRunId = (await session.describe()).runId;
-      const waiting = await session.executeUpdate(executeQueryUpdate, { args: [{ query: 'Do I have any meetings today?', query_id: 'waits' }] });
-      assert.ok(isQueryStarted(waiting));
-      await until(async () => (await stack.env.client.workflow.getHandle(waiting.workflow_id).query(progressQuery)).pending_approvals.length > 0, 'the approval request');
-      // Slow tools: the weather queries are still running when the session continues as new.
-      stack.demo.servers.weather.setFaults({ latencyMs: 800 });
-      const latest = stack.env.client.workflow.getHandle(session.workflowId);
-      const cities = ['London', 'Paris', 'Tokyo', 'Lima', 'Oslo', 'Rome', 'Cairo', 'Delhi'];
-      // Started at once: those that reach the session after it began to drain are refused ("send this again").
-      const outcomes = await Promise.allSettled(cities.map((city) => latest.executeUpdate(executeQueryUpdate, { args: [{ query: `What's the weather in ${city}?` }] })));
-      const started = [waiting.workflow_id, ...outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' && isQueryStarted(outcome.value) ? [outcome.value.workflow_id] : []))];
-      // The kill: as soon as the session is due to continue as new (or just did).
-      await until(async () => {
-        const description = await latest.describe();
-        return description.runId !== firstRunId || description.historyLength > 50;
-      }, 'the session to reach its continue-as-new point');
-      const inFlightAtKill = (await latest.query(sessionProgressQuery)).active_queries.length;
-      await worker.killAndRestart();
-      stack.demo.servers.weather.setFaults({ latencyMs: 0 });
-      await until(async () => (await latest.describe()).runId !== firstRunId, 'continue-as-new on the new worker', 60_000);
-      await stack.env.client.workflow.getHandle(waiting.workflow_id).executeUpdate(approveUpdate, { args: [{}] });
-      const results: QueryResult[] = [];
-      for (const id of started) results.push(await childResult(stack.env.client, id));
-      await until(async () => (await latest.query(sessionProgressQuery)).active_queries.length === 0, 'the session to record every query', 60_000);
-      const exported = await latest.query(exportQuery);
-      const stats = await latest.query(statsQuery);
-      const weatherQueries = started.length - 1;
-      const executions = stack.demo.servers.weather.counters().executed.get_current_weather ?? 0;
-      const calendarRuns = stack.demo.servers.calendar.counters().executed.list_events ?? 0;
-      const completed = results.filter((result) => result.success).length;
-      const failures = await taskFailures(latest);
-      const allowed = weatherQueries + inFlightAtKill;
-      rows.push({
-        where: 'test:reliability only',
-        scenario: `worker SIGKILL as a session continues as new (${started.length} queries, ${inFlightAtKill} running at the kill, one waiting for approval; hosted)`,
-        runs: started.length,
-        completed,
-        lost: started.length - exported.results.length + (stats.total_queries - exported.results.length),
-        duplicated: `${Math.max(0, executions - weatherQueries)} (weather tool ran ${executions}× for ${weatherQueries} queries, allowed ${allowed}: hosted re-runs a cut-off turn; the approved calendar tool ran ${calendarRuns}×)`,
-        expected: completed === started.length && stats.total_queries === started.length && calendarRuns === 1 && executions <= allowed && failures === 0 ? 'yes: the next run follows the carried queries; each recorded once' : 'NO',
-      });
-      assert.equal(completed, started.length, JSON.stringify(results.map((result) => result.error)));
-      assert.equal(stats.total_queries, started.length, 'each query recorded once');
-      assert.equal(new Set(exported.results.map((result) => result.query)).size, exported.results.length, 'no query recorded twice');
-      assert.equal(calendarRuns, 1, 'the approved tool ran once');
-      assert.ok(executions >= weatherQueries && executions <= allowed, `weather ran ${executions}×`);
-      assert.equal(failures, 0);
-      await latest.terminate('test finished').catch(() => undefined);
-    } finally {
-      await worker.stop();
-    }
-  });
+  it(
+    'SIGKILL while a session continues as new with queries running (one waiting for approval): every query recorded once',
+    { skip: ONLY_IN_FULL_RUN },
+    async () => {
+      stack.demo.servers.weather.reset();
+      stack.demo.servers.calendar.reset();
+      const worker = await killableWorker('kill-can');
+      try {
+        const session = await stack.env.client.workflow.start(mcpSession, {
+          taskQueue: worker.taskQueue,
+          workflowId: uniqueWorkflowId('kill-can'),
+          args: [{ retry: FAST_RETRY, continue_as_new_after_events: 50, call_timeout_ms: 10_000 }],
+        });
+        await session.executeUpdate(addServerUpdate, { args: [{ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' }] });
+        await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
+        const firstRunId = (await session.describe()).runId;
+        const waiting = await session.executeUpdate(executeQueryUpdate, { args: [{ query: 'Do I have any meetings today?', query_id: 'waits' }] });
+        assert.ok(isQueryStarted(waiting));
+        await until(
+          async () => (await stack.env.client.workflow.getHandle(waiting.workflow_id).query(progressQuery)).pending_approvals.length > 0,
+          'the approval request',
+        );
+        // Slow tools: the weather queries are still running when the session continues as new.
+        stack.demo.servers.weather.setFaults({ latencyMs: 800 });
+        const latest = stack.env.client.workflow.getHandle(session.workflowId);
+        const cities = ['London', 'Paris', 'Tokyo', 'Lima', 'Oslo', 'Rome', 'Cairo', 'Delhi'];
+        // Started at once: those that reach the session after it began to drain are refused ("send this again").
+        const outcomes = await Promise.allSettled(
+          cities.map((city) => latest.executeUpdate(executeQueryUpdate, { args: [{ query: `What's the weather in ${city}?` }] })),
+        );
+        const started = [
+          waiting.workflow_id,
+          ...outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' && isQueryStarted(outcome.value) ? [outcome.value.workflow_id] : [])),
+        ];
+        // The kill: as soon as the session is due to continue as new (or just did).
+        await until(async () => {
+          const description = await latest.describe();
+          return description.runId !== firstRunId || description.historyLength > 50;
+        }, 'the session to reach its continue-as-new point');
+        const inFlightAtKill = (await latest.query(sessionProgressQuery)).active_queries.length;
+        await worker.killAndRestart();
+        stack.demo.servers.weather.setFaults({ latencyMs: 0 });
+        await until(async () => (await latest.describe()).runId !== firstRunId, 'continue-as-new on the new worker', 60_000);
+        await stack.env.client.workflow.getHandle(waiting.workflow_id).executeUpdate(approveUpdate, { args: [{}] });
+        const results: QueryResult[] = [];
+        for (const id of started) results.push(await childResult(stack.env.client, id));
+        await until(async () => (await latest.query(sessionProgressQuery)).active_queries.length === 0, 'the session to record every query', 60_000);
+        const exported = await latest.query(exportQuery);
+        const stats = await latest.query(statsQuery);
+        const weatherQueries = started.length - 1;
+        const executions = stack.demo.servers.weather.counters().executed.get_current_weather ?? 0;
+        const calendarRuns = stack.demo.servers.calendar.counters().executed.list_events ?? 0;
+        const completed = results.filter((result) => result.success).length;
+        const failures = await taskFailures(latest);
+        const allowed = weatherQueries + inFlightAtKill;
+        rows.push({
+          where: 'test:reliability only',
+          scenario: `worker SIGKILL as a session continues as new (${started.length} queries, ${inFlightAtKill} running at the kill, one waiting for approval; hosted)`,
+          runs: started.length,
+          completed,
+          lost: started.length - exported.results.length + (stats.total_queries - exported.results.length),
+          duplicated: `${Math.max(0, executions - weatherQueries)} (weather tool ran ${executions}× for ${weatherQueries} queries, allowed ${allowed}: hosted re-runs a cut-off turn; the approved calendar tool ran ${calendarRuns}×)`,
+          expected:
+            completed === started.length && stats.total_queries === started.length && calendarRuns === 1 && executions <= allowed && failures === 0
+              ? 'yes: the next run follows the carried queries; each recorded once'
+              : 'NO',
+        });
+        assert.equal(completed, started.length, JSON.stringify(results.map((result) => result.error)));
+        assert.equal(stats.total_queries, started.length, 'each query recorded once');
+        assert.equal(new Set(exported.results.map((result) => result.query)).size, exported.results.length, 'no query recorded twice');
+        assert.equal(calendarRuns, 1, 'the approved tool ran once');
+        assert.ok(executions >= weatherQueries && executions <= allowed, `weather ran ${executions}×`);
+        assert.equal(failures, 0);
+        await latest.terminate('test finished').catch(() => undefined);
+      } finally {
+        await worker.stop();
+      }
+    },
+  );
 
   it('SIGKILL during a refresh started by a Schedule: the run completes with the refreshed catalog', async () => {
     stack.demo.servers.weather.reset();
@@ -166,7 +190,11 @@ describe('reliability: worker SIGKILL in long-lived workflows', () => {
       const n = i + 1;
       // Every 5th line books a meeting (direct mode: one activity per call, a side effect never sent twice).
       return n % 5 === 0
-        ? scriptedLine(n, { calls: [{ tool: 'calendar__create_event', arguments: { title: `kill ${n}`, date: 'today', start_time: '16:00' } }] }, { servers: ['calendar'], mode: 'direct' })
+        ? scriptedLine(
+            n,
+            { calls: [{ tool: 'calendar__create_event', arguments: { title: `kill ${n}`, date: 'today', start_time: '16:00' } }] },
+            { servers: ['calendar'], mode: 'direct' },
+          )
         : scriptedLine(n, { calls: [{ server: 'weather', tool: 'get_current_weather', arguments: { location: 'London' } }] }, { servers: ['weather'] });
     });
     const sideEffectLines = lines.filter((line) => line.n % 5 === 0).length;
@@ -188,22 +216,29 @@ describe('reliability: worker SIGKILL in long-lived workflows', () => {
       });
       let runningAtKill = 0;
       let doneAtKill = 0;
-      await until(async () => {
-        const progress = await client.batches.progress(batchId);
-        runningAtKill = progress.running;
-        doneAtKill = progress.done;
-        return progress.done >= 25 && progress.running > 0;
-      }, 'some lines done and some running', 60_000);
+      await until(
+        async () => {
+          const progress = await client.batches.progress(batchId);
+          runningAtKill = progress.running;
+          doneAtKill = progress.done;
+          return progress.done >= 25 && progress.running > 0;
+        },
+        'some lines done and some running',
+        60_000,
+      );
       await worker.killAndRestart();
       stack.demo.servers.weather.setFaults({ latencyMs: 0 });
       const result = await client.batches.result(batchId);
       const perLine: number[] = [];
       for (const line of lines.filter((each) => each.n % 5 === 0)) {
         // A booking cut off by the kill fails its line (outcome_unknown) and keeps its one call record.
-        const calls = await stack.env.client.workflow.getHandle(lineWorkflowId(batchId, line.key)).result().then(
-          (query: QueryResult) => query.tool_calls.filter((call) => call.tool === 'create_event').length,
-          (failure: unknown) => failureOutcome(failure instanceof WorkflowFailedError ? failure.cause : failure).calls,
-        );
+        const calls = await stack.env.client.workflow
+          .getHandle(lineWorkflowId(batchId, line.key))
+          .result()
+          .then(
+            (query: QueryResult) => query.tool_calls.filter((call) => call.tool === 'create_event').length,
+            (failure: unknown) => failureOutcome(failure instanceof WorkflowFailedError ? failure.cause : failure).calls,
+          );
         perLine.push(calls);
       }
       const bookings = stack.demo.servers.calendar.counters().executed.create_event ?? 0;
@@ -218,7 +253,10 @@ describe('reliability: worker SIGKILL in long-lived workflows', () => {
         completed: result.progress.succeeded + cut,
         lost: total - result.progress.done,
         duplicated: `${Math.max(0, bookings - sideEffectLines)} side effects (create_event ran ${bookings}× for ${sideEffectLines} lines: at most once); weather ran ${weather}× for ${weatherLines} lines (allowed ${allowed})`,
-        expected: result.progress.succeeded + cut === total && bookings <= sideEffectLines && weather <= allowed && result.progress.runs >= 1 ? 'yes: one result per line, no side effect twice' : 'NO',
+        expected:
+          result.progress.succeeded + cut === total && bookings <= sideEffectLines && weather <= allowed && result.progress.runs >= 1
+            ? 'yes: one result per line, no side effect twice'
+            : 'NO',
       });
       assert.equal(result.status, 'completed');
       assert.equal(result.progress.done, total);

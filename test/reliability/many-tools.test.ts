@@ -50,7 +50,12 @@ function brief(message: string): string {
 }
 
 /** A run's end: its result (and its bytes), or the error it failed with; `said` gives the result's own error, if any. */
-async function outcomeOf(name: string, handle: WorkflowHandle, read: () => Promise<unknown>, said: (result: unknown) => { text: string; error?: string }): Promise<Outcome> {
+async function outcomeOf(
+  name: string,
+  handle: WorkflowHandle,
+  read: () => Promise<unknown>,
+  said: (result: unknown) => { text: string; error?: string },
+): Promise<Outcome> {
   try {
     const result = await read();
     const { text, error } = said(result);
@@ -64,44 +69,76 @@ async function outcomeOf(name: string, handle: WorkflowHandle, read: () => Promi
 }
 
 describe('reliability: 3,000-tool listings', () => {
-  it('discovery (hosted + direct) and a query (hosted + direct) on a 3,000-tool server: within byte budgets or a clear error', { timeout: 5 * 60_000 }, async () => {
-    const taskQueue = uniqueTaskQueue('many-tools');
-    const outcomes: Outcome[] = [];
-    await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {} }) }, async (env) => {
-      const server = { label: 'big', url: big.url, require_approval: 'never' as const };
-      for (const mode of ['hosted', 'direct'] as const) {
-        const handle = await env.client.workflow.start(discoverTools, { taskQueue, workflowId: uniqueWorkflowId(`many-discover-${mode}`), args: [{ servers: [server], mode, retry: FAST_RETRY }] });
-        outcomes.push(await outcomeOf(`discovery (${mode})`, handle, () => handle.result(), (result) => {
-          const listed = (result as Awaited<ReturnType<typeof discoverTools>>).servers[0];
-          return listed?.error ? { text: `server marked "error" (${listed.error.type}, ${listed.attempts} attempt): ${brief(listed.error.message)}`, error: listed.error.message } : { text: `${listed?.tool_count ?? 0} tools` };
-        }));
+  it(
+    'discovery (hosted + direct) and a query (hosted + direct) on a 3,000-tool server: within byte budgets or a clear error',
+    { timeout: 5 * 60_000 },
+    async () => {
+      const taskQueue = uniqueTaskQueue('many-tools');
+      const outcomes: Outcome[] = [];
+      await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {} }) }, async (env) => {
+        const server = { label: 'big', url: big.url, require_approval: 'never' as const };
+        for (const mode of ['hosted', 'direct'] as const) {
+          const handle = await env.client.workflow.start(discoverTools, {
+            taskQueue,
+            workflowId: uniqueWorkflowId(`many-discover-${mode}`),
+            args: [{ servers: [server], mode, retry: FAST_RETRY }],
+          });
+          outcomes.push(
+            await outcomeOf(
+              `discovery (${mode})`,
+              handle,
+              () => handle.result(),
+              (result) => {
+                const listed = (result as Awaited<ReturnType<typeof discoverTools>>).servers[0];
+                return listed?.error
+                  ? {
+                      text: `server marked "error" (${listed.error.type}, ${listed.attempts} attempt): ${brief(listed.error.message)}`,
+                      error: listed.error.message,
+                    }
+                  : { text: `${listed?.tool_count ?? 0} tools` };
+              },
+            ),
+          );
+        }
+        for (const mode of ['hosted', 'direct'] as const) {
+          const calls =
+            mode === 'hosted' ? [{ server: 'big', tool: 'bulk_1234', arguments: { value: 'hi' } }] : [{ tool: 'big__bulk_1234', arguments: { value: 'hi' } }];
+          const handle = await env.client.workflow.start(runQuery, {
+            taskQueue,
+            workflowId: uniqueWorkflowId(`many-query-${mode}`),
+            args: [
+              { query: 'use tool 1234', mode, servers: [server], retry: FAST_RETRY, metadata: { mcpflow_script: JSON.stringify({ calls, answer: 'done' }) } },
+            ],
+          });
+          outcomes.push(
+            await outcomeOf(
+              `query (${mode})`,
+              handle,
+              () => childResult(env.client, handle.workflowId),
+              (result) => {
+                const query = result as Awaited<ReturnType<typeof runQuery>>;
+                return query.success
+                  ? { text: `answered, ${query.tool_calls.length} call(s)` }
+                  : { text: `failed (${query.error_type}, ${query.retries} retries): ${brief(query.error ?? '')}`, error: query.error ?? '' };
+              },
+            ),
+          );
+        }
+      });
+      const good = outcomes.filter((outcome) => outcome.bytes < PAYLOAD_LIMIT_BYTES && outcome.clear && outcome.failures === 0);
+      rows.push({
+        scenario: `a server with ${TOOLS.toLocaleString('en')} tools (600-byte descriptions): discovery hosted + direct, a query hosted + direct`,
+        runs: outcomes.length,
+        completed: good.length,
+        lost: 0,
+        duplicated: '0',
+        expected: `${good.length === outcomes.length ? 'yes' : 'NO'}: ${outcomes.map((outcome) => `${outcome.name}: ${outcome.said}`).join('; ')}; ${outcomes.reduce((sum, outcome) => sum + outcome.failures, 0)} task failures`,
+      });
+      for (const outcome of outcomes) {
+        assert.equal(outcome.failures, 0, `${outcome.name}: no task failure or termination`);
+        assert.ok(outcome.bytes < PAYLOAD_LIMIT_BYTES, `${outcome.name}: ${outcome.bytes} bytes`);
+        assert.ok(outcome.clear, `${outcome.name}: a clear error: ${outcome.said}`);
       }
-      for (const mode of ['hosted', 'direct'] as const) {
-        const calls = mode === 'hosted' ? [{ server: 'big', tool: 'bulk_1234', arguments: { value: 'hi' } }] : [{ tool: 'big__bulk_1234', arguments: { value: 'hi' } }];
-        const handle = await env.client.workflow.start(runQuery, {
-          taskQueue,
-          workflowId: uniqueWorkflowId(`many-query-${mode}`),
-          args: [{ query: 'use tool 1234', mode, servers: [server], retry: FAST_RETRY, metadata: { mcpflow_script: JSON.stringify({ calls, answer: 'done' }) } }],
-        });
-        outcomes.push(await outcomeOf(`query (${mode})`, handle, () => childResult(env.client, handle.workflowId), (result) => {
-          const query = result as Awaited<ReturnType<typeof runQuery>>;
-          return query.success ? { text: `answered, ${query.tool_calls.length} call(s)` } : { text: `failed (${query.error_type}, ${query.retries} retries): ${brief(query.error ?? '')}`, error: query.error ?? '' };
-        }));
-      }
-    });
-    const good = outcomes.filter((outcome) => outcome.bytes < PAYLOAD_LIMIT_BYTES && outcome.clear && outcome.failures === 0);
-    rows.push({
-      scenario: `a server with ${TOOLS.toLocaleString('en')} tools (600-byte descriptions): discovery hosted + direct, a query hosted + direct`,
-      runs: outcomes.length,
-      completed: good.length,
-      lost: 0,
-      duplicated: '0',
-      expected: `${good.length === outcomes.length ? 'yes' : 'NO'}: ${outcomes.map((outcome) => `${outcome.name}: ${outcome.said}`).join('; ')}; ${outcomes.reduce((sum, outcome) => sum + outcome.failures, 0)} task failures`,
-    });
-    for (const outcome of outcomes) {
-      assert.equal(outcome.failures, 0, `${outcome.name}: no task failure or termination`);
-      assert.ok(outcome.bytes < PAYLOAD_LIMIT_BYTES, `${outcome.name}: ${outcome.bytes} bytes`);
-      assert.ok(outcome.clear, `${outcome.name}: a clear error: ${outcome.said}`);
-    }
-  });
+    },
+  );
 });

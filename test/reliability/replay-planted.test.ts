@@ -84,48 +84,73 @@ function plantedCopy(): string {
 
 function fixtureHistories(prefixes: string[]) {
   const index = readHistoryIndex();
-  return readdirSync(HISTORY_FIXTURES)
-    .filter((file) => file.endsWith('.json') && file !== 'index.json' && prefixes.some((prefix) => file.startsWith(prefix) || file.startsWith(`before-0.2-${prefix}`)))
-    // A run its input check refused ends before the plant: it has nothing to diverge on (it still replays in test/replay).
-    .filter((file) => !REFUSED_AT_INPUT.test(file))
-    .sort()
-    .map((file) => ({ file, workflowId: index[file]!, history: historyFromJSON(JSON.parse(readFileSync(path.join(HISTORY_FIXTURES, file), 'utf8'))) }));
+  return (
+    readdirSync(HISTORY_FIXTURES)
+      .filter(
+        (file) =>
+          file.endsWith('.json') && file !== 'index.json' && prefixes.some((prefix) => file.startsWith(prefix) || file.startsWith(`before-0.2-${prefix}`)),
+      )
+      // A run its input check refused ends before the plant: it has nothing to diverge on (it still replays in test/replay).
+      .filter((file) => !REFUSED_AT_INPUT.test(file))
+      .sort()
+      .map((file) => ({ file, workflowId: index[file]!, history: historyFromJSON(JSON.parse(readFileSync(path.join(HISTORY_FIXTURES, file), 'utf8'))) }))
+  );
 }
 
 async function replayAll(bundle: Awaited<ReturnType<typeof getWorkflowBundle>>, histories: ReturnType<typeof fixtureHistories>): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories.map(({ workflowId, history }) => ({ workflowId, history })))) results.push(result);
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: bundle },
+    histories.map(({ workflowId, history }) => ({ workflowId, history })),
+  ))
+    results.push(result);
   return results;
 }
 
 describe('reliability: replay', () => {
-  it('every fixture replays against today\'s workflows; a planted non-deterministic change fails each with DeterminismViolationError', { timeout: 5 * 60_000 }, async () => {
-    const histories = fixtureHistories(PLANTS.map((plant) => plant.fixtures));
-    assert.ok(histories.length >= 10, `fixtures found: ${histories.length}`);
-    const today = await replayAll(await getWorkflowBundle(), histories);
-    const replayed = today.filter((result) => !result.error).length;
+  it(
+    "every fixture replays against today's workflows; a planted non-deterministic change fails each with DeterminismViolationError",
+    { timeout: 5 * 60_000 },
+    async () => {
+      const histories = fixtureHistories(PLANTS.map((plant) => plant.fixtures));
+      assert.ok(histories.length >= 10, `fixtures found: ${histories.length}`);
+      const today = await replayAll(await getWorkflowBundle(), histories);
+      const replayed = today.filter((result) => !result.error).length;
 
-    const dir = plantedCopy();
-    let caught = 0;
-    let other: string[] = [];
-    try {
-      const { code } = await bundleWorkflowCode({ workflowsPath: path.join(dir, 'index.ts'), payloadConverterPath: PAYLOAD_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
-      const planted = await replayAll({ code }, histories);
-      caught = planted.filter((result) => result.error instanceof DeterminismViolationError).length;
-      other = planted.filter((result) => !(result.error instanceof DeterminismViolationError)).map((result) => `${result.workflowId}: ${result.error?.message ?? 'replayed without error'}`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-    rows.push({
-      scenario: `old histories replay (${histories.length} fixtures of test/fixtures/histories: queries, sessions, batches, incl. before-0.2 ones) and a planted non-deterministic change (a copy of the workflows with a timer added to runQuery, an activity call added to mcpSession and runBatch) is caught`,
-      runs: histories.length * 2,
-      completed: replayed + caught,
-      lost: 0,
-      duplicated: '0',
-      expected: replayed === histories.length && caught === histories.length ? `yes: ${replayed} of ${histories.length} replay today; ${caught} of ${histories.length} fail with DeterminismViolationError against the planted change` : 'NO',
-    });
-    assert.deepEqual(today.filter((result) => result.error).map((result) => `${result.workflowId}: ${result.error?.message}`), []);
-    assert.deepEqual(other, [], 'every history fails on the planted change, as a determinism violation');
-    assert.equal(caught, histories.length);
-  });
+      const dir = plantedCopy();
+      let caught = 0;
+      let other: string[] = [];
+      try {
+        const { code } = await bundleWorkflowCode({
+          workflowsPath: path.join(dir, 'index.ts'),
+          payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+          logger: new DefaultLogger('WARN'),
+        });
+        const planted = await replayAll({ code }, histories);
+        caught = planted.filter((result) => result.error instanceof DeterminismViolationError).length;
+        other = planted
+          .filter((result) => !(result.error instanceof DeterminismViolationError))
+          .map((result) => `${result.workflowId}: ${result.error?.message ?? 'replayed without error'}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      rows.push({
+        scenario: `old histories replay (${histories.length} fixtures of test/fixtures/histories: queries, sessions, batches, incl. before-0.2 ones) and a planted non-deterministic change (a copy of the workflows with a timer added to runQuery, an activity call added to mcpSession and runBatch) is caught`,
+        runs: histories.length * 2,
+        completed: replayed + caught,
+        lost: 0,
+        duplicated: '0',
+        expected:
+          replayed === histories.length && caught === histories.length
+            ? `yes: ${replayed} of ${histories.length} replay today; ${caught} of ${histories.length} fail with DeterminismViolationError against the planted change`
+            : 'NO',
+      });
+      assert.deepEqual(
+        today.filter((result) => result.error).map((result) => `${result.workflowId}: ${result.error?.message}`),
+        [],
+      );
+      assert.deepEqual(other, [], 'every history fails on the planted change, as a determinism violation');
+      assert.equal(caught, histories.length);
+    },
+  );
 });

@@ -57,9 +57,27 @@ async function activityStarted(handle: WorkflowHandle, type: string): Promise<bo
 
 const KILL_POINTS: KillPoint[] = [
   { name: 'before the first Responses call', mode: 'hosted', reach: async () => undefined, maxExecutions: 1 },
-  { name: 'inside a Responses call (hosted tool running)', mode: 'hosted', latencyMs: 1_500, maxExecutions: 2, reach: (_h, before) => until(async () => stack.emulator.stats().mcpToolCallsTotal > before.toolCalls, 'the hosted tool call') },
-  { name: 'during the approval wait (hosted)', mode: 'hosted', approve: true, maxExecutions: 1, reach: (handle) => until(async () => (await handle.query(progressQuery)).pending_approvals.length > 0, 'the approval request') },
-  { name: 'during the approval wait (direct)', mode: 'direct', approve: true, maxExecutions: 1, reach: (handle) => until(async () => (await handle.query(progressQuery)).pending_approvals.length > 0, 'the approval request') },
+  {
+    name: 'inside a Responses call (hosted tool running)',
+    mode: 'hosted',
+    latencyMs: 1_500,
+    maxExecutions: 2,
+    reach: (_h, before) => until(async () => stack.emulator.stats().mcpToolCallsTotal > before.toolCalls, 'the hosted tool call'),
+  },
+  {
+    name: 'during the approval wait (hosted)',
+    mode: 'hosted',
+    approve: true,
+    maxExecutions: 1,
+    reach: (handle) => until(async () => (await handle.query(progressQuery)).pending_approvals.length > 0, 'the approval request'),
+  },
+  {
+    name: 'during the approval wait (direct)',
+    mode: 'direct',
+    approve: true,
+    maxExecutions: 1,
+    reach: (handle) => until(async () => (await handle.query(progressQuery)).pending_approvals.length > 0, 'the approval request'),
+  },
   {
     name: 'inside a direct tool call',
     mode: 'direct',
@@ -72,9 +90,27 @@ const KILL_POINTS: KillPoint[] = [
   },
   // The tool call follows the model turn at once (eager dispatch): its 3 s of latency keep it from
   // the tool until the kill, and a request whose worker died never reaches the tool (the demo server drops it).
-  { name: 'after the first Responses call (direct, before the tool runs)', mode: 'direct', approve: false, latencyMs: 3_000, maxExecutions: 1, reach: (handle) => until(async () => (await handle.query(progressQuery)).step >= 1, 'the first model turn') },
-  { name: 'during tool discovery (direct listing of a server that is down for 1.5 s)', mode: 'direct', outageMs: 1_500, maxExecutions: 1, reach: (handle) => until(() => activityStarted(handle, 'listToolsDirect'), 'the listing') },
-  { name: 'after the tool ran, as the answer is asked for (direct)', mode: 'direct', maxExecutions: 1, reach: (handle) => until(async () => (await handle.query(progressQuery)).calls_so_far >= 1, 'the tool call record') },
+  {
+    name: 'after the first Responses call (direct, before the tool runs)',
+    mode: 'direct',
+    approve: false,
+    latencyMs: 3_000,
+    maxExecutions: 1,
+    reach: (handle) => until(async () => (await handle.query(progressQuery)).step >= 1, 'the first model turn'),
+  },
+  {
+    name: 'during tool discovery (direct listing of a server that is down for 1.5 s)',
+    mode: 'direct',
+    outageMs: 1_500,
+    maxExecutions: 1,
+    reach: (handle) => until(() => activityStarted(handle, 'listToolsDirect'), 'the listing'),
+  },
+  {
+    name: 'after the tool ran, as the answer is asked for (direct)',
+    mode: 'direct',
+    maxExecutions: 1,
+    reach: (handle) => until(async () => (await handle.query(progressQuery)).calls_so_far >= 1, 'the tool call record'),
+  },
 ];
 
 function killQuery(point: KillPoint): QueryInput {
@@ -142,7 +178,25 @@ interface RawPayload {
 
 const bytes = (text: string) => new Uint8Array(Buffer.from(text));
 /** JSON that no handler accepts (null and {} are valid refreshTools / approve arguments, so they are not here). */
-const JSON_SHAPES: unknown[] = [0, -1, 1e308, 'x', '', [], [[]], { query: 42 }, { label: '' }, { server: {}, tool: [] }, { approval_request_id: 7 }, { force_refresh: 'yes' }, { workflow_id: null, state: 'bogus' }, { url: 'file:///etc/passwd', label: 'x' }, { label: 'x', url: 'http://169.254.169.254/' }, { query: 'hi', query_id: '../../etc' }, { query: 'hi', max_steps: 51 }];
+const JSON_SHAPES: unknown[] = [
+  0,
+  -1,
+  1e308,
+  'x',
+  '',
+  [],
+  [[]],
+  { query: 42 },
+  { label: '' },
+  { server: {}, tool: [] },
+  { approval_request_id: 7 },
+  { force_refresh: 'yes' },
+  { workflow_id: null, state: 'bogus' },
+  { url: 'file:///etc/passwd', label: 'x' },
+  { label: 'x', url: 'http://169.254.169.254/' },
+  { query: 'hi', query_id: '../../etc' },
+  { query: 'hi', max_steps: 51 },
+];
 
 function malformedPayload(next: () => number, index: number): RawPayload {
   const json = { encoding: bytes('json/plain') };
@@ -179,83 +233,96 @@ describe('reliability: generated malformed payloads', () => {
   it('1,200 malformed updates, signals and inputs: each refused or ignored, no workflow task fails, the workflows still complete', async () => {
     const next = random(12);
     const taskQueue = uniqueTaskQueue('malformed');
-    await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {}, temporalClient: stack.env.client }) }, async (env) => {
-      let sent = 0;
-      let accepted = 0;
-      // A session and a query waiting for approval take updates and signals.
-      const session = await env.client.workflow.start(mcpSession, { taskQueue, workflowId: uniqueWorkflowId('malformed-session'), args: [{ retry: RETRY }] });
-      await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
-      const query = await env.client.workflow.start(runQuery, {
-        taskQueue,
-        workflowId: uniqueWorkflowId('malformed-query'),
-        args: [{ query: 'Do I have any meetings today?', servers: [{ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' }], retry: RETRY }],
-      });
-      await until(async () => (await query.query(progressQuery)).pending_approvals.length > 0, 'the approval request');
-      const targets: Array<[string, string[]]> = [
-        [session.workflowId, ['addServer', 'removeServer', 'refreshTools', 'executeQuery', 'rememberApproval']],
-        [query.workflowId, ['approve', 'deny']],
-      ];
-      for (let i = 0; i < 700; i++) {
-        const [workflowId, names] = targets[i % 2]!;
-        const outcome = await rawUpdate(env, workflowId, names[Math.floor(next() * names.length)]!, malformedPayload(next, i));
-        if (outcome === 'accepted') accepted++;
-        sent++;
-      }
-      for (let i = 0; i < 300; i++) {
-        await env.client.workflowService.signalWorkflowExecution({
-          namespace: env.namespace,
-          workflowExecution: { workflowId: i % 2 ? session.workflowId : query.workflowId },
-          signalName: 'queryState',
-          input: { payloads: [malformedPayload(next, i)] },
-          identity: 'reliability',
+    await withWorker(
+      { taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {}, temporalClient: stack.env.client }) },
+      async (env) => {
+        let sent = 0;
+        let accepted = 0;
+        // A session and a query waiting for approval take updates and signals.
+        const session = await env.client.workflow.start(mcpSession, { taskQueue, workflowId: uniqueWorkflowId('malformed-session'), args: [{ retry: RETRY }] });
+        await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
+        const query = await env.client.workflow.start(runQuery, {
+          taskQueue,
+          workflowId: uniqueWorkflowId('malformed-query'),
+          args: [
+            {
+              query: 'Do I have any meetings today?',
+              servers: [{ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' }],
+              retry: RETRY,
+            },
+          ],
         });
-        sent++;
-      }
-      let inputsFailedCleanly = 0;
-      const types = ['runQuery', 'mcpSession', 'discoverTools', 'refreshSession'];
-      for (let i = 0; i < 200; i++) {
-        const workflowId = uniqueWorkflowId('malformed-input');
-        await env.client.workflowService.startWorkflowExecution({
-          namespace: env.namespace,
-          workflowId,
-          workflowType: { name: types[i % types.length]! },
-          taskQueue: { name: taskQueue },
-          // Undecodable inputs only: some valid JSON is a valid input (an mcpSession with defaults).
-          input: { payloads: [malformedPayload(next, i % 6 === 2 ? i + 1 : i)] },
-          requestId: randomUUID(),
-          identity: 'reliability',
+        await until(async () => (await query.query(progressQuery)).pending_approvals.length > 0, 'the approval request');
+        const targets: Array<[string, string[]]> = [
+          [session.workflowId, ['addServer', 'removeServer', 'refreshTools', 'executeQuery', 'rememberApproval']],
+          [query.workflowId, ['approve', 'deny']],
+        ];
+        for (let i = 0; i < 700; i++) {
+          const [workflowId, names] = targets[i % 2]!;
+          const outcome = await rawUpdate(env, workflowId, names[Math.floor(next() * names.length)]!, malformedPayload(next, i));
+          if (outcome === 'accepted') accepted++;
+          sent++;
+        }
+        for (let i = 0; i < 300; i++) {
+          await env.client.workflowService.signalWorkflowExecution({
+            namespace: env.namespace,
+            workflowExecution: { workflowId: i % 2 ? session.workflowId : query.workflowId },
+            signalName: 'queryState',
+            input: { payloads: [malformedPayload(next, i)] },
+            identity: 'reliability',
+          });
+          sent++;
+        }
+        let inputsFailedCleanly = 0;
+        const types = ['runQuery', 'mcpSession', 'discoverTools', 'refreshSession'];
+        for (let i = 0; i < 200; i++) {
+          const workflowId = uniqueWorkflowId('malformed-input');
+          await env.client.workflowService.startWorkflowExecution({
+            namespace: env.namespace,
+            workflowId,
+            workflowType: { name: types[i % types.length]! },
+            taskQueue: { name: taskQueue },
+            // Undecodable inputs only: some valid JSON is a valid input (an mcpSession with defaults).
+            input: { payloads: [malformedPayload(next, i % 6 === 2 ? i + 1 : i)] },
+            requestId: randomUUID(),
+            identity: 'reliability',
+          });
+          sent++;
+          const handle = env.client.workflow.getHandle(workflowId);
+          const failedAtOnce = await Promise.race([
+            handle.result().then(
+              () => false,
+              async () => (await taskFailures(handle)) === 0,
+            ),
+            new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000)),
+          ]);
+          if (failedAtOnce) inputsFailedCleanly++;
+          else await handle.terminate('a malformed input was accepted').catch(() => undefined);
+        }
+        assert.deepEqual((await session.query(sessionProgressQuery)).servers, ['weather'], 'the session still answers');
+        await query.executeUpdate(approveUpdate, { args: [{}] });
+        const result = await query.result();
+        const failures = (await taskFailures(session)) + (await taskFailures(query));
+        await session.terminate('test finished').catch(() => undefined);
+        rows.push({
+          section: 70,
+          scenario:
+            'generated malformed payloads: 700 updates, 300 signals, 200 workflow inputs (raw gRPC: random bytes, truncated JSON, wrong shapes, unknown encodings, binary, no metadata)',
+          runs: sent,
+          completed: sent - accepted - (200 - inputsFailedCleanly),
+          lost: 0,
+          duplicated: '0',
+          expected:
+            accepted === 0 && inputsFailedCleanly === 200 && failures === 0 && result.success
+              ? 'yes: every update refused by its validator, every signal ignored, every input failed in its first task; 0 workflow task failures'
+              : 'NO',
         });
-        sent++;
-        const handle = env.client.workflow.getHandle(workflowId);
-        const failedAtOnce = await Promise.race([
-          handle.result().then(
-            () => false,
-            async () => (await taskFailures(handle)) === 0,
-          ),
-          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000)),
-        ]);
-        if (failedAtOnce) inputsFailedCleanly++;
-        else await handle.terminate('a malformed input was accepted').catch(() => undefined);
-      }
-      assert.deepEqual((await session.query(sessionProgressQuery)).servers, ['weather'], 'the session still answers');
-      await query.executeUpdate(approveUpdate, { args: [{}] });
-      const result = await query.result();
-      const failures = (await taskFailures(session)) + (await taskFailures(query));
-      await session.terminate('test finished').catch(() => undefined);
-      rows.push({
-        section: 70,
-        scenario: 'generated malformed payloads: 700 updates, 300 signals, 200 workflow inputs (raw gRPC: random bytes, truncated JSON, wrong shapes, unknown encodings, binary, no metadata)',
-        runs: sent,
-        completed: sent - accepted - (200 - inputsFailedCleanly),
-        lost: 0,
-        duplicated: '0',
-        expected: accepted === 0 && inputsFailedCleanly === 200 && failures === 0 && result.success ? 'yes: every update refused by its validator, every signal ignored, every input failed in its first task; 0 workflow task failures' : 'NO',
-      });
-      assert.equal(accepted, 0, 'no malformed update accepted');
-      assert.equal(inputsFailedCleanly, 200, 'every malformed input fails the run at once');
-      assert.equal(failures, 0);
-      assert.equal(result.success, true);
-    });
+        assert.equal(accepted, 0, 'no malformed update accepted');
+        assert.equal(inputsFailedCleanly, 200, 'every malformed input fails the run at once');
+        assert.equal(failures, 0);
+        assert.equal(result.success, true);
+      },
+    );
   });
 });
 
@@ -267,20 +334,48 @@ describe('reliability: secrets, sizes, destinations', () => {
     const token = `tok-${randomUUID()}`;
     const taskQueue = uniqueTaskQueue('planted');
     let clean = 0;
-    await withWorker({ taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env: { PLANTED: token } }) }, async (env) => {
-      for (const mode of ['hosted', 'direct'] as const) {
-        const calls = mode === 'hosted' ? [{ server: 'hostile', tool: 'echo_auth' }, { server: 'hostile', tool: 'fail_auth' }] : [{ tool: 'hostile__echo_auth' }, { tool: 'hostile__fail_auth' }];
-        const handle = await env.client.workflow.start(runQuery, {
-          taskQueue,
-          workflowId: uniqueWorkflowId('planted'),
-          args: [{ query: 'echo', mode, servers: [{ label: 'hostile', url: hostile.url, require_approval: 'never', authorization: { env: 'PLANTED' }, inline: true }], retry: RETRY, metadata: { mcpflow_script: JSON.stringify({ calls }) } }],
-        });
-        await handle.result().catch(() => undefined);
-        const text = await historyText(handle);
-        if (![token, Buffer.from(token).toString('base64')].some((form) => text.includes(form))) clean++;
-      }
+    await withWorker(
+      {
+        taskQueue,
+        activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env: { PLANTED: token } }),
+      },
+      async (env) => {
+        for (const mode of ['hosted', 'direct'] as const) {
+          const calls =
+            mode === 'hosted'
+              ? [
+                  { server: 'hostile', tool: 'echo_auth' },
+                  { server: 'hostile', tool: 'fail_auth' },
+                ]
+              : [{ tool: 'hostile__echo_auth' }, { tool: 'hostile__fail_auth' }];
+          const handle = await env.client.workflow.start(runQuery, {
+            taskQueue,
+            workflowId: uniqueWorkflowId('planted'),
+            args: [
+              {
+                query: 'echo',
+                mode,
+                servers: [{ label: 'hostile', url: hostile.url, require_approval: 'never', authorization: { env: 'PLANTED' }, inline: true }],
+                retry: RETRY,
+                metadata: { mcpflow_script: JSON.stringify({ calls }) },
+              },
+            ],
+          });
+          await handle.result().catch(() => undefined);
+          const text = await historyText(handle);
+          if (![token, Buffer.from(token).toString('base64')].some((form) => text.includes(form))) clean++;
+        }
+      },
+    );
+    rows.push({
+      section: 90,
+      scenario: 'planted secret echoed by an MCP server (Authorization, plain and base64, in output and error), hosted + direct',
+      runs: 2,
+      completed: 2,
+      lost: 0,
+      duplicated: '0',
+      expected: clean === 2 ? 'yes: token found 0 times in history' : 'NO',
     });
-    rows.push({ section: 90, scenario: 'planted secret echoed by an MCP server (Authorization, plain and base64, in output and error), hosted + direct', runs: 2, completed: 2, lost: 0, duplicated: '0', expected: clean === 2 ? 'yes: token found 0 times in history' : 'NO' });
     assert.equal(clean, 2);
   });
 
@@ -290,27 +385,77 @@ describe('reliability: secrets, sizes, destinations', () => {
     let failures = 0;
     await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {} }) }, async (env) => {
       for (const mode of ['hosted', 'direct'] as const) {
-        const calls = Array.from({ length: 6 }, () => (mode === 'hosted' ? { server: 'hostile', tool: 'flood', arguments: { n: 64_000 } } : { tool: 'hostile__flood', arguments: { n: 64_000 } }));
+        const calls = Array.from({ length: 6 }, () =>
+          mode === 'hosted' ? { server: 'hostile', tool: 'flood', arguments: { n: 64_000 } } : { tool: 'hostile__flood', arguments: { n: 64_000 } },
+        );
         const handle = await env.client.workflow.start(runQuery, {
           taskQueue,
           workflowId: uniqueWorkflowId('size'),
-          args: [{ query: 'flood', mode, stream: false, max_steps: 3, servers: [{ label: 'hostile', url: hostile.url, require_approval: 'never' }], retry: RETRY, metadata: { mcpflow_script: JSON.stringify({ calls, answer: 'ok' }) } }],
+          args: [
+            {
+              query: 'flood',
+              mode,
+              stream: false,
+              max_steps: 3,
+              servers: [{ label: 'hostile', url: hostile.url, require_approval: 'never' }],
+              retry: RETRY,
+              metadata: { mcpflow_script: JSON.stringify({ calls, answer: 'ok' }) },
+            },
+          ],
         });
         if ((await handle.result()).success) completed++;
         failures += await taskFailures(handle);
       }
     });
-    rows.push({ section: 60, scenario: 'six 64,000-control-character tool outputs in one turn (384,000 bytes each as JSON), hosted + direct', runs: 2, completed, lost: 2 - completed, duplicated: '0', expected: completed === 2 && failures === 0 ? 'yes: outputs cut to 64,000 bytes with a note; no task failure, no termination' : 'NO' });
+    rows.push({
+      section: 60,
+      scenario: 'six 64,000-control-character tool outputs in one turn (384,000 bytes each as JSON), hosted + direct',
+      runs: 2,
+      completed,
+      lost: 2 - completed,
+      duplicated: '0',
+      expected: completed === 2 && failures === 0 ? 'yes: outputs cut to 64,000 bytes with a note; no task failure, no termination' : 'NO',
+    });
     assert.equal(completed, 2);
     assert.equal(failures, 0);
   });
 
   it('destinations: generated refused URLs and planted lookups never connect', async () => {
     const next = random(5);
-    const refusedUrls = ['file:///etc/passwd', 'gopher://a/', 'ftp://a/', 'javascript:alert(1)', 'http://169.254.169.254/', 'http://[fd00:ec2::254]/', 'http://metadata.google.internal/', 'http://0.0.0.0/', 'http://[::]/', 'http://[::ffff:169.254.169.254]/'];
-    for (let i = 0; i < 40; i++) refusedUrls.push(`http://169.254.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}/mcp`, `http://10.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}.1/mcp`);
+    const refusedUrls = [
+      'file:///etc/passwd',
+      'gopher://a/',
+      'ftp://a/',
+      'javascript:alert(1)',
+      'http://169.254.169.254/',
+      'http://[fd00:ec2::254]/',
+      'http://metadata.google.internal/',
+      'http://0.0.0.0/',
+      'http://[::]/',
+      'http://[::ffff:169.254.169.254]/',
+    ];
+    for (let i = 0; i < 40; i++)
+      refusedUrls.push(
+        `http://169.254.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}/mcp`,
+        `http://10.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}.1/mcp`,
+      );
     // Multicast, broadcast, and 169.254.169.254 / 10.x inside IPv6 (NAT64, local-use NAT64, 6to4, IPv4-translated, IPv4-compatible).
-    const embedded = ['http://224.0.0.1/', 'http://239.255.255.250/', 'http://255.255.255.255/', 'http://[ff02::1]/', 'http://[ff05::fb]/', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[64:ff9b::169.254.169.254]/', 'http://[64:ff9b:1::a9fe:a9fe]/', 'http://[2002:a9fe:a9fe::]/', 'http://[2002:a00:1::1]/', 'http://[::ffff:0:a9fe:a9fe]/', 'http://[::a9fe:a9fe]/', 'http://[64:ff9b::e000:1]/', 'http://[2002:ffff:ffff::]/'];
+    const embedded = [
+      'http://224.0.0.1/',
+      'http://239.255.255.250/',
+      'http://255.255.255.255/',
+      'http://[ff02::1]/',
+      'http://[ff05::fb]/',
+      'http://[64:ff9b::a9fe:a9fe]/',
+      'http://[64:ff9b::169.254.169.254]/',
+      'http://[64:ff9b:1::a9fe:a9fe]/',
+      'http://[2002:a9fe:a9fe::]/',
+      'http://[2002:a00:1::1]/',
+      'http://[::ffff:0:a9fe:a9fe]/',
+      'http://[::a9fe:a9fe]/',
+      'http://[64:ff9b::e000:1]/',
+      'http://[2002:ffff:ffff::]/',
+    ];
     for (let i = 0; i < 20; i++) {
       const [c, d] = [Math.floor(next() * 256), Math.floor(next() * 256)];
       embedded.push(`http://[64:ff9b::a9fe:${((c << 8) | d).toString(16)}]/mcp`, `http://[2002:a9fe:${((c << 8) | d).toString(16)}::1]/mcp`);
@@ -318,7 +463,8 @@ describe('reliability: secrets, sizes, destinations', () => {
     refusedUrls.push(...embedded);
     let refused = 0;
     for (const url of refusedUrls) if (checkUrl(url, 'loopback')) refused++;
-    const lookup = (_host: string, _options: unknown, callback: (error: null, addresses: { address: string; family: number }[]) => void) => callback(null, [{ address: '169.254.169.254', family: 4 }]);
+    const lookup = (_host: string, _options: unknown, callback: (error: null, addresses: { address: string; family: number }[]) => void) =>
+      callback(null, [{ address: '169.254.169.254', family: 4 }]);
     let refusedAtConnect = 0;
     for (let i = 0; i < 20; i++) {
       const error = await guardedFetch(true, { lookup })(`http://rebind-${i}.evil.test:${new URL(hostile.url).port}/mcp`).catch((caught: unknown) => caught);

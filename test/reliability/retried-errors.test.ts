@@ -59,20 +59,27 @@ describe('errors fixed by a retry', () => {
     });
   });
 
-  it('a session records a child\'s errors with the retryability of their type', async () => {
+  it("a session records a child's errors with the retryability of their type", async () => {
     stack.demo.servers.weather.reset();
     // More failures than retries: the call fails for good, as a connection error (retryable by type).
     stack.demo.servers.weather.setFaults({ failNext: { count: FAST_RETRY.max_retries + 1, kind: 'http_500', tool: 'get_current_weather' } });
     const taskQueue = uniqueTaskQueue('retried-session');
     try {
       await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {} }) }, async (env) => {
-        const session = await env.client.workflow.start(mcpSession, { taskQueue, workflowId: uniqueWorkflowId('retried-session'), args: [{ retry: FAST_RETRY, mode: 'direct' }] });
+        const session = await env.client.workflow.start(mcpSession, {
+          taskQueue,
+          workflowId: uniqueWorkflowId('retried-session'),
+          args: [{ retry: FAST_RETRY, mode: 'direct' }],
+        });
         await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
         await askSession(env.client, session, { query: "What's the weather in Paris?" });
         const exported = await session.query(exportQuery);
         const connection = exported.errors.filter((error) => error.type === 'connection');
         assert.ok(connection.length >= 1, JSON.stringify(exported.errors));
-        assert.ok(connection.every((error) => error.retryable), 'a connection error is retryable');
+        assert.ok(
+          connection.every((error) => error.retryable),
+          'a connection error is retryable',
+        );
         await session.terminate('test finished');
       });
     } finally {

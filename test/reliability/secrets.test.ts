@@ -45,43 +45,54 @@ async function captureLogs<T>(fn: () => Promise<T>): Promise<{ value: T; logs: s
 }
 
 const script = (mode: 'hosted' | 'direct') =>
-  JSON.stringify({ calls: mode === 'hosted' ? [{ server: 'hostile', tool: 'echo_auth' }, { server: 'hostile', tool: 'fail_auth' }] : [{ tool: 'hostile__echo_auth' }, { tool: 'hostile__fail_auth' }] });
+  JSON.stringify({
+    calls:
+      mode === 'hosted'
+        ? [
+            { server: 'hostile', tool: 'echo_auth' },
+            { server: 'hostile', tool: 'fail_auth' },
+          ]
+        : [{ tool: 'hostile__echo_auth' }, { tool: 'hostile__fail_auth' }],
+  });
 
 describe('secrets echoed by a server', () => {
   for (const mode of ['hosted', 'direct'] as const) {
     it(`${mode}: the token is nowhere in history, queries or logs`, async () => {
       const taskQueue = uniqueTaskQueue('secrets');
       const env = { HOSTILE_TOKEN: TOKEN };
-      await withWorker({ taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env }) }, async (testEnv) => {
-        const input: QueryInput = {
-          query: 'Echo my headers',
-          mode,
-          max_steps: 3,
-          servers: [{ label: 'hostile', url: hostile.url, require_approval: 'never', authorization: { env: 'HOSTILE_TOKEN' }, inline: true }],
-          retry: { max_retries: 1, base_delay_ms: 100, max_delay_ms: 200, rate_limit_base_delay_ms: 200 },
-          metadata: { mcpflow_script: script(mode) },
-        };
-        const { value: handle, logs } = await captureLogs(async () => {
-          const started = await testEnv.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId(`secrets-${mode}`), args: [input] });
-          await started.result().catch(() => undefined);
-          return started;
-        });
-        const history = await historyText(handle);
-        assert.match(history, /you sent: Bearer \*\*\*/, 'the echo reached history, redacted');
-        assertClean(history, 'history');
-        assertClean(JSON.stringify(await handle.query(progressQuery)), 'progress');
-        assertClean(JSON.stringify(await handle.query(historyQuery)), 'history query');
-        assertClean(logs, 'worker logs');
-        assert.ok(hostile.calls > 0);
+      await withWorker(
+        { taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env }) },
+        async (testEnv) => {
+          const input: QueryInput = {
+            query: 'Echo my headers',
+            mode,
+            max_steps: 3,
+            servers: [{ label: 'hostile', url: hostile.url, require_approval: 'never', authorization: { env: 'HOSTILE_TOKEN' }, inline: true }],
+            retry: { max_retries: 1, base_delay_ms: 100, max_delay_ms: 200, rate_limit_base_delay_ms: 200 },
+            metadata: { mcpflow_script: script(mode) },
+          };
+          const { value: handle, logs } = await captureLogs(async () => {
+            const started = await testEnv.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId(`secrets-${mode}`), args: [input] });
+            await started.result().catch(() => undefined);
+            return started;
+          });
+          const history = await historyText(handle);
+          assert.match(history, /you sent: Bearer \*\*\*/, 'the echo reached history, redacted');
+          assertClean(history, 'history');
+          assertClean(JSON.stringify(await handle.query(progressQuery)), 'progress');
+          assertClean(JSON.stringify(await handle.query(historyQuery)), 'history query');
+          assertClean(logs, 'worker logs');
+          assert.ok(hostile.calls > 0);
 
-        const shown = await runCli(['history', handle.workflowId, '--json'], {
-          via: 'source',
-          env: { TEMPORAL_ADDRESS: testEnv.address, TEMPORAL_NAMESPACE: testEnv.namespace, MCPFLOW_TASK_QUEUE: taskQueue },
-        });
-        assert.equal(shown.code, 0, shown.stderr);
-        assert.match(shown.stdout, /echo_auth/);
-        assertClean(shown.stdout + shown.stderr, 'CLI output');
-      });
+          const shown = await runCli(['history', handle.workflowId, '--json'], {
+            via: 'source',
+            env: { TEMPORAL_ADDRESS: testEnv.address, TEMPORAL_NAMESPACE: testEnv.namespace, MCPFLOW_TASK_QUEUE: taskQueue },
+          });
+          assert.equal(shown.code, 0, shown.stderr);
+          assert.match(shown.stdout, /echo_auth/);
+          assertClean(shown.stdout + shown.stderr, 'CLI output');
+        },
+      );
     });
   }
 });

@@ -63,7 +63,11 @@ let taskQueue: string;
 async function outcome(type: string, input: unknown, fixture?: string): Promise<{ failure: string; result: unknown }> {
   const handle = await client.workflow.start(type, { taskQueue, workflowId: uniqueWorkflowId('registry'), args: [input] });
   // The refusal is the new branch of patched('worker-server-registry'): test/replay replays it.
-  if (fixture) await handle.result().catch(() => undefined).then(() => saveHistoryFixture(handle, fixture));
+  if (fixture)
+    await handle
+      .result()
+      .catch(() => undefined)
+      .then(() => saveHistoryFixture(handle, fixture));
   try {
     return { failure: '', result: await handle.result() };
   } catch (error) {
@@ -83,7 +87,13 @@ describe('a worker without --allow-inline-servers, started workflows from a bare
     const config = {
       servers: [
         { label: 'api', url: registered.url, authorization: { env: 'API_TOKEN' }, require_approval: 'never' },
-        { label: 'memory', command: process.execPath, args: [MEMORY_BIN], env: { MEMORY_FILE_PATH: path.join(dir, 'memory.jsonl') }, require_approval: 'never' },
+        {
+          label: 'memory',
+          command: process.execPath,
+          args: [MEMORY_BIN],
+          env: { MEMORY_FILE_PATH: path.join(dir, 'memory.jsonl') },
+          require_approval: 'never',
+        },
       ],
     };
     const configFile = path.join(dir, 'mcpflow.config.json');
@@ -103,7 +113,7 @@ describe('a worker without --allow-inline-servers, started workflows from a bare
     connection = await Connection.connect({ address: env.address });
     client = new Client({ connection, namespace: env.namespace });
   });
-  
+
   after(async () => {
     rows.flush();
     await worker?.stop();
@@ -118,22 +128,32 @@ describe('a worker without --allow-inline-servers, started workflows from a bare
     const plain = await outcome('runQuery', query([attack]), 'query-refused-stdio-command-in-input');
     assert.match(plain.failure, /a stdio command in workflow input is refused \(rule: commands are defined only in the worker's config\)/);
     const inline = await outcome('runQuery', query([{ ...attack, inline: true }]));
-    const discovered = (await outcome('discoverTools', { servers: [{ ...attack, inline: true }], mode: 'direct', retry: RETRY, search_attributes: false })).result as { servers: { error: { message: string } | null }[] };
+    const discovered = (await outcome('discoverTools', { servers: [{ ...attack, inline: true }], mode: 'direct', retry: RETRY, search_attributes: false }))
+      .result as { servers: { error: { message: string } | null }[] };
     assert.match(discovered.servers[0]!.error!.message, /allow_inline_servers is off/);
     assert.equal(existsSync(marker), false, 'the command ran');
     rows.push({
       section: 92,
-      scenario: 'security: a bare Temporal client starts runQuery / discoverTools with `stdio:sh -c "id > file"` (plain, and marked inline), worker without --allow-inline-servers',
+      scenario:
+        'security: a bare Temporal client starts runQuery / discoverTools with `stdio:sh -c "id > file"` (plain, and marked inline), worker without --allow-inline-servers',
       runs: 3,
       completed: plain.failure && (inline.failure || inline.result) && !existsSync(marker) ? 3 : 0,
       lost: 0,
       duplicated: '0',
-      expected: !existsSync(marker) ? 'yes: refused by the workflow\'s input check, and by the activity when marked inline, naming the rule; the file was never created' : 'NO',
+      expected: !existsSync(marker)
+        ? "yes: refused by the workflow's input check, and by the activity when marked inline, naming the rule; the file was never created"
+        : 'NO',
     });
   });
 
   it('an authorization { env: "OPENAI_API_KEY" } toward a local receiver is refused: the receiver gets nothing', async () => {
-    const attack = { label: 'leak', url: stranger.url, authorization: { env: 'OPENAI_API_KEY' }, headers: { 'x-aws': { env: 'AWS_SECRET_ACCESS_KEY' } }, require_approval: 'never' };
+    const attack = {
+      label: 'leak',
+      url: stranger.url,
+      authorization: { env: 'OPENAI_API_KEY' },
+      headers: { 'x-aws': { env: 'AWS_SECRET_ACCESS_KEY' } },
+      require_approval: 'never',
+    };
     const plain = await outcome('runQuery', query([attack]));
     assert.match(plain.failure, /in workflow input are refused \(rule: which secrets a server receives is defined only in the worker's config\)/);
     const hosted = await outcome('runQuery', { ...query([{ ...attack, inline: true }]), mode: 'hosted' });
@@ -143,7 +163,8 @@ describe('a worker without --allow-inline-servers, started workflows from a bare
     assert.deepEqual(stranger.authorizations, [], 'the receiver was called');
     rows.push({
       section: 92,
-      scenario: 'security: a bare Temporal client names a local receiver with `authorization: { env: "OPENAI_API_KEY" }` and a header reference (plain, and marked inline; hosted + direct)',
+      scenario:
+        'security: a bare Temporal client names a local receiver with `authorization: { env: "OPENAI_API_KEY" }` and a header reference (plain, and marked inline; hosted + direct)',
       runs: 3,
       completed: stranger.authorizations.length === 0 ? 3 : 0,
       lost: 0,
@@ -153,26 +174,46 @@ describe('a worker without --allow-inline-servers, started workflows from a bare
   });
 
   it('registered servers work by label: a stdio server from the config, and a registered secret only for the registered URL', async () => {
-    const memory = (await outcome('discoverTools', { servers: [{ label: 'memory', require_approval: 'never' }], mode: 'direct', retry: RETRY, search_attributes: false })).result as {
+    const memory = (
+      await outcome('discoverTools', { servers: [{ label: 'memory', require_approval: 'never' }], mode: 'direct', retry: RETRY, search_attributes: false })
+    ).result as {
       catalog: { servers: Record<string, { status: string; tools: unknown[] }> };
     };
     assert.equal(memory.catalog.servers.memory?.status, 'ok', JSON.stringify(memory));
     assert.ok(memory.catalog.servers.memory!.tools.length > 0);
 
     await outcome('discoverTools', { servers: [{ label: 'api', require_approval: 'never' }], mode: 'direct', retry: RETRY, search_attributes: false });
-    await outcome('discoverTools', { servers: [{ label: 'api', url: registered.url, require_approval: 'never' }], mode: 'direct', retry: RETRY, search_attributes: false });
+    await outcome('discoverTools', {
+      servers: [{ label: 'api', url: registered.url, require_approval: 'never' }],
+      mode: 'direct',
+      retry: RETRY,
+      search_attributes: false,
+    });
     const sentToRegistered = registered.authorizations.length;
     assert.ok(sentToRegistered > 0);
-    assert.ok(registered.authorizations.every((header) => header === `Bearer ${API_TOKEN}`), JSON.stringify(registered.authorizations));
+    assert.ok(
+      registered.authorizations.every((header) => header === `Bearer ${API_TOKEN}`),
+      JSON.stringify(registered.authorizations),
+    );
     // The same label at another URL gets the URL, not the secret.
-    await outcome('discoverTools', { servers: [{ label: 'api', url: stranger.url, require_approval: 'never' }], mode: 'direct', retry: RETRY, search_attributes: false });
+    await outcome('discoverTools', {
+      servers: [{ label: 'api', url: stranger.url, require_approval: 'never' }],
+      mode: 'direct',
+      retry: RETRY,
+      search_attributes: false,
+    });
     assert.ok(stranger.authorizations.length > 0, 'the other URL was reached');
     assert.deepEqual(new Set(stranger.authorizations), new Set([undefined]), 'the other URL got a token');
-    const unregistered = await outcome('discoverTools', { servers: [{ label: 'files', require_approval: 'never' }], mode: 'direct', retry: RETRY, search_attributes: false });
+    const unregistered = await outcome('discoverTools', {
+      servers: [{ label: 'files', require_approval: 'never' }],
+      mode: 'direct',
+      retry: RETRY,
+      search_attributes: false,
+    });
     assert.match(JSON.stringify(unregistered.result), /server \\"files\\" is not registered on this worker/);
     rows.push({
       section: 92,
-      scenario: 'security: servers of the worker\'s config by label (a stdio server; an HTTP server with a secret), and the registered label at another URL',
+      scenario: "security: servers of the worker's config by label (a stdio server; an HTTP server with a secret), and the registered label at another URL",
       runs: 4,
       completed: 4,
       lost: 0,

@@ -60,7 +60,11 @@ describe('reliability: dev server restart', () => {
         const input: QueryInput = {
           query: waits ? 'Do I have any meetings today?' : `What's the weather in city ${i}?`,
           mode: i % 2 ? 'direct' : 'hosted',
-          servers: [waits ? { label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' } : { label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }],
+          servers: [
+            waits
+              ? { label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' }
+              : { label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' },
+          ],
           retry: FAST_RETRY,
           call_timeout_ms: 20_000,
         };
@@ -104,7 +108,10 @@ describe('reliability: dev server restart', () => {
         completed,
         lost: RUNS - completed,
         duplicated: `${Math.max(0, weather - weatherRuns) + Math.max(0, meetings - WAITING)} (weather tool ran ${weather}× for ${weatherRuns} runs, calendar ${meetings}× for ${WAITING} approved runs)`,
-        expected: completed === RUNS && runsOfAll === RUNS && doubledRecords === 0 && meetings === WAITING && openAtRestart === RUNS ? 'yes: every run completed once (one execution per id), no record doubled' : 'NO',
+        expected:
+          completed === RUNS && runsOfAll === RUNS && doubledRecords === 0 && meetings === WAITING && openAtRestart === RUNS
+            ? 'yes: every run completed once (one execution per id), no record doubled'
+            : 'NO',
       });
       assert.equal(completed, RUNS, JSON.stringify(results.filter((result) => !result.success).map((result) => result.error)));
       assert.equal(runsOfAll, RUNS, 'one execution per workflow id');

@@ -87,7 +87,10 @@ describe('session updates at continue-as-new', () => {
     await withWorker({ taskQueue, activities }, async (env) => {
       const client = new McpflowClient(env.client, env.connection, { address: env.address, namespace: env.namespace }, taskQueue);
       const sessionId = uniqueWorkflowId('session');
-      await client.sessions.startOrGet(sessionId, { servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }], continue_as_new_after_events: 50 });
+      await client.sessions.startOrGet(sessionId, {
+        servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }],
+        continue_as_new_after_events: 50,
+      });
       const session = env.client.workflow.getHandle<typeof mcpSession>(sessionId);
       try {
         await client.sessions.refresh(sessionId, true);
@@ -97,7 +100,10 @@ describe('session updates at continue-as-new', () => {
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
         assert.notEqual((await session.describe()).runId, firstRun, 'the session continued as new');
-        assert.deepEqual((await client.sessions.progress(sessionId)).standing_approvals.map((approval) => approval.tool), ['get_current_weather']);
+        assert.deepEqual(
+          (await client.sessions.progress(sessionId)).standing_approvals.map((approval) => approval.tool),
+          ['get_current_weather'],
+        );
         await saveRunHistoryFixture(env.address, env.namespace, sessionId, firstRun!, 'session-drain-accepts-work');
       } finally {
         await session.terminate('test finished').catch(() => undefined);
@@ -119,10 +125,14 @@ function describeFailure(error: unknown): string {
 /** saveHistoryFixture for one run of a workflow that continued as new (that helper saves the latest run). */
 async function saveRunHistoryFixture(address: string, namespace: string, workflowId: string, runId: string, name: string): Promise<void> {
   if (process.env.MCPFLOW_RECORD_HISTORIES !== '1') return;
-  const json = execFileSync(await ensureTemporalCli(), ['workflow', 'show', '--output', 'json', '--address', address, '--namespace', namespace, '--workflow-id', workflowId, '--run-id', runId], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const json = execFileSync(
+    await ensureTemporalCli(),
+    ['workflow', 'show', '--output', 'json', '--address', address, '--namespace', namespace, '--workflow-id', workflowId, '--run-id', runId],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   writeFileSync(path.join(HISTORY_FIXTURES, `${name}.json`), json);
   // Added at its place, the other entries left as they are.
   const index = readHistoryIndex();

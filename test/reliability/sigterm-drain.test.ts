@@ -52,7 +52,11 @@ describe('reliability: SIGTERM drains', () => {
       }
       // Every run has its tool running: inside the Responses call (hosted) or as its own activity (direct).
       await until(async () => stack.emulator.stats().mcpToolCallsTotal >= PER_MODE, 'the hosted tool calls', 60_000);
-      await until(async () => (await Promise.all(handles.slice(PER_MODE).map((handle) => activityRunning(handle, 'callToolDirect')))).every(Boolean), 'the direct tool calls', 60_000);
+      await until(
+        async () => (await Promise.all(handles.slice(PER_MODE).map((handle) => activityRunning(handle, 'callToolDirect')))).every(Boolean),
+        'the direct tool calls',
+        60_000,
+      );
       const exit = await first.stop();
       const ranBeforeExit = stack.demo.servers.weather.counters().executed.get_current_weather ?? 0;
       stack.demo.servers.weather.setFaults({ latencyMs: 0 });
@@ -68,9 +72,15 @@ describe('reliability: SIGTERM drains', () => {
         completed,
         lost: handles.length - completed,
         duplicated: `${Math.max(0, executions - handles.length)} (weather tool ran ${executions}× for ${handles.length} runs, ${ranBeforeExit} before the worker exited)`,
-        expected: exit.code === 0 && completed === handles.length && executions === handles.length && ranBeforeExit === handles.length && retried === 0 && failures === 0
-          ? 'yes: exit 0 after the in-flight work finished; a second worker completed the runs; 0 retries, 0 task failures'
-          : `NO: exit ${exit.code}, ${retried} runs retried`,
+        expected:
+          exit.code === 0 &&
+          completed === handles.length &&
+          executions === handles.length &&
+          ranBeforeExit === handles.length &&
+          retried === 0 &&
+          failures === 0
+            ? 'yes: exit 0 after the in-flight work finished; a second worker completed the runs; 0 retries, 0 task failures'
+            : `NO: exit ${exit.code}, ${retried} runs retried`,
       });
       assert.equal(exit.code, 0, first.output());
       assert.equal(ranBeforeExit, handles.length, 'every in-flight tool call finished before the worker exited');

@@ -25,7 +25,12 @@ after(() => hostile?.close());
 const FAST_RETRY = { max_retries: 1, base_delay_ms: 100, max_delay_ms: 500, rate_limit_base_delay_ms: 500 };
 /** Hosted mode names MCP tools by server; direct mode offers them as function tools. */
 const sixFloods = (mode: 'hosted' | 'direct') =>
-  JSON.stringify({ calls: Array.from({ length: 6 }, () => (mode === 'hosted' ? { server: 'hostile', tool: 'flood', arguments: { n: 64_000 } } : { tool: 'hostile__flood', arguments: { n: 64_000 } })), answer: 'flooded' });
+  JSON.stringify({
+    calls: Array.from({ length: 6 }, () =>
+      mode === 'hosted' ? { server: 'hostile', tool: 'flood', arguments: { n: 64_000 } } : { tool: 'hostile__flood', arguments: { n: 64_000 } },
+    ),
+    answer: 'flooded',
+  });
 
 async function assertNoTaskFailures(handle: WorkflowHandle) {
   const events = (await handle.fetchHistory()).events ?? [];
@@ -65,24 +70,31 @@ describe('byte budgets', () => {
 
   it('a 1.1 MB query asked twice in a session is refused with a clear error; the session goes on', async () => {
     const taskQueue = uniqueTaskQueue('sizes-session');
-    await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {}, temporalClient: stack.env.client }) }, async (env) => {
-      const session = await env.client.workflow.start(mcpSession, { taskQueue, workflowId: uniqueWorkflowId('sizes-session'), args: [{ retry: FAST_RETRY }] });
-      try {
-        await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
-        const query = `What's the weather in London? ${'x'.repeat(1_100_000)}`;
-        for (let i = 0; i < 2; i++) {
-          await assert.rejects(session.executeUpdate(executeQueryUpdate, { args: [{ query }] }), (error: unknown) => {
-            assert.ok(error instanceof WorkflowUpdateFailedError, String(error));
-            assert.match(String((error.cause as Error).message), /query: the query is \d{7} bytes as JSON, at most 262144: shorten it/);
-            return true;
-          });
+    await withWorker(
+      { taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {}, temporalClient: stack.env.client }) },
+      async (env) => {
+        const session = await env.client.workflow.start(mcpSession, {
+          taskQueue,
+          workflowId: uniqueWorkflowId('sizes-session'),
+          args: [{ retry: FAST_RETRY }],
+        });
+        try {
+          await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
+          const query = `What's the weather in London? ${'x'.repeat(1_100_000)}`;
+          for (let i = 0; i < 2; i++) {
+            await assert.rejects(session.executeUpdate(executeQueryUpdate, { args: [{ query }] }), (error: unknown) => {
+              assert.ok(error instanceof WorkflowUpdateFailedError, String(error));
+              assert.match(String((error.cause as Error).message), /query: the query is \d{7} bytes as JSON, at most 262144: shorten it/);
+              return true;
+            });
+          }
+          assert.deepEqual((await session.query(sessionProgressQuery)).servers, ['weather']);
+          assert.equal((await session.describe()).status.name, 'RUNNING');
+          await assertNoTaskFailures(session);
+        } finally {
+          await session.terminate('test finished').catch(() => undefined);
         }
-        assert.deepEqual((await session.query(sessionProgressQuery)).servers, ['weather']);
-        assert.equal((await session.describe()).status.name, 'RUNNING');
-        await assertNoTaskFailures(session);
-      } finally {
-        await session.terminate('test finished').catch(() => undefined);
-      }
-    });
+      },
+    );
   });
 });

@@ -52,8 +52,21 @@ describe('a hostile stdio server and a worker process', () => {
   };
   const run = async (taskQueue: string, tool: string, daemons = 0) => {
     // Each test's processes carry a directory of their own: `ps` counts them apart.
-    const server = { label: 'hostile', command: process.execPath, args: ['--import', 'tsx', HOSTILE_BIN, path.join(dir, taskQueue), String(daemons)], cwd: REPO_ROOT, require_approval: 'never' as const, inline: true as const };
-    const input: QueryInput = { query: `Use ${tool}`, mode: 'direct', servers: [server], retry, metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ tool: `hostile__${tool}` }], answer: 'done' }) } };
+    const server = {
+      label: 'hostile',
+      command: process.execPath,
+      args: ['--import', 'tsx', HOSTILE_BIN, path.join(dir, taskQueue), String(daemons)],
+      cwd: REPO_ROOT,
+      require_approval: 'never' as const,
+      inline: true as const,
+    };
+    const input: QueryInput = {
+      query: `Use ${tool}`,
+      mode: 'direct',
+      servers: [server],
+      retry,
+      metadata: { [SCRIPT_METADATA_KEY]: JSON.stringify({ calls: [{ tool: `hostile__${tool}` }], answer: 'done' }) },
+    };
     const handle = await stack.env.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('stdio-hostile'), args: [input] });
     return (await handle.result()).tool_calls[0];
   };
@@ -91,7 +104,11 @@ describe('a hostile stdio server and a worker process', () => {
     const first = await startWorker(taskQueue);
     assert.equal((await run(taskQueue, 'whoami', 5))?.status, 'completed');
     const mark = path.join(dir, taskQueue);
-    await until(() => processesMentioning(mark).length === 6, () => `the server and 5 helpers: ${processesMentioning(mark).join(', ')}`, 20_000);
+    await until(
+      () => processesMentioning(mark).length === 6,
+      () => `the server and 5 helpers: ${processesMentioning(mark).join(', ')}`,
+      20_000,
+    );
     await first.kill();
     // Nothing closed them: the server sees its stdin end, the helpers (in sessions of their own) do not.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -100,7 +117,11 @@ describe('a hostile stdio server and a worker process', () => {
     const orphaned = processesMentioning(mark).length;
 
     const second = await startWorker(taskQueue);
-    await until(() => processesMentioning(mark).length === 0, () => `left running after a new worker started: ${processesMentioning(mark).join(', ')}`, 20_000);
+    await until(
+      () => processesMentioning(mark).length === 0,
+      () => `left running after a new worker started: ${processesMentioning(mark).join(', ')}`,
+      20_000,
+    );
     rows.push({
       scenario: 'security: worker SIGKILL while its stdio server runs 5 helpers that called setsid',
       runs: 1,

@@ -13,7 +13,6 @@ import { until } from '../helpers/wait';
 
 const stack = useOfflineStack();
 
-
 function seedQuery(overrides: Partial<QueryInput> = {}): QueryInput {
   return {
     query: "What's the weather in London and do I have any meetings today?",
@@ -50,7 +49,7 @@ describe('SIGKILL of the worker', () => {
     }
   });
 
-  it('inside a Responses call: the call is retried on a new worker; hosted mode runs that turn\'s tool again, the records stay single', async () => {
+  it("inside a Responses call: the call is retried on a new worker; hosted mode runs that turn's tool again, the records stay single", async () => {
     stack.demo.servers.weather.reset();
     const taskQueue = uniqueTaskQueue('crash-call');
     const first = await startWorkerProcess({ address: stack.env.address, taskQueue, openaiBaseURL: stack.emulator.url });

@@ -13,7 +13,9 @@ import { HISTORY_FIXTURES, readHistoryIndex } from '../helpers/histories';
 import { getWorkflowBundle } from '../helpers/temporal';
 
 const index = readHistoryIndex();
-const fixtures = readdirSync(HISTORY_FIXTURES).filter((file) => file.endsWith('.json') && file !== 'index.json').sort();
+const fixtures = readdirSync(HISTORY_FIXTURES)
+  .filter((file) => file.endsWith('.json') && file !== 'index.json')
+  .sort();
 
 describe('replay of recorded histories', () => {
   it('has fixtures for the workflows', () => {

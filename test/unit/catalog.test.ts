@@ -3,9 +3,7 @@ import { describe, it } from 'node:test';
 import { RECORDED_DIR } from '../helpers/recorded';
 import { catalogFromListing, outputText, parseArguments, pendingFromApprovalRequest, recordFromMcpCall } from '../../src/core/parser';
 import { ResponseSchema } from '../../src/core/schemas';
-import {
-  diffCatalogs, discoveredToolFromListed, fnv1a64, formatCatalog, isCatalogFresh, hashToolDefinition, type Catalog,
-} from '../../src/core/tools';
+import { diffCatalogs, discoveredToolFromListed, fnv1a64, formatCatalog, isCatalogFresh, hashToolDefinition, type Catalog } from '../../src/core/tools';
 import { readFileSync } from 'node:fs';
 import { functionToolsFromCatalog } from '../../src/core/function-tools';
 import { isToolAllowed, requiresApproval } from '../../src/core/servers';
@@ -29,7 +27,14 @@ const weatherTool = {
 function catalog(tools: (typeof weatherTool)[], fetchedAt = '2026-11-26T10:00:00.000Z'): Catalog {
   return {
     servers: {
-      weather: { server_label: 'weather', status: 'ok', stale: false, fetched_at: fetchedAt, error: null, tools: tools.map((tool) => discoveredToolFromListed(tool, 'weather')) },
+      weather: {
+        server_label: 'weather',
+        status: 'ok',
+        stale: false,
+        fetched_at: fetchedAt,
+        error: null,
+        tools: tools.map((tool) => discoveredToolFromListed(tool, 'weather')),
+      },
     },
   };
 }
@@ -42,11 +47,17 @@ describe('discovered tools', () => {
       { name: 'location', type: 'string', description: 'City name', required: true },
       { name: 'units', type: 'string', description: '', required: false, default: 'celsius', enum: ['celsius', 'fahrenheit'] },
     ]);
-    assert.equal(formatCatalog(catalog([weatherTool])), '[weather]\n  get_current_weather: Current weather for a location\n    - location*: string\n    - units: string');
+    assert.equal(
+      formatCatalog(catalog([weatherTool])),
+      '[weather]\n  get_current_weather: Current weather for a location\n    - location*: string\n    - units: string',
+    );
   });
 
   it('the definition hash ignores key order and sees real changes', () => {
-    const reordered = { ...weatherTool, input_schema: { required: ['location'], additionalProperties: false, properties: weatherTool.input_schema.properties, type: 'object' } };
+    const reordered = {
+      ...weatherTool,
+      input_schema: { required: ['location'], additionalProperties: false, properties: weatherTool.input_schema.properties, type: 'object' },
+    };
     assert.equal(hashToolDefinition(weatherTool), hashToolDefinition(reordered));
     assert.notEqual(hashToolDefinition(weatherTool), hashToolDefinition({ ...weatherTool, description: 'changed' }));
   });
@@ -60,7 +71,13 @@ describe('discovered tools', () => {
     assert.equal(fnv1a64(''), 'cbf29ce484222325');
     assert.equal(fnv1a64('a'), 'af63dc4c8601ec8c');
     assert.equal(fnv1a64('foobar'), '85944171f73967e8');
-    for (const text of ['weather', 'é€😀 mixed \u0000 text', JSON.stringify(weatherTool), 'x'.repeat(5_000), String.fromCharCode(...Array.from({ length: 512 }, (_, i) => (i * 7919) % 65536))]) {
+    for (const text of [
+      'weather',
+      'é€😀 mixed \u0000 text',
+      JSON.stringify(weatherTool),
+      'x'.repeat(5_000),
+      String.fromCharCode(...Array.from({ length: 512 }, (_, i) => (i * 7919) % 65536)),
+    ]) {
       assert.equal(fnv1a64(text), reference(text), text.slice(0, 20));
     }
   });
@@ -114,7 +131,11 @@ describe('response parser', () => {
     const request = load('approval.1-response.json').output.find((item) => item.type === 'mcp_approval_request');
     assert.ok(request?.type === 'mcp_approval_request');
     assert.deepEqual(pendingFromApprovalRequest(request, 'now'), {
-      id: 'mcpr_04e29d5bdd80bd9f0068e6b022a9c081a2ae898104b7a75051', server: 'deepwiki', tool: 'ask_question', arguments: { repoName: 'dotnet/extensions' }, requested_at: 'now',
+      id: 'mcpr_04e29d5bdd80bd9f0068e6b022a9c081a2ae898104b7a75051',
+      server: 'deepwiki',
+      tool: 'ask_question',
+      arguments: { repoName: 'dotnet/extensions' },
+      requested_at: 'now',
     });
   });
 
@@ -147,7 +168,11 @@ describe('server rules', () => {
     const filters = { require_approval: { never: { read_only: true }, always: { tool_names: ['create_event'] } } };
     assert.equal(requiresApproval(filters, 'list_events', true), false);
     assert.equal(requiresApproval(filters, 'create_event', false), true);
-    assert.equal(requiresApproval({ require_approval: { never: { tool_names: ['a'] } } }, 'b', false), true, 'unmatched tools fall back to the default: always');
+    assert.equal(
+      requiresApproval({ require_approval: { never: { tool_names: ['a'] } } }, 'b', false),
+      true,
+      'unmatched tools fall back to the default: always',
+    );
   });
 });
 
@@ -157,13 +182,25 @@ describe('function tools for direct mode', () => {
     const catalog: Catalog = {
       servers: {
         a__b: { server_label: 'a__b', status: 'ok', stale: false, fetched_at: null, error: null, tools: [tool('a__b', 'c')] },
-        a: { server_label: 'a', status: 'ok', stale: false, fetched_at: null, error: null, tools: [tool('a', 'b__c'), tool('a', 'x.y'), tool('a', 'x_y'), tool('a', 'n'.repeat(80))] },
+        a: {
+          server_label: 'a',
+          status: 'ok',
+          stale: false,
+          fetched_at: null,
+          error: null,
+          tools: [tool('a', 'b__c'), tool('a', 'x.y'), tool('a', 'x_y'), tool('a', 'n'.repeat(80))],
+        },
       },
     };
     const { tools, bindings } = functionToolsFromCatalog(catalog, ['a__b', 'a']);
     const names = tools.map((each) => each.name);
     assert.equal(new Set(names).size, names.length, `unique: ${names.join(', ')}`);
     for (const name of names) assert.match(name, /^[A-Za-z0-9_-]{1,64}$/);
-    assert.deepEqual(Object.values(bindings).map((binding) => `${binding.server}/${binding.tool}`).sort(), ['a/b__c', `a/${'n'.repeat(80)}`, 'a/x.y', 'a/x_y', 'a__b/c'].sort());
+    assert.deepEqual(
+      Object.values(bindings)
+        .map((binding) => `${binding.server}/${binding.tool}`)
+        .sort(),
+      ['a/b__c', `a/${'n'.repeat(80)}`, 'a/x.y', 'a/x_y', 'a__b/c'].sort(),
+    );
   });
 });

@@ -4,7 +4,14 @@ import { describe, it } from 'node:test';
 import { API_RETENTION_MS, carriedItem, defaultConversationMode, fitConversation, MAX_CARRIED_BYTES, utf8Bytes } from '../../src/core/conversation';
 import { InputItemSchema, OutputItemSchema, type InputItem } from '../../src/core/schemas';
 
-const call = (index: number, output: string): InputItem => ({ type: 'mcp_call', id: `mcp_${index}`, server_label: 'db', name: 'query', arguments: '{}', output });
+const call = (index: number, output: string): InputItem => ({
+  type: 'mcp_call',
+  id: `mcp_${index}`,
+  server_label: 'db',
+  name: 'query',
+  arguments: '{}',
+  output,
+});
 
 describe('conversation mode default', () => {
   it('is stateless without a timeout or past the retention, stored within it', () => {

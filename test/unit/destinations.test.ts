@@ -26,7 +26,8 @@ describe('destination rules', () => {
       assert.equal(urlRule('http://metadata.google.internal/computeMetadata/v1/', allow), 'metadata');
       assert.equal(urlRule('http://[fd00:ec2::254]/latest/', allow), 'metadata');
       assert.equal(urlRule('http://[::ffff:169.254.169.254]/', allow), 'metadata');
-      for (const url of ['file:///etc/passwd', 'gopher://127.0.0.1:70/', 'ftp://example.com/', 'javascript:alert(1)', 'ws://example.com/']) assert.equal(urlRule(url, allow), 'scheme', url);
+      for (const url of ['file:///etc/passwd', 'gopher://127.0.0.1:70/', 'ftp://example.com/', 'javascript:alert(1)', 'ws://example.com/'])
+        assert.equal(urlRule(url, allow), 'scheme', url);
     }
   });
 
@@ -67,7 +68,10 @@ describe('--allow-private-networks / MCPFLOW_ALLOW_PRIVATE_NETWORKS', () => {
     if (env.MCPFLOW_ALLOW_PRIVATE_NETWORKS === undefined) delete process.env.MCPFLOW_ALLOW_PRIVATE_NETWORKS;
     else process.env.MCPFLOW_ALLOW_PRIVATE_NETWORKS = env.MCPFLOW_ALLOW_PRIVATE_NETWORKS;
     try {
-      const command = new Command().exitOverride().configureOutput({ writeErr: () => undefined }).addOption(allowPrivateNetworksOption('test'));
+      const command = new Command()
+        .exitOverride()
+        .configureOutput({ writeErr: () => undefined })
+        .addOption(allowPrivateNetworksOption('test'));
       return command.parse(args, { from: 'user' }).opts<{ allowPrivateNetworks?: AllowPrivateNetworks }>().allowPrivateNetworks;
     } finally {
       if (saved === undefined) delete process.env.MCPFLOW_ALLOW_PRIVATE_NETWORKS;

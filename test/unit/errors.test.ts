@@ -62,7 +62,9 @@ describe('classification of the openai client errors', () => {
 describe('classification of MCP errors', () => {
   it('each mcp_call.error variant', () => {
     assert.deepEqual(classifyMcpCallError({ type: 'mcp_tool_execution_error', content: [] }), {
-      type: 'execution_error', retryable: false, advice: 'the tool has side effects, so it is not run twice',
+      type: 'execution_error',
+      retryable: false,
+      advice: 'the tool has side effects, so it is not run twice',
     });
     assert.equal(classifyMcpCallError({ type: 'mcp_protocol_error', code: -32602, message: 'bad' }).type, 'invalid_arguments');
     assert.equal(classifyMcpCallError({ type: 'mcp_protocol_error', code: -32601, message: 'no such' }).type, 'tool_not_found');
@@ -76,14 +78,18 @@ describe('classification of MCP errors', () => {
     assert.equal(classify({ source: 'tool_result_error', readOnly: false }).retryable, false);
   });
 
-  const httpError = (status: number) => new SdkHttpError(SdkErrorCode.ClientHttpNotImplemented, `Error POSTing to endpoint: ${status}`, { status, statusText: '' });
+  const httpError = (status: number) =>
+    new SdkHttpError(SdkErrorCode.ClientHttpNotImplemented, `Error POSTing to endpoint: ${status}`, { status, statusText: '' });
 
   it('SDK errors and network failures in direct mode', () => {
     assert.equal(classifyError(new ProtocolError(-32602, 'Invalid params')).type, 'invalid_arguments');
     assert.equal(classifyError(new ProtocolError(-32601, 'Method not found')).type, 'tool_not_found');
     assert.equal(classifyError(httpError(503)).type, 'connection');
     assert.equal(classifyError(httpError(401)).type, 'authentication');
-    assert.equal(classifyError(new SdkHttpError(SdkErrorCode.ClientHttpAuthentication, 'Server returned 401 after re-authentication', { status: 401 })).type, 'authentication');
+    assert.equal(
+      classifyError(new SdkHttpError(SdkErrorCode.ClientHttpAuthentication, 'Server returned 401 after re-authentication', { status: 401 })).type,
+      'authentication',
+    );
     assert.equal(classifyError(new UnauthorizedError()).type, 'authentication');
     // A 404 is a wrong URL, unless it answers a request in a session the server forgot.
     assert.equal(classifyError(httpError(404)).type, 'invalid_arguments');
@@ -100,7 +106,11 @@ describe('classification of MCP errors', () => {
 
 describe('ApplicationFailure for Temporal', () => {
   it('rate limit carries the server delay as nextRetryDelay', () => {
-    const failure = toApplicationFailure(apiError(429, 'rate_limit_exceeded', { 'retry-after-ms': '2000' }), { attempt: 1, settings: DEFAULT_RETRY_SETTINGS, doing: 'calling the Responses API' });
+    const failure = toApplicationFailure(apiError(429, 'rate_limit_exceeded', { 'retry-after-ms': '2000' }), {
+      attempt: 1,
+      settings: DEFAULT_RETRY_SETTINGS,
+      doing: 'calling the Responses API',
+    });
     assert.ok(failure instanceof ApplicationFailure);
     assert.equal(failure.type, 'rate_limit');
     assert.equal(failure.nonRetryable, false);
@@ -111,7 +121,10 @@ describe('ApplicationFailure for Temporal', () => {
     const connection = new OpenAI.APIConnectionError({ message: 'down' });
     const delays = [1, 2, 3].map((attempt) => toApplicationFailure(connection, { attempt, settings: DEFAULT_RETRY_SETTINGS, doing: 'x' }).nextRetryDelay);
     assert.deepEqual(delays, [1000, 2000, 4000]);
-    assert.equal(toApplicationFailure(new OpenAI.APIConnectionTimeoutError(), { attempt: 3, settings: DEFAULT_RETRY_SETTINGS, doing: 'x' }).nextRetryDelay, 5000);
+    assert.equal(
+      toApplicationFailure(new OpenAI.APIConnectionTimeoutError(), { attempt: 3, settings: DEFAULT_RETRY_SETTINGS, doing: 'x' }).nextRetryDelay,
+      5000,
+    );
   });
 
   it('authentication is non-retryable and the key never appears in the message', () => {
@@ -126,7 +139,10 @@ describe('ApplicationFailure for Temporal', () => {
 
   it('retry-after as an HTTP date', () => {
     const now = Date.parse('2026-11-26T10:00:00Z');
-    assert.equal(retryAfterFromHeaders((name) => (name === 'retry-after' ? 'Thu, 26 Nov 2026 10:00:03 GMT' : null), now), 3000);
+    assert.equal(
+      retryAfterFromHeaders((name) => (name === 'retry-after' ? 'Thu, 26 Nov 2026 10:00:03 GMT' : null), now),
+      3000,
+    );
   });
 });
 
@@ -164,7 +180,10 @@ describe('failure details', () => {
   });
 
   it('secrets the activity resolved never reach the message', () => {
-    const failure = failureFromClassification(classify({ source: 'http', status: 500 }), 'server said: header x-api-key=hunter2-secret', { ...context(1), secrets: ['hunter2-secret'] });
+    const failure = failureFromClassification(classify({ source: 'http', status: 500 }), 'server said: header x-api-key=hunter2-secret', {
+      ...context(1),
+      secrets: ['hunter2-secret'],
+    });
     assert.equal(failure.message, 'server said: header x-api-key=***');
   });
 

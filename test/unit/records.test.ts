@@ -1,15 +1,37 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addTotals, CallStatusSchema, durationMs, EMPTY_TOTALS, filterHistory, statisticsFromTotals, StatisticsTotalsSchema, totalsOf, workflowStatistics, type CallRecord, type QueryResult } from '../../src/core/records';
+import {
+  addTotals,
+  CallStatusSchema,
+  durationMs,
+  EMPTY_TOTALS,
+  filterHistory,
+  statisticsFromTotals,
+  StatisticsTotalsSchema,
+  totalsOf,
+  workflowStatistics,
+  type CallRecord,
+  type QueryResult,
+} from '../../src/core/records';
 import { errorSummaryLines } from '../../src/cli/commands/stats';
 import { errorSummary } from '../../src/core/errors';
 import { activityRetryPolicy, DEFAULT_RETRY_SETTINGS, nextRetryDelayMs } from '../../src/core/retry';
 
 function call(overrides: Partial<CallRecord>): CallRecord {
   return {
-    id: 'mcp_1', tool: 'get_current_weather', server: 'weather', arguments: {}, status: 'completed', output: 'ok',
-    error_type: null, error_message: null, approval_request_id: null,
-    started_at: '2026-11-26T10:00:00.000Z', completed_at: '2026-11-26T10:00:00.250Z', duration_ms: 250, ...overrides,
+    id: 'mcp_1',
+    tool: 'get_current_weather',
+    server: 'weather',
+    arguments: {},
+    status: 'completed',
+    output: 'ok',
+    error_type: null,
+    error_message: null,
+    approval_request_id: null,
+    started_at: '2026-11-26T10:00:00.000Z',
+    completed_at: '2026-11-26T10:00:00.250Z',
+    duration_ms: 250,
+    ...overrides,
   };
 }
 
@@ -25,9 +47,18 @@ describe('call history and statistics', () => {
   });
 
   it('filters by status, tool and server', () => {
-    assert.deepEqual(filterHistory(calls, { tool: 'list_events' }).map((c) => c.id), ['mcp_2', 'mcp_3']);
-    assert.deepEqual(filterHistory(calls, { status: 'failed' }).map((c) => c.id), ['mcp_3']);
-    assert.deepEqual(filterHistory(calls, { server: 'weather', status: 'completed' }).map((c) => c.id), ['mcp_1']);
+    assert.deepEqual(
+      filterHistory(calls, { tool: 'list_events' }).map((c) => c.id),
+      ['mcp_2', 'mcp_3'],
+    );
+    assert.deepEqual(
+      filterHistory(calls, { status: 'failed' }).map((c) => c.id),
+      ['mcp_3'],
+    );
+    assert.deepEqual(
+      filterHistory(calls, { server: 'weather', status: 'completed' }).map((c) => c.id),
+      ['mcp_1'],
+    );
   });
 
   it('call statistics (the seed keys)', () => {
@@ -42,10 +73,28 @@ describe('call history and statistics', () => {
 
   it('workflow statistics (the seed keys plus errors by type)', () => {
     const result = (success: boolean, duration: number, retries: number): QueryResult => ({
-      query: 'q', success, text_response: '', tool_calls: [], duration_ms: duration, retries, error: null, error_type: null, stale: false, response_id: null,
+      query: 'q',
+      success,
+      text_response: '',
+      tool_calls: [],
+      duration_ms: duration,
+      retries,
+      error: null,
+      error_type: null,
+      stale: false,
+      response_id: null,
     });
-    const errors = [{ type: 'rate_limit' as const, message: '429', retryable: true }, { type: 'authentication' as const, message: '401', retryable: false }];
-    const stats = workflowStatistics({ results: [result(true, 100, 1), result(true, 300, 0), result(false, 50, 3)], calls, errors, serversConfigured: 2, toolsCached: 5 });
+    const errors = [
+      { type: 'rate_limit' as const, message: '429', retryable: true },
+      { type: 'authentication' as const, message: '401', retryable: false },
+    ];
+    const stats = workflowStatistics({
+      results: [result(true, 100, 1), result(true, 300, 0), result(false, 50, 3)],
+      calls,
+      errors,
+      serversConfigured: 2,
+      toolsCached: 5,
+    });
     assert.equal(stats.total_queries, 3);
     assert.equal(stats.successful, 2);
     assert.equal(stats.failed, 1);
@@ -61,11 +110,27 @@ describe('call history and statistics', () => {
   });
 
   it('the error summary counts errors folded into totals; its last errors are those still kept', () => {
-    const old = totalsOf([], [], [{ type: 'connection', message: 'refused', retryable: true }, { type: 'timeout', message: 'slow', retryable: true }]);
+    const old = totalsOf(
+      [],
+      [],
+      [
+        { type: 'connection', message: 'refused', retryable: true },
+        { type: 'timeout', message: 'slow', retryable: true },
+      ],
+    );
     const kept = [{ type: 'authentication' as const, message: '401', retryable: false }];
     const stats = statisticsFromTotals(addTotals(old, totalsOf([], [], kept)), 1, 0, kept);
-    assert.deepEqual(stats.error_summary, { total_errors: 3, by_type: { connection: 1, timeout: 1, authentication: 1 }, recoverable_count: 2, last_errors: kept });
-    assert.deepEqual(errorSummaryLines(stats), ['Errors: 3 (connection ×1, timeout ×1, authentication ×1), 2 of them retryable.', 'Last errors:', '  authentication: 401']);
+    assert.deepEqual(stats.error_summary, {
+      total_errors: 3,
+      by_type: { connection: 1, timeout: 1, authentication: 1 },
+      recoverable_count: 2,
+      last_errors: kept,
+    });
+    assert.deepEqual(errorSummaryLines(stats), [
+      'Errors: 3 (connection ×1, timeout ×1, authentication ×1), 2 of them retryable.',
+      'Last errors:',
+      '  authentication: 401',
+    ]);
     assert.deepEqual(errorSummaryLines(statisticsFromTotals(EMPTY_TOTALS, 1, 0)), []);
   });
 
@@ -77,7 +142,10 @@ describe('call history and statistics', () => {
 
 describe('retry delays by error type', () => {
   it('follows the seed defaults', () => {
-    assert.deepEqual([1, 2, 3, 8].map((n) => nextRetryDelayMs('connection', n, DEFAULT_RETRY_SETTINGS)), [1000, 2000, 4000, 60000]);
+    assert.deepEqual(
+      [1, 2, 3, 8].map((n) => nextRetryDelayMs('connection', n, DEFAULT_RETRY_SETTINGS)),
+      [1000, 2000, 4000, 60000],
+    );
     assert.equal(nextRetryDelayMs('rate_limit', 1, DEFAULT_RETRY_SETTINGS), 60000);
     assert.equal(nextRetryDelayMs('rate_limit', 1, DEFAULT_RETRY_SETTINGS, 2000), 2000);
     assert.equal(nextRetryDelayMs('timeout', 4, DEFAULT_RETRY_SETTINGS), 5000);

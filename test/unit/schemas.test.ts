@@ -3,13 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { RECORDED_DIR } from '../helpers/recorded';
-import {
-  CreateResponseRequestSchema,
-  describeZodError,
-  McpCallItemSchema,
-  McpToolConfigSchema,
-  ResponseSchema,
-} from '../../src/core/schemas';
+import { CreateResponseRequestSchema, describeZodError, McpCallItemSchema, McpToolConfigSchema, ResponseSchema } from '../../src/core/schemas';
 import { ResponseStreamEventSchema } from '../../src/core/stream-events';
 
 const recorded = RECORDED_DIR;
@@ -19,7 +13,10 @@ describe('schemas accept every recorded exchange', () => {
     it(file, () => {
       const text = readFileSync(path.join(recorded, file), 'utf8');
       if (file.endsWith('.sse.txt')) {
-        const events = text.split('\n').filter((line) => line.startsWith('data: ')).map((line) => JSON.parse(line.slice(6)));
+        const events = text
+          .split('\n')
+          .filter((line) => line.startsWith('data: '))
+          .map((line) => JSON.parse(line.slice(6)));
         assert.ok(events.length > 10);
         for (const event of events) ResponseStreamEventSchema.parse(event);
         const completed = events.at(-1);

@@ -14,7 +14,12 @@ function grpc(code: number, message: string): Error {
 describe('isRetryableUpdateError', () => {
   it('retries what did not run: a draining session, an aborted update, a full workflow', () => {
     assert.equal(isRetryableUpdateError(new UpdateRejectedError(`rejected by workflow s: ${SESSION_CONTINUING_AS_NEW}`)), true);
-    assert.equal(isRetryableUpdateError(new ServiceError('Workflow Update failed', { cause: grpc(9, 'Unable to perform workflow execution update due to unexpected workflow task failure.') })), true);
+    assert.equal(
+      isRetryableUpdateError(
+        new ServiceError('Workflow Update failed', { cause: grpc(9, 'Unable to perform workflow execution update due to unexpected workflow task failure.') }),
+      ),
+      true,
+    );
     assert.equal(isRetryableUpdateError(new ServiceError('Workflow Update failed', { cause: grpc(10, 'update was aborted') })), true);
     assert.equal(isRetryableUpdateError(busyWorkflowError('s', 'q')), true);
   });
@@ -30,21 +35,30 @@ describe('isRetryableUpdateError', () => {
 describe('retryingUpdate', () => {
   it('sends again until it succeeds; a non-retryable failure ends it at once', async () => {
     let calls = 0;
-    const value = await retryingUpdate(async () => {
-      if (++calls < 3) throw new UpdateRejectedError(SESSION_CONTINUING_AS_NEW);
-      return 'done';
-    }, { baseDelayMs: 1, maxDelayMs: 2 });
+    const value = await retryingUpdate(
+      async () => {
+        if (++calls < 3) throw new UpdateRejectedError(SESSION_CONTINUING_AS_NEW);
+        return 'done';
+      },
+      { baseDelayMs: 1, maxDelayMs: 2 },
+    );
     assert.equal(value, 'done');
     assert.equal(calls, 3);
     let once = 0;
-    await assert.rejects(retryingUpdate(async () => {
-      once++;
-      throw new Error('boom');
-    }), /boom/);
+    await assert.rejects(
+      retryingUpdate(async () => {
+        once++;
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
     assert.equal(once, 1);
   });
 
   it('gives up when its budget is spent, with the last failure', async () => {
-    await assert.rejects(retryingUpdate(() => Promise.reject(busyWorkflowError('s', 'q')), { budgetMs: 20, baseDelayMs: 5, maxDelayMs: 10 }), LimitExceededError);
+    await assert.rejects(
+      retryingUpdate(() => Promise.reject(busyWorkflowError('s', 'q')), { budgetMs: 20, baseDelayMs: 5, maxDelayMs: 10 }),
+      LimitExceededError,
+    );
   });
 });

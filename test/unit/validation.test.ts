@@ -33,22 +33,30 @@ describe('argument validation against the tool schema', () => {
     const result = validateArguments(tool, { date: '2026-11-26', duration_minutes: 'long', colour: 'red' });
     assert.equal(result.valid, false);
     assert.ok(!result.valid);
-    assert.deepEqual(new Set(result.errors), new Set([
-      'Missing required parameter: title',
-      'Unknown parameter: colour',
-      'Invalid type for duration_minutes: expected integer',
-    ]));
+    assert.deepEqual(
+      new Set(result.errors),
+      new Set(['Missing required parameter: title', 'Unknown parameter: colour', 'Invalid type for duration_minutes: expected integer']),
+    );
   });
 
   it('checks enums, formats, nested objects and arrays (beyond the seed)', () => {
-    const result = validateArguments(tool, { title: 'x', date: '26/11/2026', visibility: 'secret', attendees: [{ email: 'nope' }, {}], room: { floor: 2, wing: 'b' } });
+    const result = validateArguments(tool, {
+      title: 'x',
+      date: '26/11/2026',
+      visibility: 'secret',
+      attendees: [{ email: 'nope' }, {}],
+      room: { floor: 2, wing: 'b' },
+    });
     assert.ok(!result.valid);
-    assert.deepEqual(new Set(result.errors), new Set([
-      'Invalid format for date: expected date',
-      'Invalid value for visibility: must be one of public, private',
-      'Invalid format for attendees[0].email: expected email',
-      'Missing required parameter: attendees[1].email',
-      'Unknown parameter: room.wing',
-    ]));
+    assert.deepEqual(
+      new Set(result.errors),
+      new Set([
+        'Invalid format for date: expected date',
+        'Invalid value for visibility: must be one of public, private',
+        'Invalid format for attendees[0].email: expected email',
+        'Missing required parameter: attendees[1].email',
+        'Unknown parameter: room.wing',
+      ]),
+    );
   });
 });

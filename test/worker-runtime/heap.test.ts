@@ -13,7 +13,10 @@ describe('heap growth of the worker process', () => {
 
   it('refuses what is not a whole percentage, naming the variable and the fix', () => {
     for (const value of ['abc', '-5', '12.5', '100000']) {
-      assert.throws(() => heapGrowingPercent({ MCPFLOW_HEAP_GROWING_PERCENT: value }), /MCPFLOW_HEAP_GROWING_PERCENT: ".*" is not a whole number from 0 to 1000; use e\.g\. 20/);
+      assert.throws(
+        () => heapGrowingPercent({ MCPFLOW_HEAP_GROWING_PERCENT: value }),
+        /MCPFLOW_HEAP_GROWING_PERCENT: ".*" is not a whole number from 0 to 1000; use e\.g\. 20/,
+      );
     }
   });
 });

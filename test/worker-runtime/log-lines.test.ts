@@ -22,7 +22,11 @@ describe('the worker log', () => {
     try {
       await waitForOutput(worker, /Press Ctrl-C to stop/, 120_000);
       // A workflow that fails: its input is refused.
-      const failing = await stack.env.client.workflow.start('runQuery', { taskQueue, workflowId: uniqueWorkflowId('log-failed'), args: [{ query: '', servers: [] }] });
+      const failing = await stack.env.client.workflow.start('runQuery', {
+        taskQueue,
+        workflowId: uniqueWorkflowId('log-failed'),
+        args: [{ query: '', servers: [] }],
+      });
       await failing.result().catch(() => undefined);
       // A workflow task that fails on every attempt: a type no worker registers.
       const broken = await stack.env.client.workflow.start('noSuchWorkflowType', { taskQueue, workflowId: uniqueWorkflowId('log-task-failure'), args: [] });

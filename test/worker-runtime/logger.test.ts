@@ -7,7 +7,13 @@ import { activityFailureRecord, formatRecord, McpflowWorkerLogger } from '../../
 
 describe('activityLogFields', () => {
   it('takes the server label and tool name of a direct tool call, nothing else', () => {
-    const fields = activityLogFields([{ server: { label: 'weather', url: 'http://u:secret@h/mcp', headers: { a: { env: 'X' } } }, tool: { name: 'get_current_weather' }, arguments: { city: 'x' } }]);
+    const fields = activityLogFields([
+      {
+        server: { label: 'weather', url: 'http://u:secret@h/mcp', headers: { a: { env: 'X' } } },
+        tool: { name: 'get_current_weather' },
+        arguments: { city: 'x' },
+      },
+    ]);
     assert.deepEqual(fields, { server: 'weather', tool: 'get_current_weather' });
   });
 
@@ -21,7 +27,16 @@ describe('activityLogFields', () => {
 });
 
 describe('McpflowWorkerLogger', () => {
-  const meta = (error: unknown) => ({ error, workflowId: 'mcpflow-query-1', activityType: 'callToolDirect', attempt: 2, durationMs: 12, server: 'weather', tool: 'get_current_weather', taskToken: 'abc' });
+  const meta = (error: unknown) => ({
+    error,
+    workflowId: 'mcpflow-query-1',
+    activityType: 'callToolDirect',
+    attempt: 2,
+    durationMs: 12,
+    server: 'weather',
+    tool: 'get_current_weather',
+    taskToken: 'abc',
+  });
 
   it('writes one line per failed attempt: workflow, server, tool, attempt, error type; no stack', () => {
     const lines: string[] = [];
@@ -30,7 +45,10 @@ describe('McpflowWorkerLogger', () => {
     logger.warn('Activity failed', meta(error));
     assert.equal(lines.length, 1);
     assert.doesNotMatch(lines[0]!, /\n/);
-    assert.match(lines[0]!, /\[WARN\] Activity failed workflowId=mcpflow-query-1 activityType=callToolDirect server=weather tool=get_current_weather attempt=2 errorType=mcp_http_error durationMs=12 message="HTTP 500 from weather at somewhere"$/);
+    assert.match(
+      lines[0]!,
+      /\[WARN\] Activity failed workflowId=mcpflow-query-1 activityType=callToolDirect server=weather tool=get_current_weather attempt=2 errorType=mcp_http_error durationMs=12 message="HTTP 500 from weather at somewhere"$/,
+    );
     assert.doesNotMatch(lines[0]!, /taskToken|inner/);
   });
 

@@ -30,7 +30,14 @@ describe('worker metrics', () => {
   it('approval waits get buckets up to days; a two-server turn is one series per server', async () => {
     const taskQueue = uniqueTaskQueue('metric-labels');
     const port = await findFreePort('127.0.0.1');
-    const running = await startCliWorker({ name: 'metric-labels', address: stack.env.address, namespace: stack.env.namespace, taskQueue, openaiBaseURL: stack.emulator.url, args: ['--metrics-port', String(port)] });
+    const running = await startCliWorker({
+      name: 'metric-labels',
+      address: stack.env.address,
+      namespace: stack.env.namespace,
+      taskQueue,
+      openaiBaseURL: stack.emulator.url,
+      args: ['--metrics-port', String(port)],
+    });
     try {
       await until(async () => running.output().includes(`Metrics: http://127.0.0.1:${port}/metrics`), 'the metrics line', 10_000);
       const query: QueryInput = {
@@ -46,24 +53,40 @@ describe('worker metrics', () => {
       assert.equal((await handle.result()).success, true);
 
       let text = '';
-      await until(async () => {
-        text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-        return text.includes('mcpflow_approval_wait') && text.includes('mcpflow_activity_attempts');
-      }, 'mcpflow metrics to be exported', 30_000);
+      await until(
+        async () => {
+          text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          return text.includes('mcpflow_approval_wait') && text.includes('mcpflow_activity_attempts');
+        },
+        'mcpflow metrics to be exported',
+        30_000,
+      );
       const lines = text.split('\n').filter((line) => line.startsWith('mcpflow_'));
       const shown = lines.join('\n');
 
       // Hosted turns name both servers: one series each, no joined label value.
       const turns = lines.filter((line) => line.startsWith('mcpflow_activity_attempts') && line.includes('activityType="callResponsesApi"'));
-      assert.ok(turns.some((line) => line.includes('server="weather"')), shown);
-      assert.ok(turns.some((line) => line.includes('server="calendar"')), shown);
+      assert.ok(
+        turns.some((line) => line.includes('server="weather"')),
+        shown,
+      );
+      assert.ok(
+        turns.some((line) => line.includes('server="calendar"')),
+        shown,
+      );
       assert.ok(!lines.some((line) => /server="[^"]*,[^"]*"/.test(line)), `a joined server label:\n${shown}`);
 
       // The approval wait's buckets reach days: 7 days is a boundary, not +Inf only.
       const buckets = lines.filter((line) => line.startsWith('mcpflow_approval_wait') && line.includes('_bucket') && line.includes('server="calendar"'));
-      const boundaries = buckets.map((line) => /le="([^"]+)"/.exec(line)?.[1]).filter((le): le is string => le !== undefined && le !== '+Inf').map(Number);
+      const boundaries = buckets
+        .map((line) => /le="([^"]+)"/.exec(line)?.[1])
+        .filter((le): le is string => le !== undefined && le !== '+Inf')
+        .map(Number);
       assert.equal(Math.max(...boundaries), 7 * 86_400_000, shown);
-      assert.deepEqual(boundaries.sort((a, b) => a - b), [...APPROVAL_WAIT_BUCKETS_MS]);
+      assert.deepEqual(
+        boundaries.sort((a, b) => a - b),
+        [...APPROVAL_WAIT_BUCKETS_MS],
+      );
     } finally {
       await running.stop();
     }

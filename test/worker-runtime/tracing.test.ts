@@ -20,14 +20,26 @@ import { until } from '../helpers/wait';
 
 const stack = useOfflineStack();
 
-interface ReceivedSpan { name: string; traceId: string; spanId: string; parentSpanId?: string; service?: string; attributes?: Array<{ key: string; value: { stringValue?: string } }> }
+interface ReceivedSpan {
+  name: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  service?: string;
+  attributes?: Array<{ key: string; value: { stringValue?: string } }>;
+}
 const spans: ReceivedSpan[] = [];
 let receiver: Server;
 let endpoint: string;
 
 /** OTLP/HTTP JSON: resourceSpans[].scopeSpans[].spans[]. */
 function collect(body: string): void {
-  const request = JSON.parse(body) as { resourceSpans?: Array<{ resource?: { attributes?: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans?: Array<{ spans?: ReceivedSpan[] }> }> };
+  const request = JSON.parse(body) as {
+    resourceSpans?: Array<{
+      resource?: { attributes?: Array<{ key: string; value: { stringValue?: string } }> };
+      scopeSpans?: Array<{ spans?: ReceivedSpan[] }>;
+    }>;
+  };
   for (const resourceSpans of request.resourceSpans ?? []) {
     const service = resourceSpans.resource?.attributes?.find((attribute) => attribute.key === 'service.name')?.value.stringValue;
     for (const scope of resourceSpans.scopeSpans ?? []) for (const span of scope.spans ?? []) spans.push({ ...span, service });
@@ -53,7 +65,11 @@ describe('OpenTelemetry tracing', () => {
   it('exports the spans of a query: workflow, model calls and tool calls, in one trace', async () => {
     const taskQueue = uniqueTaskQueue('otel');
     const worker = await startCliWorker({
-      name: 'otel', address: stack.env.address, namespace: stack.env.namespace, taskQueue, openaiBaseURL: stack.emulator.url,
+      name: 'otel',
+      address: stack.env.address,
+      namespace: stack.env.namespace,
+      taskQueue,
+      openaiBaseURL: stack.emulator.url,
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_SERVICE_NAME: 'mcpflow-test-worker' },
     });
     try {
@@ -71,11 +87,22 @@ describe('OpenTelemetry tracing', () => {
       const result = await client.workflow.execute(runQuery, {
         taskQueue,
         workflowId,
-        args: [{ query: "What's the weather in Paris?", mode: 'direct', servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] }],
+        args: [
+          {
+            query: "What's the weather in Paris?",
+            mode: 'direct',
+            servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }],
+          },
+        ],
       });
       assert.equal(result.success, true);
       const named = (name: string) => spans.find((span) => span.name === name);
-      await until(() => ['RunWorkflow:runQuery', 'RunActivity:callResponsesApi', 'RunActivity:callToolDirect', 'StartActivity:callToolDirect'].every((name) => named(name)), () => `the spans of the query; spans so far: ${spans.map((span) => span.name).join(', ')}`, 60_000);
+      await until(
+        () =>
+          ['RunWorkflow:runQuery', 'RunActivity:callResponsesApi', 'RunActivity:callToolDirect', 'StartActivity:callToolDirect'].every((name) => named(name)),
+        () => `the spans of the query; spans so far: ${spans.map((span) => span.name).join(', ')}`,
+        60_000,
+      );
       const started = clientSpans.getFinishedSpans().find((span) => span.name === 'StartWorkflow:runQuery');
       assert.ok(started, 'the client traced the start');
       const traceId = started.spanContext().traceId;
@@ -83,9 +110,15 @@ describe('OpenTelemetry tracing', () => {
       for (const name of ['RunWorkflow:runQuery', 'RunActivity:callResponsesApi', 'RunActivity:callToolDirect']) {
         assert.equal(named(name)!.traceId, traceId, `${name} is in the trace the client started`);
       }
-      assert.equal(named('RunActivity:callToolDirect')!.parentSpanId, named('StartActivity:callToolDirect')!.spanId, 'the activity run is a child of its scheduling');
+      assert.equal(
+        named('RunActivity:callToolDirect')!.parentSpanId,
+        named('StartActivity:callToolDirect')!.spanId,
+        'the activity run is a child of its scheduling',
+      );
       assert.equal(workflowSpan.service, 'mcpflow-test-worker');
-      const toolAttributes = Object.fromEntries((named('RunActivity:callToolDirect')!.attributes ?? []).map((attribute) => [attribute.key, attribute.value.stringValue]));
+      const toolAttributes = Object.fromEntries(
+        (named('RunActivity:callToolDirect')!.attributes ?? []).map((attribute) => [attribute.key, attribute.value.stringValue]),
+      );
       assert.equal(toolAttributes['mcpflow.server'], 'weather');
       assert.equal(toolAttributes['mcpflow.tool'], 'get_current_weather');
     } finally {

@@ -21,7 +21,9 @@ function weatherQuery(): QueryInput {
   return {
     query: "What's the weather in Paris?",
     mode: 'direct',
-    servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never', headers: { 'x-api-key': { env: 'WEATHER_TOKEN' } }, inline: true }],
+    servers: [
+      { label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never', headers: { 'x-api-key': { env: 'WEATHER_TOKEN' } }, inline: true },
+    ],
     retry: { max_retries: 3, base_delay_ms: 100, max_delay_ms: 500, rate_limit_base_delay_ms: 500 },
   };
 }
@@ -33,7 +35,15 @@ async function toolCallRunning(handle: WorkflowHandle): Promise<boolean> {
 }
 
 function worker(name: string, taskQueue: string, args: string[] = []) {
-  return startCliWorker({ name, address: stack.env.address, namespace: stack.env.namespace, taskQueue, openaiBaseURL: stack.emulator.url, args: ['--allow-inline-servers', ...args], env: { WEATHER_TOKEN: SECRET } });
+  return startCliWorker({
+    name,
+    address: stack.env.address,
+    namespace: stack.env.namespace,
+    taskQueue,
+    openaiBaseURL: stack.emulator.url,
+    args: ['--allow-inline-servers', ...args],
+    env: { WEATHER_TOKEN: SECRET },
+  });
 }
 
 describe('mcpflow worker', () => {
@@ -47,7 +57,10 @@ describe('mcpflow worker', () => {
       const result = await stack.env.client.workflow.execute(runQuery, { taskQueue, workflowId, args: [weatherQuery()] });
       assert.equal(result.success, true);
       assert.equal(result.retries, 1);
-      const failures = running.stderr().split('\n').filter((line) => line.includes('Activity failed'));
+      const failures = running
+        .stderr()
+        .split('\n')
+        .filter((line) => line.includes('Activity failed'));
       assert.equal(failures.length, 1, running.stderr());
       const line = failures[0]!;
       assert.match(line, new RegExp(`workflowId=${workflowId} `));
@@ -99,14 +112,17 @@ describe('mcpflow worker', () => {
     try {
       const result = await handle.result();
       assert.equal(result.success, true);
-      assert.deepEqual(result.tool_calls.map((call) => call.status), ['completed']);
+      assert.deepEqual(
+        result.tool_calls.map((call) => call.status),
+        ['completed'],
+      );
       assert.ok(result.retries >= 1, 'the cancelled attempt counts as a retry');
     } finally {
       await second.stop();
     }
   });
 
-  it('--metrics-port serves the SDK\'s metrics and mcpflow\'s tool-call and failure counters', async () => {
+  it("--metrics-port serves the SDK's metrics and mcpflow's tool-call and failure counters", async () => {
     stack.demo.servers.weather.reset();
     stack.demo.servers.weather.setFaults({ failNext: { count: 1, kind: 'http_500', tool: 'get_current_weather' } });
     const taskQueue = uniqueTaskQueue('metrics');
@@ -117,13 +133,24 @@ describe('mcpflow worker', () => {
       const result = await stack.env.client.workflow.execute(runQuery, { taskQueue, workflowId: uniqueWorkflowId('metrics'), args: [weatherQuery()] });
       assert.equal(result.success, true);
       let text = '';
-      await until(async () => {
-        text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-        return /mcpflow_tool_calls\S*\{[^}]*outcome="completed"/.test(text);
-      }, 'the tool-call counter to be exported', 30_000);
-      const sample = (name: string, labels: string[]) => text.split('\n').find((line) => line.startsWith(name) && labels.every((label) => line.includes(label)));
+      await until(
+        async () => {
+          text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          return /mcpflow_tool_calls\S*\{[^}]*outcome="completed"/.test(text);
+        },
+        'the tool-call counter to be exported',
+        30_000,
+      );
+      const sample = (name: string, labels: string[]) =>
+        text.split('\n').find((line) => line.startsWith(name) && labels.every((label) => line.includes(label)));
       assert.ok(sample('temporal_workflow_completed', ['workflow_type="runQuery"']), 'an SDK metric');
-      assert.ok(sample('mcpflow_tool_calls', ['server="weather"', 'tool="get_current_weather"', 'outcome="completed"']), text.split('\n').filter((line) => line.includes('mcpflow')).join('\n'));
+      assert.ok(
+        sample('mcpflow_tool_calls', ['server="weather"', 'tool="get_current_weather"', 'outcome="completed"']),
+        text
+          .split('\n')
+          .filter((line) => line.includes('mcpflow'))
+          .join('\n'),
+      );
       assert.ok(sample('mcpflow_tool_calls', ['outcome="failed"']));
       assert.ok(sample('mcpflow_activity_failures', ['error_type="connection"', 'activityType="callToolDirect"']));
 
@@ -136,11 +163,21 @@ describe('mcpflow worker', () => {
       await until(async () => (await waiting.query(progressQuery)).state === 'waiting_approval', 'the approval request', 60_000);
       await waiting.executeUpdate(approveUpdate, { args: [{}] });
       assert.equal((await waiting.result()).success, true);
-      await until(async () => {
-        text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-        return text.includes('mcpflow_approval_wait');
-      }, 'the approval wait histogram to be exported', 30_000);
-      assert.ok(sample('mcpflow_approval_wait', ['server="weather"', 'tool="get_current_weather"', 'outcome="approved"']), text.split('\n').filter((line) => line.includes('approval')).join('\n'));
+      await until(
+        async () => {
+          text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          return text.includes('mcpflow_approval_wait');
+        },
+        'the approval wait histogram to be exported',
+        30_000,
+      );
+      assert.ok(
+        sample('mcpflow_approval_wait', ['server="weather"', 'tool="get_current_weather"', 'outcome="approved"']),
+        text
+          .split('\n')
+          .filter((line) => line.includes('approval'))
+          .join('\n'),
+      );
       assert.doesNotMatch(text, new RegExp(SECRET));
     } finally {
       await running.stop();

@@ -11,7 +11,9 @@ describe('McpflowWorkerLogger: workflows and the SDK core', () => {
 
   it('a failing workflow task: one line per run and message, however often both SDK layers report it', () => {
     const { lines, logger } = logged();
-    const error = Object.assign(new Error("Failed to initialize workflow of type 'x'"), { stack: "TypeError: Failed to initialize workflow of type 'x'\n    at a (b.ts:1:1)" });
+    const error = Object.assign(new Error("Failed to initialize workflow of type 'x'"), {
+      stack: "TypeError: Failed to initialize workflow of type 'x'\n    at a (b.ts:1:1)",
+    });
     const dump = `Failure { failure: Some(Failure { message: "Failed to initialize workflow of type 'x'", source: "TypeScriptSDK", stack_trace: "at a" }) }`;
     for (let attempt = 0; attempt < 5; attempt++) {
       logger.error('Failed to process Workflow Activation', { sdkComponent: 'worker', runId: 'r1', error });
@@ -25,8 +27,17 @@ describe('McpflowWorkerLogger: workflows and the SDK core', () => {
 
   it('other lines of the core: one line of key=value, no multi-line object', () => {
     const { lines, logger } = logged();
-    logger.warn('Task not found when completing', { sdkComponent: 'core', target: 'temporalio_sdk_core::worker', spanContexts: undefined, error: { code: 5, message: 'Workflow task not found.' }, run_id: 'r2' });
+    logger.warn('Task not found when completing', {
+      sdkComponent: 'core',
+      target: 'temporalio_sdk_core::worker',
+      spanContexts: undefined,
+      error: { code: 5, message: 'Workflow task not found.' },
+      run_id: 'r2',
+    });
     assert.equal(lines.length, 1);
-    assert.match(lines[0]!, /\[WARN\] Task not found when completing target=temporalio_sdk_core::worker error="\{\\"code\\":5,\\"message\\":\\"Workflow task not found.\\"\}" run_id=r2$/);
+    assert.match(
+      lines[0]!,
+      /\[WARN\] Task not found when completing target=temporalio_sdk_core::worker error="\{\\"code\\":5,\\"message\\":\\"Workflow task not found.\\"\}" run_id=r2$/,
+    );
   });
 });

@@ -68,11 +68,15 @@ async function assertConversationCarried(handle: WorkflowHandle, mode: Conversat
     }
     const types = (last['input'] as Json[]).map((item) => item['type']);
     assert.deepEqual(types.slice(0, 1), ['message'], 'the question first');
-    for (const type of ['mcp_list_tools', 'mcp_call', 'mcp_approval_request', 'mcp_approval_response']) assert.ok(types.includes(type), `${type} carried: ${types.join(', ')}`);
+    for (const type of ['mcp_list_tools', 'mcp_call', 'mcp_approval_request', 'mcp_approval_response'])
+      assert.ok(types.includes(type), `${type} carried: ${types.join(', ')}`);
   } else {
     assert.equal(inputs[0]?.['store'], undefined);
     assert.match(String(last['previous_response_id']), /^resp_/);
-    assert.deepEqual((last['input'] as Json[]).map((item) => item['type']), ['mcp_approval_response']);
+    assert.deepEqual(
+      (last['input'] as Json[]).map((item) => item['type']),
+      ['mcp_approval_response'],
+    );
   }
 }
 
@@ -88,7 +92,10 @@ for (const mode of ['stored', 'stateless'] as const) {
         assert.equal(result.success, true);
         assert.match(result.text_response, /London/);
         assert.match(result.text_response, /Standup|meeting|event/i);
-        assert.deepEqual(result.tool_calls.map((call) => `${call.server}.${call.tool}:${call.status}`).sort(), ['calendar.list_events:completed', 'weather.get_current_weather:completed']);
+        assert.deepEqual(result.tool_calls.map((call) => `${call.server}.${call.tool}:${call.status}`).sort(), [
+          'calendar.list_events:completed',
+          'weather.get_current_weather:completed',
+        ]);
         await assertConversationCarried(handle, mode);
         // What carrying the conversation costs in history: bytes of each Responses activity input.
         const sizes = (await responsesCallInputs(handle)).map((input) => Buffer.byteLength(JSON.stringify(input)));
@@ -108,7 +115,10 @@ for (const mode of ['stored', 'stateless'] as const) {
         const result = await handle.result();
         assert.equal(result.success, true);
         assert.match(result.text_response, /calendar is private today/);
-        assert.deepEqual(result.tool_calls.filter((call) => call.status === 'denied').map((call) => call.tool), ['list_events']);
+        assert.deepEqual(
+          result.tool_calls.filter((call) => call.status === 'denied').map((call) => call.tool),
+          ['list_events'],
+        );
         if (mode === 'stateless') await saveHistoryFixture(handle, 'query-stateless-denied');
       });
     });
@@ -118,7 +128,11 @@ for (const mode of ['stored', 'stateless'] as const) {
       stack.demo.servers.calendar.reset();
       const taskQueue = uniqueTaskQueue(`conversation-crash-${mode}`);
       const first = await startWorkerProcess({ address: stack.env.address, taskQueue, openaiBaseURL: stack.emulator.url });
-      const handle = await stack.env.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('conversation-crash'), args: [queryInput(mode)] });
+      const handle = await stack.env.client.workflow.start(runQuery, {
+        taskQueue,
+        workflowId: uniqueWorkflowId('conversation-crash'),
+        args: [queryInput(mode)],
+      });
       await waitForApproval(handle);
       await first.kill();
       const second = await startWorkerProcess({ address: stack.env.address, taskQueue, openaiBaseURL: stack.emulator.url });
@@ -146,7 +160,10 @@ for (const mode of ['stored', 'stateless'] as const) {
           assert.match(result.text_response, /London/);
           return;
         }
-        const failure = await handle.result().then(() => undefined, (error: unknown) => error);
+        const failure = await handle.result().then(
+          () => undefined,
+          (error: unknown) => error,
+        );
         assert.ok(failure instanceof WorkflowFailedError, String(failure));
         const message = String(failure.cause?.message);
         assert.match(message, /previous_response_not_found/);

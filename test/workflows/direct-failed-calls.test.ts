@@ -23,7 +23,10 @@ import { uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/tempor
 const stack = useOfflineStack();
 
 function bookingQuery(overrides: Partial<QueryInput> = {}): QueryInput {
-  const script = { calls: [{ tool: 'calendar__create_event', arguments: { title: 'Review', date: 'today', start_time: '10:00' } }], answer: 'Booked the review.' };
+  const script = {
+    calls: [{ tool: 'calendar__create_event', arguments: { title: 'Review', date: 'today', start_time: '10:00' } }],
+    answer: 'Booked the review.',
+  };
   return {
     query: 'Book a review today at 10:00',
     mode: 'direct',

@@ -16,7 +16,6 @@ import { useOfflineStack } from '../helpers/stack';
 
 const stack = useOfflineStack();
 
-
 const retry = { max_retries: 2, base_delay_ms: 100, max_delay_ms: 500, rate_limit_base_delay_ms: 500 };
 
 function directQuery(overrides: Partial<QueryInput> = {}): QueryInput {
@@ -51,13 +50,19 @@ describe('runQuery in direct mode', () => {
         await new Promise((resolve) => setTimeout(resolve, 100));
         progress = await handle.query(progressQuery);
       }
-      assert.deepEqual(progress.pending_approvals.map((approval) => `${approval.server}.${approval.tool}`), ['calendar.list_events']);
+      assert.deepEqual(
+        progress.pending_approvals.map((approval) => `${approval.server}.${approval.tool}`),
+        ['calendar.list_events'],
+      );
       assert.equal(stack.demo.servers.calendar.counters().executed.list_events ?? 0, 0, 'nothing runs before the approval');
       await handle.executeUpdate(approveUpdate, { args: [{}] });
       const result = await handle.result();
       assert.equal(result.success, true);
       assert.match(result.text_response, /London/);
-      assert.deepEqual(result.tool_calls.map((call) => `${call.server}.${call.tool}:${call.status}`).sort(), ['calendar.list_events:completed', 'weather.get_current_weather:completed']);
+      assert.deepEqual(result.tool_calls.map((call) => `${call.server}.${call.tool}:${call.status}`).sort(), [
+        'calendar.list_events:completed',
+        'weather.get_current_weather:completed',
+      ]);
       for (const call of result.tool_calls) assert.equal(typeof call.duration_ms, 'number');
       assert.equal(stack.demo.servers.weather.counters().executed.get_current_weather, 1);
       assert.equal(stack.demo.servers.calendar.counters().executed.list_events, 1);
@@ -72,7 +77,10 @@ describe('runQuery in direct mode', () => {
     await run(async (start) => {
       const result = await (await start(directQuery({ query: "What's the weather in Paris?", servers: [directQuery().servers[0]!] }))).result();
       assert.equal(result.success, true);
-      assert.deepEqual(result.tool_calls.map((call) => call.status), ['completed']);
+      assert.deepEqual(
+        result.tool_calls.map((call) => call.status),
+        ['completed'],
+      );
       assert.equal(result.retries, 1);
       assert.equal(stack.demo.servers.weather.counters().executed.get_current_weather, 1);
     });
@@ -81,10 +89,19 @@ describe('runQuery in direct mode', () => {
   it('an error result of a tool with side effects is recorded, not retried', async () => {
     stack.demo.servers.calendar.reset();
     stack.demo.servers.calendar.setFaults({ failNext: { count: 1, kind: 'tool_error', tool: 'create_event' } });
-    const script = JSON.stringify({ calls: [{ tool: 'calendar__create_event', arguments: { title: 'Review', date: '2026-11-27', start_time: '10:00' } }], answer: 'Tried to create it.' });
+    const script = JSON.stringify({
+      calls: [{ tool: 'calendar__create_event', arguments: { title: 'Review', date: '2026-11-27', start_time: '10:00' } }],
+      answer: 'Tried to create it.',
+    });
     await run(async (start) => {
       const result = await (
-        await start(directQuery({ query: 'Create a review meeting tomorrow', servers: [{ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'never' }], metadata: { [SCRIPT_METADATA_KEY]: script } }))
+        await start(
+          directQuery({
+            query: 'Create a review meeting tomorrow',
+            servers: [{ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'never' }],
+            metadata: { [SCRIPT_METADATA_KEY]: script },
+          }),
+        )
       ).result();
       assert.equal(result.success, true);
       const [call] = result.tool_calls;
@@ -99,7 +116,9 @@ describe('runQuery in direct mode', () => {
     stack.demo.servers.weather.reset();
     const script = JSON.stringify({ calls: [{ tool: 'weather__get_current_weather', arguments: { location: 'Oslo', units: 'kelvin' } }], answer: 'Done.' });
     await run(async (start) => {
-      const result = await (await start(directQuery({ query: 'Weather in Oslo in kelvin', servers: [directQuery().servers[0]!], metadata: { [SCRIPT_METADATA_KEY]: script } }))).result();
+      const result = await (
+        await start(directQuery({ query: 'Weather in Oslo in kelvin', servers: [directQuery().servers[0]!], metadata: { [SCRIPT_METADATA_KEY]: script } }))
+      ).result();
       const [call] = result.tool_calls;
       assert.equal(call?.status, 'failed');
       assert.equal(call?.error_type, 'invalid_arguments');

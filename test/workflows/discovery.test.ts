@@ -10,7 +10,6 @@ import { useOfflineStack } from '../helpers/stack';
 
 const stack = useOfflineStack();
 
-
 /** The result, the activity types its history scheduled, and (when recording) the history as a fixture. */
 function discover(input: DiscoveryInput, fixture?: string) {
   const taskQueue = uniqueTaskQueue('discovery');
@@ -40,7 +39,10 @@ describe('discoverTools', () => {
         const result = await discover({ servers, mode, retry }, `discovery-${mode}-all-at-once-one-failing`);
         // Direct: the server that failed is listed again on its own. Hosted: the API fails the whole
         // call when one server cannot be listed (HTTP 424), so each server is listed on its own.
-        assert.deepEqual(result.activities, mode === 'direct' ? ['listAllTools', 'listToolsDirect'] : ['listAllTools', ...servers.map(() => 'listToolsHosted')]);
+        assert.deepEqual(
+          result.activities,
+          mode === 'direct' ? ['listAllTools', 'listToolsDirect'] : ['listAllTools', ...servers.map(() => 'listToolsHosted')],
+        );
         const byLabel = Object.fromEntries(result.servers.map((server) => [server.label, server]));
         assert.equal(byLabel.weather?.status, 'ok');
         assert.equal(byLabel.database?.status, 'ok');
@@ -49,7 +51,11 @@ describe('discoverTools', () => {
         assert.equal(byLabel.calendar?.attempts, 2, 'retried once, then gave up');
         assert.deepEqual(result.catalog.servers.weather?.tools.map((tool) => tool.name).sort(), ['get_current_weather', 'get_forecast']);
         assert.ok(result.diff.added.length >= 2);
-        assert.deepEqual(result.catalog.servers.forecast?.tools.map((tool) => tool.name), ['get_forecast'], 'allowed_tools applies');
+        assert.deepEqual(
+          result.catalog.servers.forecast?.tools.map((tool) => tool.name),
+          ['get_forecast'],
+          'allowed_tools applies',
+        );
         const calls = stack.emulator.stats().responsesCreated - responsesBefore;
         if (mode === 'direct') assert.equal(calls, 0, 'direct discovery costs no model call');
         else assert.ok(calls >= 2, 'hosted discovery lists through the Responses API');
@@ -72,7 +78,13 @@ describe('discoverTools', () => {
       const result = await discover({ servers, mode, retry }, `discovery-${mode}-all-at-once`);
       assert.deepEqual(result.activities, ['listAllTools']);
       assert.equal(stack.emulator.stats().responsesCreated - responsesBefore, mode === 'hosted' ? 1 : 0, 'hosted: one Responses call lists both');
-      assert.deepEqual(result.servers.map((server) => [server.label, server.status, server.attempts]), [['weather', 'ok', 1], ['calendar', 'ok', 1]]);
+      assert.deepEqual(
+        result.servers.map((server) => [server.label, server.status, server.attempts]),
+        [
+          ['weather', 'ok', 1],
+          ['calendar', 'ok', 1],
+        ],
+      );
       assert.ok(result.catalog.servers.calendar?.tools.some((tool) => tool.name === 'list_events'));
     });
   }

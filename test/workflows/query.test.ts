@@ -34,17 +34,22 @@ function queryInput(overrides: Partial<QueryInput> = {}): QueryInput {
 }
 
 function waitForApproval(handle: WorkflowHandle) {
-  return waitFor(() => handle.query(progressQuery), (progress) => progress.pending_approvals.length > 0, 'an approval request', 20_000);
+  return waitFor(
+    () => handle.query(progressQuery),
+    (progress) => progress.pending_approvals.length > 0,
+    'an approval request',
+    20_000,
+  );
 }
 
 /** Runs `body` with a worker whose activities talk to the emulator with these environment variables. */
 function withQueryWorker<T>(env: Record<string, string>, body: (start: (input: QueryInput) => Promise<WorkflowHandle<typeof runQuery>>) => Promise<T>) {
   const taskQueue = uniqueTaskQueue('query');
-  return withWorker({ taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env }) }, async (testEnv) =>
-    body((input) => testEnv.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('query'), args: [input] })),
+  return withWorker(
+    { taskQueue, activities: createActivities({ serverRegistry: { servers: [], allowInline: true }, openaiBaseURL: stack.emulator.url, env }) },
+    async (testEnv) => body((input) => testEnv.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('query'), args: [input] })),
   );
 }
-
 
 describe('runQuery: the seed scenario', () => {
   it('discovers, calls weather, waits for the calendar approval, and answers', async () => {
@@ -52,7 +57,10 @@ describe('runQuery: the seed scenario', () => {
       const handle = await start(queryInput());
       const waiting = await waitForApproval(handle);
       assert.equal(waiting.state, 'waiting_approval');
-      assert.deepEqual(waiting.pending_approvals.map((approval) => [approval.server, approval.tool]), [['calendar', 'list_events']]);
+      assert.deepEqual(
+        waiting.pending_approvals.map((approval) => [approval.server, approval.tool]),
+        [['calendar', 'list_events']],
+      );
       const callsBefore = stack.demo.servers.calendar.counters().executed.list_events ?? 0;
 
       const outcome = await handle.executeUpdate(approveUpdate, { args: [{}] });
@@ -61,7 +69,10 @@ describe('runQuery: the seed scenario', () => {
       const result: QueryResult = await handle.result();
       assert.equal(result.success, true);
       assert.match(result.text_response, /London/);
-      assert.deepEqual(result.tool_calls.map((call) => `${call.server}.${call.tool}:${call.status}`).sort(), ['calendar.list_events:completed', 'weather.get_current_weather:completed']);
+      assert.deepEqual(result.tool_calls.map((call) => `${call.server}.${call.tool}:${call.status}`).sort(), [
+        'calendar.list_events:completed',
+        'weather.get_current_weather:completed',
+      ]);
       assert.equal(stack.demo.servers.calendar.counters().executed.list_events, callsBefore + 1);
 
       const stats = await handle.query(statsQuery);
@@ -77,7 +88,10 @@ describe('runQuery: the seed scenario', () => {
         assert.ok(call.started_at && call.completed_at && call.started_at <= call.completed_at);
       }
       const calendarOnly = await handle.query(historyQuery, { server: 'calendar' });
-      assert.deepEqual(calendarOnly.map((call) => call.tool), ['list_events']);
+      assert.deepEqual(
+        calendarOnly.map((call) => call.tool),
+        ['list_events'],
+      );
       assert.equal(calendarOnly[0]!.approval_request_id, waiting.pending_approvals[0]!.id);
 
       const catalog = await handle.query(catalogQuery);
@@ -126,7 +140,9 @@ describe('runQuery: the seed scenario', () => {
         return true;
       });
       const history = await handle.fetchHistory();
-      const updateEvents = (history.events ?? []).filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes || event.workflowExecutionUpdateCompletedEventAttributes);
+      const updateEvents = (history.events ?? []).filter(
+        (event) => event.workflowExecutionUpdateAcceptedEventAttributes || event.workflowExecutionUpdateCompletedEventAttributes,
+      );
       assert.equal(updateEvents.length, 0);
       const progress = await handle.query(progressQuery);
       assert.equal(progress.pending_approvals.length, 1, 'still waiting');
@@ -155,11 +171,14 @@ describe('runQuery: what a user sees and what history never holds', () => {
           return ids;
         },
         (ids) => ids.length === 1,
-        'the run in visibility', 20_000
+        'the run in visibility',
+        20_000,
       );
       assert.deepEqual(found, [handle.workflowId]);
       const events = (await handle.fetchHistory()).events ?? [];
-      const summaries = events.flatMap((event) => (event.activityTaskScheduledEventAttributes && event.userMetadata?.summary ? [event.userMetadata.summary] : []));
+      const summaries = events.flatMap((event) =>
+        event.activityTaskScheduledEventAttributes && event.userMetadata?.summary ? [event.userMetadata.summary] : [],
+      );
       assert.ok(summaries.length >= 2, 'activities carry summaries');
     });
   });
@@ -171,14 +190,30 @@ describe('runQuery: what a user sees and what history never holds', () => {
       const events = (await handle.fetchHistory()).events ?? [];
       // Temporal's own TemporalChangeVersion (set by patched()) is a system attribute every namespace has.
       const upserted = events.flatMap((event) => Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
-      assert.deepEqual(upserted.filter((name) => name !== 'TemporalChangeVersion'), []);
+      assert.deepEqual(
+        upserted.filter((name) => name !== 'TemporalChangeVersion'),
+        [],
+      );
     });
   });
 
   it('a header secret reaches the server through the worker, never through history', async () => {
     const secret = 'weather-token-5f1c0a9e7d3b';
     await withQueryWorker({ WEATHER_TOKEN: secret }, async (start) => {
-      const handle = await start(queryInput({ query: "What's the weather in London?", servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never', headers: { 'X-Api-Key': { env: 'WEATHER_TOKEN' } }, inline: true }] }));
+      const handle = await start(
+        queryInput({
+          query: "What's the weather in London?",
+          servers: [
+            {
+              label: 'weather',
+              url: stack.demo.servers.weather.url,
+              require_approval: 'never',
+              headers: { 'X-Api-Key': { env: 'WEATHER_TOKEN' } },
+              inline: true,
+            },
+          ],
+        }),
+      );
       const result = await handle.result();
       assert.equal(result.success, true);
       const history = await historyText(handle);
@@ -189,8 +224,16 @@ describe('runQuery: what a user sees and what history never holds', () => {
 
   it('a missing secret fails the call as authentication, naming the variable', async () => {
     await withQueryWorker({}, async (start) => {
-      const handle = await start(queryInput({ query: "What's the weather in London?", servers: [{ label: 'weather', url: stack.demo.servers.weather.url, headers: { 'X-Api-Key': { env: 'MISSING_TOKEN' } }, inline: true }] }));
-      const failure = await handle.result().then(() => undefined, (error: unknown) => error);
+      const handle = await start(
+        queryInput({
+          query: "What's the weather in London?",
+          servers: [{ label: 'weather', url: stack.demo.servers.weather.url, headers: { 'X-Api-Key': { env: 'MISSING_TOKEN' } }, inline: true }],
+        }),
+      );
+      const failure = await handle.result().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       assert.ok(failure instanceof WorkflowFailedError);
       assert.match(String(failure.cause?.message), /MISSING_TOKEN/);
       assert.match(String(failure.cause?.message), /authentication/);
@@ -200,7 +243,10 @@ describe('runQuery: what a user sees and what history never holds', () => {
   it('a malformed input fails the run at once, naming the field', async () => {
     await withQueryWorker({}, async (start) => {
       const handle = await start({ ...queryInput(), servers: [{ label: 'bad label!', url: 'not a url' }] } as QueryInput);
-      const failure = await handle.result().then(() => undefined, (error: unknown) => error);
+      const failure = await handle.result().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       assert.ok(failure instanceof WorkflowFailedError);
       assert.match(String(failure.cause?.message), /servers\[0\]\.label/);
       assert.match(String(failure.cause?.message), /servers\[0\]\.url/);
@@ -239,7 +285,10 @@ describe('runQuery: faults, classified and retried by Temporal', () => {
 
       stack.emulator.setFaults({ failNext: { count: 1, status: 500, shouldRetry: false } });
       const stopped = await start(queryInput({ query: "What's the weather in Paris?", servers: [seedServers()[0]!] }));
-      const failure = await stopped.result().then(() => undefined, (error: unknown) => error);
+      const failure = await stopped.result().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       assert.ok(failure instanceof WorkflowFailedError);
       assert.match(String(failure.cause?.message), /x-should-retry: false/);
     });
@@ -249,16 +298,26 @@ describe('runQuery: faults, classified and retried by Temporal', () => {
     const guarded = await startEmulator({ apiKeys: ['sk-test-right-key-0123456789'] });
     try {
       const taskQueue = uniqueTaskQueue('auth');
-      await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: guarded.url, env: { OPENAI_API_KEY: 'sk-test-wrong-key-0123456789' } }) }, async (testEnv) => {
-        const handle = await testEnv.client.workflow.start(runQuery, { taskQueue, workflowId: uniqueWorkflowId('auth'), args: [queryInput({ servers: [seedServers()[0]!] })] });
-        const failure = await handle.result().then(() => undefined, (error: unknown) => error);
-        assert.ok(failure instanceof WorkflowFailedError);
-        assert.ok(failure.cause instanceof ApplicationFailure);
-        assert.equal(failure.cause.type, 'QueryFailed');
-        assert.match(failure.cause.message, /\(authentication\)/);
-        assert.doesNotMatch(failure.cause.message, /wrong-key-0123456789/);
-        assert.equal(guarded.stats().requestsServed, 1, 'no retry after a 401');
-      });
+      await withWorker(
+        { taskQueue, activities: createActivities({ openaiBaseURL: guarded.url, env: { OPENAI_API_KEY: 'sk-test-wrong-key-0123456789' } }) },
+        async (testEnv) => {
+          const handle = await testEnv.client.workflow.start(runQuery, {
+            taskQueue,
+            workflowId: uniqueWorkflowId('auth'),
+            args: [queryInput({ servers: [seedServers()[0]!] })],
+          });
+          const failure = await handle.result().then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+          assert.ok(failure instanceof WorkflowFailedError);
+          assert.ok(failure.cause instanceof ApplicationFailure);
+          assert.equal(failure.cause.type, 'QueryFailed');
+          assert.match(failure.cause.message, /\(authentication\)/);
+          assert.doesNotMatch(failure.cause.message, /wrong-key-0123456789/);
+          assert.equal(guarded.stats().requestsServed, 1, 'no retry after a 401');
+        },
+      );
     } finally {
       await guarded.close();
     }
@@ -279,15 +338,24 @@ describe('runQuery: faults, classified and retried by Temporal', () => {
         assert.equal(catalog.servers.calendar?.status, 'error');
         assert.equal(catalog.servers.calendar?.stale, true);
         assert.equal(catalog.servers.calendar?.error?.type, 'connection');
-        assert.deepEqual(catalog.servers.calendar?.tools.map((tool) => tool.name), cached.servers.calendar?.tools.map((tool) => tool.name));
+        assert.deepEqual(
+          catalog.servers.calendar?.tools.map((tool) => tool.name),
+          cached.servers.calendar?.tools.map((tool) => tool.name),
+        );
         assert.equal(result.success, true);
-        assert.deepEqual(result.tool_calls.map((call) => call.server), ['weather']);
+        assert.deepEqual(
+          result.tool_calls.map((call) => call.server),
+          ['weather'],
+        );
         assert.ok(result.retries >= FAST_RETRY.max_retries, `retries ${result.retries}`);
         const stats = await handle.query(statsQuery);
         assert.equal(stats.errors_by_type.connection, 1);
         assert.equal(stats.error_summary.total_errors, 1);
         assert.equal(stats.error_summary.recoverable_count, 1);
-        assert.deepEqual(stats.error_summary.last_errors.map((error) => error.type), ['connection']);
+        assert.deepEqual(
+          stats.error_summary.last_errors.map((error) => error.type),
+          ['connection'],
+        );
         await saveHistoryFixture(handle, 'query-server-unreachable');
       } finally {
         stack.demo.servers.calendar.setFaults({ unavailableForMs: 0 });
@@ -313,7 +381,10 @@ describe('runQuery: faults, classified and retried by Temporal', () => {
       assert.equal(stats.error_summary.total_errors, 1);
 
       stack.emulator.setFaults({ failNext: { count: 1, status: 500, shouldRetry: false } });
-      const failure = await (await start(input)).result().then(() => undefined, (error: unknown) => error);
+      const failure = await (await start(input)).result().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       assert.ok(failure instanceof WorkflowFailedError);
       assert.ok(failure.cause instanceof ApplicationFailure);
       assert.equal(failure.cause.type, 'QueryFailed');

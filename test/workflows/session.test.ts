@@ -32,17 +32,19 @@ const FAST_RETRY = { max_retries: 2, base_delay_ms: 100, max_delay_ms: 500, rate
 
 const stack = useOfflineStack();
 
-
 function withSession<T>(input: SessionInput, body: (session: WorkflowHandle<typeof mcpSession>, env: TestEnv) => Promise<T>) {
   const taskQueue = uniqueTaskQueue('session');
-  return withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {}, temporalClient: stack.env.client }) }, async (env) => {
-    const session = await env.client.workflow.start(mcpSession, { taskQueue, workflowId: uniqueWorkflowId('session'), args: [input] });
-    try {
-      return await body(session, env);
-    } finally {
-      await session.terminate('test finished').catch(() => undefined);
-    }
-  });
+  return withWorker(
+    { taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {}, temporalClient: stack.env.client }) },
+    async (env) => {
+      const session = await env.client.workflow.start(mcpSession, { taskQueue, workflowId: uniqueWorkflowId('session'), args: [input] });
+      try {
+        return await body(session, env);
+      } finally {
+        await session.terminate('test finished').catch(() => undefined);
+      }
+    },
+  );
 }
 
 describe('mcpSession', () => {
@@ -68,12 +70,21 @@ describe('mcpSession', () => {
       assert.equal(stats.total_queries, 5);
       assert.equal(exported.results.length, 5);
       assert.deepEqual(exported.servers, ['weather', 'database']);
-      const recomputed = statisticsFromTotals(totalsOf(exported.results, exported.call_history, exported.errors), exported.servers.length, stats.tools_cached, exported.errors);
+      const recomputed = statisticsFromTotals(
+        totalsOf(exported.results, exported.call_history, exported.errors),
+        exported.servers.length,
+        stats.tools_cached,
+        exported.errors,
+      );
       assert.deepEqual(stats, recomputed);
       assert.deepEqual(exported.statistics, stats);
       assert.ok(stats.tool_calls >= 5, `tool calls ${stats.tool_calls}`);
       assert.equal(stats.errors_by_type.execution_error, 1, 'the forecast tool error is counted');
-      assert.equal(exported.errors.find((error) => error.type === 'execution_error')?.retryable, true, 'a tool error keeps its retryability (read-only tools are retried)');
+      assert.equal(
+        exported.errors.find((error) => error.type === 'execution_error')?.retryable,
+        true,
+        'a tool error keeps its retryability (read-only tools are retried)',
+      );
       const progress = await session.query(sessionProgressQuery);
       assert.equal(progress.queries_run, 5);
       assert.equal(progress.state, 'idle');
@@ -111,14 +122,23 @@ describe('mcpSession', () => {
 
       const result = await askSession(env.client, session, { query: 'Do I have any meetings today?' });
       assert.equal(result.success, true);
-      assert.deepEqual(result.tool_calls.map((call) => `${call.tool}:${call.status}`), ['list_events:completed']);
+      assert.deepEqual(
+        result.tool_calls.map((call) => `${call.tool}:${call.status}`),
+        ['list_events:completed'],
+      );
 
       stack.demo.servers.calendar.removeTool('list_events');
       stack.demo.servers.calendar.addTool({ name: 'list_events', description: 'A different tool under the same name' });
       try {
         const refreshed = await session.executeUpdate(refreshToolsUpdate, { args: [{ force_refresh: true }] });
-        assert.deepEqual(refreshed.diff.changed.map((tool) => tool.name), ['list_events']);
-        assert.deepEqual(refreshed.invalidated_approvals.map((approval) => approval.tool), ['list_events']);
+        assert.deepEqual(
+          refreshed.diff.changed.map((tool) => tool.name),
+          ['list_events'],
+        );
+        assert.deepEqual(
+          refreshed.invalidated_approvals.map((approval) => approval.tool),
+          ['list_events'],
+        );
         assert.deepEqual((await session.query(sessionProgressQuery)).standing_approvals, []);
         await saveHistoryFixture(session, 'session-standing-approval-started-at-once');
       } finally {
@@ -131,7 +151,9 @@ describe('mcpSession', () => {
     await withSession({}, async (session) => {
       await session.signal('queryState');
       await session.signal('queryState', { workflow_id: 42 } as never);
-      const servers = await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
+      const servers = await session.executeUpdate(addServerUpdate, {
+        args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }],
+      });
       assert.deepEqual(servers, ['weather']);
       const events = (await session.fetchHistory()).events ?? [];
       assert.equal(events.filter((event) => event.workflowTaskFailedEventAttributes).length, 0);
@@ -141,7 +163,9 @@ describe('mcpSession', () => {
   it('rejects a server with a plain-text secret, naming the field, without touching history', async () => {
     await withSession({}, async (session) => {
       await assert.rejects(
-        session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, headers: { Authorization: 'Bearer sk-live-secret-value' } } as never] }),
+        session.executeUpdate(addServerUpdate, {
+          args: [{ label: 'weather', url: stack.demo.servers.weather.url, headers: { Authorization: 'Bearer sk-live-secret-value' } } as never],
+        }),
         (error: unknown) => {
           assert.ok(error instanceof WorkflowUpdateFailedError);
           const message = String((error.cause as Error).message);
@@ -183,12 +207,19 @@ describe('mcpSession', () => {
         assert.ok(isQueryStarted(outcome), 'executeQuery returns the child id at once');
         started.push(outcome.workflow_id);
       }
-      for (const id of started) await waitFor(() => env.client.workflow.getHandle(id).query(progressQuery), (p) => p.pending_approvals.length > 0, `${id} waiting`);
+      for (const id of started)
+        await waitFor(
+          () => env.client.workflow.getHandle(id).query(progressQuery),
+          (p) => p.pending_approvals.length > 0,
+          `${id} waiting`,
+        );
       assert.equal((await session.query(sessionProgressQuery)).state, 'waiting');
       // Temporal allows 10 in-flight updates per workflow: none of these may be held back.
       const refreshed = await session.executeUpdate(refreshToolsUpdate, { args: [{ force_refresh: true }] });
       assert.equal(refreshed.from_cache, false);
-      const servers = await session.executeUpdate(addServerUpdate, { args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }] });
+      const servers = await session.executeUpdate(addServerUpdate, {
+        args: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }],
+      });
       assert.deepEqual(servers, ['calendar', 'weather']);
       const weather = await askSession(env.client, session, { query: "What's the weather in Paris?" });
       assert.equal(weather.success, true, weather.error ?? '');
@@ -212,22 +243,36 @@ describe('mcpSession', () => {
       const firstRunId = (await session.describe()).runId;
       const waiting = await session.executeUpdate(executeQueryUpdate, { args: [{ query: 'Do I have any meetings today?', query_id: 'waits' }] });
       assert.ok(isQueryStarted(waiting));
-      await waitFor(() => env.client.workflow.getHandle(waiting.workflow_id).query(progressQuery), (p) => p.pending_approvals.length > 0, 'the approval request');
+      await waitFor(
+        () => env.client.workflow.getHandle(waiting.workflow_id).query(progressQuery),
+        (p) => p.pending_approvals.length > 0,
+        'the approval request',
+      );
       const latest = env.client.workflow.getHandle(session.workflowId);
       for (let i = 0; i < 10 && (await latest.describe()).runId === firstRunId; i++) {
         await askSession(env.client, latest, { query: `What's the weather in city ${i}?` }).catch(() => undefined);
       }
-      await waitFor(() => latest.describe(), (d) => d.runId !== firstRunId, 'continue-as-new');
-      assert.deepEqual((await latest.query(sessionProgressQuery)).active_queries.map((query) => query.workflow_id), [waiting.workflow_id], 'carried as running');
+      await waitFor(
+        () => latest.describe(),
+        (d) => d.runId !== firstRunId,
+        'continue-as-new',
+      );
+      assert.deepEqual(
+        (await latest.query(sessionProgressQuery)).active_queries.map((query) => query.workflow_id),
+        [waiting.workflow_id],
+        'carried as running',
+      );
 
       await env.client.workflow.getHandle(waiting.workflow_id).executeUpdate(approveUpdate, { args: [{}] });
       assert.equal((await childResult(env.client, waiting.workflow_id)).success, true);
       await waitUntilRecorded(latest, waiting.workflow_id);
       const exported = await latest.query(exportQuery);
-      assert.ok(exported.results.some((result) => result.query === 'Do I have any meetings today?' && result.success), `the carried query is in the history: ${JSON.stringify(exported.results.map((r) => [r.query, r.success, r.error]))}`);
+      assert.ok(
+        exported.results.some((result) => result.query === 'Do I have any meetings today?' && result.success),
+        `the carried query is in the history: ${JSON.stringify(exported.results.map((r) => [r.query, r.success, r.error]))}`,
+      );
       assert.equal((await latest.query(sessionProgressQuery)).active_queries.length, 0);
       await saveHistoryFixture(latest, 'session-carried-approval-after-continue-as-new');
     });
   });
 });
-

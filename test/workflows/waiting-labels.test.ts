@@ -49,15 +49,30 @@ describe('what a waiting run says it waits for', () => {
   it('a question from the server is state waiting_input (progress, McpState, label), answered with `answer`', async () => {
     calendar.reset();
     await withRun(scripted('book_meeting', { title: 'Planning', date: 'tomorrow', start_time: '10:00' }), async (handle) => {
-      const waiting = await waitFor(() => handle.query(progressQuery), (progress) => (progress.pending_input ?? []).length > 0, 'the question');
+      const waiting = await waitFor(
+        () => handle.query(progressQuery),
+        (progress) => (progress.pending_input ?? []).length > 0,
+        'the question',
+      );
       assert.equal(waiting.state, 'waiting_input');
       assert.deepEqual(waiting.pending_approvals, []);
-      assert.ok(waiting.events.some((event) => event.message.startsWith('Waiting for an answer: waiting for input to calendar · book_meeting')), JSON.stringify(waiting.events));
+      assert.ok(
+        waiting.events.some((event) => event.message.startsWith('Waiting for an answer: waiting for input to calendar · book_meeting')),
+        JSON.stringify(waiting.events),
+      );
       assert.ok(!waiting.events.some((event) => event.message.startsWith('Waiting for approval')), 'not shown as an approval');
-      const attributes = (await waitFor(() => handle.describe(), (description) => String(description.searchAttributes['McpState']) === 'waiting_input', 'McpState')).searchAttributes;
+      const attributes = (
+        await waitFor(
+          () => handle.describe(),
+          (description) => String(description.searchAttributes['McpState']) === 'waiting_input',
+          'McpState',
+        )
+      ).searchAttributes;
       assert.deepEqual(attributes['McpState'], ['waiting_input']);
 
-      await handle.executeUpdate(answerUpdate, { args: [{ request_id: waiting.pending_input![0]!.id, action: 'accept', content: { confirm: true, attendee: 'dana@example.com' } }] });
+      await handle.executeUpdate(answerUpdate, {
+        args: [{ request_id: waiting.pending_input![0]!.id, action: 'accept', content: { confirm: true, attendee: 'dana@example.com' } }],
+      });
       const result = await handle.result();
       assert.equal(result.success, true, result.error ?? '');
       assert.match(result.tool_calls[0]?.output ?? '', /Booked Planning \(with dana@example.com\)/);
@@ -68,7 +83,11 @@ describe('what a waiting run says it waits for', () => {
   it('a tool running as a task: progress says "running a tool task", not "asking the model"', async () => {
     calendar.reset();
     await withRun(scripted('export_calendar', { date: 'today', work_ms: 600_000 }), async (handle) => {
-      const working = await waitFor(() => handle.query(progressQuery), (progress) => (progress.tasks ?? []).some((task) => task.status === 'working'), 'a working task');
+      const working = await waitFor(
+        () => handle.query(progressQuery),
+        (progress) => (progress.tasks ?? []).some((task) => task.status === 'working'),
+        'a working task',
+      );
       const progress = working.tasks?.length ? await handle.query(progressQuery) : working;
       assert.equal(progress.state, 'executing');
       assert.match(progress.detail, /^running a tool task: calendar · export_calendar \(task /);

@@ -48,7 +48,10 @@ export async function mcpQuery(input: QueryInput, options: McpChildOptions = {})
 /** Starts a `discoverTools` child: each server's tools, listed with retries. */
 export async function startMcpDiscover(input: DiscoveryInput, options: McpChildOptions = {}): Promise<McpChildHandle<DiscoveryResult, typeof discoverTools>> {
   parseInput(DiscoveryInputSchema, input, 'mcpDiscover');
-  const child = await startChild<typeof discoverTools>('discoverTools', { ...childOptions('mcp-discover', input, options, uuid4(), workflowInfo()), args: [input] });
+  const child = await startChild<typeof discoverTools>('discoverTools', {
+    ...childOptions('mcp-discover', input, options, uuid4(), workflowInfo()),
+    args: [input],
+  });
   return handleOf(child, (failure) => failure);
 }
 
@@ -62,6 +65,9 @@ function handleOf<W extends Workflow>(child: ChildWorkflowHandle<W>, translate: 
     workflowId: child.workflowId,
     firstExecutionRunId: child.firstExecutionRunId,
     child,
-    result: () => (child.result() as Promise<Awaited<ReturnType<W>>>).catch((failure: unknown) => { throw translate(failure); }),
+    result: () =>
+      (child.result() as Promise<Awaited<ReturnType<W>>>).catch((failure: unknown) => {
+        throw translate(failure);
+      }),
   };
 }

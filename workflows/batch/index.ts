@@ -6,15 +6,7 @@
  * warnings, carrying its state (state.ts). Pause, resume, cancel and retry-failed are updates
  * with validators; `progress` and `finished` are queries.
  */
-import {
-  allHandlersFinished,
-  CancellationScope,
-  condition,
-  continueAsNew,
-  isCancellation,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
 import { MCP_BATCH_ID } from '../../src/core/search-attributes';
 import { checkArgs, parseInput } from '../input';
 import { searchAttributeWriter } from '../search-attributes';
@@ -79,7 +71,13 @@ export async function runBatch(rawInput: BatchInput): Promise<BatchResult> {
   }
   await condition(allHandlersFinished);
   batch.showDetails(Date.now());
-  return { batch_id: batch.batchId, status: batch.status, progress: batch.progress(Date.now()), settings: BatchSettingsSchema.parse(input), state: batch.carry() };
+  return {
+    batch_id: batch.batchId,
+    status: batch.status,
+    progress: batch.progress(Date.now()),
+    settings: BatchSettingsSchema.parse(input),
+    state: batch.carry(),
+  };
 }
 
 async function runLines(batch: BatchState, runner: LineRunner, held: HeldLineSource): Promise<void> {

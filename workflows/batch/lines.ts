@@ -84,7 +84,8 @@ export class LineRunner {
       const ref: LineRef = { n: line.n, key: line.key, workflow_id: lineWorkflowId(batch.batchId, line.key) };
       const input = childInput(line, this.input);
       batch.started(ref);
-      if (typeof input === 'string') batch.finish(ref, { end: 'failed', success: false, error_type: 'invalid_arguments', calls: 0, denied: false, duration_ms: 0 });
+      if (typeof input === 'string')
+        batch.finish(ref, { end: 'failed', success: false, error_type: 'invalid_arguments', calls: 0, denied: false, duration_ms: 0 });
       else this.guard(this.run(ref, input, WorkflowIdReusePolicy.REJECT_DUPLICATE));
     }
   }

@@ -192,7 +192,10 @@ export type HeldLinesArgs = z.infer<typeof HeldLinesArgsSchema>;
 export const SendLinesArgsSchema = z.strictObject({ from: z.number().int().min(1), max_bytes: z.number().int().min(1) });
 export type SendLinesArgs = z.infer<typeof SendLinesArgsSchema>;
 
-export const FinishedArgsSchema = z.strictObject({ after_seq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(MAX_FINISHED_LOG).default(500) });
+export const FinishedArgsSchema = z.strictObject({
+  after_seq: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(MAX_FINISHED_LOG).default(500),
+});
 export type FinishedArgs = z.input<typeof FinishedArgsSchema>;
 export interface FinishedPage {
   lines: FinishedLine[];
@@ -234,7 +237,7 @@ export function heldLinesId(batchId: string, index: number): string {
 /** The holder page that has line `n`. */
 export function heldPageOf(pages: readonly number[], n: number): number {
   let index = 0;
-  for (let lo = 0, hi = pages.length - 1; lo <= hi; ) {
+  for (let lo = 0, hi = pages.length - 1; lo <= hi;) {
     const mid = (lo + hi) >> 1;
     if (pages[mid]! <= n) {
       index = mid;

@@ -88,7 +88,8 @@ export class BatchState {
   refusePage(from: number, lines: BatchLine[]): string | null {
     if (from > this.state.received + 1) return `expected lines from ${this.state.received + 1}, got ${from}: read progress and send again`;
     const fresh = lines.filter((line) => line.n > this.state.received);
-    for (let i = 0; i < lines.length; i++) if (lines[i]!.n !== from + i) return `line numbers must follow each other from ${from}; item ${i} is line ${lines[i]!.n}`;
+    for (let i = 0; i < lines.length; i++)
+      if (lines[i]!.n !== from + i) return `line numbers must follow each other from ${from}; item ${i} is line ${lines[i]!.n}`;
     if (from + lines.length - 1 > this.input.total) return `the batch has ${this.input.total} lines; this page ends at line ${from + lines.length - 1}`;
     const bytes = jsonBytes(fresh);
     if (fresh.length && this.bufferBytes + bytes > MAX_BUFFER_BYTES) {
@@ -169,8 +170,7 @@ export class BatchState {
     if (outcome.end === 'completed' && outcome.success) {
       s.succeeded++;
       if (outcome.failed_calls) s.succeeded_with_failed_calls = (s.succeeded_with_failed_calls ?? 0) + 1;
-    }
-    else if (outcome.end === 'cancelled') s.cancelled++;
+    } else if (outcome.end === 'cancelled') s.cancelled++;
     else {
       s.failed++;
       const type = outcome.error_type ?? 'unknown';

@@ -103,7 +103,10 @@ export class Approvals {
     const approval = this.pending.find((each) => each.id === id);
     if (!approval) return;
     recordApprovalWait(approval, decision);
-    this.run.emit('approval_answer', `${approval.server} · ${approval.tool} ${decision.approve ? 'approved' : 'denied'}${decision.reason ? `: ${decision.reason}` : ''}`);
+    this.run.emit(
+      'approval_answer',
+      `${approval.server} · ${approval.tool} ${decision.approve ? 'approved' : 'denied'}${decision.reason ? `: ${decision.reason}` : ''}`,
+    );
     if (decision.approve) return;
     const record: CallRecord = {
       id,

@@ -65,7 +65,13 @@ export class DirectCalls {
       const target = this.resolve(call);
       if (!target || !requiresApproval(target.server, target.tool.name, target.tool.read_only)) continue;
       const id = directApprovalId(call);
-      this.approvals.request({ id, server: target.server.label, tool: target.tool.name, arguments: parseArguments(call.arguments), requested_at: new Date().toISOString() });
+      this.approvals.request({
+        id,
+        server: target.server.label,
+        tool: target.tool.name,
+        arguments: parseArguments(call.arguments),
+        requested_at: new Date().toISOString(),
+      });
       approvalIds.push(id);
     }
     if (approvalIds.length) {
@@ -116,7 +122,16 @@ export class DirectCalls {
       const result = await this.untilFinished(await activities.callToolDirect(base), base, call.call_id, activities);
       this.run.countAttempts(result.attempt, result.attempt_errors);
       const error: RecordedError | null = result.is_error ? { type: 'execution_error', message: result.output, retryable: false } : null;
-      record({ status: result.is_error ? 'failed' : 'completed', output: result.output, started_at: result.started_at, completed_at: result.completed_at, ...this.keepStructured(result) }, error);
+      record(
+        {
+          status: result.is_error ? 'failed' : 'completed',
+          output: result.output,
+          started_at: result.started_at,
+          completed_at: result.completed_at,
+          ...this.keepStructured(result),
+        },
+        error,
+      );
       return reply(result.output);
     } catch (failure) {
       if (!isActivityOrChildFailure(failure)) throw failure;
@@ -130,7 +145,9 @@ export class DirectCalls {
       record({ status: 'failed', output: null, started_at: null, completed_at: new Date().toISOString() }, error);
       if (error.type === 'tool_not_found' && patched(TOOL_GONE_REFRESH) && (await this.isGone(target))) {
         this.gone.add(call.name);
-        return reply(`Error (tool_not_found): ${target.server.label} no longer offers ${target.tool.name} (its tool list was just refreshed); do not call it again.`);
+        return reply(
+          `Error (tool_not_found): ${target.server.label} no longer offers ${target.tool.name} (its tool list was just refreshed); do not call it again.`,
+        );
       }
       return reply(`Error (${error.type}): ${error.message}`);
     }
@@ -142,7 +159,12 @@ export class DirectCalls {
    * `requestState`), refuses a `requestState` that expired meanwhile (the call starts over and the
    * person is asked again), or returns a task (followed until it ends).
    */
-  private async untilFinished(first: DirectCallResult, base: DirectCallInput, callId: string, activities: { callToolDirect: (input: DirectCallInput) => Promise<DirectCallResult> }): Promise<DirectCallResult> {
+  private async untilFinished(
+    first: DirectCallResult,
+    base: DirectCallInput,
+    callId: string,
+    activities: { callToolDirect: (input: DirectCallInput) => Promise<DirectCallResult> },
+  ): Promise<DirectCallResult> {
     const startedAt = Date.parse(first.started_at);
     const asker = { server: base.server.label, tool: base.tool.name, call_id: callId };
     let result = first;
@@ -156,10 +178,19 @@ export class DirectCalls {
         break;
       }
       if (++rounds > MAX_INPUT_ROUNDS) {
-        return { output: `${asker.server} asked for input ${MAX_INPUT_ROUNDS} times without finishing the call; given up`, is_error: true, started_at: first.started_at, completed_at: new Date().toISOString(), attempt: 1 };
+        return {
+          output: `${asker.server} asked for input ${MAX_INPUT_ROUNDS} times without finishing the call; given up`,
+          is_error: true,
+          started_at: first.started_at,
+          completed_at: new Date().toISOString(),
+          attempt: 1,
+        };
       }
       if (interaction.kind === 'request_state_rejected') {
-        this.run.emit('state', `${asker.server} · ${asker.tool} no longer accepts the earlier answer (${interaction.message}): calling it again from the start; the question will be asked again`);
+        this.run.emit(
+          'state',
+          `${asker.server} · ${asker.tool} no longer accepts the earlier answer (${interaction.message}): calling it again from the start; the question will be asked again`,
+        );
         askedAgain = true;
         result = await activities.callToolDirect(base);
         continue;
@@ -190,7 +221,9 @@ export class DirectCalls {
   }
 
   /** The result's structured content while the run's budget lasts; past it, a note says it was left out. */
-  private keepStructured(result: Pick<CallRecord, 'structured_content' | 'structured_content_error'>): Pick<CallOutcome, 'structured_content' | 'structured_content_error'> {
+  private keepStructured(
+    result: Pick<CallRecord, 'structured_content' | 'structured_content_error'>,
+  ): Pick<CallOutcome, 'structured_content' | 'structured_content_error'> {
     const kept: Pick<CallOutcome, 'structured_content' | 'structured_content_error'> = {};
     if (result.structured_content_error !== undefined) kept.structured_content_error = result.structured_content_error;
     if (result.structured_content === undefined) return kept;

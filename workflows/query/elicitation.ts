@@ -48,16 +48,28 @@ export class Elicitations {
    */
   async ask(asker: Asker, requests: Record<string, ElicitRequest>, askedAgain: boolean): Promise<Record<string, ElicitResult>> {
     const questions = Object.entries(requests).map(([key, request]) =>
-      pendingInputOf(request, { id: `input-${++this.seq}`, ...asker, key, requested_at: new Date().toISOString(), ...(askedAgain ? { asked_again: true } : {}) }),
+      pendingInputOf(request, {
+        id: `input-${++this.seq}`,
+        ...asker,
+        key,
+        requested_at: new Date().toISOString(),
+        ...(askedAgain ? { asked_again: true } : {}),
+      }),
     );
     this.asked.push(...questions);
     for (const question of questions) {
       const where = question.mode === 'url' ? ` (open ${question.url})` : '';
-      this.run.emit('state', `${asker.server} · ${asker.tool} asks${askedAgain ? ' again (its earlier round expired)' : ''}: ${question.message}${where} — mcpflow answer ${workflowInfo().workflowId} ${question.id}`);
+      this.run.emit(
+        'state',
+        `${asker.server} · ${asker.tool} asks${askedAgain ? ' again (its earlier round expired)' : ''}: ${question.message}${where} — mcpflow answer ${workflowInfo().workflowId} ${question.id}`,
+      );
     }
     // Its own state (McpState 'waiting_input'); runs recorded before showed 'waiting_approval', and
     // the state is a search attribute upsert, a command: those replay through the patch.
-    this.run.setState(patched(ELICITATION_OWN_STATE) ? 'waiting_input' : 'waiting_approval', `waiting for input to ${asker.server} · ${asker.tool}: mcpflow answer ${workflowInfo().workflowId} ${questions.map((question) => question.id).join(' / ')}`);
+    this.run.setState(
+      patched(ELICITATION_OWN_STATE) ? 'waiting_input' : 'waiting_approval',
+      `waiting for input to ${asker.server} · ${asker.tool}: mcpflow answer ${workflowInfo().workflowId} ${questions.map((question) => question.id).join(' / ')}`,
+    );
     const answered = () => questions.every((question) => this.answers.has(question.id));
     const timeout = this.run.input.approval_timeout_ms;
     if (timeout === undefined) await condition(answered);

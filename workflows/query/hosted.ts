@@ -43,9 +43,15 @@ export async function answerApprovalRequests(approvals: Approvals, response: Res
  * Runs recorded before this never failed that way: replay is unchanged.
  */
 export function recordUnknownOutcomes(run: QueryRunState, asked: ResponsesCallResult | null, input: string | InputItem[], failure: unknown): void {
-  if (!(failure instanceof ActivityFailure) || !(failure.cause instanceof ApplicationFailure) || readActivityFailureDetails(failure.cause.details)?.outcome_unknown !== true) return;
+  if (
+    !(failure instanceof ActivityFailure) ||
+    !(failure.cause instanceof ApplicationFailure) ||
+    readActivityFailureDetails(failure.cause.details)?.outcome_unknown !== true
+  )
+    return;
   const { error } = describeFailure(failure);
-  const approved = typeof input === 'string' ? [] : input.flatMap((item) => (item.type === 'mcp_approval_response' && item.approve ? [item.approval_request_id] : []));
+  const approved =
+    typeof input === 'string' ? [] : input.flatMap((item) => (item.type === 'mcp_approval_response' && item.approve ? [item.approval_request_id] : []));
   for (const id of approved) {
     const item = asked?.output.find((each) => each.type === 'mcp_approval_request' && each.id === id);
     if (item?.type !== 'mcp_approval_request') continue;
@@ -53,7 +59,20 @@ export function recordUnknownOutcomes(run: QueryRunState, asked: ResponsesCallRe
     const message = `${request.server} · ${request.tool}: ${error.message}`;
     // The run's own failure counts the error once; the record says which call it concerns.
     run.addCall(
-      { id, tool: request.tool, server: request.server, arguments: request.arguments, status: 'failed', output: null, error_type: error.type, error_message: message, approval_request_id: id, started_at: null, completed_at: new Date().toISOString(), duration_ms: null },
+      {
+        id,
+        tool: request.tool,
+        server: request.server,
+        arguments: request.arguments,
+        status: 'failed',
+        output: null,
+        error_type: error.type,
+        error_message: message,
+        approval_request_id: id,
+        started_at: null,
+        completed_at: new Date().toISOString(),
+        duration_ms: null,
+      },
       null,
     );
   }

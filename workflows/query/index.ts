@@ -59,7 +59,13 @@ export async function runQuery(rawInput: QueryInput): Promise<QueryResult> {
 /** Model turns until one answers without asking for anything. */
 async function converse(run: QueryRunState, approvals: Approvals, { servers, listInFirstTurn }: QueryServers): Promise<string> {
   const { input: options } = run;
-  const direct = options.mode === 'direct' ? functionToolsFromCatalog(run.catalog, servers.map((server) => server.label)) : null;
+  const direct =
+    options.mode === 'direct'
+      ? functionToolsFromCatalog(
+          run.catalog,
+          servers.map((server) => server.label),
+        )
+      : null;
   const directCalls = direct && new DirectCalls(run, approvals, direct.bindings, servers);
   const conversation = Conversation.of(options);
   let input: string | InputItem[] = options.query;
@@ -75,7 +81,8 @@ async function converse(run: QueryRunState, approvals: Approvals, { servers, lis
     let response: ResponsesCallResult;
     try {
       const turn = conversation.turn(input);
-      if (conversation.lastClipped) run.emit('state', `${conversation.lastClipped} older tool output(s) clipped to keep the conversation under the payload budget`);
+      if (conversation.lastClipped)
+        run.emit('state', `${conversation.lastClipped} older tool output(s) clipped to keep the conversation under the payload budget`);
       // A tool the server no longer has (direct mode) is not offered again.
       const functionTools = direct?.tools.filter((tool) => !directCalls?.gone.has(tool.name));
       response = await callModel(options, { step: run.step, servers, ...turn, functionTools, failOnListingError: listing });

@@ -4,7 +4,16 @@ import { z } from 'zod';
 import { CacheTtlSchema, QueryOptionsShape, RequiredServersShape, RunOptionsShape, StandingApprovalSchema } from '../run-options';
 import { ConversationModeSchema } from '../../src/core/conversation';
 import type { InputAnswer, InputAnswerOutcome, PendingInput, TaskProgress } from '../../src/core/mcp-input';
-import { type CallRecord, CallRecordSchema, type HistoryFilter, type PendingApproval, PendingApprovalSchema, type QueryResult, QueryResultSchema, type WorkflowStatistics } from '../../src/core/records';
+import {
+  type CallRecord,
+  CallRecordSchema,
+  type HistoryFilter,
+  type PendingApproval,
+  PendingApprovalSchema,
+  type QueryResult,
+  QueryResultSchema,
+  type WorkflowStatistics,
+} from '../../src/core/records';
 import { type Catalog, CatalogSchema } from '../../src/core/tools';
 
 export const QueryInputSchema = z.object({

@@ -99,8 +99,18 @@ export class QueryRunState {
 
   emit(kind: ProgressEvent['kind'], message: string, call?: CallRecord) {
     // An event shows a call in brief (100 events of full records could pass the 2 MiB a query answer may have).
-    const brief = call && { ...call, output: call.output && clipToBytes(call.output, MAX_EVENT_TEXT_BYTES), error_message: call.error_message && clipToBytes(call.error_message, MAX_EVENT_TEXT_BYTES) };
-    this.events.push({ seq: ++this.eventSeq, at: new Date().toISOString(), kind, message: clipToBytes(message, MAX_EVENT_TEXT_BYTES), ...(brief ? { call: brief } : {}) });
+    const brief = call && {
+      ...call,
+      output: call.output && clipToBytes(call.output, MAX_EVENT_TEXT_BYTES),
+      error_message: call.error_message && clipToBytes(call.error_message, MAX_EVENT_TEXT_BYTES),
+    };
+    this.events.push({
+      seq: ++this.eventSeq,
+      at: new Date().toISOString(),
+      kind,
+      message: clipToBytes(message, MAX_EVENT_TEXT_BYTES),
+      ...(brief ? { call: brief } : {}),
+    });
     if (this.events.length > MAX_EVENTS) this.events.shift();
   }
 
@@ -112,6 +122,8 @@ export class QueryRunState {
     const state = this.state === 'waiting_input' ? 'waiting_approval' : this.state;
     const change: QueryStateChange = { workflow_id: workflowInfo().workflowId, state, pending_approvals: this.openApprovals() };
     // The parent may have moved on (continue-as-new); its progress is a courtesy, not a duty.
-    getExternalWorkflowHandle(parent.workflowId).signal(queryStateSignal, change).catch(() => undefined);
+    getExternalWorkflowHandle(parent.workflowId)
+      .signal(queryStateSignal, change)
+      .catch(() => undefined);
   }
 }

@@ -3,7 +3,10 @@ import type { RecordedError } from '../../src/core/errors';
 
 export class QueryStop extends Error {
   /** The recorded error behind the stop, if there was one. */
-  constructor(message: string, override readonly cause?: RecordedError) {
+  constructor(
+    message: string,
+    override readonly cause?: RecordedError,
+  ) {
     super(message);
   }
 }

@@ -46,7 +46,16 @@ export class Tasks {
   async follow(handle: TaskHandle, call: DirectCallInput & { call_id: string }, startedAt: number): Promise<DirectCallResult> {
     const server = call.server.label;
     const tool = call.tool.name;
-    const entry: TaskProgress = { call_id: call.call_id, server, tool, task_id: handle.task_id, status: handle.status, polls: 0, started_at: new Date(startedAt).toISOString(), updated_at: new Date().toISOString() };
+    const entry: TaskProgress = {
+      call_id: call.call_id,
+      server,
+      tool,
+      task_id: handle.task_id,
+      status: handle.status,
+      polls: 0,
+      started_at: new Date(startedAt).toISOString(),
+      updated_at: new Date().toISOString(),
+    };
     if (handle.status_message !== undefined) entry.status_message = handle.status_message;
     this.followed.push(entry);
     this.run.emit('state', `${server} · ${tool} runs as task ${handle.task_id} (${handle.status}); polling`);
@@ -91,7 +100,11 @@ export class Tasks {
         }
         // The final poll's attempts are counted with the call's record.
         this.run.countAttempts(polled.attempt, polled.attempt_errors);
-        if (polled.interaction.status !== current.status) this.run.emit('state', `${server} · ${tool}: task ${handle.task_id} is ${polled.interaction.status}${polled.interaction.status_message ? `: ${polled.interaction.status_message}` : ''}`);
+        if (polled.interaction.status !== current.status)
+          this.run.emit(
+            'state',
+            `${server} · ${tool}: task ${handle.task_id} is ${polled.interaction.status}${polled.interaction.status_message ? `: ${polled.interaction.status_message}` : ''}`,
+          );
         current = polled.interaction;
         entry.status = current.status;
         if (current.status_message !== undefined) entry.status_message = current.status_message;
@@ -107,11 +120,22 @@ export class Tasks {
   }
 
   /** The call's time is up: cancel the task on the server and report the call as failed. */
-  private async giveUp(entry: TaskProgress, activities: ReturnType<typeof proxyActivities<Activities>>, taskInput: Parameters<Activities['cancelTaskDirect']>[0], timeoutMs: number): Promise<DirectCallResult> {
+  private async giveUp(
+    entry: TaskProgress,
+    activities: ReturnType<typeof proxyActivities<Activities>>,
+    taskInput: Parameters<Activities['cancelTaskDirect']>[0],
+    timeoutMs: number,
+  ): Promise<DirectCallResult> {
     await activities.cancelTaskDirect(taskInput).catch(() => undefined);
     entry.status = 'cancelled';
     const now = new Date().toISOString();
     this.run.emit('state', `${entry.server} · ${entry.tool}: task ${entry.task_id} did not finish within ${timeoutMs} ms; cancelled`);
-    return { output: `the task ${entry.task_id} did not finish within the call timeout (${timeoutMs} ms) and was cancelled`, is_error: true, started_at: entry.started_at, completed_at: now, attempt: 1 };
+    return {
+      output: `the task ${entry.task_id} did not finish within the call timeout (${timeoutMs} ms) and was cancelled`,
+      is_error: true,
+      started_at: entry.started_at,
+      completed_at: now,
+      attempt: 1,
+    };
   }
 }

@@ -130,25 +130,37 @@ export function registerSessionHandlers(session: HandledSession) {
       },
     },
   );
-  setHandler(refreshToolsUpdate, counted(session, (args) => session.refreshTools(RefreshToolsArgsSchema.parse(args ?? {}).force_refresh)), {
-    validator: (args) => {
-      checkArgs(RefreshToolsArgsSchema, args ?? {}, 'refreshTools arguments');
-      session.assertCanWork();
+  setHandler(
+    refreshToolsUpdate,
+    counted(session, (args) => session.refreshTools(RefreshToolsArgsSchema.parse(args ?? {}).force_refresh)),
+    {
+      validator: (args) => {
+        checkArgs(RefreshToolsArgsSchema, args ?? {}, 'refreshTools arguments');
+        session.assertCanWork();
+      },
     },
-  });
-  setHandler(executeQueryUpdate, counted(session, (args) => session.executeQuery(ExecuteQueryArgsSchema.parse(args))), {
-    validator: (args) => {
-      const { query_id: id } = checkArgs(ExecuteQueryArgsSchema, args, 'executeQuery arguments');
-      session.assertCanWork();
-      if (id && session.active.has(childQueryId(workflowInfo().workflowId, id))) throw new Error(`a query with id ${id} is already running in this session`);
+  );
+  setHandler(
+    executeQueryUpdate,
+    counted(session, (args) => session.executeQuery(ExecuteQueryArgsSchema.parse(args))),
+    {
+      validator: (args) => {
+        const { query_id: id } = checkArgs(ExecuteQueryArgsSchema, args, 'executeQuery arguments');
+        session.assertCanWork();
+        if (id && session.active.has(childQueryId(workflowInfo().workflowId, id))) throw new Error(`a query with id ${id} is already running in this session`);
+      },
     },
-  });
-  setHandler(rememberApprovalUpdate, counted(session, (args) => session.tools.remember(args.server, args.tool)), {
-    validator: (args) => {
-      const { server, tool } = checkArgs(RememberApprovalArgsSchema, args, 'rememberApproval arguments');
-      if (!findTool(session.tools.catalog, tool, server)) throw new Error(`${server} has no tool ${tool} in the catalog: refresh the tools first`);
+  );
+  setHandler(
+    rememberApprovalUpdate,
+    counted(session, (args) => session.tools.remember(args.server, args.tool)),
+    {
+      validator: (args) => {
+        const { server, tool } = checkArgs(RememberApprovalArgsSchema, args, 'rememberApproval arguments');
+        if (!findTool(session.tools.catalog, tool, server)) throw new Error(`${server} has no tool ${tool} in the catalog: refresh the tools first`);
+      },
     },
-  });
+  );
   setHandler(queryStateSignal, (change) => {
     session.arrivals++;
     // Anyone can signal a workflow: a malformed payload must not fail the workflow task.

@@ -4,7 +4,16 @@
  */
 import { ERROR_TABLE, type MCPErrorType, type RecordedError } from '../../src/core/errors';
 import { CARRY_BUDGET_BYTES, clipToBytes, jsonBytes, MAX_KEPT_BYTES } from '../../src/core/payload-size';
-import { addTotals, EMPTY_TOTALS, statisticsFromTotals, totalsOf, type CallRecord, type QueryResult, type StatisticsTotals, type WorkflowStatistics } from '../../src/core/records';
+import {
+  addTotals,
+  EMPTY_TOTALS,
+  statisticsFromTotals,
+  totalsOf,
+  type CallRecord,
+  type QueryResult,
+  type StatisticsTotals,
+  type WorkflowStatistics,
+} from '../../src/core/records';
 import { toSessionResult, type SessionCarry, type SessionResult } from '../messages';
 
 export class SessionHistory {
@@ -30,8 +39,19 @@ export class SessionHistory {
     // The full texts stay in the query's own history; the session keeps enough to read, by bytes,
     // so that 200 kept records still fit one continue-as-new payload.
     const keep = (text: string) => clipToBytes(text, MAX_KEPT_BYTES);
-    this.results.push({ ...toSessionResult(result), query: keep(result.query), text_response: keep(result.text_response), error: result.error && keep(result.error) });
-    this.calls.push(...result.tool_calls.map((call) => ({ ...call, output: call.output && keep(call.output), error_message: call.error_message && keep(call.error_message) })));
+    this.results.push({
+      ...toSessionResult(result),
+      query: keep(result.query),
+      text_response: keep(result.text_response),
+      error: result.error && keep(result.error),
+    });
+    this.calls.push(
+      ...result.tool_calls.map((call) => ({
+        ...call,
+        output: call.output && keep(call.output),
+        error_message: call.error_message && keep(call.error_message),
+      })),
+    );
     // A result keeps only each error's type: its retryability is the table's (src/core/errors.ts), not "never".
     for (const call of result.tool_calls) {
       if (call.error_type) this.errors.push({ type: call.error_type, message: keep(call.error_message ?? ''), retryable: retryableType(call.error_type) });

@@ -137,7 +137,14 @@ class Session implements HandledSession {
   private async doRefresh(force: boolean): Promise<SessionRefreshResult> {
     const now = new Date().toISOString();
     if (!force && this.tools.isFresh(this.input.cache_ttl_ms)) {
-      return { catalog: this.tools.catalog, diff: { added: [], removed: [], changed: [] }, servers: [], discovered_at: now, from_cache: true, invalidated_approvals: [] };
+      return {
+        catalog: this.tools.catalog,
+        diff: { added: [], removed: [], changed: [] },
+        servers: [],
+        discovered_at: now,
+        from_cache: true,
+        invalidated_approvals: [],
+      };
     }
     this.setState('discovering');
     try {
@@ -188,7 +195,11 @@ class Session implements HandledSession {
   private track(args: ExecuteQueryArgs): string {
     const workflowId = childQueryId(workflowInfo().workflowId, args.query_id ?? `query-${this.history.queryCount + 1}`);
     if (this.active.has(workflowId)) {
-      throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `a query ${workflowId} is already running: choose another query_id` });
+      throw ApplicationFailure.create({
+        type: 'invalid_arguments',
+        nonRetryable: true,
+        message: `a query ${workflowId} is already running: choose another query_id`,
+      });
     }
     this.history.queryCount++;
     this.active.set(workflowId, { workflow_id: workflowId, query: args.query, started_at: new Date().toISOString(), waiting: false, carried: false });

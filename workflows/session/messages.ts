@@ -5,9 +5,24 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { DiscoveryResultSchema } from '../discovery-messages';
-import { CacheTtlSchema, QueryOptionsShape, RunOptionsShape, ServerListSchema, type StandingApproval, StandingApprovalSchema, uniqueLabels } from '../run-options';
+import {
+  CacheTtlSchema,
+  QueryOptionsShape,
+  RunOptionsShape,
+  ServerListSchema,
+  type StandingApproval,
+  StandingApprovalSchema,
+  uniqueLabels,
+} from '../run-options';
 import { type RecordedError, RecordedErrorSchema } from '../../src/core/errors';
-import { type CallRecord, CallRecordSchema, type QueryResult, QueryResultSchema, StatisticsTotalsSchema, type WorkflowStatistics } from '../../src/core/records';
+import {
+  type CallRecord,
+  CallRecordSchema,
+  type QueryResult,
+  QueryResultSchema,
+  StatisticsTotalsSchema,
+  type WorkflowStatistics,
+} from '../../src/core/records';
 import { ServerConfigSchema } from '../../src/core/servers';
 import { CatalogSchema } from '../../src/core/tools';
 
@@ -60,7 +75,10 @@ export const ExecuteQueryArgsSchema = z
   .required({ query: true })
   .extend({
     /** Names the child run `<session id>/<query_id>`, so a caller knows it before it starts; default `query-<n>`. */
-    query_id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1-64 letters, digits, ".", "_" or "-"').optional(),
+    query_id: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1-64 letters, digits, ".", "_" or "-"')
+      .optional(),
   });
 export type ExecuteQueryArgs = z.infer<typeof ExecuteQueryArgsSchema>;
 
@@ -84,7 +102,6 @@ export const SessionRefreshResultSchema = DiscoveryResultSchema.extend({
   invalidated_approvals: z.array(StandingApprovalSchema),
 });
 export type SessionRefreshResult = z.infer<typeof SessionRefreshResultSchema>;
-
 
 export interface SessionProgress {
   state: SessionState;

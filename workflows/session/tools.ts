@@ -76,7 +76,11 @@ export class SessionTools {
 
   /** When the oldest listing was made. */
   fetchedAt(): string | null {
-    return Object.values(this.catalog.servers).map((server) => server.fetched_at ?? '').sort()[0] || null;
+    return (
+      Object.values(this.catalog.servers)
+        .map((server) => server.fetched_at ?? '')
+        .sort()[0] || null
+    );
   }
 
   private forget(label: string) {

@@ -38,7 +38,13 @@ export class McpConnection {
   ) {}
 
   /** Connects (initialize + initialized); `options` bound that handshake (signal, timeout). */
-  static async open(url: string, headers: Record<string, string>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS, authProvider?: AuthProvider): Promise<McpConnection> {
+  static async open(
+    url: string,
+    headers: Record<string, string>,
+    options: RequestOptions = {},
+    allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS,
+    authProvider?: AuthProvider,
+  ): Promise<McpConnection> {
     // Every request of the connection goes through the destination guard (scheme, ranges, each resolved address).
     assertDestinationUrl(url, allow);
     // An OAuth server's tokens come from the provider (../auth.ts), read again for every request.
@@ -112,7 +118,8 @@ export class McpConnection {
     try {
       return await use(this.client);
     } catch (error) {
-      if (error instanceof SdkHttpError && error.status === 404 && this.transport.sessionId !== undefined) throw sessionExpired(error, this.answered() === answeredBefore);
+      if (error instanceof SdkHttpError && error.status === 404 && this.transport.sessionId !== undefined)
+        throw sessionExpired(error, this.answered() === answeredBefore);
       throw error;
     }
   }
@@ -132,7 +139,13 @@ export class McpConnection {
 }
 
 /** A connection opened for one use and closed after it: what every call did before the pool. */
-export async function withMcpClient<T>(server: ServerConfig, env: Env, use: UseMcpClient<T>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<T> {
+export async function withMcpClient<T>(
+  server: ServerConfig,
+  env: Env,
+  use: UseMcpClient<T>,
+  options: RequestOptions = {},
+  allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS,
+): Promise<T> {
   const connection = isStdioServer(server)
     ? await McpConnection.openStdio(stdioParams(server, env), options)
     : await McpConnection.open(server.url, connectionHeaders(server, env), options, allow, oauthProviderFor(server, env, allow));

@@ -85,7 +85,13 @@ export class McpConnectionPool {
    * Like withMcpClient, on a pooled connection; `options` bound the handshake when one is opened.
    * A session the server forgot before answering any of this use is renewed once (the spec's rule).
    */
-  use<T>(server: ServerConfig, env: Env, use: UseMcpClient<T>, options: RequestOptions = {}, allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS): Promise<T> {
+  use<T>(
+    server: ServerConfig,
+    env: Env,
+    use: UseMcpClient<T>,
+    options: RequestOptions = {},
+    allow: AllowPrivateNetworks = DEFAULT_ALLOW_PRIVATE_NETWORKS,
+  ): Promise<T> {
     return renewingLostSession(() => this.useOnce(server, env, use, options, allow));
   }
 
@@ -145,7 +151,11 @@ export class McpConnectionPool {
     const pid = entry.connection.pid;
     entry.connection.onBroken(() => {
       // A process that exits on its own (a crash) is started again by the next use.
-      if (stdio && !entry.retired) this.log('warn', `MCP server ${label} (stdio, process ${pid ?? '?'}) stopped or broke: it is started again when next needed`, { server: label, pid: pid ?? undefined });
+      if (stdio && !entry.retired)
+        this.log('warn', `MCP server ${label} (stdio, process ${pid ?? '?'}) stopped or broke: it is started again when next needed`, {
+          server: label,
+          pid: pid ?? undefined,
+        });
       this.retire(entry);
     });
     // Another activity may have connected meanwhile: keep the first, let this one serve its caller only.
@@ -202,13 +212,17 @@ function poolKey(url: string, headers: Record<string, string>, allow: AllowPriva
   const sorted = Object.entries(headers)
     .map(([name, value]): [string, string] => [name.toLowerCase(), value])
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256').update(JSON.stringify([url, sorted, allow, oauthLabel ?? null])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([url, sorted, allow, oauthLabel ?? null]))
+    .digest('hex');
 }
 
 /** A stdio server's key: its program, arguments, environment (hashed, it may hold secrets) and directory. */
 function stdioPoolKey(params: StdioParams): string {
   const env = Object.entries(params.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256').update(JSON.stringify(['stdio', params.command, params.args, env, params.cwd ?? null])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(['stdio', params.command, params.args, env, params.cwd ?? null]))
+    .digest('hex');
 }
 
 let shared: McpConnectionPool | undefined;

@@ -27,7 +27,11 @@ export class PoolSession implements McpSession {
 
   async callTool(tool: { name: string }, args: Record<string, unknown>, continuation: CallContinuation): Promise<CalledTool> {
     if (continuation.input_responses || continuation.request_state !== undefined) {
-      throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `${this.server.label} no longer speaks MCP 2026-07-28: the input it asked for cannot be sent` });
+      throw ApplicationFailure.create({
+        type: 'invalid_arguments',
+        nonRetryable: true,
+        message: `${this.server.label} no longer speaks MCP 2026-07-28: the input it asked for cannot be sent`,
+      });
     }
     return this.use(async (sdk) => {
       // Not client.callTool: its output-schema check throws on a mismatch (../structured.ts).
@@ -62,7 +66,11 @@ export class PoolSession implements McpSession {
 
   /** A task id comes only from a 2026-07-28 server: this one answered the probe with an older revision since. */
   private noTasks(taskId: string): ApplicationFailure {
-    return ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `${this.server.label} no longer speaks MCP 2026-07-28: its task ${taskId} cannot be followed` });
+    return ApplicationFailure.create({
+      type: 'invalid_arguments',
+      nonRetryable: true,
+      message: `${this.server.label} no longer speaks MCP 2026-07-28: its task ${taskId} cannot be followed`,
+    });
   }
 }
 

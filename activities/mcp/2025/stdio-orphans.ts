@@ -80,12 +80,14 @@ export function newOwnerMark(): string {
 export function markedProcesses(match: (mark: string) => boolean): number[] {
   const all = listProcesses();
   const found = new Set(
-    all.filter((entry) => {
-      const mark = ownerMarkOf(entry.pid);
-      return mark !== undefined && match(mark);
-    }).map((entry) => entry.pid),
+    all
+      .filter((entry) => {
+        const mark = ownerMarkOf(entry.pid);
+        return mark !== undefined && match(mark);
+      })
+      .map((entry) => entry.pid),
   );
-  for (let grew = found.size > 0; grew; ) {
+  for (let grew = found.size > 0; grew;) {
     grew = false;
     for (const entry of all) {
       if (!found.has(entry.pid) && found.has(entry.ppid)) {

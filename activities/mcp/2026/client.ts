@@ -5,7 +5,15 @@
  * `Mcp-Method`, `Mcp-Name`, `Mcp-Param-*`), reads JSON and SSE answers and hands back an
  * `InputRequiredResult` for the workflow to answer (manual multi-round input).
  */
-import { Client, ProtocolError, StreamableHTTPClientTransport, type DiscoverResult, type JSONRPCErrorResponse, type JSONRPCResponse, type StreamableHTTPClientTransportOptions } from '@modelcontextprotocol/client';
+import {
+  Client,
+  ProtocolError,
+  StreamableHTTPClientTransport,
+  type DiscoverResult,
+  type JSONRPCErrorResponse,
+  type JSONRPCResponse,
+  type StreamableHTTPClientTransportOptions,
+} from '@modelcontextprotocol/client';
 import { PROTOCOL_2026, TASKS_EXTENSION } from './schema';
 
 export interface RequestOptions {
@@ -37,7 +45,11 @@ class TasksClient extends Client {
   protected override _onresponse(response: JSONRPCResponse | JSONRPCErrorResponse): void {
     const result = 'result' in response ? (response.result as Record<string, unknown>) : undefined;
     if (result?.resultType !== 'task') return super._onresponse(response);
-    super._onresponse({ jsonrpc: '2.0', id: response.id, error: { code: TASK_HANDOVER_CODE, message: 'the server answered with a task', data: { [TASK_HANDOVER_KEY]: result } } });
+    super._onresponse({
+      jsonrpc: '2.0',
+      id: response.id,
+      error: { code: TASK_HANDOVER_CODE, message: 'the server answered with a task', data: { [TASK_HANDOVER_KEY]: result } },
+    });
   }
 }
 

@@ -87,7 +87,9 @@ export async function probe(client: Mcp2026Client, options: RequestOptions): Pro
     }
     const versions = supportedVersionsIn(error);
     if (versions && !versions.some((version) => version.startsWith('2025-') || version.startsWith('2024-'))) {
-      throw new NoCommonProtocolError(`the MCP server at ${client.url} supports protocol versions ${versions.join(', ') || '(none listed)'}; mcpflow speaks ${PROTOCOL_2026} and 2025-11-25`);
+      throw new NoCommonProtocolError(
+        `the MCP server at ${client.url} supports protocol versions ${versions.join(', ') || '(none listed)'}; mcpflow speaks ${PROTOCOL_2026} and 2025-11-25`,
+      );
     }
     return { era: 'legacy' };
   }

@@ -47,11 +47,7 @@ export interface Listing2026 {
  * cache: the catalog decides freshness, from the hints this returns (the first page's: the SDK's
  * walk keeps only those).
  */
-export async function listTools2026(
-  client: Mcp2026Client,
-  options: RequestOptions,
-  onListed: (count: number) => void = () => undefined,
-): Promise<Listing2026> {
+export async function listTools2026(client: Mcp2026Client, options: RequestOptions, onListed: (count: number) => void = () => undefined): Promise<Listing2026> {
   const page = await withAbortReason(options.signal, client.sdk.listTools(undefined, { ...options, cacheMode: 'bypass' }));
   const listing: Listing2026 = { tools: [], output_schemas: {} };
   for (const tool of page.tools) {
@@ -111,11 +107,18 @@ export function readCallAnswer(raw: Record<string, unknown>): CallAnswer {
   const type = typeof raw.resultType === 'string' ? raw.resultType : 'complete';
   if (type === 'input_required') {
     const input = parseOr(InputRequiredResultSchema, raw, 'tools/call');
-    if (!input.inputRequests && input.requestState === undefined) throw new ProtocolViolationError('an InputRequiredResult has neither inputRequests nor requestState');
+    if (!input.inputRequests && input.requestState === undefined)
+      throw new ProtocolViolationError('an InputRequiredResult has neither inputRequests nor requestState');
     if (input.requestState !== undefined && Buffer.byteLength(input.requestState) > MAX_REQUEST_STATE_BYTES) {
-      throw new ProtocolViolationError(`the server's requestState is ${Buffer.byteLength(input.requestState)} bytes, more than mcpflow keeps (${MAX_REQUEST_STATE_BYTES})`);
+      throw new ProtocolViolationError(
+        `the server's requestState is ${Buffer.byteLength(input.requestState)} bytes, more than mcpflow keeps (${MAX_REQUEST_STATE_BYTES})`,
+      );
     }
-    return { kind: 'input_required', input_requests: elicitations(input.inputRequests ?? {}), ...(input.requestState === undefined ? {} : { request_state: input.requestState }) };
+    return {
+      kind: 'input_required',
+      input_requests: elicitations(input.inputRequests ?? {}),
+      ...(input.requestState === undefined ? {} : { request_state: input.requestState }),
+    };
   }
   if (type === 'task') return taskHandle(parseOr(CreateTaskResultSchema, raw, 'tools/call'));
   if (type !== 'complete') throw new ProtocolViolationError(`tools/call answered with resultType "${type}", which mcpflow does not know`);
@@ -135,7 +138,14 @@ export async function cancelTask(client: Mcp2026Client, taskId: string, options:
 }
 
 /** The workflow's view of a task (the final result, if any, is read by the caller). */
-export function taskHandle(task: { taskId: string; status: TaskHandle['status']; statusMessage?: string; pollIntervalMs?: number; inputRequests?: Record<string, { method: string }>; error?: { message: string } }): TaskHandle {
+export function taskHandle(task: {
+  taskId: string;
+  status: TaskHandle['status'];
+  statusMessage?: string;
+  pollIntervalMs?: number;
+  inputRequests?: Record<string, { method: string }>;
+  error?: { message: string };
+}): TaskHandle {
   const handle: TaskHandle = { kind: 'task', task_id: task.taskId, status: task.status };
   if (task.statusMessage !== undefined) handle.status_message = task.statusMessage.slice(0, 2_000);
   if (task.pollIntervalMs !== undefined) handle.poll_interval_ms = task.pollIntervalMs;
@@ -146,20 +156,30 @@ export function taskHandle(task: { taskId: string; status: TaskHandle['status'];
 
 /** Only elicitation was declared; anything else is the server breaking the MRTR rules. */
 function elicitations(requests: Record<string, { method: string }>): Record<string, ElicitRequest> {
-  if (jsonBytes(requests) > MAX_INPUT_REQUESTS_BYTES) throw new ProtocolViolationError(`the server's inputRequests are more than ${MAX_INPUT_REQUESTS_BYTES} bytes`);
+  if (jsonBytes(requests) > MAX_INPUT_REQUESTS_BYTES)
+    throw new ProtocolViolationError(`the server's inputRequests are more than ${MAX_INPUT_REQUESTS_BYTES} bytes`);
   const out: Record<string, ElicitRequest> = {};
   for (const [key, request] of Object.entries(requests)) {
     if (request.method !== 'elicitation/create') {
-      throw new ProtocolViolationError(`the server asked for "${request.method}" (input request ${key}), which mcpflow did not declare: only elicitation is supported`);
+      throw new ProtocolViolationError(
+        `the server asked for "${request.method}" (input request ${key}), which mcpflow did not declare: only elicitation is supported`,
+      );
     }
     const parsed = ElicitRequestSchema.safeParse(request);
-    if (!parsed.success) throw new ProtocolViolationError(`input request ${key} is not a valid elicitation/create request: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new ProtocolViolationError(
+        `input request ${key} is not a valid elicitation/create request: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+      );
     out[key] = parsed.data;
   }
   return out;
 }
 
-function parseOr<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, method: string): T {
+function parseOr<T>(
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } },
+  value: unknown,
+  method: string,
+): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.map(String).join('.') || '(result)'}: ${issue.message}`);

@@ -19,7 +19,11 @@ export class Session2026 implements McpSession {
     return { tools: listing.tools, ttl_ms: listing.ttl_ms, cache_scope: listing.cache_scope };
   }
 
-  async callTool(tool: { name: string; input_schema: Record<string, unknown> }, args: Record<string, unknown>, continuation: CallContinuation): Promise<CalledTool> {
+  async callTool(
+    tool: { name: string; input_schema: Record<string, unknown> },
+    args: Record<string, unknown>,
+    continuation: CallContinuation,
+  ): Promise<CalledTool> {
     const answer = await callTool2026(this.client, tool, args, continuation, this.options);
     return { answer, outputSchema: answer.kind === 'complete' ? await this.outputSchema(tool.name, answer.result) : undefined };
   }

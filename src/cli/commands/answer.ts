@@ -23,7 +23,9 @@ interface AnswerFlags {
 export function registerAnswerCommand(program: Command): void {
   program
     .command('answer')
-    .description("Answer a question an MCP server asked a running query (elicitation): accept with --json '{...}' matching the requested schema, or --accept, --decline, --cancel")
+    .description(
+      "Answer a question an MCP server asked a running query (elicitation): accept with --json '{...}' matching the requested schema, or --accept, --decline, --cancel",
+    )
     .argument('<workflowId>', 'the query workflow id')
     .argument('[requestId]', 'which question (input-N, shown by mcpflow progress); default: the only one waiting')
     .option('--json <object>', 'accept, with this JSON object as the answer (checked against the requested schema)')

@@ -27,7 +27,9 @@ export function registerApprovalCommands(program: Command): void {
     const verb = approve ? 'approve' : 'deny';
     program
       .command(verb)
-      .description(`${approve ? 'Approve' : 'Deny'} pending tool calls: of one run (all its pending ones when no approval id is given), or with --all of every run the filters find`)
+      .description(
+        `${approve ? 'Approve' : 'Deny'} pending tool calls: of one run (all its pending ones when no approval id is given), or with --all of every run the filters find`,
+      )
       .argument('[workflowId]', 'the query workflow id (mcpflow query prints it); omit with --all')
       .argument('[approvalId]', 'which request (mcpr_...); default: every pending request')
       .option('--reason <text>', approve ? 'why (kept in the history)' : 'why; the model sees it')
@@ -44,7 +46,9 @@ export function registerApprovalCommands(program: Command): void {
           const unfiltered = !flags.batch && !flags.server && !flags.tool;
           // Every pending request of the namespace is a lot to answer by accident: a person confirms, a script says --yes.
           if (unfiltered && !flags.yes && !canPrompt()) {
-            throw new UsageError(`mcpflow ${verb} --all with no --batch, --server or --tool answers every pending request in namespace ${context.connection.namespace}: add --yes to confirm, or narrow it`);
+            throw new UsageError(
+              `mcpflow ${verb} --all with no --batch, --server or --tool answers every pending request in namespace ${context.connection.namespace}: add --yes to confirm, or narrow it`,
+            );
           }
           await withClient(context, async (client) => {
             const { approvals: rows, unreadable } = await listWaiting(client, flags);
@@ -52,7 +56,9 @@ export function registerApprovalCommands(program: Command): void {
             if (unfiltered && !flags.yes && rows.length > 0) {
               toStderr(approvalsTable(rows));
               const runs = new Set(rows.map((row) => row.workflow_id)).size;
-              if (!(await confirm(`${approve ? 'Approve' : 'Deny'} these ${rows.length} request(s) in ${runs} run(s) of namespace ${client.namespace}? [y/N] `))) {
+              if (
+                !(await confirm(`${approve ? 'Approve' : 'Deny'} these ${rows.length} request(s) in ${runs} run(s) of namespace ${client.namespace}? [y/N] `))
+              ) {
                 toStderr('Nothing answered.');
                 throw new SilentFailure();
               }
@@ -60,7 +66,9 @@ export function registerApprovalCommands(program: Command): void {
             const outcome = await answerAll(client, rows, approve, flags.reason);
             if (flags.json) printJson({ approve, answered: outcome.answered, refused: outcome.refused, unreadable });
             else {
-              toStdout(`${approve ? 'Approved' : 'Denied'} ${outcome.answered.length} request(s) in ${new Set(outcome.answered.map((row) => row.workflow_id)).size} run(s)`);
+              toStdout(
+                `${approve ? 'Approved' : 'Denied'} ${outcome.answered.length} request(s) in ${new Set(outcome.answered.map((row) => row.workflow_id)).size} run(s)`,
+              );
               for (const refused of outcome.refused) toStderr(`not answered: ${refused.workflow_id} ${refused.approval.id}: ${refused.error}`);
             }
             if (outcome.refused.length || unreadable.length) throw new SilentFailure();
@@ -114,7 +122,14 @@ function reportUnreadable(rows: UnreadableRow[]): void {
 function approvalsTable(rows: PendingApprovalRow[]): string {
   return table(
     ['workflow', 'approval id', 'server', 'tool', 'arguments', 'requested'],
-    rows.map((row) => [row.workflow_id, row.approval.id, row.approval.server, row.approval.tool, truncate(JSON.stringify(row.approval.arguments), 40), row.approval.requested_at]),
+    rows.map((row) => [
+      row.workflow_id,
+      row.approval.id,
+      row.approval.server,
+      row.approval.tool,
+      truncate(JSON.stringify(row.approval.arguments), 40),
+      row.approval.requested_at,
+    ]),
   );
 }
 

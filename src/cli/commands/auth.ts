@@ -50,7 +50,9 @@ where the worker runs, or point MCPFLOW_TOKEN_STORE of both at one file.`,
       const server = serverDefinitionsFrom(context, flags.server).find((candidate) => candidate.label === label);
       if (!server) throw new UsageError(`no server labelled ${label}: list it in mcpflow.config.json or pass --server ${label}=<url>,auth=oauth`);
       if (isStdioServer(server) || !isOAuthServer(server)) {
-        throw new UsageError(`server ${label} is not an OAuth server: give it "auth": { "oauth": true } in the config file (or --server ${label}=<url>,auth=oauth)`);
+        throw new UsageError(
+          `server ${label} is not an OAuth server: give it "auth": { "oauth": true } in the config file (or --server ${label}=<url>,auth=oauth)`,
+        );
       }
       const file = tokenStorePath(process.env);
       if (flags.forget) {
@@ -78,8 +80,20 @@ where the worker runs, or point MCPFLOW_TOKEN_STORE of both at one file.`,
         },
       });
       const expires = result.expiresAt ? `expires ${new Date(result.expiresAt).toISOString()}` : 'no expiry given';
-      if (flags.json) printJson({ label, server_url: server.url, token_store: result.file, issuer: result.issuer, expires_at: result.expiresAt ?? null, scope: result.scope ?? null, refreshable: result.refreshable });
-      else toStderr(`Signed in to ${label} (${server.url}) at ${result.issuer}: token stored in ${result.file} (${expires}; ${result.refreshable ? 'the worker refreshes it' : 'no refresh token: sign in again when it expires'})`);
+      if (flags.json)
+        printJson({
+          label,
+          server_url: server.url,
+          token_store: result.file,
+          issuer: result.issuer,
+          expires_at: result.expiresAt ?? null,
+          scope: result.scope ?? null,
+          refreshable: result.refreshable,
+        });
+      else
+        toStderr(
+          `Signed in to ${label} (${server.url}) at ${result.issuer}: token stored in ${result.file} (${expires}; ${result.refreshable ? 'the worker refreshes it' : 'no refresh token: sign in again when it expires'})`,
+        );
     });
 }
 
@@ -100,14 +114,21 @@ async function listStored(file: string, json: boolean): Promise<void> {
   toStdout(
     table(
       ['label (at sign-in)', 'server', 'expires', 'refresh token', 'issuer'],
-      rows.map((row) => [row.label, row.server_url, row.expires_at ? `${row.expires_at}${row.expired ? ' (expired)' : ''}` : 'unknown', row.refreshable ? 'yes' : 'no', row.issuer]),
+      rows.map((row) => [
+        row.label,
+        row.server_url,
+        row.expires_at ? `${row.expires_at}${row.expired ? ' (expired)' : ''}` : 'unknown',
+        row.refreshable ? 'yes' : 'no',
+        row.issuer,
+      ]),
     ),
   );
 }
 
 /** Best effort: the URL is printed anyway, and a machine without a browser just shows it. */
 function openBrowser(url: string): void {
-  const [command, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  const [command, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
   try {
     const child = spawn(command, args, { stdio: 'ignore', detached: true });
     child.on('error', () => undefined);

@@ -47,8 +47,8 @@ export function registerBatchCommand(program: Command): void {
     .addOption(modeOption('for lines without their own'))
     .addOption(modelOption())
     .option('--concurrency <n>', 'lines running at once', parsePositiveInt, 10)
-    .option('--out <file>', 'write each line\'s result as one JSON line (appends; ids already there are skipped)')
-    .option('--batch-id <id>', 'the batch\'s workflow id (default: from the file\'s content hash)')
+    .option('--out <file>', "write each line's result as one JSON line (appends; ids already there are skipped)")
+    .option('--batch-id <id>', "the batch's workflow id (default: from the file's content hash)")
     .option('--max-failures <n>', 'stop starting lines after this many failed', parsePositiveInt)
     .option('--max-waiting <n>', 'lines waiting for approval or input (they hold no --concurrency slot) before no new line starts', parsePositiveInt, 1_000)
     .option('--approval-timeout <duration>', 'deny unanswered approvals after this long, e.g. 1h (default: wait)', parseDuration)
@@ -81,7 +81,7 @@ export function registerBatchCommand(program: Command): void {
 
   batch
     .command('progress')
-    .description('Show a batch\'s progress: total, done, failed, running, waiting for approval, ETA')
+    .description("Show a batch's progress: total, done, failed, running, waiting for approval, ETA")
     .argument('<batchId>')
     .addOption(jsonOption())
     .action(async (batchId: string, flags: { json: boolean }, command: Command) => {
@@ -117,7 +117,10 @@ export function registerBatchCommand(program: Command): void {
       await withClient(commandContext(command), async (client) => {
         const outcome = await client.batches.retryFailed(batchId);
         if (flags.json) printJson({ batch_id: batchId, ...outcome });
-        else toStdout(`Batch ${batchId}: ${outcome.queued} failed line(s) queued again${outcome.restarted ? ' (a new run of the finished batch)' : ''}; lines failed as outcome_unknown are not (their side effect may have run: check the server, then run each alone)`);
+        else
+          toStdout(
+            `Batch ${batchId}: ${outcome.queued} failed line(s) queued again${outcome.restarted ? ' (a new run of the finished batch)' : ''}; lines failed as outcome_unknown are not (their side effect may have run: check the server, then run each alone)`,
+          );
       });
     });
 }
@@ -125,7 +128,10 @@ export function registerBatchCommand(program: Command): void {
 async function runBatchCommand(file: string, flags: RunFlags, command: Command): Promise<void> {
   const context = commandContext(command);
   const servers = requireServers(serversFrom(context, flags.server));
-  const lines = readBatchFile(file, servers.map((server) => server.label));
+  const lines = readBatchFile(
+    file,
+    servers.map((server) => server.label),
+  );
   const batchId = flags.batchId ?? defaultBatchId(lines.file);
   // --no-wait prints only the id on stdout, like `query --no-wait`.
   const print = flags.json || !flags.wait ? toStderr : toStdout;
@@ -153,7 +159,9 @@ async function runBatchCommand(file: string, flags: RunFlags, command: Command):
     try {
       start = await client.batches.startOrAttach(batchId, input);
       ui = context.uiUrl(batchId);
-      print(`${start.started ? 'Started' : 'Attached to'} batch ${batchId}: ${lines.lines.length} queries from ${file}, concurrency ${flags.concurrency}${start.started ? '' : ' (as it was started)'}`);
+      print(
+        `${start.started ? 'Started' : 'Attached to'} batch ${batchId}: ${lines.lines.length} queries from ${file}, concurrency ${flags.concurrency}${start.started ? '' : ' (as it was started)'}`,
+      );
       if (ui) print(`Web UI: ${ui}`);
       const toFeed = await sendLines(client, batchId, start.started, pages, lines.lines);
       if (!out) {

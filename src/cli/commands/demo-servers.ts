@@ -6,7 +6,15 @@
 import { waitForStopSignal } from '../signals';
 import { parseListenPortFlag } from '../options';
 import { Command } from 'commander';
-import { DEMO_TODAY, DemoProtocolSchema, DemoServerStartError, startDemoServers, type DemoProtocol, type DemoServerKind, type DemoServersHandle } from '../../demo-servers/index';
+import {
+  DEMO_TODAY,
+  DemoProtocolSchema,
+  DemoServerStartError,
+  startDemoServers,
+  type DemoProtocol,
+  type DemoServerKind,
+  type DemoServersHandle,
+} from '../../demo-servers/index';
 import { InvalidArgumentError } from 'commander';
 
 export const DEFAULT_DEMO_PORTS: Readonly<Record<DemoServerKind, number>> = { weather: 8801, calendar: 8802, database: 8803 };
@@ -38,7 +46,6 @@ export function parseDemoProtocol(value: string): DemoProtocol {
   if (!parsed.success) throw new InvalidArgumentError(`expected one of ${DemoProtocolSchema.options.join(', ')}, got "${value}"`);
   return parsed.data;
 }
-
 
 /** Flag > environment variable > default, for each server. */
 export function resolveDemoServerPorts(
@@ -90,7 +97,6 @@ export function describeDemoServers(handle: DemoServersHandle): string[] {
   ];
 }
 
-
 interface DemoServersCommandOptions {
   host?: string;
   weatherPort?: number;
@@ -107,7 +113,11 @@ export function registerDemoServersCommand(program: Command): void {
     .option('--weather-port <port>', `weather server port (env ${PORT_ENV.weather}, default ${DEFAULT_DEMO_PORTS.weather})`, parseListenPortFlag)
     .option('--calendar-port <port>', `calendar server port (env ${PORT_ENV.calendar}, default ${DEFAULT_DEMO_PORTS.calendar})`, parseListenPortFlag)
     .option('--database-port <port>', `database server port (env ${PORT_ENV.database}, default ${DEFAULT_DEMO_PORTS.database})`, parseListenPortFlag)
-    .option('--protocol <revision>', `MCP revision to serve: 2026-07-28 (no initialize, elicitation and tasks on the calendar) or 2025-11-25 (env ${PROTOCOL_ENV}, default 2025-11-25)`, parseDemoProtocol)
+    .option(
+      '--protocol <revision>',
+      `MCP revision to serve: 2026-07-28 (no initialize, elicitation and tasks on the calendar) or 2025-11-25 (env ${PROTOCOL_ENV}, default 2025-11-25)`,
+      parseDemoProtocol,
+    )
     .action(async (options: DemoServersCommandOptions) => {
       const handle = await launchDemoServers({
         host: options.host,

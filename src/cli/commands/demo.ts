@@ -35,7 +35,7 @@ interface DemoFlags {
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description("Run the demo scenario end to end: discovery, a tool call, an approval, the answer, statistics and history")
+    .description('Run the demo scenario end to end: discovery, a tool call, an approval, the answer, statistics and history')
     .option('--keep-running', 'leave everything running afterwards, to explore the Web UI (Ctrl-C stops)')
     .option('--server <label=url[,approval=never]>', 'use these MCP servers instead of the demo ones (with OPENAI_API_KEY: servers OpenAI can reach)', collect)
     .option('--query <text>', 'the question to ask', DEMO_QUERY)
@@ -95,7 +95,14 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   let client: McpflowClient | undefined;
   let failed = false;
   try {
-    const settings = { address: stack.temporal.address, namespace: stack.temporal.namespace, tls: undefined, apiKey: undefined, metadata: undefined, profile: undefined };
+    const settings = {
+      address: stack.temporal.address,
+      namespace: stack.temporal.namespace,
+      tls: undefined,
+      apiKey: undefined,
+      metadata: undefined,
+      profile: undefined,
+    };
     client = await McpflowClient.connect(settings, { taskQueue: DEMO_TASK_QUEUE });
     const servers: ServerConfig[] = ownServers.length
       ? ownServers
@@ -105,7 +112,8 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         ];
     say(`  Temporal ${stack.temporal.address} (Web UI ${stack.temporal.uiUrl ?? 'off'}), state in ${stack.temporal.dbFilename}`);
     say(`  model API: ${stack.emulator ? `offline emulator at ${stack.emulator.url}` : 'OpenAI (OPENAI_API_KEY is set)'}`);
-    for (const server of servers) say(`  MCP server ${server.label}: ${server.url} (approval: ${typeof server.require_approval === 'string' ? server.require_approval : 'by filter'})`);
+    for (const server of servers)
+      say(`  MCP server ${server.label}: ${server.url} (approval: ${typeof server.require_approval === 'string' ? server.require_approval : 'by filter'})`);
 
     say('\n1. Discovery: listing the tools of every server (workflow discoverTools)');
     const discovery = await client.discover({ servers });
@@ -114,9 +122,13 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     say(`\n2. Query: "${flags.query}"`);
     // The catalog just discovered is fresh: the query uses it instead of listing again.
     const workflowId = await client.startQuery({ query: flags.query, servers, catalog: discovery.result.catalog });
-    const uiLink = workflowUiUrl(webUiBaseUrl({ address: stack.temporal.address }, { MCPFLOW_UI_URL: stack.temporal.uiUrl }), stack.temporal.namespace, workflowId);
+    const uiLink = workflowUiUrl(
+      webUiBaseUrl({ address: stack.temporal.address }, { MCPFLOW_UI_URL: stack.temporal.uiUrl }),
+      stack.temporal.namespace,
+      workflowId,
+    );
     say(`   workflow ${workflowId}`);
-    say('   with the tools of step 1 (in hosted mode the model\'s platform also lists them, in its own first turn)');
+    say("   with the tools of step 1 (in hosted mode the model's platform also lists them, in its own first turn)");
     const done = client.waitForQuery(workflowId);
     await watchQuery(client, workflowId, done, {
       print: (line) => say(`   ${line}`),

@@ -29,7 +29,8 @@ export function registerDiscoverCommand(program: Command): void {
         // Without a worker the run waits in Temporal forever: say so once it takes a while.
         const slow = setTimeout(() => {
           void client.workerPolling().then((polling) => {
-            if (polling === false) toStderr(`waiting for a worker on task queue ${client.taskQueue}: start \`mcpflow worker\` or \`mcpflow dev\` (Ctrl-C stops waiting)`);
+            if (polling === false)
+              toStderr(`waiting for a worker on task queue ${client.taskQueue}: start \`mcpflow worker\` or \`mcpflow dev\` (Ctrl-C stops waiting)`);
           });
         }, WAITING_HINT_AFTER_MS);
         const { workflow_id, result } = await client.discover({ servers, ...discoveryOptions(runOptions(context, flags)) }).finally(() => clearTimeout(slow));
@@ -56,7 +57,13 @@ export function printDiscovery(result: DiscoveryResult, print: (line: string) =>
   print(
     table(
       ['server', 'status', 'tools', 'attempts', 'error'],
-      result.servers.map((server) => [server.label, server.status, server.tool_count, server.attempts, server.error ? `${server.error.type}: ${server.error.message}` : '']),
+      result.servers.map((server) => [
+        server.label,
+        server.status,
+        server.tool_count,
+        server.attempts,
+        server.error ? `${server.error.type}: ${server.error.message}` : '',
+      ]),
     ),
   );
   print(catalogTable(result.catalog));

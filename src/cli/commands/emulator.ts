@@ -33,7 +33,9 @@ export async function startEmulatorService(options: EmulatorStartOptions = {}): 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      throw new Error(`emulator: port ${port} on ${host} is already in use; pick another with ${options.portFlag ? `${options.portFlag} or ` : ''}MCPFLOW_EMULATOR_PORT`);
+      throw new Error(
+        `emulator: port ${port} on ${host} is already in use; pick another with ${options.portFlag ? `${options.portFlag} or ` : ''}MCPFLOW_EMULATOR_PORT`,
+      );
     }
     if (code === 'EADDRNOTAVAIL' || code === 'EACCES') throw new Error(`emulator: cannot listen on ${host}:${port} (${code})`);
     throw error;
@@ -57,8 +59,6 @@ function portFromEnv(): number | undefined {
   const raw = process.env['MCPFLOW_EMULATOR_PORT'];
   return raw ? parseListenPortFlag(raw) : undefined;
 }
-
-
 
 export function registerEmulatorCommand(program: Command): void {
   program

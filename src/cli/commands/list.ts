@@ -22,7 +22,13 @@ export function registerListCommand(program: Command): void {
         const rows = await listRuns(client, flags, flags.limit);
         if (flags.json) printJson(rows);
         else if (!rows.length) toStdout('No runs.');
-        else toStdout(table(['workflow', 'status', 'state', 'servers', 'batch', 'started'], rows.map((row) => [row.workflow_id, row.status, row.state ?? '-', row.servers.join(', '), row.batch_id ?? '-', row.start_time])));
+        else
+          toStdout(
+            table(
+              ['workflow', 'status', 'state', 'servers', 'batch', 'started'],
+              rows.map((row) => [row.workflow_id, row.status, row.state ?? '-', row.servers.join(', '), row.batch_id ?? '-', row.start_time]),
+            ),
+          );
       });
     });
 }

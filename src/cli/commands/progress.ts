@@ -48,9 +48,17 @@ export function registerProgressCommand(program: Command): void {
 async function showSession(client: McpflowClient, sessionId: string, json: boolean): Promise<void> {
   const progress = await client.sessions.progress(sessionId);
   if (json) return printJson({ workflow_id: sessionId, ...progress });
-  toStdout(`session ${sessionId}: ${progress.state}; servers: ${progress.servers.join(', ') || 'none'}; ${progress.tools_cached} tools cached; ${progress.queries_run} queries run`);
+  toStdout(
+    `session ${sessionId}: ${progress.state}; servers: ${progress.servers.join(', ') || 'none'}; ${progress.tools_cached} tools cached; ${progress.queries_run} queries run`,
+  );
   if (progress.active_queries.length) {
-    toStdout(table(['running query', 'question', 'started'], progress.active_queries.map((query) => [query.workflow_id, truncate(query.query, 50), query.started_at])));
+    toStdout(
+      table(
+        ['running query', 'question', 'started'],
+        progress.active_queries.map((query) => [query.workflow_id, truncate(query.query, 50), query.started_at]),
+      ),
+    );
   }
-  if (progress.standing_approvals.length) toStdout(`standing approvals: ${progress.standing_approvals.map((approval) => `${approval.server}.${approval.tool}`).join(', ')}`);
+  if (progress.standing_approvals.length)
+    toStdout(`standing approvals: ${progress.standing_approvals.map((approval) => `${approval.server}.${approval.tool}`).join(', ')}`);
 }

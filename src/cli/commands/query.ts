@@ -45,14 +45,19 @@ export function registerQueryCommand(program: Command): void {
     .option('--session <id>', 'run inside this session (started if missing), which caches tools and keeps history')
     .option('--approval-timeout <duration>', 'deny unanswered approvals after this long, e.g. 10m, at most 365d (default: wait)', parseApprovalTimeout)
     .addOption(
-      new Option('--conversation <mode>', 'stored: chain turns with previous_response_id (the API keeps them 30 days); stateless: the workflow sends every item back with store: false (default when approvals may wait over 30 days)').choices(
-        ConversationModeSchema.options,
-      ),
+      new Option(
+        '--conversation <mode>',
+        'stored: chain turns with previous_response_id (the API keeps them 30 days); stateless: the workflow sends every item back with store: false (default when approvals may wait over 30 days)',
+      ).choices(ConversationModeSchema.options),
     )
     .option('--max-steps <n>', 'at most this many model turns (1-50)', parseMaxSteps)
     .option('--force-refresh', 'list the tools again even if the cached catalog is fresh')
     .option('--metadata <json>', 'Responses request metadata, a JSON object of strings (as a batch line\'s "metadata")', parseMetadataFlag)
-    .option('--script <json>', 'the offline emulator\'s plan, metadata.mcpflow_script: {"calls":[{"server":"calendar","tool":"create_event","arguments":{…}}],"answer":"…"}', parseScriptFlag)
+    .option(
+      '--script <json>',
+      'the offline emulator\'s plan, metadata.mcpflow_script: {"calls":[{"server":"calendar","tool":"create_event","arguments":{…}}],"answer":"…"}',
+      parseScriptFlag,
+    )
     .option('--wait', 'wait for the answer, showing progress (default)', true)
     .option('--no-wait', 'start the query, print its workflow id and exit')
     .addOption(jsonOption())
@@ -69,10 +74,13 @@ async function runQueryCommand(text: string, flags: QueryFlags, command: Command
   const servers = serversFrom(context, flags.server);
   if (!sessionId) requireServers(servers);
   const approvalTimeout = flags.approvalTimeout ?? defaults.approval_timeout_ms;
-  if (sessionId && flags.conversation) throw new UsageError('--conversation applies to a query run on its own; queries in a session use the default (stateless unless --approval-timeout is 30 days or less)');
+  if (sessionId && flags.conversation)
+    throw new UsageError(
+      '--conversation applies to a query run on its own; queries in a session use the default (stateless unless --approval-timeout is 30 days or less)',
+    );
   const conversation = flags.conversation ?? (sessionId ? undefined : defaults.conversation);
   const metadata = queryMetadata(flags.metadata, flags.script);
-  if (sessionId && metadata) throw new UsageError('--metadata and --script apply to a query run on its own: a session\'s queries carry no request metadata');
+  if (sessionId && metadata) throw new UsageError("--metadata and --script apply to a query run on its own: a session's queries carry no request metadata");
   const print = flags.json ? toStderr : toStdout;
 
   await withClient(context, async (client) => {
@@ -142,7 +150,14 @@ async function startAlone(
   };
 }
 
-async function startInSession(client: McpflowClient, context: CommandContext, sessionId: string, text: string, flags: QueryFlags, approvalTimeout: number | undefined): Promise<StartedQuery> {
+async function startInSession(
+  client: McpflowClient,
+  context: CommandContext,
+  sessionId: string,
+  text: string,
+  flags: QueryFlags,
+  approvalTimeout: number | undefined,
+): Promise<StartedQuery> {
   const labels = await client.sessions.startOrGet(sessionId, {
     servers: serversFrom(context, flags.server),
     ...runOptions(context, flags),
@@ -154,16 +169,26 @@ async function startInSession(client: McpflowClient, context: CommandContext, se
     ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
     ...(flags.forceRefresh ? { force_refresh: true } : {}),
   });
-  const done = started.result.then(
-    (result: QueryResult): QueryOutcome => ({ workflow_id: started.query_workflow_id, succeeded: result.success, result, error: result.error }),
-  );
+  const done = started.result.then((result: QueryResult): QueryOutcome => ({
+    workflow_id: started.query_workflow_id,
+    succeeded: result.success,
+    result,
+    error: result.error,
+  }));
   done.catch(() => undefined);
   return { workflowId: started.query_workflow_id, done };
 }
 
 function report(outcome: QueryOutcome, sessionId: string | undefined, ui: string | undefined, json: boolean): void {
   if (json) {
-    printJson({ workflow_id: outcome.workflow_id, session_id: sessionId ?? null, succeeded: outcome.succeeded, error: outcome.error, web_ui: ui ?? null, result: outcome.result });
+    printJson({
+      workflow_id: outcome.workflow_id,
+      session_id: sessionId ?? null,
+      succeeded: outcome.succeeded,
+      error: outcome.error,
+      web_ui: ui ?? null,
+      result: outcome.result,
+    });
     return;
   }
   const result = outcome.result;

@@ -69,7 +69,9 @@ export function registerScheduleCommand(program: Command): void {
           }),
         );
         if (flags.json) return printJson({ schedule_id: scheduleId, session_id: sessionId });
-        toStdout(`Created schedule ${scheduleId}: refreshes session ${sessionId} ${flags.every !== undefined ? `every ${formatMs(flags.every)}` : `on "${flags.cron}"`}`);
+        toStdout(
+          `Created schedule ${scheduleId}: refreshes session ${sessionId} ${flags.every !== undefined ? `every ${formatMs(flags.every)}` : `on "${flags.cron}"`}`,
+        );
         toStdout(`See its runs: mcpflow schedule describe ${scheduleId}`);
       });
     });
@@ -83,7 +85,19 @@ export function registerScheduleCommand(program: Command): void {
         const rows = await client.schedules.list();
         if (flags.json) return printJson(rows);
         if (!rows.length) return toStdout('No schedules. Create one: mcpflow schedule create --session <id> --every 10m');
-        toStdout(table(['schedule', 'workflow', 'spec', 'paused', 'next run', 'last run'], rows.map((row) => [row.schedule_id, row.workflow_type ?? '-', row.spec, row.paused ? `yes${row.note ? ` (${row.note})` : ''}` : 'no', row.next_run ?? '-', row.last_run ?? '-'])));
+        toStdout(
+          table(
+            ['schedule', 'workflow', 'spec', 'paused', 'next run', 'last run'],
+            rows.map((row) => [
+              row.schedule_id,
+              row.workflow_type ?? '-',
+              row.spec,
+              row.paused ? `yes${row.note ? ` (${row.note})` : ''}` : 'no',
+              row.next_run ?? '-',
+              row.last_run ?? '-',
+            ]),
+          ),
+        );
       });
     });
 
@@ -103,7 +117,7 @@ export function registerScheduleCommand(program: Command): void {
   for (const [verb, description] of [
     ['pause', 'Pause a schedule'],
     ['unpause', 'Resume a paused schedule'],
-    ['trigger', 'Run a schedule\'s action now'],
+    ['trigger', "Run a schedule's action now"],
     ['delete', 'Delete a schedule (its past runs stay in history)'],
   ] as const) {
     const sub = schedule.command(verb).description(description).argument('<scheduleId>', 'the schedule id');
@@ -122,13 +136,20 @@ export function registerScheduleCommand(program: Command): void {
 
 function printDetails(details: ScheduleDetails): void {
   const batch = details.workflow_type === 'runBatch';
-  toStdout(`Schedule ${details.schedule_id}: ${details.workflow_type ?? '?'}${batch ? '' : ` for session ${details.session_id ?? '?'}`}, ${details.spec}${details.paused ? `, PAUSED${details.note ? ` (${details.note})` : ''}` : ''}`);
+  toStdout(
+    `Schedule ${details.schedule_id}: ${details.workflow_type ?? '?'}${batch ? '' : ` for session ${details.session_id ?? '?'}`}, ${details.spec}${details.paused ? `, PAUSED${details.note ? ` (${details.note})` : ''}` : ''}`,
+  );
   toStdout(`task queue ${details.task_queue ?? '?'}; ${details.actions_taken} runs so far; next run ${details.next_run ?? '-'}`);
   if (!details.recent_runs.length) return;
   toStdout(
     table(
       ['run', 'scheduled at', 'status', batch ? 'lines' : 'what changed'],
-      details.recent_runs.map((run) => [run.workflow_id, run.scheduled_at, run.status, run.result ? (batch ? describeBatchRun(run.result) : describeRefresh(run.result)) : (run.error ?? '-')]),
+      details.recent_runs.map((run) => [
+        run.workflow_id,
+        run.scheduled_at,
+        run.status,
+        run.result ? (batch ? describeBatchRun(run.result) : describeRefresh(run.result)) : (run.error ?? '-'),
+      ]),
     ),
   );
 }
@@ -145,14 +166,20 @@ async function createBatchSchedule(file: string, flags: CreateFlags, command: Co
   const servers = requireServers(serversFrom(context, flags.server));
   let parsed;
   try {
-    parsed = parseBatchFile(file, fs.readFileSync(file, 'utf8'), servers.map((server) => server.label));
+    parsed = parseBatchFile(
+      file,
+      fs.readFileSync(file, 'utf8'),
+      servers.map((server) => server.label),
+    );
   } catch (error) {
     if (error instanceof BatchFileError) throw new UsageError(`${error.message}\nNo schedule was created.`);
     throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
   }
   const bytes = jsonBytes(parsed.lines);
   if (bytes > MAX_SCHEDULED_BATCH_BYTES) {
-    throw new UsageError(`${file}: ${bytes} bytes of queries; a scheduled batch keeps its file in the Schedule and takes at most ${MAX_SCHEDULED_BATCH_BYTES}: split it, or use \`mcpflow batch run\``);
+    throw new UsageError(
+      `${file}: ${bytes} bytes of queries; a scheduled batch keeps its file in the Schedule and takes at most ${MAX_SCHEDULED_BATCH_BYTES}: split it, or use \`mcpflow batch run\``,
+    );
   }
   const scheduleId = flags.id ?? `mcpflow-batch-${parsed.sha256.slice(0, 16)}`;
   await withClient(context, async (client) => {
@@ -174,7 +201,9 @@ async function createBatchSchedule(file: string, flags: CreateFlags, command: Co
       }),
     );
     if (flags.json) return printJson({ schedule_id: scheduleId, batch: file, lines: parsed.lines.length });
-    toStdout(`Created schedule ${scheduleId}: runs the ${parsed.lines.length} queries of ${file} ${flags.every !== undefined ? `every ${formatMs(flags.every)}` : `on "${flags.cron}"`} (the file is kept in the schedule)`);
+    toStdout(
+      `Created schedule ${scheduleId}: runs the ${parsed.lines.length} queries of ${file} ${flags.every !== undefined ? `every ${formatMs(flags.every)}` : `on "${flags.cron}"`} (the file is kept in the schedule)`,
+    );
     toStdout(`Each run is a batch (${scheduleId}-run-<time>): mcpflow batch progress <run id>; runs: mcpflow schedule describe ${scheduleId}`);
   });
 }

@@ -82,11 +82,13 @@ function startDevServerWithDefaults(opts: LocalTemporalOptions, port: number, ui
 
 /** `--ui-codec-endpoint`, shared by `mcpflow server` and `mcpflow dev`. */
 export function uiCodecEndpointOption(): Option {
-  return new Option('--ui-codec-endpoint <url>', 'codec server the Web UI calls to show payloads decrypted (default: with MCPFLOW_ENCRYPTION_KEYS set, one started alongside)')
-    .argParser((value: string) => {
-      if (!/^https?:\/\/[^\s]+$/.test(value)) throw new InvalidArgumentError('a URL, e.g. http://127.0.0.1:8081/<token> (see `mcpflow codec-server`)');
-      return value;
-    });
+  return new Option(
+    '--ui-codec-endpoint <url>',
+    'codec server the Web UI calls to show payloads decrypted (default: with MCPFLOW_ENCRYPTION_KEYS set, one started alongside)',
+  ).argParser((value: string) => {
+    if (!/^https?:\/\/[^\s]+$/.test(value)) throw new InvalidArgumentError('a URL, e.g. http://127.0.0.1:8081/<token> (see `mcpflow codec-server`)');
+    return value;
+  });
 }
 
 /** The server runs with --log-level warn, but its startup banner and shutdown chatter are noise here. */
@@ -105,7 +107,6 @@ export function describeLocalTemporal(server: DevServer): string[] {
     `  state:     ${server.dbFilename ?? 'in memory (lost on stop)'}`,
   ];
 }
-
 
 /**
  * The Nexus endpoint "mcpflow" → this namespace and the worker's queue, so that workflows of other

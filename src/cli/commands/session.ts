@@ -75,7 +75,9 @@ export function describeRefresh(result: SessionRefreshResult): string {
     added.length ? `added ${names(added)}` : '',
     removed.length ? `removed ${names(removed)}` : '',
     changed.length ? `changed ${names(changed)}` : '',
-    result.invalidated_approvals.length ? `standing approvals dropped: ${result.invalidated_approvals.map((approval) => `${approval.server}.${approval.tool}`).join(', ')}` : '',
+    result.invalidated_approvals.length
+      ? `standing approvals dropped: ${result.invalidated_approvals.map((approval) => `${approval.server}.${approval.tool}`).join(', ')}`
+      : '',
   ].filter(Boolean);
   const failed = result.servers.filter((server) => server.status === 'error').map((server) => `${server.label} (${server.error?.type ?? 'error'})`);
   return `${result.from_cache ? 'catalog still fresh (from cache)' : parts.join('; ') || 'no changes'}${failed.length ? `; could not list ${failed.join(', ')}` : ''}`;

@@ -44,7 +44,9 @@ export function failedCallsLine(id: string, stats: Pick<WorkflowStatistics, 'fai
 export function errorSummaryLines(stats: Pick<WorkflowStatistics, 'error_summary'>): string[] {
   const summary = stats.error_summary;
   if (!summary.total_errors) return [];
-  const byType = Object.entries(summary.by_type).map(([type, count]) => `${type} ×${count}`).join(', ');
+  const byType = Object.entries(summary.by_type)
+    .map(([type, count]) => `${type} ×${count}`)
+    .join(', ');
   return [
     `Errors: ${summary.total_errors} (${byType}), ${summary.recoverable_count} of them retryable.`,
     ...(summary.last_errors.length ? ['Last errors:', ...summary.last_errors.map((error) => `  ${error.type}: ${truncate(error.message, 120)}`)] : []),

@@ -26,27 +26,60 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('Run an mcpflow worker (workflows + activities). The model endpoint comes from OPENAI_BASE_URL / OPENAI_API_KEY')
-    .addOption(new Option('--shutdown-grace-time <duration>', 'on SIGTERM/Ctrl-C, how long running activities may finish before they are handed back to the server (e.g. 30s)')
-      .env('MCPFLOW_SHUTDOWN_GRACE_TIME').argParser(parseDuration).default(DEFAULT_SHUTDOWN_GRACE_MS, '30s'))
-    .addOption(new Option('--workflow-bundle <file>', 'prebuilt workflow bundle (scripts/bundle-workflows.mjs; the Docker image sets it)').env('MCPFLOW_WORKFLOW_BUNDLE'))
-    .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics (the SDK\'s and mcpflow_*) on http://<metrics-host>:<port>/metrics').env('MCPFLOW_METRICS_PORT').argParser(parsePortFlag))
-    .addOption(new Option('--metrics-host <host>', 'address the metrics endpoint listens on (0.0.0.0 in a container)').env('MCPFLOW_METRICS_HOST').default('127.0.0.1'))
-    .addOption(allowPrivateNetworksOption('default: the config\'s allow_private_networks, else false'))
-    .addOption(new Option('--max-cached-workflows <n>', 'runs kept in memory between workflow tasks; others (e.g. waiting for approval) are replayed from history on their next task (default: see docs/benchmarks.md)')
-      .env('MCPFLOW_MAX_CACHED_WORKFLOWS').argParser(parsePositiveInt))
-    .addOption(new Option('--allow-inline-servers', 'also run servers that a workflow input defines itself (stdio commands, secret references): anyone who can start a workflow could then run commands here and read the secrets they name; for one person\'s worker only (default: the config\'s allow_inline_servers, else off)'))
+    .addOption(
+      new Option(
+        '--shutdown-grace-time <duration>',
+        'on SIGTERM/Ctrl-C, how long running activities may finish before they are handed back to the server (e.g. 30s)',
+      )
+        .env('MCPFLOW_SHUTDOWN_GRACE_TIME')
+        .argParser(parseDuration)
+        .default(DEFAULT_SHUTDOWN_GRACE_MS, '30s'),
+    )
+    .addOption(
+      new Option('--workflow-bundle <file>', 'prebuilt workflow bundle (scripts/bundle-workflows.mjs; the Docker image sets it)').env(
+        'MCPFLOW_WORKFLOW_BUNDLE',
+      ),
+    )
+    .addOption(
+      new Option('--metrics-port <port>', "serve Prometheus metrics (the SDK's and mcpflow_*) on http://<metrics-host>:<port>/metrics")
+        .env('MCPFLOW_METRICS_PORT')
+        .argParser(parsePortFlag),
+    )
+    .addOption(
+      new Option('--metrics-host <host>', 'address the metrics endpoint listens on (0.0.0.0 in a container)').env('MCPFLOW_METRICS_HOST').default('127.0.0.1'),
+    )
+    .addOption(allowPrivateNetworksOption("default: the config's allow_private_networks, else false"))
+    .addOption(
+      new Option(
+        '--max-cached-workflows <n>',
+        'runs kept in memory between workflow tasks; others (e.g. waiting for approval) are replayed from history on their next task (default: see docs/benchmarks.md)',
+      )
+        .env('MCPFLOW_MAX_CACHED_WORKFLOWS')
+        .argParser(parsePositiveInt),
+    )
+    .addOption(
+      new Option(
+        '--allow-inline-servers',
+        "also run servers that a workflow input defines itself (stdio commands, secret references): anyone who can start a workflow could then run commands here and read the secrets they name; for one person's worker only (default: the config's allow_inline_servers, else off)",
+      ),
+    )
     .action(async (flags: WorkerFlags, command: Command) => {
       const context = commandContext(command);
       installQuietRuntime(flags.metricsPort !== undefined ? { metrics: { host: flags.metricsHost, port: flags.metricsPort } } : {});
       heapGrowingPercent(); // a bad MCPFLOW_HEAP_GROWING_PERCENT is refused before anything connects
       if (flags.workflowBundle && !existsSync(flags.workflowBundle)) {
-        throw new UsageError(`--workflow-bundle ${flags.workflowBundle}: no such file; build it with \`node scripts/bundle-workflows.mjs <file>\` or leave the flag out`);
+        throw new UsageError(
+          `--workflow-bundle ${flags.workflowBundle}: no such file; build it with \`node scripts/bundle-workflows.mjs <file>\` or leave the flag out`,
+        );
       }
       const connection = await connectNative(context.connection);
       // A production worker reaches no private or loopback address unless the config says so (dev/demo allow loopback).
       const allowPrivateNetworks = flags.allowPrivateNetworks ?? context.loaded.config.defaults.allow_private_networks ?? false;
       // Only the config's servers run commands or receive secrets, unless this worker is one person's (docs: README "What Temporal access lets a person do").
-      const serverRegistry = { servers: context.loaded.config.servers, allowInline: flags.allowInlineServers ?? context.loaded.config.defaults.allow_inline_servers ?? false };
+      const serverRegistry = {
+        servers: context.loaded.config.servers,
+        allowInline: flags.allowInlineServers ?? context.loaded.config.defaults.allow_inline_servers ?? false,
+      };
       const running = await startWorker({
         serverRegistry,
         connection,
@@ -63,9 +96,11 @@ export function registerWorkerCommand(program: Command): void {
       if (flags.metricsPort !== undefined) toStdout(`Metrics: http://${flags.metricsHost}:${flags.metricsPort}/metrics`);
       toStdout('Press Ctrl-C to stop.');
       const outcome = await Promise.race([waitForStopSignal().then((signal) => ({ signal })), running.finished.then(() => ({ signal: undefined }))]);
-      toStdout(outcome.signal
-        ? `Stopping the worker (${outcome.signal}): no new tasks; running activities have ${flags.shutdownGraceTime / 1000} s to finish, then go back to the server...`
-        : 'The worker stopped.');
+      toStdout(
+        outcome.signal
+          ? `Stopping the worker (${outcome.signal}): no new tasks; running activities have ${flags.shutdownGraceTime / 1000} s to finish, then go back to the server...`
+          : 'The worker stopped.',
+      );
       await running.stop();
       if (outcome.signal) toStdout('The worker stopped.');
     });

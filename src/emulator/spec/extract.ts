@@ -29,7 +29,11 @@ function main(): void {
     if (schema === undefined) throw new Error(`no schema ${name}`);
     picked[name] = strip(schema, (ref) => stack.push(ref));
   }
-  const sorted = Object.fromEntries(Object.keys(picked).sort().map((name) => [name, picked[name]]));
+  const sorted = Object.fromEntries(
+    Object.keys(picked)
+      .sort()
+      .map((name) => [name, picked[name]]),
+  );
   // Run from the repository root.
   const target = path.resolve('src/emulator/spec/responses-api.json');
   writeFileSync(target, `${JSON.stringify({ source: 'openai/openai-openapi@f85dbe223d40e1a31cba812ab2d755c7e98a92a3', roots: ROOTS, schemas: sorted })}\n`);
