@@ -142,6 +142,8 @@ export const InputAnswerSchema = z.strictObject({
   request_id: z.string().min(1).optional(),
   action: z.enum(['accept', 'decline', 'cancel']),
   content: ElicitContentSchema.optional(),
+  /** Who answers (a client's identity, an inbox user, an MCP client); recorded with the answer. */
+  approver: z.string().min(1).max(200).optional(),
 });
 export type InputAnswer = z.infer<typeof InputAnswerSchema>;
 

@@ -37,6 +37,8 @@ export const PendingApprovalSchema = z.object({
   tool: z.string(),
   arguments: z.record(z.string(), z.unknown()),
   requested_at: z.string(),
+  /** A hash of server, tool, arguments and tool definition as shown; a decision may echo it (absent in older runs). */
+  call_hash: z.string().optional(),
 });
 export type PendingApproval = z.infer<typeof PendingApprovalSchema>;
 

@@ -77,6 +77,10 @@ export const ApprovalAnswerSchema = z.strictObject({
   /** Which request; absent = every pending request. */
   approval_request_id: z.string().min(1).optional(),
   reason: z.string().max(2000).optional(),
+  /** Who decides (a client's identity, an inbox user, an MCP client); recorded with the decision. */
+  approver: z.string().min(1).max(200).optional(),
+  /** The `call_hash` of the pending approval the person saw; a decision for a call that differs is refused. */
+  call_hash: z.string().min(1).max(200).optional(),
 });
 export type ApprovalAnswer = z.infer<typeof ApprovalAnswerSchema>;
 
