@@ -263,6 +263,22 @@ const emulatorRule = error({
   ],
 });
 
+/** Error classes extend McpflowError, so that callers can tell mcpflow's errors from the libraries'. */
+const errorBaseRule = [
+  {
+    selector: "ClassDeclaration[superClass.name='Error'], ClassExpression[superClass.name='Error']",
+    message: "extend McpflowError (src/core/mcpflow-error.ts), not Error: mcpflow's errors share one base",
+  },
+];
+/** Activities raise failures through mcpflowFailure (src/core/failures.ts) or activities/errors.ts, whose `type` is an MCPErrorType. */
+const activityFailureRule = [
+  {
+    selector:
+      "CallExpression[callee.object.name='ApplicationFailure'][callee.property.name=/^(create|retryable|nonRetryable|fromError)$/], NewExpression[callee.name='ApplicationFailure']",
+    message: 'build the failure with mcpflowFailure (src/core/failures.ts) or activities/errors.ts: its type must be an MCPErrorType of the error table',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.mcpflow/**', 'test/fixtures/**', 'test/.tmp/**'] },
   eslint.configs.recommended,
@@ -312,5 +328,15 @@ export default tseslint.config(
     // The emulator and the demo servers are separate services: they meet over HTTP only.
     files: ['src/emulator/**/*.{ts,mts,cts}'],
     rules: { 'no-restricted-imports': emulatorRule },
+  },
+  {
+    // One base for mcpflow's errors (src/core/mcpflow-error.ts), one builder of its failures (src/core/failures.ts).
+    files: ['activities/**/*.{ts,mts,cts}', 'workflows/**/*.{ts,mts,cts}', 'src/**/*.{ts,mts,cts}'],
+    ignores: ['src/core/mcpflow-error.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...errorBaseRule] },
+  },
+  {
+    files: ['activities/**/*.{ts,mts,cts}'],
+    rules: { 'no-restricted-syntax': ['error', ...errorBaseRule, ...activityFailureRule] },
   },
 );

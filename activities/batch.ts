@@ -4,13 +4,13 @@
  * retry-failed starts again. Each call is short; a batch polls instead of holding a slot while
  * a line waits for a person.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '../src/codec/sdk-internals';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { heartbeat } from '@temporalio/activity';
 import { failureOutcome, resultOutcome, type LineOutcome } from '../src/core/line-outcome';
 import type { QueryInput } from '../workflows/messages';
 import type { QueryResult } from '../src/core/records';
+import { mcpflowFailure } from '../src/core/failures';
 
 export interface LineOutcomeReport {
   workflow_id: string;
@@ -27,11 +27,7 @@ export interface LineInputReport {
 export function createBatchActivities(deps: { temporalClient?: Client }) {
   const client = (): Client => {
     if (!deps.temporalClient) {
-      throw ApplicationFailure.create({
-        type: 'unknown',
-        nonRetryable: true,
-        message: 'this worker was started without a Temporal client for batch activities',
-      });
+      throw mcpflowFailure('unknown', 'this worker was started without a Temporal client for batch activities', { retryable: false });
     }
     return deps.temporalClient;
   };

@@ -10,7 +10,6 @@
  * Approval is forced to "always" for hosted listing calls, so that even a model that decides to
  * call a tool only produces an approval request nobody answers: listing never runs a tool.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import type { ExecutionMode } from '../src/core/defaults';
 import { jsonBytes, PAYLOAD_LIMIT_BYTES } from '../src/core/payload-size';
 import type { RetrySettings } from '../src/core/retry';
@@ -18,6 +17,7 @@ import type { McpListedTool } from '../src/core/schemas';
 import type { ServerConfig } from '../src/core/servers';
 import type { createMcpActivities, DirectListResult } from './mcp';
 import type { createResponsesActivities } from './responses';
+import { mcpflowFailure } from '../src/core/failures';
 
 export interface HostedListInput {
   server: ServerConfig;
@@ -67,10 +67,10 @@ export function createDiscoveryActivities(
     });
     const listing = result.output.find((item) => item.type === 'mcp_list_tools' && item.server_label === input.server.label);
     if (!listing || listing.type !== 'mcp_list_tools') {
-      throw ApplicationFailure.create({ type: 'unknown', message: `the Responses API returned no mcp_list_tools item for ${input.server.label}` });
+      throw mcpflowFailure('unknown', `the Responses API returned no mcp_list_tools item for ${input.server.label}`, { retryable: true });
     }
     if (listing.error) {
-      throw ApplicationFailure.create({ type: 'connection', message: `listing the tools of ${input.server.label} failed: ${listing.error}` });
+      throw mcpflowFailure('connection', `listing the tools of ${input.server.label} failed: ${listing.error}`, { retryable: true });
     }
     return { tools: listing.tools, attempt: result.attempt };
   }

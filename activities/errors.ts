@@ -8,11 +8,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { OAuthClientFlowError, ProtocolError, SdkError, SdkErrorCode, SdkHttpError, SseError, UnauthorizedError } from '@modelcontextprotocol/client';
 import OpenAI from 'openai';
-import { classify, retryAfterFromHeaders, shouldRetryFromHeaders, type Classification, type ErrorFacts } from '../src/core/errors';
-import { activityFailureDetails, errorTypeOf, readActivityFailureDetails } from '../src/core/failures';
+import { classify, retryAfterFromHeaders, shouldRetryFromHeaders, type Classification, type ErrorFacts, type MCPErrorType } from '../src/core/errors';
+import { activityFailureDetails, errorTypeOf, mcpflowFailure, readActivityFailureDetails } from '../src/core/failures';
 import { nextRetryDelayMs, type RetrySettings } from '../src/core/retry';
 import { rememberAttemptError } from './attempt-errors';
 import { redactText } from './secrets';
+import { McpflowError } from '../src/core/mcpflow-error';
 
 /** System (E*) and undici (UND_ERR_*) codes of a peer that cannot be reached or went away. */
 const NETWORK_ERROR_CODES = new Set([
@@ -36,8 +37,7 @@ const TIMEOUT_ERROR_CODES = new Set(['ETIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UN
  * restarted or expired the session. The MCP spec's answer is a new session, so this is a
  * connection failure (retried with a new connection), not the 404 of a wrong URL.
  */
-export class McpSessionExpiredError extends Error {
-  override name = 'McpSessionExpiredError';
+export class McpSessionExpiredError extends McpflowError {
   constructor(cause: unknown) {
     super('the MCP server no longer knows this session (HTTP 404): the next attempt opens a new one', { cause });
   }
@@ -144,11 +144,9 @@ export interface FailureContext {
  */
 export function failureFromClassification(classification: Classification, message: string, context: FailureContext): ApplicationFailure {
   const { type, retryable, retryAfterMs } = classification;
-  const failure = ApplicationFailure.create({
-    type,
-    message: hideSecrets(message, context.secrets),
-    nonRetryable: !retryable,
-    nextRetryDelay: retryable ? nextRetryDelayMs(type, context.attempt, context.settings, retryAfterMs) : undefined,
+  const failure = mcpflowFailure(type, hideSecrets(message, context.secrets), {
+    retryable,
+    nextRetryDelayMs: retryable ? nextRetryDelayMs(type, context.attempt, context.settings, retryAfterMs) : undefined,
     details: [activityFailureDetails(type, retryable, context.attempt, retryAfterMs)],
   });
   // The next attempt learns of this error: if it succeeds, the run still counts it.
@@ -165,8 +163,8 @@ export function toApplicationFailure(error: unknown, context: FailureContext): A
 }
 
 /** A failure no retry can fix (a refused destination, a program that cannot start, a result too large): fixing the cause is the only way on. */
-export function nonRetryableFailure(type: string, message: string, attempt: number): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true, details: [activityFailureDetails(type, false, attempt)] });
+export function nonRetryableFailure(type: MCPErrorType, message: string, attempt: number): ApplicationFailure {
+  return mcpflowFailure(type, message, { retryable: false, details: [activityFailureDetails(type, false, attempt)] });
 }
 
 /**
@@ -199,10 +197,8 @@ export function isListingError(error: unknown): boolean {
  */
 export function listingFailure(error: unknown, context: FailureContext): ApplicationFailure {
   const { type } = classifyError(error);
-  return ApplicationFailure.create({
-    type,
-    message: `${context.doing} failed (${type}): ${errorMessage(error, context.secrets)}`,
-    nonRetryable: true,
+  return mcpflowFailure(type, `${context.doing} failed (${type}): ${errorMessage(error, context.secrets)}`, {
+    retryable: false,
     details: [{ ...activityFailureDetails(type, false, context.attempt), listing_failed: true }],
   });
 }

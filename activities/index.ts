@@ -3,7 +3,6 @@
  * and the worker choose the OpenAI endpoint and environment.
  */
 import OpenAI from 'openai';
-import { ApplicationFailure } from '@temporalio/common';
 import { createBatchActivities } from './batch';
 import { createDiscoveryActivities } from './discovery';
 import { createMcpActivities } from './mcp';
@@ -17,6 +16,7 @@ import type { AllowPrivateNetworks } from '../src/core/destinations';
 import type { Env } from './secrets';
 
 export { closeMcpConnections, McpConnectionPool } from './mcp/2025/connections';
+import { mcpflowFailure } from '../src/core/failures';
 
 export interface ActivityDeps {
   /** Where the Responses API lives; defaults to OPENAI_BASE_URL, then the real API. */
@@ -47,10 +47,8 @@ export function createActivities(deps: ActivityDeps = {}) {
     const baseURL = deps.openaiBaseURL ?? env.OPENAI_BASE_URL;
     const apiKey = env.OPENAI_API_KEY || (baseURL ? 'mcpflow-offline' : undefined);
     if (!apiKey) {
-      throw ApplicationFailure.create({
-        type: 'authentication',
-        nonRetryable: true,
-        message: 'OPENAI_API_KEY is not set on the worker: set it, or set OPENAI_BASE_URL to the mcpflow emulator',
+      throw mcpflowFailure('authentication', 'OPENAI_API_KEY is not set on the worker: set it, or set OPENAI_BASE_URL to the mcpflow emulator', {
+        retryable: false,
       });
     }
     const timeout = Math.max(1_000, activityTimeoutMs - CLIENT_TIMEOUT_MARGIN_MS);

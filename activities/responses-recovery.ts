@@ -24,7 +24,7 @@ import type { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import { z } from 'zod';
-import { activityFailureDetails } from '../src/core/failures';
+import { activityFailureDetails, mcpflowFailure } from '../src/core/failures';
 import type { MCPErrorType } from '../src/core/errors';
 import type { InputItem } from '../src/core/schemas';
 import { hideSecrets, type FailureContext } from './errors';
@@ -74,10 +74,8 @@ export function approvedCallsAwaiting(input: string | InputItem[]): string[] {
 export function outcomeUnknownFailure(why: string, approvals: readonly string[], failure: FailureContext): ApplicationFailure {
   const type: MCPErrorType = 'outcome_unknown';
   const message = `outcome unknown: ${why}; the approved call(s) (${approvals.join(', ')}) may or may not have run at the MCP server, so the turn was not sent again (it would run them again) — check the server before asking again`;
-  return ApplicationFailure.create({
-    type,
-    message: hideSecrets(message, failure.secrets),
-    nonRetryable: true,
+  return mcpflowFailure(type, hideSecrets(message, failure.secrets), {
+    retryable: false,
     details: [{ ...activityFailureDetails(type, false, failure.attempt), outcome_unknown: true }],
   });
 }

@@ -13,6 +13,7 @@ import { KEEP_ALIVE_HEARTBEAT_MS } from '../src/core/timing';
 import { failureFromClassification, nonRetryableFailure, type FailureContext } from './errors';
 import type { SentCall } from './responses-recovery';
 import { readSseEvents, SseEventTooLargeError } from './sse-events';
+import { mcpflowFailure } from '../src/core/failures';
 
 export interface CallTimes {
   started_at: string;
@@ -45,7 +46,7 @@ export async function streamResponse(client: OpenAI, body: ResponseCreateParamsN
     // The raw body: the SDK's own SSE decoder is quadratic in an event's size (./sse-events.ts).
     const response = await client.responses.create({ ...body, stream: true }, { signal: context.cancellationSignal }).asResponse();
     tracker.accepted = true;
-    if (!response.body) throw ApplicationFailure.create({ type: 'connection', message: 'the Responses stream had no body' });
+    if (!response.body) throw mcpflowFailure('connection', 'the Responses stream had no body', { retryable: true });
     for await (const sse of readSseEvents(response.body)) {
       if (sse.data.startsWith('[DONE]')) break;
       const event = parseEvent(sse.data, response.headers);
@@ -70,7 +71,7 @@ export async function streamResponse(client: OpenAI, body: ResponseCreateParamsN
     clearInterval(keepAlive);
   }
   if (final === undefined) {
-    throw ApplicationFailure.create({ type: 'connection', message: 'the Responses stream ended before response.completed' });
+    throw mcpflowFailure('connection', 'the Responses stream ended before response.completed', { retryable: true });
   }
   return { response: final, callTimes };
 }
@@ -82,7 +83,7 @@ function parseEvent(data: string, headers: Headers): ResponseStreamEvent {
     throw new OpenAI.APIError(undefined, parsed.error as object, undefined, headers);
   }
   if (!parsed || typeof parsed !== 'object' || typeof parsed.type !== 'string') {
-    throw ApplicationFailure.create({ type: 'unknown', message: 'the Responses stream sent an event mcpflow cannot read (no type)' });
+    throw mcpflowFailure('unknown', 'the Responses stream sent an event mcpflow cannot read (no type)', { retryable: true });
   }
   return parsed;
 }

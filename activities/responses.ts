@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import type { ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
 import { type RecordedError } from '../src/core/errors';
-import { errorTypeOf } from '../src/core/failures';
+import { errorTypeOf, mcpflowFailure } from '../src/core/failures';
 import { clipCallOutputs } from '../src/core/payload-size';
 import { describeZodError, ResponseSchema, type OutputItem, type Response, type Usage } from '../src/core/schemas';
 import { attemptErrorsField, earlierAttemptErrors } from './attempt-errors';
@@ -71,10 +71,7 @@ export function createResponsesActivities(deps: ResponsesDeps) {
       }
       const parsed = ResponseSchema.safeParse(outcome.response);
       if (!parsed.success) {
-        throw ApplicationFailure.create({
-          type: 'unknown',
-          message: `the Responses API sent a response mcpflow cannot read: ${describeZodError(parsed.error)}`,
-        });
+        throw mcpflowFailure('unknown', `the Responses API sent a response mcpflow cannot read: ${describeZodError(parsed.error)}`, { retryable: true });
       }
       if (parsed.data.status === 'failed' && parsed.data.error) {
         if (approved.length && parsed.data.output.some((item) => item.type === 'mcp_call'))

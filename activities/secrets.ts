@@ -2,21 +2,23 @@
  * Resolves the secret references of a server config on the worker, so that tokens reach the
  * MCP server (or the Responses API's `headers`) without ever entering workflow history.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import type { McpToolConfig } from '../src/core/schemas';
 import { hostedModeProblem, isStdioServer, type SecretRef, type ServerConfig } from '../src/core/servers';
 import { hostedOAuthToken, oauthSecretValues } from './mcp/auth';
+import { mcpflowFailure } from '../src/core/failures';
 
 export type Env = Record<string, string | undefined>;
 
 export function resolveSecret(ref: SecretRef, env: Env, where: string): string {
   const value = env[ref.env];
   if (value === undefined || value === '') {
-    throw ApplicationFailure.create({
-      type: 'authentication',
-      nonRetryable: true,
-      message: `${where} refers to the environment variable ${ref.env}, which is not set on the worker: set it where the worker runs`,
-    });
+    throw mcpflowFailure(
+      'authentication',
+      `${where} refers to the environment variable ${ref.env}, which is not set on the worker: set it where the worker runs`,
+      {
+        retryable: false,
+      },
+    );
   }
   return value;
 }
@@ -40,7 +42,7 @@ export function connectionHeaders(server: ServerConfig, env: Env): Record<string
 export function hostedToolConfig(server: ServerConfig, env: Env, overrides: Partial<McpToolConfig> = {}): McpToolConfig {
   // Input validation refuses this first (src/cli/servers.ts); a workflow started by other means stops here, clearly.
   const stdioProblem = hostedModeProblem([server]);
-  if (stdioProblem) throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: stdioProblem });
+  if (stdioProblem) throw mcpflowFailure('invalid_arguments', stdioProblem, { retryable: false });
   const config: McpToolConfig = {
     type: 'mcp',
     server_label: server.label,

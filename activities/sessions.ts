@@ -5,12 +5,12 @@
  * query it started in an earlier run (before continue-as-new).
  */
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { failedQueryResult } from '../src/core/line-outcome';
 import { clipToBytes, MAX_KEPT_BYTES } from '../src/core/payload-size';
 import type { QueryResult } from '../src/core/records';
 import type { ActiveQuery, RefreshSessionInput, RefreshToolsArgs, SessionRefreshResult } from '../workflows/messages';
+import { mcpflowFailure } from '../src/core/failures';
 
 /** workflows/messages.ts refreshToolsUpdate's name: activities take only types from workflows/ (eslint.config.mjs). */
 const REFRESH_TOOLS_UPDATE = 'refreshTools';
@@ -36,11 +36,7 @@ async function heartbeatUntil<T>(context: Context, work: Promise<T>, everyMs: nu
 export function createSessionActivities(deps: { temporalClient?: Client }) {
   async function refreshSessionTools(input: RefreshSessionInput): Promise<SessionRefreshResult> {
     if (!deps.temporalClient) {
-      throw ApplicationFailure.create({
-        type: 'unknown',
-        nonRetryable: true,
-        message: 'this worker was started without a Temporal client for session activities',
-      });
+      throw mcpflowFailure('unknown', 'this worker was started without a Temporal client for session activities', { retryable: false });
     }
     const context = Context.current();
     const info = context.info;
@@ -58,17 +54,17 @@ export function createSessionActivities(deps: { temporalClient?: Client }) {
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) {
         // The session refused (a validator) or the refresh itself failed: asking again changes nothing.
-        throw ApplicationFailure.create({
-          type: 'invalid_arguments',
-          nonRetryable: true,
-          message: `session ${input.session_id} refused the refresh: ${(error.cause as Error | undefined)?.message ?? error.message}`,
-        });
+        throw mcpflowFailure(
+          'invalid_arguments',
+          `session ${input.session_id} refused the refresh: ${(error.cause as Error | undefined)?.message ?? error.message}`,
+          {
+            retryable: false,
+          },
+        );
       }
       if (error instanceof WorkflowNotFoundError) {
-        throw ApplicationFailure.create({
-          type: 'invalid_arguments',
-          nonRetryable: true,
-          message: `session ${input.session_id} is not running: start it (mcpflow session start) or fix the schedule`,
+        throw mcpflowFailure('invalid_arguments', `session ${input.session_id} is not running: start it (mcpflow session start) or fix the schedule`, {
+          retryable: false,
         });
       }
       throw error;
@@ -81,11 +77,7 @@ export function createSessionActivities(deps: { temporalClient?: Client }) {
    */
   async function awaitQueryResult(query: ActiveQuery): Promise<QueryResult> {
     if (!deps.temporalClient) {
-      throw ApplicationFailure.create({
-        type: 'unknown',
-        nonRetryable: true,
-        message: 'this worker was started without a Temporal client for session activities',
-      });
+      throw mcpflowFailure('unknown', 'this worker was started without a Temporal client for session activities', { retryable: false });
     }
     const context = Context.current();
     const ending = deps.temporalClient.workflow

@@ -12,6 +12,7 @@
  * large stream is read.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { McpflowError } from '../src/core/mcpflow-error';
 
 export interface SseEvent {
   event: string | null;
@@ -28,8 +29,7 @@ export const MAX_SSE_EVENT_CHARS = 8 * 1024 * 1024;
 /** Work done between two turns of the event loop (the heartbeat timer needs to run). */
 const MAX_BUSY_MS = 20;
 
-export class SseEventTooLargeError extends Error {
-  override name = 'SseEventTooLargeError';
+export class SseEventTooLargeError extends McpflowError {
   constructor(readonly limitChars: number) {
     super(`the Responses stream sent an event longer than ${limitChars} characters (a tool output that large is not read); it was refused before parsing`);
   }

@@ -3,12 +3,13 @@
  * run at once, a bad update is refused by its validator, each naming the field. A payload that
  * was not even JSON arrives as a marker (src/core/payload-converter.ts) and is refused by name.
  */
-import { ApplicationFailure, log, patched } from '@temporalio/workflow';
+import { log, patched } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { describeUndecodable, isUndecodablePayload } from '../src/core/payload-converter';
 import { ServerConfigSchema, workflowInputServerProblem, workflowInputServersProblem, type ServerConfig } from '../src/core/servers';
 import { describeZodError } from '../src/core/zod-errors';
 import { WORKER_SERVER_REGISTRY } from './patches';
+import { mcpflowFailure } from '../src/core/failures';
 
 /** What makes a payload unreadable before its schema is asked: not JSON, or raw bytes (binary/plain), which a zod object would take for an empty object. */
 function unreadable(payload: unknown): string | undefined {
@@ -25,15 +26,11 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
     // Every workflow input with servers (runQuery, discoverTools, mcpSession, runBatch) obeys the registry rule.
     const serverProblem = inputServersProblem(parsed.data);
     if (serverProblem && patched(WORKER_SERVER_REGISTRY)) {
-      throw ApplicationFailure.create({ type: 'invalid_arguments', nonRetryable: true, message: `invalid ${what} input: ${serverProblem}` });
+      throw mcpflowFailure('invalid_arguments', `invalid ${what} input: ${serverProblem}`, { retryable: false });
     }
     return parsed.data;
   }
-  throw ApplicationFailure.create({
-    type: 'invalid_arguments',
-    nonRetryable: true,
-    message: `invalid ${what} input: ${problem ?? describeZodError(parsed!.error)}`,
-  });
+  throw mcpflowFailure('invalid_arguments', `invalid ${what} input: ${problem ?? describeZodError(parsed!.error)}`, { retryable: false });
 }
 
 function inputServersProblem(data: unknown): string | undefined {

@@ -30,6 +30,7 @@ import { DEFAULT_ALLOW_PRIVATE_NETWORKS, type AllowPrivateNetworks } from '../..
 import { isOAuthServer, type ServerConfig } from '../../src/core/servers';
 import { guardedFetch } from '../../src/net/destination-guard';
 import { runtimeLog } from '../runtime-log';
+import { mcpflowFailure } from '../../src/core/failures';
 
 /** The worker's environment (./secrets.ts Env), named here so that secrets.ts can import this file and not the reverse. */
 type Env = Record<string, string | undefined>;
@@ -39,15 +40,15 @@ const EXPIRY_MARGIN_MS = 30_000;
 
 /** The sign-in the worker cannot do: a non-retryable authentication failure that says what to run. */
 export function signInRequired(label: string, file: string, why: string): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: 'authentication',
-    nonRetryable: true,
-    message: `server ${label}: ${why}: run \`mcpflow auth ${label}\` (it signs in and writes the token store ${file}, which the worker reads; set MCPFLOW_TOKEN_STORE where both run if they differ), then try again`,
-  });
+  return mcpflowFailure(
+    'authentication',
+    `server ${label}: ${why}: run \`mcpflow auth ${label}\` (it signs in and writes the token store ${file}, which the worker reads; set MCPFLOW_TOKEN_STORE where both run if they differ), then try again`,
+    { retryable: false },
+  );
 }
 
 function storeFailure(label: string, error: TokenStoreError): ApplicationFailure {
-  return ApplicationFailure.create({ type: 'authentication', nonRetryable: true, message: `server ${label}: ${error.message}` });
+  return mcpflowFailure('authentication', `server ${label}: ${error.message}`, { retryable: false });
 }
 
 /** Refreshes in flight, per token store and server. */

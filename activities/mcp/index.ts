@@ -32,6 +32,7 @@ import type { McpSession } from './session';
 import { McpSessions } from './sessions';
 
 export type { DirectCallInput, DirectCallResult, DirectListInput, DirectListResult } from './results';
+import { mcpflowFailure } from '../../src/core/failures';
 
 export function createMcpActivities(deps: {
   env: Env;
@@ -157,19 +158,17 @@ export function createMcpActivities(deps: {
 /** SDK servers turn bad arguments into a plain error result; check them against the schema first. */
 function assertValidArguments(input: DirectCallInput) {
   if ('_raw' in input.arguments) {
-    throw ApplicationFailure.create({
-      type: 'invalid_arguments',
-      nonRetryable: true,
-      message: `the model sent arguments for ${input.tool.name} that are not a JSON object`,
-    });
+    throw mcpflowFailure('invalid_arguments', `the model sent arguments for ${input.tool.name} that are not a JSON object`, { retryable: false });
   }
   const validation = validateArguments(input.tool, input.arguments);
   if (!validation.valid) {
-    throw ApplicationFailure.create({
-      type: 'invalid_arguments',
-      nonRetryable: true,
-      message: `arguments for ${input.server.label}.${input.tool.name} do not match its schema: ${validation.errors.join('; ')}`,
-    });
+    throw mcpflowFailure(
+      'invalid_arguments',
+      `arguments for ${input.server.label}.${input.tool.name} do not match its schema: ${validation.errors.join('; ')}`,
+      {
+        retryable: false,
+      },
+    );
   }
 }
 

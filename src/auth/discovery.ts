@@ -20,11 +20,10 @@ import {
   type FetchLike,
   type OAuthDiscoveryState,
 } from '@modelcontextprotocol/client';
+import { McpflowError } from '../core/mcpflow-error';
 
 /** The server's authorization setup cannot be used: the message names what is wrong. */
-export class OAuthDiscoveryError extends Error {
-  override name = 'OAuthDiscoveryError';
-}
+export class OAuthDiscoveryError extends McpflowError {}
 
 export interface ValidatedDiscovery {
   /** What the SDK's `auth()` would discover, already checked: given to it so that it discovers nothing itself. */

@@ -1,4 +1,3 @@
 /** The sign-in did not complete: the message says why (refused, timed out, a forged answer). */
-export class SignInError extends Error {
-  override name = 'SignInError';
-}
+import { McpflowError } from '../core/mcpflow-error';
+export class SignInError extends McpflowError {}

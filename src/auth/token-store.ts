@@ -11,6 +11,7 @@ import { lstat, mkdir, open, readFile, readlink, rename, rm, stat } from 'node:f
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { McpflowError } from '../core/mcpflow-error';
 
 /** What the OAuth client library stores and reads back (RFC 6749 token response, plus the issuer stamp). */
 export const StoredTokensSchema = z.looseObject({
@@ -48,9 +49,7 @@ const TokenStoreFileSchema = z.strictObject({
 type TokenStoreFile = z.infer<typeof TokenStoreFileSchema>;
 
 /** The store cannot be used as it is (unreadable, readable by others, malformed): the message says how to fix it. */
-export class TokenStoreError extends Error {
-  override name = 'TokenStoreError';
-}
+export class TokenStoreError extends McpflowError {}
 
 type Env = Record<string, string | undefined>;
 

@@ -5,6 +5,7 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/errors';
 import { LimitExceededError, NoWorkerError, NotFoundError, RunEndedError, TemporalUnreachableError, WorkflowTaskFailingError } from '../client/errors';
+import { McpflowError } from '../core/mcpflow-error';
 
 export const ExitCode = {
   OK: 0,
@@ -32,13 +33,10 @@ export const EXIT_CODES_HELP = `Exit codes:
   6  Temporal refused the request for its size or load (a payload over 2 MiB, too many updates in flight)`;
 
 /** Wrong input from the user that no flag parser caught (e.g. no servers given). */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export class UsageError extends McpflowError {}
 
 /** A command that ran fine but whose outcome is a failure (e.g. the query failed): exit 1, message already shown. */
-export class SilentFailure extends Error {
-  override name = 'SilentFailure';
+export class SilentFailure extends McpflowError {
   constructor(readonly exitCode: ExitCode = ExitCode.FAILED) {
     super('failed');
   }

@@ -12,6 +12,7 @@ import { DEFAULT_DEMO_HOST, launchDemoServers } from './commands/demo-servers';
 import type { DemoServerKind } from '../demo-servers';
 import { connectNative, startWorker, type RunningWorker } from '../worker/runtime';
 import type { ServerRegistry } from '../../activities/server-registry';
+import { McpflowError } from '../core/mcpflow-error';
 
 export interface LocalStackOptions {
   temporalPort: number;
@@ -39,9 +40,7 @@ export interface LocalStackOptions {
 }
 
 /** Start-up was stopped by `signal` (everything started so far has been stopped again). */
-export class StartAbortedError extends Error {
-  override name = 'StartAbortedError';
-}
+export class StartAbortedError extends McpflowError {}
 
 export interface LocalStack {
   temporal: DevServer;

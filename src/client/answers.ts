@@ -10,9 +10,7 @@ import type { McpflowClient } from './client';
 import { UpdateRejectedError } from './errors';
 
 /** An answer that does not fit the question, found before sending it (the workflow's validator would refuse it too). */
-export class InvalidAnswerError extends UpdateRejectedError {
-  override name = 'InvalidAnswerError';
-}
+export class InvalidAnswerError extends UpdateRejectedError {}
 
 export async function answerInput(client: McpflowClient, workflowId: string, answer: InputAnswer): Promise<InputAnswerOutcome> {
   const checked = InputAnswerSchema.parse(answer);

@@ -9,6 +9,7 @@ import { ExecutionModeSchema } from '../core/defaults';
 import { describeZodError } from '../core/zod-errors';
 import { jsonBytes } from '../core/payload-size';
 import { BatchLineSchema, LineKeySchema, MAX_LINE_BYTES, MAX_LINES, type BatchLine } from '../../workflows/batch/messages';
+import { McpflowError } from '../core/mcpflow-error';
 
 const JsonLineSchema = z.strictObject({
   query: z.string({ error: 'give "query", the question, as a string' }).trim().min(1, 'the query is empty'),
@@ -18,8 +19,7 @@ const JsonLineSchema = z.strictObject({
   metadata: z.record(z.string(), z.string().max(512)).optional(),
 });
 
-export class BatchFileError extends Error {
-  override name = 'BatchFileError';
+export class BatchFileError extends McpflowError {
   constructor(
     readonly file: string,
     readonly problems: string[],

@@ -4,6 +4,7 @@
  */
 import { ScheduleNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
 import { NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/common';
+import { McpflowError } from '../core/mcpflow-error';
 
 /** gRPC status codes (not importing @grpc/grpc-js: it is the SDK's dependency, not ours). */
 const GRPC_CANCELLED = 1;
@@ -14,8 +15,7 @@ const GRPC_RESOURCE_EXHAUSTED = 8;
 const GRPC_UNAVAILABLE = 14;
 
 /** The Temporal frontend did not answer. */
-export class TemporalUnreachableError extends Error {
-  override name = 'TemporalUnreachableError';
+export class TemporalUnreachableError extends McpflowError {
   constructor(
     readonly address: string,
     detail?: string,
@@ -25,8 +25,7 @@ export class TemporalUnreachableError extends Error {
 }
 
 /** No workflow or schedule with that id (in this namespace). */
-export class NotFoundError extends Error {
-  override name = 'NotFoundError';
+export class NotFoundError extends McpflowError {
   constructor(
     readonly kind: 'workflow' | 'schedule' | 'namespace',
     readonly id: string,
@@ -41,23 +40,16 @@ export class NotFoundError extends Error {
 }
 
 /** The workflow refused an update (its validator said why, e.g. an unknown approval id). */
-export class UpdateRejectedError extends Error {
-  override name = 'UpdateRejectedError';
-}
+export class UpdateRejectedError extends McpflowError {}
 
 /** The workflow exists but is not the kind the command works on (e.g. `export` of a runQuery). */
-export class WrongWorkflowTypeError extends Error {
-  override name = 'WrongWorkflowTypeError';
-}
+export class WrongWorkflowTypeError extends McpflowError {}
 
 /** A query a run cannot answer: it ended (e.g. its input was refused) before registering its handlers. */
-export class RunEndedError extends Error {
-  override name = 'RunEndedError';
-}
+export class RunEndedError extends McpflowError {}
 
 /** A query got no answer: no worker polls the workflow's task queue. */
-export class NoWorkerError extends Error {
-  override name = 'NoWorkerError';
+export class NoWorkerError extends McpflowError {
   constructor(
     readonly workflowId: string,
     readonly taskQueue: string | undefined,
@@ -73,8 +65,7 @@ export class NoWorkerError extends Error {
  * input is encrypted with), so the run answers nothing: the same exit code as no worker at all,
  * with what the worker's log says. Not a NoWorkerError: waiting for a worker to come would not help.
  */
-export class WorkflowTaskFailingError extends Error {
-  override name = 'WorkflowTaskFailingError';
+export class WorkflowTaskFailingError extends McpflowError {
   constructor(
     readonly workflowId: string,
     readonly taskQueue: string,
@@ -88,9 +79,7 @@ export class WorkflowTaskFailingError extends Error {
  * Temporal refused a request for its size or load: a payload or gRPC message over its limit
  * (2 MiB / 4 MiB), or too many updates in flight on one workflow (10). Not a missing worker.
  */
-export class LimitExceededError extends Error {
-  override name = 'LimitExceededError';
-}
+export class LimitExceededError extends McpflowError {}
 
 /** The workflow did not accept an update in time although workers poll its task queue. */
 export function busyWorkflowError(workflowId: string, taskQueue: string | undefined): LimitExceededError {

@@ -51,6 +51,7 @@ export {
   type ConnectionSettings,
   type ConnectionFlags,
 } from '../config/connection';
+export { McpflowError } from '../core/mcpflow-error';
 export { ConfigError } from '../config/errors';
 export { mcpflowDataConverter } from '../codec/data-converter';
 export { EncryptionConfigError } from '../codec/keys';

@@ -19,6 +19,7 @@ import type { McpflowClient } from './client';
 import { jsonBytes } from '../core/payload-size';
 import type { BatchInput } from '../../workflows/batch/messages';
 import type { runBatch } from '../../workflows/batch';
+import { McpflowError } from '../core/mcpflow-error';
 
 /**
  * A scheduled batch keeps its file in the Schedule itself: the lines are the action's input,
@@ -79,9 +80,7 @@ export interface ScheduleDetails extends ScheduleRow {
 }
 
 /** Temporal parses a cron expression only when the Schedule is created; its refusal says which part is wrong. */
-export class InvalidScheduleSpecError extends Error {
-  override name = 'InvalidScheduleSpecError';
-}
+export class InvalidScheduleSpecError extends McpflowError {}
 
 /** The client turns the server's "Invalid schedule spec" into a TypeError; anything else passes through. */
 function specRefusal(error: unknown): unknown {

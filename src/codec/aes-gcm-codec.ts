@@ -13,6 +13,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { KEY_FILE_ENV, KEYS_ENV, type KeyRing } from './keys';
 import { refusedPlaintext } from './plaintext-refusal';
+import { McpflowError } from '../core/mcpflow-error';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const CIPHER = 'AES256-GCM';
@@ -21,9 +22,7 @@ const CIPHER_METADATA = 'encryption-cipher';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export class PayloadDecryptionError extends Error {
-  override name = 'PayloadDecryptionError';
-}
+export class PayloadDecryptionError extends McpflowError {}
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);

@@ -15,9 +15,7 @@ const KEY_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 export const GENERATE_KEY_HINT = 'generate a key with `openssl rand -base64 32` (or `mcpflow codec-server --generate-key`)';
 
 /** A configuration error (exit code 2 in the CLI) that names the variable and the fix. */
-export class EncryptionConfigError extends ConfigError {
-  override name = 'EncryptionConfigError';
-}
+export class EncryptionConfigError extends ConfigError {}
 
 export interface EncryptionKey {
   id: string;

@@ -10,12 +10,13 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { McpflowError } from '../core/mcpflow-error';
 
 /** Names of this machine that DNS cannot re-point (resolved locally). */
 export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '::1'];
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 
-export class GuardError extends Error {
+export class GuardError extends McpflowError {
   constructor(
     readonly status: number,
     message: string,

@@ -22,8 +22,21 @@ export const ActivityFailureDetailsSchema = z.object({
 });
 export type ActivityFailureDetails = z.infer<typeof ActivityFailureDetailsSchema>;
 
-export function activityFailureDetails(type: string, retryable: boolean, attempt: number, retryAfterMs?: number | null): ActivityFailureDetails {
+export function activityFailureDetails(type: MCPErrorType, retryable: boolean, attempt: number, retryAfterMs?: number | null): ActivityFailureDetails {
   return { type, retryable, retry_after_ms: retryAfterMs ?? null, attempt };
+}
+
+/**
+ * The one builder of the ApplicationFailures mcpflow raises for a tool, a server or the model
+ * (activities, and workflow input checks): `type` is a type of the error table, never a free
+ * string, so retries, statistics and the CLI know every type that can arrive.
+ */
+export function mcpflowFailure(
+  type: MCPErrorType,
+  message: string,
+  options: { retryable: boolean; nextRetryDelayMs?: number; details?: unknown[] },
+): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: !options.retryable, nextRetryDelay: options.nextRetryDelayMs, details: options.details });
 }
 
 export function readActivityFailureDetails(details: readonly unknown[] | undefined | null): ActivityFailureDetails | undefined {

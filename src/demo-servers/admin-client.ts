@@ -15,9 +15,9 @@ import {
   type FaultStatus,
   type ServerInfo,
 } from './schemas';
+import { McpflowError } from '../core/mcpflow-error';
 
-export class DemoServerAdminError extends Error {
-  override name = 'DemoServerAdminError';
+export class DemoServerAdminError extends McpflowError {
   constructor(
     message: string,
     readonly status: number,

@@ -1,9 +1,8 @@
 /** Small helpers shared by the MCP and admin request handlers. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { McpflowError } from '../core/mcpflow-error';
 
-export class BodyTooLargeError extends Error {
-  override name = 'BodyTooLargeError';
-}
+export class BodyTooLargeError extends McpflowError {}
 
 /** Reads the whole request body as UTF-8, refusing more than `limit` bytes. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<string> {

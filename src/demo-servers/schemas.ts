@@ -4,6 +4,7 @@
  * so all three validate the same way.
  */
 import { z } from 'zod';
+import { McpflowError } from '../core/mcpflow-error';
 
 export const DEMO_SERVER_KINDS = ['weather', 'calendar', 'database'] as const;
 export const DemoServerKindSchema = z.enum(DEMO_SERVER_KINDS);
@@ -93,6 +94,4 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, wha
   return result.data;
 }
 
-export class InvalidInputError extends Error {
-  override name = 'InvalidInputError';
-}
+export class InvalidInputError extends McpflowError {}

@@ -22,6 +22,7 @@ import {
   type ServerInfo,
 } from './schemas';
 import { DemoServerState } from './state';
+import { McpflowError } from '../core/mcpflow-error';
 
 export interface StartDemoServerOptions {
   /** 0 (the default) picks a free port. */
@@ -78,8 +79,7 @@ export interface DemoServerHandle {
 }
 
 /** Why a demo server could not start; `code` is the system error code, e.g. EADDRINUSE. */
-export class DemoServerStartError extends Error {
-  override name = 'DemoServerStartError';
+export class DemoServerStartError extends McpflowError {
   constructor(
     message: string,
     readonly kind: DemoServerKind,

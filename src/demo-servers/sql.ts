@@ -7,10 +7,9 @@
  * SQL gets an `isError` result it can correct from — which is the behaviour the demo exercises.
  */
 import type { Cell, Row, Table } from './database-data';
+import { McpflowError } from '../core/mcpflow-error';
 
-export class SqlError extends Error {
-  override name = 'SqlError';
-}
+export class SqlError extends McpflowError {}
 
 export const SUPPORTED_SQL = 'supported: SELECT * | SELECT col, ... | SELECT COUNT(*) FROM <table> [WHERE <col> = <value>] [LIMIT <n>]';
 

@@ -8,10 +8,9 @@ import { FaultController } from './faults';
 import type { DemoServerDefinition } from './kinds';
 import type { AddTool, Counters, DemoServerKind } from './schemas';
 import type { DemoTool } from './tool';
+import { McpflowError } from '../core/mcpflow-error';
 
-export class ToolConflictError extends Error {
-  override name = 'ToolConflictError';
-}
+export class ToolConflictError extends McpflowError {}
 
 export class DemoServerState {
   readonly faults = new FaultController();

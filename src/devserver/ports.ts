@@ -1,6 +1,7 @@
 /** Loopback ports: a free one for tests, and whether one is free before the dev server binds it. */
 import net from 'node:net';
 import { DEFAULT_DEV_SERVER_IP } from './args';
+import { McpflowError } from '../core/mcpflow-error';
 
 /** Asks the OS for a free TCP port on `host` (listening on port 0). */
 export function findFreePort(host = DEFAULT_DEV_SERVER_IP): Promise<number> {
@@ -36,7 +37,7 @@ export async function assertPortFree(port: number, host: string, what: 'gRPC' | 
 }
 
 /** A port the dev server needs is taken; the message says what to do. */
-export class PortInUseError extends Error {
+export class PortInUseError extends McpflowError {
   constructor(
     readonly port: number,
     readonly host: string,
@@ -47,6 +48,5 @@ export class PortInUseError extends Error {
         ? `port ${port} is already in use: another Temporal server is running? stop it or pass --port`
         : `Web UI port ${port} is already in use: stop the program using it or pass --ui-port`,
     );
-    this.name = 'PortInUseError';
   }
 }

@@ -12,6 +12,7 @@ import { DEFAULT_DEV_SERVER_IP, DEFAULT_DEV_SERVER_PORT, DEFAULT_NAMESPACE, devS
 import { ensureTemporalCli } from './cli-path';
 import { registerMissingSearchAttributes, toIndexedValueTypes } from './search-attributes';
 import { assertPortFree, findFreePort, isPortFree, PortInUseError } from './ports';
+import { McpflowError } from '../core/mcpflow-error';
 
 export {
   DEFAULT_DEV_SERVER_IP,
@@ -80,9 +81,7 @@ export interface DevServer {
 }
 
 /** The server process died or did not answer in time. */
-export class DevServerStartError extends Error {
-  override name = 'DevServerStartError';
-}
+export class DevServerStartError extends McpflowError {}
 
 /** Keeps the last lines a process printed, to explain why it died. */
 class OutputTail {

@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import type { ErrorBody } from '../core/schemas';
+import { McpflowError } from '../core/mcpflow-error';
 
 /**
  * An error the emulator answers with an HTTP status and an OpenAI-shaped body
  * `{"error": {"message", "type", "param", "code"}}`. Thrown anywhere while serving a request and
  * turned into a response by the server.
  */
-export class EmulatorApiError extends Error {
+export class EmulatorApiError extends McpflowError {
   constructor(
     readonly status: number,
     readonly type: string,
@@ -16,7 +17,6 @@ export class EmulatorApiError extends Error {
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
-    this.name = 'EmulatorApiError';
   }
 
   toBody(): ErrorBody {

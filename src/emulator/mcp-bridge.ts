@@ -3,6 +3,7 @@ import { Client, ProtocolError, SdkHttpError, StreamableHTTPClientTransport, typ
 import type { McpCallError, McpListedTool, McpToolConfig } from '../core/schemas';
 import type { AllowPrivateNetworks } from '../core/destinations';
 import { guardedFetch } from '../net/destination-guard';
+import { McpflowError } from '../core/mcpflow-error';
 
 /** Where and how to reach one MCP server, taken from a request's `mcp` tool. */
 export interface McpServerTarget {
@@ -25,13 +26,12 @@ export function serverTargetOf(tool: McpToolConfig): McpServerTarget {
 export type McpCallOutcome = { ok: true; output: string } | { ok: false; error: McpCallError };
 
 /** Listing failed: the emulator turns it into HTTP 424 `external_connector_error`. */
-export class McpListingError extends Error {
+export class McpListingError extends McpflowError {
   constructor(
     readonly serverLabel: string,
     readonly detail: string,
   ) {
     super(`Error retrieving tool list from MCP server '${serverLabel}': ${detail}`);
-    this.name = 'McpListingError';
   }
 }
 

@@ -9,9 +9,9 @@ import dns, { type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
 import { checkAddress, checkUrl, type AllowPrivateNetworks, type DestinationRefusal, type DestinationRule } from '../core/destinations';
+import { McpflowError } from '../core/mcpflow-error';
 
-export class DestinationRefusedError extends Error {
-  override name = 'DestinationRefusedError';
+export class DestinationRefusedError extends McpflowError {
   readonly rule: DestinationRule;
   constructor(refusal: DestinationRefusal) {
     super(refusal.message);

@@ -8,5 +8,6 @@ export {
   type McpflowPluginSettings,
 } from './plugin-options';
 export { MCPFLOW_WORKFLOWS_PATH, workflowsEntryFor } from './workflows-entry';
+export { McpflowError } from '../core/mcpflow-error';
 export { EncryptionConfigError } from '../codec/keys';
 export { TASK_QUEUE as MCPFLOW_TASK_QUEUE } from '../core/defaults';

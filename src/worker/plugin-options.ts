@@ -59,9 +59,7 @@ export interface McpflowPluginSettings {
 }
 
 /** A bad McpflowPlugin option (the CLI's ConfigError: exit code 2 there). */
-export class McpflowPluginOptionsError extends ConfigError {
-  override name = 'McpflowPluginOptionsError';
-}
+export class McpflowPluginOptionsError extends ConfigError {}
 
 /** Validates the options; throws McpflowPluginOptionsError or EncryptionConfigError (as the CLI does for its keys). */
 export function resolvePluginOptions(options: McpflowPluginOptions = {}): McpflowPluginSettings {

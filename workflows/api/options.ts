@@ -1,6 +1,7 @@
 /** The start options of an mcpflow child of a user's workflow: id, queue, and what cancelling or closing the parent does to it. */
-import { ApplicationFailure, ChildWorkflowCancellationType, ParentClosePolicy, type ChildWorkflowOptions, type WorkflowInfo } from '@temporalio/workflow';
+import { ChildWorkflowCancellationType, ParentClosePolicy, type ChildWorkflowOptions, type WorkflowInfo } from '@temporalio/workflow';
 import { CHILD_INPUT_BUDGET_BYTES, jsonBytes } from '../../src/core/payload-size';
+import { mcpflowFailure } from '../../src/core/failures';
 
 export interface McpChildOptions {
   /** Default `<parent workflow id>/<mcp-query|mcp-discover>-<8 hex>`: deterministic (the workflow's seeded uuid4), unique per call. */
@@ -32,11 +33,11 @@ export function childOptions(
   // Temporal terminates a workflow whose start-child input is over 2 MiB: refuse it here, with the fix.
   const bytes = jsonBytes(input);
   if (bytes > CHILD_INPUT_BUDGET_BYTES) {
-    throw ApplicationFailure.create({
-      type: 'invalid_arguments',
-      nonRetryable: true,
-      message: `the ${kind} input is ${bytes} bytes, at most ${CHILD_INPUT_BUDGET_BYTES}: shorten the query or pass a smaller catalog`,
-    });
+    throw mcpflowFailure(
+      'invalid_arguments',
+      `the ${kind} input is ${bytes} bytes, at most ${CHILD_INPUT_BUDGET_BYTES}: shorten the query or pass a smaller catalog`,
+      { retryable: false },
+    );
   }
   return {
     ...options.temporal,

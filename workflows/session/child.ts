@@ -7,6 +7,7 @@ import type { ExecuteQueryArgs, QueryInput, SessionInputSchema } from '../messag
 import { runQuery } from '../query';
 import type { SessionTools } from './tools';
 import type { z } from 'zod';
+import { mcpflowFailure } from '../../src/core/failures';
 
 export type ParsedSessionInput = z.infer<typeof SessionInputSchema>;
 
@@ -21,11 +22,11 @@ export function childInput(args: ExecuteQueryArgs, session: ParsedSessionInput, 
   const lean = { ...input, fallback_result: undefined };
   const bytes = jsonBytes(lean);
   if (bytes <= CHILD_INPUT_BUDGET_BYTES) return lean;
-  throw ApplicationFailure.create({
-    type: 'invalid_arguments',
-    nonRetryable: true,
-    message: `the query with the session's catalog is ${bytes} bytes as a workflow input, at most ${CHILD_INPUT_BUDGET_BYTES}: shorten the query or remove servers with large catalogs`,
-  });
+  throw mcpflowFailure(
+    'invalid_arguments',
+    `the query with the session's catalog is ${bytes} bytes as a workflow input, at most ${CHILD_INPUT_BUDGET_BYTES}: shorten the query or remove servers with large catalogs`,
+    { retryable: false },
+  );
 }
 
 function fullChildInput(args: ExecuteQueryArgs, session: ParsedSessionInput, tools: SessionTools, fallback: QueryResult | undefined): QueryInput {

@@ -42,6 +42,7 @@ import { SessionTools } from './tools';
 import { assertTakesWork, untilQuiet, type DrainState } from './draining';
 import { DRAIN_ACCEPTS_WORK, QUERY_RETURNS_AT_ONCE } from '../patches';
 import { registerSessionHandlers, type HandledSession, type Tracked } from './handlers';
+import { mcpflowFailure } from '../../src/core/failures';
 
 const { awaitQueryResult } = proxyActivities<Activities>({
   // A carried query may wait days for an approval; heartbeats tell a lost worker apart within
@@ -170,7 +171,7 @@ class Session implements HandledSession {
     } catch (error) {
       const message = `the query could not start: ${error instanceof Error ? error.message : String(error)}`;
       this.finish(workflowId, unknownFailure(args.query, message));
-      throw error instanceof ApplicationFailure ? error : ApplicationFailure.create({ type: 'unknown', nonRetryable: true, message });
+      throw error instanceof ApplicationFailure ? error : mcpflowFailure('unknown', message, { retryable: false });
     }
     void childResult(handle, args.query).then((result) => this.finish(workflowId, result));
     return { started: true, workflow_id: workflowId };
@@ -195,11 +196,7 @@ class Session implements HandledSession {
   private track(args: ExecuteQueryArgs): string {
     const workflowId = childQueryId(workflowInfo().workflowId, args.query_id ?? `query-${this.history.queryCount + 1}`);
     if (this.active.has(workflowId)) {
-      throw ApplicationFailure.create({
-        type: 'invalid_arguments',
-        nonRetryable: true,
-        message: `a query ${workflowId} is already running: choose another query_id`,
-      });
+      throw mcpflowFailure('invalid_arguments', `a query ${workflowId} is already running: choose another query_id`, { retryable: false });
     }
     this.history.queryCount++;
     this.active.set(workflowId, { workflow_id: workflowId, query: args.query, started_at: new Date().toISOString(), waiting: false, carried: false });

@@ -2,11 +2,11 @@
  * A session's servers, their tool catalog (reused while younger than the TTL) and the standing
  * approvals, which last only while the approved tool's definition stays the same.
  */
-import { ApplicationFailure } from '@temporalio/workflow';
 import type { ServerConfig } from '../../src/core/servers';
 import { catalogTools, diffCatalogs, EMPTY_CATALOG, findTool, isCatalogFresh, type Catalog, type CatalogDiff } from '../../src/core/tools';
 import { refreshCatalog, type ListingOptions } from '../discovery';
 import type { SessionCarry, StandingApproval } from '../messages';
+import { mcpflowFailure } from '../../src/core/failures';
 
 export class SessionTools {
   readonly servers = new Map<string, ServerConfig>();
@@ -56,7 +56,7 @@ export class SessionTools {
 
   remember(server: string, tool: string): StandingApproval[] {
     const found = findTool(this.catalog, tool, server);
-    if (!found) throw ApplicationFailure.create({ type: 'tool_not_found', message: `${server} has no tool ${tool} in the catalog` });
+    if (!found) throw mcpflowFailure('tool_not_found', `${server} has no tool ${tool} in the catalog`, { retryable: true });
     this.standingApprovals = [
       ...this.standingApprovals.filter((approval) => !(approval.server === server && approval.tool === tool)),
       { server, tool, definition_hash: found.definition_hash },

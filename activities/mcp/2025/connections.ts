@@ -22,6 +22,7 @@ import { renewingLostSession } from './session-renewal';
 import { runtimeLog, stdioParams, type McpLog, type StdioParams } from './stdio';
 import { connectionHeaders, type Env } from '../../secrets';
 import { oauthProviderFor } from '../auth';
+import { McpflowError } from '../../../src/core/mcpflow-error';
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 /** stdio server processes one worker keeps at once. */
@@ -46,8 +47,7 @@ export interface McpPoolOptions {
 }
 
 /** More stdio servers are in use at once than the worker may run: the activity's retry tries again later. */
-export class McpPoolFullError extends Error {
-  override name = 'McpPoolFullError';
+export class McpPoolFullError extends McpflowError {
   constructor(max: number) {
     super(`this worker already runs ${max} stdio MCP servers, all in use: try again when one is free (or run more workers)`);
   }

@@ -11,9 +11,7 @@ import type { Transport } from '@modelcontextprotocol/client';
 import { McpSessionExpiredError } from '../../errors';
 
 /** The server forgot the session before it answered anything of this use: the use may be run again on a new session. */
-export class McpSessionLostBeforeUseError extends McpSessionExpiredError {
-  override name = 'McpSessionLostBeforeUseError';
-}
+export class McpSessionLostBeforeUseError extends McpSessionExpiredError {}
 
 /** A counter of the responses (results and errors) the transport delivered, from now on. */
 export function countResponses(transport: Transport): () => number {

@@ -13,6 +13,7 @@ import type { CallContinuation } from '../2026/operations';
 import type { CalledTool, FollowedTask, McpSession, SessionRequestOptions, ToolListing } from '../session';
 import { outputSchemaOf, rememberOutputSchemas } from '../structured';
 import type { McpConnectionPool } from './connections';
+import { mcpflowFailure } from '../../../src/core/failures';
 
 export class PoolSession implements McpSession {
   constructor(
@@ -27,10 +28,8 @@ export class PoolSession implements McpSession {
 
   async callTool(tool: { name: string }, args: Record<string, unknown>, continuation: CallContinuation): Promise<CalledTool> {
     if (continuation.input_responses || continuation.request_state !== undefined) {
-      throw ApplicationFailure.create({
-        type: 'invalid_arguments',
-        nonRetryable: true,
-        message: `${this.server.label} no longer speaks MCP 2026-07-28: the input it asked for cannot be sent`,
+      throw mcpflowFailure('invalid_arguments', `${this.server.label} no longer speaks MCP 2026-07-28: the input it asked for cannot be sent`, {
+        retryable: false,
       });
     }
     return this.use(async (sdk) => {
@@ -66,10 +65,8 @@ export class PoolSession implements McpSession {
 
   /** A task id comes only from a 2026-07-28 server: this one answered the probe with an older revision since. */
   private noTasks(taskId: string): ApplicationFailure {
-    return ApplicationFailure.create({
-      type: 'invalid_arguments',
-      nonRetryable: true,
-      message: `${this.server.label} no longer speaks MCP 2026-07-28: its task ${taskId} cannot be followed`,
+    return mcpflowFailure('invalid_arguments', `${this.server.label} no longer speaks MCP 2026-07-28: its task ${taskId} cannot be followed`, {
+      retryable: false,
     });
   }
 }

@@ -12,6 +12,7 @@ import type { StdioServerConfig } from '../../../src/core/servers';
 import { redactText, resolveSecret, type Env } from '../../secrets';
 import { ProcessGroupStdioTransport } from './stdio-process-group';
 import { readStderr } from './stdio-stderr';
+import { McpflowError } from '../../../src/core/mcpflow-error';
 
 export interface StdioParams {
   label: string;
@@ -49,8 +50,7 @@ export function stdioParams(server: StdioServerConfig, env: Env): StdioParams {
 }
 
 /** The program could not be started (not found, not executable, a bad working directory): a configuration problem. */
-export class StdioSpawnError extends Error {
-  override name = 'StdioSpawnError';
+export class StdioSpawnError extends McpflowError {
   constructor(
     readonly label: string,
     command: string,

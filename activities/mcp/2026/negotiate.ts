@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { isLegacyHint } from '../2025/connection';
 import type { Mcp2026Client, RequestOptions } from './client';
 import { PROTOCOL_2026 } from './schema';
+import { McpflowError } from '../../../src/core/mcpflow-error';
 
 export type Era = 'modern' | 'legacy';
 
@@ -27,9 +28,7 @@ export interface Negotiated {
 }
 
 /** A modern server that supports neither 2026-07-28 nor a revision of the 2025 era. */
-export class NoCommonProtocolError extends Error {
-  override name = 'NoCommonProtocolError';
-}
+export class NoCommonProtocolError extends McpflowError {}
 
 export class ProtocolMemory {
   private readonly eras = new Map<string, Negotiated>();

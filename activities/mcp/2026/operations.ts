@@ -27,11 +27,10 @@ import {
   type CallToolResult2026,
   type GetTaskResult,
 } from './schema';
+import { McpflowError } from '../../../src/core/mcpflow-error';
 
 /** A server that answers with something the revision does not allow. */
-export class ProtocolViolationError extends Error {
-  override name = 'ProtocolViolationError';
-}
+export class ProtocolViolationError extends McpflowError {}
 
 export interface Listing2026 {
   tools: McpListedTool[];
