@@ -21,12 +21,27 @@ export class OutputWriter {
     private readonly sink: EventSink,
   ) {}
 
-  /** Opens the stream as the API does: the empty response, twice, before any item. */
+  /**
+   * Opens the stream as the API does: the empty response, twice, before any item. A queued
+   * (background) response says `response.queued` instead and `begin()`s later.
+   */
   static start(response: ResponseJson, sink: EventSink): OutputWriter {
+    const writer = new OutputWriter(response, sink);
+    writer.emitResponse('response.created');
+    if (response.status === 'queued') writer.emitResponse('response.queued');
+    else writer.emitResponse('response.in_progress');
+    return writer;
+  }
+
+  /** A queued response starts. */
+  begin(): void {
+    this.response.status = 'in_progress';
+    this.emitResponse('response.in_progress');
+  }
+
+  private emitResponse(type: string): void {
     // The real stream says "auto" until the tier is decided; the completed response names it (recorded/).
-    sink.emit({ type: 'response.created', response: { ...clone(response), service_tier: 'auto' } });
-    sink.emit({ type: 'response.in_progress', response: { ...clone(response), service_tier: 'auto' } });
-    return new OutputWriter(response, sink);
+    this.sink.emit({ type, response: { ...clone(this.response), service_tier: 'auto' } });
   }
 
   complete(usage: UsageJson): void {

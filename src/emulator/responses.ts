@@ -16,7 +16,7 @@ export interface ResponseJson {
   id: string;
   object: 'response';
   created_at: number;
-  status: 'queued' | 'in_progress' | 'completed' | 'failed' | 'incomplete';
+  status: 'queued' | 'in_progress' | 'completed' | 'failed' | 'incomplete' | 'cancelled';
   background: boolean;
   error: { code: string; message: string } | null;
   incomplete_details: { reason: string } | null;
