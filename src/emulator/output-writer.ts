@@ -126,6 +126,27 @@ export class OutputWriter {
     this.done(ref);
   }
 
+  /** A reasoning item (`encrypted_content` only when asked for), its summary parts streamed one by one. */
+  reasoning(id: string, summary: readonly string[], encryptedContent: string | null): void {
+    const parts: { type: 'summary_text'; text: string }[] = [];
+    const item: OutputItemJson = { id, type: 'reasoning', ...(encryptedContent === null ? {} : { encrypted_content: encryptedContent }), summary: parts };
+    const ref = this.add(item);
+    summary.forEach((text, summary_index) => {
+      const at = { item_id: id, output_index: ref.output_index, summary_index };
+      this.sink.emit({ type: 'response.reasoning_summary_part.added', ...at, part: { type: 'summary_text', text: '' } });
+      for (const delta of textChunks(text)) this.sink.emit({ type: 'response.reasoning_summary_text.delta', ...at, delta, obfuscation: '' });
+      this.sink.emit({ type: 'response.reasoning_summary_text.done', ...at, text });
+      this.sink.emit({ type: 'response.reasoning_summary_part.done', ...at, part: { type: 'summary_text', text } });
+      parts.push({ type: 'summary_text', text });
+    });
+    this.done(ref);
+  }
+
+  /** The type of the last output item so far. */
+  get lastItemType(): string | undefined {
+    return this.response.output.at(-1)?.type;
+  }
+
   private add(item: OutputItemJson): ItemRef {
     const index = this.response.output.length;
     this.response.output.push(item);

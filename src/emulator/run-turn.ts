@@ -10,6 +10,7 @@ import { OutputWriter } from './output-writer';
 import { composeAnswer, type ToolOutcome } from './planner-answer';
 import type { PreparedTurn, TurnHooks } from './prepared-turn';
 import { inProgressResponse, usageFor } from './responses';
+import { quoted, Reasoner } from './reasoner';
 import type { EventSink } from './stream';
 import { needsApproval } from './tool-policy';
 
@@ -41,6 +42,7 @@ export async function runTurn(
   await pause(prepared.script?.delayMs);
 
   const mcp: McpCallContext = { mcpTools: prepared.mcpTools, bridge, output, hooks };
+  const reasoner = new Reasoner(prepared.reasoning, hooks.reasoningSeal, output);
   // Outcomes of earlier turns still count while the question is the same.
   const outcomes: ToolOutcome[] = prepared.isNewQuestion ? [] : [...prepared.previous.outcomes];
   outcomes.push(...(await answerApprovals(mcp, prepared.approvals)));
@@ -48,7 +50,10 @@ export async function runTurn(
 
   const pendingApprovals: Record<string, PendingApproval> = {};
   const pendingFunctionCalls: Record<string, PendingFunctionCall> = {};
-  for (const call of chooseCalls(prepared)) {
+  const calls = chooseCalls(prepared);
+  if (calls.length > 0)
+    reasoner.think('Choosing tools', `The question is ${quoted(prepared.question)}. I will call ${calls.map((call) => call.tool).join(', ')}.`);
+  for (const call of calls) {
     await pause(0);
     if (call.kind === 'function') {
       const [callId, pending] = requestFunctionCall(output, call);
@@ -68,8 +73,15 @@ export async function runTurn(
 
   // The model answers only when it waits for nothing: an approval or a function output ends the turn.
   const waiting = Object.keys(pendingApprovals).length > 0 || Object.keys(pendingFunctionCalls).length > 0;
-  if (!waiting) output.message(prepared.script?.answer ?? composeAnswer(prepared.question, outcomes));
+  if (!waiting) {
+    const thought =
+      outcomes.length > 0
+        ? `I have ${outcomes.length} tool result(s) to answer ${quoted(prepared.question)}.`
+        : `No tool is needed for ${quoted(prepared.question)}.`;
+    reasoner.thinkBeforeAnswer('Writing the answer', thought);
+    output.message(prepared.script?.answer ?? composeAnswer(prepared.question, outcomes));
+  }
 
-  output.complete(usageFor(turnInputText(prepared), response.output));
+  output.complete(usageFor(turnInputText(prepared), response.output, reasoner.tokens));
   return { response, items: [...prepared.context.map(({ item }) => item), ...response.output] };
 }

@@ -21,6 +21,7 @@ import { McpBridge } from './mcp-bridge';
 import { ignoreEvents, SseWriter } from './stream';
 import { prepareTurn } from './prepare-turn';
 import type { TurnHooks } from './prepared-turn';
+import { ReasoningSeal } from './reasoning';
 import { runTurn } from './run-turn';
 import { checkAgainstSpec } from './spec-check';
 import type { AllowPrivateNetworks } from '../core/destinations';
@@ -57,6 +58,7 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
   const hooks: TurnHooks = {
     onToolListing: (label) => admin.recordToolListing(label),
     onToolCall: (label, tool) => admin.recordToolCall(label, tool),
+    reasoningSeal: new ReasoningSeal(),
     ...(options.today ? { today: options.today } : {}),
   };
   const backgroundRuns = new BackgroundRuns();
