@@ -27,6 +27,8 @@ export interface EmulatorOptions {
   today?: () => string;
   /** How long a background response stays `queued` before it starts (default 50 ms). */
   backgroundQueueMs?: number;
+  /** Added to every `service_tier: "flex"` model call (default 200 ms). */
+  flexLatencyMs?: number;
 }
 
 export interface EmulatorHandle {
@@ -65,6 +67,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...(options.allowPrivateNetworks !== undefined ? { allowPrivateNetworks: options.allowPrivateNetworks } : {}),
     ...(options.today !== undefined ? { today: options.today } : {}),
     ...(options.backgroundQueueMs !== undefined ? { backgroundQueueMs: options.backgroundQueueMs } : {}),
+    ...(options.flexLatencyMs !== undefined ? { flexLatencyMs: options.flexLatencyMs } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

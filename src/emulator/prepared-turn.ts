@@ -13,6 +13,8 @@ export interface TurnHooks {
   today?: () => string;
   /** Seals the reasoning items' `encrypted_content` and checks what comes back. */
   reasoningSeal: ReasoningSeal;
+  /** What a flex model call adds now (admin faults may change it). */
+  flexLatencyMs?: () => number;
 }
 
 /** One server's tools as listed in an `mcp_list_tools` item. */

@@ -1,5 +1,6 @@
 import type { CreateResponseRequest, McpToolConfig, ToolConfig } from '../core/schemas';
 import { reasoningEcho, reasoningPlanOf } from './reasoning';
+import { servedServiceTier } from './service-tier';
 
 /** One output item as the emulator sends it (validated by the core schemas in tests). */
 export type OutputItemJson = { type: string; id?: string } & Record<string, unknown>;
@@ -71,7 +72,7 @@ export function inProgressResponse({ id, createdAt, request }: ResponseSkeleton)
     prompt_cache_key: null,
     reasoning: reasoningEcho(reasoningPlanOf(request)),
     safety_identifier: null,
-    service_tier: 'default',
+    service_tier: servedServiceTier(request),
     store: request.store ?? true,
     temperature: numberOrNull(request['temperature']) ?? 1,
     text: { format: { type: 'text' }, verbosity: 'medium' },

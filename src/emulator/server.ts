@@ -22,6 +22,7 @@ import { ignoreEvents, SseWriter } from './stream';
 import { prepareTurn } from './prepare-turn';
 import type { TurnHooks } from './prepared-turn';
 import { ReasoningSeal } from './reasoning';
+import { isFlex } from './service-tier';
 import { runTurn } from './run-turn';
 import { checkAgainstSpec } from './spec-check';
 import type { AllowPrivateNetworks } from '../core/destinations';
@@ -38,6 +39,8 @@ export interface EmulatorServerOptions {
   today?: () => string;
   /** How long a background response stays `queued` before it starts (default 50 ms). */
   backgroundQueueMs?: number;
+  /** Added to every `service_tier: "flex"` model call (default 200 ms; admin faults can change it). */
+  flexLatencyMs?: number;
 }
 
 export interface EmulatorServer {
@@ -52,13 +55,14 @@ const MAX_BODY_BYTES = 20 * 1024 * 1024;
 
 /** The HTTP side: routing, auth, faults, and turning errors into OpenAI-shaped bodies. */
 export function createEmulatorServer(options: EmulatorServerOptions = {}): EmulatorServer {
-  const admin = new AdminState(options.latencyMs ?? 0);
+  const admin = new AdminState(options.latencyMs ?? 0, options.flexLatencyMs);
   const conversations = new ConversationStore(options.maxConversations ?? DEFAULT_MAX_CONVERSATIONS);
   const apiKeys = new Set(options.apiKeys ?? []);
   const hooks: TurnHooks = {
     onToolListing: (label) => admin.recordToolListing(label),
     onToolCall: (label, tool) => admin.recordToolCall(label, tool),
     reasoningSeal: new ReasoningSeal(),
+    flexLatencyMs: () => admin.flexLatencyMs,
     ...(options.today ? { today: options.today } : {}),
   };
   const backgroundRuns = new BackgroundRuns();
@@ -155,6 +159,8 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
     }
     const background = request['background'] === true;
     if (background && request.store === false) throw invalidRequest('Background mode requires store to be true.', 'background');
+    const flexFault = isFlex(request) ? admin.takeFlexFault() : undefined;
+    if (flexFault) throw flexFault;
 
     const bridge = new McpBridge(options.allowPrivateNetworks);
     let ownsBridge = true;
