@@ -60,7 +60,7 @@ export function apiKeysFromEnv(env: NodeJS.ProcessEnv = process.env): string[] |
 /** Starts an offline OpenAI Responses API server; resolves once it listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const host = options.host ?? '127.0.0.1';
-  const { server, admin, conversations, backgroundRuns } = createEmulatorServer({
+  const { server, admin, conversations, backgroundRuns, promptCache } = createEmulatorServer({
     apiKeys: options.apiKeys ?? apiKeysFromEnv() ?? [],
     ...(options.maxConversations !== undefined ? { maxConversations: options.maxConversations } : {}),
     ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
@@ -87,6 +87,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     reset: () => {
       admin.reset();
       backgroundRuns.abortAll();
+      promptCache.clear();
       conversations.clear();
     },
     forgetResponses: () => {

@@ -85,6 +85,8 @@ export async function runTurn(
     output.message(prepared.script?.answer ?? composeAnswer(prepared.question, outcomes));
   }
 
-  output.complete(usageFor(turnInputText(prepared), response.output, reasoner.tokens));
+  const prompt = turnInputText(prepared);
+  const cachedTokens = hooks.promptCache.lookupAndStore(response.prompt_cache_key, prompt);
+  output.complete(usageFor(prompt, response.output, reasoner.tokens, cachedTokens));
   return { response, items: [...prepared.context.map(({ item }) => item), ...response.output] };
 }

@@ -21,6 +21,7 @@ import { McpBridge } from './mcp-bridge';
 import { ignoreEvents, SseWriter } from './stream';
 import { prepareTurn } from './prepare-turn';
 import type { TurnHooks } from './prepared-turn';
+import { PromptCache } from './prompt-cache';
 import { ReasoningSeal } from './reasoning';
 import { isFlex } from './service-tier';
 import { runTurn } from './run-turn';
@@ -49,6 +50,7 @@ export interface EmulatorServer {
   conversations: ConversationStore;
   /** Background responses still running: aborted when the emulator closes or resets. */
   backgroundRuns: BackgroundRuns;
+  promptCache: PromptCache;
 }
 
 const MAX_BODY_BYTES = 20 * 1024 * 1024;
@@ -58,10 +60,12 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
   const admin = new AdminState(options.latencyMs ?? 0, options.flexLatencyMs);
   const conversations = new ConversationStore(options.maxConversations ?? DEFAULT_MAX_CONVERSATIONS);
   const apiKeys = new Set(options.apiKeys ?? []);
+  const promptCache = new PromptCache();
   const hooks: TurnHooks = {
     onToolListing: (label) => admin.recordToolListing(label),
     onToolCall: (label, tool) => admin.recordToolCall(label, tool),
     reasoningSeal: new ReasoningSeal(),
+    promptCache,
     flexLatencyMs: () => admin.flexLatencyMs,
     ...(options.today ? { today: options.today } : {}),
   };
@@ -204,6 +208,7 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
         await readBody(req);
         admin.reset();
         backgroundRuns.abortAll();
+        promptCache.clear();
         conversations.clear();
         return sendJson(res, 200, { ok: true }, {});
       }
@@ -246,7 +251,7 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
     });
   });
 
-  return { server, admin, conversations, backgroundRuns };
+  return { server, admin, conversations, backgroundRuns, promptCache };
 }
 
 function parseJson(text: string): unknown {
