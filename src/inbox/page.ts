@@ -65,8 +65,8 @@ h3 { font-size: 1rem; margin: 0 0 .5rem; }
 .panel { border: 1px solid #8886; border-radius: .5rem; padding: .5rem 1rem 1rem; }
 form#filters, #bulk { display: flex; gap: 1rem; flex-wrap: wrap; align-items: end; }
 #bulk { margin-top: 1rem; }
-.field { display: flex; flex-direction: column; gap: .2rem; }
-input[type=text], input[type=search], input[type=email], input[type=url], input[type=number], input[type=date], input[type=datetime-local], select { padding: .3rem .4rem; min-width: 12rem; }
+.field { display: flex; flex-direction: column; align-items: flex-start; gap: .2rem; }
+input[type=text], input[type=search], input[type=email], input[type=url], input[type=number], input[type=date], input[type=datetime-local], select { padding: .3rem .4rem; min-width: 12rem; max-width: 100%; }
 button { padding: .35rem .8rem; cursor: pointer; }
 :focus-visible { outline: 3px solid #1a73e8; outline-offset: 2px; }
 .items { list-style: none; padding: 0; }
