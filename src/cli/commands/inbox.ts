@@ -69,15 +69,15 @@ export function registerInboxCommand(program: Command): void {
         throw new UsageError('--ui-url must be an http(s) URL, for example http://127.0.0.1:8233');
       const uiBase = flags.uiUrl?.replace(/\/+$/, '');
       const uiUrl = uiBase ? (workflowId: string) => workflowUiUrl(uiBase, context.connection.namespace, workflowId) : context.uiUrl;
+      const allowedHosts = flags.allowHost ?? section.allow_hosts;
       await withClient(context, async (client) => {
-        const inbox = await startInbox({
-          client,
-          access,
-          host,
-          port,
-          uiUrl,
-          ...((flags.allowHost ?? section.allow_hosts) ? { allowedHosts: flags.allowHost ?? section.allow_hosts } : {}),
-        });
+        const inbox = await startInbox({ client, access, host, port, uiUrl, ...(allowedHosts ? { allowedHosts } : {}) }).catch(
+          (error: NodeJS.ErrnoException) => {
+            if (error.code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is in use: choose another with --port (0 = any free port)`);
+            if (error.code === 'EADDRNOTAVAIL') throw new UsageError(`--host ${host} is not an address of this machine`);
+            throw error;
+          },
+        );
         toStdout(`mcpflow inbox on ${inbox.url} (namespace ${client.namespace})`);
         toStdout(
           access.kind === 'local'
