@@ -61,7 +61,12 @@ const QUERY_TEXT_CHARS = 300;
 const QUERY_TEXT_CACHE = 5_000;
 
 export class InboxFeed {
-  private snapshot: { at: number; value: Promise<InboxSnapshot> } | undefined;
+  /** The latest finished read, and when it finished. */
+  private latest: { at: number; value: InboxSnapshot } | undefined;
+  /** One read at a time, however many browsers ask: a slow namespace is not read twice at once. */
+  private reading: Promise<InboxSnapshot> | undefined;
+  /** Set by a decision: the next answer must come from a read started after it. */
+  private stale = false;
   /** A run's input never changes: read once per run. */
   private readonly queries = new Map<string, Promise<string | null>>();
 
@@ -71,14 +76,21 @@ export class InboxFeed {
     private readonly maxAgeMs = 1_500,
   ) {}
 
-  current(): Promise<InboxSnapshot> {
-    if (!this.snapshot || Date.now() - this.snapshot.at > this.maxAgeMs) this.snapshot = { at: Date.now(), value: this.read() };
-    return this.snapshot.value;
+  async current(): Promise<InboxSnapshot> {
+    if (this.latest && !this.stale && Date.now() - this.latest.at <= this.maxAgeMs) return this.latest.value;
+    // A read in flight that began before a decision may still list what was just answered: wait for it, then read again.
+    while (this.reading) await this.reading;
+    if (this.latest && !this.stale && Date.now() - this.latest.at <= this.maxAgeMs) return this.latest.value;
+    this.stale = false;
+    this.reading = this.read().finally(() => (this.reading = undefined));
+    const value = await this.reading;
+    this.latest = { at: Date.now(), value };
+    return value;
   }
 
   /** After a decision: the next request reads Temporal again. */
   invalidate(): void {
-    this.snapshot = undefined;
+    this.stale = true;
   }
 
   private async read(): Promise<InboxSnapshot> {

@@ -25,7 +25,7 @@ export const PAGE_HTML = `<!doctype html>
       <div class="field"><label for="filter-run">Run, session or batch id</label><input id="filter-run" type="search" autocomplete="off"></div>
     </form>
     <div id="bulk">
-      <div class="field"><label for="bulk-reason">Reason for the approvals shown</label><input id="bulk-reason" type="text" maxlength="2000"></div>
+      <div class="field"><label for="bulk-reason">Reason for all shown</label><input id="bulk-reason" type="text" maxlength="2000"></div>
       <button id="approve-shown" type="button">Approve all shown (<span id="shown-count">0</span>)</button>
       <button id="deny-shown" type="button">Deny all shown</button>
       <div id="bulk-confirm" hidden>
