@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { userInfo } from 'node:os';
 import { McpflowClient } from '../../src/client/client';
 import { isLoopbackHost, resolveInboxAccess, tokensFromConfig, tokensFromFile } from '../../src/inbox/auth';
+import { redactArguments } from '../../src/inbox/redact';
 import { startInbox } from '../../src/inbox/server';
 import { getTestEnv, teardownTestEnv, type TestEnv } from '../helpers/temporal';
 import { collect, runCli, scratchDir, startCli, waitForOutput } from '../cli/harness';
@@ -67,6 +68,18 @@ describe('inbox access', () => {
     } finally {
       await inbox.close();
     }
+  });
+
+  it('shows arguments with secret-looking values hidden', () => {
+    assert.deepEqual(
+      redactArguments({
+        title: 'Planning',
+        api_key: 'abc',
+        nested: { password: 'hunter2', note: 'call with sk-live0123456789abcdef', empty_token: '' },
+        headers: [{ Authorization: 'Bearer abcdefghijkl' }],
+      }),
+      { title: 'Planning', api_key: '***', nested: { password: '***', note: 'call with sk-***', empty_token: '' }, headers: [{ Authorization: '***' }] },
+    );
   });
 
   it('reads named tokens from a file only it can read, and from the config as digests or env references', () => {
