@@ -22,6 +22,7 @@ import { registerListCommand } from './commands/list';
 import { registerCancelCommand } from './commands/cancel';
 import { registerCodecServerCommand } from './commands/codec-server';
 import { registerAuthCommand } from './commands/auth';
+import { registerInboxCommand } from './commands/inbox';
 import { EXIT_CODES_HELP } from './errors';
 
 const ENVIRONMENT_HELP = `Environment:
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
   registerDemoServersCommand(program);
   registerQueryCommand(program);
   registerApprovalCommands(program);
+  registerInboxCommand(program);
   registerAnswerCommand(program);
   registerProgressCommand(program);
   registerStatsCommand(program);

@@ -38,6 +38,8 @@ export interface WaitingRows {
   inputs: PendingInputRow[];
   /** Reported, never skipped silently: what waits there is unknown. */
   unreadable: UnreadableRow[];
+  /** Each listed run's start time and parent (a session or batch), by workflow id: what the inbox shows. */
+  runs: Record<string, { started_at: string; parent_id: string | null }>;
 }
 
 export interface RunRow {
@@ -105,8 +107,11 @@ export async function listWaiting(client: McpflowClient, filter: { batch?: strin
   const query = (await client.searchAttributesAvailable())
     ? runsQuery({ ...filter, waitingApproval: true })
     : "WorkflowType = 'runQuery' AND ExecutionStatus = 'Running'";
-  for await (const run of client.temporal.workflow.list({ query })) ids.push(run.workflowId);
-  const rows: WaitingRows = { approvals: [], inputs: [], unreadable: [] };
+  const rows: WaitingRows = { approvals: [], inputs: [], unreadable: [], runs: {} };
+  for await (const run of client.temporal.workflow.list({ query })) {
+    ids.push(run.workflowId);
+    rows.runs[run.workflowId] = { started_at: run.startTime.toISOString(), parent_id: run.parentExecution?.workflowId ?? null };
+  }
   const wanted = (request: { server: string; tool: string }) =>
     (!filter.tool || request.tool === filter.tool) && (!filter.server || request.server === filter.server);
   for (let i = 0; i < ids.length; i += PROGRESS_CONCURRENCY) {

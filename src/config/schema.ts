@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ConversationModeSchema } from '../core/conversation';
 import { AllowPrivateNetworksSchema } from '../core/destinations';
 import { RetrySettingsSchema } from '../core/retry';
-import { isRegisteredReference, ServerConfigSchema } from '../core/servers';
+import { isRegisteredReference, SecretRefSchema, ServerConfigSchema } from '../core/servers';
 import { DEFAULT_MODEL, ExecutionModeSchema, TASK_QUEUE } from '../core/defaults';
 
 export const DefaultsSchema = z.strictObject({
@@ -53,6 +53,28 @@ export const TemporalSectionSchema = z.strictObject({
 });
 export type TemporalSection = z.infer<typeof TemporalSectionSchema>;
 
+/**
+ * `mcpflow inbox` (src/inbox): where it listens and who may use it. A token is named after the
+ * person who holds it (their decisions carry that name) and is written as its SHA-256 or as an
+ * `{ "env": "NAME" }` reference, never as the token itself.
+ */
+export const InboxSectionSchema = z.strictObject({
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(0).max(65535).optional(),
+  tokens: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'a token name is 1-64 letters, digits, ".", "_", "@" or "-" (the person it belongs to)'),
+      z.union([
+        z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/i, "must be the token's SHA-256 in hex: mcpflow inbox --generate-token <name> prints it") }),
+        SecretRefSchema,
+      ]),
+    )
+    .optional(),
+  /** Host names the Host header may carry besides loopback and `host` (the name people browse to). */
+  allow_hosts: z.array(z.string().min(1)).optional(),
+});
+export type InboxSection = z.infer<typeof InboxSectionSchema>;
+
 export const McpflowConfigSchema = z.strictObject({
   /** For editors: JSON schema URL; ignored. */
   $schema: z.string().optional(),
@@ -69,6 +91,7 @@ export const McpflowConfigSchema = z.strictObject({
     }),
   defaults: DefaultsSchema.default(DefaultsSchema.parse({})),
   temporal: TemporalSectionSchema.default({}),
+  inbox: InboxSectionSchema.optional(),
 });
 export type McpflowConfig = z.infer<typeof McpflowConfigSchema>;
 
