@@ -15,12 +15,11 @@ import { isIP } from 'node:net';
 import { userInfo } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import type { InboxSection } from '../config/schema';
+import { McpflowError } from '../core/mcpflow-error';
 
 export type InboxAccess = { kind: 'tokens'; tokens: ReadonlyMap<string, Buffer> } | { kind: 'local'; name: string };
 
-export class InboxAuthError extends Error {
-  override name = 'InboxAuthError';
-}
+export class InboxAuthError extends McpflowError {}
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 

@@ -21,6 +21,7 @@ import { AnswerRequestSchema, answer, decide, DecisionRequestSchema } from './de
 import { InboxFeed } from './items';
 import { PAGE_CSS, PAGE_HTML } from './page';
 import { PAGE_SCRIPT } from './page-script';
+import { McpflowError } from '../core/mcpflow-error';
 
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -43,7 +44,7 @@ export interface InboxHandle {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
+class HttpError extends McpflowError {
   constructor(
     readonly status: number,
     message: string,
