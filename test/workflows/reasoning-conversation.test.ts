@@ -94,25 +94,21 @@ describe('a reasoning model across an approval', () => {
     await saveHistoryFixture(handle, 'query-stateless-reasoning-approved');
   });
 
-  it(
-    'stateless: the turn after the approval carries the reasoning items, encrypted content included',
-    { todo: 'until the emulator sends reasoning items (branch s13-emulator)' },
-    async () => {
-      const handle = await statelessRun();
-      const inputs = await responsesCallInputs(handle);
-      const afterApproval = inputs.at(-1)!['input'] as Json[];
-      const returned = await returnedReasoning(handle);
-      assert.ok(returned.length > 0, 'the model reasoned (the emulator sends reasoning items for gpt-5-mini)');
-      const carried = afterApproval.filter((item) => item['type'] === 'reasoning');
-      assert.ok(carried.length > 0, 'the turn after the approval carries reasoning items');
-      for (const item of carried) assert.equal(typeof item['encrypted_content'], 'string', 'with their encrypted content');
-      const firstTurnReasoning = returned[0]!;
-      assert.ok(
-        carried.some((item) => item['id'] === firstTurnReasoning['id'] && item['encrypted_content'] === firstTurnReasoning['encrypted_content']),
-        'the reasoning of the turn that asked for approval, as the API sent it',
-      );
-    },
-  );
+  it('stateless: the turn after the approval carries the reasoning items, encrypted content included', async () => {
+    const handle = await statelessRun();
+    const inputs = await responsesCallInputs(handle);
+    const afterApproval = inputs.at(-1)!['input'] as Json[];
+    const returned = await returnedReasoning(handle);
+    assert.ok(returned.length > 0, 'the model reasoned (the emulator sends reasoning items for gpt-5-mini)');
+    const carried = afterApproval.filter((item) => item['type'] === 'reasoning');
+    assert.ok(carried.length > 0, 'the turn after the approval carries reasoning items');
+    for (const item of carried) assert.equal(typeof item['encrypted_content'], 'string', 'with their encrypted content');
+    const firstTurnReasoning = returned[0]!;
+    assert.ok(
+      carried.some((item) => item['id'] === firstTurnReasoning['id'] && item['encrypted_content'] === firstTurnReasoning['encrypted_content']),
+      'the reasoning of the turn that asked for approval, as the API sent it',
+    );
+  });
 
   it('stored: the turn after the approval names the previous response and carries nothing else', async () => {
     const handle = await approvedRun('stored');
