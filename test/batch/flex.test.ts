@@ -104,3 +104,18 @@ describe('mcpflow batch run --service-tier flex', () => {
     }
   });
 });
+
+describe('the model option flags refuse bad values before anything starts (exit 2, naming the flag)', () => {
+  for (const [args, message] of [
+    [['batch', 'run', 'x.jsonl', '--service-tier', 'cheap'], /--service-tier.*cheap/],
+    [['query', 'q', '--reasoning-effort', 'huge'], /--reasoning-effort.*huge/],
+    [['session', 'start', 's', '--max-output-tokens', '8'], /max_output_tokens: the API takes at least 16/],
+    [['query', 'q', '--reasoning-summary', 'long'], /--reasoning-summary.*long/],
+  ] as const) {
+    it(args.join(' '), async () => {
+      const run = await runCli([...args], { timeoutMs: 30_000, env: { TEMPORAL_ADDRESS: '127.0.0.1:1' } });
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, message);
+    });
+  }
+});
