@@ -64,8 +64,8 @@ export interface ConversationView {
   pendingFunctionCalls: Record<string, PendingFunctionCall>;
   /** Tool results already gathered for the question at hand (before this turn). */
   outcomes: ToolOutcome[];
-  /** Characters of context before this turn's new items, for the usage estimate. */
-  contextChars: number;
+  /** The context before this turn's new items as the model reads it (JSON), for the usage estimate and the prompt cache. */
+  contextText: string;
 }
 
 export function viewOf(context: readonly ContextItem[]): ConversationView {
@@ -83,7 +83,7 @@ export function viewOf(context: readonly ContextItem[]): ConversationView {
     listedServers: listings(items),
     ...openRequests(history),
     outcomes: isNewQuestion || questionStart === -1 ? [] : outcomesOf(history.slice(questionStart)),
-    contextChars: JSON.stringify(history).length,
+    contextText: JSON.stringify(history),
   };
 }
 

@@ -27,6 +27,8 @@ export interface EmulatorOptions {
   today?: () => string;
   /** How long a background response stays `queued` before it starts (default 50 ms). */
   backgroundQueueMs?: number;
+  /** Added to every `service_tier: "flex"` model call (default 200 ms). */
+  flexLatencyMs?: number;
 }
 
 export interface EmulatorHandle {
@@ -58,13 +60,14 @@ export function apiKeysFromEnv(env: NodeJS.ProcessEnv = process.env): string[] |
 /** Starts an offline OpenAI Responses API server; resolves once it listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const host = options.host ?? '127.0.0.1';
-  const { server, admin, conversations, backgroundRuns } = createEmulatorServer({
+  const { server, admin, conversations, backgroundRuns, promptCache } = createEmulatorServer({
     apiKeys: options.apiKeys ?? apiKeysFromEnv() ?? [],
     ...(options.maxConversations !== undefined ? { maxConversations: options.maxConversations } : {}),
     ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
     ...(options.allowPrivateNetworks !== undefined ? { allowPrivateNetworks: options.allowPrivateNetworks } : {}),
     ...(options.today !== undefined ? { today: options.today } : {}),
     ...(options.backgroundQueueMs !== undefined ? { backgroundQueueMs: options.backgroundQueueMs } : {}),
+    ...(options.flexLatencyMs !== undefined ? { flexLatencyMs: options.flexLatencyMs } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -84,6 +87,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     reset: () => {
       admin.reset();
       backgroundRuns.abortAll();
+      promptCache.clear();
       conversations.clear();
     },
     forgetResponses: () => {

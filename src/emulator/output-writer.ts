@@ -19,14 +19,15 @@ export class OutputWriter {
   private constructor(
     private readonly response: ResponseJson,
     private readonly sink: EventSink,
+    private readonly requestedTier: string,
   ) {}
 
   /**
    * Opens the stream as the API does: the empty response, twice, before any item. A queued
    * (background) response says `response.queued` instead and `begin()`s later.
    */
-  static start(response: ResponseJson, sink: EventSink): OutputWriter {
-    const writer = new OutputWriter(response, sink);
+  static start(response: ResponseJson, sink: EventSink, requestedTier = 'auto'): OutputWriter {
+    const writer = new OutputWriter(response, sink, requestedTier);
     writer.emitResponse('response.created');
     if (response.status === 'queued') writer.emitResponse('response.queued');
     else writer.emitResponse('response.in_progress');
@@ -40,8 +41,8 @@ export class OutputWriter {
   }
 
   private emitResponse(type: string): void {
-    // The real stream says "auto" until the tier is decided; the completed response names it (recorded/).
-    this.sink.emit({ type, response: { ...clone(this.response), service_tier: 'auto' } });
+    // The real stream says the tier asked ("auto") until it is decided; the completed response names it (recorded/).
+    this.sink.emit({ type, response: { ...clone(this.response), service_tier: this.requestedTier } });
   }
 
   complete(usage: UsageJson): void {

@@ -1,6 +1,7 @@
 import type { FunctionToolConfig, McpListedTool, McpToolConfig } from '../core/schemas';
 import type { PendingApproval, PendingFunctionCall } from './conversations';
 import type { ContextItem, ConversationView } from './context';
+import type { PromptCache } from './prompt-cache';
 import type { ReasoningPlan, ReasoningSeal } from './reasoning';
 import type { ResponseSkeleton } from './responses';
 import type { ModelScript } from './script';
@@ -13,6 +14,10 @@ export interface TurnHooks {
   today?: () => string;
   /** Seals the reasoning items' `encrypted_content` and checks what comes back. */
   reasoningSeal: ReasoningSeal;
+  /** Prompts seen, for `cached_tokens`. */
+  promptCache: PromptCache;
+  /** What a flex model call adds now (admin faults may change it). */
+  flexLatencyMs?: () => number;
 }
 
 /** One server's tools as listed in an `mcp_list_tools` item. */

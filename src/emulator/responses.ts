@@ -1,5 +1,6 @@
 import type { CreateResponseRequest, McpToolConfig, ToolConfig } from '../core/schemas';
 import { reasoningEcho, reasoningPlanOf } from './reasoning';
+import { servedServiceTier } from './service-tier';
 
 /** One output item as the emulator sends it (validated by the core schemas in tests). */
 export type OutputItemJson = { type: string; id?: string } & Record<string, unknown>;
@@ -68,10 +69,10 @@ export function inProgressResponse({ id, createdAt, request }: ResponseSkeleton)
     output: [],
     parallel_tool_calls: typeof request['parallel_tool_calls'] === 'boolean' ? request['parallel_tool_calls'] : true,
     previous_response_id: request.previous_response_id ?? null,
-    prompt_cache_key: null,
+    prompt_cache_key: typeof request['prompt_cache_key'] === 'string' ? request['prompt_cache_key'] : null,
     reasoning: reasoningEcho(reasoningPlanOf(request)),
     safety_identifier: null,
-    service_tier: 'default',
+    service_tier: servedServiceTier(request),
     store: request.store ?? true,
     temperature: numberOrNull(request['temperature']) ?? 1,
     text: { format: { type: 'text' }, verbosity: 'medium' },
@@ -144,12 +145,12 @@ export function estimateTokens(text: string): number {
 }
 
 /** `reasoningTokens` count in the output tokens, as the API counts them. */
-export function usageFor(inputText: string, output: readonly OutputItemJson[], reasoningTokens = 0): UsageJson {
+export function usageFor(inputText: string, output: readonly OutputItemJson[], reasoningTokens = 0, cachedTokens = 0): UsageJson {
   const input = 20 + estimateTokens(inputText);
   const outputTokens = output.reduce((sum, item) => sum + estimateTokens(producedText(item)), 0) + 5 + reasoningTokens;
   return {
     input_tokens: input,
-    input_tokens_details: { cached_tokens: 0 },
+    input_tokens_details: { cached_tokens: Math.min(cachedTokens, input) },
     output_tokens: outputTokens,
     output_tokens_details: { reasoning_tokens: reasoningTokens },
     total_tokens: input + outputTokens,

@@ -11,6 +11,7 @@ import { composeAnswer, type ToolOutcome } from './planner-answer';
 import type { PreparedTurn, TurnHooks } from './prepared-turn';
 import { inProgressResponse, usageFor } from './responses';
 import { quoted, Reasoner } from './reasoner';
+import { isFlex, requestedServiceTier } from './service-tier';
 import type { EventSink } from './stream';
 import { needsApproval } from './tool-policy';
 
@@ -33,13 +34,15 @@ export async function runTurn(
   const response = inProgressResponse(prepared);
   const pause = (ms: number | undefined) => (ms ? delay(ms, undefined, control.signal ? { signal: control.signal } : {}) : control.signal?.throwIfAborted());
   if (response.background) response.status = 'queued';
-  const output = OutputWriter.start(response, sink);
+  const output = OutputWriter.start(response, sink, requestedServiceTier(prepared.request));
   if (response.background) {
     await pause(control.queueMs);
     output.begin();
   }
   for (const [label, tools] of prepared.newListings) output.listTools(label, tools);
-  await pause(prepared.script?.delayMs);
+  // Flex is slower: a fixed latency on the model call, before its first item.
+  const flexMs = isFlex(prepared.request) ? (hooks.flexLatencyMs?.() ?? 0) : 0;
+  await pause(flexMs + (prepared.script?.delayMs ?? 0));
 
   const mcp: McpCallContext = { mcpTools: prepared.mcpTools, bridge, output, hooks };
   const reasoner = new Reasoner(prepared.reasoning, hooks.reasoningSeal, output);
@@ -82,6 +85,8 @@ export async function runTurn(
     output.message(prepared.script?.answer ?? composeAnswer(prepared.question, outcomes));
   }
 
-  output.complete(usageFor(turnInputText(prepared), response.output, reasoner.tokens));
+  const prompt = turnInputText(prepared);
+  const cachedTokens = hooks.promptCache.lookupAndStore(response.prompt_cache_key, prompt);
+  output.complete(usageFor(prompt, response.output, reasoner.tokens, cachedTokens));
   return { response, items: [...prepared.context.map(({ item }) => item), ...response.output] };
 }

@@ -21,7 +21,9 @@ import { McpBridge } from './mcp-bridge';
 import { ignoreEvents, SseWriter } from './stream';
 import { prepareTurn } from './prepare-turn';
 import type { TurnHooks } from './prepared-turn';
+import { PromptCache } from './prompt-cache';
 import { ReasoningSeal } from './reasoning';
+import { isFlex } from './service-tier';
 import { runTurn } from './run-turn';
 import { checkAgainstSpec } from './spec-check';
 import type { AllowPrivateNetworks } from '../core/destinations';
@@ -38,6 +40,8 @@ export interface EmulatorServerOptions {
   today?: () => string;
   /** How long a background response stays `queued` before it starts (default 50 ms). */
   backgroundQueueMs?: number;
+  /** Added to every `service_tier: "flex"` model call (default 200 ms; admin faults can change it). */
+  flexLatencyMs?: number;
 }
 
 export interface EmulatorServer {
@@ -46,19 +50,23 @@ export interface EmulatorServer {
   conversations: ConversationStore;
   /** Background responses still running: aborted when the emulator closes or resets. */
   backgroundRuns: BackgroundRuns;
+  promptCache: PromptCache;
 }
 
 const MAX_BODY_BYTES = 20 * 1024 * 1024;
 
 /** The HTTP side: routing, auth, faults, and turning errors into OpenAI-shaped bodies. */
 export function createEmulatorServer(options: EmulatorServerOptions = {}): EmulatorServer {
-  const admin = new AdminState(options.latencyMs ?? 0);
+  const admin = new AdminState(options.latencyMs ?? 0, options.flexLatencyMs);
   const conversations = new ConversationStore(options.maxConversations ?? DEFAULT_MAX_CONVERSATIONS);
   const apiKeys = new Set(options.apiKeys ?? []);
+  const promptCache = new PromptCache();
   const hooks: TurnHooks = {
     onToolListing: (label) => admin.recordToolListing(label),
     onToolCall: (label, tool) => admin.recordToolCall(label, tool),
     reasoningSeal: new ReasoningSeal(),
+    promptCache,
+    flexLatencyMs: () => admin.flexLatencyMs,
     ...(options.today ? { today: options.today } : {}),
   };
   const backgroundRuns = new BackgroundRuns();
@@ -155,6 +163,8 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
     }
     const background = request['background'] === true;
     if (background && request.store === false) throw invalidRequest('Background mode requires store to be true.', 'background');
+    const flexFault = isFlex(request) ? admin.takeFlexFault() : undefined;
+    if (flexFault) throw flexFault;
 
     const bridge = new McpBridge(options.allowPrivateNetworks);
     let ownsBridge = true;
@@ -198,6 +208,7 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
         await readBody(req);
         admin.reset();
         backgroundRuns.abortAll();
+        promptCache.clear();
         conversations.clear();
         return sendJson(res, 200, { ok: true }, {});
       }
@@ -240,7 +251,7 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
     });
   });
 
-  return { server, admin, conversations, backgroundRuns };
+  return { server, admin, conversations, backgroundRuns, promptCache };
 }
 
 function parseJson(text: string): unknown {
