@@ -1,8 +1,9 @@
 /**
  * `mcpflow batch run --service-tier flex` as a child process against the test Temporal server,
- * a worker in this process, the emulator injecting flex's HTTP 429 `resource_unavailable`: the
- * line it hits waits with backoff (from the base delay, more times than the ordinary retry budget
- * allows) and succeeds; no line is counted failed. Every request of the batch carries the tier and
+ * a worker in this process, the emulator injecting flex's HTTP 429 `resource_unavailable` (with
+ * its `retry-after-ms`): the line it hits is retried more times than the ordinary retry budget
+ * allows and succeeds; no line is counted failed (the backoff without a retry-after is unit-tested
+ * in test/unit/model-options.test.ts). Every request of the batch carries the tier and
  * the batch's shared prompt cache key.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +12,6 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities';
-import { FLEX_CAPACITY_CODE } from '../../src/core/errors';
 import { sharedCacheKey } from '../../src/core/model-options';
 import { startDemoServers, type DemoServersHandle } from '../../src/demo-servers';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator';
@@ -59,14 +59,15 @@ describe('mcpflow batch run --service-tier flex', () => {
       JSON.stringify({ query: `q${n}`, id: `f-${n}`, metadata: { mcpflow_script: JSON.stringify({ calls: [], answer: `answer ${n}` }) } }),
     );
     writeFileSync(file, `${rows.join('\n')}\n`);
-    // One ordinary retry, and the rate-limit base far beyond the test: only flex's own budget and backoff let the line through.
+    // One ordinary retry: only a flex run's own retry budget lets the line through three 429s.
     const config = path.join(dir, 'mcpflow.config.json');
     writeFileSync(
       config,
       JSON.stringify({ defaults: { retry: { max_retries: 1, base_delay_ms: 100, max_delay_ms: 400, rate_limit_base_delay_ms: 600_000 } } }),
     );
-    // Three in a row: with --concurrency 1 they all hit the first line's model call.
-    emulator.setFaults({ failNext: { count: 3, status: 429, code: FLEX_CAPACITY_CODE } });
+    // The emulator's flex 429 (its README: code resource_unavailable, retry-after-ms), three in a row:
+    // with --concurrency 1 they all hit the first line's model call.
+    emulator.setFaults({ flexUnavailableNext: 3, flexRetryAfterMs: 100 });
     const batchId = uniqueWorkflowId('flex');
     const run = await runCli(
       [
@@ -91,8 +92,17 @@ describe('mcpflow batch run --service-tier flex', () => {
     const summary = JSON.parse(run.stdout) as { progress: { succeeded: number; failed: number; done: number } };
     assert.deepEqual([summary.progress.succeeded, summary.progress.failed, summary.progress.done], [3, 0, 3]);
     assert.equal(emulator.stats().faultsInjected, 3, 'the three 429s were sent');
-
     const first = env.client.workflow.getHandle(lineWorkflowId(batchId, 'f-1'));
+    const failures = ((await first.fetchHistory()).events ?? []).flatMap((event) => {
+      const failure = event.activityTaskCompletedEventAttributes?.result?.payloads?.[0]?.data;
+      return failure ? [(JSON.parse(Buffer.from(failure).toString('utf8')) as { attempt_errors?: { type: string }[] }).attempt_errors ?? []] : [];
+    });
+    assert.deepEqual(
+      failures.flat().map((error) => error.type),
+      ['rate_limit', 'rate_limit', 'rate_limit'],
+      'classified as rate_limit, retried',
+    );
+
     const result = (await first.result()) as { success: boolean; retries: number };
     assert.equal(result.success, true);
     assert.ok(result.retries >= 3, `the line waited three times (${result.retries} retries)`);
