@@ -29,8 +29,6 @@ export class Conversation {
   private carried: InputItem[] = [];
   /** Tool outputs clipped in the last request, for the progress log. */
   lastClipped = 0;
-  /** Reasoning items of older turns left out of the last request to fit the budget. */
-  lastDroppedReasoning = 0;
 
   /**
    * `carryReasoning`: stateless turns ask for `reasoning.encrypted_content`, so that the reasoning
@@ -63,7 +61,6 @@ export class Conversation {
       );
     }
     this.lastClipped = fitted.clipped;
-    this.lastDroppedReasoning = fitted.droppedReasoning;
     return {
       input: fitted.items,
       previousResponseId: null,
