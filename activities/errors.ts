@@ -146,12 +146,18 @@ export function failureFromClassification(classification: Classification, messag
   const { type, retryable, retryAfterMs } = classification;
   const failure = mcpflowFailure(type, hideSecrets(message, context.secrets), {
     retryable,
-    nextRetryDelayMs: retryable ? nextRetryDelayMs(type, context.attempt, context.settings, retryAfterMs) : undefined,
+    nextRetryDelayMs: retryable ? retryDelayMs(classification, context) : undefined,
     details: [activityFailureDetails(type, retryable, context.attempt, retryAfterMs)],
   });
   // The next attempt learns of this error: if it succeeds, the run still counts it.
   rememberAttemptError(failure);
   return failure;
+}
+
+/** The table's delay; flex capacity backs off from the base delay (capacity returns on its own, unlike a rate limit's window). */
+function retryDelayMs({ type, retryAfterMs, capacity }: Classification, { attempt, settings }: FailureContext): number {
+  if (capacity && retryAfterMs === undefined) return Math.min(settings.base_delay_ms * 2 ** Math.max(0, attempt - 1), settings.max_delay_ms);
+  return nextRetryDelayMs(type, attempt, settings, retryAfterMs);
 }
 
 export function toApplicationFailure(error: unknown, context: FailureContext): ApplicationFailure {

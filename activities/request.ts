@@ -18,6 +18,13 @@ export interface ResponsesCallInput {
   timeout_ms: number;
   /** The call is also the query's discovery: a server the API cannot list (HTTP 424) fails it at once, with `listing_failed`. */
   fail_on_listing_error?: boolean;
+  /** Model options of the run (src/core/model-options.ts); absent ones are left to the API's defaults. */
+  reasoning?: ReasoningOptions;
+  service_tier?: ServiceTier;
+  prompt_cache_key?: string;
+  max_output_tokens?: number;
+  /** Stateless turns of a reasoning model: the reasoning items come back encrypted, to be carried (src/core/conversation.ts). */
+  include?: 'reasoning.encrypted_content'[];
 }
 
 /**
@@ -37,6 +44,7 @@ import type {
   Tool,
 } from 'openai/resources/responses/responses';
 import type { FunctionCallOutputItem, FunctionToolConfig, InputItem, InputMessage, McpToolConfig } from '../src/core/schemas';
+import type { ReasoningOptions, ServiceTier } from '../src/core/model-options';
 import type { RetrySettings } from '../src/core/retry';
 import type { ServerConfig } from '../src/core/servers';
 import { approvedCallsAwaiting } from './responses-recovery';
@@ -57,6 +65,11 @@ export function requestBody(input: ResponsesCallInput, env: Env): ResponseCreate
   if (input.instructions) body.instructions = input.instructions;
   if (input.metadata) body.metadata = input.metadata;
   if (input.tool_choice) body.tool_choice = input.tool_choice;
+  if (input.reasoning && (input.reasoning.effort || input.reasoning.summary)) body.reasoning = { ...input.reasoning };
+  if (input.service_tier) body.service_tier = input.service_tier;
+  if (input.prompt_cache_key) body.prompt_cache_key = input.prompt_cache_key;
+  if (input.max_output_tokens !== undefined) body.max_output_tokens = input.max_output_tokens;
+  if (input.include?.length) body.include = [...input.include];
   return body;
 }
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DEFAULT_CACHE_TTL_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_MODEL, ExecutionModeSchema } from '../src/core/defaults';
 import { jsonTextBytes, MAX_QUERY_BYTES } from '../src/core/payload-size';
+import { ModelOptionsShape } from '../src/core/model-options';
 import { RetrySettingsSchema } from '../src/core/retry';
 import { ServerConfigSchema } from '../src/core/servers';
 
@@ -19,6 +20,11 @@ export const RunOptionsShape = {
   call_timeout_ms: z.number().int().min(1_000).max(3_600_000).default(DEFAULT_CALL_TIMEOUT_MS),
   /** Whether the namespace has the McpServers/McpState/McpToolCallCount search attributes. */
   search_attributes: z.boolean().default(true),
+  /**
+   * reasoning, service_tier, prompt_cache_key, max_output_tokens: sent with every Responses call
+   * of the run (src/core/model-options.ts). Optional: inputs recorded before them still parse.
+   */
+  ...ModelOptionsShape,
 };
 
 export const RequiredServersShape = {

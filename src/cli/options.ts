@@ -1,7 +1,16 @@
 /** Flag parsers shared by commands; a bad value becomes commander's "invalid argument" (exit 2). */
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_MODEL, ExecutionModeSchema } from '../core/defaults';
 import { ALLOW_PRIVATE_NETWORKS_CHOICES, allowPrivateNetworksFromText } from '../core/destinations';
+import {
+  MaxOutputTokensSchema,
+  PromptCacheKeySchema,
+  REASONING_EFFORTS,
+  REASONING_SUMMARIES,
+  SERVICE_TIERS,
+  type ReasoningOptions,
+  type ServiceTier,
+} from '../core/model-options';
 
 const UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -63,6 +72,53 @@ export const modeOption = (scope?: string) =>
   ).choices(ExecutionModeSchema.options);
 
 export const modelOption = (scope?: string) => new Option('--model <name>', scoped(scope, `model name (default from config, else ${DEFAULT_MODEL})`));
+
+/** The model options' flags (src/core/model-options.ts), read by runOptions in servers.ts: `query`, `session start` and `batch run` take them all. */
+export interface ModelFlags {
+  reasoningEffort?: ReasoningOptions['effort'];
+  reasoningSummary?: ReasoningOptions['summary'];
+  serviceTier?: ServiceTier;
+  promptCacheKey?: string;
+  maxOutputTokens?: number;
+}
+
+export function modelTuningOptions(scope?: string): Option[] {
+  return [
+    new Option('--reasoning-effort <effort>', scoped(scope, "how hard a reasoning model thinks (default from config, else the API's)")).choices(
+      REASONING_EFFORTS,
+    ),
+    new Option('--reasoning-summary <kind>', scoped(scope, "a reasoning model's summary of its reasoning (default: none)")).choices(REASONING_SUMMARIES),
+    new Option(
+      '--service-tier <tier>',
+      scoped(scope, 'processing tier: flex is cheaper and slower, its "resource unavailable" 429s are retried (default from config, else the API\'s)'),
+    ).choices(SERVICE_TIERS),
+    new Option(
+      '--prompt-cache-key <key>',
+      scoped(scope, "requests with one key share the API's prompt cache (default: one key per batch or session, none for a lone query)"),
+    ).argParser(parsePromptCacheKey),
+    new Option('--max-output-tokens <n>', scoped(scope, 'at most this many output tokens per model call, reasoning included (at least 16)')).argParser(
+      parseMaxOutputTokens,
+    ),
+  ];
+}
+
+/** Adds the model options' flags to a command (a commander chain cannot spread a list). */
+export function withModelTuning(command: Command, scope?: string): Command {
+  for (const option of modelTuningOptions(scope)) command.addOption(option);
+  return command;
+}
+
+function parsePromptCacheKey(value: string): string {
+  const parsed = PromptCacheKeySchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]?.message ?? 'invalid key');
+  return value;
+}
+
+function parseMaxOutputTokens(value: string): number {
+  const parsed = MaxOutputTokensSchema.safeParse(parsePositiveInt(value));
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]?.message ?? 'invalid number');
+  return parsed.data;
+}
 
 export const jsonOption = () => new Option('--json', 'print one JSON document on stdout (for scripts)').default(false);
 

@@ -3,6 +3,8 @@ import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../core/retry';
 import { hostedModeProblem, isRegisteredReference, isStdioServer, type ServerConfig } from '../core/servers';
 import { parseServerSpec } from '../config/server-spec';
 import type { ExecutionMode } from '../core/defaults';
+import { setModelOptions, type ModelOptions } from '../core/model-options';
+import type { ModelFlags } from './options';
 import type { CommandContext } from './context';
 import { UsageError } from './errors';
 
@@ -61,13 +63,16 @@ export function requireServers(servers: ServerConfig[]): ServerConfig[] {
   return servers;
 }
 
-export interface RunFlags {
+export interface RunFlags extends ModelFlags {
   mode?: ExecutionMode;
   model?: string;
   server?: string[];
 }
 
-export function runOptions(context: CommandContext, flags: RunFlags): { mode: ExecutionMode; model: string; retry: RetrySettings; cache_ttl_ms?: number } {
+export function runOptions(
+  context: CommandContext,
+  flags: RunFlags,
+): { mode: ExecutionMode; model: string; retry: RetrySettings; cache_ttl_ms?: number } & ModelOptions {
   const defaults = context.loaded.config.defaults;
   const mode = flags.mode ?? defaults.mode;
   // The model's platform cannot start a program on the worker's machine: refuse before anything starts.
@@ -78,5 +83,18 @@ export function runOptions(context: CommandContext, flags: RunFlags): { mode: Ex
     model: flags.model ?? defaults.model,
     retry: { ...DEFAULT_RETRY_SETTINGS, ...defaults.retry },
     ...(defaults.cache_ttl_ms !== undefined ? { cache_ttl_ms: defaults.cache_ttl_ms } : {}),
+    ...modelOptions(defaults, flags),
   };
+}
+
+/** The model options: each flag wins over the config's default; reasoning effort and summary each on their own. */
+function modelOptions(defaults: ModelOptions, flags: ModelFlags): ModelOptions {
+  const effort = flags.reasoningEffort ?? defaults.reasoning?.effort;
+  const summary = flags.reasoningSummary ?? defaults.reasoning?.summary;
+  return setModelOptions({
+    ...(effort || summary ? { reasoning: { ...(effort ? { effort } : {}), ...(summary ? { summary } : {}) } } : {}),
+    service_tier: flags.serviceTier ?? defaults.service_tier,
+    prompt_cache_key: flags.promptCacheKey ?? defaults.prompt_cache_key,
+    max_output_tokens: flags.maxOutputTokens ?? defaults.max_output_tokens,
+  });
 }

@@ -9,6 +9,7 @@ import { AllowPrivateNetworksSchema } from '../core/destinations';
 import { RetrySettingsSchema } from '../core/retry';
 import { isRegisteredReference, SecretRefSchema, ServerConfigSchema } from '../core/servers';
 import { DEFAULT_MODEL, ExecutionModeSchema, TASK_QUEUE } from '../core/defaults';
+import { ModelOptionsShape } from '../core/model-options';
 
 export const DefaultsSchema = z.strictObject({
   model: z.string().min(1).default(DEFAULT_MODEL),
@@ -19,6 +20,8 @@ export const DefaultsSchema = z.strictObject({
   approval_timeout_ms: z.number().int().positive().optional(),
   /** `stored` (previous_response_id) or `stateless` (the workflow carries the items, store: false); default from approval_timeout_ms. */
   conversation: ConversationModeSchema.optional(),
+  /** reasoning {effort, summary}, service_tier, prompt_cache_key, max_output_tokens: for every model call (flags win). */
+  ...ModelOptionsShape,
   task_queue: z.string().min(1).default(TASK_QUEUE),
   /** Queries run inside this mcpSession when set (same as `--session`). */
   session_id: z.string().min(1).optional(),

@@ -5,9 +5,11 @@
  * responses (30 days), and organisations that must not store responses can run mcpflow.
  *
  * The items travel in each Responses activity's input, so they count toward Temporal's 2 MiB
- * payload limit: `fitConversation` keeps them under a byte budget by clipping the outputs of
- * older tool calls, never by dropping items (an approval answer without its request, or a
- * function output without its call, is a request the API refuses).
+ * payload limit: `fitConversation` keeps them under a byte budget. A reasoning model's encrypted
+ * reasoning items of older turns go first (oldest first; the newest is kept): they help the
+ * model's continuity, while tool outputs are facts. Then the outputs of older tool calls are
+ * clipped. No other item is dropped (an approval answer without its request, or a function output
+ * without its call, is a request the API refuses).
  */
 import { z } from 'zod';
 import type { InputItem, OutputItem } from './schemas';
@@ -80,6 +82,8 @@ export interface FittedConversation {
   bytes: number;
   /** Tool outputs clipped to fit (0 when the conversation fit as it was). */
   clipped: number;
+  /** Reasoning items of older turns left out to fit. */
+  droppedReasoning: number;
 }
 
 /**
@@ -91,10 +95,12 @@ export interface FittedConversation {
 export function fitConversation(items: readonly InputItem[], budget = MAX_CARRIED_BYTES, keepLatest = 1): FittedConversation {
   let current = [...items];
   let bytes = utf8Bytes(JSON.stringify(current));
+  let droppedReasoning = 0;
+  if (bytes > budget) ({ items: current, bytes, dropped: droppedReasoning } = dropOlderReasoning(current, bytes, budget));
   let clipped = 0;
   for (const limit of CLIP_STEPS) {
     for (const scope of [current.length - keepLatest, current.length]) {
-      if (bytes <= budget) return { items: current, bytes, clipped };
+      if (bytes <= budget) return { items: current, bytes, clipped, droppedReasoning };
       const result = clipOutputs(current, Math.max(0, scope), limit);
       current = result.items;
       clipped += result.clipped;
@@ -106,7 +112,26 @@ export function fitConversation(items: readonly InputItem[], budget = MAX_CARRIE
     current = current.map((item) => (item.type === 'mcp_list_tools' ? { ...item, tools: item.tools.map((tool) => ({ ...tool, description: null })) } : item));
     bytes = utf8Bytes(JSON.stringify(current));
   }
-  return { items: current, bytes, clipped };
+  return { items: current, bytes, clipped, droppedReasoning };
+}
+
+/**
+ * Reasoning items, oldest first, until the items fit; the newest reasoning item stays (it is the
+ * model's thinking about what it is answering now). Items without encrypted content are never
+ * carried (see carriedItem), so conversations of other models are untouched.
+ */
+export function dropOlderReasoning(items: readonly InputItem[], bytes: number, budget: number): { items: InputItem[]; bytes: number; dropped: number } {
+  const reasoning = items.flatMap((item, index) => (item.type === 'reasoning' ? [index] : []));
+  const drop = new Set<number>();
+  for (const index of reasoning.slice(0, -1)) {
+    if (bytes <= budget) break;
+    drop.add(index);
+    // The item and the comma that separated it.
+    bytes -= utf8Bytes(JSON.stringify(items[index])) + 1;
+  }
+  if (!drop.size) return { items: [...items], bytes, dropped: 0 };
+  const kept = items.filter((_, index) => !drop.has(index));
+  return { items: kept, bytes: utf8Bytes(JSON.stringify(kept)), dropped: drop.size };
 }
 
 function clipOutputs(items: readonly InputItem[], count: number, limit: number): { items: InputItem[]; clipped: number } {

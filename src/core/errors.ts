@@ -70,7 +70,16 @@ export interface Classification {
   retryAfterMs?: number;
   /** Why it will not be retried, in words a user can act on. */
   advice?: string;
+  /** Flex processing had no capacity (HTTP 429 `resource_unavailable`): backed off from the base delay, not the rate-limit one. */
+  capacity?: boolean;
 }
+
+/**
+ * The code of flex processing's HTTP 429 "Resource Unavailable": the tier lacks capacity for a
+ * while (it is not the account's rate or quota, and the API does not bill it). Retried with
+ * exponential backoff like a connection failure, under the rate_limit type.
+ */
+export const FLEX_CAPACITY_CODE = 'resource_unavailable';
 
 /** JSON-RPC error codes (MCP spec and the TypeScript SDK's ErrorCode). */
 export const JSONRPC = {
@@ -115,6 +124,15 @@ function classifyHttp(facts: Extract<ErrorFacts, { source: 'http' }>): Classific
       type: 'rate_limit',
       retryable: false,
       advice: 'the account has no quota left (insufficient_quota): add credit or raise the limit; waiting will not help',
+    };
+  }
+  if (facts.status === 429 && facts.code === FLEX_CAPACITY_CODE && facts.shouldRetry !== false) {
+    return {
+      type: 'rate_limit',
+      retryable: true,
+      capacity: true,
+      ...(facts.retryAfterMs !== undefined ? { retryAfterMs: facts.retryAfterMs } : {}),
+      advice: 'flex processing had no capacity (resource_unavailable): retried with backoff; run without --service-tier flex if it persists',
     };
   }
   if (facts.code === 'previous_response_not_found') {

@@ -7,6 +7,7 @@
  * adopted — its end is read from Temporal — never started a second time. Children are
  * ABANDONed so that the batch can continue-as-new while they run; the next run adopts them.
  */
+import { setModelOptions, sharedCacheKey } from '../../src/core/model-options';
 import {
   CancellationScope,
   ChildWorkflowFailure,
@@ -82,7 +83,7 @@ export class LineRunner {
       const line = batch.nextLine();
       if (!line) return;
       const ref: LineRef = { n: line.n, key: line.key, workflow_id: lineWorkflowId(batch.batchId, line.key) };
-      const input = childInput(line, this.input);
+      const input = childInput(line, this.input, batch.batchId);
       batch.started(ref);
       if (typeof input === 'string')
         batch.finish(ref, { end: 'failed', success: false, error_type: 'invalid_arguments', calls: 0, denied: false, duration_ms: 0 });
@@ -189,7 +190,7 @@ export class LineRunner {
 }
 
 /** The runQuery input of a line, or why it has none (a server label the batch does not have). */
-export function childInput(line: BatchLine, input: ParsedBatchInput): QueryInput | string {
+export function childInput(line: BatchLine, input: ParsedBatchInput, batchId?: string): QueryInput | string {
   const servers = line.servers ? input.servers.filter((server) => line.servers!.includes(server.label)) : input.servers;
   const unknown = (line.servers ?? []).filter((label) => !input.servers.some((server) => server.label === label));
   if (unknown.length || !servers.length) return `line ${line.n}: unknown server label(s) ${unknown.join(', ')}`;
@@ -206,5 +207,7 @@ export function childInput(line: BatchLine, input: ParsedBatchInput): QueryInput
     max_steps: input.max_steps,
     ...(input.approval_timeout_ms !== undefined ? { approval_timeout_ms: input.approval_timeout_ms } : {}),
     ...(line.metadata ? { metadata: line.metadata } : {}),
+    // The lines share one prompt cache key unless the batch names its own (src/core/model-options.ts).
+    ...setModelOptions({ ...input, prompt_cache_key: input.prompt_cache_key ?? (batchId ? sharedCacheKey('batch', batchId) : undefined) }),
   };
 }

@@ -99,6 +99,10 @@ const LineDefaultsSchema = QueryInputSchema.pick({
   approval_timeout_ms: true,
   max_steps: true,
   stream: true,
+  reasoning: true,
+  service_tier: true,
+  prompt_cache_key: true,
+  max_output_tokens: true,
 });
 
 export const BatchSettingsSchema = LineDefaultsSchema.extend({

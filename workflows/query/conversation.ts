@@ -9,7 +9,8 @@ import { carriedItem, defaultConversationMode, fitConversation, MAX_CARRIED_BYTE
 import type { InputItem } from '../../src/core/schemas';
 import type { ResponsesCallResult } from '../../activities/responses';
 import type { ParsedQueryInput } from '../messages';
-import { CONVERSATION_OPTION } from '../patches';
+import { isReasoningModel } from '../../src/core/model-options';
+import { CONVERSATION_OPTION, REASONING_CARRIED } from '../patches';
 import { QueryStop } from './stop';
 
 /** What one turn sends besides its tools. */
@@ -18,6 +19,8 @@ export interface TurnConversation {
   previousResponseId: string | null;
   /** `false` in stateless mode; absent leaves the API's default (store). */
   store?: false;
+  /** Stateless mode with a reasoning model: the reasoning comes back encrypted, to be carried to the next turn. */
+  include?: 'reasoning.encrypted_content'[];
 }
 
 export class Conversation {
@@ -27,12 +30,24 @@ export class Conversation {
   /** Tool outputs clipped in the last request, for the progress log. */
   lastClipped = 0;
 
-  constructor(readonly mode: ConversationMode) {}
+  /**
+   * `carryReasoning`: stateless turns ask for `reasoning.encrypted_content`, so that the reasoning
+   * items come back and are sent with the next turn (after an approval too); without it a
+   * reasoning model starts its thinking again at every turn. Stored mode needs nothing: the API
+   * keeps the items behind `previous_response_id`.
+   */
+  constructor(
+    readonly mode: ConversationMode,
+    readonly carryReasoning = false,
+  ) {}
 
   /** The mode of a run: runs recorded before the option existed replay as `stored`. */
   static of(options: ParsedQueryInput): Conversation {
     if (!patched(CONVERSATION_OPTION)) return new Conversation('stored');
-    return new Conversation(options.conversation ?? defaultConversationMode(options.approval_timeout_ms));
+    const mode = options.conversation ?? defaultConversationMode(options.approval_timeout_ms);
+    // Asked only for runs it changes, so that other runs' histories stay as they were.
+    const carryReasoning = mode === 'stateless' && isReasoningModel(options.model) && patched(REASONING_CARRIED);
+    return new Conversation(mode, carryReasoning);
   }
 
   /** The next request, given its new input (the question, or the answers to the last turn). */
@@ -46,7 +61,12 @@ export class Conversation {
       );
     }
     this.lastClipped = fitted.clipped;
-    return { input: fitted.items, previousResponseId: null, store: false };
+    return {
+      input: fitted.items,
+      previousResponseId: null,
+      store: false,
+      ...(this.carryReasoning ? { include: ['reasoning.encrypted_content' as const] } : {}),
+    };
   }
 
   /** Remembers a turn that was answered: its new input and the response's output. */

@@ -1,6 +1,7 @@
 /** One model turn: a Responses call as an activity, with the run's timeout, retry policy and a summary for the Web UI. */
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { retryBudget, setModelOptions } from '../../src/core/model-options';
 import { activityRetryPolicy } from '../../src/core/retry';
 import { heartbeatTimeoutFor } from '../../src/core/timing';
 import type { FunctionToolConfig, InputItem } from '../../src/core/schemas';
@@ -28,6 +29,8 @@ export interface ModelTurn {
   functionTools?: FunctionToolConfig[];
   /** The turn is also the listing: a server that cannot be listed fails it at once (see catalog.ts). */
   failOnListingError?: boolean;
+  /** Stateless turns of a reasoning model ask for the encrypted reasoning (conversation.ts). */
+  include?: 'reasoning.encrypted_content'[];
 }
 
 export function callModel(options: ParsedQueryInput, turn: ModelTurn) {
@@ -36,7 +39,7 @@ export function callModel(options: ParsedQueryInput, turn: ModelTurn) {
     startToCloseTimeout: options.call_timeout_ms,
     // A worker that dies inside a streamed call is noticed within seconds (src/core/timing.ts).
     heartbeatTimeout: options.stream ? heartbeatTimeoutFor(options.call_timeout_ms) : undefined,
-    retry: { ...activityRetryPolicy(options.retry), initialInterval: Math.min(TIMED_OUT_RETRY_INTERVAL_MS, Math.max(1, options.retry.base_delay_ms)) },
+    retry: { ...activityRetryPolicy(retryBudget(options)), initialInterval: Math.min(TIMED_OUT_RETRY_INTERVAL_MS, Math.max(1, options.retry.base_delay_ms)) },
     summary: `Responses call, turn ${turn.step}: ${labels}${turn.functionTools ? ' (direct mode)' : ''}`,
   });
   return activities.callResponsesApi({
@@ -52,5 +55,7 @@ export function callModel(options: ParsedQueryInput, turn: ModelTurn) {
     retry: options.retry,
     timeout_ms: options.call_timeout_ms,
     ...(turn.failOnListingError ? { fail_on_listing_error: true } : {}),
+    ...setModelOptions(options),
+    ...(turn.include ? { include: turn.include } : {}),
   });
 }

@@ -1,6 +1,8 @@
 /** A session's query runs as a runQuery child: its input from the session's settings and cache, its result even when it fails. */
 import { ApplicationFailure, ChildWorkflowFailure, executeChild, ParentClosePolicy, startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
 import { failedQueryResult } from '../../src/core/line-outcome';
+import { setModelOptions, sharedCacheKey } from '../../src/core/model-options';
 import { CHILD_INPUT_BUDGET_BYTES, jsonBytes } from '../../src/core/payload-size';
 import type { QueryResult } from '../../src/core/records';
 import type { ExecuteQueryArgs, QueryInput, SessionInputSchema } from '../messages';
@@ -40,6 +42,8 @@ function fullChildInput(args: ExecuteQueryArgs, session: ParsedSessionInput, too
     call_timeout_ms: session.call_timeout_ms,
     search_attributes: session.search_attributes,
     cache_ttl_ms: session.cache_ttl_ms,
+    // The session's queries share one prompt cache key unless the session names its own.
+    ...setModelOptions({ ...session, prompt_cache_key: session.prompt_cache_key ?? sharedCacheKey('session', workflowInfo().workflowId) }),
     catalog: tools.catalog,
     standing_approvals: tools.standingApprovals,
     fallback_result: fallback,

@@ -14,7 +14,7 @@ import { ResultsFile } from '../batch-out';
 import { followBatch, progressLine, summaryLines } from '../batch-follow';
 import { commandContext, withClient } from '../context';
 import { SilentFailure, UsageError } from '../errors';
-import { jsonOption, modelOption, modeOption, parseDuration, parsePositiveInt, serverOption } from '../options';
+import { jsonOption, modelOption, modeOption, parseDuration, parsePositiveInt, serverOption, withModelTuning } from '../options';
 import { printJson, toStderr, toStdout } from '../output';
 import { requireServers, runOptions, serversFrom } from '../servers';
 
@@ -39,13 +39,15 @@ const FIRST_PAGE_BYTES = 128 * 1024;
 export function registerBatchCommand(program: Command): void {
   const batch = program.command('batch').description('Run a file of queries as one durable batch, follow it, control it');
 
-  batch
-    .command('run')
-    .description('Run every line of a file (JSONL or one query a line) as a query; the same file again attaches to its batch')
-    .argument('<file>', 'JSONL ({"query": "...", "id"?, "servers"?: [labels], "mode"?, "metadata"?}) or plain text, one query a line')
-    .addOption(serverOption())
-    .addOption(modeOption('for lines without their own'))
-    .addOption(modelOption())
+  withModelTuning(
+    batch
+      .command('run')
+      .description('Run every line of a file (JSONL or one query a line) as a query; the same file again attaches to its batch')
+      .argument('<file>', 'JSONL ({"query": "...", "id"?, "servers"?: [labels], "mode"?, "metadata"?}) or plain text, one query a line')
+      .addOption(serverOption())
+      .addOption(modeOption('for lines without their own'))
+      .addOption(modelOption()),
+  )
     .option('--concurrency <n>', 'lines running at once', parsePositiveInt, 10)
     .option('--out <file>', "write each line's result as one JSON line (appends; ids already there are skipped)")
     .option('--batch-id <id>', "the batch's workflow id (default: from the file's content hash)")

@@ -11,7 +11,7 @@ import { ConversationModeSchema, type ConversationMode } from '../../core/conver
 import type { QueryInput } from '../../../workflows/messages';
 import { commandContext, withClient, type CommandContext } from '../context';
 import { SilentFailure, UsageError } from '../errors';
-import { jsonOption, modelOption, modeOption, parseApprovalTimeout, parseMaxSteps, serverOption } from '../options';
+import { jsonOption, modelOption, modeOption, parseApprovalTimeout, parseMaxSteps, serverOption, withModelTuning } from '../options';
 import { plainText } from '../terminal-text';
 import { callsTable, formatDuration, printJson, toStderr, toStdout } from '../output';
 import { askApproval, canPrompt } from '../prompt';
@@ -35,13 +35,15 @@ export interface QueryFlags {
 }
 
 export function registerQueryCommand(program: Command): void {
-  program
-    .command('query')
-    .description('Run a query with MCP tools as a durable workflow and show its progress')
-    .argument('<text...>', 'the question, e.g. "What\'s the weather in London?"')
-    .addOption(serverOption())
-    .addOption(modeOption())
-    .addOption(modelOption())
+  withModelTuning(
+    program
+      .command('query')
+      .description('Run a query with MCP tools as a durable workflow and show its progress')
+      .argument('<text...>', 'the question, e.g. "What\'s the weather in London?"')
+      .addOption(serverOption())
+      .addOption(modeOption())
+      .addOption(modelOption()),
+  )
     .option('--session <id>', 'run inside this session (started if missing), which caches tools and keeps history')
     .option('--approval-timeout <duration>', 'deny unanswered approvals after this long, e.g. 10m, at most 365d (default: wait)', parseApprovalTimeout)
     .addOption(

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { SessionRefreshResult } from '../../../workflows/messages';
 import { commandContext, withClient } from '../context';
-import { jsonOption, modelOption, modeOption, serverOption } from '../options';
+import { jsonOption, modelOption, modeOption, serverOption, withModelTuning } from '../options';
 import { printJson, toStdout } from '../output';
 import { runOptions, serversFrom } from '../servers';
 
@@ -16,13 +16,15 @@ interface SessionStartFlags {
 export function registerSessionCommand(program: Command): void {
   const session = program.command('session').description('Sessions: one long-lived workflow that caches tools and keeps the history of many queries');
 
-  session
-    .command('start')
-    .description('Start a session (or use the running one with that id) and add servers to it')
-    .argument('<sessionId>', 'the session id (also its workflow id)')
-    .addOption(serverOption())
-    .addOption(modeOption())
-    .addOption(modelOption())
+  withModelTuning(
+    session
+      .command('start')
+      .description('Start a session (or use the running one with that id) and add servers to it')
+      .argument('<sessionId>', 'the session id (also its workflow id)')
+      .addOption(serverOption())
+      .addOption(modeOption())
+      .addOption(modelOption()),
+  )
     .addOption(jsonOption())
     .action(async (sessionId: string, flags: SessionStartFlags, command: Command) => {
       const context = commandContext(command);
