@@ -99,6 +99,7 @@ const LineDefaultsSchema = QueryInputSchema.pick({
   approval_timeout_ms: true,
   max_steps: true,
   stream: true,
+  background: true,
 });
 
 export const BatchSettingsSchema = LineDefaultsSchema.extend({
