@@ -1,5 +1,6 @@
 /** Flag parsers shared by commands; a bad value becomes commander's "invalid argument" (exit 2). */
 import { InvalidArgumentError, Option } from 'commander';
+import { BackgroundModeSchema } from '../core/background';
 import { DEFAULT_MODEL, ExecutionModeSchema } from '../core/defaults';
 import { ALLOW_PRIVATE_NETWORKS_CHOICES, allowPrivateNetworksFromText } from '../core/destinations';
 
@@ -63,6 +64,15 @@ export const modeOption = (scope?: string) =>
   ).choices(ExecutionModeSchema.options);
 
 export const modelOption = (scope?: string) => new Option('--model <name>', scoped(scope, `model name (default from config, else ${DEFAULT_MODEL})`));
+
+export const backgroundOption = (scope?: string) =>
+  new Option(
+    '--background <mode>',
+    scoped(
+      scope,
+      'model turns in background mode, followed by id with no worker waiting: auto = when the conversation is stored (default from config, else auto)',
+    ),
+  ).choices(BackgroundModeSchema.options);
 
 export const jsonOption = () => new Option('--json', 'print one JSON document on stdout (for scripts)').default(false);
 

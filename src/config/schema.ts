@@ -4,6 +4,7 @@
  * `{ "env": "NAME" }` references, resolved by the worker.
  */
 import { z } from 'zod';
+import { BackgroundModeSchema } from '../core/background';
 import { ConversationModeSchema } from '../core/conversation';
 import { AllowPrivateNetworksSchema } from '../core/destinations';
 import { RetrySettingsSchema } from '../core/retry';
@@ -19,6 +20,8 @@ export const DefaultsSchema = z.strictObject({
   approval_timeout_ms: z.number().int().positive().optional(),
   /** `stored` (previous_response_id) or `stateless` (the workflow carries the items, store: false); default from approval_timeout_ms. */
   conversation: ConversationModeSchema.optional(),
+  /** Model turns in background mode (`auto`: when the conversation is stored; `on`, `off`); default auto. */
+  background: BackgroundModeSchema.optional(),
   task_queue: z.string().min(1).default(TASK_QUEUE),
   /** Queries run inside this mcpSession when set (same as `--session`). */
   session_id: z.string().min(1).optional(),

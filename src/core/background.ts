@@ -32,7 +32,7 @@ export const EARLY_POLL_CAP_MS = 5_000;
 export const MAX_POLL_MS = 60_000;
 /**
  * Past the first polls a wait is a tenth of the time the response has run so far: each poll is
- * about ten history events, and a response running for an hour is polled about 60 times in all
+ * about ten history events, and a response running for an hour is polled about 90 times in all
  * (a 60-second one about 15 times), never thousands. The answer is seen at most ~10% late.
  */
 const ELAPSED_FRACTION = 10;

@@ -7,7 +7,7 @@
  * not sent again, its hosted tools run once. Cancelling the query cancels the response.
  *
  * History stays bounded: waits grow from 0.5 s to 5 s, then to a tenth of the time the response
- * has run (src/core/background.ts, pollDelayMs), so an hour-long call adds about 60 polls of
+ * has run, at most 60 s (src/core/background.ts, pollDelayMs), so an hour-long call adds about 90 polls of
  * about ten events each, and the turn's deadline (`call_timeout_ms`) ends every wait. No
  * continue-as-new is needed for a turn.
  */
