@@ -18,7 +18,7 @@ import type { RetrySettings } from '../src/core/retry';
 import type { ServerConfig } from '../src/core/servers';
 import { KEEP_ALIVE_HEARTBEAT_MS } from '../src/core/timing';
 import { attemptErrorsField } from './attempt-errors';
-import { toApplicationFailure, type FailureContext } from './errors';
+import { isListingError, listingFailure, toApplicationFailure, type FailureContext } from './errors';
 import { requestBody, type ResponsesCallInput } from './request';
 import { callResult, type ResponsesCallResult, type ResponsesDeps } from './responses';
 import { approvedCallsAwaiting, earlierSentCall, outcomeUnknownFailure, sentCallDetails, type SentCall } from './responses-recovery';
@@ -80,6 +80,8 @@ export function createBackgroundActivities(deps: ResponsesDeps) {
         return { response_id: response.id, approved, attempt: failure.attempt, result: callResult({ response, callTimes: {} }, approved, failure, startedAt) };
       return { response_id: response.id, approved, attempt: failure.attempt, ...attemptErrorsField() };
     } catch (error) {
+      // The first turn is also the listing: a server the API cannot list is found by listing each (workflows/query/catalog.ts).
+      if (input.fail_on_listing_error && isListingError(error)) throw listingFailure(error, failure);
       throw toApplicationFailure(error, failure);
     } finally {
       clearInterval(keepAlive);

@@ -11,7 +11,7 @@
  * about ten events each, and the turn's deadline (`call_timeout_ms`) ends every wait. No
  * continue-as-new is needed for a turn.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { ResponsesCallInput } from '../../activities/request';
 import type { ResponsesCallResult } from '../../activities/responses';
@@ -49,7 +49,9 @@ export async function callInBackground(options: ParsedQueryInput, request: Respo
   const fixed: RecordedError[] = [];
   let spent = 0;
   for (let turnAttempt = 1; ; turnAttempt++) {
-    const created = await create.createBackgroundResponse(short);
+    const created = await create.createBackgroundResponse(short).catch((error: unknown) => {
+      throw asCancelled(error);
+    });
     spent += created.attempt;
     fixed.push(...(created.attempt_errors ?? []));
     try {
@@ -119,6 +121,15 @@ async function follow(
         () => turn.onWaiting(`response ${responseId}: the cancel request failed; the API may finish it`),
       ),
     );
-    throw error;
+    throw asCancelled(error);
   }
+}
+
+/**
+ * An activity cancelled with the query fails as an ActivityFailure, which the run would record
+ * as a failed query: the query ends cancelled instead, as it was asked to.
+ */
+function asCancelled(error: unknown): unknown {
+  if (!isCancellation(error) || error instanceof CancelledFailure) return error;
+  return new CancelledFailure('the query was cancelled while its model turn ran in the background');
 }
