@@ -59,6 +59,24 @@ describe('runQuery in background mode', () => {
     }
   });
 
+  it('direct mode: the function-calling turns run in the background too, the tool runs on the worker', async () => {
+    await withQueryWorker(async (start) => {
+      const handle = await start({
+        query: "What's the weather in Paris?",
+        servers: [{ label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' }],
+        mode: 'direct',
+        conversation: 'stored',
+        retry: FAST_RETRY,
+      });
+      const result = await handle.result();
+      assert.equal(result.success, true, result.error ?? '');
+      assert.equal(result.tool_calls.length, 1);
+      const names = await activityNames(handle);
+      assert.equal(names.filter((name) => name === 'createBackgroundResponse').length, 2, names.join(', '));
+      assert.ok(names.includes('callToolDirect'), names.join(', '));
+    });
+  });
+
   it('background "on" with a stateless conversation stops the query, naming the fix', async () => {
     await withQueryWorker(async (start) => {
       const handle = await start({
