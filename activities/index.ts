@@ -8,6 +8,7 @@ import { createDiscoveryActivities } from './discovery';
 import { createMcpActivities } from './mcp';
 import { sharedMcpConnections, type McpConnectionPool } from './mcp/2025/connections';
 import { createResponsesActivities } from './responses';
+import { createBackgroundActivities } from './responses-background';
 import { withResultBudget } from './result-budget';
 import { createSessionActivities } from './sessions';
 import { EMPTY_SERVER_REGISTRY, withServerRegistry, type ServerRegistry } from './server-registry';
@@ -66,6 +67,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     withServerRegistry(
       {
         ...responses,
+        ...createBackgroundActivities({ openai, env }),
         ...createDiscoveryActivities(responses, mcp),
         ...mcp,
         ...createSessionActivities({ temporalClient: deps.temporalClient }),

@@ -69,20 +69,7 @@ export function createResponsesActivities(deps: ResponsesDeps) {
         // Cut off after the API took the turn: its approved calls may have run. Never sent again.
         outcome = await recoverCutOffCall(client, context, tracker, approved, failure, deadlineMs, error);
       }
-      const parsed = ResponseSchema.safeParse(outcome.response);
-      if (!parsed.success) {
-        throw mcpflowFailure('unknown', `the Responses API sent a response mcpflow cannot read: ${describeZodError(parsed.error)}`, { retryable: true });
-      }
-      if (parsed.data.status === 'failed' && parsed.data.error) {
-        if (approved.length && parsed.data.output.some((item) => item.type === 'mcp_call'))
-          throw outcomeUnknownFailure(`the model run failed (${parsed.data.error.code}): ${parsed.data.error.message}`, approved, failure);
-        throw responseFailure(parsed.data.error.code, parsed.data.error.message, failure);
-      }
-      // A server may echo the headers it received: outputs, mcp_call.error and the text quoting them leave without secrets.
-      return redactDeep(
-        summarize(parsed.data, fillCallTimes(parsed.data, outcome.callTimes, startedAt, new Date().toISOString()), failure.attempt),
-        failure.secrets ?? [],
-      );
+      return callResult(outcome, approved, failure, startedAt);
     } catch (error) {
       throw input.fail_on_listing_error && isListingError(error) ? listingFailure(error, failure) : toApplicationFailure(error, failure);
     }
@@ -91,10 +78,31 @@ export function createResponsesActivities(deps: ResponsesDeps) {
   return { callResponsesApi };
 }
 
+/**
+ * The result of a call that ended: read against the schema, a failed model run classified (its
+ * approved calls' outcome unknown once an MCP call began), secrets the servers echoed removed.
+ */
+export function callResult(outcome: CallOutcome, approved: readonly string[], failure: FailureContext, startedAt: string): ResponsesCallResult {
+  const parsed = ResponseSchema.safeParse(outcome.response);
+  if (!parsed.success) {
+    throw mcpflowFailure('unknown', `the Responses API sent a response mcpflow cannot read: ${describeZodError(parsed.error)}`, { retryable: true });
+  }
+  if (parsed.data.status === 'failed' && parsed.data.error) {
+    if (approved.length && parsed.data.output.some((item) => item.type === 'mcp_call'))
+      throw outcomeUnknownFailure(`the model run failed (${parsed.data.error.code}): ${parsed.data.error.message}`, approved, failure);
+    throw responseFailure(parsed.data.error.code, parsed.data.error.message, failure);
+  }
+  // A server may echo the headers it received: outputs, mcp_call.error and the text quoting them leave without secrets.
+  return redactDeep(
+    summarize(parsed.data, fillCallTimes(parsed.data, outcome.callTimes, startedAt, new Date().toISOString()), failure.attempt),
+    failure.secrets ?? [],
+  );
+}
+
 /** Time kept at the end of an attempt when polling a stored response, so the attempt ends by itself. */
 const RETRIEVE_MARGIN_MS = 2_000;
 
-type CallOutcome = { response: unknown; callTimes: Record<string, CallTimes> };
+export type CallOutcome = { response: unknown; callTimes: Record<string, CallTimes> };
 
 function callTracker(context: Context, input: ResponsesCallInput): CallTracker {
   const earlierErrors = earlierAttemptErrors(context);

@@ -31,6 +31,8 @@ export const DRAIN_ACCEPTS_WORK = 'session-drain-accepts-work';
 export const WAITING_LINES_FREE_SLOTS = 'batch-waiting-lines-free-slots';
 /** Since 2026-12-06: a stateless run of a reasoning model asks for encrypted reasoning and carries it (before: reasoning was lost at each turn). Asked only for such runs. */
 export const REASONING_CARRIED = 'stateless-reasoning-carried';
+/** Since 2026-12-06: a stored model turn runs in background mode, followed with durable timers (before: one activity waited for the call). */
+export const BACKGROUND_MODE = 'background-mode-responses';
 
 export interface PatchRecord {
   id: string;
@@ -51,6 +53,7 @@ export const PATCHES: readonly PatchRecord[] = [
   { id: WORKER_SERVER_REGISTRY, postPatchFixture: 'query-refused-stdio-command-in-input.json' },
   { id: ELICITATION_OWN_STATE, postPatchFixture: 'query-direct-mcp2026-elicitation-own-state.json', prePatchFixture: 'query-direct-mcp2026-elicitation.json' },
   { id: DRAIN_ACCEPTS_WORK, postPatchFixture: 'session-drain-accepts-work.json', prePatchFixture: 'session-carried-approval-after-continue-as-new.json' },
+  { id: BACKGROUND_MODE, postPatchFixture: 'query-background-stored.json', prePatchFixture: 'query-seed-scenario-approved.json' },
   { id: WAITING_LINES_FREE_SLOTS, postPatchFixture: 'batch-waiting-lines-free-slots.json', prePatchFixture: 'batch-pause-resume-cancel.json' },
   { id: REASONING_CARRIED, postPatchFixture: 'query-stateless-reasoning-approved.json' },
 ];

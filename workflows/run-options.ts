@@ -3,6 +3,7 @@
  * server lists, the cache TTL, standing approvals and the options a caller may set per query.
  */
 import { z } from 'zod';
+import { BackgroundModeSchema } from '../src/core/background';
 import { DEFAULT_CACHE_TTL_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_MODEL, ExecutionModeSchema } from '../src/core/defaults';
 import { jsonTextBytes, MAX_QUERY_BYTES } from '../src/core/payload-size';
 import { ModelOptionsShape } from '../src/core/model-options';
@@ -67,4 +68,6 @@ export const QueryOptionsShape = {
   force_refresh: z.boolean(),
   /** Passed to the Responses API as request metadata (the emulator reads scripted plans from it). */
   metadata: z.record(z.string(), z.string().max(512)),
+  /** Model turns in background mode (src/core/background.ts): `auto` = when the conversation is stored. */
+  background: BackgroundModeSchema,
 };

@@ -1,5 +1,6 @@
 /** Flag parsers shared by commands; a bad value becomes commander's "invalid argument" (exit 2). */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { BackgroundModeSchema } from '../core/background';
 import { DEFAULT_MODEL, ExecutionModeSchema } from '../core/defaults';
 import { ALLOW_PRIVATE_NETWORKS_CHOICES, allowPrivateNetworksFromText } from '../core/destinations';
 import {
@@ -119,6 +120,15 @@ function parseMaxOutputTokens(value: string): number {
   if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]?.message ?? 'invalid number');
   return parsed.data;
 }
+
+export const backgroundOption = (scope?: string) =>
+  new Option(
+    '--background <mode>',
+    scoped(
+      scope,
+      'model turns in background mode, followed by id with no worker waiting: auto = when the conversation is stored (default from config, else auto)',
+    ),
+  ).choices(BackgroundModeSchema.options);
 
 export const jsonOption = () => new Option('--json', 'print one JSON document on stdout (for scripts)').default(false);
 

@@ -4,6 +4,7 @@
  * `{ "env": "NAME" }` references, resolved by the worker.
  */
 import { z } from 'zod';
+import { BackgroundModeSchema } from '../core/background';
 import { ConversationModeSchema } from '../core/conversation';
 import { AllowPrivateNetworksSchema } from '../core/destinations';
 import { RetrySettingsSchema } from '../core/retry';
@@ -22,6 +23,8 @@ export const DefaultsSchema = z.strictObject({
   conversation: ConversationModeSchema.optional(),
   /** reasoning {effort, summary}, service_tier, prompt_cache_key, max_output_tokens: for every model call (flags win). */
   ...ModelOptionsShape,
+  /** Model turns in background mode (`auto`: when the conversation is stored; `on`, `off`); default auto. */
+  background: BackgroundModeSchema.optional(),
   task_queue: z.string().min(1).default(TASK_QUEUE),
   /** Queries run inside this mcpSession when set (same as `--session`). */
   session_id: z.string().min(1).optional(),

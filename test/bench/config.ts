@@ -9,6 +9,8 @@
  *   MCPFLOW_BENCH_APPROVAL_BUDGET_MS  time to start them before extrapolating (default 150 s, quick 20 s)
  *   MCPFLOW_BENCH_PHASES           only these phases, comma-separated (latency, discovery, session,
  *                                  approvals, bundling, recovery), for work on the bench itself
+ *   MCPFLOW_BENCH_VARIANTS         only these variants of the latency phase, comma-separated (e.g.
+ *                                  plain-hosted,mcpflow-hosted,mcpflow-hosted-background; variants.ts)
  *   MCPFLOW_BENCH_SERVER_ARGS      more `temporal server start-dev` arguments, space-separated (trying a flag
  *                                  in a partial run; the report's command line shows them)
  *   MCPFLOW_BENCH_WORKER_OPTIONS   JSON of WorkerOptions fields over createWorker's (trying an option)
@@ -32,6 +34,8 @@ export interface BenchConfig {
     /** [concurrency, queries] per batch; concurrency 1 is the sequential figure. */
     batches: ReadonlyArray<readonly [concurrency: number, total: number]>;
   };
+  /** Only these variants in the latency phase (MCPFLOW_BENCH_VARIANTS); all when absent. */
+  latencyVariants: readonly string[] | undefined;
   discovery: { servers: number[]; repeats: number };
   session: { queries: number };
   approvals: { target: number; startBudgetMs: number; startConcurrency: number; maxBacklog: number; approveConcurrency: number };
@@ -71,6 +75,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
             [50, 150],
           ],
         },
+    latencyVariants: env.MCPFLOW_BENCH_VARIANTS?.split(',').map((key) => key.trim()),
     discovery: { servers: [1, 10, 50], repeats: quick ? 2 : 5 },
     session: { queries: quick ? 3 : 5 },
     approvals: {

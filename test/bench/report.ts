@@ -8,10 +8,11 @@ import { VARIANT_LABELS, type VariantKey } from './variants';
 
 const FLOOR: Partial<Record<VariantKey, VariantKey>> = {
   'mcpflow-hosted': 'plain-hosted',
+  'mcpflow-hosted-background': 'plain-hosted',
   'mcpflow-direct': 'plain-direct',
   'plain-hosted-stream': 'plain-hosted',
 };
-const ORDER: VariantKey[] = ['plain-hosted', 'plain-hosted-stream', 'mcpflow-hosted', 'plain-direct', 'mcpflow-direct'];
+const ORDER: VariantKey[] = ['plain-hosted', 'plain-hosted-stream', 'mcpflow-hosted', 'mcpflow-hosted-background', 'plain-direct', 'mcpflow-direct'];
 
 function header(r: BenchResults): string[] {
   const m = r.meta;

@@ -53,15 +53,16 @@ async function temporalVersion(): Promise<string> {
   }
 }
 
-const ORDER: VariantKey[] = ['plain-hosted', 'plain-hosted-stream', 'mcpflow-hosted', 'plain-direct', 'mcpflow-direct'];
+const ORDER: VariantKey[] = ['plain-hosted', 'plain-hosted-stream', 'mcpflow-hosted', 'mcpflow-hosted-background', 'plain-direct', 'mcpflow-direct'];
 
 async function latencyPhase(stack: Stack, config: BenchConfig, results: BenchResults): Promise<void> {
   const { variants, close } = await createVariants(stack);
   try {
-    for (const key of ORDER) await runPool(config.latency.warmup, Math.min(10, config.latency.warmup), () => variants[key].run());
+    const order = ORDER.filter((key) => !config.latencyVariants || config.latencyVariants.includes(key));
+    for (const key of order) await runPool(config.latency.warmup, Math.min(10, config.latency.warmup), () => variants[key].run());
     // Batch sizes outside, variants inside: the floor and mcpflow are measured close in time.
     for (const [concurrency, total] of config.latency.batches) {
-      for (const key of ORDER) {
+      for (const key of order) {
         const load: LoadResult = await runLoad(stack, variants[key], total, concurrency);
         results.latency.push(load);
         log(

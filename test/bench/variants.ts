@@ -10,7 +10,7 @@ import { plainHostedLoop } from './plain-hosted';
 import { checkSeedResult, SEED_QUERY, seedServers } from './scenario';
 import type { Stack } from './stack';
 
-export type VariantKey = 'plain-hosted' | 'mcpflow-hosted' | 'plain-direct' | 'mcpflow-direct' | 'plain-hosted-stream';
+export type VariantKey = 'plain-hosted' | 'mcpflow-hosted' | 'plain-direct' | 'mcpflow-direct' | 'plain-hosted-stream' | 'mcpflow-hosted-background';
 
 export interface Variant {
   key: VariantKey;
@@ -26,6 +26,7 @@ export const VARIANT_LABELS: Record<VariantKey, string> = {
   'plain-direct': '(c) plain direct loop: MCP SDK + function tools',
   'mcpflow-direct': '(d) mcpflow direct: runQuery mode direct',
   'plain-hosted-stream': "(a') plain hosted loop, streamed (stream: true, as mcpflow's default)",
+  'mcpflow-hosted-background': "(b') mcpflow hosted, background mode: runQuery, conversation stored, background on",
 };
 
 export function mcpflowQuery(stack: Stack, mode: 'hosted' | 'direct', extra: Partial<QueryInput> = {}): () => Promise<string> {
@@ -47,6 +48,8 @@ export async function createVariants(stack: Stack): Promise<{ variants: Record<V
       'plain-hosted': variant('plain-hosted', false, async () => void (await hosted())),
       'plain-hosted-stream': variant('plain-hosted-stream', false, async () => void (await hostedStream())),
       'mcpflow-hosted': variant('mcpflow-hosted', true, mcpflowQuery(stack, 'hosted')),
+      // The turn is created in the background and polled (workflows/query/background.ts): no worker waits inside the call.
+      'mcpflow-hosted-background': variant('mcpflow-hosted-background', true, mcpflowQuery(stack, 'hosted', { conversation: 'stored', background: 'on' })),
       'plain-direct': variant('plain-direct', false, async () => void (await direct.run())),
       'mcpflow-direct': variant('mcpflow-direct', true, mcpflowQuery(stack, 'direct')),
     },

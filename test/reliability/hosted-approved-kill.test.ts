@@ -54,6 +54,8 @@ async function probe(conversation: 'stateless' | 'stored') {
       query: 'Book a meeting today at 16:00',
       servers: [{ label: 'calendar', url: calendar.url, require_approval: 'always' }],
       conversation,
+      // The one-activity call's own recovery; background mode is test/reliability/background-mode.test.ts.
+      background: 'off',
       call_timeout_ms: 20_000,
       retry: FAST_RETRY,
       metadata: { mcpflow_script: SCRIPT },

@@ -50,7 +50,8 @@ async function responsesCallInputs(handle: WorkflowHandle): Promise<Json[]> {
   const events = (await handle.fetchHistory()).events ?? [];
   return events.flatMap((event) => {
     const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled?.activityType?.name !== 'callResponsesApi') return [];
+    // A stored turn runs in background mode (workflows/query/background.ts): its create activity takes the same input.
+    if (scheduled?.activityType?.name !== 'callResponsesApi' && scheduled?.activityType?.name !== 'createBackgroundResponse') return [];
     const payload = scheduled.input?.payloads?.[0]?.data;
     return payload ? [JSON.parse(Buffer.from(payload).toString('utf8')) as Json] : [];
   });

@@ -206,6 +206,7 @@ export function childInput(line: BatchLine, input: ParsedBatchInput, batchId?: s
     stream: input.stream,
     max_steps: input.max_steps,
     ...(input.approval_timeout_ms !== undefined ? { approval_timeout_ms: input.approval_timeout_ms } : {}),
+    ...(input.background ? { background: input.background } : {}),
     ...(line.metadata ? { metadata: line.metadata } : {}),
     // The lines share one prompt cache key unless the batch names its own (src/core/model-options.ts).
     ...setModelOptions({ ...input, prompt_cache_key: input.prompt_cache_key ?? (batchId ? sharedCacheKey('batch', batchId) : undefined) }),

@@ -103,6 +103,7 @@ const LineDefaultsSchema = QueryInputSchema.pick({
   service_tier: true,
   prompt_cache_key: true,
   max_output_tokens: true,
+  background: true,
 });
 
 export const BatchSettingsSchema = LineDefaultsSchema.extend({

@@ -85,7 +85,9 @@ async function converse(run: QueryRunState, approvals: Approvals, { servers, lis
         run.emit('state', `${conversation.lastClipped} older tool output(s) clipped to keep the conversation under the payload budget`);
       // A tool the server no longer has (direct mode) is not offered again.
       const functionTools = direct?.tools.filter((tool) => !directCalls?.gone.has(tool.name));
-      response = await callModel(options, { step: run.step, servers, ...turn, functionTools, failOnListingError: listing });
+      response = await callModel(options, { step: run.step, servers, ...turn, functionTools, failOnListingError: listing }, (detail) =>
+        run.emit('state', detail),
+      );
     } catch (failure) {
       if (!listing || !isListingFailure(failure)) {
         recordUnknownOutcomes(run, asked, input, failure);

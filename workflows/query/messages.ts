@@ -2,6 +2,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { CacheTtlSchema, QueryOptionsShape, RequiredServersShape, RunOptionsShape, StandingApprovalSchema } from '../run-options';
+import { BackgroundModeSchema } from '../../src/core/background';
 import { ConversationModeSchema } from '../../src/core/conversation';
 import type { InputAnswer, InputAnswerOutcome, PendingInput, TaskProgress } from '../../src/core/mcp-input';
 import {
@@ -39,6 +40,8 @@ export const QueryInputSchema = z.object({
    * `approval_timeout_ms` is absent or longer than 30 days, else `stored` (workflows/query/conversation.ts).
    */
   conversation: ConversationModeSchema.optional(),
+  /** Model turns in background mode, followed by id with durable timers: `auto` (absent) = when stored (src/core/background.ts). */
+  background: BackgroundModeSchema.optional(),
 });
 export type QueryInput = z.input<typeof QueryInputSchema>;
 export type ParsedQueryInput = z.infer<typeof QueryInputSchema>;

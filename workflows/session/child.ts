@@ -34,6 +34,7 @@ export function childInput(args: ExecuteQueryArgs, session: ParsedSessionInput, 
 function fullChildInput(args: ExecuteQueryArgs, session: ParsedSessionInput, tools: SessionTools, fallback: QueryResult | undefined): QueryInput {
   const { force_refresh: _force, query_id: _id, ...queryOptions } = args;
   return {
+    ...(session.background ? { background: session.background } : {}),
     ...queryOptions,
     servers: tools.listedServers(),
     mode: session.mode,

@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { BackgroundModeSchema } from '../../src/core/background';
 import { DiscoveryResultSchema } from '../discovery-messages';
 import {
   CacheTtlSchema,
@@ -37,6 +38,8 @@ export const SessionInputSchema = z.object({
   max_history: z.number().int().min(1).max(10_000).default(200),
   /** Continue as new beyond this many history events, even before Temporal suggests it. */
   continue_as_new_after_events: z.number().int().min(50).max(50_000).default(20_000),
+  /** The session's queries' `background` unless a query sets its own (src/core/background.ts). */
+  background: BackgroundModeSchema.optional(),
   /** Set by continueAsNew: everything the previous run knew. */
   carried: z.lazy(() => SessionCarrySchema).optional(),
 });

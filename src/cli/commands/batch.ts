@@ -14,7 +14,8 @@ import { ResultsFile } from '../batch-out';
 import { followBatch, progressLine, summaryLines } from '../batch-follow';
 import { commandContext, withClient } from '../context';
 import { SilentFailure, UsageError } from '../errors';
-import { jsonOption, modelOption, modeOption, parseDuration, parsePositiveInt, serverOption, withModelTuning } from '../options';
+import { backgroundOption, jsonOption, modelOption, modeOption, parseDuration, parsePositiveInt, serverOption, withModelTuning } from '../options';
+import type { BackgroundMode } from '../../core/background';
 import { printJson, toStderr, toStdout } from '../output';
 import { requireServers, runOptions, serversFrom } from '../servers';
 
@@ -29,6 +30,7 @@ interface RunFlags {
   maxWaiting?: number;
   approvalTimeout?: number;
   maxSteps?: number;
+  background?: BackgroundMode;
   wait: boolean;
   json: boolean;
 }
@@ -55,6 +57,7 @@ export function registerBatchCommand(program: Command): void {
     .option('--max-waiting <n>', 'lines waiting for approval or input (they hold no --concurrency slot) before no new line starts', parsePositiveInt, 1_000)
     .option('--approval-timeout <duration>', 'deny unanswered approvals after this long, e.g. 1h (default: wait)', parseDuration)
     .option('--max-steps <n>', 'at most this many model turns per line', parsePositiveInt)
+    .addOption(backgroundOption())
     .option('--no-wait', 'start (or attach), print the batch id and exit (the lines are held in Temporal: the batch needs no CLI)')
     .addOption(jsonOption())
     .action(async (file: string, flags: RunFlags, command: Command) => runBatchCommand(file, flags, command));
@@ -137,6 +140,7 @@ async function runBatchCommand(file: string, flags: RunFlags, command: Command):
   const batchId = flags.batchId ?? defaultBatchId(lines.file);
   // --no-wait prints only the id on stdout, like `query --no-wait`.
   const print = flags.json || !flags.wait ? toStderr : toStdout;
+  const background = flags.background ?? context.loaded.config.defaults.background;
   const first = firstPage(lines.lines);
   const pages = heldPages(lines.lines.slice(first.length));
   const input: BatchInput = {
@@ -151,6 +155,7 @@ async function runBatchCommand(file: string, flags: RunFlags, command: Command):
     ...(flags.maxFailures !== undefined ? { max_failures: flags.maxFailures } : {}),
     ...(flags.approvalTimeout !== undefined ? { approval_timeout_ms: flags.approvalTimeout } : {}),
     ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
+    ...(background ? { background } : {}),
   };
   await withClient(context, async (client) => {
     // Taken before anything starts: a second `batch run` writing the same file is refused.

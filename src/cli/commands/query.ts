@@ -11,7 +11,8 @@ import { ConversationModeSchema, type ConversationMode } from '../../core/conver
 import type { QueryInput } from '../../../workflows/messages';
 import { commandContext, withClient, type CommandContext } from '../context';
 import { SilentFailure, UsageError } from '../errors';
-import { jsonOption, modelOption, modeOption, parseApprovalTimeout, parseMaxSteps, serverOption, withModelTuning } from '../options';
+import { backgroundOption, jsonOption, modelOption, modeOption, parseApprovalTimeout, parseMaxSteps, serverOption, withModelTuning } from '../options';
+import type { BackgroundMode } from '../../core/background';
 import { plainText } from '../terminal-text';
 import { callsTable, formatDuration, printJson, toStderr, toStdout } from '../output';
 import { askApproval, canPrompt } from '../prompt';
@@ -26,6 +27,7 @@ export interface QueryFlags {
   session?: string;
   approvalTimeout?: number;
   conversation?: ConversationMode;
+  background?: BackgroundMode;
   maxSteps?: number;
   forceRefresh?: boolean;
   metadata?: Record<string, string>;
@@ -52,6 +54,7 @@ export function registerQueryCommand(program: Command): void {
         'stored: chain turns with previous_response_id (the API keeps them 30 days); stateless: the workflow sends every item back with store: false (default when approvals may wait over 30 days)',
       ).choices(ConversationModeSchema.options),
     )
+    .addOption(backgroundOption())
     .option('--max-steps <n>', 'at most this many model turns (1-50)', parseMaxSteps)
     .option('--force-refresh', 'list the tools again even if the cached catalog is fresh')
     .option('--metadata <json>', 'Responses request metadata, a JSON object of strings (as a batch line\'s "metadata")', parseMetadataFlag)
@@ -81,14 +84,15 @@ async function runQueryCommand(text: string, flags: QueryFlags, command: Command
       '--conversation applies to a query run on its own; queries in a session use the default (stateless unless --approval-timeout is 30 days or less)',
     );
   const conversation = flags.conversation ?? (sessionId ? undefined : defaults.conversation);
+  const background = flags.background ?? defaults.background;
   const metadata = queryMetadata(flags.metadata, flags.script);
   if (sessionId && metadata) throw new UsageError("--metadata and --script apply to a query run on its own: a session's queries carry no request metadata");
   const print = flags.json ? toStderr : toStdout;
 
   await withClient(context, async (client) => {
     const started = sessionId
-      ? await startInSession(client, context, sessionId, text, flags, approvalTimeout)
-      : await startAlone(client, context, text, flags, approvalTimeout, conversation, metadata);
+      ? await startInSession(client, context, sessionId, text, { ...flags, background }, approvalTimeout)
+      : await startAlone(client, context, text, { ...flags, background }, approvalTimeout, conversation, metadata);
     const ui = context.uiUrl(started.workflowId);
     if (!flags.wait) {
       if (flags.json) printJson({ workflow_id: started.workflowId, session_id: sessionId ?? null, web_ui: ui ?? null });
@@ -136,6 +140,7 @@ async function startAlone(
     ...runOptions(context, flags),
     ...(approvalTimeout !== undefined ? { approval_timeout_ms: approvalTimeout } : {}),
     ...(conversation ? { conversation } : {}),
+    ...(flags.background ? { background: flags.background } : {}),
     ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
     ...(flags.forceRefresh ? { force_refresh: true } : {}),
     ...(metadata ? { metadata } : {}),
@@ -168,6 +173,7 @@ async function startInSession(
   const started = await client.sessions.startQuery(sessionId, {
     query: text,
     ...(approvalTimeout !== undefined ? { approval_timeout_ms: approvalTimeout } : {}),
+    ...(flags.background ? { background: flags.background } : {}),
     ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
     ...(flags.forceRefresh ? { force_refresh: true } : {}),
   });
