@@ -3,6 +3,7 @@ import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../core/retry';
 import { hostedModeProblem, isRegisteredReference, isStdioServer, type ServerConfig } from '../core/servers';
 import { parseServerSpec } from '../config/server-spec';
 import type { ExecutionMode } from '../core/defaults';
+import type { ModelPrice } from '../core/usage';
 import type { CommandContext } from './context';
 import { UsageError } from './errors';
 
@@ -67,16 +68,23 @@ export interface RunFlags {
   server?: string[];
 }
 
-export function runOptions(context: CommandContext, flags: RunFlags): { mode: ExecutionMode; model: string; retry: RetrySettings; cache_ttl_ms?: number } {
+export function runOptions(
+  context: CommandContext,
+  flags: RunFlags,
+): { mode: ExecutionMode; model: string; retry: RetrySettings; cache_ttl_ms?: number; price?: ModelPrice } {
   const defaults = context.loaded.config.defaults;
   const mode = flags.mode ?? defaults.mode;
   // The model's platform cannot start a program on the worker's machine: refuse before anything starts.
   const problem = mode === 'hosted' ? hostedModeProblem(serverDefinitionsFrom(context, flags.server)) : undefined;
   if (problem) throw new UsageError(problem);
+  const model = flags.model ?? defaults.model;
+  // The config's price of the model goes with the run (the workflow estimates the cost); none = cost unknown.
+  const price = context.loaded.config.prices?.[model];
   return {
     mode,
-    model: flags.model ?? defaults.model,
+    model,
     retry: { ...DEFAULT_RETRY_SETTINGS, ...defaults.retry },
     ...(defaults.cache_ttl_ms !== undefined ? { cache_ttl_ms: defaults.cache_ttl_ms } : {}),
+    ...(price ? { price } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { AllowPrivateNetworksSchema } from '../core/destinations';
 import { RetrySettingsSchema } from '../core/retry';
 import { isRegisteredReference, ServerConfigSchema } from '../core/servers';
 import { DEFAULT_MODEL, ExecutionModeSchema, TASK_QUEUE } from '../core/defaults';
+import { PriceTableSchema } from '../core/usage';
 
 export const DefaultsSchema = z.strictObject({
   model: z.string().min(1).default(DEFAULT_MODEL),
@@ -68,6 +69,8 @@ export const McpflowConfigSchema = z.strictObject({
       }
     }),
   defaults: DefaultsSchema.default(DefaultsSchema.parse({})),
+  /** USD per million tokens per model (input, cached_input, output), for the estimated cost; written by you, never fetched. */
+  prices: PriceTableSchema.optional(),
   temporal: TemporalSectionSchema.default({}),
 });
 export type McpflowConfig = z.infer<typeof McpflowConfigSchema>;

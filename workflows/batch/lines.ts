@@ -204,6 +204,7 @@ export function childInput(line: BatchLine, input: ParsedBatchInput): QueryInput
     cache_ttl_ms: input.cache_ttl_ms,
     stream: input.stream,
     max_steps: input.max_steps,
+    ...(input.price ? { price: input.price } : {}),
     ...(input.approval_timeout_ms !== undefined ? { approval_timeout_ms: input.approval_timeout_ms } : {}),
     ...(line.metadata ? { metadata: line.metadata } : {}),
   };

@@ -15,6 +15,7 @@ import {
   type WorkflowStatistics,
 } from '../../src/core/records';
 import { type Catalog, CatalogSchema } from '../../src/core/tools';
+import { BudgetShape, ModelPriceSchema, type TokenTotals } from '../../src/core/usage';
 
 export const QueryInputSchema = z.object({
   ...RequiredServersShape,
@@ -39,6 +40,10 @@ export const QueryInputSchema = z.object({
    * `approval_timeout_ms` is absent or longer than 30 days, else `stored` (workflows/query/conversation.ts).
    */
   conversation: ConversationModeSchema.optional(),
+  /** The model's price (USD per million tokens, from the config's `prices`): the estimated cost; absent = unknown. */
+  price: ModelPriceSchema.optional(),
+  /** Token and cost budget of the whole query, checked after each model turn (workflows/query/budget.ts). */
+  ...BudgetShape,
 });
 export type QueryInput = z.input<typeof QueryInputSchema>;
 export type ParsedQueryInput = z.infer<typeof QueryInputSchema>;
@@ -71,6 +76,8 @@ export interface QueryProgress {
   pending_input?: PendingInput[];
   /** Tasks the run follows (MCP tasks extension), with their latest status; absent in older runs. */
   tasks?: TaskProgress[];
+  /** Tokens of the model turns so far and their estimated cost; absent in older runs. */
+  tokens?: TokenTotals;
 }
 
 export const ApprovalAnswerSchema = z.strictObject({

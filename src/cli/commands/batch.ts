@@ -14,7 +14,8 @@ import { ResultsFile } from '../batch-out';
 import { followBatch, progressLine, summaryLines } from '../batch-follow';
 import { commandContext, withClient } from '../context';
 import { SilentFailure, UsageError } from '../errors';
-import { jsonOption, modelOption, modeOption, parseDuration, parsePositiveInt, serverOption } from '../options';
+import { budgetFromFlags } from '../budget-flags';
+import { jsonOption, maxCostOption, maxTokensOption, modelOption, modeOption, parseDuration, parsePositiveInt, serverOption } from '../options';
 import { printJson, toStderr, toStdout } from '../output';
 import { requireServers, runOptions, serversFrom } from '../servers';
 
@@ -29,6 +30,8 @@ interface RunFlags {
   maxWaiting?: number;
   approvalTimeout?: number;
   maxSteps?: number;
+  maxTokens?: number;
+  maxCost?: number;
   wait: boolean;
   json: boolean;
 }
@@ -53,6 +56,8 @@ export function registerBatchCommand(program: Command): void {
     .option('--max-waiting <n>', 'lines waiting for approval or input (they hold no --concurrency slot) before no new line starts', parsePositiveInt, 1_000)
     .option('--approval-timeout <duration>', 'deny unanswered approvals after this long, e.g. 1h (default: wait)', parseDuration)
     .option('--max-steps <n>', 'at most this many model turns per line', parsePositiveInt)
+    .addOption(maxTokensOption('for the whole batch; lines already running finish'))
+    .addOption(maxCostOption('for the whole batch; lines already running finish'))
     .option('--no-wait', 'start (or attach), print the batch id and exit (the lines are held in Temporal: the batch needs no CLI)')
     .addOption(jsonOption())
     .action(async (file: string, flags: RunFlags, command: Command) => runBatchCommand(file, flags, command));
@@ -149,6 +154,7 @@ async function runBatchCommand(file: string, flags: RunFlags, command: Command):
     ...(flags.maxFailures !== undefined ? { max_failures: flags.maxFailures } : {}),
     ...(flags.approvalTimeout !== undefined ? { approval_timeout_ms: flags.approvalTimeout } : {}),
     ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
+    ...budgetFromFlags(context, flags),
   };
   await withClient(context, async (client) => {
     // Taken before anything starts: a second `batch run` writing the same file is refused.

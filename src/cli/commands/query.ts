@@ -11,7 +11,8 @@ import { ConversationModeSchema, type ConversationMode } from '../../core/conver
 import type { QueryInput } from '../../../workflows/messages';
 import { commandContext, withClient, type CommandContext } from '../context';
 import { SilentFailure, UsageError } from '../errors';
-import { jsonOption, modelOption, modeOption, parseApprovalTimeout, parseMaxSteps, serverOption } from '../options';
+import { budgetFromFlags } from '../budget-flags';
+import { jsonOption, maxCostOption, maxTokensOption, modelOption, modeOption, parseApprovalTimeout, parseMaxSteps, serverOption } from '../options';
 import { plainText } from '../terminal-text';
 import { callsTable, formatDuration, printJson, toStderr, toStdout } from '../output';
 import { askApproval, canPrompt } from '../prompt';
@@ -27,6 +28,8 @@ export interface QueryFlags {
   approvalTimeout?: number;
   conversation?: ConversationMode;
   maxSteps?: number;
+  maxTokens?: number;
+  maxCost?: number;
   forceRefresh?: boolean;
   metadata?: Record<string, string>;
   script?: string;
@@ -51,6 +54,8 @@ export function registerQueryCommand(program: Command): void {
       ).choices(ConversationModeSchema.options),
     )
     .option('--max-steps <n>', 'at most this many model turns (1-50)', parseMaxSteps)
+    .addOption(maxTokensOption())
+    .addOption(maxCostOption())
     .option('--force-refresh', 'list the tools again even if the cached catalog is fresh')
     .option('--metadata <json>', 'Responses request metadata, a JSON object of strings (as a batch line\'s "metadata")', parseMetadataFlag)
     .option(
@@ -135,6 +140,7 @@ async function startAlone(
     ...(approvalTimeout !== undefined ? { approval_timeout_ms: approvalTimeout } : {}),
     ...(conversation ? { conversation } : {}),
     ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
+    ...budgetFromFlags(context, flags),
     ...(flags.forceRefresh ? { force_refresh: true } : {}),
     ...(metadata ? { metadata } : {}),
   };
@@ -167,6 +173,7 @@ async function startInSession(
     query: text,
     ...(approvalTimeout !== undefined ? { approval_timeout_ms: approvalTimeout } : {}),
     ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
+    ...budgetFromFlags(context, flags),
     ...(flags.forceRefresh ? { force_refresh: true } : {}),
   });
   const done = started.result.then((result: QueryResult): QueryOutcome => ({
