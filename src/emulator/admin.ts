@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EmulatorApiError } from './errors';
+import { DEFAULT_FLEX_LATENCY_MS, flexUnavailableError } from './service-tier';
 
 /**
  * Fault injection and counters, reachable in-process (EmulatorHandle) and over HTTP
@@ -25,6 +26,12 @@ export const FaultsSchema = z.strictObject({
   latencyMs: z.number().int().nonnegative().optional(),
   /** The next N API requests have their connection destroyed without an answer. */
   dropConnectionNext: z.number().int().nonnegative().optional(),
+  /** The next N requests with `service_tier: "flex"` get the 429 "resource unavailable" (service-tier.ts). */
+  flexUnavailableNext: z.number().int().nonnegative().optional(),
+  /** The `retry-after-ms` of that 429 (default 1000). */
+  flexRetryAfterMs: z.number().int().nonnegative().optional(),
+  /** Added to every flex model call (default 200 ms, or the emulator's `flexLatencyMs`). */
+  flexLatencyMs: z.number().int().nonnegative().optional(),
 });
 export type Faults = z.infer<typeof FaultsSchema>;
 export type FaultsInput = z.input<typeof FaultsSchema>;
@@ -51,15 +58,22 @@ export class AdminState {
   private failNext: FailNext | undefined;
   private failuresLeft = 0;
   private dropsLeft = 0;
+  private flexFailuresLeft = 0;
+  private flexRetryAfterMs = 1000;
   latencyMs: number;
+  flexLatencyMs: number;
   requestsServed = 0;
   responsesCreated = 0;
   faultsInjected = 0;
   readonly toolCalls = new Map<string, Map<string, number>>();
   readonly toolListings = new Map<string, number>();
 
-  constructor(private readonly baseLatencyMs = 0) {
+  constructor(
+    private readonly baseLatencyMs = 0,
+    private readonly baseFlexLatencyMs = DEFAULT_FLEX_LATENCY_MS,
+  ) {
     this.latencyMs = baseLatencyMs;
+    this.flexLatencyMs = baseFlexLatencyMs;
   }
 
   setFaults(input: FaultsInput): void {
@@ -70,6 +84,17 @@ export class AdminState {
     }
     if (faults.latencyMs !== undefined) this.latencyMs = faults.latencyMs;
     if (faults.dropConnectionNext !== undefined) this.dropsLeft = faults.dropConnectionNext;
+    if (faults.flexUnavailableNext !== undefined) this.flexFailuresLeft = faults.flexUnavailableNext;
+    if (faults.flexRetryAfterMs !== undefined) this.flexRetryAfterMs = faults.flexRetryAfterMs;
+    if (faults.flexLatencyMs !== undefined) this.flexLatencyMs = faults.flexLatencyMs;
+  }
+
+  /** The 429 for this flex request, if one is armed; consumes it. */
+  takeFlexFault(): EmulatorApiError | undefined {
+    if (this.flexFailuresLeft === 0) return undefined;
+    this.flexFailuresLeft -= 1;
+    this.faultsInjected += 1;
+    return flexUnavailableError(this.flexRetryAfterMs);
   }
 
   /** Clears faults and counters (conversations are cleared by the caller). */
@@ -77,7 +102,10 @@ export class AdminState {
     this.failNext = undefined;
     this.failuresLeft = 0;
     this.dropsLeft = 0;
+    this.flexFailuresLeft = 0;
+    this.flexRetryAfterMs = 1000;
     this.latencyMs = this.baseLatencyMs;
+    this.flexLatencyMs = this.baseFlexLatencyMs;
     this.requestsServed = 0;
     this.responsesCreated = 0;
     this.faultsInjected = 0;

@@ -1,3 +1,4 @@
+import type { BackgroundRun } from './background';
 import type { OutputItemJson, ResponseJson } from './responses';
 
 export interface PendingApproval {
@@ -16,6 +17,8 @@ export interface PendingFunctionCall {
 export interface StoredResponse {
   response: ResponseJson;
   items: OutputItemJson[];
+  /** A background response's run: its numbered events (to resume a stream) and how to cancel it. */
+  background?: BackgroundRun;
 }
 
 export const DEFAULT_MAX_CONVERSATIONS = 1000;

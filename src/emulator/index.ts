@@ -25,6 +25,10 @@ export interface EmulatorOptions {
    * servers too passes theirs. Default: MCPFLOW_DEMO_TODAY if it holds a date, else the real UTC date.
    */
   today?: () => string;
+  /** How long a background response stays `queued` before it starts (default 50 ms). */
+  backgroundQueueMs?: number;
+  /** Added to every `service_tier: "flex"` model call (default 200 ms). */
+  flexLatencyMs?: number;
 }
 
 export interface EmulatorHandle {
@@ -56,12 +60,14 @@ export function apiKeysFromEnv(env: NodeJS.ProcessEnv = process.env): string[] |
 /** Starts an offline OpenAI Responses API server; resolves once it listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const host = options.host ?? '127.0.0.1';
-  const { server, admin, conversations } = createEmulatorServer({
+  const { server, admin, conversations, backgroundRuns } = createEmulatorServer({
     apiKeys: options.apiKeys ?? apiKeysFromEnv() ?? [],
     ...(options.maxConversations !== undefined ? { maxConversations: options.maxConversations } : {}),
     ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
     ...(options.allowPrivateNetworks !== undefined ? { allowPrivateNetworks: options.allowPrivateNetworks } : {}),
     ...(options.today !== undefined ? { today: options.today } : {}),
+    ...(options.backgroundQueueMs !== undefined ? { backgroundQueueMs: options.backgroundQueueMs } : {}),
+    ...(options.flexLatencyMs !== undefined ? { flexLatencyMs: options.flexLatencyMs } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -80,6 +86,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     setFaults: (faults) => admin.setFaults(faults),
     reset: () => {
       admin.reset();
+      backgroundRuns.abortAll();
       conversations.clear();
     },
     forgetResponses: () => {
@@ -90,6 +97,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stats: () => admin.stats(conversations.size),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        // A scripted 60-second model call must not keep the process alive.
+        backgroundRuns.abortAll();
         server.close((error) => (error ? reject(error) : resolve()));
         // Streams and keep-alive sockets would hold close() open.
         server.closeAllConnections();

@@ -19,14 +19,30 @@ export class OutputWriter {
   private constructor(
     private readonly response: ResponseJson,
     private readonly sink: EventSink,
+    private readonly requestedTier: string,
   ) {}
 
-  /** Opens the stream as the API does: the empty response, twice, before any item. */
-  static start(response: ResponseJson, sink: EventSink): OutputWriter {
-    // The real stream says "auto" until the tier is decided; the completed response names it (recorded/).
-    sink.emit({ type: 'response.created', response: { ...clone(response), service_tier: 'auto' } });
-    sink.emit({ type: 'response.in_progress', response: { ...clone(response), service_tier: 'auto' } });
-    return new OutputWriter(response, sink);
+  /**
+   * Opens the stream as the API does: the empty response, twice, before any item. A queued
+   * (background) response says `response.queued` instead and `begin()`s later.
+   */
+  static start(response: ResponseJson, sink: EventSink, requestedTier = 'auto'): OutputWriter {
+    const writer = new OutputWriter(response, sink, requestedTier);
+    writer.emitResponse('response.created');
+    if (response.status === 'queued') writer.emitResponse('response.queued');
+    else writer.emitResponse('response.in_progress');
+    return writer;
+  }
+
+  /** A queued response starts. */
+  begin(): void {
+    this.response.status = 'in_progress';
+    this.emitResponse('response.in_progress');
+  }
+
+  private emitResponse(type: string): void {
+    // The real stream says the tier asked ("auto") until it is decided; the completed response names it (recorded/).
+    this.sink.emit({ type, response: { ...clone(this.response), service_tier: this.requestedTier } });
   }
 
   complete(usage: UsageJson): void {
@@ -109,6 +125,27 @@ export class OutputWriter {
     item['status'] = 'completed';
     item['content'] = [part];
     this.done(ref);
+  }
+
+  /** A reasoning item (`encrypted_content` only when asked for), its summary parts streamed one by one. */
+  reasoning(id: string, summary: readonly string[], encryptedContent: string | null): void {
+    const parts: { type: 'summary_text'; text: string }[] = [];
+    const item: OutputItemJson = { id, type: 'reasoning', ...(encryptedContent === null ? {} : { encrypted_content: encryptedContent }), summary: parts };
+    const ref = this.add(item);
+    summary.forEach((text, summary_index) => {
+      const at = { item_id: id, output_index: ref.output_index, summary_index };
+      this.sink.emit({ type: 'response.reasoning_summary_part.added', ...at, part: { type: 'summary_text', text: '' } });
+      for (const delta of textChunks(text)) this.sink.emit({ type: 'response.reasoning_summary_text.delta', ...at, delta, obfuscation: '' });
+      this.sink.emit({ type: 'response.reasoning_summary_text.done', ...at, text });
+      this.sink.emit({ type: 'response.reasoning_summary_part.done', ...at, part: { type: 'summary_text', text } });
+      parts.push({ type: 'summary_text', text });
+    });
+    this.done(ref);
+  }
+
+  /** The type of the last output item so far. */
+  get lastItemType(): string | undefined {
+    return this.response.output.at(-1)?.type;
   }
 
   private add(item: OutputItemJson): ItemRef {

@@ -8,6 +8,7 @@ import { newId } from './ids';
 import type { McpBridge } from './mcp-bridge';
 import { readApprovals } from './mcp-approvals';
 import { listUnlistedServers } from './mcp-listing';
+import { checkReasoningInputs, reasoningPlanOf } from './reasoning';
 import type { PreparedTurn, TurnHooks } from './prepared-turn';
 import { indexTools } from './request-input';
 import { readScript, scriptedCalls, todayOf } from './script';
@@ -25,8 +26,10 @@ export async function prepareTurn(
   now: () => number = Date.now,
 ): Promise<PreparedTurn> {
   if (request.model.startsWith('missing-')) throw modelNotFoundError(request.model);
+  const reasoning = reasoningPlanOf(request);
   const { mcpTools, functionTools } = indexTools(request);
   const context = buildContext(request, previous, lookup);
+  checkReasoningInputs(context, lookup, hooks.reasoningSeal);
   const state = viewOf(context);
   const script = readScript(request);
   const approvals = readApprovals(state, mcpTools);
@@ -49,6 +52,7 @@ export async function prepareTurn(
     functionOutputs,
     script,
     today: todayOf(request, hooks.today),
+    reasoning,
   };
   if (script?.calls) checkScriptedCalls(prepared, scriptedCalls(script) ?? []);
   return prepared;

@@ -1,6 +1,7 @@
 import type { FunctionToolConfig, McpListedTool, McpToolConfig } from '../core/schemas';
 import type { PendingApproval, PendingFunctionCall } from './conversations';
 import type { ContextItem, ConversationView } from './context';
+import type { ReasoningPlan, ReasoningSeal } from './reasoning';
 import type { ResponseSkeleton } from './responses';
 import type { ModelScript } from './script';
 
@@ -10,6 +11,10 @@ export interface TurnHooks {
   onToolCall(serverLabel: string, tool: string): void;
   /** The date the planner calls "today" (EmulatorOptions.today). */
   today?: () => string;
+  /** Seals the reasoning items' `encrypted_content` and checks what comes back. */
+  reasoningSeal: ReasoningSeal;
+  /** What a flex model call adds now (admin faults may change it). */
+  flexLatencyMs?: () => number;
 }
 
 /** One server's tools as listed in an `mcp_list_tools` item. */
@@ -47,4 +52,6 @@ export interface PreparedTurn extends ResponseSkeleton {
   functionOutputs: FunctionOutput[];
   script: ModelScript | undefined;
   today: string;
+  /** What the request asks of the reasoning; null for a model that does not reason. */
+  reasoning: ReasoningPlan | null;
 }

@@ -1,4 +1,6 @@
 import type { CreateResponseRequest, McpToolConfig, ToolConfig } from '../core/schemas';
+import { reasoningEcho, reasoningPlanOf } from './reasoning';
+import { servedServiceTier } from './service-tier';
 
 /** One output item as the emulator sends it (validated by the core schemas in tests). */
 export type OutputItemJson = { type: string; id?: string } & Record<string, unknown>;
@@ -16,7 +18,7 @@ export interface ResponseJson {
   id: string;
   object: 'response';
   created_at: number;
-  status: 'queued' | 'in_progress' | 'completed' | 'failed' | 'incomplete';
+  status: 'queued' | 'in_progress' | 'completed' | 'failed' | 'incomplete' | 'cancelled';
   background: boolean;
   error: { code: string; message: string } | null;
   incomplete_details: { reason: string } | null;
@@ -28,7 +30,7 @@ export interface ResponseJson {
   parallel_tool_calls: boolean;
   previous_response_id: string | null;
   prompt_cache_key: string | null;
-  reasoning: { effort: null; summary: null };
+  reasoning: ReturnType<typeof reasoningEcho>;
   safety_identifier: string | null;
   service_tier: string;
   store: boolean;
@@ -68,9 +70,9 @@ export function inProgressResponse({ id, createdAt, request }: ResponseSkeleton)
     parallel_tool_calls: typeof request['parallel_tool_calls'] === 'boolean' ? request['parallel_tool_calls'] : true,
     previous_response_id: request.previous_response_id ?? null,
     prompt_cache_key: null,
-    reasoning: { effort: null, summary: null },
+    reasoning: reasoningEcho(reasoningPlanOf(request)),
     safety_identifier: null,
-    service_tier: 'default',
+    service_tier: servedServiceTier(request),
     store: request.store ?? true,
     temperature: numberOrNull(request['temperature']) ?? 1,
     text: { format: { type: 'text' }, verbosity: 'medium' },
@@ -142,14 +144,15 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-export function usageFor(inputText: string, output: readonly OutputItemJson[]): UsageJson {
+/** `reasoningTokens` count in the output tokens, as the API counts them. */
+export function usageFor(inputText: string, output: readonly OutputItemJson[], reasoningTokens = 0): UsageJson {
   const input = 20 + estimateTokens(inputText);
-  const outputTokens = output.reduce((sum, item) => sum + estimateTokens(producedText(item)), 0) + 5;
+  const outputTokens = output.reduce((sum, item) => sum + estimateTokens(producedText(item)), 0) + 5 + reasoningTokens;
   return {
     input_tokens: input,
     input_tokens_details: { cached_tokens: 0 },
     output_tokens: outputTokens,
-    output_tokens_details: { reasoning_tokens: 0 },
+    output_tokens_details: { reasoning_tokens: reasoningTokens },
     total_tokens: input + outputTokens,
   };
 }

@@ -11,6 +11,9 @@ import type { PlannedCall } from './planner';
 export const SCRIPT_METADATA_KEY = 'mcpflow_script';
 export const TODAY_METADATA_KEY = 'mcpflow_today';
 
+/** Ten minutes: longer than any test should hold a response, short enough to end on its own. */
+export const MAX_SCRIPT_DELAY_MS = 600_000;
+
 export const ScriptedCallSchema = z.strictObject({
   /** server_label of an MCP tool; absent for a function tool. */
   server: z.string().min(1).optional(),
@@ -23,6 +26,10 @@ export const ModelScriptSchema = z.strictObject({
   calls: z.array(ScriptedCallSchema).optional(),
   /** The final answer text, used verbatim instead of the composed one. */
   answer: z.string().optional(),
+  /** How long the model "thinks" before its first item (after the listings): holds a response in progress. */
+  delayMs: z.number().int().nonnegative().max(MAX_SCRIPT_DELAY_MS).optional(),
+  /** How long it takes after the tool calls, before the answer (the calls have run by then). */
+  answerDelayMs: z.number().int().nonnegative().max(MAX_SCRIPT_DELAY_MS).optional(),
 });
 export type ModelScript = z.infer<typeof ModelScriptSchema>;
 

@@ -2,7 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { CreateResponseRequestSchema, type ErrorBody } from '../core/schemas';
 import { AdminState, FaultsSchema } from './admin';
-import { BackgroundTracker } from './background';
+import { BackgroundRuns } from './background';
+import { cancelResponse, resumeStream, startBackground, type BackgroundContext } from './background-http';
 import { ConversationStore, DEFAULT_MAX_CONVERSATIONS } from './conversations';
 import {
   EmulatorApiError,
@@ -19,8 +20,9 @@ import { newId } from './ids';
 import { McpBridge } from './mcp-bridge';
 import { ignoreEvents, SseWriter } from './stream';
 import { prepareTurn } from './prepare-turn';
-import type { PreparedTurn, TurnHooks } from './prepared-turn';
-import { inProgressResponse } from './responses';
+import type { TurnHooks } from './prepared-turn';
+import { ReasoningSeal } from './reasoning';
+import { isFlex } from './service-tier';
 import { runTurn } from './run-turn';
 import { checkAgainstSpec } from './spec-check';
 import type { AllowPrivateNetworks } from '../core/destinations';
@@ -35,25 +37,42 @@ export interface EmulatorServerOptions {
   allowPrivateNetworks?: AllowPrivateNetworks;
   /** The date the planner calls "today" (YYYY-MM-DD); default the demo servers' (MCPFLOW_DEMO_TODAY or the real date). */
   today?: () => string;
+  /** How long a background response stays `queued` before it starts (default 50 ms). */
+  backgroundQueueMs?: number;
+  /** Added to every `service_tier: "flex"` model call (default 200 ms; admin faults can change it). */
+  flexLatencyMs?: number;
 }
 
 export interface EmulatorServer {
   server: Server;
   admin: AdminState;
   conversations: ConversationStore;
+  /** Background responses still running: aborted when the emulator closes or resets. */
+  backgroundRuns: BackgroundRuns;
 }
 
 const MAX_BODY_BYTES = 20 * 1024 * 1024;
 
 /** The HTTP side: routing, auth, faults, and turning errors into OpenAI-shaped bodies. */
 export function createEmulatorServer(options: EmulatorServerOptions = {}): EmulatorServer {
-  const admin = new AdminState(options.latencyMs ?? 0);
+  const admin = new AdminState(options.latencyMs ?? 0, options.flexLatencyMs);
   const conversations = new ConversationStore(options.maxConversations ?? DEFAULT_MAX_CONVERSATIONS);
   const apiKeys = new Set(options.apiKeys ?? []);
   const hooks: TurnHooks = {
     onToolListing: (label) => admin.recordToolListing(label),
     onToolCall: (label, tool) => admin.recordToolCall(label, tool),
+    reasoningSeal: new ReasoningSeal(),
+    flexLatencyMs: () => admin.flexLatencyMs,
     ...(options.today ? { today: options.today } : {}),
+  };
+  const backgroundRuns = new BackgroundRuns();
+  const backgroundContext: BackgroundContext = {
+    conversations,
+    runs: backgroundRuns,
+    hooks,
+    queueMs: options.backgroundQueueMs ?? 50,
+    onCompleted: (stored) => remember(stored, true),
+    sendJson: (res, status, body, headers) => sendJson(res, status, body, headers),
   };
 
   const server = createServer((req, res) => {
@@ -80,7 +99,7 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
         return;
       }
       if (fault) throw fault.error;
-      await route(req, res, method, url.pathname, headers);
+      await route(req, res, method, url, headers);
     } catch (error) {
       if (error instanceof EmulatorApiError) sendError(res, error, headers);
       else throw error;
@@ -95,13 +114,19 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
     if (!apiKeys.has(key)) throw incorrectApiKeyError(key);
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string, headers: Record<string, string>): Promise<void> {
+  async function route(req: IncomingMessage, res: ServerResponse, method: string, url: URL, headers: Record<string, string>): Promise<void> {
+    const path = url.pathname;
     const normalized = path.replace(/\/+$/, '');
     if (normalized === '/v1/responses' && method === 'POST') return createResponse(req, res, headers);
+    const cancel = /^\/v1\/responses\/([^/]+)\/cancel$/.exec(normalized);
+    if (cancel?.[1] && method === 'POST') {
+      await readBody(req);
+      return sendJson(res, 200, cancelResponse(storedOrNotFound(cancel[1])), headers);
+    }
     const match = /^\/v1\/responses\/([^/]+)$/.exec(normalized);
     if (match?.[1] && method === 'GET') {
-      const stored = conversations.get(decodeURIComponent(match[1]));
-      if (!stored) throw responseNotFoundError(decodeURIComponent(match[1]));
+      const stored = storedOrNotFound(match[1]);
+      if (url.searchParams.get('stream') === 'true') return resumeStream(stored, res, headers, url.searchParams);
       return sendJson(res, 200, stored.response, headers);
     }
     if (match?.[1] && method === 'DELETE') {
@@ -110,6 +135,13 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
       return sendJson(res, 200, { id, object: 'response.deleted', deleted: true }, headers);
     }
     throw invalidUrlError(method, path);
+  }
+
+  function storedOrNotFound(rawId: string) {
+    const id = decodeURIComponent(rawId);
+    const stored = conversations.get(id);
+    if (!stored) throw responseNotFoundError(id);
+    return stored;
   }
 
   async function createResponse(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<void> {
@@ -127,6 +159,8 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
     }
     const background = request['background'] === true;
     if (background && request.store === false) throw invalidRequest('Background mode requires store to be true.', 'background');
+    const flexFault = isFlex(request) ? admin.takeFlexFault() : undefined;
+    if (flexFault) throw flexFault;
 
     const bridge = new McpBridge(options.allowPrivateNetworks);
     let ownsBridge = true;
@@ -134,7 +168,7 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
       const prepared = await prepareTurn(request, previous, bridge, hooks, (id) => conversations.findItem(id));
       if (background) {
         ownsBridge = false;
-        return await runInBackground(prepared, bridge, res, headers, request.stream === true);
+        return await startBackground(backgroundContext, prepared, bridge, res, headers, request.stream === true);
       }
       if (request.stream) {
         const writer = new SseWriter(res);
@@ -157,40 +191,6 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
     }
   }
 
-  /**
-   * Background mode (./background.ts): stored from the first event, run to its end whether the
-   * client stays or not. A streamed request gets the events while it listens; a plain one gets
-   * the response at once, `queued`, and polls `GET /v1/responses/{id}`.
-   */
-  async function runInBackground(
-    prepared: PreparedTurn,
-    bridge: McpBridge,
-    res: ServerResponse,
-    headers: Record<string, string>,
-    stream: boolean,
-  ): Promise<void> {
-    const writer = stream ? new SseWriter(res) : null;
-    writer?.start(headers);
-    const tracker = new BackgroundTracker(writer ?? ignoreEvents, (stored) => conversations.set(stored.response.id, stored), inProgressResponse(prepared));
-    const run = runTurn(prepared, bridge, tracker, hooks)
-      .then(
-        (stored) => {
-          tracker.finish(stored);
-          remember(tracker.stored, true);
-        },
-        (error: unknown) => {
-          tracker.fail(String(error));
-          writer?.emit({ type: 'error', code: 'server_error', message: String(error), param: null });
-        },
-      )
-      .finally(async () => {
-        writer?.end();
-        await bridge.closeAll();
-      });
-    if (!writer) sendJson(res, 200, { ...tracker.stored.response, status: 'queued' }, headers);
-    else await run;
-  }
-
   function remember(stored: Parameters<ConversationStore['set']>[1], store: boolean | null | undefined): void {
     admin.responsesCreated += 1;
     // `store: false` responses cannot be retrieved or continued, as with the real API.
@@ -203,6 +203,7 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
       if (path === '/admin/reset' && method === 'POST') {
         await readBody(req);
         admin.reset();
+        backgroundRuns.abortAll();
         conversations.clear();
         return sendJson(res, 200, { ok: true }, {});
       }
@@ -245,7 +246,7 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
     });
   });
 
-  return { server, admin, conversations };
+  return { server, admin, conversations, backgroundRuns };
 }
 
 function parseJson(text: string): unknown {

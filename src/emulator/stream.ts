@@ -37,8 +37,12 @@ export class SseWriter implements EventSink {
 
   emit(event: StreamEventBody): void {
     const { type, ...rest } = event;
-    const numbered = { type, sequence_number: this.sequence++, ...rest };
-    this.res.write(`event: ${type}\ndata: ${JSON.stringify(numbered)}\n\n`);
+    this.send({ type, sequence_number: this.sequence++, ...rest });
+  }
+
+  /** Writes an event numbered elsewhere (a background response numbers its own, to be resumed). */
+  send(event: StreamEventBody & { sequence_number: number }): void {
+    this.res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
   }
 
   end(): void {

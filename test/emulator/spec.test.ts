@@ -20,49 +20,10 @@ import { startEmulator, type EmulatorHandle } from '../../src/emulator';
 import { RECORDED_DIR } from '../helpers/recorded';
 import { startFixtureServer, type FixtureServer } from './fixtures/mcp-fixture-server';
 import { clientFor, postJson, postStream } from './helpers';
+import { DEVIATIONS, unexpected } from './spec-deviations';
 import { specProblems } from './spec-validator';
 
 type Json = Record<string, unknown>;
-
-/** Where the real API departs from its own description; each one is seen in the recorded traffic named. */
-const DEVIATIONS = [
-  {
-    schemas: ['Response', 'ResponseStreamEvent'],
-    problem: /\/user: must be string$/,
-    why: 'user is null when not sent',
-    recorded: 'no-approval.1-response.json',
-  },
-  {
-    schemas: ['Response', 'ResponseStreamEvent'],
-    problem: /\/tools\/\d+\/server_description: must be string$/,
-    why: 'an mcp tool is echoed with server_description: null',
-    recorded: 'no-approval.1-response.json',
-  },
-  {
-    schemas: ['Response', 'ResponseStreamEvent'],
-    problem: /\/usage\/input_tokens_details: must have required property 'cache_write_tokens'$/,
-    why: 'usage details carry cached_tokens only',
-    recorded: 'no-approval.1-response.json',
-  },
-  {
-    schemas: ['ResponseStreamEvent'],
-    problem: /^\/response\/usage: must be object$/,
-    why: 'usage is null until response.completed',
-    recorded: 'no-approval-stream.1-response.sse.txt',
-  },
-  {
-    schemas: ['CreateResponse'],
-    problem: /\/input\/\d+: must have required property 'request_id'$/,
-    why: "the description requires request_id on mcp_approval_response; the API's own follow-up sends none",
-    recorded: 'approval.2-request.json',
-  },
-] as const;
-
-function unexpected(schema: string, value: unknown): string[] {
-  return specProblems(schema, value).filter(
-    (problem) => !DEVIATIONS.some((deviation) => (deviation.schemas as readonly string[]).includes(schema) && deviation.problem.test(problem)),
-  );
-}
 
 const load = (name: string): Json => JSON.parse(readFileSync(join(RECORDED_DIR, name), 'utf8')) as Json;
 
