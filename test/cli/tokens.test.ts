@@ -152,6 +152,21 @@ describe('mcpflow tokens and cost', () => {
     assert.match(stopped.stdout + stopped.stderr, /budget_exceeded/);
     assert.match(stopped.stdout + stopped.stderr, /token budget was exceeded: \d+ tokens used, max_tokens 10 after model turn 1/);
 
+    // In a session: the budget travels with the session's query (its child run) and stops it the same way.
+    const session = uniqueWorkflowId('tokens-session');
+    const inSession = await cli(['query', SEED_QUERY, '--session', session, '--server', weather(), '--server', calendar(), '--max-tokens', '10']);
+    assert.equal(inSession.code, 1, inSession.stdout + inSession.stderr);
+    assert.match(inSession.stdout + inSession.stderr, /token budget was exceeded: \d+ tokens used, max_tokens 10/);
+    // The session records the query's end when it learns of it (a moment after the CLI saw the child end).
+    const sessionStats = await waitFor(
+      async () => JSON.parse((await cli(['stats', session, '--json'])).stdout) as WorkflowStatistics,
+      (stats) => stats.total_queries === 1,
+      'the session recorded the query',
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    assert.ok(sessionStats.tokens.total_tokens > 10, 'the session counts the tokens of the stopped query');
+    assert.equal(sessionStats.errors_by_type['budget_exceeded'], 1);
+
     const refused = await cli(['query', 'Weather in Paris?', '--server', weather(), '--model', 'gpt-unpriced', '--max-cost', '0.50']);
     assert.equal(refused.code, 2, refused.stderr);
     assert.match(refused.stderr, /--max-cost: max_cost_usd needs a price for the model "gpt-unpriced": add a row for it to "prices" in mcpflow.config.json/);

@@ -142,6 +142,21 @@ describe('tokens and cost', () => {
     });
   });
 
+  it("a reasoning model's reasoning tokens are counted as the emulator reported them, within the output tokens", async () => {
+    await withTokensWorker(async ({ start }) => {
+      const handle = await start(seedInput({ servers: [seedServers()[0]!], query: "What's the weather in London?", model: 'gpt-5-mini', price: PRICE }));
+      const result = await handle.result();
+      assert.equal(result.success, true);
+      const usages = await usagesInHistory(handle);
+      const reasoning = usages.reduce((sum, usage) => sum + (usage.output_tokens_details?.reasoning_tokens ?? 0), 0);
+      assert.ok(reasoning > 0, 'the emulator reasons for gpt-5-mini');
+      const stats = await handle.query(statsQuery);
+      assert.equal(stats.tokens.reasoning_tokens, reasoning);
+      assert.ok(stats.tokens.reasoning_tokens <= stats.tokens.output_tokens);
+      assert.deepEqual(result.usage, sumOf(usages, PRICE));
+    });
+  });
+
   it('a token budget stops the query after the turn that exceeded it: no approval wait, the reason in the result', async () => {
     await withTokensWorker(async ({ start }) => {
       const calendarBefore = stack.demo.servers.calendar.counters().executed.list_events ?? 0;
