@@ -127,6 +127,12 @@ describe('tokens and cost', () => {
       }, 0);
       assert.ok(estimated_cost_usd !== null && Math.abs(estimated_cost_usd - cost) < 1e-12, `cost ${estimated_cost_usd} vs ${cost}`);
       assert.deepEqual(result.usage, expected);
+      const byTurn = (await handle.query(progressQuery)).tokens_by_turn ?? [];
+      assert.deepEqual(
+        byTurn.map((turn) => [turn.step, turn.tokens.total_tokens]),
+        usages.map((usage, i) => [i + 1, usage.total_tokens]),
+        'each turn recorded with its own usage',
+      );
     });
   });
 

@@ -136,6 +136,7 @@ function registerHandlers(run: QueryRunState, approvals: Approvals) {
     pending_input: run.openInputs(),
     tasks: run.followedTasks(),
     tokens: run.tokens,
+    tokens_by_turn: run.turnTokens,
   }));
   setHandler(statsQuery, () =>
     workflowStatistics({

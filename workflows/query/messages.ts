@@ -78,6 +78,8 @@ export interface QueryProgress {
   tasks?: TaskProgress[];
   /** Tokens of the model turns so far and their estimated cost; absent in older runs. */
   tokens?: TokenTotals;
+  /** Each model turn's tokens (at most max_steps entries); absent in older runs. */
+  tokens_by_turn?: { step: number; tokens: TokenTotals }[];
 }
 
 export const ApprovalAnswerSchema = z.strictObject({
