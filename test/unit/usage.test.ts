@@ -7,7 +7,8 @@ import { McpflowConfigSchema } from '../../src/config/schema';
 import { resultOutcome } from '../../src/core/line-outcome';
 import { addTotals, EMPTY_TOTALS, QueryResultSchema, StatisticsTotalsSchema, statisticsFromTotals, totalsOf, type QueryResult } from '../../src/core/records';
 import { addTokens, budgetExceeded, costBudgetProblem, EMPTY_TOKENS, estimatedCostUsd, turnTokens } from '../../src/core/usage';
-import { BatchInputSchema } from '../../workflows/batch/messages';
+import { BatchCarrySchema, BatchInputSchema } from '../../workflows/batch/messages';
+import { emptyCarry } from '../../workflows/batch/state';
 import { SessionHistory } from '../../workflows/session/history';
 
 const USAGE = {
@@ -100,6 +101,8 @@ describe('tokens and cost', () => {
     const { tokens: _tokens, ...older } = EMPTY_TOTALS;
     assert.deepEqual(StatisticsTotalsSchema.parse(older).tokens, EMPTY_TOKENS);
     assert.equal(QueryResultSchema.parse(result()).usage, undefined);
+    const { tokens: _carried, ...olderCarry } = emptyCarry(0);
+    assert.deepEqual(BatchCarrySchema.parse(olderCarry).tokens, EMPTY_TOKENS, 'a batch carried by an older run starts its tokens at 0');
   });
 
   it('a session keeps exact token totals when old results fall out of memory', () => {

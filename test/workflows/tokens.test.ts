@@ -182,6 +182,18 @@ describe('tokens and cost', () => {
     });
   });
 
+  it('direct mode: a turn over the budget ends the query before its function calls run', async () => {
+    await withTokensWorker(async ({ start }) => {
+      const weatherBefore = stack.demo.servers.weather.counters().executed.get_current_weather ?? 0;
+      const handle = await start(seedInput({ mode: 'direct', servers: [seedServers()[0]!], query: "What's the weather in London?", max_tokens: 10 }));
+      const failure = await queryFailure(handle);
+      const partial = failedQueryResult(failure);
+      assert.equal(partial?.error_type, 'budget_exceeded');
+      assert.equal(partial.tool_calls.length, 0);
+      assert.equal(stack.demo.servers.weather.counters().executed.get_current_weather ?? 0, weatherBefore, 'the weather tool never ran');
+    });
+  });
+
   it('a cost budget stops the query the same way; without a price it is refused at the start', async () => {
     await withTokensWorker(async ({ start }) => {
       const priced = await start(seedInput({ price: PRICE, max_cost_usd: 0.000001 }));
