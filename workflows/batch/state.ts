@@ -4,10 +4,9 @@
  * data carried into the next run by continue-as-new (BatchCarry).
  */
 import { setCurrentDetails } from '@temporalio/workflow';
-import { patched } from '@temporalio/workflow';
 import { jsonBytes } from '../../src/core/payload-size';
-import { addTokens, budgetExceeded, EMPTY_TOKENS } from '../../src/core/usage';
-import { TOKEN_BUDGET } from '../patches';
+import { EMPTY_TOKENS } from '../../src/core/usage';
+import { addLineTokens, budgetStopReason } from './budget';
 import {
   MAX_BUFFER_BYTES,
   MAX_FAILED_KEPT,
@@ -183,20 +182,13 @@ export class BatchState {
       if (this.input.max_failures !== undefined && s.failed >= this.input.max_failures && s.stop === null) s.stop = 'max_failures';
     }
     if (outcome.denied) s.denied++;
-    this.addTokens(outcome);
+    addLineTokens(s, this.input, outcome);
     // The log keeps no usage: 1,000 entries of it would weigh on every continue-as-new (the sum is in `tokens`).
     const { usage: _usage, ...kept } = outcome;
     const entry: FinishedLine = { ...ref, ...kept, seq: ++s.seq };
     s.finished.push(entry);
     if (s.finished.length > MAX_FINISHED_LOG) s.finished.splice(0, s.finished.length - MAX_FINISHED_LOG);
     this.changed = true;
-  }
-
-  /** Sums the line's tokens; over the batch's budget, no new line starts (asked only then: older runs never stop so). */
-  private addTokens(outcome: LineOutcome) {
-    const s = this.state;
-    if (outcome.usage) s.tokens = addTokens(s.tokens ?? EMPTY_TOKENS, outcome.usage);
-    if (s.stop === null && budgetExceeded(s.tokens, this.input) && patched(TOKEN_BUDGET)) s.stop = 'budget';
   }
 
   /**
@@ -272,7 +264,7 @@ export class BatchState {
       held: Boolean(this.input.held),
       lines_problem: this.linesProblem,
       tokens: s.tokens ?? EMPTY_TOKENS,
-      budget_stop: s.stop === 'budget' ? `${budgetExceeded(s.tokens, this.input)}; no new line starts, lines already running finish` : null,
+      budget_stop: budgetStopReason(s, this.input),
     };
   }
 
