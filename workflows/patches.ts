@@ -33,6 +33,8 @@ export const WAITING_LINES_FREE_SLOTS = 'batch-waiting-lines-free-slots';
 export const REASONING_CARRIED = 'stateless-reasoning-carried';
 /** Since 2026-12-06: a stored model turn runs in background mode, followed with durable timers (before: one activity waited for the call). */
 export const BACKGROUND_MODE = 'background-mode-responses';
+/** Since 2026-12-06: a query or batch over its token / cost budget stops (before: no budgets). Asked only when a budget is exceeded. */
+export const TOKEN_BUDGET = 'token-budget';
 
 export interface PatchRecord {
   id: string;
@@ -56,4 +58,5 @@ export const PATCHES: readonly PatchRecord[] = [
   { id: BACKGROUND_MODE, postPatchFixture: 'query-background-stored.json', prePatchFixture: 'query-seed-scenario-approved.json' },
   { id: WAITING_LINES_FREE_SLOTS, postPatchFixture: 'batch-waiting-lines-free-slots.json', prePatchFixture: 'batch-pause-resume-cancel.json' },
   { id: REASONING_CARRIED, postPatchFixture: 'query-stateless-reasoning-approved.json' },
+  { id: TOKEN_BUDGET, postPatchFixture: 'query-token-budget-exceeded.json' },
 ];

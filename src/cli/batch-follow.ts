@@ -10,6 +10,7 @@ import type { McpflowClient } from '../client/client';
 import type { BatchLine, BatchProgress, FinishedLine } from '../../workflows/batch/messages';
 import type { ResultsFile } from './batch-out';
 import { formatDuration } from './output';
+import { batchTokenLines } from './tokens-out';
 
 export interface FollowOptions {
   lines?: readonly BatchLine[];
@@ -127,5 +128,6 @@ export function summaryLines(p: BatchProgress): string[] {
   return [
     `Batch ${p.batch_id} ${p.status}: ${p.done} of ${p.total} lines in ${formatDuration(p.elapsed_ms)} (${p.rate.toFixed(2)} queries/s)`,
     `  succeeded ${p.succeeded}${p.succeeded_with_failed_calls ? ` (${p.succeeded_with_failed_calls} with a failed tool call)` : ''}, failed ${p.failed}${byType ? ` (${byType})` : ''}, cancelled ${p.cancelled}, with denied calls ${p.denied}`,
+    ...batchTokenLines(p),
   ];
 }

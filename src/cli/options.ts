@@ -129,6 +129,23 @@ export const backgroundOption = (scope?: string) =>
       'model turns in background mode, followed by id with no worker waiting: auto = when the conversation is stored (default from config, else auto)',
     ),
   ).choices(BackgroundModeSchema.options);
+/** `--max-tokens` / `--max-cost`: the token and cost budget of a query or a whole batch (src/core/usage.ts). */
+export const maxTokensOption = (scope?: string) =>
+  new Option(
+    '--max-tokens <n>',
+    scoped(scope, 'stop once the model turns used more than this many tokens (input + output), checked after each turn'),
+  ).argParser(parsePositiveInt);
+export const maxCostOption = (scope?: string) =>
+  new Option(
+    '--max-cost <usd>',
+    scoped(scope, 'stop once the estimated cost passed this many US dollars (needs the model in the config\'s "prices")'),
+  ).argParser(parseUsd);
+
+export function parseUsd(value: string): number {
+  const usd = Number(value.trim().replace(/^\$/, ''));
+  if (!/^\$?\d*\.?\d+$/.test(value.trim()) || !(usd > 0)) throw new InvalidArgumentError(`"${value}" is not an amount of US dollars above zero, e.g. 0.50`);
+  return usd;
+}
 
 export const jsonOption = () => new Option('--json', 'print one JSON document on stdout (for scripts)').default(false);
 

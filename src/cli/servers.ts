@@ -5,6 +5,7 @@ import { parseServerSpec } from '../config/server-spec';
 import type { ExecutionMode } from '../core/defaults';
 import { setModelOptions, type ModelOptions } from '../core/model-options';
 import type { ModelFlags } from './options';
+import type { ModelPrice } from '../core/usage';
 import type { CommandContext } from './context';
 import { UsageError } from './errors';
 
@@ -72,18 +73,22 @@ export interface RunFlags extends ModelFlags {
 export function runOptions(
   context: CommandContext,
   flags: RunFlags,
-): { mode: ExecutionMode; model: string; retry: RetrySettings; cache_ttl_ms?: number } & ModelOptions {
+): { mode: ExecutionMode; model: string; retry: RetrySettings; cache_ttl_ms?: number; price?: ModelPrice } & ModelOptions {
   const defaults = context.loaded.config.defaults;
   const mode = flags.mode ?? defaults.mode;
   // The model's platform cannot start a program on the worker's machine: refuse before anything starts.
   const problem = mode === 'hosted' ? hostedModeProblem(serverDefinitionsFrom(context, flags.server)) : undefined;
   if (problem) throw new UsageError(problem);
+  const model = flags.model ?? defaults.model;
+  // The config's price of the model goes with the run (the workflow estimates the cost); none = cost unknown.
+  const price = context.loaded.config.prices?.[model];
   return {
     mode,
-    model: flags.model ?? defaults.model,
+    model,
     retry: { ...DEFAULT_RETRY_SETTINGS, ...defaults.retry },
     ...(defaults.cache_ttl_ms !== undefined ? { cache_ttl_ms: defaults.cache_ttl_ms } : {}),
     ...modelOptions(defaults, flags),
+    ...(price ? { price } : {}),
   };
 }
 

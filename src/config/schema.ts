@@ -11,6 +11,7 @@ import { RetrySettingsSchema } from '../core/retry';
 import { isRegisteredReference, SecretRefSchema, ServerConfigSchema } from '../core/servers';
 import { DEFAULT_MODEL, ExecutionModeSchema, TASK_QUEUE } from '../core/defaults';
 import { ModelOptionsShape } from '../core/model-options';
+import { PriceTableSchema } from '../core/usage';
 
 export const DefaultsSchema = z.strictObject({
   model: z.string().min(1).default(DEFAULT_MODEL),
@@ -96,6 +97,8 @@ export const McpflowConfigSchema = z.strictObject({
       }
     }),
   defaults: DefaultsSchema.default(DefaultsSchema.parse({})),
+  /** USD per million tokens per model (input, cached_input, output), for the estimated cost; written by you, never fetched. */
+  prices: PriceTableSchema.optional(),
   temporal: TemporalSectionSchema.default({}),
   inbox: InboxSectionSchema.optional(),
 });

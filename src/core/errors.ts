@@ -20,6 +20,8 @@ export const MCPErrorTypeSchema = z.enum([
    * answer came in time): it may or may not have run. Set by the workflow, never by an activity.
    */
   'outcome_unknown',
+  /** A query's or batch's token or cost budget (max_tokens, max_cost_usd) was exceeded: the work stopped. Set by the workflow. */
+  'budget_exceeded',
 ]);
 export type MCPErrorType = z.infer<typeof MCPErrorTypeSchema>;
 export const MCP_ERROR_TYPES = MCPErrorTypeSchema.options;
@@ -38,6 +40,7 @@ export const ERROR_TABLE: Record<MCPErrorType, RetryRule> = {
   rate_limit: { kind: 'server_hint' },
   unknown: { kind: 'exponential' },
   outcome_unknown: { kind: 'never', advice: 'the call was sent and cut off; it may or may not have run: check the server before running it again' },
+  budget_exceeded: { kind: 'never', advice: 'raise the budget (max_tokens / max_cost_usd, --max-tokens / --max-cost) or ask for less' },
 };
 
 /** Facts about a failure, gathered by whoever caught it (an activity, the response parser). */

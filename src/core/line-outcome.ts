@@ -6,6 +6,7 @@ import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure
 import { z } from 'zod';
 import { QUERY_FAILED, readQueryFailedDetails } from './failures';
 import { callFailureCounts, type QueryResult } from './records';
+import { TokenTotalsSchema } from './usage';
 
 export const LineEndSchema = z.enum(['completed', 'failed', 'cancelled']);
 
@@ -21,6 +22,8 @@ export const LineOutcomeSchema = z.object({
   /** Tool calls that failed, and those of them whose outcome is unknown (absent on lines of older runs). */
   failed_calls: z.number().int().min(0).optional(),
   unknown_outcome_calls: z.number().int().min(0).optional(),
+  /** The line's tokens and estimated cost (absent for lines of older runs and runs that ended without a result). */
+  usage: TokenTotalsSchema.optional(),
 });
 export type LineOutcome = z.infer<typeof LineOutcomeSchema>;
 
@@ -49,6 +52,7 @@ export function resultOutcome(result: QueryResult): LineOutcomeWithCalls {
     denied: result.tool_calls.some((call) => call.status === 'denied'),
     duration_ms: result.duration_ms,
     ...callFailureCounts(result.tool_calls),
+    ...(result.usage ? { usage: result.usage } : {}),
   };
 }
 

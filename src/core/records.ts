@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { errorSummary, MCPErrorTypeSchema, type ErrorSummary, type RecordedError } from './errors';
+import { addTokens, EMPTY_TOKENS, estimatedCostUsd, TokenTotalsSchema, type TokenTotals } from './usage';
 
 /** A call is recorded once it has ended; no run ever recorded one still pending or executing. */
 export const CallStatusSchema = z.enum(['completed', 'failed', 'denied']);
@@ -88,6 +89,8 @@ export const QueryResultSchema = z.object({
   failed_calls: z.number().int().nonnegative().optional(),
   /** Calls of tools with side effects that were sent and cut off: they may or may not have run. */
   unknown_outcome_calls: z.number().int().nonnegative().optional(),
+  /** The tokens of every model turn and their estimated cost (src/core/usage.ts); absent in results of older runs. */
+  usage: TokenTotalsSchema.optional(),
 });
 /** What a query run returns: the answer, its calls, and how it ended. */
 export type QueryResult = z.infer<typeof QueryResultSchema>;
@@ -115,6 +118,8 @@ export const StatisticsTotalsSchema = z.object({
   errors_by_type: z.record(z.string(), z.number().int()),
   /** Errors that were retryable; totals carried by sessions recorded before this field start at 0. */
   recoverable_errors: z.number().int().default(0),
+  /** Tokens of the model turns; totals carried by sessions recorded before this field start at 0. */
+  tokens: TokenTotalsSchema.default(EMPTY_TOKENS),
 });
 export type StatisticsTotals = z.infer<typeof StatisticsTotalsSchema>;
 
@@ -135,10 +140,11 @@ export const EMPTY_TOTALS: StatisticsTotals = {
   call_duration_max: null,
   errors_by_type: {},
   recoverable_errors: 0,
+  tokens: EMPTY_TOKENS,
 };
 
 export function totalsOf(
-  results: readonly Pick<QueryResult, 'success' | 'duration_ms' | 'retries'>[],
+  results: readonly Pick<QueryResult, 'success' | 'duration_ms' | 'retries' | 'usage'>[],
   calls: readonly CallRecord[],
   errors: readonly RecordedError[],
 ): StatisticsTotals {
@@ -160,6 +166,7 @@ export function totalsOf(
     call_duration_max: durations.length ? Math.max(...durations) : null,
     errors_by_type: countBy(errors, (error) => error.type),
     recoverable_errors: errors.filter((error) => error.retryable).length,
+    tokens: results.reduce((sum, result) => (result.usage ? addTokens(sum, result.usage) : sum), EMPTY_TOKENS),
   };
 }
 
@@ -186,6 +193,7 @@ export function addTotals(a: StatisticsTotals, b: StatisticsTotals): StatisticsT
           : Math.max(a.call_duration_max, b.call_duration_max),
     errors_by_type: addCounts(a.errors_by_type, b.errors_by_type),
     recoverable_errors: a.recoverable_errors + b.recoverable_errors,
+    tokens: addTokens(a.tokens, b.tokens),
   };
 }
 
@@ -215,6 +223,8 @@ export function statisticsFromTotals(totals: StatisticsTotals, serversConfigured
     tools_cached: toolsCached,
     errors_by_type: totals.errors_by_type,
     error_summary: summaryFromTotals(totals, recentErrors),
+    /** Tokens of every model turn; `estimated_cost_usd` is null when a turn's model had no price. */
+    tokens: { ...totals.tokens, estimated_cost_usd: estimatedCostUsd(totals.tokens) },
   };
 }
 export type WorkflowStatistics = ReturnType<typeof statisticsFromTotals>;
@@ -225,10 +235,13 @@ export interface WorkflowStatisticsInput {
   errors: readonly RecordedError[];
   serversConfigured: number;
   toolsCached: number;
+  /** A running query's tokens so far (its result, which has them, comes at the end). */
+  tokens?: TokenTotals;
 }
 
 export function workflowStatistics(input: WorkflowStatisticsInput): WorkflowStatistics {
-  return statisticsFromTotals(totalsOf(input.results, input.calls, input.errors), input.serversConfigured, input.toolsCached, input.errors);
+  const totals = totalsOf(input.results, input.calls, input.errors);
+  return statisticsFromTotals(input.tokens ? { ...totals, tokens: input.tokens } : totals, input.serversConfigured, input.toolsCached, input.errors);
 }
 
 function summaryFromTotals(totals: StatisticsTotals, recentErrors: readonly RecordedError[]): ErrorSummary {

@@ -151,6 +151,6 @@ describe('retry delays by error type', () => {
     assert.equal(nextRetryDelayMs('timeout', 4, DEFAULT_RETRY_SETTINGS), 5000);
     const policy = activityRetryPolicy(DEFAULT_RETRY_SETTINGS);
     assert.equal(policy.maximumAttempts, 4);
-    assert.deepEqual(policy.nonRetryableErrorTypes, ['authentication', 'tool_not_found', 'invalid_arguments', 'outcome_unknown']);
+    assert.deepEqual(policy.nonRetryableErrorTypes, ['authentication', 'tool_not_found', 'invalid_arguments', 'outcome_unknown', 'budget_exceeded']);
   });
 });

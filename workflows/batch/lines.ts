@@ -205,6 +205,7 @@ export function childInput(line: BatchLine, input: ParsedBatchInput, batchId?: s
     cache_ttl_ms: input.cache_ttl_ms,
     stream: input.stream,
     max_steps: input.max_steps,
+    ...(input.price ? { price: input.price } : {}),
     ...(input.approval_timeout_ms !== undefined ? { approval_timeout_ms: input.approval_timeout_ms } : {}),
     ...(input.background ? { background: input.background } : {}),
     ...(line.metadata ? { metadata: line.metadata } : {}),

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ExecutionModeSchema } from '../../src/core/defaults';
 import { ServerConfigSchema } from '../../src/core/servers';
 import { LineOutcomeSchema, type LineOutcome } from '../../src/core/line-outcome';
+import { BudgetShape, costBudgetProblem, EMPTY_TOKENS, TokenTotalsSchema, type TokenTotals } from '../../src/core/usage';
 import { QueryInputSchema } from '../messages';
 
 /** Unstarted lines a run holds (and carries on continue-as-new); more are asked from the holders (held.ts) as they start. */
@@ -80,8 +81,10 @@ export const BatchCarrySchema = z.object({
   finished: z.array(FinishedLineSchema),
   seq: z.number().int().min(0),
   paused: z.boolean(),
-  /** Set by cancel or --max-failures: no new line starts. */
-  stop: z.enum(['cancel', 'max_failures']).nullable(),
+  /** Set by cancel, --max-failures or the budget (--max-tokens, --max-cost): no new line starts. */
+  stop: z.enum(['cancel', 'max_failures', 'budget']).nullable(),
+  /** Tokens of the finished lines; absent in carries of older runs. */
+  tokens: TokenTotalsSchema.default(EMPTY_TOKENS),
   started_at: z.number(),
   /** Runs of this batch before this one (continue-as-new). */
   runs: z.number().int().min(0),
@@ -104,6 +107,7 @@ const LineDefaultsSchema = QueryInputSchema.pick({
   prompt_cache_key: true,
   max_output_tokens: true,
   background: true,
+  price: true,
 });
 
 export const BatchSettingsSchema = LineDefaultsSchema.extend({
@@ -122,6 +126,8 @@ export const BatchSettingsSchema = LineDefaultsSchema.extend({
    */
   held: z.strictObject({ pages: z.array(z.number().int().min(1)).min(1).max(100_000) }).optional(),
   max_failures: z.number().int().min(1).optional(),
+  /** Token and cost budget of the whole batch: once the finished lines exceed it, no new line starts (running ones finish). */
+  ...BudgetShape,
   /** A short name of the source for humans (file name). */
   source: z.string().max(500).optional(),
   /** Continue as new after this many history events (Temporal warns at 10,240). */
@@ -134,6 +140,9 @@ export const BatchInputSchema = BatchSettingsSchema.extend({
   /** Move failed lines back to the queue at start (retry-failed on a finished batch). */
   retry_failed: z.boolean().default(false),
   carried: BatchCarrySchema.optional(),
+}).superRefine((input, context) => {
+  const problem = costBudgetProblem(input, input.model, input.price);
+  if (problem) context.addIssue({ code: 'custom', path: ['max_cost_usd'], message: problem });
 });
 export type BatchInput = z.input<typeof BatchInputSchema>;
 export type ParsedBatchInput = z.infer<typeof BatchInputSchema>;
@@ -172,6 +181,10 @@ export interface BatchProgress {
   held?: boolean;
   /** Why lines the batch needs do not arrive, with what to run; null when they do. */
   lines_problem?: string | null;
+  /** Tokens of the finished lines and their estimated cost; absent in older batches. */
+  tokens?: TokenTotals;
+  /** Why the batch stopped starting lines when its budget did it; null otherwise. */
+  budget_stop?: string | null;
 }
 
 export interface BatchResult {

@@ -5,6 +5,8 @@
  */
 import { setCurrentDetails } from '@temporalio/workflow';
 import { jsonBytes } from '../../src/core/payload-size';
+import { EMPTY_TOKENS } from '../../src/core/usage';
+import { addLineTokens, budgetStopReason } from './budget';
 import {
   MAX_BUFFER_BYTES,
   MAX_FAILED_KEPT,
@@ -39,6 +41,7 @@ export function emptyCarry(now: number): BatchCarry {
     seq: 0,
     paused: false,
     stop: null,
+    tokens: EMPTY_TOKENS,
     started_at: now,
     runs: 0,
   };
@@ -179,7 +182,10 @@ export class BatchState {
       if (this.input.max_failures !== undefined && s.failed >= this.input.max_failures && s.stop === null) s.stop = 'max_failures';
     }
     if (outcome.denied) s.denied++;
-    const entry: FinishedLine = { ...ref, ...outcome, seq: ++s.seq };
+    addLineTokens(s, this.input, outcome);
+    // The log keeps no usage: 1,000 entries of it would weigh on every continue-as-new (the sum is in `tokens`).
+    const { usage: _usage, ...kept } = outcome;
+    const entry: FinishedLine = { ...ref, ...kept, seq: ++s.seq };
     s.finished.push(entry);
     if (s.finished.length > MAX_FINISHED_LOG) s.finished.splice(0, s.finished.length - MAX_FINISHED_LOG);
     this.changed = true;
@@ -219,7 +225,7 @@ export class BatchState {
     const s = this.state;
     const over = this.finished;
     if (s.stop === 'cancel') return over ? 'cancelled' : 'cancelling';
-    if (s.stop === 'max_failures') return over ? 'stopped' : 'stopping';
+    if (s.stop === 'max_failures' || s.stop === 'budget') return over ? 'stopped' : 'stopping';
     if (over) return 'completed';
     return s.paused ? 'paused' : 'running';
   }
@@ -257,6 +263,8 @@ export class BatchState {
       max_waiting: this.input.max_waiting,
       held: Boolean(this.input.held),
       lines_problem: this.linesProblem,
+      tokens: s.tokens ?? EMPTY_TOKENS,
+      budget_stop: budgetStopReason(s, this.input),
     };
   }
 

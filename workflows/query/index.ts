@@ -32,6 +32,7 @@ import {
   type QueryInput,
 } from '../messages';
 import { Approvals } from './approvals';
+import { checkBudgetInput, stopWhenOverBudget } from './budget';
 import { discover, serversForQuery, type QueryServers } from './catalog';
 import { DirectCalls } from './direct';
 import { absorbOutput, answerApprovalRequests, recordUnknownOutcomes } from './hosted';
@@ -43,6 +44,7 @@ import { QueryStop } from './stop';
 
 export async function runQuery(rawInput: QueryInput): Promise<QueryResult> {
   const input = parseInput(QueryInputSchema, rawInput, 'runQuery');
+  checkBudgetInput(input);
   const run = new QueryRunState(input);
   const approvals = new Approvals(run);
   registerHandlers(run, approvals);
@@ -103,12 +105,14 @@ async function converse(run: QueryRunState, approvals: Approvals, { servers, lis
     listing = false;
     conversation.answered(input, response);
     run.countAttempts(response.attempt, response.attempt_errors);
+    run.addUsage(response.usage);
     run.lastResponseId = response.response_id;
     absorbOutput(run, approvals, response);
     asked = response;
     if (response.status === 'failed' || response.error) {
       throw new QueryStop(`the model run failed: ${response.error?.code ?? response.status}: ${response.error?.message ?? ''}`);
     }
+    stopWhenOverBudget(run, response);
     const next = directCalls ? await answerFunctionCalls(directCalls, response.output) : await answerApprovalRequests(approvals, response);
     if (!next) return outputText(response);
     input = next;
@@ -133,6 +137,8 @@ function registerHandlers(run: QueryRunState, approvals: Approvals) {
     events: run.events,
     pending_input: run.openInputs(),
     tasks: run.followedTasks(),
+    tokens: run.tokens,
+    tokens_by_turn: run.turnTokens,
   }));
   setHandler(statsQuery, () =>
     workflowStatistics({
@@ -141,6 +147,7 @@ function registerHandlers(run: QueryRunState, approvals: Approvals) {
       errors: run.errors,
       serversConfigured: input.servers.length,
       toolsCached: catalogTools(run.catalog).length,
+      tokens: run.tokens,
     }),
   );
   setHandler(historyQuery, (filter) => filterHistory(run.calls, HistoryFilterSchema.parse(filter ?? {})));

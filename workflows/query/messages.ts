@@ -16,6 +16,7 @@ import {
   type WorkflowStatistics,
 } from '../../src/core/records';
 import { type Catalog, CatalogSchema } from '../../src/core/tools';
+import { BudgetShape, ModelPriceSchema, type TokenTotals } from '../../src/core/usage';
 
 export const QueryInputSchema = z.object({
   ...RequiredServersShape,
@@ -42,6 +43,10 @@ export const QueryInputSchema = z.object({
   conversation: ConversationModeSchema.optional(),
   /** Model turns in background mode, followed by id with durable timers: `auto` (absent) = when stored (src/core/background.ts). */
   background: BackgroundModeSchema.optional(),
+  /** The model's price (USD per million tokens, from the config's `prices`): the estimated cost; absent = unknown. */
+  price: ModelPriceSchema.optional(),
+  /** Token and cost budget of the whole query, checked after each model turn (workflows/query/budget.ts). */
+  ...BudgetShape,
 });
 export type QueryInput = z.input<typeof QueryInputSchema>;
 export type ParsedQueryInput = z.infer<typeof QueryInputSchema>;
@@ -74,6 +79,10 @@ export interface QueryProgress {
   pending_input?: PendingInput[];
   /** Tasks the run follows (MCP tasks extension), with their latest status; absent in older runs. */
   tasks?: TaskProgress[];
+  /** Tokens of the model turns so far and their estimated cost; absent in older runs. */
+  tokens?: TokenTotals;
+  /** Each model turn's tokens (at most max_steps entries); absent in older runs. */
+  tokens_by_turn?: { step: number; tokens: TokenTotals }[];
 }
 
 export const ApprovalAnswerSchema = z.strictObject({

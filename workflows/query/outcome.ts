@@ -22,6 +22,7 @@ export function finish(run: QueryRunState, outcome: Outcome): QueryResult {
     response_id: run.lastResponseId,
     // Failed calls stay visible even when the model answered anyway; cut side effects make the run fail (direct.ts).
     ...callFailureCounts(run.calls),
+    usage: run.tokens,
   };
   run.setState(outcome.success ? 'completed' : 'failed', outcome.success ? `answered after ${run.step} model turns` : `failed: ${outcome.error}`);
   return run.result;
@@ -30,8 +31,8 @@ export function finish(run: QueryRunState, outcome: Outcome): QueryResult {
 /** Returns the stale fallback when there is one (never for a cut side effect); otherwise throws QueryFailed. */
 export function fail(run: QueryRunState, failure: unknown): QueryResult {
   const last = lastError(run, failure);
-  // An earlier answer must not stand in for a side effect that may or may not have happened.
-  const fallback = last.type === 'outcome_unknown' ? undefined : run.input.fallback_result;
+  // An earlier answer must not stand in for a side effect that may or may not have happened, nor for a budget's stop.
+  const fallback = last.type === 'outcome_unknown' || last.type === 'budget_exceeded' ? undefined : run.input.fallback_result;
   if (fallback) {
     run.emit('error', `retries ran out (${last.type}): returning the earlier answer, marked stale`);
     return finish(run, { success: fallback.success, text_response: fallback.text_response, error: last.message, error_type: last.type, stale: true });

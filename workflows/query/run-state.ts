@@ -10,6 +10,8 @@ import { clipToBytes, MAX_EVENT_TEXT_BYTES, OutputBudget } from '../../src/core/
 import type { CallRecord, PendingApproval, QueryResult } from '../../src/core/records';
 import type { PendingInput, TaskProgress } from '../../src/core/mcp-input';
 import { EMPTY_CATALOG, type Catalog } from '../../src/core/tools';
+import type { Usage } from '../../src/core/schemas';
+import { addTokens, EMPTY_TOKENS, turnTokens, type TokenTotals } from '../../src/core/usage';
 import { queryStateSignal, type ParsedQueryInput, type ProgressEvent, type QueryState, type QueryStateChange } from '../messages';
 import { searchAttributeWriter } from '../search-attributes';
 
@@ -37,6 +39,10 @@ export class QueryRunState {
   retries = 0;
   result: QueryResult | null = null;
   lastResponseId: string | null = null;
+  /** Tokens of every model turn so far, and their estimated cost at the input's price. */
+  tokens: TokenTotals = EMPTY_TOKENS;
+  /** Each turn's tokens (at most max_steps, ≤ 50 entries): kept in state, only the sum goes into the result. */
+  readonly turnTokens: { step: number; tokens: TokenTotals }[] = [];
   readonly startedAt = Date.now();
   /** The approvals still waiting for an answer; set by the approvals once they exist. */
   openApprovals: () => PendingApproval[] = () => [];
@@ -63,6 +69,14 @@ export class QueryRunState {
   countAttempts(attempts: number, fixedErrors: readonly RecordedError[] = []) {
     this.retries += Math.max(0, attempts - 1);
     this.errors.push(...fixedErrors);
+  }
+
+  /** A model turn's `usage` (none when the API reported none: it counts nothing). */
+  addUsage(usage: Usage | null | undefined) {
+    const tokens = turnTokens(usage, this.input.price);
+    if (!tokens.turns) return;
+    this.turnTokens.push({ step: this.step, tokens });
+    this.tokens = addTokens(this.tokens, tokens);
   }
 
   addCall(full: CallRecord, error: RecordedError | null) {

@@ -39,6 +39,7 @@ function fullChildInput(args: ExecuteQueryArgs, session: ParsedSessionInput, too
     servers: tools.listedServers(),
     mode: session.mode,
     model: session.model,
+    ...(session.price ? { price: session.price } : {}),
     retry: session.retry,
     call_timeout_ms: session.call_timeout_ms,
     search_attributes: session.search_attributes,

@@ -26,6 +26,7 @@ import {
 } from '../../src/core/records';
 import { ServerConfigSchema } from '../../src/core/servers';
 import { CatalogSchema } from '../../src/core/tools';
+import { BudgetShape, ModelPriceSchema } from '../../src/core/usage';
 
 export const SessionStateSchema = z.enum(['idle', 'discovering', 'executing', 'waiting', 'error']);
 export type SessionState = z.infer<typeof SessionStateSchema>;
@@ -34,6 +35,8 @@ export const SessionInputSchema = z.object({
   servers: ServerListSchema.default([]).refine(uniqueLabels, 'server labels must be unique'),
   ...RunOptionsShape,
   cache_ttl_ms: CacheTtlSchema,
+  /** The model's price (USD per million tokens, from the config's `prices`), given to each query: the estimated cost. */
+  price: ModelPriceSchema.optional(),
   /** Call records and results kept in memory (older ones stay in the statistics). */
   max_history: z.number().int().min(1).max(10_000).default(200),
   /** Continue as new beyond this many history events, even before Temporal suggests it. */
@@ -82,6 +85,8 @@ export const ExecuteQueryArgsSchema = z
       .string()
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1-64 letters, digits, ".", "_" or "-"')
       .optional(),
+    /** The query's token and cost budget (workflows/query/budget.ts). */
+    ...BudgetShape,
   });
 export type ExecuteQueryArgs = z.infer<typeof ExecuteQueryArgsSchema>;
 

@@ -14,7 +14,19 @@ import { ResultsFile } from '../batch-out';
 import { followBatch, progressLine, summaryLines } from '../batch-follow';
 import { commandContext, withClient } from '../context';
 import { SilentFailure, UsageError } from '../errors';
-import { backgroundOption, jsonOption, modelOption, modeOption, parseDuration, parsePositiveInt, serverOption, withModelTuning } from '../options';
+import { budgetFromFlags } from '../budget-flags';
+import {
+  backgroundOption,
+  jsonOption,
+  maxCostOption,
+  maxTokensOption,
+  modelOption,
+  modeOption,
+  parseDuration,
+  parsePositiveInt,
+  serverOption,
+  withModelTuning,
+} from '../options';
 import type { BackgroundMode } from '../../core/background';
 import { printJson, toStderr, toStdout } from '../output';
 import { requireServers, runOptions, serversFrom } from '../servers';
@@ -31,6 +43,8 @@ interface RunFlags {
   approvalTimeout?: number;
   maxSteps?: number;
   background?: BackgroundMode;
+  maxTokens?: number;
+  maxCost?: number;
   wait: boolean;
   json: boolean;
 }
@@ -58,6 +72,8 @@ export function registerBatchCommand(program: Command): void {
     .option('--approval-timeout <duration>', 'deny unanswered approvals after this long, e.g. 1h (default: wait)', parseDuration)
     .option('--max-steps <n>', 'at most this many model turns per line', parsePositiveInt)
     .addOption(backgroundOption())
+    .addOption(maxTokensOption('for the whole batch; lines already running finish'))
+    .addOption(maxCostOption('for the whole batch; lines already running finish'))
     .option('--no-wait', 'start (or attach), print the batch id and exit (the lines are held in Temporal: the batch needs no CLI)')
     .addOption(jsonOption())
     .action(async (file: string, flags: RunFlags, command: Command) => runBatchCommand(file, flags, command));
@@ -156,6 +172,7 @@ async function runBatchCommand(file: string, flags: RunFlags, command: Command):
     ...(flags.approvalTimeout !== undefined ? { approval_timeout_ms: flags.approvalTimeout } : {}),
     ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
     ...(background ? { background } : {}),
+    ...budgetFromFlags(context, flags),
   };
   await withClient(context, async (client) => {
     // Taken before anything starts: a second `batch run` writing the same file is refused.

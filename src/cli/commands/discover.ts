@@ -72,6 +72,6 @@ export function printDiscovery(result: DiscoveryResult, print: (line: string) =>
 }
 
 /** Discovery has no tool cache of its own: the TTL belongs to queries and sessions. */
-function discoveryOptions({ cache_ttl_ms: _ttl, ...options }: ReturnType<typeof runOptions>) {
+function discoveryOptions({ cache_ttl_ms: _ttl, price: _price, ...options }: ReturnType<typeof runOptions>) {
   return options;
 }

@@ -11,7 +11,19 @@ import { ConversationModeSchema, type ConversationMode } from '../../core/conver
 import type { QueryInput } from '../../../workflows/messages';
 import { commandContext, withClient, type CommandContext } from '../context';
 import { SilentFailure, UsageError } from '../errors';
-import { backgroundOption, jsonOption, modelOption, modeOption, parseApprovalTimeout, parseMaxSteps, serverOption, withModelTuning } from '../options';
+import { budgetFromFlags } from '../budget-flags';
+import {
+  backgroundOption,
+  jsonOption,
+  maxCostOption,
+  maxTokensOption,
+  modelOption,
+  modeOption,
+  parseApprovalTimeout,
+  parseMaxSteps,
+  serverOption,
+  withModelTuning,
+} from '../options';
 import type { BackgroundMode } from '../../core/background';
 import { plainText } from '../terminal-text';
 import { callsTable, formatDuration, printJson, toStderr, toStdout } from '../output';
@@ -29,6 +41,8 @@ export interface QueryFlags {
   conversation?: ConversationMode;
   background?: BackgroundMode;
   maxSteps?: number;
+  maxTokens?: number;
+  maxCost?: number;
   forceRefresh?: boolean;
   metadata?: Record<string, string>;
   script?: string;
@@ -56,6 +70,8 @@ export function registerQueryCommand(program: Command): void {
     )
     .addOption(backgroundOption())
     .option('--max-steps <n>', 'at most this many model turns (1-50)', parseMaxSteps)
+    .addOption(maxTokensOption())
+    .addOption(maxCostOption())
     .option('--force-refresh', 'list the tools again even if the cached catalog is fresh')
     .option('--metadata <json>', 'Responses request metadata, a JSON object of strings (as a batch line\'s "metadata")', parseMetadataFlag)
     .option(
@@ -142,6 +158,7 @@ async function startAlone(
     ...(conversation ? { conversation } : {}),
     ...(flags.background ? { background: flags.background } : {}),
     ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
+    ...budgetFromFlags(context, flags),
     ...(flags.forceRefresh ? { force_refresh: true } : {}),
     ...(metadata ? { metadata } : {}),
   };
@@ -175,6 +192,7 @@ async function startInSession(
     ...(approvalTimeout !== undefined ? { approval_timeout_ms: approvalTimeout } : {}),
     ...(flags.background ? { background: flags.background } : {}),
     ...(flags.maxSteps !== undefined ? { max_steps: flags.maxSteps } : {}),
+    ...budgetFromFlags(context, flags),
     ...(flags.forceRefresh ? { force_refresh: true } : {}),
   });
   const done = started.result.then((result: QueryResult): QueryOutcome => ({

@@ -5,11 +5,14 @@ import { UsageError } from '../errors';
 import { jsonOption } from '../options';
 import { printJson, statisticsTable, toStdout, truncate } from '../output';
 import type { WorkflowStatistics } from '../../core/records';
+import { tokensLine } from '../tokens-out';
 
 export function registerStatsCommand(program: Command): void {
   program
     .command('stats')
-    .description('Statistics of a query or a session: totals, success rate, durations, retries, tool usage, errors by type and the error summary')
+    .description(
+      'Statistics of a query or a session: totals, success rate, durations, retries, tool usage, tokens and estimated cost, errors by type and the error summary',
+    )
     .argument('[workflowId]', 'a query or session id (default: defaults.session_id of the config file)')
     .addOption(jsonOption())
     .action(async (workflowId: string | undefined, flags: { json: boolean }, command: Command) => {
@@ -22,6 +25,7 @@ export function registerStatsCommand(program: Command): void {
         else {
           toStdout(`Statistics of ${id}`);
           toStdout(statisticsTable(stats));
+          toStdout(tokensLine(stats.tokens));
           const failedCalls = failedCallsLine(id, stats);
           if (failedCalls) toStdout(failedCalls);
           const errors = errorSummaryLines(stats);
