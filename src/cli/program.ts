@@ -22,6 +22,7 @@ import { registerListCommand } from './commands/list';
 import { registerCancelCommand } from './commands/cancel';
 import { registerCodecServerCommand } from './commands/codec-server';
 import { registerAuthCommand } from './commands/auth';
+import { registerMcpServerCommand } from './commands/mcp-server';
 import { EXIT_CODES_HELP } from './errors';
 
 const ENVIRONMENT_HELP = `Environment:
@@ -77,6 +78,7 @@ export function buildProgram(): Command {
   registerDevCommand(program);
   registerCodecServerCommand(program);
   registerAuthCommand(program);
+  registerMcpServerCommand(program);
   registerDemoCommand(program);
   return program;
 }

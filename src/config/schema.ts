@@ -53,6 +53,12 @@ export const TemporalSectionSchema = z.strictObject({
 });
 export type TemporalSection = z.infer<typeof TemporalSectionSchema>;
 
+/** `mcpflow mcp-server`: what its MCP clients may name besides the configured `servers`. */
+export const McpServerSectionSchema = z.strictObject({
+  /** URL prefixes an `ask` may name as a server (every call then asks for approval); default none. */
+  allowed_urls: z.array(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL prefix, for example https://mcp.example.com/' })).default([]),
+});
+
 export const McpflowConfigSchema = z.strictObject({
   /** For editors: JSON schema URL; ignored. */
   $schema: z.string().optional(),
@@ -69,6 +75,7 @@ export const McpflowConfigSchema = z.strictObject({
     }),
   defaults: DefaultsSchema.default(DefaultsSchema.parse({})),
   temporal: TemporalSectionSchema.default({}),
+  mcp_server: McpServerSectionSchema.default({ allowed_urls: [] }),
 });
 export type McpflowConfig = z.infer<typeof McpflowConfigSchema>;
 
