@@ -76,12 +76,19 @@ export async function applyInputResponses(client: McpflowClient, workflowId: str
     } else if (action !== 'cancel') {
       // Decline is a no; cancel leaves the approval open, to be asked again.
       const form = action === 'accept' ? ApprovalFormSchema.safeParse(content ?? {}) : undefined;
-      if (form && !form.success) throw new UpdateRejectedError(`inputResponses.${key}.content: give "decision": "approve" or "deny" (and an optional "reason")`);
+      if (form && !form.success)
+        throw new UpdateRejectedError(`inputResponses.${key}.content: give "decision": "approve" or "deny" (and an optional "reason")`);
       const decision = form?.success ? form.data.decision : 'deny';
       const reason = form?.success ? form.data.reason : 'declined in the MCP client';
       await decideApproval(
         client,
-        { workflow_id: workflowId, approval_request_id: target.id, decision, ...(reason ? { reason } : {}), ...(target.call_hash ? { call_hash: target.call_hash } : {}) },
+        {
+          workflow_id: workflowId,
+          approval_request_id: target.id,
+          decision,
+          ...(reason ? { reason } : {}),
+          ...(target.call_hash ? { call_hash: target.call_hash } : {}),
+        },
         approver,
       );
     }

@@ -70,7 +70,8 @@ export async function startMcpHttpServer(options: McpServerOptions, listen: Http
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const refused = loopback ? refusedHost(req) : undefined;
     if (refused) return sendJson(res, 403, jsonRpcError(null, -32000, `Forbidden: ${refused}`));
-    if (new URL(req.url ?? '/', 'http://localhost').pathname !== MCP_PATH) return sendJson(res, 404, jsonRpcError(null, -32000, `Not found: the MCP endpoint is ${MCP_PATH}`));
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== MCP_PATH)
+      return sendJson(res, 404, jsonRpcError(null, -32000, `Not found: the MCP endpoint is ${MCP_PATH}`));
     let authInfo: AuthInfo | undefined;
     if (auth) {
       try {

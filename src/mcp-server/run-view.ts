@@ -78,7 +78,9 @@ function textOf(view: RunView): string {
   if (view.state === 'completed') return view.answer ?? '';
   if (view.state === 'failed') return `The run ${view.workflow_id} failed: ${view.error ?? 'unknown error'}${view.answer ? `\n\n${view.answer}` : ''}`;
   const waiting = [
-    ...(view.pending_approvals ?? []).map((approval) => `approval ${String(approval.id)}: ${String(approval.server)}.${String(approval.tool)} (decide_approval)`),
+    ...(view.pending_approvals ?? []).map(
+      (approval) => `approval ${String(approval.id)}: ${String(approval.server)}.${String(approval.tool)} (decide_approval)`,
+    ),
     ...(view.pending_input ?? []).map((input) => `question ${String(input.id)} from ${String(input.server)}: ${String(input.message)} (answer_question)`),
   ];
   return [`${view.workflow_id}: ${view.state}${view.detail ? ` — ${view.detail}` : ''}`, ...waiting].join('\n');

@@ -38,7 +38,8 @@ class TasksTransport implements Transport {
       const request = taskRequest(message);
       if (!request) return this.onmessage?.(message, extra);
       void answerTaskMethod(request.method, request.params ?? {}, this.options).then(
-        (answer) => this.inner.send({ jsonrpc: '2.0', id: request.id, ...('error' in answer ? { error: answer.error } : { result: answer.result }) } as JSONRPCMessage),
+        (answer) =>
+          this.inner.send({ jsonrpc: '2.0', id: request.id, ...('error' in answer ? { error: answer.error } : { result: answer.result }) } as JSONRPCMessage),
         (error: unknown) => this.onerror?.(error as Error),
       );
     };
@@ -58,7 +59,10 @@ export function serveMcpStdio(options: McpServerOptions): { close(): Promise<voi
   let onClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (onClosed = resolve));
   const transport = new TasksTransport(new StdioServerTransport(), options);
-  const handle = serveStdio(({ era }) => buildMcpServer(options, era), { transport, onerror: (error) => process.stderr.write(`mcp-server: ${error.message}\n`) });
+  const handle = serveStdio(({ era }) => buildMcpServer(options, era), {
+    transport,
+    onerror: (error) => process.stderr.write(`mcp-server: ${error.message}\n`),
+  });
   process.stdin.once('end', onClosed);
   return { close: () => handle.close(), closed };
 }

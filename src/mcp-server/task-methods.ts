@@ -23,7 +23,12 @@ const failure = (httpStatus: number, code: number, message: string, data?: unkno
   error: { code, message, ...(data === undefined ? {} : { data }) },
 });
 
-export async function answerTaskMethod(method: string, params: Record<string, unknown>, options: McpServerOptions, authInfo?: AuthInfo): Promise<TaskMethodAnswer> {
+export async function answerTaskMethod(
+  method: string,
+  params: Record<string, unknown>,
+  options: McpServerOptions,
+  authInfo?: AuthInfo,
+): Promise<TaskMethodAnswer> {
   const meta = params._meta as Record<string, unknown> | undefined;
   if (!declaresTasks(meta)) {
     // The extension's refusal: -32021, HTTP 400 wherever it arises.

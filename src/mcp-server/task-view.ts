@@ -61,7 +61,10 @@ function approvalRequest(approval: PendingApproval): ElicitRequest {
 /** The server's own question, passed on as it asked it. */
 function questionRequest(input: PendingInput): ElicitRequest {
   if (input.mode === 'url') return { method: 'elicitation/create', params: { mode: 'url', message: input.message, url: input.url ?? '' } };
-  return { method: 'elicitation/create', params: { mode: 'form', message: input.message, requestedSchema: input.requested_schema ?? { type: 'object', properties: {} } } };
+  return {
+    method: 'elicitation/create',
+    params: { mode: 'form', message: input.message, requestedSchema: input.requested_schema ?? { type: 'object', properties: {} } },
+  };
 }
 
 export interface TaskViewOptions {
@@ -77,10 +80,17 @@ export function taskFields(run: RunState, options: TaskViewOptions): Record<stri
     ttlMs: null,
     pollIntervalMs: options.pollIntervalMs,
   };
-  if (run.kind === 'finished') return { ...base, status: 'completed', statusMessage: run.outcome.succeeded ? 'completed' : 'failed', result: toolResultOf(viewOf(run)) };
+  if (run.kind === 'finished')
+    return { ...base, status: 'completed', statusMessage: run.outcome.succeeded ? 'completed' : 'failed', result: toolResultOf(viewOf(run)) };
   if (run.kind === 'ended') {
-    if (run.summary.status === 'CANCELLED' || run.summary.status === 'CANCELED') return { ...base, status: 'cancelled', statusMessage: 'the run was cancelled' };
-    return { ...base, status: 'failed', statusMessage: run.summary.status.toLowerCase(), error: { code: -32603, message: `the run was ${run.summary.status.toLowerCase()}` } };
+    if (run.summary.status === 'CANCELLED' || run.summary.status === 'CANCELED')
+      return { ...base, status: 'cancelled', statusMessage: 'the run was cancelled' };
+    return {
+      ...base,
+      status: 'failed',
+      statusMessage: run.summary.status.toLowerCase(),
+      error: { code: -32603, message: `the run was ${run.summary.status.toLowerCase()}` },
+    };
   }
   const { progress } = run;
   const requests: Record<string, ElicitRequest> = {};

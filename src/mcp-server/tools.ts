@@ -24,7 +24,10 @@ export const TOOL_DESCRIPTIONS = {
   batch_status: 'Progress of a batch of queries: counts by outcome, running, waiting for approval.',
 } as const;
 
-const json = (value: unknown): CallToolResult => ({ content: [{ type: 'text', text: JSON.stringify(value, null, 2) }], structuredContent: value as Record<string, unknown> });
+const json = (value: unknown): CallToolResult => ({
+  content: [{ type: 'text', text: JSON.stringify(value, null, 2) }],
+  structuredContent: value as Record<string, unknown>,
+});
 
 function metaOf(ctx: ServerContext): Record<string, unknown> | undefined {
   return ctx.mcpReq.envelope as Record<string, unknown> | undefined;
