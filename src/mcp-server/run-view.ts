@@ -10,7 +10,7 @@ import type { QueryProgress } from '../../workflows/messages';
 
 export const RunViewSchema = z.object({
   workflow_id: z.string(),
-  /** started, a runQuery state (executing, waiting_approval, waiting_input…), completed, failed, cancelled, terminated. */
+  /** started, a running runQuery's state (executing, waiting_approval, waiting_input…) or finishing, then completed, failed, cancelled, terminated. */
   state: z.string(),
   detail: z.string().optional(),
   answer: z.string().optional(),
@@ -32,7 +32,8 @@ export function startedView(workflowId: string): RunView {
 export function runningView(workflowId: string, progress: QueryProgress): RunView {
   return {
     workflow_id: workflowId,
-    state: progress.state,
+    // The run says completed or failed a moment before it closes: the answer is not readable yet.
+    state: progress.state === 'completed' || progress.state === 'failed' ? 'finishing' : progress.state,
     detail: progress.detail,
     pending_approvals: progress.pending_approvals,
     ...(progress.pending_input?.length ? { pending_input: progress.pending_input } : {}),

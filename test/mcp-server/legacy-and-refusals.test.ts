@@ -1,0 +1,183 @@
+/**
+ * `mcpflow mcp-server` for clients of the 2025-11-25 revision (the MCP SDK 1.x client): `ask`
+ * returns the run id at once, `status` follows it, `decide_approval` answers. Over stdio as well.
+ * Refusals, each a clear MCP error with nothing started: no token where one is required, an `ask`
+ * naming a URL the config does not allow, a malformed `decide_approval`.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpflowClient } from '../../src/client/client';
+import { DEFAULT_RETRY_SETTINGS } from '../../src/core/retry';
+import type { ServerConfig } from '../../src/core/servers';
+import { startMcpHttpServer, TokenRequiredError, TOOL_DESCRIPTIONS, type McpHttpServer, type McpServerOptions } from '../../src/mcp-server';
+import { useOfflineStack } from '../helpers/stack';
+import { REPO_ROOT, uniqueTaskQueue } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+
+const stack = useOfflineStack();
+const SEED = "What's the weather in London and do I have any meetings today?";
+
+type ToolResult = { content: { type: string; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
+
+function options(taskQueue: string): McpServerOptions {
+  const servers = [
+    { label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' },
+    { label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' },
+  ] as ServerConfig[];
+  return {
+    client: new McpflowClient(stack.env.client, stack.env.connection, { address: stack.env.address, namespace: stack.env.namespace }, taskQueue),
+    definitions: servers,
+    inputs: servers,
+    allowedUrls: ['http://127.0.0.1:1/allowed/'],
+    defaults: { mode: 'hosted', model: 'gpt-4o-mini', retry: { ...DEFAULT_RETRY_SETTINGS, base_delay_ms: 200, max_delay_ms: 1_000 } },
+    pollIntervalMs: 200,
+    version: 'test',
+  };
+}
+
+async function connect(url: string, token?: string): Promise<Client> {
+  const client = new Client({ name: 'sdk1-test-client', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {}));
+  return client;
+}
+
+const call = (client: Client, name: string, args: Record<string, unknown>) => client.callTool({ name, arguments: args }) as Promise<ToolResult>;
+
+async function runsOn(taskQueue: string): Promise<number> {
+  let count = 0;
+  for await (const _ of stack.env.client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) count += 1;
+  return count;
+}
+
+describe('mcp-server on 2025-11-25 (MCP SDK 1.x client)', () => {
+  let taskQueue: string;
+  let worker: WorkerProcess;
+  let server: McpHttpServer;
+
+  before(async () => {
+    taskQueue = uniqueTaskQueue('mcp-server-2025');
+    worker = await startWorkerProcess({ address: stack.env.address, taskQueue, openaiBaseURL: stack.emulator.url });
+    server = await startMcpHttpServer(options(taskQueue), { host: '127.0.0.1', port: 0 });
+  });
+  after(async () => {
+    await server?.close();
+    await worker?.stop();
+  });
+
+  it('lists six tools with annotations and their descriptions', async () => {
+    const client = await connect(server.url);
+    const { tools } = await client.listTools();
+    assert.deepEqual(tools.map((tool) => tool.name).sort(), Object.keys(TOOL_DESCRIPTIONS).sort());
+    for (const tool of tools) {
+      assert.equal(tool.description, TOOL_DESCRIPTIONS[tool.name as keyof typeof TOOL_DESCRIPTIONS]);
+      assert.equal(typeof tool.annotations?.readOnlyHint, 'boolean', `${tool.name} says whether it is read-only`);
+    }
+    assert.ok(tools.find((tool) => tool.name === 'ask')?.outputSchema, 'ask declares its outputSchema');
+    await client.close();
+  });
+
+  it('ask returns the run id at once; status follows it; decide_approval answers the approval', async () => {
+    stack.demo.servers.calendar.reset();
+    const client = await connect(server.url);
+    const started = await call(client, 'ask', { query: SEED });
+    assert.notEqual(started.isError, true, started.content[0]?.text);
+    const workflowId = started.structuredContent?.workflow_id as string;
+    assert.match(workflowId, /^mcpflow-mcp-/);
+    assert.equal(started.structuredContent?.state, 'started');
+
+    const waiting = await waitFor(
+      () => call(client, 'status', { workflow_id: workflowId }),
+      (result) => result.structuredContent?.state === 'waiting_approval',
+      (result) => `the run to wait for approval (is ${String(result?.structuredContent?.state)})`,
+    );
+    const [approval] = waiting.structuredContent?.pending_approvals as { id: string; tool: string }[];
+    assert.equal(approval!.tool, 'list_events');
+    const listed = await call(client, 'list_pending_approvals', { server: 'calendar' });
+    assert.ok(
+      (listed.structuredContent?.approvals as { workflow_id: string }[]).some((row) => row.workflow_id === workflowId),
+      'list_pending_approvals shows it',
+    );
+
+    const decided = await call(client, 'decide_approval', { workflow_id: workflowId, approval_request_id: approval!.id, decision: 'approve', reason: 'fine' });
+    assert.notEqual(decided.isError, true, decided.content[0]?.text);
+    const done = await waitFor(
+      () => call(client, 'status', { workflow_id: workflowId }),
+      (result) => ['completed', 'failed'].includes(result.structuredContent?.state as string),
+      'the run to finish',
+    );
+    assert.equal(done.structuredContent?.state, 'completed', done.content[0]?.text);
+    const calls = done.structuredContent?.tool_calls as { tool: string; status: string }[];
+    assert.deepEqual(calls.map((record) => `${record.tool}:${record.status}`).sort(), ['get_current_weather:completed', 'list_events:completed']);
+    assert.equal(stack.demo.servers.calendar.counters().executed.list_events, 1);
+    await client.close();
+  });
+
+  it('serves stdio too (`mcp-server --stdio`)', async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ['--import', 'tsx', path.join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'mcp-server', '--stdio'],
+      cwd: REPO_ROOT,
+      env: { ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: stack.env.address, MCPFLOW_TASK_QUEUE: taskQueue },
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'sdk1-stdio-client', version: '1.0.0' });
+    await client.connect(transport);
+    const { tools } = await client.listTools();
+    assert.deepEqual(tools.map((tool) => tool.name).sort(), Object.keys(TOOL_DESCRIPTIONS).sort());
+    const status = await call(client, 'status', { workflow_id: 'mcpflow-mcp-does-not-exist' });
+    assert.equal(status.isError, true);
+    assert.match(status.content[0]!.text, /no query run mcpflow-mcp-does-not-exist/);
+    await client.close();
+  });
+});
+
+describe('mcp-server refusals: a clear MCP error, nothing started', () => {
+  let taskQueue: string;
+  let server: McpHttpServer;
+  const token = 'test-token-0123456789';
+
+  before(async () => {
+    taskQueue = uniqueTaskQueue('mcp-server-refusals');
+    server = await startMcpHttpServer(options(taskQueue), { host: '127.0.0.1', port: 0, token });
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  it('off loopback without a token the server does not start; with a token, a request without it gets 401', async () => {
+    await assert.rejects(startMcpHttpServer(options(taskQueue), { host: '0.0.0.0', port: 0 }), TokenRequiredError);
+    await assert.rejects(connect(server.url), /401|Unauthorized|invalid_token/i);
+    await assert.rejects(connect(server.url, 'wrong-token'), /401|Unauthorized|invalid_token/i);
+    const client = await connect(server.url, token);
+    assert.equal((await client.listTools()).tools.length, 6);
+    await client.close();
+  });
+
+  it('an ask naming a server URL the config does not allow', async () => {
+    const client = await connect(server.url, token);
+    const refused = await call(client, 'ask', { query: SEED, servers: ['http://127.0.0.1:9/mcp'] });
+    assert.equal(refused.isError, true);
+    assert.match(refused.content[0]!.text, /servers\[0\]: http:\/\/127\.0\.0\.1:9\/mcp is not allowed by this mcp-server's config/);
+    assert.match(refused.content[0]!.text, /mcp_server\.allowed_urls/);
+    const unknown = await call(client, 'ask', { query: SEED, servers: ['files'] });
+    assert.equal(unknown.isError, true);
+    assert.match(unknown.content[0]!.text, /no server "files".*weather, calendar/);
+    assert.equal(await runsOn(taskQueue), 0, 'nothing started');
+    await client.close();
+  });
+
+  it('a malformed decide_approval', async () => {
+    const client = await connect(server.url, token);
+    const refused = await call(client, 'decide_approval', { workflow_id: 'mcpflow-mcp-x', decision: 'maybe' });
+    assert.equal(refused.isError, true);
+    assert.match(refused.content[0]!.text, /decision/);
+    assert.match(refused.content[0]!.text, /approval_request_id/);
+    assert.equal(await runsOn(taskQueue), 0, 'nothing started');
+    await client.close();
+  });
+});
