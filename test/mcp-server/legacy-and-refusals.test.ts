@@ -117,6 +117,43 @@ describe('mcp-server on 2025-11-25 (MCP SDK 1.x client)', () => {
     await client.close();
   });
 
+  it("mcpflow calls mcpflow: a direct-mode query whose tool is this server's ask (a task on 2026-07-28) completes", async () => {
+    stack.demo.servers.weather.reset();
+    const script = { calls: [{ server: 'inner', tool: 'ask', arguments: { query: "What's the weather in London?", servers: ['weather'] } }], answer: 'asked' };
+    const handle = await stack.env.client.workflow.start('runQuery', {
+      taskQueue,
+      workflowId: `mcpflow-outer-${Date.now()}`,
+      args: [
+        {
+          query: 'Ask the other mcpflow about the weather in London',
+          servers: [{ label: 'inner', url: server.url, require_approval: 'never' }],
+          mode: 'direct',
+          metadata: { mcpflow_script: JSON.stringify(script) },
+          retry: { max_retries: 2, base_delay_ms: 200, max_delay_ms: 1_000, rate_limit_base_delay_ms: 1_000 },
+        },
+      ],
+    });
+    const result = (await handle.result()) as {
+      success: boolean;
+      tool_calls: { tool: string; status: string; structured_content?: Record<string, unknown> }[];
+    };
+    assert.equal(result.success, true);
+    const [asked] = result.tool_calls;
+    assert.equal(asked!.tool, 'ask');
+    assert.equal(asked!.status, 'completed');
+    const inner = asked!.structured_content as { workflow_id: string; state: string; tool_calls: { tool: string }[] };
+    assert.equal(inner.state, 'completed', 'the inner run finished before the outer call returned');
+    assert.match(inner.workflow_id, /^mcpflow-mcp-/);
+    assert.deepEqual(
+      inner.tool_calls.map((record) => record.tool),
+      ['get_current_weather'],
+    );
+    assert.equal(stack.demo.servers.weather.counters().executed.get_current_weather, 1);
+    const { events } = await handle.fetchHistory();
+    const activities = (events ?? []).map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    assert.ok(activities.includes('getTaskDirect'), `the outer run followed a task with tasks/get (${activities.join(', ')})`);
+  });
+
   it('serves stdio too (`mcp-server --stdio`)', async () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
