@@ -4,3 +4,4 @@ export { serveMcpStdio } from './stdio';
 export { buildMcpServer, TOOL_DESCRIPTIONS } from './tools';
 export { RUN_ID_PREFIX, type McpServerOptions } from './options';
 export { AskRefusedError } from './ask-input';
+export { isLoopbackHost } from './auth';

@@ -5,6 +5,7 @@
  * naming a URL the config does not allow, a malformed `decide_approval`.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -188,6 +189,18 @@ describe('mcp-server refusals: a clear MCP error, nothing started', () => {
 
   it('off loopback without a token the server does not start; with a token, a request without it gets 401', async () => {
     await assert.rejects(startMcpHttpServer(options(taskQueue), { host: '0.0.0.0', port: 0 }), TokenRequiredError);
+    const cli = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'mcp-server', '--host', '0.0.0.0', '--port', '0'],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, MCPFLOW_MCP_SERVER_TOKEN: '', TEMPORAL_ADDRESS: stack.env.address },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    assert.equal(cli.status, 2, cli.stderr);
+    assert.match(cli.stderr, /--host 0\.0\.0\.0 is not loopback: set MCPFLOW_MCP_SERVER_TOKEN/);
     await assert.rejects(connect(server.url), /401|Unauthorized|invalid_token/i);
     await assert.rejects(connect(server.url, 'wrong-token'), /401|Unauthorized|invalid_token/i);
     const client = await connect(server.url, token);

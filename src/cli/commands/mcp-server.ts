@@ -6,9 +6,10 @@
 import type { Command } from 'commander';
 import { McpflowClient } from '../../client/client';
 import { DEFAULT_RETRY_SETTINGS } from '../../core/retry';
-import { serveMcpStdio, startMcpHttpServer, type McpServerOptions } from '../../mcp-server';
+import { isLoopbackHost, serveMcpStdio, startMcpHttpServer, type McpServerOptions } from '../../mcp-server';
 import { commandContext, type CommandContext } from '../context';
 import { parseListenPortFlag, parsePositiveInt } from '../options';
+import { UsageError } from '../errors';
 import { toStderr } from '../output';
 import { serverDefinitionsFrom, serversFrom } from '../servers';
 import { waitForStopSignal } from '../signals';
@@ -33,6 +34,10 @@ export function registerMcpServerCommand(program: Command): void {
     .option('--poll-interval <ms>', 'the pollIntervalMs tasks suggest to clients', parsePositiveInt, 1_000)
     .action(async (flags: McpServerFlags, command: Command) => {
       const context = commandContext(command);
+      const token = process.env[TOKEN_ENV] || undefined;
+      // Refused before Temporal is asked anything: off loopback nobody may call it without the token.
+      if (!flags.stdio && !token && !isLoopbackHost(flags.host))
+        throw new UsageError(`--host ${flags.host} is not loopback: set ${TOKEN_ENV} (clients send "Authorization: Bearer <token>"), or listen on 127.0.0.1`);
       const client = await McpflowClient.connect(context.connection, { taskQueue: context.taskQueue });
       try {
         const options = serverOptions(context, client, flags.pollInterval);
@@ -42,7 +47,6 @@ export function registerMcpServerCommand(program: Command): void {
           await served.close();
           return;
         }
-        const token = process.env[TOKEN_ENV] || undefined;
         const server = await startMcpHttpServer(options, { host: flags.host, port: flags.port, ...(token ? { token } : {}) });
         toStderr(`mcpflow MCP server listening on ${server.url}${token ? ' (bearer token required)' : ''}`);
         toStderr(`Temporal ${context.connection.address}, namespace ${context.connection.namespace}, task queue ${client.taskQueue}`);
