@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { Mcp2026Client } from '../../activities/mcp/2026/client';
 import { callTool2026, cancelTask, getTask, updateTask, type CallAnswer } from '../../activities/mcp/2026/operations';
 import type { GetTaskResult } from '../../activities/mcp/2026/schema';
+import { startDemoServer, type DemoServerHandle } from '../../src/demo-servers';
 import { useOfflineStack } from '../helpers/stack';
 import { uniqueTaskQueue } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
@@ -27,6 +28,7 @@ let taskQueue: string;
 let configPath: string;
 let worker: WorkerProcess | undefined;
 let server: McpServerProcess | undefined;
+let modern: DemoServerHandle | undefined;
 
 async function connect(url: string): Promise<Mcp2026Client> {
   const client = new Mcp2026Client(url);
@@ -35,7 +37,7 @@ async function connect(url: string): Promise<Mcp2026Client> {
 }
 
 function taskIdOf(answer: CallAnswer): string {
-  assert.equal(answer.kind, 'task', `ask answered with a task (got ${answer.kind})`);
+  assert.equal(answer.kind, 'task', `ask answered with a task (got ${JSON.stringify(answer).slice(0, 500)})`);
   return (answer as { task_id: string }).task_id;
 }
 
@@ -51,6 +53,7 @@ function untilStatus(client: () => Mcp2026Client, taskId: string, statuses: stri
 describe('mcp-server on 2026-07-28 (SDK 2.x client, tasks extension)', () => {
   before(async () => {
     taskQueue = uniqueTaskQueue('mcp-server');
+    modern = await startDemoServer('calendar', { protocol: '2026-07-28' });
     const dir = mkdtempSync(path.join(tmpdir(), 'mcpflow-mcp-server-'));
     configPath = path.join(dir, 'mcpflow.config.json');
     writeFileSync(
@@ -59,6 +62,7 @@ describe('mcp-server on 2026-07-28 (SDK 2.x client, tasks extension)', () => {
         servers: [
           { label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' },
           { label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' },
+          { label: 'calendar26', url: modern.url, require_approval: 'never' },
         ],
         defaults: { retry: { max_retries: 3, base_delay_ms: 200, max_delay_ms: 1_000, rate_limit_base_delay_ms: 1_000 } },
       }),
@@ -68,14 +72,14 @@ describe('mcp-server on 2026-07-28 (SDK 2.x client, tasks extension)', () => {
   });
 
   after(async () => {
-    await Promise.all([worker?.stop(), server?.stop()]);
+    await Promise.all([worker?.stop(), server?.stop(), modern?.close()]);
   });
 
   it('ask runs the seed scenario as a task; the approval is an elicitation; kills of the worker and the mcp-server lose nothing', async () => {
     stack.demo.servers.weather.reset();
     stack.demo.servers.calendar.reset();
     let client = await connect(server!.url);
-    const taskId = taskIdOf(await callTool2026(client, ASK, { query: SEED }, {}, {}));
+    const taskId = taskIdOf(await callTool2026(client, ASK, { query: SEED, servers: ['weather', 'calendar'] }, {}, {}));
     assert.match(taskId, /^mcpflow-mcp-/);
 
     const waiting = await untilStatus(() => client, taskId, ['input_required']);
@@ -103,7 +107,7 @@ describe('mcp-server on 2026-07-28 (SDK 2.x client, tasks extension)', () => {
     const result = done.result as { content: { text: string }[]; structuredContent: Record<string, unknown>; isError?: boolean };
     assert.notEqual(result.isError, true);
     assert.ok(result.content[0]!.text.length > 0, 'the answer as text');
-    const structured = result.structuredContent as {
+    const structured = result.structuredContent as unknown as {
       workflow_id: string;
       state: string;
       tool_calls: { tool: string; status: string }[];
@@ -115,12 +119,43 @@ describe('mcp-server on 2026-07-28 (SDK 2.x client, tasks extension)', () => {
     assert.equal(structured.statistics.tool_calls, 2);
     assert.equal(stack.demo.servers.calendar.counters().executed.list_events, 1, 'the calendar call ran once');
     assert.equal(stack.demo.servers.weather.counters().executed.get_current_weather, 1);
+    // The decision carries the MCP client's identity and the call_hash it was shown.
+    const { events } = await stack.env.client.workflow.getHandle(taskId).fetchHistory();
+    const answers = (events ?? [])
+      .map((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest)
+      .filter((request) => request?.input?.name === 'approve')
+      .map((request) => JSON.parse(Buffer.from(request!.input!.args!.payloads![0]!.data!).toString('utf8')) as Record<string, unknown>);
+    assert.equal(answers.length, 1);
+    assert.match(String(answers[0]!.approver), /^mcp-client:mcpflow/);
+    assert.equal(answers[0]!.reason, 'fine');
+    await client.close();
+  });
+
+  it("an MCP server's question reaches the client as the task's input request, with the server's own schema", async () => {
+    const client = await connect(server!.url);
+    const taskId = taskIdOf(
+      await callTool2026(client, ASK, { query: 'Book a meeting called Roadmap tomorrow at 3pm', servers: ['calendar26'], mode: 'direct' }, {}, {}),
+    );
+    const waiting = await untilStatus(() => client, taskId, ['input_required']);
+    const [key, request] = Object.entries(waiting.inputRequests ?? {})[0]!;
+    assert.match(key, /^input\./);
+    const schema = (request as unknown as { params: { requestedSchema: { properties: Record<string, unknown> } } }).params.requestedSchema;
+    assert.deepEqual(Object.keys(schema.properties).sort(), ['attendee', 'confirm']);
+    await updateTask(client, taskId, { [key]: { action: 'accept', content: { confirm: true, attendee: 'dana@example.com' } } }, {});
+    const done = await untilStatus(() => client, taskId, ['completed', 'failed', 'cancelled']);
+    const structured = (done.result as { structuredContent: { state: string; tool_calls: { tool: string; status: string }[] } }).structuredContent;
+    assert.equal(structured.state, 'completed');
+    assert.deepEqual(
+      structured.tool_calls.map((call) => `${call.tool}:${call.status}`),
+      ['book_meeting:completed'],
+    );
+    assert.equal(modern!.counters().executed.book_meeting, 1, 'booked once');
     await client.close();
   });
 
   it('tasks/cancel cancels the run', async () => {
     const client = await connect(server!.url);
-    const taskId = taskIdOf(await callTool2026(client, ASK, { query: SEED }, {}, {}));
+    const taskId = taskIdOf(await callTool2026(client, ASK, { query: SEED, servers: ['weather', 'calendar'] }, {}, {}));
     await untilStatus(() => client, taskId, ['input_required']);
     await cancelTask(client, taskId, {});
     await untilStatus(() => client, taskId, ['cancelled']);
