@@ -15,12 +15,21 @@ import { McpflowClient } from '../../src/client/client';
 import { DEFAULT_RETRY_SETTINGS } from '../../src/core/retry';
 import type { ServerConfig } from '../../src/core/servers';
 import { startMcpHttpServer, TokenRequiredError, TOOL_DESCRIPTIONS, type McpHttpServer, type McpServerOptions } from '../../src/mcp-server';
+import { startDemoServer, type DemoServerHandle } from '../../src/demo-servers';
 import { useOfflineStack } from '../helpers/stack';
 import { REPO_ROOT, uniqueTaskQueue } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
 const stack = useOfflineStack();
+/** A calendar on 2026-07-28, whose book_meeting asks the user a question (elicitation). */
+let modern: DemoServerHandle;
+before(async () => {
+  modern = await startDemoServer('calendar', { protocol: '2026-07-28' });
+});
+after(async () => {
+  await modern?.close();
+});
 const SEED = "What's the weather in London and do I have any meetings today?";
 
 type ToolResult = { content: { type: string; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
@@ -29,6 +38,7 @@ function options(taskQueue: string): McpServerOptions {
   const servers = [
     { label: 'weather', url: stack.demo.servers.weather.url, require_approval: 'never' },
     { label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' },
+    { label: 'calendar26', url: modern.url, require_approval: 'never' },
   ] as ServerConfig[];
   return {
     client: new McpflowClient(stack.env.client, stack.env.connection, { address: stack.env.address, namespace: stack.env.namespace }, taskQueue),
@@ -85,7 +95,7 @@ describe('mcp-server on 2025-11-25 (MCP SDK 1.x client)', () => {
   it('ask returns the run id at once; status follows it; decide_approval answers the approval', async () => {
     stack.demo.servers.calendar.reset();
     const client = await connect(server.url);
-    const started = await call(client, 'ask', { query: SEED });
+    const started = await call(client, 'ask', { query: SEED, servers: ['weather', 'calendar'] });
     assert.notEqual(started.isError, true, started.content[0]?.text);
     const workflowId = started.structuredContent?.workflow_id as string;
     assert.match(workflowId, /^mcpflow-mcp-/);
@@ -115,6 +125,39 @@ describe('mcp-server on 2025-11-25 (MCP SDK 1.x client)', () => {
     const calls = done.structuredContent?.tool_calls as { tool: string; status: string }[];
     assert.deepEqual(calls.map((record) => `${record.tool}:${record.status}`).sort(), ['get_current_weather:completed', 'list_events:completed']);
     assert.equal(stack.demo.servers.calendar.counters().executed.list_events, 1);
+    await client.close();
+  });
+
+  it("answer_question answers an MCP server's question that a run waits on", async () => {
+    const client = await connect(server.url);
+    const started = await call(client, 'ask', { query: 'Book a meeting called Roadmap tomorrow at 3pm', servers: ['calendar26'], mode: 'direct' });
+    const workflowId = started.structuredContent?.workflow_id as string;
+    const waiting = await waitFor(
+      () => call(client, 'status', { workflow_id: workflowId }),
+      (result) => result.structuredContent?.state === 'waiting_input',
+      (result) => `the run to wait for an answer (is ${String(result?.structuredContent?.state)})`,
+    );
+    const [question] = waiting.structuredContent?.pending_input as { id: string }[];
+    const wrong = await call(client, 'answer_question', { workflow_id: workflowId, request_id: question!.id, action: 'accept', content: { confirm: true } });
+    assert.equal(wrong.isError, true, 'an answer that misses a required field is refused');
+    assert.match(wrong.content[0]!.text, /attendee: required/);
+    const answered = await call(client, 'answer_question', {
+      workflow_id: workflowId,
+      request_id: question!.id,
+      action: 'accept',
+      content: { confirm: true, attendee: 'dana@example.com' },
+    });
+    assert.notEqual(answered.isError, true, answered.content[0]?.text);
+    const done = await waitFor(
+      () => call(client, 'status', { workflow_id: workflowId }),
+      (result) => ['completed', 'failed'].includes(result.structuredContent?.state as string),
+      'the run to finish',
+    );
+    assert.equal(done.structuredContent?.state, 'completed', done.content[0]?.text);
+    assert.equal(modern.counters().executed.book_meeting, 1);
+    const batch = await call(client, 'batch_status', { batch_id: 'mcpflow-batch-none' });
+    assert.equal(batch.isError, true);
+    assert.match(batch.content[0]!.text, /mcpflow-batch-none/);
     await client.close();
   });
 
