@@ -50,6 +50,12 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The `Mcp-Name` value, undoing the Base64 sentinel the standard headers use for non-ASCII values. */
+function decodeHeader(value: string | undefined): string | undefined {
+  const match = value === undefined ? null : /^=\?base64\?(.*)\?=$/.exec(value);
+  return match ? Buffer.from(match[1]!, 'base64').toString('utf8') : value;
+}
+
 function refusedHost(req: IncomingMessage): string | undefined {
   const host = validateHostHeader(req.headers.host, localhostAllowedHostnames());
   if (!host.ok) return host.message;
@@ -106,6 +112,9 @@ export async function startMcpHttpServer(options: McpServerOptions, listen: Http
     });
     if (outcome.kind === 'modern' && outcome.messageKind === 'request' && TASK_METHODS.includes(outcome.message.method)) {
       const { id, method, params = {} } = outcome.message;
+      // The extension's routing header: Mcp-Name carries the task id (the classifier checked Mcp-Method).
+      if (decodeHeader(header(req, 'mcp-name')) !== params.taskId)
+        return sendJson(res, 400, { jsonrpc: '2.0', id, error: { code: -32020, message: `Header mismatch: ${method} needs Mcp-Name to be the taskId` } });
       const answer = await answerTaskMethod(method, params as Record<string, unknown>, options, authInfo);
       if ('error' in answer) return sendJson(res, answer.httpStatus, { jsonrpc: '2.0', id, error: answer.error });
       return sendJson(res, 200, { jsonrpc: '2.0', id, result: answer.result });
