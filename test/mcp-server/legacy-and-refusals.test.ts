@@ -1,6 +1,7 @@
 /**
  * `mcpflow mcp-server` for clients of the 2025-11-25 revision (the MCP SDK 1.x client): `ask`
- * returns the run id at once, `status` follows it, `decide_approval` answers. Over stdio as well.
+ * returns the run id at once, `status` follows it, `decide_approval` / `answer_question` answer.
+ * Over stdio (2025, and 2026 with the tasks extension), and a direct-mode mcpflow query calling `ask`.
  * Refusals, each a clear MCP error with nothing started: no token where one is required, an `ask`
  * naming a URL the config does not allow, a malformed `decide_approval`.
  */
@@ -11,6 +12,9 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as Client2026 } from '@modelcontextprotocol/client';
+import { StdioClientTransport as StdioClientTransport2026 } from '@modelcontextprotocol/client/stdio';
+import { EmptyResultSchema, GetTaskResultSchema, PROTOCOL_2026, TASKS_EXTENSION } from '../../activities/mcp/2026/schema';
 import { McpflowClient } from '../../src/client/client';
 import { DEFAULT_RETRY_SETTINGS } from '../../src/core/retry';
 import type { ServerConfig } from '../../src/core/servers';
@@ -65,7 +69,7 @@ async function runsOn(taskQueue: string): Promise<number> {
   return count;
 }
 
-describe('mcp-server on 2025-11-25 (MCP SDK 1.x client)', () => {
+describe('mcp-server: SDK 1.x clients on 2025-11-25, stdio (both revisions), mcpflow calling mcpflow', () => {
   let taskQueue: string;
   let worker: WorkerProcess;
   let server: McpHttpServer;
@@ -196,6 +200,45 @@ describe('mcp-server on 2025-11-25 (MCP SDK 1.x client)', () => {
     const { events } = await handle.fetchHistory();
     const activities = (events ?? []).map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
     assert.ok(activities.includes('getTaskDirect'), `the outer run followed a task with tasks/get (${activities.join(', ')})`);
+  });
+
+  it('over stdio on 2026-07-28, tasks/get answers for a run another instance started', async () => {
+    const http = await connect(server.url);
+    const started = await call(http, 'ask', { query: SEED, servers: ['weather', 'calendar'] });
+    const runId = started.structuredContent?.workflow_id as string;
+    await http.close();
+    const client = new Client2026(
+      { name: 'sdk2-stdio-client', version: '2.0.0' },
+      { capabilities: { extensions: { [TASKS_EXTENSION]: {} } }, versionNegotiation: { mode: { pin: PROTOCOL_2026 } } },
+    );
+    await client.connect(
+      new StdioClientTransport2026({
+        command: process.execPath,
+        args: ['--import', 'tsx', path.join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'mcp-server', '--stdio'],
+        cwd: REPO_ROOT,
+        env: { ...(process.env as Record<string, string>), TEMPORAL_ADDRESS: stack.env.address, MCPFLOW_TASK_QUEUE: taskQueue },
+        stderr: 'pipe',
+      }),
+    );
+    const task = await waitFor(
+      () => client.request({ method: 'tasks/get', params: { taskId: runId } }, GetTaskResultSchema),
+      (result) => result.status === 'input_required',
+      (result) => `the task to wait for approval (is ${result?.status})`,
+    );
+    assert.equal(task.taskId, runId);
+    const [key] = Object.keys(task.inputRequests ?? {});
+    await client.request({ method: 'tasks/update', params: { taskId: runId, inputResponses: { [key!]: { action: 'decline' } } } }, EmptyResultSchema);
+    const done = await waitFor(
+      () => client.request({ method: 'tasks/get', params: { taskId: runId } }, GetTaskResultSchema),
+      (result) => result.status === 'completed',
+      (result) => `the task to complete (is ${result?.status})`,
+    );
+    const calls = (done.result as { structuredContent: { tool_calls: { tool: string; status: string }[] } }).structuredContent.tool_calls;
+    assert.ok(
+      calls.some((record) => record.tool === 'list_events' && record.status === 'denied'),
+      'declining the form denied the call',
+    );
+    await client.close();
   });
 
   it('serves stdio too (`mcp-server --stdio`)', async () => {
