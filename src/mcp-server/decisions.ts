@@ -62,12 +62,21 @@ export function answerQuestion(client: McpflowClient, args: AnswerArgs, approver
 
 const ApprovalFormSchema = z.object({ decision: z.enum(['approve', 'deny']), reason: z.string().max(2_000).optional() });
 
-/** A task's `inputResponses`: every answer for a key of ours; an answer that does not fit throws, naming the key. */
+/**
+ * A task's `inputResponses`: every answer for a request still open; answers for anything else (not
+ * our key, answered already: a client sending again) are ignored, as the extension says. An answer
+ * that does not fit throws, naming the key.
+ */
 export async function applyInputResponses(client: McpflowClient, workflowId: string, responses: Record<string, unknown>, approver: string): Promise<number> {
+  const progress = await client.progress(workflowId);
+  const open = new Set([
+    ...progress.pending_approvals.map((approval) => `approval:${approval.id}`),
+    ...(progress.pending_input ?? []).map((input) => `input:${input.id}`),
+  ]);
   let applied = 0;
   for (const [key, raw] of Object.entries(responses)) {
     const target = parseInputKey(key);
-    if (!target) continue; // not a key this server asked with: ignored, as the extension says
+    if (!target || !open.has(`${target.kind}:${target.id}`)) continue;
     const response = ElicitResultSchema.safeParse(raw);
     if (!response.success) throw new UpdateRejectedError(`inputResponses.${key}: not an elicitation result (action accept|decline|cancel, content)`);
     const { action, content } = response.data;

@@ -102,6 +102,8 @@ describe('mcp-server on 2026-07-28 (SDK 2.x client, tasks extension)', () => {
     assert.deepEqual(Object.keys(again.inputRequests ?? {}), [key], 'the restarted server asks the same question');
 
     await updateTask(client, taskId, { [key]: { action: 'accept', content: { decision: 'approve', reason: 'fine' } } }, {});
+    // Sent again (a client retrying): the approval is no longer open, so the answer is ignored, not an error.
+    await updateTask(client, taskId, { [key]: { action: 'accept', content: { decision: 'approve', reason: 'fine' } } }, {});
     const done = await untilStatus(() => client, taskId, ['completed', 'failed', 'cancelled']);
     assert.equal(done.status, 'completed');
     const result = done.result as { content: { text: string }[]; structuredContent: Record<string, unknown>; isError?: boolean };
