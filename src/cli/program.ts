@@ -23,6 +23,7 @@ import { registerCancelCommand } from './commands/cancel';
 import { registerCodecServerCommand } from './commands/codec-server';
 import { registerAuthCommand } from './commands/auth';
 import { registerInboxCommand } from './commands/inbox';
+import { registerMcpServerCommand } from './commands/mcp-server';
 import { EXIT_CODES_HELP } from './errors';
 
 const ENVIRONMENT_HELP = `Environment:
@@ -79,6 +80,7 @@ export function buildProgram(): Command {
   registerDevCommand(program);
   registerCodecServerCommand(program);
   registerAuthCommand(program);
+  registerMcpServerCommand(program);
   registerDemoCommand(program);
   return program;
 }

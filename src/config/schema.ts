@@ -82,6 +82,12 @@ export const InboxSectionSchema = z.strictObject({
 });
 export type InboxSection = z.infer<typeof InboxSectionSchema>;
 
+/** `mcpflow mcp-server`: what its MCP clients may name besides the configured `servers`. */
+export const McpServerSectionSchema = z.strictObject({
+  /** URL prefixes an `ask` may name as a server (every call then asks for approval); default none. */
+  allowed_urls: z.array(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL prefix, for example https://mcp.example.com/' })).default([]),
+});
+
 export const McpflowConfigSchema = z.strictObject({
   /** For editors: JSON schema URL; ignored. */
   $schema: z.string().optional(),
@@ -101,6 +107,7 @@ export const McpflowConfigSchema = z.strictObject({
   prices: PriceTableSchema.optional(),
   temporal: TemporalSectionSchema.default({}),
   inbox: InboxSectionSchema.optional(),
+  mcp_server: McpServerSectionSchema.default({ allowed_urls: [] }),
 });
 export type McpflowConfig = z.infer<typeof McpflowConfigSchema>;
 
