@@ -29,6 +29,10 @@ export const ELICITATION_OWN_STATE = 'elicitation-own-state';
 export const DRAIN_ACCEPTS_WORK = 'session-drain-accepts-work';
 /** Since 2026-12-06: batch lines waiting for a person hold no concurrency slot (before: they held one). */
 export const WAITING_LINES_FREE_SLOTS = 'batch-waiting-lines-free-slots';
+/** Since 2026-12-06: before an approval wait, the arguments are checked (a local activity) and the webhooks told (an activity); before: neither. */
+export const APPROVAL_WAITS_CHECKED_AND_ANNOUNCED = 'approval-waits-checked-announced';
+/** Since 2026-12-06: an elicitation question is announced to the webhooks (an activity); before: not. */
+export const INPUT_WAITS_ANNOUNCED = 'input-waits-announced';
 
 export interface PatchRecord {
   id: string;

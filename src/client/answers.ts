@@ -14,8 +14,13 @@ export class InvalidAnswerError extends UpdateRejectedError {
   override name = 'InvalidAnswerError';
 }
 
+/** The answer with its approver: the one given, else the client's identity (a claim: README "Who approved"). */
+export function withApprover<T extends { approver?: string | undefined }>(answer: T, identity: string): T {
+  return answer.approver ? answer : { ...answer, approver: identity };
+}
+
 export async function answerInput(client: McpflowClient, workflowId: string, answer: InputAnswer): Promise<InputAnswerOutcome> {
-  const checked = InputAnswerSchema.parse(answer);
+  const checked = withApprover(InputAnswerSchema.parse(answer), client.identity);
   // A hosted-mode run (or one older than this feature) has no `answer` handler: say so plainly.
   const progress = await client.progress(workflowId);
   if (progress.pending_input === undefined) {

@@ -37,6 +37,7 @@ import type { runQuery } from '../../workflows/query';
 import { TASK_QUEUE } from '../core/defaults';
 import { MCP_SERVERS, SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { createClient, DEFAULT_CONNECT_TIMEOUT_MS, openConnection } from './connect';
+import { withApprover } from './answers';
 import { NotFoundError, RunEndedError, translateError, UpdateRejectedError } from './errors';
 import { assertWorkerPolls, livePollers, whyUnanswered } from './unanswered';
 import { pendingRetries, type PendingRetry } from './retries';
@@ -155,12 +156,19 @@ export class McpflowClient {
     }
   }
 
+  /** Who this client decides as when an answer names no approver: the Temporal client's identity (src/client/connect.ts). */
+  get identity(): string {
+    return this.temporal.options.identity;
+  }
+
   approve(workflowId: string, answer: ApprovalAnswer = {}): Promise<ApprovalOutcome> {
-    return this.update(workflowId, () => this.handle(workflowId).startUpdate(approveUpdate, { args: [answer], waitForStage: WorkflowUpdateStage.ACCEPTED }));
+    const args: [ApprovalAnswer] = [withApprover(answer, this.identity)];
+    return this.update(workflowId, () => this.handle(workflowId).startUpdate(approveUpdate, { args, waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
 
   deny(workflowId: string, answer: ApprovalAnswer = {}): Promise<ApprovalOutcome> {
-    return this.update(workflowId, () => this.handle(workflowId).startUpdate(denyUpdate, { args: [answer], waitForStage: WorkflowUpdateStage.ACCEPTED }));
+    const args: [ApprovalAnswer] = [withApprover(answer, this.identity)];
+    return this.update(workflowId, () => this.handle(workflowId).startUpdate(denyUpdate, { args, waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
 
   /**

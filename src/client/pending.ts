@@ -144,7 +144,12 @@ export async function answerAll(client: McpflowClient, rows: PendingApprovalRow[
   for (let i = 0; i < rows.length; i += PROGRESS_CONCURRENCY) {
     await Promise.all(
       rows.slice(i, i + PROGRESS_CONCURRENCY).map(async (row) => {
-        const answer = { approval_request_id: row.approval.id, ...(reason ? { reason } : {}) };
+        // Bound to the call as listed: a call that changed since is refused, not answered blindly.
+        const answer = {
+          approval_request_id: row.approval.id,
+          ...(reason ? { reason } : {}),
+          ...(row.approval.call_hash ? { call_hash: row.approval.call_hash } : {}),
+        };
         try {
           await (approve ? client.approve(row.workflow_id, answer) : client.deny(row.workflow_id, answer));
           result.answered.push(row);

@@ -8,6 +8,7 @@ import { ConversationModeSchema } from '../core/conversation';
 import { AllowPrivateNetworksSchema } from '../core/destinations';
 import { RetrySettingsSchema } from '../core/retry';
 import { isRegisteredReference, ServerConfigSchema } from '../core/servers';
+import { NotificationsSchema } from './notifications';
 import { DEFAULT_MODEL, ExecutionModeSchema, TASK_QUEUE } from '../core/defaults';
 
 export const DefaultsSchema = z.strictObject({
@@ -69,6 +70,8 @@ export const McpflowConfigSchema = z.strictObject({
     }),
   defaults: DefaultsSchema.default(DefaultsSchema.parse({})),
   temporal: TemporalSectionSchema.default({}),
+  /** Webhooks a worker POSTs to when a run starts to wait for a person (src/config/notifications.ts). */
+  notifications: NotificationsSchema.optional(),
 });
 export type McpflowConfig = z.infer<typeof McpflowConfigSchema>;
 
