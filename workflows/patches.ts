@@ -54,4 +54,14 @@ export const PATCHES: readonly PatchRecord[] = [
   { id: ELICITATION_OWN_STATE, postPatchFixture: 'query-direct-mcp2026-elicitation-own-state.json', prePatchFixture: 'query-direct-mcp2026-elicitation.json' },
   { id: DRAIN_ACCEPTS_WORK, postPatchFixture: 'session-drain-accepts-work.json', prePatchFixture: 'session-carried-approval-after-continue-as-new.json' },
   { id: WAITING_LINES_FREE_SLOTS, postPatchFixture: 'batch-waiting-lines-free-slots.json', prePatchFixture: 'batch-pause-resume-cancel.json' },
+  {
+    id: APPROVAL_WAITS_CHECKED_AND_ANNOUNCED,
+    postPatchFixture: 'query-approval-policy-hash-notified.json',
+    prePatchFixture: 'query-seed-scenario-approved.json',
+  },
+  {
+    id: INPUT_WAITS_ANNOUNCED,
+    postPatchFixture: 'query-direct-mcp2026-elicitation-approver-notified.json',
+    prePatchFixture: 'query-direct-mcp2026-elicitation-own-state.json',
+  },
 ];

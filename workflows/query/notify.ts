@@ -29,11 +29,13 @@ export async function argumentProblems(calls: ArgumentCheck[]): Promise<Argument
  * fails the run.
  */
 export function announceWait(notice: WaitNotice, retry: RetrySettings, onFailure: (message: string) => void): () => void {
+  // No attempt limit (omitted: unlimited), only the day.
+  const { maximumAttempts: _unlimited, ...policy } = activityRetryPolicy(retry);
   const { notifyWaiting } = proxyActivities<Activities>({
     startToCloseTimeout: '30 seconds',
     // Retried until the answer comes (the scope is cancelled then) or for a day, by the error table's delays.
     scheduleToCloseTimeout: '1 day',
-    retry: { ...activityRetryPolicy(retry), maximumAttempts: 0 },
+    retry: policy,
     summary: `Notify webhooks: ${notice.server} · ${notice.tool} waits for ${notice.kind === 'approval' ? 'approval' : 'an answer'} (${notice.request_id})`,
   });
   const scope = new CancellationScope();
