@@ -5,7 +5,7 @@
  */
 import { WorkflowUpdateStage } from '@temporalio/client';
 import { answerProblems, InputAnswerSchema, type InputAnswer, type InputAnswerOutcome } from '../core/mcp-input';
-import { answerUpdate } from '../../workflows/messages';
+import { answerUpdate, approveUpdate, denyUpdate, type ApprovalAnswer, type ApprovalOutcome } from '../../workflows/messages';
 import type { McpflowClient } from './client';
 import { UpdateRejectedError } from './errors';
 
@@ -19,8 +19,20 @@ export function withApprover<T extends { approver?: string | undefined }>(answer
   return answer.approver ? answer : { ...answer, approver: identity };
 }
 
+/** Who a client decides as when an answer names no approver: its Temporal client's identity (MCPFLOW_IDENTITY, else user@host: ./connect.ts). */
+export function clientIdentityOf(client: McpflowClient): string {
+  return client.temporal.options.identity;
+}
+
+/** The `approve` / `deny` update, with the approver filled in. */
+export function decideApproval(client: McpflowClient, approve: boolean, workflowId: string, answer: ApprovalAnswer): Promise<ApprovalOutcome> {
+  const args: [ApprovalAnswer] = [withApprover(answer, clientIdentityOf(client))];
+  const update = approve ? approveUpdate : denyUpdate;
+  return client.update(workflowId, () => client.handle(workflowId).startUpdate(update, { args, waitForStage: WorkflowUpdateStage.ACCEPTED }));
+}
+
 export async function answerInput(client: McpflowClient, workflowId: string, answer: InputAnswer): Promise<InputAnswerOutcome> {
-  const checked = withApprover(InputAnswerSchema.parse(answer), client.identity);
+  const checked = withApprover(InputAnswerSchema.parse(answer), clientIdentityOf(client));
   // A hosted-mode run (or one older than this feature) has no `answer` handler: say so plainly.
   const progress = await client.progress(workflowId);
   if (progress.pending_input === undefined) {
