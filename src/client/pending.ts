@@ -139,7 +139,7 @@ export interface BulkAnswer {
 }
 
 /** Approves or denies each row (one update per request, 16 at a time); refusals (answered meanwhile) are reported, not thrown. */
-export async function answerAll(client: McpflowClient, rows: PendingApprovalRow[], approve: boolean, reason?: string): Promise<BulkAnswer> {
+export async function answerAll(client: McpflowClient, rows: PendingApprovalRow[], approve: boolean, reason?: string, approver?: string): Promise<BulkAnswer> {
   const result: BulkAnswer = { answered: [], refused: [] };
   for (let i = 0; i < rows.length; i += PROGRESS_CONCURRENCY) {
     await Promise.all(
@@ -148,6 +148,7 @@ export async function answerAll(client: McpflowClient, rows: PendingApprovalRow[
         const answer = {
           approval_request_id: row.approval.id,
           ...(reason ? { reason } : {}),
+          ...(approver ? { approver } : {}),
           ...(row.approval.call_hash ? { call_hash: row.approval.call_hash } : {}),
         };
         try {
