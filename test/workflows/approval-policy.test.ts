@@ -10,7 +10,20 @@ import { createActivities } from '../../activities';
 import { callHash } from '../../src/core/call-hash';
 import { findTool } from '../../src/core/tools';
 import { SCRIPT_METADATA_KEY } from '../../src/emulator';
-import { approveUpdate, catalogQuery, denyUpdate, historyQuery, progressQuery, type QueryInput } from '../../workflows/messages';
+import {
+  addServerUpdate,
+  approveUpdate,
+  catalogQuery,
+  denyUpdate,
+  executeQueryUpdate,
+  historyQuery,
+  isQueryStarted,
+  progressQuery,
+  refreshToolsUpdate,
+  rememberApprovalUpdate,
+  type QueryInput,
+} from '../../workflows/messages';
+import { mcpSession } from '../../workflows/session';
 import { runQuery } from '../../workflows/query';
 import { saveHistoryFixture } from '../helpers/histories';
 import { uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
@@ -179,6 +192,40 @@ describe('approvals: identity, policy, binding, notifications', () => {
       assert.ok(waiting.events.some((event) => /standing approval .* expired/.test(event.message)));
       await expired.executeUpdate(approveUpdate, { args: [{ approver: 'alice' }] });
       assert.equal((await expired.result()).tool_calls[0]?.decision?.approver, 'alice');
+    });
+  });
+
+  it("a session's standing approval with ttl_ms carries expires_at, and its query asks once it has passed", async () => {
+    const taskQueue = uniqueTaskQueue('policy-session');
+    const activities = createActivities({ openaiBaseURL: stack.emulator.url, env: {} });
+    await withWorker({ taskQueue, activities }, async (env) => {
+      const session = await env.client.workflow.start(mcpSession, {
+        taskQueue,
+        workflowId: uniqueWorkflowId('policy-session'),
+        args: [{ retry, mode: 'direct' }],
+      });
+      try {
+        await session.executeUpdate(addServerUpdate, { args: [{ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' }] });
+        await session.executeUpdate(refreshToolsUpdate, { args: [{ force_refresh: true }] });
+        const before = Date.now();
+        const standing = await session.executeUpdate(rememberApprovalUpdate, { args: [{ server: 'calendar', tool: 'list_events', ttl_ms: 1 }] });
+        const expiresAt = Date.parse(standing[0]?.expires_at ?? '');
+        assert.ok(expiresAt >= before && expiresAt <= Date.now() + 1_000, `expires_at one ms after the update: ${standing[0]?.expires_at}`);
+        await waitFor(
+          () => Date.now(),
+          (now) => now > expiresAt,
+          'the standing approval to expire',
+        );
+        const started = await session.executeUpdate(executeQueryUpdate, { args: [{ query: 'Do I have any meetings today?' }] });
+        assert.ok(isQueryStarted(started));
+        const child = env.client.workflow.getHandle(started.workflow_id);
+        const waiting = await waitForPending(child);
+        assert.equal(waiting.pending_approvals[0]?.tool, 'list_events', 'expired: the person is asked');
+        await child.executeUpdate(approveUpdate, { args: [{ approver: 'alice' }] });
+        await child.result();
+      } finally {
+        await session.terminate('test finished').catch(() => undefined);
+      }
     });
   });
 });
