@@ -25,7 +25,7 @@ import {
 } from '../../workflows/messages';
 import { mcpSession } from '../../workflows/session';
 import { runQuery } from '../../workflows/query';
-import { saveHistoryFixture } from '../helpers/histories';
+import { historyText, saveHistoryFixture } from '../helpers/histories';
 import { uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
 import { useOfflineStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
@@ -147,6 +147,10 @@ describe('approvals: identity, policy, binding, notifications', () => {
       assert.equal(slack.received[0]!.headers['x-mcpflow-signature'], undefined, 'no secret configured: unsigned');
       assert.match(String(slack.received[0]!.json.text), /calendar · list_events waits for approval/);
       assert.ok(Array.isArray(slack.received[0]!.json.blocks));
+      // Neither the secret nor where notifications go is in history: the worker's config holds both.
+      const text = await historyText(handle);
+      assert.ok(!text.includes(SECRET), 'no webhook secret in history');
+      assert.ok(!text.includes(`127.0.0.1:${receiver.port}`), 'no webhook URL in history');
       await saveHistoryFixture(handle, 'query-approval-policy-hash-notified');
     });
   });

@@ -67,24 +67,27 @@ export class Approvals {
     const asking = ids.filter((id) => !this.decisions.has(id));
     if (!asking.length || !patched(APPROVAL_WAITS_CHECKED_AND_ANNOUNCED)) return this.waitFor(ids);
     await this.checkArguments(asking);
-    const ends = asking.map((id) => {
-      const approval = this.pending.find((each) => each.id === id)!;
-      return announceWait(
-        {
-          kind: 'approval',
-          request_id: id,
-          server: approval.server,
-          tool: approval.tool,
-          requested_at: approval.requested_at,
-          arguments_preview: clipToBytes(JSON.stringify(approval.arguments), NOTICE_ARGUMENTS_BYTES),
-          ...(approval.call_hash ? { call_hash: approval.call_hash } : {}),
-          ...(approval.schema_problems ? { schema_problems: approval.schema_problems } : {}),
-          ...(approval.approvers ? { approvers: approval.approvers } : {}),
-        },
-        this.run.input.retry,
-        (message) => this.run.emit('error', message),
-      );
-    });
+    // One answered meanwhile (its id guessed while being checked) needs no notification.
+    const ends = asking
+      .filter((id) => !this.decisions.has(id))
+      .map((id) => {
+        const approval = this.pending.find((each) => each.id === id)!;
+        return announceWait(
+          {
+            kind: 'approval',
+            request_id: id,
+            server: approval.server,
+            tool: approval.tool,
+            requested_at: approval.requested_at,
+            arguments_preview: clipToBytes(JSON.stringify(approval.arguments), NOTICE_ARGUMENTS_BYTES),
+            ...(approval.call_hash ? { call_hash: approval.call_hash } : {}),
+            ...(approval.schema_problems ? { schema_problems: approval.schema_problems } : {}),
+            ...(approval.approvers ? { approvers: approval.approvers } : {}),
+          },
+          this.run.input.retry,
+          (message) => this.run.emit('error', message),
+        );
+      });
     try {
       await this.waitFor(ids);
     } finally {
@@ -204,7 +207,7 @@ export class Approvals {
     recordApprovalWait(approval, decision);
     this.run.emit(
       'approval_answer',
-      `${approval.server} · ${approval.tool} ${decision.approve ? 'approved' : 'denied'}${decision.approver ? ` by ${decision.approver}` : ''}${decision.reason ? `: ${decision.reason}` : ''}`,
+      `${approval.server} · ${approval.tool} ${decision.approve ? 'approved' : 'denied'}${decision.reason ? `: ${decision.reason}` : ''}${decision.approver ? ` (decided by ${decision.approver})` : ''}`,
     );
     if (decision.approve) return;
     const record: CallRecord = {

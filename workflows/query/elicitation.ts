@@ -138,7 +138,7 @@ export class Elicitations {
     this.answeredAt.set(question.id, new Date().toISOString());
     this.run.emit(
       'state',
-      `${question.server} · ${question.tool}: ${question.id} answered (${answer.action})${answer.approver ? ` by ${answer.approver}` : ''}`,
+      `${question.server} · ${question.tool}: ${question.id} answered (${answer.action})${answer.approver ? ` (decided by ${answer.approver})` : ''}`,
     );
     return { answered: question.id, action: answer.action };
   }
