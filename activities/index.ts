@@ -3,9 +3,11 @@
  * and the worker choose the OpenAI endpoint and environment.
  */
 import OpenAI from 'openai';
+import { createArgumentCheckActivities } from './argument-check';
 import { createBatchActivities } from './batch';
 import { createDiscoveryActivities } from './discovery';
 import { createMcpActivities } from './mcp';
+import { createNotifyActivities } from './notify';
 import { sharedMcpConnections, type McpConnectionPool } from './mcp/2025/connections';
 import { createResponsesActivities } from './responses';
 import { createBackgroundActivities } from './responses-background';
@@ -15,6 +17,7 @@ import { EMPTY_SERVER_REGISTRY, withServerRegistry, type ServerRegistry } from '
 import type { Client } from '@temporalio/client';
 import type { AllowPrivateNetworks } from '../src/core/destinations';
 import type { Env } from './secrets';
+import type { Notifications } from '../src/config/notifications';
 
 export { closeMcpConnections, McpConnectionPool } from './mcp/2025/connections';
 import { mcpflowFailure } from '../src/core/failures';
@@ -35,6 +38,8 @@ export interface ActivityDeps {
   allowPrivateNetworks?: AllowPrivateNetworks;
   /** The worker's servers and whether workflow inputs may define their own (./server-registry.ts); default: none, and no. */
   serverRegistry?: ServerRegistry;
+  /** Webhooks told when a run starts to wait for a person (./notify.ts); only the worker's config names them. */
+  notifications?: Notifications;
 }
 
 /** Seconds the openai client gives up before the activity's own start-to-close timeout. */
@@ -72,6 +77,8 @@ export function createActivities(deps: ActivityDeps = {}) {
         ...mcp,
         ...createSessionActivities({ temporalClient: deps.temporalClient }),
         ...createBatchActivities({ temporalClient: deps.temporalClient }),
+        ...createNotifyActivities({ notifications: deps.notifications, env }),
+        ...createArgumentCheckActivities(),
       },
       deps.serverRegistry ?? EMPTY_SERVER_REGISTRY,
     ),

@@ -35,6 +35,10 @@ export const REASONING_CARRIED = 'stateless-reasoning-carried';
 export const BACKGROUND_MODE = 'background-mode-responses';
 /** Since 2026-12-06: a query or batch over its token / cost budget stops (before: no budgets). Asked only when a budget is exceeded. */
 export const TOKEN_BUDGET = 'token-budget';
+/** Since 2026-12-06: before an approval wait, the arguments are checked (a local activity) and the webhooks told (an activity); before: neither. */
+export const APPROVAL_WAITS_CHECKED_AND_ANNOUNCED = 'approval-waits-checked-announced';
+/** Since 2026-12-06: an elicitation question is announced to the webhooks (an activity); before: not. */
+export const INPUT_WAITS_ANNOUNCED = 'input-waits-announced';
 
 export interface PatchRecord {
   id: string;
@@ -59,4 +63,14 @@ export const PATCHES: readonly PatchRecord[] = [
   { id: WAITING_LINES_FREE_SLOTS, postPatchFixture: 'batch-waiting-lines-free-slots.json', prePatchFixture: 'batch-pause-resume-cancel.json' },
   { id: REASONING_CARRIED, postPatchFixture: 'query-stateless-reasoning-approved.json' },
   { id: TOKEN_BUDGET, postPatchFixture: 'query-token-budget-exceeded.json' },
+  {
+    id: APPROVAL_WAITS_CHECKED_AND_ANNOUNCED,
+    postPatchFixture: 'query-approval-policy-hash-notified.json',
+    prePatchFixture: 'query-seed-scenario-approved.json',
+  },
+  {
+    id: INPUT_WAITS_ANNOUNCED,
+    postPatchFixture: 'query-direct-mcp2026-elicitation-approver-notified.json',
+    prePatchFixture: 'query-direct-mcp2026-elicitation-own-state.json',
+  },
 ];

@@ -43,6 +43,8 @@ export const StandingApprovalSchema = z.object({
   server: z.string(),
   tool: z.string(),
   definition_hash: z.string(),
+  /** When it stops applying (ISO time; a session's `rememberApproval` with `ttl_ms` sets it); absent: while the definition stays the same. */
+  expires_at: z.string().optional(),
 });
 export type StandingApproval = z.infer<typeof StandingApprovalSchema>;
 

@@ -13,6 +13,7 @@ import type { DemoServerKind } from '../demo-servers';
 import { connectNative, startWorker, type RunningWorker } from '../worker/runtime';
 import type { ServerRegistry } from '../../activities/server-registry';
 import { McpflowError } from '../core/mcpflow-error';
+import type { Notifications } from '../config/notifications';
 
 export interface LocalStackOptions {
   temporalPort: number;
@@ -37,6 +38,8 @@ export interface LocalStackOptions {
   signal?: AbortSignal;
   /** The worker's servers, and whether workflow inputs may define their own (one person's stack: yes). */
   serverRegistry?: ServerRegistry;
+  /** The config's `notifications`: webhooks told when a run waits for a person. */
+  notifications?: Notifications;
 }
 
 /** Start-up was stopped by `signal` (everything started so far has been stopped again). */
@@ -113,6 +116,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         taskQueue: options.taskQueue,
         ...(emulator ? { openaiBaseURL: emulator.url } : {}),
         ...(options.serverRegistry ? { serverRegistry: options.serverRegistry } : {}),
+        ...(options.notifications ? { notifications: options.notifications } : {}),
       }),
       (running) => running.stop(),
     );

@@ -35,8 +35,10 @@ export function truncate(text: string, max: number): string {
 }
 
 export function callsTable(calls: readonly CallRecord[]): string {
+  // Who decided, only when a call needed a decision (tables of runs without approvals keep their shape).
+  const decided = calls.some((call) => call.decision || call.input_answers?.length);
   return table(
-    ['#', 'server', 'tool', 'status', 'duration', 'arguments', 'output / error'],
+    ['#', 'server', 'tool', 'status', 'duration', 'arguments', 'output / error', ...(decided ? ['decided by'] : [])],
     calls.map((call, index) => [
       index + 1,
       call.server,
@@ -45,8 +47,23 @@ export function callsTable(calls: readonly CallRecord[]): string {
       formatDuration(call.duration_ms),
       truncate(JSON.stringify(call.arguments), 40),
       truncate(call.error_message ? `${call.error_type ?? 'error'}: ${call.error_message}` : (call.output ?? ''), 60),
+      ...(decided ? [deciders(call)] : []),
     ]),
   );
+}
+
+/** `alice@host (approved)`, `standing approval`, `timeout`, plus who answered the server's questions. */
+function deciders(call: CallRecord): string {
+  const decision = call.decision;
+  const approval = !decision
+    ? []
+    : [
+        decision.decided_by === 'person'
+          ? `${decision.approver ?? 'unknown'} (${decision.approve ? 'approved' : 'denied'})`
+          : decision.decided_by.replace('_', ' '),
+      ];
+  const answers = (call.input_answers ?? []).map((answer) => `${answer.approver ?? 'unknown'} (${answer.action})`);
+  return [...approval, ...answers].join(', ') || '-';
 }
 
 export function statisticsTable(stats: WorkflowStatistics): string {

@@ -42,6 +42,8 @@ function byReference(server: ServerConfig): ServerConfig {
     require_approval: server.require_approval,
     ...(server.allowed_tools ? { allowed_tools: server.allowed_tools } : {}),
     ...(server.description ? { description: server.description } : {}),
+    // The approvers policy is checked by the workflow's update validators: it travels with the rules.
+    ...(server.approvers ? { approvers: server.approvers } : {}),
   };
   if (isStdioServer(server)) return rules as ServerConfig;
   return server.headers || server.authorization || server.auth ? { ...rules, url: server.url } : server;
@@ -52,6 +54,7 @@ function flagRules(spec: string, server: ServerConfig): Partial<ServerConfig> {
   return {
     ...(/(^|,)\s*approval=/.test(spec) ? { require_approval: server.require_approval } : {}),
     ...(server.allowed_tools ? { allowed_tools: server.allowed_tools } : {}),
+    ...(server.approvers ? { approvers: server.approvers } : {}),
   };
 }
 

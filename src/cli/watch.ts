@@ -46,6 +46,8 @@ export function formatRetry(retry: PendingRetry, now = Date.now()): string {
 export function approvalHint(workflowId: string, approval: PendingApproval): string[] {
   return [
     `? ${approval.server} · ${approval.tool} ${JSON.stringify(approval.arguments)} waits for approval. Answer it with:`,
+    ...(approval.schema_problems?.length ? [`  ! the arguments do not match the tool's input schema: ${approval.schema_problems.join('; ')}`] : []),
+    ...(approval.approvers?.length ? [`  only ${approval.approvers.join(', ')} may decide it`] : []),
     `    mcpflow approve ${workflowId} ${approval.id}`,
     `    mcpflow deny ${workflowId} ${approval.id} --reason "..."`,
   ];
@@ -139,7 +141,12 @@ async function handleApproval(
       options.print(`  ${approval.server} · ${approval.tool} was answered elsewhere`);
       return;
     }
-    const answer = { approval_request_id: approval.id, ...(decision.reason ? { reason: decision.reason } : {}) };
+    // Bound to what the prompt showed: a call that differs is refused by the workflow.
+    const answer = {
+      approval_request_id: approval.id,
+      ...(decision.reason ? { reason: decision.reason } : {}),
+      ...(approval.call_hash ? { call_hash: approval.call_hash } : {}),
+    };
     await (decision.approve ? client.approve(workflowId, answer) : client.deny(workflowId, answer));
   } catch (error) {
     if (error instanceof UpdateRejectedError) options.print(`  ${error.message}`);

@@ -5,15 +5,32 @@
  */
 import { WorkflowUpdateStage } from '@temporalio/client';
 import { answerProblems, InputAnswerSchema, type InputAnswer, type InputAnswerOutcome } from '../core/mcp-input';
-import { answerUpdate } from '../../workflows/messages';
+import { answerUpdate, approveUpdate, denyUpdate, type ApprovalAnswer, type ApprovalOutcome } from '../../workflows/messages';
 import type { McpflowClient } from './client';
 import { UpdateRejectedError } from './errors';
 
 /** An answer that does not fit the question, found before sending it (the workflow's validator would refuse it too). */
 export class InvalidAnswerError extends UpdateRejectedError {}
 
+/** The answer with its approver: the one given, else the client's identity (a claim: README "Who approved"). */
+export function withApprover<T extends { approver?: string | undefined }>(answer: T, identity: string): T {
+  return answer.approver ? answer : { ...answer, approver: identity };
+}
+
+/** Who a client decides as when an answer names no approver: its Temporal client's identity (MCPFLOW_IDENTITY, else user@host: ./connect.ts). */
+export function clientIdentityOf(client: McpflowClient): string {
+  return client.temporal.options.identity;
+}
+
+/** The `approve` / `deny` update, with the approver filled in. */
+export function decideApproval(client: McpflowClient, approve: boolean, workflowId: string, answer: ApprovalAnswer): Promise<ApprovalOutcome> {
+  const args: [ApprovalAnswer] = [withApprover(answer, clientIdentityOf(client))];
+  const update = approve ? approveUpdate : denyUpdate;
+  return client.update(workflowId, () => client.handle(workflowId).startUpdate(update, { args, waitForStage: WorkflowUpdateStage.ACCEPTED }));
+}
+
 export async function answerInput(client: McpflowClient, workflowId: string, answer: InputAnswer): Promise<InputAnswerOutcome> {
-  const checked = InputAnswerSchema.parse(answer);
+  const checked = withApprover(InputAnswerSchema.parse(answer), clientIdentityOf(client));
   // A hosted-mode run (or one older than this feature) has no `answer` handler: say so plainly.
   const progress = await client.progress(workflowId);
   if (progress.pending_input === undefined) {

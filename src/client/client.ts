@@ -4,24 +4,14 @@
  * catalog. Every method turns the SDK's errors into the ones in ./errors.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  QueryNotRegisteredError,
-  WorkflowFailedError,
-  WorkflowUpdateStage,
-  type Client,
-  type Connection,
-  type WorkflowHandle,
-  type WorkflowUpdateHandle,
-} from '@temporalio/client';
+import { QueryNotRegisteredError, WorkflowFailedError, type Client, type Connection, type WorkflowHandle, type WorkflowUpdateHandle } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import type { ConnectionSettings } from '../config/connection';
 import type { CallRecord, HistoryFilter, QueryResult, WorkflowStatistics } from '../core/records';
 import type { Catalog } from '../core/tools';
 import { failedQueryResult } from '../core/failures';
 import {
-  approveUpdate,
   catalogQuery,
-  denyUpdate,
   historyQuery,
   progressQuery,
   statsQuery,
@@ -37,6 +27,7 @@ import type { runQuery } from '../../workflows/query';
 import { TASK_QUEUE } from '../core/defaults';
 import { MCP_SERVERS, SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { createClient, DEFAULT_CONNECT_TIMEOUT_MS, openConnection } from './connect';
+import { decideApproval } from './answers';
 import { NotFoundError, RunEndedError, translateError, UpdateRejectedError } from './errors';
 import { assertWorkerPolls, livePollers, whyUnanswered } from './unanswered';
 import { pendingRetries, type PendingRetry } from './retries';
@@ -155,12 +146,13 @@ export class McpflowClient {
     }
   }
 
+  /** Records the client's identity as the approver unless the answer names one (./answers.ts). */
   approve(workflowId: string, answer: ApprovalAnswer = {}): Promise<ApprovalOutcome> {
-    return this.update(workflowId, () => this.handle(workflowId).startUpdate(approveUpdate, { args: [answer], waitForStage: WorkflowUpdateStage.ACCEPTED }));
+    return decideApproval(this, true, workflowId, answer);
   }
 
   deny(workflowId: string, answer: ApprovalAnswer = {}): Promise<ApprovalOutcome> {
-    return this.update(workflowId, () => this.handle(workflowId).startUpdate(denyUpdate, { args: [answer], waitForStage: WorkflowUpdateStage.ACCEPTED }));
+    return decideApproval(this, false, workflowId, answer);
   }
 
   /**

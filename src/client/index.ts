@@ -17,7 +17,7 @@ export {
 } from './errors';
 export { pendingRetries, type PendingRetry } from './retries';
 export { cancelRun, type CancelOutcome } from './cancel';
-export { answerInput, InvalidAnswerError } from './answers';
+export { answerInput, clientIdentityOf, InvalidAnswerError } from './answers';
 export {
   listRuns,
   listPendingApprovals,

@@ -144,12 +144,18 @@ export interface BulkAnswer {
 }
 
 /** Approves or denies each row (one update per request, 16 at a time); refusals (answered meanwhile) are reported, not thrown. */
-export async function answerAll(client: McpflowClient, rows: PendingApprovalRow[], approve: boolean, reason?: string): Promise<BulkAnswer> {
+export async function answerAll(client: McpflowClient, rows: PendingApprovalRow[], approve: boolean, reason?: string, approver?: string): Promise<BulkAnswer> {
   const result: BulkAnswer = { answered: [], refused: [] };
   for (let i = 0; i < rows.length; i += PROGRESS_CONCURRENCY) {
     await Promise.all(
       rows.slice(i, i + PROGRESS_CONCURRENCY).map(async (row) => {
-        const answer = { approval_request_id: row.approval.id, ...(reason ? { reason } : {}) };
+        // Bound to the call as listed: a call that changed since is refused, not answered blindly.
+        const answer = {
+          approval_request_id: row.approval.id,
+          ...(reason ? { reason } : {}),
+          ...(approver ? { approver } : {}),
+          ...(row.approval.call_hash ? { call_hash: row.approval.call_hash } : {}),
+        };
         try {
           await (approve ? client.approve(row.workflow_id, answer) : client.deny(row.workflow_id, answer));
           result.answered.push(row);

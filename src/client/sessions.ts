@@ -84,11 +84,12 @@ export class SessionApi {
     );
   }
 
-  /** A standing approval: the session approves calls of this tool until its definition changes. */
-  trust(sessionId: string, server: string, tool: string): Promise<StandingApproval[]> {
+  /** A standing approval: the session approves calls of this tool until its definition changes, or for `ttlMs` at most. */
+  trust(sessionId: string, server: string, tool: string, options: { ttlMs?: number } = {}): Promise<StandingApproval[]> {
+    const args = { server, tool, ...(options.ttlMs ? { ttl_ms: options.ttlMs } : {}) };
     return retryingUpdate(() =>
       this.client.update(sessionId, () =>
-        this.client.handle(sessionId).startUpdate(rememberApprovalUpdate, { args: [{ server, tool }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+        this.client.handle(sessionId).startUpdate(rememberApprovalUpdate, { args: [args], waitForStage: WorkflowUpdateStage.ACCEPTED }),
       ),
     );
   }

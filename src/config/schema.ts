@@ -9,6 +9,7 @@ import { ConversationModeSchema } from '../core/conversation';
 import { AllowPrivateNetworksSchema } from '../core/destinations';
 import { RetrySettingsSchema } from '../core/retry';
 import { isRegisteredReference, SecretRefSchema, ServerConfigSchema } from '../core/servers';
+import { NotificationsSchema } from './notifications';
 import { DEFAULT_MODEL, ExecutionModeSchema, TASK_QUEUE } from '../core/defaults';
 import { ModelOptionsShape } from '../core/model-options';
 import { PriceTableSchema } from '../core/usage';
@@ -108,6 +109,8 @@ export const McpflowConfigSchema = z.strictObject({
   temporal: TemporalSectionSchema.default({}),
   inbox: InboxSectionSchema.optional(),
   mcp_server: McpServerSectionSchema.default({ allowed_urls: [] }),
+  /** Webhooks a worker POSTs to when a run starts to wait for a person (src/config/notifications.ts). */
+  notifications: NotificationsSchema.optional(),
 });
 export type McpflowConfig = z.infer<typeof McpflowConfigSchema>;
 

@@ -8,8 +8,8 @@ import { ServerConfigSchema, type ServerConfig } from '../core/servers';
 import { describeZodError } from '../core/schemas';
 import { ConfigError } from './errors';
 
-const HTTP_OPTION_KEYS = ['approval', 'auth', 'tools'] as const;
-const STDIO_OPTION_KEYS = ['approval', 'env', 'cwd', 'tools'] as const;
+const HTTP_OPTION_KEYS = ['approval', 'auth', 'tools', 'approvers'] as const;
+const STDIO_OPTION_KEYS = ['approval', 'env', 'cwd', 'tools', 'approvers'] as const;
 const STDIO_PREFIX = 'stdio:';
 
 export function parseServerSpec(spec: string): ServerConfig {
@@ -52,6 +52,8 @@ export function parseServerSpec(spec: string): ServerConfig {
       if (value === 'oauth') raw.auth = { oauth: true };
       else raw.authorization = { env: value.startsWith('env:') ? value.slice('env:'.length) : value };
     } else if (name === 'tools') raw.allowed_tools = value.split('|').filter(Boolean);
+    // approvers=alice|bob: only they may approve or deny this server's calls.
+    else if (name === 'approvers') raw.approvers = value.split('|').filter(Boolean);
     else if (name === 'cwd') raw.cwd = value;
     // The program gets the worker's value of each named variable, by reference (never in history).
     else if (name === 'env')
@@ -67,7 +69,7 @@ export function parseServerSpec(spec: string): ServerConfig {
   return checked(spec, raw);
 }
 
-const REGISTERED_OPTION_KEYS = ['approval', 'tools'] as const;
+const REGISTERED_OPTION_KEYS = ['approval', 'tools', 'approvers'] as const;
 
 function parseRegisteredSpec(spec: string, label: string, options: string[]): ServerConfig {
   const raw: Record<string, unknown> = { label };
@@ -77,6 +79,7 @@ function parseRegisteredSpec(spec: string, label: string, options: string[]): Se
     if (!name || !value) throw new ConfigError(`--server "${spec}": option "${option}" must be key=value (keys: ${REGISTERED_OPTION_KEYS.join(', ')})`);
     if (name === 'approval') raw.require_approval = value;
     else if (name === 'tools') raw.allowed_tools = value.split('|').filter(Boolean);
+    else if (name === 'approvers') raw.approvers = value.split('|').filter(Boolean);
     else
       throw new ConfigError(
         `--server "${spec}": unknown option "${name}" for a server named by label (the worker's config defines the rest); use ${REGISTERED_OPTION_KEYS.join(', ')}`,

@@ -3,6 +3,7 @@
  * snake_case, as the Responses API's own fields are.
  */
 import { z } from 'zod';
+import { ApprovalDecisionSchema, InputAnswerRecordSchema } from './approvers';
 import { errorSummary, MCPErrorTypeSchema, type ErrorSummary, type RecordedError } from './errors';
 import { addTokens, EMPTY_TOKENS, estimatedCostUsd, TokenTotalsSchema, type TokenTotals } from './usage';
 
@@ -28,6 +29,10 @@ export const CallRecordSchema = z.object({
   structured_content: z.record(z.string(), z.unknown()).optional(),
   /** Why `structured_content` does not match the tool's `outputSchema`, or why it was left out. */
   structured_content_error: z.string().optional(),
+  /** Who approved or denied the call, how and when (absent when no approval was asked, and in older runs). */
+  decision: ApprovalDecisionSchema.optional(),
+  /** Answers to the MCP server's questions during the call, with who gave them (direct mode; absent when none). */
+  input_answers: z.array(InputAnswerRecordSchema).optional(),
 });
 export type CallRecord = z.infer<typeof CallRecordSchema>;
 
@@ -40,6 +45,10 @@ export const PendingApprovalSchema = z.object({
   requested_at: z.string(),
   /** A hash of server, tool, arguments and tool definition as shown; a decision may echo it (absent in older runs). */
   call_hash: z.string().optional(),
+  /** Where the arguments break the tool's input schema, checked before a person is asked (absent when they fit, and in older runs). */
+  schema_problems: z.array(z.string()).optional(),
+  /** The people the server's `approvers` policy lets decide (absent: anyone). */
+  approvers: z.array(z.string()).optional(),
 });
 export type PendingApproval = z.infer<typeof PendingApprovalSchema>;
 

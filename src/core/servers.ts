@@ -4,6 +4,7 @@
  * stored in history, and history must never hold a token.
  */
 import { z } from 'zod';
+import { ApproversSchema } from './approvers';
 import { checkUrl } from './destinations';
 import { AllowedToolsSchema, RequireApprovalSchema } from './tool-filters';
 
@@ -41,6 +42,8 @@ const CommonShape = {
   require_approval: RequireApprovalSchema.default('always'),
   allowed_tools: AllowedToolsSchema.optional(),
   description: z.string().max(1000).optional(),
+  /** Who may approve or deny its calls (a list, or by tool name with "*" for the rest); absent: anyone (./approvers.ts). */
+  approvers: ApproversSchema.optional(),
   /**
    * Workflow input only: a definition (a stdio command, secret references) that the person starting
    * the workflow wrote, for a worker that accepts such definitions (`allow_inline_servers`: `mcpflow dev`,

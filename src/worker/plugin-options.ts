@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../config/errors';
+import { NotificationsSchema, type Notifications } from '../config/notifications';
 import { ALLOW_PRIVATE_NETWORKS_CHOICES, AllowPrivateNetworksSchema } from '../core/destinations';
 import { describeZodError } from '../core/zod-errors';
 import { KEY_FILE_ENV, KEYS_ENV, keyRingFromEnv } from '../codec/keys';
@@ -45,6 +46,8 @@ export const McpflowPluginOptionsSchema = z.strictObject({
    * (src/worker/shared-modules.ts); default true.
    */
   sharedModules: z.boolean().optional(),
+  /** Webhooks told when a run starts to wait for a person, as the config file's `notifications` (activities/notify.ts). */
+  notifications: NotificationsSchema.optional(),
 });
 
 export type McpflowPluginOptions = z.input<typeof McpflowPluginOptionsSchema>;
@@ -56,6 +59,7 @@ export interface McpflowPluginSettings {
   allowPrivateNetworks: z.infer<typeof AllowPrivateNetworksSchema>;
   sharedModules: boolean;
   taskQueue: string | undefined;
+  notifications: Notifications | undefined;
 }
 
 /** A bad McpflowPlugin option (the CLI's ConfigError: exit code 2 there). */
@@ -91,5 +95,6 @@ export function resolvePluginOptions(options: McpflowPluginOptions = {}): Mcpflo
     allowPrivateNetworks: value.allowPrivateNetworks ?? false,
     sharedModules: value.sharedModules ?? true,
     taskQueue: value.taskQueue,
+    notifications: value.notifications,
   };
 }

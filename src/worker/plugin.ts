@@ -73,6 +73,7 @@ export class McpflowPlugin extends SimplePlugin {
       env: this.settings.env,
       allowPrivateNetworks: this.settings.allowPrivateNetworks,
       ...(this.settings.openaiBaseURL ? { openaiBaseURL: this.settings.openaiBaseURL } : {}),
+      ...(this.settings.notifications ? { notifications: this.settings.notifications } : {}),
     };
     const activities = createActivities({ ...(temporalClient ? { temporalClient } : {}), ...deps });
     const clash = Object.keys(options.activities ?? {}).filter((name) => name in activities);

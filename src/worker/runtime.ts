@@ -9,6 +9,7 @@ import type { ConnectionSettings } from '../config/connection';
 import type { AllowPrivateNetworks } from '../core/destinations';
 import { TemporalUnreachableError } from '../client/errors';
 import { closeMcpConnections } from '../../activities';
+import type { Notifications } from '../config/notifications';
 import type { ServerRegistry } from '../../activities/server-registry';
 import { createWorker } from './worker';
 import { McpflowWorkerLogger } from './logger';
@@ -85,6 +86,8 @@ export interface StartWorkerOptions {
   maxCachedWorkflows?: number;
   /** The servers this worker defines and whether inputs may define their own (activities/server-registry.ts); default none, no. */
   serverRegistry?: ServerRegistry;
+  /** Webhooks told when a run waits for a person (the config's `notifications`, activities/notify.ts). */
+  notifications?: Notifications;
 }
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
@@ -103,6 +106,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     shutdownGraceTime: options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(options.serverRegistry ? { serverRegistry: options.serverRegistry } : {}),
+    ...(options.notifications ? { notifications: options.notifications } : {}),
   });
   // Pooled MCP connections end their sessions when the worker stops, however it stops.
   const finished = worker.run().finally(async () => {

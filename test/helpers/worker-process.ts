@@ -15,6 +15,9 @@ export async function startWorkerProcess(env: {
   taskQueue: string;
   openaiBaseURL: string;
   allowInlineServers?: boolean;
+  /** The config's `notifications` (src/config/notifications.ts); `env` adds variables such as MCPFLOW_WEBHOOK_SECRET. */
+  notifications?: unknown;
+  env?: Record<string, string>;
 }): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test', 'helpers', 'worker-main.ts')], {
     cwd: REPO_ROOT,
@@ -24,6 +27,8 @@ export async function startWorkerProcess(env: {
       MCPFLOW_TASK_QUEUE: env.taskQueue,
       OPENAI_BASE_URL: env.openaiBaseURL,
       MCPFLOW_TEST_ALLOW_INLINE_SERVERS: env.allowInlineServers ? '1' : '',
+      MCPFLOW_TEST_NOTIFICATIONS: env.notifications ? JSON.stringify(env.notifications) : '',
+      ...env.env,
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

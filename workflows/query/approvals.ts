@@ -1,47 +1,98 @@
 /**
  * Approvals of one query run: requests wait durably for an `approve`/`deny` update (for days if
- * need be), standing approvals of the session answer at once, an optional timeout denies what
- * is left, and every denial becomes a call record.
+ * need be), standing approvals of the session answer at once (until they expire), an optional
+ * timeout denies what is left, and every decision is recorded with who made it. Each request
+ * carries a call_hash of what the person sees (src/core/call-hash.ts); its arguments are checked
+ * against the tool's schema and the worker's webhooks told before the wait (./notify.ts).
  */
 import { condition, metricMeter, patched, workflowInfo } from '@temporalio/workflow';
+import { approverProblem, approversFor, type ApprovalDecision } from '../../src/core/approvers';
+import { callHash } from '../../src/core/call-hash';
+import { clipToBytes } from '../../src/core/payload-size';
 import type { CallRecord, PendingApproval } from '../../src/core/records';
 import type { InputItem } from '../../src/core/schemas';
+import type { ServerConfig } from '../../src/core/servers';
 import { findTool } from '../../src/core/tools';
+import { NOTICE_ARGUMENTS_BYTES } from '../../src/core/wait-notice';
 import { checkArgs } from '../input';
 import { ApprovalAnswerSchema, type ApprovalAnswer, type ApprovalOutcome } from '../messages';
-import { DENIED_CALLS_COUNTED } from '../patches';
+import { APPROVAL_WAITS_CHECKED_AND_ANNOUNCED, DENIED_CALLS_COUNTED } from '../patches';
+import { announceWait, argumentProblems } from './notify';
 import type { QueryRunState } from './run-state';
 
-interface Decision {
-  approve: boolean;
-  reason?: string;
-}
+type Decision = Omit<ApprovalDecision, 'decided_at'>;
 
 export class Approvals {
   private readonly pending: PendingApproval[] = [];
-  private readonly decisions = new Map<string, Decision>();
+  private readonly decisions = new Map<string, ApprovalDecision>();
+  /** Requests whose arguments are being checked: shown to no one yet. */
+  private readonly checking = new Set<string>();
 
   constructor(private readonly run: QueryRunState) {
     run.openApprovals = () => this.open();
   }
 
   open(): PendingApproval[] {
-    return this.pending.filter((approval) => !this.decisions.has(approval.id));
+    return this.pending.filter((approval) => !this.decisions.has(approval.id) && !this.checking.has(approval.id));
   }
 
+  /** Adds a request, with the hash of what a person will see and the people who may decide it. */
   request(approval: PendingApproval) {
-    this.pending.push(approval);
+    const definition = findTool(this.run.catalog, approval.tool, approval.server)?.definition_hash ?? null;
+    const approvers = this.serverOf(approval.server) && approversFor(this.serverOf(approval.server)!, approval.tool);
+    this.pending.push({
+      ...approval,
+      call_hash: callHash({ server: approval.server, tool: approval.tool, arguments: approval.arguments, definition_hash: definition }),
+      ...(approvers ? { approvers: [...approvers] } : {}),
+    });
     this.run.emit('approval_request', `${approval.server} · ${approval.tool} needs approval (${approval.id})`);
   }
 
-  decision(id: string): Decision | undefined {
+  decision(id: string): ApprovalDecision | undefined {
     return this.decisions.get(id);
   }
 
-  /** Approves what the session trusts, then waits until every one of these requests has an answer. */
+  /** The decision a call's record keeps (absent when the call needed none). */
+  recordOf(id: string | null): Pick<CallRecord, 'decision'> {
+    const decision = id === null ? undefined : this.decisions.get(id);
+    return decision ? { decision } : {};
+  }
+
+  /**
+   * Approves what the session trusts; checks the rest against their tools' schemas and tells the
+   * worker's webhooks (runs recorded before did neither); then waits until each has an answer.
+   */
   async settle(ids: string[]): Promise<void> {
     this.applyStandingApprovals(ids);
-    await this.waitFor(ids);
+    const asking = ids.filter((id) => !this.decisions.has(id));
+    if (!asking.length || !patched(APPROVAL_WAITS_CHECKED_AND_ANNOUNCED)) return this.waitFor(ids);
+    await this.checkArguments(asking);
+    // One answered meanwhile (its id guessed while being checked) needs no notification.
+    const ends = asking
+      .filter((id) => !this.decisions.has(id))
+      .map((id) => {
+        const approval = this.pending.find((each) => each.id === id)!;
+        return announceWait(
+          {
+            kind: 'approval',
+            request_id: id,
+            server: approval.server,
+            tool: approval.tool,
+            requested_at: approval.requested_at,
+            arguments_preview: clipToBytes(JSON.stringify(approval.arguments), NOTICE_ARGUMENTS_BYTES),
+            ...(approval.call_hash ? { call_hash: approval.call_hash } : {}),
+            ...(approval.schema_problems ? { schema_problems: approval.schema_problems } : {}),
+            ...(approval.approvers ? { approvers: approval.approvers } : {}),
+          },
+          this.run.input.retry,
+          (message) => this.run.emit('error', message),
+        );
+      });
+    try {
+      await this.waitFor(ids);
+    } finally {
+      for (const end of ends) end();
+    }
   }
 
   /** The `mcp_approval_response` input item that answers a hosted request. */
@@ -53,24 +104,67 @@ export class Approvals {
   }
 
   /** The update validator: runs synchronously (the SDK does not await validators) and refuses without touching history. */
-  validate(answer: ApprovalAnswer | undefined) {
-    const id = checkArgs(ApprovalAnswerSchema, answer ?? {}, 'approval answer').approval_request_id;
+  validate(raw: ApprovalAnswer | undefined) {
+    const answer = checkArgs(ApprovalAnswerSchema, raw ?? {}, 'approval answer');
+    const id = answer.approval_request_id;
     const open = this.open();
-    if (id === undefined) {
-      if (!open.length) throw new Error('no approval request is pending');
-      return;
+    if (id === undefined && !open.length) throw new Error('no approval request is pending');
+    if (id !== undefined) {
+      if (this.decisions.has(id)) throw new Error(`approval request ${id} was already answered`);
+      if (!this.pending.some((approval) => approval.id === id)) {
+        throw new Error(`unknown approval request ${id}; pending: ${open.map((approval) => approval.id).join(', ') || 'none'}`);
+      }
     }
-    if (this.decisions.has(id)) throw new Error(`approval request ${id} was already answered`);
-    if (!this.pending.some((approval) => approval.id === id)) {
-      throw new Error(`unknown approval request ${id}; pending: ${open.map((approval) => approval.id).join(', ') || 'none'}`);
+    const targets = id === undefined ? open : this.pending.filter((approval) => approval.id === id);
+    for (const approval of targets) {
+      const server = this.serverOf(approval.server);
+      const problem = server && approverProblem(server, approval.tool, answer.approver);
+      if (problem) throw new Error(`${approval.id}: ${problem}`);
+      if (answer.call_hash === undefined || answer.call_hash === approval.call_hash) continue;
+      throw new Error(
+        approval.call_hash === undefined
+          ? `${approval.id}: this run does not hash its calls (it started before call_hash existed): leave call_hash out`
+          : `${approval.id} is not the call that was shown: its call_hash is ${approval.call_hash}, the decision names ${answer.call_hash} (server, tool, arguments or the tool's definition differ); look at it again`,
+      );
     }
   }
 
-  answer(approve: boolean, answer: ApprovalAnswer | undefined): ApprovalOutcome {
-    const { approval_request_id: id, reason } = ApprovalAnswerSchema.parse(answer ?? {});
+  answer(approve: boolean, raw: ApprovalAnswer | undefined): ApprovalOutcome {
+    const { approval_request_id: id, reason, approver, call_hash } = ApprovalAnswerSchema.parse(raw ?? {});
     const ids = id ? [id] : this.open().map((approval) => approval.id);
-    for (const each of ids) this.decide(each, { approve, reason });
+    for (const each of ids) {
+      this.decide(each, {
+        approve,
+        decided_by: 'person',
+        ...(approver ? { approver } : {}),
+        ...(reason ? { reason } : {}),
+        ...(call_hash ? { call_hash } : {}),
+      });
+    }
     return { answered: ids, approve };
+  }
+
+  private serverOf(label: string): ServerConfig | undefined {
+    return this.run.input.servers.find((server) => server.label === label);
+  }
+
+  /** Schema problems go on the request before anyone is asked (a person may approve anyway). */
+  private async checkArguments(ids: string[]) {
+    const calls = ids.flatMap((id) => {
+      const approval = this.pending.find((each) => each.id === id)!;
+      const tool = findTool(this.run.catalog, approval.tool, approval.server);
+      return tool ? [{ id, input_schema: tool.input_schema, definition_hash: tool.definition_hash, arguments: approval.arguments }] : [];
+    });
+    for (const id of ids) this.checking.add(id);
+    try {
+      const problems = await argumentProblems(calls);
+      for (const [id, found] of Object.entries(problems)) {
+        const approval = this.pending.find((each) => each.id === id);
+        if (approval && found.length) approval.schema_problems = found;
+      }
+    } finally {
+      for (const id of ids) this.checking.delete(id);
+    }
   }
 
   private async waitFor(ids: string[]): Promise<void> {
@@ -81,11 +175,12 @@ export class Approvals {
     const answeredInTime = timeout === undefined ? (await condition(allAnswered), true) : await condition(allAnswered, timeout);
     if (answeredInTime) return;
     for (const id of ids) {
-      if (!this.decisions.has(id)) this.decide(id, { approve: false, reason: `no answer within ${Math.round(timeout! / 1000)} s; denied automatically` });
+      if (!this.decisions.has(id))
+        this.decide(id, { approve: false, decided_by: 'timeout', reason: `no answer within ${Math.round(timeout! / 1000)} s; denied automatically` });
     }
   }
 
-  /** Approves at once what the session was told to trust, as long as the tool has not changed since. */
+  /** Approves at once what the session was told to trust, as long as the tool has not changed since and the approval has not expired. */
   private applyStandingApprovals(ids: string[]) {
     for (const id of ids) {
       const approval = this.pending.find((each) => each.id === id);
@@ -94,18 +189,25 @@ export class Approvals {
       const standing = this.run.input.standing_approvals.find(
         (each) => each.server === approval.server && each.tool === approval.tool && each.definition_hash === current?.definition_hash,
       );
-      if (standing) this.decide(id, { approve: true, reason: 'standing approval' });
+      if (!standing) continue;
+      // An expired one no longer applies: the person is asked (inputs from before `expires_at` have none).
+      if (standing.expires_at !== undefined && !(Date.parse(standing.expires_at) > Date.now())) {
+        this.run.emit('state', `the standing approval of ${approval.server} · ${approval.tool} expired at ${standing.expires_at}: asking`);
+        continue;
+      }
+      this.decide(id, { approve: true, decided_by: 'standing_approval', reason: 'standing approval' });
     }
   }
 
-  private decide(id: string, decision: Decision) {
+  private decide(id: string, partial: Decision) {
+    const decision: ApprovalDecision = { ...partial, decided_at: new Date().toISOString() };
     this.decisions.set(id, decision);
     const approval = this.pending.find((each) => each.id === id);
     if (!approval) return;
     recordApprovalWait(approval, decision);
     this.run.emit(
       'approval_answer',
-      `${approval.server} · ${approval.tool} ${decision.approve ? 'approved' : 'denied'}${decision.reason ? `: ${decision.reason}` : ''}`,
+      `${approval.server} · ${approval.tool} ${decision.approve ? 'approved' : 'denied'}${decision.reason ? `: ${decision.reason}` : ''}${decision.approver ? ` (decided by ${decision.approver})` : ''}`,
     );
     if (decision.approve) return;
     const record: CallRecord = {
@@ -119,8 +221,9 @@ export class Approvals {
       error_message: decision.reason ?? 'denied',
       approval_request_id: id,
       started_at: approval.requested_at,
-      completed_at: new Date().toISOString(),
+      completed_at: decision.decided_at,
       duration_ms: null,
+      decision,
     };
     // Runs recorded before this change pushed denied calls without counting or announcing them.
     if (patched(DENIED_CALLS_COUNTED)) this.run.addCall(record, null);
@@ -133,7 +236,7 @@ export class Approvals {
  * metrics endpoint. Workflow metrics are not emitted during replay, and emitting one adds nothing
  * to history: no `patched` needed.
  */
-function recordApprovalWait(approval: PendingApproval, decision: Decision) {
+function recordApprovalWait(approval: PendingApproval, decision: ApprovalDecision) {
   const requested = Date.parse(approval.requested_at);
   if (Number.isNaN(requested)) return;
   metricMeter

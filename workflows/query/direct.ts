@@ -251,10 +251,17 @@ export class DirectCalls {
         error_message: error?.message ?? null,
         approval_request_id: this.approvals.decision(approvalId) ? approvalId : null,
         duration_ms: durationMs(outcome.started_at, outcome.completed_at),
+        // Who approved it and who answered the server's questions.
+        ...this.approvals.recordOf(approvalId),
+        ...inputAnswers(this.elicitations.answersFor(call.call_id)),
       },
       error,
     );
   }
+}
+
+function inputAnswers(answers: CallRecord['input_answers']): Pick<CallRecord, 'input_answers'> {
+  return answers?.length ? { input_answers: answers } : {};
 }
 
 /** Direct mode has no API-issued approval ids; the call id makes a stable one. */

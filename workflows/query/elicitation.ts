@@ -4,8 +4,11 @@
  * for; the `answer` update (validated against that schema, without touching history when it is
  * refused) resumes the run; then the call is issued again with the answers. An optional
  * `approval_timeout_ms` bounds the wait as it bounds approvals: unanswered questions are cancelled.
+ * Each answer is recorded with who gave it; the server's `approvers` policy applies to answers as to
+ * approvals; the worker's webhooks are told of each question (./notify.ts).
  */
 import { condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { approverProblem, approversFor, type InputAnswerRecord } from '../../src/core/approvers';
 import {
   answerProblems,
   InputAnswerSchema,
@@ -18,7 +21,8 @@ import {
 } from '../../src/core/mcp-input';
 import { checkArgs } from '../input';
 import { answerUpdate } from '../messages';
-import { ELICITATION_OWN_STATE } from '../patches';
+import { ELICITATION_OWN_STATE, INPUT_WAITS_ANNOUNCED } from '../patches';
+import { announceWait } from './notify';
 import type { QueryRunState } from './run-state';
 
 export interface Asker {
@@ -30,6 +34,8 @@ export interface Asker {
 export class Elicitations {
   private readonly asked: PendingInput[] = [];
   private readonly answers = new Map<string, InputAnswer>();
+  /** When each answer came (workflow time), for the call's record. */
+  private readonly answeredAt = new Map<string, string>();
   private seq = 0;
 
   constructor(private readonly run: QueryRunState) {
@@ -70,25 +76,70 @@ export class Elicitations {
       patched(ELICITATION_OWN_STATE) ? 'waiting_input' : 'waiting_approval',
       `waiting for input to ${asker.server} · ${asker.tool}: mcpflow answer ${workflowInfo().workflowId} ${questions.map((question) => question.id).join(' / ')}`,
     );
+    // Runs recorded before told no webhook: the activity is a command, hence the patch.
+    const ends = patched(INPUT_WAITS_ANNOUNCED) ? questions.map((question) => this.announce(question)) : [];
     const answered = () => questions.every((question) => this.answers.has(question.id));
     const timeout = this.run.input.approval_timeout_ms;
-    if (timeout === undefined) await condition(answered);
-    else if (!(await condition(answered, timeout))) {
-      for (const question of questions) {
-        if (this.answers.has(question.id)) continue;
-        this.answers.set(question.id, { request_id: question.id, action: 'cancel' });
-        this.run.emit('state', `${question.server} · ${question.tool}: no answer to ${question.id} within ${Math.round(timeout / 1000)} s; cancelled`);
+    try {
+      if (timeout === undefined) await condition(answered);
+      else if (!(await condition(answered, timeout))) {
+        for (const question of questions) {
+          if (this.answers.has(question.id)) continue;
+          this.answers.set(question.id, { request_id: question.id, action: 'cancel' });
+          this.answeredAt.set(question.id, new Date().toISOString());
+          this.run.emit('state', `${question.server} · ${question.tool}: no answer to ${question.id} within ${Math.round(timeout / 1000)} s; cancelled`);
+        }
       }
+    } finally {
+      for (const end of ends) end();
     }
     // Another call of the same turn may still wait for its own answers.
     if (!this.open().length) this.run.setState('executing', `calling ${asker.server} · ${asker.tool} again with the answers`);
     return Object.fromEntries(questions.map((question) => [question.key, elicitResult(question, this.answers.get(question.id)!)]));
   }
 
+  /** The answers given during one call, with who gave them, for its record. */
+  answersFor(callId: string): InputAnswerRecord[] {
+    return this.asked.flatMap((question) => {
+      const answer = question.call_id === callId ? this.answers.get(question.id) : undefined;
+      if (!answer) return [];
+      return [
+        {
+          request_id: question.id,
+          action: answer.action,
+          ...(answer.approver ? { approver: answer.approver } : {}),
+          answered_at: this.answeredAt.get(question.id) ?? '',
+        },
+      ];
+    });
+  }
+
+  private announce(question: PendingInput): () => void {
+    const server = this.run.input.servers.find((each) => each.label === question.server);
+    const approvers = server && approversFor(server, question.tool);
+    return announceWait(
+      {
+        kind: 'input',
+        request_id: question.id,
+        server: question.server,
+        tool: question.tool,
+        requested_at: question.requested_at,
+        message: question.message,
+        ...(approvers ? { approvers: [...approvers] } : {}),
+      },
+      this.run.input.retry,
+      (message) => this.run.emit('error', message),
+    );
+  }
+
   private answer(raw: InputAnswer | undefined): InputAnswerOutcome {
     const { question, answer } = this.question(raw);
     this.answers.set(question.id, answer);
-    this.run.emit('state', `${question.server} · ${question.tool}: ${question.id} answered (${answer.action})`);
+    this.answeredAt.set(question.id, new Date().toISOString());
+    this.run.emit(
+      'state',
+      `${question.server} · ${question.tool}: ${question.id} answered (${answer.action})${answer.approver ? ` (decided by ${answer.approver})` : ''}`,
+    );
     return { answered: question.id, action: answer.action };
   }
 
@@ -106,6 +157,9 @@ export class Elicitations {
       if (!question) throw new Error(`unknown question ${answer.request_id}; waiting: ${open.map((each) => each.id).join(', ') || 'none'}`);
       if (this.answers.has(question.id)) throw new Error(`question ${question.id} was already answered`);
     }
+    const server = this.run.input.servers.find((each) => each.label === question!.server);
+    const refused = server && approverProblem(server, question!.tool, answer.approver);
+    if (refused) throw new Error(`${question!.id}: ${refused}`);
     const problems = answerProblems(question!, answer);
     if (problems.length) throw new Error(`the answer to ${question!.id} does not match what ${question!.server} asked for: ${problems.join('; ')}`);
     return { question: question!, answer };

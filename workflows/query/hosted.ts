@@ -21,7 +21,8 @@ export function absorbOutput(run: QueryRunState, approvals: Approvals, response:
       run.emit('discovery', `${item.server_label}: ${entry.tools.length} tools`);
     } else if (item.type === 'mcp_call') {
       const { record, error } = recordFromMcpCall(item, response.call_times[item.id]);
-      run.addCall(record, error);
+      // Who approved it, when it needed approval.
+      run.addCall({ ...record, ...approvals.recordOf(record.approval_request_id) }, error);
     } else if (item.type === 'mcp_approval_request') {
       approvals.request(pendingFromApprovalRequest(item, new Date().toISOString()));
     }

@@ -153,7 +153,7 @@ export function registerSessionHandlers(session: HandledSession) {
   );
   setHandler(
     rememberApprovalUpdate,
-    counted(session, (args) => session.tools.remember(args.server, args.tool)),
+    counted(session, (args) => session.tools.remember(args.server, args.tool, args.ttl_ms)),
     {
       validator: (args) => {
         const { server, tool } = checkArgs(RememberApprovalArgsSchema, args, 'rememberApproval arguments');

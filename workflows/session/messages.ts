@@ -101,7 +101,17 @@ export type RefreshToolsArgs = z.input<typeof RefreshToolsArgsSchema>;
 export const RemoveServerArgsSchema = z.strictObject({ label: z.string().min(1) });
 export type RemoveServerArgs = z.infer<typeof RemoveServerArgsSchema>;
 
-export const RememberApprovalArgsSchema = z.strictObject({ server: z.string().min(1), tool: z.string().min(1) });
+export const RememberApprovalArgsSchema = z.strictObject({
+  server: z.string().min(1),
+  tool: z.string().min(1),
+  /** How long it applies (ms); absent: until the tool's definition changes. */
+  ttl_ms: z
+    .number()
+    .int()
+    .positive()
+    .max(365 * 86_400_000, 'at most 365 days')
+    .optional(),
+});
 export type RememberApprovalArgs = z.infer<typeof RememberApprovalArgsSchema>;
 
 export const SessionRefreshResultSchema = DiscoveryResultSchema.extend({

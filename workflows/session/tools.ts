@@ -54,12 +54,13 @@ export class SessionTools {
     return { ...refreshed, diff, invalidated };
   }
 
-  remember(server: string, tool: string): StandingApproval[] {
+  /** With `ttlMs`, it expires then (workflows/query/approvals.ts asks the person again after). */
+  remember(server: string, tool: string, ttlMs?: number): StandingApproval[] {
     const found = findTool(this.catalog, tool, server);
     if (!found) throw mcpflowFailure('tool_not_found', `${server} has no tool ${tool} in the catalog`, { retryable: true });
     this.standingApprovals = [
       ...this.standingApprovals.filter((approval) => !(approval.server === server && approval.tool === tool)),
-      { server, tool, definition_hash: found.definition_hash },
+      { server, tool, definition_hash: found.definition_hash, ...(ttlMs ? { expires_at: new Date(Date.now() + ttlMs).toISOString() } : {}) },
     ];
     return this.standingApprovals;
   }

@@ -18,6 +18,7 @@ interface AnswerFlags {
   accept?: boolean;
   decline?: boolean;
   cancel?: boolean;
+  approver?: string;
 }
 
 export function registerAnswerCommand(program: Command): void {
@@ -32,8 +33,9 @@ export function registerAnswerCommand(program: Command): void {
     .option('--accept', 'accept without content (URL-mode requests, once the page is done)')
     .option('--decline', 'decline: the server is told the user said no')
     .option('--cancel', 'cancel: the server is told the user dismissed the question')
+    .option('--approver <name>', 'who answers, as recorded (default: MCPFLOW_IDENTITY, else user@host); a server with "approvers" accepts only those')
     .action(async (workflowId: string, requestId: string | undefined, flags: AnswerFlags, command: Command) => {
-      const answer = answerOf(flags, requestId);
+      const answer = { ...answerOf(flags, requestId), ...(flags.approver ? { approver: flags.approver } : {}) };
       await withClient(commandContext(command), async (client) => {
         const outcome = await answerInput(client, workflowId, answer).catch((error: unknown) => {
           // A wrong answer is bad input (exit 2), like a bad flag.

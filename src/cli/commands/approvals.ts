@@ -20,6 +20,8 @@ interface ApprovalFlags {
   tool?: string;
   yes?: boolean;
   json: boolean;
+  approver?: string;
+  callHash?: string;
 }
 
 export function registerApprovalCommands(program: Command): void {
@@ -38,6 +40,8 @@ export function registerApprovalCommands(program: Command): void {
       .option('--server <label>', 'with --all: only calls to this server')
       .option('--tool <name>', 'with --all: only calls of this tool')
       .option('--yes', 'with --all and no filter: answer every pending request of the namespace without asking (needed without a terminal)')
+      .option('--approver <name>', 'who decides, as recorded (default: MCPFLOW_IDENTITY, else user@host); a server with "approvers" accepts only those')
+      .option('--call-hash <hash>', 'with an approval id: the call_hash you looked at (approvals list --json); refused if the call differs')
       .addOption(jsonOption())
       .action(async (workflowId: string | undefined, approvalId: string | undefined, flags: ApprovalFlags, command: Command) => {
         const context = commandContext(command);
@@ -63,7 +67,7 @@ export function registerApprovalCommands(program: Command): void {
                 throw new SilentFailure();
               }
             }
-            const outcome = await answerAll(client, rows, approve, flags.reason);
+            const outcome = await answerAll(client, rows, approve, flags.reason, flags.approver);
             if (flags.json) printJson({ approve, answered: outcome.answered, refused: outcome.refused, unreadable });
             else {
               toStdout(
@@ -78,7 +82,13 @@ export function registerApprovalCommands(program: Command): void {
         if (!workflowId) throw new UsageError(`give the query's workflow id (mcpflow ${verb} <workflowId>), or --all with filters`);
         if (flags.batch || flags.server || flags.tool) throw new UsageError('--batch, --server and --tool narrow --all: add --all, or drop them');
         await withClient(context, async (client) => {
-          const answer = { ...(approvalId ? { approval_request_id: approvalId } : {}), ...(flags.reason ? { reason: flags.reason } : {}) };
+          if (flags.callHash && !approvalId) throw new UsageError('--call-hash binds one request: give its approval id too');
+          const answer = {
+            ...(approvalId ? { approval_request_id: approvalId } : {}),
+            ...(flags.reason ? { reason: flags.reason } : {}),
+            ...(flags.approver ? { approver: flags.approver } : {}),
+            ...(flags.callHash ? { call_hash: flags.callHash } : {}),
+          };
           const outcome = approve ? await client.approve(workflowId, answer) : await client.deny(workflowId, answer);
           if (flags.json) printJson({ workflow_id: workflowId, ...outcome });
           else toStdout(`${approve ? 'Approved' : 'Denied'} ${outcome.answered.length} request(s) of ${workflowId}: ${outcome.answered.join(', ')}`);

@@ -52,6 +52,7 @@ export function registerDevCommand(program: Command): void {
             signal: stop.signal,
             // One person's worker: the config's servers, and those a command defines (--server 'x=stdio:…') run too.
             serverRegistry: { servers: context.loaded.config.servers, allowInline: true },
+            ...(context.loaded.config.notifications ? { notifications: context.loaded.config.notifications } : {}),
           });
         } catch (error) {
           if (!(error instanceof StartAbortedError)) throw error;

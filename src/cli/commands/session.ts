@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { SessionRefreshResult } from '../../../workflows/messages';
 import { commandContext, withClient } from '../context';
-import { jsonOption, modelOption, modeOption, serverOption, withModelTuning } from '../options';
+import { jsonOption, modelOption, modeOption, parseDuration, serverOption, withModelTuning } from '../options';
 import { printJson, toStdout } from '../output';
 import { runOptions, serversFrom } from '../servers';
 
@@ -60,12 +60,15 @@ export function registerSessionCommand(program: Command): void {
     .argument('<sessionId>', 'the session id')
     .argument('<server>', 'server label')
     .argument('<tool>', 'tool name')
+    .option('--ttl <duration>', 'it expires after this long (30m, 8h, 7d); default: until the tool definition changes', parseDuration)
     .addOption(jsonOption())
-    .action(async (sessionId: string, server: string, tool: string, flags: { json: boolean }, command: Command) => {
+    .action(async (sessionId: string, server: string, tool: string, flags: { json: boolean; ttl?: number }, command: Command) => {
       await withClient(commandContext(command), async (client) => {
-        const standing = await client.sessions.trust(sessionId, server, tool);
+        const standing = await client.sessions.trust(sessionId, server, tool, flags.ttl ? { ttlMs: flags.ttl } : {});
         if (flags.json) return printJson(standing);
-        toStdout(`Standing approvals of ${sessionId}: ${standing.map((approval) => `${approval.server}.${approval.tool}`).join(', ')}`);
+        toStdout(
+          `Standing approvals of ${sessionId}: ${standing.map((approval) => `${approval.server}.${approval.tool}${approval.expires_at ? ` (until ${approval.expires_at})` : ''}`).join(', ')}`,
+        );
       });
     });
 }

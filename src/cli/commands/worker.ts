@@ -80,8 +80,10 @@ export function registerWorkerCommand(program: Command): void {
         servers: context.loaded.config.servers,
         allowInline: flags.allowInlineServers ?? context.loaded.config.defaults.allow_inline_servers ?? false,
       };
+      const notifications = context.loaded.config.notifications;
       const running = await startWorker({
         serverRegistry,
+        ...(notifications ? { notifications } : {}),
         connection,
         namespace: context.connection.namespace,
         taskQueue: context.taskQueue,
@@ -93,6 +95,7 @@ export function registerWorkerCommand(program: Command): void {
       toStdout(`mcpflow worker polling task queue "${context.taskQueue}" on ${describeConnection(context.connection)}`);
       toStdout(`Model API: ${describeModelApi()}`);
       toStdout(describeServerRegistry(serverRegistry));
+      if (notifications?.webhooks.length) toStdout(`Notifications: ${notifications.webhooks.length} webhook(s) told when a run waits for a person`);
       if (flags.metricsPort !== undefined) toStdout(`Metrics: http://${flags.metricsHost}:${flags.metricsPort}/metrics`);
       toStdout('Press Ctrl-C to stop.');
       const outcome = await Promise.race([waitForStopSignal().then((signal) => ({ signal })), running.finished.then(() => ({ signal: undefined }))]);
