@@ -11,13 +11,15 @@
  *      worker SIGKILLs and a dev server restart.
  *
  * Sizes: MCPFLOW_BENCH_BATCH_LINES, MCPFLOW_BENCH_BATCH_CONCURRENCY, MCPFLOW_BATCH_CRASH_LINES;
- * MCPFLOW_BENCH_BATCH_PARTS=large,crash picks parts.
+ * MCPFLOW_BENCH_BATCH_PARTS=cost,large,crash picks parts; the per-line cost (batch-lines.ts) takes
+ * MCPFLOW_BENCH_BATCH_COST_LINES (1,000), MCPFLOW_BENCH_BATCH_COST_CONCURRENCY (50), MCPFLOW_BENCH_BATCH_COST_ROUNDS (3).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { BatchLine, BatchProgress } from '../../workflows/batch/messages';
 import { runCrashScenario, type CrashScenarioOutcome } from '../batch/crash-scenario';
+import { batchLinesCost, renderBatchLines, type BatchLinesResult } from './batch-lines';
 import { REPO_ROOT } from './child';
 import { log } from './log';
 import { startStack } from './stack';
@@ -52,6 +54,8 @@ export interface BatchBenchResults {
   date: string;
   commit: string;
   large?: LargeBatchResult;
+  /** Per-line cost beside a plain loop (batch-lines.ts), with the commit it ran on. */
+  cost?: BatchLinesResult & { date: string; commit: string };
   crash?: Omit<CrashScenarioOutcome, 'results' | 'cliOutput'> & { results: number; unique_results: number; all_succeeded: boolean };
   failures: string[];
 }
@@ -135,6 +139,13 @@ function minutes(ms: number): string {
 
 export function render(results: BatchBenchResults): string {
   const out = [`# Batch benchmarks`, '', `Run of ${results.date}, commit ${results.commit}, \`npm run bench -- batch\` (test/bench/batch.ts).`, ''];
+  if (results.cost) {
+    out.push(...renderBatchLines(results.cost));
+    out.push(
+      `Run of ${results.cost.date}, commit ${results.cost.commit}: \`MCPFLOW_BENCH_BATCH_PARTS=cost MCPFLOW_BENCH_BATCH_COST_LINES=${results.cost.lines} MCPFLOW_BENCH_BATCH_COST_CONCURRENCY=${results.cost.concurrency} MCPFLOW_BENCH_BATCH_COST_ROUNDS=${results.cost.rounds.length} npm run bench -- batch\`.`,
+      '',
+    );
+  }
   const large = results.large;
   if (large) {
     out.push(`## ${large.lines.toLocaleString('en')} tiny scripted lines, concurrency ${large.concurrency}`, '');
@@ -167,13 +178,27 @@ export function render(results: BatchBenchResults): string {
 }
 
 export async function runBatchBench(): Promise<number> {
-  const parts = new Set((process.env.MCPFLOW_BENCH_BATCH_PARTS ?? 'large,crash').split(','));
+  const parts = new Set((process.env.MCPFLOW_BENCH_BATCH_PARTS ?? 'cost,large,crash').split(','));
   const { execFileSync } = await import('node:child_process');
   const results: BatchBenchResults = {
     date: new Date().toISOString(),
     commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim(),
     failures: [],
   };
+  if (parts.has('cost')) {
+    const lines = Number(process.env.MCPFLOW_BENCH_BATCH_COST_LINES ?? 1_000);
+    const concurrency = Number(process.env.MCPFLOW_BENCH_BATCH_COST_CONCURRENCY ?? 50);
+    const rounds = Number(process.env.MCPFLOW_BENCH_BATCH_COST_ROUNDS ?? 3);
+    log(`per-line cost: ${lines} one-tool lines at concurrency ${concurrency}, ${rounds} round(s), beside a plain loop...`);
+    const stack = await startStack({ log, extraServers: 0, maxConversations: Math.max(2_000, lines * 2) });
+    try {
+      results.cost = { date: new Date().toISOString(), commit: results.commit, ...(await batchLinesCost(stack, lines, concurrency, rounds)) };
+    } catch (error) {
+      results.failures.push(`per-line cost: ${(error as Error).message}`);
+    } finally {
+      await stack.stop();
+    }
+  }
   if (parts.has('large')) {
     const lines = Number(process.env.MCPFLOW_BENCH_BATCH_LINES ?? 100_000);
     const concurrency = Number(process.env.MCPFLOW_BENCH_BATCH_CONCURRENCY ?? 200);
@@ -209,6 +234,7 @@ export async function runBatchBench(): Promise<number> {
   const jsonPath = path.join(REPO_ROOT, 'docs', 'benchmarks-batch.json');
   if (existsSync(jsonPath)) {
     const previous = JSON.parse(readFileSync(jsonPath, 'utf8')) as BatchBenchResults;
+    if (!parts.has('cost') && previous.cost) results.cost = previous.cost;
     if (!parts.has('large') && previous.large) results.large = previous.large;
     if (!parts.has('crash') && previous.crash) results.crash = previous.crash;
   }
