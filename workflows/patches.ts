@@ -29,6 +29,8 @@ export const ELICITATION_OWN_STATE = 'elicitation-own-state';
 export const DRAIN_ACCEPTS_WORK = 'session-drain-accepts-work';
 /** Since 2026-12-06: batch lines waiting for a person hold no concurrency slot (before: they held one). */
 export const WAITING_LINES_FREE_SLOTS = 'batch-waiting-lines-free-slots';
+/** Since 2026-12-06: a batch line tells its batch only when it starts or stops waiting and at its end (before: every state change). */
+export const BATCH_LINE_SIGNALS_WAITS_AND_END = 'batch-line-signals-waits-and-end';
 
 export interface PatchRecord {
   id: string;
@@ -50,4 +52,5 @@ export const PATCHES: readonly PatchRecord[] = [
   { id: ELICITATION_OWN_STATE, postPatchFixture: 'query-direct-mcp2026-elicitation-own-state.json', prePatchFixture: 'query-direct-mcp2026-elicitation.json' },
   { id: DRAIN_ACCEPTS_WORK, postPatchFixture: 'session-drain-accepts-work.json', prePatchFixture: 'session-carried-approval-after-continue-as-new.json' },
   { id: WAITING_LINES_FREE_SLOTS, postPatchFixture: 'batch-waiting-lines-free-slots.json', prePatchFixture: 'batch-pause-resume-cancel.json' },
+  { id: BATCH_LINE_SIGNALS_WAITS_AND_END, postPatchFixture: 'batch-line-signals-waits-and-end.json' },
 ];

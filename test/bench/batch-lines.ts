@@ -21,6 +21,7 @@ import { log } from './log';
 import { runPool } from './measure';
 import { MODEL } from './scenario';
 import type { Stack } from './stack';
+import { activityLinesPrototype, type PrototypeRun } from './batch-prototype';
 
 export interface SideCost {
   duration_ms: number;
@@ -41,6 +42,8 @@ export interface BatchLinesRound {
   };
   /** batch lines/s ÷ plain lines/s. */
   ratio: number;
+  /** The candidate "lines as activities" (batch-prototype.ts), by lines per activity. */
+  prototype?: PrototypeRun[];
 }
 
 export interface BatchLinesResult {
@@ -58,39 +61,48 @@ export function oneToolLine(n: number): BatchLine {
   return { n, key: `l-${n}`, query: `weather ${n}`, metadata: { mcpflow_script: JSON.stringify(script) } };
 }
 
-async function plainLoop(stack: Stack, lines: BatchLine[], concurrency: number): Promise<void> {
-  const openai = new OpenAI({ baseURL: stack.services.emulator.url, apiKey: 'mcpflow-bench', maxRetries: 0, timeout: 60_000 });
+/** The plain loop's body for one line, with its clients connected once (also the activity of the prototype in batch-prototype.ts). */
+export async function plainLineRunner(urls: {
+  emulator: string;
+  weather: string;
+}): Promise<{ run: (line: BatchLine) => Promise<void>; close: () => Promise<void> }> {
+  const openai = new OpenAI({ baseURL: urls.emulator, apiKey: 'mcpflow-bench', maxRetries: 0, timeout: 60_000 });
   const mcp = new McpClient({ name: 'plain-batch-loop', version: '1.0.0' });
-  await mcp.connect(new StreamableHTTPClientTransport(new URL(stack.services.weather.url)));
+  await mcp.connect(new StreamableHTTPClientTransport(new URL(urls.weather)));
+  const run = async (line: BatchLine) => {
+    const listed = (await mcp.listTools()).tools;
+    const tools: OpenAI.Responses.FunctionTool[] = listed.map((tool) => ({
+      type: 'function',
+      name: `${SERVER}__${tool.name}`,
+      description: tool.description ?? null,
+      parameters: tool.inputSchema as Record<string, unknown>,
+      strict: false,
+    }));
+    const metadata = line.metadata!;
+    let response = await openai.responses.create({ model: MODEL, input: line.query, tools, metadata });
+    for (let turn = 1; turn < 10; turn++) {
+      const calls = response.output.filter((item) => item.type === 'function_call');
+      if (!calls.length) break;
+      const outputs = await Promise.all(
+        calls.map(async (call): Promise<OpenAI.Responses.ResponseInputItem.FunctionCallOutput> => {
+          const result = await mcp.callTool({ name: call.name.slice(SERVER.length + 2), arguments: JSON.parse(call.arguments) as Record<string, unknown> });
+          const content = Array.isArray(result.content) ? (result.content as Array<{ text?: string }>) : [];
+          return { type: 'function_call_output', call_id: call.call_id, output: content.map((part) => part.text ?? '').join('\n') };
+        }),
+      );
+      response = await openai.responses.create({ model: MODEL, input: outputs, previous_response_id: response.id, tools, metadata });
+    }
+    if (response.output.some((item) => item.type === 'function_call')) throw new Error(`plain loop: line ${line.n} did not finish`);
+  };
+  return { run, close: () => mcp.close() };
+}
+
+async function plainLoop(stack: Stack, lines: BatchLine[], concurrency: number): Promise<void> {
+  const runner = await plainLineRunner({ emulator: stack.services.emulator.url, weather: stack.services.weather.url });
   try {
-    await runPool(lines.length, concurrency, async (index) => {
-      const line = lines[index]!;
-      const listed = (await mcp.listTools()).tools;
-      const tools: OpenAI.Responses.FunctionTool[] = listed.map((tool) => ({
-        type: 'function',
-        name: `${SERVER}__${tool.name}`,
-        description: tool.description ?? null,
-        parameters: tool.inputSchema as Record<string, unknown>,
-        strict: false,
-      }));
-      const metadata = line.metadata!;
-      let response = await openai.responses.create({ model: MODEL, input: line.query, tools, metadata });
-      for (let turn = 1; turn < 10; turn++) {
-        const calls = response.output.filter((item) => item.type === 'function_call');
-        if (!calls.length) break;
-        const outputs = await Promise.all(
-          calls.map(async (call): Promise<OpenAI.Responses.ResponseInputItem.FunctionCallOutput> => {
-            const result = await mcp.callTool({ name: call.name.slice(SERVER.length + 2), arguments: JSON.parse(call.arguments) as Record<string, unknown> });
-            const content = Array.isArray(result.content) ? (result.content as Array<{ text?: string }>) : [];
-            return { type: 'function_call_output', call_id: call.call_id, output: content.map((part) => part.text ?? '').join('\n') };
-          }),
-        );
-        response = await openai.responses.create({ model: MODEL, input: outputs, previous_response_id: response.id, tools, metadata });
-      }
-      if (response.output.some((item) => item.type === 'function_call')) throw new Error(`plain loop: line ${line.n} did not finish`);
-    });
+    await runPool(lines.length, concurrency, (index) => runner.run(lines[index]!));
   } finally {
-    await mcp.close();
+    await runner.close();
   }
 }
 
@@ -145,7 +157,13 @@ async function batchRun(stack: Stack, lines: BatchLine[], concurrency: number, r
   };
 }
 
-export async function batchLinesCost(stack: Stack, lineCount: number, concurrency: number, rounds: number): Promise<BatchLinesResult> {
+export async function batchLinesCost(
+  stack: Stack,
+  lineCount: number,
+  concurrency: number,
+  rounds: number,
+  prototypeGroups: number[] = [],
+): Promise<BatchLinesResult> {
   const lines = Array.from({ length: lineCount }, (_, i) => oneToolLine(i + 1));
   const result: BatchLinesResult = { lines: lineCount, concurrency, rounds: [] };
   // A first small batch warms the worker (bundle load, connections), as a plain loop's first lines warm its clients.
@@ -166,7 +184,8 @@ export async function batchLinesCost(stack: Stack, lineCount: number, concurrenc
       `  round ${round}: plain ${plain.lines_per_second} lines/s, batch ${batch.lines_per_second} lines/s (${ratio}×), ` +
         `${batch.history_events_per_line} events/line, worker ${String(batch.cpu_ms_per_line.worker)} ms CPU/line`,
     );
-    result.rounds.push({ plain, batch, ratio });
+    const prototype = prototypeGroups.length ? await activityLinesPrototype(stack, lines, concurrency, prototypeGroups) : undefined;
+    result.rounds.push({ plain, batch, ratio, ...(prototype ? { prototype } : {}) });
   }
   return result;
 }
@@ -181,33 +200,45 @@ function range(values: number[], digits = 1): string {
 export function renderBatchLines(result: BatchLinesResult): string[] {
   const rounds = result.rounds;
   if (!rounds.length) return [];
-  const cpu = (side: 'plain' | 'batch', name: string) => {
-    const values = rounds.map((round) => round[side].cpu_ms_per_line[name]).filter((value): value is number => value !== undefined);
-    return values.length ? range(values, 2) : 'n/a';
+  const groups = (rounds[0]!.prototype ?? []).map((run) => run.group);
+  type Column = { name: string; get: (round: BatchLinesRound) => (SideCost & Partial<PrototypeRun & BatchLinesRound['batch']>) | undefined };
+  const columns: Column[] = [
+    { name: 'plain loop', get: (round) => round.plain },
+    { name: 'batch (runQuery child per line)', get: (round) => round.batch },
+    ...groups.map((group) => ({
+      name: `prototype: ${group} line(s) per activity`,
+      get: (round: BatchLinesRound) => round.prototype?.find((run) => run.group === group),
+    })),
+  ];
+  const cell = (column: Column, read: (side: NonNullable<ReturnType<Column['get']>>, round: BatchLinesRound) => number | undefined, digits = 1) => {
+    const values = rounds.flatMap((round) => {
+      const side = column.get(round);
+      const value = side && read(side, round);
+      return value === undefined ? [] : [value];
+    });
+    return values.length ? range(values, digits) : '';
   };
+  const row = (label: string, read: Parameters<typeof cell>[1], digits = 1) =>
+    `| ${label} | ${columns.map((column) => cell(column, read, digits)).join(' | ')} |`;
   const mib = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(0)} MiB`);
+  const last = rounds.at(-1)!.batch;
   return [
     `## Per-line cost: ${result.lines.toLocaleString('en')} one-tool lines, concurrency ${result.concurrency}, ${rounds.length} round(s)`,
     '',
-    'Ranges over the rounds; each round runs the plain loop, then the batch, on the same services.',
+    'Ranges over the rounds; each round runs the plain loop, then the batch, then the prototypes, on the same services.',
+    'The prototypes run in a minimal worker in the bench process: their worker CPU is in the "bench process" row.',
     '',
-    '| | plain loop | batch |',
-    '|---|---:|---:|',
-    `| lines/s | ${range(rounds.map((round) => round.plain.lines_per_second))} | ${range(rounds.map((round) => round.batch.lines_per_second))} |`,
-    `| batch ÷ plain | | ${range(
-      rounds.map((round) => round.ratio),
-      2,
-    )}× |`,
-    `| CPU ms per line: Temporal server | ${cpu('plain', 'server')} | ${cpu('batch', 'server')} |`,
-    `| CPU ms per line: worker | ${cpu('plain', 'worker')} | ${cpu('batch', 'worker')} |`,
-    `| CPU ms per line: services (emulator, MCP servers) | ${cpu('plain', 'services')} | ${cpu('batch', 'services')} |`,
-    `| CPU ms per line: bench process (plain loop / client) | ${cpu('plain', 'bench')} | ${cpu('batch', 'bench')} |`,
-    `| history events per line | | ${range(rounds.map((round) => round.batch.history_events_per_line))} |`,
-    `| history bytes per line | | ${range(
-      rounds.map((round) => round.batch.history_bytes_per_line),
-      0,
-    )} |`,
-    `| worker RSS after the batch (peak) | | ${mib(rounds.at(-1)!.batch.worker_rss_bytes)} (${mib(rounds.at(-1)!.batch.worker_peak_rss_bytes)}) |`,
+    `| | ${columns.map((column) => column.name).join(' | ')} |`,
+    `|---|${columns.map(() => '---:').join('|')}|`,
+    row('lines/s', (side) => side.lines_per_second),
+    row('÷ plain loop of the round', (side, round) => side.lines_per_second / round.plain.lines_per_second, 2),
+    row('CPU ms per line: Temporal server', (side) => side.cpu_ms_per_line.server, 2),
+    row('CPU ms per line: worker', (side) => side.cpu_ms_per_line.worker, 2),
+    row('CPU ms per line: services (emulator, MCP server)', (side) => side.cpu_ms_per_line.services, 2),
+    row('CPU ms per line: bench process (plain loop, client, prototype worker)', (side) => side.cpu_ms_per_line.bench, 2),
+    row('history events per line', (side) => side.history_events_per_line),
+    row('history bytes per line', (side) => side.history_bytes_per_line, 0),
+    `| worker RSS after the batch (peak) | | ${mib(last.worker_rss_bytes)} (${mib(last.worker_peak_rss_bytes)}) |${groups.map(() => ' |').join('')}`,
     '',
   ];
 }

@@ -12,7 +12,8 @@
  *
  * Sizes: MCPFLOW_BENCH_BATCH_LINES, MCPFLOW_BENCH_BATCH_CONCURRENCY, MCPFLOW_BATCH_CRASH_LINES;
  * MCPFLOW_BENCH_BATCH_PARTS=cost,large,crash picks parts; the per-line cost (batch-lines.ts) takes
- * MCPFLOW_BENCH_BATCH_COST_LINES (1,000), MCPFLOW_BENCH_BATCH_COST_CONCURRENCY (50), MCPFLOW_BENCH_BATCH_COST_ROUNDS (3).
+ * MCPFLOW_BENCH_BATCH_COST_LINES (1,000), MCPFLOW_BENCH_BATCH_COST_CONCURRENCY (50), MCPFLOW_BENCH_BATCH_COST_ROUNDS (3),
+ * MCPFLOW_BENCH_BATCH_PROTOTYPE (lines per activity of the prototypes measured beside it, "1,10"; "" for none).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -142,7 +143,7 @@ export function render(results: BatchBenchResults): string {
   if (results.cost) {
     out.push(...renderBatchLines(results.cost));
     out.push(
-      `Run of ${results.cost.date}, commit ${results.cost.commit}: \`MCPFLOW_BENCH_BATCH_PARTS=cost MCPFLOW_BENCH_BATCH_COST_LINES=${results.cost.lines} MCPFLOW_BENCH_BATCH_COST_CONCURRENCY=${results.cost.concurrency} MCPFLOW_BENCH_BATCH_COST_ROUNDS=${results.cost.rounds.length} npm run bench -- batch\`.`,
+      `Run of ${results.cost.date}, commit ${results.cost.commit}: \`MCPFLOW_BENCH_BATCH_PARTS=cost MCPFLOW_BENCH_BATCH_COST_LINES=${results.cost.lines} MCPFLOW_BENCH_BATCH_COST_CONCURRENCY=${results.cost.concurrency} MCPFLOW_BENCH_BATCH_COST_ROUNDS=${results.cost.rounds.length} MCPFLOW_BENCH_BATCH_PROTOTYPE=${(results.cost.rounds[0]?.prototype ?? []).map((run) => run.group).join(',')} npm run bench -- batch\`.`,
       '',
     );
   }
@@ -189,10 +190,12 @@ export async function runBatchBench(): Promise<number> {
     const lines = Number(process.env.MCPFLOW_BENCH_BATCH_COST_LINES ?? 1_000);
     const concurrency = Number(process.env.MCPFLOW_BENCH_BATCH_COST_CONCURRENCY ?? 50);
     const rounds = Number(process.env.MCPFLOW_BENCH_BATCH_COST_ROUNDS ?? 3);
+    // The candidate "lines as activities", by lines per activity ("" for none).
+    const prototypeGroups = (process.env.MCPFLOW_BENCH_BATCH_PROTOTYPE ?? '1,10').split(',').filter(Boolean).map(Number);
     log(`per-line cost: ${lines} one-tool lines at concurrency ${concurrency}, ${rounds} round(s), beside a plain loop...`);
     const stack = await startStack({ log, extraServers: 0, maxConversations: Math.max(2_000, lines * 2) });
     try {
-      results.cost = { date: new Date().toISOString(), commit: results.commit, ...(await batchLinesCost(stack, lines, concurrency, rounds)) };
+      results.cost = { date: new Date().toISOString(), commit: results.commit, ...(await batchLinesCost(stack, lines, concurrency, rounds, prototypeGroups)) };
     } catch (error) {
       results.failures.push(`per-line cost: ${(error as Error).message}`);
     } finally {
