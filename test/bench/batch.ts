@@ -20,7 +20,8 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { BatchLine, BatchProgress } from '../../workflows/batch/messages';
 import { runCrashScenario, type CrashScenarioOutcome } from '../batch/crash-scenario';
-import { batchLinesCost, renderBatchLines, type BatchLinesResult } from './batch-lines';
+import { batchLinesCost, type BatchLinesResult } from './batch-lines';
+import { costSummary, renderBatchLines, renderCostRuns, type CostSummary } from './batch-lines-report';
 import { REPO_ROOT } from './child';
 import { log } from './log';
 import { startStack } from './stack';
@@ -57,6 +58,8 @@ export interface BatchBenchResults {
   large?: LargeBatchResult;
   /** Per-line cost beside a plain loop (batch-lines.ts), with the commit it ran on. */
   cost?: BatchLinesResult & { date: string; commit: string };
+  /** Earlier per-line cost runs in brief (the candidates measured), oldest first. */
+  cost_runs?: CostSummary[];
   crash?: Omit<CrashScenarioOutcome, 'results' | 'cliOutput'> & { results: number; unique_results: number; all_succeeded: boolean };
   failures: string[];
 }
@@ -174,6 +177,7 @@ export function render(results: BatchBenchResults): string {
     out.push(`| duration | ${minutes(crash.durationMs)} |`);
     out.push(`| outages | ${crash.events.join('; ')} |`, '');
   }
+  if (results.cost_runs?.length) out.push(...renderCostRuns(results.cost_runs));
   if (results.failures.length) out.push('## Failures', '', ...results.failures.map((failure) => `- ${failure}`), '');
   return out.join('\n');
 }
@@ -238,9 +242,12 @@ export async function runBatchBench(): Promise<number> {
   if (existsSync(jsonPath)) {
     const previous = JSON.parse(readFileSync(jsonPath, 'utf8')) as BatchBenchResults;
     if (!parts.has('cost') && previous.cost) results.cost = previous.cost;
+    results.cost_runs = previous.cost_runs ?? [];
     if (!parts.has('large') && previous.large) results.large = previous.large;
     if (!parts.has('crash') && previous.crash) results.crash = previous.crash;
   }
+  // Every per-line cost run is kept in a short table: the candidates of issue 26, each with its commit.
+  if (parts.has('cost') && results.cost) results.cost_runs = [...(results.cost_runs ?? []), costSummary(results.cost)].slice(-12);
   writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(path.join(REPO_ROOT, 'docs', 'benchmarks-batch.md'), `${render(results)}\n`);
   log('wrote docs/benchmarks-batch.md and docs/benchmarks-batch.json');
