@@ -17,7 +17,11 @@ export async function activityLinesBatch(args: { lines: BatchLine[]; concurrency
   let next = 0;
   let done = 0;
   const lane = async () => {
-    for (let index = next++; index < groups.length; index = next++) done += await runLines(groups[index]!);
+    for (let index = next++; index < groups.length; index = next++) {
+      // Not `done += await …`: that reads `done` before the await and loses the other lanes' lines.
+      const ran = await runLines(groups[index]!);
+      done += ran;
+    }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.floor(args.concurrency / args.group)) }, lane));
   return done;

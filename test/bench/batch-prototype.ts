@@ -20,10 +20,10 @@ export interface PrototypeRun {
 }
 
 export async function activityLinesPrototype(stack: Stack, lines: BatchLine[], concurrency: number, groups: number[]): Promise<PrototypeRun[]> {
-  const runner = await plainLineRunner({ emulator: stack.services.emulator.url, weather: stack.services.weather.url });
   const connection = await NativeConnection.connect({ address: stack.devServer.address });
   const taskQueue = `prototype-${stack.taskQueue}`;
   const runs: PrototypeRun[] = [];
+  let runner: Awaited<ReturnType<typeof plainLineRunner>> | undefined;
   try {
     const worker = await Worker.create({
       connection,
@@ -31,10 +31,12 @@ export async function activityLinesPrototype(stack: Stack, lines: BatchLine[], c
       taskQueue,
       workflowsPath: require.resolve('./batch-prototype-workflows'),
       activities: {
-        runLines: async (group: BatchLine[]) => (await Promise.all(group.map((line) => runner.run(line)))).length,
+        runLines: async (group: BatchLine[]) => (await Promise.all(group.map((line) => runner!.run(line)))).length,
       },
       maxConcurrentActivityTaskExecutions: Math.max(100, concurrency),
     });
+    // Connected once the worker is built (bundling takes seconds): an idle keep-alive socket would be closed by then.
+    runner = await plainLineRunner({ emulator: stack.services.emulator.url, weather: stack.services.weather.url });
     await worker.runUntil(async () => {
       for (const group of groups) {
         const workflowId = `prototype-${group}-${Math.random().toString(36).slice(2)}`;
@@ -61,7 +63,7 @@ export async function activityLinesPrototype(stack: Stack, lines: BatchLine[], c
     });
   } finally {
     await connection.close();
-    await runner.close();
+    await runner?.close();
   }
   return runs;
 }
