@@ -249,7 +249,11 @@ export async function runBatchBench(): Promise<number> {
   // Every per-line cost run is kept in a short table: the candidates of issue 26, each with its commit.
   if (parts.has('cost') && results.cost) results.cost_runs = [...(results.cost_runs ?? []), costSummary(results.cost)].slice(-12);
   writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(path.join(REPO_ROOT, 'docs', 'benchmarks-batch.md'), `${render(results)}\n`);
+  // Hand-written notes (from a line starting "Notes" to the end) stay below the regenerated tables.
+  const mdPath = path.join(REPO_ROOT, 'docs', 'benchmarks-batch.md');
+  const previousMd = existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : '';
+  const notesAt = previousMd.search(/^Notes/m);
+  writeFileSync(mdPath, `${render(results)}\n${notesAt >= 0 ? previousMd.slice(notesAt) : ''}`);
   log('wrote docs/benchmarks-batch.md and docs/benchmarks-batch.json');
   return results.failures.length ? 1 : 0;
 }
