@@ -39,6 +39,8 @@ export const TOKEN_BUDGET = 'token-budget';
 export const APPROVAL_WAITS_CHECKED_AND_ANNOUNCED = 'approval-waits-checked-announced';
 /** Since 2026-12-06: an elicitation question is announced to the webhooks (an activity); before: not. */
 export const INPUT_WAITS_ANNOUNCED = 'input-waits-announced';
+/** Since 2026-12-06: a batch line tells its batch only when it starts or stops waiting and at its end (before: every state change). */
+export const BATCH_LINE_SIGNALS_WAITS_AND_END = 'batch-line-signals-waits-and-end';
 
 export interface PatchRecord {
   id: string;
@@ -73,4 +75,5 @@ export const PATCHES: readonly PatchRecord[] = [
     postPatchFixture: 'query-direct-mcp2026-elicitation-approver-notified.json',
     prePatchFixture: 'query-direct-mcp2026-elicitation-own-state.json',
   },
+  { id: BATCH_LINE_SIGNALS_WAITS_AND_END, postPatchFixture: 'batch-line-signals-waits-and-end.json' },
 ];

@@ -140,11 +140,19 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     );
     const cliDone = collect(cli, 30 * 60_000);
 
-    // A person approving side effects as they come (and through the outages).
+    // A person approving side effects as they come (and through the outages). While the scenario
+    // waits to pause the batch at a set point (`holding`), the person answers nothing: a booking
+    // line started meanwhile waits, so the batch cannot finish before its pause however fast it
+    // runs (it once did, one run in five, and the pause was refused by a closed batch).
     approving = true;
+    let holding = false;
     const approver = (async () => {
       while (approving) {
         try {
+          if (holding) {
+            await delay(100);
+            continue;
+          }
           const pending = await listPendingApprovals(client!, { batch: batchId });
           if (pending.length) await answerAll(client!, pending, true, 'approved by the crash test');
         } catch {
@@ -169,6 +177,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     // Each outage comes at a set point of the run: the batch is paused there (lines in flight keep
     // running, so the kill still cuts through them) and resumed once the next worker polls.
     const pauseAt = async (fraction: number) => {
+      holding = true;
       const done = await doneAtLeast(fraction);
       // Idempotent: an attempt that timed out on a loaded machine may still have been applied.
       await retrying(
@@ -178,6 +187,8 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
         30,
         log,
       );
+      // Paused, the batch starts no line: bookings in flight are approved, and the kill cuts through them.
+      holding = false;
       return done;
     };
     const resume = () =>

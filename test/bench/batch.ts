@@ -11,13 +11,17 @@
  *      worker SIGKILLs and a dev server restart.
  *
  * Sizes: MCPFLOW_BENCH_BATCH_LINES, MCPFLOW_BENCH_BATCH_CONCURRENCY, MCPFLOW_BATCH_CRASH_LINES;
- * MCPFLOW_BENCH_BATCH_PARTS=large,crash picks parts.
+ * MCPFLOW_BENCH_BATCH_PARTS=cost,large,crash picks parts; the per-line cost (batch-lines.ts) takes
+ * MCPFLOW_BENCH_BATCH_COST_LINES (1,000), MCPFLOW_BENCH_BATCH_COST_CONCURRENCY (50), MCPFLOW_BENCH_BATCH_COST_ROUNDS (3),
+ * MCPFLOW_BENCH_BATCH_PROTOTYPE (lines per activity of the prototypes measured beside it, "1,10"; "" for none).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { BatchLine, BatchProgress } from '../../workflows/batch/messages';
 import { runCrashScenario, type CrashScenarioOutcome } from '../batch/crash-scenario';
+import { batchLinesCost, type BatchLinesResult } from './batch-lines';
+import { costSummary, renderBatchLines, renderCostRuns, type CostSummary } from './batch-lines-report';
 import { REPO_ROOT } from './child';
 import { log } from './log';
 import { startStack } from './stack';
@@ -52,6 +56,10 @@ export interface BatchBenchResults {
   date: string;
   commit: string;
   large?: LargeBatchResult;
+  /** Per-line cost beside a plain loop (batch-lines.ts), with the commit it ran on. */
+  cost?: BatchLinesResult & { date: string; commit: string };
+  /** Earlier per-line cost runs in brief (the candidates measured), oldest first. */
+  cost_runs?: CostSummary[];
   crash?: Omit<CrashScenarioOutcome, 'results' | 'cliOutput'> & { results: number; unique_results: number; all_succeeded: boolean };
   failures: string[];
 }
@@ -135,6 +143,13 @@ function minutes(ms: number): string {
 
 export function render(results: BatchBenchResults): string {
   const out = [`# Batch benchmarks`, '', `Run of ${results.date}, commit ${results.commit}, \`npm run bench -- batch\` (test/bench/batch.ts).`, ''];
+  if (results.cost) {
+    out.push(...renderBatchLines(results.cost));
+    out.push(
+      `Run of ${results.cost.date}, commit ${results.cost.commit}: \`MCPFLOW_BENCH_BATCH_PARTS=cost MCPFLOW_BENCH_BATCH_COST_LINES=${results.cost.lines} MCPFLOW_BENCH_BATCH_COST_CONCURRENCY=${results.cost.concurrency} MCPFLOW_BENCH_BATCH_COST_ROUNDS=${results.cost.rounds.length} MCPFLOW_BENCH_BATCH_PROTOTYPE=${(results.cost.rounds[0]?.prototype ?? []).map((run) => run.group).join(',')} npm run bench -- batch\`.`,
+      '',
+    );
+  }
   const large = results.large;
   if (large) {
     out.push(`## ${large.lines.toLocaleString('en')} tiny scripted lines, concurrency ${large.concurrency}`, '');
@@ -162,18 +177,35 @@ export function render(results: BatchBenchResults): string {
     out.push(`| duration | ${minutes(crash.durationMs)} |`);
     out.push(`| outages | ${crash.events.join('; ')} |`, '');
   }
+  if (results.cost_runs?.length) out.push(...renderCostRuns(results.cost_runs));
   if (results.failures.length) out.push('## Failures', '', ...results.failures.map((failure) => `- ${failure}`), '');
   return out.join('\n');
 }
 
 export async function runBatchBench(): Promise<number> {
-  const parts = new Set((process.env.MCPFLOW_BENCH_BATCH_PARTS ?? 'large,crash').split(','));
+  const parts = new Set((process.env.MCPFLOW_BENCH_BATCH_PARTS ?? 'cost,large,crash').split(','));
   const { execFileSync } = await import('node:child_process');
   const results: BatchBenchResults = {
     date: new Date().toISOString(),
     commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim(),
     failures: [],
   };
+  if (parts.has('cost')) {
+    const lines = Number(process.env.MCPFLOW_BENCH_BATCH_COST_LINES ?? 1_000);
+    const concurrency = Number(process.env.MCPFLOW_BENCH_BATCH_COST_CONCURRENCY ?? 50);
+    const rounds = Number(process.env.MCPFLOW_BENCH_BATCH_COST_ROUNDS ?? 3);
+    // The candidate "lines as activities", by lines per activity ("" for none).
+    const prototypeGroups = (process.env.MCPFLOW_BENCH_BATCH_PROTOTYPE ?? '1,10').split(',').filter(Boolean).map(Number);
+    log(`per-line cost: ${lines} one-tool lines at concurrency ${concurrency}, ${rounds} round(s), beside a plain loop...`);
+    const stack = await startStack({ log, extraServers: 0, maxConversations: Math.max(2_000, lines * 2) });
+    try {
+      results.cost = { date: new Date().toISOString(), commit: results.commit, ...(await batchLinesCost(stack, lines, concurrency, rounds, prototypeGroups)) };
+    } catch (error) {
+      results.failures.push(`per-line cost: ${(error as Error).message}`);
+    } finally {
+      await stack.stop();
+    }
+  }
   if (parts.has('large')) {
     const lines = Number(process.env.MCPFLOW_BENCH_BATCH_LINES ?? 100_000);
     const concurrency = Number(process.env.MCPFLOW_BENCH_BATCH_CONCURRENCY ?? 200);
@@ -209,11 +241,19 @@ export async function runBatchBench(): Promise<number> {
   const jsonPath = path.join(REPO_ROOT, 'docs', 'benchmarks-batch.json');
   if (existsSync(jsonPath)) {
     const previous = JSON.parse(readFileSync(jsonPath, 'utf8')) as BatchBenchResults;
+    if (!parts.has('cost') && previous.cost) results.cost = previous.cost;
+    results.cost_runs = previous.cost_runs ?? [];
     if (!parts.has('large') && previous.large) results.large = previous.large;
     if (!parts.has('crash') && previous.crash) results.crash = previous.crash;
   }
+  // Every per-line cost run is kept in a short table: the candidates of issue 26, each with its commit.
+  if (parts.has('cost') && results.cost) results.cost_runs = [...(results.cost_runs ?? []), costSummary(results.cost)].slice(-12);
   writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(path.join(REPO_ROOT, 'docs', 'benchmarks-batch.md'), `${render(results)}\n`);
+  // Hand-written notes (from a line starting "Notes" to the end) stay below the regenerated tables.
+  const mdPath = path.join(REPO_ROOT, 'docs', 'benchmarks-batch.md');
+  const previousMd = existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : '';
+  const notesAt = previousMd.search(/^Notes/m);
+  writeFileSync(mdPath, `${render(results)}\n${notesAt >= 0 ? previousMd.slice(notesAt) : ''}`);
   log('wrote docs/benchmarks-batch.md and docs/benchmarks-batch.json');
   return results.failures.length ? 1 : 0;
 }

@@ -14,6 +14,7 @@ import type { Usage } from '../../src/core/schemas';
 import { addTokens, EMPTY_TOKENS, turnTokens, type TokenTotals } from '../../src/core/usage';
 import { queryStateSignal, type ParsedQueryInput, type ProgressEvent, type QueryState, type QueryStateChange } from '../messages';
 import { searchAttributeWriter } from '../search-attributes';
+import { ParentSignals } from './parent-signals';
 
 const MAX_EVENTS = 100;
 
@@ -53,6 +54,7 @@ export class QueryRunState {
 
   readonly upsertSearchAttributes: ReturnType<typeof searchAttributeWriter>;
   private eventSeq = 0;
+  private readonly parentSignals = new ParentSignals();
   /** Keeps the call records, and so the result, under the payload limit however many calls a run makes. */
   private readonly outputBudget = new OutputBudget();
 
@@ -134,6 +136,7 @@ export class QueryRunState {
     if (!parent) return;
     // Sessions and batches count a run that waits for a person, whatever it asks: the signal keeps the state they know.
     const state = this.state === 'waiting_input' ? 'waiting_approval' : this.state;
+    if (!this.parentSignals.tells(state)) return;
     const change: QueryStateChange = { workflow_id: workflowInfo().workflowId, state, pending_approvals: this.openApprovals() };
     // The parent may have moved on (continue-as-new); its progress is a courtesy, not a duty.
     getExternalWorkflowHandle(parent.workflowId)
