@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EmulatorApiError } from './errors';
+import type { UsageJson } from './responses';
 import { DEFAULT_FLEX_LATENCY_MS, flexUnavailableError } from './service-tier';
 
 /**
@@ -48,6 +49,14 @@ export const EmulatorStatsSchema = z.object({
   /** server_label → number of `tools/list` made. */
   mcpToolListings: z.record(z.string(), z.number().int()),
   conversationsStored: z.number().int(),
+  /** Sums of `usage` over every completed response (stored or not), to check a client's token statistics against. */
+  usage: z.object({
+    input_tokens: z.number().int(),
+    cached_tokens: z.number().int(),
+    output_tokens: z.number().int(),
+    reasoning_tokens: z.number().int(),
+    total_tokens: z.number().int(),
+  }),
 });
 export type EmulatorStats = z.infer<typeof EmulatorStatsSchema>;
 
@@ -65,6 +74,7 @@ export class AdminState {
   requestsServed = 0;
   responsesCreated = 0;
   faultsInjected = 0;
+  usage = emptyUsage();
   readonly toolCalls = new Map<string, Map<string, number>>();
   readonly toolListings = new Map<string, number>();
 
@@ -108,6 +118,7 @@ export class AdminState {
     this.flexLatencyMs = this.baseFlexLatencyMs;
     this.requestsServed = 0;
     this.responsesCreated = 0;
+    this.usage = emptyUsage();
     this.faultsInjected = 0;
     this.toolCalls.clear();
     this.toolListings.clear();
@@ -128,6 +139,16 @@ export class AdminState {
       return { kind: 'error', error: faultError(fault) };
     }
     return undefined;
+  }
+
+  /** A response completed: its usage counts in the totals. */
+  recordUsage(usage: UsageJson | null): void {
+    if (!usage) return;
+    this.usage.input_tokens += usage.input_tokens;
+    this.usage.cached_tokens += usage.input_tokens_details.cached_tokens;
+    this.usage.output_tokens += usage.output_tokens;
+    this.usage.reasoning_tokens += usage.output_tokens_details.reasoning_tokens;
+    this.usage.total_tokens += usage.total_tokens;
   }
 
   recordToolCall(serverLabel: string, tool: string): void {
@@ -155,8 +176,13 @@ export class AdminState {
       mcpToolCallsTotal: total,
       mcpToolListings: Object.fromEntries(this.toolListings),
       conversationsStored,
+      usage: { ...this.usage },
     };
   }
+}
+
+function emptyUsage(): EmulatorStats['usage'] {
+  return { input_tokens: 0, cached_tokens: 0, output_tokens: 0, reasoning_tokens: 0, total_tokens: 0 };
 }
 
 /** The error the real API sends for each injected status, with its retry headers. */

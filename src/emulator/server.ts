@@ -197,6 +197,7 @@ export function createEmulatorServer(options: EmulatorServerOptions = {}): Emula
 
   function remember(stored: Parameters<ConversationStore['set']>[1], store: boolean | null | undefined): void {
     admin.responsesCreated += 1;
+    admin.recordUsage(stored.response.usage);
     // `store: false` responses cannot be retrieved or continued, as with the real API.
     if (store !== false) conversations.set(stored.response.id, stored);
   }

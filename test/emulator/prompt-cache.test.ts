@@ -2,12 +2,12 @@
  * Prompt caching through the official client: `cached_tokens` for a prefix of at least 1,024
  * tokens already seen under the same `prompt_cache_key`, in steps of 128; none for another key,
  * a changed prefix or a short prompt; a stored conversation's later turns hit their earlier
- * prefix; the key echoed.
+ * prefix; the key echoed; the admin stats sum every response's usage.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type OpenAI from 'openai';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator';
+import { EmulatorAdminClient, startEmulator, type EmulatorHandle } from '../../src/emulator';
 import { clientFor } from './helpers';
 import { assertValid } from './spec-deviations';
 
@@ -68,6 +68,26 @@ void describe('emulator: prompt caching (official client)', () => {
     // The third turn's prompt starts with the second's conversation (the long question included).
     assert.ok(cached(third) >= cached(second) + 512, `${cached(second)} → ${cached(third)}`);
     assert.ok(third.usage!.input_tokens > second.usage!.input_tokens);
+  });
+
+  void it('GET /admin/stats sums the usage of every completed response, stored or not, cached and reasoning tokens included', async () => {
+    emulator.reset();
+    const admin = new EmulatorAdminClient(emulator.adminUrl);
+    const responses = [
+      await ask('What is the capital of Chile?', 'sums'),
+      await ask('And of Peru?', 'sums'),
+      await client.responses.create({ model: 'o3', input: 'Say hi', store: false }),
+    ];
+    const sum = (pick: (usage: OpenAI.Responses.ResponseUsage) => number) => responses.reduce((total, response) => total + pick(response.usage!), 0);
+    assert.deepEqual((await admin.stats()).usage, {
+      input_tokens: sum((usage) => usage.input_tokens),
+      cached_tokens: sum((usage) => usage.input_tokens_details.cached_tokens),
+      output_tokens: sum((usage) => usage.output_tokens),
+      reasoning_tokens: sum((usage) => usage.output_tokens_details.reasoning_tokens),
+      total_tokens: sum((usage) => usage.total_tokens),
+    });
+    assert.ok((await admin.stats()).usage.cached_tokens > 0);
+    assert.ok((await admin.stats()).usage.reasoning_tokens > 0);
   });
 
   void it('reset forgets the cache', async () => {
