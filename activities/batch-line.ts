@@ -1,0 +1,201 @@
+/**
+ * runBatchLine: one batch line run inside one activity (issue 26; the rules are
+ * src/core/batch-line.ts): the direct-mode query loop of runQuery — list, ask the model, run the
+ * read-only calls it asks for, ask again — built from the same activity functions the workflow
+ * schedules one by one (listToolsDirect, callToolDirect, callResponsesApi), called here in
+ * process. Before anything that needs a person or may have a side effect it returns `escalate`,
+ * having sent nothing of it; so does any failure an attempt of a part does not fix, so that
+ * the line's runQuery child produces the very result (or failure) it produces today.
+ *
+ * A retry of this activity (worker SIGKILL, server restart) starts the line from its first
+ * turn: only listings, model turns and read-only calls are repeated.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import { callEscalation, resolveCall, type BatchLineActivityResult } from '../src/core/batch-line';
+import { carriedItem, defaultConversationMode, fitConversation, MAX_CARRIED_BYTES } from '../src/core/conversation';
+import { functionToolsFromCatalog } from '../src/core/function-tools';
+import { isReasoningModel, setModelOptions } from '../src/core/model-options';
+import { listedServerCatalog, outputText, parseArguments } from '../src/core/parser';
+import { callFailureCounts, durationMs, type CallRecord, type QueryResult } from '../src/core/records';
+import type { FunctionCallItem, InputItem } from '../src/core/schemas';
+import { isToolAllowed, type ServerConfig } from '../src/core/servers';
+import { discoveredToolFromListed, type Catalog } from '../src/core/tools';
+import { addTokens, EMPTY_TOKENS, turnTokens, type TokenTotals } from '../src/core/usage';
+import { McpflowError } from '../src/core/mcpflow-error';
+import type { ParsedQueryInput } from '../workflows/messages';
+import type { DirectCallInput, DirectCallResult, DirectListInput, DirectListResult } from './mcp';
+import type { ResponsesCallInput, ResponsesCallResult } from './responses';
+
+export interface BatchLineParts {
+  listToolsDirect(input: DirectListInput): Promise<DirectListResult>;
+  callToolDirect(input: DirectCallInput): Promise<DirectCallResult>;
+  callResponsesApi(input: ResponsesCallInput): Promise<ResponsesCallResult>;
+}
+
+/** A part failed in a way its own retries would not fix here: the line goes to its child, which retries and records it as today. */
+class Escalate extends McpflowError {}
+
+export function createBatchLineActivities(parts: BatchLineParts) {
+  /** The line's runQuery input, parsed by the batch (servers at the top, so the worker's server registry resolves them like any activity's). */
+  async function runBatchLine(input: ParsedQueryInput): Promise<BatchLineActivityResult> {
+    const startedAt = Date.now();
+    try {
+      const result = await new LineLoop(parts, input).run();
+      return { kind: 'done', result: { ...result, duration_ms: Date.now() - startedAt } };
+    } catch (error) {
+      if (error instanceof Escalate) return { kind: 'escalate', reason: error.message };
+      // A retryable failure of a part retries the whole line (read-only work only); any other goes to the child.
+      if (error instanceof ApplicationFailure && error.nonRetryable) return { kind: 'escalate', reason: `${error.type ?? 'failure'}: ${error.message}` };
+      throw error;
+    }
+  }
+  return { runBatchLine };
+}
+
+class LineLoop {
+  private catalog: Catalog = { servers: {} };
+  private readonly calls: CallRecord[] = [];
+  private retries = 0;
+  private tokens: TokenTotals = EMPTY_TOKENS;
+  private previousResponseId: string | null = null;
+  /** Stateless conversation: every item so far (runQuery's Conversation, without the workflow). */
+  private carried: InputItem[] = [];
+  private readonly stateless: boolean;
+
+  constructor(
+    private readonly parts: BatchLineParts,
+    private readonly input: ParsedQueryInput,
+  ) {
+    this.stateless = (input.conversation ?? defaultConversationMode(input.approval_timeout_ms)) === 'stateless';
+  }
+
+  async run(): Promise<Omit<QueryResult, 'duration_ms'>> {
+    const servers = await this.list();
+    const direct = functionToolsFromCatalog(
+      this.catalog,
+      servers.map((server) => server.label),
+    );
+    let next: string | InputItem[] = this.input.query;
+    for (let step = 1; ; step++) {
+      if (step > this.input.max_steps) throw new Escalate(`the step limit (${this.input.max_steps} model turns) was reached`);
+      Context.current().heartbeat({ step });
+      const response = await this.parts.callResponsesApi(this.request(next, direct.tools));
+      this.retries += Math.max(0, response.attempt - 1);
+      this.tokens = addTokens(this.tokens, turnTokens(response.usage, this.input.price));
+      this.answered(next, response);
+      if (response.status === 'failed' || response.error) throw new Escalate(`the model run failed: ${response.error?.code ?? response.status}`);
+      const calls = response.output.filter((item): item is FunctionCallItem => item.type === 'function_call');
+      if (!calls.length) {
+        return {
+          query: this.input.query,
+          success: true,
+          text_response: outputText(response),
+          error: null,
+          error_type: null,
+          stale: false,
+          tool_calls: this.calls,
+          retries: this.retries,
+          response_id: response.response_id,
+          ...callFailureCounts(this.calls),
+          usage: this.tokens,
+        };
+      }
+      // Every call of the turn is checked before any is sent: one that needs the child sends none.
+      const targets = calls.map((call) => {
+        const target = resolveCall(call.name, direct.bindings, this.catalog, servers);
+        const reason = callEscalation(call.name, target);
+        if (reason) throw new Escalate(reason);
+        return target!;
+      });
+      next = await Promise.all(calls.map((call, index) => this.call(call, targets[index]!.server, targets[index]!.tool)));
+    }
+  }
+
+  /** Every server listed directly (runQuery's `discover`); a server that cannot be listed sends the line to its child. */
+  private async list(): Promise<ServerConfig[]> {
+    const fetchedAt = new Date().toISOString();
+    await Promise.all(
+      this.input.servers.map(async (server) => {
+        const listed = await this.parts.listToolsDirect({ server, retry: this.input.retry, timeout_ms: this.input.call_timeout_ms });
+        this.retries += Math.max(0, listed.attempt - 1);
+        const tools = listed.tools
+          .map((tool) => discoveredToolFromListed(tool, server.label))
+          .filter((tool) => isToolAllowed(server, tool.name, tool.read_only));
+        const entry = listedServerCatalog(server.label, tools, fetchedAt);
+        if (listed.ttl_ms !== undefined) entry.ttl_ms = listed.ttl_ms;
+        if (listed.cache_scope !== undefined) entry.cache_scope = listed.cache_scope;
+        this.catalog.servers[server.label] = entry;
+      }),
+    );
+    return [...this.input.servers];
+  }
+
+  private request(next: string | InputItem[], functionTools: ResponsesCallInput['function_tools']): ResponsesCallInput {
+    const { input } = this;
+    let turn: Pick<ResponsesCallInput, 'input' | 'previous_response_id' | 'store' | 'include'>;
+    if (this.stateless) {
+      const fitted = fitConversation([...this.carried, ...asItems(next)]);
+      if (fitted.bytes > MAX_CARRIED_BYTES) throw new Escalate('the conversation is over the budget for carried items');
+      turn = {
+        input: fitted.items,
+        previous_response_id: null,
+        store: false,
+        ...(isReasoningModel(input.model) ? { include: ['reasoning.encrypted_content' as const] } : {}),
+      };
+    } else {
+      turn = { input: next, previous_response_id: this.previousResponseId };
+    }
+    return {
+      model: input.model,
+      ...turn,
+      servers: [],
+      function_tools: functionTools,
+      instructions: input.instructions,
+      stream: input.stream,
+      metadata: input.metadata,
+      retry: input.retry,
+      timeout_ms: input.call_timeout_ms,
+      ...setModelOptions(input),
+    };
+  }
+
+  private answered(next: string | InputItem[], response: ResponsesCallResult) {
+    this.previousResponseId = response.response_id;
+    if (!this.stateless) return;
+    const output = response.output.map(carriedItem).filter((item): item is InputItem => item !== null);
+    this.carried = [...this.carried, ...asItems(next), ...output];
+  }
+
+  /** One read-only call, no approval needed (checked by the caller); an elicitation or a task sends the line to its child. */
+  private async call(call: FunctionCallItem, server: ServerConfig, tool: CallTarget['tool']): Promise<InputItem> {
+    const args = parseArguments(call.arguments);
+    const result = await this.parts.callToolDirect({ server, tool, arguments: args, retry: this.input.retry, timeout_ms: this.input.call_timeout_ms });
+    if (result.interaction) throw new Escalate(`${server.label} · ${tool.name} asked for ${result.interaction.kind}`);
+    this.retries += Math.max(0, result.attempt - 1);
+    const record: CallRecord = {
+      id: call.call_id,
+      tool: tool.name,
+      server: server.label,
+      arguments: args,
+      status: result.is_error ? 'failed' : 'completed',
+      output: result.output,
+      error_type: result.is_error ? 'execution_error' : null,
+      error_message: result.is_error ? result.output : null,
+      approval_request_id: null,
+      started_at: result.started_at,
+      completed_at: result.completed_at,
+      duration_ms: durationMs(result.started_at, result.completed_at),
+      ...(result.structured_content !== undefined ? { structured_content: result.structured_content } : {}),
+      ...(result.structured_content_error !== undefined ? { structured_content_error: result.structured_content_error } : {}),
+    };
+    this.calls.push(record);
+    return { type: 'function_call_output', call_id: call.call_id, output: result.output };
+  }
+}
+
+type CallTarget = NonNullable<ReturnType<typeof resolveCall>>;
+
+function asItems(next: string | InputItem[]): InputItem[] {
+  return typeof next === 'string' ? [{ type: 'message', role: 'user', content: next }] : next;
+}
