@@ -27,6 +27,7 @@ import { WAITING_LINES_FREE_SLOTS } from '../patches';
 import { runQuery } from '../query';
 import { lineWorkflowId, type BatchLine, type LineOutcome, type LineRef, type ParsedBatchInput } from './messages';
 import { failureOutcome, resultOutcome } from '../../src/core/line-outcome';
+import { activityLineInput, runLineActivity } from './line-activity';
 import type { BatchState } from './state';
 
 const { batchLineOutcomes, batchLineInputs } = proxyActivities<Activities>({
@@ -113,9 +114,18 @@ export class LineRunner {
     const scope = new CancellationScope();
     this.scopes.set(ref.workflow_id, scope);
     this.starting++;
+    // A line in its activity counts as a start in flight: the run drains it before continuing as new (never carried, never adopted).
+    let counted = true;
+    const settle = () => {
+      if (counted) this.starting--;
+      counted = false;
+    };
     let outcome: LineOutcome;
     try {
       outcome = await scope.run(async () => {
+        const direct = reuse === WorkflowIdReusePolicy.REJECT_DUPLICATE ? activityLineInput(input) : null;
+        const answered = direct && (await runLineActivity(ref, this.batch.batchId, direct));
+        if (answered) return answered;
         let child;
         try {
           child = await startChild(runQuery, {
@@ -128,7 +138,7 @@ export class LineRunner {
             ...(this.batch.waitsFreeSlots ? { memo: { mcpflow_line: ref.n } } : {}),
           });
         } finally {
-          this.starting--;
+          settle();
         }
         return resultOutcome(await child.result());
       });
@@ -141,6 +151,7 @@ export class LineRunner {
       else if (isCancellation(failure)) outcome = failureOutcome(failure);
       else throw failure;
     } finally {
+      settle();
       this.scopes.delete(ref.workflow_id);
     }
     this.batch.finish(ref, outcome);

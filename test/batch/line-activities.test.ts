@@ -1,0 +1,83 @@
+/**
+ * runBatch on real components (dev server, worker, emulator, demo MCP servers), issue 26: a direct
+ * line that needs no person and has no side effect runs as a `runBatchLine` activity of the batch
+ * (no child workflow); a line whose model asks for a call needing approval is handed back before
+ * anything is sent and runs as its runQuery child, which waits for the approval as before. Every
+ * line ends once, every approved side effect runs once.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import { lineWorkflowId, type BatchInput, type BatchLine } from '../../workflows/batch/messages';
+import { saveHistoryFixture } from '../helpers/histories';
+import { getTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
+import { useOfflineStack } from '../helpers/stack';
+import { FAST_RETRY, scriptedLine, testClient, waitFor, weatherServer } from './helpers';
+
+const stack = useOfflineStack();
+
+const LINES = 20;
+/** Every 5th line books a meeting: approval "always", a side effect. */
+const isBooking = (n: number) => n % 5 === 0;
+
+function line(n: number): BatchLine {
+  if (isBooking(n)) {
+    const call = { server: 'calendar', tool: 'create_event', arguments: { title: `activities ${n}`, date: 'today', start_time: '10:00' } };
+    return scriptedLine(n, { calls: [call] }, { servers: ['calendar'], mode: 'direct' });
+  }
+  const call = { server: 'weather', tool: 'get_current_weather', arguments: { location: `City ${n}` } };
+  return scriptedLine(n, { calls: [call] }, { servers: ['weather'], mode: 'direct' });
+}
+
+async function childExists(read: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await read();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
+describe('runBatch: lines as activities (issue 26, work in progress)', () => {
+  it('read-only direct lines run as activities; lines needing approval become children, wait, and run their side effect once', async () => {
+    const taskQueue = uniqueTaskQueue('batch-line-activities');
+    const env = await getTestEnv();
+    await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {}, temporalClient: env.client }) }, async () => {
+      const client = testClient(env, taskQueue);
+      const batchId = uniqueWorkflowId('line-activities');
+      const lines = Array.from({ length: LINES }, (_, i) => line(i + 1));
+      const bookings = lines.filter((each) => isBooking(each.n));
+      const input: BatchInput = {
+        total: lines.length,
+        servers: [weatherServer(stack.demo.servers.weather.url), { label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' }],
+        retry: FAST_RETRY,
+        concurrency: 5,
+        lines,
+      };
+      const createdBefore = stack.demo.servers.calendar.counters().executed.create_event ?? 0;
+      await client.batches.startOrAttach(batchId, input);
+      await waitFor(
+        () => client.batches.progress(batchId),
+        (p) => p.waiting_approval === bookings.length && p.succeeded === LINES - bookings.length,
+        'the read-only lines done and the bookings waiting',
+      );
+      assert.equal(stack.demo.servers.calendar.counters().executed.create_event ?? 0, createdBefore, 'nothing was booked before the approvals');
+      for (const booking of bookings) await client.approve(lineWorkflowId(batchId, booking.key), {});
+      const result = await client.batches.result(batchId);
+      assert.equal(result.status, 'completed');
+      assert.equal(result.progress.succeeded, LINES);
+      assert.equal(result.progress.failed, 0);
+      assert.equal((stack.demo.servers.calendar.counters().executed.create_event ?? 0) - createdBefore, bookings.length, 'each approved booking ran once');
+      for (const each of lines) {
+        const exists = await childExists(() => client.handle(lineWorkflowId(batchId, each.key)).describe());
+        assert.equal(exists, isBooking(each.n), `line ${each.n}: a child only for a line that needed a person`);
+      }
+      const history = await client.handle(batchId).fetchHistory();
+      const scheduled = (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'runBatchLine');
+      assert.equal(scheduled.length, LINES, 'every direct line was tried as an activity first');
+      await saveHistoryFixture(client.handle(batchId), 'batch-lines-as-activities');
+    });
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * A batch line as one `runBatchLine` activity of the batch (issue 26; rules in
+ * src/core/batch-line.ts, the activity in activities/batch-line.ts): the line's outcome when the
+ * activity answered it, or null when the line must run as its runQuery child — it was handed
+ * back before anything needing a person or with side effects was sent, or the activity failed
+ * past its retries (only read-only work was done). Runs recorded before the patch
+ * BATCH_LINES_AS_ACTIVITIES start every line as a child (lines.ts).
+ */
+import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import { childOnlyReason } from '../../src/core/batch-line';
+import { resultOutcome, type LineOutcomeWithCalls } from '../../src/core/line-outcome';
+import { activityRetryPolicy } from '../../src/core/retry';
+import { heartbeatTimeoutFor } from '../../src/core/timing';
+import { isActivityOrChildFailure } from '../failures';
+import { parseInput } from '../input';
+import { QueryInputSchema, type ParsedQueryInput, type QueryInput } from '../messages';
+import { BATCH_LINES_AS_ACTIVITIES } from '../patches';
+import type { LineRef } from './messages';
+
+/** Attempts of the whole line (each from its first turn) before it goes to its child, which retries each part on its own. */
+const LINE_ATTEMPTS = 3;
+/** Words of the query in the activity's summary, so a person finds the line in the batch's event list. */
+const SUMMARY_WORDS = 8;
+
+/** The parsed input of a line that may run as an activity in this run, or null. Asks the patch only for such lines. */
+export function activityLineInput(input: QueryInput): ParsedQueryInput | null {
+  if (childOnlyReason(input) !== null) return null;
+  const parsed = parseInput(QueryInputSchema, input, 'runBatch line');
+  if (childOnlyReason(parsed) !== null) return null;
+  return patched(BATCH_LINES_AS_ACTIVITIES) ? parsed : null;
+}
+
+/** The line's outcome, or null: run it as a child. Cancellation propagates (the caller's scope records it). */
+export async function runLineActivity(ref: LineRef, batchId: string, input: ParsedQueryInput): Promise<LineOutcomeWithCalls | null> {
+  // Each part's timeout, for every turn and call a line may make, plus its listing.
+  const parts = 2 * input.max_steps + 1;
+  const activities = proxyActivities<Activities>({
+    startToCloseTimeout: input.call_timeout_ms * parts,
+    // Streamed turns and MCP waits beat (src/core/timing.ts); a non-streamed turn does not, as in runQuery.
+    heartbeatTimeout: input.stream ? heartbeatTimeoutFor(input.call_timeout_ms) : undefined,
+    retry: { ...activityRetryPolicy(input.retry), maximumAttempts: LINE_ATTEMPTS },
+    summary: `line ${ref.n} of batch ${batchId}: ${firstWords(input.query)}`,
+  });
+  try {
+    const answer = await activities.runBatchLine(input);
+    return answer.kind === 'done' ? resultOutcome(answer.result) : null;
+  } catch (failure) {
+    if (isCancellation(failure) || !isActivityOrChildFailure(failure)) throw failure;
+    return null;
+  }
+}
+
+function firstWords(query: string): string {
+  const words = query.trim().split(/\s+/);
+  return words.length > SUMMARY_WORDS ? `${words.slice(0, SUMMARY_WORDS).join(' ')} …` : words.join(' ');
+}
