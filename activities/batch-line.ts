@@ -20,6 +20,7 @@ import { listedServerCatalog, outputText, parseArguments } from '../src/core/par
 import { callFailureCounts, durationMs, type CallRecord, type QueryResult } from '../src/core/records';
 import type { FunctionCallItem, InputItem } from '../src/core/schemas';
 import { isToolAllowed, type ServerConfig } from '../src/core/servers';
+import { KEEP_ALIVE_HEARTBEAT_MS } from '../src/core/timing';
 import { discoveredToolFromListed, type Catalog } from '../src/core/tools';
 import { addTokens, EMPTY_TOKENS, turnTokens, type TokenTotals } from '../src/core/usage';
 import { McpflowError } from '../src/core/mcpflow-error';
@@ -40,6 +41,9 @@ export function createBatchLineActivities(parts: BatchLineParts) {
   /** The line's runQuery input, parsed by the batch (servers at the top, so the worker's server registry resolves them like any activity's). */
   async function runBatchLine(input: ParsedQueryInput): Promise<BatchLineActivityResult> {
     const startedAt = Date.now();
+    // Beats between the parts too (a non-streamed turn does not), so a lost worker is noticed in seconds whatever the line does.
+    const context = Context.current();
+    const keepAlive = setInterval(() => context.heartbeat({ line: 'running' }), KEEP_ALIVE_HEARTBEAT_MS);
     try {
       const result = await new LineLoop(parts, input).run();
       return { kind: 'done', result: { ...result, duration_ms: Date.now() - startedAt } };
@@ -48,6 +52,8 @@ export function createBatchLineActivities(parts: BatchLineParts) {
       // A retryable failure of a part retries the whole line (read-only work only); any other goes to the child.
       if (error instanceof ApplicationFailure && error.nonRetryable) return { kind: 'escalate', reason: `${error.type ?? 'failure'}: ${error.message}` };
       throw error;
+    } finally {
+      clearInterval(keepAlive);
     }
   }
   return { runBatchLine };

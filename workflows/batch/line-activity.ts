@@ -37,8 +37,8 @@ export async function runLineActivity(ref: LineRef, batchId: string, input: Pars
   const parts = 2 * input.max_steps + 1;
   const activities = proxyActivities<Activities>({
     startToCloseTimeout: input.call_timeout_ms * parts,
-    // Streamed turns and MCP waits beat (src/core/timing.ts); a non-streamed turn does not, as in runQuery.
-    heartbeatTimeout: input.stream ? heartbeatTimeoutFor(input.call_timeout_ms) : undefined,
+    // The activity beats all along (src/core/timing.ts): a SIGKILLed worker's line is retried within seconds.
+    heartbeatTimeout: heartbeatTimeoutFor(input.call_timeout_ms),
     retry: { ...activityRetryPolicy(input.retry), maximumAttempts: LINE_ATTEMPTS },
     summary: `line ${ref.n} of batch ${batchId}: ${firstWords(input.query)}`,
   });
