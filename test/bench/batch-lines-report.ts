@@ -16,7 +16,7 @@ export function renderBatchLines(result: BatchLinesResult): string[] {
   type Column = { name: string; get: (round: BatchLinesRound) => (SideCost & Partial<PrototypeRun & BatchLinesRound['batch']>) | undefined };
   const columns: Column[] = [
     { name: 'plain loop', get: (round) => round.plain },
-    { name: 'batch (runQuery child per line)', get: (round) => round.batch },
+    { name: 'batch (as built at the commit)', get: (round) => round.batch },
     ...groups.map((group) => ({
       name: `prototype: ${group} line(s) per activity`,
       get: (round: BatchLinesRound) => round.prototype?.find((run) => run.group === group),

@@ -129,11 +129,15 @@ async function batchRun(stack: Stack, lines: BatchLine[], concurrency: number, r
   const rss = stack.meter.rss().worker;
   const peak = stack.meter.peakRss().worker;
   if (result.progress.succeeded !== lines.length) throw new Error(`batch ${batchId}: ${result.progress.succeeded} of ${lines.length} lines succeeded`);
-  // Visibility is eventually consistent: wait until it lists every line's child.
+  // Visibility is eventually consistent: wait until it lists every line's child. Lines that ran as
+  // activities of the batch (issue 26) have none: then wait until the count stops changing.
   let events = 0;
   let bytes = 0;
   let workflows = 0;
+  let listedBefore = -1;
   for (let attempt = 0; attempt < 30; attempt++) {
+    if (workflows > 0 && workflows === listedBefore) break;
+    listedBefore = workflows;
     events = bytes = workflows = 0;
     for await (const run of stack.temporal.workflow.list({ query: `TaskQueue = '${stack.taskQueue}' AND ExecutionStatus != 'Running'` })) {
       if (run.workflowId !== batchId && !run.workflowId.startsWith(`${batchId}/`)) continue;
