@@ -72,3 +72,18 @@ export const BatchLineActivityResultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('escalate'), reason: z.string() }),
 ]);
 export type BatchLineActivityResult = z.infer<typeof BatchLineActivityResultSchema>;
+
+/**
+ * The activity id of a line's `runBatchLine` in its batch run: names the line's number and key, so
+ * that clients find a line's result in the batch's history (src/client/batch-activity-lines.ts).
+ * Unique in a run: a line runs there at most once (a retried line runs as its child).
+ */
+export function lineActivityId(n: number, key: string): string {
+  return `line:${n}:${key}`;
+}
+
+/** The line number and key of a `runBatchLine` activity id, or undefined for any other id. */
+export function parseLineActivityId(activityId: string): { n: number; key: string } | undefined {
+  const match = /^line:(\d+):(.+)$/.exec(activityId);
+  return match ? { n: Number(match[1]), key: match[2]! } : undefined;
+}

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createActivities } from '../../activities';
+import type { LineResult } from '../../src/client/batch';
 import { lineWorkflowId, type BatchInput, type BatchLine } from '../../workflows/batch/messages';
 import { saveHistoryFixture } from '../helpers/histories';
 import { getTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
@@ -74,6 +75,22 @@ describe('runBatch: lines as activities (issue 26, work in progress)', () => {
         const exists = await childExists(() => client.handle(lineWorkflowId(batchId, each.key)).describe());
         assert.equal(exists, isBooking(each.n), `line ${each.n}: a child only for a line that needed a person`);
       }
+      // What `batch results` and `batch run --out` write: one result per line, in order, the same shape whether the line ran as an activity or a child.
+      const results = await waitFor(
+        async () => {
+          const all: LineResult[] = [];
+          for await (const each of client.batches.resultsInOrder(batchId)) all.push(each);
+          return all;
+        },
+        (all) => all.length === LINES,
+        'every line listed (visibility catches up)',
+      );
+      assert.deepEqual(
+        results.map((each) => [each.line, each.id, each.workflow_id, each.success, each.answer, each.calls, each.error_type]),
+        lines.map((each) => [each.n, each.key, lineWorkflowId(batchId, each.key), true, `answer ${each.n}`, 1, null]),
+      );
+      for (const each of results)
+        assert.deepEqual(Object.keys(each).sort(), Object.keys(results[4]!).sort(), `line ${String(each.line)}: the shape of a child's result`);
       const history = await client.handle(batchId).fetchHistory();
       const scheduled = (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'runBatchLine');
       assert.equal(scheduled.length, LINES, 'every direct line was tried as an activity first');

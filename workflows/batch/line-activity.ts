@@ -6,9 +6,9 @@
  * past its retries (only read-only work was done). Runs recorded before the patch
  * BATCH_LINES_AS_ACTIVITIES start every line as a child (lines.ts).
  */
-import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
+import { isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { childOnlyReason } from '../../src/core/batch-line';
+import { childOnlyReason, lineActivityId } from '../../src/core/batch-line';
 import { resultOutcome, type LineOutcomeWithCalls } from '../../src/core/line-outcome';
 import { activityRetryPolicy } from '../../src/core/retry';
 import { heartbeatTimeoutFor } from '../../src/core/timing';
@@ -32,7 +32,11 @@ export function activityLineInput(input: QueryInput): ParsedQueryInput | null {
 }
 
 /** The line's outcome, or null: run it as a child. Cancellation propagates (the caller's scope records it). */
-export async function runLineActivity(ref: LineRef, batchId: string, input: ParsedQueryInput): Promise<LineOutcomeWithCalls | null> {
+export async function runLineActivity(
+  ref: LineRef,
+  batchId: string,
+  input: ParsedQueryInput,
+): Promise<(LineOutcomeWithCalls & { activity_run_id: string }) | null> {
   // Each part's timeout, for every turn and call a line may make, plus its listing.
   const parts = 2 * input.max_steps + 1;
   const activities = proxyActivities<Activities>({
@@ -41,10 +45,11 @@ export async function runLineActivity(ref: LineRef, batchId: string, input: Pars
     heartbeatTimeout: heartbeatTimeoutFor(input.call_timeout_ms),
     retry: { ...activityRetryPolicy(input.retry), maximumAttempts: LINE_ATTEMPTS },
     summary: `line ${ref.n} of batch ${batchId}: ${firstWords(input.query)}`,
+    activityId: lineActivityId(ref.n, ref.key),
   });
   try {
     const answer = await activities.runBatchLine(input);
-    return answer.kind === 'done' ? resultOutcome(answer.result) : null;
+    return answer.kind === 'done' ? { ...resultOutcome(answer.result), activity_run_id: workflowInfo().runId } : null;
   } catch (failure) {
     if (isCancellation(failure) || !isActivityOrChildFailure(failure)) throw failure;
     return null;
