@@ -78,5 +78,5 @@ export const PATCHES: readonly PatchRecord[] = [
     prePatchFixture: 'query-direct-mcp2026-elicitation-own-state.json',
   },
   { id: BATCH_LINE_SIGNALS_WAITS_AND_END, postPatchFixture: 'batch-line-signals-waits-and-end.json' },
-  { id: BATCH_LINES_AS_ACTIVITIES, postPatchFixture: 'batch-lines-as-activities.json' },
+  { id: BATCH_LINES_AS_ACTIVITIES, postPatchFixture: 'batch-lines-as-activities.json', prePatchFixture: 'batch-direct-lines-before-activities.json' },
 ];
