@@ -26,9 +26,11 @@ export class ActivityLineResults {
 
   /** The line's result from the batch run that ran it; undefined when that run's history has no completion for it. */
   async result(batchId: string, runId: string, key: string): Promise<LineResult | undefined> {
-    const cached = await this.read(batchId, runId);
+    const reading = this.read(batchId, runId);
+    const cached = await reading;
     if (cached.has(key)) return cached.get(key);
-    this.runs.delete(runId);
+    // Read again once, however many lines of one page ask at the same time (--out fetches 16 at once).
+    if (this.runs.get(runId) === reading) this.runs.delete(runId);
     return (await this.read(batchId, runId)).get(key);
   }
 
@@ -36,6 +38,8 @@ export class ActivityLineResults {
   async *lines(batchId: string): AsyncGenerator<ActivityLineRef> {
     const query = `WorkflowId = '${batchId.replace(/'/g, "\\'")}'`;
     for await (const execution of this.temporal.workflow.list({ query })) {
+      // Read afresh: a copy kept while the run was going may lack its last lines.
+      this.runs.delete(execution.runId);
       for (const result of (await this.read(batchId, execution.runId)).values()) {
         yield { workflow_id: result.workflow_id, key: result.id, n: result.line ?? 0, activity_run_id: execution.runId };
       }
@@ -47,7 +51,10 @@ export class ActivityLineResults {
     if (!reading) {
       reading = readRun(this.temporal, batchId, runId);
       // A failed read is not kept: the next call reads again.
-      reading.catch(() => this.runs.delete(runId));
+      const mine = reading;
+      mine.catch(() => {
+        if (this.runs.get(runId) === mine) this.runs.delete(runId);
+      });
       this.runs.set(runId, reading);
     }
     return reading;
