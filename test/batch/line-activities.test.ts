@@ -6,9 +6,14 @@
  * line ends once, every approved side effect runs once.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createActivities } from '../../activities';
+import { ResultsFile } from '../../src/cli/batch-out';
+import { followBatch } from '../../src/cli/batch-follow';
 import type { LineResult } from '../../src/client/batch';
 import { lineWorkflowId, type BatchInput, type BatchLine } from '../../workflows/batch/messages';
 import { saveHistoryFixture } from '../helpers/histories';
@@ -59,6 +64,11 @@ describe('runBatch: lines as activities (issue 26, work in progress)', () => {
       };
       const createdBefore = stack.demo.servers.calendar.counters().executed.create_event ?? 0;
       await client.batches.startOrAttach(batchId, input);
+      // What `batch run --out` does while the batch runs: each finished line's result written once, read from its child or the batch's history.
+      const dir = mkdtempSync(path.join(tmpdir(), 'mcpflow-line-activities-'));
+      const outPath = path.join(dir, 'results.jsonl');
+      const out = new ResultsFile(outPath, { append: false });
+      const following = followBatch(client, batchId, { out, bar: false, print: () => undefined, pollMs: 200 });
       await waitFor(
         () => client.batches.progress(batchId),
         (p) => p.waiting_approval === bookings.length && p.succeeded === LINES - bookings.length,
@@ -67,6 +77,19 @@ describe('runBatch: lines as activities (issue 26, work in progress)', () => {
       assert.equal(stack.demo.servers.calendar.counters().executed.create_event ?? 0, createdBefore, 'nothing was booked before the approvals');
       for (const booking of bookings) await client.approve(lineWorkflowId(batchId, booking.key), {});
       const result = await client.batches.result(batchId);
+      await following;
+      out.close();
+      const written = readFileSync(outPath, 'utf8')
+        .trim()
+        .split('\n')
+        .map((row) => JSON.parse(row) as LineResult)
+        .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+      rmSync(dir, { recursive: true, force: true });
+      assert.deepEqual(
+        written.map((each) => [each.id, each.success, each.answer]),
+        lines.map((each) => [each.key, true, `answer ${each.n}`]),
+        '--out: one result per line',
+      );
       assert.equal(result.status, 'completed');
       assert.equal(result.progress.succeeded, LINES);
       assert.equal(result.progress.failed, 0);
