@@ -17,6 +17,7 @@ import { carriedItem, defaultConversationMode, fitConversation, MAX_CARRIED_BYTE
 import { functionToolsFromCatalog } from '../src/core/function-tools';
 import { isReasoningModel, setModelOptions } from '../src/core/model-options';
 import { listedServerCatalog, outputText, parseArguments } from '../src/core/parser';
+import { OutputBudget } from '../src/core/payload-size';
 import { callFailureCounts, durationMs, type CallRecord, type QueryResult } from '../src/core/records';
 import type { FunctionCallItem, InputItem } from '../src/core/schemas';
 import { isToolAllowed, type ServerConfig } from '../src/core/servers';
@@ -62,6 +63,8 @@ export function createBatchLineActivities(parts: BatchLineParts) {
 class LineLoop {
   private catalog: Catalog = { servers: {} };
   private readonly calls: CallRecord[] = [];
+  /** What the line's call records keep of the outputs, as runQuery keeps them (the model gets each output whole). */
+  private readonly outputBudget = new OutputBudget();
   private retries = 0;
   private tokens: TokenTotals = EMPTY_TOKENS;
   private previousResponseId: string | null = null;
@@ -185,7 +188,7 @@ class LineLoop {
       server: server.label,
       arguments: args,
       status: result.is_error ? 'failed' : 'completed',
-      output: result.output,
+      output: this.outputBudget.keep(result.output),
       error_type: result.is_error ? 'execution_error' : null,
       error_message: result.is_error ? result.output : null,
       approval_request_id: null,
