@@ -19,6 +19,7 @@ import { isReasoningModel, setModelOptions } from '../src/core/model-options';
 import { listedServerCatalog, outputText, parseArguments } from '../src/core/parser';
 import { OutputBudget } from '../src/core/payload-size';
 import { callFailureCounts, durationMs, type CallRecord, type QueryResult } from '../src/core/records';
+import { StructuredBudget } from '../src/core/structured-budget';
 import type { FunctionCallItem, InputItem } from '../src/core/schemas';
 import { isToolAllowed, type ServerConfig } from '../src/core/servers';
 import { KEEP_ALIVE_HEARTBEAT_MS } from '../src/core/timing';
@@ -65,6 +66,7 @@ class LineLoop {
   private readonly calls: CallRecord[] = [];
   /** What the line's call records keep of the outputs, as runQuery keeps them (the model gets each output whole). */
   private readonly outputBudget = new OutputBudget();
+  private readonly structured = new StructuredBudget();
   private retries = 0;
   private tokens: TokenTotals = EMPTY_TOKENS;
   private previousResponseId: string | null = null;
@@ -195,8 +197,7 @@ class LineLoop {
       started_at: result.started_at,
       completed_at: result.completed_at,
       duration_ms: durationMs(result.started_at, result.completed_at),
-      ...(result.structured_content !== undefined ? { structured_content: result.structured_content } : {}),
-      ...(result.structured_content_error !== undefined ? { structured_content_error: result.structured_content_error } : {}),
+      ...this.structured.keep(result),
     };
     this.calls.push(record);
     return { type: 'function_call_output', call_id: call.call_id, output: result.output };
