@@ -120,4 +120,51 @@ describe('runBatch: lines as activities (issue 26, work in progress)', () => {
       await saveHistoryFixture(client.handle(batchId), 'batch-lines-as-activities');
     });
   });
+
+  it('pause lets running activity lines finish and starts none; cancel stops the running ones (each counted once)', async () => {
+    const taskQueue = uniqueTaskQueue('batch-line-activities-control');
+    const env = await getTestEnv();
+    await withWorker({ taskQueue, activities: createActivities({ openaiBaseURL: stack.emulator.url, env: {}, temporalClient: env.client }) }, async () => {
+      const client = testClient(env, taskQueue);
+      const batchId = uniqueWorkflowId('line-activities-control');
+      const call = { server: 'weather', tool: 'get_current_weather', arguments: { location: 'Tromsø' } };
+      const lines = Array.from({ length: 10 }, (_, i) => scriptedLine(i + 1, { calls: [call] }, { servers: ['weather'], mode: 'direct' }));
+      stack.demo.servers.weather.setFaults({ latencyMs: 1_500 });
+      try {
+        await client.batches.startOrAttach(batchId, {
+          total: lines.length,
+          servers: [weatherServer(stack.demo.servers.weather.url)],
+          retry: FAST_RETRY,
+          concurrency: 2,
+          lines,
+        });
+        await waitFor(
+          () => client.batches.progress(batchId),
+          (p) => p.running === 2,
+          'two lines running',
+        );
+        assert.equal(await client.batches.pause(batchId), 'paused');
+        const paused = await waitFor(
+          () => client.batches.progress(batchId),
+          (p) => p.running === 0,
+          'the running lines to finish',
+        );
+        assert.equal(paused.succeeded, paused.done, 'the lines running at the pause finished');
+        assert.equal(await client.batches.resume(batchId), 'running');
+        await waitFor(
+          () => client.batches.progress(batchId),
+          (p) => p.running === 2 && p.done >= paused.done,
+          'two more lines running',
+        );
+        assert.equal(await client.batches.cancel(batchId), 'cancelling');
+        const result = await client.batches.result(batchId);
+        assert.equal(result.status, 'cancelled');
+        assert.equal(result.progress.cancelled, 2, 'the two running lines were cancelled');
+        assert.equal(result.progress.done, result.progress.succeeded + 2);
+        assert.ok(result.progress.done < lines.length, 'the other lines never started');
+      } finally {
+        stack.demo.servers.weather.setFaults({ latencyMs: 0 });
+      }
+    });
+  });
 });

@@ -6,7 +6,7 @@
  * past its retries (only read-only work was done). Runs recorded before the patch
  * BATCH_LINES_AS_ACTIVITIES start every line as a child (lines.ts).
  */
-import { isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, CancelledFailure, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { childOnlyReason, lineActivityId } from '../../src/core/batch-line';
 import { resultOutcome, type LineOutcomeWithCalls } from '../../src/core/line-outcome';
@@ -51,7 +51,9 @@ export async function runLineActivity(
     const answer = await activities.runBatchLine(input);
     return answer.kind === 'done' ? { ...resultOutcome(answer.result), activity_run_id: workflowInfo().runId } : null;
   } catch (failure) {
-    if (isCancellation(failure) || !isActivityOrChildFailure(failure)) throw failure;
+    // The line's cancellation as a child's would be: the CancelledFailure itself, so that it counts as `cancelled`.
+    if (isCancellation(failure)) throw failure instanceof ActivityFailure && failure.cause instanceof CancelledFailure ? failure.cause : failure;
+    if (!isActivityOrChildFailure(failure)) throw failure;
     return null;
   }
 }
