@@ -14,6 +14,8 @@
  * MCPFLOW_BENCH_BATCH_PARTS=cost,large,crash picks parts; the per-line cost (batch-lines.ts) takes
  * MCPFLOW_BENCH_BATCH_COST_LINES (1,000), MCPFLOW_BENCH_BATCH_COST_CONCURRENCY (50), MCPFLOW_BENCH_BATCH_COST_ROUNDS (3),
  * MCPFLOW_BENCH_BATCH_PROTOTYPE (lines per activity of the prototypes measured beside it, "1,10"; "" for none).
+ * MCPFLOW_BENCH_BATCH_MODE (hosted, the default, or direct) is the large batch's mode: direct lines
+ * run as activities of the batch (issue 26), hosted ones as runQuery children.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -80,6 +82,7 @@ async function largeBatch(lines: number, concurrency: number, budgetMs: number):
       servers: [{ label: 'weather', url: stack.services.weather.url, require_approval: 'never' }],
       concurrency,
       stream: false,
+      mode: process.env.MCPFLOW_BENCH_BATCH_MODE === 'direct' ? 'direct' : 'hosted',
     });
     let stopFeeding = false;
     const feeding = client.batches.feed(batchId, all, { stopped: () => stopFeeding });
