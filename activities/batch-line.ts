@@ -67,7 +67,6 @@ class LineLoop {
   /** What the line's call records keep of the outputs, as runQuery keeps them (the model gets each output whole). */
   private readonly outputBudget = new OutputBudget();
   private readonly structured = new StructuredBudget();
-  private retries = 0;
   private tokens: TokenTotals = EMPTY_TOKENS;
   private previousResponseId: string | null = null;
   /** Stateless conversation: every item so far (runQuery's Conversation, without the workflow). */
@@ -92,7 +91,6 @@ class LineLoop {
       if (step > this.input.max_steps) throw new Escalate(`the step limit (${this.input.max_steps} model turns) was reached`);
       Context.current().heartbeat({ step });
       const response = await this.parts.callResponsesApi(this.request(next, direct.tools));
-      this.retries += Math.max(0, response.attempt - 1);
       this.tokens = addTokens(this.tokens, turnTokens(response.usage, this.input.price));
       this.answered(next, response);
       if (response.status === 'failed' || response.error) throw new Escalate(`the model run failed: ${response.error?.code ?? response.status}`);
@@ -106,7 +104,8 @@ class LineLoop {
           error_type: null,
           stale: false,
           tool_calls: this.calls,
-          retries: this.retries,
+          // The parts are not retried inside the activity (a failure retries the whole line): their `attempt` is the line's.
+          retries: Context.current().info.attempt - 1,
           response_id: response.response_id,
           ...callFailureCounts(this.calls),
           usage: this.tokens,
@@ -129,7 +128,6 @@ class LineLoop {
     await Promise.all(
       this.input.servers.map(async (server) => {
         const listed = await this.parts.listToolsDirect({ server, retry: this.input.retry, timeout_ms: this.input.call_timeout_ms });
-        this.retries += Math.max(0, listed.attempt - 1);
         const tools = listed.tools
           .map((tool) => discoveredToolFromListed(tool, server.label))
           .filter((tool) => isToolAllowed(server, tool.name, tool.read_only));
@@ -183,7 +181,6 @@ class LineLoop {
     const args = parseArguments(call.arguments);
     const result = await this.parts.callToolDirect({ server, tool, arguments: args, retry: this.input.retry, timeout_ms: this.input.call_timeout_ms });
     if (result.interaction) throw new Escalate(`${server.label} · ${tool.name} asked for ${result.interaction.kind}`);
-    this.retries += Math.max(0, result.attempt - 1);
     const record: CallRecord = {
       id: call.call_id,
       tool: tool.name,
