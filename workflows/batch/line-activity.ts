@@ -11,9 +11,9 @@ import type { Activities } from '../../activities';
 import { childOnlyReason, lineActivityId } from '../../src/core/batch-line';
 import { resultOutcome, type LineOutcomeWithCalls } from '../../src/core/line-outcome';
 import { activityRetryPolicy } from '../../src/core/retry';
+import { workflowInputServersProblem } from '../../src/core/servers';
 import { heartbeatTimeoutFor } from '../../src/core/timing';
 import { isActivityOrChildFailure } from '../failures';
-import { parseInput } from '../input';
 import { QueryInputSchema, type ParsedQueryInput, type QueryInput } from '../messages';
 import { BATCH_LINES_AS_ACTIVITIES } from '../patches';
 import type { LineRef } from './messages';
@@ -26,9 +26,10 @@ const SUMMARY_WORDS = 8;
 /** The parsed input of a line that may run as an activity in this run, or null. Asks the patch only for such lines. */
 export function activityLineInput(input: QueryInput): ParsedQueryInput | null {
   if (childOnlyReason(input) !== null) return null;
-  const parsed = parseInput(QueryInputSchema, input, 'runBatch line');
-  if (childOnlyReason(parsed) !== null) return null;
-  return patched(BATCH_LINES_AS_ACTIVITIES) ? parsed : null;
+  // An input its child would refuse goes to the child, which fails the line with the reason as today (never the batch).
+  const parsed = QueryInputSchema.safeParse(input);
+  if (!parsed.success || workflowInputServersProblem(parsed.data.servers) || childOnlyReason(parsed.data) !== null) return null;
+  return patched(BATCH_LINES_AS_ACTIVITIES) ? parsed.data : null;
 }
 
 /** The line's outcome, or null: run it as a child. Cancellation propagates (the caller's scope records it). */
