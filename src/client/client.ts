@@ -9,7 +9,7 @@ import type { QueryDefinition } from '@temporalio/common';
 import type { ConnectionSettings } from '../config/connection';
 import type { CallRecord, HistoryFilter, QueryResult, WorkflowStatistics } from '../core/records';
 import type { Catalog } from '../core/tools';
-import { failedQueryResult } from '../core/failures';
+import { failedQueryResult } from '../core/line-outcome';
 import {
   catalogQuery,
   historyQuery,
@@ -142,7 +142,7 @@ export class McpflowClient {
       return { workflow_id: workflowId, succeeded: result.success, result, error: result.error };
     } catch (error) {
       if (!(error instanceof WorkflowFailedError)) throw error;
-      return { workflow_id: workflowId, succeeded: false, result: failedQueryResult(error.cause), error: error.cause?.message ?? error.message };
+      return { workflow_id: workflowId, succeeded: false, result: failedQueryResult(error.cause) ?? null, error: error.cause?.message ?? error.message };
     }
   }
 

@@ -5,12 +5,12 @@
  * X-Namespace. The browser calls it directly, so it answers CORS for the UI's origin. Who may
  * call it: src/codec/request-guard.ts (token, Host, Origin).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { allowedHostNames, checkHostAndOrigin, GuardError, hasToken, parseRoute } from './request-guard';
+import { listen, type ListeningServer } from '../net/listen';
 
 /** Temporal's gRPC message limit is 4 MiB; base64 JSON of that is about 5.4 MiB. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -35,11 +35,7 @@ export interface CodecServerOptions {
   allowedHosts?: readonly string[];
 }
 
-export interface CodecServerHandle {
-  url: string;
-  server: Server;
-  close(): Promise<void>;
-}
+export type CodecServerHandle = ListeningServer;
 
 function fromJson(payload: { metadata?: Record<string, string>; data?: string }): Payload {
   return {
@@ -138,24 +134,8 @@ export function createCodecHandler(options: CodecServerOptions) {
   };
 }
 
-export async function startCodecServer(options: CodecServerOptions): Promise<CodecServerHandle> {
-  const handler = createCodecHandler(options);
-  const server = createServer((request, response) => void handler(request, response));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${host}:${address.port}`,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+export function startCodecServer(options: CodecServerOptions): Promise<CodecServerHandle> {
+  return listen(createCodecHandler(options), options);
 }
 
 /** A token for a codec server started without one: URL-safe, so it can be the endpoint's path. */

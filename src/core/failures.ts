@@ -74,9 +74,3 @@ export function errorTypeOf(type: string | null | undefined): MCPErrorType | und
   const parsed = MCPErrorTypeSchema.safeParse(type);
   return parsed.success ? parsed.data : undefined;
 }
-
-/** The partial result a failed runQuery carries: it fails with ApplicationFailure(QUERY_FAILED, details [{ summary, result }]). */
-export function failedQueryResult(cause: unknown): QueryResult | null {
-  if (!(cause instanceof ApplicationFailure) || cause.type !== QUERY_FAILED) return null;
-  return readQueryFailedDetails(cause.details)?.result ?? null;
-}

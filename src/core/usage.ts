@@ -134,7 +134,7 @@ export function describeTokens(tokens: TokenTotals): string {
         ? `estimated cost unknown (${tokens.unpriced_turns} turn(s) of a model without a price; $${formatUsd(tokens.priced_cost_usd)} for the others)`
         : 'estimated cost unknown (no price for the model in the config)';
   return (
-    `${n(tokens.total_tokens)} tokens: ${n(tokens.input_tokens)} input (${n(tokens.cached_tokens)} cached), ` +
-    `${n(tokens.output_tokens)} output (${n(tokens.reasoning_tokens)} reasoning); ${costText}`
+    `${n(tokens.total_tokens)} (${n(tokens.input_tokens)} input, ${n(tokens.cached_tokens)} of them cached; ` +
+    `${n(tokens.output_tokens)} output, ${n(tokens.reasoning_tokens)} of them reasoning); ${costText}`
   );
 }

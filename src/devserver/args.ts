@@ -14,8 +14,13 @@ export function devServerArgs(opts: {
   headless: boolean;
   searchAttributes: Readonly<Record<string, string>>;
   uiCodecEndpoint?: string | undefined;
+  /** The HTTP API's and the metrics endpoint's ports; absent = the CLI picks free ones. */
+  httpPort?: number;
+  metricsPort?: number;
 }): string[] {
   const args = ['server', 'start-dev', '--ip', opts.ip, '--port', String(opts.port), '--log-level', 'warn'];
+  if (opts.httpPort !== undefined) args.push('--http-port', String(opts.httpPort));
+  if (opts.metricsPort !== undefined) args.push('--metrics-port', String(opts.metricsPort));
   if (opts.headless) args.push('--headless');
   else if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
   if (!opts.headless && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);

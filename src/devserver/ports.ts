@@ -19,6 +19,29 @@ export function findFreePort(host = DEFAULT_DEV_SERVER_IP): Promise<number> {
   });
 }
 
+/**
+ * `count` distinct free ports on `host`, none of them in `taken`: all are held open together, so
+ * the OS cannot hand out one twice.
+ */
+export async function findFreePortsBesides(count: number, taken: readonly number[], host = DEFAULT_DEV_SERVER_IP): Promise<number[]> {
+  const held: net.Server[] = [];
+  const ports: number[] = [];
+  try {
+    while (ports.length < count) {
+      const server = net.createServer();
+      held.push(server);
+      const port = await new Promise<number>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host, port: 0 }, () => resolve((server.address() as net.AddressInfo).port));
+      });
+      if (!taken.includes(port)) ports.push(port);
+    }
+    return ports;
+  } finally {
+    await Promise.all(held.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  }
+}
+
 /** Resolves true when `host:port` can be bound right now. */
 export function isPortFree(port: number, host = DEFAULT_DEV_SERVER_IP): Promise<boolean> {
   return new Promise((resolve, reject) => {

@@ -11,7 +11,7 @@ import { DEV_SERVER_SEARCH_ATTRIBUTE_TYPES } from '../core/search-attributes';
 import { DEFAULT_DEV_SERVER_IP, DEFAULT_DEV_SERVER_PORT, DEFAULT_NAMESPACE, devServerArgs } from './args';
 import { ensureTemporalCli } from './cli-path';
 import { registerMissingSearchAttributes, toIndexedValueTypes } from './search-attributes';
-import { assertPortFree, findFreePort, isPortFree, PortInUseError } from './ports';
+import { assertPortFree, findFreePort, findFreePortsBesides, isPortFree, PortInUseError } from './ports';
 import { McpflowError } from '../core/mcpflow-error';
 
 export {
@@ -118,7 +118,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   if (opts.signal?.aborted) throw abortedError();
 
   const uiCodecEndpoint = headless ? undefined : opts.uiCodecEndpoint;
-  const args = devServerArgs({ ip, port, uiPort, namespace, dbFilename, headless, searchAttributes, uiCodecEndpoint });
+  // The CLI picks its own free ports for these before it binds `port`, so it can pick `port` itself
+  // ("failed listening for HTTP API on <port>: address already in use", seen in CI): choose them here.
+  const [httpPort, metricsPort] = await findFreePortsBesides(2, uiPort === undefined ? [port] : [port, uiPort], ip);
+  const args = devServerArgs({ ip, port, uiPort, namespace, dbFilename, headless, searchAttributes, uiCodecEndpoint, httpPort, metricsPort });
   const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const tail = new OutputTail();
   const onLine = (line: string) => {

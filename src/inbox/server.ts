@@ -11,8 +11,7 @@
  * (src/inbox/auth.ts), on every path. A POST must be JSON, which a cross-site form cannot send
  * without a CORS preflight this server never grants.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpflowClient } from '../client/client';
 import { allowedHostNames, checkHostAndOrigin, hostName } from '../codec/request-guard';
 import { describeZodError } from '../core/zod-errors';
@@ -22,6 +21,7 @@ import { InboxFeed } from './items';
 import { PAGE_CSS, PAGE_HTML } from './page';
 import { PAGE_SCRIPT } from './page-script';
 import { McpflowError } from '../core/mcpflow-error';
+import { listen, type ListeningServer } from '../net/listen';
 
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -38,11 +38,7 @@ export interface InboxOptions {
   snapshotMaxAgeMs?: number;
 }
 
-export interface InboxHandle {
-  url: string;
-  server: Server;
-  close(): Promise<void>;
-}
+export type InboxHandle = ListeningServer;
 
 class HttpError extends McpflowError {
   constructor(
@@ -144,22 +140,6 @@ export function createInboxHandler(options: InboxOptions) {
   };
 }
 
-export async function startInbox(options: InboxOptions): Promise<InboxHandle> {
-  const handler = createInboxHandler(options);
-  const server = createServer((request, response) => void handler(request, response));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${host}:${address.port}`,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+export function startInbox(options: InboxOptions): Promise<InboxHandle> {
+  return listen(createInboxHandler(options), options);
 }

@@ -47,7 +47,7 @@ let client: McpflowClient;
 let inbox: InboxHandle | undefined;
 let browser: Browser | undefined;
 let chromium: { path: string } | { missing: string };
-/** The call records of the runs the browser decided, for the pending approver assertion. */
+/** The call records of the runs the browser decided, for the approver assertion. */
 const decided: CallRecord[] = [];
 
 /** The page's globals as far as the callbacks below read them (the project compiles without the DOM library). */
@@ -269,11 +269,12 @@ describe('mcpflow inbox (headless Chromium)', () => {
     decided.push(sessionResult.tool_calls[0]!, denied!, ...approved);
   });
 
-  // PENDING(helper "approvals"): the call records carry the approver. The inbox sends `approver:
-  // "alice"` with every decision (checked by the workflow's schema); recording it in the call
-  // record is the approvals branch's part. Passes once both are merged.
-  it('PENDING approver recorded: every decided call record names alice', { todo: 'the approver is recorded by the approvals branch' }, () => {
+  it('every decided call record names alice as its approver, and the session call the hash she saw', () => {
     assert.equal(decided.length, 4, 'the browser test ran');
-    for (const call of decided) assert.equal((call as CallRecord & { approver?: string }).approver, 'alice', `${call.id} records its approver`);
+    for (const call of decided) {
+      assert.equal(call.decision?.approver, 'alice', `${call.id} records its approver`);
+      assert.equal(call.decision?.decided_by, 'person');
+    }
+    assert.ok(decided[0]!.decision?.call_hash, 'the inbox echoed the call_hash of the pending approval');
   });
 });

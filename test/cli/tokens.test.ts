@@ -123,7 +123,7 @@ describe('mcpflow tokens and cost', () => {
     const total = stats.tokens.total_tokens.toLocaleString('en-US');
     assert.match(
       text.stdout,
-      new RegExp(`Tokens: ${total} tokens: [\\d,]+ input \\([\\d,]+ cached\\), [\\d,]+ output \\([\\d,]+ reasoning\\); estimated cost \\$0\\.\\d+`),
+      new RegExp(`Tokens: ${total} \\([\\d,]+ input, [\\d,]+ of them cached; [\\d,]+ output, [\\d,]+ of them reasoning\\); estimated cost \\$0\\.\\d+`),
     );
   });
 
@@ -137,7 +137,7 @@ describe('mcpflow tokens and cost', () => {
     const run = await cli(['batch', 'run', file, '--server', weather(), '--batch-id', batchId, '--concurrency', '1', '--max-tokens', '10']);
     assert.equal(run.code, 1, 'a stopped batch is not a success');
     assert.match(run.stdout, new RegExp(`Batch ${batchId} stopped: 1 of 3 lines`));
-    assert.match(run.stdout, /Tokens: [\d,]+ tokens: [\d,]+ input \(0 cached\), [\d,]+ output \(0 reasoning\); estimated cost \$0\.\d+/);
+    assert.match(run.stdout, /Tokens: [\d,]+ \([\d,]+ input, 0 of them cached; [\d,]+ output, 0 of them reasoning\); estimated cost \$0\.\d+/);
     assert.match(run.stdout, /Stopped by the budget: the token budget was exceeded: \d+ tokens used, max_tokens 10; no new line starts/);
 
     const progress = await cli(['batch', 'progress', batchId]);

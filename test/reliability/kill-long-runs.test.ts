@@ -185,7 +185,9 @@ describe('reliability: worker SIGKILL in long-lived workflows', () => {
     stack.demo.servers.calendar.reset();
     const worker = await killableWorker('kill-batch');
     const client = testClient(stack.env, worker.taskQueue);
-    const total = 80;
+    // Enough lines that the batch crosses its 500-event continue-as-new point: a line that needs no
+    // person signals its batch once, at its end (patch batch-line-signals-waits-and-end).
+    const total = 160;
     const lines: BatchLine[] = Array.from({ length: total }, (_, i) => {
       const n = i + 1;
       // Every 5th line books a meeting (direct mode: one activity per call, a side effect never sent twice).

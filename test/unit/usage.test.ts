@@ -122,7 +122,7 @@ describe('tokens and cost', () => {
     assert.deepEqual(resultOutcome(result({ usage })).usage, usage);
     assert.equal(resultOutcome(result()).usage, undefined);
     assert.deepEqual(batchTokenLines({ tokens: usage, budget_stop: 'the token budget was exceeded: 2300 tokens used, max_tokens 10' }), [
-      '  Tokens: 2,300 tokens: 2,000 input (1,500 cached), 300 output (200 reasoning); estimated cost $0.00185',
+      '  Tokens: 2,300 (2,000 input, 1,500 of them cached; 300 output, 200 of them reasoning); estimated cost $0.00185',
       '  Stopped by the budget: the token budget was exceeded: 2300 tokens used, max_tokens 10',
     ]);
     assert.deepEqual(batchTokenLines({}), ['  Tokens: not recorded (a run from before mcpflow counted them)']);

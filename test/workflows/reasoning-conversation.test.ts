@@ -37,12 +37,13 @@ function queryInput(conversation: ConversationMode): QueryInput {
   };
 }
 
-/** The input of every Responses activity the run scheduled, decoded from its history. */
+/** The request of every Responses activity the run scheduled (streamed or created in the background), decoded from its history. */
 async function responsesCallInputs(handle: WorkflowHandle): Promise<Json[]> {
   const events = (await handle.fetchHistory()).events ?? [];
   return events.flatMap((event) => {
     const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled?.activityType?.name !== 'callResponsesApi') return [];
+    // A stored turn runs in background mode by default: its request is the create activity's input.
+    if (scheduled?.activityType?.name !== 'callResponsesApi' && scheduled?.activityType?.name !== 'createBackgroundResponse') return [];
     const payload = scheduled.input?.payloads?.[0]?.data;
     return payload ? [JSON.parse(Buffer.from(payload).toString('utf8')) as Json] : [];
   });

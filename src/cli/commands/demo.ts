@@ -19,6 +19,7 @@ import { callsTable, formatDuration, statisticsTable, toStdout } from '../output
 import { askApproval, canPrompt, type ApprovalDecision } from '../prompt';
 import { watchQuery } from '../watch';
 import { listenForStopSignals } from '../signals';
+import { tokensLine } from '../tokens-out';
 import { printDiscovery } from './discover';
 import { SERVER_DEFAULTS } from './server';
 
@@ -144,7 +145,9 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     say(result?.text_response || `(no answer: ${outcome.error ?? 'unknown error'})`);
 
     say('\n4. Statistics');
-    say(statisticsTable(await client.stats(workflowId)));
+    const stats = await client.stats(workflowId);
+    say(statisticsTable(stats));
+    say(tokensLine(stats.tokens));
 
     say('\n5. Call history');
     const history = await client.history(workflowId);
