@@ -9,6 +9,10 @@
  *
  * A retry of this activity (worker SIGKILL, server restart) starts the line from its first
  * turn: only listings, model turns and read-only calls are repeated.
+ *
+ * A hosted line (allowed only as src/core/batch-line.ts's hostedChildReason says) is the child's
+ * first turn, sent from here: the API runs its tools, and a retry re-sends it as the child's
+ * retry would.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
@@ -16,7 +20,7 @@ import { callEscalation, resolveCall, type BatchLineActivityResult } from '../sr
 import { carriedItem, defaultConversationMode, fitConversation, MAX_CARRIED_BYTES } from '../src/core/conversation';
 import { functionToolsFromCatalog } from '../src/core/function-tools';
 import { isReasoningModel, setModelOptions } from '../src/core/model-options';
-import { listedServerCatalog, outputText, parseArguments } from '../src/core/parser';
+import { listedServerCatalog, outputText, parseArguments, recordFromMcpCall } from '../src/core/parser';
 import { OutputBudget } from '../src/core/payload-size';
 import { callFailureCounts, durationMs, type CallRecord, type QueryResult } from '../src/core/records';
 import { StructuredBudget } from '../src/core/structured-budget';
@@ -26,6 +30,7 @@ import { KEEP_ALIVE_HEARTBEAT_MS } from '../src/core/timing';
 import { discoveredToolFromListed, type Catalog } from '../src/core/tools';
 import { addTokens, EMPTY_TOKENS, turnTokens, type TokenTotals } from '../src/core/usage';
 import { McpflowError } from '../src/core/mcpflow-error';
+import { errorTypeOf, readActivityFailureDetails } from '../src/core/failures';
 import type { ParsedQueryInput } from '../workflows/messages';
 import type { DirectCallInput, DirectCallResult, DirectListInput, DirectListResult } from './mcp';
 import type { ResponsesCallInput, ResponsesCallResult } from './responses';
@@ -81,6 +86,69 @@ class LineLoop {
   }
 
   async run(): Promise<Omit<QueryResult, 'duration_ms'>> {
+    return this.input.mode === 'direct' ? this.runDirect() : this.runHosted();
+  }
+
+  /**
+   * A hosted line (allowed by hostedChildReason): one turn in which the API lists the servers and
+   * runs their tools, sent as the child's first turn would be. An approval request (servers that
+   * ask for every tool: none ran) goes to the child; a model run that failed ends the line as the
+   * child's would end, and so does a failure no retry fixes once tools may have run (never sent twice).
+   */
+  private async runHosted(): Promise<Omit<QueryResult, 'duration_ms'>> {
+    Context.current().heartbeat({ step: 1 });
+    let response: ResponsesCallResult;
+    try {
+      response = await this.parts.callResponsesApi({ ...this.request(this.input.query), servers: [...this.input.servers], fail_on_listing_error: true });
+    } catch (failure) {
+      // Tools that need no approval may have run before a failure no retry fixes: end the line as its child would, never send it again.
+      if (
+        !(failure instanceof ApplicationFailure) ||
+        !failure.nonRetryable ||
+        readActivityFailureDetails(failure.details)?.listing_failed ||
+        !this.toolsRunUnasked()
+      )
+        throw failure;
+      return { ...this.result(null, ''), success: false, error: failure.message, error_type: errorTypeOf(failure.type) ?? 'unknown' };
+    }
+    this.tokens = addTokens(this.tokens, turnTokens(response.usage, this.input.price));
+    if (response.output.some((item) => item.type === 'mcp_approval_request')) throw new Escalate('a tool needs approval');
+    for (const item of response.output) {
+      if (item.type !== 'mcp_call') continue;
+      const { record } = recordFromMcpCall(item, response.call_times[item.id]);
+      this.calls.push(record.output === null ? record : { ...record, output: this.outputBudget.keep(record.output) });
+    }
+    if (response.status === 'failed' || response.error) {
+      // As the child's first turn ends (workflows/query/index.ts): failed, not sent again.
+      const failure = `the model run failed: ${response.error?.code ?? response.status}: ${response.error?.message ?? ''}`;
+      return { ...this.result(response, ''), success: false, error: failure, error_type: 'unknown' };
+    }
+    return this.result(response, outputText(response));
+  }
+
+  /** Whether the API runs this hosted line's tools without asking (servers that never ask: hostedChildReason allows no mix). */
+  private toolsRunUnasked(): boolean {
+    return this.input.servers.some((server) => server.require_approval === 'never');
+  }
+
+  private result(response: ResponsesCallResult | null, text: string): Omit<QueryResult, 'duration_ms'> {
+    return {
+      query: this.input.query,
+      success: true,
+      text_response: text,
+      error: null,
+      error_type: null,
+      stale: false,
+      tool_calls: this.calls,
+      // The parts are not retried inside the activity (a failure retries the whole line): their `attempt` is the line's.
+      retries: Context.current().info.attempt - 1,
+      response_id: response?.response_id ?? null,
+      ...callFailureCounts(this.calls),
+      usage: this.tokens,
+    };
+  }
+
+  private async runDirect(): Promise<Omit<QueryResult, 'duration_ms'>> {
     const servers = await this.list();
     const direct = functionToolsFromCatalog(
       this.catalog,
@@ -95,22 +163,7 @@ class LineLoop {
       this.answered(next, response);
       if (response.status === 'failed' || response.error) throw new Escalate(`the model run failed: ${response.error?.code ?? response.status}`);
       const calls = response.output.filter((item): item is FunctionCallItem => item.type === 'function_call');
-      if (!calls.length) {
-        return {
-          query: this.input.query,
-          success: true,
-          text_response: outputText(response),
-          error: null,
-          error_type: null,
-          stale: false,
-          tool_calls: this.calls,
-          // The parts are not retried inside the activity (a failure retries the whole line): their `attempt` is the line's.
-          retries: Context.current().info.attempt - 1,
-          response_id: response.response_id,
-          ...callFailureCounts(this.calls),
-          usage: this.tokens,
-        };
-      }
+      if (!calls.length) return this.result(response, outputText(response));
       // Every call of the turn is checked before any is sent: one that needs the child sends none.
       const targets = calls.map((call) => {
         const target = resolveCall(call.name, direct.bindings, this.catalog, servers);
@@ -140,7 +193,7 @@ class LineLoop {
     return [...this.input.servers];
   }
 
-  private request(next: string | InputItem[], functionTools: ResponsesCallInput['function_tools']): ResponsesCallInput {
+  private request(next: string | InputItem[], functionTools?: ResponsesCallInput['function_tools']): ResponsesCallInput {
     const { input } = this;
     let turn: Pick<ResponsesCallInput, 'input' | 'previous_response_id' | 'store' | 'include'>;
     if (this.stateless) {
@@ -159,7 +212,7 @@ class LineLoop {
       model: input.model,
       ...turn,
       servers: [],
-      function_tools: functionTools,
+      ...(functionTools ? { function_tools: functionTools } : {}),
       instructions: input.instructions,
       stream: input.stream,
       metadata: input.metadata,

@@ -10,10 +10,17 @@
  * tool, an elicitation, a task, the step limit, a failure — escalates, and the child runs the
  * line from its start. Only model turns and read-only calls are ever repeated (both are retried
  * today already), so no side effect runs twice and every wait for a person is the child's.
+ *
+ * Hosted lines: the API runs a turn's tools inside the call, so there is no "before a side
+ * effect" to stop at. Such a line runs as an activity only when handing it to its child repeats
+ * no tool (hostedChildReason): every server asks for approval of every tool (the turn runs none
+ * and an approval request escalates), or none does (the one turn is the whole line, sent as the
+ * child's first turn would be: stateless, as no background response needs following).
  */
 import { z } from 'zod';
 import type { ToolBinding } from './function-tools';
 import { QueryResultSchema } from './records';
+import { defaultConversationMode } from './conversation';
 import { requiresApproval, type ServerConfig } from './servers';
 import { findTool, type Catalog, type DiscoveredTool } from './tools';
 
@@ -25,16 +32,30 @@ export interface LineActivityCandidate {
   max_cost_usd?: number | undefined;
   fallback_result?: unknown;
   standing_approvals?: readonly unknown[] | undefined;
+  conversation?: 'stored' | 'stateless' | undefined;
+  approval_timeout_ms?: number | undefined;
+  /** Hosted lines are judged on their servers' approval settings (absent: the API's default, "always"). */
+  servers?: readonly { require_approval?: ServerConfig['require_approval'] | undefined }[] | undefined;
 }
 
-/**
- * Why this line starts as a runQuery child at once, or null when it may run as an activity.
- * Hosted lines stay children for now: OpenAI runs a hosted turn's tools inside the call, so there
- * is no "before a side effect" to stop at (a hosted line whose servers never ask for approval
- * could run as an activity with today's hosted semantics: not built yet).
- */
+/** Why a hosted line must run as its child (see the module's comment), or null. */
+export function hostedChildReason(input: LineActivityCandidate): string | null {
+  const setting = (approval: ServerConfig['require_approval'] | undefined) => (typeof approval === 'object' ? 'filter' : (approval ?? 'always'));
+  const settings = new Set((input.servers ?? []).map((server) => setting(server.require_approval)));
+  if (settings.has('filter')) return 'hosted mode with an approval filter';
+  if (settings.size > 1) return 'hosted mode with servers that ask for approval and servers that do not';
+  if (!settings.has('never')) return null;
+  const conversation = input.conversation ?? defaultConversationMode(input.approval_timeout_ms);
+  if (conversation === 'stored' && input.background !== 'off') return 'hosted mode, a stored conversation (its turn runs in background mode)';
+  return null;
+}
+
+/** Why this line starts as a runQuery child at once, or null when it may run as an activity. */
 export function childOnlyReason(input: LineActivityCandidate): string | null {
-  if (input.mode !== 'direct') return 'hosted mode';
+  if (input.mode !== 'direct') {
+    const reason = hostedChildReason(input);
+    if (reason) return reason;
+  }
   // `on` asks for durable timers between polls: that is a workflow's job.
   if (input.background === 'on') return 'background "on"';
   // A budget stops a run between turns with its own error: the child's rules, not repeated here.

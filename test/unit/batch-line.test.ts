@@ -16,11 +16,20 @@ const server = (require_approval: unknown) => ServerConfigSchema.parse({ label: 
 const escalation = (name: string, approval: unknown) => callEscalation(name, resolveCall(name, bindings, catalog, [server(approval)]));
 
 describe('batch line as an activity: which lines try it', () => {
+  it('hosted lines: servers that all ask for approval, or that never ask in a stateless conversation; mixes and filters start as a child', () => {
+    assert.equal(childOnlyReason({ mode: 'hosted', servers: [{ require_approval: 'always' }, {}] }), null, 'absent is the API default, always');
+    assert.equal(childOnlyReason({ servers: [{ require_approval: 'never' }] }), null, 'the default mode is hosted; the default conversation stateless');
+    assert.equal(childOnlyReason({ servers: [{ require_approval: 'never' }], conversation: 'stored', background: 'off' }), null);
+    assert.match(childOnlyReason({ servers: [{ require_approval: 'never' }], conversation: 'stored' }) ?? '', /background/);
+    assert.match(childOnlyReason({ servers: [{ require_approval: 'never' }], approval_timeout_ms: 60_000 }) ?? '', /stored/, 'a short approval timeout stores');
+    assert.match(childOnlyReason({ servers: [{ require_approval: 'never' }, { require_approval: 'always' }] }) ?? '', /servers that ask/);
+    assert.match(childOnlyReason({ servers: [{ require_approval: { never: { read_only: true } } }] }) ?? '', /filter/);
+    assert.match(childOnlyReason({ servers: [{}], max_tokens: 5 }) ?? '', /budget/);
+  });
+
   it('direct lines without budgets, fallback, standing approvals or background "on" may; every other line starts as a child', () => {
     assert.equal(childOnlyReason({ mode: 'direct' }), null);
     assert.equal(childOnlyReason({ mode: 'direct', background: 'auto', standing_approvals: [] }), null);
-    assert.match(childOnlyReason({ mode: 'hosted' }) ?? '', /hosted/);
-    assert.match(childOnlyReason({}) ?? '', /hosted/, 'the default mode is hosted');
     assert.match(childOnlyReason({ mode: 'direct', background: 'on' }) ?? '', /background/);
     assert.match(childOnlyReason({ mode: 'direct', max_tokens: 10 }) ?? '', /budget/);
     assert.match(childOnlyReason({ mode: 'direct', max_cost_usd: 1 }) ?? '', /budget/);
