@@ -35,7 +35,7 @@ export function renderBatchLines(result: BatchLinesResult): string[] {
   const mib = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(0)} MiB`);
   const last = rounds.at(-1)!.batch;
   return [
-    `## Per-line cost: ${result.lines.toLocaleString('en')} one-tool lines, concurrency ${result.concurrency}, ${rounds.length} round(s)`,
+    `## Per-line cost: ${result.lines.toLocaleString('en')} one-tool lines (${result.mode ?? 'direct'} mode), concurrency ${result.concurrency}, ${rounds.length} round(s)`,
     '',
     'Ranges over the rounds; each round runs the plain loop, then the batch, then the prototypes, on the same services.',
     'The prototypes run in a minimal worker in the bench process: their worker CPU is in the "bench process" row.',

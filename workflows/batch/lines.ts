@@ -25,7 +25,8 @@ import { MCP_BATCH_ID, MCP_SERVERS } from '../../src/core/search-attributes';
 import type { QueryInput } from '../messages';
 import { WAITING_LINES_FREE_SLOTS } from '../patches';
 import { runQuery } from '../query';
-import { lineWorkflowId, type BatchLine, type LineOutcome, type LineRef, type ParsedBatchInput } from './messages';
+import { lineWorkflowId, type BatchLine, type LineOutcome, type LineRef, type ParsedBatchInput, type RetryRef } from './messages';
+import { lineActivityId } from '../../src/core/batch-line';
 import { failureOutcome, resultOutcome } from '../../src/core/line-outcome';
 import { activityLineInput, runLineActivity } from './line-activity';
 import type { BatchState } from './state';
@@ -93,19 +94,27 @@ export class LineRunner {
   }
 
   /** Failed lines again: their inputs come from their earlier runs; the same id may be reused only because that run failed. */
-  private async restart(refs: LineRef[]) {
+  private async restart(refs: RetryRef[]) {
     for (const ref of refs) this.batch.started(ref);
     this.starting += refs.length;
     let reports: Awaited<ReturnType<typeof batchLineInputs>>;
     try {
-      reports = await batchLineInputs({ workflow_ids: refs.map((ref) => ref.workflow_id) });
+      const activityLines = refs.flatMap((ref) =>
+        ref.activity_run_id ? [{ workflow_id: ref.workflow_id, run_id: ref.activity_run_id, activity_id: lineActivityId(ref.n, ref.key) }] : [],
+      );
+      reports = await batchLineInputs({
+        workflow_ids: refs.filter((ref) => !ref.activity_run_id).map((ref) => ref.workflow_id),
+        ...(activityLines.length ? { batch_id: this.batch.batchId, activity_lines: activityLines } : {}),
+      });
     } finally {
       this.starting -= refs.length;
     }
     const inputs = new Map(reports.map((report) => [report.workflow_id, report.input]));
     for (const ref of refs) {
       const input = inputs.get(ref.workflow_id);
-      if (input) this.guard(this.run(ref, input, WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY));
+      // Runs as a child now: its result is the child's, not the earlier activity's.
+      const child: LineRef = { n: ref.n, key: ref.key, workflow_id: ref.workflow_id };
+      if (input) this.guard(this.run(child, input, WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY));
       else this.batch.finish(ref, { end: 'failed', success: false, error_type: 'lost', calls: 0, denied: false, duration_ms: 0 });
     }
   }
