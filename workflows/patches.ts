@@ -41,7 +41,7 @@ export const APPROVAL_WAITS_CHECKED_AND_ANNOUNCED = 'approval-waits-checked-anno
 export const INPUT_WAITS_ANNOUNCED = 'input-waits-announced';
 /** Since 2026-12-06: a batch line tells its batch only when it starts or stops waiting and at its end (before: every state change). */
 export const BATCH_LINE_SIGNALS_WAITS_AND_END = 'batch-line-signals-waits-and-end';
-/** Since 2026-12-06 (work in progress, issue 26): a direct batch line runs as a `runBatchLine` activity, a child only when escalated (before: a child always). */
+/** Since 2026-12-06 (issue 26): a batch line that needs no person runs as a `runBatchLine` activity, a child only when handed back (before: a child always). */
 export const BATCH_LINES_AS_ACTIVITIES = 'batch-lines-as-activities';
 
 export interface PatchRecord {

@@ -10,6 +10,7 @@ import { ActivityFailure, CancelledFailure, isCancellation, patched, proxyActivi
 import type { Activities } from '../../activities';
 import { childOnlyReason, lineActivityId } from '../../src/core/batch-line';
 import { resultOutcome, type LineOutcomeWithCalls } from '../../src/core/line-outcome';
+import { retryBudget } from '../../src/core/model-options';
 import { activityRetryPolicy } from '../../src/core/retry';
 import { workflowInputServersProblem } from '../../src/core/servers';
 import { heartbeatTimeoutFor } from '../../src/core/timing';
@@ -44,7 +45,8 @@ export async function runLineActivity(
     startToCloseTimeout: input.call_timeout_ms * parts,
     // The activity beats all along (src/core/timing.ts): a SIGKILLed worker's line is retried within seconds.
     heartbeatTimeout: heartbeatTimeoutFor(input.call_timeout_ms),
-    retry: { ...activityRetryPolicy(input.retry), maximumAttempts: LINE_ATTEMPTS },
+    // Flex's 429s are waited out here as a child's model call waits them out (retryBudget: at least 10 retries).
+    retry: { ...activityRetryPolicy(input.retry), maximumAttempts: input.service_tier === 'flex' ? retryBudget(input).max_retries + 1 : LINE_ATTEMPTS },
     summary: `line ${ref.n} of batch ${batchId}: ${firstWords(input.query)}`,
     activityId: lineActivityId(ref.n, ref.key),
   });
