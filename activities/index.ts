@@ -5,6 +5,7 @@
 import OpenAI from 'openai';
 import { createArgumentCheckActivities } from './argument-check';
 import { createBatchActivities } from './batch';
+import { createBatchLineActivities } from './batch-line';
 import { createDiscoveryActivities } from './discovery';
 import { createMcpActivities } from './mcp';
 import { createNotifyActivities } from './notify';
@@ -77,6 +78,7 @@ export function createActivities(deps: ActivityDeps = {}) {
         ...mcp,
         ...createSessionActivities({ temporalClient: deps.temporalClient }),
         ...createBatchActivities({ temporalClient: deps.temporalClient }),
+        ...createBatchLineActivities({ ...responses, ...mcp }),
         ...createNotifyActivities({ notifications: deps.notifications, env }),
         ...createArgumentCheckActivities(),
       },

@@ -41,6 +41,8 @@ export const APPROVAL_WAITS_CHECKED_AND_ANNOUNCED = 'approval-waits-checked-anno
 export const INPUT_WAITS_ANNOUNCED = 'input-waits-announced';
 /** Since 2026-12-06: a batch line tells its batch only when it starts or stops waiting and at its end (before: every state change). */
 export const BATCH_LINE_SIGNALS_WAITS_AND_END = 'batch-line-signals-waits-and-end';
+/** Since 2026-12-06 (issue 26): a batch line that needs no person runs as a `runBatchLine` activity, a child only when handed back (before: a child always). */
+export const BATCH_LINES_AS_ACTIVITIES = 'batch-lines-as-activities';
 
 export interface PatchRecord {
   id: string;
@@ -76,4 +78,5 @@ export const PATCHES: readonly PatchRecord[] = [
     prePatchFixture: 'query-direct-mcp2026-elicitation-own-state.json',
   },
   { id: BATCH_LINE_SIGNALS_WAITS_AND_END, postPatchFixture: 'batch-line-signals-waits-and-end.json' },
+  { id: BATCH_LINES_AS_ACTIVITIES, postPatchFixture: 'batch-lines-as-activities.json', prePatchFixture: 'batch-direct-lines-before-activities.json' },
 ];

@@ -24,7 +24,7 @@ export interface FollowOptions {
   giveUpAfterMs?: number;
 }
 
-type LineToWrite = Pick<FinishedLine, 'workflow_id' | 'key'> & { n?: number | null };
+type LineToWrite = Pick<FinishedLine, 'workflow_id' | 'key' | 'activity_run_id'> & { n?: number | null };
 
 /** Results fetched at once from the lines' runs. */
 const FETCH_CONCURRENCY = 16;

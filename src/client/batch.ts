@@ -22,6 +22,7 @@ import {
 import { jsonBytes } from '../core/payload-size';
 import type { runBatch } from '../../workflows/batch';
 import { MCP_BATCH_ID } from '../core/search-attributes';
+import { ActivityLineResults } from './batch-activity-lines';
 import type { McpflowClient, QueryOutcome } from './client';
 import { NoWorkerError, NotFoundError, TemporalUnreachableError, UpdateRejectedError } from './errors';
 
@@ -49,7 +50,12 @@ export interface BatchStart {
 const MAX_PAGE_BYTES = 256 * 1024;
 
 export class BatchApi {
-  constructor(private readonly client: McpflowClient) {}
+  /** Lines that ran as activities of their batch (issue 26): results read from the batch's history. */
+  private readonly activityLines: ActivityLineResults;
+
+  constructor(private readonly client: McpflowClient) {
+    this.activityLines = new ActivityLineResults(client.temporal);
+  }
 
   /** Starts the batch, or attaches to the one with this id (running or closed). */
   async startOrAttach(batchId: string, input: BatchInput): Promise<BatchStart> {
@@ -205,8 +211,18 @@ export class BatchApi {
     );
   }
 
-  /** A finished line's full result, read from its runQuery (a failed run gives its partial result). */
-  async lineResult(line: Pick<FinishedLine, 'workflow_id' | 'key'> & { n?: number | null }): Promise<LineResult> {
+  /**
+   * A finished line's full result, read from its runQuery (a failed run gives its partial result),
+   * or, for a line that ran as an activity of its batch, from that batch run's history.
+   */
+  async lineResult(line: Pick<FinishedLine, 'workflow_id' | 'key' | 'activity_run_id'> & { n?: number | null }): Promise<LineResult> {
+    if (line.activity_run_id) {
+      const batchId = line.workflow_id.slice(0, line.workflow_id.length - line.key.length - 1);
+      const found = await this.activityLines.result(batchId, line.activity_run_id, line.key);
+      if (found) return found;
+      // Not in its run's history (past the namespace's retention): as for a line whose run is gone.
+      throw new NotFoundError('workflow', `${batchId} (run ${line.activity_run_id}, line ${line.key})`);
+    }
     const outcome: QueryOutcome = await this.client.waitForQuery(line.workflow_id);
     const result = outcome.result;
     return {
@@ -236,8 +252,11 @@ export class BatchApi {
     return n ? Number(n) : null;
   }
 
-  /** Every closed line run of a batch, found by its search attribute (the latest run of each id), with its line number when its memo has it. */
-  async *closedLines(batchId: string): AsyncGenerator<{ workflow_id: string; key: string; n: number | null }> {
+  /**
+   * Every closed line run of a batch, found by its search attribute (the latest run of each id), with its line number when its memo has it;
+   * then every line that ran as an activity of the batch (found in the histories of its runs).
+   */
+  async *closedLines(batchId: string): AsyncGenerator<{ workflow_id: string; key: string; n: number | null; activity_run_id?: string }> {
     const seen = new Set<string>();
     const query = `${MCP_BATCH_ID.name} = '${batchId.replace(/'/g, "\\'")}' AND WorkflowType = 'runQuery' AND ExecutionStatus != 'Running'`;
     for await (const execution of this.client.temporal.workflow.list({ query })) {
@@ -246,11 +265,12 @@ export class BatchApi {
       const n = execution.memo?.mcpflow_line;
       yield { workflow_id: execution.workflowId, key: execution.workflowId.slice(batchId.length + 1), n: typeof n === 'number' ? n : null };
     }
+    for await (const line of this.activityLines.lines(batchId)) if (!seen.has(line.workflow_id)) yield line;
   }
 
   /** Every finished line's result in the order of the file (lines numbered), `concurrency` fetched at a time. */
   async *resultsInOrder(batchId: string, concurrency = 16): AsyncGenerator<LineResult> {
-    const refs: Array<{ workflow_id: string; key: string; n: number | null }> = [];
+    const refs: Array<{ workflow_id: string; key: string; n: number | null; activity_run_id?: string }> = [];
     for await (const line of this.closedLines(batchId)) refs.push(line);
     // Runs from before the memo: their number from the run itself (then sorted with the others).
     for (let i = 0; i < refs.length; i += concurrency) {

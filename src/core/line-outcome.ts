@@ -24,6 +24,8 @@ export const LineOutcomeSchema = z.object({
   unknown_outcome_calls: z.number().int().min(0).optional(),
   /** The line's tokens and estimated cost (absent for lines of older runs and runs that ended without a result). */
   usage: TokenTotalsSchema.optional(),
+  /** The line ran as a `runBatchLine` activity of this batch run (issue 26): its result is in that run's history, not in a runQuery run. */
+  activity_run_id: z.string().optional(),
 });
 export type LineOutcome = z.infer<typeof LineOutcomeSchema>;
 

@@ -12,6 +12,7 @@ import { createActivities } from '../../activities';
 import { startDemoServers, type DemoServersHandle } from '../../src/demo-servers';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator';
 import type { LineResult } from '../../src/client/batch';
+import { parseLineActivityId } from '../../src/core/batch-line';
 import { getTestEnv, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, startFileWorker, type TestEnv } from '../helpers/temporal';
 import { ensureBuilt, runCli, scratchDir, type CliOptions } from '../cli/harness';
 import { listPendingApprovals } from '../../src/client/pending';
@@ -69,6 +70,22 @@ async function runsOf(workflowId: string): Promise<number> {
   return runs;
 }
 
+/** How many times a line was scheduled as a `runBatchLine` activity: in the batch's latest run, or in every run of its chain. */
+async function lineActivitiesOf(batchId: string, key: string, { allRuns = false } = {}): Promise<number> {
+  const runIds: Array<string | undefined> = [];
+  if (allRuns) for await (const run of env.client.workflow.list({ query: `WorkflowId = '${batchId}'` })) runIds.push(run.runId);
+  else runIds.push(undefined);
+  let count = 0;
+  for (const runId of runIds) {
+    const history = await env.client.workflow.getHandle(batchId, runId).fetchHistory();
+    count += (history.events ?? []).filter((event) => {
+      const id = event.activityTaskScheduledEventAttributes?.activityId;
+      return event.activityTaskScheduledEventAttributes?.activityType?.name === 'runBatchLine' && id && parseLineActivityId(id)?.key === key;
+    }).length;
+  }
+  return count;
+}
+
 async function notStarted(batchId: string): Promise<boolean> {
   return env.client.workflow
     .getHandle(batchId)
@@ -121,7 +138,9 @@ describe('mcpflow batch run', () => {
     assert.match(again.stdout, /Attached to batch/);
     assert.equal(readResults(out).length, 25, 'nothing written twice');
     assert.equal(await runsOf(summary.batch_id), 1, 'the batch was not started again');
-    assert.equal(await runsOf(`${summary.batch_id}/q-3`), 1, 'no line ran twice');
+    // A line needing no person runs as an activity of the batch (issue 26): one runBatchLine for q-3, and no child.
+    assert.equal(await lineActivitiesOf(summary.batch_id, 'q-3'), 1, 'no line ran twice');
+    assert.equal(await runsOf(`${summary.batch_id}/q-3`), 0, 'no child for a line needing no person');
 
     const refetched = await cli(['batch', 'results', summary.batch_id]);
     assert.equal(refetched.code, 0, refetched.stderr);
@@ -157,8 +176,15 @@ describe('mcpflow batch run', () => {
       'the retry run',
     );
     assert.equal(result.progress.failed, 3, 'the scripted faults fail again');
-    for (const i of [2, 5, 7]) assert.equal(await runsOf(`${batchId}/r-${i}`), 2, `r-${i} ran again`);
-    for (const i of [0, 1, 3, 9]) assert.equal(await runsOf(`${batchId}/r-${i}`), 1, `r-${i} did not`);
+    // Each line ran first as an activity of the batch (issue 26); a failed line runs again as its child, with the input read from the batch's history.
+    for (const i of [2, 5, 7]) {
+      assert.equal(await lineActivitiesOf(batchId, `r-${i}`, { allRuns: true }), 1, `r-${i} ran once as an activity`);
+      assert.equal(await runsOf(`${batchId}/r-${i}`), 1, `r-${i} ran again, as its child`);
+    }
+    for (const i of [0, 1, 3, 9]) {
+      assert.equal(await lineActivitiesOf(batchId, `r-${i}`, { allRuns: true }), 1, `r-${i} ran once`);
+      assert.equal(await runsOf(`${batchId}/r-${i}`), 0, `r-${i} did not run again`);
+    }
     assert.equal(result.progress.succeeded, 7);
   });
 });

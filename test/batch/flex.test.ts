@@ -3,8 +3,8 @@
  * a worker in this process, the emulator injecting flex's HTTP 429 `resource_unavailable` (with
  * its `retry-after-ms`): the line it hits is retried more times than the ordinary retry budget
  * allows and succeeds; no line is counted failed (the backoff without a retry-after is unit-tested
- * in test/unit/model-options.test.ts). Every request of the batch carries the tier and
- * the batch's shared prompt cache key.
+ * in test/unit/model-options.test.ts). Every line (a `runBatchLine` activity of the batch) carries
+ * the tier and the batch's shared prompt cache key.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { createActivities } from '../../activities';
 import { sharedCacheKey } from '../../src/core/model-options';
 import { startDemoServers, type DemoServersHandle } from '../../src/demo-servers';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator';
-import { lineWorkflowId } from '../../workflows/batch/messages';
+import { parseLineActivityId } from '../../src/core/batch-line';
 import { ensureBuilt, runCli, scratchDir } from '../cli/harness';
 import { getTestEnv, startFileWorker, teardownTestEnv, uniqueTaskQueue, uniqueWorkflowId, type TestEnv } from '../helpers/temporal';
 
@@ -40,14 +40,34 @@ after(async () => {
 
 type Json = Record<string, unknown>;
 
-/** The input of every Responses activity a run scheduled, decoded from its history. */
-async function responsesCallInputs(handle: WorkflowHandle): Promise<Json[]> {
+interface LineActivity {
+  key: string;
+  input: Json;
+  attempt: number;
+  lastFailureType: string | undefined;
+  result: { success: boolean; retries: number };
+}
+
+/** Each `runBatchLine` activity of the batch's run: its input, its last attempt and its result, decoded from the history. */
+async function lineActivities(handle: WorkflowHandle): Promise<LineActivity[]> {
   const events = (await handle.fetchHistory()).events ?? [];
-  return events.flatMap((event) => {
-    const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled?.activityType?.name !== 'callResponsesApi') return [];
-    const payload = scheduled.input?.payloads?.[0]?.data;
-    return payload ? [JSON.parse(Buffer.from(payload).toString('utf8')) as Json] : [];
+  const decode = (data: Uint8Array | null | undefined) => JSON.parse(Buffer.from(data!).toString('utf8')) as Json;
+  return events.flatMap((scheduledEvent) => {
+    const scheduled = scheduledEvent.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name !== 'runBatchLine') return [];
+    const id = Number(scheduledEvent.eventId);
+    const started = events.find((event) => Number(event.activityTaskStartedEventAttributes?.scheduledEventId) === id)?.activityTaskStartedEventAttributes;
+    const completed = events.find((event) => Number(event.activityTaskCompletedEventAttributes?.scheduledEventId) === id)?.activityTaskCompletedEventAttributes;
+    const answer = decode(completed?.result?.payloads?.[0]?.data) as { result: LineActivity['result'] };
+    return [
+      {
+        key: parseLineActivityId(scheduled.activityId!)!.key,
+        input: decode(scheduled.input?.payloads?.[0]?.data),
+        attempt: started?.attempt ?? 0,
+        lastFailureType: started?.lastFailure?.applicationFailureInfo?.type ?? undefined,
+        result: answer.result,
+      },
+    ];
   });
 }
 
@@ -92,25 +112,20 @@ describe('mcpflow batch run --service-tier flex', () => {
     const summary = JSON.parse(run.stdout) as { progress: { succeeded: number; failed: number; done: number } };
     assert.deepEqual([summary.progress.succeeded, summary.progress.failed, summary.progress.done], [3, 0, 3]);
     assert.equal(emulator.stats().faultsInjected, 3, 'the three 429s were sent');
-    const first = env.client.workflow.getHandle(lineWorkflowId(batchId, 'f-1'));
-    const failures = ((await first.fetchHistory()).events ?? []).flatMap((event) => {
-      const failure = event.activityTaskCompletedEventAttributes?.result?.payloads?.[0]?.data;
-      return failure ? [(JSON.parse(Buffer.from(failure).toString('utf8')) as { attempt_errors?: { type: string }[] }).attempt_errors ?? []] : [];
-    });
+    // The lines ran as runBatchLine activities of the batch (issue 26): the first line's activity waited out the three 429s.
+    const lines = await lineActivities(env.client.workflow.getHandle(batchId));
     assert.deepEqual(
-      failures.flat().map((error) => error.type),
-      ['rate_limit', 'rate_limit', 'rate_limit'],
-      'classified as rate_limit, retried',
+      lines.map((line) => line.key),
+      ['f-1', 'f-2', 'f-3'],
     );
-
-    const result = (await first.result()) as { success: boolean; retries: number };
-    assert.equal(result.success, true);
-    assert.ok(result.retries >= 3, `the line waited three times (${result.retries} retries)`);
-    for (const key of ['f-1', 'f-2', 'f-3']) {
-      for (const input of await responsesCallInputs(env.client.workflow.getHandle(lineWorkflowId(batchId, key)))) {
-        assert.equal(input['service_tier'], 'flex', key);
-        assert.equal(input['prompt_cache_key'], sharedCacheKey('batch', batchId), `${key}: the batch's lines share one cache key`);
-      }
+    const first = lines[0]!;
+    assert.equal(first.attempt, 4, 'three retries of the line');
+    assert.equal(first.lastFailureType, 'rate_limit', 'classified as rate_limit, retried');
+    assert.ok(first.result.retries >= 3, `the line waited three times (${first.result.retries} retries)`);
+    for (const line of lines) {
+      assert.equal(line.result.success, true, line.key);
+      assert.equal(line.input['service_tier'], 'flex', line.key);
+      assert.equal(line.input['prompt_cache_key'], sharedCacheKey('batch', batchId), `${line.key}: the batch's lines share one cache key`);
     }
   });
 });

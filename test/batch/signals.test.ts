@@ -32,7 +32,8 @@ describe('runBatch: what a line tells its batch', () => {
       const weatherCall = { calls: [{ server: 'weather', tool: 'get_current_weather', arguments: { location: 'Oslo' } }] };
       const booking = { calls: [{ server: 'calendar', tool: 'create_event', arguments: { title: 'signals', date: 'today', start_time: '09:00' } }] };
       const lines: BatchLine[] = [
-        scriptedLine(1, weatherCall, { servers: ['weather'], mode: 'direct' }),
+        // Servers with and without approval in hosted mode: a line that needs no person would run as an activity of the batch, with no child (test/batch/line-activities*.test.ts).
+        scriptedLine(1, weatherCall, { servers: ['weather', 'calendar'] }),
         scriptedLine(2, booking, { servers: ['calendar'], mode: 'direct' }),
       ];
       const input: BatchInput = {

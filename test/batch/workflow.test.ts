@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createActivities } from '../../activities';
+import { parseLineActivityId } from '../../src/core/batch-line';
 import { lineWorkflowId, type BatchInput, type BatchLine } from '../../workflows/batch/messages';
 import { saveHistoryFixture } from '../helpers/histories';
 import { getTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
@@ -26,6 +27,8 @@ async function withBatchWorker<T>(body: (client: ReturnType<typeof testClient>) 
   );
 }
 
+const calendarServer = () => ({ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' as const });
+
 async function runsOf(client: ReturnType<typeof testClient>, workflowId: string): Promise<number> {
   let runs = 0;
   for await (const _ of client.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs++;
@@ -37,9 +40,14 @@ describe('runBatch', () => {
     await withBatchWorker(async (client) => {
       const batchId = uniqueWorkflowId('batch');
       const lines: BatchLine[] = Array.from({ length: 80 }, (_, i) => scriptedLine(i + 1));
-      const start = await client.batches.startOrAttach(batchId, batchInput(lines.length, { continue_as_new_after_events: 500, lines: lines.slice(0, 5) }));
+      // Hosted servers with and without approval: every line is a runQuery child, adopted across continue-as-new (lines as activities: the next test).
+      const mixed = { servers: [weatherServer(stack.demo.servers.weather.url), calendarServer()] };
+      const start = await client.batches.startOrAttach(
+        batchId,
+        batchInput(lines.length, { ...mixed, continue_as_new_after_events: 500, lines: lines.slice(0, 5) }),
+      );
       assert.equal(start.started, true);
-      const again = await client.batches.startOrAttach(batchId, batchInput(lines.length));
+      const again = await client.batches.startOrAttach(batchId, batchInput(lines.length, mixed));
       assert.equal(again.started, false, 'the same id attaches');
       await client.batches.feed(batchId, lines);
       const result = await client.batches.result(batchId);
@@ -54,10 +62,39 @@ describe('runBatch', () => {
       await saveHistoryFixture(client.handle(batchId), 'batch-continued');
     });
   });
+
+  it('runs lines as activities through continue-as-new: each line once, no child, every result in order', async () => {
+    await withBatchWorker(async (client) => {
+      const batchId = uniqueWorkflowId('batch-activities');
+      // ~3.6 events a line: 200 lines pass the smallest threshold at least once.
+      const lines: BatchLine[] = Array.from({ length: 200 }, (_, i) => scriptedLine(i + 1));
+      await client.batches.startOrAttach(batchId, batchInput(lines.length, { continue_as_new_after_events: 500, concurrency: 10 }));
+      await client.batches.feed(batchId, lines);
+      const result = await client.batches.result(batchId);
+      assert.equal(result.status, 'completed');
+      assert.equal(result.progress.succeeded, lines.length);
+      assert.ok(result.progress.runs >= 1, `continued as new (${result.progress.runs} earlier runs)`);
+      const keys: string[] = [];
+      for await (const run of client.temporal.workflow.list({ query: `WorkflowId = '${batchId}'` })) {
+        const events = (await client.temporal.workflow.getHandle(batchId, run.runId).fetchHistory()).events ?? [];
+        for (const event of events) {
+          const scheduled = event.activityTaskScheduledEventAttributes;
+          if (scheduled?.activityType?.name === 'runBatchLine') keys.push(parseLineActivityId(scheduled.activityId!)!.key);
+        }
+      }
+      assert.deepEqual(keys.sort(), lines.map((line) => line.key).sort(), 'each line scheduled once, in one run of the chain');
+      for (const n of [1, 100, 200]) assert.equal(await runsOf(client, lineWorkflowId(batchId, `line-${n}`)), 0, 'no child');
+      const answers: Array<string | null> = [];
+      for await (const each of client.batches.resultsInOrder(batchId)) answers.push(each.answer);
+      assert.deepEqual(
+        answers,
+        lines.map((line) => `answer ${line.n}`),
+      );
+    });
+  });
 });
 
 describe('runBatch control', () => {
-  const calendarServer = () => ({ label: 'calendar', url: stack.demo.servers.calendar.url, require_approval: 'always' as const });
   const booking = (n: number) =>
     scriptedLine(n, { calls: [{ server: 'calendar', tool: 'create_event', arguments: { title: `control ${n}`, date: 'today', start_time: '11:00' } }] });
 

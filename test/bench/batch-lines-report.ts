@@ -16,7 +16,7 @@ export function renderBatchLines(result: BatchLinesResult): string[] {
   type Column = { name: string; get: (round: BatchLinesRound) => (SideCost & Partial<PrototypeRun & BatchLinesRound['batch']>) | undefined };
   const columns: Column[] = [
     { name: 'plain loop', get: (round) => round.plain },
-    { name: 'batch (runQuery child per line)', get: (round) => round.batch },
+    { name: 'batch (as built at the commit)', get: (round) => round.batch },
     ...groups.map((group) => ({
       name: `prototype: ${group} line(s) per activity`,
       get: (round: BatchLinesRound) => round.prototype?.find((run) => run.group === group),
@@ -35,7 +35,7 @@ export function renderBatchLines(result: BatchLinesResult): string[] {
   const mib = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(0)} MiB`);
   const last = rounds.at(-1)!.batch;
   return [
-    `## Per-line cost: ${result.lines.toLocaleString('en')} one-tool lines, concurrency ${result.concurrency}, ${rounds.length} round(s)`,
+    `## Per-line cost: ${result.lines.toLocaleString('en')} one-tool lines (${result.mode ?? 'direct'} mode), concurrency ${result.concurrency}, ${rounds.length} round(s)`,
     '',
     'Ranges over the rounds; each round runs the plain loop, then the batch, then the prototypes, on the same services.',
     'The prototypes run in a minimal worker in the bench process: their worker CPU is in the "bench process" row.',

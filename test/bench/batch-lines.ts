@@ -4,8 +4,9 @@
  *
  *   - the plain loop (this process): one MCP client and one `openai` client, reused; per line
  *     `tools/list`, a Responses call with the tools as function tools, the one `tools/call`, and a
- *     second Responses call with its output (what direct mode does for a line);
- *   - `runBatch` with the same lines (direct mode, one server, no approval), through the bench's
+ *     second Responses call with its output (what direct mode does for a line); in hosted mode
+ *     (MCPFLOW_BENCH_BATCH_COST_MODE=hosted) one Responses call whose MCP tool the API calls;
+ *   - `runBatch` with the same lines (same mode, one server, no approval), through the bench's
  *     stack (dev server, services and worker each in their own process).
  *
  * Per side: lines/s, CPU ms per line of the server, the worker and the services (from /proc),
@@ -46,7 +47,11 @@ export interface BatchLinesRound {
   prototype?: PrototypeRun[];
 }
 
+export type CostMode = 'direct' | 'hosted';
+
 export interface BatchLinesResult {
+  /** The lines' mode, the batch's and the plain loop's (absent in runs before hosted lines were measured: direct). */
+  mode?: CostMode;
   lines: number;
   concurrency: number;
   rounds: BatchLinesRound[];
@@ -97,8 +102,20 @@ export async function plainLineRunner(urls: {
   return { run, close: () => mcp.close() };
 }
 
-async function plainLoop(stack: Stack, lines: BatchLine[], concurrency: number): Promise<void> {
-  const runner = await plainLineRunner({ emulator: stack.services.emulator.url, weather: stack.services.weather.url });
+/** The plain loop's body in hosted mode: one Responses call per line, the API (the emulator) calling the server. */
+function plainHostedRunner(urls: { emulator: string; weather: string }): { run: (line: BatchLine) => Promise<void>; close: () => Promise<void> } {
+  const openai = new OpenAI({ baseURL: urls.emulator, apiKey: 'mcpflow-bench', maxRetries: 0, timeout: 60_000 });
+  const tools: OpenAI.Responses.Tool[] = [{ type: 'mcp', server_label: SERVER, server_url: urls.weather, require_approval: 'never' }];
+  const run = async (line: BatchLine) => {
+    const response = await openai.responses.create({ model: MODEL, input: line.query, tools, metadata: line.metadata!, store: false });
+    if (!response.output.some((item) => item.type === 'mcp_call')) throw new Error(`plain loop: line ${line.n} called no tool`);
+  };
+  return { run, close: async () => undefined };
+}
+
+async function plainLoop(stack: Stack, lines: BatchLine[], concurrency: number, mode: CostMode): Promise<void> {
+  const urls = { emulator: stack.services.emulator.url, weather: stack.services.weather.url };
+  const runner = mode === 'hosted' ? plainHostedRunner(urls) : await plainLineRunner(urls);
   try {
     await runPool(lines.length, concurrency, (index) => runner.run(lines[index]!));
   } finally {
@@ -110,7 +127,7 @@ function perLine(cpu: Record<string, number | undefined>, lines: number): Record
   return Object.fromEntries(Object.entries(cpu).map(([name, ms]) => [name, ms === undefined ? undefined : Math.round((ms / lines) * 100) / 100]));
 }
 
-async function batchRun(stack: Stack, lines: BatchLine[], concurrency: number, round: number): Promise<BatchLinesRound['batch']> {
+async function batchRun(stack: Stack, lines: BatchLine[], concurrency: number, round: number, mode: CostMode): Promise<BatchLinesRound['batch']> {
   const client = stack.client;
   const batchId = `bench-lines-${stack.taskQueue}-${round}`;
   const before = stack.meter.snapshot();
@@ -119,7 +136,7 @@ async function batchRun(stack: Stack, lines: BatchLine[], concurrency: number, r
     total: lines.length,
     servers: [{ label: SERVER, url: stack.services.weather.url, require_approval: 'never' }],
     concurrency,
-    mode: 'direct',
+    mode,
     stream: false,
   });
   await client.batches.feed(batchId, lines);
@@ -129,11 +146,15 @@ async function batchRun(stack: Stack, lines: BatchLine[], concurrency: number, r
   const rss = stack.meter.rss().worker;
   const peak = stack.meter.peakRss().worker;
   if (result.progress.succeeded !== lines.length) throw new Error(`batch ${batchId}: ${result.progress.succeeded} of ${lines.length} lines succeeded`);
-  // Visibility is eventually consistent: wait until it lists every line's child.
+  // Visibility is eventually consistent: wait until it lists every line's child. Lines that ran as
+  // activities of the batch (issue 26) have none: then wait until the count stops changing.
   let events = 0;
   let bytes = 0;
   let workflows = 0;
+  let listedBefore = -1;
   for (let attempt = 0; attempt < 30; attempt++) {
+    if (workflows > 0 && workflows === listedBefore) break;
+    listedBefore = workflows;
     events = bytes = workflows = 0;
     for await (const run of stack.temporal.workflow.list({ query: `TaskQueue = '${stack.taskQueue}' AND ExecutionStatus != 'Running'` })) {
       if (run.workflowId !== batchId && !run.workflowId.startsWith(`${batchId}/`)) continue;
@@ -163,28 +184,29 @@ export async function batchLinesCost(
   concurrency: number,
   rounds: number,
   prototypeGroups: number[] = [],
+  mode: CostMode = 'direct',
 ): Promise<BatchLinesResult> {
   const lines = Array.from({ length: lineCount }, (_, i) => oneToolLine(i + 1));
-  const result: BatchLinesResult = { lines: lineCount, concurrency, rounds: [] };
+  const result: BatchLinesResult = { mode, lines: lineCount, concurrency, rounds: [] };
   // A first small batch warms the worker (bundle load, connections), as a plain loop's first lines warm its clients.
-  await batchRun(stack, lines.slice(0, Math.min(20, lineCount)), concurrency, 0);
+  await batchRun(stack, lines.slice(0, Math.min(20, lineCount)), concurrency, 0, mode);
   for (let round = 1; round <= rounds; round++) {
     const before = stack.meter.snapshot();
     const started = performance.now();
-    await plainLoop(stack, lines, concurrency);
+    await plainLoop(stack, lines, concurrency, mode);
     const duration = performance.now() - started;
     const plain: SideCost = {
       duration_ms: Math.round(duration),
       lines_per_second: Math.round((lineCount / duration) * 10_000) / 10,
       cpu_ms_per_line: perLine(stack.meter.cpuSince(before), lineCount),
     };
-    const batch = await batchRun(stack, lines, concurrency, round);
+    const batch = await batchRun(stack, lines, concurrency, round, mode);
     const ratio = Math.round((batch.lines_per_second / plain.lines_per_second) * 100) / 100;
     log(
       `  round ${round}: plain ${plain.lines_per_second} lines/s, batch ${batch.lines_per_second} lines/s (${ratio}×), ` +
         `${batch.history_events_per_line} events/line, worker ${String(batch.cpu_ms_per_line.worker)} ms CPU/line`,
     );
-    const prototype = prototypeGroups.length ? await activityLinesPrototype(stack, lines, concurrency, prototypeGroups) : undefined;
+    const prototype = prototypeGroups.length && mode === 'direct' ? await activityLinesPrototype(stack, lines, concurrency, prototypeGroups) : undefined;
     result.rounds.push({ plain, batch, ratio, ...(prototype ? { prototype } : {}) });
   }
   return result;

@@ -13,7 +13,10 @@
  * Sizes: MCPFLOW_BENCH_BATCH_LINES, MCPFLOW_BENCH_BATCH_CONCURRENCY, MCPFLOW_BATCH_CRASH_LINES;
  * MCPFLOW_BENCH_BATCH_PARTS=cost,large,crash picks parts; the per-line cost (batch-lines.ts) takes
  * MCPFLOW_BENCH_BATCH_COST_LINES (1,000), MCPFLOW_BENCH_BATCH_COST_CONCURRENCY (50), MCPFLOW_BENCH_BATCH_COST_ROUNDS (3),
- * MCPFLOW_BENCH_BATCH_PROTOTYPE (lines per activity of the prototypes measured beside it, "1,10"; "" for none).
+ * MCPFLOW_BENCH_BATCH_PROTOTYPE (lines per activity of the prototypes measured beside it, "1,10"; "" for none; direct mode only),
+ * MCPFLOW_BENCH_BATCH_COST_MODE (direct, the default, or hosted: the lines, the batch and the plain loop in that mode).
+ * MCPFLOW_BENCH_BATCH_MODE (hosted, the default, or direct) is the large batch's mode: direct lines
+ * run as activities of the batch (issue 26), hosted ones as runQuery children.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -80,6 +83,7 @@ async function largeBatch(lines: number, concurrency: number, budgetMs: number):
       servers: [{ label: 'weather', url: stack.services.weather.url, require_approval: 'never' }],
       concurrency,
       stream: false,
+      mode: process.env.MCPFLOW_BENCH_BATCH_MODE === 'direct' ? 'direct' : 'hosted',
     });
     let stopFeeding = false;
     const feeding = client.batches.feed(batchId, all, { stopped: () => stopFeeding });
@@ -146,7 +150,7 @@ export function render(results: BatchBenchResults): string {
   if (results.cost) {
     out.push(...renderBatchLines(results.cost));
     out.push(
-      `Run of ${results.cost.date}, commit ${results.cost.commit}: \`MCPFLOW_BENCH_BATCH_PARTS=cost MCPFLOW_BENCH_BATCH_COST_LINES=${results.cost.lines} MCPFLOW_BENCH_BATCH_COST_CONCURRENCY=${results.cost.concurrency} MCPFLOW_BENCH_BATCH_COST_ROUNDS=${results.cost.rounds.length} MCPFLOW_BENCH_BATCH_PROTOTYPE=${(results.cost.rounds[0]?.prototype ?? []).map((run) => run.group).join(',')} npm run bench -- batch\`.`,
+      `Run of ${results.cost.date}, commit ${results.cost.commit}: \`MCPFLOW_BENCH_BATCH_PARTS=cost MCPFLOW_BENCH_BATCH_COST_MODE=${results.cost.mode ?? 'direct'} MCPFLOW_BENCH_BATCH_COST_LINES=${results.cost.lines} MCPFLOW_BENCH_BATCH_COST_CONCURRENCY=${results.cost.concurrency} MCPFLOW_BENCH_BATCH_COST_ROUNDS=${results.cost.rounds.length} MCPFLOW_BENCH_BATCH_PROTOTYPE=${(results.cost.rounds[0]?.prototype ?? []).map((run) => run.group).join(',')} npm run bench -- batch\`.`,
       '',
     );
   }
@@ -196,10 +200,15 @@ export async function runBatchBench(): Promise<number> {
     const rounds = Number(process.env.MCPFLOW_BENCH_BATCH_COST_ROUNDS ?? 3);
     // The candidate "lines as activities", by lines per activity ("" for none).
     const prototypeGroups = (process.env.MCPFLOW_BENCH_BATCH_PROTOTYPE ?? '1,10').split(',').filter(Boolean).map(Number);
-    log(`per-line cost: ${lines} one-tool lines at concurrency ${concurrency}, ${rounds} round(s), beside a plain loop...`);
+    const mode = process.env.MCPFLOW_BENCH_BATCH_COST_MODE === 'hosted' ? 'hosted' : 'direct';
+    log(`per-line cost: ${lines} one-tool ${mode} lines at concurrency ${concurrency}, ${rounds} round(s), beside a plain loop...`);
     const stack = await startStack({ log, extraServers: 0, maxConversations: Math.max(2_000, lines * 2) });
     try {
-      results.cost = { date: new Date().toISOString(), commit: results.commit, ...(await batchLinesCost(stack, lines, concurrency, rounds, prototypeGroups)) };
+      results.cost = {
+        date: new Date().toISOString(),
+        commit: results.commit,
+        ...(await batchLinesCost(stack, lines, concurrency, rounds, prototypeGroups, mode)),
+      };
     } catch (error) {
       results.failures.push(`per-line cost: ${(error as Error).message}`);
     } finally {

@@ -25,8 +25,10 @@ import { MCP_BATCH_ID, MCP_SERVERS } from '../../src/core/search-attributes';
 import type { QueryInput } from '../messages';
 import { WAITING_LINES_FREE_SLOTS } from '../patches';
 import { runQuery } from '../query';
-import { lineWorkflowId, type BatchLine, type LineOutcome, type LineRef, type ParsedBatchInput } from './messages';
+import { lineWorkflowId, type BatchLine, type LineOutcome, type LineRef, type ParsedBatchInput, type RetryRef } from './messages';
+import { lineActivityId } from '../../src/core/batch-line';
 import { failureOutcome, resultOutcome } from '../../src/core/line-outcome';
+import { activityLineInput, runLineActivity } from './line-activity';
 import type { BatchState } from './state';
 
 const { batchLineOutcomes, batchLineInputs } = proxyActivities<Activities>({
@@ -92,19 +94,27 @@ export class LineRunner {
   }
 
   /** Failed lines again: their inputs come from their earlier runs; the same id may be reused only because that run failed. */
-  private async restart(refs: LineRef[]) {
+  private async restart(refs: RetryRef[]) {
     for (const ref of refs) this.batch.started(ref);
     this.starting += refs.length;
     let reports: Awaited<ReturnType<typeof batchLineInputs>>;
     try {
-      reports = await batchLineInputs({ workflow_ids: refs.map((ref) => ref.workflow_id) });
+      const activityLines = refs.flatMap((ref) =>
+        ref.activity_run_id ? [{ workflow_id: ref.workflow_id, run_id: ref.activity_run_id, activity_id: lineActivityId(ref.n, ref.key) }] : [],
+      );
+      reports = await batchLineInputs({
+        workflow_ids: refs.filter((ref) => !ref.activity_run_id).map((ref) => ref.workflow_id),
+        ...(activityLines.length ? { batch_id: this.batch.batchId, activity_lines: activityLines } : {}),
+      });
     } finally {
       this.starting -= refs.length;
     }
     const inputs = new Map(reports.map((report) => [report.workflow_id, report.input]));
     for (const ref of refs) {
       const input = inputs.get(ref.workflow_id);
-      if (input) this.guard(this.run(ref, input, WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY));
+      // Runs as a child now: its result is the child's, not the earlier activity's.
+      const child: LineRef = { n: ref.n, key: ref.key, workflow_id: ref.workflow_id };
+      if (input) this.guard(this.run(child, input, WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY));
       else this.batch.finish(ref, { end: 'failed', success: false, error_type: 'lost', calls: 0, denied: false, duration_ms: 0 });
     }
   }
@@ -113,9 +123,18 @@ export class LineRunner {
     const scope = new CancellationScope();
     this.scopes.set(ref.workflow_id, scope);
     this.starting++;
+    // A line in its activity counts as a start in flight: the run drains it before continuing as new (never carried, never adopted).
+    let counted = true;
+    const settle = () => {
+      if (counted) this.starting--;
+      counted = false;
+    };
     let outcome: LineOutcome;
     try {
       outcome = await scope.run(async () => {
+        const direct = reuse === WorkflowIdReusePolicy.REJECT_DUPLICATE ? activityLineInput(input) : null;
+        const answered = direct && (await runLineActivity(ref, this.batch.batchId, direct));
+        if (answered) return answered;
         let child;
         try {
           child = await startChild(runQuery, {
@@ -128,7 +147,7 @@ export class LineRunner {
             ...(this.batch.waitsFreeSlots ? { memo: { mcpflow_line: ref.n } } : {}),
           });
         } finally {
-          this.starting--;
+          settle();
         }
         return resultOutcome(await child.result());
       });
@@ -141,6 +160,7 @@ export class LineRunner {
       else if (isCancellation(failure)) outcome = failureOutcome(failure);
       else throw failure;
     } finally {
+      settle();
       this.scopes.delete(ref.workflow_id);
     }
     this.batch.finish(ref, outcome);

@@ -56,7 +56,11 @@ export const FinishedLineSchema = LineRefSchema.extend({ seq: z.number().int(), 
 export type FinishedLine = z.infer<typeof FinishedLineSchema>;
 export type { LineOutcome };
 
-export const FailedLineSchema = LineRefSchema.extend({ error_type: z.string() });
+/** A failed line, and a line queued to run again: one that ran as a `runBatchLine` activity names the batch run whose history holds its input. */
+export const RetryRefSchema = LineRefSchema.extend({ activity_run_id: z.string().optional() });
+export type RetryRef = z.infer<typeof RetryRefSchema>;
+
+export const FailedLineSchema = RetryRefSchema.extend({ error_type: z.string() });
 export type FailedLine = z.infer<typeof FailedLineSchema>;
 
 export const BatchStatusSchema = z.enum(['running', 'paused', 'stopping', 'cancelling', 'completed', 'stopped', 'cancelled']);
@@ -66,7 +70,7 @@ export type BatchStatus = z.infer<typeof BatchStatusSchema>;
 export const BatchCarrySchema = z.object({
   received: z.number().int().min(0),
   buffer: z.array(BatchLineSchema),
-  retry_queue: z.array(LineRefSchema),
+  retry_queue: z.array(RetryRefSchema),
   /** Started by an earlier run and still running: watched, never started again. */
   running: z.array(LineRefSchema),
   waiting_approval: z.array(z.string()),

@@ -178,7 +178,8 @@ export class BatchState {
       s.failed++;
       const type = outcome.error_type ?? 'unknown';
       s.failed_by_type[type] = (s.failed_by_type[type] ?? 0) + 1;
-      if (s.failed_lines.length < MAX_FAILED_KEPT) s.failed_lines.push({ ...ref, error_type: type });
+      const ran = outcome.activity_run_id ? { activity_run_id: outcome.activity_run_id } : {};
+      if (s.failed_lines.length < MAX_FAILED_KEPT) s.failed_lines.push({ ...ref, ...ran, error_type: type });
       if (this.input.max_failures !== undefined && s.failed >= this.input.max_failures && s.stop === null) s.stop = 'max_failures';
     }
     if (outcome.denied) s.denied++;
@@ -192,8 +193,8 @@ export class BatchState {
   }
 
   /**
-   * Failed lines back to the queue (their inputs are read from their children when they start
-   * again). A line whose side effect was cut off (`outcome_unknown`) stays failed: it may have
+   * Failed lines back to the queue (their inputs are read from their children, or from the batch
+   * run a line ran in as an activity, when they start again). A line whose side effect was cut off (`outcome_unknown`) stays failed: it may have
    * run, and running it again could do it twice; a person checks the server and runs it alone.
    */
   retryFailed(): number {
@@ -205,7 +206,12 @@ export class BatchState {
       const count = (s.failed_by_type[line.error_type] ?? 1) - 1;
       if (count > 0) s.failed_by_type[line.error_type] = count;
       else delete s.failed_by_type[line.error_type];
-      s.retry_queue.push({ n: line.n, key: line.key, workflow_id: line.workflow_id });
+      s.retry_queue.push({
+        n: line.n,
+        key: line.key,
+        workflow_id: line.workflow_id,
+        ...(line.activity_run_id ? { activity_run_id: line.activity_run_id } : {}),
+      });
     }
     if (lines.length && s.stop === 'max_failures') s.stop = null;
     this.changed = true;

@@ -8,8 +8,8 @@ import type { Activities } from '../../activities';
 import type { RecordedError } from '../../src/core/errors';
 import type { ToolBinding } from '../../src/core/function-tools';
 import { parseArguments } from '../../src/core/parser';
-import { jsonBytes } from '../../src/core/payload-size';
 import { durationMs, type CallRecord } from '../../src/core/records';
+import { StructuredBudget } from '../../src/core/structured-budget';
 import { heartbeatTimeoutFor } from '../../src/core/timing';
 import { activityRetryPolicy } from '../../src/core/retry';
 import type { FunctionCallItem, InputItem } from '../../src/core/schemas';
@@ -34,14 +34,11 @@ interface Target {
 
 type CallOutcome = Pick<CallRecord, 'status' | 'output' | 'started_at' | 'completed_at' | 'structured_content' | 'structured_content_error'>;
 
-/** Structured content every call record of one run keeps together (each call's is capped by the activity). */
-const MAX_RUN_STRUCTURED_BYTES = 256 * 1024;
-
 export class DirectCalls {
   /** Function names of tools found gone: no longer offered to the model. */
   readonly gone = new Set<string>();
   private readonly refreshed = new Set<string>();
-  private structuredBytes = 0;
+  private readonly structured = new StructuredBudget();
   /** Calls of this turn cut off after they were sent (./cut-calls.ts): the run stops after the turn. */
   private readonly cut: RecordedError[] = [];
   /** MCP 2026-07-28 servers' questions and tasks (nothing happens there for 2025 servers). */
@@ -128,7 +125,7 @@ export class DirectCalls {
           output: result.output,
           started_at: result.started_at,
           completed_at: result.completed_at,
-          ...this.keepStructured(result),
+          ...this.structured.keep(result),
         },
         error,
       );
@@ -218,24 +215,6 @@ export class DirectCalls {
     }
     const entry = this.run.catalog.servers[target.server.label];
     return entry?.status === 'ok' && !findTool(this.run.catalog, target.tool.name, target.server.label);
-  }
-
-  /** The result's structured content while the run's budget lasts; past it, a note says it was left out. */
-  private keepStructured(
-    result: Pick<CallRecord, 'structured_content' | 'structured_content_error'>,
-  ): Pick<CallOutcome, 'structured_content' | 'structured_content_error'> {
-    const kept: Pick<CallOutcome, 'structured_content' | 'structured_content_error'> = {};
-    if (result.structured_content_error !== undefined) kept.structured_content_error = result.structured_content_error;
-    if (result.structured_content === undefined) return kept;
-    const bytes = jsonBytes(result.structured_content);
-    if (this.structuredBytes + bytes > MAX_RUN_STRUCTURED_BYTES) {
-      const note = `structuredContent left out: the run's records already hold ${this.structuredBytes} bytes of it (at most ${MAX_RUN_STRUCTURED_BYTES})`;
-      kept.structured_content_error = kept.structured_content_error ? `${kept.structured_content_error}; ${note}` : note;
-      return kept;
-    }
-    this.structuredBytes += bytes;
-    kept.structured_content = result.structured_content;
-    return kept;
   }
 
   private record(call: FunctionCallItem, target: Target | undefined, outcome: CallOutcome, error: RecordedError | null) {
