@@ -14,6 +14,7 @@ import { nextRetryDelayMs, type RetrySettings } from '../src/core/retry';
 import { rememberAttemptError } from './attempt-errors';
 import { redactText } from './secrets';
 import { McpflowError } from '../src/core/mcpflow-error';
+import { McpAnswerTooLargeError } from './mcp/2025/bounded-fetch';
 
 /** System (E*) and undici (UND_ERR_*) codes of a peer that cannot be reached or went away. */
 const NETWORK_ERROR_CODES = new Set([
@@ -59,6 +60,8 @@ export function errorFacts(error: unknown, nowMs = Date.now()): ErrorFacts {
     };
   }
   if (error instanceof McpSessionExpiredError) return { source: 'connection' };
+  // An MCP answer over the bound (./mcp/2025/bounded-fetch.ts): the connection is given up, as for stdio's.
+  if (error instanceof McpAnswerTooLargeError) return { source: 'connection' };
   return mcpSdkFacts(error) ?? networkFacts(error) ?? { source: 'unknown' };
 }
 

@@ -34,6 +34,7 @@ import { pendingRetries, type PendingRetry } from './retries';
 import { BatchApi } from './batch';
 import { ScheduleApi } from './schedules';
 import { SessionApi } from './sessions';
+import { parseRunDefaults, withRunDefaults, type RunDefaults } from './run-defaults';
 
 /** How long a query, or an update until a worker accepts it, may wait before we say no worker runs. */
 export const QUERY_TIMEOUT_MS = 10_000;
@@ -42,6 +43,8 @@ export interface ConnectOptions {
   /** Task queue of the mcpflow worker. Default "mcpflow". */
   taskQueue?: string;
   connectTimeoutMs?: number;
+  /** The model and model options of runs whose input names none (./run-defaults.ts); checked here, naming the field. */
+  defaults?: RunDefaults;
 }
 
 /** The end of a runQuery: its result, also when the run failed (the failure carries it). */
@@ -70,21 +73,26 @@ export class McpflowClient {
   readonly sessions: SessionApi;
   readonly schedules: ScheduleApi;
   readonly batches: BatchApi;
+  /** Written into the input of each run this client starts, where the input has none (./run-defaults.ts). */
+  readonly runDefaults: RunDefaults;
 
   constructor(
     readonly temporal: Client,
     readonly connection: Connection,
     readonly settings: Pick<ConnectionSettings, 'address' | 'namespace'>,
     readonly taskQueue: string = TASK_QUEUE,
+    runDefaults: RunDefaults = {},
   ) {
+    this.runDefaults = parseRunDefaults(runDefaults);
     this.sessions = new SessionApi(this);
     this.schedules = new ScheduleApi(this);
     this.batches = new BatchApi(this);
   }
 
   static async connect(settings: ConnectionSettings, options: ConnectOptions = {}): Promise<McpflowClient> {
+    const defaults = parseRunDefaults(options.defaults ?? {}); // a bad option fails before anything connects
     const connection = await openConnection(settings, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
-    return new McpflowClient(createClient(connection, settings.namespace), connection, settings, options.taskQueue ?? TASK_QUEUE);
+    return new McpflowClient(createClient(connection, settings.namespace), connection, settings, options.taskQueue ?? TASK_QUEUE, defaults);
   }
 
   get namespace(): string {
@@ -127,7 +135,7 @@ export class McpflowClient {
       this.temporal.workflow.start<typeof runQuery>('runQuery', {
         taskQueue: this.taskQueue,
         workflowId,
-        args: [{ ...input, search_attributes }],
+        args: [{ ...withRunDefaults(input, this.runDefaults), search_attributes }],
         typedSearchAttributes,
         staticSummary: `mcpflow query: ${truncate(input.query, 120)}`,
       }),
@@ -233,7 +241,7 @@ export class McpflowClient {
       this.temporal.workflow.execute<typeof discoverTools>('discoverTools', {
         taskQueue: this.taskQueue,
         workflowId,
-        args: [input],
+        args: [withRunDefaults(input, this.runDefaults)],
         typedSearchAttributes,
         staticSummary: `mcpflow discover: ${input.servers.map((server) => server.label).join(', ')}`,
       }),

@@ -4,6 +4,7 @@
  */
 export { McpflowClient, newQueryWorkflowId, QUERY_TIMEOUT_MS, type ConnectOptions, type QueryOutcome, type WorkflowSummary } from './client';
 export { openConnection, createClient, DEFAULT_CONNECT_TIMEOUT_MS } from './connect';
+export { RunDefaultsSchema, type RunDefaults } from './run-defaults';
 export {
   TemporalUnreachableError,
   NotFoundError,

@@ -28,6 +28,7 @@ import type { mcpSession } from '../../workflows/session';
 import type { McpflowClient, WorkflowSummary } from './client';
 import { NotFoundError, WrongWorkflowTypeError } from './errors';
 import { retryingUpdate } from './update-retries';
+import { withRunDefaults } from './run-defaults';
 
 export interface SessionQueryStart {
   session_id: string;
@@ -60,7 +61,7 @@ export class SessionApi {
       this.client.temporal.workflow.start<typeof mcpSession>('mcpSession', {
         taskQueue: this.client.taskQueue,
         workflowId: sessionId,
-        args: [{ ...input, search_attributes }],
+        args: [{ ...withRunDefaults(input, this.client.runDefaults), search_attributes }],
         workflowIdConflictPolicy: 'USE_EXISTING',
         typedSearchAttributes,
         staticSummary: `mcpflow session ${sessionId}`,

@@ -4,10 +4,12 @@
  * for the same setting (its flag or environment variable).
  */
 import { z } from 'zod';
+import type { ServerRegistry } from '../../activities/server-registry';
 import { ConfigError } from '../config/errors';
+import { describeIssues } from '../config/load';
 import { NotificationsSchema, type Notifications } from '../config/notifications';
+import { McpflowConfigSchema } from '../config/schema';
 import { ALLOW_PRIVATE_NETWORKS_CHOICES, AllowPrivateNetworksSchema } from '../core/destinations';
-import { describeZodError } from '../core/zod-errors';
 import { KEY_FILE_ENV, KEYS_ENV, keyRingFromEnv } from '../codec/keys';
 import { ACCEPT_PLAINTEXT_ENV } from '../codec/plaintext-refusal';
 
@@ -48,6 +50,18 @@ export const McpflowPluginOptionsSchema = z.strictObject({
   sharedModules: z.boolean().optional(),
   /** Webhooks told when a run starts to wait for a person, as the config file's `notifications` (activities/notify.ts). */
   notifications: NotificationsSchema.optional(),
+  /**
+   * The worker's server registry, as the config file's `servers` (same schema, same checks): the
+   * only servers whose commands this worker runs and whose `{ "env": "NAME" }` secrets it sends.
+   * Workflow inputs name them by label (`{ "label": "files" }`); activities/server-registry.ts.
+   */
+  servers: McpflowConfigSchema.shape.servers.optional(),
+  /**
+   * Also run servers a workflow input defines itself (stdio commands, secret references, marked
+   * `"inline": true`), as `allow_inline_servers` / `mcpflow worker --allow-inline-servers`.
+   * Anyone who can start a workflow writes its input: one person's worker only. Default false.
+   */
+  allowInlineServers: z.boolean().optional(),
 });
 
 export type McpflowPluginOptions = z.input<typeof McpflowPluginOptionsSchema>;
@@ -60,6 +74,8 @@ export interface McpflowPluginSettings {
   sharedModules: boolean;
   taskQueue: string | undefined;
   notifications: Notifications | undefined;
+  /** The `servers` and `allowInlineServers` options, as the activities check workflow inputs' servers against them. */
+  serverRegistry: ServerRegistry;
 }
 
 /** A bad McpflowPlugin option (the CLI's ConfigError: exit code 2 there). */
@@ -69,8 +85,13 @@ export class McpflowPluginOptionsError extends ConfigError {}
 export function resolvePluginOptions(options: McpflowPluginOptions = {}): McpflowPluginSettings {
   const parsed = McpflowPluginOptionsSchema.safeParse(options);
   if (!parsed.success) {
+    // The config file's wording (src/config/load.ts), one line: `servers[0].url: must be the MCP endpoint URL, ...`.
+    const issues = describeIssues(parsed.error)
+      .split('\n')
+      .map((line) => line.trim())
+      .join('; ');
     throw new McpflowPluginOptionsError(
-      `McpflowPlugin options: ${describeZodError(parsed.error).replace(/allowPrivateNetworks: [^;]*/, `allowPrivateNetworks: not one of ${ALLOW_PRIVATE_NETWORKS_CHOICES.join(', ')}`)}`,
+      `McpflowPlugin options: ${issues.replace(/allowPrivateNetworks: [^;]*/, `allowPrivateNetworks: not one of ${ALLOW_PRIVATE_NETWORKS_CHOICES.join(', ')}`)}`,
     );
   }
   const value = parsed.data;
@@ -96,5 +117,6 @@ export function resolvePluginOptions(options: McpflowPluginOptions = {}): Mcpflo
     sharedModules: value.sharedModules ?? true,
     taskQueue: value.taskQueue,
     notifications: value.notifications,
+    serverRegistry: { servers: value.servers ?? [], allowInline: value.allowInlineServers ?? false },
   };
 }

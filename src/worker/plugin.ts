@@ -72,6 +72,7 @@ export class McpflowPlugin extends SimplePlugin {
     const deps: ActivityDeps = this.internals.activityDeps ?? {
       env: this.settings.env,
       allowPrivateNetworks: this.settings.allowPrivateNetworks,
+      serverRegistry: this.settings.serverRegistry,
       ...(this.settings.openaiBaseURL ? { openaiBaseURL: this.settings.openaiBaseURL } : {}),
       ...(this.settings.notifications ? { notifications: this.settings.notifications } : {}),
     };

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { WorkerOptions } from '@temporalio/worker';
 import { EncryptionConfigError, keyRingFromEnv } from '../../src/codec/keys';
+import { validateConfig } from '../../src/config/load';
 import { MCPFLOW_WORKFLOWS_PATH, McpflowPlugin, McpflowPluginOptionsError, type McpflowPluginOptions } from '../../src/worker';
 import { HEARTBEAT_THROTTLE_MS } from '../../src/core/timing';
 
@@ -49,6 +50,50 @@ describe('McpflowPlugin options', () => {
       refusal({ encryptionKeys: `k1:${KEY}`, encryptionKeyFile: '/nonexistent' }).message,
       cliRefusal({ MCPFLOW_ENCRYPTION_KEYS: `k1:${KEY}`, MCPFLOW_ENCRYPTION_KEY_FILE: '/nonexistent' }),
     );
+  });
+
+  it("refuses a bad `servers` entry with the config file's error for the same entry, naming the field", () => {
+    const cliIssue = (servers: unknown[]): string => {
+      try {
+        validateConfig({ servers }, 'mcpflow.config.json');
+      } catch (error) {
+        return (error as Error).message.split('\n')[1]!.trim();
+      }
+      assert.fail('the config accepted the servers');
+    };
+    const cases: unknown[][] = [
+      [{ label: 'api', url: 'not a url' }],
+      [{ label: 'api', url: 'https://mcp.example.com/mcp', authorization: 'sk-plain-value' }],
+      [{ label: 'files', command: 'node', inline: true }],
+      [{ label: 'files' }],
+      [{ label: 'files', command: 'node', headrs: {} }],
+      [
+        { label: 'a', url: 'https://mcp.example.com/mcp' },
+        { label: 'a', url: 'https://mcp.example.com/other' },
+      ],
+    ];
+    for (const servers of cases) {
+      const error = refusal({ servers });
+      assert.ok(error instanceof McpflowPluginOptionsError, String(error));
+      const issue = cliIssue(servers);
+      assert.match(issue, /^servers/, issue);
+      assert.ok(error.message.includes(issue), `${error.message}\n  lacks the config's\n${issue}`);
+    }
+    assert.match(refusal({ servers: [{ label: 'api', url: 'not a url' }] }).message, /servers\[0\]\.url: must be the MCP endpoint URL/);
+    assert.match(refusal({ allowInlineServers: 'yes' }).message, /allowInlineServers: /);
+  });
+
+  it('resolves `servers` and `allowInlineServers` into the registry the activities check (default: none, no inline)', () => {
+    assert.deepEqual(new McpflowPlugin({ env: {} }).settings.serverRegistry, { servers: [], allowInline: false });
+    const plugin = new McpflowPlugin({
+      env: {},
+      allowInlineServers: true,
+      servers: [{ label: 'files', command: 'node', args: ['server.js'], env: { TOKEN: { env: 'FILES_TOKEN' } } }],
+    });
+    assert.equal(plugin.settings.serverRegistry.allowInline, true);
+    assert.deepEqual(plugin.settings.serverRegistry.servers, [
+      { label: 'files', command: 'node', args: ['server.js'], env: { TOKEN: { env: 'FILES_TOKEN' } }, require_approval: 'always' },
+    ]);
   });
 
   it('gives the activities their environment from the options, without touching process.env', () => {

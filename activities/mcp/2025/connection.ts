@@ -22,6 +22,7 @@ import { countResponses, sessionExpired } from './session-renewal';
 import { isSpawnFailure, runtimeLog, StdioSpawnError, stdioParams, stdioTransport, type McpLog, type StdioParams } from './stdio';
 import { connectionHeaders, type Env } from '../../secrets';
 import { oauthProviderFor } from '../auth';
+import { boundedFetch } from './bounded-fetch';
 
 /** Ending a session is a courtesy: a server that does not answer must not hold up a worker's shutdown. */
 const TERMINATE_TIMEOUT_MS = 2_000;
@@ -48,7 +49,8 @@ export class McpConnection {
     // Every request of the connection goes through the destination guard (scheme, ranges, each resolved address).
     assertDestinationUrl(url, allow);
     // An OAuth server's tokens come from the provider (../auth.ts), read again for every request.
-    const transportOptions = { requestInit: { headers }, fetch: guardedFetch(allow), ...(authProvider ? { authProvider } : {}) };
+    // Answers are bounded (./bounded-fetch.ts): no server's answer can take the worker's memory.
+    const transportOptions = { requestInit: { headers }, fetch: boundedFetch(guardedFetch(allow)), ...(authProvider ? { authProvider } : {}) };
     try {
       return await McpConnection.connect(new StreamableHTTPClientTransport(new URL(url), transportOptions), options);
     } catch (error) {
