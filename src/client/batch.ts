@@ -22,6 +22,7 @@ import {
 import { jsonBytes } from '../core/payload-size';
 import type { runBatch } from '../../workflows/batch';
 import { MCP_BATCH_ID } from '../core/search-attributes';
+import { withRunDefaults } from './run-defaults';
 import { ActivityLineResults } from './batch-activity-lines';
 import type { McpflowClient, QueryOutcome } from './client';
 import { NoWorkerError, NotFoundError, TemporalUnreachableError, UpdateRejectedError } from './errors';
@@ -64,7 +65,7 @@ export class BatchApi {
       await this.client.temporal.workflow.start<typeof runBatch>('runBatch', {
         taskQueue: this.client.taskQueue,
         workflowId: batchId,
-        args: [{ ...input, search_attributes }],
+        args: [{ ...withRunDefaults(input, this.client.runDefaults), search_attributes }],
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: search_attributes ? [{ key: MCP_BATCH_ID, value: batchId }] : [],

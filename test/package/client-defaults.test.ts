@@ -1,6 +1,6 @@
 /**
  * McpflowClient's `defaults` (src/client/run-defaults.ts) on the real dev server and emulator: a
- * query, a discovery and a session started without a model get the client's model and model
+ * query, a discovery, a batch and a session started without a model get the client's model and model
  * options in their input, so every Responses call sends them; what the input names wins. A bad
  * default is refused before anything connects, naming the field.
  */
@@ -65,6 +65,19 @@ describe('McpflowClient defaults', { timeout: 120_000 }, () => {
         const hostedListings = (await activityInputs(env.client.workflow.getHandle(discovery.workflow_id), '*')).filter((input) => 'model' in input);
         assert.ok(hostedListings.length > 0);
         for (const listing of hostedListings) assert.equal(listing['model'], 'gpt-5-mini');
+
+        // A batch: its lines (runBatchLine activities of the batch) carry the defaults too.
+        const batchId = uniqueWorkflowId('client-defaults-batch');
+        await client.batches.startOrAttach(batchId, {
+          total: 2,
+          servers,
+          retry: RETRY,
+          lines: [1, 2].map((n) => ({ n, key: `l-${n}`, query: `weather ${n}` })),
+        });
+        assert.equal((await client.batches.result(batchId)).progress.succeeded, 2);
+        const lineInputs = await activityInputs(env.client.workflow.getHandle(batchId), 'runBatchLine');
+        assert.equal(lineInputs.length, 2);
+        for (const line of lineInputs) assert.deepEqual([line['model'], line['service_tier']], ['gpt-5-mini', 'priority']);
 
         const sessionId = uniqueWorkflowId('client-defaults-session');
         await client.sessions.startOrGet(sessionId, { servers, retry: RETRY });
