@@ -19,6 +19,7 @@
  * run as activities of the batch (issue 26), hosted ones as runQuery children.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { BatchLine, BatchProgress } from '../../workflows/batch/messages';
@@ -39,7 +40,14 @@ interface ChainRun {
   history_bytes: number | null;
 }
 
-interface LargeBatchResult {
+/** When, on which commit and on how busy a machine a part ran (each part keeps its own when only others run again). */
+interface RunStamp {
+  ran?: { date: string; commit: string; load_average: number; command: string };
+}
+
+interface LargeBatchResult extends RunStamp {
+  /** The lines' mode (absent: hosted). */
+  mode?: 'hosted' | 'direct';
   lines: number;
   concurrency: number;
   completed: boolean;
@@ -63,12 +71,26 @@ export interface BatchBenchResults {
   cost?: BatchLinesResult & { date: string; commit: string };
   /** Earlier per-line cost runs in brief (the candidates measured), oldest first. */
   cost_runs?: CostSummary[];
-  crash?: Omit<CrashScenarioOutcome, 'results' | 'cliOutput'> & { results: number; unique_results: number; all_succeeded: boolean };
+  crash?: Omit<CrashScenarioOutcome, 'results' | 'cliOutput'> & RunStamp & { results: number; unique_results: number; all_succeeded: boolean };
   failures: string[];
 }
 
 function tinyLine(n: number): BatchLine {
   return { n, key: `l-${n}`, query: `q${n}`, metadata: { mcpflow_script: JSON.stringify({ calls: [], answer: `a${n}` }) } };
+}
+
+const LARGE_MODE = process.env.MCPFLOW_BENCH_BATCH_MODE === 'direct' ? 'direct' : 'hosted';
+
+function runStamp(results: BatchBenchResults, variables: string): RunStamp {
+  return {
+    ran: { date: results.date, commit: results.commit, load_average: Math.round(loadavg()[0]! * 100) / 100, command: `${variables} npm run bench -- batch` },
+  };
+}
+
+function stampLine(part: RunStamp): string[] {
+  return part.ran
+    ? [`Run of ${part.ran.date}, commit ${part.ran.commit}, load average ${part.ran.load_average} at the start: \`${part.ran.command}\`.`, '']
+    : [];
 }
 
 async function largeBatch(lines: number, concurrency: number, budgetMs: number): Promise<LargeBatchResult> {
@@ -83,7 +105,7 @@ async function largeBatch(lines: number, concurrency: number, budgetMs: number):
       servers: [{ label: 'weather', url: stack.services.weather.url, require_approval: 'never' }],
       concurrency,
       stream: false,
-      mode: process.env.MCPFLOW_BENCH_BATCH_MODE === 'direct' ? 'direct' : 'hosted',
+      mode: LARGE_MODE,
     });
     let stopFeeding = false;
     const feeding = client.batches.feed(batchId, all, { stopped: () => stopFeeding });
@@ -156,7 +178,7 @@ export function render(results: BatchBenchResults): string {
   }
   const large = results.large;
   if (large) {
-    out.push(`## ${large.lines.toLocaleString('en')} tiny scripted lines, concurrency ${large.concurrency}`, '');
+    out.push(`## ${large.lines.toLocaleString('en')} tiny scripted lines (${large.mode ?? 'hosted'} mode), concurrency ${large.concurrency}`, '');
     out.push(`| | |`, `|---|---:|`);
     out.push(
       `| lines done | ${large.done.toLocaleString('en')} of ${large.lines.toLocaleString('en')}${large.completed ? '' : ' (time budget reached, cancelled)'} |`,
@@ -167,7 +189,7 @@ export function render(results: BatchBenchResults): string {
     if (large.extrapolated_duration_ms !== null) out.push(`| full size at that rate (extrapolated) | ${minutes(large.extrapolated_duration_ms)} |`);
     out.push(`| runs in the continue-as-new chain | ${large.chain.length} |`);
     out.push(`| largest run's history | ${large.max_history_events.toLocaleString('en')} events, ${(large.max_history_bytes / 1024 / 1024).toFixed(2)} MiB |`);
-    out.push(`| under Temporal's warnings (10,240 events, 10 MiB) in every run | ${large.under_warnings ? 'yes' : '**no**'} |`, '');
+    out.push(`| under Temporal's warnings (10,240 events, 10 MiB) in every run | ${large.under_warnings ? 'yes' : '**no**'} |`, '', ...stampLine(large));
   }
   const crash = results.crash;
   if (crash) {
@@ -179,7 +201,7 @@ export function render(results: BatchBenchResults): string {
     out.push(`| side-effect calls / approved side-effect lines | ${crash.sideEffectCalls} / ${crash.sideEffectLines} |`);
     out.push(`| read-only calls after the last restart / lines left then | ${crash.readOnlyCallsAfterRestart} / ${crash.readOnlyLinesAfterRestart} |`);
     out.push(`| duration | ${minutes(crash.durationMs)} |`);
-    out.push(`| outages | ${crash.events.join('; ')} |`, '');
+    out.push(`| outages | ${crash.events.join('; ')} |`, '', ...stampLine(crash));
   }
   if (results.cost_runs?.length) out.push(...renderCostRuns(results.cost_runs));
   if (results.failures.length) out.push('## Failures', '', ...results.failures.map((failure) => `- ${failure}`), '');
@@ -221,7 +243,8 @@ export async function runBatchBench(): Promise<number> {
     const budget = Number(process.env.MCPFLOW_BENCH_BATCH_BUDGET_MIN ?? 20) * 60_000;
     log(`batch of ${lines} lines at concurrency ${concurrency}...`);
     try {
-      results.large = await largeBatch(lines, concurrency, budget);
+      const stamp = runStamp(results, `MCPFLOW_BENCH_BATCH_PARTS=large MCPFLOW_BENCH_BATCH_LINES=${lines} MCPFLOW_BENCH_BATCH_CONCURRENCY=${concurrency}`);
+      results.large = { ...(await largeBatch(lines, concurrency, budget)), mode: LARGE_MODE, ...stamp };
       log(
         `  ${results.large.done} done in ${minutes(results.large.duration_ms)}, ${results.large.queries_per_second} q/s, ${results.large.chain.length} runs, max ${results.large.max_history_events} events`,
       );
@@ -233,10 +256,12 @@ export async function runBatchBench(): Promise<number> {
     const lines = Number(process.env.MCPFLOW_BATCH_CRASH_LINES ?? 1_000);
     log(`acceptance scenario with ${lines} lines...`);
     try {
+      const stamp = runStamp(results, `MCPFLOW_BENCH_BATCH_PARTS=crash MCPFLOW_BATCH_CRASH_LINES=${lines}`);
       const outcome = await runCrashScenario({ lines, concurrency: 20, log: (line) => log(`  ${line}`) });
       const { results: lineResults, cliOutput: _output, ...rest } = outcome;
       results.crash = {
         ...rest,
+        ...stamp,
         results: lineResults.length,
         unique_results: new Set(lineResults.map((result) => result.id)).size,
         all_succeeded: lineResults.every((result) => result.success),
