@@ -22,6 +22,7 @@ import {
 import { jsonBytes } from '../core/payload-size';
 import type { runBatch } from '../../workflows/batch';
 import { MCP_BATCH_ID } from '../core/search-attributes';
+import { asOfNow, isOver } from './batch-progress';
 import { withRunDefaults } from './run-defaults';
 import { ActivityLineResults } from './batch-activity-lines';
 import type { McpflowClient, QueryOutcome } from './client';
@@ -284,22 +285,11 @@ export class BatchApi {
   }
 }
 
+export { asOfNow, isOver };
+
 /** Temporal or every worker gone for a moment (a restart, a crash): worth waiting for. */
 export function isTransient(error: unknown): boolean {
   return error instanceof TemporalUnreachableError || error instanceof NoWorkerError;
-}
-
-/** Elapsed time, rate and ETA of a running batch recomputed at `now` (a finished one keeps its own). */
-export function asOfNow(progress: BatchProgress, now: number): BatchProgress {
-  if (isOver(progress.status)) return progress;
-  const elapsed = Math.max(progress.elapsed_ms, now - Date.parse(progress.started_at));
-  const rate = elapsed > 0 ? (progress.done * 1000) / elapsed : 0;
-  const left = progress.total - progress.done;
-  return { ...progress, elapsed_ms: elapsed, rate: Math.round(rate * 100) / 100, eta_ms: rate > 0 && left > 0 ? Math.round((left / rate) * 1000) : null };
-}
-
-export function isOver(status: BatchStatus): boolean {
-  return status === 'completed' || status === 'stopped' || status === 'cancelled';
 }
 
 function sleep(ms: number): Promise<void> {

@@ -8,7 +8,7 @@ import { resultOutcome } from '../../src/core/line-outcome';
 import { addTotals, EMPTY_TOTALS, QueryResultSchema, StatisticsTotalsSchema, statisticsFromTotals, totalsOf, type QueryResult } from '../../src/core/records';
 import { addTokens, budgetExceeded, costBudgetProblem, EMPTY_TOKENS, estimatedCostUsd, turnTokens } from '../../src/core/usage';
 import { BatchCarrySchema, BatchInputSchema } from '../../workflows/batch/messages';
-import { emptyCarry } from '../../workflows/batch/state';
+import { emptyCarry } from '../../workflows/batch/carry';
 import { SessionHistory } from '../../workflows/session/history';
 
 const USAGE = {

@@ -5,8 +5,9 @@
  */
 import { setCurrentDetails } from '@temporalio/workflow';
 import { jsonBytes } from '../../src/core/payload-size';
-import { EMPTY_TOKENS } from '../../src/core/usage';
 import { addLineTokens, budgetStopReason } from './budget';
+import { emptyCarry } from './carry';
+import { EMPTY_TOKENS } from '../../src/core/usage';
 import {
   MAX_BUFFER_BYTES,
   MAX_FAILED_KEPT,
@@ -22,30 +23,6 @@ import {
   type LineRef,
   type ParsedBatchInput,
 } from './messages';
-
-export function emptyCarry(now: number): BatchCarry {
-  return {
-    received: 0,
-    buffer: [],
-    retry_queue: [],
-    running: [],
-    waiting_approval: [],
-    succeeded: 0,
-    failed: 0,
-    cancelled: 0,
-    denied: 0,
-    succeeded_with_failed_calls: 0,
-    failed_by_type: {},
-    failed_lines: [],
-    finished: [],
-    seq: 0,
-    paused: false,
-    stop: null,
-    tokens: EMPTY_TOKENS,
-    started_at: now,
-    runs: 0,
-  };
-}
 
 /** The error type of a line whose side effect may or may not have run (src/core/errors.ts). */
 const UNKNOWN_OUTCOME = 'outcome_unknown';
@@ -178,8 +155,8 @@ export class BatchState {
       s.failed++;
       const type = outcome.error_type ?? 'unknown';
       s.failed_by_type[type] = (s.failed_by_type[type] ?? 0) + 1;
-      const ran = outcome.activity_run_id ? { activity_run_id: outcome.activity_run_id } : {};
-      if (s.failed_lines.length < MAX_FAILED_KEPT) s.failed_lines.push({ ...ref, ...ran, error_type: type });
+      const { activity_run_id } = outcome;
+      if (s.failed_lines.length < MAX_FAILED_KEPT) s.failed_lines.push({ ...ref, ...(activity_run_id ? { activity_run_id } : {}), error_type: type });
       if (this.input.max_failures !== undefined && s.failed >= this.input.max_failures && s.stop === null) s.stop = 'max_failures';
     }
     if (outcome.denied) s.denied++;
@@ -193,9 +170,9 @@ export class BatchState {
   }
 
   /**
-   * Failed lines back to the queue (their inputs are read from their children, or from the batch
-   * run a line ran in as an activity, when they start again). A line whose side effect was cut off (`outcome_unknown`) stays failed: it may have
-   * run, and running it again could do it twice; a person checks the server and runs it alone.
+   * Failed lines back to the queue (inputs read from their children, or from the batch run a line
+   * ran in as an activity). A line whose side effect was cut off (`outcome_unknown`) stays failed:
+   * it may have run, and running it again could do it twice; a person checks the server and runs it alone.
    */
   retryFailed(): number {
     const s = this.state;
@@ -206,12 +183,8 @@ export class BatchState {
       const count = (s.failed_by_type[line.error_type] ?? 1) - 1;
       if (count > 0) s.failed_by_type[line.error_type] = count;
       else delete s.failed_by_type[line.error_type];
-      s.retry_queue.push({
-        n: line.n,
-        key: line.key,
-        workflow_id: line.workflow_id,
-        ...(line.activity_run_id ? { activity_run_id: line.activity_run_id } : {}),
-      });
+      const { error_type: _type, ...ref } = line;
+      s.retry_queue.push(ref);
     }
     if (lines.length && s.stop === 'max_failures') s.stop = null;
     this.changed = true;
