@@ -1,4 +1,6 @@
 /** Shared by the batch tests: tiny scripted lines, a client on the test server, waiting for a batch. */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { LineResult } from '../../src/client/batch';
 import { McpflowClient } from '../../src/client/client';
 import type { ServerConfigInput } from '../../src/core/servers';
 import type { BatchLine, BatchProgress } from '../../workflows/batch/messages';
@@ -27,4 +29,28 @@ export function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, wh
 
 export function doneOf(progress: BatchProgress): number {
   return progress.done;
+}
+
+/** Every line's result as `batch results` lists them, once all `count` are listed (visibility catches up). */
+export function allLineResults(client: McpflowClient, batchId: string, count: number): Promise<LineResult[]> {
+  return waitFor(
+    async () => {
+      const all: LineResult[] = [];
+      for await (const each of client.batches.resultsInOrder(batchId)) all.push(each);
+      return all;
+    },
+    (all) => all.length === count,
+    `all ${count} lines listed`,
+  );
+}
+
+/** Whether a line has a runQuery child (a line that ran as an activity of its batch has none). */
+export async function hasChild(client: McpflowClient, workflowId: string): Promise<boolean> {
+  try {
+    await client.handle(workflowId).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
 }

@@ -7,13 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { createActivities } from '../../activities';
-import type { LineResult } from '../../src/client/batch';
 import { lineWorkflowId, type BatchLine } from '../../workflows/batch/messages';
 import { getTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
 import { useOfflineStack } from '../helpers/stack';
-import { FAST_RETRY, scriptedLine, testClient, waitFor, weatherServer } from './helpers';
+import { allLineResults, FAST_RETRY, hasChild, scriptedLine, testClient, waitFor, weatherServer } from './helpers';
 
 const stack = useOfflineStack();
 
@@ -25,16 +23,6 @@ function line(n: number, kind: Kind): BatchLine {
   const booking = { server: 'calendar', tool: 'create_event', arguments: { title: `hosted ${n}`, date: 'today', start_time: '10:00' } };
   if (kind === 'booking') return scriptedLine(n, { calls: [booking] }, { servers: ['calendar'] });
   return scriptedLine(n, { calls: [weather] }, { servers: kind === 'mixed' ? ['weather', 'calendar'] : ['weather'] });
-}
-
-async function hasChild(read: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await read();
-    return true;
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return false;
-    throw error;
-  }
 }
 
 describe('runBatch: hosted lines as activities (issue 26)', () => {
@@ -74,18 +62,10 @@ describe('runBatch: hosted lines as activities (issue 26)', () => {
       const tried = (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'runBatchLine');
       assert.equal(tried.length, lines.length - 1, 'every line but the mixed one was tried as an activity');
       for (const each of lines) {
-        const child = await hasChild(() => client.handle(lineWorkflowId(batchId, each.key)).describe());
+        const child = await hasChild(client, lineWorkflowId(batchId, each.key));
         assert.equal(child, kindOf(each) !== 'weather', `line ${each.n} (${kindOf(each)}): a child only when a person or a mix of servers is involved`);
       }
-      const results = await waitFor(
-        async () => {
-          const all: LineResult[] = [];
-          for await (const each of client.batches.resultsInOrder(batchId)) all.push(each);
-          return all;
-        },
-        (all) => all.length === lines.length,
-        'every line listed',
-      );
+      const results = await allLineResults(client, batchId, lines.length);
       assert.deepEqual(
         results.map((each) => [each.line, each.success, each.answer, each.calls]),
         lines.map((each) => [each.n, true, `answer ${each.n}`, 1]),

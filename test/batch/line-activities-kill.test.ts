@@ -6,13 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LineResult } from '../../src/client/batch';
 import type { BatchLine } from '../../workflows/batch/messages';
 import { until } from '../helpers/scenario';
 import { useOfflineStack } from '../helpers/stack';
 import { uniqueTaskQueue, uniqueWorkflowId } from '../helpers/temporal';
 import { startWorkerProcess } from '../helpers/worker-process';
-import { FAST_RETRY, scriptedLine, testClient, waitFor } from './helpers';
+import { allLineResults, FAST_RETRY, scriptedLine, testClient } from './helpers';
 
 const stack = useOfflineStack();
 
@@ -56,15 +55,7 @@ describe('runBatch: lines as activities and a worker SIGKILL (issue 26, work in 
       assert.equal(result.progress.succeeded, LINES);
       assert.equal(result.progress.failed, 0);
       assert.ok(result.progress.runs >= 1, 'the chain continued as new');
-      const results = await waitFor(
-        async () => {
-          const all: LineResult[] = [];
-          for await (const each of client.batches.resultsInOrder(batchId)) all.push(each);
-          return all;
-        },
-        (all) => all.length === LINES,
-        'every line listed',
-      );
+      const results = await allLineResults(client, batchId, LINES);
       assert.deepEqual(
         results.map((each) => [each.line, each.success, each.answer]),
         lines.map((each) => [each.n, true, `answer ${each.n}`]),

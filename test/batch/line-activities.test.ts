@@ -10,7 +10,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { ResultsFile } from '../../src/cli/batch-out';
 import { followBatch } from '../../src/cli/batch-follow';
@@ -19,7 +18,7 @@ import { lineWorkflowId, type BatchInput, type BatchLine } from '../../workflows
 import { saveHistoryFixture } from '../helpers/histories';
 import { getTestEnv, uniqueTaskQueue, uniqueWorkflowId, withWorker } from '../helpers/temporal';
 import { useOfflineStack } from '../helpers/stack';
-import { FAST_RETRY, scriptedLine, testClient, waitFor, weatherServer } from './helpers';
+import { allLineResults, FAST_RETRY, hasChild, scriptedLine, testClient, waitFor, weatherServer } from './helpers';
 
 const stack = useOfflineStack();
 
@@ -34,16 +33,6 @@ function line(n: number): BatchLine {
   }
   const call = { server: 'weather', tool: 'get_current_weather', arguments: { location: `City ${n}` } };
   return scriptedLine(n, { calls: [call] }, { servers: ['weather'], mode: 'direct' });
-}
-
-async function childExists(read: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await read();
-    return true;
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return false;
-    throw error;
-  }
 }
 
 describe('runBatch: lines as activities (issue 26, work in progress)', () => {
@@ -95,19 +84,11 @@ describe('runBatch: lines as activities (issue 26, work in progress)', () => {
       assert.equal(result.progress.failed, 0);
       assert.equal((stack.demo.servers.calendar.counters().executed.create_event ?? 0) - createdBefore, bookings.length, 'each approved booking ran once');
       for (const each of lines) {
-        const exists = await childExists(() => client.handle(lineWorkflowId(batchId, each.key)).describe());
+        const exists = await hasChild(client, lineWorkflowId(batchId, each.key));
         assert.equal(exists, isBooking(each.n), `line ${each.n}: a child only for a line that needed a person`);
       }
       // What `batch results` and `batch run --out` write: one result per line, in order, the same shape whether the line ran as an activity or a child.
-      const results = await waitFor(
-        async () => {
-          const all: LineResult[] = [];
-          for await (const each of client.batches.resultsInOrder(batchId)) all.push(each);
-          return all;
-        },
-        (all) => all.length === LINES,
-        'every line listed (visibility catches up)',
-      );
+      const results = await allLineResults(client, batchId, LINES);
       assert.deepEqual(
         results.map((each) => [each.line, each.id, each.workflow_id, each.success, each.answer, each.calls, each.error_type]),
         lines.map((each) => [each.n, each.key, lineWorkflowId(batchId, each.key), true, `answer ${each.n}`, 1, null]),
