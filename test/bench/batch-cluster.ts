@@ -207,10 +207,13 @@ export async function clusterBatch(options: ClusterBatchOptions): Promise<Cluste
       if (!identities.includes(identity)) other[identity] = counts.batchLineActivities + counts.otherActivities + counts.workflowTasks;
     }
     const completed = final.status === 'completed';
+    const budgetSetting = process.env.MCPFLOW_BENCH_BATCH_CLUSTER_BUDGET_MIN
+      ? ` MCPFLOW_BENCH_BATCH_CLUSTER_BUDGET_MIN=${process.env.MCPFLOW_BENCH_BATCH_CLUSTER_BUDGET_MIN}`
+      : '';
     return {
       date: new Date(started).toISOString(),
       commit: options.commit,
-      command: `MCPFLOW_BENCH_BATCH_PARTS=cluster MCPFLOW_BENCH_BATCH_CLUSTER_LINES=${lines} MCPFLOW_BENCH_BATCH_CLUSTER_CONCURRENCY=${concurrency} npm run bench -- batch`,
+      command: `MCPFLOW_BENCH_BATCH_PARTS=cluster MCPFLOW_BENCH_BATCH_CLUSTER_LINES=${lines} MCPFLOW_BENCH_BATCH_CLUSTER_CONCURRENCY=${concurrency}${budgetSetting} npm run bench -- batch`,
       load_average_at_start: load,
       temporal_server: TEMPORAL_SERVER_VERSION,
       lines,
