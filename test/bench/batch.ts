@@ -17,6 +17,9 @@
  * MCPFLOW_BENCH_BATCH_COST_MODE (direct, the default, or hosted: the lines, the batch and the plain loop in that mode).
  * MCPFLOW_BENCH_BATCH_MODE (hosted, the default, or direct) is the large batch's mode: direct lines
  * run as activities of the batch (issue 26), hosted ones as runQuery children.
+ * The `cluster` part (not a default: it needs PostgreSQL) runs a batch on the PostgreSQL topology with
+ * three workers (batch-cluster.ts): MCPFLOW_BENCH_BATCH_CLUSTER_LINES (10,000), MCPFLOW_BENCH_BATCH_CLUSTER_CONCURRENCY (200),
+ * MCPFLOW_BENCH_BATCH_CLUSTER_BUDGET_MIN (40: past it the batch is cancelled).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -24,6 +27,8 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { BatchLine, BatchProgress } from '../../workflows/batch/messages';
 import { runCrashScenario, type CrashScenarioOutcome } from '../batch/crash-scenario';
+import { clusterBatch, type ClusterBatchResult } from './batch-cluster';
+import { renderClusterBatch } from './batch-cluster-report';
 import { batchLinesCost, type BatchLinesResult } from './batch-lines';
 import { costSummary, renderBatchLines, renderCostRuns, type CostSummary } from './batch-lines-report';
 import { REPO_ROOT } from './child';
@@ -71,6 +76,8 @@ export interface BatchBenchResults {
   cost?: BatchLinesResult & { date: string; commit: string };
   /** Earlier per-line cost runs in brief (the candidates measured), oldest first. */
   cost_runs?: CostSummary[];
+  /** A batch on the PostgreSQL topology with three workers, with its own date and commit. */
+  cluster?: ClusterBatchResult;
   crash?: Omit<CrashScenarioOutcome, 'results' | 'cliOutput'> & RunStamp & { results: number; unique_results: number; all_succeeded: boolean };
   failures: string[];
 }
@@ -191,6 +198,7 @@ export function render(results: BatchBenchResults): string {
     out.push(`| largest run's history | ${large.max_history_events.toLocaleString('en')} events, ${(large.max_history_bytes / 1024 / 1024).toFixed(2)} MiB |`);
     out.push(`| under Temporal's warnings (10,240 events, 10 MiB) in every run | ${large.under_warnings ? 'yes' : '**no**'} |`, '', ...stampLine(large));
   }
+  if (results.cluster) out.push(...renderClusterBatch(results.cluster));
   const crash = results.crash;
   if (crash) {
     out.push(`## Acceptance: ${crash.total} lines, concurrency 20, two worker SIGKILLs and a dev server restart`, '');
@@ -252,6 +260,20 @@ export async function runBatchBench(): Promise<number> {
       results.failures.push(`large batch: ${(error as Error).message}`);
     }
   }
+  if (parts.has('cluster')) {
+    const lines = Number(process.env.MCPFLOW_BENCH_BATCH_CLUSTER_LINES ?? 10_000);
+    const concurrency = Number(process.env.MCPFLOW_BENCH_BATCH_CLUSTER_CONCURRENCY ?? 200);
+    const budgetMs = Number(process.env.MCPFLOW_BENCH_BATCH_CLUSTER_BUDGET_MIN ?? 40) * 60_000;
+    log(`cluster: ${lines} lines at concurrency ${concurrency} on PostgreSQL with three workers...`);
+    try {
+      results.cluster = await clusterBatch({ lines, concurrency, budgetMs, commit: results.commit, log });
+      log(
+        `  ${results.cluster.done} done in ${minutes(results.cluster.duration_ms)}, ${results.cluster.lines_per_second} lines/s, ${results.cluster.chain.length} runs`,
+      );
+    } catch (error) {
+      results.failures.push(`cluster batch: ${(error as Error).message}`);
+    }
+  }
   if (parts.has('crash')) {
     const lines = Number(process.env.MCPFLOW_BATCH_CRASH_LINES ?? 1_000);
     log(`acceptance scenario with ${lines} lines...`);
@@ -279,6 +301,7 @@ export async function runBatchBench(): Promise<number> {
     results.cost_runs = previous.cost_runs ?? [];
     if (!parts.has('large') && previous.large) results.large = previous.large;
     if (!parts.has('crash') && previous.crash) results.crash = previous.crash;
+    if (!parts.has('cluster') && previous.cluster) results.cluster = previous.cluster;
   }
   // Every per-line cost run is kept in a short table: the candidates of issue 26, each with its commit.
   if (parts.has('cost') && results.cost) results.cost_runs = [...(results.cost_runs ?? []), costSummary(results.cost)].slice(-12);
