@@ -136,9 +136,10 @@ describe('mcpflow worker', () => {
       await until(
         async () => {
           text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-          return /mcpflow_tool_calls\S*\{[^}]*outcome="completed"/.test(text);
+          // The SDK's counters reach the exporter on their own schedule, after the result has reached the client.
+          return /mcpflow_tool_calls\S*\{[^}]*outcome="completed"/.test(text) && /^temporal_workflow_completed\S*\{[^}]*workflow_type="runQuery"/m.test(text);
         },
-        'the tool-call counter to be exported',
+        'the tool-call counter and the SDK workflow counter to be exported',
         30_000,
       );
       const sample = (name: string, labels: string[]) =>
