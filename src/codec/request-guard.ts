@@ -25,6 +25,18 @@ export class GuardError extends McpflowError {
   }
 }
 
+/** A request's body as text; past `maxBytes` it is refused (413) before more is held. */
+export async function readBoundedBody(request: IncomingMessage, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw new GuardError(413, `request body over ${maxBytes} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
 export function tokensEqual(given: string, expected: string): boolean {

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
-import { allowedHostNames, checkHostAndOrigin, GuardError, hasToken, parseRoute } from './request-guard';
+import { allowedHostNames, checkHostAndOrigin, GuardError, hasToken, parseRoute, readBoundedBody } from './request-guard';
 import { listen, type ListeningServer } from '../net/listen';
 
 /** Temporal's gRPC message limit is 4 MiB; base64 JSON of that is about 5.4 MiB. */
@@ -51,17 +51,6 @@ function toJson(payload: Payload): { metadata: Record<string, string>; data: str
     ),
     data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
   };
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `request body over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 class HttpError extends GuardError {}
@@ -108,9 +97,9 @@ export function createCodecHandler(options: CodecServerOptions) {
         throw new HttpError(403, '/encode needs a token: start the codec server with one (MCPFLOW_CODEC_TOKEN or --token)');
       let json: unknown;
       try {
-        json = JSON.parse(await readBody(request));
+        json = JSON.parse(await readBoundedBody(request, MAX_BODY_BYTES));
       } catch (error) {
-        if (error instanceof HttpError) throw error;
+        if (error instanceof GuardError) throw error;
         throw new HttpError(400, 'the body is not JSON: send {"payloads": [{"metadata": {...}, "data": "<base64>"}]}');
       }
       const parsed = RequestSchema.safeParse(json);
@@ -128,8 +117,8 @@ export function createCodecHandler(options: CodecServerOptions) {
       }
       send(200, { payloads: result.map(toJson) });
     } catch (error) {
-      const status = error instanceof HttpError ? error.status : 500;
-      send(status, { error: error instanceof HttpError ? error.message : 'internal error' });
+      const status = error instanceof GuardError ? error.status : 500;
+      send(status, { error: error instanceof GuardError ? error.message : 'internal error' });
     }
   };
 }

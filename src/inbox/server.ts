@@ -13,14 +13,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpflowClient } from '../client/client';
-import { allowedHostNames, checkHostAndOrigin, hostName } from '../codec/request-guard';
+import { allowedHostNames, checkHostAndOrigin, GuardError, hostName, readBoundedBody } from '../codec/request-guard';
 import { describeZodError } from '../core/zod-errors';
 import { authenticate, type InboxAccess } from './auth';
 import { AnswerRequestSchema, answer, decide, DecisionRequestSchema } from './decide';
 import { InboxFeed } from './items';
 import { PAGE_CSS, PAGE_HTML } from './page';
 import { PAGE_SCRIPT } from './page-script';
-import { McpflowError } from '../core/mcpflow-error';
 import { listen, type ListeningServer } from '../net/listen';
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -40,14 +39,8 @@ export interface InboxOptions {
 
 export type InboxHandle = ListeningServer;
 
-class HttpError extends McpflowError {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A request the inbox refuses, with its HTTP status (the codec server's kind of error). */
+class HttpError extends GuardError {}
 
 const SECURITY_HEADERS = {
   'cache-control': 'no-store',
@@ -67,15 +60,9 @@ const sendJson = (response: ServerResponse, status: number, body: unknown) => se
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
   if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) throw new HttpError(415, 'send the body as application/json');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `request body over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
+  const body = await readBoundedBody(request, MAX_BODY_BYTES);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body);
   } catch {
     throw new HttpError(400, 'the body is not JSON');
   }
@@ -134,7 +121,7 @@ export function createInboxHandler(options: InboxOptions) {
           throw new HttpError(404, 'not found: the inbox serves /, /api/items, /api/decide and /api/answer');
       }
     } catch (error) {
-      if (error instanceof HttpError) sendJson(response, error.status, { error: error.message });
+      if (error instanceof GuardError) sendJson(response, error.status, { error: error.message });
       else sendJson(response, 500, { error: 'internal error' });
     }
   };
