@@ -13,19 +13,19 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { McpflowClient } from '../../src/client';
 import { FAILURE_CONVERTER_PATH, mcpflowDataConverter, PAYLOAD_CONVERTER_PATH } from '../../src/codec/data-converter';
 import { sharedWorkflowModules } from '../../src/worker/shared-modules';
 import { WORKFLOWS_PATH } from '../../src/worker/worker';
-import type { BatchLine, BatchProgress } from '../../workflows/batch/messages';
+import type { BatchLine } from '../../workflows/batch/messages';
 import { startCliWorker, type CliWorker } from '../cluster/cli-worker';
 import { startPostgres } from '../cluster/postgres';
 import { startTemporalServer } from '../cluster/temporal-server';
 import { TEMPORAL_SERVER_VERSION } from '../cluster/versions';
 import { chainWork, type ChainWork } from './batch-cluster-history';
+import { feedAndFollow } from './batch-feed';
 import { machineBusyMs, processTreeCpuMs } from './batch-cluster-procs';
 import { spawnBenchChild } from './child';
 import { processCpuMs } from './procfs';
@@ -157,34 +157,7 @@ export async function clusterBatch(options: ClusterBatchOptions): Promise<Cluste
       stream: false,
       mode: 'hosted',
     });
-    let stopFeeding = false;
-    const feeding = client.batches.feed(batchId, all, { stopped: () => stopFeeding });
-    let feedError: unknown = null;
-    feeding.catch((error: unknown) => (feedError = error));
-    let progress = { status: 'running', done: 0, rate: 0, running: 0, runs: 0 } as BatchProgress;
-    let lastLog = 0;
-    while (!['completed', 'stopped', 'cancelled'].includes(progress.status)) {
-      if (Date.now() - started > options.budgetMs) {
-        log(`  budget of ${Math.round(options.budgetMs / 60_000)} min reached at ${progress.done} lines: cancelling`);
-        stopFeeding = true;
-        await client.batches.cancel(batchId);
-        break;
-      }
-      await delay(2_000);
-      if (feedError) throw feedError;
-      // A busy batch may answer a query late; the last answer stands meanwhile.
-      progress = await client.batches.progress(batchId).catch(() => progress);
-      if (Date.now() - lastLog > 30_000) {
-        lastLog = Date.now();
-        log(`  ${progress.done}/${lines} done, ${progress.rate.toFixed(1)} lines/s, ${progress.running} running, run ${progress.runs + 1} of the chain`);
-      }
-    }
-    stopFeeding = true;
-    await feeding.catch(() => undefined);
-    const final = await client.batches
-      .result(batchId)
-      .then((result) => result.progress)
-      .catch(() => progress);
+    const { final } = await feedAndFollow(client, batchId, all, started, options.budgetMs);
     const duration = Date.now() - started;
     const cpuAfter = cpuOf();
 

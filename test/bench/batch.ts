@@ -24,14 +24,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import type { BatchLine, BatchProgress } from '../../workflows/batch/messages';
+import type { BatchLine } from '../../workflows/batch/messages';
 import { runCrashScenario, type CrashScenarioOutcome } from '../batch/crash-scenario';
 import { clusterBatch, type ClusterBatchResult } from './batch-cluster';
 import { renderClusterBatch } from './batch-cluster-report';
 import { batchLinesCost, type BatchLinesResult } from './batch-lines';
 import { costSummary, renderBatchLines, renderCostRuns, type CostSummary } from './batch-lines-report';
 import { REPO_ROOT } from './child';
+import { feedAndFollow } from './batch-feed';
 import { log } from './log';
 import { startStack } from './stack';
 
@@ -114,35 +114,8 @@ async function largeBatch(lines: number, concurrency: number, budgetMs: number):
       stream: false,
       mode: LARGE_MODE,
     });
-    let stopFeeding = false;
-    const feeding = client.batches.feed(batchId, all, { stopped: () => stopFeeding });
-    let feedError: unknown = null;
-    feeding.catch((error: unknown) => (feedError = error));
-    // A busy batch (hundreds of children starting) may take longer than a query's deadline to answer.
-    let progress: BatchProgress = { status: 'running', done: 0, rate: 0, running: 0, runs: 0 } as BatchProgress;
-    let lastLog = 0;
-    while (!['completed', 'stopped', 'cancelled'].includes(progress.status)) {
-      if (Date.now() - started > budgetMs) {
-        log(`  budget of ${Math.round(budgetMs / 60_000)} min reached at ${progress.done} lines: cancelling, the full size is extrapolated`);
-        stopFeeding = true;
-        await client.batches.cancel(batchId);
-        break;
-      }
-      await delay(2_000);
-      if (feedError) throw feedError;
-      progress = await client.batches.progress(batchId).catch(() => progress);
-      if (Date.now() - lastLog > 30_000) {
-        lastLog = Date.now();
-        log(`  ${progress.done}/${lines} done, ${progress.rate.toFixed(1)} q/s, ${progress.running} running, run ${progress.runs + 1} of the chain`);
-      }
-    }
-    const duration = Date.now() - started;
-    stopFeeding = true;
-    await feeding.catch(() => undefined);
-    const final = await client.batches
-      .result(batchId)
-      .then((result) => result.progress)
-      .catch(() => progress);
+    const { final, endedAt } = await feedAndFollow(client, batchId, all, started, budgetMs);
+    const duration = endedAt - started;
     const chain: ChainRun[] = [];
     for await (const run of client.temporal.workflow.list({ query: `WorkflowId = '${batchId}'` })) {
       chain.push({ run_id: run.runId, status: run.status.name, history_events: run.historyLength, history_bytes: run.historySize ?? null });
