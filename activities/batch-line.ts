@@ -16,7 +16,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import { callEscalation, resolveCall, type BatchLineActivityResult } from '../src/core/batch-line';
+import { callEscalation, resolveCall, type BatchLineActivityResult, type CallTarget } from '../src/core/batch-line';
 import { carriedItem, defaultConversationMode, fitConversation, MAX_CARRIED_BYTES } from '../src/core/conversation';
 import { functionToolsFromCatalog } from '../src/core/function-tools';
 import { isReasoningModel, setModelOptions } from '../src/core/model-options';
@@ -253,8 +253,6 @@ class LineLoop {
     return { type: 'function_call_output', call_id: call.call_id, output: result.output };
   }
 }
-
-type CallTarget = NonNullable<ReturnType<typeof resolveCall>>;
 
 function asItems(next: string | InputItem[]): InputItem[] {
   return typeof next === 'string' ? [{ type: 'message', role: 'user', content: next }] : next;
